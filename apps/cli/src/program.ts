@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+
+/**
+ * The `delineate` command. Each sub-command lives in `commands/<name>.ts` and exports
+ * `register(program)`; add new ones to the list below.
+ */
+export function buildProgram(): Command {
+  const program = new Command('delineate')
+    .description('Delineate: clinical-grade segmentation annotation of medical images')
+    .exitOverride()
+    .showHelpAfterError();
+  return program;
+}

@@ -1,0 +1,60 @@
+/**
+ * Stable error codes (`DLN_<AREA>_<WHAT>`) with their HTTP status. The edges throw
+ * {@link DelineateError}; the core returns results. Messages never carry PHI: they name
+ * what went wrong, never the value that was wrong.
+ */
+export const errorCodes = {
+  DLN_REQUEST_INVALID: 400,
+  DLN_REQUEST_UNSUPPORTED_MEDIA: 415,
+  DLN_REQUEST_TOO_LARGE: 413,
+  DLN_AUTH_REQUIRED: 401,
+  DLN_AUTH_FORBIDDEN: 403,
+  DLN_NOT_FOUND: 404,
+  DLN_ROUTE_NOT_FOUND: 404,
+  DLN_CONFLICT: 409,
+  DLN_REVISION_STALE: 412,
+  DLN_REVISION_PRECONDITION_REQUIRED: 428,
+  DLN_REVISION_MASK_INVALID: 422,
+  DLN_IDEMPOTENCY_MISMATCH: 422,
+  DLN_SCHEMA_IMMUTABLE: 409,
+  DLN_SCHEMA_INVALID: 422,
+  DLN_BLOB_NOT_FOUND: 404,
+  DLN_BLOB_CORRUPT: 500,
+  DLN_BLOB_KEY_INVALID: 500,
+  DLN_STORE_UNAVAILABLE: 503,
+  DLN_CONFIG_INVALID: 500,
+  DLN_REGION_MISMATCH: 409,
+  DLN_NIFTI_INVALID: 422,
+  DLN_DICOM_INVALID: 422,
+  DLN_DICOM_UNSUPPORTED: 415,
+  DLN_DEID_QUARANTINED: 409,
+  DLN_DEID_FAILED: 422,
+  DLN_METRICS_SHAPE_MISMATCH: 422,
+  DLN_INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class DelineateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra machine-readable fields sent with the error body (never PHI). */
+  readonly details: Readonly<Record<string, string | number | boolean | null>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, string | number | boolean | null>) {
+    super(message);
+    this.name = 'DelineateError';
+    this.code = code;
+    this.status = errorCodes[code];
+    this.details = details;
+  }
+}
+
+export function isDelineateError(value: unknown): value is DelineateError {
+  return value instanceof DelineateError;
+}
+
+/** Exhaustiveness guard for switches over closed vocabularies. */
+export function exhaustiveSwitchError(value: never): never {
+  throw new DelineateError('DLN_INTERNAL', `Unhandled case: ${String(value)}`);
+}

@@ -1,0 +1,1 @@
+export { DelineateError, errorCodes, exhaustiveSwitchError, isDelineateError, type ErrorCode } from './errors';

@@ -1,0 +1,1 @@
+export { repoRoot, requireTestData, testDataPath } from './testdata';
