@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { CodedConcept, Colour, Id, Magnification, ReferenceStandard, Slug, Timestamp, VersionNumber } from './common';
+
+export const Label = z.object({
+  /** Stable key within the schema (e.g. `liver`); also the key of review checklist items. */
+  key: Slug,
+  /** Integer value of the label in a multi-label mask, 1..255. */
+  value: z.number().int().min(1).max(255),
+  name: z.string().min(1),
+  concept: CodedConcept,
+  category: CodedConcept,
+  colour: Colour,
+  definition: z.string().min(1),
+  inclusion: z.array(z.string().min(1)),
+  exclusion: z.array(z.string().min(1)),
+  referenceStandard: ReferenceStandard,
+  requiresExpertReview: z.boolean(),
+  /** Slides only: the magnification the label is annotated at. */
+  magnification: Magnification.optional(),
+});
+export type Label = z.infer<typeof Label>;
+
+function uniqueLabels(labels: readonly Label[], ctx: z.RefinementCtx): void {
+  const keys = new Set<string>();
+  const values = new Set<number>();
+  for (const [i, label] of labels.entries()) {
+    if (keys.has(label.key)) ctx.addIssue({ code: 'custom', message: 'duplicate label key', path: [i, 'key'] });
+    if (values.has(label.value)) ctx.addIssue({ code: 'custom', message: 'duplicate label value', path: [i, 'value'] });
+    keys.add(label.key);
+    values.add(label.value);
+  }
+}
+
+export const LabelList = z.array(Label).min(1).superRefine(uniqueLabels);
+
+/** One immutable version of a label schema once any revision used it. */
+export const LabelSchema = z.object({
+  id: Id,
+  name: z.string().min(1).max(200),
+  version: VersionNumber,
+  labels: LabelList,
+  createdAt: Timestamp,
+});
+export type LabelSchema = z.infer<typeof LabelSchema>;
+
+export const LabelSchemaInput = z.object({
+  name: z.string().min(1).max(200),
+  labels: LabelList,
+});
+export type LabelSchemaInput = z.infer<typeof LabelSchemaInput>;
