@@ -1,10 +1,10 @@
 /**
- * `rle8`: the platform's stored encoding of a label volume (one unsigned byte per voxel,
+ * `rle` (8-bit runs): the platform's stored encoding of a label volume (one unsigned byte per voxel,
  * x fastest, then y, then z). The volume is written as runs: one byte for the label value,
  * then the run length as an unsigned LEB128 varint. A 512×512×128 liver mask is a few
  * hundred kilobytes instead of 32 MiB, and a one-slice edit changes only the runs it touches.
  */
-export const RLE8 = 'rle8' as const;
+export const RLE8 = 'rle' as const;
 
 export type DecodeResult =
   | { ok: true; voxels: Uint8Array }
