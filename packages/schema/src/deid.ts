@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { Id, Sha256Hex, Timestamp } from './common';
-import { DeidOptions } from './project';
-import { DeidAction, DeidProfile, DeidStatus } from './vocabularies';
+import { DeidAction, DeidOptionName, DeidProfile, DeidStatus } from './vocabularies';
 
 /** An action applied to one attribute path (e.g. `(0010,0010)`); never the raw value. */
 export const DeidAttributeAction = z.object({ path: z.string().min(1).max(256), action: DeidAction });
@@ -30,7 +29,7 @@ export const DeidRecord = z
     sourceHash: Sha256Hex,
     outputHash: Sha256Hex.nullable(),
     profile: DeidProfile,
-    options: DeidOptions,
+    options: z.array(DeidOptionName),
     actions: z.array(DeidAttributeAction),
     pixelRegionsRedacted: z.array(RedactedRegion),
     findings: z.array(DeidFinding),

@@ -31,6 +31,7 @@ export const errorCodes = {
   DLN_DEID_FAILED: 422,
   DLN_METRICS_SHAPE_MISMATCH: 422,
   DLN_INTERNAL: 500,
+  DLN_REVISION_IMMUTABLE: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

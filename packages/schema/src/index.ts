@@ -40,6 +40,8 @@ export {
   AuditOutcome,
   deidProfiles,
   DeidProfile,
+  deidOptionNames,
+  DeidOptionName,
   deidStatuses,
   DeidStatus,
   deidActions,
@@ -66,7 +68,6 @@ export {
 export {
   StorageLocation,
   AgreementSampling,
-  DeidOptions,
   DeidSettings,
   Project,
 } from './project';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Timestamp, VersionRef } from './common';
-import { DeidProfile, Modality, OversightModel, Region, StorageLocationKind, LegalBasis } from './vocabularies';
+import { DeidOptionName, DeidProfile, Modality, OversightModel, Region, StorageLocationKind, LegalBasis } from './vocabularies';
 
 /** Where data may live: a blob store, database or worker location bound to a region. */
 export const StorageLocation = z.object({
@@ -22,18 +22,11 @@ export const AgreementSampling = z.object({
 });
 export type AgreementSampling = z.infer<typeof AgreementSampling>;
 
-/** De-identification options beyond the profile (PS3.15 Annex E option names). */
-export const DeidOptions = z.object({
-  retainLongitudinalTemporal: z.boolean(),
-  retainPatientCharacteristics: z.boolean(),
-  retainDeviceIdentity: z.boolean(),
-  retainInstitutionIdentity: z.boolean(),
-  cleanPixelData: z.boolean(),
-  cleanDescriptors: z.boolean(),
+/** Profile plus the options that modify it (each at most once). */
+export const DeidSettings = z.object({
+  profile: DeidProfile,
+  options: z.array(DeidOptionName).refine((o) => new Set(o).size === o.length, { message: 'duplicate de-identification option' }),
 });
-export type DeidOptions = z.infer<typeof DeidOptions>;
-
-export const DeidSettings = z.object({ profile: DeidProfile, options: DeidOptions });
 export type DeidSettings = z.infer<typeof DeidSettings>;
 
 export const Project = z.object({

@@ -97,9 +97,28 @@ export const auditOutcomes = ['success', 'denied', 'error'] as const;
 export const AuditOutcome = z.enum(auditOutcomes);
 export type AuditOutcome = z.infer<typeof AuditOutcome>;
 
-export const deidProfiles = ['basic', 'basic_retain_longitudinal', 'basic_retain_device', 'basic_clean_descriptors'] as const;
+/** PS3.15 Annex E: the Basic Application Confidentiality Profile, modified by options. */
+export const deidProfiles = ['basic'] as const;
 export const DeidProfile = z.enum(deidProfiles);
 export type DeidProfile = z.infer<typeof DeidProfile>;
+
+/** PS3.15 Annex E options, spelled exactly as @delineate/deid's `deidOptions`. */
+export const deidOptionNames = [
+  'retain-safe-private',
+  'retain-uids',
+  'retain-device-identity',
+  'retain-institution-identity',
+  'retain-patient-characteristics',
+  'retain-longitudinal-full-dates',
+  'modified-dates',
+  'clean-descriptors',
+  'clean-structured-content',
+  'clean-graphics',
+  'clean-pixel-data',
+  'clean-recognizable-visual-features',
+] as const;
+export const DeidOptionName = z.enum(deidOptionNames);
+export type DeidOptionName = z.infer<typeof DeidOptionName>;
 
 export const deidStatuses = ['passed', 'quarantined'] as const;
 export const DeidStatus = z.enum(deidStatuses);
