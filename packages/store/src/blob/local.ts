@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { assertBlobAddress, blobAddress, blobShard, isBlobAddress } from './address';
+import { envelopeOverhead, openBlob, sealBlob } from './envelope';
+import { fsyncDirectory } from './durable';
+import { PutCoalescer } from './coalesce';
+import { blobNotFound, checkExpectedHash } from './errors';
+import type { BlobKey } from './key';
+import type { BlobPutOptions, BlobPutResult, BlobStat, BlobStore } from './types';
+
+export interface LocalBlobStoreOptions {
+  /** The blob folder, normally `<dataDir>/blobs`. Created on first write. */
+  dir: string;
+  key: BlobKey;
+  /** Defaults to 'local'. */
+  region?: string;
+}
+
+const shardPattern = /^[0-9a-f]{2}$/;
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Blobs as files `<dir>/ab/cd/<hash>`. A write goes to a temporary file in the target
+ * folder, is fsynced, then hard-linked to its final name (which fails if the name exists,
+ * so exactly one concurrent writer reports `created`) and the folder is fsynced: once put()
+ * resolves the blob survives a crash, and no partial blob is ever visible under its name.
+ */
+export class LocalBlobStore implements BlobStore {
+  readonly region: string;
+  readonly location: string;
+  readonly #dir: string;
+  readonly #key: BlobKey;
+  readonly #puts = new PutCoalescer();
+
+  constructor(options: LocalBlobStoreOptions) {
+    this.#dir = resolve(options.dir);
+    this.#key = options.key;
+    this.region = options.region ?? 'local';
+    this.location = `file://${this.#dir}`;
+  }
+
+  #path(hash: string): string {
+    const [a, b] = blobShard(hash);
+    return join(this.#dir, a, b, hash);
+  }
+
+  async put(bytes: Uint8Array, options?: BlobPutOptions): Promise<BlobPutResult> {
+    const hash = blobAddress(bytes);
+    checkExpectedHash(hash, options);
+    return this.#puts.run(hash, () => this.#write(hash, bytes));
+  }
+
+  async #write(hash: string, bytes: Uint8Array): Promise<BlobPutResult> {
+    const result = { hash, size: bytes.length };
+    const target = this.#path(hash);
+    if (await this.has(hash)) return { ...result, created: false };
+
+    const folder = dirname(target);
+    await this.#ensureFolder(folder);
+    const temporary = join(folder, `.${hash}.${randomBytes(6).toString('hex')}.tmp`);
+    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    let created = true;
+    try {
+      try {
+        await handle.writeFile(sealBlob(this.#key, hash, bytes));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      created = await this.#publish(temporary, target);
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
+    await fsyncDirectory(folder);
+    return { ...result, created };
+  }
+
+  /** Makes the temporary file visible under its final name; false when the name already existed. */
+  async #publish(temporary: string, target: string): Promise<boolean> {
+    try {
+      await link(temporary, target);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // File systems without hard links: rename is atomic too, and a concurrent writer's
+      // object it may replace holds the same plaintext.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') {
+        await rename(temporary, target);
+        return true;
+      }
+      throw error;
+    }
+  }
+
+  /** Creates the shard folders and makes their names durable as well. */
+  async #ensureFolder(folder: string): Promise<void> {
+    const first = await mkdir(folder, { recursive: true, mode: 0o700 });
+    if (first === undefined) return;
+    // Every folder from the first created one down needs its entry flushed in its parent.
+    let current = folder;
+    const parents: string[] = [];
+    while (current.length >= first.length) {
+      parents.push(dirname(current));
+      if (current === first) break;
+      current = dirname(current);
+    }
+    for (const parent of parents) await fsyncDirectory(parent);
+  }
+
+  async get(hash: string): Promise<Uint8Array> {
+    assertBlobAddress(hash);
+    let stored: Buffer;
+    try {
+      stored = await readFile(this.#path(hash));
+    } catch (error) {
+      if (isMissing(error)) throw blobNotFound(hash);
+      throw error;
+    }
+    return openBlob(this.#key, hash, stored);
+  }
+
+  async has(hash: string): Promise<boolean> {
+    assertBlobAddress(hash);
+    try {
+      await stat(this.#path(hash));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async stat(hash: string): Promise<BlobStat> {
+    assertBlobAddress(hash);
+    try {
+      const info = await stat(this.#path(hash));
+      return { hash, size: Math.max(0, info.size - envelopeOverhead), storedSize: info.size };
+    } catch (error) {
+      if (isMissing(error)) throw blobNotFound(hash);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const a of await listNames(this.#dir, (name) => shardPattern.test(name))) {
+      for (const b of await listNames(join(this.#dir, a), (name) => shardPattern.test(name))) {
+        const prefix = a + b;
+        const folder = join(this.#dir, a, b);
+        for (const name of await listNames(folder, (n) => isBlobAddress(n) && n.startsWith(prefix))) yield name;
+      }
+    }
+  }
+}
+
+async function listNames(dir: string, keep: (name: string) => boolean): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter(keep).sort();
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
