@@ -1,0 +1,138 @@
+import { decode as decodeJpegBaseline } from 'jpeg-js';
+import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
+import { DelineateError } from '@delineate/schema';
+import { decodeRleFrame } from './rle';
+import { frameBitstreams, type PixelDescription, type PixelSource } from './pixel-source';
+
+/**
+ * Decoded frames in one canonical layout: samples interleaved (planar configuration 0),
+ * little-endian, `bitsAllocated` wide. JPEG colour frames come back as RGB.
+ */
+export interface DecodedPixels {
+  readonly description: PixelDescription;
+  readonly frames: readonly Uint8Array[];
+  /** Frame numbers (0-based) the `frames` array holds, in order. */
+  readonly frameNumbers: readonly number[];
+  /** True when the stored pixels had been through lossy compression. */
+  readonly lossy: boolean;
+}
+
+export function frameByteLength(d: PixelDescription): number {
+  return d.rows * d.columns * d.samplesPerPixel * (d.bitsAllocated / 8);
+}
+
+function unsupported(message: string, details?: Record<string, string | number>): never {
+  throw new DelineateError('DLN_DICOM_UNSUPPORTED', message, details);
+}
+
+function interleave(plane: Uint8Array, d: PixelDescription): Uint8Array {
+  const bps = d.bitsAllocated / 8;
+  const pixels = d.rows * d.columns;
+  const out = new Uint8Array(plane.length);
+  for (let s = 0; s < d.samplesPerPixel; s++) {
+    for (let i = 0; i < pixels; i++) {
+      for (let b = 0; b < bps; b++) out[(i * d.samplesPerPixel + s) * bps + b] = plane[(s * pixels + i) * bps + b] ?? 0;
+    }
+  }
+  return out;
+}
+
+function nativeFrame(source: PixelSource, index: number): Uint8Array {
+  const d = source.description;
+  const size = frameByteLength(d);
+  const start = source.pixelElement.valueOffset + index * size;
+  if (start + size > source.pixelElement.end) throw new DelineateError('DLN_DICOM_INVALID', 'Pixel data is shorter than its frames', { frame: index });
+  const frame = source.walked.bytes.slice(start, start + size);
+  if (!source.walked.littleEndian && d.bitsAllocated > 8) swapBytes(frame, d.bitsAllocated / 8);
+  return d.samplesPerPixel > 1 && d.planarConfiguration === 1 ? interleave(frame, d) : frame;
+}
+
+/** Reverses the byte order of every `width`-byte sample in place. */
+export function swapBytes(data: Uint8Array, width: number): void {
+  for (let i = 0; i + width <= data.length; i += width) {
+    for (let a = i, b = i + width - 1; a < b; a++, b--) {
+      const t = data[a] ?? 0;
+      data[a] = data[b] ?? 0;
+      data[b] = t;
+    }
+  }
+}
+
+function jpegPrecision(bits: Uint8Array): number {
+  for (let p = 2; p + 4 < bits.length; ) {
+    if (bits[p] !== 0xff) return 8;
+    const marker = bits[p + 1] ?? 0;
+    const length = ((bits[p + 2] ?? 0) << 8) | (bits[p + 3] ?? 0);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return bits[p + 4] ?? 8;
+    p += 2 + length;
+  }
+  return 8;
+}
+
+function decodeJpeg(bits: Uint8Array, d: PixelDescription): Uint8Array {
+  if (d.bitsAllocated !== 8 || jpegPrecision(bits) !== 8) unsupported('Only 8-bit JPEG baseline/extended is decodable', { bitsAllocated: d.bitsAllocated });
+  const image = decodeJpegBaseline(bits, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false });
+  const expected = frameByteLength(d);
+  if (image.width !== d.columns || image.height !== d.rows) throw new DelineateError('DLN_DICOM_INVALID', 'JPEG frame size differs from Rows/Columns');
+  if (image.data.length === expected) return image.data;
+  if (d.samplesPerPixel === 1 && image.data.length === expected * 3) {
+    const grey = new Uint8Array(expected);
+    for (let i = 0; i < expected; i++) grey[i] = image.data[i * 3] ?? 0;
+    return grey;
+  }
+  throw new DelineateError('DLN_DICOM_INVALID', 'JPEG frame has an unexpected number of components');
+}
+
+function decodeJpegLossless(bits: Uint8Array, d: PixelDescription): Uint8Array {
+  const bps = d.bitsAllocated / 8;
+  const copy = bits.slice();
+  const decoded = new JpegLosslessDecoder().decode(copy.buffer, 0, copy.length, bps);
+  const out = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength).slice();
+  if (out.length !== frameByteLength(d)) throw new DelineateError('DLN_DICOM_INVALID', 'JPEG lossless frame size differs from the image');
+  return out;
+}
+
+function decodedDescription(source: PixelSource): PixelDescription {
+  const d = source.description;
+  const jpegColour = (source.transferSyntax.codec === 'jpeg-baseline' || source.transferSyntax.codec === 'jpeg-extended') && d.samplesPerPixel === 3;
+  return { ...d, planarConfiguration: 0, photometricInterpretation: jpegColour ? 'RGB' : d.photometricInterpretation };
+}
+
+/**
+ * Decodes all frames, or the listed 0-based frames, of a pixel source. Throws
+ * DLN_DICOM_UNSUPPORTED for transfer syntaxes without a decoder here (JPEG 2000, JPEG-LS, video).
+ */
+export function decodePixels(source: PixelSource, frames?: readonly number[]): DecodedPixels {
+  const d = source.description;
+  if (d.bitsAllocated % 8 !== 0) unsupported('Pixel data with BitsAllocated not a multiple of 8 is not decodable', { bitsAllocated: d.bitsAllocated });
+  const wanted = frames ?? Array.from({ length: d.numberOfFrames }, (_, i) => i);
+  for (const f of wanted) if (!Number.isInteger(f) || f < 0 || f >= d.numberOfFrames) throw new DelineateError('DLN_REQUEST_INVALID', 'Frame number out of range', { frame: f });
+  const codec = source.transferSyntax.codec;
+  let decodeOne: (index: number) => Uint8Array;
+  if (codec === 'native') {
+    decodeOne = (i) => nativeFrame(source, i);
+  } else {
+    const streams = frameBitstreams(source);
+    const stream = (i: number): Uint8Array => streams[i] ?? unsupported('Encapsulated frame missing', { frame: i });
+    switch (codec) {
+      case 'rle':
+        decodeOne = (i) => decodeRleFrame(stream(i), d.rows, d.columns, d.samplesPerPixel, d.bitsAllocated);
+        break;
+      case 'jpeg-baseline':
+      case 'jpeg-extended':
+        decodeOne = (i) => decodeJpeg(stream(i), d);
+        break;
+      case 'jpeg-lossless':
+        decodeOne = (i) => decodeJpegLossless(stream(i), d);
+        break;
+      default:
+        unsupported('No decoder for this transfer syntax', { transferSyntaxUid: source.transferSyntax.uid });
+    }
+  }
+  return {
+    description: decodedDescription(source),
+    frames: wanted.map((i) => decodeOne(i)),
+    frameNumbers: wanted,
+    lossy: source.transferSyntax.lossy,
+  };
+}
