@@ -64,5 +64,10 @@ describe('LocalBlobStore crash safety', () => {
     console.log(`blob crash test: ${kills} kills, ${acknowledged.length} acknowledged, ${listed.length} stored, ${lost.length} lost, ${leftovers.length} temporary files left`);
     expect(acknowledged.length).toBeGreaterThanOrEqual(kills * 3);
     expect(lost).toEqual([]);
+
+    expect(await store.removeAbandonedTemporaryFiles(60_000)).toBe(0);
+    expect(await store.removeAbandonedTemporaryFiles(0)).toBe(leftovers.length);
+    expect((await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    for (const hash of acknowledged) await expect(store.has(hash)).resolves.toBe(true);
   });
 });

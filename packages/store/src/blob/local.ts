@@ -148,6 +148,28 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * Deletes temporary files that writers killed mid-put left behind and that are older than
+   * `olderThanMs` (a live writer's file is younger). Returns how many were removed.
+   */
+  async removeAbandonedTemporaryFiles(olderThanMs = 3_600_000, now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const a of await listNames(this.#dir, (name) => shardPattern.test(name))) {
+      for (const b of await listNames(join(this.#dir, a), (name) => shardPattern.test(name))) {
+        const folder = join(this.#dir, a, b);
+        for (const name of await listNames(folder, (n) => temporaryPattern.test(n))) {
+          const path = join(folder, name);
+          const info = await stat(path).catch(() => undefined);
+          if (info && now - info.mtimeMs >= olderThanMs) {
+            await unlink(path).catch(() => undefined);
+            removed++;
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
   async close(): Promise<void> {
     // Nothing is held open between calls.
   }
@@ -162,6 +184,8 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 }
+
+const temporaryPattern = /^\.[0-9a-f]{64}\.[0-9a-f]{12}\.tmp$/;
 
 async function listNames(dir: string, keep: (name: string) => boolean): Promise<string[]> {
   try {
