@@ -1,0 +1,92 @@
+import { type Box, type Grid, voxelCount } from './grid';
+
+/** Integer label storage accepted from readers (NIfTI datatypes that hold labels). */
+export type LabelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array;
+
+/** One structure: 1 inside, 0 outside. */
+export interface BinaryMask {
+  readonly grid: Grid;
+  readonly data: Uint8Array;
+}
+
+/** A multi-label segmentation: 0 is background, every other value a label. */
+export interface LabelMap {
+  readonly grid: Grid;
+  readonly data: LabelArray;
+}
+
+export function binaryMask(grid: Grid, data: Uint8Array): BinaryMask {
+  if (data.length !== voxelCount(grid)) throw new RangeError('mask data length does not match the grid');
+  return { grid, data };
+}
+
+export function labelMap(grid: Grid, data: LabelArray): LabelMap {
+  if (data.length !== voxelCount(grid)) throw new RangeError('label data length does not match the grid');
+  return { grid, data };
+}
+
+/** The voxels carrying `label` as a binary mask. */
+export function selectLabel(map: LabelMap, label: number): BinaryMask {
+  const src = map.data;
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] === label ? 1 : 0;
+  return { grid: map.grid, data: out };
+}
+
+/** Any non-zero voxel as foreground. */
+export function foreground(map: LabelMap): BinaryMask {
+  const src = map.data;
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0;
+  return { grid: map.grid, data: out };
+}
+
+/** The non-zero labels present, ascending. */
+export function labelsPresent(map: LabelMap): number[] {
+  const seen = new Set<number>();
+  const src = map.data;
+  let last = 0;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i] ?? 0;
+    if (v !== 0 && v !== last) {
+      seen.add(v);
+      last = v;
+    }
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+export function countForeground(mask: BinaryMask): number {
+  let n = 0;
+  const d = mask.data;
+  for (let i = 0; i < d.length; i++) n += d[i] ?? 0;
+  return n;
+}
+
+/** Inclusive bounding box of the union of the masks' foreground, or null when all are empty. */
+export function unionBoundingBox(masks: readonly BinaryMask[]): Box | null {
+  const first = masks[0];
+  if (!first) return null;
+  const [nx, ny, nz] = first.grid.dims;
+  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const row = (z * ny + y) * nx;
+      let lo = -1, hi = -1;
+      for (const m of masks) {
+        const d = m.data;
+        for (let x = 0; x < nx; x++) if (d[row + x]) { if (lo < 0 || x < lo) lo = x; break; }
+        for (let x = nx - 1; x >= 0; x--) if (d[row + x]) { if (x > hi) hi = x; break; }
+      }
+      if (lo < 0) continue;
+      if (lo < x0) x0 = lo;
+      if (hi > x1) x1 = hi;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (z < z0) z0 = z;
+      if (z > z1) z1 = z;
+    }
+  }
+  if (x1 < 0) return null;
+  return { min: [x0, y0, z0], max: [x1, y1, z1] };
+}
