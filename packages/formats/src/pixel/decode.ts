@@ -2,7 +2,8 @@ import { decode as decodeJpegBaseline } from 'jpeg-js';
 import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
 import { DelineateError } from '@delineate/schema';
 import { decodeRleFrame } from './rle';
-import { frameBitstreams, type PixelDescription, type PixelSource } from './pixel-source';
+import type { EncodedPixels, PixelDescription } from './pixel-source';
+import { transferSyntax, type TransferSyntax } from './transfer-syntax';
 
 /**
  * Decoded frames in one canonical layout: samples interleaved (planar configuration 0),
@@ -37,13 +38,12 @@ function interleave(plane: Uint8Array, d: PixelDescription): Uint8Array {
   return out;
 }
 
-function nativeFrame(source: PixelSource, index: number): Uint8Array {
-  const d = source.description;
+function nativeFrame(data: Uint8Array, d: PixelDescription, syntax: TransferSyntax, index: number): Uint8Array {
   const size = frameByteLength(d);
-  const start = source.pixelElement.valueOffset + index * size;
-  if (start + size > source.pixelElement.end) throw new DelineateError('DLN_DICOM_INVALID', 'Pixel data is shorter than its frames', { frame: index });
-  const frame = source.walked.bytes.slice(start, start + size);
-  if (!source.walked.littleEndian && d.bitsAllocated > 8) swapBytes(frame, d.bitsAllocated / 8);
+  const start = index * size;
+  if (start + size > data.length) throw new DelineateError('DLN_DICOM_INVALID', 'Pixel data is shorter than its frames', { frame: index });
+  const frame = data.slice(start, start + size);
+  if (!syntax.littleEndian && d.bitsAllocated > 8) swapBytes(frame, d.bitsAllocated / 8);
   return d.samplesPerPixel > 1 && d.planarConfiguration === 1 ? interleave(frame, d) : frame;
 }
 
@@ -92,27 +92,30 @@ function decodeJpegLossless(bits: Uint8Array, d: PixelDescription): Uint8Array {
   return out;
 }
 
-function decodedDescription(source: PixelSource): PixelDescription {
-  const d = source.description;
-  const jpegColour = (source.transferSyntax.codec === 'jpeg-baseline' || source.transferSyntax.codec === 'jpeg-extended') && d.samplesPerPixel === 3;
+function decodedDescription(d: PixelDescription, syntax: TransferSyntax): PixelDescription {
+  const jpegColour = (syntax.codec === 'jpeg-baseline' || syntax.codec === 'jpeg-extended') && d.samplesPerPixel === 3;
   return { ...d, planarConfiguration: 0, photometricInterpretation: jpegColour ? 'RGB' : d.photometricInterpretation };
 }
 
 /**
- * Decodes all frames, or the listed 0-based frames, of a pixel source. Throws
+ * Decodes all frames, or the listed 0-based frames, of stored pixel data. Throws
  * DLN_DICOM_UNSUPPORTED for transfer syntaxes without a decoder here (JPEG 2000, JPEG-LS, video).
  */
-export function decodePixels(source: PixelSource, frames?: readonly number[]): DecodedPixels {
-  const d = source.description;
+export function decodePixels(encoded: EncodedPixels, frames?: readonly number[]): DecodedPixels {
+  const d = encoded.description;
+  const syntax = transferSyntax(encoded.transferSyntaxUid);
+  if (!syntax) unsupported('Unknown transfer syntax', { transferSyntaxUid: encoded.transferSyntaxUid });
   if (d.bitsAllocated % 8 !== 0) unsupported('Pixel data with BitsAllocated not a multiple of 8 is not decodable', { bitsAllocated: d.bitsAllocated });
   const wanted = frames ?? Array.from({ length: d.numberOfFrames }, (_, i) => i);
   for (const f of wanted) if (!Number.isInteger(f) || f < 0 || f >= d.numberOfFrames) throw new DelineateError('DLN_REQUEST_INVALID', 'Frame number out of range', { frame: f });
-  const codec = source.transferSyntax.codec;
+  const codec = syntax.codec;
+  const data = encoded.data;
   let decodeOne: (index: number) => Uint8Array;
-  if (codec === 'native') {
-    decodeOne = (i) => nativeFrame(source, i);
+  if (!data.encapsulated) {
+    if (codec !== 'native') throw new DelineateError('DLN_DICOM_INVALID', 'Compressed transfer syntax with native pixel data');
+    decodeOne = (i) => nativeFrame(data.bytes, d, syntax, i);
   } else {
-    const streams = frameBitstreams(source);
+    const streams = data.frames;
     const stream = (i: number): Uint8Array => streams[i] ?? unsupported('Encapsulated frame missing', { frame: i });
     switch (codec) {
       case 'rle':
@@ -126,13 +129,13 @@ export function decodePixels(source: PixelSource, frames?: readonly number[]): D
         decodeOne = (i) => decodeJpegLossless(stream(i), d);
         break;
       default:
-        unsupported('No decoder for this transfer syntax', { transferSyntaxUid: source.transferSyntax.uid });
+        unsupported('No decoder for this transfer syntax', { transferSyntaxUid: syntax.uid });
     }
   }
   return {
-    description: decodedDescription(source),
+    description: decodedDescription(d, syntax),
     frames: wanted.map((i) => decodeOne(i)),
     frameNumbers: wanted,
-    lossy: source.transferSyntax.lossy,
+    lossy: syntax.lossy,
   };
 }

@@ -5,6 +5,28 @@ import { type DecodedPixels, frameByteLength, swapBytes } from './decode';
 import type { PixelSource } from './pixel-source';
 import { EXPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax';
 
+/**
+ * Stores decoded frames (every frame, in order) as native Pixel Data for a native transfer
+ * syntax: little or big endian, samples interleaved or by plane.
+ */
+export function encodeNativePixels(decoded: DecodedPixels, littleEndian: boolean, planarConfiguration: number): Uint8Array {
+  const d = decoded.description;
+  const size = frameByteLength(d);
+  const bps = d.bitsAllocated / 8;
+  const frames = decoded.frames.map((frame) => {
+    if (frame.length !== size) throw new DelineateError('DLN_INTERNAL', 'Decoded frame has the wrong size');
+    let out = frame;
+    if (d.samplesPerPixel > 1 && planarConfiguration === 1) out = planarise(out, d.rows * d.columns, d.samplesPerPixel, bps);
+    if (!littleEndian && bps > 1) {
+      out = out === frame ? frame.slice() : out;
+      swapBytes(out, bps);
+    }
+    return out;
+  });
+  const value = concatBytes(frames);
+  return value.length % 2 ? concatBytes([value, new Uint8Array(1)]) : value;
+}
+
 export interface WrittenPixels {
   readonly bytes: Uint8Array;
   readonly transferSyntaxUid: string;
@@ -41,22 +63,8 @@ export function writePixels(source: PixelSource, decoded: DecodedPixels, extraEd
   if (decoded.frames.length !== source.description.numberOfFrames || decoded.frameNumbers.some((f, i) => f !== i)) {
     throw new DelineateError('DLN_INTERNAL', 'writePixels needs every frame in order');
   }
-  const size = frameByteLength(d);
-  const bps = d.bitsAllocated / 8;
   const keepSyntax = source.transferSyntax.codec === 'native' && !source.transferSyntax.deflated;
-  const le = keepSyntax ? source.walked.littleEndian : true;
-  const frames = decoded.frames.map((frame) => {
-    if (frame.length !== size) throw new DelineateError('DLN_INTERNAL', 'Decoded frame has the wrong size');
-    let out = frame;
-    if (keepSyntax && d.samplesPerPixel > 1 && source.description.planarConfiguration === 1) out = planarise(out, d.rows * d.columns, d.samplesPerPixel, bps);
-    if (!le && bps > 1) {
-      out = out === frame ? frame.slice() : out;
-      swapBytes(out, bps);
-    }
-    return out;
-  });
-  let value = concatBytes(frames);
-  if (value.length % 2) value = concatBytes([value, new Uint8Array(1)]);
+  const value = keepSyntax ? encodeNativePixels(decoded, source.walked.littleEndian, source.description.planarConfiguration) : encodeNativePixels(decoded, true, 0);
   const edits: ElementEdit[] = [{ tag: PIXEL_DATA, vr: d.bitsAllocated > 8 ? 'OW' : 'OB', value }];
   if (!keepSyntax) {
     edits.push({ tag: 0x00280004, vr: 'CS', value: textValue(d.photometricInterpretation) });

@@ -28,7 +28,19 @@ export interface ImageSignature {
   readonly burnedInAnnotation: string | undefined;
 }
 
-export interface PixelSource {
+/** Pixel Data as stored: native bytes (in the transfer syntax's byte order), or one bit stream per frame. */
+export type StoredPixelData =
+  | { readonly encapsulated: false; readonly bytes: Uint8Array }
+  | { readonly encapsulated: true; readonly frames: readonly Uint8Array[] };
+
+/** What decoding needs: the transfer syntax, the pixel description and the stored data. */
+export interface EncodedPixels {
+  readonly transferSyntaxUid: string;
+  readonly description: PixelDescription;
+  readonly data: StoredPixelData;
+}
+
+export interface PixelSource extends EncodedPixels {
   readonly walked: WalkedDicom;
   readonly transferSyntax: TransferSyntax;
   readonly description: PixelDescription;
@@ -106,13 +118,14 @@ export function readPixelSource(file: Uint8Array): PixelSource | undefined {
   const description = readDescription(walked);
   const encapsulated = pixelElement.undefinedLength;
   const { fragments, basicOffsetTable } = encapsulated ? readFragments(walked, pixelElement) : { fragments: [], basicOffsetTable: [] };
-  return { walked, transferSyntax: syntax, description, signature: readImageSignature(walked), pixelElement, fragments, basicOffsetTable };
+  const data: StoredPixelData = encapsulated
+    ? { encapsulated: true, frames: frameBitstreams(fragments, basicOffsetTable, description.numberOfFrames) }
+    : { encapsulated: false, bytes: walked.bytes.subarray(pixelElement.valueOffset, pixelElement.end) };
+  return { walked, transferSyntaxUid: syntax.uid, transferSyntax: syntax, description, signature: readImageSignature(walked), pixelElement, fragments, basicOffsetTable, data };
 }
 
-/** Splits encapsulated fragments into one byte string per frame. */
-export function frameBitstreams(source: PixelSource): Uint8Array[] {
-  const { fragments, basicOffsetTable } = source;
-  const frames = source.description.numberOfFrames;
+/** Splits encapsulated fragments (Basic Offset Table excluded) into one byte string per frame. */
+export function frameBitstreams(fragments: readonly Uint8Array[], basicOffsetTable: readonly number[], frames: number): Uint8Array[] {
   const concat = (parts: readonly Uint8Array[]): Uint8Array => {
     if (parts.length === 1 && parts[0]) return parts[0];
     const out = new Uint8Array(parts.reduce((n, f) => n + f.length, 0));
