@@ -156,6 +156,17 @@ export async function runBlobStoreConformance(name: string, setup: () => Promise
       expect(Buffer.from(await store.get(hash)).equals(bytes)).toBe(true);
     });
 
+    it('replaces a stored object of the wrong size when the content is put again', async () => {
+      const bytes = randomBytes(700);
+      const { hash } = await store.put(bytes);
+      const original = await harness.readStored(hash);
+      await harness.writeStored(hash, original.subarray(0, 100));
+      expect(await codeOf(store.get(hash))).toBe('DLN_BLOB_CORRUPT');
+      expect(await store.put(bytes)).toEqual({ hash, size: 700, created: true });
+      expect(Buffer.from(await store.get(hash)).equals(bytes)).toBe(true);
+      expect((await store.put(bytes)).created).toBe(false);
+    });
+
     it('refuses a valid object stored under another address', async () => {
       const a = await store.put(randomBytes(300));
       const bBytes = randomBytes(300);

@@ -30,6 +30,7 @@ function isMissing(error: unknown): boolean {
  * folder, is fsynced, then hard-linked to its final name (which fails if the name exists,
  * so exactly one concurrent writer reports `created`) and the folder is fsynced: once put()
  * resolves the blob survives a crash, and no partial blob is ever visible under its name.
+ * Putting content whose stored object has the wrong size replaces that damaged object.
  */
 export class LocalBlobStore implements BlobStore {
   readonly region: string;
@@ -59,7 +60,8 @@ export class LocalBlobStore implements BlobStore {
   async #write(hash: string, bytes: Uint8Array): Promise<BlobPutResult> {
     const result = { hash, size: bytes.length };
     const target = this.#path(hash);
-    if (await this.has(hash)) return { ...result, created: false };
+    const existing = await this.#storedSize(hash);
+    if (existing === bytes.length + envelopeOverhead) return { ...result, created: false };
 
     const folder = dirname(target);
     await this.#ensureFolder(folder);
@@ -73,7 +75,12 @@ export class LocalBlobStore implements BlobStore {
       } finally {
         await handle.close();
       }
-      created = await this.#publish(temporary, target);
+      if (existing === undefined) {
+        created = await this.#publish(temporary, target);
+      } else {
+        // The stored object has the wrong size, so it is damaged: replace it atomically.
+        await rename(temporary, target);
+      }
     } finally {
       await unlink(temporary).catch(() => undefined);
     }
@@ -127,23 +134,22 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async has(hash: string): Promise<boolean> {
-    assertBlobAddress(hash);
-    try {
-      await stat(this.#path(hash));
-      return true;
-    } catch (error) {
-      if (isMissing(error)) return false;
-      throw error;
-    }
+    return (await this.#storedSize(hash)) !== undefined;
   }
 
   async stat(hash: string): Promise<BlobStat> {
+    const storedSize = await this.#storedSize(hash);
+    if (storedSize === undefined) throw blobNotFound(hash);
+    return { hash, size: Math.max(0, storedSize - envelopeOverhead), storedSize };
+  }
+
+  /** The stored object's size, or undefined when it does not exist. */
+  async #storedSize(hash: string): Promise<number | undefined> {
     assertBlobAddress(hash);
     try {
-      const info = await stat(this.#path(hash));
-      return { hash, size: Math.max(0, info.size - envelopeOverhead), storedSize: info.size };
+      return (await stat(this.#path(hash))).size;
     } catch (error) {
-      if (isMissing(error)) throw blobNotFound(hash);
+      if (isMissing(error)) return undefined;
       throw error;
     }
   }

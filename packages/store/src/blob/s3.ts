@@ -42,6 +42,7 @@ export interface S3BlobStoreOptions {
  * store. put() checks with HEAD first and then writes with `If-None-Match: *`, so a
  * service that supports conditional writes never replaces an existing object; one that
  * ignores the header may overwrite it with an object holding the same plaintext.
+ * Putting content whose stored object has the wrong size replaces that damaged object.
  */
 export class S3BlobStore implements BlobStore {
   readonly region: string;
@@ -82,7 +83,8 @@ export class S3BlobStore implements BlobStore {
 
   async #write(hash: string, bytes: Uint8Array): Promise<BlobPutResult> {
     const result = { hash, size: bytes.length };
-    if (await this.has(hash)) return { ...result, created: false };
+    const existing = await this.#head(hash);
+    if (existing === bytes.length + envelopeOverhead) return { ...result, created: false };
     const body = sealBlob(this.#key, hash, bytes);
     try {
       await this.#client.send(
@@ -92,7 +94,8 @@ export class S3BlobStore implements BlobStore {
           Body: body,
           ContentLength: body.length,
           ContentType: 'application/octet-stream',
-          IfNoneMatch: '*',
+          // A stored object of the wrong size is damaged and gets replaced unconditionally.
+          ...(existing === undefined ? { IfNoneMatch: '*' } : {}),
         }),
       );
     } catch (error) {
