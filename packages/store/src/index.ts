@@ -9,3 +9,22 @@ export { LocalBlobStore, type LocalBlobStoreOptions } from './blob/local';
 export { S3BlobStore, type S3BlobStoreOptions, type S3Credentials } from './blob/s3';
 export { blobStoreConfigFromEnv, createBlobStore, openBlobStore, type BlobEnvironment, type BlobStoreConfig } from './blob/config';
 export { runBlobStoreConformance, type BlobStoreHarness } from './blob/conformance';
+
+// SQL: database, migrations, repositories (see src/sql/, src/repositories/).
+export { databaseConfigFromEnv, openDatabase, openPGlite, openPostgres, pgliteDatabase, type Database, type DatabaseConfig, type DatabaseKind } from './sql/database';
+export { migrate, type MigrateResult } from './sql/migrate';
+export { migrations } from './sql/migrations';
+export { runStatements, sqlList, type Migration } from './sql/migration';
+export type { DB } from './sql/tables';
+export { translateDbError } from './repositories/db-errors';
+export {
+  AnnotationRepository,
+  type AnnotationRepositoryOptions,
+  type Clock,
+  type CreateAnnotationInput,
+  type RevertInput,
+  type SaveRevisionInput,
+  type SaveRevisionResult,
+} from './repositories/annotations';
+export { testing } from './testing';
+export type { TestDatabaseKinds } from './test/databases';

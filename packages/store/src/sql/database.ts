@@ -1,0 +1,94 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { DelineateError } from '@delineate/schema';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect';
+import type { DB } from './tables';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface DatabaseConfig {
+  /** `postgres://…` selects a PostgreSQL server; absent selects embedded PGlite. */
+  url?: string | undefined;
+  /** The data folder (`DELINEATE_DATA`); PGlite keeps its database under `<dataDir>/db`. */
+  dataDir: string;
+}
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly kind: DatabaseKind;
+  close(): Promise<void>;
+}
+
+/** Reads `DATABASE_URL` and `DELINEATE_DATA` (default `./.delineate`). */
+export function databaseConfigFromEnv(env: Readonly<Record<string, string | undefined>>): DatabaseConfig {
+  const url = env.DATABASE_URL?.trim();
+  return { url: url ? url : undefined, dataDir: resolve(env.DELINEATE_DATA?.trim() || './.delineate') };
+}
+
+/** Opens the database; does not migrate (call {@link migrate}). */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.url !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(config.url)) {
+      throw new DelineateError('DLN_CONFIG_INVALID', 'DATABASE_URL must start with postgres:// or postgresql://');
+    }
+    return openPostgres(config.url);
+  }
+  const dir = join(config.dataDir, 'db');
+  await mkdir(dir, { recursive: true });
+  return openPGlite({ dataDir: dir });
+}
+
+/** Embedded PGlite; `options` as PGlite takes them (e.g. `loadDataDir` to start from a dump). */
+export async function openPGlite(options: PGliteOptions): Promise<Database> {
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options);
+  } catch (cause) {
+    throw new DelineateError('DLN_STORE_UNAVAILABLE', `Cannot open the embedded database: ${errorMessage(cause)}`);
+  }
+  return pgliteDatabase(pglite);
+}
+
+/** Wraps an open PGlite instance; closing the Database closes the instance. */
+export function pgliteDatabase(pglite: PGlite): Database {
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+/** int8 (count(*), sums) as a number when it fits, as PGlite does, so both drivers agree. */
+const INT8_OID = 20;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') {
+      return (value: string) => {
+        const n = Number(value);
+        return Number.isSafeInteger(n) ? n : BigInt(value);
+      };
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (pg.types.getTypeParser as any)(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw new DelineateError('DLN_STORE_UNAVAILABLE', `Cannot connect to PostgreSQL: ${errorMessage(cause)}`);
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+function errorMessage(cause: unknown): string {
+  // Connection errors name hosts and codes, never row contents.
+  return cause instanceof Error ? cause.message : String(cause);
+}

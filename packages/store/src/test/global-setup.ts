@@ -1,0 +1,7 @@
+import { preparePGliteTemplate, preparePostgresTemplate, TEST_DATABASE_URL_ENV } from './databases';
+
+/** vitest globalSetup: migrate the test templates once per run, before the workers start. */
+export default async function setup(): Promise<void> {
+  await preparePGliteTemplate();
+  if (process.env[TEST_DATABASE_URL_ENV]) await preparePostgresTemplate(process.env[TEST_DATABASE_URL_ENV]);
+}
