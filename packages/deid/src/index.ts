@@ -13,3 +13,25 @@ export type {
   PixelStage,
   SlideComposition,
 } from './pipeline-types';
+export { profileRows, profileRowFor, resolveAction } from './table';
+export type { ResolvedAction } from './table';
+export type { ProfileRow, ProfileAction, ProfilePattern, TableOption } from './table-types';
+export { UidMapper, isWellKnownUid } from './uids';
+export { dateOffsetDays, shiftDate, shiftDateTime, capAge } from './dates';
+export { DerivedPseudonymMap, FilePseudonymMap } from './pseudonyms';
+export type { PseudonymMap, PatientKey } from './pseudonyms';
+export { deidentifyDataset, dummyValue, scrubText } from './engine';
+export type { AttributeAction, EngineContext } from './engine';
+export { collectIdentifyingValues } from './identifying';
+export { extractComposition, ageBand } from './composition';
+export type { CompositionAttributes } from './composition';
+export { writeMarkers } from './markers';
+export { createDciodvfyValidator } from './dciodvfy';
+export type { IodValidator } from './dciodvfy';
+export { verifyOutput } from './verifier';
+export type { VerifierFinding, VerifierFindingKind, VerifyInput } from './verifier';
+export { deidentifyDicom, needsPixelCheck, quarantinePixelStage } from './pipeline';
+export type { DeidConfig, DeidFileResult } from './pipeline';
+export { batchReport, summariseReport } from './record';
+export type { DeidRecord, DeidStatus, DeidFinding, DeidBatchReport } from './record';
+export type { SafePrivateRule } from './safe-lists';

@@ -1,0 +1,277 @@
+import { DicomDataset, dictionaryKeyword, encodeString, tagHex, type DicomElement } from '@delineate/formats';
+import { decodeString } from '@delineate/formats';
+import type { DeidOption } from './options';
+import { profileRowFor, resolveAction, type ResolvedAction } from './table';
+import { classUidKeywords, safeUnlistedTextKeywords, type SafePrivateRule } from './safe-lists';
+import { capAge, shiftDate, shiftDateTime } from './dates';
+import { isWellKnownUid, type UidMapper } from './uids';
+
+export const PATIENT_NAME = 0x00100010;
+export const PATIENT_ID = 0x00100020;
+
+const TEXT_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'UR', 'AE', 'PN']);
+const TEMPORAL_VRS = new Set(['DA', 'DT', 'TM']);
+
+export interface EngineContext {
+  readonly options: ReadonlySet<DeidOption>;
+  readonly uids: UidMapper;
+  /** Set under Modified Dates: the patient's offset in days. */
+  readonly dateOffsetDays: number | undefined;
+  readonly pseudonym: string;
+  readonly safePrivate: readonly SafePrivateRule[];
+  /** Identifying values of the input (lower case), removed from text kept under a C action. */
+  readonly identifying: readonly string[];
+  /** DICOMDIR records: Type 1 keys (StudyDate, StudyTime…) get a dummy instead of an empty value. */
+  readonly zeroAsDummy?: boolean;
+}
+
+/** What was done to one attribute, by path ("0040a730[0].0040a160"); never a value. */
+export interface AttributeAction {
+  readonly path: string;
+  readonly action: string;
+}
+
+/**
+ * Applies the confidentiality profile to a data set in place, recursing into every sequence.
+ * Returns nothing; every decision is appended to `actions`.
+ */
+export function deidentifyDataset(
+  dataset: DicomDataset,
+  context: EngineContext,
+  actions: AttributeAction[],
+  path = '',
+  cleaning = false,
+): void {
+  const privateKept = new Set<number>();
+  for (const element of dataset.sorted()) {
+    const here = `${path}${tagHex(element.tag)}`;
+    const group = element.tag >>> 16;
+    if (group % 2 === 1) {
+      handlePrivate(dataset, element, context, actions, here, privateKept);
+      continue;
+    }
+    if (group === 0x0002 || (element.tag & 0xffff) === 0) {
+      if ((element.tag & 0xffff) === 0) dataset.delete(element.tag);
+      continue;
+    }
+    if (element.tag === PATIENT_NAME || element.tag === PATIENT_ID) {
+      element.value = encodeString(context.pseudonym, element.vr === 'PN' ? 'PN' : 'LO');
+      actions.push({ path: here, action: 'pseudonym' });
+      continue;
+    }
+    const row = profileRowFor(element.tag);
+    const action = row ? resolveAction(row, context.options, element.items !== undefined) : unlistedAction(element, context, cleaning);
+    apply(dataset, element, action, context, actions, here, cleaning);
+  }
+  // Private creators stay only when an element of their block was kept.
+  for (const element of dataset.sorted()) {
+    const group = element.tag >>> 16;
+    const low = element.tag & 0xffff;
+    if (group % 2 === 1 && low >= 0x10 && low <= 0xff) {
+      const block = (group << 8) | low;
+      if (!privateKept.has(block)) {
+        dataset.delete(element.tag);
+        actions.push({ path: `${path}${tagHex(element.tag)}`, action: 'X' });
+      }
+    }
+  }
+}
+
+function handlePrivate(
+  dataset: DicomDataset,
+  element: DicomElement,
+  context: EngineContext,
+  actions: AttributeAction[],
+  here: string,
+  privateKept: Set<number>,
+): void {
+  const group = element.tag >>> 16;
+  const low = element.tag & 0xffff;
+  if (low >= 0x10 && low <= 0xff) return; // creators are decided after their blocks
+  if (low >= 0x1000 && context.options.has('retain-safe-private')) {
+    const blockLow = low >>> 8;
+    const creatorElement = dataset.get(((group << 16) | blockLow) >>> 0);
+    const creator = decodeString(creatorElement?.value).trim();
+    const safe = context.safePrivate.some((rule) => rule.group === group && rule.creator === creator && rule.element === (low & 0xff));
+    if (safe) {
+      privateKept.add((group << 8) | blockLow);
+      actions.push({ path: here, action: 'K-safe-private' });
+      if (element.items) recurse(element, context, actions, here, false);
+      return;
+    }
+  }
+  dataset.delete(element.tag);
+  actions.push({ path: here, action: 'X' });
+}
+
+type Action = ResolvedAction | 'Z-unlisted' | 'D-unlisted' | 'K-unlisted' | 'U-unlisted' | 'C-unlisted';
+
+function unlistedAction(element: DicomElement, context: EngineContext, cleaning: boolean): Action {
+  if (element.items) return 'K-unlisted';
+  const keyword = dictionaryKeyword(element.tag);
+  if (element.vr === 'UI') {
+    if (keyword && classUidKeywords.has(keyword)) return 'K-unlisted';
+    return 'U-unlisted';
+  }
+  if (keyword === undefined && element.vr === 'UN') return 'Z-unlisted';
+  if (TEXT_VRS.has(element.vr)) {
+    if (element.vr !== 'PN' && keyword && safeUnlistedTextKeywords.has(keyword)) return 'K-unlisted';
+    if (cleaning) return 'C-unlisted';
+    return element.value && element.value.length > 0 ? 'D-unlisted' : 'K-unlisted';
+  }
+  if (TEMPORAL_VRS.has(element.vr)) {
+    if (context.options.has('retain-longitudinal-full-dates')) return 'K-unlisted';
+    if (context.options.has('modified-dates')) return 'C-unlisted';
+    return 'Z-unlisted';
+  }
+  if (element.vr === 'AS') return 'C-unlisted';
+  return 'K-unlisted';
+}
+
+function apply(
+  dataset: DicomDataset,
+  element: DicomElement,
+  action: Action,
+  context: EngineContext,
+  actions: AttributeAction[],
+  here: string,
+  cleaning: boolean,
+): void {
+  // Directory records need their keys present: removal becomes an empty value there.
+  const base = (context.zeroAsDummy && action === 'X' && !element.items ? 'Z' : action.charAt(0)) as ResolvedAction;
+  actions.push({ path: here, action });
+  switch (base) {
+    case 'X':
+      dataset.delete(element.tag);
+      return;
+    case 'Z':
+      if (context.zeroAsDummy && !element.items && element.value && element.value.length > 0) element.value = dummyValue(element.vr);
+      else if (element.items) element.items = [];
+      else if (element.fragments) dataset.delete(element.tag);
+      else element.value = new Uint8Array(0);
+      return;
+    case 'K':
+      if (element.items) recurse(element, context, actions, here, cleaning);
+      else if (element.vr === 'AS' && element.value) element.value = encodeString(capAge(decodeString(element.value)), 'AS');
+      return;
+    case 'D':
+      if (element.items) recurse(element, context, actions, here, cleaning);
+      else element.value = dummyValue(element.vr);
+      return;
+    case 'U':
+      if (element.items) recurse(element, context, actions, here, cleaning);
+      else if (element.vr === 'UI' && element.value) {
+        const value = decodeString(element.value);
+        element.value = encodeString(context.options.has('retain-uids') ? value : context.uids.mapValue(value), 'UI');
+      } else if (element.value && element.value.length > 0) element.value = dummyValue(element.vr);
+      return;
+    case 'C':
+      clean(dataset, element, context, actions, here);
+      return;
+  }
+}
+
+function recurse(element: DicomElement, context: EngineContext, actions: AttributeAction[], here: string, cleaning: boolean): void {
+  (element.items ?? []).forEach((item, index) => deidentifyDataset(item, context, actions, `${here}[${index}].`, cleaning));
+}
+
+/**
+ * C: keep the value with identifying information removed. Dates are shifted by the patient's
+ * offset (times stay: whole-day offsets leave them valid and unchanged), ages above 89 are
+ * capped, sequences are cleaned recursively (unlisted free text inside is cleaned, not emptied),
+ * and text keeps its words minus any identifying value of this input. Binary values (overlay,
+ * curve data) cannot be cleaned here and are removed.
+ */
+function clean(dataset: DicomDataset, element: DicomElement, context: EngineContext, actions: AttributeAction[], here: string): void {
+  if (element.items) {
+    recurse(element, context, actions, here, true);
+    return;
+  }
+  const text = decodeString(element.value);
+  switch (element.vr) {
+    case 'DA':
+      element.value = encodeString(context.dateOffsetDays === undefined ? text : shiftDate(text, context.dateOffsetDays), 'DA');
+      return;
+    case 'DT':
+      element.value = encodeString(context.dateOffsetDays === undefined ? text : shiftDateTime(text, context.dateOffsetDays), 'DT');
+      return;
+    case 'TM':
+      return;
+    case 'AS':
+      element.value = encodeString(capAge(text), 'AS');
+      return;
+    case 'PN':
+      element.value = new Uint8Array(0);
+      return;
+    default:
+      if (TEXT_VRS.has(element.vr) || element.vr === 'CS') {
+        element.value = encodeString(scrubText(text, context.identifying), element.vr);
+        return;
+      }
+      if (['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN'].includes(element.vr)) {
+        dataset.delete(element.tag);
+        return;
+      }
+  }
+}
+
+/** Removes every identifying value (case-insensitive) from free text. */
+export function scrubText(text: string, identifying: readonly string[]): string {
+  let result = text;
+  const lower = () => result.toLowerCase();
+  for (const value of identifying) {
+    if (value.length < 3) continue;
+    let at = lower().indexOf(value);
+    while (at >= 0) {
+      result = `${result.slice(0, at)}${'*'.repeat(value.length)}${result.slice(at + value.length)}`;
+      at = lower().indexOf(value, at + value.length);
+    }
+  }
+  return result;
+}
+
+/** A dummy value valid for its VR (D): fixed, never derived from the original. */
+export function dummyValue(vr: string): Uint8Array {
+  switch (vr) {
+    case 'DA':
+      return encodeString('19000101', vr);
+    case 'DT':
+      return encodeString('19000101000000', vr);
+    case 'TM':
+      return encodeString('000000', vr);
+    case 'DS':
+    case 'IS':
+      return encodeString('0', vr);
+    case 'AS':
+      return encodeString('000Y', vr);
+    case 'PN':
+      return encodeString('ANONYMIZED', vr);
+    case 'UI':
+      return encodeString('2.25.0', vr);
+    case 'UR':
+      return encodeString('urn:anonymized', vr);
+    case 'CS':
+    case 'AE':
+    case 'LO':
+    case 'SH':
+    case 'ST':
+    case 'LT':
+    case 'UT':
+    case 'UC':
+      return encodeString('ANONYMIZED', vr);
+    case 'US':
+    case 'SS':
+      return new Uint8Array(2);
+    case 'UL':
+    case 'SL':
+    case 'FL':
+    case 'AT':
+      return new Uint8Array(4);
+    case 'FD':
+    case 'SV':
+    case 'UV':
+      return new Uint8Array(8);
+    default:
+      return new Uint8Array(0);
+  }
+}
