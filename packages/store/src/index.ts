@@ -28,3 +28,23 @@ export {
 } from './repositories/annotations';
 export { testing } from './testing';
 export type { TestDatabaseKinds } from './test/databases';
+
+// Identity, access control and the audit log (src/access/, src/audit/).
+export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipRow, type NewSession, type QualificationRow, type SessionRow, type TotpCredential } from './access/repository';
+export type { AccessTables } from './access/tables';
+export { AuditLog, type AuditLogOptions } from './audit/log';
+export { auditRowHash, sealAuditRow, type AuditEntry, type AuditRecord } from './audit/chain';
+export { canonicalJson } from './audit/canonical-json';
+export {
+  appendCheckpoint,
+  auditCheckpointPath,
+  auditKeyPath,
+  checkpointSignatureValid,
+  loadOrCreateAuditKey,
+  readCheckpoints,
+  signCheckpoint,
+  type AuditCheckpoint,
+  type AuditSigningKey,
+} from './audit/checkpoints';
+export { verifyAuditRows, type AuditVerifyInput, type AuditVerifyProblem, type AuditVerifyResult } from './audit/verify';
+export type { AuditTables } from './audit/tables';

@@ -1,5 +1,8 @@
 import type { Migration } from '../migration';
 import { foundation } from './0001_foundation';
+import { seriesGeometry } from './0020_series_geometry';
+import { access } from './0100_access';
+import { audit } from './0110_audit';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -7,4 +10,7 @@ import { foundation } from './0001_foundation';
  */
 export const migrations: readonly Migration[] = [
   foundation,
+  seriesGeometry,
+  access,
+  audit,
 ];
