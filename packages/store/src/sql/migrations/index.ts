@@ -1,6 +1,5 @@
 import type { Migration } from '../migration';
 import { foundation } from './0001_foundation';
-import { seriesGeometry } from './0020_series_geometry';
 import { access } from './0100_access';
 import { audit } from './0110_audit';
 
@@ -10,7 +9,6 @@ import { audit } from './0110_audit';
  */
 export const migrations: readonly Migration[] = [
   foundation,
-  seriesGeometry,
   access,
   audit,
 ];
