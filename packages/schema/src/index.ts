@@ -173,3 +173,7 @@ export {
 export {
   parseOrThrow,
 } from './validate';
+export { liverCtLabelSchema, liverCtLabelSchemaVersion } from './demo/liver-ct-label-schema';
+export { liverCtReviewProtocol, liverCtReviewProtocolVersion } from './demo/liver-ct-review-protocol';
+export { demoUsers, type DemoUser } from './demo/demo-users';
+export { demoProjectSettings } from './demo/demo-project';
