@@ -1,3 +1,4 @@
+export { RLE8, decodeRle8, encodeRle8, labelsInRle8, type DecodeResult } from './encoding/rle';
 export { type Box, type Grid, type GridResult, createGrid, gridOf, sameGrid, sameShape, voxelCount } from './mask/grid';
 export {
   type BinaryMask,
@@ -7,6 +8,7 @@ export {
   countForeground,
   foreground,
   labelMap,
+  labelMapFromRle,
   labelsPresent,
   selectLabel,
   unionBoundingBox,
@@ -28,3 +30,21 @@ export {
   directedPercentile,
   surfaceMetrics,
 } from './metrics/surface-metrics';
+export { type StapleOptions, type StapleResult, type FieldOfView, staple } from './consensus/staple';
+export { type MultiLabelStapleOptions, type MultiLabelStapleResult, multiLabelStaple } from './consensus/multi-staple';
+export { type VoteResult, majorityVote, maximumLabel, votingDecision } from './consensus/vote';
+export {
+  type AgreementRegion,
+  type LabelAgreement,
+  fleissKappa,
+  krippendorffAlphaNominal,
+  labelAgreement,
+} from './agreement/kappa';
+export {
+  type VoteMap,
+  generalizedEnergyDistance,
+  iouDistance,
+  meanProbability,
+  qubiqScore,
+  voteCounts,
+} from './agreement/soft';

@@ -1,3 +1,4 @@
+import { decodeRle8 } from '../encoding/rle';
 import { type Box, type Grid, voxelCount } from './grid';
 
 /** Integer label storage accepted from readers (NIfTI datatypes that hold labels). */
@@ -89,4 +90,10 @@ export function unionBoundingBox(masks: readonly BinaryMask[]): Box | null {
   }
   if (x1 < 0) return null;
   return { min: [x0, y0, z0], max: [x1, y1, z1] };
+}
+
+/** A label map from the platform's stored `rle` encoding (see encoding/rle.ts). */
+export function labelMapFromRle(grid: Grid, encoded: Uint8Array): { ok: true; map: LabelMap } | { ok: false; reason: string } {
+  const decoded = decodeRle8(encoded, voxelCount(grid));
+  return decoded.ok ? { ok: true, map: { grid, data: decoded.voxels } } : { ok: false, reason: decoded.reason };
 }
