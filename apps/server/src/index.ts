@@ -1,1 +1,5 @@
-export {};
+export { configFromEnv, type ServerConfig } from './config';
+export type { ServerContext } from './context';
+export { buildOpenApiDocument } from './http/openapi';
+export { RouteRegistry, defineRoute, type RouteSpec } from './http/route';
+export { createServer, openPlatform, serverVersion, type DelineateServer, type ServerDeps } from './server';

@@ -1,5 +1,6 @@
 import type { Migration } from '../migration';
 import { foundation } from './0001_foundation';
+import { seriesGeometry } from './0020_series_geometry';
 import { access } from './0100_access';
 import { audit } from './0110_audit';
 
@@ -9,6 +10,7 @@ import { audit } from './0110_audit';
  */
 export const migrations: readonly Migration[] = [
   foundation,
+  seriesGeometry,
   access,
   audit,
 ];

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { migrate, openDatabase } from '@delineate/store';
+import { configFromEnv } from '@delineate/server';
+
+export function register(program: Command): void {
+  program
+    .command('migrate')
+    .description('Apply the database migrations to the configured database (DATABASE_URL, or the embedded one in DELINEATE_DATA)')
+    .action(async () => {
+      const config = configFromEnv(process.env);
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        const result = await migrate(database.db);
+        console.log(JSON.stringify({ database: database.kind, ...result }));
+      } finally {
+        await database.close();
+      }
+    });
+}

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { DelineateError } from '@delineate/schema';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a route does, for the policy function: every route declares both. */
+export interface RoutePolicy {
+  action: string;
+  resource: string;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  /** The body is raw bytes (`application/octet-stream`). */
+  binary?: boolean;
+}
+
+export interface HeaderSpec {
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
+export interface RouteSpec<P, Q, B> extends RoutePolicy {
+  method: HttpMethod;
+  /** Fastify path, e.g. `/api/annotations/:annotationId/revisions`. */
+  url: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  /** A zod schema for a JSON body, or {@link binaryBody} for raw `application/octet-stream` bytes. */
+  body?: z.ZodType<B>;
+  headers?: HeaderSpec[];
+  responses: Record<number, ResponseSpec>;
+  /** False only for the few routes anonymous callers may use (health, OpenAPI, login). */
+  authenticated?: boolean;
+  handler: (input: RouteInput<P, Q, B>, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+/** The routes a server registered, for the OpenAPI document and the policy matrix. */
+export class RouteRegistry {
+  readonly routes: RouteSpec<unknown, unknown, unknown>[] = [];
+
+  add<P, Q, B>(spec: RouteSpec<P, Q, B>): void {
+    this.routes.push(spec as RouteSpec<unknown, unknown, unknown>);
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  // Paths and issue codes only: never echo the submitted values, which may carry PHI.
+  const issues = parsed.error.issues
+    .slice(0, 5)
+    .map((issue) => `${where}${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`)
+    .join('; ');
+  throw new DelineateError('DLN_REQUEST_INVALID', `Invalid request ${where}: ${issues}`);
+}
+
+/** Registers a route on `app` and records it in `registry`. */
+export function defineRoute<P, Q, B>(app: FastifyInstance, registry: RouteRegistry, spec: RouteSpec<P, Q, B>): void {
+  registry.add(spec);
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    config: { action: spec.action, resource: spec.resource, authenticated: spec.authenticated !== false },
+    handler: async (request, reply) => {
+      const input: RouteInput<P, Q, B> = {
+        params: parseWith(spec.params, request.params, 'params'),
+        query: parseWith(spec.query, request.query, 'query'),
+        body: spec.body === binaryBody ? (requireBinary(request.body) as B) : parseWith(spec.body, request.body, 'body'),
+      };
+      return spec.handler(input, request, reply);
+    },
+  });
+}
+
+/** The body schema of routes that take raw bytes. */
+export const binaryBody: z.ZodType<Uint8Array> = z.instanceof(Uint8Array);
+
+function requireBinary(body: unknown): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', 'This route takes an application/octet-stream body');
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    action?: string;
+    resource?: string;
+    authenticated?: boolean;
+  }
+}

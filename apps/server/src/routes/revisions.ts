@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { decodeRle8, RLE8 } from '@delineate/core';
+import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
+import type { ServerContext } from '../context';
+import { requestUserId } from '../http/actor';
+import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
+import { itemVoxelCount } from './item-grid';
+
+const annotationParams = z.object({ annotationId: z.uuid() });
+const revisionParams = z.object({ annotationId: z.uuid(), version: z.coerce.number().int().min(1) });
+const itemParams = z.object({ itemId: z.uuid() });
+
+const createAnnotationBody = z.object({ labelSchema: VersionRef, taskId: z.uuid().optional() });
+const saveQuery = z.object({ source: z.enum(['human', 'correction']).default('human') });
+const revertBody = z.object({ toVersion: z.number().int().min(1) });
+
+const annotationWithHead = Annotation.extend({ head: Revision.nullable() });
+const saveResult = z.object({ revision: Revision, replayed: z.boolean() });
+
+const ifMatchHeader = { name: 'If-Match', description: 'The head version the client saw ("0" before the first revision)', required: true };
+const idempotencyHeader = { name: 'Idempotency-Key', description: 'Makes a retried save return the same revision' };
+
+/** `If-Match: "3"`, `If-Match: 3` or `W/"3"`; required on every write to a revision chain. */
+function expectedVersion(request: FastifyRequest): number {
+  const raw = request.headers['if-match'];
+  if (raw === undefined) {
+    throw new DelineateError('DLN_REVISION_PRECONDITION_REQUIRED', 'Saving a revision needs If-Match with the version you edited');
+  }
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(String(raw));
+  if (!match) throw new DelineateError('DLN_REQUEST_INVALID', 'If-Match must be a revision version number');
+  return Number(match[1]);
+}
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const parsed = IdempotencyKey.safeParse(String(raw));
+  if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Idempotency-Key must be 1–128 printable ASCII characters');
+  return parsed.data;
+}
+
+function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: boolean }) {
+  return reply
+    .status(result.replayed ? 200 : 201)
+    .header('ETag', `"${result.revision.version}"`)
+    .header('Idempotent-Replayed', String(result.replayed))
+    .send(result);
+}
+
+export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: ctx.config.maxMaskBytes }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: '/api/items/:itemId/annotations',
+    operationId: 'createAnnotation',
+    summary: 'Start an annotation of an item under a label-schema version',
+    tags: ['annotations'],
+    action: 'annotation.create',
+    resource: 'item',
+    params: itemParams,
+    body: createAnnotationBody,
+    responses: { 201: { description: 'Created', schema: Annotation } },
+    handler: async ({ params, body }, _request, reply) => {
+      const item = await ctx.database.db.selectFrom('items').select(['project_id']).where('id', '=', params.itemId).executeTakeFirst();
+      if (!item) throw new DelineateError('DLN_NOT_FOUND', 'Item not found');
+      const annotation = await ctx.annotations.create({ projectId: item.project_id, itemId: params.itemId, taskId: body.taskId, labelSchema: body.labelSchema });
+      return reply.status(201).send(annotation);
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/annotations/:annotationId',
+    operationId: 'getAnnotation',
+    summary: 'An annotation and its head revision',
+    tags: ['annotations'],
+    action: 'annotation.read',
+    resource: 'annotation',
+    params: annotationParams,
+    responses: { 200: { description: 'The annotation', schema: annotationWithHead } },
+    handler: async ({ params }, _request, reply) => {
+      const annotation = await ctx.annotations.get(params.annotationId);
+      const head = annotation.headVersion === 0 ? null : await ctx.annotations.getRevision(annotation.id, annotation.headVersion);
+      return reply.header('ETag', `"${annotation.headVersion}"`).send({ ...annotation, head });
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/annotations/:annotationId/revisions',
+    operationId: 'listRevisions',
+    summary: 'The revision history of an annotation, oldest first',
+    tags: ['annotations'],
+    action: 'annotation.read',
+    resource: 'annotation',
+    params: annotationParams,
+    responses: { 200: { description: 'Every revision', schema: z.array(Revision) } },
+    handler: async ({ params }) => ctx.annotations.history(params.annotationId),
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/annotations/:annotationId/revisions/:version',
+    operationId: 'getRevision',
+    summary: 'One revision',
+    tags: ['annotations'],
+    action: 'annotation.read',
+    resource: 'annotation',
+    params: revisionParams,
+    responses: { 200: { description: 'The revision', schema: Revision } },
+    handler: async ({ params }) => ctx.annotations.getRevision(params.annotationId, params.version),
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/annotations/:annotationId/revisions/:version/mask',
+    operationId: 'getRevisionMask',
+    summary: "A revision's label volume in its stored encoding",
+    tags: ['annotations'],
+    action: 'mask.read',
+    resource: 'annotation',
+    params: revisionParams,
+    responses: { 200: { description: 'The encoded mask (see X-Mask-Encoding)', binary: true } },
+    handler: async ({ params }, _request, reply) => {
+      const revision = await ctx.annotations.getRevision(params.annotationId, params.version);
+      const bytes = await ctx.blobs.get(revision.maskHash);
+      return reply
+        .type('application/octet-stream')
+        .header('ETag', `"sha256:${revision.maskHash}"`)
+        .header('X-Mask-Encoding', revision.maskEncoding)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: '/api/annotations/:annotationId/revisions',
+    operationId: 'saveRevision',
+    summary: 'Save a new revision (compare-and-set on If-Match; idempotent with Idempotency-Key)',
+    tags: ['annotations'],
+    action: 'annotation.save',
+    resource: 'annotation',
+    params: annotationParams,
+    query: saveQuery,
+    body: binaryBody,
+    headers: [ifMatchHeader, idempotencyHeader],
+    responses: {
+      201: { description: 'Saved', schema: saveResult },
+      200: { description: 'A retried save: the revision saved the first time', schema: saveResult },
+      412: { description: 'Someone saved first: the body carries currentVersion' },
+    },
+    handler: async ({ params, query, body }, request, reply) => {
+      const author = { kind: 'user' as const, userId: requestUserId(request) };
+      const expected = expectedVersion(request);
+      const key = idempotencyKey(request);
+      const annotation = await ctx.annotations.get(params.annotationId);
+      const voxels = await itemVoxelCount(ctx.database, annotation.itemId);
+      const decoded = decodeRle8(body, voxels);
+      if (!decoded.ok) {
+        throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${decoded.reason})`);
+      }
+      const maskHash = createHash('sha256').update(body).digest('hex');
+      // The blob is written (durably) inside saveRevision before the metadata commits.
+      const result = await ctx.annotations.saveRevision({
+        annotationId: params.annotationId,
+        expectedVersion: expected,
+        idempotencyKey: key,
+        author,
+        source: query.source as RevisionSource,
+        maskHash,
+        maskEncoding: RLE8,
+        maskBytes: body,
+      });
+      return sendSaved(reply, result);
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: '/api/annotations/:annotationId/revert',
+    operationId: 'revertRevision',
+    summary: 'Revert to an earlier version: appends a new revision with that mask',
+    tags: ['annotations'],
+    action: 'annotation.save',
+    resource: 'annotation',
+    params: annotationParams,
+    body: revertBody,
+    headers: [ifMatchHeader, { ...idempotencyHeader, required: true }],
+    responses: { 201: { description: 'Reverted', schema: saveResult }, 200: { description: 'A retried revert', schema: saveResult } },
+    handler: async ({ params, body }, request, reply) => {
+      const author = { kind: 'user' as const, userId: requestUserId(request) };
+      const key = idempotencyKey(request);
+      if (!key) throw new DelineateError('DLN_REQUEST_INVALID', 'A revert needs an Idempotency-Key');
+      const result = await ctx.annotations.revert({
+        annotationId: params.annotationId,
+        toVersion: body.toVersion,
+        expectedVersion: expectedVersion(request),
+        idempotencyKey: key,
+        author,
+      });
+      return sendSaved(reply, result);
+    },
+  });
+}

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { AnnotationRepository, migrate, openBlobStore, openDatabase, type BlobStore, type Clock, type Database } from '@delineate/store';
+import type { ServerConfig } from './config';
+import type { ServerContext } from './context';
+import { installErrorHandling } from './http/errors';
+import { RouteRegistry } from './http/route';
+import { registerRevisionRoutes } from './routes/revisions';
+import { registerSystemRoutes } from './routes/system';
+
+export const serverVersion = '0.1.0';
+
+export interface ServerDeps {
+  config: ServerConfig;
+  database: Database;
+  blobs: BlobStore;
+  clock: Clock;
+}
+
+export interface DelineateServer {
+  app: FastifyInstance;
+  registry: RouteRegistry;
+  context: ServerContext;
+}
+
+const defaultWebRoot = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+
+/** Assembles the HTTP API from explicit dependencies; the caller listens and closes. */
+export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
+  const context: ServerContext = {
+    ...deps,
+    version: serverVersion,
+    annotations: new AnnotationRepository(deps.database.db, { blobs: deps.blobs, clock: deps.clock }),
+  };
+  const app = Fastify({
+    logger:
+      deps.config.logLevel === 'silent'
+        ? false
+        : {
+            level: deps.config.logLevel,
+            // Method, route and status only: URLs carry ids, never query strings or bodies.
+            serializers: {
+              req: (req) => ({ method: req.method, url: req.url.split('?')[0] }),
+              res: (res) => ({ statusCode: res.statusCode }),
+            },
+          },
+    bodyLimit: 10 * 1024 * 1024,
+    return503OnClosing: true,
+  });
+  const registry = new RouteRegistry();
+  installErrorHandling(app);
+  registerSystemRoutes(app, registry, context);
+  registerRevisionRoutes(app, registry, context);
+  await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
+  return { app, registry, context };
+}
+
+/** Serves the built web app, with client-side routes falling back to index.html. */
+async function serveWebBuild(app: FastifyInstance, root: string): Promise<void> {
+  if (!existsSync(join(root, 'index.html'))) return;
+  await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: 'index.html' });
+  app.get('/*', { config: { action: 'web.app', resource: 'system', authenticated: false } }, (request, reply) => {
+    if (request.url.startsWith('/api/')) {
+      return reply.callNotFound();
+    }
+    return reply.sendFile('index.html');
+  });
+}
+
+/** Opens the configured database (migrated) and blob store. */
+export async function openPlatform(config: ServerConfig, env: NodeJS.ProcessEnv): Promise<{ database: Database; blobs: BlobStore }> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(database.db);
+    const blobs = await openBlobStore({ dataDir: config.dataDir, env: { ...env, ...(config.blobUrl ? { DELINEATE_BLOB_URL: config.blobUrl } : {}) } });
+    return { database, blobs };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
