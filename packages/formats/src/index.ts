@@ -25,3 +25,6 @@ export type { PhantomLesion, PhantomTissue } from './synthetic/ct-phantom-anatom
 export { seededRandom, hashSeed } from './synthetic/random';
 export type { SeededRandom } from './synthetic/random';
 export { uidFromName } from './synthetic/uids';
+export { decodeNifti, encodeNifti, niftiLabels, niftiValues } from './nifti/nifti';
+export type { NiftiArray, NiftiDatatype, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';
+export { readNiftiFile, writeNiftiFile } from './nifti/files';
