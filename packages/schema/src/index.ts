@@ -79,6 +79,7 @@ export {
 } from './label-schema';
 export {
   ChecklistItem,
+  ChecklistList,
   ReviewProtocol,
   ReviewProtocolInput,
 } from './review-protocol';

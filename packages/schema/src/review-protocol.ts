@@ -13,7 +13,7 @@ export const ChecklistItem = z.object({
 });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 
-const ChecklistList = z
+export const ChecklistList = z
   .array(ChecklistItem)
   .min(1)
   .superRefine((items, ctx) => {

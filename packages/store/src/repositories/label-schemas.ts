@@ -1,0 +1,113 @@
+import { DelineateError, LabelList, LabelSchemaInput, parseOrThrow, type Label, type LabelSchema } from '@delineate/schema';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../sql/tables';
+import { translated } from './db-errors';
+
+/**
+ * Versioned label schemas. A version that any revision was drawn under is immutable (a
+ * trigger refuses UPDATE/DELETE with DLN_SCHEMA_IMMUTABLE); changes make a new version.
+ */
+export class LabelSchemaRepository {
+  readonly #db: Kysely<DB>;
+
+  constructor(db: Kysely<DB>) {
+    this.#db = db;
+  }
+
+  /** Creates the schema with its version 1. */
+  async create(input: LabelSchemaInput): Promise<LabelSchema> {
+    const { name, labels } = parseOrThrow(LabelSchemaInput, input, 'DLN_SCHEMA_INVALID');
+    return translated(() =>
+      this.#db.transaction().execute(async (tx) => {
+        const schema = await tx.insertInto('label_schemas').values({ name }).returning('id').executeTakeFirstOrThrow();
+        await tx.insertInto('label_schema_versions').values({ schema_id: schema.id, version: 1, labels: JSON.stringify(labels) }).execute();
+        return this.#get(tx, schema.id, 1);
+      }),
+    );
+  }
+
+  /** Appends a new version with `labels`; earlier versions stay as they were. */
+  async addVersion(id: string, labels: readonly Label[]): Promise<LabelSchema> {
+    const parsed = parseOrThrow(LabelList, labels, 'DLN_SCHEMA_INVALID');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await translated(() =>
+          this.#db.transaction().execute(async (tx) => {
+            const next = await tx
+              .selectFrom('label_schema_versions')
+              .select(sql<number>`coalesce(max(version), 0) + 1`.as('version'))
+              .where('schema_id', '=', id)
+              .executeTakeFirstOrThrow();
+            if (next.version === 1) throw new DelineateError('DLN_NOT_FOUND', 'Label schema not found');
+            await tx.insertInto('label_schema_versions').values({ schema_id: id, version: next.version, labels: JSON.stringify(parsed) }).execute();
+            return this.#get(tx, id, next.version);
+          }),
+        );
+      } catch (e) {
+        if (attempt < 5 && e instanceof DelineateError && e.code === 'DLN_CONFLICT') continue;
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Edits a version in place, allowed only while no revision used it; otherwise
+   * DLN_SCHEMA_IMMUTABLE (call {@link addVersion} instead).
+   */
+  async updateVersion(id: string, version: number, labels: readonly Label[]): Promise<LabelSchema> {
+    const parsed = parseOrThrow(LabelList, labels, 'DLN_SCHEMA_INVALID');
+    return translated(async () => {
+      const result = await this.#db
+        .updateTable('label_schema_versions')
+        .set({ labels: JSON.stringify(parsed) })
+        .where('schema_id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) throw new DelineateError('DLN_NOT_FOUND', 'Label schema version not found');
+      return this.#get(this.#db, id, version);
+    });
+  }
+
+  /** The given version, or the latest when `version` is omitted. */
+  async get(id: string, version?: number): Promise<LabelSchema> {
+    return translated(() => this.#get(this.#db, id, version));
+  }
+
+  async listVersions(id: string): Promise<LabelSchema[]> {
+    const rows = await translated(() =>
+      this.#db
+        .selectFrom('label_schema_versions as v')
+        .innerJoin('label_schemas as s', 's.id', 'v.schema_id')
+        .select(['s.id', 's.name', 'v.version', 'v.labels', 'v.created_at'])
+        .where('s.id', '=', id)
+        .orderBy('v.version')
+        .execute(),
+    );
+    return rows.map(toLabelSchema);
+  }
+
+  /** true once any revision was saved under this version. */
+  async isInUse(id: string, version: number): Promise<boolean> {
+    const row = await translated(() =>
+      sql<{ used: boolean }>`select label_schema_version_in_use(${id}::uuid, ${version}::integer) as used`.execute(this.#db),
+    );
+    return row.rows[0]?.used === true;
+  }
+
+  async #get(db: Kysely<DB>, id: string, version?: number): Promise<LabelSchema> {
+    let query = db
+      .selectFrom('label_schema_versions as v')
+      .innerJoin('label_schemas as s', 's.id', 'v.schema_id')
+      .select(['s.id', 's.name', 'v.version', 'v.labels', 'v.created_at'])
+      .where('s.id', '=', id);
+    query = version === undefined ? query.orderBy('v.version', 'desc').limit(1) : query.where('v.version', '=', version);
+    const row = await query.executeTakeFirst();
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Label schema not found');
+    return toLabelSchema(row);
+  }
+}
+
+function toLabelSchema(row: { id: string; name: string; version: number; labels: unknown[]; created_at: Date }): LabelSchema {
+  return { id: row.id, name: row.name, version: row.version, labels: LabelList.parse(row.labels), createdAt: row.created_at.toISOString() };
+}
+
