@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerDeid } from './commands/deid';
 
 /**
  * The `delineate` command. Each sub-command lives in `commands/<name>.ts` and exports
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .description('Delineate: clinical-grade segmentation annotation of medical images')
     .exitOverride()
     .showHelpAfterError();
+  registerDeid(program);
   return program;
 }

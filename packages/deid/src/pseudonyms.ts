@@ -47,6 +47,7 @@ export class DerivedPseudonymMap implements PseudonymMap {
  */
 export class FilePseudonymMap implements PseudonymMap {
   private entries: Record<string, string> | undefined;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly path: string,
@@ -72,9 +73,13 @@ export class FilePseudonymMap implements PseudonymMap {
     if (existing) return existing;
     const next = `${this.prefix}${String(Object.keys(entries).length + 1).padStart(6, '0')}`;
     entries[digest] = next;
-    const temporary = `${this.path}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(entries, null, 1)}\n`, { mode: 0o600 });
-    await rename(temporary, this.path);
+    // Writes are chained so concurrent callers never interleave on the temporary file.
+    this.saving = this.saving.then(async () => {
+      const temporary = `${this.path}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(entries, null, 1)}\n`, { mode: 0o600 });
+      await rename(temporary, this.path);
+    });
+    await this.saving;
     return next;
   }
 }
