@@ -1,0 +1,218 @@
+import { DelineateError } from '@delineate/schema';
+import { AccessRepository } from '@delineate/store';
+import { expect, it } from 'vitest';
+import { AuthService, type UserPrincipal } from './auth-service';
+import { PasswordHasher, parsePhc } from './password';
+import { defaultAccessSettings, type AccessSettings } from './settings';
+import { FakeClock, describeWithDatabase, seedProject, testHasher } from './test/fixtures';
+import { sha256Hex } from './tokens';
+import { base32Decode, totp } from './totp';
+
+const PASSWORD = 'correct horse battery staple';
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => (e instanceof DelineateError ? e.code : String(e)),
+  );
+}
+
+describeWithDatabase('AuthService', (getDb) => {
+  async function setup(settings: Partial<AccessSettings> = {}, hasher = testHasher) {
+    const db = getDb().db;
+    const clock = new FakeClock();
+    const repo = new AccessRepository(db);
+    const auth = new AuthService({ repo, now: clock.now, settings: { ...defaultAccessSettings, ...settings }, hasher });
+    const user = await auth.createAccount({ username: 'ana', displayName: 'Ana', password: PASSWORD });
+    return { db, clock, repo, auth, user };
+  }
+  const signedIn = async (auth: AuthService, token: string) => (await auth.authenticate(token)) as UserPrincipal;
+
+  it('opens a session with a fresh ≥128-bit token stored only as its SHA-256', async () => {
+    const { auth, db } = await setup();
+    const a = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    expect(Buffer.from(a.token, 'base64url').length).toBeGreaterThanOrEqual(16);
+    const rows = await db.selectFrom('sessions').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(a.token);
+    expect(rows[0]!.token_hash).toBe(sha256Hex(a.token));
+    expect(await auth.authenticate(a.token)).toMatchObject({ kind: 'user', userId: a.userId, mfa: 'not_required' });
+  });
+
+  it('answers an unknown user and a wrong password alike', async () => {
+    const { auth } = await setup();
+    const unknown = await auth.login({ username: 'nobody', password: PASSWORD, address: '10.0.0.1' }).catch((e: DelineateError) => e);
+    const wrong = await auth.login({ username: 'ana', password: 'wrong password!!', address: '10.0.0.2' }).catch((e: DelineateError) => e);
+    expect(unknown).toBeInstanceOf(DelineateError);
+    expect(wrong).toBeInstanceOf(DelineateError);
+    expect([unknown.code, unknown.message, unknown.status]).toEqual([wrong.code, wrong.message, wrong.status]);
+  });
+
+  it('spends the same argon2 work on an unknown user as on a wrong password (real parameters)', async () => {
+    const { auth } = await setup({}, new PasswordHasher());
+    const time = async (username: string, address: string) => {
+      const start = performance.now();
+      await auth.login({ username, password: 'wrong password!!', address }).catch(() => undefined);
+      return performance.now() - start;
+    };
+    await time('nobody', '10.9.9.9'); // builds the dummy hash once
+    const unknown: number[] = [];
+    const known: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      unknown.push(await time(`nobody${i}`, `10.0.1.${i}`));
+      known.push(await time('ana', `10.0.2.${i}`));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // Medians, interleaved, with wide bounds: the suite shares two cores. Without the dummy
+    // hash the unknown path takes a few milliseconds against ~50-100 ms.
+    expect(median(unknown) / median(known)).toBeGreaterThan(0.33);
+    expect(median(unknown) / median(known)).toBeLessThan(3);
+  });
+
+  it('slows guessing from one address without locking out the user elsewhere', async () => {
+    const { auth, clock } = await setup();
+    for (let i = 0; i < 3; i++) {
+      expect(await codeOf(auth.login({ username: 'ana', password: 'guess number ' + i, address: '203.0.113.9' }))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+    }
+    expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '203.0.113.9' }))).toBe('DLN_AUTH_RATE_LIMITED');
+    expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' }))).toBeUndefined();
+    clock.advance(1000);
+    expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '203.0.113.9' }))).toBeUndefined();
+  });
+
+  it('ends a session after 15 idle minutes, and activity keeps it alive', async () => {
+    const { auth, clock } = await setup();
+    const { token } = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    clock.advance(14 * 60_000);
+    expect((await auth.authenticate(token)).kind).toBe('user');
+    clock.advance(14 * 60_000);
+    expect((await auth.authenticate(token)).kind).toBe('user');
+    clock.advance(15 * 60_000);
+    expect((await auth.authenticate(token)).kind).toBe('anonymous');
+    clock.advance(-60 * 60_000);
+    expect((await auth.authenticate(token)).kind).toBe('anonymous'); // revoked, not merely stale
+  });
+
+  it('ends a session after 12 hours however active, with configurable timeouts', async () => {
+    const { auth, clock } = await setup({ absoluteTimeoutMs: 2 * 3_600_000 });
+    const { token } = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    for (let i = 0; i < 11; i++) {
+      clock.advance(10 * 60_000);
+      expect((await auth.authenticate(token)).kind).toBe('user');
+    }
+    clock.advance(10 * 60_000);
+    expect((await auth.authenticate(token)).kind).toBe('anonymous');
+  });
+
+  it('logs out server-side and rotates the token at each login', async () => {
+    const { auth } = await setup();
+    const first = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    const second = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1', previousToken: first.token });
+    expect(second.token).not.toBe(first.token);
+    expect((await auth.authenticate(first.token)).kind).toBe('anonymous');
+    const p = await signedIn(auth, second.token);
+    await auth.logout(p.sessionId);
+    expect((await auth.authenticate(second.token)).kind).toBe('anonymous');
+  });
+
+  it('ends every session of a user at once when the user is disabled, and refuses new logins', async () => {
+    const { auth, user } = await setup();
+    const a = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    const b = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.2' });
+    await auth.setDisabled(user.id, true);
+    expect((await auth.authenticate(a.token)).kind).toBe('anonymous');
+    expect((await auth.authenticate(b.token)).kind).toBe('anonymous');
+    expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.3' }))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+    await auth.setDisabled(user.id, false);
+    expect((await auth.authenticate(a.token)).kind).toBe('anonymous');
+  });
+
+  it('demands TOTP enrolment of roles that see images, then verifies codes once each', async () => {
+    const { auth, repo, db, clock, user } = await setup();
+    const projectId = await seedProject(db);
+    await repo.addMembership({ userId: user.id, projectId, role: 'annotator', grantedBy: null, now: clock.now() });
+    const login = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    expect(login.mfa).toBe('enrolment_required');
+    const principal = await signedIn(auth, login.token);
+    const { secret, uri } = await auth.beginTotpEnrolment(principal, 'ana');
+    expect(uri).toContain(secret);
+    const seed = base32Decode(secret);
+    expect(await codeOf(auth.verifySecondFactor(principal, { code: '000000' === totp(seed, clock.now().getTime()) ? '111111' : '000000' }))).toBe(
+      'DLN_AUTH_INVALID_CREDENTIALS',
+    );
+    const confirmed = await auth.verifySecondFactor(principal, { code: totp(seed, clock.now().getTime()) });
+    expect(confirmed.recoveryCodes).toHaveLength(10);
+    // The privileged session has a new token; the pre-MFA one is gone.
+    expect((await auth.authenticate(login.token)).kind).toBe('anonymous');
+    expect(await auth.authenticate(confirmed.token)).toMatchObject({ mfa: 'verified' });
+
+    // Next sign-in: MFA pending until a new code; the code just used cannot be replayed.
+    const again = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    expect(again.mfa).toBe('pending');
+    const pending = await signedIn(auth, again.token);
+    expect(await codeOf(auth.verifySecondFactor(pending, { code: totp(seed, clock.now().getTime()) }))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+    clock.advance(30_000);
+    const verified = await auth.verifySecondFactor(pending, { code: totp(seed, clock.now().getTime()) });
+    expect(verified.recoveryCodes).toBeUndefined();
+    expect(await auth.authenticate(verified.token)).toMatchObject({ mfa: 'verified' });
+
+    // Recovery codes work once.
+    const third = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    const p3 = await signedIn(auth, third.token);
+    const recovery = confirmed.recoveryCodes![0]!;
+    await auth.verifySecondFactor(p3, { recoveryCode: recovery.toUpperCase() });
+    const fourth = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    expect(await codeOf(auth.verifySecondFactor(await signedIn(auth, fourth.token), { recoveryCode: recovery }))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+
+    // Login with the code in one step.
+    clock.advance(30_000);
+    const oneStep = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1', totpCode: totp(seed, clock.now().getTime()) });
+    expect(oneStep.mfa).toBe('verified');
+  });
+
+  it('relaxes MFA only when the demo setting says so', async () => {
+    const { auth, repo, db, clock, user } = await setup({ relaxMfa: true });
+    const projectId = await seedProject(db);
+    await repo.addMembership({ userId: user.id, projectId, role: 'annotator', grantedBy: null, now: clock.now() });
+    expect((await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' })).mfa).toBe('not_required');
+  });
+
+  it('changes the password only with the current one, ending the other sessions', async () => {
+    const { auth } = await setup();
+    const other = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.2' });
+    const mine = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    const me = await signedIn(auth, mine.token);
+    expect(await codeOf(auth.changePassword(me, 'not my password', 'a brand new passphrase'))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+    expect(await codeOf(auth.changePassword(me, PASSWORD, 'short'))).toBe('DLN_REQUEST_INVALID');
+    await auth.changePassword(me, PASSWORD, 'a brand new passphrase');
+    expect((await auth.authenticate(other.token)).kind).toBe('anonymous');
+    expect((await auth.authenticate(mine.token)).kind).toBe('user');
+    expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.5' }))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+    expect(await codeOf(auth.login({ username: 'ana', password: 'a brand new passphrase', address: '10.0.0.5' }))).toBeUndefined();
+  });
+
+  it('needs a recent re-authentication to replace a second factor or recovery codes', async () => {
+    const { auth, clock } = await setup();
+    const login = await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    let me = await signedIn(auth, login.token);
+    const { secret } = await auth.beginTotpEnrolment(me, 'ana');
+    const { token } = await auth.verifySecondFactor(me, { code: totp(base32Decode(secret), clock.now().getTime()) });
+    me = await signedIn(auth, token);
+    clock.advance(6 * 60_000);
+    expect(await codeOf(auth.beginTotpEnrolment(me, 'ana'))).toBe('DLN_AUTH_REAUTH_REQUIRED');
+    expect(await codeOf(auth.regenerateRecoveryCodes(me))).toBe('DLN_AUTH_REAUTH_REQUIRED');
+    expect(await codeOf(auth.reauthenticate(me, 'wrong password!!'))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+    await auth.reauthenticate(me, PASSWORD);
+    expect(await auth.regenerateRecoveryCodes(me)).toHaveLength(10);
+    expect((await auth.beginTotpEnrolment(me, 'ana')).secret).not.toBe(secret);
+  });
+
+  it('rehashes a password stored with weaker parameters at login', async () => {
+    const { repo, clock, db } = await setup();
+    const stronger = new PasswordHasher({ testOnlyParams: { memoryKiB: 512, timeCost: 1, parallelism: 1 } });
+    const auth = new AuthService({ repo, now: clock.now, settings: defaultAccessSettings, hasher: stronger });
+    await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
+    const row = await db.selectFrom('credentials').select('secret').where('kind', '=', 'password').executeTakeFirstOrThrow();
+    expect(parsePhc(row.secret)?.memoryKiB).toBe(512);
+  });
+});

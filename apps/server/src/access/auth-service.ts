@@ -1,0 +1,280 @@
+import { DelineateError, type Modality, type QualificationKind, type Role } from '@delineate/schema';
+import type { AccessRepository, AccountRow, SessionRow } from '@delineate/store';
+import { PasswordHasher, passwordProblem } from './password';
+import { mfaRequired, policyTable, type MfaState, type Principal, type PolicyTable } from './policy';
+import type { AccessSettings } from './settings';
+import { LoginThrottle } from './throttle';
+import { hashRecoveryCode, newRecoveryCodes, newSessionToken, sha256Hex } from './tokens';
+import { base32Decode, base32Encode, matchTotp, newTotpSecret, otpauthUri } from './totp';
+
+export interface AuthServiceDeps {
+  readonly repo: AccessRepository;
+  readonly now: () => Date;
+  readonly settings: AccessSettings;
+  readonly hasher?: PasswordHasher;
+  readonly throttle?: LoginThrottle;
+  readonly policy?: PolicyTable;
+}
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+export interface LoginResult {
+  readonly token: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly mfa: MfaState;
+  readonly expiresAt: Date;
+}
+
+/** The same message for an unknown user and a wrong password (no user enumeration). */
+const INVALID = 'The user name or password is not correct';
+
+/**
+ * Accounts, sessions and second factors. Stateless apart from the login throttle: sessions
+ * live in the database (token stored as SHA-256), so any server can check any session and
+ * logout or revocation takes effect everywhere at once.
+ */
+export class AuthService {
+  readonly #repo: AccessRepository;
+  readonly #now: () => Date;
+  readonly #settings: AccessSettings;
+  readonly #hasher: PasswordHasher;
+  readonly #throttle: LoginThrottle;
+  readonly #policy: PolicyTable;
+
+  constructor(deps: AuthServiceDeps) {
+    this.#repo = deps.repo;
+    this.#now = deps.now;
+    this.#settings = deps.settings;
+    this.#hasher = deps.hasher ?? new PasswordHasher();
+    this.#throttle = deps.throttle ?? new LoginThrottle();
+    this.#policy = deps.policy ?? policyTable;
+  }
+
+  get settings(): AccessSettings {
+    return this.#settings;
+  }
+
+  async createAccount(input: { username: string; displayName: string; password: string; platformAdmin?: boolean }): Promise<AccountRow> {
+    const problem = passwordProblem(input.password);
+    if (problem) throw new DelineateError('DLN_REQUEST_INVALID', problem);
+    const now = this.#now();
+    if (await this.#repo.findUserByUsername(input.username)) {
+      throw new DelineateError('DLN_CONFLICT', 'A user with this user name exists');
+    }
+    const user = await this.#repo.createUser({ ...input, now });
+    await this.#repo.setPasswordHash(user.id, await this.#hasher.hash(input.password), now);
+    return user;
+  }
+
+  /**
+   * Checks the password (and a TOTP code when given) and opens a new session with a new token.
+   * Unknown accounts cost the same argon2 work as known ones; throttling is per (account,
+   * address) and per address, never a lock-out of the account.
+   */
+  async login(input: { username: string; password: string; address: string; totpCode?: string; previousToken?: string }): Promise<LoginResult> {
+    const now = this.#now();
+    const account = input.username.trim().toLowerCase();
+    const decision = this.#throttle.check(account, input.address, now.getTime());
+    if (!decision.allowed) {
+      throw new DelineateError('DLN_AUTH_RATE_LIMITED', 'Too many attempts: wait before trying again', {
+        retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000),
+      });
+    }
+    const user = await this.#repo.findUserByUsername(account);
+    const stored = user ? await this.#repo.getPasswordHash(user.id) : undefined;
+    if (!user || !stored || user.disabled) {
+      await this.#hasher.verifyDummy(input.password);
+      this.#throttle.recordFailure(account, input.address, now.getTime());
+      throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID);
+    }
+    const check = await this.#hasher.verify(stored, input.password);
+    if (!check.ok) {
+      this.#throttle.recordFailure(account, input.address, now.getTime());
+      throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID, { userId: user.id });
+    }
+    if (check.needsRehash) await this.#repo.setPasswordHash(user.id, await this.#hasher.hash(input.password), now);
+
+    let mfaVerified = false;
+    if (input.totpCode !== undefined) {
+      mfaVerified = await this.#checkTotp(user.id, input.totpCode, now);
+      if (!mfaVerified) {
+        this.#throttle.recordFailure(account, input.address, now.getTime());
+        throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID, { userId: user.id });
+      }
+    }
+    this.#throttle.recordSuccess(account, input.address);
+    // Rotation: a session token the client still held is ended, never reused.
+    if (input.previousToken) {
+      const previous = await this.#repo.findSessionByTokenHash(sha256Hex(input.previousToken));
+      if (previous) await this.#repo.revokeSession(previous.id, 'rotated_at_login', now);
+    }
+    const token = newSessionToken();
+    const expiresAt = new Date(now.getTime() + this.#settings.absoluteTimeoutMs);
+    const session = await this.#repo.createSession({ userId: user.id, tokenHash: sha256Hex(token), address: input.address, now, expiresAt, mfaVerified });
+    const principal = await this.#principalFor(user, session, now);
+    return { token, userId: user.id, sessionId: session.id, mfa: principal.mfa, expiresAt };
+  }
+
+  /** The principal of a session token, or anonymous. Enforces idle and absolute timeouts. */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token) return { kind: 'anonymous' };
+    const now = this.#now();
+    const session = await this.#repo.findSessionByTokenHash(sha256Hex(token));
+    if (!session || session.revoked_at !== null) return { kind: 'anonymous' };
+    if (now.getTime() >= session.expires_at.getTime()) {
+      await this.#repo.revokeSession(session.id, 'absolute_timeout', now);
+      return { kind: 'anonymous' };
+    }
+    if (now.getTime() - session.last_seen_at.getTime() >= this.#settings.idleTimeoutMs) {
+      await this.#repo.revokeSession(session.id, 'idle_timeout', now);
+      return { kind: 'anonymous' };
+    }
+    const user = await this.#repo.getUser(session.user_id);
+    if (!user || user.disabled) {
+      await this.#repo.revokeSession(session.id, 'user_disabled', now);
+      return { kind: 'anonymous' };
+    }
+    await this.#repo.touchSession(session.id, now);
+    return this.#principalFor(user, session, now);
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.#repo.revokeSession(sessionId, 'logout', this.#now());
+  }
+
+  /** Disables an account and ends all of its sessions in one transaction. */
+  async setDisabled(userId: string, disabled: boolean): Promise<void> {
+    const done = await this.#repo.setDisabled(userId, disabled, this.#now());
+    if (!done) throw new DelineateError('DLN_NOT_FOUND', 'No such user');
+  }
+
+  /** Re-entering the password opens the short window in which credentials may change. */
+  async reauthenticate(principal: UserPrincipal, password: string): Promise<void> {
+    const stored = await this.#repo.getPasswordHash(principal.userId);
+    const ok = stored ? (await this.#hasher.verify(stored, password)).ok : false;
+    if (!ok) throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', 'The password is not correct');
+    await this.#repo.markSessionReauthenticated(principal.sessionId, this.#now());
+  }
+
+  /** Changes the password after re-entering the current one; ends the user's other sessions. */
+  async changePassword(principal: UserPrincipal, currentPassword: string, newPassword: string): Promise<void> {
+    await this.reauthenticate(principal, currentPassword);
+    const problem = passwordProblem(newPassword);
+    if (problem) throw new DelineateError('DLN_REQUEST_INVALID', problem);
+    const now = this.#now();
+    await this.#repo.setPasswordHash(principal.userId, await this.#hasher.hash(newPassword), now);
+    await this.#repo.revokeUserSessions(principal.userId, 'password_changed', now, principal.sessionId);
+  }
+
+  /**
+   * Starts TOTP enrolment: a new secret, unconfirmed until a code from it is verified. When a
+   * second factor is already in place, replacing it needs a recent re-authentication.
+   */
+  async beginTotpEnrolment(principal: UserPrincipal, accountName: string): Promise<{ secret: string; uri: string }> {
+    const existing = await this.#repo.getTotp(principal.userId);
+    if (existing?.confirmedAt) await this.#requireRecentReauth(principal);
+    const secret = newTotpSecret();
+    await this.#repo.setPendingTotp(principal.userId, base32Encode(secret), this.#now());
+    return { secret: base32Encode(secret), uri: otpauthUri(secret, accountName) };
+  }
+
+  /**
+   * Verifies a TOTP code (confirming a pending enrolment) or a recovery code for this session.
+   * Returns fresh recovery codes when this confirmed a new enrolment, and a new session token
+   * (the session's privilege rose, so its token rotates).
+   */
+  async verifySecondFactor(
+    principal: UserPrincipal,
+    input: { code?: string; recoveryCode?: string },
+  ): Promise<{ recoveryCodes?: string[]; token: string }> {
+    const now = this.#now();
+    const before = await this.#repo.getTotp(principal.userId);
+    let ok = false;
+    if (input.code !== undefined) ok = await this.#checkTotp(principal.userId, input.code, now);
+    else if (input.recoveryCode !== undefined) {
+      ok = await this.#repo.useRecoveryCode(principal.userId, hashRecoveryCode(input.recoveryCode), now);
+    }
+    if (!ok) throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', 'The code is not correct');
+    let recoveryCodes: string[] | undefined;
+    if (before && before.confirmedAt === null) {
+      recoveryCodes = newRecoveryCodes();
+      await this.#repo.replaceRecoveryCodes(principal.userId, recoveryCodes.map(hashRecoveryCode), now);
+    }
+    const token = await this.#rotate(principal.sessionId, now, true);
+    return recoveryCodes ? { recoveryCodes, token } : { token };
+  }
+
+  /** New recovery codes (the old ones stop working); needs a recent re-authentication. */
+  async regenerateRecoveryCodes(principal: UserPrincipal): Promise<string[]> {
+    await this.#requireRecentReauth(principal);
+    const codes = newRecoveryCodes();
+    await this.#repo.replaceRecoveryCodes(principal.userId, codes.map(hashRecoveryCode), this.#now());
+    return codes;
+  }
+
+  async #requireRecentReauth(principal: UserPrincipal): Promise<void> {
+    const session = await this.#repo.getSession(principal.sessionId);
+    const now = this.#now().getTime();
+    if (!session || now - session.reauthenticated_at.getTime() > this.#settings.reauthWindowMs) {
+      throw new DelineateError('DLN_AUTH_REAUTH_REQUIRED', 'Enter your password again to change credentials');
+    }
+  }
+
+  async #checkTotp(userId: string, code: string, now: Date): Promise<boolean> {
+    const totp = await this.#repo.getTotp(userId);
+    if (!totp) return false;
+    const step = matchTotp(base32Decode(totp.secret), code.trim(), now.getTime());
+    if (step === undefined) return false;
+    return this.#repo.useTotpStep(userId, step, now);
+  }
+
+  /** Replaces the session by a new one with a new token, carrying its MFA state forward. */
+  async #rotate(sessionId: string, now: Date, mfaVerified: boolean): Promise<string> {
+    const old = await this.#repo.getSession(sessionId);
+    if (!old) throw new DelineateError('DLN_AUTH_REQUIRED', 'The session has ended');
+    await this.#repo.revokeSession(sessionId, 'rotated', now);
+    const token = newSessionToken();
+    await this.#repo.createSession({
+      userId: old.user_id,
+      tokenHash: sha256Hex(token),
+      address: old.address,
+      now,
+      // Rotation never extends the absolute lifetime of the sign-in.
+      expiresAt: old.expires_at,
+      mfaVerified,
+    });
+    return token;
+  }
+
+  async #principalFor(user: AccountRow, session: SessionRow, now: Date): Promise<UserPrincipal> {
+    const [memberships, qualifications, grants, totp] = await Promise.all([
+      this.#repo.membershipsOfUser(user.id),
+      this.#repo.qualificationsOfUser(user.id),
+      this.#repo.activeBreakGlass(user.id, now),
+      this.#repo.getTotp(user.id),
+    ]);
+    const roles = [
+      ...memberships.map((m) => ({ projectId: m.project_id, role: m.role as Role, viaBreakGlass: false })),
+      ...grants.map((g) => ({ projectId: g.project_id, role: g.role as Role, viaBreakGlass: true })),
+    ];
+    let mfa: MfaState;
+    if (session.mfa_verified_at !== null) mfa = 'verified';
+    else if (totp?.confirmedAt) mfa = 'pending';
+    else if (!this.#settings.relaxMfa && mfaRequired(this.#policy, user.platformAdmin, roles.map((r) => r.role))) mfa = 'enrolment_required';
+    else mfa = 'not_required';
+    return {
+      kind: 'user',
+      userId: user.id,
+      sessionId: session.id,
+      platformAdmin: user.platformAdmin,
+      mfa,
+      roles,
+      qualifications: qualifications.map((q) => ({
+        kind: q.kind as QualificationKind,
+        modality: q.modality as Modality | null,
+        validUntil: q.valid_until,
+      })),
+    };
+  }
+}
