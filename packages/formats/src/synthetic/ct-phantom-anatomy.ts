@@ -8,6 +8,9 @@
  * circles), in a fixed order where later shapes win: body, fat, soft tissue, visceral fat and
  * bowel, spleen, liver, vessels, lesions, bone. Painting spans instead of testing each voxel against each shape keeps the
  * full demo series within a couple of seconds.
+ *
+ * The ground truth follows the demo label schema (Liver CT v1): the inferior vena cava and the
+ * portal vein run through the liver outline and are background, lesions are label 2 only.
  */
 
 /** Hounsfield units of each tissue (before noise). */

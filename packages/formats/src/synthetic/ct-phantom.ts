@@ -59,7 +59,7 @@ export interface CtPhantomGeometry {
   dims: readonly [number, number, number];
   /** mm, [x, y, z]. */
   spacing: readonly [number, number, number];
-  /** ImagePositionPatient of the first slice (centre of its first voxel), mm. */
+  /** ImagePositionPatient of the first slice (centre of its first voxel), mm. Slice k is at z = origin[2] + k·spacing[2]. */
   origin: readonly [number, number, number];
   orientation: readonly [number, number, number, number, number, number];
 }
@@ -143,8 +143,14 @@ function planCtPhantom(options: CtPhantomOptions): PhantomPlan {
     throw new DelineateError('DLN_REQUEST_INVALID', 'Phantom noise must be from 0 to 200 HU');
   }
   const seed = options.seed ?? 1;
-  const [dx, dy, dz] = spacing;
-  const origin = [(-(columns - 1) / 2) * dx, (-(rows - 1) / 2) * dy, (-(slices - 1) / 2) * dz] as const;
+  // Geometry is rounded to what the decimal strings in the files can hold, so the returned
+  // spacing and origin are exactly the values a reader of the files gets.
+  const [dx, dy, dz] = spacing.map((d) => Number(ds(d))) as [number, number, number];
+  const origin = [
+    Number(ds((-(columns - 1) / 2) * dx)),
+    Number(ds((-(rows - 1) / 2) * dy)),
+    Number(ds((-(slices - 1) / 2) * dz)),
+  ] as const;
   const orientation = [1, 0, 0, 0, 1, 0] as const;
   const anatomy = phantomAnatomy({ halfX: (columns * dx) / 2, halfY: (rows * dy) / 2, halfZ: (slices * dz) / 2 });
   const grid: SliceGrid = { columns, rows, x0: origin[0], y0: origin[1], dx, dy };
