@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodePixels, elementString, readPixelSource, walkDicom } from '@delineate/formats';
+import { requireTestData } from '@delineate/testkit';
+import type { PixelImageView } from '../pipeline-types';
+import { checkDicomPixels, redactAndVerify } from './dicom-file';
+import { createOcrEngine } from './ocr';
+import { parsePixelRules } from './rules';
+import { createOcrPixelStage } from './stage';
+
+// One worker for the whole file: OCR costs about a second a frame, so these tests are few.
+const ocr = createOcrEngine();
+afterAll(() => ocr.close());
+
+const load = (path: string): Uint8Array => new Uint8Array(readFileSync(requireTestData(path)));
+const BANNER = { x: 0, y: 0, width: 1024, height: 24 };
+
+describe('burned-in PHI in the shared ultrasound', () => {
+  const original = load('dicom/deid-data/GREYSCALE_IMAGE.dcm');
+
+  it('finds the banner text, reports boxes and confidences only, and quarantines the file', async () => {
+    const result = await checkDicomPixels(original, { ocr });
+    expect(result.status).toBe('quarantine');
+    expect(result.findings.map((f) => f.kind)).toContain('burned-in-annotation-flag');
+    const text = result.findings.filter((f) => f.kind === 'burned-in-text');
+    expect(text.length).toBeGreaterThanOrEqual(3);
+    // Every word found outside the allowed panels lies in the banner.
+    for (const f of text) expect((f.region?.y ?? 99) + (f.region?.height ?? 0)).toBeLessThanOrEqual(24);
+    // Records carry no recognised text: only the kind, the box and a confidence figure.
+    expect(JSON.stringify(result.findings)).not.toMatch(/PATIENT|CLEVELAND|1951|CCHS/i);
+    expect(result.bytes).toBe(original);
+  });
+
+  it('passes after a steward blanks the banner: re-verified by OCR, BurnedInAnnotation NO, pixels below untouched', async () => {
+    const outcome = await redactAndVerify(original, [BANNER], { ocr });
+    expect(outcome.findings).toEqual([]);
+    expect(outcome.status).toBe('redacted');
+    expect(outcome.burnedInTextRemoved).toBe(true);
+    expect(outcome.regions).toContainEqual({ ...BANNER, source: 'steward' });
+    expect(elementString(walkDicom(outcome.bytes), 0x00280301)).toBe('NO');
+    const before = decodePixels(readPixelSource(original)!).frames[0]!;
+    const after = decodePixels(readPixelSource(outcome.bytes)!).frames[0]!;
+    expect(after.subarray(0, 24 * 1024).every((v) => v === 0)).toBe(true);
+    expect(Buffer.compare(after.subarray(24 * 1024), before.subarray(24 * 1024))).toBe(0);
+  });
+
+  it('blanks the regions of a matching rule through the pipeline stage and still quarantines on the flag', async () => {
+    const policyRules = parsePixelRules({
+      version: 1,
+      rules: [{ id: 'site-epiq-banner', match: { manufacturer: 'philips*', rows: 768, columns: 1024 }, blank: [BANNER], allowText: [{ x: 0, y: 24, width: 1024, height: 744 }] }],
+    });
+    const source = readPixelSource(original)!;
+    const stage = createOcrPixelStage({ ocr, policy: { rules: policyRules, textModalities: new Set(['US']), minConfidence: 60, minCharacters: 2 } });
+    const view: PixelImageView = {
+      transferSyntaxUid: source.transferSyntaxUid,
+      sopClassUid: source.signature.sopClassUid ?? '',
+      modality: 'US',
+      ...source.description,
+      burnedInAnnotation: 'YES',
+      signature: { manufacturer: 'Philips Medical Systems', model: 'EPIQ 5G', rows: 768, columns: 1024, imageType: [...source.signature.imageType], modality: 'US' },
+      pixelData: source.data,
+      getString: () => undefined,
+    };
+    const result = await stage.process(view, { options: new Set(), stewardRegions: [] });
+    // The rule removed the banner (no text finding left), but BurnedInAnnotation=YES still needs a person.
+    expect(result.findings.map((f) => f.kind)).toEqual(['burned-in-annotation-flag']);
+    expect(result.status).toBe('quarantine');
+    expect(result.regions).toEqual([{ ...BANNER, source: 'site-epiq-banner' }]);
+    expect(result.replacement?.transferSyntaxUid).toBe(source.transferSyntaxUid);
+    const replaced = result.replacement?.pixelData;
+    expect(replaced && !replaced.encapsulated && replaced.bytes.subarray(0, 24 * 1024).every((v) => v === 0)).toBe(true);
+    await stage.close(); // shared engine: not closed by the stage
+  });
+});
+
+describe('recognisable visual features', () => {
+  it('quarantines the face photograph (OT, palette colour) without a matching rule', async () => {
+    const result = await checkDicomPixels(load('dicom/pydicom-data/OT-PAL-8-face.dcm'), { ocr });
+    expect(result.status).toBe('quarantine');
+    expect(result.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(['recognizable-visual-features', 'secondary-capture-without-rule']));
+  });
+});
