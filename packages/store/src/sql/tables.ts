@@ -96,6 +96,13 @@ export interface SeriesTable {
   slice_thickness: number | null;
   instance_count: Generated<number>;
   created_at: Timestamptz;
+  /** Voxel grid (0020_series_geometry); null until the series is ingested as a volume. */
+  rows: number | null;
+  columns: number | null;
+  slices: number | null;
+  spacing: number[] | null;
+  origin: number[] | null;
+  direction: number[] | null;
 }
 
 export interface InstancesTable {
@@ -288,7 +295,14 @@ export interface SchemaMigrationsTable {
 }
 
 /** The whole database as Kysely sees it. Later migrations extend this interface's tables. */
+export interface ProjectDeidSecretsTable {
+  project_id: string;
+  secret_blob_hash: string;
+  created_at: Timestamptz;
+}
+
 export interface DB {
+  project_deid_secrets: ProjectDeidSecretsTable;
   regions: RegionsTable;
   storage_locations: StorageLocationsTable;
   label_schemas: LabelSchemasTable;

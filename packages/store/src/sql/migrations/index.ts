@@ -1,6 +1,7 @@
 import type { Migration } from '../migration';
 import { foundation } from './0001_foundation';
 import { seriesGeometry } from './0020_series_geometry';
+import { deidGate } from './0030_deid_gate';
 import { access } from './0100_access';
 import { audit } from './0110_audit';
 
@@ -11,6 +12,7 @@ import { audit } from './0110_audit';
 export const migrations: readonly Migration[] = [
   foundation,
   seriesGeometry,
+  deidGate,
   access,
   audit,
 ];
