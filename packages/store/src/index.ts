@@ -48,3 +48,10 @@ export {
 } from './audit/checkpoints';
 export { verifyAuditRows, type AuditVerifyInput, type AuditVerifyProblem, type AuditVerifyResult } from './audit/verify';
 export type { AuditTables } from './audit/tables';
+
+// Repositories and the job queue (src/repositories/, src/jobs/).
+export { LabelSchemaRepository } from './repositories/label-schemas';
+export { ReviewProtocolRepository } from './repositories/review-protocols';
+export { ProjectRepository, type CreateProjectInput } from './repositories/projects';
+export { ItemRepository, type AddInstanceInput, type CreateItemInput, type CreateSeriesInput, type CreateSubjectInput } from './repositories/items';
+export { JobQueue, type ClaimInput, type EnqueueInput, type JobQueueOptions } from './jobs/job-queue';
