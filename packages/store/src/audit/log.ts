@@ -35,8 +35,9 @@ export class AuditLog {
   #tail: Promise<unknown> = Promise.resolve();
   #lastCheckpoint: { sequence: number; atMs: number } | undefined;
 
-  constructor(db: Kysely<AuditTables>, options: AuditLogOptions) {
-    this.#db = db;
+  /** Takes the store's Kysely instance; this module sees only its own tables. */
+  constructor(db: Kysely<unknown> | Kysely<AuditTables>, options: AuditLogOptions) {
+    this.#db = db as Kysely<AuditTables>;
     this.#options = options;
   }
 
