@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCtPhantom } from '@delineate/formats';
 import { writeTinyCtPhantom } from '../phantom';
 import { dciodvfyAvailable, runDciodvfy } from './dciodvfy';
 
@@ -26,6 +27,14 @@ describe.skipIf(!dciodvfyAvailable())('dciodvfy on the synthetic CT phantom', ()
       expect(report.warnings).toEqual([]);
       expect(report.exitCode).toBe(0);
     }
+  });
+
+  it('validates a slice at the demo size (512×512, 0.78125 mm pixels)', async () => {
+    const demoSized = await writeCtPhantom(join(folder, 'demo-size'), { slices: 2, spacing: [0.78125, 0.78125, 2] });
+    const report = runDciodvfy(demoSized.files[1]!);
+    expect(report.iod).toBe('CTImage');
+    expect(report.errors).toEqual([]);
+    expect(report.warnings).toEqual([]);
   });
 
   it('reports errors for a damaged file', async () => {
