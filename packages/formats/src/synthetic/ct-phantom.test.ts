@@ -151,6 +151,7 @@ describe('generateCtPhantom', () => {
     expect(() => generateCtPhantom({ slices: 0 })).toThrow(expect.objectContaining({ code: 'DLN_REQUEST_INVALID' }));
     expect(() => generateCtPhantom({ spacing: [1, -1, 1] })).toThrow(expect.objectContaining({ code: 'DLN_REQUEST_INVALID' }));
     expect(() => generateCtPhantom({ studyDate: '2020-01-01' })).toThrow(expect.objectContaining({ code: 'DLN_REQUEST_INVALID' }));
+    expect(() => generateCtPhantom({ patientId: 'A\\B' })).toThrow(expect.objectContaining({ code: 'DLN_REQUEST_INVALID' }));
   });
 });
 
