@@ -22,9 +22,8 @@ export function writeMarkers(dataset: DicomDataset, options: ReadonlySet<DeidOpt
   setString(dataset, 0x00120062, 'CS', 'YES');
   setString(dataset, 0x00120063, 'LO', methodText(options));
   const items = [codeItem(basicProfileCode.value, basicProfileCode.meaning)];
-  for (const option of deidOptions) {
-    if (options.has(option)) items.push(codeItem(optionCodes[option].value, optionCodes[option].meaning));
-  }
+  const applied = deidOptions.filter((option) => options.has(option)).map((option) => optionCodes[option]);
+  for (const code of applied.sort((a, b) => a.value.localeCompare(b.value))) items.push(codeItem(code.value, code.meaning));
   dataset.set({ tag: 0x00120064, vr: 'SQ', items });
   const temporal = options.has('modified-dates') ? 'MODIFIED' : options.has('retain-longitudinal-full-dates') ? 'UNMODIFIED' : 'REMOVED';
   dataset.set({ tag: 0x00280303, vr: 'CS', value: encodeString(temporal, 'CS') });

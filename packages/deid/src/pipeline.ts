@@ -210,7 +210,8 @@ export async function deidentifyDicom(
   const uids = config.uids ?? new UidMapper(config.secret);
   const isDicomdir = getString(file.meta, 0x00020002) === DICOMDIR_CLASS || file.dataset.has(0x00041220);
   const identifying = collectIdentifyingValues(file.dataset, config.options);
-  for (const tag of [0x00020003, 0x00020016, 0x00020017, 0x00020018]) {
+  const metaTags = config.options.has('retain-uids') ? [0x00020016, 0x00020017, 0x00020018] : [0x00020003, 0x00020016, 0x00020017, 0x00020018];
+  for (const tag of metaTags) {
     const value = getString(file.meta, tag)?.toLowerCase();
     if (value && value.length >= 3 && !identifying.includes(value)) identifying.push(value);
   }

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { decodeString, getString, readDicomFile, walkDatasets, type DicomDataset } from '@delineate/formats';
+import { deidentifyDicom, quarantinePixelStage, type DeidConfig } from './pipeline';
+import { DerivedPseudonymMap } from './pseudonyms';
+import { UidMapper } from './uids';
+import { dateOffsetDays, shiftDate } from './dates';
+import { verifyOutput } from './verifier';
+import { adversarialCt, planted } from './test/adversarial';
+import type { DeidOption } from './options';
+import type { PixelStage } from './pipeline-types';
+
+const secret = Buffer.from('pipeline-test-secret-0123456789');
+
+function config(options: DeidOption[] = [], extra: Partial<DeidConfig> = {}): DeidConfig {
+  return { secret, options: new Set(options), pseudonyms: new DerivedPseudonymMap(secret), ...extra };
+}
+
+/** Independent leak check: each planted value (and each name component) in any case, as bytes or UTF-16. */
+function leaks(output: Uint8Array, values: readonly string[]): string[] {
+  const text = Buffer.from(output).toString('latin1').toLowerCase();
+  const wide = Buffer.from(output).toString('utf16le').toLowerCase();
+  const needles = values.flatMap((v) => [v, ...v.split('^').filter((p) => p.length >= 4)]).map((v) => v.toLowerCase());
+  return needles.filter((n) => text.includes(n) || wide.includes(n));
+}
+
+function findAll(ds: DicomDataset, tag: number): string[] {
+  const found: string[] = [];
+  for (const d of walkDatasets(ds)) {
+    const e = d.get(tag);
+    if (e?.value) found.push(decodeString(e.value));
+  }
+  return found;
+}
+
+describe('the gate on an adversarial CT', () => {
+  it('removes every planted identifier, at every depth, and passes', async () => {
+    const result = await deidentifyDicom(adversarialCt(), config());
+    expect(result.record.status).toBe('passed');
+    const output = result.output ?? new Uint8Array();
+    const plantedText = Object.entries(planted)
+      .filter(([key]) => !key.endsWith('Uid') && key !== 'studyDate' && key !== 'birthDate')
+      .map(([, v]) => v);
+    expect(leaks(output, plantedText)).toEqual([]);
+    expect(leaks(output, [planted.studyUid, planted.seriesUid, planted.sopUid, planted.frameOfReferenceUid])).toEqual([]);
+    const file = readDicomFile(output);
+    const sop = getString(file.dataset, 0x00080018) ?? '';
+    expect(sop).toMatch(/^2\.25\.\d+$/);
+    expect(getString(file.meta, 0x00020003)).toBe(sop);
+    expect(result.record.outputName).toBe(`${sop}.dcm`);
+    // References follow the remapped instance.
+    expect(findAll(file.dataset, 0x00081155)).toEqual([sop]);
+    // Private blocks (including the UN-encoded sequence) and overlays are gone.
+    expect([...file.dataset.elements.keys()].filter((t) => (t >>> 16) % 2 === 1)).toEqual([]);
+    expect(file.dataset.has(0x60003000) || file.dataset.has(0x60004000)).toBe(false);
+    // Patient name and ID are the pseudonym everywhere they remain.
+    const pseudonym = result.record.subjectPseudonym ?? '';
+    expect(findAll(file.dataset, 0x00100010).every((v) => v === pseudonym || v === '')).toBe(true);
+    expect(getString(file.dataset, 0x00100020)).toBe(pseudonym);
+    expect(getString(file.meta, 0x00020016)).toBeUndefined();
+    // Markers.
+    expect(getString(file.dataset, 0x00120062)).toBe('YES');
+    expect(getString(file.dataset, 0x00280303)).toBe('REMOVED');
+    const codes = (file.dataset.get(0x00120064)?.items ?? []).map((i) => getString(i, 0x00080100));
+    expect(codes).toEqual(['113100']);
+    // Composition from the input, coarse.
+    expect(result.record.composition).toMatchObject({ ageBand: '90+', sex: 'F', modality: 'CT', manufacturer: 'ACME', kvp: 120, sliceThicknessMm: 1.25 });
+    // The record carries paths and actions, never values.
+    expect(JSON.stringify(result.record).toLowerCase()).not.toContain('quixote');
+    expect(result.record.actions).toContainEqual({ path: '00081140[0].00400275', action: 'X' });
+    expect(result.record.actions).toContainEqual({ path: '0040a730[0].0040a160', action: 'D-unlisted' });
+    expect(result.record.actions).toContainEqual({ path: '00111002', action: 'X' });
+  });
+
+  it('shifts dates by the patient offset under modified-dates and caps ages with patient characteristics', async () => {
+    const result = await deidentifyDicom(adversarialCt(), config(['modified-dates', 'retain-patient-characteristics']));
+    const file = readDicomFile(result.output ?? new Uint8Array());
+    const offset = dateOffsetDays(secret, result.record.subjectPseudonym ?? '');
+    expect(getString(file.dataset, 0x00080020)).toBe(shiftDate(planted.studyDate, offset));
+    expect(getString(file.dataset, 0x00101010)).toBe('090Y');
+    expect(getString(file.dataset, 0x00280303)).toBe('MODIFIED');
+    const codes = (file.dataset.get(0x00120064)?.items ?? []).map((i) => getString(i, 0x00080100));
+    expect(codes).toEqual(['113100', '113107', '113108']);
+    expect(result.record.status).toBe('passed');
+  });
+
+  it('keeps UIDs under retain-uids, and the verifier still guards the rest', async () => {
+    const result = await deidentifyDicom(adversarialCt(), config(['retain-uids']));
+    const file = readDicomFile(result.output ?? new Uint8Array());
+    expect(getString(file.dataset, 0x0020000d)).toBe(planted.studyUid);
+    expect(result.record.status).toBe('passed');
+  });
+
+  it('keeps an allowlisted private element under retain-safe-private and quarantines when it carries PHI', async () => {
+    const result = await deidentifyDicom(
+      adversarialCt(),
+      config(['retain-safe-private'], { safePrivate: [{ creator: 'ACME PRIVATE', group: 0x0011, element: 0x01 }] }),
+    );
+    const file = readDicomFile(result.output ?? new Uint8Array());
+    expect(file.dataset.has(0x00111001)).toBe(true);
+    expect(file.dataset.has(0x00110010)).toBe(true);
+    expect(file.dataset.has(0x00111002)).toBe(false);
+    // The allowlisted element held planted text: the verifier catches it.
+    expect(result.record.status).toBe('quarantined');
+    expect(result.record.findings.some((f) => f.stage === 'verifier' && f.kind === 'residual-identifier')).toBe(true);
+  });
+
+  it('gives the same output for the same input and secret in separate runs', async () => {
+    const a = await deidentifyDicom(adversarialCt(), config(['modified-dates']));
+    const b = await deidentifyDicom(adversarialCt(), { ...config(['modified-dates']), uids: new UidMapper(secret) });
+    expect(Buffer.from(a.output ?? []).equals(Buffer.from(b.output ?? []))).toBe(true);
+  });
+});
+
+describe('the pixel stage contract', () => {
+  it('quarantines images that need a pixel check when no stage is given', async () => {
+    const result = await deidentifyDicom(adversarialCt('US'), config());
+    expect(result.record.status).toBe('quarantined');
+    expect(result.record.findings).toContainEqual({ stage: 'pixel', kind: 'pixel-check-unavailable' });
+    expect(result.record.pixelStage).toBe(quarantinePixelStage.name);
+  });
+
+  it('applies a stage that clears the image and sets BurnedInAnnotation', async () => {
+    const seen: string[] = [];
+    const stage: PixelStage = {
+      name: 'test-stage',
+      process: async (image) => {
+        seen.push(`${image.modality}:${image.rows}x${image.columns}:${image.signature.manufacturer}:${image.pixelData?.encapsulated}`);
+        return { status: 'redacted', regions: [{ x: 0, y: 0, width: 4, height: 1, source: 'rule-1' }], findings: [], burnedInTextRemoved: true };
+      },
+    };
+    const bytes = adversarialCt('US');
+    const result = await deidentifyDicom(bytes, config([], { pixelStage: stage }));
+    expect(seen).toEqual(['US:4x4:ACME:false']);
+    expect(result.record.status).toBe('passed');
+    expect(result.record.pixelRegions).toHaveLength(1);
+  });
+});
+
+describe('the verifier', () => {
+  it('finds identifiers in bytes (any case, UTF-16) and in file names', async () => {
+    const bytes = new Uint8Array([...Buffer.from('xxxxZEBULONxxxx'), ...Buffer.from('marchbanks', 'utf16le')]);
+    const findings = await verifyOutput({ output: adversarialCt(), outputName: 'zebulon.dcm', identifying: ['zebulon', 'marchbanks'] });
+    expect(findings.filter((f) => f.kind === 'residual-identifier').length).toBeGreaterThanOrEqual(2);
+    expect(findings.some((f) => f.kind === 'identifier-in-file-name')).toBe(true);
+    const unreadable = await verifyOutput({ output: bytes, outputName: 'a.dcm', identifying: ['zebulon'] });
+    expect(unreadable.map((f) => f.kind)).toContain('output-unreadable');
+  });
+});
