@@ -81,9 +81,11 @@ ${rows}
 `,
 );
 
+// Repeating groups (50xx curves, 60xx overlays) are stored under their base group (5000, 6000).
+const dictionaryId = (id) => (/^(50|60)xx[0-9a-f]{4}$/i.test(id) ? `${id.slice(0, 2)}00${id.slice(4)}` : id);
 const dictEntries = attributes
-  .filter((a) => /^[0-9a-f]{8}$/i.test(a.id) && a.keyword)
-  .map((a) => `${a.id.toUpperCase()}${singleVr(a.valueRepresentation)}${a.keyword}`)
+  .filter((a) => /^[0-9a-f]{8}$/i.test(dictionaryId(a.id)) && a.keyword)
+  .map((a) => `${dictionaryId(a.id).toUpperCase()}${singleVr(a.valueRepresentation)}${a.keyword}`)
   .join('|');
 
 writeFileSync(
