@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { DB } from '../sql/tables';
 import type { AccessTables, BreakGlassGrantsTable, MembershipsTable, QualificationsTable, SessionsTable } from './tables';
 
 export interface AccountRow {
@@ -37,8 +38,8 @@ export interface NewSession {
 export class AccessRepository {
   readonly #db: Kysely<AccessTables>;
 
-  constructor(db: Kysely<unknown> | Kysely<AccessTables>) {
-    this.#db = db as Kysely<AccessTables>;
+  constructor(db: Kysely<DB>) {
+    this.#db = db as unknown as Kysely<AccessTables>;
   }
 
   // ---- accounts ----
@@ -218,6 +219,11 @@ export class AccessRepository {
 
   async getSession(id: string): Promise<SessionRow | undefined> {
     return this.#db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Every session of a user, newest first (for the user's own session list and for tests). */
+  async sessionsOfUser(userId: string): Promise<SessionRow[]> {
+    return this.#db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
   }
 
   async touchSession(id: string, now: Date): Promise<void> {

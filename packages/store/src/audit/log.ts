@@ -8,6 +8,7 @@ import {
   type AuditCheckpoint,
   type AuditSigningKey,
 } from './checkpoints';
+import type { DB } from '../sql/tables';
 import type { AuditEventsTable, AuditTables } from './tables';
 import { verifyAuditRows, type AuditVerifyResult } from './verify';
 
@@ -36,8 +37,8 @@ export class AuditLog {
   #lastCheckpoint: { sequence: number; atMs: number } | undefined;
 
   /** Takes the store's Kysely instance; this module sees only its own tables. */
-  constructor(db: Kysely<unknown> | Kysely<AuditTables>, options: AuditLogOptions) {
-    this.#db = db as Kysely<AuditTables>;
+  constructor(db: Kysely<DB>, options: AuditLogOptions) {
+    this.#db = db as unknown as Kysely<AuditTables>;
     this.#options = options;
   }
 
