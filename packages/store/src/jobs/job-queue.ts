@@ -3,7 +3,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, JobsTable } from '../sql/tables';
 import { translated } from '../repositories/db-errors';
 
-export type Clock = () => Date;
+import type { Clock } from '../repositories/annotations';
 
 export interface JobQueueOptions {
   clock?: Clock;
