@@ -1,10 +1,9 @@
-import { DicomDataset, dictionaryKeyword, encodeString, tagHex, type DicomElement } from '@delineate/formats';
-import { decodeString } from '@delineate/formats';
+import { decodeString, dictionaryKeyword, encodeString, tagHex, type DicomDataset, type DicomElement } from '@delineate/formats';
 import type { DeidOption } from './options';
 import { profileRowFor, resolveAction, type ResolvedAction } from './table';
 import { classUidKeywords, safeUnlistedTextKeywords, type SafePrivateRule } from './safe-lists';
 import { capAge, shiftDate, shiftDateTime } from './dates';
-import { isWellKnownUid, type UidMapper } from './uids';
+import type { UidMapper } from './uids';
 
 export const PATIENT_NAME = 0x00100010;
 export const PATIENT_ID = 0x00100020;

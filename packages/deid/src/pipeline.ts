@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   DicomDataset,
-  encodeString,
   encodeUint32,
   getNumber,
   getString,
