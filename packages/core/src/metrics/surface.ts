@@ -1,6 +1,7 @@
-import type { Box } from '../mask/grid';
+import type { Box, Grid } from '../mask/grid';
 import { type BinaryMask, unionBoundingBox } from '../mask/mask';
 import { squaredDistanceField } from './edt';
+import { squaredDistancesAt } from './nearest';
 import { contourLengthTable, surfelAreaTable } from './surfel-areas';
 
 /**
@@ -136,6 +137,46 @@ const EMPTY: DirectedDistances = {
 };
 
 /**
+ * The surface of one mask on the lattice: a 0/1 flag per lattice point, and the surface points
+ * (lattice indices, ascending) with their weights (area, or 1 per border voxel).
+ */
+interface Surface {
+  readonly flags: Uint8Array;
+  readonly points: Int32Array;
+  readonly weights: Float64Array;
+}
+
+function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, full: number): Surface {
+  const grid = mask.grid;
+  const flags = surfaceCodes(mask, lat, convention);
+  const area =
+    convention === 'voxel' ? null : grid.ndim === 3 ? surfelAreaTable(grid.spacing) : contourLengthTable(grid.spacing);
+  let points = new Int32Array(1024);
+  let weights = new Float64Array(1024);
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) {
+    const c = flags[i] ?? 0;
+    if (c === 0) continue;
+    if (c === full) {
+      flags[i] = 0;
+      continue;
+    }
+    if (n === points.length) {
+      const p2 = new Int32Array(n * 2), w2 = new Float64Array(n * 2);
+      p2.set(points);
+      w2.set(weights);
+      points = p2;
+      weights = w2;
+    }
+    points[n] = i;
+    weights[n] = area ? (area[c] ?? 0) : 1;
+    flags[i] = 1;
+    n++;
+  }
+  return { flags, points: points.subarray(0, n), weights: weights.subarray(0, n) };
+}
+
+/**
  * Distances from the surface of `from` to the surface of `to` (both on the same grid). `box`
  * is the union bounding box of the pair when the caller already has it (it must cover both).
  */
@@ -149,43 +190,49 @@ export function directedSurfaceDistances(
   if (!region) return EMPTY;
   const grid = from.grid;
   const lat = latticeOf(region, convention, grid.ndim);
-  const full = convention === 'surfel' ? (grid.ndim === 3 ? 255 : 15) : 255;
-  const fromCodes = surfaceCodes(from, lat, convention);
-  const [lx, ly] = lat.dims;
-  const columns = new Uint8Array(lx * ly);
-  let any = false;
-  for (let i = 0; i < fromCodes.length; i++) {
-    const c = fromCodes[i] ?? 0;
-    if (c !== 0 && c !== full) {
-      columns[i % (lx * ly)] = 1;
-      any = true;
+  const full = fullCode(convention, grid.ndim);
+  const a = surfaceOf(from, lat, convention, full);
+  if (a.points.length === 0) return EMPTY;
+  return directedBetween(a, surfaceOf(to, lat, convention, full), lat, grid);
+}
+
+function fullCode(convention: SurfaceConvention, ndim: 2 | 3): number {
+  return convention === 'surfel' ? (ndim === 3 ? 255 : 15) : 255;
+}
+
+function directedBetween(a: Surface, b: Surface, lat: Lattice, grid: Grid): DirectedDistances {
+  const n = a.points.length;
+  if (n === 0) return EMPTY;
+  const squared = new Float64Array(n);
+  if (b.points.length === 0) squared.fill(Infinity);
+  else {
+    const budget = 64 * n + 2 * b.flags.length;
+    if (!squaredDistancesAt(b.flags, lat.dims, grid.spacing, a.points, squared, budget)) {
+      const [lx, ly] = lat.dims;
+      const columns = new Uint8Array(lx * ly);
+      for (const q of a.points) columns[q % (lx * ly)] = 1;
+      const field = squaredDistanceField(b.flags, lat.dims, grid.spacing, columns);
+      for (let i = 0; i < n; i++) squared[i] = field[a.points[i] ?? 0] ?? Infinity;
     }
   }
-  if (!any) return EMPTY;
-  const toCodes = surfaceCodes(to, lat, convention);
-  for (let i = 0; i < toCodes.length; i++) {
-    const c = toCodes[i] ?? 0;
-    toCodes[i] = c !== 0 && c !== full ? 1 : 0;
-  }
-  const field = squaredDistanceField(toCodes, lat.dims, grid.spacing, columns);
-  const area =
-    convention === 'voxel' ? null : grid.ndim === 3 ? surfelAreaTable(grid.spacing) : contourLengthTable(grid.spacing);
   const hist = new HistogramBuilder();
-  for (let i = 0; i < fromCodes.length; i++) {
-    const c = fromCodes[i] ?? 0;
-    if (c === 0 || c === full) continue;
-    hist.add(field[i] ?? Infinity, area ? (area[c] ?? 0) : 1);
-  }
+  for (let i = 0; i < n; i++) hist.add(squared[i] ?? Infinity, a.weights[i] ?? 0);
   return hist.build();
 }
 
 /** Both directed distance sets of a reference/test pair. */
 export function surfaceDistances(reference: BinaryMask, test: BinaryMask, convention: SurfaceConvention): SurfaceDistances {
   const box = unionBoundingBox([reference, test]);
+  if (!box) return { convention, referenceToTest: EMPTY, testToReference: EMPTY };
+  const grid = reference.grid;
+  const lat = latticeOf(box, convention, grid.ndim);
+  const full = fullCode(convention, grid.ndim);
+  const r = surfaceOf(reference, lat, convention, full);
+  const t = surfaceOf(test, lat, convention, full);
   return {
     convention,
-    referenceToTest: directedSurfaceDistances(reference, test, convention, box),
-    testToReference: directedSurfaceDistances(test, reference, convention, box),
+    referenceToTest: directedBetween(r, t, lat, grid),
+    testToReference: directedBetween(t, r, lat, grid),
   };
 }
 
