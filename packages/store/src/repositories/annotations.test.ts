@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DelineateError } from '@delineate/schema';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { BlobKey } from '../blob/key';
+import { LocalBlobStore } from '../blob/local';
 import { describeStore } from '../test/describe-store';
 import { fakeHash, seedProject } from '../test/fixtures';
 import { AnnotationRepository } from './annotations';
@@ -125,26 +130,27 @@ describeStore('revisions', (getDb) => {
 
   it('writes mask bytes to the blob store before the metadata and checks their hash', async () => {
     const { db, seed } = await setup();
-    const written: string[] = [];
-    const blobs = {
-      async put(bytes: Uint8Array) {
-        const hash = createHash('sha256').update(bytes).digest('hex');
-        written.push(hash);
-        return { hash, size: bytes.length, created: true };
-      },
-    };
-    const repo = new AnnotationRepository(db, { blobs });
-    const annotation = await repo.create({ projectId: seed.projectId, itemId: seed.itemId, labelSchema: { id: seed.labelSchemaId, version: 1 } });
-    const bytes = new Uint8Array([1, 2, 3, 4]);
-    const maskHash = createHash('sha256').update(bytes).digest('hex');
-    const author = { kind: 'user' as const, userId: seed.userId };
-    await expectCode(
-      repo.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author, source: 'human', maskHash: fakeHash(1), maskEncoding: 'rle', maskBytes: bytes }),
-      'DLN_REVISION_MASK_INVALID',
-    );
-    expect(written).toEqual([]);
-    await repo.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author, source: 'human', maskHash, maskEncoding: 'rle', maskBytes: bytes });
-    expect(written).toEqual([maskHash]);
+    const dir = await mkdtemp(join(tmpdir(), 'dln-masks-'));
+    try {
+      const blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+      const repo = new AnnotationRepository(db, { blobs });
+      const annotation = await repo.create({ projectId: seed.projectId, itemId: seed.itemId, labelSchema: { id: seed.labelSchemaId, version: 1 } });
+      const bytes = new Uint8Array([1, 2, 3, 4]);
+      const maskHash = createHash('sha256').update(bytes).digest('hex');
+      const author = { kind: 'user' as const, userId: seed.userId };
+      await expectCode(
+        repo.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author, source: 'human', maskHash: fakeHash(1), maskEncoding: 'rle', maskBytes: bytes }),
+        'DLN_REVISION_MASK_INVALID',
+      );
+      expect(await blobs.has(fakeHash(1))).toBe(false);
+      await repo.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author, source: 'human', maskHash, maskEncoding: 'rle', maskBytes: bytes });
+      expect(await blobs.get(maskHash)).toEqual(bytes);
+      const head = await repo.head(annotation.id);
+      expect(head?.maskHash).toBe(maskHash);
+      await expectCode(new AnnotationRepository(db).saveRevision({ annotationId: annotation.id, expectedVersion: 1, author, source: 'human', maskHash, maskEncoding: 'rle', maskBytes: bytes }), 'DLN_CONFIG_INVALID');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing annotation as not found', async () => {
