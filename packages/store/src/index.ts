@@ -32,6 +32,7 @@ export type { TestDatabaseKinds } from './test/databases';
 // Identity, access control and the audit log (src/access/, src/audit/).
 export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipRow, type NewSession, type QualificationRow, type SessionRow, type TotpCredential } from './access/repository';
 export type { AccessTables } from './access/tables';
+export { ownedResourceTypes, resolveObjectOwner, type ObjectOwner } from './access/resolve';
 export { AuditLog, type AuditLogOptions } from './audit/log';
 export { auditRowHash, sealAuditRow, type AuditEntry, type AuditRecord } from './audit/chain';
 export { canonicalJson } from './audit/canonical-json';
@@ -55,3 +56,6 @@ export { ReviewProtocolRepository } from './repositories/review-protocols';
 export { ProjectRepository, type CreateProjectInput } from './repositories/projects';
 export { ItemRepository, type AddInstanceInput, type CreateItemInput, type CreateSeriesInput, type CreateSubjectInput } from './repositories/items';
 export { JobQueue, type ClaimInput, type EnqueueInput, type JobQueueOptions } from './jobs/job-queue';
+export { TaskRepository, type CreateTaskInput } from './repositories/tasks';
+export { ReviewRepository, type RecordReviewInput } from './repositories/reviews';
+export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';
