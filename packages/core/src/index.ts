@@ -9,6 +9,8 @@ export {
   foreground,
   labelMap,
   labelMapFromRle,
+  cropLabelPair,
+  labelOverlapCounts,
   labelsPresent,
   selectLabel,
   unionBoundingBox,

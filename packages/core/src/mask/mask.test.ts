@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRle8 } from '../encoding/rle';
 import { gridOf } from './grid';
-import { labelMap, labelMapFromRle, labelsPresent, selectLabel, unionBoundingBox } from './mask';
+import { cropLabelPair, labelMap, labelMapFromRle, labelsPresent, selectLabel, unionBoundingBox } from './mask';
 
 describe('masks', () => {
   it('reads the stored rle encoding, lists labels and selects one', () => {
@@ -17,5 +17,26 @@ describe('masks', () => {
     expect(grid.spacing[0]).toBe(Math.fround(0.7));
     expect(labelMapFromRle(grid, new Uint8Array([1, 3])).ok).toBe(false);
     expect(() => labelMap(grid, new Uint8Array(3))).toThrow();
+  });
+});
+
+describe('cropLabelPair', () => {
+  it('crops to the union box plus margin without changing surface metrics', async () => {
+    const { surfaceDistances } = await import('../metrics/surface');
+    const { surfaceMetrics } = await import('../metrics/surface-metrics');
+    const grid = gridOf([20, 18, 9], [0.8, 0.9, 2]);
+    const a = new Uint8Array(20 * 18 * 9), b = new Uint8Array(20 * 18 * 9);
+    for (let z = 0; z < 4; z++) for (let y = 3; y < 9; y++) for (let x = 0; x < 6; x++) a[(z * 18 + y) * 20 + x] = 2;
+    for (let z = 1; z < 5; z++) for (let y = 4; y < 11; y++) for (let x = 1; x < 7; x++) b[(z * 18 + y) * 20 + x] = 2;
+    const ref = labelMap(grid, a), test = labelMap(grid, b);
+    const crop = cropLabelPair(ref, test, 2);
+    expect(crop?.box).toEqual({ min: [0, 2, 0], max: [7, 11, 5] });
+    for (const c of ['surfel', 'voxel'] as const) {
+      const whole = surfaceMetrics(surfaceDistances(selectLabel(ref, 2), selectLabel(test, 2), c));
+      const cropped = surfaceMetrics(surfaceDistances(crop!.reference, crop!.test, c));
+      expect(cropped.hausdorff).toBe(whole.hausdorff);
+      expect(cropped.assd).toBeCloseTo(whole.assd, 12);
+    }
+    expect(cropLabelPair(ref, test, 5)).toBeNull();
   });
 });

@@ -116,3 +116,71 @@ export function labelMapFromRle(grid: Grid, encoded: Uint8Array): { ok: true; ma
   const decoded = decodeRle8(encoded, voxelCount(grid));
   return decoded.ok ? { ok: true, map: { grid, data: decoded.voxels } } : { ok: false, reason: decoded.reason };
 }
+
+/**
+ * The pair's masks of one label cropped to their union bounding box plus `margin` voxels (clamped
+ * to the image). With margin ≥ 1 every surface statistic is unchanged: the crop edge is either
+ * the image edge or background. Null when neither map has the label.
+ */
+export function cropLabelPair(
+  reference: LabelMap,
+  test: LabelMap,
+  label: number,
+  margin = 1,
+): { reference: BinaryMask; test: BinaryMask; box: Box } | null {
+  const g = reference.grid;
+  const [nx, ny, nz] = g.dims;
+  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
+  for (const m of [reference, test]) {
+    const d = m.data;
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++) {
+        const row = (z * ny + y) * nx;
+        let lo = -1;
+        for (let x = 0; x < nx; x++) if (d[row + x] === label) { lo = x; break; }
+        if (lo < 0) continue;
+        let hi = lo;
+        for (let x = nx - 1; x > lo; x--) if (d[row + x] === label) { hi = x; break; }
+        if (lo < x0) x0 = lo;
+        if (hi > x1) x1 = hi;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+        if (z < z0) z0 = z;
+        if (z > z1) z1 = z;
+      }
+  }
+  if (x1 < 0) return null;
+  const is3d = g.ndim === 3;
+  const min: [number, number, number] = [Math.max(0, x0 - margin), Math.max(0, y0 - margin), is3d ? Math.max(0, z0 - margin) : 0];
+  const max: [number, number, number] = [Math.min(nx - 1, x1 + margin), Math.min(ny - 1, y1 + margin), is3d ? Math.min(nz - 1, z1 + margin) : 0];
+  const cx = max[0] - min[0] + 1, cy = max[1] - min[1] + 1, cz = max[2] - min[2] + 1;
+  const grid: Grid = { ndim: g.ndim, dims: [cx, cy, cz], spacing: g.spacing };
+  const crop = (m: LabelMap): BinaryMask => {
+    const out = new Uint8Array(cx * cy * cz);
+    for (let z = 0; z < cz; z++)
+      for (let y = 0; y < cy; y++) {
+        const src = ((z + min[2]) * ny + (y + min[1])) * nx + min[0];
+        const dst = (z * cy + y) * cx;
+        for (let x = 0; x < cx; x++) out[dst + x] = m.data[src + x] === label ? 1 : 0;
+      }
+    return { grid, data: out };
+  };
+  return { reference: crop(reference), test: crop(test), box: { min, max } };
+}
+
+/** Voxel counts of one label of a pair of label maps (no intermediate masks). */
+export function labelOverlapCounts(
+  reference: LabelMap,
+  test: LabelMap,
+  label: number,
+): { truePositive: number; falsePositive: number; falseNegative: number; trueNegative: number } {
+  const r = reference.data, t = test.data;
+  let tp = 0, rn = 0, tn = 0;
+  for (let i = 0; i < r.length; i++) {
+    const a = r[i] === label ? 1 : 0, b = t[i] === label ? 1 : 0;
+    rn += a;
+    tn += b;
+    tp += a & b;
+  }
+  return { truePositive: tp, falsePositive: tn - tp, falseNegative: rn - tp, trueNegative: r.length - rn - tn + tp };
+}
