@@ -32,7 +32,6 @@ export type { TestDatabaseKinds } from './test/databases';
 // Identity, access control and the audit log (src/access/, src/audit/).
 export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipRow, type NewSession, type QualificationRow, type SessionRow, type TotpCredential } from './access/repository';
 export type { AccessTables } from './access/tables';
-export { ownedResourceTypes, resolveObjectOwner, type ObjectOwner } from './access/resolve';
 export { AuditLog, type AuditLogOptions } from './audit/log';
 export { auditRowHash, sealAuditRow, type AuditEntry, type AuditRecord } from './audit/chain';
 export { canonicalJson } from './audit/canonical-json';
