@@ -1,5 +1,8 @@
 import { Command } from 'commander';
 import { register as registerDeid } from './commands/deid';
+import { register as registerDemo } from './commands/demo';
+import { register as registerMigrate } from './commands/migrate';
+import { register as registerStart } from './commands/start';
 
 /**
  * The `delineate` command. Each sub-command lives in `commands/<name>.ts` and exports
@@ -10,6 +13,9 @@ export function buildProgram(): Command {
     .description('Delineate: clinical-grade segmentation annotation of medical images')
     .exitOverride()
     .showHelpAfterError();
+  registerStart(program);
+  registerDemo(program);
+  registerMigrate(program);
   registerDeid(program);
   return program;
 }

@@ -3,3 +3,4 @@ export type { ServerContext } from './context';
 export { buildOpenApiDocument } from './http/openapi';
 export { RouteRegistry, defineRoute, type RouteSpec } from './http/route';
 export { createServer, openPlatform, serverVersion, type DelineateServer, type ServerDeps } from './server';
+export { PasswordHasher, passwordProblem, type Argon2Params } from './access/password';

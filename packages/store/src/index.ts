@@ -58,3 +58,4 @@ export { JobQueue, type ClaimInput, type EnqueueInput, type JobQueueOptions } fr
 export { TaskRepository, type CreateTaskInput } from './repositories/tasks';
 export { ReviewRepository, type RecordReviewInput } from './repositories/reviews';
 export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';
+export { withTransaction } from './sql/transaction';

@@ -76,6 +76,9 @@ export function defineRoute<P, Q, B>(app: FastifyInstance, registry: RouteRegist
     url: spec.url,
     config: { action: spec.action, resource: spec.resource, authenticated: spec.authenticated !== false },
     handler: async (request, reply) => {
+      if (spec.body && spec.body !== binaryBody && !isJson(request.headers['content-type'])) {
+        throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', 'This route takes an application/json body');
+      }
       const input: RouteInput<P, Q, B> = {
         params: parseWith(spec.params, request.params, 'params'),
         query: parseWith(spec.query, request.query, 'query'),
@@ -84,6 +87,10 @@ export function defineRoute<P, Q, B>(app: FastifyInstance, registry: RouteRegist
       return spec.handler(input, request, reply);
     },
   });
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim());
 }
 
 /** The body schema of routes that take raw bytes. */

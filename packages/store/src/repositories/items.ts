@@ -118,8 +118,11 @@ export class ItemRepository {
   /** Adds instances and updates the series' instance count in one transaction. */
   async addInstances(instances: readonly AddInstanceInput[]): Promise<Instance[]> {
     if (instances.length === 0) return [];
+    // Inside a caller's transaction (ingest records a whole series atomically) reuse it.
+    const inTransaction = <T>(fn: (tx: Kysely<DB>) => Promise<T>): Promise<T> =>
+      this.#db.isTransaction ? fn(this.#db) : this.#db.transaction().execute(fn);
     return translated(() =>
-      this.#db.transaction().execute(async (tx) => {
+      inTransaction(async (tx) => {
         const rows = await tx
           .insertInto('instances')
           .values(

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
+import { seedDemo, type DemoResult } from '../demo';
+import { progressReporter } from '../progress';
+
+export function printCredentials(result: DemoResult): void {
+  if (!result.created) {
+    console.log(`Demo project already present (${result.projectId}); its passwords were printed when it was created.`);
+    return;
+  }
+  console.log('\nDemo users (passwords are shown this once; only their argon2id hashes are stored):');
+  for (const c of result.credentials) console.log(`  ${c.username.padEnd(18)} ${c.role.padEnd(20)} ${c.password}`);
+  console.log('');
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('Seed the demo project (synthetic CT phantom, liver label schema, one user per role) into the configured store')
+    .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
+    .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
+    .action(async (opts: { slices: number; size: number }) => {
+      const config = configFromEnv(process.env);
+      const { database, blobs } = await openPlatform(config, process.env);
+      const progress = progressReporter();
+      try {
+        const result = await seedDemo(
+          { database, blobs, clock: () => new Date(), hasher: new PasswordHasher() },
+          { slices: opts.slices, size: opts.size, onProgress: progress.update },
+        );
+        progress.stop();
+        printCredentials(result);
+      } finally {
+        await blobs.close();
+        await database.close();
+      }
+    });
+}

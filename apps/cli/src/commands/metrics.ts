@@ -1,0 +1,220 @@
+import { CommanderError, type Command } from 'commander';
+import {
+  type LabelMap,
+  type SurfaceConvention,
+  type SurfaceMetrics,
+  cropLabelPair,
+  labelMap,
+  labelOverlapCounts,
+  labelsPresent,
+  overlapMetrics,
+  sameShape,
+  surfaceConventions,
+  surfaceMetrics,
+} from '@delineate/core';
+import { niftiLabels, readNiftiFile } from '@delineate/formats';
+import { DelineateError, isDelineateError } from '@delineate/schema';
+import { type SurfaceRunner, createSurfaceRunner } from '../workers/surface-pool';
+
+export const EXIT_USAGE = 2;
+export const EXIT_FAILED = 1;
+
+export interface SurfaceOptions {
+  readonly convention: SurfaceConvention;
+  readonly percentile: number;
+  readonly tolerancesMm: readonly number[];
+}
+
+/** One label of a reference/test pair. Key `hd<percentile>` carries the percentile Hausdorff. */
+export interface LabelPairMetrics {
+  readonly label: number;
+  readonly convention: SurfaceConvention;
+  readonly dice: number;
+  readonly jaccard: number;
+  readonly volumeSimilarity: number;
+  readonly sensitivity: number;
+  readonly precision: number;
+  readonly cohenKappa: number;
+  readonly hausdorff: number;
+  readonly [hd: `hd${number}`]: number;
+  readonly assd: number;
+  readonly masd: number;
+  readonly surfaceDice: Readonly<Record<string, number>>;
+  readonly directedHausdorff: SurfaceMetrics['directedHausdorff'];
+  readonly averageDistance: SurfaceMetrics['averageDistance'];
+  readonly referenceVoxels: number;
+  readonly testVoxels: number;
+}
+
+export function usage(message: string): never {
+  throw new CommanderError(EXIT_USAGE, 'delineate.usage', message);
+}
+
+/** Reads a NIfTI label image. */
+export async function loadLabelMap(path: string): Promise<{ map: LabelMap; affine: readonly number[] }> {
+  const image = await readNiftiFile(path);
+  return { map: labelMap(image.grid, niftiLabels(image)), affine: image.affine };
+}
+
+/** All inputs must share one grid (dimensions; spacing as float32). */
+export function requireSameGrid(maps: readonly LabelMap[]): void {
+  const first = maps[0];
+  for (const m of maps.slice(1)) {
+    if (!first || !sameShape(first.grid, m.grid)) {
+      throw new DelineateError('DLN_METRICS_SHAPE_MISMATCH', 'input images do not have the same dimensions');
+    }
+    if (!first.grid.spacing.every((s, i) => Math.abs(s - (m.grid.spacing[i] ?? NaN)) <= 1e-6 * s)) {
+      throw new DelineateError('DLN_METRICS_SHAPE_MISMATCH', 'input images do not have the same voxel spacing');
+    }
+  }
+}
+
+export function parseNumberList(value: string, what: string): number[] {
+  const out = value.split(',').map((s) => Number(s.trim()));
+  if (out.length === 0 || out.some((n) => !Number.isFinite(n))) usage(`${what} must be a comma-separated list of numbers`);
+  return out;
+}
+
+export function parseConvention(value: string): SurfaceConvention {
+  const c = surfaceConventions.find((x) => x === value);
+  if (!c) usage('--convention must be surfel or voxel');
+  return c;
+}
+
+export function parsePercentile(value: string): number {
+  const p = Number(value);
+  if (!(p >= 0 && p <= 100)) usage('--percentile must be between 0 and 100');
+  return p;
+}
+
+/** JSON with NaN and ±Infinity kept as the strings "NaN", "Infinity", "-Infinity" (docs/metrics.md). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+}
+
+/** Labels to compare: the requested ones, or every non-zero label in any input. */
+export function labelsOf(maps: readonly LabelMap[], requested?: readonly number[]): number[] {
+  if (requested && requested.length > 0) return [...requested];
+  return [...new Set(maps.flatMap((m) => labelsPresent(m)))].sort((a, b) => a - b);
+}
+
+/** Overlap and surface metrics of every label of a pair, both surface directions run in parallel. */
+export async function pairMetrics(
+  reference: LabelMap,
+  test: LabelMap,
+  labels: readonly number[],
+  options: SurfaceOptions,
+  runner: SurfaceRunner,
+): Promise<LabelPairMetrics[]> {
+  return Promise.all(
+    labels.map(async (label) => {
+      const overlap = overlapMetrics(labelOverlapCounts(reference, test, label));
+      const crop = cropLabelPair(reference, test, label, 1);
+      const empty = { values: new Float64Array(0), weights: new Float64Array(0), counts: new Float64Array(0), totalWeight: 0, totalCount: 0 };
+      const [rt, tr] = crop
+        ? await Promise.all([
+            runner.directed(crop.reference, crop.test, options.convention),
+            runner.directed(crop.test, crop.reference, options.convention),
+          ])
+        : [empty, empty];
+      const s = surfaceMetrics(
+        { convention: options.convention, referenceToTest: rt, testToReference: tr },
+        { percentile: options.percentile, tolerancesMm: options.tolerancesMm },
+      );
+      const hdKey = `hd${options.percentile}` as const;
+      return {
+        label,
+        convention: options.convention,
+        dice: overlap.dice,
+        jaccard: overlap.jaccard,
+        volumeSimilarity: overlap.volumeSimilarity,
+        sensitivity: overlap.sensitivity,
+        precision: overlap.precision,
+        cohenKappa: overlap.cohenKappa,
+        hausdorff: s.hausdorff,
+        [hdKey]: s.hausdorffPercentile,
+        assd: s.assd,
+        masd: s.masd,
+        surfaceDice: Object.fromEntries(s.surfaceDice.map((d) => [String(d.toleranceMm), d.value])),
+        directedHausdorff: s.directedHausdorff,
+        averageDistance: s.averageDistance,
+        referenceVoxels: overlap.referenceVoxels,
+        testVoxels: overlap.testVoxels,
+      };
+    }),
+  );
+}
+
+/** Prints a DelineateError as the edge reports it (code and message, never file contents) and sets the exit code. */
+export async function reportErrors(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (!isDelineateError(error)) throw error;
+    process.stderr.write(`${toJson({ error: { code: error.code, message: error.message, details: error.details ?? null } })}\n`);
+    process.exitCode = EXIT_FAILED;
+  }
+}
+
+interface MetricsFlags {
+  readonly labels?: string;
+  readonly convention: string;
+  readonly percentile: string;
+  readonly toleranceMm: string;
+  readonly json?: boolean;
+  readonly threads?: string;
+}
+
+export function threadsOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) usage('--threads must be a positive integer');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('metrics')
+    .description('Overlap and surface-distance metrics of a test segmentation against a reference (NIfTI)')
+    .argument('<reference>', 'reference label image (.nii or .nii.gz)')
+    .argument('<test>', 'test label image on the same grid')
+    .option('--labels <list>', 'labels to compare, e.g. 1,2 (default: all present)')
+    .option('--convention <name>', 'surface convention: surfel or voxel', 'surfel')
+    .option('--percentile <p>', 'percentile Hausdorff distance', '95')
+    .option('--tolerance-mm <list>', 'surface Dice tolerances in mm', '1')
+    .option('--threads <n>', 'worker threads for surface distances')
+    .option('--json', 'print JSON')
+    .action(async (referencePath: string, testPath: string, flags: MetricsFlags) => {
+      const options: SurfaceOptions = {
+        convention: parseConvention(flags.convention),
+        percentile: parsePercentile(flags.percentile),
+        tolerancesMm: parseNumberList(flags.toleranceMm, '--tolerance-mm'),
+      };
+      const requested = flags.labels ? parseNumberList(flags.labels, '--labels') : undefined;
+      const threads = threadsOf(flags.threads);
+      await reportErrors(async () => {
+        const [ref, test] = await Promise.all([loadLabelMap(referencePath), loadLabelMap(testPath)]);
+        requireSameGrid([ref.map, test.map]);
+        const runner = createSurfaceRunner(threads === undefined ? {} : { threads });
+        try {
+          const results = await pairMetrics(ref.map, test.map, labelsOf([ref.map, test.map], requested), options, runner);
+          process.stdout.write(flags.json ? `${toJson(results)}\n` : formatTable(results, options));
+        } finally {
+          await runner.close();
+        }
+      });
+    });
+}
+
+function formatTable(rows: readonly LabelPairMetrics[], options: SurfaceOptions): string {
+  const hd = `hd${options.percentile}` as const;
+  const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : String(v));
+  const lines = [`convention ${options.convention} (distances in mm)`];
+  for (const r of rows) {
+    const nsd = Object.entries(r.surfaceDice).map(([t, v]) => `nsd@${t}mm ${f(v)}`).join('  ');
+    lines.push(
+      `label ${r.label}: dice ${f(r.dice)}  jaccard ${f(r.jaccard)}  vs ${f(r.volumeSimilarity)}  hd ${f(r.hausdorff)}  ${hd} ${f(r[hd] ?? NaN)}  assd ${f(r.assd)}  masd ${f(r.masd)}  ${nsd}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

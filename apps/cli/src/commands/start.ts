@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { configFromEnv, createServer, openPlatform, PasswordHasher } from '@delineate/server';
+import { seedDemo } from '../demo';
+import { progressReporter } from '../progress';
+import { printCredentials } from './demo';
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('Start the API server and job worker in one process (embedded defaults; seeds the demo project on first start)')
+    .option('--port <n>', 'port to listen on (default PORT or 8080)', (v) => Number.parseInt(v, 10))
+    .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
+    .option('--no-demo', 'do not seed the demo project')
+    .action(async (opts: { port?: number; host?: string; demo: boolean }) => {
+      const config = configFromEnv(process.env, {
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.host !== undefined ? { host: opts.host } : {}),
+      });
+      const clock = () => new Date();
+      const { database, blobs } = await openPlatform(config, process.env);
+      if (opts.demo) {
+        const progress = progressReporter();
+        const result = await seedDemo({ database, blobs, clock, hasher: new PasswordHasher() }, { onProgress: progress.update });
+        progress.stop();
+        if (result.created) printCredentials(result);
+      }
+      const server = await createServer({ config, database, blobs, clock });
+      const shutdown = async (signal: string) => {
+        server.app.log.info({ signal }, 'shutting down');
+        await server.app.close();
+        await blobs.close();
+        await database.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      const address = await server.app.listen({ port: config.port, host: config.host });
+      console.log(`Delineate is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.kind}, data: ${config.dataDir})`);
+    });
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { parseDeidOptions, DerivedPseudonymMap } from '@delineate/deid';
+import { generateCtPhantom } from '@delineate/formats';
+import {
+  demoProjectSettings,
+  demoUsers,
+  liverCtLabelSchema,
+  liverCtReviewProtocol,
+  type Role,
+} from '@delineate/schema';
+import {
+  AccessRepository,
+  LabelSchemaRepository,
+  ProjectRepository,
+  ReviewProtocolRepository,
+  type BlobStore,
+  type Clock,
+  type Database,
+} from '@delineate/store';
+import type { PasswordHasher } from '@delineate/server';
+import { ingestDicom, type IngestedItem } from '@delineate/worker';
+
+export interface DemoDeps {
+  database: Database;
+  blobs: BlobStore;
+  clock: Clock;
+  hasher: PasswordHasher;
+}
+
+export interface DemoOptions {
+  /** Phantom size; the demo default is the issue's 128 slices of 512×512. */
+  slices?: number;
+  size?: number;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface DemoCredential {
+  username: string;
+  role: Role | 'platform_admin';
+  password: string;
+}
+
+export type DemoResult =
+  | { created: false; projectId: string }
+  | { created: true; projectId: string; credentials: DemoCredential[]; items: IngestedItem[] };
+
+function demoDeidOptions() {
+  const parsed = parseDeidOptions(demoProjectSettings.deid.options.join(','));
+  if (parsed.unknown.length) throw new Error(`Unknown de-identification options in the demo settings: ${parsed.unknown.join(', ')}`);
+  return new Set(parsed.options);
+}
+
+/** 18 random bytes as base64url: 24 characters, 144 bits. */
+function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/**
+ * Seeds the demo project once: the liver CT label schema and review protocol, the project,
+ * one user per role with a generated password (returned once, stored only as argon2id hashes),
+ * and a synthetic CT phantom that goes through the same de-identification gate as real data.
+ */
+export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promise<DemoResult> {
+  const db = deps.database.db;
+  const projects = new ProjectRepository(db);
+  const existing = await projects.findByName(demoProjectSettings.name);
+  if (existing) return { created: false, projectId: existing.id };
+
+  const now = deps.clock();
+  const labelSchema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
+  const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
+  const project = await projects.create({
+    ...demoProjectSettings,
+    labelSchema: { id: labelSchema.id, version: labelSchema.version },
+    reviewProtocol: { id: protocol.id, version: protocol.version },
+  });
+
+  const secret = new Uint8Array(randomBytes(32));
+  const secretBlob = await deps.blobs.put(secret);
+  await db.insertInto('project_deid_secrets').values({ project_id: project.id, secret_blob_hash: secretBlob.hash, created_at: now }).execute();
+
+  const access = new AccessRepository(db);
+  const credentials: DemoCredential[] = [];
+  const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
+  let admin: string | null = null;
+  for (const [index, user] of demoUsers.entries()) {
+    const password = generatePassword();
+    const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
+    await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
+    if (user.platformAdmin) admin ??= account.id;
+    if (user.role) await access.addMembership({ userId: account.id, projectId: project.id, role: user.role, grantedBy: admin, now });
+    if (user.qualification) {
+      await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
+    }
+    credentials.push({ username: user.username, role: user.role ?? 'platform_admin', password });
+    options.onProgress?.('users', index + 1, demoUsers.length);
+  }
+
+  const phantom = generateCtPhantom({ slices: options.slices ?? 128, rows: options.size ?? 512, columns: options.size ?? 512 });
+  const report = await ingestDicom(
+    deps,
+    phantom.slices.map((s) => s.bytes),
+    {
+      projectId: project.id,
+      secret,
+      options: demoDeidOptions(),
+      pseudonyms: new DerivedPseudonymMap(secret),
+      onProgress: (done, total) => options.onProgress?.('de-identify and store the CT phantom', done, total),
+    },
+  );
+  return { created: true, projectId: project.id, credentials, items: report.items };
+}
