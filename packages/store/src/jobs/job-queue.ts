@@ -4,6 +4,7 @@ import type { DB, JobsTable } from '../sql/tables';
 import { translated } from '../repositories/db-errors';
 
 import type { Clock } from '../repositories/annotations';
+import { withTransaction } from '../sql/transaction';
 
 export interface JobQueueOptions {
   clock?: Clock;
@@ -165,7 +166,7 @@ export class JobQueue {
     },
   ): Promise<Job> {
     return translated(() =>
-      this.#db.transaction().execute(async (tx) => {
+      withTransaction(this.#db, async (tx) => {
         const job = await tx.selectFrom('jobs').selectAll().where('id', '=', jobId).forUpdate().executeTakeFirst();
         if (!job) throw new DelineateError('DLN_NOT_FOUND', 'Job not found');
         if (job.status !== 'running' || job.locked_by !== workerId) {

@@ -153,6 +153,22 @@ describeStore('revisions', (getDb) => {
     }
   });
 
+  it('joins a caller transaction and rolls back with it', async () => {
+    const { db, seed, annotation, author } = await setup();
+    await expect(
+      db.transaction().execute(async (tx) => {
+        const inner = new AnnotationRepository(tx);
+        await inner.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author, source: 'human', maskHash: fakeHash(1), maskEncoding: 'rle' });
+        expect((await inner.get(annotation.id)).headVersion).toBe(1);
+        throw new Error('caller aborts');
+      }),
+    ).rejects.toThrow('caller aborts');
+    const repo = new AnnotationRepository(db);
+    expect((await repo.get(annotation.id)).headVersion).toBe(0);
+    expect(await repo.history(annotation.id)).toEqual([]);
+    expect(seed.userId).toBe(author.userId);
+  });
+
   it('reports a missing annotation as not found', async () => {
     const { repo, author } = await setup();
     await expectCode(

@@ -16,6 +16,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { BlobStore } from '../blob/types';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
+import { withTransaction } from '../sql/transaction';
 
 export type Clock = () => Date;
 
@@ -185,7 +186,7 @@ export class AnnotationRepository {
 
   async #append(rev: NewRevision): Promise<Revision> {
     const version = rev.expectedVersion + 1;
-    return this.#db.transaction().execute(async (tx) => {
+    return withTransaction(this.#db, async (tx) => {
       const moved = await translated(() =>
         tx
           .updateTable('annotations')

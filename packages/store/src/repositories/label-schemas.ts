@@ -2,6 +2,7 @@ import { DelineateError, LabelList, LabelSchemaInput, parseOrThrow, type Label, 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../sql/tables';
 import { translated } from './db-errors';
+import { withTransaction } from '../sql/transaction';
 
 /**
  * Versioned label schemas. A version that any revision was drawn under is immutable (a
@@ -18,7 +19,7 @@ export class LabelSchemaRepository {
   async create(input: LabelSchemaInput): Promise<LabelSchema> {
     const { name, labels } = parseOrThrow(LabelSchemaInput, input, 'DLN_SCHEMA_INVALID');
     return translated(() =>
-      this.#db.transaction().execute(async (tx) => {
+      withTransaction(this.#db, async (tx) => {
         const schema = await tx.insertInto('label_schemas').values({ name }).returning('id').executeTakeFirstOrThrow();
         await tx.insertInto('label_schema_versions').values({ schema_id: schema.id, version: 1, labels: JSON.stringify(labels) }).execute();
         return this.#get(tx, schema.id, 1);
@@ -32,7 +33,7 @@ export class LabelSchemaRepository {
     for (let attempt = 0; ; attempt++) {
       try {
         return await translated(() =>
-          this.#db.transaction().execute(async (tx) => {
+          withTransaction(this.#db, async (tx) => {
             const next = await tx
               .selectFrom('label_schema_versions')
               .select(sql<number>`coalesce(max(version), 0) + 1`.as('version'))

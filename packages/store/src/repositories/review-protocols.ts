@@ -2,6 +2,7 @@ import { DelineateError, ChecklistList, ReviewProtocolInput, parseOrThrow, type 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../sql/tables';
 import { translated } from './db-errors';
+import { withTransaction } from '../sql/transaction';
 
 /**
  * Versioned review protocols. A version that any review or any revision of a project using it relied on is immutable (a
@@ -18,7 +19,7 @@ export class ReviewProtocolRepository {
   async create(input: ReviewProtocolInput): Promise<ReviewProtocol> {
     const { name, checklist } = parseOrThrow(ReviewProtocolInput, input, 'DLN_SCHEMA_INVALID');
     return translated(() =>
-      this.#db.transaction().execute(async (tx) => {
+      withTransaction(this.#db, async (tx) => {
         const schema = await tx.insertInto('review_protocols').values({ name }).returning('id').executeTakeFirstOrThrow();
         await tx.insertInto('review_protocol_versions').values({ protocol_id: schema.id, version: 1, checklist: JSON.stringify(checklist) }).execute();
         return this.#get(tx, schema.id, 1);
@@ -32,7 +33,7 @@ export class ReviewProtocolRepository {
     for (let attempt = 0; ; attempt++) {
       try {
         return await translated(() =>
-          this.#db.transaction().execute(async (tx) => {
+          withTransaction(this.#db, async (tx) => {
             const next = await tx
               .selectFrom('review_protocol_versions')
               .select(sql<number>`coalesce(max(version), 0) + 1`.as('version'))
