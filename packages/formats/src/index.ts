@@ -28,3 +28,5 @@ export { uidFromName } from './synthetic/uids';
 export { decodeNifti, encodeNifti, niftiLabels, niftiValues } from './nifti/nifti';
 export type { NiftiArray, NiftiDatatype, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';
 export { readNiftiFile, writeNiftiFile } from './nifti/files';
+export { readTiff, writeTiff, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
+export type { TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';

@@ -12,3 +12,4 @@ export {
   type ShiftedPair,
   type ShiftedPairOptions,
 } from './masks';
+export { synthesizeSlide, type PlantedSlidePhi, type SyntheticSlide, type SyntheticSlideOptions } from './slides/synthetic-slide';
