@@ -1,4 +1,4 @@
-export { RLE8, decodeRle8, encodeRle8, labelsInRle8, type DecodeResult } from './encoding/rle';
+export { RLE8, decodeRle8, encodeRle8, labelsInRle8, validateRle8, type DecodeResult, type ValidateResult } from './encoding/rle';
 export { type Box, type Grid, type GridResult, createGrid, gridOf, sameGrid, sameShape, voxelCount } from './mask/grid';
 export {
   type BinaryMask,

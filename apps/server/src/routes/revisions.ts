@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decodeRle8, RLE8 } from '@delineate/core';
+import { RLE8, validateRle8 } from '@delineate/core';
 import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
@@ -160,7 +160,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       const key = idempotencyKey(request);
       const annotation = await ctx.annotations.get(params.annotationId);
       const voxels = await itemVoxelCount(ctx.database, annotation.itemId);
-      const decoded = decodeRle8(body, voxels);
+      const decoded = validateRle8(body, voxels);
       if (!decoded.ok) {
         throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${decoded.reason})`);
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRle8, encodeRle8, labelsInRle8 } from './rle';
+import { decodeRle8, encodeRle8, labelsInRle8, validateRle8 } from './rle';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -41,6 +41,15 @@ describe('rle8', () => {
     expect(decodeRle8(encoded, 3)).toEqual({ ok: false, reason: 'length_mismatch' });
     expect(decodeRle8(encoded.slice(0, encoded.length - 1), 4)).toEqual({ ok: false, reason: 'truncated' });
     expect(decodeRle8(new Uint8Array([1, 0]), 1)).toEqual({ ok: false, reason: 'zero_run' });
+  });
+
+  it('validates without decoding, agreeing with the decoder', () => {
+    const v = new Uint8Array(1000);
+    v.fill(3, 100, 400);
+    const encoded = encodeRle8(v);
+    expect(validateRle8(encoded, 1000)).toEqual({ ok: true, labels: [0, 3] });
+    expect(validateRle8(encoded, 999)).toEqual({ ok: false, reason: 'length_mismatch' });
+    expect(validateRle8(new Uint8Array([5, 0x80]), 10)).toEqual({ ok: false, reason: 'truncated' });
   });
 
   it('lists the labels present', () => {

@@ -32,9 +32,35 @@ export function encodeRle8(voxels: Uint8Array): Uint8Array {
   return out.slice(0, o);
 }
 
+export type ValidateResult = { ok: true; labels: number[] } | Extract<DecodeResult, { ok: false }>;
+
+/**
+ * Checks that a stream describes exactly `expectedLength` voxels without allocating them (a save
+ * of a 512×512×128 volume is validated in microseconds), and lists the labels it holds.
+ */
+export function validateRle8(encoded: Uint8Array, expectedLength: number): ValidateResult {
+  const seen = new Set<number>();
+  const result = walkRuns(encoded, expectedLength, (value) => {
+    seen.add(value);
+  });
+  return result ?? { ok: true, labels: [...seen].sort((a, b) => a - b) };
+}
+
 /** Decodes an `rle8` stream that must describe exactly `expectedLength` voxels. */
 export function decodeRle8(encoded: Uint8Array, expectedLength: number): DecodeResult {
   const voxels = new Uint8Array(expectedLength);
+  const failure = walkRuns(encoded, expectedLength, (value, start, length) => {
+    if (value !== 0) voxels.fill(value, start, start + length);
+  });
+  return failure ?? { ok: true, voxels };
+}
+
+/** Calls `run` for each run; returns the failure, or undefined when the stream is exact. */
+function walkRuns(
+  encoded: Uint8Array,
+  expectedLength: number,
+  run: (value: number, start: number, length: number) => void,
+): Extract<DecodeResult, { ok: false }> | undefined {
   let o = 0;
   let i = 0;
   while (i < encoded.length) {
@@ -51,11 +77,11 @@ export function decodeRle8(encoded: Uint8Array, expectedLength: number): DecodeR
     }
     if (length === 0) return { ok: false, reason: 'zero_run' };
     if (o + length > expectedLength) return { ok: false, reason: 'length_mismatch' };
-    if (value !== 0) voxels.fill(value, o, o + length);
+    run(value, o, length);
     o += length;
   }
   if (o !== expectedLength) return { ok: false, reason: 'length_mismatch' };
-  return { ok: true, voxels };
+  return undefined;
 }
 
 /** Label values present in an encoded stream, without decoding it to voxels. */
