@@ -50,3 +50,4 @@ export {
   qubiqScore,
   voteCounts,
 } from './agreement/soft';
+export { type Summary, summarize } from './agreement/summary';

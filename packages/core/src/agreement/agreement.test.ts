@@ -64,3 +64,14 @@ describe('soft labels', () => {
     expect([...voteCounts([a.data, b.data], 1)]).toEqual([1, 2, 1, 0]);
   });
 });
+
+describe('summary policy', () => {
+  it('drops NaN (counted), keeps Infinity', async () => {
+    const { summarize } = await import('./summary');
+    expect(summarize([1, 2, NaN, 3])).toEqual({ n: 3, undefinedCount: 1, mean: 2, sd: 1, median: 2, min: 1, max: 3 });
+    const inf = summarize([1, Infinity, 2]);
+    expect(inf.mean).toBe(Infinity);
+    expect(inf.median).toBe(2);
+    expect(summarize([NaN]).mean).toBeNaN();
+  });
+});
