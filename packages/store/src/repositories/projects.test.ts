@@ -2,6 +2,7 @@ import { DelineateError, type Label } from '@delineate/schema';
 import { expect, it } from 'vitest';
 import { describeStore } from '../test/describe-store';
 import { testChecklist, testLabels } from '../test/fixtures';
+import { DeidRecordRepository } from './deid-records';
 import { ItemRepository } from './items';
 import { LabelSchemaRepository } from './label-schemas';
 import { ProjectRepository } from './projects';
@@ -51,6 +52,24 @@ describeStore('projects and items', (getDb) => {
     const subject = await items.createSubject({ projectId: created.id, pseudonym: 'SUBJ-0001', ageBand: '60-69', sex: 'M' });
     const study = await items.createStudy({ subjectId: subject.id, studyInstanceUid: '2.25.11' });
     const series = await items.createSeries({ studyId: study.id, seriesInstanceUid: '2.25.12', modality: 'CT', sliceThickness: 1 });
+    // The de-identification gate (0030_deid_gate) admits only instances with a passed record.
+    const deid = new DeidRecordRepository(db);
+    for (const hash of ['a'.repeat(64), 'b'.repeat(64)]) {
+      await deid.record({
+        projectId: created.id,
+        sourceHash: 'c'.repeat(64),
+        outputHash: hash,
+        profile: 'basic',
+        options: [],
+        actions: [],
+        pixelRegionsRedacted: [],
+        findings: [],
+        status: 'passed',
+      });
+    }
+    await expect(
+      items.addInstances([{ seriesId: series.id, sopInstanceUid: '2.25.13.9', instanceNumber: 9, blobHash: 'd'.repeat(64) }]),
+    ).rejects.toBeInstanceOf(DelineateError);
     await items.addInstances([
       { seriesId: series.id, sopInstanceUid: '2.25.13.2', instanceNumber: 2, blobHash: 'b'.repeat(64) },
       { seriesId: series.id, sopInstanceUid: '2.25.13.1', instanceNumber: 1, blobHash: 'a'.repeat(64) },
