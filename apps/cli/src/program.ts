@@ -1,6 +1,9 @@
 import { Command } from 'commander';
+import { register as registerAgreement } from './commands/agreement';
+import { register as registerConsensus } from './commands/consensus';
 import { register as registerDeid } from './commands/deid';
 import { register as registerDemo } from './commands/demo';
+import { register as registerMetrics } from './commands/metrics';
 import { register as registerMigrate } from './commands/migrate';
 import { register as registerStart } from './commands/start';
 
@@ -17,5 +20,8 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerMigrate(program);
   registerDeid(program);
+  registerMetrics(program);
+  registerAgreement(program);
+  registerConsensus(program);
   return program;
 }

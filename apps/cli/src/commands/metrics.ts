@@ -121,8 +121,8 @@ export async function pairMetrics(
         { convention: options.convention, referenceToTest: rt, testToReference: tr },
         { percentile: options.percentile, tolerancesMm: options.tolerancesMm },
       );
-      const hdKey = `hd${options.percentile}` as const;
-      return {
+      const hdKey: `hd${number}` = `hd${options.percentile}`;
+      const result: LabelPairMetrics = {
         label,
         convention: options.convention,
         dice: overlap.dice,
@@ -132,7 +132,7 @@ export async function pairMetrics(
         precision: overlap.precision,
         cohenKappa: overlap.cohenKappa,
         hausdorff: s.hausdorff,
-        [hdKey]: s.hausdorffPercentile,
+        ...({ [hdKey]: s.hausdorffPercentile } as Record<`hd${number}`, number>),
         assd: s.assd,
         masd: s.masd,
         surfaceDice: Object.fromEntries(s.surfaceDice.map((d) => [String(d.toleranceMm), d.value])),
@@ -141,6 +141,7 @@ export async function pairMetrics(
         referenceVoxels: overlap.referenceVoxels,
         testVoxels: overlap.testVoxels,
       };
+      return result;
     }),
   );
 }

@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { type AgreementRegion, type Summary, labelAgreement, summarize } from '@delineate/core';
+import { createSurfaceRunner } from '../workers/surface-pool';
+import {
+  type LabelPairMetrics,
+  type SurfaceOptions,
+  labelsOf,
+  loadLabelMap,
+  pairMetrics,
+  parseConvention,
+  parseNumberList,
+  parsePercentile,
+  reportErrors,
+  requireSameGrid,
+  threadsOf,
+  toJson,
+  usage,
+} from './metrics';
+
+interface AgreementFlags {
+  readonly labels?: string;
+  readonly convention: string;
+  readonly percentile: string;
+  readonly toleranceMm: string;
+  readonly region: string;
+  readonly margin: string;
+  readonly threads?: string;
+  readonly json?: boolean;
+}
+
+export interface PairEntry extends LabelPairMetrics {
+  /** Indices of the raters in the argument list; `reference` is the lower one. */
+  readonly reference: number;
+  readonly test: number;
+}
+
+export interface LabelAgreementReport {
+  readonly label: number;
+  readonly pairs: readonly PairEntry[];
+  /** Per metric over all pairs, with the NaN/Infinity policy of docs/metrics.md. */
+  readonly summary: Readonly<Record<string, Summary>>;
+  readonly fleissKappa: number;
+  readonly krippendorffAlpha: number;
+  readonly region: ReturnType<typeof labelAgreement>['region'];
+}
+
+const SUMMARISED = ['dice', 'jaccard', 'volumeSimilarity', 'hausdorff', 'assd', 'masd'] as const;
+
+function parseRegion(kind: string, margin: string): AgreementRegion {
+  if (kind === 'image') return { kind: 'image' };
+  if (kind !== 'union-bbox') usage('--region must be image or union-bbox');
+  const m = Number(margin);
+  if (!Number.isInteger(m) || m < 0) usage('--margin must be a non-negative integer');
+  return { kind: 'union-bbox', marginVoxels: m };
+}
+
+export function register(program: Command): void {
+  program
+    .command('agreement')
+    .description('Inter-rater agreement: all pairwise metrics with summaries, Fleiss kappa and Krippendorff alpha per label')
+    .argument('<raters...>', 'two or more label images of the same grid (.nii or .nii.gz)')
+    .option('--labels <list>', 'labels to compare (default: all present)')
+    .option('--convention <name>', 'surface convention: surfel or voxel', 'surfel')
+    .option('--percentile <p>', 'percentile Hausdorff distance', '95')
+    .option('--tolerance-mm <list>', 'surface Dice tolerances in mm', '1')
+    .option('--region <kind>', 'voxels for kappa/alpha: image or union-bbox', 'image')
+    .option('--margin <voxels>', 'margin around the union bounding box (with --region union-bbox)', '0')
+    .option('--threads <n>', 'worker threads for surface distances')
+    .option('--json', 'print JSON')
+    .action(async (paths: string[], flags: AgreementFlags) => {
+      if (paths.length < 2) usage('agreement needs at least two raters');
+      const options: SurfaceOptions = {
+        convention: parseConvention(flags.convention),
+        percentile: parsePercentile(flags.percentile),
+        tolerancesMm: parseNumberList(flags.toleranceMm, '--tolerance-mm'),
+      };
+      const region = parseRegion(flags.region, flags.margin);
+      const requested = flags.labels ? parseNumberList(flags.labels, '--labels') : undefined;
+      const threads = threadsOf(flags.threads);
+      await reportErrors(async () => {
+        const maps = (await Promise.all(paths.map((p) => loadLabelMap(p)))).map((x) => x.map);
+        requireSameGrid(maps);
+        const labels = labelsOf(maps, requested);
+        const runner = createSurfaceRunner(threads === undefined ? {} : { threads });
+        const byLabel = new Map<number, PairEntry[]>(labels.map((l) => [l, []]));
+        try {
+          const jobs: Promise<void>[] = [];
+          for (let i = 0; i < maps.length; i++)
+            for (let j = i + 1; j < maps.length; j++) {
+              const a = maps[i], b = maps[j];
+              if (!a || !b) continue;
+              jobs.push(
+                pairMetrics(a, b, labels, options, runner).then((rows) => {
+                  for (const r of rows) byLabel.get(r.label)?.push({ ...r, reference: i, test: j });
+                }),
+              );
+            }
+          await Promise.all(jobs);
+        } finally {
+          await runner.close();
+        }
+        const hdKey: `hd${number}` = `hd${options.percentile}`;
+        const report: LabelAgreementReport[] = labels.map((label) => {
+          const pairs = (byLabel.get(label) ?? []).sort((x, y) => x.reference - y.reference || x.test - y.test);
+          const summary: Record<string, Summary> = {};
+          for (const key of [...SUMMARISED, hdKey]) summary[key] = summarize(pairs.map((p) => p[key as keyof PairEntry] as number));
+          for (const t of options.tolerancesMm) summary[`surfaceDice@${t}`] = summarize(pairs.map((p) => p.surfaceDice[String(t)] ?? NaN));
+          const k = labelAgreement(maps, label, region);
+          return { label, pairs, summary, fleissKappa: k.fleissKappa, krippendorffAlpha: k.krippendorffAlpha, region: k.region };
+        });
+        const out = { convention: options.convention, raters: maps.length, labels: report };
+        process.stdout.write(flags.json ? `${toJson(out)}\n` : formatReport(report, hdKey));
+      });
+    });
+}
+
+function formatReport(report: readonly LabelAgreementReport[], hdKey: string): string {
+  const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : String(v));
+  const lines: string[] = [];
+  for (const r of report) {
+    lines.push(`label ${r.label}: Fleiss kappa ${f(r.fleissKappa)}  Krippendorff alpha ${f(r.krippendorffAlpha)}  (${r.region.kind}, ${r.region.voxels} voxels)`);
+    for (const key of ['dice', hdKey, 'assd']) {
+      const s = r.summary[key];
+      if (s) lines.push(`  ${key}: mean ${f(s.mean)}  sd ${f(s.sd)}  median ${f(s.median)}  min ${f(s.min)}  max ${f(s.max)}  (n ${s.n}, undefined ${s.undefinedCount})`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
