@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { openPGlite, openPostgres, pgliteDatabase, type Database, type DatabaseKind } from '../sql/database';
@@ -83,7 +83,7 @@ async function buildPGliteTemplate(): Promise<Uint8Array> {
 }
 
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(join(path, '..'), { recursive: true });
+  await mkdir(dirname(path), { recursive: true });
   const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
   await writeFile(partial, bytes);
   await rename(partial, path);
@@ -93,8 +93,21 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
 export async function preparePGliteTemplate(): Promise<string> {
   const path = defaultPGliteTemplatePath();
   if (!existsSync(path)) await writeAtomically(path, await buildPGliteTemplate());
+  await removeStaleTemplates(path);
   process.env[PGLITE_TEMPLATE_ENV] = path;
   return path;
+}
+
+/** Templates of older migration sets (40 MB each) are dropped once nobody can still be using them. */
+async function removeStaleTemplates(current: string): Promise<void> {
+  const dir = dirname(current);
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    if (path === current || !/^pglite-[0-9a-f]+\.tar$/.test(name)) continue;
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < dayAgo) await unlink(path).catch(() => undefined);
+  }
 }
 
 async function createPGliteTestDatabase(): Promise<Database> {
