@@ -1,0 +1,23 @@
+import { gridOf, binaryMask, directedSurfaceDistances } from '@delineate/core';
+import { describe, expect, it } from 'vitest';
+import { createSurfaceRunner } from './surface-pool';
+
+describe('surface worker pool', () => {
+  it('gives the same directed distances in worker threads as inline', async () => {
+    const grid = gridOf([40, 36, 20], [0.7, 0.7, 2.5]);
+    const a = new Uint8Array(40 * 36 * 20), b = new Uint8Array(40 * 36 * 20);
+    for (let z = 3; z < 15; z++) for (let y = 5; y < 25; y++) for (let x = 6; x < 30; x++) {
+      if ((x - 18) ** 2 + (y - 15) ** 2 < 90) a[(z * 36 + y) * 40 + x] = 1;
+      if ((x - 20) ** 2 + (y - 16) ** 2 < 80) b[(z * 36 + y) * 40 + x] = 1;
+    }
+    const A = binaryMask(grid, a), B = binaryMask(grid, b);
+    const runner = createSurfaceRunner({ threads: 2, inlineBelow: 0 });
+    try {
+      const [ab, ba] = await Promise.all([runner.directed(A, B, 'surfel'), runner.directed(B, A, 'voxel')]);
+      expect(ab).toEqual(directedSurfaceDistances(A, B, 'surfel'));
+      expect(ba).toEqual(directedSurfaceDistances(B, A, 'voxel'));
+    } finally {
+      await runner.close();
+    }
+  });
+});
