@@ -30,3 +30,4 @@ export type { NiftiArray, NiftiDatatype, NiftiImage, NiftiWriteInput, Orientatio
 export { readNiftiFile, writeNiftiFile } from './nifti/files';
 export { readTiff, writeTiff, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
 export type { TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
+export { loadWasmCodecs } from './pixel/wasm-codecs';

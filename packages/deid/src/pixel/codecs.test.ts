@@ -39,10 +39,10 @@ describe('pixel data of real files, per transfer syntax', () => {
     expect(white / (frame.length / 3)).toBeGreaterThan(0.9);
   });
 
-  it('redacts a rectangle in an RLE file: blanked pixels, everything else identical', () => {
+  it('redacts a rectangle in an RLE file: blanked pixels, everything else identical', async () => {
     const bytes = load('dicom/pydicom/SC_rgb_rle.dcm');
     const before = pixels(bytes);
-    const out = redactRegions(bytes, [{ x: 10, y: 20, width: 30, height: 5 }]);
+    const out = await redactRegions(bytes, [{ x: 10, y: 20, width: 30, height: 5 }]);
     const after = pixels(out);
     expect(readPixelSource(out)!.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
     for (let y = 0; y < 100; y++) {
@@ -54,9 +54,9 @@ describe('pixel data of real files, per transfer syntax', () => {
     }
   });
 
-  it('redacts only the listed frames of a multi-frame file', () => {
+  it('redacts only the listed frames of a multi-frame file', async () => {
     const bytes = load('dicom/pydicom-data/emri_small.dcm');
-    const out = redactRegions(bytes, [{ x: 0, y: 0, width: 64, height: 64 }], [3]);
+    const out = await redactRegions(bytes, [{ x: 0, y: 0, width: 64, height: 64 }], [3]);
     const blanked = pixels(out, 3);
     const values = new Uint16Array(blanked.buffer, blanked.byteOffset, blanked.length / 2);
     expect(new Set(values).size).toBe(1);
@@ -64,7 +64,19 @@ describe('pixel data of real files, per transfer syntax', () => {
     expect(out.length).toBe(bytes.length);
   });
 
-  it('refuses JPEG 2000 with DLN_DICOM_UNSUPPORTED', () => {
-    expect(() => redactRegions(load('dicom/pydicom/JPEG2000.dcm'), [{ x: 0, y: 0, width: 4, height: 4 }])).toThrow(expect.objectContaining({ code: 'DLN_DICOM_UNSUPPORTED' }));
+  it('redacts a JPEG 2000 file (WebAssembly decoder) into explicit VR LE, marked lossy', async () => {
+    const out = await redactRegions(load('dicom/pydicom/JPEG2000.dcm'), [{ x: 0, y: 0, width: 256, height: 10 }]);
+    const source = readPixelSource(out)!;
+    expect(source.transferSyntaxUid).toBe('1.2.840.10008.1.2.1');
+    expect(elementString(source.walked, 0x00282110)).toBe('01');
+    const frame = decodePixels(source).frames[0]!;
+    const values = new Int16Array(frame.buffer, frame.byteOffset, frame.length / 2);
+    const blanked = new Set(values.subarray(0, 2560));
+    expect(blanked.size).toBe(1);
+    expect(new Set(values.subarray(2560)).size).toBeGreaterThan(50);
+  });
+
+  it('refuses 12-bit JPEG extended with DLN_DICOM_UNSUPPORTED', async () => {
+    await expect(redactRegions(load('dicom/pydicom/JPEG-lossy.dcm'), [{ x: 0, y: 0, width: 4, height: 4 }])).rejects.toMatchObject({ code: 'DLN_DICOM_UNSUPPORTED' });
   });
 });

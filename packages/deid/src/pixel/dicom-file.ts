@@ -1,4 +1,4 @@
-import { decodePixels, editTopLevel, readPixelSource, textValue, writePixels, type PixelSource } from '@delineate/formats';
+import { decodePixels, editTopLevel, loadWasmCodecs, readPixelSource, textValue, writePixels, type PixelSource } from '@delineate/formats';
 import { DelineateError } from '@delineate/schema';
 import type { PixelRegion } from '../pipeline-types';
 import { blankFrame } from './blank';
@@ -49,10 +49,11 @@ export async function checkDicomPixels(bytes: Uint8Array, deps: PixelCheckDeps, 
  * and returns the re-encoded file: uncompressed inputs keep their transfer syntax, compressed
  * ones become Explicit VR Little Endian (lossless from the decoded pixels).
  */
-export function redactRegions(bytes: Uint8Array, rects: readonly PixelRect[], frames?: readonly number[]): Uint8Array {
+export async function redactRegions(bytes: Uint8Array, rects: readonly PixelRect[], frames?: readonly number[]): Promise<Uint8Array> {
   const source = readPixelSource(bytes);
   if (!source) throw new DelineateError('DLN_REQUEST_INVALID', 'The file has no pixel data to redact');
   if (rects.length === 0) throw new DelineateError('DLN_REQUEST_INVALID', 'No rectangles to redact');
+  await loadWasmCodecs();
   const decoded = decodePixels(source);
   const n = source.description.numberOfFrames;
   const targets = frames ?? Array.from({ length: n }, (_, i) => i);
@@ -73,7 +74,7 @@ export interface RedactionOutcome extends DicomPixelCheck {
  * status is `redacted`; otherwise the file stays quarantined with the new findings.
  */
 export async function redactAndVerify(bytes: Uint8Array, rects: readonly PixelRect[], deps: PixelCheckDeps, frames?: readonly number[]): Promise<RedactionOutcome> {
-  const redacted = redactRegions(bytes, rects, frames);
+  const redacted = await redactRegions(bytes, rects, frames);
   const stewardRegions: PixelRegion[] = (frames ?? [undefined]).flatMap((frame) => rects.map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height, source: 'steward', ...(frame === undefined ? {} : { frame }) })));
   const check = await checkDicomPixels(redacted, deps, stewardRegions);
   const status = check.status === 'quarantine' ? 'quarantine' : 'redacted';

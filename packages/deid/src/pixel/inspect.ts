@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { decodePixels, type DecodedPixels, type EncodedPixels } from '@delineate/formats';
+import { decodePixels, loadWasmCodecs, type DecodedPixels, type EncodedPixels } from '@delineate/formats';
 import { isDelineateError } from '@delineate/schema';
 import type { PixelFinding, PixelRegion } from '../pipeline-types';
 import { blankFrame } from './blank';
@@ -112,6 +112,7 @@ export async function checkPixels(input: PixelCheckInput, deps: PixelCheckDeps):
 
   let decoded: DecodedPixels;
   try {
+    await loadWasmCodecs();
     decoded = decodePixels(input.encoded);
   } catch (error) {
     if (!isDelineateError(error)) throw error;

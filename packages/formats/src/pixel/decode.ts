@@ -2,6 +2,7 @@ import { decode as decodeJpegBaseline } from 'jpeg-js';
 import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
 import { DelineateError } from '@delineate/schema';
 import { decodeRleFrame } from './rle';
+import { wasmDecoder } from './wasm-codecs';
 import type { EncodedPixels, PixelDescription } from './pixel-source';
 import { transferSyntax, type TransferSyntax } from './transfer-syntax';
 
@@ -92,14 +93,31 @@ function decodeJpegLossless(bits: Uint8Array, d: PixelDescription): Uint8Array {
   return out;
 }
 
+function decodeWasm(codec: 'jpeg2000' | 'jpeg-ls', bits: Uint8Array, d: PixelDescription): Uint8Array {
+  const frame = wasmDecoder(codec)(bits);
+  if (frame.width !== d.columns || frame.height !== d.rows || frame.components !== d.samplesPerPixel) {
+    throw new DelineateError('DLN_DICOM_INVALID', 'Compressed frame size differs from the image attributes');
+  }
+  const bytes = frame.bitsPerSample > 8 ? 2 : 1;
+  if (bytes === d.bitsAllocated / 8) return frame.data;
+  if (bytes === 1 && d.bitsAllocated === 16) {
+    const out = new Uint8Array(frame.data.length * 2);
+    frame.data.forEach((v, i) => (out[i * 2] = v));
+    return out;
+  }
+  throw new DelineateError('DLN_DICOM_UNSUPPORTED', 'Compressed sample size does not fit BitsAllocated', { bitsAllocated: d.bitsAllocated });
+}
+
 function decodedDescription(d: PixelDescription, syntax: TransferSyntax): PixelDescription {
-  const jpegColour = (syntax.codec === 'jpeg-baseline' || syntax.codec === 'jpeg-extended') && d.samplesPerPixel === 3;
+  // JPEG and JPEG 2000 decoders undo the colour transform: colour comes out as RGB.
+  const jpegColour = ['jpeg-baseline', 'jpeg-extended', 'jpeg2000'].includes(syntax.codec) && d.samplesPerPixel === 3;
   return { ...d, planarConfiguration: 0, photometricInterpretation: jpegColour ? 'RGB' : d.photometricInterpretation };
 }
 
 /**
  * Decodes all frames, or the listed 0-based frames, of stored pixel data. Throws
- * DLN_DICOM_UNSUPPORTED for transfer syntaxes without a decoder here (JPEG 2000, JPEG-LS, video).
+ * DLN_DICOM_UNSUPPORTED for transfer syntaxes without a decoder (HTJ2K, video), and for JPEG 2000
+ * and JPEG-LS until {@link loadWasmCodecs} has resolved.
  */
 export function decodePixels(encoded: EncodedPixels, frames?: readonly number[]): DecodedPixels {
   const d = encoded.description;
@@ -127,6 +145,10 @@ export function decodePixels(encoded: EncodedPixels, frames?: readonly number[])
         break;
       case 'jpeg-lossless':
         decodeOne = (i) => decodeJpegLossless(stream(i), d);
+        break;
+      case 'jpeg2000':
+      case 'jpeg-ls':
+        decodeOne = (i) => decodeWasm(codec, stream(i), d);
         break;
       default:
         unsupported('No decoder for this transfer syntax', { transferSyntaxUid: syntax.uid });

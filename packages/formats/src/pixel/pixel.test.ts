@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { editTopLevel, textValue } from './dataset-editor';
 import { elementString, walkDicom } from './dataset-walker';
@@ -5,6 +7,7 @@ import { decodePixels } from './decode';
 import { writePixels } from './encode';
 import { readPixelSource } from './pixel-source';
 import { decodeRleFrame, encodeRleFrame } from './rle';
+import { loadWasmCodecs, wasmCodecsLoaded } from './wasm-codecs';
 
 interface El {
   tag: number;
@@ -175,5 +178,50 @@ describe('pixel source, decode and write', () => {
   it('reports a truncated file as DLN_DICOM_INVALID', () => {
     const bytes = image('1.2.840.10008.1.2.1', ramp(64), { rows: 8, cols: 8, spp: 1, bits: 8 });
     expect(() => readPixelSource(bytes.subarray(0, bytes.length - 10))).toThrow(expect.objectContaining({ code: 'DLN_DICOM_INVALID' }));
+  });
+});
+
+describe('JPEG 2000 and JPEG-LS (WebAssembly decoders)', () => {
+  /**
+   * Compresses a frame with the library's own encoder (lossless) in a child process: Embind
+   * lets each build be instantiated once per process, and this one holds the decoders.
+   */
+  function encodeInChild(library: 'openjpeg' | 'charls', pixels: Uint8Array, info: object, interleaveMode?: number): Uint8Array {
+    const [spec, cls] = library === 'openjpeg' ? ['@cornerstonejs/codec-openjpeg/wasmjs', 'J2KEncoder'] : ['@cornerstonejs/codec-charls/wasmjs', 'JpegLSEncoder'];
+    const script = `
+      const q = { print() {}, printErr() {} };
+      require(${JSON.stringify(spec)})(q).then((m) => {
+        const e = new m.${cls}();
+        ${interleaveMode === undefined ? '' : `e.setInterleaveMode(${interleaveMode});`}
+        e.getDecodedBuffer(${JSON.stringify(info)}).set(Buffer.from(process.argv[1], 'base64'));
+        e.encode();
+        process.stdout.write(Buffer.from(e.getEncodedBuffer()).toString('base64'));
+      });`;
+    const run = spawnSync(process.execPath, ['-e', script, Buffer.from(pixels).toString('base64')], { encoding: 'utf8', cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    if (run.status !== 0) throw new Error(run.stderr);
+    return new Uint8Array(Buffer.from(run.stdout, 'base64'));
+  }
+  const file = (ts: string, frame: Uint8Array, spp: number, bits: number, rows: number, cols: number) => image(ts, new Uint8Array(), { rows, cols, spp, bits, pixelEl: encapsulated([frame]) });
+
+  it('refuses them until the decoders are loaded, then decodes 16-bit grey JPEG 2000 and RGB JPEG-LS losslessly', async () => {
+    // OpenJPEG's default five decomposition levels need at least 32 pixels a side.
+    const grey = Uint8Array.from({ length: 64 * 48 * 2 }, (_, i) => (i % 2 ? (i >> 7) & 0x0f : (i * 13) & 0xff));
+    const rgb = Uint8Array.from({ length: 8 * 6 * 3 }, (_, i) => (i * 29) & 0xff);
+    const j2k = encodeInChild('openjpeg', grey, { width: 64, height: 48, bitsPerSample: 16, componentCount: 1, isSigned: false, isUsingColorTransform: false });
+    const lsInfo = { width: 8, height: 6, bitsPerSample: 8, componentCount: 3, isSigned: false };
+    const ls = encodeInChild('charls', rgb, lsInfo, 2);
+    // Interleave mode 0 stores planes: the encoder takes R…G…B… and the decoder must interleave.
+    const planes = Uint8Array.from({ length: rgb.length }, (_, i) => rgb[(i % 48) * 3 + Math.floor(i / 48)] ?? 0);
+    const lsPlanar = encodeInChild('charls', planes, lsInfo, 0);
+    expect(j2k.subarray(0, 2)).toEqual(Uint8Array.from([0xff, 0x4f]));
+
+    const j2kSource = readPixelSource(file('1.2.840.10008.1.2.4.90', j2k, 1, 16, 48, 64))!;
+    if (!wasmCodecsLoaded()) expect(() => decodePixels(j2kSource)).toThrow(expect.objectContaining({ code: 'DLN_DICOM_UNSUPPORTED' }));
+    await loadWasmCodecs();
+    expect(decodePixels(j2kSource).frames[0]).toEqual(grey);
+    const decoded = decodePixels(readPixelSource(file('1.2.840.10008.1.2.4.80', ls, 3, 8, 6, 8))!);
+    expect(decoded.frames[0]).toEqual(rgb);
+    expect(decoded.lossy).toBe(false);
+    expect(decodePixels(readPixelSource(file('1.2.840.10008.1.2.4.80', lsPlanar, 3, 8, 6, 8))!).frames[0]).toEqual(rgb);
   });
 });

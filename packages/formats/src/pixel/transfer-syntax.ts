@@ -58,8 +58,8 @@ export function transferSyntax(uid: string): TransferSyntax | undefined {
   return byUid.get(uid.replace(/\0/g, '').trim());
 }
 
-/** Codecs this package decodes in pure JavaScript. */
-export const decodableCodecs: ReadonlySet<PixelCodec> = new Set<PixelCodec>(['native', 'rle', 'jpeg-baseline', 'jpeg-extended', 'jpeg-lossless']);
+/** Codecs this package decodes: in JavaScript, or (JPEG 2000, JPEG-LS) in WebAssembly once loaded. */
+export const decodableCodecs: ReadonlySet<PixelCodec> = new Set<PixelCodec>(['native', 'rle', 'jpeg-baseline', 'jpeg-extended', 'jpeg-lossless', 'jpeg2000', 'jpeg-ls']);
 
 export function canDecode(uid: string): boolean {
   const t = transferSyntax(uid);
