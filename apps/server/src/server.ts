@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { AnnotationRepository, migrate, openBlobStore, openDatabase, type BlobStore, type Clock, type Database } from '@delineate/store';
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
+import { registerAccess } from './access';
 import { installErrorHandling } from './http/errors';
 import { RouteRegistry } from './http/route';
 import { registerRevisionRoutes } from './routes/revisions';
@@ -52,6 +53,8 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   });
   const registry = new RouteRegistry();
   installErrorHandling(app);
+  // Access layer (issue 3): authentication, the policy check and the audit log for every route registered below.
+  await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);

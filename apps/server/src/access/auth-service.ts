@@ -72,7 +72,15 @@ export class AuthService {
    * Unknown accounts cost the same argon2 work as known ones; throttling is per (account,
    * address) and per address, never a lock-out of the account.
    */
-  async login(input: { username: string; password: string; address: string; totpCode?: string; previousToken?: string }): Promise<LoginResult> {
+  async login(input: {
+    username: string;
+    password: string;
+    address: string;
+    totpCode?: string;
+    previousToken?: string;
+    /** Told the account id when the name matched one, for the audit event (never the client). */
+    onAccount?: (userId: string) => void;
+  }): Promise<LoginResult> {
     const now = this.#now();
     const account = input.username.trim().toLowerCase();
     const decision = this.#throttle.check(account, input.address, now.getTime());
@@ -82,6 +90,7 @@ export class AuthService {
       });
     }
     const user = await this.#repo.findUserByUsername(account);
+    if (user) input.onAccount?.(user.id);
     const stored = user ? await this.#repo.getPasswordHash(user.id) : undefined;
     if (!user || !stored || user.disabled) {
       await this.#hasher.verifyDummy(input.password);
@@ -91,7 +100,7 @@ export class AuthService {
     const check = await this.#hasher.verify(stored, input.password);
     if (!check.ok) {
       this.#throttle.recordFailure(account, input.address, now.getTime());
-      throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID, { userId: user.id });
+      throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID);
     }
     if (check.needsRehash) await this.#repo.setPasswordHash(user.id, await this.#hasher.hash(input.password), now);
 
@@ -100,7 +109,7 @@ export class AuthService {
       mfaVerified = await this.#checkTotp(user.id, input.totpCode, now);
       if (!mfaVerified) {
         this.#throttle.recordFailure(account, input.address, now.getTime());
-        throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID, { userId: user.id });
+        throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID);
       }
     }
     this.#throttle.recordSuccess(account, input.address);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asUser } from '../test/auth';
 import { startHarness, type Harness } from '../test/harness';
 
 describe('system routes and error shape', () => {
@@ -33,11 +34,12 @@ describe('system routes and error shape', () => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({ code: 'DLN_ROUTE_NOT_FOUND', message: 'No route GET /api/nothing-here' });
     const itemUrl = `/api/items/${h.seeded.itemId}/annotations`;
-    const badJson = await h.server.app.inject({ method: 'POST', url: itemUrl, headers: { 'content-type': 'application/json' }, payload: '{"labelSchema": "Doe^John' });
+    const auth = await asUser(h, h.seeded.userId);
+    const badJson = await h.server.app.inject({ method: 'POST', url: itemUrl, headers: { ...auth, 'content-type': 'application/json' }, payload: '{"labelSchema": "Doe^John' });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json().code).toMatch(/^DLN_/);
     expect(badJson.body).not.toContain('Doe');
-    const media = await h.server.app.inject({ method: 'POST', url: itemUrl, headers: { 'content-type': 'text/plain' }, payload: 'Doe^John' });
+    const media = await h.server.app.inject({ method: 'POST', url: itemUrl, headers: { ...auth, 'content-type': 'text/plain' }, payload: 'Doe^John' });
     expect(media.statusCode).toBe(415);
     expect(media.json().code).toBe('DLN_REQUEST_UNSUPPORTED_MEDIA');
     expect(media.body).not.toContain('Doe');

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { RouteRegistry } from '../http/route';
+import { installAccess, type AccessDeps, type AccessRuntime } from './plugin';
+import { registerAccessRoutes } from './routes';
+
+/**
+ * The access layer's single registration point. Call it right after the error handler and
+ * before any other route: it installs authentication, the policy check and the audit hooks
+ * (which then apply to every route registered after it) and registers the access routes.
+ */
+export async function registerAccess(app: FastifyInstance, deps: AccessDeps & { readonly registry: RouteRegistry }): Promise<AccessRuntime> {
+  const runtime = await installAccess(app, deps);
+  registerAccessRoutes(app, deps.registry, runtime);
+  return runtime;
+}
+
+export { AuthService, type LoginResult, type UserPrincipal } from './auth-service';
+export { PasswordHasher, defaultArgon2Params, passwordProblem, type Argon2Params } from './password';
+export { authorize, policyTable, type Decision, type Principal, type PolicyResource, type PolicyTable } from './policy';
+export { accessSettingsFromEnv, defaultAccessSettings, type AccessSettings } from './settings';
+export { requestAccess, sessionToken, SESSION_COOKIE, type AccessDeps, type AccessRuntime, type RequestAccess, type RouteInventoryEntry } from './plugin';
+export { openTestSession } from './testing';

@@ -1,0 +1,265 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DelineateError, type AuditOutcome } from '@delineate/schema';
+import { AccessRepository, AuditLog, loadOrCreateAuditKey, resolveObjectOwner, type AuditEntry, type AuditSigningKey, type Database } from '@delineate/store';
+import type { Modality } from '@delineate/schema';
+import { AuthService } from './auth-service';
+import type { PasswordHasher } from './password';
+import { authorize, policyTable, type ActionPolicy, type Decision, type PolicyResource, type PolicyTable, type Principal } from './policy';
+import { accessSettingsFromEnv, type AccessSettings } from './settings';
+import { TileReadAggregator } from './tile-aggregator';
+
+export const SESSION_COOKIE = 'dln_session';
+
+/** What the access layer learned about a request; routes read it through {@link requestAccess}. */
+export interface RequestAccess {
+  readonly action: string;
+  readonly policy: ActionPolicy;
+  principal: Principal;
+  readonly resource: PolicyResource;
+  readonly decision: Decision;
+  /** The person the audit event names when there is no principal (login attempts). */
+  auditActorId?: string;
+  /** Set by routes that touch a subject's data. */
+  subjectPseudonym?: string;
+  /** Set by routes whose object is not in the URL (e.g. created objects). */
+  auditObjectId?: string;
+}
+
+export interface RouteInventoryEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly action: string;
+  readonly resource: string;
+}
+
+export interface AccessDeps {
+  readonly database: Database;
+  readonly now: () => Date;
+  /** Holds `keys/audit-ed25519.pem` and `audit-checkpoints/`, outside the database. */
+  readonly dataDir: string;
+  readonly settings?: AccessSettings;
+  readonly hasher?: PasswordHasher;
+  readonly policy?: PolicyTable;
+  /** How often pending tile-read counts are written (default one minute). */
+  readonly tileFlushMs?: number;
+  readonly checkpointEveryEvents?: number;
+  readonly checkpointEveryMs?: number;
+}
+
+export interface AccessRuntime {
+  readonly now: () => Date;
+  readonly auth: AuthService;
+  readonly repo: AccessRepository;
+  readonly audit: AuditLog;
+  readonly auditKey: AuditSigningKey;
+  readonly tiles: TileReadAggregator;
+  readonly settings: AccessSettings;
+  readonly policy: PolicyTable;
+  /** Every route registered after the plugin, as Fastify reported it (onRoute). */
+  readonly routes: RouteInventoryEntry[];
+  /** Resolves when every audit write started so far has finished. */
+  auditSettled(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    access?: RequestAccess;
+  }
+  interface FastifyInstance {
+    /** The access layer of this server (tests, the CLI and the lead's context read it). */
+    accessRuntime: AccessRuntime;
+  }
+}
+
+export function requestAccess(request: FastifyRequest): RequestAccess {
+  if (!request.access) throw new DelineateError('DLN_INTERNAL', 'The access layer did not run for this route');
+  return request.access;
+}
+
+/** Bearer token first (API clients, CLI), then the session cookie (browser). */
+export function sessionToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
+  const cookies = request.headers.cookie;
+  if (!cookies) return undefined;
+  for (const part of cookies.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return decodeURIComponent(rest.join('=')) || undefined;
+  }
+  return undefined;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, settings: AccessSettings): void {
+  const attributes = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(settings.absoluteTimeoutMs / 1000)}`];
+  if (settings.secureCookie) attributes.push('Secure');
+  reply.header('Set-Cookie', attributes.join('; '));
+}
+
+export function clearSessionCookie(reply: FastifyReply, settings: AccessSettings): void {
+  reply.header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${settings.secureCookie ? '; Secure' : ''}`);
+}
+
+/** Non-API routes (the web build's files) are public assets; API routes must declare an action. */
+const WEB_ASSET_ACTION = 'web.asset';
+
+function denial(decision: Extract<Decision, { allowed: false }>): DelineateError {
+  switch (decision.status) {
+    case 401:
+      return new DelineateError('DLN_AUTH_REQUIRED', 'Sign in to do this');
+    case 403:
+      return decision.reason === 'mfa_required'
+        ? new DelineateError('DLN_AUTH_MFA_REQUIRED', 'Complete multi-factor authentication first')
+        : new DelineateError('DLN_AUTH_FORBIDDEN', 'You are not allowed to do this');
+    case 404:
+      return new DelineateError('DLN_NOT_FOUND', 'Not found');
+    case 500:
+      return new DelineateError('DLN_INTERNAL', 'This route has no access policy');
+  }
+}
+
+function outcomeOf(access: RequestAccess, statusCode: number): AuditOutcome {
+  if (!access.decision.allowed) return 'denied';
+  if (statusCode < 400) return 'success';
+  if (statusCode === 401 || statusCode === 403 || statusCode === 429) return 'denied';
+  return 'error';
+}
+
+function purposeOf(access: RequestAccess): string {
+  if (access.decision.allowed && access.decision.viaBreakGlass) return 'emergency_access';
+  if (access.action.startsWith('auth.')) return 'authentication';
+  if (access.policy.scope === 'platform') return 'administration';
+  return 'annotation_project';
+}
+
+/**
+ * Plugs authentication, the policy function and the audit log into a Fastify instance. Call it
+ * before any route is registered: every later route must declare `config.action` (an action in
+ * the policy table) or registration throws, and every request is decided by `authorize()` in
+ * `onRequest` (before body parsing and validation, so an anonymous caller learns nothing from a
+ * 400) and leaves an audit event in `onResponse`.
+ */
+export async function installAccess(app: FastifyInstance, deps: AccessDeps): Promise<AccessRuntime> {
+  const settings = deps.settings ?? accessSettingsFromEnv(process.env);
+  const policy = deps.policy ?? policyTable;
+  const repo = new AccessRepository(deps.database.db);
+  const auditKey = await loadOrCreateAuditKey(deps.dataDir);
+  const audit = new AuditLog(deps.database.db, {
+    now: deps.now,
+    checkpoints: { dataDir: deps.dataDir, key: auditKey, everyEvents: deps.checkpointEveryEvents, everyMs: deps.checkpointEveryMs },
+  });
+  const auth = new AuthService({ repo, now: deps.now, settings, policy, ...(deps.hasher ? { hasher: deps.hasher } : {}) });
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>): void => {
+    const p = work.catch((error: unknown) => app.log.error({ errorName: (error as Error).name }, 'audit write failed')).finally(() => pending.delete(p));
+    pending.add(p);
+  };
+  const tiles = new TileReadAggregator((entries) => audit.appendMany(entries));
+  const routes: RouteInventoryEntry[] = [];
+
+  if (settings.relaxMfa) {
+    app.log.warn('DELINEATE_DEMO_RELAX_MFA is set: multi-factor authentication is NOT required for roles that see images. Demo use only.');
+  }
+
+  app.decorateRequest('access', undefined);
+
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { action?: string; resource?: string };
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!config.action) {
+      if (route.url.startsWith('/api/')) {
+        throw new Error(`Route ${methods.join(',')} ${route.url} declares no action: add config.action and a policy-table entry`);
+      }
+      route.config = { ...config, action: WEB_ASSET_ACTION, resource: 'system' } as typeof route.config;
+      return;
+    }
+    if (!policy.actions[config.action]) {
+      throw new Error(`Route ${methods.join(',')} ${route.url} declares action ${config.action}, which policy-table.json does not list`);
+    }
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: route.url, action: config.action, resource: config.resource ?? 'system' });
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config as { action?: string; resource?: string } | undefined;
+    const action = config?.action;
+    // Unmatched URLs reach the not-found handler with no route config: nothing to decide.
+    if (!action || request.routeOptions.url === undefined) return;
+    if (action === WEB_ASSET_ACTION) return;
+    const entry = policy.actions[action];
+    if (!entry) throw new DelineateError('DLN_INTERNAL', 'This route has no access policy');
+    const principal = entry.scope === 'public' ? ({ kind: 'anonymous' } as const) : await auth.authenticate(sessionToken(request));
+    const resource = entry.scope === 'project' ? await resolveResource(deps.database, config?.resource ?? 'system', request.params as Record<string, string>) : ({ kind: 'none' } as const);
+    const decision = authorize(principal, action, resource, deps.now(), policy);
+    request.access = { action, policy: entry, principal, resource, decision };
+    if (!decision.allowed) throw denial(decision);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const access = request.access;
+    if (!access || access.policy.audit === 'none') return;
+    const principal = access.principal;
+    const params = (request.params ?? {}) as Record<string, string>;
+    const objectType = (request.routeOptions.config as { resource?: string }).resource ?? 'system';
+    const entry: AuditEntry = {
+      actorId: principal.kind === 'user' ? principal.userId : (access.auditActorId ?? null),
+      role: access.decision.allowed ? access.decision.role : null,
+      sessionId: principal.kind === 'user' ? principal.sessionId : null,
+      address: request.ip ?? null,
+      action: access.action,
+      objectType,
+      objectId: access.resource.kind === 'object' ? access.resource.id : (access.auditObjectId ?? objectIdParam(objectType, params) ?? null),
+      projectId: access.resource.kind === 'object' ? access.resource.projectId : null,
+      subjectPseudonym: access.subjectPseudonym ?? null,
+      purpose: purposeOf(access),
+      outcome: outcomeOf(access, reply.statusCode),
+    };
+    if (access.policy.audit === 'aggregate' && principal.kind === 'user') track(tiles.record(entry));
+    else track(audit.append(entry));
+  });
+
+  const flushEvery = deps.tileFlushMs ?? 60_000;
+  const timer = setInterval(() => track(tiles.flush()), flushEvery);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await Promise.allSettled([...pending]);
+    await tiles.flush();
+    await audit.checkpointNow();
+  });
+
+  const runtime: AccessRuntime = {
+    now: deps.now,
+    auth,
+    repo,
+    audit,
+    auditKey,
+    tiles,
+    settings,
+    policy,
+    routes,
+    auditSettled: async () => {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+  app.decorate('accessRuntime', runtime);
+  return runtime;
+}
+
+function objectIdParam(resource: string, params: Record<string, string>): string | undefined {
+  return params[`${resource}Id`] ?? params.id;
+}
+
+/**
+ * The object of a project-scoped route: the `<resource>Id` (or `id`) parameter when the route
+ * has one, else the `projectId` parameter. Ids of another type or of nothing are `missing`.
+ */
+async function resolveResource(database: Database, resource: string, params: Record<string, string>): Promise<PolicyResource> {
+  const own = objectIdParam(resource, params);
+  const [type, id] = own !== undefined ? [resource, own] : params.projectId !== undefined ? ['project', params.projectId] : [undefined, undefined];
+  if (type === undefined || id === undefined) return { kind: 'none' };
+  const owner = await resolveObjectOwner(database.db, type, id);
+  if (!owner) return { kind: 'missing', type };
+  return { kind: 'object', type, id, projectId: owner.projectId, modality: owner.modality as Modality };
+}
