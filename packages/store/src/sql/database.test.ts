@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deidOptions } from '@delineate/deid';
@@ -152,7 +152,9 @@ describe('openDatabase', () => {
       await migrate(first.db);
       await first.db.insertInto('users').values({ username: 'persisted', display_name: 'P' }).execute();
       await first.close();
+      await writeFile(join(dataDir, 'db.lock'), '999999999'); // left by a killed process
       const second = await openDatabase({ dataDir });
+      await expect(openDatabase({ dataDir })).rejects.toMatchObject({ code: 'DLN_STORE_UNAVAILABLE' });
       expect(await migrate(second.db)).toEqual({ applied: [] });
       expect((await second.db.selectFrom('users').select('username').execute()).map((u) => u.username)).toEqual(['persisted']);
       await second.close();

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { DelineateError } from '@delineate/schema';
@@ -38,7 +38,63 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   }
   const dir = join(config.dataDir, 'db');
   await mkdir(dir, { recursive: true });
-  return openPGlite({ dataDir: dir });
+  const releaseLock = await lockDataDir(join(config.dataDir, 'db.lock'));
+  try {
+    const database = await openPGlite({ dataDir: dir });
+    return {
+      db: database.db,
+      kind: 'pglite',
+      async close() {
+        try {
+          await database.close();
+        } finally {
+          await releaseLock();
+        }
+      },
+    };
+  } catch (e) {
+    await releaseLock();
+    throw e;
+  }
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt
+ * it. The lock file holds the owner's pid; a lock left by a dead process (SIGKILL) is taken over.
+ */
+async function lockDataDir(path: string): Promise<() => Promise<void>> {
+  if (lockedHere.has(path)) throw new DelineateError('DLN_STORE_UNAVAILABLE', 'The embedded database is already open in this process');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      lockedHere.add(path);
+      return async () => {
+        lockedHere.delete(path);
+        await unlink(path).catch(() => undefined);
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      // Our own pid in the file is a previous incarnation's (e.g. PID 1 in a restarted container).
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+        throw new DelineateError('DLN_STORE_UNAVAILABLE', `The embedded database is in use by process ${owner}`, { pid: owner });
+      }
+      await unlink(path).catch(() => undefined);
+    }
+  }
+  throw new DelineateError('DLN_STORE_UNAVAILABLE', 'Cannot lock the embedded database folder');
+}
+
+/** Lock files this process holds. */
+const lockedHere = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Embedded PGlite; `options` as PGlite takes them (e.g. `loadDataDir` to start from a dump). */
