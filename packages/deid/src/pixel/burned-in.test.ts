@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodePixels, elementString, readPixelSource, walkDicom } from '@delineate/formats';
 import { requireTestData } from '@delineate/testkit';
+import { deidentifyDicom } from '../pipeline';
 import type { PixelImageView } from '../pipeline-types';
+import { DerivedPseudonymMap } from '../pseudonyms';
 import { checkDicomPixels, redactAndVerify } from './dicom-file';
 import { createOcrEngine } from './ocr';
 import { parsePixelRules } from './rules';
@@ -70,6 +72,24 @@ describe('burned-in PHI in the shared ultrasound', () => {
     const replaced = result.replacement?.pixelData;
     expect(replaced && !replaced.encapsulated && replaced.bytes.subarray(0, 24 * 1024).every((v) => v === 0)).toBe(true);
     await stage.close(); // shared engine: not closed by the stage
+  });
+});
+
+describe('the gate with the OCR pixel stage', () => {
+  it('quarantines the ultrasound, then passes it once a steward has drawn the banner rectangle', async () => {
+    const secret = new TextEncoder().encode('pixel-stage-test-project-secret');
+    const stage = createOcrPixelStage({ ocr });
+    const config = { secret, options: new Set<never>(), pseudonyms: new DerivedPseudonymMap(secret), pixelStage: stage };
+    const input = load('dicom/deid-data/GREYSCALE_IMAGE.dcm');
+    const first = await deidentifyDicom(input, config);
+    expect(first.record.status).toBe('quarantined');
+    expect(first.record.findings.some((f) => f.kind === 'burned-in-text')).toBe(true);
+    const second = await deidentifyDicom(input, config, [{ ...BANNER, source: 'steward' }]);
+    expect(second.record.findings).toEqual([]);
+    expect(second.record.status).toBe('passed');
+    const out = readPixelSource(second.output!)!;
+    expect(elementString(out.walked, 0x00280301)).toBe('NO');
+    expect(decodePixels(out).frames[0]!.subarray(0, 24 * 1024).every((v) => v === 0)).toBe(true);
   });
 });
 
