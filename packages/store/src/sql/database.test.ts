@@ -163,6 +163,16 @@ describe('openDatabase', () => {
     }
   });
 
+  it('refuses a folder locked by another live process', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dln-db-'));
+    try {
+      await writeFile(join(dataDir, 'db.lock'), String(process.ppid));
+      await expect(openDatabase({ dataDir })).rejects.toMatchObject({ code: 'DLN_STORE_UNAVAILABLE', details: { pid: process.ppid } });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a DATABASE_URL that is not postgres:// and reads the environment', async () => {
     await expect(openDatabase({ url: 'mysql://x', dataDir: '/tmp' })).rejects.toBeInstanceOf(DelineateError);
     expect(databaseConfigFromEnv({ DATABASE_URL: ' ', DELINEATE_DATA: '/data/x' })).toEqual({ url: undefined, dataDir: '/data/x' });
