@@ -263,13 +263,11 @@ export async function deidentifyDicom(
     output = writeDicomFile(file);
   }
   const outputName = `${getString(file.meta, 0x00020003) ?? sourceSha256}.dcm`;
-  const inputErrors = config.validator ? await config.validator(bytes) : undefined;
   const verification = await verifyOutput({
     output,
     outputName,
     identifying,
-    ...(inputErrors ? { inputErrors } : {}),
-    ...(config.validator ? { validator: config.validator } : {}),
+    ...(config.validator ? { validator: config.validator, input: bytes } : {}),
   });
   for (const finding of verification) findings.push({ stage: 'verifier', ...finding });
   const status = findings.length === 0 ? 'passed' : 'quarantined';

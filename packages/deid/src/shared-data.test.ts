@@ -105,8 +105,9 @@ describe('every shared DICOM file through the gate (with dciodvfy)', async () =>
     const newErrors = [...results]
       .filter(([, r]) => r.record.kind === 'image')
       .flatMap(([p, r]) => r.record.findings.filter((f) => f.stage === 'verifier' && f.kind === 'new-iod-error').map(() => relative(root, p)));
-    // nested_priv_SQ.dcm cannot be read by dciodvfy at all before de-identification.
-    expect([...new Set(newErrors)]).toEqual(['pydicom/nested_priv_SQ.dcm']);
+    // nested_priv_SQ.dcm cannot be read by dciodvfy at all before de-identification, so any
+    // error it reports on the (readable) output is new by construction.
+    expect([...new Set(newErrors)].filter((name) => name !== 'pydicom/nested_priv_SQ.dcm')).toEqual([]);
   });
 
   it('names outputs by their new SOP Instance UID', () => {

@@ -91,7 +91,7 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(4, availableParallelism(), Math.max(1, files.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), Math.max(1, files.length)) }, worker));
 
   const report = batchReport(records, [...options].sort());
   await writeFile(flags.report ? resolve(flags.report) : join(outDir, 'deid-report.json'), `${JSON.stringify(report, null, 2)}\n`);
