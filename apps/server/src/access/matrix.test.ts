@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roles, type Role } from '@delineate/schema';
+import { testing } from '@delineate/store';
+import { seedProject, startHarness, type Harness } from '../test/harness';
+import type { ActionPolicy } from './policy';
+import { openTestSession } from './testing';
+
+/**
+ * The access matrix: every route the running server reports (onRoute inventory) × every
+ * principal × every object scope, checked against the policy table by an oracle written from
+ * the table's meaning (not by calling authorize()). Denied answers carry only { code, message };
+ * every request except the unaudited public ones leaves exactly one audit event.
+ */
+
+type PrincipalName = Role | 'platform_admin' | 'anonymous' | 'disabled_user' | 'expired_qualification' | 'mfa_not_enrolled' | 'no_role';
+type Scope = 'own' | 'other_project' | 'nonexistent' | 'other_type' | 'none';
+
+interface PrincipalSpec {
+  readonly name: PrincipalName;
+  readonly userId?: string;
+  readonly roles: readonly Role[];
+  readonly platformAdmin: boolean;
+  readonly mfaVerified: boolean;
+  readonly qualificationValid: boolean;
+}
+
+const paramTypes: Record<string, string> = {
+  projectId: 'project',
+  itemId: 'item',
+  annotationId: 'annotation',
+  userId: 'user',
+  membershipId: 'membership',
+  qualificationId: 'qualification',
+};
+
+/** What the table says the status must be: 'allowed' (anything but a policy denial) or a status. */
+function expected(entry: ActionPolicy, who: PrincipalSpec, scope: Scope): 'allowed' | 401 | 403 | 404 {
+  if (entry.scope === 'public') return 'allowed';
+  if (who.name === 'anonymous' || who.name === 'disabled_user') return 401;
+  if (entry.scope === 'session') return 'allowed';
+  if (!who.mfaVerified) return 403;
+  if (entry.scope === 'user') return 'allowed';
+  if (entry.scope === 'platform') return who.platformAdmin ? 'allowed' : 403;
+  if (scope === 'nonexistent' || scope === 'other_type') return 404;
+  const held = scope === 'own' ? who.roles : [];
+  if (held.length === 0 && !who.platformAdmin) return 404;
+  if (who.platformAdmin && entry.platformAdmin) return 'allowed';
+  const permitted = held.filter((r) => entry.roles.includes(r));
+  if (permitted.length === 0) return 403;
+  if (entry.qualified && !who.qualificationValid) return 403;
+  return 'allowed';
+}
+
+const kinds = testing.testDatabaseKinds();
+
+describe.each(kinds.run)('access matrix on %s', (kind) => {
+  let h: Harness;
+  const principals: PrincipalSpec[] = [];
+  const ids: Record<string, Record<'own' | 'other_project', string>> = {};
+
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    const runtime = h.server.app.accessRuntime;
+    const repo = runtime.repo;
+    const now = runtime.now();
+    const other = await seedProject(h.database);
+    const own = h.seeded;
+    const ctx = h.server.context;
+    const annotationOwn = await ctx.annotations.create({ projectId: own.projectId, itemId: own.itemId, labelSchema: own.labelSchema });
+    const annotationOther = await ctx.annotations.create({ projectId: other.projectId, itemId: other.itemId, labelSchema: other.labelSchema });
+    const victimOwn = await repo.createUser({ username: `victim-${randomUUID()}`, displayName: 'Victim', now });
+    const victimOther = await repo.createUser({ username: `victim-${randomUUID()}`, displayName: 'Victim', now });
+    const qOwn = await repo.addQualification({ userId: victimOwn.id, kind: 'clinician', modality: null, verifiedBy: null, validUntil: null, now });
+    const qOther = await repo.addQualification({ userId: victimOther.id, kind: 'clinician', modality: null, verifiedBy: null, validUntil: null, now });
+    ids.project = { own: own.projectId, other_project: other.projectId };
+    ids.item = { own: own.itemId, other_project: other.itemId };
+    ids.annotation = { own: annotationOwn.id, other_project: annotationOther.id };
+    ids.user = { own: victimOwn.id, other_project: victimOther.id };
+    ids.qualification = { own: qOwn.id, other_project: qOther.id };
+    ids.membership = { own: '', other_project: '' }; // fresh per request (DELETE removes them)
+
+    const future = new Date(now.getTime() + 365 * 86_400_000);
+    const past = new Date(now.getTime() - 86_400_000);
+    const make = async (name: PrincipalName, spec: Omit<PrincipalSpec, 'name' | 'userId'>, validUntil: Date | null = future) => {
+      if (name === 'anonymous') return principals.push({ name, ...spec });
+      const user = await repo.createUser({ username: `${name}-${randomUUID()}`.toLowerCase().replace(/_/g, '-'), displayName: name, platformAdmin: spec.platformAdmin, now });
+      for (const role of spec.roles) await repo.addMembership({ userId: user.id, projectId: own.projectId, role, grantedBy: null, now });
+      await repo.addQualification({ userId: user.id, kind: 'radiologist', modality: 'CT', verifiedBy: null, validUntil, now });
+      return principals.push({ name, userId: user.id, ...spec });
+    };
+    await make('anonymous', { roles: [], platformAdmin: false, mfaVerified: false, qualificationValid: false });
+    for (const role of roles) await make(role, { roles: [role], platformAdmin: false, mfaVerified: true, qualificationValid: true });
+    await make('platform_admin', { roles: [], platformAdmin: true, mfaVerified: true, qualificationValid: true });
+    await make('no_role', { roles: [], platformAdmin: false, mfaVerified: true, qualificationValid: true });
+    await make('expired_qualification', { roles: ['expert_reviewer', 'annotator'], platformAdmin: false, mfaVerified: true, qualificationValid: false }, past);
+    await make('mfa_not_enrolled', { roles: ['annotator'], platformAdmin: false, mfaVerified: false, qualificationValid: true });
+    await make('disabled_user', { roles: ['annotator'], platformAdmin: false, mfaVerified: true, qualificationValid: true });
+    const disabled = principals.find((p) => p.name === 'disabled_user')!;
+    await repo.setDisabled(disabled.userId!, true, now);
+  }, 120_000);
+  afterAll(async () => h?.close());
+
+  it('registers every API route through the access layer, each with an action in the table', () => {
+    const inventory = h.server.app.accessRuntime.routes;
+    const policy = h.server.app.accessRuntime.policy;
+    const seen = new Set(inventory.map((r) => `${r.method} ${r.url}`));
+    for (const spec of h.server.registry.routes) expect(seen, `${spec.method} ${spec.url}`).toContain(`${spec.method} ${spec.url}`);
+    for (const route of inventory) expect(policy.actions[route.action], `${route.method} ${route.url}`).toBeDefined();
+  });
+
+  it('answers every route × principal × scope as the policy table says', async () => {
+    const runtime = h.server.app.accessRuntime;
+    const policy = runtime.policy;
+    const inventory = runtime.routes.filter((r) => r.url.startsWith('/api/'));
+    const audited: Array<{ action: string; outcome: string }> = [];
+    const mismatches: string[] = [];
+    let requests = 0;
+    const startSequence = (await runtime.audit.head()).sequence;
+
+    for (const route of inventory) {
+      const entry = policy.actions[route.action]!;
+      const params = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+      const typed = params.filter((p) => paramTypes[p]);
+      const scopes: Scope[] = typed.length === 0 ? ['none'] : ['own', 'other_project', 'nonexistent', 'other_type'];
+      for (const who of principals) {
+        for (const scope of scopes) {
+          const url = await buildUrl(route.url, scope);
+          const headers: Record<string, string> = {};
+          if (who.userId) Object.assign(headers, (await openTestSession(runtime, who.userId, { mfaVerified: who.mfaVerified })).headers);
+          const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
+          const res = await h.server.app.inject({ method: route.method as 'GET', url, headers: hasBody ? { ...headers, 'content-type': 'application/json' } : headers, ...(hasBody ? { payload: '{}' } : {}) });
+          await runtime.auditSettled();
+          requests++;
+          const want = expected(entry, who, scope);
+          const label = `${route.method} ${route.url} as ${who.name} (${scope}) → ${res.statusCode}, expected ${want}`;
+          if (want === 'allowed') {
+            const body = safeJson(res.body);
+            if (res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 404 && scope === 'own' && body?.code === 'DLN_NOT_FOUND' && entry.scope === 'project' && typed[0] === 'projectId')) mismatches.push(label);
+          } else {
+            if (res.statusCode !== want) mismatches.push(label);
+            const body = safeJson(res.body);
+            if (!body || Object.keys(body).sort().join(',') !== 'code,message') mismatches.push(`${label}: denied body carries more than code and message`);
+          }
+          if (entry.audit === 'every') {
+            const denied = want !== 'allowed' || res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 429;
+            audited.push({ action: route.action, outcome: denied ? 'denied' : res.statusCode < 400 ? 'success' : 'error' });
+          }
+        }
+      }
+    }
+    const events = (await runtime.audit.range(new Date(0), new Date(Date.now() + 86_400_000))).filter((e) => e.sequence > startSequence);
+    console.log(
+      `access matrix [${kind}]: ${inventory.length} routes × ${principals.length} principals × up to 4 scopes = ${requests} requests checked, ${events.length} audit events`,
+    );
+    expect(mismatches).toEqual([]);
+    expect(events.map((e) => ({ action: e.action, outcome: e.outcome }))).toEqual(audited);
+    expect((await runtime.audit.verify(h.server.context.config.dataDir, runtime.auditKey)).ok).toBe(true);
+  }, 300_000);
+
+  async function buildUrl(template: string, scope: Scope): Promise<string> {
+    let url = template;
+    for (const [, name] of [...template.matchAll(/:([A-Za-z]+)/g)]) {
+      const type = paramTypes[name!];
+      let value: string;
+      if (!type) value = '1';
+      else if (scope === 'nonexistent') value = randomUUID();
+      else if (scope === 'other_type') value = type === 'item' ? ids.annotation!.own : ids.item!.own;
+      else if (type === 'membership') {
+        const runtime = h.server.app.accessRuntime;
+        const projectId = ids.project![scope === 'own' || scope === 'none' ? 'own' : 'other_project'];
+        const m = await runtime.repo.addMembership({ userId: ids.user!.own, projectId, role: 'auditor', grantedBy: null, now: runtime.now() }).catch(async () => {
+          const existing = await runtime.repo.membershipsOfUser(ids.user!.own);
+          return existing.find((x) => x.project_id === projectId)!;
+        });
+        value = m.id;
+      } else value = ids[type]![scope === 'own' || scope === 'none' ? 'own' : 'other_project'];
+      url = url.replace(`:${name}`, value);
+    }
+    return url;
+  }
+});
+
+function safeJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
