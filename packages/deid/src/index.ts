@@ -49,3 +49,5 @@ export { defaultPixelRules } from './pixel/default-rules';
 export { scrubTiffSlide, associatedImageKind } from './slides/tiff-slide';
 export type { SlideScrubResult, SlideScrubFinding, AssociatedImageKind } from './slides/tiff-slide';
 export { isSlideLabelOrOverview, slideCompositionFromDicom } from './slides/dicom-slide';
+export { toGreyImage, encodePng } from './pixel/grey-image';
+export type { GreyImage } from './pixel/grey-image';

@@ -32,6 +32,10 @@ export interface SyntheticSlideOptions {
   readonly bigTiff?: boolean;
   /** Vendor style: an Aperio SVS, or a generic tiled TIFF with "label"/"macro" descriptions. */
   readonly style?: 'aperio' | 'generic';
+  /** Base image size in pixels (multiples of 64; default 128×96) and tile side (default 32). */
+  readonly width?: number;
+  readonly height?: number;
+  readonly tile?: number;
 }
 
 const defaultPhi: PlantedSlidePhi = {
@@ -94,8 +98,9 @@ function tiles(width: number, height: number, tile: number, seed: number): Uint8
 export function synthesizeSlide(options: SyntheticSlideOptions = {}): SyntheticSlide {
   const phi = defaultPhi;
   const style = options.style ?? 'aperio';
-  const W = 128;
-  const H = 96;
+  const W = options.width ?? 128;
+  const H = options.height ?? 96;
+  const T = options.tile ?? 32;
   const header = 'Aperio Image Library v12.0.15';
   const fields = [
     'AppMag = 20',
@@ -127,8 +132,8 @@ export function synthesizeSlide(options: SyntheticSlideOptions = {}): SyntheticS
   const macroPixels = noise(64 * 24 * 3, 0x3ac20);
   const images: TiffImageToWrite[] = [
     {
-      entries: rgbEntries(W, H, [{ tag: 270, type: 2, value: describe(`${W}x${H} [0,0 ${W}x${H}] (32x32) RAW/RGB`) }, { tag: 322, type: 3, value: [32] }, { tag: 323, type: 3, value: [32] }, ...personal]),
-      blocks: tiles(W, H, 32, 11),
+      entries: rgbEntries(W, H, [{ tag: 270, type: 2, value: describe(`${W}x${H} [0,0 ${W}x${H}] (${T}x${T}) RAW/RGB`) }, { tag: 322, type: 3, value: [T] }, { tag: 323, type: 3, value: [T] }, ...personal]),
+      blocks: tiles(W, H, T, 11),
       tiled: true,
     },
     {
@@ -137,8 +142,8 @@ export function synthesizeSlide(options: SyntheticSlideOptions = {}): SyntheticS
       tiled: false,
     },
     {
-      entries: rgbEntries(W / 2, H / 2, [{ tag: 254, type: 4, value: [1] }, { tag: 270, type: 2, value: describe(`${W}x${H} [0,0 ${W}x${H}] (32x32) -> ${W / 2}x${H / 2} RAW/RGB`) }, { tag: 322, type: 3, value: [32] }, { tag: 323, type: 3, value: [32] }]),
-      blocks: tiles(W / 2, H / 2, 32, 5000),
+      entries: rgbEntries(W / 2, H / 2, [{ tag: 254, type: 4, value: [1] }, { tag: 270, type: 2, value: describe(`${W}x${H} [0,0 ${W}x${H}] (${T}x${T}) -> ${W / 2}x${H / 2} RAW/RGB`) }, { tag: 322, type: 3, value: [T] }, { tag: 323, type: 3, value: [T] }]),
+      blocks: tiles(W / 2, H / 2, T, 5000),
       tiled: true,
     },
     {
