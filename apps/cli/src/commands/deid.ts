@@ -5,6 +5,7 @@ import { CommanderError, type Command } from 'commander';
 import {
   batchReport,
   createDciodvfyValidator,
+  createOcrPixelStage,
   deidentifyDicom,
   DerivedPseudonymMap,
   FilePseudonymMap,
@@ -26,6 +27,7 @@ interface DeidCommandOptions {
   readonly report?: string;
   readonly pseudonymMap?: string;
   readonly iodCheck: boolean;
+  readonly pixelStage: boolean;
 }
 
 function usage(message: string): never {
@@ -68,12 +70,15 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
   const quarantineDir = join(outDir, 'quarantine');
   await mkdir(quarantineDir, { recursive: true });
   const pseudonyms: PseudonymMap = flags.pseudonymMap ? new FilePseudonymMap(resolve(flags.pseudonymMap), secret) : new DerivedPseudonymMap(secret);
+  // Without the OCR stage every image that needs a pixel check is quarantined (the safe default).
+  const pixelStage = flags.pixelStage ? createOcrPixelStage() : undefined;
   const config: DeidConfig = {
     secret,
     options,
     pseudonyms,
     uids: new UidMapper(secret),
     ...(flags.iodCheck ? { validator: createDciodvfyValidator() } : {}),
+    ...(pixelStage ? { pixelStage } : {}),
   };
 
   const records: DeidRecord[] = new Array<DeidRecord>(files.length);
@@ -91,7 +96,11 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(availableParallelism(), Math.max(1, files.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(availableParallelism(), Math.max(1, files.length)) }, worker));
+  } finally {
+    await pixelStage?.close();
+  }
 
   const report = batchReport(records, [...options].sort());
   await writeFile(flags.report ? resolve(flags.report) : join(outDir, 'deid-report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -110,6 +119,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'batch report JSON (default: <output>/deid-report.json)')
     .option('--pseudonym-map <file>', 'persist sequential pseudonyms (keyed hashes only) in this file')
     .option('--no-iod-check', 'skip the dciodvfy comparison (not for production use)')
+    .option('--no-pixel-stage', 'no OCR/pixel rules: quarantine every image that needs a pixel check')
     .exitOverride((error) => {
       if (error.exitCode === 0) throw error;
       throw new CommanderError(EXIT_USAGE, error.code, error.message);
