@@ -35,6 +35,7 @@ export type { DeidConfig, DeidFileResult } from './pipeline';
 export { batchReport, summariseReport } from './record';
 export type { DeidRecord, DeidStatus, DeidFinding, DeidBatchReport } from './record';
 export type { SafePrivateRule } from './safe-lists';
+export { defaultSafePrivate } from './safe-lists';
 export { createOcrPixelStage } from './pixel/stage';
 export type { OcrPixelStage, OcrPixelStageOptions } from './pixel/stage';
 export { checkPixels, defaultPixelPolicy, defaultTextModalities } from './pixel/inspect';

@@ -19,7 +19,7 @@ import { dateOffsetDays } from './dates';
 import { writeMarkers } from './markers';
 import { UidMapper } from './uids';
 import type { PseudonymMap } from './pseudonyms';
-import type { SafePrivateRule } from './safe-lists';
+import { defaultSafePrivate, type SafePrivateRule } from './safe-lists';
 import type { IodValidator } from './dciodvfy';
 import { verifyOutput } from './verifier';
 import type { DeidFinding, DeidRecord } from './record';
@@ -34,6 +34,7 @@ export interface DeidConfig {
   readonly pixelStage?: PixelStage;
   /** dciodvfy (createDciodvfyValidator) or none. */
   readonly validator?: IodValidator;
+  /** Private elements kept under retain-safe-private (default: defaultSafePrivate). */
   readonly safePrivate?: readonly SafePrivateRule[];
   /** Share one mapper across a batch (a cache; results are the same without it). */
   readonly uids?: UidMapper;
@@ -297,7 +298,7 @@ function engineContext(config: DeidConfig, uids: UidMapper, pseudonym: string, i
     uids,
     dateOffsetDays: config.options.has('modified-dates') ? dateOffsetDays(config.secret, pseudonym) : undefined,
     pseudonym,
-    safePrivate: config.safePrivate ?? [],
+    safePrivate: config.safePrivate ?? defaultSafePrivate,
     identifying,
   };
 }

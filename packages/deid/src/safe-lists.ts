@@ -86,3 +86,16 @@ export interface SafePrivateRule {
   /** Element number within the block (0x00–0xFF). */
   readonly element: number;
 }
+
+/**
+ * The default allowlist under Retain Safe Private: diffusion acquisition parameters listed as safe
+ * in PS3.15 Table E.3.10-1 (numbers describing the acquisition, never free text). Projects pass
+ * their own list through DeidConfig.safePrivate to widen or narrow it.
+ */
+export const defaultSafePrivate: readonly SafePrivateRule[] = [
+  { creator: 'SIEMENS MR HEADER', group: 0x0019, element: 0x0c }, // B value
+  { creator: 'SIEMENS MR HEADER', group: 0x0019, element: 0x0d }, // diffusion directionality
+  { creator: 'SIEMENS MR HEADER', group: 0x0019, element: 0x0e }, // diffusion gradient direction
+  { creator: 'GEMS_PARM_01', group: 0x0043, element: 0x39 }, // slop_int_6..9 (b value)
+  { creator: 'Philips Imaging DD 001', group: 0x2001, element: 0x03 }, // diffusion b-factor
+];
