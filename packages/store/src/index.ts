@@ -32,6 +32,7 @@ export type { TestDatabaseKinds } from './test/databases';
 // Identity, access control and the audit log (src/access/, src/audit/).
 export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipRow, type NewSession, type QualificationRow, type SessionRow, type TotpCredential } from './access/repository';
 export type { AccessTables } from './access/tables';
+export { ownedResourceTypes, resolveObjectOwner, type ObjectOwner } from './access/resolve';
 export { AuditLog, type AuditLogOptions } from './audit/log';
 export { auditRowHash, sealAuditRow, type AuditEntry, type AuditRecord } from './audit/chain';
 export { canonicalJson } from './audit/canonical-json';
@@ -48,6 +49,7 @@ export {
 } from './audit/checkpoints';
 export { verifyAuditRows, type AuditVerifyInput, type AuditVerifyProblem, type AuditVerifyResult } from './audit/verify';
 export type { AuditTables } from './audit/tables';
+export { auditEventToDicomXml, auditEventToFhir, auditEventsToDicomXml, auditEventsToFhirBundle, classifyAuditAction, type AuditExportSource } from './audit/export';
 
 // Repositories and the job queue (src/repositories/, src/jobs/).
 export { LabelSchemaRepository } from './repositories/label-schemas';
