@@ -75,6 +75,30 @@ describe('burned-in PHI in the shared ultrasound', () => {
   });
 });
 
+describe('the pixel stage on a compressed image', () => {
+  it('writes a steward-redacted JPEG baseline image back uncompressed as explicit VR LE RGB, marking the earlier loss', async () => {
+    const source = readPixelSource(load('dicom/deid-data/ctbrain1.dcm'))!;
+    const stage = createOcrPixelStage({ ocr });
+    const view: PixelImageView = {
+      transferSyntaxUid: source.transferSyntaxUid,
+      sopClassUid: source.signature.sopClassUid ?? '',
+      modality: 'CT',
+      ...source.description,
+      signature: { rows: source.description.rows, columns: source.description.columns, imageType: [...source.signature.imageType], modality: 'CT', ...(source.signature.sopClassUid ? { sopClassUid: source.signature.sopClassUid } : {}) },
+      pixelData: source.data,
+      // As if the attribute step had dropped LossyImageCompression: the stage must restore the mark.
+      getString: () => undefined,
+    };
+    const result = await stage.process(view, { options: new Set(), stewardRegions: [{ x: 0, y: 0, width: 100, height: 50, source: 'steward' }] });
+    expect(result.status).toBe('redacted');
+    const replacement = result.replacement!;
+    expect(replacement).toMatchObject({ transferSyntaxUid: '1.2.840.10008.1.2.1', photometricInterpretation: 'RGB', planarConfiguration: 0, lossy: true, lossyMethod: 'ISO_10918_1' });
+    const bytes = replacement.pixelData.encapsulated ? new Uint8Array() : replacement.pixelData.bytes;
+    expect(bytes.length).toBe(source.description.rows * source.description.columns * 3);
+    expect(bytes.subarray(0, 300).every((v) => v === 0)).toBe(true);
+  });
+});
+
 describe('the gate with the OCR pixel stage', () => {
   it('quarantines the ultrasound, then passes it once a steward has drawn the banner rectangle', async () => {
     const secret = new TextEncoder().encode('pixel-stage-test-project-secret');

@@ -34,6 +34,9 @@ function encodedOf(view: PixelImageView): EncodedPixels | undefined {
   };
 }
 
+/** Defined terms of LossyImageCompressionMethod (0028,2114) for the lossy codecs decoded here. */
+const lossyMethods: Readonly<Record<string, string>> = { 'jpeg-baseline': 'ISO_10918_1', 'jpeg-extended': 'ISO_10918_1', 'jpeg-ls': 'ISO_14495_1', jpeg2000: 'ISO_15444_1' };
+
 /**
  * The replacement Pixel Data for blanked frames: native inputs keep their transfer syntax and
  * layout; compressed inputs become Explicit VR Little Endian, uncompressed (no new loss).
@@ -48,7 +51,7 @@ function replacementOf(view: PixelImageView, blanked: DecodedPixels): PixelRepla
     photometricInterpretation: blanked.description.photometricInterpretation,
     ...(blanked.description.samplesPerPixel > 1 ? { planarConfiguration: native ? view.planarConfiguration : 0 } : {}),
     // Writing decoded pixels uncompressed adds no loss; an input that was lossy stays marked.
-    lossy: blanked.lossy && !alreadyMarkedLossy,
+    ...(blanked.lossy && !alreadyMarkedLossy ? { lossy: true, ...(lossyMethods[syntax?.codec ?? ''] ? { lossyMethod: lossyMethods[syntax?.codec ?? ''] } : {}) } : { lossy: false }),
   };
 }
 
