@@ -42,7 +42,7 @@ export interface DemoCredential {
 
 export type DemoResult =
   | { created: false; projectId: string }
-  | { created: true; projectId: string; credentials: DemoCredential[]; items: IngestedItem[] };
+  | { created: true; projectId: string; labelSchema: { id: string; version: number }; credentials: DemoCredential[]; items: IngestedItem[] };
 
 function demoDeidOptions() {
   const parsed = parseDeidOptions(demoProjectSettings.deid.options.join(','));
@@ -108,5 +108,5 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
       onProgress: (done, total) => options.onProgress?.('de-identify and store the CT phantom', done, total),
     },
   );
-  return { created: true, projectId: project.id, credentials, items: report.items };
+  return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items: report.items };
 }
