@@ -28,10 +28,13 @@ export function asciiLower(text: string): string {
 export function collectIdentifyingValues(dataset: DicomDataset, options: ReadonlySet<DeidOption>): string[] {
   const found = new Set<string>();
   const kept = new Set<string>();
-  const visit = (ds: DicomDataset): void => {
+  const visit = (ds: DicomDataset, cleaning: boolean): void => {
     for (const element of ds.elements.values()) {
       if (element.items) {
-        for (const item of element.items) visit(item);
+        // Inside a sequence the profile cleans (C), unlisted free text is cleaned, not emptied.
+        const row = (element.tag >>> 16) % 2 === 0 ? profileRowFor(element.tag) : undefined;
+        const cleans = cleaning || (row !== undefined && resolveAction(row, options, true) === 'C');
+        for (const item of element.items) visit(item, cleans);
         continue;
       }
       if (!element.value || element.fragments) continue;
@@ -40,32 +43,50 @@ export function collectIdentifyingValues(dataset: DicomDataset, options: Readonl
       if (!KEPT_VRS.has(vr)) continue;
       const text = decodeString(element.value);
       if (!text) continue;
-      const sink = CANDIDATE_VRS.has(vr) && identifying(element.tag, vr, text, isPrivate, options) ? found : kept;
-      for (const value of text.split('\\')) addValue(sink, value, vr);
+      const role = CANDIDATE_VRS.has(vr) ? classify(element.tag, vr, text, isPrivate, options, cleaning) : 'kept';
+      if (role === 'cleaned') continue;
+      for (const value of text.split('\\')) addValue(role === 'identifying' ? found : kept, value, vr);
     }
   };
-  visit(dataset);
+  visit(dataset, false);
   const keptText = [...kept].join('\u0000');
   return [...found]
     .filter((value) => !IGNORED.has(value) && !keptText.includes(value) && !SHORT_NUMBER.test(value))
     .sort((a, b) => b.length - a.length);
 }
 
-function identifying(tag: number, vr: string, text: string, isPrivate: boolean, options: ReadonlySet<DeidOption>): boolean {
-  if (isPrivate) return (tag & 0xffff) > 0xff; // creator strings name vendors, not people
-  if (tag === 0x00100010 || tag === 0x00100020) return true;
+/**
+ * 'identifying': the profile removes or replaces the value; 'kept': the profile keeps it as is;
+ * 'cleaned': the profile keeps the text minus identifying values (a C action), so it is neither
+ * evidence of a leak nor a reason to ignore one.
+ */
+function classify(
+  tag: number,
+  vr: string,
+  text: string,
+  isPrivate: boolean,
+  options: ReadonlySet<DeidOption>,
+  cleaning: boolean,
+): 'identifying' | 'kept' | 'cleaned' {
+  const yes = (flag: boolean) => (flag ? 'identifying' : 'kept');
+  if (isPrivate) return yes((tag & 0xffff) > 0xff); // creator strings name vendors, not people
+  if (tag === 0x00100010 || tag === 0x00100020) return 'identifying';
   const row = profileRowFor(tag);
   if (row) {
     const action = resolveAction(row, options);
-    if (action === 'K') return false;
-    if (action === 'U') return !isWellKnownUid(text);
-    if (action === 'C') return (vr === 'DA' || vr === 'DT') && options.has('modified-dates');
-    return true;
+    if (action === 'K') return 'kept';
+    if (action === 'U') return yes(!isWellKnownUid(text));
+    if (action === 'C') {
+      if (vr === 'DA' || vr === 'DT') return yes(options.has('modified-dates'));
+      return 'cleaned';
+    }
+    return 'identifying';
   }
   const keyword = dictionaryKeyword(tag);
-  if (vr === 'UI') return !(keyword && classUidKeywords.has(keyword)) && !isWellKnownUid(text) && !options.has('retain-uids');
-  if (vr === 'DA' || vr === 'DT') return !options.has('retain-longitudinal-full-dates');
-  return !(keyword && safeUnlistedTextKeywords.has(keyword));
+  if (vr === 'UI') return yes(!(keyword && classUidKeywords.has(keyword)) && !isWellKnownUid(text) && !options.has('retain-uids'));
+  if (vr === 'DA' || vr === 'DT') return yes(!options.has('retain-longitudinal-full-dates'));
+  if (keyword && safeUnlistedTextKeywords.has(keyword)) return 'kept';
+  return cleaning && vr !== 'PN' ? 'cleaned' : 'identifying';
 }
 
 function addValue(sink: Set<string>, raw: string, vr: string): void {

@@ -125,14 +125,35 @@ describe('the pixel stage contract', () => {
       name: 'test-stage',
       process: async (image) => {
         seen.push(`${image.modality}:${image.rows}x${image.columns}:${image.signature.manufacturer}:${image.pixelData?.encapsulated}`);
-        return { status: 'redacted', regions: [{ x: 0, y: 0, width: 4, height: 1, source: 'rule-1' }], findings: [], burnedInTextRemoved: true };
+        const region = { x: 0, y: 0, width: 4, height: 1, source: 'rule-1' };
+        return {
+          status: 'redacted',
+          regions: [region],
+          findings: [{ kind: 'burned-in-text', region }],
+          burnedInTextRemoved: true,
+          replacement: { transferSyntaxUid: image.transferSyntaxUid, pixelData: { encapsulated: false, bytes: new Uint8Array(32).fill(7) }, lossy: false },
+        };
       },
     };
-    const bytes = adversarialCt('US');
-    const result = await deidentifyDicom(bytes, config([], { pixelStage: stage }));
+    const result = await deidentifyDicom(adversarialCt('US', 'YES'), config(['clean-pixel-data'], { pixelStage: stage }));
     expect(seen).toEqual(['US:4x4:ACME:false']);
     expect(result.record.status).toBe('passed');
     expect(result.record.pixelRegions).toHaveLength(1);
+    const file = readDicomFile(result.output ?? new Uint8Array());
+    expect(getString(file.dataset, 0x00280301)).toBe('NO');
+    expect(file.dataset.get(0x7fe00010)?.value?.[0]).toBe(7);
+    const codes = (file.dataset.get(0x00120064)?.items ?? []).map((i) => getString(i, 0x00080100));
+    expect(codes).toEqual(['113100', '113101']);
+  });
+
+  it('quarantines when the stage asks for it, whatever else happened', async () => {
+    const stage: PixelStage = {
+      name: 'strict',
+      process: async () => ({ status: 'quarantine', regions: [], findings: [{ kind: 'recognizable-visual-features' }], burnedInTextRemoved: false }),
+    };
+    const result = await deidentifyDicom(adversarialCt('OT', 'NO'), config([], { pixelStage: stage }));
+    expect(result.record.status).toBe('quarantined');
+    expect(getString(readDicomFile(result.output ?? new Uint8Array()).dataset, 0x00280301)).toBe('NO');
   });
 });
 

@@ -219,6 +219,8 @@ export async function deidentifyDicom(
   const findings: DeidFinding[] = [];
   let pixelRegions: readonly PixelRegion[] = [];
   let pixelStageName: string | undefined;
+  // Pixel findings are informational unless the stage asked for quarantine.
+  let pixelQuarantine = false;
   let pseudonym: string | undefined;
   let composition;
   let itemOffsets: Map<DicomDataset, number> | undefined;
@@ -244,7 +246,10 @@ export async function deidentifyDicom(
         const result = await stage.process(imageView(file, inputView), { options: config.options, stewardRegions });
         pixelRegions = result.regions;
         for (const finding of result.findings) findings.push({ stage: 'pixel', ...finding });
-        if (result.status === 'quarantine' && !result.findings.length) findings.push({ stage: 'pixel', kind: 'burned-in-text' });
+        if (result.status === 'quarantine') {
+          pixelQuarantine = true;
+          if (result.findings.length === 0) findings.push({ stage: 'pixel', kind: 'burned-in-text' });
+        }
         applyPixelResult(file, result);
       }
     }
@@ -271,7 +276,7 @@ export async function deidentifyDicom(
     ...(config.validator ? { validator: config.validator, input: bytes } : {}),
   });
   for (const finding of verification) findings.push({ stage: 'verifier', ...finding });
-  const status = findings.length === 0 ? 'passed' : 'quarantined';
+  const status = pixelQuarantine || findings.some((f) => f.stage !== 'pixel') ? 'quarantined' : 'passed';
   return {
     output,
     record: {

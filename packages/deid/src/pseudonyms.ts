@@ -46,7 +46,7 @@ export class DerivedPseudonymMap implements PseudonymMap {
  * numbering stable across batches of the same project.
  */
 export class FilePseudonymMap implements PseudonymMap {
-  private entries: Record<string, string> | undefined;
+  private entries: Promise<Record<string, string>> | undefined;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -55,14 +55,15 @@ export class FilePseudonymMap implements PseudonymMap {
     private readonly prefix = 'SUBJ-',
   ) {}
 
-  private async load(): Promise<Record<string, string>> {
-    if (this.entries) return this.entries;
-    try {
-      this.entries = JSON.parse(await readFile(this.path, 'utf8')) as Record<string, string>;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.entries = {};
-    }
+  private load(): Promise<Record<string, string>> {
+    // One shared read, so concurrent first calls see the same table.
+    this.entries ??= readFile(this.path, 'utf8').then(
+      (text) => JSON.parse(text) as Record<string, string>,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        return {};
+      },
+    );
     return this.entries;
   }
 

@@ -48,7 +48,7 @@ function implicitItemBytes(values: readonly [number, string][]): Uint8Array {
  * (with and without a creator), a private sequence, a UN-encoded sequence, three-deep nested
  * sequences, an SR-style content sequence, overlay data and comments, and references by UID.
  */
-export function adversarialCt(modality = 'CT'): Uint8Array {
+export function adversarialCt(modality = 'CT', burnedInAnnotation?: 'YES' | 'NO'): Uint8Array {
   const ds = new DicomDataset(true);
   const s = (t: number, vr: string, v: string) => setString(ds, t, vr, v);
   s(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.2');
@@ -57,6 +57,7 @@ export function adversarialCt(modality = 'CT'): Uint8Array {
   s(0x00080030, 'TM', '101500');
   s(0x00080050, 'SH', planted.accession);
   s(0x00080060, 'CS', modality);
+  if (burnedInAnnotation) s(0x00280301, 'CS', burnedInAnnotation);
   s(0x00080070, 'LO', 'ACME');
   s(0x00080080, 'LO', planted.institution);
   s(0x00080081, 'ST', planted.address);
