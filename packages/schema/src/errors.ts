@@ -39,6 +39,7 @@ export const errorCodes = {
   DLN_AUTH_NOT_FOUND: 404,
   DLN_AUDIT_CHAIN_BROKEN: 500,
   DLN_REVISION_IMMUTABLE: 409,
+  DLN_RELEASE_FROZEN: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -61,3 +61,5 @@ export { TaskRepository, type CreateTaskInput } from './repositories/tasks';
 export { ReviewRepository, type RecordReviewInput } from './repositories/reviews';
 export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';
 export { withTransaction } from './sql/transaction';
+export { ReleaseRepository, releaseManifestHash, type CreateReleaseInput } from './repositories/releases';
+export { ModelRepository, type RegisterModelInput } from './repositories/models';

@@ -1,5 +1,6 @@
 import type { Migration } from '../migration';
 import { foundation } from './0001_foundation';
+import { frozenReleases } from './0005_frozen_releases';
 import { seriesGeometry } from './0020_series_geometry';
 import { deidGate } from './0030_deid_gate';
 import { access } from './0100_access';
@@ -11,6 +12,7 @@ import { audit } from './0110_audit';
  */
 export const migrations: readonly Migration[] = [
   foundation,
+  frozenReleases,
   seriesGeometry,
   deidGate,
   access,
