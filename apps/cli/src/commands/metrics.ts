@@ -4,10 +4,12 @@ import {
   type SurfaceConvention,
   type SurfaceMetrics,
   cropLabelPair,
+  emptyDirectedDistances,
   labelMap,
-  labelOverlapCounts,
   labelsPresent,
   overlapMetrics,
+  pairSurfaces,
+  scanLabelPair,
   sameShape,
   surfaceConventions,
   surfaceMetrics,
@@ -106,17 +108,23 @@ export async function pairMetrics(
   options: SurfaceOptions,
   runner: SurfaceRunner,
 ): Promise<LabelPairMetrics[]> {
+  const scan = scanLabelPair(reference, test);
+  const voxels = reference.data.length;
   return Promise.all(
     labels.map(async (label) => {
-      const overlap = overlapMetrics(labelOverlapCounts(reference, test, label));
-      const crop = cropLabelPair(reference, test, label, 1);
-      const empty = { values: new Float64Array(0), weights: new Float64Array(0), counts: new Float64Array(0), totalWeight: 0, totalCount: 0 };
-      const [rt, tr] = crop
-        ? await Promise.all([
-            runner.directed(crop.reference, crop.test, options.convention),
-            runner.directed(crop.test, crop.reference, options.convention),
-          ])
-        : [empty, empty];
+      const st = scan.get(label);
+      const both = st?.both ?? 0, inRef = st?.reference ?? 0, inTest = st?.test ?? 0;
+      const overlap = overlapMetrics({
+        truePositive: both,
+        falsePositive: inTest - both,
+        falseNegative: inRef - both,
+        trueNegative: voxels - inRef - inTest + both,
+      });
+      const crop = st ? cropLabelPair(reference, test, label, 1, st.box) : null;
+      const surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, runner.allocate) : null;
+      const [rt, tr] = surfaces
+        ? await Promise.all([runner.directed(surfaces.reference, surfaces.test), runner.directed(surfaces.test, surfaces.reference)])
+        : [emptyDirectedDistances, emptyDirectedDistances];
       const s = surfaceMetrics(
         { convention: options.convention, referenceToTest: rt, testToReference: tr },
         { percentile: options.percentile, tolerancesMm: options.tolerancesMm },

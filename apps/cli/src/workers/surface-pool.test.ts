@@ -1,4 +1,4 @@
-import { gridOf, binaryMask, directedSurfaceDistances } from '@delineate/core';
+import { gridOf, binaryMask, directedSurfaceDistances, pairSurfaces } from '@delineate/core';
 import { describe, expect, it } from 'vitest';
 import { createSurfaceRunner } from './surface-pool';
 
@@ -13,7 +13,11 @@ describe('surface worker pool', () => {
     const A = binaryMask(grid, a), B = binaryMask(grid, b);
     const runner = createSurfaceRunner({ threads: 2, inlineBelow: 0 });
     try {
-      const [ab, ba] = await Promise.all([runner.directed(A, B, 'surfel'), runner.directed(B, A, 'voxel')]);
+      const s = pairSurfaces(A, B, 'surfel', runner.allocate);
+      const v = pairSurfaces(A, B, 'voxel', runner.allocate);
+      if (!s || !v) throw new Error('surfaces expected');
+      expect(s.reference.flags.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const [ab, ba] = await Promise.all([runner.directed(s.reference, s.test), runner.directed(v.test, v.reference)]);
       expect(ab).toEqual(directedSurfaceDistances(A, B, 'surfel'));
       expect(ba).toEqual(directedSurfaceDistances(B, A, 'voxel'));
     } finally {

@@ -1,19 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import {
-  type BinaryMask,
-  type DirectedDistances,
-  type Grid,
-  type SurfaceConvention,
-  directedSurfaceDistances,
-} from '@delineate/core';
+import { type Allocate, type DirectedDistances, type Surface, directedBetween } from '@delineate/core';
 
 export interface SurfaceJob {
   readonly id: number;
-  readonly grid: Grid;
-  readonly from: Uint8Array;
-  readonly to: Uint8Array;
-  readonly convention: SurfaceConvention;
+  readonly from: Surface;
+  readonly to: Surface;
 }
 
 export interface SurfaceJobResult {
@@ -21,13 +13,15 @@ export interface SurfaceJobResult {
   readonly result: DirectedDistances;
 }
 
-/** Runs directed surface-distance jobs: in worker threads for large crops, inline for small ones. */
+/** Runs directed surface-distance jobs: in worker threads for large lattices, inline for small ones. */
 export interface SurfaceRunner {
-  directed(from: BinaryMask, to: BinaryMask, convention: SurfaceConvention): Promise<DirectedDistances>;
+  /** Where callers should put the per-lattice buffers of surfaces they will pass to `directed`. */
+  readonly allocate: Allocate;
+  directed(from: Surface, to: Surface): Promise<DirectedDistances>;
   close(): Promise<void>;
 }
 
-/** Below this many voxels a job runs inline: starting a worker (and tsx in it) costs more. */
+/** Below this many lattice points a job runs inline: starting a worker (and tsx in it) costs more. */
 const INLINE_BELOW = 2_000_000;
 
 export function defaultThreads(): number {
@@ -35,8 +29,8 @@ export function defaultThreads(): number {
 }
 
 /**
- * A small pool of worker threads (core stays pure: the threads live here). Masks are copied once
- * into shared memory, so both directions of a pair read the same bytes without further copies.
+ * A small pool of worker threads (core stays pure: the threads live here). Surface flags live in
+ * shared memory, so both directions of a pair read the same bytes without copies.
  */
 export function createSurfaceRunner(options: { threads?: number; inlineBelow?: number } = {}): SurfaceRunner {
   const threads = options.threads ?? defaultThreads();
@@ -45,7 +39,6 @@ export function createSurfaceRunner(options: { threads?: number; inlineBelow?: n
   const idle: Worker[] = [];
   const queue: { job: SurfaceJob; resolve: (r: DirectedDistances) => void; reject: (e: unknown) => void }[] = [];
   const pending = new Map<number, { resolve: (r: DirectedDistances) => void; reject: (e: unknown) => void; worker: Worker }>();
-  const shared = new WeakMap<Uint8Array, Uint8Array>();
   let nextId = 1;
 
   const spawn = (): Worker => {
@@ -76,23 +69,12 @@ export function createSurfaceRunner(options: { threads?: number; inlineBelow?: n
     }
   };
 
-  const toShared = (d: Uint8Array): Uint8Array => {
-    if (d.buffer instanceof SharedArrayBuffer) return d;
-    const known = shared.get(d);
-    if (known) return known;
-    const s = new Uint8Array(new SharedArrayBuffer(d.length));
-    s.set(d);
-    shared.set(d, s);
-    return s;
-  };
-
   return {
-    directed(from, to, convention) {
-      const size = from.data.length;
-      if (threads <= 1 || size < inlineBelow) {
-        return Promise.resolve(directedSurfaceDistances(from, to, convention));
-      }
-      const job: SurfaceJob = { id: nextId++, grid: from.grid, from: toShared(from.data), to: toShared(to.data), convention };
+    allocate: threads > 1 ? (bytes) => new SharedArrayBuffer(bytes) : (bytes) => new ArrayBuffer(bytes),
+    directed(from, to) {
+      const shared = from.flags.buffer instanceof SharedArrayBuffer && to.flags.buffer instanceof SharedArrayBuffer;
+      if (threads <= 1 || !shared || from.flags.length < inlineBelow) return Promise.resolve(directedBetween(from, to));
+      const job: SurfaceJob = { id: nextId++, from, to };
       return new Promise((resolve, reject) => {
         queue.push({ job, resolve, reject });
         pump();

@@ -1,10 +1,8 @@
 import { parentPort } from 'node:worker_threads';
-import { directedSurfaceDistances } from '@delineate/core';
+import { directedBetween } from '@delineate/core';
 import type { SurfaceJob, SurfaceJobResult } from './surface-pool';
 
 parentPort?.on('message', (job: SurfaceJob) => {
-  const { grid, from, to, convention, id } = job;
-  const result = directedSurfaceDistances({ grid, data: from }, { grid, data: to }, convention);
-  const reply: SurfaceJobResult = { id, result };
+  const reply: SurfaceJobResult = { id: job.id, result: directedBetween(job.from, job.to) };
   parentPort?.postMessage(reply);
 });

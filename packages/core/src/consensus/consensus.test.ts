@@ -161,3 +161,20 @@ describe('majority vote (ITK LabelVotingImageFilter semantics)', () => {
     expect([...got.labels]).toEqual([2, 0]);
   });
 });
+
+describe('binary pattern fast path', () => {
+  it('counts the same patterns as the generic path, including words with other labels', async () => {
+    const { countBinaryPatterns, countPatterns } = await import('./patterns');
+    const raters = noisyRaters(3, 5, 4000, 3); // labels 0, 1, 2: the 2s force the per-voxel branch
+    const classify = (v: number): number => (v === 1 ? 1 : 0);
+    const fast = countBinaryPatterns(raters, classify);
+    const slow = countPatterns(raters, 2, classify);
+    expect(fast).not.toBeNull();
+    expect(fast?.codes).toEqual(slow.codes);
+    expect(fast?.counts).toEqual(slow.counts);
+    const a = staple(raters);
+    const sparse = raters.map((r) => Uint8Array.from(r));
+    expect(staple(sparse.map((r) => r.subarray(1))).fieldOfView.voxels).toBe(3999); // unaligned: generic path
+    expect(a.fieldOfView.voxels).toBe(4000);
+  });
+});

@@ -104,3 +104,89 @@ export function mapPatterns<T extends Float32Array | Uint8Array | Uint16Array | 
   }
   return out;
 }
+
+/** Uint32 views of byte raters when all allow it (aligned, whole words), else null. */
+function byteWords(data: readonly LabelArray[]): Uint32Array[] | null {
+  const n = data[0]?.length ?? 0;
+  if (data.length > 8 || n % 4 !== 0) return null;
+  const out: Uint32Array[] = [];
+  for (const d of data) {
+    if (!(d instanceof Uint8Array) || d.byteOffset % 4 !== 0 || d.length !== n) return null;
+    out.push(new Uint32Array(d.buffer, d.byteOffset, n / 4));
+  }
+  return out;
+}
+
+/**
+ * Binary patterns (rater r says "inside" ⇔ label === 1) of up to 8 byte raters, four voxels per
+ * step: with 0/1 bytes, Σ_r word_r << r packs each voxel's pattern into its own byte. Words
+ * holding any other value go through `classify` voxel by voxel. Null when the fast path does not apply.
+ */
+export function countBinaryPatterns(data: readonly LabelArray[], classify: (label: number) => number): PatternCounts | null {
+  const words = byteWords(data);
+  if (!words || classify(1) !== 1 || classify(0) !== 0) return null;
+  const R = data.length;
+  const counts = new Float64Array(1 << R);
+  const nw = words[0]?.length ?? 0;
+  let zero = 0;
+  for (let i = 0; i < nw; i++) {
+    let p = 0, odd = 0;
+    for (let r = 0; r < R; r++) {
+      const w = (words[r] as Uint32Array)[i] as number;
+      odd |= w;
+      p |= w << r;
+    }
+    if (odd === 0) { zero += 4; continue; }
+    if ((odd & 0xfefefefe) === 0) {
+      for (let k = 0; k < 4; k++) { const c = (p >>> (8 * k)) & 0xff; counts[c] = (counts[c] as number) + 1; }
+    } else {
+      for (let k = 0; k < 4; k++) {
+        let c = 0;
+        for (let r = 0; r < R; r++) c |= classify(((data[r] as LabelArray)[4 * i + k] as number)) << r;
+        counts[c] = (counts[c] as number) + 1;
+      }
+    }
+  }
+  counts[0] = (counts[0] as number) + zero;
+  const codes: number[] = [], cs: number[] = [];
+  counts.forEach((c, k) => { if (c > 0) { codes.push(k); cs.push(c); } });
+  return { raters: R, labelCount: 2, codes: Float64Array.from(codes), counts: Float64Array.from(cs), voxels: nw * 4 };
+}
+
+/** Second pass of the fast path: writes the value of each voxel's binary pattern. */
+export function mapBinaryPatterns(
+  data: readonly LabelArray[],
+  classify: (label: number) => number,
+  pc: PatternCounts,
+  values: Float64Array,
+  out: Float32Array,
+): Float32Array | null {
+  const words = byteWords(data);
+  if (!words || classify(1) !== 1 || classify(0) !== 0) return null;
+  const R = data.length;
+  const table = new Float32Array(1 << R);
+  pc.codes.forEach((c, i) => { table[c] = values[i] ?? 0; });
+  const zeroValue = table[0] as number;
+  const nw = words[0]?.length ?? 0;
+  for (let i = 0; i < nw; i++) {
+    let p = 0, odd = 0;
+    for (let r = 0; r < R; r++) {
+      const w = (words[r] as Uint32Array)[i] as number;
+      odd |= w;
+      p |= w << r;
+    }
+    const o = 4 * i;
+    if (odd === 0) {
+      out[o] = zeroValue; out[o + 1] = zeroValue; out[o + 2] = zeroValue; out[o + 3] = zeroValue;
+    } else if ((odd & 0xfefefefe) === 0) {
+      for (let k = 0; k < 4; k++) out[o + k] = table[(p >>> (8 * k)) & 0xff] as number;
+    } else {
+      for (let k = 0; k < 4; k++) {
+        let c = 0;
+        for (let r = 0; r < R; r++) c |= classify(((data[r] as LabelArray)[o + k] as number)) << r;
+        out[o + k] = table[c] as number;
+      }
+    }
+  }
+  return out;
+}

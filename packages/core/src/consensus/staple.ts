@@ -1,5 +1,5 @@
 import type { LabelArray } from '../mask/mask';
-import { countPatterns, mapPatterns, patternDigits } from './patterns';
+import { countBinaryPatterns, countPatterns, mapBinaryPatterns, mapPatterns, patternDigits } from './patterns';
 
 export interface StapleOptions {
   /** The label a rater's voxel must carry to count as "inside" (ITK ForegroundValue, default 1). */
@@ -48,7 +48,7 @@ export function staple(raters: readonly LabelArray[], options: StapleOptions = {
   if (R < 1) throw new RangeError('STAPLE needs at least one rater');
   if (R > 30) throw new RangeError('binary STAPLE supports at most 30 raters');
   const classify = (v: number): number => (v === fg ? 1 : 0);
-  const pc = countPatterns(raters, 2, classify);
+  const pc = countBinaryPatterns(raters, classify) ?? countPatterns(raters, 2, classify);
   const P = pc.codes.length;
   const digits = new Int32Array(R);
   const bits: Int32Array[] = [];
@@ -103,7 +103,9 @@ export function staple(raters: readonly LabelArray[], options: StapleOptions = {
       break;
     }
   }
-  const probability = mapPatterns(raters, 2, classify, pc, W, new Float32Array(pc.voxels));
+  const probability =
+    mapBinaryPatterns(raters, classify, pc, W, new Float32Array(pc.voxels)) ??
+    mapPatterns(raters, 2, classify, pc, W, new Float32Array(pc.voxels));
   return {
     sensitivity: [...p],
     specificity: [...q],

@@ -40,3 +40,26 @@ describe('cropLabelPair', () => {
     expect(cropLabelPair(ref, test, 5)).toBeNull();
   });
 });
+
+describe('scanLabelPair', () => {
+  it('gives each label its counts and union box in one pass, word path and byte path alike', async () => {
+    const { scanLabelPair, labelOverlapCounts } = await import('./mask');
+    for (const nx of [8, 7]) {
+      const grid = gridOf([nx, 5, 3], [1, 1, 1]);
+      const n = nx * 15;
+      const a = Uint8Array.from({ length: n }, (_, i) => (i % 11 === 0 ? 1 : i % 13 === 0 ? 2 : 0));
+      const b = Uint8Array.from({ length: n }, (_, i) => (i % 11 === 0 || i % 17 === 0 ? 1 : 0));
+      const ref = labelMap(grid, a), test = labelMap(grid, b);
+      const scan = scanLabelPair(ref, test);
+      expect([...scan.keys()]).toEqual([1, 2]);
+      for (const label of [1, 2]) {
+        const c = labelOverlapCounts(ref, test, label);
+        const s = scan.get(label);
+        expect(s?.both).toBe(c.truePositive);
+        expect(s?.reference).toBe(c.truePositive + c.falseNegative);
+        expect(s?.test).toBe(c.truePositive + c.falsePositive);
+        expect(cropLabelPair(ref, test, label, 0)?.box).toEqual(s?.box);
+      }
+    }
+  });
+});

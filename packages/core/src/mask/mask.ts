@@ -127,11 +127,16 @@ export function cropLabelPair(
   test: LabelMap,
   label: number,
   margin = 1,
+  knownBox?: Box,
 ): { reference: BinaryMask; test: BinaryMask; box: Box } | null {
   const g = reference.grid;
   const [nx, ny, nz] = g.dims;
   let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-  for (const m of [reference, test]) {
+  if (knownBox) {
+    [x0, y0, z0] = knownBox.min;
+    [x1, y1, z1] = knownBox.max;
+  }
+  for (const m of knownBox ? [] : [reference, test]) {
     const d = m.data;
     for (let z = 0; z < nz; z++)
       for (let y = 0; y < ny; y++) {
@@ -183,4 +188,79 @@ export function labelOverlapCounts(
     tp += a & b;
   }
   return { truePositive: tp, falsePositive: tn - tp, falseNegative: rn - tp, trueNegative: r.length - rn - tn + tp };
+}
+
+/** Per label of a pair: voxel counts in each map, in both, and the union bounding box. */
+export interface LabelPairStats {
+  readonly reference: number;
+  readonly test: number;
+  readonly both: number;
+  readonly box: Box;
+}
+
+/**
+ * One pass over a pair of label maps giving every label's counts and union bounding box. Byte
+ * maps are read four voxels at a time and background words skipped, the common case.
+ */
+export function scanLabelPair(reference: LabelMap, test: LabelMap): Map<number, LabelPairStats> {
+  const [nx, ny, nz] = reference.grid.dims;
+  const r = reference.data, t = test.data;
+  type Acc = { reference: number; test: number; both: number; x0: number; y0: number; z0: number; x1: number; y1: number; z1: number };
+  const acc = new Map<number, Acc>();
+  const get = (label: number): Acc => {
+    let a = acc.get(label);
+    if (!a) {
+      a = { reference: 0, test: 0, both: 0, x0: nx, y0: ny, z0: nz, x1: -1, y1: -1, z1: -1 };
+      acc.set(label, a);
+    }
+    return a;
+  };
+  const words =
+    r instanceof Uint8Array && t instanceof Uint8Array && r.byteOffset % 4 === 0 && t.byteOffset % 4 === 0 && nx % 4 === 0
+      ? [new Uint32Array(r.buffer, r.byteOffset, r.length >> 2), new Uint32Array(t.buffer, t.byteOffset, t.length >> 2)]
+      : null;
+  const touch = (a: Acc, x: number, y: number, z: number): void => {
+    if (x < a.x0) a.x0 = x;
+    if (x > a.x1) a.x1 = x;
+    if (y < a.y0) a.y0 = y;
+    if (y > a.y1) a.y1 = y;
+    if (z < a.z0) a.z0 = z;
+    if (z > a.z1) a.z1 = z;
+  };
+  const visit = (i: number, x: number, y: number, z: number): void => {
+    const a = r[i] ?? 0, b = t[i] ?? 0;
+    if (a !== 0) {
+      const s = get(a);
+      s.reference++;
+      if (a === b) s.both++;
+      touch(s, x, y, z);
+    }
+    if (b !== 0) {
+      const s = get(b);
+      s.test++;
+      if (a !== b) touch(s, x, y, z);
+    }
+  };
+  if (words) {
+    const rw = words[0] as Uint32Array, tw = words[1] as Uint32Array;
+    const nw = rw.length, wpr = nx >> 2;
+    for (let i = 0; i < nw; i++) {
+      if (((rw[i] as number) | (tw[i] as number)) === 0) continue;
+      const rowIndex = Math.floor(i / wpr);
+      const y = rowIndex % ny, z = Math.floor(rowIndex / ny);
+      const x0 = 4 * (i - rowIndex * wpr);
+      for (let k = 0; k < 4; k++) visit(4 * i + k, x0 + k, y, z);
+    }
+  } else {
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++) {
+        const row = (z * ny + y) * nx;
+        for (let x = 0; x < nx; x++) if ((r[row + x] ?? 0) !== 0 || (t[row + x] ?? 0) !== 0) visit(row + x, x, y, z);
+      }
+  }
+  const out = new Map<number, LabelPairStats>();
+  for (const [label, a] of [...acc.entries()].sort((p, q) => p[0] - q[0])) {
+    out.set(label, { reference: a.reference, test: a.test, both: a.both, box: { min: [a.x0, a.y0, a.z0], max: [a.x1, a.y1, a.z1] } });
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { Box, Grid } from '../mask/grid';
+import type { Box } from '../mask/grid';
 import { type BinaryMask, unionBoundingBox } from '../mask/mask';
 import { squaredDistanceField } from './edt';
 import { squaredDistancesAt } from './nearest';
@@ -56,17 +56,21 @@ function latticeOf(box: Box, convention: SurfaceConvention, ndim: 2 | 3): Lattic
  * Per lattice point: for `surfel` the neighbour code (0‥255, or 0‥15 in 2D), for `voxel`
  * 1 on a border voxel. A point is on the surface when its code is neither 0 nor full.
  */
-function surfaceCodes(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention): Uint8Array {
-  return convention === 'surfel' ? surfelCodes(mask, lat) : borderVoxels(mask, lat);
+function surfaceCodes(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, alloc: Allocate): Uint8Array {
+  return convention === 'surfel' ? surfelCodes(mask, lat, alloc) : borderVoxels(mask, lat, alloc);
 }
 
-function borderVoxels(mask: BinaryMask, lat: Lattice): Uint8Array {
+/** Allocates the per-lattice-point buffers (a caller may pass shared memory for worker threads). */
+export type Allocate = (bytes: number) => ArrayBufferLike;
+const ownMemory: Allocate = (bytes) => new ArrayBuffer(bytes);
+
+function borderVoxels(mask: BinaryMask, lat: Lattice, alloc: Allocate): Uint8Array {
   const [nx, ny, nz] = mask.grid.dims;
   const is3d = mask.grid.ndim === 3;
   const [lx, ly, lz] = lat.dims;
   const [ox, oy, oz] = lat.box.min;
   const d = mask.data;
-  const out = new Uint8Array(lx * ly * lz);
+  const out = new Uint8Array(alloc(lx * ly * lz));
   const sy = nx, sz = nx * ny;
   for (let k = 0; k < lz; k++) {
     const z = oz + k;
@@ -89,7 +93,7 @@ function borderVoxels(mask: BinaryMask, lat: Lattice): Uint8Array {
   return out;
 }
 
-function surfelCodes(mask: BinaryMask, lat: Lattice): Uint8Array {
+function surfelCodes(mask: BinaryMask, lat: Lattice, alloc: Allocate): Uint8Array {
   const [nx, ny] = mask.grid.dims;
   const is3d = mask.grid.ndim === 3;
   const [lx, ly, lz] = lat.dims;
@@ -106,7 +110,7 @@ function surfelCodes(mask: BinaryMask, lat: Lattice): Uint8Array {
       for (let i = 0; i < lx - 1; i++) crop[dst + i] = d[src + i] ?? 0;
     }
   }
-  const out = new Uint8Array(lx * ly * lz);
+  const out = new Uint8Array(alloc(lx * ly * lz));
   const cy = px, cz = px * py;
   for (let k = 0; k < lz; k++) {
     for (let j = 0; j < ly; j++) {
@@ -137,18 +141,21 @@ const EMPTY: DirectedDistances = {
 };
 
 /**
- * The surface of one mask on the lattice: a 0/1 flag per lattice point, and the surface points
- * (lattice indices, ascending) with their weights (area, or 1 per border voxel).
+ * The surface of one mask on a lattice: a 0/1 flag per lattice point, and the surface points
+ * (lattice indices, ascending) with their weights (area, or 1 per border voxel). Two surfaces
+ * of a pair share `dims` and `spacing`; worker threads receive these instead of masks.
  */
-interface Surface {
+export interface Surface {
+  readonly dims: readonly [number, number, number];
+  readonly spacing: readonly [number, number, number];
   readonly flags: Uint8Array;
   readonly points: Int32Array;
   readonly weights: Float64Array;
 }
 
-function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, full: number): Surface {
+function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, full: number, alloc: Allocate = ownMemory): Surface {
   const grid = mask.grid;
-  const flags = surfaceCodes(mask, lat, convention);
+  const flags = surfaceCodes(mask, lat, convention, alloc);
   const area =
     convention === 'voxel' ? null : grid.ndim === 3 ? surfelAreaTable(grid.spacing) : contourLengthTable(grid.spacing);
   let points = new Int32Array(1024);
@@ -173,7 +180,7 @@ function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention
     flags[i] = 1;
     n++;
   }
-  return { flags, points: points.subarray(0, n), weights: weights.subarray(0, n) };
+  return { dims: lat.dims, spacing: grid.spacing, flags, points: points.slice(0, n), weights: weights.slice(0, n) };
 }
 
 /**
@@ -193,25 +200,26 @@ export function directedSurfaceDistances(
   const full = fullCode(convention, grid.ndim);
   const a = surfaceOf(from, lat, convention, full);
   if (a.points.length === 0) return EMPTY;
-  return directedBetween(a, surfaceOf(to, lat, convention, full), lat, grid);
+  return directedBetween(a, surfaceOf(to, lat, convention, full));
 }
 
 function fullCode(convention: SurfaceConvention, ndim: 2 | 3): number {
   return convention === 'surfel' ? (ndim === 3 ? 255 : 15) : 255;
 }
 
-function directedBetween(a: Surface, b: Surface, lat: Lattice, grid: Grid): DirectedDistances {
+/** Distances from surface `a` to surface `b` (same lattice). */
+export function directedBetween(a: Surface, b: Surface): DirectedDistances {
   const n = a.points.length;
   if (n === 0) return EMPTY;
   const squared = new Float64Array(n);
   if (b.points.length === 0) squared.fill(Infinity);
   else {
     const budget = 64 * n + 2 * b.flags.length;
-    if (!squaredDistancesAt(b.flags, lat.dims, grid.spacing, a.points, squared, budget)) {
-      const [lx, ly] = lat.dims;
+    if (!squaredDistancesAt(b.flags, a.dims, a.spacing, a.points, squared, budget)) {
+      const [lx, ly] = a.dims;
       const columns = new Uint8Array(lx * ly);
       for (const q of a.points) columns[q % (lx * ly)] = 1;
-      const field = squaredDistanceField(b.flags, lat.dims, grid.spacing, columns);
+      const field = squaredDistanceField(b.flags, a.dims, a.spacing, columns);
       for (let i = 0; i < n; i++) squared[i] = field[a.points[i] ?? 0] ?? Infinity;
     }
   }
@@ -220,21 +228,33 @@ function directedBetween(a: Surface, b: Surface, lat: Lattice, grid: Grid): Dire
   return hist.build();
 }
 
-/** Both directed distance sets of a reference/test pair. */
-export function surfaceDistances(reference: BinaryMask, test: BinaryMask, convention: SurfaceConvention): SurfaceDistances {
+/**
+ * Both surfaces of a pair on the lattice of their union bounding box; null when both are empty.
+ * `alloc` places the large per-lattice buffers (shared memory for worker threads).
+ */
+export function pairSurfaces(
+  reference: BinaryMask,
+  test: BinaryMask,
+  convention: SurfaceConvention,
+  alloc: Allocate = ownMemory,
+): { reference: Surface; test: Surface } | null {
   const box = unionBoundingBox([reference, test]);
-  if (!box) return { convention, referenceToTest: EMPTY, testToReference: EMPTY };
+  if (!box) return null;
   const grid = reference.grid;
   const lat = latticeOf(box, convention, grid.ndim);
   const full = fullCode(convention, grid.ndim);
-  const r = surfaceOf(reference, lat, convention, full);
-  const t = surfaceOf(test, lat, convention, full);
-  return {
-    convention,
-    referenceToTest: directedBetween(r, t, lat, grid),
-    testToReference: directedBetween(t, r, lat, grid),
-  };
+  return { reference: surfaceOf(reference, lat, convention, full, alloc), test: surfaceOf(test, lat, convention, full, alloc) };
 }
+
+/** Both directed distance sets of a reference/test pair. */
+export function surfaceDistances(reference: BinaryMask, test: BinaryMask, convention: SurfaceConvention): SurfaceDistances {
+  const s = pairSurfaces(reference, test, convention);
+  if (!s) return { convention, referenceToTest: EMPTY, testToReference: EMPTY };
+  return { convention, referenceToTest: directedBetween(s.reference, s.test), testToReference: directedBetween(s.test, s.reference) };
+}
+
+/** The empty directed set (a surface with no elements). */
+export const emptyDirectedDistances: DirectedDistances = EMPTY;
 
 class HistogramBuilder {
   private readonly slots = new Map<number, number>();
