@@ -49,8 +49,10 @@ export function deidentifyDataset(
       handlePrivate(dataset, element, context, actions, here, privateKept);
       continue;
     }
+    // Group lengths are recomputed on write; meta elements have no place inside a data set.
     if (group === 0x0002 || (element.tag & 0xffff) === 0) {
-      if ((element.tag & 0xffff) === 0) dataset.delete(element.tag);
+      dataset.delete(element.tag);
+      actions.push({ path: here, action: 'X' });
       continue;
     }
     if (element.tag === PATIENT_NAME || element.tag === PATIENT_ID) {

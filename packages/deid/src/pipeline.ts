@@ -47,6 +47,7 @@ export interface DeidFileResult {
 }
 
 const DICOMDIR_CLASS = '1.2.840.10008.1.3.10';
+const KEPT_META = new Set([0x00020001, 0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013]);
 const IMPLEMENTATION_CLASS_UID = '2.25.241775485133305069853236526343512618418';
 const PIXEL_MODALITIES = new Set(['US', 'XA', 'DX', 'CR', 'SC', 'OT', 'IO', 'PX', 'ES', 'XC', 'GM', 'MG', 'RF', 'DOC']);
 
@@ -171,8 +172,10 @@ function cleanMeta(file: DicomFile, sopInstanceUid: string): void {
   setString(meta, 0x00020003, 'UI', sopInstanceUid);
   setString(meta, 0x00020012, 'UI', IMPLEMENTATION_CLASS_UID);
   setString(meta, 0x00020013, 'SH', 'DELINEATE_0_1');
-  if (!meta.has(0x00020001)) meta.set({ tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) });
-  for (const tag of [0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102]) meta.delete(tag);
+  meta.set({ tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) });
+  // Only the structural meta elements stay: AE titles, presentation addresses and private
+  // information could all identify the source.
+  for (const tag of [...meta.elements.keys()]) if (!KEPT_META.has(tag)) meta.delete(tag);
 }
 
 function rejected(sourceSha256: string, options: readonly DeidOption[], code: string): DeidFileResult {
