@@ -88,7 +88,8 @@ async function lockDataDir(path: string): Promise<() => Promise<void>> {
 /** Lock files this process holds. */
 const lockedHere = new Set<string>();
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { openPGlite, openPostgres, pgliteDatabase, type Database, type DatabaseKind } from '../sql/database';
+import { openPGlite, openPostgres, pgliteDatabase, processAlive, type Database, type DatabaseKind } from '../sql/database';
 import { migrate } from '../sql/migrate';
 import { migrations } from '../sql/migrations';
 
@@ -160,6 +160,21 @@ export async function preparePostgresTemplate(url: string = requireUrl()): Promi
     await admin.end();
   }
   return name;
+}
+
+/** Drops test databases left by test processes that died before their cleanup ran. */
+export async function dropOrphanedTestDatabases(url: string = requireUrl()): Promise<string[]> {
+  return adminQuery(url, async (admin) => {
+    const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'dln_t_%'");
+    const dropped: string[] = [];
+    for (const { datname } of rows) {
+      const pid = Number(/^dln_t_(\d+)_/.exec(datname)?.[1]);
+      if (!Number.isInteger(pid) || processAlive(pid)) continue;
+      await admin.query(`drop database if exists ${datname} with (force)`);
+      dropped.push(datname);
+    }
+    return dropped;
+  });
 }
 
 let counter = 0;

@@ -1,7 +1,11 @@
-import { preparePGliteTemplate, preparePostgresTemplate, TEST_DATABASE_URL_ENV } from './databases';
+import { dropOrphanedTestDatabases, preparePGliteTemplate, preparePostgresTemplate, TEST_DATABASE_URL_ENV } from './databases';
 
 /** vitest globalSetup: migrate the test templates once per run, before the workers start. */
 export default async function setup(): Promise<void> {
   await preparePGliteTemplate();
-  if (process.env[TEST_DATABASE_URL_ENV]) await preparePostgresTemplate(process.env[TEST_DATABASE_URL_ENV]);
+  const url = process.env[TEST_DATABASE_URL_ENV];
+  if (url) {
+    await preparePostgresTemplate(url);
+    await dropOrphanedTestDatabases(url);
+  }
 }
