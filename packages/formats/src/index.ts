@@ -28,6 +28,6 @@ export { uidFromName } from './synthetic/uids';
 export { decodeNifti, encodeNifti, niftiLabels, niftiValues } from './nifti/nifti';
 export type { NiftiArray, NiftiDatatype, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';
 export { readNiftiFile, writeNiftiFile } from './nifti/files';
-export { readTiff, writeTiff, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
-export type { TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
+export { readTiff, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
+export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';

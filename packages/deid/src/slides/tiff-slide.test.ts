@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entryText, readTiff, TIFF_TAG } from '@delineate/formats';
 import { requireTestData, synthesizeSlide } from '@delineate/testkit';
-import { scrubTiffSlide } from './tiff-slide';
+import { scrubTiffSlide, scrubTiffSlideFile } from './tiff-slide';
 
 const dir = mkdtempSync(join(tmpdir(), 'delineate-slides-'));
 
@@ -105,6 +105,30 @@ describe('TIFF slide scrubbing', () => {
     expect(before.out).toMatch(/slide-associated-images: label, macro, thumbnail/);
     expect(after.out).toMatch(/slide-associated-images: thumbnail\b/);
     expect(after.out).toContain('openslide.level[1].width: 64');
+  });
+
+  it('scrubs file to file (slides larger than memory) with the same output as in memory', () => {
+    const slide = synthesizeSlide({ bigTiff: true, width: 512, height: 256, tile: 64 });
+    const input = join(dir, 'input.svs');
+    const output = join(dir, 'output.svs');
+    writeFileSync(input, slide.bytes);
+    const result = scrubTiffSlideFile(input, output);
+    const inMemory = scrubTiffSlide(slide.bytes);
+    expect(result.status).toBe('passed');
+    expect(result.removedImages).toEqual(inMemory.removedImages);
+    expect(Buffer.compare(readFileSync(output), inMemory.bytes)).toBe(0);
+    expect(result.outputBytes).toBe(inMemory.bytes.length);
+  });
+
+  it('quarantines when a removed value is still in the output', () => {
+    const slide = synthesizeSlide();
+    // The barcode planted again inside a kept tile: metadata scrubbing cannot remove it, the check must see it.
+    const bytes = slide.bytes.slice();
+    const tile = readTiff(bytes).images[0]!.blocks[0]!;
+    bytes.set(new TextEncoder().encode(slide.phi.barcode), tile.offset + 10);
+    const result = scrubTiffSlide(bytes);
+    expect(result.status).toBe('quarantined');
+    expect(result.findings).toEqual([{ kind: 'residual-identifying-value', count: 1 }]);
   });
 
   it('rejects a file that is not TIFF', () => {

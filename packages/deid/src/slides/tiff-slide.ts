@@ -1,4 +1,5 @@
-import { entryNumbers, entryText, readTiff, TIFF_TAG, type TiffEntry, type TiffImage, writeTiff } from '@delineate/formats';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { bytesSource, entryNumbers, entryText, readTiff, TIFF_TAG, writeTiff, writeTiffTo, type ByteSource, type TiffBlock, type TiffEntry, type TiffImage, type TiffImageToWrite } from '@delineate/formats';
 import type { SlideComposition } from '../pipeline-types';
 import { isAperioDescription, scrubAperioDescription } from './aperio-description';
 
@@ -77,30 +78,127 @@ function asciiValues(entry: TiffEntry): string[] {
 }
 
 /** Sample bytes of each removed strip or tile: high-entropy, so finding one again means a leak. */
-function blockSamples(source: Uint8Array, image: TiffImage): Uint8Array[] {
-  return image.blocks
-    .filter((b) => b.length >= 64)
-    .map((b) => {
-      const start = b.offset + Math.floor(b.length / 2) - 16;
-      return source.subarray(start, start + 32);
+function blockSamples(source: ByteSource, image: TiffImage): Uint8Array[] {
+  return image.blocks.filter((b) => b.length >= 64).map((b) => source.read(b.offset + Math.floor(b.length / 2) - 16, 32).slice());
+}
+
+/** What is searched for in the output: removed values and samples of removed images. */
+interface Needles {
+  readonly values: readonly string[];
+  readonly samples: readonly Uint8Array[];
+}
+
+/**
+ * Counts removed values and image samples found again. Values of 3+ characters are looked for
+ * (case-insensitively) in the output's metadata text; values of 6+ characters and the samples
+ * in every output byte, read chunk by chunk with an overlap so nothing straddles unseen.
+ */
+function residualCount(output: ByteSource, needles: Needles): { values: number; blocks: number } {
+  const metadata = readTiff(output)
+    .images.flatMap((im) => im.entries.flatMap(asciiValues))
+    .join('\n')
+    .toLowerCase();
+  const values = [...new Set(needles.values.map((x) => x.trim()).filter((x) => x.length >= 3))];
+  const hitValues = new Set(values.filter((v) => metadata.includes(v.toLowerCase())));
+  const long = values.filter((v) => v.length >= 6).map((v) => Buffer.from(v, 'latin1'));
+  const samples = needles.samples.map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  const hitSamples = new Set<number>();
+  const overlap = Math.max(32, ...long.map((v) => v.length)) - 1;
+  const chunk = 32 * 1024 * 1024;
+  for (let offset = 0; offset < output.length; offset += chunk) {
+    const piece = output.read(offset, Math.min(chunk + overlap, output.length - offset));
+    const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    long.forEach((v, i) => {
+      if (buffer.includes(v)) hitValues.add(values.filter((x) => x.length >= 6)[i] ?? '');
     });
-}
-
-function residualCount(output: Uint8Array, values: readonly string[], samples: readonly Uint8Array[], metadata: string): { values: number; blocks: number } {
-  const buffer = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
-  const lowerMetadata = metadata.toLowerCase();
-  let valueHits = 0;
-  for (const v of new Set(values.map((x) => x.trim()).filter((x) => x.length >= 3))) {
-    // Short values are only looked for in the metadata text: in compressed tiles they would match by chance.
-    if (lowerMetadata.includes(v.toLowerCase()) || (v.length >= 6 && buffer.includes(v, 0, 'latin1'))) valueHits++;
+    samples.forEach((sample, i) => {
+      if (buffer.includes(sample)) hitSamples.add(i);
+    });
   }
-  const blockHits = samples.filter((s) => buffer.includes(Buffer.from(s.buffer, s.byteOffset, s.byteLength))).length;
-  return { values: valueHits, blocks: blockHits };
+  return { values: hitValues.size, blocks: hitSamples.size };
 }
 
-function metadataText(bytes: Uint8Array): string {
-  const file = readTiff(bytes);
-  return file.images.flatMap((im) => im.entries.flatMap(asciiValues)).join('\n');
+interface ScrubPlan {
+  readonly bigTiff: boolean;
+  readonly kept: TiffImageToWrite[];
+  readonly needles: Needles;
+  readonly removedImages: { index: number; kind: AssociatedImageKind }[];
+  readonly metadataActions: { image: number; tag: string; action: 'removed' | 'rewritten' }[];
+  readonly composition: SlideComposition;
+  readonly aperio: boolean;
+}
+
+function planScrub(source: ByteSource): ScrubPlan {
+  const file = readTiff(source);
+  const first = file.images[0];
+  const aperio = first !== undefined && isAperioDescription(entryText(first, TIFF_TAG.ImageDescription) ?? '');
+  const removedImages: { index: number; kind: AssociatedImageKind }[] = [];
+  const metadataActions: { image: number; tag: string; action: 'removed' | 'rewritten' }[] = [];
+  const values: string[] = [];
+  const samples: Uint8Array[] = [];
+  let stain: string | undefined;
+  const make = first ? entryText(first, TIFF_TAG.Make) : undefined;
+  const model = first ? entryText(first, TIFF_TAG.Model) : undefined;
+
+  const kept = file.images.flatMap((image, index): TiffImageToWrite[] => {
+    const kind = associatedImageKind(image);
+    if (kind) {
+      removedImages.push({ index, kind });
+      samples.push(...blockSamples(source, image));
+      for (const entry of image.entries) {
+        if (entry.tag === TIFF_TAG.ImageDescription && typeof entry.value === 'string') {
+          if (isAperioDescription(entry.value)) values.push(...scrubAperioDescription(entry.value).removedValues);
+        } else if (!notIdentifying.has(entry.tag)) values.push(...asciiValues(entry));
+      }
+      return [];
+    }
+    const entries: TiffEntry[] = [];
+    for (const entry of image.entries) {
+      if (entry.tag === TIFF_TAG.ImageDescription && typeof entry.value === 'string' && isAperioDescription(entry.value)) {
+        const scrubbed = scrubAperioDescription(entry.value);
+        stain ??= scrubbed.stain;
+        values.push(...scrubbed.removedValues);
+        entries.push({ ...entry, value: scrubbed.text });
+        if (scrubbed.text !== entry.value) metadataActions.push({ image: index, tag: 'ImageDescription', action: 'rewritten' });
+        continue;
+      }
+      if (structuralTags.has(entry.tag) || [273, 279, 324, 325].includes(entry.tag)) {
+        entries.push(entry);
+        continue;
+      }
+      if (!notIdentifying.has(entry.tag)) values.push(...asciiValues(entry));
+      metadataActions.push({ image: index, tag: tagNames[entry.tag] ?? String(entry.tag), action: 'removed' });
+    }
+    const blocks: TiffBlock[] = image.blocks.map((b) => ({ length: b.length, bytes: () => source.read(b.offset, b.length) }));
+    return [{ entries, blocks, tiled: image.tiled }];
+  });
+  const scanner = [make, model].filter((v): v is string => !!v && v.trim().length > 0).join(' ') || (aperio ? 'Aperio' : undefined);
+  return {
+    bigTiff: file.bigTiff,
+    kept,
+    needles: { values, samples },
+    removedImages,
+    metadataActions,
+    composition: { ...(stain ? { stain } : {}), ...(scanner ? { scanner } : {}) },
+    aperio,
+  };
+}
+
+function verdict(plan: ScrubPlan, output: ByteSource): Omit<SlideScrubResult, 'bytes'> {
+  const residual = residualCount(output, plan.needles);
+  const findings: SlideScrubFinding[] = [];
+  if (residual.values > 0) findings.push({ kind: 'residual-identifying-value', count: residual.values });
+  if (residual.blocks > 0) findings.push({ kind: 'residual-associated-image', count: residual.blocks });
+  if (plan.kept.length === 0) findings.push({ kind: 'no-image-left', count: 0 });
+  return {
+    status: findings.length > 0 ? 'quarantined' : 'passed',
+    format: plan.aperio ? 'aperio-svs' : 'tiff',
+    imagesKept: plan.kept.length,
+    removedImages: plan.removedImages,
+    metadataActions: plan.metadataActions,
+    composition: plan.composition,
+    findings,
+  };
 }
 
 /**
@@ -111,65 +209,53 @@ function metadataText(bytes: Uint8Array): string {
  * removed image may appear in it, else the result is quarantined.
  */
 export function scrubTiffSlide(bytes: Uint8Array): SlideScrubResult {
-  const file = readTiff(bytes);
-  const first = file.images[0];
-  const aperio = first !== undefined && isAperioDescription(entryText(first, TIFF_TAG.ImageDescription) ?? '');
-  const removedImages: { index: number; kind: AssociatedImageKind }[] = [];
-  const metadataActions: { image: number; tag: string; action: 'removed' | 'rewritten' }[] = [];
-  const identifying: string[] = [];
-  const samples: Uint8Array[] = [];
-  let stain: string | undefined;
-  const make = first ? entryText(first, TIFF_TAG.Make) : undefined;
-  const model = first ? entryText(first, TIFF_TAG.Model) : undefined;
+  const plan = planScrub(bytesSource(bytes));
+  const output = writeTiff(plan.kept, { bigTiff: plan.bigTiff });
+  return { ...verdict(plan, bytesSource(output)), bytes: output };
+}
 
-  const kept = file.images.flatMap((image, index) => {
-    const kind = associatedImageKind(image);
-    if (kind) {
-      removedImages.push({ index, kind });
-      samples.push(...blockSamples(bytes, image));
-      for (const entry of image.entries) {
-        if (entry.tag === TIFF_TAG.ImageDescription && typeof entry.value === 'string') {
-          if (isAperioDescription(entry.value)) identifying.push(...scrubAperioDescription(entry.value).removedValues);
-        } else if (!notIdentifying.has(entry.tag)) identifying.push(...asciiValues(entry));
-      }
-      return [];
-    }
-    const entries: TiffEntry[] = [];
-    for (const entry of image.entries) {
-      if (entry.tag === TIFF_TAG.ImageDescription && typeof entry.value === 'string' && isAperioDescription(entry.value)) {
-        const scrubbed = scrubAperioDescription(entry.value);
-        stain ??= scrubbed.stain;
-        identifying.push(...scrubbed.removedValues);
-        entries.push({ ...entry, value: scrubbed.text });
-        if (scrubbed.text !== entry.value) metadataActions.push({ image: index, tag: 'ImageDescription', action: 'rewritten' });
-        continue;
-      }
-      if (structuralTags.has(entry.tag) || [273, 279, 324, 325].includes(entry.tag)) {
-        entries.push(entry);
-        continue;
-      }
-      if (!notIdentifying.has(entry.tag)) identifying.push(...asciiValues(entry));
-      metadataActions.push({ image: index, tag: tagNames[entry.tag] ?? String(entry.tag), action: 'removed' });
-    }
-    const blocks = image.blocks.map((b) => bytes.subarray(b.offset, b.offset + b.length));
-    return [{ entries, blocks, tiled: image.tiled }];
-  });
-
-  const output = writeTiff(kept, { bigTiff: file.bigTiff });
-  const residual = residualCount(output, identifying, samples, metadataText(output));
-  const findings: SlideScrubFinding[] = [];
-  if (residual.values > 0) findings.push({ kind: 'residual-identifying-value', count: residual.values });
-  if (residual.blocks > 0) findings.push({ kind: 'residual-associated-image', count: residual.blocks });
-  if (kept.length === 0) findings.push({ kind: 'no-image-left', count: 0 });
-  const scanner = [make, model].filter((v): v is string => !!v && v.trim().length > 0).join(' ') || (aperio ? 'Aperio' : undefined);
+function fileSource(fd: number): ByteSource {
+  const length = fstatSync(fd).size;
   return {
-    status: findings.length > 0 ? 'quarantined' : 'passed',
-    bytes: output,
-    format: aperio ? 'aperio-svs' : 'tiff',
-    imagesKept: kept.length,
-    removedImages,
-    metadataActions,
-    composition: { ...(stain ? { stain } : {}), ...(scanner ? { scanner } : {}) },
-    findings,
+    length,
+    read(offset, size) {
+      const out = Buffer.allocUnsafe(Math.max(0, Math.min(size, length - offset)));
+      let done = 0;
+      while (done < out.length) {
+        const n = readSync(fd, out, done, out.length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return new Uint8Array(out.buffer, out.byteOffset, done);
+    },
   };
+}
+
+/**
+ * {@link scrubTiffSlide} from file to file, for slides too large for memory: strips and tiles
+ * are copied one at a time and the verification reads the output back in chunks.
+ */
+export function scrubTiffSlideFile(inputPath: string, outputPath: string): Omit<SlideScrubResult, 'bytes'> & { readonly outputBytes: number } {
+  const input = openSync(inputPath, 'r');
+  try {
+    const plan = planScrub(fileSource(input));
+    const out = openSync(outputPath, 'w');
+    let written = 0;
+    try {
+      written = writeTiffTo(plan.kept, (chunk) => {
+        let done = 0;
+        while (done < chunk.length) done += writeSync(out, chunk, done, chunk.length - done);
+      }, { bigTiff: plan.bigTiff });
+    } finally {
+      closeSync(out);
+    }
+    const check = openSync(outputPath, 'r');
+    try {
+      return { ...verdict(plan, fileSource(check)), outputBytes: written };
+    } finally {
+      closeSync(check);
+    }
+  } finally {
+    closeSync(input);
+  }
 }

@@ -104,39 +104,66 @@ export function entryText(image: TiffImage, tag: number): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Parses the TIFF or BigTIFF header and every IFD of the main chain. */
-export function readTiff(bytes: Uint8Array): TiffFile {
-  if (bytes.length < 8) invalid('Not a TIFF file');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const order = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0);
+/** Random access to a file's bytes: an in-memory array, or reads from a file handle. */
+export interface ByteSource {
+  readonly length: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { length: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Parses the TIFF or BigTIFF header and every IFD of the main chain (reads only headers and values). */
+export function readTiff(input: Uint8Array | ByteSource): TiffFile {
+  const source = input instanceof Uint8Array ? bytesSource(input) : input;
+  if (source.length < 8) invalid('Not a TIFF file');
+  const header = source.read(0, Math.min(16, source.length));
+  const order = String.fromCharCode(header[0] ?? 0, header[1] ?? 0);
   if (order !== 'II' && order !== 'MM') invalid('Not a TIFF file');
   const le = order === 'II';
-  const magic = view.getUint16(2, le);
+  const hv = viewOf(header);
+  const magic = hv.getUint16(2, le);
   if (magic !== 42 && magic !== 43) invalid('Not a TIFF file');
   const bigTiff = magic === 43;
-  const offsetAt = (p: number): number => (bigTiff ? Number(view.getBigUint64(p, le)) : view.getUint32(p, le));
-  let next = bigTiff ? offsetAt(8) : offsetAt(4);
+  if (bigTiff && header.length < 16) invalid('Not a TIFF file');
+  const offsetIn = (view: DataView, p: number): number => (bigTiff ? Number(view.getBigUint64(p, le)) : view.getUint32(p, le));
+  let next = offsetIn(hv, bigTiff ? 8 : 4);
   const seen = new Set<number>();
   const images: TiffImage[] = [];
+  const entrySize = bigTiff ? 20 : 12;
+  const countSize = bigTiff ? 8 : 2;
+  const nextSize = bigTiff ? 8 : 4;
   while (next !== 0) {
-    if (seen.has(next) || next + (bigTiff ? 8 : 2) > bytes.length) invalid('TIFF IFD chain is broken');
+    if (seen.has(next) || next + countSize > source.length) invalid('TIFF IFD chain is broken');
     seen.add(next);
-    const count = bigTiff ? Number(view.getBigUint64(next, le)) : view.getUint16(next, le);
-    const entrySize = bigTiff ? 20 : 12;
-    const first = next + (bigTiff ? 8 : 2);
-    if (first + count * entrySize + (bigTiff ? 8 : 4) > bytes.length) invalid('TIFF IFD runs past the end of the file');
+    const countView = viewOf(source.read(next, countSize));
+    const count = bigTiff ? Number(countView.getBigUint64(0, le)) : countView.getUint16(0, le);
+    const first = next + countSize;
+    if (first + count * entrySize + nextSize > source.length) invalid('TIFF IFD runs past the end of the file');
+    const block = source.read(first, count * entrySize + nextSize);
+    const view = viewOf(block);
     const entries: TiffEntry[] = [];
     for (let i = 0; i < count; i++) {
-      const p = first + i * entrySize;
+      const p = i * entrySize;
       const tag = view.getUint16(p, le);
       const type = view.getUint16(p + 2, le);
       const n = bigTiff ? Number(view.getBigUint64(p + 4, le)) : view.getUint32(p + 4, le);
-      const size = (typeSize[type] ?? 0) * n;
       if (!typeSize[type]) continue; // unknown field types are dropped, never copied blind
-      const inline = size <= (bigTiff ? 8 : 4);
-      const at = inline ? p + (bigTiff ? 12 : 8) : offsetAt(p + (bigTiff ? 12 : 8));
-      if (at + size > bytes.length) invalid('TIFF value runs past the end of the file');
-      entries.push({ tag, type, value: readValue(view, bytes, at, type, n, le) });
+      const size = (typeSize[type] ?? 0) * n;
+      const valueField = p + (bigTiff ? 12 : 8);
+      if (size <= (bigTiff ? 8 : 4)) {
+        entries.push({ tag, type, value: readValue(view, block, valueField, type, n, le) });
+        continue;
+      }
+      const at = offsetIn(view, valueField);
+      if (at + size > source.length) invalid('TIFF value runs past the end of the file');
+      const value = source.read(at, size);
+      entries.push({ tag, type, value: readValue(viewOf(value), value, 0, type, n, le) });
     }
     const partial: TiffImage = { offset: next, entries, blocks: [], tiled: false };
     const tiled = entries.some((e) => e.tag === TIFF_TAG.TileOffsets);
@@ -144,17 +171,23 @@ export function readTiff(bytes: Uint8Array): TiffFile {
     const lengths = entryNumbers(partial, tiled ? TIFF_TAG.TileByteCounts : TIFF_TAG.StripByteCounts);
     if (offsets.length !== lengths.length) invalid('TIFF offsets and byte counts differ in number');
     const blocks = offsets.map((offset, i) => ({ offset, length: lengths[i] ?? 0 }));
-    for (const b of blocks) if (b.offset + b.length > bytes.length) invalid('TIFF strip or tile runs past the end of the file');
+    for (const b of blocks) if (b.offset + b.length > source.length) invalid('TIFF strip or tile runs past the end of the file');
     images.push({ offset: next, entries, blocks, tiled });
-    next = offsetAt(first + count * entrySize);
+    next = offsetIn(view, count * entrySize);
   }
   return { littleEndian: le, bigTiff, images };
+}
+
+/** A strip or tile to write: bytes in memory, or read when its turn comes (from a file). */
+export interface TiffBlock {
+  readonly length: number;
+  bytes(): Uint8Array;
 }
 
 /** One image to write: its entries (offset and byte-count tags are filled in) and its blocks. */
 export interface TiffImageToWrite {
   readonly entries: readonly TiffEntry[];
-  readonly blocks: readonly Uint8Array[];
+  readonly blocks: readonly (Uint8Array | TiffBlock)[];
   readonly tiled: boolean;
 }
 
@@ -188,32 +221,31 @@ function encodeValue(entry: TiffEntry): { count: number; bytes: Uint8Array } {
   return { count, bytes: out };
 }
 
+const blockLength = (b: Uint8Array | TiffBlock): number => b.length;
+const blockBytes = (b: Uint8Array | TiffBlock): Uint8Array => (b instanceof Uint8Array ? b : b.bytes());
+
 /**
- * Writes images as a little-endian TIFF (BigTIFF when asked or when past 4 GiB): every block
- * first, then the IFDs with their out-of-line values. Offset and byte-count entries are
- * computed here; whatever the caller leaves out of `entries` is not in the file.
+ * Writes images as a little-endian TIFF (BigTIFF when asked or when past 4 GiB) to `sink`, in
+ * file order: header, every block, then the IFDs with their out-of-line values. Offset and
+ * byte-count entries are computed here; whatever the caller leaves out of `entries` is not in
+ * the file. Returns the number of bytes written.
  */
-export function writeTiff(images: readonly TiffImageToWrite[], options: { bigTiff?: boolean } = {}): Uint8Array {
-  const dataBytes = images.reduce((n, im) => n + im.blocks.reduce((m, b) => m + b.length + (b.length % 2), 0), 0);
+export function writeTiffTo(images: readonly TiffImageToWrite[], sink: (chunk: Uint8Array) => void, options: { bigTiff?: boolean } = {}): number {
+  const dataBytes = images.reduce((n, im) => n + im.blocks.reduce((m, b) => m + blockLength(b) + (blockLength(b) % 2), 0), 0);
   const bigTiff = options.bigTiff ?? dataBytes > 0xf0000000;
   const headerSize = bigTiff ? 16 : 8;
   const offsetType = bigTiff ? 16 : 4;
-  const chunks: Uint8Array[] = [];
   let position = headerSize;
+  const skip = new Set<number>([TIFF_TAG.StripOffsets, TIFF_TAG.StripByteCounts, TIFF_TAG.TileOffsets, TIFF_TAG.TileByteCounts]);
   const placed = images.map((image) => {
     const offsets: number[] = [];
     const counts: number[] = [];
     for (const block of image.blocks) {
+      const length = blockLength(block);
       offsets.push(position);
-      counts.push(block.length);
-      chunks.push(block);
-      position += block.length;
-      if (block.length % 2) {
-        chunks.push(new Uint8Array(1));
-        position += 1;
-      }
+      counts.push(length);
+      position += length + (length % 2);
     }
-    const skip = new Set<number>([TIFF_TAG.StripOffsets, TIFF_TAG.StripByteCounts, TIFF_TAG.TileOffsets, TIFF_TAG.TileByteCounts]);
     const entries: TiffEntry[] = image.entries.filter((e) => !skip.has(e.tag));
     entries.push(
       { tag: image.tiled ? TIFF_TAG.TileOffsets : TIFF_TAG.StripOffsets, type: offsetType, value: offsets },
@@ -223,15 +255,15 @@ export function writeTiff(images: readonly TiffImageToWrite[], options: { bigTif
   });
   const entrySize = bigTiff ? 20 : 12;
   const inlineSize = bigTiff ? 8 : 4;
+  const ifds: Uint8Array[][] = [];
   const ifdOffsets: number[] = [];
   for (const entries of placed) {
     const ifdSize = (bigTiff ? 8 : 2) + entries.length * entrySize + (bigTiff ? 8 : 4);
-    const ifdStart = position;
-    ifdOffsets.push(ifdStart);
+    ifdOffsets.push(position);
     const ifd = new Uint8Array(ifdSize);
     const view = new DataView(ifd.buffer);
-    let extraPosition = ifdStart + ifdSize;
-    const extras: Uint8Array[] = [];
+    let extraPosition = position + ifdSize;
+    const parts: Uint8Array[] = [ifd];
     if (bigTiff) view.setBigUint64(0, BigInt(entries.length), true);
     else view.setUint16(0, entries.length, true);
     entries.forEach((entry, i) => {
@@ -242,43 +274,61 @@ export function writeTiff(images: readonly TiffImageToWrite[], options: { bigTif
       if (bigTiff) view.setBigUint64(p + 4, BigInt(count), true);
       else view.setUint32(p + 4, count, true);
       const valueAt = p + (bigTiff ? 12 : 8);
-      if (bytes.length <= inlineSize) ifd.set(bytes, valueAt);
-      else {
-        if (bigTiff) view.setBigUint64(valueAt, BigInt(extraPosition), true);
-        else view.setUint32(valueAt, extraPosition, true);
-        extras.push(bytes);
-        extraPosition += bytes.length;
-        if (bytes.length % 2) {
-          extras.push(new Uint8Array(1));
-          extraPosition += 1;
-        }
+      if (bytes.length <= inlineSize) {
+        ifd.set(bytes, valueAt);
+        return;
       }
+      if (bigTiff) view.setBigUint64(valueAt, BigInt(extraPosition), true);
+      else view.setUint32(valueAt, extraPosition, true);
+      parts.push(bytes.length % 2 ? Uint8Array.from([...bytes, 0]) : bytes);
+      extraPosition += bytes.length + (bytes.length % 2);
     });
-    chunks.push(ifd, ...extras);
+    ifds.push(parts);
     position = extraPosition;
   }
   if (!bigTiff && position > 0xffffffff) throw new DelineateError('DLN_INTERNAL', 'TIFF too large for classic offsets');
-  const out = new Uint8Array(position);
-  const view = new DataView(out.buffer);
-  out[0] = 0x49;
-  out[1] = 0x49;
-  view.setUint16(2, bigTiff ? 43 : 42, true);
-  if (bigTiff) {
-    view.setUint16(4, 8, true);
-    view.setBigUint64(8, BigInt(ifdOffsets[0] ?? 0), true);
-  } else view.setUint32(4, ifdOffsets[0] ?? 0, true);
-  let o = headerSize;
-  for (const chunk of chunks) {
-    out.set(chunk, o);
-    o += chunk.length;
-  }
   // Link the IFD chain: each IFD's last field points at the next.
-  placed.forEach((entries, i) => {
-    const start = ifdOffsets[i] ?? 0;
-    const at = start + (bigTiff ? 8 : 2) + entries.length * entrySize;
+  ifds.forEach((parts, i) => {
+    const ifd = parts[0];
+    if (!ifd) return;
+    const at = ifd.length - (bigTiff ? 8 : 4);
+    const view = new DataView(ifd.buffer);
     const next = ifdOffsets[i + 1] ?? 0;
     if (bigTiff) view.setBigUint64(at, BigInt(next), true);
     else view.setUint32(at, next, true);
   });
+  const header = new Uint8Array(headerSize);
+  const hv = new DataView(header.buffer);
+  header[0] = 0x49;
+  header[1] = 0x49;
+  hv.setUint16(2, bigTiff ? 43 : 42, true);
+  if (bigTiff) {
+    hv.setUint16(4, 8, true);
+    hv.setBigUint64(8, BigInt(ifdOffsets[0] ?? 0), true);
+  } else hv.setUint32(4, ifdOffsets[0] ?? 0, true);
+  sink(header);
+  const pad = new Uint8Array(1);
+  for (const image of images) {
+    for (const block of image.blocks) {
+      const bytes = blockBytes(block);
+      if (bytes.length !== blockLength(block)) throw new DelineateError('DLN_INTERNAL', 'TIFF block changed length while writing');
+      sink(bytes);
+      if (bytes.length % 2) sink(pad);
+    }
+  }
+  for (const parts of ifds) for (const part of parts) sink(part);
+  return position;
+}
+
+/** {@link writeTiffTo} into memory. */
+export function writeTiff(images: readonly TiffImageToWrite[], options: { bigTiff?: boolean } = {}): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const total = writeTiffTo(images, (chunk) => chunks.push(chunk), options);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, o);
+    o += chunk.length;
+  }
   return out;
 }
