@@ -47,7 +47,7 @@ export type { OcrEngine, PixelRect, TextBox } from './pixel/ocr';
 export { parsePixelRules, pixelRulesSchema, matchingRules } from './pixel/rules';
 export type { PixelRule, PixelRules, RuleSignature } from './pixel/rules';
 export { defaultPixelRules } from './pixel/default-rules';
-export { scrubTiffSlide, associatedImageKind } from './slides/tiff-slide';
+export { scrubTiffSlide, scrubTiffSlideFile, associatedImageKind } from './slides/tiff-slide';
 export type { SlideScrubResult, SlideScrubFinding, AssociatedImageKind } from './slides/tiff-slide';
 export { isSlideLabelOrOverview, slideCompositionFromDicom } from './slides/dicom-slide';
 export { toGreyImage, encodePng } from './pixel/grey-image';
