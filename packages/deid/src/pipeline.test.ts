@@ -49,6 +49,10 @@ describe('the gate on an adversarial CT', () => {
     expect(result.record.outputName).toBe(`${sop}.dcm`);
     // References follow the remapped instance.
     expect(findAll(file.dataset, 0x00081155)).toEqual([sop]);
+    // The UN-encoded standard sequence was parsed and cleaned inside.
+    const unSequence = file.dataset.get(0x0040a043);
+    expect(unSequence?.vr).toBe('SQ');
+    expect(getString(unSequence?.items?.[0] ?? file.dataset, 0x0040a123)).toBe('ANONYMIZED');
     // Private blocks (including the UN-encoded sequence) and overlays are gone.
     expect([...file.dataset.elements.keys()].filter((t) => (t >>> 16) % 2 === 1)).toEqual([]);
     expect(file.dataset.has(0x60003000) || file.dataset.has(0x60004000)).toBe(false);

@@ -11,6 +11,7 @@ export const planted = {
   address: '17 Larkspur Crescent',
   privateText: 'Quixote private note 5512',
   unText: 'Marchbanks hidden in UN',
+  unPublicName: 'Persimmon^Algernon',
   nestedName: 'Ottoline^Featherstonehaugh',
   srText: 'Patient Zebulon Quixote seen at Larkspur',
   overlayComment: 'Operator Featherstonehaugh marked this',
@@ -115,6 +116,8 @@ export function adversarialCt(modality = 'CT', burnedInAnnotation?: 'YES' | 'NO'
   // A UN-encoded private sequence (implicit VR items inside an explicit UN element).
   s(0x00150010, 'LO', 'ACME UN');
   ds.set({ tag: 0x00151001, vr: 'UN', value: implicitItemBytes([[0x00100010, planted.unText]]) });
+  // A standard sequence that arrived UN-encoded (implicit VR items), with a person name inside.
+  ds.set({ tag: 0x0040a043, vr: 'UN', value: implicitItemBytes([[0x0040a123, planted.unPublicName]]) });
   // Overlay plane with comments and data.
   ds.set({ tag: 0x60000010, vr: 'US', value: Uint8Array.of(4, 0) });
   ds.set({ tag: 0x60000011, vr: 'US', value: Uint8Array.of(4, 0) });
