@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { register as registerAgreement } from './commands/agreement';
+import { register as registerAudit } from './commands/audit';
 import { register as registerConsensus } from './commands/consensus';
 import { register as registerDeid } from './commands/deid';
 import { register as registerDemo } from './commands/demo';
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerMetrics(program);
   registerAgreement(program);
   registerConsensus(program);
+  registerAudit(program);
   return program;
 }

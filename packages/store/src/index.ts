@@ -41,6 +41,7 @@ export {
   auditCheckpointPath,
   auditKeyPath,
   checkpointSignatureValid,
+  loadAuditPublicKey,
   loadOrCreateAuditKey,
   readCheckpoints,
   signCheckpoint,

@@ -55,6 +55,25 @@ export async function loadOrCreateAuditKey(dataDir: string): Promise<AuditSignin
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
+/**
+ * The public key that checks checkpoints: from `audit-ed25519.pub.pem` (what an auditor is
+ * given), else derived from the private key; `undefined` when there is neither.
+ */
+export async function loadAuditPublicKey(dataDir: string): Promise<KeyObject | undefined> {
+  const keys = join(dataDir, 'keys');
+  for (const [file, load] of [
+    ['audit-ed25519.pub.pem', (pem: string) => createPublicKey(pem)],
+    ['audit-ed25519.pem', (pem: string) => createPublicKey(createPrivateKey(pem))],
+  ] as const) {
+    try {
+      return load(await readFile(join(keys, file), 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return undefined;
+}
+
 function signedPart(c: Pick<AuditCheckpoint, 'sequence' | 'hash' | 'time'>): Buffer {
   return Buffer.from(canonicalJson({ sequence: c.sequence, hash: c.hash, time: c.time }));
 }

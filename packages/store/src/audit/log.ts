@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AuditOutcome } from '@delineate/schema';
 import { sealAuditRow, type AuditEntry, type AuditRecord } from './chain';
@@ -101,7 +102,7 @@ export class AuditLog {
   }
 
   /** Recomputes the whole chain and checks it against the signed checkpoints in `dataDir`. */
-  async verify(dataDir: string, key: Pick<AuditSigningKey, 'publicKey'>): Promise<AuditVerifyResult> {
+  async verify(dataDir: string, key: { readonly publicKey: KeyObject | undefined }): Promise<AuditVerifyResult> {
     const { checkpoints, malformedLines } = await readCheckpoints(dataDir);
     return verifyAuditRows({
       rows: this.rows(),
