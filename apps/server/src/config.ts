@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DelineateError } from '@delineate/schema';
+import { DelineateError, Region, regions } from '@delineate/schema';
 
 export interface ServerConfig {
   host: string;
@@ -10,7 +10,7 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Folder or `s3://bucket/prefix?endpoint=…` for blobs; absent means `<dataDir>/blobs`. */
   blobUrl: string | undefined;
-  region: string;
+  region: Region;
   /** The built web app (`apps/web/dist`), served at `/` when it exists. */
   webRoot: string | undefined;
   /** Largest mask upload accepted, in bytes. */
@@ -34,13 +34,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ServerC
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new DelineateError('DLN_CONFIG_INVALID', 'DATABASE_URL must be a postgres:// URL');
   }
+  const region = Region.safeParse(env.DELINEATE_REGION ?? 'local');
+  if (!region.success) throw new DelineateError('DLN_CONFIG_INVALID', `DELINEATE_REGION must be one of ${regions.join(', ')}`);
   return {
     host: env.HOST ?? '127.0.0.1',
     port,
     dataDir: resolve(env.DELINEATE_DATA ?? '.delineate'),
     databaseUrl,
     blobUrl: env.DELINEATE_BLOB_URL || undefined,
-    region: env.DELINEATE_REGION ?? 'local',
+    region: region.data,
     webRoot: env.DELINEATE_WEB_ROOT,
     maxMaskBytes: Number(env.DELINEATE_MAX_MASK_BYTES ?? 256 * 1024 * 1024),
     logLevel,

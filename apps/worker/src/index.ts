@@ -1,2 +1,3 @@
 export { ingestDicom, type IngestDeps, type IngestOptions, type IngestReport, type IngestedItem } from './ingest';
 export { volumeGrid, type SliceGeometry, type VolumeGrid } from './geometry';
+export { createWorker, type JobHandler, type Worker, type WorkerContext, type WorkerOptions } from './worker';

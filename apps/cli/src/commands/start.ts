@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { configFromEnv, createServer, openPlatform, PasswordHasher } from '@delineate/server';
+import { createWorker } from '@delineate/worker';
 import { seedDemo } from '../demo';
+import { jobHandlers } from '../jobs';
 import { progressReporter } from '../progress';
 import { printCredentials } from './demo';
 
@@ -25,8 +27,17 @@ export function register(program: Command): void {
         if (result.created) printCredentials(result);
       }
       const server = await createServer({ config, database, blobs, clock });
+      const worker = createWorker({
+        database,
+        blobs,
+        clock,
+        region: config.region,
+        handlers: jobHandlers(),
+        onError: (job, summary) => server.app.log.warn({ jobId: job.id, kind: job.kind, summary }, 'job failed'),
+      });
       const shutdown = async (signal: string) => {
         server.app.log.info({ signal }, 'shutting down');
+        await worker.stop();
         await server.app.close();
         await blobs.close();
         await database.close();
@@ -35,6 +46,7 @@ export function register(program: Command): void {
       process.once('SIGINT', () => void shutdown('SIGINT'));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       const address = await server.app.listen({ port: config.port, host: config.host });
+      worker.start();
       console.log(`Delineate is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.kind}, data: ${config.dataDir})`);
     });
 }

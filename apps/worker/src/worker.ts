@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { isDelineateError, type Job, type Region } from '@delineate/schema';
+import { JobQueue, type BlobStore, type Clock, type Database } from '@delineate/store';
+
+export interface WorkerContext {
+  readonly database: Database;
+  readonly blobs: BlobStore;
+  readonly clock: Clock;
+}
+
+/** Does one job; throws to fail it (the queue retries with backoff until its attempts run out). */
+export type JobHandler = (job: Job, context: WorkerContext) => Promise<void>;
+
+export interface WorkerOptions extends WorkerContext {
+  /** Workers claim only jobs of their own region (ARCHITECTURE §4, data residency). */
+  readonly region: Region;
+  readonly handlers: Readonly<Record<string, JobHandler>>;
+  readonly workerId?: string;
+  /** Wait between polls when the queue is empty (default 500 ms). */
+  readonly idleMs?: number;
+  readonly onError?: (job: Job, summary: string) => void;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Claims and runs one job; false when there was none. */
+  runOnce(): Promise<boolean>;
+  /** Polls until {@link Worker.stop}. */
+  start(): void;
+  /** Stops polling and waits for the job in hand to finish. */
+  stop(): Promise<void>;
+}
+
+/** What a failed job records: its stable code and message, or the error's type. Never raw text that may quote data. */
+function failureSummary(error: unknown): string {
+  if (isDelineateError(error)) return `${error.code}: ${error.message}`;
+  return `unexpected ${error instanceof Error ? error.name : typeof error}`;
+}
+
+export function createWorker(options: WorkerOptions): Worker {
+  const id = options.workerId ?? `worker-${randomUUID()}`;
+  const queue = new JobQueue(options.database.db, { clock: options.clock });
+  const kinds = Object.keys(options.handlers);
+  const context: WorkerContext = { database: options.database, blobs: options.blobs, clock: options.clock };
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  const runOnce = async (): Promise<boolean> => {
+    if (kinds.length === 0) return false;
+    const job = await queue.claim({ workerId: id, region: options.region, kinds });
+    if (!job) return false;
+    const handler = options.handlers[job.kind];
+    try {
+      if (!handler) throw new Error('no handler');
+      await handler(job, context);
+      await queue.complete(job.id, id);
+    } catch (error) {
+      const summary = failureSummary(error);
+      options.onError?.(job, summary);
+      await queue.fail(job.id, id, summary);
+    }
+    return true;
+  };
+
+  const pollLoop = async () => {
+    while (running) {
+      let worked = false;
+      try {
+        worked = await runOnce();
+      } catch {
+        // The database may be restarting; try again after the idle wait.
+      }
+      if (!worked && running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.idleMs ?? 500);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    }
+  };
+
+  return {
+    id,
+    runOnce,
+    start() {
+      if (running) return;
+      running = true;
+      loop = pollLoop();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}
