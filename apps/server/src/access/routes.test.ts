@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../test/harness';
+import { PasswordHasher } from './password';
+import { openTestSession } from './testing';
+import { base32Decode, totp } from './totp';
+
+const PASSWORD = 'a long enough passphrase';
+
+describe('access routes over HTTP', () => {
+  let h: Harness;
+  let adminHeaders: Record<string, string>;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    const runtime = h.server.app.accessRuntime;
+    const admin = await runtime.repo.createUser({ username: 'admin', displayName: 'Admin', platformAdmin: true, now: runtime.now() });
+    adminHeaders = (await openTestSession(runtime, admin.id)).headers;
+  });
+  afterAll(async () => h?.close());
+
+  const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string> = {}, payload?: unknown) =>
+    h.server.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+
+  it('creates a user, who signs in, enrols TOTP, gets recovery codes and signs out', async () => {
+    // A cheap hash for the account (the server verifies with the parameters in the PHC string).
+    const runtime = h.server.app.accessRuntime;
+    const created = await inject('POST', '/api/users', adminHeaders, { username: 'rita', displayName: 'Rita', password: PASSWORD });
+    expect(created.statusCode).toBe(201);
+    const userId = created.json().id as string;
+    await runtime.repo.setPasswordHash(userId, await new PasswordHasher({ testOnlyParams: { memoryKiB: 256, timeCost: 1, parallelism: 1 } }).hash(PASSWORD), runtime.now());
+    const grant = await inject('POST', `/api/projects/${h.seeded.projectId}/memberships`, adminHeaders, { userId, role: 'reviewer' });
+    expect(grant.statusCode).toBe(201);
+
+    const login = await inject('POST', '/api/auth/login', {}, { username: 'rita', password: PASSWORD });
+    expect(login.statusCode).toBe(200);
+    expect(login.json()).toMatchObject({ userId, mfa: 'enrolment_required' });
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/^dln_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
+    const session = { cookie: cookie.split(';')[0]! };
+
+    // Before MFA, nothing but the session routes.
+    expect((await inject('GET', `/api/projects/${h.seeded.projectId}/memberships`, session)).statusCode).toBe(403);
+    expect((await inject('GET', '/api/auth/session', session)).json()).toMatchObject({ username: 'rita', mfa: 'enrolment_required' });
+
+    const enrol = await inject('POST', '/api/auth/mfa/totp', session);
+    const secret = base32Decode(enrol.json().secret);
+    const verified = await inject('POST', '/api/auth/mfa/verify', session, { code: totp(secret, runtime.now().getTime()) });
+    expect(verified.statusCode).toBe(200);
+    expect(verified.json().recoveryCodes).toHaveLength(10);
+    const mfaSession = { authorization: `Bearer ${verified.json().token}` };
+    expect((await inject('GET', '/api/auth/session', session)).statusCode).toBe(401);
+    expect((await inject('GET', '/api/auth/session', mfaSession)).json()).toMatchObject({ mfa: 'verified', roles: [{ role: 'reviewer' }] });
+
+    expect((await inject('POST', '/api/auth/logout', mfaSession)).statusCode).toBe(204);
+    expect((await inject('GET', '/api/auth/session', mfaSession)).statusCode).toBe(401);
+
+    const events = await runtime.audit.range(new Date(0), new Date(Date.now() + 60_000));
+    const mine = events.filter((e) => e.actorId === userId).map((e) => `${e.action}:${e.outcome}`);
+    expect(mine).toEqual(expect.arrayContaining(['auth.login:success', 'auth.mfa.verify:success', 'membership.list:denied', 'auth.logout:success']));
+  });
+
+  it('gives the same answer for an unknown user and a wrong password, and audits both', async () => {
+    const unknown = await inject('POST', '/api/auth/login', {}, { username: 'nobody-here', password: PASSWORD });
+    const wrong = await inject('POST', '/api/auth/login', {}, { username: 'admin', password: 'not the password' });
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.json()).toEqual(wrong.json());
+    await h.server.app.accessRuntime.auditSettled();
+    const logins = (await h.server.app.accessRuntime.audit.range(new Date(0), new Date(Date.now() + 60_000))).filter((e) => e.action === 'auth.login' && e.outcome === 'denied');
+    expect(logins.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('answers anonymous requests with data only for health, the API document and login', async () => {
+    const runtime = h.server.app.accessRuntime;
+    const open = new Set(['system.health', 'system.openapi', 'auth.login', 'web.app']);
+    for (const route of runtime.routes.filter((r) => r.url.startsWith('/api/'))) {
+      const url = route.url.replace(/:([A-Za-z]+)/g, (_m, name: string) => (name === 'version' ? '1' : name === 'projectId' ? h.seeded.projectId : h.seeded.itemId));
+      const res = await inject(route.method as 'GET', url);
+      if (open.has(route.action)) continue;
+      expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(Object.keys(res.json()).sort()).toEqual(['code', 'message']);
+    }
+  });
+
+  it('disabling a user over the API ends their sessions', async () => {
+    const runtime = h.server.app.accessRuntime;
+    const user = await runtime.repo.createUser({ username: 'temp', displayName: 'Temp', now: runtime.now() });
+    const { headers } = await openTestSession(runtime, user.id);
+    expect((await inject('GET', '/api/auth/session', headers)).statusCode).toBe(200);
+    expect((await inject('POST', `/api/users/${user.id}/disable`, adminHeaders)).statusCode).toBe(204);
+    expect((await inject('GET', '/api/auth/session', headers)).statusCode).toBe(401);
+  });
+});
