@@ -76,6 +76,13 @@ describe('pixel data of real files, per transfer syntax', () => {
     expect(new Set(values.subarray(2560)).size).toBeGreaterThan(50);
   });
 
+  it('refuses an empty or degenerate rectangle with DLN_REQUEST_INVALID', async () => {
+    const bytes = load('dicom/pydicom/CT_small.dcm');
+    await expect(redactRegions(bytes, [])).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
+    await expect(redactRegions(bytes, [{ x: 0, y: 0, width: 0, height: 5 }])).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
+    await expect(redactRegions(bytes, [{ x: Number.NaN, y: 0, width: 5, height: 5 }])).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
+  });
+
   it('refuses 12-bit JPEG extended with DLN_DICOM_UNSUPPORTED', async () => {
     await expect(redactRegions(load('dicom/pydicom/JPEG-lossy.dcm'), [{ x: 0, y: 0, width: 4, height: 4 }])).rejects.toMatchObject({ code: 'DLN_DICOM_UNSUPPORTED' });
   });

@@ -53,6 +53,10 @@ export async function redactRegions(bytes: Uint8Array, rects: readonly PixelRect
   const source = readPixelSource(bytes);
   if (!source) throw new DelineateError('DLN_REQUEST_INVALID', 'The file has no pixel data to redact');
   if (rects.length === 0) throw new DelineateError('DLN_REQUEST_INVALID', 'No rectangles to redact');
+  for (const r of rects) {
+    const sane = [r.x, r.y, r.width, r.height].every(Number.isFinite) && r.width > 0 && r.height > 0;
+    if (!sane) throw new DelineateError('DLN_REQUEST_INVALID', 'A rectangle needs finite x, y and a positive width and height');
+  }
   await loadWasmCodecs();
   const decoded = decodePixels(source);
   const n = source.description.numberOfFrames;

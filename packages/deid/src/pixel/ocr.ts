@@ -46,7 +46,10 @@ export function createOcrEngine(): OcrEngine {
     });
   return {
     async findText(image) {
-      worker ??= start();
+      worker ??= start().catch((error: unknown) => {
+        worker = undefined; // a failed start is retried on the next frame, not cached
+        throw error;
+      });
       const w = await worker;
       const { data } = await w.recognize(Buffer.from(encodePng(image)), {}, { blocks: true, text: false });
       const boxes: TextBox[] = [];
