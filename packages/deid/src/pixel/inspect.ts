@@ -13,7 +13,7 @@ export interface PixelPolicy {
   readonly rules: PixelRules;
   /** Modalities whose images carry burned-in text: every frame is read by OCR. */
   readonly textModalities: ReadonlySet<string>;
-  /** OCR word confidence (0–100) at or above which a word counts. */
+  /** OCR word confidence (0–100) at or above which a word counts: low, since a missed name costs more than a second look. */
   readonly minConfidence: number;
   /** Letters and digits a word needs to count (single glyphs are usually markers, not text). */
   readonly minCharacters: number;
@@ -24,7 +24,7 @@ export const defaultTextModalities: ReadonlySet<string> = new Set(['US', 'XA', '
 export const defaultPixelPolicy: PixelPolicy = {
   rules: defaultPixelRules,
   textModalities: defaultTextModalities,
-  minConfidence: 60,
+  minConfidence: 40,
   minCharacters: 2,
 };
 
