@@ -28,6 +28,8 @@ describe('burned-in PHI in the shared ultrasound', () => {
     expect(text.length).toBeGreaterThanOrEqual(3);
     // Every word found outside the allowed panels lies in the banner.
     for (const f of text) expect((f.region?.y ?? 99) + (f.region?.height ?? 0)).toBeLessThanOrEqual(24);
+    // The patient's name (about x 83–172) is among them, though OCR reads it with low confidence.
+    expect(text.some((f) => (f.region?.x ?? 0) < 120 && (f.region?.x ?? 0) + (f.region?.width ?? 0) > 140)).toBe(true);
     // Records carry no recognised text: only the kind, the box and a confidence figure.
     expect(JSON.stringify(result.findings)).not.toMatch(/PATIENT|CLEVELAND|1951|CCHS/i);
     expect(result.bytes).toBe(original);
