@@ -28,6 +28,8 @@ describeStore('label schemas and review protocols', (getDb) => {
     expect((await repo.listVersions(v1.id)).map((v) => v.version)).toEqual([1, 2]);
     expect(await codeOf(repo.create({ name: 'Bad', labels: [{ ...labels[0]!, colour: 'red' }] }))).toBe('DLN_SCHEMA_INVALID');
     expect(await codeOf(repo.get('00000000-0000-4000-8000-000000000000'))).toBe('DLN_NOT_FOUND');
+    expect(await codeOf(repo.updateVersion(v1.id, 3, labels))).toBe('DLN_NOT_FOUND');
+    expect(await codeOf(repo.addVersion('00000000-0000-4000-8000-000000000000', labels))).toBe('DLN_NOT_FOUND');
   });
 
   it('freezes a label-schema version once a revision used it, in SQL as well as through the repository', async () => {
