@@ -33,6 +33,18 @@ export type { TestDatabaseKinds } from './test/databases';
 export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipRow, type NewSession, type QualificationRow, type SessionRow, type TotpCredential } from './access/repository';
 export type { AccessTables } from './access/tables';
 export { ownedResourceTypes, resolveObjectOwner, type ObjectOwner } from './access/resolve';
+export { AccessReviewRepository, type AccessReview, type AccessReviewMember, type AttestationDecision } from './access/review';
+export {
+  assertResidency,
+  assertWorkerMayClaim,
+  residencyProblems,
+  TransferRepository,
+  transferBases,
+  type ResidencyProblem,
+  type StorageRegions,
+  type TransferBasis,
+  type TransferBasisRecord,
+} from './access/residency';
 export { AuditLog, type AuditLogOptions } from './audit/log';
 export { auditRowHash, sealAuditRow, type AuditEntry, type AuditRecord } from './audit/chain';
 export { canonicalJson } from './audit/canonical-json';
