@@ -118,9 +118,10 @@ export function labelMapFromRle(grid: Grid, encoded: Uint8Array): { ok: true; ma
 }
 
 /**
- * The pair's masks of one label cropped to their union bounding box plus `margin` voxels (clamped
- * to the image). With margin ≥ 1 every surface statistic is unchanged: the crop edge is either
- * the image edge or background. Null when neither map has the label.
+ * The pair's masks of one label cropped to their union bounding box with `margin` voxels of
+ * background on every side (beyond the image edge too: image-edge voxels are border voxels
+ * either way, and the surfel lattice pads with background). With margin ≥ 1 every surface
+ * statistic is unchanged; `box` is the union box in crop coordinates. Null when neither map has the label.
  */
 export function cropLabelPair(
   reference: LabelMap,
@@ -156,21 +157,23 @@ export function cropLabelPair(
   }
   if (x1 < 0) return null;
   const is3d = g.ndim === 3;
-  const min: [number, number, number] = [Math.max(0, x0 - margin), Math.max(0, y0 - margin), is3d ? Math.max(0, z0 - margin) : 0];
-  const max: [number, number, number] = [Math.min(nx - 1, x1 + margin), Math.min(ny - 1, y1 + margin), is3d ? Math.min(nz - 1, z1 + margin) : 0];
-  const cx = max[0] - min[0] + 1, cy = max[1] - min[1] + 1, cz = max[2] - min[2] + 1;
+  const mz = is3d ? margin : 0;
+  const cx = x1 - x0 + 1 + 2 * margin, cy = y1 - y0 + 1 + 2 * margin, cz = z1 - z0 + 1 + 2 * mz;
   const grid: Grid = { ndim: g.ndim, dims: [cx, cy, cz], spacing: g.spacing };
   const crop = (m: LabelMap): BinaryMask => {
     const out = new Uint8Array(cx * cy * cz);
-    for (let z = 0; z < cz; z++)
-      for (let y = 0; y < cy; y++) {
-        const src = ((z + min[2]) * ny + (y + min[1])) * nx + min[0];
-        const dst = (z * cy + y) * cx;
-        for (let x = 0; x < cx; x++) out[dst + x] = m.data[src + x] === label ? 1 : 0;
+    const d = m.data;
+    const xs = Math.max(0, x0 - margin), xe = Math.min(nx - 1, x1 + margin);
+    for (let z = Math.max(0, z0 - mz); z <= Math.min(nz - 1, z1 + mz); z++)
+      for (let y = Math.max(0, y0 - margin); y <= Math.min(ny - 1, y1 + margin); y++) {
+        const src = (z * ny + y) * nx;
+        const dst = ((z - z0 + mz) * cy + (y - y0 + margin)) * cx - (x0 - margin);
+        for (let x = xs; x <= xe; x++) out[dst + x] = d[src + x] === label ? 1 : 0;
       }
     return { grid, data: out };
   };
-  return { reference: crop(reference), test: crop(test), box: { min, max } };
+  const box: Box = { min: [margin, margin, mz], max: [cx - 1 - margin, cy - 1 - margin, cz - 1 - mz] };
+  return { reference: crop(reference), test: crop(test), box };
 }
 
 /** Voxel counts of one label of a pair of label maps (no intermediate masks). */

@@ -1,15 +1,13 @@
 /**
  * Exact nearest-feature search for a sparse set of query points (surface elements), the fast
- * path of the surface metrics. Per row, the distance along x to the nearest feature is computed
- * once (lazily, as an integer); a query then scans outward in z and y, stopping as soon as the
- * separation alone exceeds the best squared distance found. This is the separable EDT restricted
+ * path of the surface metrics. Feature x positions are indexed per row (found with the native
+ * byte search); a query scans outward in z and y, takes the nearest feature of each row by
+ * binary search, and stops as soon as the separation alone exceeds the best squared distance. This is the separable EDT restricted
  * to the points that are read, and exact in float64: d² = (dx·sx)² + (dy·sy)² + (dz·sz)².
  *
  * It costs about (distance in voxels)² row lookups per query, so surfaces far apart exhaust the
  * probe budget and the caller falls back to the full transform ({@link squaredDistanceField}).
  */
-const NONE = 0xffff;
-
 export function squaredDistancesAt(
   features: Uint8Array,
   dims: readonly [number, number, number],
@@ -20,41 +18,25 @@ export function squaredDistancesAt(
 ): boolean {
   const [nx, ny, nz] = dims;
   const [sx, sy, sz] = spacing;
-  const rowDist = new Uint16Array(nx * ny * nz);
-  const rowState = new Uint8Array(ny * nz); // 0 unknown, 1 has features, 2 empty
-  const sx2 = new Float64Array(Math.min(nx, NONE));
-  for (let d = 0; d < sx2.length; d++) sx2[d] = (d * sx) * (d * sx);
-  let probes = 0;
+  const rows = ny * nz;
+  // Feature x positions per row (compressed rows), found with the native byte search.
+  const rowStart = new Int32Array(rows + 1);
+  let total = 0;
+  for (let p = features.indexOf(1); p !== -1; p = features.indexOf(1, p + 1)) {
+    rowStart[Math.floor(p / nx) + 1] = (rowStart[Math.floor(p / nx) + 1] as number) + 1;
+    total++;
+  }
+  for (let r = 0; r < rows; r++) rowStart[r + 1] = (rowStart[r + 1] as number) + (rowStart[r] as number);
+  const xs = new Int32Array(total);
+  {
+    let k = 0;
+    for (let p = features.indexOf(1); p !== -1; p = features.indexOf(1, p + 1)) xs[k++] = p % nx;
+  }
+  let probes = total >> 3;
   const plane = nx * ny;
 
-  const ensureRow = (r: number): number => {
-    const state = rowState[r] ?? 0;
-    if (state !== 0) return state;
-    const base = r * nx;
-    let last = -1;
-    for (let x = 0; x < nx; x++) {
-      if (features[base + x]) last = x;
-      rowDist[base + x] = last < 0 ? NONE : Math.min(x - last, NONE - 1);
-    }
-    if (last < 0) {
-      rowState[r] = 2;
-      return 2;
-    }
-    last = -1;
-    for (let x = nx - 1; x >= 0; x--) {
-      if (features[base + x]) last = x;
-      if (last >= 0) {
-        const d = last - x;
-        if (d < (rowDist[base + x] ?? NONE)) rowDist[base + x] = Math.min(d, NONE - 1);
-      }
-    }
-    rowState[r] = 1;
-    probes += nx >> 3;
-    return 1;
-  };
-
   for (let qi = 0; qi < queries.length; qi++) {
-    const q = queries[qi] ?? 0;
+    const q = queries[qi] as number;
     const z = Math.floor(q / plane);
     const rem = q - z * plane;
     const y = Math.floor(rem / nx);
@@ -74,10 +56,20 @@ export function squaredDistancesAt(
             if (yy < 0 || yy >= ny) continue;
             const r = zz * ny + yy;
             probes++;
-            if (ensureRow(r) === 2) continue;
-            const d = rowDist[r * nx + x] ?? NONE;
-            if (d === NONE) continue;
-            const v = b + (sx2[d] ?? d * sx * (d * sx));
+            let lo = rowStart[r] as number;
+            const end = rowStart[r + 1] as number;
+            if (lo === end) continue;
+            // First feature at or after x, by binary search; the nearest is it or the one before.
+            let hi = end;
+            while (lo < hi) {
+              const mid = (lo + hi) >> 1;
+              if ((xs[mid] as number) < x) lo = mid + 1;
+              else hi = mid;
+            }
+            let d = Infinity;
+            if (lo < end) d = (xs[lo] as number) - x;
+            if (lo > (rowStart[r] as number)) d = Math.min(d, x - (xs[lo - 1] as number));
+            const v = b + d * sx * (d * sx);
             if (v < best) best = v;
           }
         }

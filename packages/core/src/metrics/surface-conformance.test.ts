@@ -106,3 +106,43 @@ describe.each(surfaceConventions)('surface metric conformance: %s', (convention)
     expect(m.hausdorff).toBeCloseTo(2, 6);
   });
 });
+
+describe('surface extraction against a brute-force scan (rows with several runs)', () => {
+  it.each([
+    [[30, 28, 16], [0.7, 0.9, 2.5]],
+    [[31, 27], [0.8, 1.3]],
+  ] as const)('dims %j', async (dims, sp) => {
+    const { surfelAreaTable, contourLengthTable } = await import('./surfel-areas');
+    const grid = gridOf([...dims], [...sp]);
+    const [nx, ny, nz] = grid.dims;
+    const rnd = seededRandom(dims.length * 7 + 1);
+    const data = Uint8Array.from({ length: nx * ny * nz }, () => (rnd() < 0.45 ? 1 : 0));
+    const m = binaryMask(grid, data);
+    const at = (x: number, y: number, z: number): number =>
+      x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz ? 0 : (data[(z * ny + y) * nx + x] ?? 0);
+    const is3d = grid.ndim === 3;
+    const table = is3d ? surfelAreaTable(grid.spacing) : contourLengthTable(grid.spacing);
+    let area = 0;
+    for (let k = 0; k <= (is3d ? nz : 0); k++)
+      for (let j = 0; j <= ny; j++)
+        for (let i = 0; i <= nx; i++) {
+          const c = is3d
+            ? (at(i - 1, j - 1, k - 1) << 7) | (at(i, j - 1, k - 1) << 6) | (at(i - 1, j, k - 1) << 5) | (at(i, j, k - 1) << 4) |
+              (at(i - 1, j - 1, k) << 3) | (at(i, j - 1, k) << 2) | (at(i - 1, j, k) << 1) | at(i, j, k)
+            : (at(i - 1, j - 1, 0) << 3) | (at(i, j - 1, 0) << 2) | (at(i - 1, j, 0) << 1) | at(i, j, 0);
+          area += table[c] ?? 0;
+        }
+    let border = 0;
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) {
+          if (!at(x, y, z)) continue;
+          const edge = x === 0 || y === 0 || x === nx - 1 || y === ny - 1 || (is3d && (z === 0 || z === nz - 1));
+          const inner = at(x - 1, y, z) && at(x + 1, y, z) && at(x, y - 1, z) && at(x, y + 1, z) && (!is3d || (at(x, y, z - 1) && at(x, y, z + 1)));
+          if (edge || !inner) border++;
+        }
+    const s = surfaceDistances(m, m, 'surfel');
+    expect(s.referenceToTest.totalWeight).toBeCloseTo(area, 9);
+    expect(surfaceDistances(m, m, 'voxel').referenceToTest.totalCount).toBe(border);
+  });
+});

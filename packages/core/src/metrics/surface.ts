@@ -52,84 +52,186 @@ function latticeOf(box: Box, convention: SurfaceConvention, ndim: 2 | 3): Lattic
   };
 }
 
-/**
- * Per lattice point: for `surfel` the neighbour code (0‥255, or 0‥15 in 2D), for `voxel`
- * 1 on a border voxel. A point is on the surface when its code is neither 0 nor full.
- */
-function surfaceCodes(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, alloc: Allocate): Uint8Array {
-  return convention === 'surfel' ? surfelCodes(mask, lat, alloc) : borderVoxels(mask, lat, alloc);
-}
-
 /** Allocates the per-lattice-point buffers (a caller may pass shared memory for worker threads). */
 export type Allocate = (bytes: number) => ArrayBufferLike;
 const ownMemory: Allocate = (bytes) => new ArrayBuffer(bytes);
 
-function borderVoxels(mask: BinaryMask, lat: Lattice, alloc: Allocate): Uint8Array {
+/** Collects surface points (lattice index, weight) while flags are written. */
+class PointSink {
+  points = new Int32Array(4096);
+  weights = new Float64Array(4096);
+  n = 0;
+
+  push(index: number, weight: number): void {
+    if (this.n === this.points.length) {
+      const p = new Int32Array(this.n * 2), w = new Float64Array(this.n * 2);
+      p.set(this.points);
+      w.set(this.weights);
+      this.points = p;
+      this.weights = w;
+    }
+    this.points[this.n] = index;
+    this.weights[this.n] = weight;
+    this.n++;
+  }
+}
+
+/**
+ * Per mask row (y, z): the first and last foreground x (−1 when empty) and whether the
+ * foreground between them is one run. Found with native byte searches, so extraction of a
+ * surface costs about the number of rows plus the number of surface points, not the volume.
+ */
+interface RowRuns {
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  readonly single: Uint8Array;
+}
+
+function rowRuns(mask: BinaryMask): RowRuns {
+  const [nx, ny, nz] = mask.grid.dims;
+  const rows = ny * nz;
+  const lo = new Int32Array(rows).fill(-1), hi = new Int32Array(rows).fill(-1), single = new Uint8Array(rows);
+  const d = mask.data;
+  for (let r = 0; r < rows; r++) {
+    const row = d.subarray(r * nx, (r + 1) * nx);
+    const a = row.indexOf(1);
+    if (a < 0) continue;
+    const b = row.lastIndexOf(1);
+    lo[r] = a;
+    hi[r] = b;
+    single[r] = row.subarray(a, b + 1).indexOf(0) < 0 ? 1 : 0;
+  }
+  return { lo, hi, single };
+}
+
+/**
+ * Border voxels (voxel convention): foreground with a background face neighbour, or on the image
+ * edge. Writes flag 1 per border voxel and collects them with weight 1.
+ */
+function borderVoxels(mask: BinaryMask, lat: Lattice, out: Uint8Array, sink: PointSink): void {
   const [nx, ny, nz] = mask.grid.dims;
   const is3d = mask.grid.ndim === 3;
   const [lx, ly, lz] = lat.dims;
   const [ox, oy, oz] = lat.box.min;
   const d = mask.data;
-  const out = new Uint8Array(alloc(lx * ly * lz));
   const sy = nx, sz = nx * ny;
+  const runs = rowRuns(mask);
+  const nb = [0, 0, 0, 0];
   for (let k = 0; k < lz; k++) {
     const z = oz + k;
     for (let j = 0; j < ly; j++) {
       const y = oy + j;
+      const r0 = z * ny + y;
+      const lo0 = runs.lo[r0] as number;
+      if (lo0 < 0) continue;
+      const hi0 = runs.hi[r0] as number;
       const row = z * sz + y * sy;
       const orow = (k * ly + j) * lx;
-      for (let i = 0; i < lx; i++) {
-        const x = ox + i;
+      nb[0] = y > 0 ? r0 - 1 : -1;
+      nb[1] = y < ny - 1 ? r0 + 1 : -1;
+      nb[2] = is3d && z > 0 ? r0 - ny : is3d ? -1 : -2;
+      nb[3] = is3d && z < nz - 1 ? r0 + ny : is3d ? -1 : -2;
+      // Interior x range if every involved row is one run; else check voxel by voxel.
+      let inLo = lo0 + 1, inHi = hi0 - 1, simple = (runs.single[r0] as number) === 1;
+      for (const r of nb) {
+        if (r === -2) continue;
+        if (r < 0 || (runs.lo[r] as number) < 0) { inLo = 1; inHi = 0; continue; }
+        if (!(runs.single[r] as number)) simple = false;
+        inLo = Math.max(inLo, runs.lo[r] as number);
+        inHi = Math.min(inHi, runs.hi[r] as number);
+      }
+      for (let x = lo0; x <= hi0; x++) {
+        if (simple) {
+          if (x === inLo && inLo <= inHi) x = inHi + 1;
+          if (x > hi0) break;
+        }
         const p = row + x;
         if (!d[p]) continue;
         const interior =
           x > 0 && x < nx - 1 && y > 0 && y < ny - 1 &&
           d[p - 1] && d[p + 1] && d[p - sy] && d[p + sy] &&
           (!is3d || (z > 0 && z < nz - 1 && d[p - sz] && d[p + sz]));
-        if (!interior) out[orow + i] = 1;
+        if (!interior) {
+          out[orow + x - ox] = 1;
+          sink.push(orow + x - ox, 1);
+        }
       }
     }
   }
-  return out;
 }
 
-function surfelCodes(mask: BinaryMask, lat: Lattice, alloc: Allocate): Uint8Array {
-  const [nx, ny] = mask.grid.dims;
+/**
+ * Surface elements (surfel convention): the neighbour code of each corner of the lattice; codes
+ * other than 0 and full are surface, weighted by the code's area (3D) or contour length (2D).
+ */
+function surfelCodes(mask: BinaryMask, lat: Lattice, out: Uint8Array, sink: PointSink): void {
+  const [nx, ny, nz] = mask.grid.dims;
   const is3d = mask.grid.ndim === 3;
   const [lx, ly, lz] = lat.dims;
   const [ox, oy, oz] = lat.box.min;
+  const area = is3d ? surfelAreaTable(mask.grid.spacing) : contourLengthTable(mask.grid.spacing);
+  const full = is3d ? 255 : 15;
   // Padded crop: one zero voxel on every side, so corner (i, j, k) reads crop voxels i‥i+1.
+  // A mask that is already exactly that (a label-pair crop) is used as it is.
   const px = lx + 1, py = ly + 1, pz = is3d ? lz + 1 : 1;
-  const crop = new Uint8Array(px * py * pz);
-  const d = mask.data;
-  const zs = is3d ? 1 : 0;
-  for (let k = 0; k < (is3d ? lz - 1 : 1); k++) {
-    for (let j = 0; j < ly - 1; j++) {
-      const src = ((oz + k) * ny + (oy + j)) * nx + ox;
-      const dst = ((k + zs) * py + (j + 1)) * px + 1;
-      for (let i = 0; i < lx - 1; i++) crop[dst + i] = d[src + i] ?? 0;
+  let crop = mask.data;
+  if (!(nx === px && ny === py && nz === pz && ox === 1 && oy === 1 && oz === (is3d ? 1 : 0))) {
+    crop = new Uint8Array(px * py * pz);
+    const d = mask.data;
+    const zs = is3d ? 1 : 0;
+    for (let k = 0; k < (is3d ? lz - 1 : 1); k++) {
+      for (let j = 0; j < ly - 1; j++) {
+        const src = ((oz + k) * ny + (oy + j)) * nx + ox;
+        const dst = ((k + zs) * py + (j + 1)) * px + 1;
+        crop.set(d.subarray(src, src + lx - 1), dst);
+      }
     }
   }
-  const out = new Uint8Array(alloc(lx * ly * lz));
   const cy = px, cz = px * py;
+  const runs = rowRuns({ grid: { ndim: mask.grid.ndim, dims: [px, py, pz], spacing: mask.grid.spacing }, data: crop });
+  const involved = [0, 0, 0, 0];
   for (let k = 0; k < lz; k++) {
     for (let j = 0; j < ly; j++) {
-      let p = k * cz + j * cy;
       const orow = (k * ly + j) * lx;
-      if (is3d) {
-        for (let i = 0; i < lx; i++, p++) {
-          out[orow + i] =
-            ((crop[p] ?? 0) << 7) | ((crop[p + 1] ?? 0) << 6) | ((crop[p + cy] ?? 0) << 5) | ((crop[p + cy + 1] ?? 0) << 4) |
-            ((crop[p + cz] ?? 0) << 3) | ((crop[p + cz + 1] ?? 0) << 2) | ((crop[p + cz + cy] ?? 0) << 1) | (crop[p + cz + cy + 1] ?? 0);
+      // Corner i reads crop x = i, i+1 of rows (j|j+1, k|k+1): it is empty left of the first
+      // foreground minus one and right of the last, and full where every row is one run covering i, i+1.
+      const r0 = k * py + j;
+      involved[0] = r0;
+      involved[1] = r0 + 1;
+      involved[2] = is3d ? r0 + py : -1;
+      involved[3] = is3d ? r0 + py + 1 : -1;
+      let minLo = Infinity, maxHi = -1, maxLo = -1, minHi = Infinity, simple = true;
+      for (const r of involved) {
+        if (r < 0) continue;
+        const a = runs.lo[r] as number;
+        if (a < 0) { maxLo = Infinity; minHi = -1; continue; }
+        const b = runs.hi[r] as number;
+        if (a < minLo) minLo = a;
+        if (b > maxHi) maxHi = b;
+        if (a > maxLo) maxLo = a;
+        if (b < minHi) minHi = b;
+        if (!(runs.single[r] as number)) simple = false;
+      }
+      if (maxHi < 0) continue;
+      const start = Math.max(0, minLo - 1), stop = Math.min(lx - 1, maxHi);
+      let p = k * cz + j * cy + start;
+      for (let i = start; i <= stop; i++, p++) {
+        if (simple && i === maxLo && maxLo <= minHi - 1) {
+          p += minHi - i;
+          i = minHi;
+          if (i > stop) break;
         }
-      } else {
-        for (let i = 0; i < lx; i++, p++) {
-          out[orow + i] = ((crop[p] ?? 0) << 3) | ((crop[p + 1] ?? 0) << 2) | ((crop[p + cy] ?? 0) << 1) | (crop[p + cy + 1] ?? 0);
+        const c = is3d
+          ? ((crop[p] as number) << 7) | ((crop[p + 1] as number) << 6) | ((crop[p + cy] as number) << 5) | ((crop[p + cy + 1] as number) << 4) |
+            ((crop[p + cz] as number) << 3) | ((crop[p + cz + 1] as number) << 2) | ((crop[p + cz + cy] as number) << 1) | (crop[p + cz + cy + 1] as number)
+          : ((crop[p] as number) << 3) | ((crop[p + 1] as number) << 2) | ((crop[p + cy] as number) << 1) | (crop[p + cy + 1] as number);
+        if (c !== 0 && c !== full) {
+          out[orow + i] = 1;
+          sink.push(orow + i, area[c] as number);
         }
       }
     }
   }
-  return out;
 }
 
 const EMPTY: DirectedDistances = {
@@ -153,34 +255,13 @@ export interface Surface {
   readonly weights: Float64Array;
 }
 
-function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, full: number, alloc: Allocate = ownMemory): Surface {
-  const grid = mask.grid;
-  const flags = surfaceCodes(mask, lat, convention, alloc);
-  const area =
-    convention === 'voxel' ? null : grid.ndim === 3 ? surfelAreaTable(grid.spacing) : contourLengthTable(grid.spacing);
-  let points = new Int32Array(1024);
-  let weights = new Float64Array(1024);
-  let n = 0;
-  for (let i = 0; i < flags.length; i++) {
-    const c = flags[i] ?? 0;
-    if (c === 0) continue;
-    if (c === full) {
-      flags[i] = 0;
-      continue;
-    }
-    if (n === points.length) {
-      const p2 = new Int32Array(n * 2), w2 = new Float64Array(n * 2);
-      p2.set(points);
-      w2.set(weights);
-      points = p2;
-      weights = w2;
-    }
-    points[n] = i;
-    weights[n] = area ? (area[c] ?? 0) : 1;
-    flags[i] = 1;
-    n++;
-  }
-  return { dims: lat.dims, spacing: grid.spacing, flags, points: points.slice(0, n), weights: weights.slice(0, n) };
+function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, alloc: Allocate = ownMemory): Surface {
+  const [lx, ly, lz] = lat.dims;
+  const flags = new Uint8Array(alloc(lx * ly * lz));
+  const sink = new PointSink();
+  if (convention === 'surfel') surfelCodes(mask, lat, flags, sink);
+  else borderVoxels(mask, lat, flags, sink);
+  return { dims: lat.dims, spacing: mask.grid.spacing, flags, points: sink.points.slice(0, sink.n), weights: sink.weights.slice(0, sink.n) };
 }
 
 /**
@@ -197,14 +278,9 @@ export function directedSurfaceDistances(
   if (!region) return EMPTY;
   const grid = from.grid;
   const lat = latticeOf(region, convention, grid.ndim);
-  const full = fullCode(convention, grid.ndim);
-  const a = surfaceOf(from, lat, convention, full);
+  const a = surfaceOf(from, lat, convention);
   if (a.points.length === 0) return EMPTY;
-  return directedBetween(a, surfaceOf(to, lat, convention, full));
-}
-
-function fullCode(convention: SurfaceConvention, ndim: 2 | 3): number {
-  return convention === 'surfel' ? (ndim === 3 ? 255 : 15) : 255;
+  return directedBetween(a, surfaceOf(to, lat, convention));
 }
 
 /** Distances from surface `a` to surface `b` (same lattice). */
@@ -230,20 +306,20 @@ export function directedBetween(a: Surface, b: Surface): DirectedDistances {
 
 /**
  * Both surfaces of a pair on the lattice of their union bounding box; null when both are empty.
- * `alloc` places the large per-lattice buffers (shared memory for worker threads).
+ * `alloc` places the large per-lattice buffers (shared memory for worker threads); `knownBox`
+ * is the pair's union bounding box when the caller has it.
  */
 export function pairSurfaces(
   reference: BinaryMask,
   test: BinaryMask,
   convention: SurfaceConvention,
   alloc: Allocate = ownMemory,
+  knownBox?: Box,
 ): { reference: Surface; test: Surface } | null {
-  const box = unionBoundingBox([reference, test]);
+  const box = knownBox ?? unionBoundingBox([reference, test]);
   if (!box) return null;
-  const grid = reference.grid;
-  const lat = latticeOf(box, convention, grid.ndim);
-  const full = fullCode(convention, grid.ndim);
-  return { reference: surfaceOf(reference, lat, convention, full, alloc), test: surfaceOf(test, lat, convention, full, alloc) };
+  const lat = latticeOf(box, convention, reference.grid.ndim);
+  return { reference: surfaceOf(reference, lat, convention, alloc), test: surfaceOf(test, lat, convention, alloc) };
 }
 
 /** Both directed distance sets of a reference/test pair. */
