@@ -7,10 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { encodeRle8 } from '@delineate/core';
 import { configFromEnv, createServer } from '@delineate/server';
-import { BlobKey, LocalBlobStore, migrate, openDatabase, type Database, type DatabaseKind } from '@delineate/store';
+import { BlobKey, LocalBlobStore, migrate, openDatabase, testing, type Database, type DatabaseKind } from '@delineate/store';
 import { openTestSession } from '../apps/server/src/access';
 import { seedProject } from '../apps/server/src/test/harness';
 import type { BenchResult } from './types';
@@ -59,25 +58,11 @@ async function openBenchDatabase(kind: DatabaseKind, dir: string): Promise<{ dat
     await migrate(database.db);
     return { database, drop: async () => undefined };
   }
-  const admin = process.env.DELINEATE_TEST_DATABASE_URL ?? execFileSync('bash', ['scripts/pg-test-server.sh', 'start'], { encoding: 'utf8' }).trim();
-  const name = `bench_${Date.now()}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), dataDir: dir });
+  process.env.DELINEATE_TEST_DATABASE_URL ??= execFileSync('bash', ['scripts/pg-test-server.sh', 'start'], { encoding: 'utf8' }).trim();
+  const { url, drop } = await testing.createEmptyPostgresDatabase();
+  const database = await openDatabase({ url, dataDir: dir });
   await migrate(database.db);
-  return {
-    database,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return { database, drop };
 }
 
 async function measure(kind: DatabaseKind, bodies: Uint8Array[][]): Promise<Record<string, string | number>> {

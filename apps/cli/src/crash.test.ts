@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { encodeRle8 } from '@delineate/core';
 import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
@@ -202,30 +201,10 @@ async function verify(base: string, auth: Record<string, string>, annotationIds:
   return { revisionsFound, blobsChecked };
 }
 
-async function postgresUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const admin = process.env[testing.TEST_DATABASE_URL_ENV]!;
-  const name = `crash_${Date.now()}_${process.pid}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 describe.each(kinds.run)('crash safety on %s', (kind) => {
   it(`keeps every acknowledged revision across ${KILLS} SIGKILLs`, { timeout: 600_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dln-crash-'));
-    const database = kind === 'postgres' ? await postgresUrl() : undefined;
+    const database = kind === 'postgres' ? await testing.createEmptyPostgresDatabase() : undefined;
     try {
       const env: NodeJS.ProcessEnv = {
         ...process.env,

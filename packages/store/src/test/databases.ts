@@ -216,3 +216,17 @@ async function adminQuery<T>(url: string, fn: (client: pg.Client) => Promise<T>)
     await admin.end();
   }
 }
+
+/**
+ * An empty PostgreSQL database on the test server, for a separate process to open and migrate
+ * itself (the crash test's server, the benchmarks). `drop()` removes it.
+ */
+export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const url = requireUrl();
+  const name = `dln_e_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
+  await adminQuery(url, (admin) => admin.query(`create database ${name}`));
+  return {
+    url: withDatabase(url, name),
+    drop: () => adminQuery(url, (admin) => admin.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
