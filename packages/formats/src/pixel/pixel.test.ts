@@ -225,3 +225,66 @@ describe('JPEG 2000 and JPEG-LS (WebAssembly decoders)', () => {
     expect(decodePixels(readPixelSource(file('1.2.840.10008.1.2.4.80', lsPlanar, 3, 8, 6, 8))!).frames[0]).toEqual(rgb);
   });
 });
+
+/**
+ * A minimal lossless JPEG encoder (ITU T.81 process 14, SOF3, first-order prediction, one
+ * Huffman table giving every difference category a 5-bit code), so the decoder has a known answer.
+ */
+function encodeLosslessJpeg(samples: readonly number[], width: number, height: number, precision: number): Uint8Array {
+  const out: number[] = [0xff, 0xd8];
+  const segment = (marker: number, body: number[]): void => {
+    out.push(0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body);
+  };
+  const bits = new Array<number>(16).fill(0);
+  bits[4] = 17; // 17 symbols (categories 0–16), all 5-bit codes: 00000, 00001, …
+  segment(0xc4, [0x00, ...bits, ...Array.from({ length: 17 }, (_, i) => i)]);
+  segment(0xc3, [precision, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]);
+  segment(0xda, [1, 1, 0x00, 1, 0, 0]);
+  let acc = 0;
+  let n = 0;
+  const put = (value: number, count: number): void => {
+    for (let i = count - 1; i >= 0; i--) {
+      acc = (acc << 1) | ((value >> i) & 1);
+      if (++n === 8) {
+        out.push(acc);
+        if (acc === 0xff) out.push(0);
+        acc = 0;
+        n = 0;
+      }
+    }
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const prediction = x === 0 && y === 0 ? 1 << (precision - 1) : y === 0 || x > 0 ? (samples[i - 1] ?? 0) : (samples[i - width] ?? 0);
+      let diff = ((samples[i] ?? 0) - prediction) % 65536;
+      if (diff > 32768) diff -= 65536;
+      if (diff < -32767) diff += 65536;
+      const category = diff === 0 ? 0 : Math.floor(Math.log2(Math.abs(diff))) + 1;
+      put(category, 5);
+      if (category > 0 && category < 16) put(diff > 0 ? diff : diff - 1 + (1 << category), category);
+    }
+  }
+  if (n > 0) put(0x7f, 8 - n);
+  out.push(0xff, 0xd9);
+  return Uint8Array.from(out);
+}
+
+describe('JPEG lossless (process 14)', () => {
+  it('decodes 16-bit grey frames to the encoded samples', () => {
+    const width = 19;
+    const height = 7;
+    const samples = Array.from({ length: width * height }, (_, i) => (i * 977 + (i % 5) * 40000) % 65536);
+    const stream = encodeLosslessJpeg(samples, width, height, 16);
+    const bytes = image('1.2.840.10008.1.2.4.70', new Uint8Array(), { rows: height, cols: width, spp: 1, bits: 16, pixelEl: encapsulated([stream]) });
+    const frame = decodePixels(readPixelSource(bytes)!).frames[0]!;
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    expect(Array.from({ length: width * height }, (_, i) => view.getUint16(i * 2, true))).toEqual(samples);
+  });
+
+  it('decodes 8-bit grey', () => {
+    const samples = Array.from({ length: 12 * 5 }, (_, i) => (i * 37) & 0xff);
+    const bytes = image('1.2.840.10008.1.2.4.57', new Uint8Array(), { rows: 5, cols: 12, spp: 1, bits: 8, pixelEl: encapsulated([encodeLosslessJpeg(samples, 12, 5, 8)]) });
+    expect([...decodePixels(readPixelSource(bytes)!).frames[0]!]).toEqual(samples);
+  });
+});
