@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteRegistry } from '../http/route';
 import { installAccess, type AccessDeps, type AccessRuntime } from './plugin';
+import { registerGovernanceRoutes } from './governance-routes';
 import { registerAccessRoutes } from './routes';
 
 /**
@@ -11,6 +12,7 @@ import { registerAccessRoutes } from './routes';
 export async function registerAccess(app: FastifyInstance, deps: AccessDeps & { readonly registry: RouteRegistry }): Promise<AccessRuntime> {
   const runtime = await installAccess(app, deps);
   registerAccessRoutes(app, deps.registry, runtime);
+  registerGovernanceRoutes(app, deps.registry, runtime);
   return runtime;
 }
 
@@ -18,5 +20,5 @@ export { AuthService, type LoginResult, type UserPrincipal } from './auth-servic
 export { PasswordHasher, defaultArgon2Params, passwordProblem, type Argon2Params } from './password';
 export { authorize, policyTable, type Decision, type Principal, type PolicyResource, type PolicyTable } from './policy';
 export { accessSettingsFromEnv, defaultAccessSettings, type AccessSettings } from './settings';
-export { requestAccess, sessionToken, SESSION_COOKIE, type AccessDeps, type AccessRuntime, type RequestAccess, type RouteInventoryEntry } from './plugin';
+export { requestAccess, sessionToken, storageRegionsFromEnv, SESSION_COOKIE, type AccessDeps, type AccessRuntime, type RequestAccess, type RouteInventoryEntry } from './plugin';
 export { openTestSession } from './testing';

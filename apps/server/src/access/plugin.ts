@@ -1,6 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DelineateError, type AuditOutcome } from '@delineate/schema';
-import { AccessRepository, AuditLog, loadOrCreateAuditKey, resolveObjectOwner, type AuditEntry, type AuditSigningKey, type Database } from '@delineate/store';
+import {
+  AccessRepository,
+  AccessReviewRepository,
+  assertResidency,
+  AuditLog,
+  loadOrCreateAuditKey,
+  resolveObjectOwner,
+  TransferRepository,
+  type AuditEntry,
+  type AuditSigningKey,
+  type Database,
+  type StorageRegions,
+} from '@delineate/store';
 import type { Modality } from '@delineate/schema';
 import { AuthService } from './auth-service';
 import type { PasswordHasher } from './password';
@@ -44,12 +56,25 @@ export interface AccessDeps {
   readonly tileFlushMs?: number;
   readonly checkpointEveryEvents?: number;
   readonly checkpointEveryMs?: number;
+  /**
+   * Where the database and blob stores keep data; every project must be in that region or the
+   * server refuses to start. Default: DELINEATE_DATABASE_REGION / DELINEATE_BLOB_REGION, else
+   * DELINEATE_REGION, else `local`.
+   */
+  readonly regions?: StorageRegions;
+}
+
+export function storageRegionsFromEnv(env: Readonly<Record<string, string | undefined>>): StorageRegions {
+  const region = env.DELINEATE_REGION || 'local';
+  return { database: env.DELINEATE_DATABASE_REGION || region, blobStores: [env.DELINEATE_BLOB_REGION || region] };
 }
 
 export interface AccessRuntime {
   readonly now: () => Date;
   readonly auth: AuthService;
   readonly repo: AccessRepository;
+  readonly reviews: AccessReviewRepository;
+  readonly transfers: TransferRepository;
   readonly audit: AuditLog;
   readonly auditKey: AuditSigningKey;
   readonly tiles: TileReadAggregator;
@@ -142,6 +167,8 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
   const settings = deps.settings ?? accessSettingsFromEnv(process.env);
   const policy = deps.policy ?? policyTable;
   const repo = new AccessRepository(deps.database.db);
+  // Data residency: refuse to start when a project's data would live outside its region.
+  await assertResidency(deps.database.db, deps.regions ?? storageRegionsFromEnv(process.env));
   const auditKey = await loadOrCreateAuditKey(deps.dataDir);
   const audit = new AuditLog(deps.database.db, {
     now: deps.now,
@@ -233,6 +260,8 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     now: deps.now,
     auth,
     repo,
+    reviews: new AccessReviewRepository(deps.database.db),
+    transfers: new TransferRepository(deps.database.db),
     audit,
     auditKey,
     tiles,

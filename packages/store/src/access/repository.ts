@@ -317,6 +317,12 @@ export class AccessRepository {
     return this.#db.selectFrom('qualifications').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
   }
 
+  async projectExists(projectId: string): Promise<boolean> {
+    if (!/^[0-9a-f-]{36}$/i.test(projectId)) return false;
+    const row = await (this.#db as unknown as Kysely<DB>).selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+    return row !== undefined;
+  }
+
   // ---- break-glass ----
 
   async createBreakGlass(input: {

@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BlobKey, LocalBlobStore, testing, type Database } from '@delineate/store';
+import { configFromEnv } from '../config';
+import { createServer, type DelineateServer } from '../server';
+import { seedProject, type SeededProject } from '../test/harness';
+import { FakeClock } from './test/fixtures';
+import { openTestSession } from './testing';
+
+describe('access reviews, break-glass, transfer bases and residency over HTTP', () => {
+  let dir: string;
+  let database: Database;
+  let blobs: LocalBlobStore;
+  let server: DelineateServer;
+  let seeded: SeededProject;
+  const clock = new FakeClock();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-governance-'));
+    database = await testing.createTestDatabase('pglite');
+    blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
+    seeded = await seedProject(database);
+    const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') });
+    server = await createServer({ config, database, blobs, clock: clock.now });
+  });
+  afterAll(async () => {
+    await server?.app.close();
+    await blobs?.close();
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: Record<string, unknown>) =>
+    server.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+
+  async function person(name: string, roles: Array<'data_steward' | 'annotator'> = []) {
+    const runtime = server.app.accessRuntime;
+    const user = await runtime.repo.createUser({ username: `${name}-${crypto.randomUUID().slice(0, 8)}`, displayName: name, now: clock.now() });
+    for (const role of roles) await runtime.repo.addMembership({ userId: user.id, projectId: seeded.projectId, role, grantedBy: null, now: clock.now() });
+    await runtime.repo.addQualification({ userId: user.id, kind: 'radiologist', modality: null, verifiedBy: null, validUntil: null, now: clock.now() });
+    return { id: user.id, headers: async () => (await openTestSession(runtime, user.id)).headers };
+  }
+
+  it('grants time-boxed emergency access with a reason, notifies the stewards and audits it; the grant expires with the clock', async () => {
+    const runtime = server.app.accessRuntime;
+    const steward = await person('steward', ['data_steward']);
+    const doctor = await person('doctor');
+    const annotation = await server.context.annotations.create({ projectId: seeded.projectId, itemId: seeded.itemId, labelSchema: seeded.labelSchema });
+    const url = `/api/annotations/${annotation.id}`;
+    expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(404);
+
+    const bg = `/api/projects/${seeded.projectId}/break-glass`;
+    expect((await inject('POST', bg, await doctor.headers(), { role: 'reviewer', reason: 'short', minutes: 60 })).statusCode).toBe(400);
+    expect((await inject('POST', bg, await doctor.headers(), { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 241 })).statusCode).toBe(400);
+    expect((await inject('POST', bg, await doctor.headers(), { role: 'project_admin', reason: 'Urgent tumour board question', minutes: 60 })).statusCode).toBe(400);
+    expect((await inject('POST', `/api/projects/${crypto.randomUUID()}/break-glass`, await doctor.headers(), { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 60 })).statusCode).toBe(404);
+    const granted = await inject('POST', bg, await doctor.headers(), { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 60 });
+    expect(granted.statusCode).toBe(201);
+    expect(granted.json().expiresAt).toBe(new Date(clock.now().getTime() + 3_600_000).toISOString());
+
+    expect(await runtime.repo.notificationsOf(steward.id)).toEqual([expect.objectContaining({ kind: 'break_glass', subjectId: granted.json().id, projectId: seeded.projectId })]);
+    await runtime.auditSettled();
+    const events = await runtime.audit.range(new Date(0), new Date(clock.now().getTime() + 1));
+    expect(events).toContainEqual(expect.objectContaining({ action: 'break_glass.granted', actorId: doctor.id, purpose: 'emergency_access', objectId: granted.json().id }));
+
+    const read = await inject('GET', url, await doctor.headers());
+    expect(read.statusCode).toBe(200);
+    await runtime.auditSettled();
+    const access = (await runtime.audit.range(new Date(0), new Date(clock.now().getTime() + 1))).filter((e) => e.action === 'annotation.read' && e.actorId === doctor.id);
+    expect(access.at(-1)).toMatchObject({ outcome: 'success', purpose: 'emergency_access', role: 'reviewer' });
+
+    clock.advance(59 * 60_000);
+    expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(200);
+    clock.advance(60_000);
+    expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(404);
+  });
+
+  it('serves the access review to stewards, records attestations and revocations, and audits each decision', async () => {
+    const runtime = server.app.accessRuntime;
+    const steward = await person('reviewing-steward', ['data_steward']);
+    const annotator = await person('annotator', ['annotator']);
+    const review = `/api/projects/${seeded.projectId}/access-review`;
+    expect((await inject('GET', review, await annotator.headers())).statusCode).toBe(403);
+    const before = await inject('GET', review, await steward.headers());
+    expect(before.statusCode).toBe(200);
+    expect(before.json().overdue).toBe(true);
+    const member = before.json().members.find((m: { userId: string }) => m.userId === annotator.id);
+    expect(member.grants).toHaveLength(1);
+    const decided = await inject('POST', `${review}/attestations`, await steward.headers(), { decisions: [{ membershipId: member.grants[0].membershipId, decision: 'revoke' }] });
+    expect(decided.statusCode).toBe(201);
+    expect(decided.json().revoked).toEqual([member.grants[0].membershipId]);
+    const after = await inject('GET', review, await steward.headers());
+    expect(after.json().overdue).toBe(false);
+    expect(after.json().members.map((m: { userId: string }) => m.userId)).not.toContain(annotator.id);
+    await runtime.auditSettled();
+    const events = await runtime.audit.range(new Date(0), new Date(clock.now().getTime() + 1));
+    expect(events).toContainEqual(expect.objectContaining({ action: 'access_review.revoke', objectId: member.grants[0].membershipId, actorId: steward.id }));
+  });
+
+  it('records a transfer basis by a data steward only', async () => {
+    const steward = await person('transfer-steward', ['data_steward']);
+    const annotator = await person('transfer-annotator', ['annotator']);
+    const url = `/api/projects/${seeded.projectId}/transfer-bases`;
+    const body = { destinationRegion: 'us', basis: 'art46_standard_contractual_clauses', description: 'SCC with the reading centre' };
+    expect((await inject('POST', url, await annotator.headers(), body)).statusCode).toBe(403);
+    expect((await inject('POST', url, await steward.headers(), body)).statusCode).toBe(201);
+    await expect(server.app.accessRuntime.transfers.assertExportAllowed(seeded.projectId, 'us', clock.now())).resolves.toMatchObject({ basis: 'art46_standard_contractual_clauses' });
+  });
+
+  it('refuses to start when a project’s data would be stored outside its region', async () => {
+    vi.stubEnv('DELINEATE_REGION', 'eu');
+    try {
+      const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') });
+      await expect(createServer({ config, database, blobs, clock: clock.now })).rejects.toMatchObject({ code: 'DLN_REGION_MISMATCH' });
+      vi.stubEnv('DELINEATE_REGION', 'local');
+      vi.stubEnv('DELINEATE_BLOB_REGION', 'us');
+      await expect(createServer({ config, database, blobs, clock: clock.now })).rejects.toMatchObject({ code: 'DLN_REGION_MISMATCH', details: { store: 'blob_store' } });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
