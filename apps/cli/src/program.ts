@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { register as registerAgreement } from './commands/agreement';
+import { register as registerAccessReview } from './commands/access-review';
 import { register as registerAudit } from './commands/audit';
 import { register as registerConsensus } from './commands/consensus';
 import { register as registerDeid } from './commands/deid';
 import { register as registerDemo } from './commands/demo';
 import { register as registerMetrics } from './commands/metrics';
 import { register as registerMigrate } from './commands/migrate';
+import { register as registerReport } from './commands/report';
 import { register as registerStart } from './commands/start';
 
 /**
@@ -25,5 +27,7 @@ export function buildProgram(): Command {
   registerAgreement(program);
   registerConsensus(program);
   registerAudit(program);
+  registerAccessReview(program);
+  registerReport(program);
   return program;
 }

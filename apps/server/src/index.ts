@@ -4,3 +4,16 @@ export { buildOpenApiDocument } from './http/openapi';
 export { RouteRegistry, defineRoute, type RouteSpec } from './http/route';
 export { createServer, openPlatform, serverVersion, type DelineateServer, type ServerDeps } from './server';
 export { PasswordHasher, passwordProblem, type Argon2Params } from './access/password';
+export {
+  accessSettingsFromEnv,
+  authorize,
+  defaultAccessSettings,
+  openTestSession,
+  policyTable,
+  registerAccess,
+  requestAccess,
+  storageRegionsFromEnv,
+  type AccessRuntime,
+  type AccessSettings,
+  type Principal,
+} from './access';
