@@ -35,7 +35,7 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
   const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: Record<string, unknown>) =>
     server.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 
-  async function person(name: string, roles: Array<'data_steward' | 'annotator'> = []) {
+  async function person(name: string, roles: Array<'data_steward' | 'annotator' | 'auditor'> = []) {
     const runtime = server.app.accessRuntime;
     const user = await runtime.repo.createUser({ username: `${name}-${crypto.randomUUID().slice(0, 8)}`, displayName: name, now: clock.now() });
     for (const role of roles) await runtime.repo.addMembership({ userId: user.id, projectId: seeded.projectId, role, grantedBy: null, now: clock.now() });
@@ -107,6 +107,33 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
     expect((await inject('POST', url, await annotator.headers(), body)).statusCode).toBe(403);
     expect((await inject('POST', url, await steward.headers(), body)).statusCode).toBe(201);
     await expect(server.app.accessRuntime.transfers.assertExportAllowed(seeded.projectId, 'us', clock.now())).resolves.toMatchObject({ basis: 'art46_standard_contractual_clauses' });
+  });
+
+  it('gives auditors their project’s events and exports them as FHIR and DICOM; platform admins verify the chain', async () => {
+    const runtime = server.app.accessRuntime;
+    const auditor = await person('auditor', ['auditor']);
+    const annotator = await person('nosy-annotator', ['annotator']);
+    const range = `from=${encodeURIComponent('2000-01-01T00:00:00Z')}&to=${encodeURIComponent('2100-01-01T00:00:00Z')}`;
+    const base = `/api/projects/${seeded.projectId}/audit`;
+    expect((await inject('GET', `${base}?${range}`, await annotator.headers())).statusCode).toBe(403);
+    const listed = await inject('GET', `${base}?${range}`, await auditor.headers());
+    expect(listed.statusCode).toBe(200);
+    const events = listed.json().events as Array<{ projectId: string; action: string }>;
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.projectId === seeded.projectId)).toBe(true);
+    const fhir = await inject('GET', `${base}/export?${range}&format=fhir`, await auditor.headers());
+    expect(fhir.headers['content-type']).toContain('application/fhir+json');
+    expect(fhir.json().entry[0].resource.resourceType).toBe('AuditEvent');
+    const dicom = await inject('GET', `${base}/export?${range}&format=dicom`, await auditor.headers());
+    expect(dicom.body).toContain('<AuditMessage>');
+    await runtime.auditSettled();
+    const exported = (await runtime.audit.range(new Date(0), new Date(clock.now().getTime() + 1))).filter((e) => e.action === 'audit.export' && e.actorId === auditor.id);
+    expect(exported).toHaveLength(2);
+
+    const admin = await runtime.repo.createUser({ username: `root-${crypto.randomUUID().slice(0, 8)}`, displayName: 'Root', platformAdmin: true, now: clock.now() });
+    const adminHeaders = (await openTestSession(runtime, admin.id)).headers;
+    expect((await inject('GET', '/api/audit/verify', await auditor.headers())).statusCode).toBe(403);
+    expect((await inject('GET', '/api/audit/verify', adminHeaders)).json()).toMatchObject({ ok: true });
   });
 
   it('refuses to start when a project’s data would be stored outside its region', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteRegistry } from '../http/route';
 import { installAccess, type AccessDeps, type AccessRuntime } from './plugin';
+import { registerAuditRoutes } from './audit-routes';
 import { registerGovernanceRoutes } from './governance-routes';
 import { registerAccessRoutes } from './routes';
 
@@ -13,6 +14,7 @@ export async function registerAccess(app: FastifyInstance, deps: AccessDeps & { 
   const runtime = await installAccess(app, deps);
   registerAccessRoutes(app, deps.registry, runtime);
   registerGovernanceRoutes(app, deps.registry, runtime);
+  registerAuditRoutes(app, deps.registry, runtime, deps.dataDir);
   return runtime;
 }
 

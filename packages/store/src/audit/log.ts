@@ -71,16 +71,11 @@ export class AuditLog {
     return { sequence: Number(row.sequence), hash: row.hash };
   }
 
-  /** Events whose time lies in [from, to), in sequence order. */
-  async range(from: Date, to: Date, limit = 100_000): Promise<AuditRecord[]> {
-    const rows = await this.#db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('time', '>=', from)
-      .where('time', '<', to)
-      .orderBy('sequence')
-      .limit(limit)
-      .execute();
+  /** Events whose time lies in [from, to), in sequence order; optionally of one project only. */
+  async range(from: Date, to: Date, limit = 100_000, projectId?: string): Promise<AuditRecord[]> {
+    let query = this.#db.selectFrom('audit_events').selectAll().where('time', '>=', from).where('time', '<', to);
+    if (projectId !== undefined) query = query.where('project_id', '=', projectId);
+    const rows = await query.orderBy('sequence').limit(limit).execute();
     return rows.map(toRecord);
   }
 
