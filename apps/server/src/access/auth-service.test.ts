@@ -3,12 +3,14 @@ import { AccessRepository } from '@delineate/store';
 import { expect, it } from 'vitest';
 import { AuthService, type UserPrincipal } from './auth-service';
 import { PasswordHasher, parsePhc } from './password';
+import { CredentialCipher } from './secret-box';
 import { defaultAccessSettings, type AccessSettings } from './settings';
 import { FakeClock, describeWithDatabase, seedProject, testHasher } from './test/fixtures';
 import { sha256Hex } from './tokens';
 import { base32Decode, totp } from './totp';
 
 const PASSWORD = 'correct horse battery staple';
+const cipher = CredentialCipher.inMemory();
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(
@@ -22,7 +24,7 @@ describeWithDatabase('AuthService', (getDb) => {
     const db = getDb().db;
     const clock = new FakeClock();
     const repo = new AccessRepository(db);
-    const auth = new AuthService({ repo, now: clock.now, settings: { ...defaultAccessSettings, ...settings }, hasher });
+    const auth = new AuthService({ repo, now: clock.now, settings: { ...defaultAccessSettings, ...settings }, hasher, cipher });
     const user = await auth.createAccount({ username: 'ana', displayName: 'Ana', password: PASSWORD });
     return { db, clock, repo, auth, user };
   }
@@ -136,6 +138,9 @@ describeWithDatabase('AuthService', (getDb) => {
     const principal = await signedIn(auth, login.token);
     const { secret, uri } = await auth.beginTotpEnrolment(principal, 'ana');
     expect(uri).toContain(secret);
+    const stored = (await repo.getTotp(user.id))!.secret;
+    expect(stored.startsWith('v1.')).toBe(true);
+    expect(stored).not.toContain(secret);
     const seed = base32Decode(secret);
     expect(await codeOf(auth.verifySecondFactor(principal, { code: '000000' === totp(seed, clock.now().getTime()) ? '111111' : '000000' }))).toBe(
       'DLN_AUTH_INVALID_CREDENTIALS',
@@ -210,7 +215,7 @@ describeWithDatabase('AuthService', (getDb) => {
   it('rehashes a password stored with weaker parameters at login', async () => {
     const { repo, clock, user } = await setup();
     const stronger = new PasswordHasher({ testOnlyParams: { memoryKiB: 512, timeCost: 1, parallelism: 1 } });
-    const auth = new AuthService({ repo, now: clock.now, settings: defaultAccessSettings, hasher: stronger });
+    const auth = new AuthService({ repo, now: clock.now, settings: defaultAccessSettings, hasher: stronger, cipher: CredentialCipher.inMemory() });
     await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' });
     expect(parsePhc((await repo.getPasswordHash(user.id))!)?.memoryKiB).toBe(512);
   });

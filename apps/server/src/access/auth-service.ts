@@ -1,6 +1,7 @@
 import { DelineateError, type Modality, type QualificationKind, type Role } from '@delineate/schema';
 import type { AccessRepository, AccountRow, SessionRow } from '@delineate/store';
 import { PasswordHasher, passwordProblem } from './password';
+import type { CredentialCipher } from './secret-box';
 import { mfaRequired, policyTable, type MfaState, type Principal, type PolicyTable } from './policy';
 import type { AccessSettings } from './settings';
 import { LoginThrottle } from './throttle';
@@ -14,6 +15,8 @@ export interface AuthServiceDeps {
   readonly hasher?: PasswordHasher;
   readonly throttle?: LoginThrottle;
   readonly policy?: PolicyTable;
+  /** Encrypts TOTP seeds at rest. */
+  readonly cipher: CredentialCipher;
 }
 
 export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
@@ -41,6 +44,7 @@ export class AuthService {
   readonly #hasher: PasswordHasher;
   readonly #throttle: LoginThrottle;
   readonly #policy: PolicyTable;
+  readonly #cipher: CredentialCipher;
 
   constructor(deps: AuthServiceDeps) {
     this.#repo = deps.repo;
@@ -49,6 +53,7 @@ export class AuthService {
     this.#hasher = deps.hasher ?? new PasswordHasher();
     this.#throttle = deps.throttle ?? new LoginThrottle();
     this.#policy = deps.policy ?? policyTable;
+    this.#cipher = deps.cipher;
   }
 
   get settings(): AccessSettings {
@@ -184,7 +189,7 @@ export class AuthService {
     const existing = await this.#repo.getTotp(principal.userId);
     if (existing?.confirmedAt) await this.#requireRecentReauth(principal);
     const secret = newTotpSecret();
-    await this.#repo.setPendingTotp(principal.userId, base32Encode(secret), this.#now());
+    await this.#repo.setPendingTotp(principal.userId, this.#cipher.seal(base32Encode(secret)), this.#now());
     return { secret: base32Encode(secret), uri: otpauthUri(secret, accountName) };
   }
 
@@ -233,7 +238,7 @@ export class AuthService {
   async #checkTotp(userId: string, code: string, now: Date): Promise<boolean> {
     const totp = await this.#repo.getTotp(userId);
     if (!totp) return false;
-    const step = matchTotp(base32Decode(totp.secret), code.trim(), now.getTime());
+    const step = matchTotp(base32Decode(this.#cipher.open(totp.secret)), code.trim(), now.getTime());
     if (step === undefined) return false;
     return this.#repo.useTotpStep(userId, step, now);
   }

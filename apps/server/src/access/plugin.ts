@@ -15,6 +15,7 @@ import {
 } from '@delineate/store';
 import type { Modality } from '@delineate/schema';
 import { AuthService } from './auth-service';
+import { CredentialCipher } from './secret-box';
 import type { PasswordHasher } from './password';
 import { authorize, policyTable, type ActionPolicy, type Decision, type PolicyResource, type PolicyTable, type Principal } from './policy';
 import { accessSettingsFromEnv, type AccessSettings } from './settings';
@@ -174,7 +175,8 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     now: deps.now,
     checkpoints: { dataDir: deps.dataDir, key: auditKey, everyEvents: deps.checkpointEveryEvents, everyMs: deps.checkpointEveryMs },
   });
-  const auth = new AuthService({ repo, now: deps.now, settings, policy, ...(deps.hasher ? { hasher: deps.hasher } : {}) });
+  const cipher = await CredentialCipher.load(deps.dataDir);
+  const auth = new AuthService({ repo, now: deps.now, settings, policy, cipher, ...(deps.hasher ? { hasher: deps.hasher } : {}) });
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>): void => {
     const p = work.catch((error: unknown) => app.log.error({ errorName: (error as Error).name }, 'audit write failed')).finally(() => pending.delete(p));
