@@ -9,7 +9,9 @@ import type { ServerContext } from './context';
 import { registerAccess } from './access';
 import { installErrorHandling } from './http/errors';
 import { RouteRegistry } from './http/route';
+import { registerImagingRoutes } from './routes/imaging';
 import { registerRevisionRoutes } from './routes/revisions';
+import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 
 export const serverVersion = '0.1.0';
@@ -57,6 +59,8 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
+  registerImagingRoutes(app, registry, context);
+  registerTaskRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context };
 }
