@@ -13,6 +13,7 @@ import {
   LabelSchemaRepository,
   ProjectRepository,
   ReviewProtocolRepository,
+  TaskRepository,
   type BlobStore,
   type Clock,
   type Database,
@@ -83,11 +84,13 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const credentials: DemoCredential[] = [];
   const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   let admin: string | null = null;
+  const annotators: string[] = [];
   for (const [index, user] of demoUsers.entries()) {
     const password = generatePassword();
     const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
     await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
     if (user.platformAdmin) admin ??= account.id;
+    if (user.role === 'annotator' || user.role === 'clinician_annotator') annotators.push(account.id);
     if (user.role) await access.addMembership({ userId: account.id, projectId: project.id, role: user.role, grantedBy: admin, now });
     if (user.qualification) {
       await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
@@ -108,5 +111,10 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
       onProgress: (done, total) => options.onProgress?.('de-identify and store the CT phantom', done, total),
     },
   );
+  // Each annotator gets an annotate task per ingested item (the web app's "my work" list).
+  const tasks = new TaskRepository(db, { clock: deps.clock });
+  for (const item of report.items) {
+    for (const assigneeId of annotators) await tasks.create({ projectId: project.id, kind: 'annotate', itemId: item.itemId, assigneeId });
+  }
   return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items: report.items };
 }
