@@ -1,0 +1,153 @@
+import type { Label, Task } from '@delineate/schema';
+
+/** An error the server answered with: its stable `DLN_` code and a message in plain words. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Plain words for the codes a person meets most; anything else shows the server's message. */
+const plainWords: Record<string, string> = {
+  DLN_AUTH_INVALID_CREDENTIALS: 'The user name or password is wrong.',
+  DLN_AUTH_REQUIRED: 'Your session has ended. Please sign in again.',
+  DLN_AUTH_MFA_REQUIRED: 'Enter the code from your authenticator app first.',
+  DLN_AUTH_FORBIDDEN: 'Your role does not allow this.',
+  DLN_NOT_FOUND: 'This was not found, or you may not see it.',
+  DLN_REVISION_STALE: 'Someone else saved this annotation after you opened it.',
+  DLN_NETWORK: 'The server could not be reached. Your work is kept on this computer.',
+};
+
+export function describeError(error: unknown): { code: string; text: string } {
+  if (error instanceof ApiError) return { code: error.code, text: plainWords[error.code] ?? error.message };
+  return { code: 'DLN_INTERNAL', text: error instanceof Error ? error.message : 'Something went wrong.' };
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  let body: { code?: string; message?: string } & Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    // not JSON
+  }
+  return new ApiError(body.code ?? `DLN_HTTP_${res.status}`, body.message ?? res.statusText, res.status, body);
+}
+
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', ...init });
+  } catch {
+    throw new ApiError('DLN_NETWORK', 'The server could not be reached', 0);
+  }
+  if (!res.ok) throw await failure(res);
+  return res;
+}
+
+async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await request(path, init);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+function post<T>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return json<T>(path, {
+    method: 'POST',
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+export type MfaState = 'verified' | 'pending' | 'enrolment_required' | 'not_required';
+
+export interface Session {
+  userId: string;
+  username: string;
+  displayName: string;
+  platformAdmin: boolean;
+  mfa: MfaState;
+  roles: { projectId: string; role: string; viaBreakGlass: boolean }[];
+}
+
+export interface MyTask extends Task {
+  item: { id: string; kind: string; subjectPseudonym: string; slices: number | null };
+  projectName: string;
+  annotation: { id: string; headVersion: number } | null;
+}
+
+export interface Grid {
+  rows: number;
+  columns: number;
+  slices: number;
+  spacing: number[];
+  origin: number[];
+  direction: number[];
+}
+
+export interface ItemView {
+  id: string;
+  projectId: string;
+  kind: string;
+  modality: string;
+  grid: Grid;
+  labelSchema: { id: string; name: string; version: number; labels: Label[] };
+  annotations: { id: string; taskId: string | null; authorId: string | null; mine: boolean; headVersion: number }[];
+}
+
+export interface RevisionInfo {
+  annotationId: string;
+  version: number;
+  parentVersion: number | null;
+  author: { kind: 'user'; userId: string } | { kind: 'model'; name: string; version: string };
+  source: string;
+  maskHash: string;
+  createdAt: string;
+}
+
+export interface AnnotationInfo {
+  id: string;
+  itemId: string;
+  taskId: string | null;
+  labelSchema: { id: string; version: number };
+  headVersion: number;
+  head: RevisionInfo | null;
+}
+
+export const api = {
+  login: (username: string, password: string) => post<{ mfa: MfaState }>('/api/auth/login', { username, password }),
+  logout: () => post<void>('/api/auth/logout'),
+  session: () => json<Session>('/api/auth/session'),
+  beginTotp: () => post<{ secret: string; uri: string }>('/api/auth/mfa/totp'),
+  verifyTotp: (code: string) => post<{ token: string; recoveryCodes?: string[] }>('/api/auth/mfa/verify', { code }),
+  myTasks: () => json<{ tasks: MyTask[] }>('/api/tasks/mine'),
+  item: (itemId: string) => json<ItemView>(`/api/items/${itemId}`),
+  createAnnotation: (itemId: string, labelSchema: { id: string; version: number }, taskId: string | null) =>
+    post<AnnotationInfo>(`/api/items/${itemId}/annotations`, { labelSchema, ...(taskId ? { taskId } : {}) }),
+  annotation: (annotationId: string) => json<AnnotationInfo>(`/api/annotations/${annotationId}`),
+  revisions: (annotationId: string) => json<RevisionInfo[]>(`/api/annotations/${annotationId}/revisions`),
+  async mask(annotationId: string, version: number): Promise<Uint8Array> {
+    const res = await request(`/api/annotations/${annotationId}/revisions/${version}/mask`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
+  /** One slab of HU voxels; resolves with the first slice index and the voxels. */
+  async volumeSlab(itemId: string, first: number, count: number): Promise<{ first: number; voxels: Int16Array }> {
+    const res = await request(`/api/items/${itemId}/volume?first=${first}&count=${count}`);
+    const buffer = await res.arrayBuffer();
+    return { first: Number(res.headers.get('X-Volume-First') ?? first), voxels: new Int16Array(buffer) };
+  },
+  /** Saves a revision; someone else's newer save is DLN_REVISION_STALE (412) with `currentVersion` in details. */
+  async saveRevision(annotationId: string, expectedVersion: number, rle: Uint8Array, idempotencyKey: string): Promise<{ revision: RevisionInfo; replayed: boolean }> {
+    const res = await request(`/api/annotations/${annotationId}/revisions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'If-Match': `"${expectedVersion}"`, 'Idempotency-Key': idempotencyKey },
+      body: rle as unknown as BodyInit,
+    });
+    return (await res.json()) as { revision: RevisionInfo; replayed: boolean };
+  },
+};
