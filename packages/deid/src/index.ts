@@ -27,7 +27,7 @@ export { extractComposition, ageBand } from './composition';
 export type { CompositionAttributes } from './composition';
 export { writeMarkers } from './markers';
 export { createDciodvfyValidator } from './dciodvfy';
-export type { IodValidator } from './dciodvfy';
+export type { IodValidator, DciodvfyValidator } from './dciodvfy';
 export { verifyOutput } from './verifier';
 export type { VerifierFinding, VerifierFindingKind, VerifyInput } from './verifier';
 export { deidentifyDicom, needsPixelCheck, quarantinePixelStage } from './pipeline';

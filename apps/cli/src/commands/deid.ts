@@ -72,12 +72,13 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
   const pseudonyms: PseudonymMap = flags.pseudonymMap ? new FilePseudonymMap(resolve(flags.pseudonymMap), secret) : new DerivedPseudonymMap(secret);
   // Without the OCR stage every image that needs a pixel check is quarantined (the safe default).
   const pixelStage = flags.pixelStage ? createOcrPixelStage() : undefined;
+  const validator = flags.iodCheck ? createDciodvfyValidator() : undefined;
   const config: DeidConfig = {
     secret,
     options,
     pseudonyms,
     uids: new UidMapper(secret),
-    ...(flags.iodCheck ? { validator: createDciodvfyValidator() } : {}),
+    ...(validator ? { validator } : {}),
     ...(pixelStage ? { pixelStage } : {}),
   };
 
@@ -100,6 +101,7 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
     await Promise.all(Array.from({ length: Math.min(availableParallelism(), Math.max(1, files.length)) }, worker));
   } finally {
     await pixelStage?.close();
+    validator?.close();
   }
 
   const report = batchReport(records, [...options].sort());
