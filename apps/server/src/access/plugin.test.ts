@@ -61,7 +61,7 @@ describe('access plugin', () => {
     expect((await runtime.audit.head()).sequence).toBe(before);
     await runtime.tiles.flush();
     const events = (await runtime.audit.range(new Date(0), new Date(clock.now().getTime() + 1))).filter((e) => e.sequence > before);
-    expect(events).toEqual([expect.objectContaining({ action: 'image.tile.read', objectId: item.id, projectId, count: 25, outcome: 'success', actorId: user.id })]);
+    expect(events).toEqual([expect.objectContaining({ action: 'image.tile.read', objectId: item.id, projectId, subjectPseudonym: 'S-1', count: 25, outcome: 'success', actorId: user.id })]);
     await a.close();
   });
 

@@ -240,7 +240,7 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
       objectType,
       objectId: access.resource.kind === 'object' ? access.resource.id : (access.auditObjectId ?? objectIdParam(objectType, params) ?? null),
       projectId: access.resource.kind === 'object' ? access.resource.projectId : null,
-      subjectPseudonym: access.subjectPseudonym ?? null,
+      subjectPseudonym: access.subjectPseudonym ?? (access.resource.kind === 'object' ? (access.resource.subjectPseudonym ?? null) : null),
       purpose: purposeOf(access),
       outcome: outcomeOf(access, reply.statusCode),
     };
@@ -292,5 +292,5 @@ async function resolveResource(database: Database, resource: string, params: Rec
   if (type === undefined || id === undefined) return { kind: 'none' };
   const owner = await resolveObjectOwner(database.db, type, id);
   if (!owner) return { kind: 'missing', type };
-  return { kind: 'object', type, id, projectId: owner.projectId, modality: owner.modality as Modality };
+  return { kind: 'object', type, id, projectId: owner.projectId, modality: owner.modality as Modality, subjectPseudonym: owner.subjectPseudonym };
 }

@@ -60,7 +60,14 @@ export type Principal =
 export type PolicyResource =
   | { readonly kind: 'none' }
   | { readonly kind: 'missing'; readonly type: string }
-  | { readonly kind: 'object'; readonly type: string; readonly id: string; readonly projectId: string; readonly modality: Modality | null };
+  | {
+      readonly kind: 'object';
+      readonly type: string;
+      readonly id: string;
+      readonly projectId: string;
+      readonly modality: Modality | null;
+      readonly subjectPseudonym?: string | null;
+    };
 
 export type DenyReason =
   | 'unauthenticated'

@@ -97,8 +97,8 @@ describeStore('access repositories', (getDb) => {
   it('resolves the project that owns an object, and nothing for ids of another type', async () => {
     const { db } = getDb();
     const seed = await seedProject(db);
-    expect(await resolveObjectOwner(db, 'item', seed.itemId)).toEqual({ projectId: seed.projectId, modality: 'CT' });
-    expect(await resolveObjectOwner(db, 'project', seed.projectId)).toEqual({ projectId: seed.projectId, modality: 'CT' });
+    expect(await resolveObjectOwner(db, 'item', seed.itemId)).toEqual({ projectId: seed.projectId, modality: 'CT', subjectPseudonym: expect.any(String) });
+    expect(await resolveObjectOwner(db, 'project', seed.projectId)).toEqual({ projectId: seed.projectId, modality: 'CT', subjectPseudonym: null });
     expect(await resolveObjectOwner(db, 'annotation', seed.itemId)).toBeUndefined();
     expect(await resolveObjectOwner(db, 'item', 'not-a-uuid')).toBeUndefined();
     expect(await resolveObjectOwner(db, 'unknown', seed.itemId)).toBeUndefined();
