@@ -32,38 +32,46 @@ const LOWER = Uint8Array.from({ length: 256 }, (_, b) => lowerByte(b));
 
 /**
  * Finds which needles (lower-case bytes, at least 4 long) occur in `hay`, ASCII case-insensitive,
- * in one pass: a rolling 4-byte key, a 64 Ki-entry filter on its low half, then an exact check.
- * One scan serves every value and encoding, so whole images cost one loop, not one per value.
+ * in one pass for all of them (Wu–Manber: a window as long as the shortest needle slides by the
+ * shift its last two bytes allow, so most of an image is skipped several bytes at a time).
  */
 export function findNeedles(hay: Uint8Array, needles: readonly Uint8Array[]): Set<number> {
   const found = new Set<number>();
-  const filter = new Uint8Array(65536);
-  const byKey = new Map<number, number[]>();
-  needles.forEach((needle, index) => {
-    if (needle.length < 4) return;
-    const key = (((needle[0] ?? 0) << 24) | ((needle[1] ?? 0) << 16) | ((needle[2] ?? 0) << 8) | (needle[3] ?? 0)) >>> 0;
-    filter[key & 0xffff] = 1;
-    const list = byKey.get(key);
+  const usable = needles.map((needle, index) => ({ needle, index })).filter(({ needle }) => needle.length >= 4);
+  if (usable.length === 0) return found;
+  const m = Math.min(255, ...usable.map(({ needle }) => needle.length));
+  const shift = new Uint8Array(65536).fill(m - 1);
+  const atEnd = new Map<number, number[]>();
+  for (const { needle, index } of usable) {
+    for (let q = 1; q < m; q += 1) {
+      const block = ((needle[q - 1] as number) << 8) | (needle[q] as number);
+      shift[block] = Math.min(shift[block] as number, m - 1 - q);
+    }
+    const last = ((needle[m - 2] as number) << 8) | (needle[m - 1] as number);
+    const list = atEnd.get(last);
     if (list) list.push(index);
-    else byKey.set(key, [index]);
-  });
+    else atEnd.set(last, [index]);
+  }
   const table = LOWER;
   const length = hay.length;
-  let key = 0;
-  for (let j = 0; j < length; j += 1) {
-    key = (key << 8) | (table[hay[j] as number] as number);
-    if (filter[key & 0xffff] === 0 || j < 3) continue;
-    const candidates = byKey.get(key >>> 0);
-    if (!candidates) continue;
-    const start = j - 3;
-    for (const index of candidates) {
+  let pos = m - 1;
+  while (pos < length) {
+    const block = ((table[hay[pos - 1] as number] as number) << 8) | (table[hay[pos] as number] as number);
+    const step = shift[block] as number;
+    if (step > 0) {
+      pos += step;
+      continue;
+    }
+    const start = pos - m + 1;
+    for (const index of atEnd.get(block) ?? []) {
       if (found.has(index)) continue;
-      const needle = needles[index] ?? new Uint8Array(0);
+      const needle = needles[index] as Uint8Array;
       if (start + needle.length > length) continue;
-      let k = 4;
+      let k = 0;
       while (k < needle.length && table[hay[start + k] as number] === needle[k]) k += 1;
       if (k === needle.length) found.add(index);
     }
+    pos += 1;
   }
   return found;
 }
