@@ -22,7 +22,7 @@ import {
 import type { BenchResult } from './types';
 
 const SLICES = 300;
-const WORKERS = availableParallelism();
+const WORKERS = 2 * availableParallelism();
 const secret = Buffer.from('bench-project-secret-0123456789');
 const options = new Set<DeidOption>(['modified-dates']);
 

@@ -98,7 +98,7 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(availableParallelism(), Math.max(1, files.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.min(2 * availableParallelism(), Math.max(1, files.length)) }, worker));
   } finally {
     await pixelStage?.close();
     validator?.close();
