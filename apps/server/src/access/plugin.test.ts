@@ -65,6 +65,24 @@ describe('access plugin', () => {
     await a.close();
   });
 
+  it('creates the first platform administrator only while there are no accounts', async () => {
+    const fresh = await testing.createTestDatabase('pglite');
+    try {
+      const first = Fastify({ logger: false });
+      const settings = defaultAccessSettings;
+      const bootstrapAdmin = { username: 'root', password: 'a long bootstrap passphrase' };
+      const runtime = await installAccess(first, { database: fresh, now: clock.now, dataDir: dir, settings, regions: { database: 'local', blobStores: ['local'] }, bootstrapAdmin });
+      expect(await runtime.repo.findUserByUsername('root')).toMatchObject({ platformAdmin: true });
+      await first.close();
+      const second = Fastify({ logger: false });
+      const again = await installAccess(second, { database: fresh, now: clock.now, dataDir: dir, settings, regions: { database: 'local', blobStores: ['local'] }, bootstrapAdmin: { username: 'intruder', password: 'another long passphrase' } });
+      expect(await again.repo.findUserByUsername('intruder')).toBeUndefined();
+      await second.close();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('warns in the log when MFA is relaxed for a demo', async () => {
     const instance = Fastify({ logger: false });
     const warn = vi.spyOn(instance.log, 'warn');

@@ -63,6 +63,11 @@ export interface AccessDeps {
    * DELINEATE_REGION, else `local`.
    */
   readonly regions?: StorageRegions;
+  /**
+   * The first platform administrator, created only while there are no accounts at all.
+   * Default: DELINEATE_BOOTSTRAP_ADMIN_USER (default `admin`) with DELINEATE_BOOTSTRAP_ADMIN_PASSWORD.
+   */
+  readonly bootstrapAdmin?: { readonly username: string; readonly password: string };
 }
 
 export function storageRegionsFromEnv(env: Readonly<Record<string, string | undefined>>): StorageRegions {
@@ -177,6 +182,15 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
   });
   const cipher = await CredentialCipher.load(deps.dataDir);
   const auth = new AuthService({ repo, now: deps.now, settings, policy, cipher, ...(deps.hasher ? { hasher: deps.hasher } : {}) });
+  const bootstrap =
+    deps.bootstrapAdmin ??
+    (process.env.DELINEATE_BOOTSTRAP_ADMIN_PASSWORD
+      ? { username: process.env.DELINEATE_BOOTSTRAP_ADMIN_USER || 'admin', password: process.env.DELINEATE_BOOTSTRAP_ADMIN_PASSWORD }
+      : undefined);
+  if (bootstrap && (await repo.countUsers()) === 0) {
+    await auth.createAccount({ username: bootstrap.username, displayName: 'Platform administrator', password: bootstrap.password, platformAdmin: true });
+    app.log.warn('Created the first platform administrator account; sign in and enrol a second factor now.');
+  }
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>): void => {
     const p = work.catch((error: unknown) => app.log.error({ errorName: (error as Error).name }, 'audit write failed')).finally(() => pending.delete(p));
