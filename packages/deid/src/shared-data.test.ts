@@ -113,6 +113,27 @@ describe('every shared DICOM file through the gate (with dciodvfy)', () => {
     expect([...new Set(newErrors)].filter((name) => name !== 'pydicom/nested_priv_SQ.dcm')).toEqual([]);
   });
 
+  it('makes references follow: the SEG objects point at the remapped instances and frame of reference', () => {
+    const outputOf = (name: string) => readDicomFile(results.get(join(root, name))?.output ?? new Uint8Array());
+    const referencedIn = (ds: ReturnType<typeof readDicomFile>['dataset']) => {
+      const referenced = new Set<string>();
+      for (const item of walkDatasets(ds)) {
+        const value = item.get(0x00081155)?.value;
+        if (value) referenced.add(decodeString(value));
+      }
+      return referenced;
+    };
+    const mapper = new UidMapper(secret);
+    for (const seg of ['highdicom/seg_image_ct_binary.dcm', 'highdicom/seg_image_ct_true_fractional.dcm']) {
+      const file = outputOf(seg);
+      const input = readDicomFile(readFileSync(join(root, seg))).dataset;
+      const original = referencedIn(input);
+      expect(original.size, seg).toBeGreaterThan(0);
+      expect(referencedIn(file.dataset), seg).toEqual(new Set([...original].map((uid) => mapper.map(uid))));
+      expect(getString(file.dataset, 0x00200052), seg).toBe(mapper.map(getString(input, 0x00200052) ?? ''));
+    }
+  });
+
   it('names outputs by their new SOP Instance UID', () => {
     for (const [path, { record, output }] of results) {
       if (!output || record.kind !== 'image') continue;
