@@ -1,0 +1,246 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, describeError, type MyTask, type Session } from '../api';
+import { Workspace } from './Workspace';
+
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  const { code, text } = describeError(error);
+  return (
+    <div className="error" role="alert" data-testid="error">
+      {text} <code>{code}</code>
+    </div>
+  );
+}
+
+type Route = { page: 'list' } | { page: 'item'; itemId: string; taskId: string | null; annotationId: string | null };
+
+function parseRoute(): Route {
+  const m = /^#\/items\/([0-9a-f-]{36})(?:\?(.*))?$/.exec(window.location.hash);
+  if (!m) return { page: 'list' };
+  const q = new URLSearchParams(m[2] ?? '');
+  return { page: 'item', itemId: m[1]!, taskId: q.get('task'), annotationId: q.get('annotation') };
+}
+
+export function itemHash(itemId: string, taskId: string | null, annotationId: string | null): string {
+  const q = new URLSearchParams();
+  if (taskId) q.set('task', taskId);
+  if (annotationId) q.set('annotation', annotationId);
+  return `#/items/${itemId}${q.size ? `?${q.toString()}` : ''}`;
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [route, setRoute] = useState<Route>(parseRoute);
+
+  const refresh = useCallback(async () => {
+    try {
+      setSession(await api.session());
+    } catch {
+      setSession(null);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+    const onHash = () => setRoute(parseRoute());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [refresh]);
+
+  const signOut = async () => {
+    try {
+      await api.logout();
+    } finally {
+      setSession(null);
+      window.location.hash = '';
+    }
+  };
+
+  if (session === undefined) return <div className="center">Loading…</div>;
+  if (session === null || session.mfa === 'pending' || session.mfa === 'enrolment_required') {
+    return <SignIn session={session} onDone={refresh} />;
+  }
+  return (
+    <>
+      <div className="topbar">
+        <strong>Delineate</strong>
+        <a href="#/" style={{ color: '#9cc3f0' }}>
+          My work
+        </a>
+        <span className="grow" id="topbar-slot" />
+        <span data-testid="signed-in-as">{session.displayName}</span>
+        <button onClick={() => void signOut()} data-testid="sign-out">
+          Sign out
+        </button>
+      </div>
+      {route.page === 'list' ? <WorkList /> : <Workspace key={`${route.itemId}:${route.annotationId ?? ''}`} session={session} {...route} />}
+    </>
+  );
+}
+
+function SignIn({ session, onDone }: { session: Session | null; onDone: () => Promise<void> }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [step, setStep] = useState<'password' | 'code' | 'enrol'>(session?.mfa === 'pending' ? 'code' : session?.mfa === 'enrolment_required' ? 'enrol' : 'password');
+  const [enrolment, setEnrolment] = useState<{ secret: string; uri: string } | null>(null);
+  const [recovery, setRecovery] = useState<string[] | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const startEnrolment = useCallback(async () => {
+    try {
+      setEnrolment(await api.beginTotp());
+    } catch (e) {
+      setError(e);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (step === 'enrol' && !enrolment) void startEnrolment();
+  }, [step, enrolment, startEnrolment]);
+
+  const submitPassword = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await api.login(username, password);
+      if (result.mfa === 'pending') setStep('code');
+      else if (result.mfa === 'enrolment_required') setStep('enrol');
+      else await onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submitCode = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await api.verifyTotp(code.trim());
+      if (result.recoveryCodes?.length) setRecovery(result.recoveryCodes);
+      else await onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (recovery) {
+    return (
+      <div className="center">
+        <div className="card">
+          <h1>Recovery codes</h1>
+          <p>Keep these single-use codes somewhere safe. They are shown only now.</p>
+          <pre data-testid="recovery-codes">{recovery.join('\n')}</pre>
+          <div className="actions">
+            <button onClick={() => void onDone()} data-testid="continue">
+              Continue
+            </button>
+          </div>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="center">
+      <div className="card">
+        <h1>Sign in to Delineate</h1>
+        <ErrorBox error={error} />
+        {step === 'password' && (
+          <form onSubmit={(e) => void submitPassword(e)}>
+            <label htmlFor="username">User name</label>
+            <input id="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
+            <label htmlFor="password">Password</label>
+            <input id="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <div className="actions">
+              <button type="submit" disabled={busy || !username || !password} data-testid="sign-in">
+                Sign in
+              </button>
+            </div>
+          </form>
+        )}
+        {step !== 'password' && (
+          <form onSubmit={(e) => void submitCode(e)}>
+            {step === 'enrol' && (
+              <div className="notice">
+                <p>Your role needs a second factor. Add this key to an authenticator app (TOTP, 6 digits, 30 s), then enter the code it shows.</p>
+                <p>
+                  Key: <code data-testid="totp-secret">{enrolment?.secret ?? '…'}</code>
+                </p>
+                <p style={{ wordBreak: 'break-all', fontSize: 11 }}>{enrolment?.uri}</p>
+              </div>
+            )}
+            <label htmlFor="code">Authenticator code</label>
+            <input id="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} />
+            <div className="actions">
+              <button type="submit" disabled={busy || code.trim().length < 6} data-testid="verify">
+                Verify
+              </button>
+            </div>
+          </form>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function WorkList() {
+  const [tasks, setTasks] = useState<MyTask[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api
+      .myTasks()
+      .then((r) => setTasks(r.tasks))
+      .catch((e: unknown) => setError(e));
+  }, []);
+  return (
+    <div className="page">
+      <h2>My work</h2>
+      <ErrorBox error={error} />
+      {tasks === null && !error && <p>Loading…</p>}
+      {tasks?.length === 0 && <p>No tasks are assigned to you.</p>}
+      {tasks && tasks.length > 0 && (
+        <table className="tasks" data-testid="task-list">
+          <thead>
+            <tr>
+              <th>Project</th>
+              <th>Subject</th>
+              <th>Task</th>
+              <th>Status</th>
+              <th>Saved</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {tasks.map((t) => (
+              <tr key={t.id}>
+                <td>{t.projectName}</td>
+                <td>
+                  {t.item.subjectPseudonym}
+                  {t.item.slices ? ` · ${t.item.slices} slices` : ''}
+                </td>
+                <td>{t.kind}</td>
+                <td>{t.status.replace('_', ' ')}</td>
+                <td>{t.annotation?.headVersion ? `version ${t.annotation.headVersion}` : '—'}</td>
+                <td>
+                  <a href={itemHash(t.item.id, t.id, t.annotation?.id ?? null)} data-testid="open-task">
+                    <button>Open</button>
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+export { ApiError };
