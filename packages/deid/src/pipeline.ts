@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  decodeString,
   DicomDataset,
   encodeUint32,
   getNumber,
@@ -7,6 +8,7 @@ import {
   readDicomFile,
   setString,
   tagHex,
+  walkDatasets,
   writeDicomFile,
   type DicomFile,
 } from '@delineate/formats';
@@ -178,6 +180,24 @@ function cleanMeta(file: DicomFile, sopInstanceUid: string): void {
   for (const tag of [...meta.elements.keys()]) if (!KEPT_META.has(tag)) meta.delete(tag);
 }
 
+const INTEGER_STRING = /^\s*[+-]?\d+\s*$/;
+const DECIMAL_STRING = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * IS and DS values that are not numbers (e.g. NumberOfFrames "1A") make the object ambiguous to
+ * every reader after us: such input is rejected as malformed rather than passed on.
+ */
+function hasMalformedNumber(dataset: DicomDataset): boolean {
+  for (const ds of walkDatasets(dataset)) {
+    for (const element of ds.elements.values()) {
+      if ((element.vr !== 'IS' && element.vr !== 'DS') || !element.value || element.value.length === 0) continue;
+      const pattern = element.vr === 'IS' ? INTEGER_STRING : DECIMAL_STRING;
+      for (const part of decodeString(element.value).split('\\')) if (part.trim() !== '' && !pattern.test(part)) return true;
+    }
+  }
+  return false;
+}
+
 function rejected(sourceSha256: string, options: readonly DeidOption[], code: string): DeidFileResult {
   return {
     record: {
@@ -210,6 +230,7 @@ export async function deidentifyDicom(
   } catch (error) {
     return rejected(sourceSha256, options, isDelineateError(error) ? error.code : 'DLN_DICOM_INVALID');
   }
+  if (hasMalformedNumber(file.dataset)) return rejected(sourceSha256, options, 'DLN_DICOM_INVALID');
   const uids = config.uids ?? new UidMapper(config.secret);
   const isDicomdir = getString(file.meta, 0x00020002) === DICOMDIR_CLASS || file.dataset.has(0x00041220);
   const identifying = collectIdentifyingValues(file.dataset, config.options);

@@ -84,6 +84,7 @@ describe('every shared DICOM file through the gate (with dciodvfy)', () => {
     }
     const rejected = [...results].filter(([, r]) => r.record.status === 'rejected').map(([p]) => relative(root, p));
     expect(rejected).toContain('pydicom/MR_truncated.dcm');
+    expect(rejected).toContain('pydicom/badVR.dcm'); // NumberOfFrames "1A"
     // The ultrasound with a burned-in banner never passes without a pixel stage.
     expect(results.get(join(root, 'deid-data/GREYSCALE_IMAGE.dcm'))?.record.status).toBe('quarantined');
     expect(results.get(join(root, 'pydicom-data/OT-PAL-8-face.dcm'))?.record.status).toBe('quarantined');
