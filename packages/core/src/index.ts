@@ -23,7 +23,6 @@ export {
   type DirectedDistances,
   type SurfaceConvention,
   type SurfaceDistances,
-  type Allocate,
   type Surface,
   directedBetween,
   directedSurfaceDistances,

@@ -36,7 +36,7 @@ export function register(program: Command): void {
         const { grid } = first.map;
         const affine = first.affine;
         const report = await run(method, maps.map((m) => m.data), label, async (data) => writeNiftiFile(flags.out, { grid, data, affine }));
-        process.stdout.write(flags.json ? `${toJson(report)}\n` : `${toJson(report)}\n`);
+        process.stdout.write(flags.json ? `${toJson(report)}\n` : formatReport(report));
       });
     });
 }
@@ -82,4 +82,17 @@ async function run(
       return { method, output: 'label map', undecidedLabel: r.undecidedLabel, undecidedVoxels: r.undecidedVoxels };
     }
   }
+}
+
+function formatReport(report: Record<string, unknown>): string {
+  const lines = [`${String(report.method)}: wrote ${String(report.output)}`];
+  for (const key of ['iterations', 'converged', 'prior', 'undecidedLabel', 'undecidedVoxels']) {
+    if (key in report) lines.push(`${key}: ${String(report[key])}`);
+  }
+  const raters = report.raters as { rater: number; sensitivity?: number; specificity?: number; confusionMatrix?: number[][] }[] | undefined;
+  for (const r of raters ?? []) {
+    if (r.sensitivity !== undefined) lines.push(`rater ${r.rater}: sensitivity ${r.sensitivity.toFixed(6)}  specificity ${(r.specificity ?? NaN).toFixed(6)}`);
+    else if (r.confusionMatrix) lines.push(`rater ${r.rater}: confusion matrix ${JSON.stringify(r.confusionMatrix.map((row) => row.map((v) => Number(v.toFixed(4)))))}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -121,7 +121,7 @@ export async function pairMetrics(
         trueNegative: voxels - inRef - inTest + both,
       });
       const crop = st ? cropLabelPair(reference, test, label, 1, st.box) : null;
-      const surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, runner.allocate, crop.box) : null;
+      const surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, crop.box) : null;
       const [rt, tr] = surfaces
         ? await Promise.all([runner.directed(surfaces.reference, surfaces.test), runner.directed(surfaces.test, surfaces.reference)])
         : [emptyDirectedDistances, emptyDirectedDistances];

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { type Allocate, type DirectedDistances, type Surface, directedBetween } from '@delineate/core';
+import { type DirectedDistances, type Surface, directedBetween } from '@delineate/core';
 
 export interface SurfaceJob {
   readonly id: number;
@@ -15,22 +15,23 @@ export interface SurfaceJobResult {
 
 /** Runs directed surface-distance jobs: in worker threads for large lattices, inline for small ones. */
 export interface SurfaceRunner {
-  /** Where callers should put the per-lattice buffers of surfaces they will pass to `directed`. */
-  readonly allocate: Allocate;
   directed(from: Surface, to: Surface): Promise<DirectedDistances>;
   close(): Promise<void>;
 }
 
-/** Below this many lattice points a job runs inline: starting a worker (and tsx in it) costs more. */
-const INLINE_BELOW = 2_000_000;
+/** Below this many surface points a job runs inline: starting a worker (and tsx in it) costs more. */
+const INLINE_BELOW = 200_000;
 
+/** Worker threads: DELINEATE_THREADS when set (1 = no workers), else the cores available, at most 4. */
 export function defaultThreads(): number {
+  const fromEnv = Number(process.env.DELINEATE_THREADS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
 /**
- * A small pool of worker threads (core stays pure: the threads live here). Surface flags live in
- * shared memory, so both directions of a pair read the same bytes without copies.
+ * A small pool of worker threads (core stays pure: the threads live here). Jobs carry the two
+ * surfaces (one entry per surface element), not the masks, so copying them to a thread is cheap.
  */
 export function createSurfaceRunner(options: { threads?: number; inlineBelow?: number } = {}): SurfaceRunner {
   const threads = options.threads ?? defaultThreads();
@@ -70,10 +71,8 @@ export function createSurfaceRunner(options: { threads?: number; inlineBelow?: n
   };
 
   return {
-    allocate: threads > 1 ? (bytes) => new SharedArrayBuffer(bytes) : (bytes) => new ArrayBuffer(bytes),
     directed(from, to) {
-      const shared = from.flags.buffer instanceof SharedArrayBuffer && to.flags.buffer instanceof SharedArrayBuffer;
-      if (threads <= 1 || !shared || from.flags.length < inlineBelow) return Promise.resolve(directedBetween(from, to));
+      if (threads <= 1 || from.points.length + to.points.length < inlineBelow) return Promise.resolve(directedBetween(from, to));
       const job: SurfaceJob = { id: nextId++, from, to };
       return new Promise((resolve, reject) => {
         queue.push({ job, resolve, reject });

@@ -1,7 +1,7 @@
 /**
  * Exact nearest-feature search for a sparse set of query points (surface elements), the fast
- * path of the surface metrics. Feature x positions are indexed per row (found with the native
- * byte search); a query scans outward in z and y, takes the nearest feature of each row by
+ * path of the surface metrics. Features are lattice indices in ascending order, indexed per row
+ * as compressed rows; a query scans outward in z and y, takes the nearest feature of each row by
  * binary search, and stops as soon as the separation alone exceeds the best squared distance. This is the separable EDT restricted
  * to the points that are read, and exact in float64: d² = (dx·sx)² + (dy·sy)² + (dz·sz)².
  *
@@ -9,7 +9,7 @@
  * probe budget and the caller falls back to the full transform ({@link squaredDistanceField}).
  */
 export function squaredDistancesAt(
-  features: Uint8Array,
+  features: Int32Array,
   dims: readonly [number, number, number],
   spacing: readonly [number, number, number],
   queries: Int32Array,
@@ -19,19 +19,17 @@ export function squaredDistancesAt(
   const [nx, ny, nz] = dims;
   const [sx, sy, sz] = spacing;
   const rows = ny * nz;
-  // Feature x positions per row (compressed rows), found with the native byte search.
+  // Feature x positions per row (compressed rows); features are lattice indices, ascending.
   const rowStart = new Int32Array(rows + 1);
-  let total = 0;
-  for (let p = features.indexOf(1); p !== -1; p = features.indexOf(1, p + 1)) {
-    rowStart[Math.floor(p / nx) + 1] = (rowStart[Math.floor(p / nx) + 1] as number) + 1;
-    total++;
+  const total = features.length;
+  const xs = new Int32Array(total);
+  for (let k = 0; k < total; k++) {
+    const p = features[k] as number;
+    const r = Math.floor(p / nx);
+    rowStart[r + 1] = (rowStart[r + 1] as number) + 1;
+    xs[k] = p - r * nx;
   }
   for (let r = 0; r < rows; r++) rowStart[r + 1] = (rowStart[r + 1] as number) + (rowStart[r] as number);
-  const xs = new Int32Array(total);
-  {
-    let k = 0;
-    for (let p = features.indexOf(1); p !== -1; p = features.indexOf(1, p + 1)) xs[k++] = p % nx;
-  }
   let probes = total >> 3;
   const plane = nx * ny;
 

@@ -52,10 +52,6 @@ function latticeOf(box: Box, convention: SurfaceConvention, ndim: 2 | 3): Lattic
   };
 }
 
-/** Allocates the per-lattice-point buffers (a caller may pass shared memory for worker threads). */
-export type Allocate = (bytes: number) => ArrayBufferLike;
-const ownMemory: Allocate = (bytes) => new ArrayBuffer(bytes);
-
 /** Collects surface points (lattice index, weight) while flags are written. */
 class PointSink {
   points = new Int32Array(4096);
@@ -106,9 +102,9 @@ function rowRuns(mask: BinaryMask): RowRuns {
 
 /**
  * Border voxels (voxel convention): foreground with a background face neighbour, or on the image
- * edge. Writes flag 1 per border voxel and collects them with weight 1.
+ * edge, collected with weight 1.
  */
-function borderVoxels(mask: BinaryMask, lat: Lattice, out: Uint8Array, sink: PointSink): void {
+function borderVoxels(mask: BinaryMask, lat: Lattice, sink: PointSink): void {
   const [nx, ny, nz] = mask.grid.dims;
   const is3d = mask.grid.ndim === 3;
   const [lx, ly, lz] = lat.dims;
@@ -151,10 +147,7 @@ function borderVoxels(mask: BinaryMask, lat: Lattice, out: Uint8Array, sink: Poi
           x > 0 && x < nx - 1 && y > 0 && y < ny - 1 &&
           d[p - 1] && d[p + 1] && d[p - sy] && d[p + sy] &&
           (!is3d || (z > 0 && z < nz - 1 && d[p - sz] && d[p + sz]));
-        if (!interior) {
-          out[orow + x - ox] = 1;
-          sink.push(orow + x - ox, 1);
-        }
+        if (!interior) sink.push(orow + x - ox, 1);
       }
     }
   }
@@ -164,7 +157,7 @@ function borderVoxels(mask: BinaryMask, lat: Lattice, out: Uint8Array, sink: Poi
  * Surface elements (surfel convention): the neighbour code of each corner of the lattice; codes
  * other than 0 and full are surface, weighted by the code's area (3D) or contour length (2D).
  */
-function surfelCodes(mask: BinaryMask, lat: Lattice, out: Uint8Array, sink: PointSink): void {
+function surfelCodes(mask: BinaryMask, lat: Lattice, sink: PointSink): void {
   const [nx, ny, nz] = mask.grid.dims;
   const is3d = mask.grid.ndim === 3;
   const [lx, ly, lz] = lat.dims;
@@ -225,10 +218,7 @@ function surfelCodes(mask: BinaryMask, lat: Lattice, out: Uint8Array, sink: Poin
           ? ((crop[p] as number) << 7) | ((crop[p + 1] as number) << 6) | ((crop[p + cy] as number) << 5) | ((crop[p + cy + 1] as number) << 4) |
             ((crop[p + cz] as number) << 3) | ((crop[p + cz + 1] as number) << 2) | ((crop[p + cz + cy] as number) << 1) | (crop[p + cz + cy + 1] as number)
           : ((crop[p] as number) << 3) | ((crop[p + 1] as number) << 2) | ((crop[p + cy] as number) << 1) | (crop[p + cy + 1] as number);
-        if (c !== 0 && c !== full) {
-          out[orow + i] = 1;
-          sink.push(orow + i, area[c] as number);
-        }
+        if (c !== 0 && c !== full) sink.push(orow + i, area[c] as number);
       }
     }
   }
@@ -243,25 +233,22 @@ const EMPTY: DirectedDistances = {
 };
 
 /**
- * The surface of one mask on a lattice: a 0/1 flag per lattice point, and the surface points
- * (lattice indices, ascending) with their weights (area, or 1 per border voxel). Two surfaces
- * of a pair share `dims` and `spacing`; worker threads receive these instead of masks.
+ * The surface of one mask on a lattice: its points (lattice indices, ascending) with their
+ * weights (area, or 1 per border voxel). Two surfaces of a pair share `dims` and `spacing`;
+ * they are small (one entry per surface element), so worker threads receive copies.
  */
 export interface Surface {
   readonly dims: readonly [number, number, number];
   readonly spacing: readonly [number, number, number];
-  readonly flags: Uint8Array;
   readonly points: Int32Array;
   readonly weights: Float64Array;
 }
 
-function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention, alloc: Allocate = ownMemory): Surface {
-  const [lx, ly, lz] = lat.dims;
-  const flags = new Uint8Array(alloc(lx * ly * lz));
+function surfaceOf(mask: BinaryMask, lat: Lattice, convention: SurfaceConvention): Surface {
   const sink = new PointSink();
-  if (convention === 'surfel') surfelCodes(mask, lat, flags, sink);
-  else borderVoxels(mask, lat, flags, sink);
-  return { dims: lat.dims, spacing: mask.grid.spacing, flags, points: sink.points.slice(0, sink.n), weights: sink.weights.slice(0, sink.n) };
+  if (convention === 'surfel') surfelCodes(mask, lat, sink);
+  else borderVoxels(mask, lat, sink);
+  return { dims: lat.dims, spacing: mask.grid.spacing, points: sink.points.slice(0, sink.n), weights: sink.weights.slice(0, sink.n) };
 }
 
 /**
@@ -290,12 +277,15 @@ export function directedBetween(a: Surface, b: Surface): DirectedDistances {
   const squared = new Float64Array(n);
   if (b.points.length === 0) squared.fill(Infinity);
   else {
-    const budget = 64 * n + 2 * b.flags.length;
-    if (!squaredDistancesAt(b.flags, a.dims, a.spacing, a.points, squared, budget)) {
+    const lattice = a.dims[0] * a.dims[1] * a.dims[2];
+    const budget = 64 * n + 2 * lattice;
+    if (!squaredDistancesAt(b.points, a.dims, a.spacing, a.points, squared, budget)) {
       const [lx, ly] = a.dims;
+      const features = new Uint8Array(lattice);
+      for (const p of b.points) features[p] = 1;
       const columns = new Uint8Array(lx * ly);
       for (const q of a.points) columns[q % (lx * ly)] = 1;
-      const field = squaredDistanceField(b.flags, a.dims, a.spacing, columns);
+      const field = squaredDistanceField(features, a.dims, a.spacing, columns);
       for (let i = 0; i < n; i++) squared[i] = field[a.points[i] ?? 0] ?? Infinity;
     }
   }
@@ -306,20 +296,18 @@ export function directedBetween(a: Surface, b: Surface): DirectedDistances {
 
 /**
  * Both surfaces of a pair on the lattice of their union bounding box; null when both are empty.
- * `alloc` places the large per-lattice buffers (shared memory for worker threads); `knownBox`
- * is the pair's union bounding box when the caller has it.
+ * `knownBox` is the pair's union bounding box when the caller has it.
  */
 export function pairSurfaces(
   reference: BinaryMask,
   test: BinaryMask,
   convention: SurfaceConvention,
-  alloc: Allocate = ownMemory,
   knownBox?: Box,
 ): { reference: Surface; test: Surface } | null {
   const box = knownBox ?? unionBoundingBox([reference, test]);
   if (!box) return null;
   const lat = latticeOf(box, convention, reference.grid.ndim);
-  return { reference: surfaceOf(reference, lat, convention, alloc), test: surfaceOf(test, lat, convention, alloc) };
+  return { reference: surfaceOf(reference, lat, convention), test: surfaceOf(test, lat, convention) };
 }
 
 /** Both directed distance sets of a reference/test pair. */
