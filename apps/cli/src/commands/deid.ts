@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import {
   UidMapper,
   type DeidConfig,
   type DeidRecord,
+  type PixelRegion,
   type PseudonymMap,
 } from '@delineate/deid';
 
@@ -28,6 +30,41 @@ interface DeidCommandOptions {
   readonly pseudonymMap?: string;
   readonly iodCheck: boolean;
   readonly pixelStage: boolean;
+  readonly stewardRegions?: string;
+}
+
+type StewardRegions = ReadonlyMap<string, PixelRegion[]>;
+
+/**
+ * `{ "<source sha256>": [{ "x": 0, "y": 0, "width": 100, "height": 40, "frame": 0 }] }`: the
+ * rectangles a data steward drew on quarantined files, keyed by the hash the report lists.
+ */
+async function loadStewardRegions(file: string | undefined): Promise<StewardRegions> {
+  const regions = new Map<string, PixelRegion[]>();
+  if (!file) return regions;
+  const text = await readFile(file, 'utf8').catch(() => usage('the steward regions file cannot be read'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    usage('the steward regions file is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) usage('steward regions: expected an object keyed by source sha256');
+  const count = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  for (const [hash, list] of Object.entries(parsed)) {
+    if (!/^[0-9a-f]{64}$/.test(hash) || !Array.isArray(list)) usage('steward regions: keys are sha256 hex, values are lists of rectangles');
+    regions.set(
+      hash,
+      list.map((rect: unknown) => {
+        const r = rect as Record<string, unknown>;
+        if (!count(r.x) || !count(r.y) || !count(r.width) || !count(r.height) || (r.frame !== undefined && !count(r.frame))) {
+          usage('steward regions: each rectangle needs integer x, y, width, height (and optional frame) ≥ 0');
+        }
+        return { x: r.x, y: r.y, width: r.width, height: r.height, ...(r.frame === undefined ? {} : { frame: r.frame as number }), source: 'steward' };
+      }),
+    );
+  }
+  return regions;
 }
 
 function usage(message: string): never {
@@ -65,6 +102,7 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
     usage('modified-dates and retain-longitudinal-full-dates exclude each other');
   }
   const secret = await projectSecret(flags.projectSecretFile);
+  const stewardRegions = await loadStewardRegions(flags.stewardRegions);
   const files = await listFiles(resolve(input));
   const outDir = resolve(output);
   const quarantineDir = join(outDir, 'quarantine');
@@ -89,7 +127,9 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
       const index = next;
       next += 1;
       const path = files[index] ?? '';
-      const result = await deidentifyDicom(await readFile(path), config);
+      const bytes = await readFile(path);
+      const regions = stewardRegions.size > 0 ? stewardRegions.get(createHash('sha256').update(bytes).digest('hex')) : undefined;
+      const result = await deidentifyDicom(bytes, config, regions ?? []);
       records[index] = result.record;
       if (result.output && result.record.outputName) {
         const dir = result.record.status === 'passed' ? outDir : quarantineDir;
@@ -122,6 +162,7 @@ export function register(program: Command): void {
     .option('--pseudonym-map <file>', 'persist sequential pseudonyms (keyed hashes only) in this file')
     .option('--no-iod-check', 'skip the dciodvfy comparison (not for production use)')
     .option('--no-pixel-stage', 'no OCR/pixel rules: quarantine every image that needs a pixel check')
+    .option('--steward-regions <file>', 'rectangles drawn by a data steward, keyed by source sha256 (re-runs redaction and verification)')
     .exitOverride((error) => {
       if (error.exitCode === 0) throw error;
       throw new CommanderError(EXIT_USAGE, error.code, error.message);
