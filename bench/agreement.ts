@@ -55,7 +55,7 @@ async function child(mode: string, files: string[]): Promise<void> {
   if (mode === 'pair') {
     const [ref, test] = maps;
     if (!ref || !test) throw new Error('two files expected');
-    const runner = createSurfaceRunner();
+    const runner = createSurfaceRunner({ threads: 1 }); // one label: as `delineate metrics` runs it
     for (const convention of ['surfel', 'voxel'] as const) {
       for (let rep = 0; rep < 2; rep++) {
         const t = performance.now();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type AgreementRegion, type Summary, labelAgreement, summarize } from '@delineate/core';
-import { createSurfaceRunner } from '../workers/surface-pool';
+import { createSurfaceRunner, defaultThreads } from '../workers/surface-pool';
 import {
   type LabelPairMetrics,
   type SurfaceOptions,
@@ -81,21 +81,22 @@ export function register(program: Command): void {
         const maps = (await Promise.all(paths.map((p) => loadLabelMap(p)))).map((x) => x.map);
         requireSameGrid(maps);
         const labels = labelsOf(maps, requested);
-        const runner = createSurfaceRunner(threads === undefined ? {} : { threads });
+        const jobs = labels.length * ((maps.length * (maps.length - 1)) / 2);
+        const runner = createSurfaceRunner({ threads: threads ?? (jobs > 1 ? defaultThreads() : 1) });
         const byLabel = new Map<number, PairEntry[]>(labels.map((l) => [l, []]));
         try {
-          const jobs: Promise<void>[] = [];
+          const pending: Promise<void>[] = [];
           for (let i = 0; i < maps.length; i++)
             for (let j = i + 1; j < maps.length; j++) {
               const a = maps[i], b = maps[j];
               if (!a || !b) continue;
-              jobs.push(
+              pending.push(
                 pairMetrics(a, b, labels, options, runner).then((rows) => {
                   for (const r of rows) byLabel.get(r.label)?.push({ ...r, reference: i, test: j });
                 }),
               );
             }
-          await Promise.all(jobs);
+          await Promise.all(pending);
         } finally {
           await runner.close();
         }

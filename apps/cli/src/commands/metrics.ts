@@ -16,7 +16,7 @@ import {
 } from '@delineate/core';
 import { niftiLabels, readNiftiFile } from '@delineate/formats';
 import { DelineateError, isDelineateError } from '@delineate/schema';
-import { type SurfaceRunner, createSurfaceRunner } from '../workers/surface-pool';
+import { type SurfaceRunner, createSurfaceRunner, defaultThreads } from '../workers/surface-pool';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILED = 1;
@@ -120,7 +120,7 @@ export async function pairMetrics(
         falseNegative: inRef - both,
         trueNegative: voxels - inRef - inTest + both,
       });
-      const crop = st ? cropLabelPair(reference, test, label, 1, st.box) : null;
+      const crop = st ? cropLabelPair(reference, test, label, 1, st.box, scan.size === 1) : null;
       const surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, crop.box) : null;
       const [rt, tr] = surfaces
         ? await Promise.all([runner.directed(surfaces.reference, surfaces.test), runner.directed(surfaces.test, surfaces.reference)])
@@ -204,9 +204,11 @@ export function register(program: Command): void {
       await reportErrors(async () => {
         const [ref, test] = await Promise.all([loadLabelMap(referencePath), loadLabelMap(testPath)]);
         requireSameGrid([ref.map, test.map]);
-        const runner = createSurfaceRunner(threads === undefined ? {} : { threads });
+        const labels = labelsOf([ref.map, test.map], requested);
+        // One label is two directed jobs: threads only pay for themselves with more work than that.
+        const runner = createSurfaceRunner({ threads: threads ?? (labels.length > 1 ? defaultThreads() : 1) });
         try {
-          const results = await pairMetrics(ref.map, test.map, labelsOf([ref.map, test.map], requested), options, runner);
+          const results = await pairMetrics(ref.map, test.map, labels, options, runner);
           process.stdout.write(flags.json ? `${toJson(results)}\n` : formatTable(results, options));
         } finally {
           await runner.close();

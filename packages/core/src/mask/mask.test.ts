@@ -65,3 +65,15 @@ describe('scanLabelPair', () => {
     }
   });
 });
+
+describe('cropLabelPair fast copy', () => {
+  it('copies rows of single-label byte maps and gives the same crop as the label test', () => {
+    const grid = gridOf([12, 6, 4], [1, 1, 1]);
+    const a = Uint8Array.from({ length: 288 }, (_, i) => (i % 5 === 1 ? 1 : 0));
+    const b = Uint8Array.from({ length: 288 }, (_, i) => (i % 7 === 2 ? 1 : 0));
+    const slow = cropLabelPair(labelMap(grid, a), labelMap(grid, b), 1, 1);
+    const fast = cropLabelPair(labelMap(grid, a), labelMap(grid, b), 1, 1, slow?.box && undefined, true);
+    expect(fast?.reference.data).toEqual(slow?.reference.data);
+    expect(fast?.test.data).toEqual(slow?.test.data);
+  });
+});

@@ -122,6 +122,7 @@ export function labelMapFromRle(grid: Grid, encoded: Uint8Array): { ok: true; ma
  * background on every side (beyond the image edge too: image-edge voxels are border voxels
  * either way, and the surfel lattice pads with background). With margin ≥ 1 every surface
  * statistic is unchanged; `box` is the union box in crop coordinates. Null when neither map has the label.
+ * `onlyLabel` promises that both maps hold no other non-zero value (from {@link scanLabelPair}).
  */
 export function cropLabelPair(
   reference: LabelMap,
@@ -129,7 +130,10 @@ export function cropLabelPair(
   label: number,
   margin = 1,
   knownBox?: Box,
+  onlyLabel = false,
 ): { reference: BinaryMask; test: BinaryMask; box: Box } | null {
+  // Byte rows are copied as they are when both maps hold only 0 and this label, and it is 1.
+  const binarySource = onlyLabel && label === 1;
   const g = reference.grid;
   const [nx, ny, nz] = g.dims;
   let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
@@ -168,7 +172,8 @@ export function cropLabelPair(
       for (let y = Math.max(0, y0 - margin); y <= Math.min(ny - 1, y1 + margin); y++) {
         const src = (z * ny + y) * nx;
         const dst = ((z - z0 + mz) * cy + (y - y0 + margin)) * cx - (x0 - margin);
-        for (let x = xs; x <= xe; x++) out[dst + x] = d[src + x] === label ? 1 : 0;
+        if (binarySource && d instanceof Uint8Array) out.set(d.subarray(src + xs, src + xe + 1), dst + xs);
+        else for (let x = xs; x <= xe; x++) out[dst + x] = d[src + x] === label ? 1 : 0;
       }
     return { grid, data: out };
   };
@@ -210,12 +215,17 @@ export function scanLabelPair(reference: LabelMap, test: LabelMap): Map<number, 
   const r = reference.data, t = test.data;
   type Acc = { reference: number; test: number; both: number; x0: number; y0: number; z0: number; x1: number; y1: number; z1: number };
   const acc = new Map<number, Acc>();
+  let lastLabel = -1;
+  let lastAcc: Acc | undefined;
   const get = (label: number): Acc => {
+    if (label === lastLabel && lastAcc) return lastAcc;
     let a = acc.get(label);
     if (!a) {
       a = { reference: 0, test: 0, both: 0, x0: nx, y0: ny, z0: nz, x1: -1, y1: -1, z1: -1 };
       acc.set(label, a);
     }
+    lastLabel = label;
+    lastAcc = a;
     return a;
   };
   const words =
@@ -248,10 +258,22 @@ export function scanLabelPair(reference: LabelMap, test: LabelMap): Map<number, 
     const rw = words[0] as Uint32Array, tw = words[1] as Uint32Array;
     const nw = rw.length, wpr = nx >> 2;
     for (let i = 0; i < nw; i++) {
-      if (((rw[i] as number) | (tw[i] as number)) === 0) continue;
+      const a = rw[i] as number, b = tw[i] as number;
+      if ((a | b) === 0) continue;
       const rowIndex = Math.floor(i / wpr);
       const y = rowIndex % ny, z = Math.floor(rowIndex / ny);
       const x0 = 4 * (i - rowIndex * wpr);
+      const v = a & 0xff;
+      if (a === b && a === Math.imul(v, 0x01010101) >>> 0) {
+        // Four voxels of one label in both maps: the inside of a structure.
+        const st = get(v);
+        st.reference += 4;
+        st.test += 4;
+        st.both += 4;
+        touch(st, x0, y, z);
+        touch(st, x0 + 3, y, z);
+        continue;
+      }
       for (let k = 0; k < 4; k++) visit(4 * i + k, x0 + k, y, z);
     }
   } else {
