@@ -24,6 +24,7 @@ import type { PseudonymMap } from './pseudonyms';
 import { defaultSafePrivate, type SafePrivateRule } from './safe-lists';
 import type { IodValidator } from './dciodvfy';
 import { verifyOutput } from './verifier';
+import { isSlideLabelOrOverview, slideCompositionFromDicom } from './slides/dicom-slide';
 import type { DeidFinding, DeidRecord } from './record';
 import type { PixelDataPayload, PixelImageView, PixelRegion, PixelStage, PixelStageResult } from './pipeline-types';
 
@@ -180,6 +181,10 @@ function cleanMeta(file: DicomFile, sopInstanceUid: string): void {
   for (const tag of [...meta.elements.keys()]) if (!KEPT_META.has(tag)) meta.delete(tag);
 }
 
+function isSlide(dataset: DicomDataset): boolean {
+  return getString(dataset, 0x00080016) === '1.2.840.10008.5.1.4.1.1.77.1.6' || getString(dataset, 0x00080060)?.toUpperCase() === 'SM';
+}
+
 const INTEGER_STRING = /^\s*[+-]?\d+\s*$/;
 const DECIMAL_STRING = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -198,7 +203,12 @@ function hasMalformedNumber(dataset: DicomDataset): boolean {
   return false;
 }
 
-function rejected(sourceSha256: string, options: readonly DeidOption[], code: string): DeidFileResult {
+function rejected(
+  sourceSha256: string,
+  options: readonly DeidOption[],
+  code: string,
+  kind: 'malformed' | 'slide-label-or-overview' = 'malformed',
+): DeidFileResult {
   return {
     record: {
       sourceSha256,
@@ -206,7 +216,7 @@ function rejected(sourceSha256: string, options: readonly DeidOption[], code: st
       options,
       actions: [],
       pixelRegions: [],
-      findings: [{ stage: 'input', kind: 'malformed', code }],
+      findings: [{ stage: 'input', kind, code }],
       status: 'rejected',
       kind: 'image',
     },
@@ -231,6 +241,8 @@ export async function deidentifyDicom(
     return rejected(sourceSha256, options, isDelineateError(error) ? error.code : 'DLN_DICOM_INVALID');
   }
   if (hasMalformedNumber(file.dataset)) return rejected(sourceSha256, options, 'DLN_DICOM_INVALID');
+  // Slide label and overview images show handwriting and barcodes: dropped, never de-identified.
+  if (isSlideLabelOrOverview(file.dataset)) return rejected(sourceSha256, options, 'DLN_DEID_QUARANTINED', 'slide-label-or-overview');
   const uids = config.uids ?? new UidMapper(config.secret);
   const isDicomdir = getString(file.meta, 0x00020002) === DICOMDIR_CLASS || file.dataset.has(0x00041220);
   const identifying = collectIdentifyingValues(file.dataset, config.options);
@@ -254,7 +266,7 @@ export async function deidentifyDicom(
       await deidentifyDicomdir(file, config, uids, identifying, actions);
     } else {
       const input = file.dataset;
-      composition = extractComposition(input);
+      composition = { ...extractComposition(input), ...(isSlide(input) ? slideCompositionFromDicom(input) : {}) };
       const inputView = new DicomDataset(input.littleEndian);
       for (const element of input.elements.values()) inputView.set({ ...element });
       pseudonym = await config.pseudonyms.pseudonymFor({

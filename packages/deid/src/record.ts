@@ -9,7 +9,7 @@ export type DeidStatus = 'passed' | 'quarantined' | 'rejected';
 export type DeidFinding =
   | ({ readonly stage: 'pixel' } & PixelFinding)
   | ({ readonly stage: 'verifier' } & VerifierFinding)
-  | { readonly stage: 'input'; readonly kind: 'malformed'; readonly code: string };
+  | { readonly stage: 'input'; readonly kind: 'malformed' | 'slide-label-or-overview'; readonly code: string };
 
 /** One file through the gate. Carries hashes, decisions and findings, never a raw identifying value. */
 export interface DeidRecord {
@@ -43,7 +43,7 @@ export interface DeidBatchReport {
 }
 
 function reasonOf(finding: DeidFinding): string {
-  if (finding.stage === 'input') return `malformed:${finding.code}`;
+  if (finding.stage === 'input') return finding.kind === 'malformed' ? `malformed:${finding.code}` : finding.kind;
   if (finding.stage === 'verifier') return `${finding.kind}:${finding.where}`;
   return finding.kind;
 }
