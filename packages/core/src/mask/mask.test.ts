@@ -77,3 +77,15 @@ describe('cropLabelPair fast copy', () => {
     expect(fast?.test.data).toEqual(slow?.test.data);
   });
 });
+
+describe('scanLabelPair float64 skip', () => {
+  it('does not skip a group whose only voxel is label 128 in the top byte (reads as −0)', async () => {
+    const { scanLabelPair } = await import('./mask');
+    const grid = gridOf([16, 2, 1], [1, 1, 1]);
+    const a = new Uint8Array(32), b = new Uint8Array(32);
+    a[7] = 128;
+    b[23] = 128;
+    const scan = scanLabelPair(labelMap(grid, a), labelMap(grid, b));
+    expect(scan.get(128)).toMatchObject({ reference: 1, test: 1, both: 0, box: { min: [7, 0, 0], max: [7, 1, 0] } });
+  });
+});

@@ -257,7 +257,18 @@ export function scanLabelPair(reference: LabelMap, test: LabelMap): Map<number, 
   if (words) {
     const rw = words[0] as Uint32Array, tw = words[1] as Uint32Array;
     const nw = rw.length, wpr = nx >> 2;
+    // Eight background voxels per test where the buffers allow a float64 view (an all-zero
+    // 8-byte group reads as +0; −0 is a real 0x80 byte and is not skipped).
+    const pairs = rw.byteOffset % 8 === 0 && tw.byteOffset % 8 === 0 ? nw >> 1 : 0;
+    const rd = new Float64Array(rw.buffer, rw.byteOffset, pairs), td = new Float64Array(tw.buffer, tw.byteOffset, pairs);
     for (let i = 0; i < nw; i++) {
+      if ((i & 1) === 0 && i >> 1 < pairs) {
+        const f = rd[i >> 1] as number, g = td[i >> 1] as number;
+        if (f === 0 && g === 0 && 1 / f > 0 && 1 / g > 0) {
+          i++;
+          continue;
+        }
+      }
       const a = rw[i] as number, b = tw[i] as number;
       if ((a | b) === 0) continue;
       const rowIndex = Math.floor(i / wpr);
