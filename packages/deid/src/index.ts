@@ -30,7 +30,7 @@ export { createDciodvfyValidator } from './dciodvfy';
 export type { IodValidator, DciodvfyValidator } from './dciodvfy';
 export { verifyOutput } from './verifier';
 export type { VerifierFinding, VerifierFindingKind, VerifyInput } from './verifier';
-export { deidentifyDicom, needsPixelCheck, quarantinePixelStage } from './pipeline';
+export { deidentifyDicom, deidentifySlide, isTiff, needsPixelCheck, quarantinePixelStage } from './pipeline';
 export type { DeidConfig, DeidFileResult } from './pipeline';
 export { batchReport, summariseReport } from './record';
 export type { DeidRecord, DeidStatus, DeidFinding, DeidBatchReport } from './record';

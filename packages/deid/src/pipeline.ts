@@ -25,6 +25,7 @@ import { defaultSafePrivate, type SafePrivateRule } from './safe-lists';
 import type { IodValidator } from './dciodvfy';
 import { verifyOutput } from './verifier';
 import { isSlideLabelOrOverview, slideCompositionFromDicom } from './slides/dicom-slide';
+import { scrubTiffSlide } from './slides/tiff-slide';
 import type { DeidFinding, DeidRecord } from './record';
 import type { PixelDataPayload, PixelImageView, PixelRegion, PixelStage, PixelStageResult } from './pipeline-types';
 
@@ -223,15 +224,60 @@ function rejected(
   };
 }
 
+/** TIFF ("II*\0", "MM\0*") or BigTIFF ("II+\0", "MM\0+") signature: SVS and other TIFF-based slides. */
+export function isTiff(bytes: Uint8Array): boolean {
+  const [a, b, c, d] = bytes;
+  return (a === 0x49 && b === 0x49 && (c === 0x2a || c === 0x2b) && d === 0) || (a === 0x4d && b === 0x4d && c === 0 && (d === 0x2a || d === 0x2b));
+}
+
+/**
+ * A TIFF-based slide through the slide scrubber (slides/): label and macro images removed,
+ * metadata scrubbed in every IFD, the output re-read and checked. Named by a keyed hash of the
+ * source, since a slide has no SOP Instance UID.
+ */
+export function deidentifySlide(bytes: Uint8Array, config: DeidConfig): DeidFileResult {
+  const sourceSha256 = sha256(bytes);
+  const options = [...config.options].sort();
+  let result: ReturnType<typeof scrubTiffSlide>;
+  try {
+    result = scrubTiffSlide(bytes);
+  } catch (error) {
+    return rejected(sourceSha256, options, isDelineateError(error) ? error.code : 'DLN_DEID_FAILED');
+  }
+  const uids = config.uids ?? new UidMapper(config.secret);
+  const outputName = `${uids.map(`slide:${sourceSha256}`)}.${result.format === 'aperio-svs' ? 'svs' : 'tiff'}`;
+  return {
+    output: result.bytes,
+    record: {
+      sourceSha256,
+      outputSha256: sha256(result.bytes),
+      outputName,
+      profile: 'dicom-ps3.15-e1-basic',
+      options,
+      actions: [
+        ...result.removedImages.map((image) => ({ path: `ifd[${image.index}]`, action: `X-${image.kind}` })),
+        ...result.metadataActions.map((entry) => ({ path: `ifd[${entry.image}].${entry.tag}`, action: entry.action === 'removed' ? 'X' : 'C' })),
+      ],
+      pixelRegions: [],
+      findings: result.findings.map((finding) => ({ stage: 'slide', kind: finding.kind, count: finding.count })),
+      status: result.status,
+      composition: result.composition,
+      kind: 'slide',
+    },
+  };
+}
+
 /**
  * Takes one DICOM file through the gate: attribute de-identification, pixel stage, markers,
- * write, verification. Malformed input is rejected with its DLN_ code, never thrown.
+ * write, verification. Malformed input is rejected with its DLN_ code, never thrown. TIFF-based
+ * slides go to {@link deidentifySlide}.
  */
 export async function deidentifyDicom(
   bytes: Uint8Array,
   config: DeidConfig,
   stewardRegions: readonly PixelRegion[] = [],
 ): Promise<DeidFileResult> {
+  if (isTiff(bytes)) return deidentifySlide(bytes, config);
   const sourceSha256 = sha256(bytes);
   const options = [...config.options].sort();
   let file: DicomFile;

@@ -9,7 +9,8 @@ export type DeidStatus = 'passed' | 'quarantined' | 'rejected';
 export type DeidFinding =
   | ({ readonly stage: 'pixel' } & PixelFinding)
   | ({ readonly stage: 'verifier' } & VerifierFinding)
-  | { readonly stage: 'input'; readonly kind: 'malformed' | 'slide-label-or-overview'; readonly code: string };
+  | { readonly stage: 'input'; readonly kind: 'malformed' | 'slide-label-or-overview'; readonly code: string }
+  | { readonly stage: 'slide'; readonly kind: string; readonly count: number };
 
 /** One file through the gate. Carries hashes, decisions and findings, never a raw identifying value. */
 export interface DeidRecord {
@@ -26,7 +27,7 @@ export interface DeidRecord {
   readonly findings: readonly DeidFinding[];
   readonly status: DeidStatus;
   readonly composition?: CompositionAttributes;
-  readonly kind: 'image' | 'dicomdir';
+  readonly kind: 'image' | 'dicomdir' | 'slide';
 }
 
 export interface DeidBatchReport {
@@ -45,6 +46,7 @@ export interface DeidBatchReport {
 function reasonOf(finding: DeidFinding): string {
   if (finding.stage === 'input') return finding.kind === 'malformed' ? `malformed:${finding.code}` : finding.kind;
   if (finding.stage === 'verifier') return `${finding.kind}:${finding.where}`;
+  if (finding.stage === 'slide') return `slide:${finding.kind}`;
   return finding.kind;
 }
 

@@ -204,3 +204,17 @@ describe('whole-slide label and overview instances', () => {
     expect(result.record.findings).toEqual([{ stage: 'input', kind: 'slide-label-or-overview', code: 'DLN_DEID_QUARANTINED' }]);
   });
 });
+
+describe('TIFF-based slides through the same gate', () => {
+  it('routes an SVS to the slide scrubber and leaves no scanner metadata', async () => {
+    const bytes = readFileSync(requireTestData('wsi/small.svs'));
+    const result = await deidentifyDicom(bytes, newConfig([], false));
+    expect(result.record.kind).toBe('slide');
+    expect(result.record.status).toBe('passed');
+    expect(result.record.outputName).toMatch(/^2\.25\.\d+\.svs$/);
+    const text = Buffer.from(result.output ?? new Uint8Array()).toString('latin1');
+    for (const value of ['CPAPERIOCS', 'CMU-1', '12/29/09', '09:59:15', 'b414003d-95c6-48b0-9369-8010ed517ba7']) expect(text).not.toContain(value);
+    const again = await deidentifyDicom(bytes, newConfig([], false));
+    expect(again.record.outputName).toBe(result.record.outputName);
+  });
+});
