@@ -33,13 +33,27 @@ export function squaredDistancesAt(
   let probes = total >> 3;
   const plane = nx * ny;
 
+  let px = 0, py = 0, pz = 0, prev = Infinity;
   for (let qi = 0; qi < queries.length; qi++) {
     const q = queries[qi] as number;
     const z = Math.floor(q / plane);
     const rem = q - z * plane;
     const y = Math.floor(rem / nx);
     const x = rem - y * nx;
-    let best = Infinity;
+    // Upper bound from the previous query (triangle inequality), slightly widened; if nothing
+    // beats it, search again unbounded so the result is always a distance actually found.
+    const step = Math.sqrt(((x - px) * sx) ** 2 + ((y - py) * sy) ** 2 + ((z - pz) * sz) ** 2);
+    const bound = prev === Infinity ? Infinity : (Math.sqrt(prev) + step) ** 2 * (1 + 1e-9);
+    let best = search(x, y, z, bound);
+    if (best >= bound) best = search(x, y, z, Infinity);
+    out[qi] = best;
+    px = x; py = y; pz = z; prev = best;
+    if (probes > probeBudget) return false;
+  }
+  return true;
+
+  function search(x: number, y: number, z: number, start: number): number {
+    let best = start;
     for (let dz = 0; ; dz++) {
       const bz = dz * sz * (dz * sz);
       if (bz >= best || (z - dz < 0 && z + dz >= nz)) break;
@@ -73,8 +87,6 @@ export function squaredDistancesAt(
         }
       }
     }
-    out[qi] = best;
-    if (probes > probeBudget) return false;
+    return best;
   }
-  return true;
 }
