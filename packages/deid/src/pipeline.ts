@@ -224,9 +224,15 @@ function rejected(
   };
 }
 
-/** TIFF ("II*\0", "MM\0*") or BigTIFF ("II+\0", "MM\0+") signature: SVS and other TIFF-based slides. */
+/**
+ * TIFF ("II*\0", "MM\0*") or BigTIFF ("II+\0", "MM\0+") signature: SVS and other TIFF-based
+ * slides. A DICOM file may carry a TIFF header in its preamble (dual-format files): "DICM" at
+ * offset 128 makes it DICOM.
+ */
 export function isTiff(bytes: Uint8Array): boolean {
   const [a, b, c, d] = bytes;
+  const dicm = bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  if (dicm) return false;
   return (a === 0x49 && b === 0x49 && (c === 0x2a || c === 0x2b) && d === 0) || (a === 0x4d && b === 0x4d && c === 0 && (d === 0x2a || d === 0x2b));
 }
 
