@@ -149,7 +149,9 @@ export class AuthService {
       await this.#repo.revokeSession(session.id, 'user_disabled', now);
       return { kind: 'anonymous' };
     }
-    await this.#repo.touchSession(session.id, now);
+    // Activity is recorded at most every 30 s: the idle timeout needs no finer grain, and a
+    // burst of tile requests should not write the session row each time.
+    if (now.getTime() - session.last_seen_at.getTime() >= 30_000) await this.#repo.touchSession(session.id, now);
     return this.#principalFor(user, session, now);
   }
 
