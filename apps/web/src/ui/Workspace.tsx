@@ -168,9 +168,9 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     async function loadVolume(itemId: string, dims: Dims, middle: number) {
       const t0 = performance.now();
       const starts: number[] = [];
-      const first = Math.max(0, Math.min(dims.slices - SLAB, middle - SLAB / 2));
+      const first = Math.floor(middle / SLAB) * SLAB;
       starts.push(first);
-      for (let s = 0; s < dims.slices; s += SLAB) if (s + SLAB <= first || s >= first + SLAB) starts.push(s);
+      for (let s = 0; s < dims.slices; s += SLAB) if (s !== first) starts.push(s);
       let count = 0;
       const queue = [...starts];
       const worker = async () => {

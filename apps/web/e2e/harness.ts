@@ -1,0 +1,176 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+export const artifactsDir = join(repoRoot, 'test-artifacts', 'web');
+const cli = join(repoRoot, 'apps', 'cli', 'bin', 'delineate.mjs');
+export const chromiumPath = process.env.DELINEATE_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Debian's chromium must be there under CI; elsewhere the browser tests are skipped when it is not. */
+export function browserAvailable(): boolean {
+  if (existsSync(chromiumPath)) return true;
+  if (process.env.CI) throw new Error(`Chromium not found at ${chromiumPath}: CI needs the Debian package chromium`);
+  return false;
+}
+
+export async function ensureWebBuilt(): Promise<void> {
+  const { ensureWebBuild } = (await import(join(repoRoot, 'apps', 'web', 'ensure-build.mjs'))) as { ensureWebBuild: () => Promise<boolean> };
+  await ensureWebBuild();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  passwords: Map<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Seeds a small demo phantom with the real CLI, then runs `delineate start` on a free loopback port. */
+export async function startDemoServer(options: { slices: number; size: number }): Promise<RunningServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dln-web-e2e-'));
+  const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '' };
+  const seeded = spawnSync(process.execPath, [cli, 'demo', '--slices', String(options.slices), '--size', String(options.size)], { env, encoding: 'utf8', timeout: 120_000 });
+  if (seeded.status !== 0) throw new Error(`delineate demo failed (${seeded.status}): ${seeded.stderr.slice(-2000)}`);
+  const passwords = new Map<string, string>();
+  for (const line of seeded.stdout.split('\n')) {
+    const m = /^\s+(demo\.[a-z_.]+)\s+\S+\s+(\S+)\s*$/.exec(line);
+    if (m) passwords.set(m[1]!, m[2]!);
+  }
+  if (!passwords.has('demo.annotator')) throw new Error('The demo printed no annotator password');
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start: ${output.slice(-2000)}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Delineate is running at')) {
+        clearTimeout(timer);
+        ready();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`server exited (${code}): ${output.slice(-2000)}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dataDir,
+    passwords,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<{ browser: Browser; userDataDirs: string[] }> {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+    ],
+  });
+  return { browser, userDataDirs: [] };
+}
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1400, height: 900 } });
+}
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of text.replace(/=+$/, '').toUpperCase()) {
+    const index = alphabet.indexOf(c);
+    if (index < 0) continue;
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it. */
+export function totp(secret: string, at = Date.now()): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, '0');
+}
+
+/** Signs in through the page, enrolling TOTP on first sign-in; returns the TOTP secret. */
+export async function signIn(page: Page, url: string, username: string, password: string, secret?: string): Promise<string> {
+  await page.goto(url);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('[data-testid=sign-in]');
+  let key = secret;
+  if (!key) {
+    await page.waitForSelector('[data-testid=totp-secret]:not(:text("…"))');
+    key = (await page.textContent('[data-testid=totp-secret]'))!.trim();
+  }
+  await page.waitForSelector('#code');
+  await page.fill('#code', totp(key));
+  await page.click('[data-testid=verify]');
+  if (!secret) {
+    await page.waitForSelector('[data-testid=recovery-codes]');
+    await page.click('[data-testid=continue]');
+  }
+  await page.waitForSelector('[data-testid=signed-in-as]');
+  return key;
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(artifactsDir, { recursive: true });
+  return join(artifactsDir, `${name}.png`);
+}
+
+/** Waits until the workspace has the whole volume. */
+export async function waitForVolume(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const d = (window as unknown as { __delineate?: { ready(): boolean; loadedSlices(): number; dims(): { slices: number } | undefined } }).__delineate;
+    return d?.ready() && d.loadedSlices() === d.dims()?.slices;
+  });
+}

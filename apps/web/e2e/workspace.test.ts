@@ -1,0 +1,183 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { decodeRle8 } from '@delineate/core';
+import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, repoRoot, screenshotPath, signIn, startDemoServer, waitForVolume, type RunningServer } from './harness';
+
+/**
+ * End to end through the real CLI, server, store and Debian chromium: sign in with TOTP, open
+ * the demo CT (a small phantom: 32 slices of 128×128), paint, interpolate, save, reload; a
+ * second reader's save makes the first one's save show the conflict screen; a draft survives
+ * closing the page.
+ */
+const run = browserAvailable() ? describe : describe.skip;
+
+interface Hooks {
+  ready(): boolean;
+  annotationId(): string;
+  baseVersion(): number;
+  cursor(): [number, number, number];
+  project(o: string, u: number, v: number): { x: number; y: number };
+  labelsOnSlice(z: number, value: number): number;
+  labelCount(value: number): number;
+  maskRle(): number[];
+  dims(): { columns: number; rows: number; slices: number };
+}
+
+const hooks = <T>(page: Page, fn: (d: Hooks, arg: unknown) => T, arg?: unknown): Promise<T> =>
+  page.evaluate(([source, a]) => {
+    const f = new Function('d', 'arg', `return (${source})(d, arg);`) as (d: unknown, arg: unknown) => T;
+    return f((window as unknown as { __delineate: unknown }).__delineate, a);
+  }, [fn.toString(), arg] as const);
+
+async function goToSlice(page: Page, z: number): Promise<void> {
+  const current = (await hooks(page, (d) => d.cursor()))[2];
+  const key = z > current ? 'ArrowUp' : 'ArrowDown';
+  for (let i = 0; i < Math.abs(z - current); i++) await page.keyboard.press(key);
+  await page.waitForFunction((target) => (window as unknown as { __delineate: Hooks }).__delineate.cursor()[2] === target, z);
+}
+
+/** Drags the brush around a small circle centred on plane pixel (u, v) of the axial view. */
+async function paintBlob(page: Page, u: number, v: number, r: number): Promise<void> {
+  const points: { x: number; y: number }[] = [];
+  for (let a = 0; a <= 16; a++) points.push(await hooks(page, (d, p) => { const [uu, vv] = p as [number, number]; return d.project('axial', uu, vv); }, [u + r * Math.cos((a / 16) * 2 * Math.PI), v + r * Math.sin((a / 16) * 2 * Math.PI)]));
+  const centre = await hooks(page, (d, p) => { const [uu, vv] = p as [number, number]; return d.project('axial', uu, vv); }, [u, v]);
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.down();
+  for (const p of points) await page.mouse.move(p.x, p.y, { steps: 2 });
+  await page.mouse.move(centre.x, centre.y, { steps: 2 });
+  await page.mouse.up();
+}
+
+async function serverMask(page: Page, annotationId: string, version: number, voxels: number): Promise<Uint8Array> {
+  const bytes = await page.evaluate(async ([id, v]) => Array.from(new Uint8Array(await (await fetch(`/api/annotations/${id}/revisions/${v}/mask`)).arrayBuffer())), [annotationId, version] as const);
+  const decoded = decodeRle8(Uint8Array.from(bytes), voxels);
+  if (!decoded.ok) throw new Error(`stored mask does not decode: ${decoded.reason}`);
+  return decoded.voxels;
+}
+
+async function pageMask(page: Page, voxels: number): Promise<Uint8Array> {
+  const decoded = decodeRle8(Uint8Array.from(await hooks(page, (d) => d.maskRle())), voxels);
+  if (!decoded.ok) throw new Error('page mask does not decode');
+  return decoded.voxels;
+}
+
+function sameVoxels(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+run('annotation workspace in chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let annotator: BrowserContext;
+  let page: Page;
+  let itemUrl = '';
+  let annotationId = '';
+  const LESION = 2;
+  let voxels = 0;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    server = await startDemoServer({ slices: 32, size: 128 });
+    ({ browser } = await launchBrowser());
+    annotator = await newContext(browser);
+    page = await annotator.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('signs in with TOTP enrolment and lists the assigned task', async () => {
+    await signIn(page, server.url, 'demo.annotator', server.passwords.get('demo.annotator')!);
+    await page.waitForSelector('[data-testid=task-list]');
+    expect(await page.locator('[data-testid=open-task]').count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('01-my-work') });
+  }, 60_000);
+
+  it('opens the CT, paints a lesion on two slices, interpolates between them and saves', async () => {
+    await page.click('[data-testid=open-task]');
+    await waitForVolume(page);
+    itemUrl = page.url();
+    annotationId = await hooks(page, (d) => d.annotationId());
+    const dims = await hooks(page, (d) => d.dims());
+    voxels = dims.columns * dims.rows * dims.slices;
+    await expect(page.locator('[data-testid=label-definition]').textContent()).resolves.toMatch(/gross tumour volume/);
+    await page.click('[data-testid=label-liver_lesion]');
+    await page.click('[data-testid=tool-brush]');
+    await goToSlice(page, 12);
+    await paintBlob(page, 70, 60, 4);
+    await goToSlice(page, 18);
+    await paintBlob(page, 74, 62, 6);
+    expect(await hooks(page, (d, z) => d.labelsOnSlice(z as number, 2), 12)).toBeGreaterThan(20);
+    expect(await hooks(page, (d, z) => d.labelsOnSlice(z as number, 2), 15)).toBe(0);
+    await page.click('[data-testid=interpolate]');
+    for (const z of [13, 14, 15, 16, 17]) expect(await hooks(page, (d, s) => d.labelsOnSlice(s as number, 2), z)).toBeGreaterThan(20);
+    await page.click('[data-testid=save]');
+    await page.waitForSelector('[data-testid=save-state]:has-text("version 1")');
+    const stored = await serverMask(page, annotationId, 1, voxels);
+    expect(sameVoxels(stored, await pageMask(page, voxels))).toBe(true);
+    expect(stored.filter((v) => v === LESION).length).toBeGreaterThan(500);
+    await page.screenshot({ path: screenshotPath('02-workspace-saved') });
+  }, 90_000);
+
+  it('reloads the page and gets the same voxels back', async () => {
+    await page.reload();
+    await waitForVolume(page);
+    const stored = await serverMask(page, annotationId, 1, voxels);
+    expect(sameVoxels(stored, await pageMask(page, voxels))).toBe(true);
+    await expect(page.locator('[data-testid=save-state]').textContent()).resolves.toMatch(/version 1/);
+  }, 60_000);
+
+  it("shows the conflict screen when another reader saved first, and redoes the edits on the newer version", async () => {
+    const other = await newContext(browser);
+    const otherPage = await other.newPage();
+    await signIn(otherPage, server.url, 'demo.clinician', server.passwords.get('demo.clinician')!);
+    await otherPage.goto(itemUrl);
+    await waitForVolume(otherPage);
+    await otherPage.click('[data-testid=tool-brush]');
+    await goToSlice(otherPage, 8);
+    await paintBlob(otherPage, 40, 40, 3);
+    await otherPage.click('[data-testid=save]');
+    await otherPage.waitForSelector('[data-testid=save-state]:has-text("version 2")');
+    await other.close();
+
+    await goToSlice(page, 24);
+    await paintBlob(page, 90, 90, 3);
+    await page.click('[data-testid=save]');
+    await page.waitForSelector('[data-testid=conflict]');
+    await page.screenshot({ path: screenshotPath('03-conflict') });
+    // Nothing was overwritten: the head is still the other reader's version 2.
+    const head = await page.evaluate(async (id) => (await (await fetch(`/api/annotations/${id}`)).json()) as { headVersion: number }, annotationId);
+    expect(head.headVersion).toBe(2);
+    await page.click('[data-testid=conflict-redo]');
+    await page.waitForSelector('[data-testid=save-state]:has-text("Unsaved")');
+    expect(await hooks(page, (d, z) => d.labelsOnSlice(z as number, 2), 8)).toBeGreaterThan(0); // theirs
+    expect(await hooks(page, (d, z) => d.labelsOnSlice(z as number, 2), 24)).toBeGreaterThan(0); // mine
+    await page.click('[data-testid=save]');
+    await page.waitForSelector('[data-testid=save-state]:has-text("version 3")');
+    const stored = await serverMask(page, annotationId, 3, voxels);
+    expect(sameVoxels(stored, await pageMask(page, voxels))).toBe(true);
+  }, 120_000);
+
+  it('keeps an unsent draft when the page is closed and offers it back', async () => {
+    await goToSlice(page, 28);
+    await paintBlob(page, 30, 90, 3);
+    await page.waitForSelector('[data-testid=save-state]:has-text("draft kept")');
+    const painted = await pageMask(page, voxels);
+    await page.close({ runBeforeUnload: false });
+    page = await annotator.newPage();
+    await page.goto(itemUrl.replace(/\?.*$/, '') + `?annotation=${annotationId}`);
+    await page.waitForSelector('[data-testid=draft-offer]');
+    await page.screenshot({ path: screenshotPath('04-draft-offer') });
+    await page.click('[data-testid=restore-draft]');
+    await waitForVolume(page);
+    expect(sameVoxels(await pageMask(page, voxels), painted)).toBe(true);
+    await expect(page.locator('[data-testid=save-state]').textContent()).resolves.toMatch(/Unsaved/);
+    await page.screenshot({ path: screenshotPath('05-draft-restored') });
+    mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
+    copyFileSync(screenshotPath('05-draft-restored'), join(repoRoot, 'test-artifacts', 'web-workspace.png'));
+  }, 90_000);
+});
