@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeString, getString, readDicomFile, walkDatasets, type DicomDataset } from '@delineate/formats';
-import { deidentifyDicom, quarantinePixelStage, type DeidConfig } from './pipeline';
+import { decodeString, getString, readDicomFile, setString, walkDatasets, type DicomDataset } from '@delineate/formats';
+import { deidentifyDicom, needsPixelCheck, quarantinePixelStage, type DeidConfig } from './pipeline';
 import { DerivedPseudonymMap } from './pseudonyms';
 import { UidMapper } from './uids';
 import { dateOffsetDays, shiftDate } from './dates';
@@ -169,5 +169,22 @@ describe('the verifier', () => {
     expect(findings.some((f) => f.kind === 'identifier-in-file-name')).toBe(true);
     const unreadable = await verifyOutput({ output: bytes, outputName: 'a.dcm', identifying: ['zebulon'] });
     expect(unreadable.map((f) => f.kind)).toContain('output-unreadable');
+  });
+});
+
+describe('which images need a pixel check', () => {
+  const withClass = (sopClass: string, modality: string) => {
+    const file = readDicomFile(adversarialCt(modality));
+    setString(file.dataset, 0x00080016, 'UI', sopClass);
+    return file.dataset;
+  };
+  it('covers text-carrying modalities, secondary captures and photographs, not CT or slides', () => {
+    expect(needsPixelCheck(withClass('1.2.840.10008.5.1.4.1.1.2', 'CT'), new Set())).toBe(false);
+    expect(needsPixelCheck(withClass('1.2.840.10008.5.1.4.1.1.7', 'CT'), new Set())).toBe(true);
+    expect(needsPixelCheck(withClass('1.2.840.10008.5.1.4.1.1.7.4', 'OT'), new Set())).toBe(true);
+    expect(needsPixelCheck(withClass('1.2.840.10008.5.1.4.1.1.77.1.4', 'XC'), new Set())).toBe(true);
+    expect(needsPixelCheck(withClass('1.2.840.10008.5.1.4.1.1.77.1.6', 'SM'), new Set())).toBe(false);
+    expect(needsPixelCheck(withClass('1.2.840.10008.5.1.4.1.1.6.1', 'US'), new Set())).toBe(true);
+    expect(needsPixelCheck(withClass('1.2.840.10008.5.1.4.1.1.2', 'CT'), new Set(['clean-pixel-data']))).toBe(true);
   });
 });

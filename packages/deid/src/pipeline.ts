@@ -53,6 +53,9 @@ export interface DeidFileResult {
 const DICOMDIR_CLASS = '1.2.840.10008.1.3.10';
 const KEPT_META = new Set([0x00020001, 0x00020002, 0x00020003, 0x00020010, 0x00020012, 0x00020013]);
 const IMPLEMENTATION_CLASS_UID = '2.25.241775485133305069853236526343512618418';
+const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
+/** VL Photographic Image and Video Photographic Image Storage: photographs can show faces. */
+const VL_PHOTOGRAPHIC = '1.2.840.10008.5.1.4.1.1.77.1.4';
 const PIXEL_MODALITIES = new Set(['US', 'XA', 'DX', 'CR', 'SC', 'OT', 'IO', 'PX', 'ES', 'XC', 'GM', 'MG', 'RF', 'DOC']);
 
 export const quarantinePixelStage: PixelStage = {
@@ -77,7 +80,9 @@ export function needsPixelCheck(dataset: DicomDataset, options: ReadonlySet<Deid
   const sopClass = getString(dataset, 0x00080016) ?? '';
   return (
     PIXEL_MODALITIES.has(modality) ||
-    sopClass.startsWith('1.2.840.10008.5.1.4.1.1.7') ||
+    sopClass === SECONDARY_CAPTURE ||
+    sopClass.startsWith(`${SECONDARY_CAPTURE}.`) ||
+    sopClass.startsWith(VL_PHOTOGRAPHIC) ||
     getString(dataset, 0x00280301)?.toUpperCase() === 'YES' ||
     getString(dataset, 0x00280302)?.toUpperCase() === 'YES'
   );
