@@ -4,7 +4,7 @@
 // of 512×512×200, timed alone. Our side runs in a child process so its peak RSS is its own.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LabelMap, gridOf, staple } from '@delineate/core';
@@ -118,6 +118,7 @@ export async function run(): Promise<BenchResult> {
   const rows: BenchResult['rows'] = [];
   const targets: BenchResult['targets'] = [];
   const mb = (b: number): number => Math.round(b / 2 ** 20);
+  const loadBefore = loadavg()[0] ?? 0;
   try {
     for (const [key, c] of Object.entries(CASES)) {
       const f1 = join(dir, `${key}1.nii.gz`), f2 = join(dir, `${key}2.nii.gz`);
@@ -183,6 +184,7 @@ export async function run(): Promise<BenchResult> {
       'plastimatch time is its whole run (reading both files, Dice, Hausdorff on the full grid); ours is the computation after reading, with reading shown separately; "cold" is the first call in a fresh process (JIT warm-up included).',
       'Our surface metrics are exact Euclidean distances over the union bounding box; plastimatch reports the voxel-convention Hausdorff, which matches our `voxel` row.',
       'Peak RSS is the process maximum (Node runtime and tsx included); input masks are the uint8 volumes in memory.',
+      `Machine load (1-minute average) at the start of the run: ${loadBefore.toFixed(1)}, at the end: ${(loadavg()[0] ?? 0).toFixed(1)}; both sides share the machine, so ratios vary between runs.`,
     ],
   };
 }

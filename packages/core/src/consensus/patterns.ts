@@ -122,7 +122,11 @@ function byteWords(data: readonly LabelArray[]): Uint32Array[] | null {
  * step: with 0/1 bytes, Σ_r word_r << r packs each voxel's pattern into its own byte. Words
  * holding any other value go through `classify` voxel by voxel. Null when the fast path does not apply.
  */
-export function countBinaryPatterns(data: readonly LabelArray[], classify: (label: number) => number): PatternCounts | null {
+export function countBinaryPatterns(
+  data: readonly LabelArray[],
+  classify: (label: number) => number,
+  patterns?: Uint32Array,
+): PatternCounts | null {
   const words = byteWords(data);
   if (!words || classify(1) !== 1 || classify(0) !== 0) return null;
   const R = data.length;
@@ -140,12 +144,15 @@ export function countBinaryPatterns(data: readonly LabelArray[], classify: (labe
     if ((odd & 0xfefefefe) === 0) {
       for (let k = 0; k < 4; k++) { const c = (p >>> (8 * k)) & 0xff; counts[c] = (counts[c] as number) + 1; }
     } else {
+      p = 0;
       for (let k = 0; k < 4; k++) {
         let c = 0;
         for (let r = 0; r < R; r++) c |= classify(((data[r] as LabelArray)[4 * i + k] as number)) << r;
         counts[c] = (counts[c] as number) + 1;
+        p |= c << (8 * k);
       }
     }
+    if (patterns) patterns[i] = p;
   }
   counts[0] = (counts[0] as number) + zero;
   const codes: number[] = [], cs: number[] = [];
@@ -153,39 +160,24 @@ export function countBinaryPatterns(data: readonly LabelArray[], classify: (labe
   return { raters: R, labelCount: 2, codes: Float64Array.from(codes), counts: Float64Array.from(cs), voxels: nw * 4 };
 }
 
-/** Second pass of the fast path: writes the value of each voxel's binary pattern. */
-export function mapBinaryPatterns(
-  data: readonly LabelArray[],
-  classify: (label: number) => number,
-  pc: PatternCounts,
-  values: Float64Array,
-  out: Float32Array,
-): Float32Array | null {
-  const words = byteWords(data);
-  if (!words || classify(1) !== 1 || classify(0) !== 0) return null;
-  const R = data.length;
-  const table = new Float32Array(1 << R);
+/**
+ * Second pass from the patterns the first pass kept (one byte per voxel, packed four to a word):
+ * reads 1 byte per voxel instead of one per rater.
+ */
+export function mapStoredPatterns(patterns: Uint32Array, pc: PatternCounts, values: Float64Array, out: Float32Array): Float32Array {
+  const table = new Float32Array(256);
   pc.codes.forEach((c, i) => { table[c] = values[i] ?? 0; });
   const zeroValue = table[0] as number;
-  const nw = words[0]?.length ?? 0;
-  for (let i = 0; i < nw; i++) {
-    let p = 0, odd = 0;
-    for (let r = 0; r < R; r++) {
-      const w = (words[r] as Uint32Array)[i] as number;
-      odd |= w;
-      p |= w << r;
-    }
+  for (let i = 0; i < patterns.length; i++) {
+    const p = patterns[i] as number;
     const o = 4 * i;
-    if (odd === 0) {
+    if (p === 0) {
       out[o] = zeroValue; out[o + 1] = zeroValue; out[o + 2] = zeroValue; out[o + 3] = zeroValue;
-    } else if ((odd & 0xfefefefe) === 0) {
-      for (let k = 0; k < 4; k++) out[o + k] = table[(p >>> (8 * k)) & 0xff] as number;
     } else {
-      for (let k = 0; k < 4; k++) {
-        let c = 0;
-        for (let r = 0; r < R; r++) c |= classify(((data[r] as LabelArray)[o + k] as number)) << r;
-        out[o + k] = table[c] as number;
-      }
+      out[o] = table[p & 0xff] as number;
+      out[o + 1] = table[(p >>> 8) & 0xff] as number;
+      out[o + 2] = table[(p >>> 16) & 0xff] as number;
+      out[o + 3] = table[p >>> 24] as number;
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import type { LabelArray } from '../mask/mask';
-import { countBinaryPatterns, countPatterns, mapBinaryPatterns, mapPatterns, patternDigits } from './patterns';
+import { countBinaryPatterns, countPatterns, mapPatterns, mapStoredPatterns, patternDigits } from './patterns';
 
 export interface StapleOptions {
   /** The label a rater's voxel must carry to count as "inside" (ITK ForegroundValue, default 1). */
@@ -48,7 +48,11 @@ export function staple(raters: readonly LabelArray[], options: StapleOptions = {
   if (R < 1) throw new RangeError('STAPLE needs at least one rater');
   if (R > 30) throw new RangeError('binary STAPLE supports at most 30 raters');
   const classify = (v: number): number => (v === fg ? 1 : 0);
-  const pc = countBinaryPatterns(raters, classify) ?? countPatterns(raters, 2, classify);
+  const n = raters[0]?.length ?? 0;
+  // Up to 8 byte raters: keep each voxel's pattern (1 byte) for the output pass.
+  const stored = R <= 8 && n % 4 === 0 ? new Uint32Array(n / 4) : undefined;
+  const fast = countBinaryPatterns(raters, classify, stored);
+  const pc = fast ?? countPatterns(raters, 2, classify);
   const P = pc.codes.length;
   const digits = new Int32Array(R);
   const bits: Int32Array[] = [];
@@ -104,8 +108,9 @@ export function staple(raters: readonly LabelArray[], options: StapleOptions = {
     }
   }
   const probability =
-    mapBinaryPatterns(raters, classify, pc, W, new Float32Array(pc.voxels)) ??
-    mapPatterns(raters, 2, classify, pc, W, new Float32Array(pc.voxels));
+    fast && stored
+      ? mapStoredPatterns(stored, pc, W, new Float32Array(pc.voxels))
+      : mapPatterns(raters, 2, classify, pc, W, new Float32Array(pc.voxels));
   return {
     sensitivity: [...p],
     specificity: [...q],
