@@ -33,6 +33,7 @@ export type { TestDatabaseKinds } from './test/databases';
 export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipRow, type NewSession, type QualificationRow, type SessionRow, type TotpCredential } from './access/repository';
 export type { AccessTables } from './access/tables';
 export { ownedResourceTypes, resolveObjectOwner, type ObjectOwner } from './access/resolve';
+export { LoginFailureRepository } from './access/login-failures';
 export { AccessReviewRepository, type AccessReview, type AccessReviewMember, type AttestationDecision } from './access/review';
 export {
   assertResidency,

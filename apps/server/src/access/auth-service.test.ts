@@ -1,11 +1,12 @@
 import { DelineateError } from '@delineate/schema';
-import { AccessRepository } from '@delineate/store';
+import { AccessRepository, LoginFailureRepository } from '@delineate/store';
 import { expect, it } from 'vitest';
 import { AuthService, type UserPrincipal } from './auth-service';
 import { PasswordHasher, parsePhc } from './password';
 import { CredentialCipher } from './secret-box';
 import { defaultAccessSettings, type AccessSettings } from './settings';
 import { FakeClock, describeWithDatabase, seedProject, testHasher } from './test/fixtures';
+import { DatabaseThrottleState, LoginThrottle } from './throttle';
 import { sha256Hex } from './tokens';
 import { base32Decode, totp } from './totp';
 
@@ -80,6 +81,27 @@ describeWithDatabase('AuthService', (getDb) => {
     expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' }))).toBeUndefined();
     clock.advance(1000);
     expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '203.0.113.9' }))).toBeUndefined();
+  });
+
+  it('shares the throttle between servers through the database', async () => {
+    const { db, repo, clock } = await setup();
+    const server = () =>
+      new AuthService({
+        repo,
+        now: clock.now,
+        settings: defaultAccessSettings,
+        hasher: testHasher,
+        cipher,
+        throttle: new LoginThrottle(new DatabaseThrottleState(new LoginFailureRepository(db))),
+      });
+    const [a, b, c] = [server(), server(), server()];
+    for (const s of [a, b, c]) expect(await codeOf(s.login({ username: 'ana', password: 'wrong guess!!', address: '203.0.113.9' }))).toBe('DLN_AUTH_INVALID_CREDENTIALS');
+    expect(await codeOf(a.login({ username: 'ana', password: PASSWORD, address: '203.0.113.9' }))).toBe('DLN_AUTH_RATE_LIMITED');
+    expect(await codeOf(b.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' }))).toBeUndefined();
+    clock.advance(1000);
+    expect(await codeOf(c.login({ username: 'ana', password: PASSWORD, address: '203.0.113.9' }))).toBeUndefined();
+    // Success cleared the pair for everyone.
+    expect(await codeOf(a.login({ username: 'ana', password: PASSWORD, address: '203.0.113.9' }))).toBeUndefined();
   });
 
   it('ends a session after 15 idle minutes, and activity keeps it alive', async () => {

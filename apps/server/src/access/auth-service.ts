@@ -88,7 +88,7 @@ export class AuthService {
   }): Promise<LoginResult> {
     const now = this.#now();
     const account = input.username.trim().toLowerCase();
-    const decision = this.#throttle.check(account, input.address, now.getTime());
+    const decision = await this.#throttle.check(account, input.address, now.getTime());
     if (!decision.allowed) {
       throw new DelineateError('DLN_AUTH_RATE_LIMITED', 'Too many attempts: wait before trying again', {
         retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000),
@@ -99,12 +99,12 @@ export class AuthService {
     const stored = user ? await this.#repo.getPasswordHash(user.id) : undefined;
     if (!user || !stored || user.disabled) {
       await this.#hasher.verifyDummy(input.password);
-      this.#throttle.recordFailure(account, input.address, now.getTime());
+      await this.#throttle.recordFailure(account, input.address, now.getTime());
       throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID);
     }
     const check = await this.#hasher.verify(stored, input.password);
     if (!check.ok) {
-      this.#throttle.recordFailure(account, input.address, now.getTime());
+      await this.#throttle.recordFailure(account, input.address, now.getTime());
       throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID);
     }
     if (check.needsRehash) await this.#repo.setPasswordHash(user.id, await this.#hasher.hash(input.password), now);
@@ -113,11 +113,11 @@ export class AuthService {
     if (input.totpCode !== undefined) {
       mfaVerified = await this.#checkTotp(user.id, input.totpCode, now);
       if (!mfaVerified) {
-        this.#throttle.recordFailure(account, input.address, now.getTime());
+        await this.#throttle.recordFailure(account, input.address, now.getTime());
         throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID);
       }
     }
-    this.#throttle.recordSuccess(account, input.address);
+    await this.#throttle.recordSuccess(account, input.address);
     // Rotation: a session token the client still held is ended, never reused.
     if (input.previousToken) {
       const previous = await this.#repo.findSessionByTokenHash(sha256Hex(input.previousToken));

@@ -6,6 +6,7 @@ import {
   assertResidency,
   AuditLog,
   loadOrCreateAuditKey,
+  LoginFailureRepository,
   resolveObjectOwner,
   TransferRepository,
   type AuditEntry,
@@ -19,6 +20,7 @@ import { CredentialCipher } from './secret-box';
 import type { PasswordHasher } from './password';
 import { authorize, policyTable, type ActionPolicy, type Decision, type PolicyResource, type PolicyTable, type Principal } from './policy';
 import { accessSettingsFromEnv, type AccessSettings } from './settings';
+import { DatabaseThrottleState, LoginThrottle } from './throttle';
 import { TileReadAggregator } from './tile-aggregator';
 
 export const SESSION_COOKIE = 'dln_session';
@@ -181,7 +183,8 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     checkpoints: { dataDir: deps.dataDir, key: auditKey, everyEvents: deps.checkpointEveryEvents, everyMs: deps.checkpointEveryMs },
   });
   const cipher = await CredentialCipher.load(deps.dataDir);
-  const auth = new AuthService({ repo, now: deps.now, settings, policy, cipher, ...(deps.hasher ? { hasher: deps.hasher } : {}) });
+  const throttle = new LoginThrottle(new DatabaseThrottleState(new LoginFailureRepository(deps.database.db)));
+  const auth = new AuthService({ repo, now: deps.now, settings, policy, cipher, throttle, ...(deps.hasher ? { hasher: deps.hasher } : {}) });
   const bootstrap =
     deps.bootstrapAdmin ??
     (process.env.DELINEATE_BOOTSTRAP_ADMIN_PASSWORD

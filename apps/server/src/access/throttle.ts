@@ -5,14 +5,17 @@
  * - per address: a budget of failures per window across all accounts, so one place cannot spray
  *   many accounts.
  * Failures never block the account itself: the real user, from an address that has not failed,
- * logs in at once. The account name is the one typed, whether or not it exists, so the limiter
- * does not reveal which accounts exist. State is per process (bounded, pruned).
+ * signs in at once. The account name is the one typed, whether or not it exists, so the limiter
+ * does not reveal which accounts exist. The counts live in a {@link ThrottleState}: the database
+ * in the server (shared by every server), memory in unit tests.
  */
 export interface ThrottleSettings {
   /** Failures per (account, address) allowed before delays start. */
   readonly freeFailures: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** Failures of a pair older than this are forgotten. */
+  readonly pairMemoryMs: number;
   /** Failures per address within `windowMs` across all accounts. */
   readonly addressBudget: number;
   readonly windowMs: number;
@@ -22,69 +25,131 @@ export const defaultThrottleSettings: ThrottleSettings = {
   freeFailures: 3,
   baseDelayMs: 1_000,
   maxDelayMs: 15 * 60_000,
+  pairMemoryMs: 60 * 60_000,
   addressBudget: 50,
   windowMs: 15 * 60_000,
 };
 
 export type ThrottleDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
-interface PairState {
-  failures: number;
-  lastFailureMs: number;
+export interface RecentFailures {
+  readonly pairFailures: number;
+  readonly pairLastMs: number | null;
+  readonly addressFailures: number;
+  readonly addressFirstMs: number | null;
+}
+
+/** Where failures are counted. */
+export interface ThrottleState {
+  /** Pair failures since `pairSinceMs`; address failures since `addressSinceMs`. */
+  recent(account: string, address: string, pairSinceMs: number, addressSinceMs: number): Promise<RecentFailures>;
+  record(account: string, address: string, atMs: number): Promise<void>;
+  clear(account: string, address: string): Promise<void>;
+  prune(beforeMs: number): Promise<void>;
+}
+
+export class MemoryThrottleState implements ThrottleState {
+  readonly #failures: Array<{ account: string; address: string; at: number }> = [];
+
+  async recent(account: string, address: string, pairSinceMs: number, addressSinceMs: number): Promise<RecentFailures> {
+    const pair = this.#failures.filter((f) => f.account === account && f.address === address && f.at > pairSinceMs);
+    const place = this.#failures.filter((f) => f.address === address && f.at > addressSinceMs);
+    return {
+      pairFailures: pair.length,
+      pairLastMs: pair.length ? Math.max(...pair.map((f) => f.at)) : null,
+      addressFailures: place.length,
+      addressFirstMs: place.length ? Math.min(...place.map((f) => f.at)) : null,
+    };
+  }
+
+  async record(account: string, address: string, atMs: number): Promise<void> {
+    this.#failures.push({ account, address, at: atMs });
+  }
+
+  async clear(account: string, address: string): Promise<void> {
+    for (let i = this.#failures.length - 1; i >= 0; i--) {
+      const f = this.#failures[i]!;
+      if (f.account === account && f.address === address) this.#failures.splice(i, 1);
+    }
+  }
+
+  async prune(beforeMs: number): Promise<void> {
+    for (let i = this.#failures.length - 1; i >= 0; i--) if (this.#failures[i]!.at < beforeMs) this.#failures.splice(i, 1);
+  }
 }
 
 export class LoginThrottle {
-  private readonly pairs = new Map<string, PairState>();
-  private readonly addressFailures = new Map<string, number[]>();
+  #lastPruneMs = 0;
 
-  constructor(private readonly settings: ThrottleSettings = defaultThrottleSettings) {}
+  constructor(
+    private readonly state: ThrottleState = new MemoryThrottleState(),
+    private readonly settings: ThrottleSettings = defaultThrottleSettings,
+  ) {}
 
-  check(account: string, address: string, nowMs: number): ThrottleDecision {
-    this.prune(nowMs);
-    const pair = this.pairs.get(pairKey(account, address));
-    if (pair && pair.failures >= this.settings.freeFailures) {
-      const delay = Math.min(
-        this.settings.maxDelayMs,
-        this.settings.baseDelayMs * 2 ** (pair.failures - this.settings.freeFailures),
-      );
-      const waitUntil = pair.lastFailureMs + delay;
+  async check(account: string, address: string, nowMs: number): Promise<ThrottleDecision> {
+    const s = this.settings;
+    if (nowMs - this.#lastPruneMs > s.windowMs) {
+      this.#lastPruneMs = nowMs;
+      await this.state.prune(nowMs - Math.max(s.pairMemoryMs, s.windowMs));
+    }
+    const recent = await this.state.recent(key(account), address, nowMs - s.pairMemoryMs, nowMs - s.windowMs);
+    if (recent.pairFailures >= s.freeFailures && recent.pairLastMs !== null) {
+      const delay = Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** (recent.pairFailures - s.freeFailures));
+      const waitUntil = recent.pairLastMs + delay;
       if (nowMs < waitUntil) return { allowed: false, retryAfterMs: waitUntil - nowMs };
     }
-    const recent = this.addressFailures.get(address) ?? [];
-    if (recent.length >= this.settings.addressBudget) {
-      const oldest = recent[0]!;
-      return { allowed: false, retryAfterMs: oldest + this.settings.windowMs - nowMs };
+    if (recent.addressFailures >= s.addressBudget && recent.addressFirstMs !== null) {
+      return { allowed: false, retryAfterMs: Math.max(1, recent.addressFirstMs + s.windowMs - nowMs) };
     }
     return { allowed: true };
   }
 
-  recordFailure(account: string, address: string, nowMs: number): void {
-    const key = pairKey(account, address);
-    const pair = this.pairs.get(key) ?? { failures: 0, lastFailureMs: nowMs };
-    pair.failures += 1;
-    pair.lastFailureMs = nowMs;
-    this.pairs.set(key, pair);
-    const recent = this.addressFailures.get(address) ?? [];
-    recent.push(nowMs);
-    this.addressFailures.set(address, recent);
+  recordFailure(account: string, address: string, nowMs: number): Promise<void> {
+    return this.state.record(key(account), address, nowMs);
   }
 
-  recordSuccess(account: string, address: string): void {
-    this.pairs.delete(pairKey(account, address));
-  }
-
-  private prune(nowMs: number): void {
-    const horizon = nowMs - this.settings.windowMs;
-    for (const [address, times] of this.addressFailures) {
-      const kept = times.filter((t) => t > horizon);
-      if (kept.length === 0) this.addressFailures.delete(address);
-      else this.addressFailures.set(address, kept);
-    }
-    const pairHorizon = nowMs - this.settings.maxDelayMs - this.settings.windowMs;
-    for (const [key, pair] of this.pairs) if (pair.lastFailureMs < pairHorizon) this.pairs.delete(key);
+  recordSuccess(account: string, address: string): Promise<void> {
+    return this.state.clear(key(account), address);
   }
 }
 
-function pairKey(account: string, address: string): string {
-  return `${account.toLowerCase()}\u0000${address}`;
+function key(account: string): string {
+  return account.trim().toLowerCase();
+}
+
+/** The counts in the database, so every server applies the same limits. */
+export class DatabaseThrottleState implements ThrottleState {
+  constructor(
+    private readonly failures: {
+      recent(account: string, address: string, since: Date): Promise<{ pairFailures: number; pairLast: Date | null; addressFailures: number; addressFirst: Date | null }>;
+      record(account: string, address: string, at: Date): Promise<void>;
+      clear(account: string, address: string): Promise<void>;
+      prune(before: Date): Promise<void>;
+    },
+  ) {}
+
+  async recent(account: string, address: string, pairSinceMs: number, addressSinceMs: number): Promise<RecentFailures> {
+    // One query over the longer window; the address count is then narrowed in a second look
+    // only when the windows differ.
+    const pair = await this.failures.recent(account, address, new Date(pairSinceMs));
+    const place = pairSinceMs === addressSinceMs ? pair : await this.failures.recent(account, address, new Date(addressSinceMs));
+    return {
+      pairFailures: pair.pairFailures,
+      pairLastMs: pair.pairLast?.getTime() ?? null,
+      addressFailures: place.addressFailures,
+      addressFirstMs: place.addressFirst?.getTime() ?? null,
+    };
+  }
+
+  record(account: string, address: string, atMs: number): Promise<void> {
+    return this.failures.record(account, address, new Date(atMs));
+  }
+
+  clear(account: string, address: string): Promise<void> {
+    return this.failures.clear(account, address);
+  }
+
+  prune(beforeMs: number): Promise<void> {
+    return this.failures.prune(new Date(beforeMs));
+  }
 }

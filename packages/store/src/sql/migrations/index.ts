@@ -5,6 +5,7 @@ import { seriesGeometry } from './0020_series_geometry';
 import { deidGate } from './0030_deid_gate';
 import { access } from './0100_access';
 import { audit } from './0110_audit';
+import { loginThrottle } from './0120_login_throttle';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   deidGate,
   access,
   audit,
+  loginThrottle,
 ];
