@@ -178,3 +178,16 @@ export { liverCtLabelSchema, liverCtLabelSchemaVersion } from './demo/liver-ct-l
 export { liverCtReviewProtocol, liverCtReviewProtocolVersion } from './demo/liver-ct-review-protocol';
 export { demoUsers, type DemoUser } from './demo/demo-users';
 export { demoProjectSettings } from './demo/demo-project';
+export {
+  ExpertReviewRules,
+  AgreementThresholds,
+  defaultAgreementThresholds,
+  WorkflowConfig,
+  workflowStages,
+  WorkflowStage,
+  SignificantRegionMark,
+  ReviewAnswerInput,
+  FailedItem,
+  CorrectionSize,
+  WorkflowTask,
+} from './workflow';
