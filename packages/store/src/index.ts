@@ -77,3 +77,21 @@ export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-
 export { withTransaction } from './sql/transaction';
 export { ReleaseRepository, releaseManifestHash, type CreateReleaseInput } from './repositories/releases';
 export { ModelRepository, type RegisterModelInput } from './repositories/models';
+
+// The clinical workflow (issue 7, src/workflow/).
+export {
+  AGREEMENT_JOB_KIND,
+  WorkflowRepository,
+  correctionSizesOf,
+  readConfig as readWorkflowConfig,
+  type QualificationRequirement,
+  type RecordWorkflowReviewInput,
+  type SampleRecord,
+  type SubmitAnnotationInput,
+  type WorkflowRepositoryOptions,
+  type WorkflowRequirements,
+  type WorkflowReviewResult,
+} from './workflow/repository';
+export { drawAgreementSample, mulberry32, type SampleDraw } from './workflow/sampling';
+export { itemGrid } from './workflow/grid';
+export { finiteOrNull, labelPairMetrics, readLabelVolume, valuesPresent, WORKFLOW_SURFACE_CONVENTION, type LabelPairMetrics } from './workflow/metrics';

@@ -6,6 +6,7 @@ import { deidGate } from './0030_deid_gate';
 import { access } from './0100_access';
 import { audit } from './0110_audit';
 import { loginThrottle } from './0120_login_throttle';
+import { workflow } from './0200_workflow';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   access,
   audit,
   loginThrottle,
+  workflow,
 ];

@@ -1,0 +1,21 @@
+import { gridOf, type Grid } from '@delineate/core';
+import { DelineateError } from '@delineate/schema';
+import type { Kysely } from 'kysely';
+import type { DB } from '../sql/tables';
+
+/** The voxel grid every mask of an item covers: a series volume (x = columns) or a 2D slide region. */
+export async function itemGrid(db: Kysely<DB>, itemId: string): Promise<Grid> {
+  const row = await db
+    .selectFrom('items')
+    .leftJoin('series', 'series.id', 'items.series_id')
+    .select(['items.kind', 'series.rows', 'series.columns', 'series.slices', 'series.spacing', 'items.region_width', 'items.region_height'])
+    .where('items.id', '=', itemId)
+    .executeTakeFirst();
+  if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Item not found');
+  if (row.kind === 'series_volume' && row.rows && row.columns && row.slices) {
+    const spacing = row.spacing ?? [1, 1, 1];
+    return gridOf([row.columns, row.rows, row.slices], [spacing[0] ?? 1, spacing[1] ?? 1, spacing[2] ?? 1]);
+  }
+  if (row.kind === 'slide_region' && row.region_width && row.region_height) return gridOf([row.region_width, row.region_height], [1, 1]);
+  throw new DelineateError('DLN_CONFLICT', 'This item has no voxel grid yet');
+}

@@ -1,0 +1,763 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DelineateError,
+  parseOrThrow,
+  WorkflowConfig,
+  type FailedItem,
+  type CorrectionSize,
+  type Label,
+  type Review,
+  type ReviewAnswerInput,
+  type ReviewDecision,
+  type Role,
+  type SignificantRegionMark,
+  type TaskStatus,
+  type WorkflowStage,
+  type WorkflowTask,
+} from '@delineate/schema';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { BlobStore } from '../blob/types';
+import { JobQueue } from '../jobs/job-queue';
+import { AnnotationRepository, type Clock } from '../repositories/annotations';
+import { LabelSchemaRepository } from '../repositories/label-schemas';
+import { ReviewProtocolRepository } from '../repositories/review-protocols';
+import { ReviewRepository } from '../repositories/reviews';
+import { TaskRepository } from '../repositories/tasks';
+import type { DB, TasksTable } from '../sql/tables';
+import { withTransaction } from '../sql/transaction';
+import { itemGrid } from './grid';
+import { labelPairMetrics, readLabelVolume, valuesPresent } from './metrics';
+import { drawAgreementSample } from './sampling';
+import { workflowDb, type WorkflowDb, type WorkflowTasksTable } from './tables';
+
+/** The job that computes agreement once every reader of a sampled item has submitted. */
+export const AGREEMENT_JOB_KIND = 'workflow.agreement';
+
+/** What a role's qualification must be (the access policy table's roleQualifications). */
+export interface QualificationRequirement {
+  readonly kinds: readonly string[];
+  /** The qualification's modality must be the project's (or unset). */
+  readonly matchModality: boolean;
+}
+export type WorkflowRequirements = Readonly<Partial<Record<Role, QualificationRequirement>>>;
+
+export interface WorkflowRepositoryOptions {
+  readonly blobs: Pick<BlobStore, 'get'>;
+  readonly requirements: WorkflowRequirements;
+  readonly clock?: Clock;
+}
+
+export interface SampleRecord {
+  readonly itemId: string;
+  readonly sampled: boolean;
+  readonly readers: number;
+  readonly seed: number;
+  readonly batch: number;
+  readonly drawPosition: number;
+}
+
+export interface SubmitAnnotationInput {
+  readonly taskId: string;
+  readonly userId: string;
+  readonly annotationId: string;
+  readonly significantRegions?: readonly SignificantRegionMark[];
+}
+
+export interface RecordWorkflowReviewInput {
+  readonly taskId: string;
+  readonly reviewerId: string;
+  readonly stage: Exclude<WorkflowStage, 'annotate'>;
+  readonly decision: ReviewDecision;
+  readonly answers: readonly ReviewAnswerInput[];
+  readonly correctedVersion?: number;
+  readonly significantRegions?: readonly SignificantRegionMark[];
+  /** When the reviewer re-authenticated to sign. */
+  readonly signedAt: Date;
+}
+
+export interface WorkflowReviewResult {
+  readonly review: Review;
+  readonly failedItems: FailedItem[];
+  readonly correctionSizes: CorrectionSize[];
+  /** Tasks this review created (an expert review). */
+  readonly created: WorkflowTask[];
+}
+
+const openStatuses: readonly TaskStatus[] = ['assigned', 'in_progress'];
+
+type JoinedTask = Selectable<WorkflowTasksTable> & Pick<Selectable<TasksTable>, 'kind' | 'assignee_id' | 'status' | 'blinded'>;
+
+/**
+ * The clinical workflow over the platform's tables (issue 7): project workflow settings,
+ * task generation after the de-identification gate with a recorded agreement sample,
+ * qualified and balanced assignment, submission, structured review with correction sizes,
+ * expert review and the blinding rule of sampled items.
+ */
+export class WorkflowRepository {
+  readonly #db: Kysely<DB>;
+  readonly #options: WorkflowRepositoryOptions;
+  readonly #clock: Clock;
+
+  constructor(db: Kysely<DB>, options: WorkflowRepositoryOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  get #w(): WorkflowDb {
+    return workflowDb(this.#db);
+  }
+
+  // ---- configuration --------------------------------------------------------------------
+
+  async config(projectId: string): Promise<WorkflowConfig> {
+    return readConfig(this.#db, projectId);
+  }
+
+  /** Validates and stores the workflow configuration; pinned documents and oversight freeze once tasks exist. */
+  async updateConfig(projectId: string, input: WorkflowConfig, userId: string | null): Promise<WorkflowConfig> {
+    const config = parseOrThrow(WorkflowConfig, input);
+    const schema = await new LabelSchemaRepository(this.#db).get(config.labelSchema.id, config.labelSchema.version).catch(() => {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'The label-schema version does not exist');
+    });
+    const protocol = await new ReviewProtocolRepository(this.#db).get(config.reviewProtocol.id, config.reviewProtocol.version).catch(() => {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'The review-protocol version does not exist');
+    });
+    const keys = new Set(schema.labels.map((l) => l.key));
+    if (protocol.checklist.some((item) => !keys.has(item.labelKey))) {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'The review protocol has checklist items for labels the label schema does not have');
+    }
+    const unchecked = schema.labels.filter((l) => !protocol.checklist.some((item) => item.labelKey === l.key));
+    if (unchecked.length > 0) throw new DelineateError('DLN_REQUEST_INVALID', 'Every label of the schema needs at least one checklist item');
+    if (config.expertReview.labelKeys.some((k) => !keys.has(k))) {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'Expert review names a label the label schema does not have');
+    }
+    if (config.agreementSampling.fraction > 0 && config.agreementSampling.readersPerItem < 2) {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'Agreement sampling needs at least two readers per sampled item');
+    }
+    const now = this.#clock();
+    return withTransaction(this.#db, async (tx) => {
+      const current = await readConfig(tx, projectId);
+      const started = await workflowDb(tx).selectFrom('workflow_tasks').select('task_id').where('project_id', '=', projectId).limit(1).executeTakeFirst();
+      const frozenChanged =
+        current.oversightModel !== config.oversightModel ||
+        current.labelSchema.id !== config.labelSchema.id ||
+        current.labelSchema.version !== config.labelSchema.version ||
+        current.reviewProtocol.id !== config.reviewProtocol.id ||
+        current.reviewProtocol.version !== config.reviewProtocol.version;
+      if (started && frozenChanged) {
+        throw new DelineateError('DLN_CONFLICT', 'The oversight model and pinned versions cannot change once workflow tasks exist');
+      }
+      await tx
+        .updateTable('projects')
+        .set({
+          oversight_model: config.oversightModel,
+          label_schema_id: config.labelSchema.id,
+          label_schema_version: config.labelSchema.version,
+          review_protocol_id: config.reviewProtocol.id,
+          review_protocol_version: config.reviewProtocol.version,
+          agreement_fraction: config.agreementSampling.fraction,
+          agreement_readers: config.agreementSampling.readersPerItem,
+          agreement_blinded: config.agreementSampling.blinded,
+        })
+        .where('id', '=', projectId)
+        .execute();
+      const settings = {
+        expert_label_keys: JSON.stringify(config.expertReview.labelKeys),
+        expert_significant_regions: config.expertReview.significantRegions,
+        dice_threshold: config.agreementThresholds.dice,
+        kappa_threshold: config.agreementThresholds.fleissKappa,
+        sampling_seed: config.samplingSeed,
+        updated_at: now,
+        updated_by: userId,
+      };
+      await workflowDb(tx)
+        .insertInto('workflow_settings')
+        .values({ project_id: projectId, ...settings })
+        .onConflict((oc) => oc.column('project_id').doUpdateSet(settings))
+        .execute();
+      return readConfig(tx, projectId);
+    });
+  }
+
+  // ---- tasks ------------------------------------------------------------------------------
+
+  /**
+   * Creates annotate tasks for every item that passed the de-identification gate and has none
+   * yet: one reader per item, or the configured number for the items the seeded sample draws.
+   */
+  async generateTasks(projectId: string): Promise<{ sample: SampleRecord[]; created: WorkflowTask[] }> {
+    const config = await this.config(projectId);
+    const project = await this.#project(projectId);
+    return withTransaction(this.#db, async (tx) => {
+      const w = workflowDb(tx);
+      const items = await sql<{ id: string }>`
+        select i.id from items i
+         where i.project_id = ${projectId}
+           and not exists (select 1 from workflow_samples s where s.item_id = i.id)
+           and (
+             (i.kind = 'series_volume' and exists (select 1 from instances x where x.series_id = i.series_id))
+             or (i.kind = 'slide_region' and exists (
+                  select 1 from slides sl join deid_records d on d.output_hash = sl.pyramid_hash
+                   where sl.id = i.slide_id and d.status = 'passed' and d.project_id = i.project_id))
+             or (i.kind = 'frame_range' and exists (
+                  select 1 from videos v join deid_records d on d.output_hash = v.blob_hash
+                   where v.id = i.video_id and d.status = 'passed' and d.project_id = i.project_id))
+           )
+         order by i.created_at, i.id`.execute(tx);
+      if (items.rows.length === 0) return { sample: [], created: [] };
+      const last = await w.selectFrom('workflow_samples').select((eb) => eb.fn.max('batch').as('batch')).where('project_id', '=', projectId).executeTakeFirst();
+      const batch = last?.batch === null || last?.batch === undefined ? 0 : Number(last.batch) + 1;
+      const seed = config.samplingSeed;
+      const draws = drawAgreementSample(
+        items.rows.map((r) => r.id),
+        config.agreementSampling.fraction,
+        seed,
+        batch,
+      );
+      const role: Role = config.oversightModel === 'direct_clinical' ? 'clinician_annotator' : 'annotator';
+      const eligible = await this.#eligible(tx, projectId, role, project.modality);
+      const load = await this.#workload(tx, projectId, eligible);
+      const now = this.#clock();
+      const sample: SampleRecord[] = [];
+      const created: WorkflowTask[] = [];
+      const byItem = new Map(draws.map((d) => [d.itemId, d]));
+      for (const { id: itemId } of items.rows) {
+        const draw = byItem.get(itemId);
+        if (!draw) continue;
+        const readers = draw.sampled ? config.agreementSampling.readersPerItem : 1;
+        const chosen = pickLeastLoaded(eligible, load, readers, new Set());
+        if (chosen.length < readers) {
+          throw new DelineateError('DLN_CONFLICT', `Not enough qualified ${role.replace('_', ' ')}s in the project for ${readers} reader(s) per item`);
+        }
+        await w
+          .insertInto('workflow_samples')
+          .values({ item_id: itemId, project_id: projectId, sampled: draw.sampled, readers, seed, batch, draw_position: draw.position, created_at: now })
+          .execute();
+        sample.push({ itemId, sampled: draw.sampled, readers, seed, batch, drawPosition: draw.position });
+        for (const userId of chosen) {
+          created.push(
+            await this.#createTask(tx, {
+              projectId,
+              itemId,
+              stage: 'annotate',
+              assigneeId: userId,
+              sampled: draw.sampled,
+              blinded: draw.sampled && config.agreementSampling.blinded,
+            }),
+          );
+        }
+      }
+      return { sample, created };
+    });
+  }
+
+  async getTask(taskId: string): Promise<WorkflowTask> {
+    return toWorkflowTask(await this.#joined(this.#db, taskId));
+  }
+
+  async listTasks(projectId: string, filter: { assigneeId?: string; stage?: WorkflowStage } = {}): Promise<WorkflowTask[]> {
+    let query = this.#joinedQuery(this.#db).where('w.project_id', '=', projectId);
+    if (filter.assigneeId) query = query.where('t.assignee_id', '=', filter.assigneeId);
+    if (filter.stage) query = query.where('w.stage', '=', filter.stage);
+    const rows = await query.orderBy('t.created_at').orderBy('t.id').execute();
+    return rows.map(toWorkflowTask);
+  }
+
+  async sample(projectId: string): Promise<SampleRecord[]> {
+    const rows = await this.#w.selectFrom('workflow_samples').selectAll().where('project_id', '=', projectId).orderBy('batch').orderBy('draw_position').execute();
+    return rows.map((r) => ({ itemId: r.item_id, sampled: r.sampled, readers: r.readers, seed: Number(r.seed), batch: r.batch, drawPosition: r.draw_position }));
+  }
+
+  /** The annotator submits the head revision of their annotation of the task. */
+  async submitAnnotation(input: SubmitAnnotationInput): Promise<{ task: WorkflowTask; created: WorkflowTask[]; agreementJobId: string | null }> {
+    return withTransaction(this.#db, async (tx) => {
+      const w = workflowDb(tx);
+      const row = await this.#joined(tx, input.taskId);
+      if (row.stage !== 'annotate') throw new DelineateError('DLN_CONFLICT', 'This is not an annotation task');
+      if (row.assignee_id !== input.userId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Only the assignee submits a task');
+      const annotation = await tx.selectFrom('annotations').selectAll().where('id', '=', input.annotationId).executeTakeFirst();
+      if (!annotation || annotation.task_id !== input.taskId) throw new DelineateError('DLN_REQUEST_INVALID', 'The annotation does not belong to this task');
+      if (annotation.head_version === 0) throw new DelineateError('DLN_CONFLICT', 'Save a revision before submitting');
+      const tasks = new TaskRepository(tx, { clock: this.#clock });
+      if (row.status === 'assigned') await tasks.transition(row.task_id, 'assigned', 'in_progress');
+      else if (row.status !== 'in_progress') throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
+      await tasks.transition(row.task_id, 'in_progress', 'submitted');
+      const now = this.#clock();
+      const version = annotation.head_version;
+      await w
+        .updateTable('workflow_tasks')
+        .set({
+          annotation_id: annotation.id,
+          revision_version: version,
+          first_submitted_version: row.first_submitted_version ?? version,
+          submitted_at: now,
+          returned_items: '[]',
+        })
+        .where('task_id', '=', row.task_id)
+        .execute();
+      await this.#mark(tx, annotation.id, version, input.userId, input.significantRegions ?? []);
+      const config = await readConfig(tx, row.project_id);
+      const project = await this.#project(row.project_id, tx);
+      const created: WorkflowTask[] = [];
+      if (config.oversightModel === 'supervised_technologist') {
+        const reviewer = await this.#pickReviewer(tx, row.project_id, 'reviewer', project.modality, new Set([input.userId]));
+        created.push(
+          await this.#createTask(tx, {
+            projectId: row.project_id,
+            itemId: row.item_id,
+            stage: 'review',
+            assigneeId: reviewer,
+            sampled: row.sampled,
+            blinded: false,
+            reviewsTaskId: row.task_id,
+            annotationId: annotation.id,
+            revisionVersion: version,
+          }),
+        );
+      } else {
+        const expert = await this.#expertTaskIfNeeded(tx, row, annotation.id, version, project.modality, config, new Set([input.userId]));
+        if (expert) created.push(expert);
+        else await tasks.transition(row.task_id, 'submitted', 'done');
+      }
+      const agreementJobId = row.sampled ? await this.#agreementIfComplete(tx, row.item_id, project.region) : null;
+      return { task: toWorkflowTask(await this.#joined(tx, row.task_id)), created, agreementJobId };
+    });
+  }
+
+  /**
+   * Records a structured review (standard or expert): every checklist item of every label
+   * present must be answered; `correct` measures the reviewer's correction revision against
+   * the reviewed one; `reject` returns the work with the failed items.
+   */
+  async recordReview(input: RecordWorkflowReviewInput): Promise<WorkflowReviewResult> {
+    return withTransaction(this.#db, async (tx) => {
+      const w = workflowDb(tx);
+      const row = await this.#joined(tx, input.taskId);
+      if (row.stage !== input.stage) throw new DelineateError('DLN_CONFLICT', `This is not a${input.stage === 'review' ? ' review' : 'n expert-review'} task`);
+      if (row.assignee_id !== input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Only the assignee reviews this task');
+      if (!openStatuses.includes(row.status as TaskStatus)) throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
+      if (input.stage === 'expert_review' && input.decision === 'reject') {
+        throw new DelineateError('DLN_REQUEST_INVALID', 'An expert review accepts or corrects');
+      }
+      const annotateTaskId = row.reviews_task_id;
+      const annotationId = row.annotation_id;
+      const reviewed = row.revision_version;
+      if (!annotateTaskId || !annotationId || !reviewed) throw new DelineateError('DLN_INTERNAL', 'A review task without the work it reviews');
+      const annotateTask = await tx.selectFrom('tasks').selectAll().where('id', '=', annotateTaskId).executeTakeFirstOrThrow();
+      if (annotateTask.assignee_id === input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Nobody reviews their own work');
+
+      const config = await readConfig(tx, row.project_id);
+      const schema = await new LabelSchemaRepository(tx).get(config.labelSchema.id, config.labelSchema.version);
+      const protocol = await new ReviewProtocolRepository(tx).get(config.reviewProtocol.id, config.reviewProtocol.version);
+      const grid = await itemGrid(tx, row.item_id);
+      const annotations = new AnnotationRepository(tx);
+      const original = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(annotationId, reviewed)).maskHash, grid);
+      const present = labelsIn(schema.labels, valuesPresent(original));
+      const checklist = new Map(protocol.checklist.map((item) => [item.key, item]));
+
+      const seen = new Set<string>();
+      for (const answer of input.answers) {
+        if (!checklist.has(answer.itemKey)) throw new DelineateError('DLN_REQUEST_INVALID', 'An answer names a checklist item the protocol version does not have');
+        if (seen.has(answer.itemKey)) throw new DelineateError('DLN_REQUEST_INVALID', 'A checklist item is answered twice');
+        seen.add(answer.itemKey);
+      }
+      const required = protocol.checklist.filter((item) => present.some((l) => l.key === item.labelKey));
+      const missing = required.filter((item) => !seen.has(item.key));
+      if (missing.length > 0) {
+        throw new DelineateError('DLN_REQUEST_INVALID', `${missing.length} checklist item(s) of the labels present are not answered`, {
+          missing: missing.map((m) => m.key).join(','),
+        });
+      }
+      const failedItems: FailedItem[] = input.answers
+        .filter((a) => !a.passed)
+        .map((a) => {
+          const item = checklist.get(a.itemKey)!;
+          return { itemKey: a.itemKey, labelKey: item.labelKey, errorType: a.errorType ?? item.errorType, ...(a.note ? { note: a.note } : {}) };
+        });
+      if (input.decision === 'accept' && failedItems.length > 0) throw new DelineateError('DLN_REQUEST_INVALID', 'Work with failed checklist items cannot be accepted');
+      if (input.decision !== 'accept' && failedItems.length === 0) {
+        throw new DelineateError('DLN_REQUEST_INVALID', `A ${input.decision} decision needs at least one failed checklist item`);
+      }
+
+      let correctionSizes: CorrectionSize[] = [];
+      let finalVersion = reviewed;
+      let finalVolume = original;
+      if (input.decision === 'correct') {
+        if (input.correctedVersion === undefined) throw new DelineateError('DLN_REQUEST_INVALID', 'A correction names the correction revision you saved');
+        const corrected = await annotations.getRevision(annotationId, input.correctedVersion);
+        if (corrected.version <= reviewed || corrected.source !== 'correction' || corrected.author.kind !== 'user' || corrected.author.userId !== input.reviewerId) {
+          throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
+        }
+        finalVersion = corrected.version;
+        finalVolume = await readLabelVolume(this.#options.blobs, corrected.maskHash, grid);
+        correctionSizes = correctionSizesOf(schema.labels, grid, original, finalVolume);
+      } else if (input.correctedVersion !== undefined) {
+        throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
+      }
+
+      const review = await new ReviewRepository(tx, { clock: this.#clock }).record({
+        revision: { annotationId, version: reviewed },
+        reviewerId: input.reviewerId,
+        protocol: config.reviewProtocol,
+        answers: input.answers.map((a) => ({ itemKey: a.itemKey, passed: a.passed, ...(a.note ? { note: a.note } : {}) })),
+        decision: input.decision,
+        corrections: failedItems.map((f) => ({
+          labelKey: f.labelKey,
+          errorType: f.errorType,
+          ...(f.note ? { note: f.note } : {}),
+          ...(input.decision === 'correct' ? { correctedVersion: finalVersion } : {}),
+        })),
+        signedAt: input.signedAt,
+      });
+      const now = this.#clock();
+      const labelAnswers = present.map((l) => {
+        const items = required.filter((item) => item.labelKey === l.key);
+        return { labelKey: l.key, answered: items.length, failed: failedItems.filter((f) => f.labelKey === l.key).length };
+      });
+      await w
+        .insertInto('workflow_reviews')
+        .values({
+          review_id: review.id,
+          task_id: row.task_id,
+          project_id: row.project_id,
+          stage: input.stage,
+          annotate_task_id: annotateTaskId,
+          annotator_id: annotateTask.assignee_id,
+          failed_items: JSON.stringify(failedItems),
+          label_answers: JSON.stringify(labelAnswers),
+          corrected_version: input.decision === 'correct' ? finalVersion : null,
+          correction_sizes: JSON.stringify(correctionSizes),
+          created_at: now,
+        })
+        .execute();
+      await this.#mark(tx, annotationId, finalVersion, input.reviewerId, input.significantRegions ?? []);
+
+      const tasks = new TaskRepository(tx, { clock: this.#clock });
+      if (row.status === 'assigned') await tasks.transition(row.task_id, 'assigned', 'in_progress');
+      await tasks.transition(row.task_id, 'in_progress', 'submitted');
+      await tasks.transition(row.task_id, 'submitted', 'done');
+      await w.updateTable('workflow_tasks').set({ submitted_at: now }).where('task_id', '=', row.task_id).execute();
+
+      const created: WorkflowTask[] = [];
+      if (input.stage === 'review') {
+        if (input.decision === 'reject') {
+          await tasks.transition(annotateTaskId, 'submitted', 'in_progress');
+          await w
+            .updateTable('workflow_tasks')
+            .set((eb) => ({ rework_count: eb('rework_count', '+', 1), returned_items: JSON.stringify(failedItems) }))
+            .where('task_id', '=', annotateTaskId)
+            .execute();
+        } else {
+          await tasks.transition(annotateTaskId, 'submitted', 'done');
+          const project = await this.#project(row.project_id, tx);
+          const annotateRow = await this.#joined(tx, annotateTaskId);
+          const excluded = new Set([input.reviewerId, ...(annotateTask.assignee_id ? [annotateTask.assignee_id] : [])]);
+          const expert = await this.#expertTaskIfNeeded(tx, annotateRow, annotationId, finalVersion, project.modality, config, excluded, finalVolume, schema.labels);
+          if (expert) created.push(expert);
+        }
+      } else if (annotateTask.status === 'submitted') {
+        // direct_clinical: the expert's decision completes the annotation.
+        await tasks.transition(annotateTaskId, 'submitted', 'done');
+      }
+      return { review, failedItems, correctionSizes, created };
+    });
+  }
+
+  /** A project admin moves an open task to another qualified person (never onto their own work). */
+  async reassign(taskId: string, assigneeId: string): Promise<{ task: WorkflowTask; previousAssigneeId: string | null }> {
+    return withTransaction(this.#db, async (tx) => {
+      const row = await this.#joined(tx, taskId);
+      if (!['open', 'assigned', 'in_progress'].includes(row.status)) throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
+      const config = await readConfig(tx, row.project_id);
+      const project = await this.#project(row.project_id, tx);
+      const role: Role =
+        row.stage === 'annotate' ? (config.oversightModel === 'direct_clinical' ? 'clinician_annotator' : 'annotator') : row.stage === 'review' ? 'reviewer' : 'expert_reviewer';
+      const eligible = await this.#eligible(tx, row.project_id, role, project.modality);
+      if (!eligible.includes(assigneeId)) throw new DelineateError('DLN_REQUEST_INVALID', `The person is not a qualified ${role.replace('_', ' ')} of this project`);
+      if (row.reviews_task_id) {
+        const reviewed = await tx.selectFrom('tasks').select('assignee_id').where('id', '=', row.reviews_task_id).executeTakeFirstOrThrow();
+        if (reviewed.assignee_id === assigneeId) throw new DelineateError('DLN_REQUEST_INVALID', 'Nobody reviews their own work');
+      } else {
+        const other = await workflowDb(tx)
+          .selectFrom('workflow_tasks as w')
+          .innerJoin('tasks as t', 't.id', 'w.task_id')
+          .select('w.task_id')
+          .where('w.item_id', '=', row.item_id)
+          .where('w.stage', '=', 'annotate')
+          .where('t.assignee_id', '=', assigneeId)
+          .where('w.task_id', '<>', taskId)
+          .executeTakeFirst();
+        if (other) throw new DelineateError('DLN_REQUEST_INVALID', 'The person already reads this item');
+      }
+      const now = this.#clock();
+      await tx.updateTable('tasks').set({ assignee_id: assigneeId, status: 'assigned', updated_at: now }).where('id', '=', taskId).execute();
+      await workflowDb(tx).updateTable('workflow_tasks').set({ started_at: now }).where('task_id', '=', taskId).execute();
+      return { task: toWorkflowTask(await this.#joined(tx, taskId)), previousAssigneeId: row.assignee_id };
+    });
+  }
+
+  /**
+   * The blinding rule: a reader of a blinded sampled item sees another reader's annotation of it
+   * only once every reader has submitted. Everyone else (reviewers, admins) is not a reader.
+   */
+  async maskReadableBy(userId: string, annotationId: string): Promise<boolean> {
+    const annotation = await this.#db.selectFrom('annotations').select(['item_id', 'task_id']).where('id', '=', annotationId).executeTakeFirst();
+    if (!annotation?.task_id) return true;
+    const readers = await this.#joinedQuery(this.#db).where('w.item_id', '=', annotation.item_id).where('w.stage', '=', 'annotate').execute();
+    const own = readers.find((r) => r.task_id === annotation.task_id);
+    if (!own?.blinded) return true;
+    if (own.assignee_id === userId) return true;
+    if (!readers.some((r) => r.assignee_id === userId)) return true;
+    return readers.every((r) => r.first_submitted_version !== null);
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  async #project(projectId: string, db: Kysely<DB> = this.#db): Promise<{ modality: string; region: string }> {
+    const row = await db.selectFrom('projects').select(['modality', 'region']).where('id', '=', projectId).executeTakeFirst();
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Project not found');
+    return row;
+  }
+
+  /** Users holding `role` in the project with a valid qualification the role asks for. */
+  async #eligible(db: Kysely<DB>, projectId: string, role: Role, modality: string): Promise<string[]> {
+    const need = this.#options.requirements[role];
+    let query = db
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select('m.user_id')
+      .distinct()
+      .where('m.project_id', '=', projectId)
+      .where('m.role', '=', role)
+      .where('u.disabled', '=', false);
+    if (need) {
+      const now = this.#clock();
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('qualifications as q')
+            .select('q.id')
+            .whereRef('q.user_id', '=', 'm.user_id')
+            .where('q.kind', 'in', [...need.kinds])
+            .where((e) => e.or([e('q.valid_until', 'is', null), e('q.valid_until', '>', now)]))
+            .where((e) => (need.matchModality ? e.or([e('q.modality', 'is', null), e('q.modality', '=', modality)]) : e.lit(true))),
+        ),
+      );
+    }
+    const rows = await query.orderBy('m.user_id').execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  /** Open tasks (assigned or in progress) per user in the project. */
+  async #workload(db: Kysely<DB>, projectId: string, userIds: readonly string[]): Promise<Map<string, number>> {
+    const load = new Map(userIds.map((id) => [id, 0]));
+    if (userIds.length === 0) return load;
+    const rows = await db
+      .selectFrom('tasks')
+      .select(['assignee_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('project_id', '=', projectId)
+      .where('status', 'in', [...openStatuses])
+      .where('assignee_id', 'in', [...userIds])
+      .groupBy('assignee_id')
+      .execute();
+    for (const r of rows) if (r.assignee_id) load.set(r.assignee_id, Number(r.n));
+    return load;
+  }
+
+  async #pickReviewer(db: Kysely<DB>, projectId: string, role: Role, modality: string, excluded: ReadonlySet<string>): Promise<string> {
+    const eligible = await this.#eligible(db, projectId, role, modality);
+    const load = await this.#workload(db, projectId, eligible);
+    const [chosen] = pickLeastLoaded(eligible, load, 1, excluded);
+    if (!chosen) throw new DelineateError('DLN_CONFLICT', `No qualified ${role.replace('_', ' ')} other than the author is available in this project`);
+    return chosen;
+  }
+
+  async #expertTaskIfNeeded(
+    db: Kysely<DB>,
+    annotateRow: JoinedTask,
+    annotationId: string,
+    version: number,
+    modality: string,
+    config: WorkflowConfig,
+    excluded: ReadonlySet<string>,
+    volume?: Uint8Array,
+    labels?: readonly Label[],
+  ): Promise<WorkflowTask | undefined> {
+    const existing = await workflowDb(db)
+      .selectFrom('workflow_tasks')
+      .select('task_id')
+      .where('reviews_task_id', '=', annotateRow.task_id)
+      .where('stage', '=', 'expert_review')
+      .executeTakeFirst();
+    if (existing) return undefined;
+    let needed = false;
+    if (config.expertReview.significantRegions) {
+      const marked = await workflowDb(db).selectFrom('workflow_significant_regions').select('id').where('annotation_id', '=', annotationId).executeTakeFirst();
+      needed = marked !== undefined;
+    }
+    if (!needed && config.expertReview.labelKeys.length > 0) {
+      const schemaLabels = labels ?? (await new LabelSchemaRepository(db).get(config.labelSchema.id, config.labelSchema.version)).labels;
+      const grid = await itemGrid(db, annotateRow.item_id);
+      const revision = await new AnnotationRepository(db).getRevision(annotationId, version);
+      const present = labelsIn(schemaLabels, valuesPresent(volume ?? (await readLabelVolume(this.#options.blobs, revision.maskHash, grid))));
+      needed = present.some((l) => config.expertReview.labelKeys.includes(l.key));
+    }
+    if (!needed) return undefined;
+    const expert = await this.#pickReviewer(db, annotateRow.project_id, 'expert_reviewer', modality, excluded);
+    return this.#createTask(db, {
+      projectId: annotateRow.project_id,
+      itemId: annotateRow.item_id,
+      stage: 'expert_review',
+      assigneeId: expert,
+      sampled: annotateRow.sampled,
+      blinded: false,
+      reviewsTaskId: annotateRow.task_id,
+      annotationId,
+      revisionVersion: version,
+    });
+  }
+
+  /** Enqueues the agreement job once, when every reader of a sampled item has submitted. */
+  async #agreementIfComplete(db: Kysely<DB>, itemId: string, region: string): Promise<string | null> {
+    const w = workflowDb(db);
+    const sample = await w.selectFrom('workflow_samples').selectAll().where('item_id', '=', itemId).executeTakeFirst();
+    if (!sample?.sampled || sample.agreement_job_id) return null;
+    const readers = await w.selectFrom('workflow_tasks').select('first_submitted_version').where('item_id', '=', itemId).where('stage', '=', 'annotate').execute();
+    if (readers.length < sample.readers || readers.some((r) => r.first_submitted_version === null)) return null;
+    const job = await new JobQueue(db, { clock: this.#clock }).enqueue({
+      kind: AGREEMENT_JOB_KIND,
+      region: region as never,
+      payload: { projectId: sample.project_id, itemId },
+    });
+    await w.updateTable('workflow_samples').set({ agreement_job_id: job.id }).where('item_id', '=', itemId).execute();
+    return job.id;
+  }
+
+  async #mark(db: Kysely<DB>, annotationId: string, version: number, userId: string, marks: readonly SignificantRegionMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    const now = this.#clock();
+    await workflowDb(db)
+      .insertInto('workflow_significant_regions')
+      .values(marks.map((m) => ({ id: randomUUID(), annotation_id: annotationId, version, label_key: m.labelKey, marked_by: userId, note: m.note ?? null, created_at: now })))
+      .execute();
+  }
+
+  async #createTask(
+    db: Kysely<DB>,
+    input: {
+      projectId: string;
+      itemId: string;
+      stage: WorkflowStage;
+      assigneeId: string;
+      sampled: boolean;
+      blinded: boolean;
+      reviewsTaskId?: string;
+      annotationId?: string;
+      revisionVersion?: number;
+    },
+  ): Promise<WorkflowTask> {
+    const task = await new TaskRepository(db, { clock: this.#clock }).create({
+      projectId: input.projectId,
+      kind: input.stage,
+      itemId: input.itemId,
+      assigneeId: input.assigneeId,
+      blinded: input.blinded,
+    });
+    await workflowDb(db)
+      .insertInto('workflow_tasks')
+      .values({
+        task_id: task.id,
+        project_id: input.projectId,
+        item_id: input.itemId,
+        stage: input.stage,
+        sampled: input.sampled,
+        reviews_task_id: input.reviewsTaskId ?? null,
+        annotation_id: input.annotationId ?? null,
+        revision_version: input.revisionVersion ?? null,
+        started_at: this.#clock(),
+        returned_items: '[]',
+      })
+      .execute();
+    return toWorkflowTask(await this.#joined(db, task.id));
+  }
+
+  #joinedQuery(db: Kysely<DB>) {
+    return workflowDb(db)
+      .selectFrom('workflow_tasks as w')
+      .innerJoin('tasks as t', 't.id', 'w.task_id')
+      .selectAll('w')
+      .select(['t.kind', 't.assignee_id', 't.status', 't.blinded']);
+  }
+
+  async #joined(db: Kysely<DB>, taskId: string): Promise<JoinedTask> {
+    const row = await this.#joinedQuery(db).where('w.task_id', '=', taskId).executeTakeFirst();
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Workflow task not found');
+    return row as JoinedTask;
+  }
+}
+
+/** The `count` least-loaded users not in `excluded` (ties by id); raises their load. */
+function pickLeastLoaded(users: readonly string[], load: Map<string, number>, count: number, excluded: ReadonlySet<string>): string[] {
+  const ranked = users.filter((u) => !excluded.has(u)).sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+  const chosen = ranked.slice(0, count);
+  for (const u of chosen) load.set(u, (load.get(u) ?? 0) + 1);
+  return chosen;
+}
+
+function labelsIn(labels: readonly Label[], values: ReadonlySet<number>): Label[] {
+  return labels.filter((l) => values.has(l.value));
+}
+
+/** Voxels added and removed, Dice and HD95 per label the correction changed. */
+export function correctionSizesOf(labels: readonly Label[], grid: Parameters<typeof labelPairMetrics>[0], original: Uint8Array, corrected: Uint8Array): CorrectionSize[] {
+  const present = new Set([...valuesPresent(original), ...valuesPresent(corrected)]);
+  const sizes: CorrectionSize[] = [];
+  for (const label of labels) {
+    if (!present.has(label.value)) continue;
+    const m = labelPairMetrics(grid, original, corrected, label.value);
+    if (m.added === 0 && m.removed === 0) continue;
+    sizes.push({ labelKey: label.key, voxelsAdded: m.added, voxelsRemoved: m.removed, dice: m.dice, hd95Mm: m.hd95Mm });
+  }
+  return sizes;
+}
+
+/** The project's workflow configuration (defaults where no settings row exists yet). */
+export async function readConfig(db: Kysely<DB>, projectId: string): Promise<WorkflowConfig> {
+  const p = await db.selectFrom('projects').selectAll().where('id', '=', projectId).executeTakeFirst();
+  if (!p) throw new DelineateError('DLN_NOT_FOUND', 'Project not found');
+  const s = await workflowDb(db).selectFrom('workflow_settings').selectAll().where('project_id', '=', projectId).executeTakeFirst();
+  const expertLabels = s
+    ? s.expert_label_keys
+    : (await new LabelSchemaRepository(db).get(p.label_schema_id, p.label_schema_version)).labels.filter((l) => l.requiresExpertReview).map((l) => l.key);
+  return {
+    oversightModel: p.oversight_model as WorkflowConfig['oversightModel'],
+    labelSchema: { id: p.label_schema_id, version: p.label_schema_version },
+    reviewProtocol: { id: p.review_protocol_id, version: p.review_protocol_version },
+    agreementSampling: { fraction: p.agreement_fraction, readersPerItem: p.agreement_readers, blinded: p.agreement_blinded },
+    expertReview: { labelKeys: expertLabels, significantRegions: s?.expert_significant_regions ?? true },
+    agreementThresholds: { dice: s?.dice_threshold ?? 0.8, fleissKappa: s?.kappa_threshold ?? 0.6 },
+    samplingSeed: Number(s?.sampling_seed ?? 1),
+  };
+}
+
+export function toWorkflowTask(row: JoinedTask): WorkflowTask {
+  return {
+    id: row.task_id,
+    projectId: row.project_id,
+    itemId: row.item_id,
+    kind: row.kind as WorkflowTask['kind'],
+    stage: row.stage as WorkflowStage,
+    status: row.status as TaskStatus,
+    assigneeId: row.assignee_id,
+    blinded: row.blinded,
+    sampled: row.sampled,
+    reviewsTaskId: row.reviews_task_id,
+    annotationId: row.annotation_id,
+    revisionVersion: row.revision_version,
+    startedAt: new Date(row.started_at).toISOString(),
+    submittedAt: row.submitted_at ? new Date(row.submitted_at).toISOString() : null,
+    reworkCount: row.rework_count,
+    returnedItems: row.returned_items as FailedItem[],
+  };
+}
