@@ -167,36 +167,38 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     })();
     async function loadVolume(itemId: string, dims: Dims, middle: number) {
       const t0 = performance.now();
-      const starts: number[] = [];
-      const first = Math.floor(middle / SLAB) * SLAB;
-      starts.push(first);
-      for (let s = 0; s < dims.slices; s += SLAB) if (s !== first) starts.push(s);
-      let count = 0;
-      const queue = [...starts];
-      const worker = async () => {
-        for (;;) {
-          const start = queue.shift();
-          if (start === undefined || cancelled) return;
-          const n = Math.min(SLAB, dims.slices - start);
-          const slab = await api.volumeSlab(itemId, start, n);
-          const scene = sceneRef.current;
-          if (!scene || cancelled) return;
-          scene.hu.set(slab.voxels, slab.first * dims.columns * dims.rows);
-          for (let k = 0; k < n; k++) scene.loaded[slab.first + k] = 1;
-          scene.version++;
-          count += n;
-          if (start === first) timings.firstImageMs = performance.now() - t0;
-          setLoadedSlices(count);
+      // The cursor slice alone first (the first image), then 8-slice slabs, four requests at a time.
+      const queue: { start: number; count: number }[] = [{ start: middle, count: 1 }];
+      for (let s = 0; s < dims.slices; s += SLAB) queue.push({ start: s, count: Math.min(SLAB, dims.slices - s) });
+      const plane = dims.columns * dims.rows;
+      let firstDone = false;
+      const fetchSlab = async (next: { start: number; count: number }) => {
+        const slab = await api.volumeSlab(itemId, next.start, next.count);
+        const scene = sceneRef.current;
+        if (!scene || cancelled) return;
+        const n = slab.voxels.length / plane;
+        for (let k = 0; k < n; k++) {
+          if (scene.loaded[slab.first + k]) continue;
+          scene.hu.set(slab.voxels.subarray(k * plane, (k + 1) * plane), (slab.first + k) * plane);
+          scene.loaded[slab.first + k] = 1;
         }
+        scene.version++;
+        if (!firstDone) {
+          firstDone = true;
+          timings.firstImageMs = performance.now() - t0;
+        }
+        setLoadedSlices(scene.loaded.reduce((a, b) => a + b, 0));
+      };
+      const worker = async () => {
+        for (let next = queue.shift(); next !== undefined && !cancelled; next = queue.shift()) await fetchSlab(next);
       };
       try {
-        // The middle slab first (the first image), then the rest four at a time.
-        await worker();
+        await fetchSlab(queue.shift()!);
+        await Promise.all([worker(), worker(), worker(), worker()]);
       } catch (e) {
         setError(e);
         return;
       }
-      await Promise.all([worker(), worker(), worker(), worker()]).catch((e: unknown) => setError(e));
       timings.fullVolumeMs = performance.now() - t0;
     }
     return () => {
@@ -545,6 +547,12 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [undo, redo, save, interpolate, labelValue, labels, wl, setSlice]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = window.setTimeout(() => setNotice(null), 5000);
+    return () => window.clearTimeout(timer);
+  }, [notice]);
 
   // Warn before closing with unsent edits (the draft is kept anyway).
   useEffect(() => {
