@@ -95,3 +95,13 @@ export {
 export { drawAgreementSample, mulberry32, type SampleDraw } from './workflow/sampling';
 export { itemGrid } from './workflow/grid';
 export { finiteOrNull, labelPairMetrics, readLabelVolume, valuesPresent, WORKFLOW_SURFACE_CONVENTION, type LabelPairMetrics } from './workflow/metrics';
+export {
+  agreementReport,
+  computeItemAgreement,
+  listAgreements,
+  type AgreementCategory,
+  type AgreementCategoryReport,
+  type AgreementPair,
+  type ItemLabelAgreement,
+} from './workflow/agreement';
+export { qualityReport, summaryOf, type CorrectionRecord, type QualityReport, type SummaryJson } from './workflow/quality';
