@@ -55,7 +55,7 @@ export interface AccessDeps {
   readonly settings?: AccessSettings;
   readonly hasher?: PasswordHasher;
   readonly policy?: PolicyTable;
-  /** How often pending tile-read counts are written (default one minute). */
+  /** How often due tile-read counts are looked for (default one minute). */
   readonly tileFlushMs?: number;
   readonly checkpointEveryEvents?: number;
   readonly checkpointEveryMs?: number;
@@ -199,7 +199,11 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     const p = work.catch((error: unknown) => app.log.error({ errorName: (error as Error).name }, 'audit write failed')).finally(() => pending.delete(p));
     pending.add(p);
   };
-  const tiles = new TileReadAggregator((entries) => audit.appendMany(entries));
+  const tiles = new TileReadAggregator((entries) => audit.appendMany(entries), {
+    quietMs: settings.idleTimeoutMs,
+    maxAgeMs: 60 * 60_000,
+    maxPending: 10_000,
+  });
   const routes: RouteInventoryEntry[] = [];
 
   if (settings.relaxMfa) {
@@ -261,12 +265,12 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
       purpose: purposeOf(access),
       outcome: outcomeOf(access, reply.statusCode),
     };
-    if (access.policy.audit === 'aggregate' && principal.kind === 'user') track(tiles.record(entry));
+    if (access.policy.audit === 'aggregate' && principal.kind === 'user') track(tiles.record(entry, deps.now().getTime()));
     else track(audit.append(entry));
   });
 
   const flushEvery = deps.tileFlushMs ?? 60_000;
-  const timer = setInterval(() => track(tiles.flush()), flushEvery);
+  const timer = setInterval(() => track(tiles.flushDue(deps.now().getTime())), flushEvery);
   timer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
