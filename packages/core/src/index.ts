@@ -27,6 +27,7 @@ export {
   directedBetween,
   directedSurfaceDistances,
   emptyDirectedDistances,
+  labelSurfaceDistances,
   pairSurfaces,
   surfaceConventions,
   surfaceDistances,

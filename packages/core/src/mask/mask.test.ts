@@ -89,3 +89,23 @@ describe('scanLabelPair float64 skip', () => {
     expect(scan.get(128)).toMatchObject({ reference: 1, test: 1, both: 0, box: { min: [7, 0, 0], max: [7, 1, 0] } });
   });
 });
+
+describe('labelSurfaceDistances', () => {
+  it('equals the whole-image computation for each label of two label maps', async () => {
+    const { labelSurfaceDistances, surfaceDistances } = await import('../metrics/surface');
+    const grid = gridOf([14, 12, 6], [0.7, 0.9, 2.5]);
+    const a = new Uint8Array(14 * 12 * 6), b = new Uint8Array(14 * 12 * 6);
+    for (let i = 0; i < a.length; i++) {
+      const x = i % 14, y = Math.floor(i / 14) % 12;
+      a[i] = x < 5 ? 1 : x > 8 && y < 7 ? 2 : 0;
+      b[i] = x < 6 && y > 0 ? 1 : x > 9 ? 2 : 0;
+    }
+    const ref = labelMap(grid, a), test = labelMap(grid, b);
+    for (const label of [1, 2])
+      for (const c of ['surfel', 'voxel'] as const) {
+        const fast = labelSurfaceDistances(ref, test, label, c);
+        const whole = surfaceDistances(selectLabel(ref, label), selectLabel(test, label), c);
+        expect(fast).toEqual(whole);
+      }
+  });
+});

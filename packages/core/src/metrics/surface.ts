@@ -1,5 +1,5 @@
 import type { Box } from '../mask/grid';
-import { type BinaryMask, unionBoundingBox } from '../mask/mask';
+import { type BinaryMask, type LabelMap, cropLabelPair, unionBoundingBox } from '../mask/mask';
 import { squaredDistanceField } from './edt';
 import { squaredDistancesAt } from './nearest';
 import { contourLengthTable, surfelAreaTable } from './surfel-areas';
@@ -313,6 +313,25 @@ export function pairSurfaces(
 /** Both directed distance sets of a reference/test pair. */
 export function surfaceDistances(reference: BinaryMask, test: BinaryMask, convention: SurfaceConvention): SurfaceDistances {
   const s = pairSurfaces(reference, test, convention);
+  if (!s) return { convention, referenceToTest: EMPTY, testToReference: EMPTY };
+  return { convention, referenceToTest: directedBetween(s.reference, s.test), testToReference: directedBetween(s.test, s.reference) };
+}
+
+/**
+ * Both directed distance sets of one label of two label maps, computed on the label's crop (union
+ * box plus a one-voxel margin) without whole-image masks: the fast path for label volumes.
+ * `knownBox` (image coordinates) and `onlyLabel` may come from {@link scanLabelPair}.
+ */
+export function labelSurfaceDistances(
+  reference: LabelMap,
+  test: LabelMap,
+  label: number,
+  convention: SurfaceConvention,
+  knownBox?: Box,
+  onlyLabel = false,
+): SurfaceDistances {
+  const crop = cropLabelPair(reference, test, label, 1, knownBox, onlyLabel);
+  const s = crop ? pairSurfaces(crop.reference, crop.test, convention, crop.box) : null;
   if (!s) return { convention, referenceToTest: EMPTY, testToReference: EMPTY };
   return { convention, referenceToTest: directedBetween(s.reference, s.test), testToReference: directedBetween(s.test, s.reference) };
 }
