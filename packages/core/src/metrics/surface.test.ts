@@ -171,3 +171,40 @@ describe('voxel convention: known answers of MONAI (tests/metrics/test_hausdorff
     expectRel(m.averageDistance.testToReference, directed, rel);
   });
 });
+
+describe('voxel convention: known answers of Metrics Reloaded (test/test_metrics/test_pairwise_measures.py)', () => {
+  // Figure 10 of the pitfalls paper: a 5×5 square, the prediction adds a cross through it.
+  const pRef = maskFromNumpy([11, 11], [1, 1], (a, b) => a >= 3 && a < 8 && b >= 3 && b < 8);
+  const pPred = maskFromNumpy([11, 11], [1, 1], (a, b) => (a >= 3 && a < 8 && b >= 3 && b < 8) || (a === 5 && b >= 1 && b < 10) || (b === 5 && a >= 1 && a < 10));
+
+  it('test_dsc_fbeta 0.862, test_iou 0.76, test_assd 0.44, test_masd 0.425, test_nsd 0.89 (1 mm) and 1.0 (2 mm)', () => {
+    const o = overlapMetrics(overlapCounts(pRef, pPred));
+    expect(o.dice).toBeCloseTo(0.862, 3);
+    expect(o.jaccard).toBeCloseTo(0.76, 2);
+    const m = surfaceMetrics(surfaceDistances(pRef, pPred, 'voxel'), { tolerancesMm: [1, 2] });
+    expect(m.assd).toBeCloseTo(0.44, 2);
+    expectRel(m.assd, 4 / 9); // 8 of 36 border elements at distance 2 (the cross tips)
+    expect(m.masd).toBeCloseTo(0.425, 3);
+    expect(m.surfaceDice[0]?.value).toBeCloseTo(0.89, 2);
+    expect(m.surfaceDice[1]?.value).toBe(1);
+  });
+
+  it('test_hd: Hausdorff 11.31 and 95th percentile 6.79 (an isolated reference voxel)', () => {
+    const ref = maskFromNumpy([14, 14], [1, 1], (a, b) => (a === 1 && b === 1) || (a >= 9 && a < 12 && b >= 9 && b < 12));
+    const pred = maskFromNumpy([14, 14], [1, 1], (a, b) => a >= 9 && a < 12 && b >= 9 && b < 12);
+    const m = surfaceMetrics(surfaceDistances(ref, pred, 'voxel'), { percentile: 95 });
+    expectRel(m.hausdorff, 8 * Math.SQRT2);
+    expect(m.hausdorffPercentile).toBeCloseTo(6.79, 2);
+  });
+
+  it("test_cohenskappa2 (f38) 0.003, test_sens (f27) 0.57, test_ppv (SN 2.9) 0.82", () => {
+    const line = (runs: [number, number][]): Uint8Array => Uint8Array.from(runs.flatMap(([v, n]) => Array<number>(n).fill(v)));
+    const mask = (d: Uint8Array) => maskFromNumpy([d.length, 1], [1, 1], (a) => d[a] === 1);
+    const k = overlapMetrics(overlapCounts(mask(line([[1, 1999], [0, 1]])), mask(line([[1, 1499], [0, 501]]))));
+    expect(k.cohenKappa).toBeCloseTo(0.003, 3);
+    const s = overlapMetrics(overlapCounts(mask(line([[1, 70], [0, 1]])), mask(line([[1, 40], [0, 30], [1, 1]]))));
+    expect(s.sensitivity).toBeCloseTo(0.57, 2);
+    const p = overlapMetrics(overlapCounts(mask(line([[1, 50], [0, 50]])), mask(line([[1, 45], [0, 5], [1, 10], [0, 40]]))));
+    expect(p.precision).toBeCloseTo(0.82, 2);
+  });
+});
