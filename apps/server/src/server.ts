@@ -13,6 +13,7 @@ import { registerImagingRoutes } from './routes/imaging';
 import { registerRevisionRoutes } from './routes/revisions';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
+import { registerWorkflowRoutes } from './routes/workflow';
 
 export const serverVersion = '0.1.0';
 
@@ -61,6 +62,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerRevisionRoutes(app, registry, context);
   registerImagingRoutes(app, registry, context);
   registerTaskRoutes(app, registry, context);
+  registerWorkflowRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context };
 }

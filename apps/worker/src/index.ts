@@ -1,3 +1,4 @@
 export { ingestDicom, type IngestDeps, type IngestOptions, type IngestReport, type IngestedItem } from './ingest';
 export { volumeGrid, type SliceGeometry, type VolumeGrid } from './geometry';
 export { createWorker, type JobHandler, type Worker, type WorkerContext, type WorkerOptions } from './worker';
+export { agreementJob, workflowJobHandlers, AGREEMENT_JOB_KIND } from './jobs/agreement';

@@ -83,6 +83,7 @@ export {
   AGREEMENT_JOB_KIND,
   WorkflowRepository,
   correctionSizesOf,
+  maskReadableBy,
   readConfig as readWorkflowConfig,
   type QualificationRequirement,
   type RecordWorkflowReviewInput,

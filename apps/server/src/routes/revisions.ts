@@ -7,6 +7,7 @@ import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
 import { itemVoxelCount } from './item-grid';
+import { assertBlindingAllows } from './workflow/blinding';
 
 const annotationParams = z.object({ annotationId: z.uuid() });
 const revisionParams = z.object({ annotationId: z.uuid(), version: z.coerce.number().int().min(1) });
@@ -83,7 +84,8 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'annotation',
     params: annotationParams,
     responses: { 200: { description: 'The annotation', schema: annotationWithHead } },
-    handler: async ({ params }, _request, reply) => {
+    handler: async ({ params }, request, reply) => {
+      await assertBlindingAllows(ctx, request, params.annotationId);
       const annotation = await ctx.annotations.get(params.annotationId);
       const head = annotation.headVersion === 0 ? null : await ctx.annotations.getRevision(annotation.id, annotation.headVersion);
       return reply.header('ETag', `"${annotation.headVersion}"`).send({ ...annotation, head });
@@ -100,7 +102,10 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'annotation',
     params: annotationParams,
     responses: { 200: { description: 'Every revision', schema: z.array(Revision) } },
-    handler: async ({ params }) => ctx.annotations.history(params.annotationId),
+    handler: async ({ params }, request) => {
+      await assertBlindingAllows(ctx, request, params.annotationId);
+      return ctx.annotations.history(params.annotationId);
+    },
   });
 
   defineRoute(app, registry, {
@@ -113,7 +118,10 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'annotation',
     params: revisionParams,
     responses: { 200: { description: 'The revision', schema: Revision } },
-    handler: async ({ params }) => ctx.annotations.getRevision(params.annotationId, params.version),
+    handler: async ({ params }, request) => {
+      await assertBlindingAllows(ctx, request, params.annotationId);
+      return ctx.annotations.getRevision(params.annotationId, params.version);
+    },
   });
 
   defineRoute(app, registry, {
@@ -126,7 +134,8 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'annotation',
     params: revisionParams,
     responses: { 200: { description: 'The encoded mask (see X-Mask-Encoding)', binary: true } },
-    handler: async ({ params }, _request, reply) => {
+    handler: async ({ params }, request, reply) => {
+      await assertBlindingAllows(ctx, request, params.annotationId);
       const revision = await ctx.annotations.getRevision(params.annotationId, params.version);
       const bytes = await ctx.blobs.get(revision.maskHash);
       return reply

@@ -502,14 +502,7 @@ export class WorkflowRepository {
    * only once every reader has submitted. Everyone else (reviewers, admins) is not a reader.
    */
   async maskReadableBy(userId: string, annotationId: string): Promise<boolean> {
-    const annotation = await this.#db.selectFrom('annotations').select(['item_id', 'task_id']).where('id', '=', annotationId).executeTakeFirst();
-    if (!annotation?.task_id) return true;
-    const readers = await this.#joinedQuery(this.#db).where('w.item_id', '=', annotation.item_id).where('w.stage', '=', 'annotate').execute();
-    const own = readers.find((r) => r.task_id === annotation.task_id);
-    if (!own?.blinded) return true;
-    if (own.assignee_id === userId) return true;
-    if (!readers.some((r) => r.assignee_id === userId)) return true;
-    return readers.every((r) => r.first_submitted_version !== null);
+    return maskReadableBy(this.#db, userId, annotationId);
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -695,6 +688,27 @@ export class WorkflowRepository {
     if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Workflow task not found');
     return row as JoinedTask;
   }
+}
+
+/**
+ * The blinding rule: a reader of a blinded sampled item sees another reader's annotation of it
+ * only once every reader has submitted. Everyone else (reviewers, admins) is not a reader.
+ */
+export async function maskReadableBy(db: Kysely<DB>, userId: string, annotationId: string): Promise<boolean> {
+  const annotation = await db.selectFrom('annotations').select(['item_id', 'task_id']).where('id', '=', annotationId).executeTakeFirst();
+  if (!annotation?.task_id) return true;
+  const readers = await workflowDb(db)
+    .selectFrom('workflow_tasks as w')
+    .innerJoin('tasks as t', 't.id', 'w.task_id')
+    .select(['w.task_id', 'w.first_submitted_version', 't.assignee_id', 't.blinded'])
+    .where('w.item_id', '=', annotation.item_id)
+    .where('w.stage', '=', 'annotate')
+    .execute();
+  const own = readers.find((r) => r.task_id === annotation.task_id);
+  if (!own?.blinded) return true;
+  if (own.assignee_id === userId) return true;
+  if (!readers.some((r) => r.assignee_id === userId)) return true;
+  return readers.every((r) => r.first_submitted_version !== null);
 }
 
 /** The `count` least-loaded users not in `excluded` (ties by id); raises their load. */

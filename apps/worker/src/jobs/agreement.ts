@@ -1,0 +1,17 @@
+import { DelineateError, type Job } from '@delineate/schema';
+import { AGREEMENT_JOB_KIND, computeItemAgreement } from '@delineate/store';
+import type { JobHandler, WorkerContext } from '../worker';
+
+export { AGREEMENT_JOB_KIND };
+
+/** `workflow.agreement` { projectId, itemId }: the agreement of a sampled item whose readers all submitted. */
+export const agreementJob: JobHandler = async (job: Job, context: WorkerContext) => {
+  const itemId = job.payload.itemId;
+  if (typeof itemId !== 'string') throw new DelineateError('DLN_REQUEST_INVALID', 'The agreement job names no item');
+  await computeItemAgreement(context.database.db, context.blobs, { itemId, jobId: job.id }, context.clock);
+};
+
+/** The workflow's job handlers by kind, for the process that runs the worker. */
+export function workflowJobHandlers(): Record<string, JobHandler> {
+  return { [AGREEMENT_JOB_KIND]: agreementJob };
+}
