@@ -69,6 +69,14 @@ describe('access routes over HTTP', () => {
     expect(logins.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('answers throttled sign-ins with 429 and Retry-After', async () => {
+    for (let i = 0; i < 3; i++) await inject('POST', '/api/auth/login', { 'x-forwarded-for': 'ignored' }, { username: 'throttled', password: `guess ${i} wrong` });
+    const limited = await inject('POST', '/api/auth/login', {}, { username: 'throttled', password: 'guess 4 wrong' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().code).toBe('DLN_AUTH_RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('answers anonymous requests with data only for health, the API document and login', async () => {
     const runtime = h.server.app.accessRuntime;
     const open = new Set(['system.health', 'system.openapi', 'auth.login', 'web.app']);

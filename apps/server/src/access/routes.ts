@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DelineateError, Modality, QualificationKind, Role, Username } from '@delineate/schema';
+import { DelineateError, isDelineateError, Modality, QualificationKind, Role, Username } from '@delineate/schema';
 import type { AccountRow } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import type { UserPrincipal } from './auth-service';
@@ -77,16 +77,21 @@ export function registerAccessRoutes(app: FastifyInstance, registry: RouteRegist
     body: loginBody,
     responses: { 200: { description: 'Signed in', schema: loginResult }, 401: { description: 'Wrong user name or password' }, 429: { description: 'Too many attempts' } },
     handler: async ({ body }, request, reply) => {
-      const result = await auth.login({
-        username: body.username,
-        password: body.password,
-        address: request.ip,
-        ...(body.totpCode !== undefined ? { totpCode: body.totpCode } : {}),
-        ...(sessionToken(request) ? { previousToken: sessionToken(request)! } : {}),
-        onAccount: (userId) => {
-          requestAccess(request).auditActorId = userId;
-        },
-      });
+      const result = await auth
+        .login({
+          username: body.username,
+          password: body.password,
+          address: request.ip,
+          ...(body.totpCode !== undefined ? { totpCode: body.totpCode } : {}),
+          ...(sessionToken(request) ? { previousToken: sessionToken(request)! } : {}),
+          onAccount: (userId) => {
+            requestAccess(request).auditActorId = userId;
+          },
+        })
+        .catch((error: unknown) => {
+          if (isDelineateError(error) && error.code === 'DLN_AUTH_RATE_LIMITED') reply.header('Retry-After', String(error.details?.retryAfterSeconds ?? 1));
+          throw error;
+        });
       requestAccess(request).auditObjectId = result.sessionId;
       setSessionCookie(reply, result.token, access.settings);
       return { userId: result.userId, token: result.token, mfa: result.mfa, expiresAt: result.expiresAt.toISOString() };
