@@ -473,8 +473,6 @@ export class WorkflowRepository {
       const project = await this.#project(row.project_id, tx);
       const role: Role =
         row.stage === 'annotate' ? (config.oversightModel === 'direct_clinical' ? 'clinician_annotator' : 'annotator') : row.stage === 'review' ? 'reviewer' : 'expert_reviewer';
-      const eligible = await this.#eligible(tx, row.project_id, role, project.modality);
-      if (!eligible.includes(assigneeId)) throw new DelineateError('DLN_REQUEST_INVALID', `The person is not a qualified ${role.replace('_', ' ')} of this project`);
       if (row.reviews_task_id) {
         const reviewed = await tx.selectFrom('tasks').select('assignee_id').where('id', '=', row.reviews_task_id).executeTakeFirstOrThrow();
         if (reviewed.assignee_id === assigneeId) throw new DelineateError('DLN_REQUEST_INVALID', 'Nobody reviews their own work');
@@ -490,6 +488,8 @@ export class WorkflowRepository {
           .executeTakeFirst();
         if (other) throw new DelineateError('DLN_REQUEST_INVALID', 'The person already reads this item');
       }
+      const eligible = await this.#eligible(tx, row.project_id, role, project.modality);
+      if (!eligible.includes(assigneeId)) throw new DelineateError('DLN_REQUEST_INVALID', `The person is not a qualified ${role.replace('_', ' ')} of this project`);
       const now = this.#clock();
       await tx.updateTable('tasks').set({ assignee_id: assigneeId, status: 'assigned', updated_at: now }).where('id', '=', taskId).execute();
       await workflowDb(tx).updateTable('workflow_tasks').set({ started_at: now }).where('task_id', '=', taskId).execute();
