@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { parseDeidOptions, DerivedPseudonymMap } from '@delineate/deid';
 import { generateCtPhantom } from '@delineate/formats';
 import {
   demoProjectSettings,
@@ -19,7 +18,7 @@ import {
   type Database,
 } from '@delineate/store';
 import type { PasswordHasher } from '@delineate/server';
-import { ingestDicom, type IngestedItem } from '@delineate/worker';
+import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
 
 export interface DemoDeps {
   database: Database;
@@ -44,12 +43,6 @@ export interface DemoCredential {
 export type DemoResult =
   | { created: false; projectId: string }
   | { created: true; projectId: string; labelSchema: { id: string; version: number }; credentials: DemoCredential[]; items: IngestedItem[] };
-
-function demoDeidOptions() {
-  const parsed = parseDeidOptions(demoProjectSettings.deid.options.join(','));
-  if (parsed.unknown.length) throw new Error(`Unknown de-identification options in the demo settings: ${parsed.unknown.join(', ')}`);
-  return new Set(parsed.options);
-}
 
 /** 18 random bytes as base64url: 24 characters, 144 bits. */
 function generatePassword(): string {
@@ -76,9 +69,6 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     reviewProtocol: { id: protocol.id, version: protocol.version },
   });
 
-  const secret = new Uint8Array(randomBytes(32));
-  const secretBlob = await deps.blobs.put(secret);
-  await db.insertInto('project_deid_secrets').values({ project_id: project.id, secret_blob_hash: secretBlob.hash, created_at: now }).execute();
 
   const access = new AccessRepository(db);
   const credentials: DemoCredential[] = [];
@@ -100,14 +90,13 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   }
 
   const phantom = generateCtPhantom({ slices: options.slices ?? 128, rows: options.size ?? 512, columns: options.size ?? 512 });
+  const settings = await projectDeidSettings(deps, project.id);
   const report = await ingestDicom(
     deps,
     phantom.slices.map((s) => s.bytes),
     {
       projectId: project.id,
-      secret,
-      options: demoDeidOptions(),
-      pseudonyms: new DerivedPseudonymMap(secret),
+      ...settings,
       onProgress: (done, total) => options.onProgress?.('de-identify and store the CT phantom', done, total),
     },
   );

@@ -1,9 +1,13 @@
-import { workflowJobHandlers, type JobHandler } from '@delineate/worker';
+import { createOcrPixelStage, type PixelStage } from '@delineate/deid';
+import { REDACT_JOB, redactJobHandler, workflowJobHandlers, type JobHandler } from '@delineate/worker';
 
 /**
  * The job kinds this process runs, by kind. The worker claims only these, only in its region.
  * Ingest and workflow jobs register here as they are built.
  */
 export function jobHandlers(): Record<string, JobHandler> {
-  return { ...workflowJobHandlers() };
+  // One OCR engine for the process, started by the first job that needs it.
+  let pixelStage: PixelStage | undefined;
+  const ocrStage = () => (pixelStage ??= createOcrPixelStage());
+  return { ...workflowJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage) };
 }

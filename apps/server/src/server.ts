@@ -10,6 +10,7 @@ import { registerAccess } from './access';
 import { installErrorHandling } from './http/errors';
 import { RouteRegistry } from './http/route';
 import { registerImagingRoutes } from './routes/imaging';
+import { registerQuarantineRoutes } from './routes/quarantine';
 import { registerRevisionRoutes } from './routes/revisions';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
@@ -60,6 +61,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
+  registerQuarantineRoutes(app, registry, context);
   registerImagingRoutes(app, registry, context);
   registerTaskRoutes(app, registry, context);
   registerWorkflowRoutes(app, registry, context);

@@ -2,3 +2,5 @@ export { ingestDicom, type IngestDeps, type IngestOptions, type IngestReport, ty
 export { volumeGrid, type SliceGeometry, type VolumeGrid } from './geometry';
 export { createWorker, type JobHandler, type Worker, type WorkerContext, type WorkerOptions } from './worker';
 export { agreementJob, workflowJobHandlers, AGREEMENT_JOB_KIND } from './jobs/agreement';
+export { createProjectSecret, projectDeidSettings, type ProjectDeidSettings } from './project-deid';
+export { REDACT_JOB, RedactPayload, redactJobHandler, redactQuarantined } from './redact';

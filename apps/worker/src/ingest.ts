@@ -1,4 +1,4 @@
-import { deidentifyDicom, type DeidOption, type DeidRecord, type IodValidator, type PixelStage, type PseudonymMap } from '@delineate/deid';
+import { deidentifyDicom, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
 import { getString, readDicomFile, type DicomDataset } from '@delineate/formats';
 import { ageBands, DelineateError, modalities, type AgeBand, type Modality, type Sex } from '@delineate/schema';
 import { ItemRepository, type BlobStore, type Clock, type Database } from '@delineate/store';
@@ -18,6 +18,8 @@ export interface IngestOptions {
   pseudonyms: PseudonymMap;
   pixelStage?: PixelStage;
   validator?: IodValidator;
+  /** Rectangles a data steward drew on a quarantined file, blanked before the pixel check. */
+  stewardRegions?: readonly PixelRegion[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -31,6 +33,8 @@ export interface IngestedItem {
 export interface IngestReport {
   passed: number;
   quarantined: number;
+  /** One per input file, in input order. */
+  records: Array<{ recordId: string; status: 'passed' | 'quarantined' }>;
   items: IngestedItem[];
 }
 
@@ -51,6 +55,8 @@ const tags = {
   position: 0x00200032,
   orientation: 0x00200037,
   pixelSpacing: 0x00280030,
+  imagerPixelSpacing: 0x00181164,
+  numberOfFrames: 0x00280008,
 } as const;
 
 function numbers(dataset: DicomDataset, tag: number, count: number): number[] | undefined {
@@ -66,22 +72,41 @@ function uint16(dataset: DicomDataset, tag: number): number | undefined {
   return dataset.littleEndian ? value[0]! | (value[1]! << 8) : (value[0]! << 8) | value[1]!;
 }
 
-function sliceGeometry(dataset: DicomDataset): SliceGeometry {
+/**
+ * A slice's place in the volume grid. Projection images (US, DX, photographs) have no patient
+ * position or orientation: they get the identity orientation at the origin, their pixel spacing
+ * when recorded (PixelSpacing, else ImagerPixelSpacing) or 1 mm nominal, and their frames as
+ * slices. Such files can only form a series on their own.
+ */
+function sliceGeometry(dataset: DicomDataset): SliceGeometry & { planar: boolean; frames: number } {
   const rows = uint16(dataset, tags.rows);
   const columns = uint16(dataset, tags.columns);
+  if (!rows || !columns) throw new DelineateError('DLN_DICOM_INVALID', 'An image lacks Rows or Columns');
   const position = numbers(dataset, tags.position, 3);
   const orientation = numbers(dataset, tags.orientation, 6);
-  const pixelSpacing = numbers(dataset, tags.pixelSpacing, 2);
-  if (!rows || !columns || !position || !orientation || !pixelSpacing) {
-    throw new DelineateError('DLN_DICOM_INVALID', 'A slice lacks the geometry of a volume (Rows, Columns, ImagePositionPatient, ImageOrientationPatient, PixelSpacing)');
-  }
+  const pixelSpacing = numbers(dataset, tags.pixelSpacing, 2) ?? numbers(dataset, tags.imagerPixelSpacing, 2) ?? [1, 1];
+  const frames = Number.parseInt(getString(dataset, tags.numberOfFrames)?.trim() ?? '1', 10) || 1;
+  const planar = !position || !orientation;
   return {
     rows,
     columns,
-    position: position as SliceGeometry['position'],
-    orientation: orientation as SliceGeometry['orientation'],
+    position: (position ?? [0, 0, 0]) as SliceGeometry['position'],
+    orientation: (orientation ?? [1, 0, 0, 0, 1, 0]) as SliceGeometry['orientation'],
     pixelSpacing: pixelSpacing as SliceGeometry['pixelSpacing'],
+    planar,
+    frames,
   };
+}
+
+function seriesGrid(group: readonly PassedFile[]) {
+  const slices = group.map((f) => sliceGeometry(f.dataset));
+  const first = slices[0]!;
+  if (slices.some((s) => s.planar || s.frames > 1)) {
+    if (slices.length > 1) throw new DelineateError('DLN_DICOM_INVALID', 'A series of several projection or multi-frame files has no single voxel grid');
+    const grid = volumeGrid([first]);
+    return { ...grid, slices: first.frames };
+  }
+  return volumeGrid(slices);
 }
 
 /** The deid package bands ages in decades up to 90+; the subject record keeps 80+. */
@@ -103,19 +128,28 @@ function subjectSex(sex: string | undefined): Sex {
  */
 export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[], options: IngestOptions): Promise<IngestReport> {
   const passed: PassedFile[] = [];
+  const records: IngestReport['records'] = [];
   let quarantined = 0;
   for (const [index, bytes] of files.entries()) {
-    const result = await deidentifyDicom(bytes, {
-      secret: options.secret,
-      options: options.options,
-      pseudonyms: options.pseudonyms,
-      ...(options.pixelStage ? { pixelStage: options.pixelStage } : {}),
-      ...(options.validator ? { validator: options.validator } : {}),
-    });
+    const result = await deidentifyDicom(
+      bytes,
+      {
+        secret: options.secret,
+        options: options.options,
+        pseudonyms: options.pseudonyms,
+        ...(options.pixelStage ? { pixelStage: options.pixelStage } : {}),
+        ...(options.validator ? { validator: options.validator } : {}),
+      },
+      options.stewardRegions ?? [],
+    );
     const output = result.output;
     const outputHash = output ? (await deps.blobs.put(output)).hash : null;
     const status = result.record.status === 'passed' && outputHash ? 'passed' : 'quarantined';
-    await deps.database.db
+    // A quarantined source is kept (encrypted, addressed by its SHA-256, which is the record's
+    // source hash) so that a data steward can redact it and run it through the gate again.
+    // Only the quarantine routes, restricted to data stewards, ever read it.
+    if (status === 'quarantined') await deps.blobs.put(bytes, { expectedHash: result.record.sourceSha256 });
+    const inserted = await deps.database.db
       .insertInto('deid_records')
       .values({
         project_id: options.projectId,
@@ -129,7 +163,9 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
         status,
         created_at: deps.clock(),
       })
-      .execute();
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    records.push({ recordId: inserted.id, status });
     if (status === 'passed' && output && outputHash) {
       passed.push({ record: result.record, outputHash, dataset: readDicomFile(output).dataset });
     } else {
@@ -150,12 +186,12 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   for (const [seriesUid, group] of bySeries) {
     items.push(await recordSeries(deps, options.projectId, seriesUid, group));
   }
-  return { passed: passed.length, quarantined, items };
+  return { passed: passed.length, quarantined, records, items };
 }
 
 async function recordSeries(deps: IngestDeps, projectId: string, seriesUid: string, group: PassedFile[]): Promise<IngestedItem> {
   const first = group[0]!;
-  const grid = volumeGrid(group.map((f) => sliceGeometry(f.dataset)));
+  const grid = seriesGrid(group);
   const pseudonym = first.record.subjectPseudonym ?? 'UNKNOWN';
   const composition = first.record.composition ?? {};
   const modalityText = getString(first.dataset, tags.modality)?.trim() ?? 'OT';
@@ -173,6 +209,11 @@ async function recordSeries(deps: IngestDeps, projectId: string, seriesUid: stri
     const subjectId =
       existingSubject?.id ??
       (await repo.createSubject({ projectId, pseudonym, ageBand: subjectAgeBand(composition.ageBand), sex: subjectSex(composition.sex) })).id;
+    const existingSeries = await tx.selectFrom('series').select('id').where('series_instance_uid', '=', seriesUid).executeTakeFirst();
+    if (existingSeries) {
+      // Masks are tied to a series' grid: a series is recorded whole, once.
+      throw new DelineateError('DLN_CONFLICT', 'This series is already recorded; ingest a series in one batch');
+    }
     const existingStudy = await tx.selectFrom('studies').select('id').where('study_instance_uid', '=', studyUid).executeTakeFirst();
     const studyId = existingStudy?.id ?? (await repo.createStudy({ subjectId, studyInstanceUid: studyUid })).id;
     const series = await repo.createSeries({

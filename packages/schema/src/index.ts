@@ -191,3 +191,4 @@ export {
   CorrectionSize,
   WorkflowTask,
 } from './workflow';
+export { REDACTION_JOB_KIND, RedactionJobPayload, RedactionRegion, RedactionRequest } from './deid-redaction';

@@ -15,6 +15,7 @@ const ownerQueries: Readonly<Record<string, string>> = {
   item: `select ${P}, s.pseudonym from items o join subjects s on s.id = o.subject_id join projects p on p.id = o.project_id where o.id = $1`,
   task: `select ${P}, s.pseudonym from tasks o join items i on i.id = o.item_id join subjects s on s.id = i.subject_id join projects p on p.id = o.project_id where o.id = $1`,
   annotation: `select ${P}, s.pseudonym from annotations o join items i on i.id = o.item_id join subjects s on s.id = i.subject_id join projects p on p.id = o.project_id where o.id = $1`,
+  deid_record: `select ${P}, null as pseudonym from deid_records o join projects p on p.id = o.project_id where o.id = $1`,
   release: `select ${P}, null as pseudonym from releases o join projects p on p.id = o.project_id where o.id = $1`,
   membership: `select ${P}, null as pseudonym from memberships o join projects p on p.id = o.project_id where o.id = $1`,
   break_glass: `select ${P}, null as pseudonym from break_glass_grants o join projects p on p.id = o.project_id where o.id = $1`,

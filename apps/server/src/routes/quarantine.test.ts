@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobQueue, testing } from '@delineate/store';
+import { openTestSession } from '../access';
+import { startHarness, type Harness } from '../test/harness';
+
+describe.each(testing.testDatabaseKinds().run)('quarantine routes on %s', (kind) => {
+  let h: Harness;
+  let recordId: string;
+  let steward: Record<string, string>;
+  let annotator: Record<string, string>;
+  const view = new TextEncoder().encode('DICM view bytes');
+
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    const runtime = h.server.app.accessRuntime;
+    steward = (await openTestSession(runtime, h.seeded.userId, { grant: { projectId: h.seeded.projectId, roles: ['data_steward'] } })).headers;
+    const other = await runtime.repo.createUser({ username: `annotator-${crypto.randomUUID()}`, displayName: 'A', now: new Date() });
+    annotator = (await openTestSession(runtime, other.id, { grant: { projectId: h.seeded.projectId, roles: ['annotator'] } })).headers;
+    const { hash } = await h.server.context.blobs.put(view);
+    const base = { project_id: h.seeded.projectId, profile: 'basic', options: '[]', actions: '[]', pixel_regions: '[]', created_at: new Date() };
+    const rows = await h.database.db
+      .insertInto('deid_records')
+      .values([
+        { ...base, source_hash: 'a'.repeat(64), output_hash: hash, findings: JSON.stringify([{ kind: 'burned-in-text', box: [0, 0, 10, 10] }]), status: 'quarantined' },
+        { ...base, source_hash: 'b'.repeat(64), output_hash: hash, findings: '[]', status: 'quarantined' },
+        { ...base, source_hash: 'b'.repeat(64), output_hash: 'c'.repeat(64), findings: '[]', status: 'passed' },
+      ])
+      .returning('id')
+      .execute();
+    recordId = rows[0]!.id;
+  });
+  afterAll(async () => h?.close());
+
+  it('lists only unresolved quarantined files, to data stewards only', async () => {
+    const res = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/quarantine`, headers: steward });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().map((r: { id: string }) => r.id)).toEqual([recordId]);
+    expect(res.json()[0]).toMatchObject({ hasView: true, findings: [{ kind: 'burned-in-text' }] });
+    const denied = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/quarantine`, headers: annotator });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.body).not.toContain(recordId);
+  });
+
+  it('serves the de-identified view of a quarantined file to a steward', async () => {
+    const res = await h.server.app.inject({ method: 'GET', url: `/api/deid-records/${recordId}/view`, headers: steward });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/dicom');
+    expect(Buffer.compare(res.rawPayload, Buffer.from(view))).toBe(0);
+    expect((await h.server.app.inject({ method: 'GET', url: `/api/deid-records/${recordId}/view`, headers: annotator })).statusCode).toBe(403);
+  });
+
+  it('queues a redaction in the project region with ids and rectangles only', async () => {
+    const res = await h.server.app.inject({
+      method: 'POST',
+      url: `/api/deid-records/${recordId}/redactions`,
+      headers: { ...steward, 'content-type': 'application/json' },
+      payload: { regions: [{ x: 0, y: 0, width: 1024, height: 24 }] },
+    });
+    expect(res.statusCode).toBe(202);
+    const job = await new JobQueue(h.database.db).get(res.json().jobId);
+    expect(job).toMatchObject({ kind: 'deid.redact', region: 'local', payload: { projectId: h.seeded.projectId, recordId, regions: [{ x: 0, y: 0, width: 1024, height: 24 }] } });
+    const invalid = await h.server.app.inject({
+      method: 'POST',
+      url: `/api/deid-records/${recordId}/redactions`,
+      headers: { ...steward, 'content-type': 'application/json' },
+      payload: { regions: [] },
+    });
+    expect(invalid.statusCode).toBe(400);
+    const passed = await h.server.app.inject({
+      method: 'POST',
+      url: `/api/deid-records/${crypto.randomUUID()}/redactions`,
+      headers: { ...steward, 'content-type': 'application/json' },
+      payload: { regions: [{ x: 0, y: 0, width: 1, height: 1 }] },
+    });
+    expect(passed.statusCode).toBe(404);
+  });
+});

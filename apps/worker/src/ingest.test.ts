@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOcrPixelStage, type OcrPixelStage } from '@delineate/deid';
+import { generateCtPhantom } from '@delineate/formats';
+import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
+import { BlobKey, ItemRepository, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { requireTestData } from '@delineate/testkit';
+import { ingestDicom } from './ingest';
+import { projectDeidSettings } from './project-deid';
+import { redactQuarantined } from './redact';
+
+async function createProject(database: Database): Promise<string> {
+  const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
+  const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
+  const project = await new ProjectRepository(database.db).create({
+    ...demoProjectSettings,
+    name: `ingest-${crypto.randomUUID()}`,
+    labelSchema: { id: labelSchema.id, version: labelSchema.version },
+    reviewProtocol: { id: protocol.id, version: protocol.version },
+  });
+  return project.id;
+}
+
+describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
+  let database: Database;
+  let blobs: LocalBlobStore;
+  let dir: string;
+  let projectId: string;
+  let stage: OcrPixelStage;
+  const clock = () => new Date();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-ingest-'));
+    database = await testing.createTestDatabase(kind);
+    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    projectId = await createProject(database);
+    stage = createOcrPixelStage();
+  });
+  afterAll(async () => {
+    await stage?.close();
+    await blobs.close();
+    await database.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records a CT series as one volume item in grid order, every file with a passed record', async () => {
+    const phantom = generateCtPhantom({ slices: 6, rows: 32, columns: 32, seed: 3 });
+    // Shuffled input: the grid order comes from the geometry, not the file order.
+    const files = [3, 0, 5, 1, 4, 2].map((i) => phantom.slices[i]!.bytes);
+    const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
+    const report = await ingestDicom({ database, blobs, clock }, files, { projectId, ...settings });
+    expect(report).toMatchObject({ passed: 6, quarantined: 0 });
+    expect(report.items).toHaveLength(1);
+    const series = await database.db.selectFrom('series').selectAll().where('id', '=', report.items[0]!.seriesId).executeTakeFirstOrThrow();
+    expect([series.rows, series.columns, series.slices]).toEqual([32, 32, 6]);
+    expect(series.spacing![2]).toBeCloseTo(phantom.spacing[2], 6);
+    expect(series.origin![2]).toBeCloseTo(phantom.origin[2], 6);
+    const instances = await new ItemRepository(database.db).listInstances(series.id);
+    expect(instances.map((i) => i.instanceNumber)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Each instance's bytes are exactly those of a passed record: the de-identified output.
+    for (const instance of instances) {
+      const record = await database.db.selectFrom('deid_records').select('status').where('output_hash', '=', instance.blobHash).executeTakeFirstOrThrow();
+      expect(record.status).toBe('passed');
+      const text = Buffer.from(await blobs.get(instance.blobHash)).toString('latin1');
+      expect(text).not.toContain('Phantom^Liver');
+      expect(text).not.toContain('PHANTOM-0001');
+    }
+    expect(report.items[0]!.subjectPseudonym).toMatch(/^P-/);
+  });
+
+  it('refuses, in the store itself, an instance whose bytes have no passed de-identification record', async () => {
+    const series = await database.db.selectFrom('series').select('id').executeTakeFirstOrThrow();
+    const { hash } = await blobs.put(new TextEncoder().encode('not de-identified'));
+    await expect(new ItemRepository(database.db).addInstances([{ seriesId: series.id, sopInstanceUid: '2.25.1', instanceNumber: 99, blobHash: hash }])).rejects.toThrow();
+    const count = await database.db.selectFrom('instances').select((eb) => eb.fn.countAll<number>().as('n')).where('series_id', '=', series.id).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(6);
+  });
+
+  it('quarantines the ultrasound with a burned-in banner, then records it once a steward has redacted the banner', { timeout: 120_000 }, async () => {
+    const input = new Uint8Array(readFileSync(requireTestData('dicom/deid-data/GREYSCALE_IMAGE.dcm')));
+    const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
+    const first = await ingestDicom({ database, blobs, clock }, [input], { projectId, ...settings, pixelStage: stage });
+    expect(first).toMatchObject({ passed: 0, quarantined: 1, items: [] });
+    const recordId = first.records[0]!.recordId;
+    const findings = await database.db.selectFrom('deid_records').select('findings').where('id', '=', recordId).executeTakeFirstOrThrow();
+    expect(JSON.stringify(findings.findings)).toContain('burned-in-text');
+
+    const redacted = await redactQuarantined({ database, blobs, clock }, { projectId, recordId, regions: [{ x: 0, y: 0, width: 1024, height: 24 }] }, stage);
+    expect(redacted).toMatchObject({ passed: 1, quarantined: 0 });
+    expect(redacted.items).toHaveLength(1);
+    const series = await database.db.selectFrom('series').selectAll().where('id', '=', redacted.items[0]!.seriesId).executeTakeFirstOrThrow();
+    expect([series.rows, series.columns, series.slices]).toEqual([768, 1024, 1]);
+    await expect(redactQuarantined({ database, blobs, clock }, { projectId, recordId: redacted.records[0]!.recordId, regions: [{ x: 0, y: 0, width: 1, height: 1 }] }, stage)).rejects.toMatchObject({
+      code: 'DLN_CONFLICT',
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import type { PixelStage } from '@delineate/deid';
+import { DelineateError, REDACTION_JOB_KIND, RedactionJobPayload } from '@delineate/schema';
+import { ingestDicom, type IngestDeps, type IngestReport } from './ingest';
+import { projectDeidSettings } from './project-deid';
+import type { JobHandler } from './worker';
+
+export const REDACT_JOB = REDACTION_JOB_KIND;
+export const RedactPayload = RedactionJobPayload;
+export type RedactPayload = RedactionJobPayload;
+
+/**
+ * Runs a quarantined source through the whole gate again with the steward's rectangles blanked
+ * first (the pixel check and the verifier then decide again). A new DeidRecord is written; when
+ * it passes, the file becomes an instance like any other.
+ */
+export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage): Promise<IngestReport> {
+  const record = await deps.database.db
+    .selectFrom('deid_records')
+    .select(['project_id', 'source_hash', 'status'])
+    .where('id', '=', payload.recordId)
+    .executeTakeFirst();
+  if (!record || record.project_id !== payload.projectId) throw new DelineateError('DLN_NOT_FOUND', 'De-identification record not found');
+  if (record.status !== 'quarantined') throw new DelineateError('DLN_CONFLICT', 'Only a quarantined file can be redacted');
+  const source = await deps.blobs.get(record.source_hash);
+  const settings = await projectDeidSettings(deps, payload.projectId);
+  return ingestDicom(deps, [source], {
+    projectId: payload.projectId,
+    ...settings,
+    pixelStage,
+    stewardRegions: payload.regions.map((r) => ({ ...r, source: 'steward' })),
+  });
+}
+
+export function redactJobHandler(pixelStage: () => PixelStage): JobHandler {
+  return async (job, context) => {
+    const parsed = RedactPayload.safeParse(job.payload);
+    if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
+    await redactQuarantined(context, parsed.data, pixelStage());
+  };
+}
