@@ -6,6 +6,7 @@ import { register as registerConsensus } from './commands/consensus';
 import { register as registerDeid } from './commands/deid';
 import { register as registerDemo } from './commands/demo';
 import { register as registerMetrics } from './commands/metrics';
+import { register as registerIngest } from './commands/ingest';
 import { register as registerMigrate } from './commands/migrate';
 import { register as registerReport } from './commands/report';
 import { register as registerStart } from './commands/start';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerDemo(program);
   registerMigrate(program);
+  registerIngest(program);
   registerDeid(program);
   registerMetrics(program);
   registerAgreement(program);
