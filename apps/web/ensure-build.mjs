@@ -18,7 +18,15 @@ export async function ensureWebBuild({ force = false } = {}) {
   const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'index.html')), newest(join(root, 'vite.config.ts')), newest(join(root, '..', '..', 'packages', 'core', 'src')));
   if (!force && existsSync(built) && statSync(built).mtimeMs >= sources) return false;
   const { build } = await import('vite');
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+  // A production bundle even when called from a test runner (which sets NODE_ENV=test).
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (previous === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = previous;
+  }
   return true;
 }
 

@@ -8,7 +8,7 @@ export default defineConfig({
   base: '/',
   mode: 'production',
   define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-  esbuild: { jsx: 'automatic' },
+  esbuild: { jsx: 'automatic', jsxDev: false },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
 });
