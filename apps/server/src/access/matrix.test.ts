@@ -123,8 +123,8 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
       const entry = policy.actions[route.action]!;
       const params = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
       // The parameter the access layer resolves: `<resource>Id`, else `projectId` (as plugin.ts).
-      const objectParam = params.includes(`${route.resource}Id`) ? `${route.resource}Id` : params.includes('projectId') ? 'projectId' : undefined;
-      const objectType = objectParam ? typeOf(objectParam) : undefined;
+      const objectParam = params.includes(`${route.resource}Id`) ? `${route.resource}Id` : params.includes('id') ? 'id' : params.includes('projectId') ? 'projectId' : undefined;
+      const objectType = objectParam === 'id' ? route.resource : objectParam ? typeOf(objectParam) : undefined;
       let scopes: Scope[] = objectParam ? ['own', 'other_project', 'nonexistent', 'other_type'] : ['none'];
       if (objectType && !ids[objectType]) {
         withoutFixtures.add(`${route.method} ${route.url}`);
@@ -166,6 +166,10 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
     expect((await runtime.audit.verify(h.server.context.config.dataDir, runtime.auditKey)).ok).toBe(true);
   }, 300_000);
 
+  function resourceOf(template: string): string | undefined {
+    return h.server.app.accessRuntime.routes.find((r) => r.url === template)?.resource;
+  }
+
   function typeOf(param: string): string | undefined {
     return paramTypes[param] ?? (param.endsWith('Id') ? param.slice(0, -2) : undefined);
   }
@@ -174,7 +178,7 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
   async function buildUrl(template: string, objectParam: string | undefined, scope: Scope): Promise<string> {
     let url = template;
     for (const [, name] of [...template.matchAll(/:([A-Za-z]+)/g)]) {
-      const type = typeOf(name!);
+      const type = name === 'id' ? resourceOf(template) : typeOf(name!);
       const isObject = name === objectParam;
       let value: string;
       if (!type) value = '1';
