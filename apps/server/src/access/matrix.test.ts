@@ -32,6 +32,7 @@ const paramTypes: Record<string, string> = {
   userId: 'user',
   membershipId: 'membership',
   qualificationId: 'qualification',
+  taskId: 'task',
 };
 
 /** What the table says the status must be: 'allowed' (anything but a policy denial) or a status. */
@@ -79,6 +80,29 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
     ids.user = { own: victimOwn.id, other_project: victimOther.id };
     ids.qualification = { own: qOwn.id, other_project: qOther.id };
     ids.membership = { own: '', other_project: '' }; // fresh per request (DELETE removes them)
+    const db = h.database.db;
+    const task = async (projectId: string, itemId: string) =>
+      (await db.insertInto('tasks').values({ project_id: projectId, kind: 'annotate', item_id: itemId, status: 'open' }).returning('id').executeTakeFirstOrThrow()).id;
+    ids.task = { own: await task(own.projectId, own.itemId), other_project: await task(other.projectId, other.itemId) };
+    const deidRecord = async (projectId: string, n: number) =>
+      (
+        await db
+          .insertInto('deid_records')
+          .values({
+            project_id: projectId,
+            source_hash: String(n).repeat(64),
+            output_hash: null,
+            profile: 'basic',
+            options: '[]',
+            actions: '[]',
+            pixel_regions: '[]',
+            findings: '[]',
+            status: 'quarantined',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    ids.deid_record = { own: await deidRecord(own.projectId, 1), other_project: await deidRecord(other.projectId, 2) };
 
     const future = new Date(now.getTime() + 365 * 86_400_000);
     const past = new Date(now.getTime() - 86_400_000);
