@@ -87,6 +87,7 @@ export {
   readConfig as readWorkflowConfig,
   type QualificationRequirement,
   type RecordWorkflowReviewInput,
+  type ReviewContext,
   type SampleRecord,
   type SubmitAnnotationInput,
   type WorkflowRepositoryOptions,

@@ -4,6 +4,7 @@ import {
   parseOrThrow,
   WorkflowConfig,
   type FailedItem,
+  type ChecklistItem,
   type CorrectionSize,
   type Label,
   type Review,
@@ -81,6 +82,25 @@ export interface WorkflowReviewResult {
   readonly correctionSizes: CorrectionSize[];
   /** Tasks this review created (an expert review). */
   readonly created: WorkflowTask[];
+}
+
+export interface ReviewContext {
+  readonly task: WorkflowTask;
+  readonly labels: Array<{ key: string; value: number; name: string; requiresExpertReview: boolean; present: boolean }>;
+  /** The checklist items every review of this work must answer (those of the labels present). */
+  readonly checklist: ChecklistItem[];
+  readonly significantRegions: Array<{ labelKey: string; note: string | null; markedBy: string; version: number }>;
+  readonly history: Array<{
+    reviewId: string;
+    stage: Exclude<WorkflowStage, 'annotate'>;
+    decision: ReviewDecision;
+    reviewerId: string;
+    reviewedVersion: number;
+    correctedVersion: number | null;
+    failedItems: FailedItem[];
+    correctionSizes: CorrectionSize[];
+    signedAt: string;
+  }>;
 }
 
 const openStatuses: readonly TaskStatus[] = ['assigned', 'in_progress'];
@@ -501,6 +521,74 @@ export class WorkflowRepository {
    * The blinding rule: a reader of a blinded sampled item sees another reader's annotation of it
    * only once every reader has submitted. Everyone else (reviewers, admins) is not a reader.
    */
+  /**
+   * What a reviewer needs beside the viewer: the labels of the pinned schema (present or not in
+   * the revision under review), the checklist items that must be answered, the significant-region
+   * marks on the annotation and the earlier reviews of the same work.
+   */
+  async reviewContext(taskId: string): Promise<ReviewContext> {
+    const task = await this.getTask(taskId);
+    const config = await readConfig(this.#db, task.projectId);
+    const schema = await new LabelSchemaRepository(this.#db).get(config.labelSchema.id, config.labelSchema.version);
+    const protocol = await new ReviewProtocolRepository(this.#db).get(config.reviewProtocol.id, config.reviewProtocol.version);
+    let present = new Set<number>();
+    if (task.annotationId && task.revisionVersion) {
+      const revision = await new AnnotationRepository(this.#db).getRevision(task.annotationId, task.revisionVersion);
+      present = valuesPresent(await readLabelVolume(this.#options.blobs, revision.maskHash, await itemGrid(this.#db, task.itemId)));
+    }
+    const labels = schema.labels.map((l) => ({ key: l.key, value: l.value, name: l.name, requiresExpertReview: config.expertReview.labelKeys.includes(l.key), present: present.has(l.value) }));
+    const presentKeys = new Set(labels.filter((l) => l.present).map((l) => l.key));
+    const marks = task.annotationId
+      ? await this.#w.selectFrom('workflow_significant_regions').selectAll().where('annotation_id', '=', task.annotationId).orderBy('created_at').orderBy('id').execute()
+      : [];
+    const workTaskId = task.reviewsTaskId ?? task.id;
+    const history = await this.#w
+      .selectFrom('workflow_reviews as wr')
+      .innerJoin('reviews as r', 'r.id', 'wr.review_id')
+      .select(['wr.review_id', 'wr.stage', 'wr.failed_items', 'wr.correction_sizes', 'wr.corrected_version', 'r.decision', 'r.reviewer_id', 'r.signed_at', 'r.version'])
+      .where('wr.annotate_task_id', '=', workTaskId)
+      .orderBy('wr.created_at')
+      .orderBy('wr.review_id')
+      .execute();
+    return {
+      task,
+      labels,
+      checklist: protocol.checklist.filter((item) => presentKeys.has(item.labelKey)),
+      significantRegions: marks.map((m) => ({ labelKey: m.label_key, note: m.note, markedBy: m.marked_by, version: m.version })),
+      history: history.map((h) => ({
+        reviewId: h.review_id,
+        stage: h.stage as Exclude<WorkflowStage, 'annotate'>,
+        decision: h.decision as ReviewDecision,
+        reviewerId: h.reviewer_id,
+        reviewedVersion: h.version,
+        correctedVersion: h.corrected_version,
+        failedItems: h.failed_items as FailedItem[],
+        correctionSizes: h.correction_sizes as CorrectionSize[],
+        signedAt: new Date(h.signed_at).toISOString(),
+      })),
+    };
+  }
+
+  /**
+   * The correction a review task recorded, as one label volume for an overlay: 1 where the
+   * correction added a voxel, 2 where it removed one, 3 where it changed the label.
+   */
+  async correctionOverlay(taskId: string): Promise<Uint8Array> {
+    const task = await this.getTask(taskId);
+    const row = await this.#w.selectFrom('workflow_reviews').select('corrected_version').where('task_id', '=', taskId).executeTakeFirst();
+    if (!row?.corrected_version || !task.annotationId || !task.revisionVersion) throw new DelineateError('DLN_NOT_FOUND', 'This task recorded no correction');
+    const annotations = new AnnotationRepository(this.#db);
+    const grid = await itemGrid(this.#db, task.itemId);
+    const before = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(task.annotationId, task.revisionVersion)).maskHash, grid);
+    const after = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(task.annotationId, row.corrected_version)).maskHash, grid);
+    const overlay = new Uint8Array(before.length);
+    for (let i = 0; i < before.length; i++) {
+      const a = before[i] ?? 0, b = after[i] ?? 0;
+      if (a !== b) overlay[i] = a === 0 ? 1 : b === 0 ? 2 : 3;
+    }
+    return overlay;
+  }
+
   async maskReadableBy(userId: string, annotationId: string): Promise<boolean> {
     return maskReadableBy(this.#db, userId, annotationId);
   }

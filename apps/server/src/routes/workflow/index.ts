@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  ChecklistItem,
   CorrectionSize,
   DelineateError,
   FailedItem,
@@ -13,8 +14,10 @@ import {
   WorkflowStage,
   WorkflowTask,
 } from '@delineate/schema';
+import { encodeRle8, RLE8 } from '@delineate/core';
 import { agreementReport, qualityReport, WorkflowRepository, type AuditEntry } from '@delineate/store';
 import { requestAccess } from '../../access';
+import { setSessionCookie } from '../../access/plugin';
 import type { ServerContext } from '../../context';
 import { defineRoute, type RouteRegistry } from '../../http/route';
 
@@ -34,8 +37,11 @@ const submitBody = z.object({
   annotationId: z.uuid(),
   significantRegions: z.array(SignificantRegionMark).max(100).optional(),
 });
-/** Signing re-authenticates: the reviewer's password, checked like a login, stamps the signature time. */
-const Signature = z.object({ password: z.string().min(1).max(1024) });
+/**
+ * Signing re-authenticates: the reviewer's password, or a TOTP code (which, like every second-factor
+ * verification, rotates the session token: the new one comes back in the result and the cookie).
+ */
+const Signature = z.union([z.object({ password: z.string().min(1).max(1024) }), z.object({ totpCode: z.string().regex(/^\d{6}$/) })]);
 const reviewBody = z.object({
   decision: z.enum(['accept', 'correct', 'reject']),
   answers: z.array(ReviewAnswerInput).max(500),
@@ -51,6 +57,27 @@ const reviewResult = z.object({
   failedItems: z.array(FailedItem),
   correctionSizes: z.array(CorrectionSize),
   created: z.array(WorkflowTask),
+  /** Only after a TOTP signature: the rotated session token. */
+  sessionToken: z.string().optional(),
+});
+const ReviewContext = z.object({
+  task: WorkflowTask,
+  labels: z.array(z.object({ key: z.string(), value: z.number().int(), name: z.string(), requiresExpertReview: z.boolean(), present: z.boolean() })),
+  checklist: z.array(ChecklistItem),
+  significantRegions: z.array(z.object({ labelKey: z.string(), note: z.string().nullable(), markedBy: Id, version: VersionNumber })),
+  history: z.array(
+    z.object({
+      reviewId: Id,
+      stage: z.enum(['review', 'expert_review']),
+      decision: z.enum(['accept', 'correct', 'reject']),
+      reviewerId: Id,
+      reviewedVersion: VersionNumber,
+      correctedVersion: VersionNumber.nullable(),
+      failedItems: z.array(FailedItem),
+      correctionSizes: z.array(CorrectionSize),
+      signedAt: z.iso.datetime(),
+    }),
+  ),
 });
 const nullableNumber = z.number().nullable();
 const summary = z.object({ n: z.number(), mean: nullableNumber, sd: nullableNumber, median: nullableNumber, min: nullableNumber, max: nullableNumber });
@@ -225,6 +252,35 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
   });
 
   defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/workflow/tasks/:taskId/review-context',
+    operationId: 'getReviewContext',
+    summary: 'For the review screen: labels present, the checklist to answer, significant regions and earlier reviews of the work',
+    tags: ['workflow'],
+    action: 'task.read',
+    resource: 'task',
+    params: taskParams,
+    responses: { 200: { description: 'The context', schema: ReviewContext } },
+    handler: async ({ params }) => workflow.reviewContext(params.taskId),
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/workflow/tasks/:taskId/correction-overlay',
+    operationId: 'getCorrectionOverlay',
+    summary: "A review task's correction as an rle volume: 1 added, 2 removed, 3 relabelled voxels",
+    tags: ['workflow'],
+    action: 'mask.read',
+    resource: 'task',
+    params: taskParams,
+    responses: { 200: { description: 'The overlay (see X-Mask-Encoding)', binary: true } },
+    handler: async ({ params }, _request, reply) => {
+      const bytes = encodeRle8(await workflow.correctionOverlay(params.taskId));
+      return reply.type('application/octet-stream').header('X-Mask-Encoding', RLE8).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  });
+
+  defineRoute(app, registry, {
     method: 'POST',
     url: '/api/workflow/tasks/:taskId/submit',
     operationId: 'submitWorkflowTask',
@@ -249,10 +305,16 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     },
   });
 
-  const review = (stage: 'review' | 'expert_review') => async (input: { params: { taskId: string }; body: z.infer<typeof reviewBody> }, request: FastifyRequest) => {
+  const review = (stage: 'review' | 'expert_review') => async (input: { params: { taskId: string }; body: z.infer<typeof reviewBody> }, request: FastifyRequest, reply: FastifyReply) => {
     const principal = signedIn(request);
     // The signature: re-authentication now, recorded as the signing time.
-    await runtime.auth.reauthenticate(principal, input.body.signature.password);
+    const signature = input.body.signature;
+    let sessionToken: string | undefined;
+    if ('password' in signature) await runtime.auth.reauthenticate(principal, signature.password);
+    else {
+      sessionToken = (await runtime.auth.verifySecondFactor(principal, { code: signature.totpCode })).token;
+      setSessionCookie(reply, sessionToken, runtime.settings);
+    }
     const signedAt = ctx.clock();
     const result = await workflow.recordReview({
       taskId: input.params.taskId,
@@ -270,35 +332,35 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
       ...(input.body.decision === 'reject' && task.reviewsTaskId ? [{ action: 'workflow.task.returned', objectType: 'task', objectId: task.reviewsTaskId }] : []),
       ...createdEvents(result.created),
     ]);
-    return { ...result, signedAt: signedAt.toISOString() };
+    return { ...result, signedAt: signedAt.toISOString(), ...(sessionToken ? { sessionToken } : {}) };
   };
 
   defineRoute(app, registry, {
     method: 'POST',
     url: '/api/workflow/tasks/:taskId/review',
     operationId: 'submitReview',
-    summary: 'Review the submitted work: every checklist item of every label present; accept, correct or reject; signed by password',
+    summary: 'Review the submitted work: every checklist item of every label present; accept, correct or reject; signed by password or TOTP',
     tags: ['workflow'],
     action: 'review.create',
     resource: 'task',
     params: taskParams,
     body: reviewBody,
     responses: { 200: { description: 'The signed review', schema: reviewResult }, 401: { description: 'The signature password is wrong' } },
-    handler: async (input, request) => review('review')(input, request),
+    handler: async (input, request, reply) => review('review')(input, request, reply),
   });
 
   defineRoute(app, registry, {
     method: 'POST',
     url: '/api/workflow/tasks/:taskId/expert-review',
     operationId: 'submitExpertReview',
-    summary: 'Expert review of flagged work: the same checklist; accept or correct; signed by password',
+    summary: 'Expert review of flagged work: the same checklist; accept or correct; signed by password or TOTP',
     tags: ['workflow'],
     action: 'expert_review.create',
     resource: 'task',
     params: taskParams,
     body: expertReviewBody,
     responses: { 200: { description: 'The signed expert review', schema: reviewResult } },
-    handler: async (input, request) => review('expert_review')(input, request),
+    handler: async (input, request, reply) => review('expert_review')(input, request, reply),
   });
 
   defineRoute(app, registry, {

@@ -20,6 +20,7 @@ import {
   type DatabaseKind,
 } from '@delineate/store';
 import { openTestSession } from '../../access';
+import { base32Decode, totp } from '../../access/totp';
 import { FakeClock, testHasher } from '../../access/test/fixtures';
 import { configFromEnv } from '../../config';
 import { createServer, type DelineateServer } from '../../server';
@@ -331,11 +332,22 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
           answers: passAll(labels).map((a) => (a.itemKey === failing[0] ? { itemKey: a.itemKey, passed: false, errorType: failing[1] } : a)),
         };
       } else body = { decision: 'accept', answers: passAll(labels) };
+      const context = await ok(reviewer, 'GET', `/api/workflow/tasks/${review.id}/review-context`);
+      expect(context.checklist.map((c: { key: string }) => c.key)).toEqual(checklistFor(labels).map((c) => c.key));
+      expect(context.labels.filter((l: { present: boolean }) => l.present).map((l: { key: string }) => l.key)).toEqual(labels);
+      expect(context.history.map((h: { decision: string }) => h.decision)).toEqual(review.revisionVersion === 2 ? ['reject'] : []);
       // Incomplete checklists, bad signatures and self-review are refused before anything is recorded.
       expect((await call(reviewer, 'POST', url, { ...body, answers: (body.answers as unknown[]).slice(1), signature })).status).toBe(400);
       expect((await call(reviewer, 'POST', url, { ...body, signature: { password: 'not the password' } })).status).toBe(401);
       const result = await ok(reviewer, 'POST', url, { ...body, signature });
       expect(result.signedAt).toBe(clock.now().toISOString());
+      const overlay = await call(reviewer, 'GET', `/api/workflow/tasks/${review.id}/correction-overlay`);
+      if (body.decision === 'correct') {
+        const decoded = decodeRle8(new Uint8Array(overlay.raw), N);
+        if (!decoded.ok) throw new Error('the overlay does not decode');
+        const added = count(decoded.voxels, 1), removed = count(decoded.voxels, 2);
+        expect([added, removed]).toEqual(review.reviewsTaskId === n[1]!.id ? [0, 192] : [768, 0]);
+      } else expect(overlay.status).toBe(404);
       expect(result.review.signedAt).toBe(clock.now().toISOString());
       expectedSeconds.review!.push(seconds(startOf.get(review.id)!));
       for (const e of result.created as WorkflowTask[]) {
@@ -376,6 +388,13 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
     const flagged = new Set([...sampled.flatMap((id) => readersOf(id).map((t) => t.id)), n[2]!.id, n[3]!.id, n[4]!.id]);
     expect(new Set(expertTasks.map((e) => e.reviewsTaskId))).toEqual(flagged);
     expect(expertTasks.some((e) => e.assigneeId === users.mrExpert)).toBe(false);
+    // The expert signs with TOTP: enrol through the access routes first.
+    const expertSession = await openTestSession(server.app.accessRuntime, users.expert!);
+    const enrol = await server.app.inject({ method: 'POST', url: '/api/auth/mfa/totp', headers: expertSession.headers });
+    const seed = base32Decode((JSON.parse(enrol.body) as { secret: string }).secret);
+    const confirmed = await server.app.inject({ method: 'POST', url: '/api/auth/mfa/verify', headers: { ...expertSession.headers, 'content-type': 'application/json' }, payload: JSON.stringify({ code: totp(seed, clock.now().getTime()) }) });
+    expect(confirmed.statusCode).toBe(200);
+    const totpSignature = () => ({ totpCode: totp(seed, clock.now().getTime()) });
     for (const e of expertTasks) {
       const work = correctionByTask.get(e.reviewsTaskId!) ?? plan.get(e.reviewsTaskId!)!.volume;
       const labels = labelsOf(work);
@@ -386,8 +405,13 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
       if (e.reviewsTaskId === n[3]!.id) {
         const version = await save('expert', e.annotationId!, e.revisionVersion!, mask({ z1: 6 }), 'correction');
         const answers = passAll(labels).map((a) => (a.itemKey === 'liver.full-extent' ? { itemKey: a.itemKey, passed: false, errorType: 'over_segmentation' } : a));
-        const r = await ok('expert', 'POST', url, { decision: 'correct', correctedVersion: version, answers, signature: { password: PASSWORD } });
+        const r = await ok('expert', 'POST', url, { decision: 'correct', correctedVersion: version, answers, signature: totpSignature() });
+        const rotated = await server.app.inject({ method: 'GET', url: '/api/auth/session', headers: { authorization: `Bearer ${r.sessionToken}` } });
+        expect(rotated.statusCode).toBe(200);
         expect(r.correctionSizes).toEqual([{ labelKey: 'liver', voxelsAdded: 0, voxelsRemoved: 256, dice: 2560 / 2816, hd95Mm: hd95(mask(), mask({ z1: 6 }), LIVER) }]);
+      } else if (expertTasks.indexOf(e) % 2 === 0) {
+        expect((await call('expert', 'POST', url, { decision: 'accept', answers: passAll(labels), signature: { totpCode: '000000' } })).status).toBe(401);
+        await ok('expert', 'POST', url, { decision: 'accept', answers: passAll(labels), signature: totpSignature() });
       } else await ok('expert', 'POST', url, { decision: 'accept', answers: passAll(labels), signature: { password: PASSWORD } });
       expectedSeconds.expert_review!.push(seconds(startOf.get(e.id)!));
     }
