@@ -185,6 +185,7 @@ export {
   WorkflowConfig,
   workflowStages,
   WorkflowStage,
+  VoxelBox,
   SignificantRegionMark,
   ReviewAnswerInput,
   FailedItem,

@@ -38,9 +38,19 @@ export const workflowStages = ['annotate', 'review', 'expert_review'] as const;
 export const WorkflowStage = z.enum(workflowStages);
 export type WorkflowStage = z.infer<typeof WorkflowStage>;
 
+const VoxelIndex = z.tuple([z.number().int().min(0), z.number().int().min(0), z.number().int().min(0)]);
+
+/** An inclusive voxel box [x, y, z] on the item's grid. */
+export const VoxelBox = z
+  .object({ min: VoxelIndex, max: VoxelIndex })
+  .refine((b) => b.min.every((v, i) => v <= (b.max[i] ?? -1)), { message: 'min must not exceed max', path: ['max'] });
+export type VoxelBox = z.infer<typeof VoxelBox>;
+
 /** A region of a label an annotator or reviewer marks as diagnostically significant. */
 export const SignificantRegionMark = z.object({
   labelKey: Slug,
+  /** Where, when the mark is a region rather than the whole label. */
+  box: VoxelBox.optional(),
   note: z.string().max(2000).optional(),
 });
 export type SignificantRegionMark = z.infer<typeof SignificantRegionMark>;

@@ -13,6 +13,7 @@ import {
   type Role,
   type SignificantRegionMark,
   type TaskStatus,
+  type VoxelBox,
   type WorkflowStage,
   type WorkflowTask,
 } from '@delineate/schema';
@@ -25,6 +26,7 @@ import { ReviewProtocolRepository } from '../repositories/review-protocols';
 import { ReviewRepository } from '../repositories/reviews';
 import { TaskRepository } from '../repositories/tasks';
 import type { DB, TasksTable } from '../sql/tables';
+import { translated } from '../repositories/db-errors';
 import { withTransaction } from '../sql/transaction';
 import { itemGrid } from './grid';
 import { labelPairMetrics, readLabelVolume, valuesPresent } from './metrics';
@@ -89,7 +91,7 @@ export interface ReviewContext {
   readonly labels: Array<{ key: string; value: number; name: string; requiresExpertReview: boolean; present: boolean }>;
   /** The checklist items every review of this work must answer (those of the labels present). */
   readonly checklist: ChecklistItem[];
-  readonly significantRegions: Array<{ labelKey: string; note: string | null; markedBy: string; version: number }>;
+  readonly significantRegions: Array<{ labelKey: string; box: VoxelBox | null; note: string | null; markedBy: string; version: number }>;
   readonly history: Array<{
     reviewId: string;
     stage: Exclude<WorkflowStage, 'annotate'>;
@@ -156,7 +158,7 @@ export class WorkflowRepository {
       throw new DelineateError('DLN_REQUEST_INVALID', 'Agreement sampling needs at least two readers per sampled item');
     }
     const now = this.#clock();
-    return withTransaction(this.#db, async (tx) => {
+    return translated(() => withTransaction(this.#db, async (tx) => {
       const current = await readConfig(tx, projectId);
       const started = await workflowDb(tx).selectFrom('workflow_tasks').select('task_id').where('project_id', '=', projectId).limit(1).executeTakeFirst();
       const frozenChanged =
@@ -197,7 +199,7 @@ export class WorkflowRepository {
         .onConflict((oc) => oc.column('project_id').doUpdateSet(settings))
         .execute();
       return readConfig(tx, projectId);
-    });
+    }));
   }
 
   // ---- tasks ------------------------------------------------------------------------------
@@ -209,7 +211,7 @@ export class WorkflowRepository {
   async generateTasks(projectId: string): Promise<{ sample: SampleRecord[]; created: WorkflowTask[] }> {
     const config = await this.config(projectId);
     const project = await this.#project(projectId);
-    return withTransaction(this.#db, async (tx) => {
+    return translated(() => withTransaction(this.#db, async (tx) => {
       const w = workflowDb(tx);
       const items = await sql<{ id: string }>`
         select i.id from items i
@@ -269,7 +271,7 @@ export class WorkflowRepository {
         }
       }
       return { sample, created };
-    });
+    }));
   }
 
   async getTask(taskId: string): Promise<WorkflowTask> {
@@ -291,7 +293,7 @@ export class WorkflowRepository {
 
   /** The annotator submits the head revision of their annotation of the task. */
   async submitAnnotation(input: SubmitAnnotationInput): Promise<{ task: WorkflowTask; created: WorkflowTask[]; agreementJobId: string | null }> {
-    return withTransaction(this.#db, async (tx) => {
+    return translated(() => withTransaction(this.#db, async (tx) => {
       const w = workflowDb(tx);
       const row = await this.#joined(tx, input.taskId);
       if (row.stage !== 'annotate') throw new DelineateError('DLN_CONFLICT', 'This is not an annotation task');
@@ -342,7 +344,7 @@ export class WorkflowRepository {
       }
       const agreementJobId = row.sampled ? await this.#agreementIfComplete(tx, row.item_id, project.region) : null;
       return { task: toWorkflowTask(await this.#joined(tx, row.task_id)), created, agreementJobId };
-    });
+    }));
   }
 
   /**
@@ -351,7 +353,7 @@ export class WorkflowRepository {
    * the reviewed one; `reject` returns the work with the failed items.
    */
   async recordReview(input: RecordWorkflowReviewInput): Promise<WorkflowReviewResult> {
-    return withTransaction(this.#db, async (tx) => {
+    return translated(() => withTransaction(this.#db, async (tx) => {
       const w = workflowDb(tx);
       const row = await this.#joined(tx, input.taskId);
       if (row.stage !== input.stage) throw new DelineateError('DLN_CONFLICT', `This is not a${input.stage === 'review' ? ' review' : 'n expert-review'} task`);
@@ -481,12 +483,12 @@ export class WorkflowRepository {
         await tasks.transition(annotateTaskId, 'submitted', 'done');
       }
       return { review, failedItems, correctionSizes, created };
-    });
+    }));
   }
 
   /** A project admin moves an open task to another qualified person (never onto their own work). */
   async reassign(taskId: string, assigneeId: string): Promise<{ task: WorkflowTask; previousAssigneeId: string | null }> {
-    return withTransaction(this.#db, async (tx) => {
+    return translated(() => withTransaction(this.#db, async (tx) => {
       const row = await this.#joined(tx, taskId);
       if (!['open', 'assigned', 'in_progress'].includes(row.status)) throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
       const config = await readConfig(tx, row.project_id);
@@ -514,7 +516,7 @@ export class WorkflowRepository {
       await tx.updateTable('tasks').set({ assignee_id: assigneeId, status: 'assigned', updated_at: now }).where('id', '=', taskId).execute();
       await workflowDb(tx).updateTable('workflow_tasks').set({ started_at: now }).where('task_id', '=', taskId).execute();
       return { task: toWorkflowTask(await this.#joined(tx, taskId)), previousAssigneeId: row.assignee_id };
-    });
+    }));
   }
 
   /**
@@ -554,7 +556,7 @@ export class WorkflowRepository {
       task,
       labels,
       checklist: protocol.checklist.filter((item) => presentKeys.has(item.labelKey)),
-      significantRegions: marks.map((m) => ({ labelKey: m.label_key, note: m.note, markedBy: m.marked_by, version: m.version })),
+      significantRegions: marks.map((m) => ({ labelKey: m.label_key, box: (m.box as VoxelBox | null) ?? null, note: m.note, markedBy: m.marked_by, version: m.version })),
       history: history.map((h) => ({
         reviewId: h.review_id,
         stage: h.stage as Exclude<WorkflowStage, 'annotate'>,
@@ -717,10 +719,19 @@ export class WorkflowRepository {
 
   async #mark(db: Kysely<DB>, annotationId: string, version: number, userId: string, marks: readonly SignificantRegionMark[]): Promise<void> {
     if (marks.length === 0) return;
+    const config = await readConfig(db, (await db.selectFrom('annotations').select('project_id').where('id', '=', annotationId).executeTakeFirstOrThrow()).project_id);
+    const keys = new Set((await new LabelSchemaRepository(db).get(config.labelSchema.id, config.labelSchema.version)).labels.map((l) => l.key));
+    if (marks.some((m) => !keys.has(m.labelKey))) throw new DelineateError('DLN_REQUEST_INVALID', 'A significant region names a label the label schema does not have');
+    const boxed = marks.filter((m) => m.box);
+    if (boxed.length > 0) {
+      const annotation = await db.selectFrom('annotations').select('item_id').where('id', '=', annotationId).executeTakeFirstOrThrow();
+      const dims = (await itemGrid(db, annotation.item_id)).dims;
+      if (boxed.some((m) => m.box!.max.some((v, i) => v >= (dims[i] ?? 0)))) throw new DelineateError('DLN_REQUEST_INVALID', "A significant region lies outside the item's grid");
+    }
     const now = this.#clock();
     await workflowDb(db)
       .insertInto('workflow_significant_regions')
-      .values(marks.map((m) => ({ id: randomUUID(), annotation_id: annotationId, version, label_key: m.labelKey, marked_by: userId, note: m.note ?? null, created_at: now })))
+      .values(marks.map((m) => ({ id: randomUUID(), annotation_id: annotationId, version, label_key: m.labelKey, box: m.box ? JSON.stringify(m.box) : null, marked_by: userId, note: m.note ?? null, created_at: now })))
       .execute();
   }
 

@@ -1,4 +1,4 @@
-import type { Generated, Kysely } from 'kysely';
+import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { DB, Json, NullableTimestamptz, RequiredTimestamptz } from '../sql/tables';
 
 /** Row types of the workflow tables (migration 0200_workflow). */
@@ -46,6 +46,8 @@ export type WorkflowSignificantRegionsTable = {
   annotation_id: string;
   version: number;
   label_key: string;
+  /** Inclusive voxel box { min: [x, y, z], max: [x, y, z] }, or null for the whole label. */
+  box: ColumnType<unknown, string | null, string | null> | null;
   marked_by: string;
   note: string | null;
   created_at: RequiredTimestamptz;

@@ -10,6 +10,7 @@ import {
   ReviewAnswerInput,
   SignificantRegionMark,
   VersionNumber,
+  VoxelBox,
   WorkflowConfig,
   WorkflowStage,
   WorkflowTask,
@@ -64,7 +65,7 @@ const ReviewContext = z.object({
   task: WorkflowTask,
   labels: z.array(z.object({ key: z.string(), value: z.number().int(), name: z.string(), requiresExpertReview: z.boolean(), present: z.boolean() })),
   checklist: z.array(ChecklistItem),
-  significantRegions: z.array(z.object({ labelKey: z.string(), note: z.string().nullable(), markedBy: Id, version: VersionNumber })),
+  significantRegions: z.array(z.object({ labelKey: z.string(), box: VoxelBox.nullable(), note: z.string().nullable(), markedBy: Id, version: VersionNumber })),
   history: z.array(
     z.object({
       reviewId: Id,

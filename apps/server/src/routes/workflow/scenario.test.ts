@@ -264,9 +264,13 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
         expect((await call('rev1', 'GET', url)).status).toBe(200);
       }
       clock.advance(60_000);
+      if (entry.significant) {
+        const outside = { annotationId: annotation.id, significantRegions: [{ labelKey: 'liver', box: { min: [0, 0, 0], max: [NX, 1, 1] } }] };
+        expect((await call(user, 'POST', `/api/workflow/tasks/${task.id}/submit`, outside)).status).toBe(400);
+      }
       const submitted = await ok(user, 'POST', `/api/workflow/tasks/${task.id}/submit`, {
         annotationId: annotation.id,
-        ...(entry.significant ? { significantRegions: [{ labelKey: 'liver', note: 'Region at the hilum needs an expert opinion' }] } : {}),
+        ...(entry.significant ? { significantRegions: [{ labelKey: 'liver', box: { min: [4, 4, 1], max: [8, 8, 3] }, note: 'Region at the hilum needs an expert opinion' }] } : {}),
       });
       expect(submitted.task.status).toBe('submitted');
       expect(submitted.created).toHaveLength(1);
@@ -403,6 +407,10 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
       expect((await call('rev1', 'POST', url, { decision: 'accept', answers: passAll(labels), signature: { password: PASSWORD } })).status).toBe(403);
       expect((await call('expert', 'POST', url, { decision: 'reject', answers: passAll(labels), signature: { password: PASSWORD } })).status).toBe(400);
       if (e.reviewsTaskId === n[3]!.id) {
+        const context = await ok('expert', 'GET', `/api/workflow/tasks/${e.id}/review-context`);
+        expect(context.significantRegions).toEqual([
+          { labelKey: 'liver', box: { min: [4, 4, 1], max: [8, 8, 3] }, note: 'Region at the hilum needs an expert opinion', markedBy: n[3]!.assigneeId, version: 1 },
+        ]);
         const version = await save('expert', e.annotationId!, e.revisionVersion!, mask({ z1: 6 }), 'correction');
         const answers = passAll(labels).map((a) => (a.itemKey === 'liver.full-extent' ? { itemKey: a.itemKey, passed: false, errorType: 'over_segmentation' } : a));
         const r = await ok('expert', 'POST', url, { decision: 'correct', correctedVersion: version, answers, signature: totpSignature() });

@@ -55,6 +55,7 @@ export const workflow: Migration = {
         annotation_id uuid not null references annotations(id),
         version integer not null,
         label_key text not null,
+        box jsonb,
         marked_by uuid not null references users(id),
         note text,
         created_at timestamptz not null,
