@@ -169,7 +169,7 @@ function purposeOf(access: RequestAccess): string {
  * before any route is registered: every later route must declare `config.action` (an action in
  * the policy table) or registration throws, and every request is decided by `authorize()` in
  * `onRequest` (before body parsing and validation, so an anonymous caller learns nothing from a
- * 400) and leaves an audit event in `onResponse`.
+ * 400) and leaves an audit event in `onSend`, before the response is sent.
  */
 export async function installAccess(app: FastifyInstance, deps: AccessDeps): Promise<AccessRuntime> {
   const settings = deps.settings ?? accessSettingsFromEnv(process.env);
@@ -246,9 +246,11 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     if (!decision.allowed) throw denial(decision);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // The event is written before the response leaves (onSend, not onResponse): data is never
+  // served without its audit event, and when the log cannot be written the request fails closed.
+  app.addHook('onSend', async (request, reply, payload) => {
     const access = request.access;
-    if (!access || access.policy.audit === 'none') return;
+    if (!access || access.policy.audit === 'none') return payload;
     const principal = access.principal;
     const params = (request.params ?? {}) as Record<string, string>;
     const objectType = (request.routeOptions.config as { resource?: string }).resource ?? 'system';
@@ -265,8 +267,16 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
       purpose: purposeOf(access),
       outcome: outcomeOf(access, reply.statusCode),
     };
-    if (access.policy.audit === 'aggregate' && principal.kind === 'user') track(tiles.record(entry, deps.now().getTime()));
-    else track(audit.append(entry));
+    const write = access.policy.audit === 'aggregate' && principal.kind === 'user' ? tiles.record(entry, deps.now().getTime()) : audit.append(entry);
+    track(write);
+    try {
+      await write;
+    } catch {
+      // Fail closed: without its audit event the response is not sent.
+      reply.code(503).header('content-type', 'application/json; charset=utf-8').removeHeader('etag');
+      return JSON.stringify({ code: 'DLN_STORE_UNAVAILABLE', message: 'The audit log could not be written; the request was not answered' });
+    }
+    return payload;
   });
 
   const flushEvery = deps.tileFlushMs ?? 60_000;
