@@ -27,7 +27,7 @@ const requirements: WorkflowRequirements = {
 };
 const [NX, NY, NZ] = [8, 8, 2];
 
-async function seed(database: Database, blobs: LocalBlobStore, itemCount: number) {
+async function seed(database: Database, blobs: LocalBlobStore, itemCount: number, options: { experts?: boolean } = {}) {
   const db = database.db;
   const schema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
   const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
@@ -67,8 +67,9 @@ async function seed(database: Database, blobs: LocalBlobStore, itemCount: number
   await person('clin1', 'clinician_annotator', 'clinician');
   await person('clin2', 'clinician_annotator', 'clinician');
   await person('tech', 'annotator', 'technologist');
-  await person('expert', 'expert_reviewer', 'radiologist', 'CT');
   await person('mrExpert', 'expert_reviewer', 'radiologist', 'MR');
+  const addExpert = () => person('expert', 'expert_reviewer', 'radiologist', 'CT');
+  if (options.experts !== false) await addExpert();
   const config: WorkflowConfig = {
     oversightModel: 'direct_clinical',
     labelSchema: { id: schema.id, version: 1 },
@@ -96,7 +97,7 @@ async function seed(database: Database, blobs: LocalBlobStore, itemCount: number
     });
     return annotation.id;
   };
-  return { projectId: project.id, itemIds, users, config, workflow, draw, schemaId: schema.id };
+  return { projectId: project.id, itemIds, users, config, workflow, draw, schemaId: schema.id, addExpert };
 }
 
 describeStore('clinical workflow repository', (getDb) => {
@@ -163,5 +164,18 @@ describeStore('clinical workflow repository', (getDb) => {
     expect(done.agreementJobId).not.toBeNull();
     expect(await s.workflow.maskReadableBy(r2.assigneeId!, a1)).toBe(true);
     expect(await s.workflow.maskReadableBy(r1.assigneeId!, a2)).toBe(true);
+  });
+
+  it('leaves an expert review open when no matching expert exists, until an admin assigns one', async () => {
+    const s = await seed(getDb(), blobs, 1, { experts: false });
+    await s.workflow.updateConfig(s.projectId, s.config, null);
+    const [task] = (await s.workflow.generateTasks(s.projectId)).created;
+    const annotationId = await s.draw(task!.id, task!.itemId, task!.assigneeId!, true);
+    const { created } = await s.workflow.submitAnnotation({ taskId: task!.id, userId: task!.assigneeId!, annotationId });
+    expect(created).toMatchObject([{ stage: 'expert_review', status: 'open', assigneeId: null }]);
+    await expect(s.workflow.reassign(created[0]!.id, s.users.mrExpert!)).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
+    await expect(s.workflow.reassign(created[0]!.id, task!.assigneeId!)).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
+    await s.addExpert();
+    expect(await s.workflow.reassign(created[0]!.id, s.users.expert!)).toMatchObject({ task: { status: 'assigned', assigneeId: s.users.expert }, previousAssigneeId: null });
   });
 });

@@ -648,12 +648,12 @@ export class WorkflowRepository {
     return load;
   }
 
-  async #pickReviewer(db: Kysely<DB>, projectId: string, role: Role, modality: string, excluded: ReadonlySet<string>): Promise<string> {
+  /** The least-loaded qualified reviewer, or null: the task then stays open until an admin assigns it. */
+  async #pickReviewer(db: Kysely<DB>, projectId: string, role: Role, modality: string, excluded: ReadonlySet<string>): Promise<string | null> {
     const eligible = await this.#eligible(db, projectId, role, modality);
     const load = await this.#workload(db, projectId, eligible);
     const [chosen] = pickLeastLoaded(eligible, load, 1, excluded);
-    if (!chosen) throw new DelineateError('DLN_CONFLICT', `No qualified ${role.replace('_', ' ')} other than the author is available in this project`);
-    return chosen;
+    return chosen ?? null;
   }
 
   async #expertTaskIfNeeded(
@@ -741,7 +741,7 @@ export class WorkflowRepository {
       projectId: string;
       itemId: string;
       stage: WorkflowStage;
-      assigneeId: string;
+      assigneeId: string | null;
       sampled: boolean;
       blinded: boolean;
       reviewsTaskId?: string;
