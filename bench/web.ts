@@ -87,6 +87,24 @@ export async function run(): Promise<BenchResult> {
     const warm: Array<{ firstMs: number; fullMs: number }> = [];
     for (let i = 0; i < 3; i++) warm.push(await openAndTime(page, itemUrl));
 
+    // The loading choice: 128 DICOM files (what a DICOM loader fetches) against one whole-volume request.
+    // (A string: the bundler's helpers for named functions do not exist in the page.)
+    const transport = (await page.evaluate(`(async () => {
+      const itemId = /#\\/items\\/([0-9a-f-]{36})/.exec(location.hash)[1];
+      const { instances } = await (await fetch('/api/items/' + itemId + '/instances')).json();
+      let t = performance.now();
+      const queue = [...instances];
+      let bytes = 0;
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) bytes += (await (await fetch('/api/items/' + itemId + '/instances/' + next.id + '/dicom')).arrayBuffer()).byteLength;
+      };
+      await Promise.all(Array.from({ length: 6 }, worker));
+      const dicomMs = performance.now() - t;
+      t = performance.now();
+      const whole = (await (await fetch('/api/items/' + itemId + '/volume')).arrayBuffer()).byteLength;
+      return { dicomMs, dicomBytes: bytes, wholeMs: performance.now() - t, wholeBytes: whole };
+    })()`)) as { dicomMs: number; dicomBytes: number; wholeMs: number; wholeBytes: number };
+
     // Painting: a 200-step drag of the 5 mm brush across the axial view (three views redraw).
     await page.click('[data-testid=tool-brush]');
     const path: Array<[number, number]> = [];
@@ -132,6 +150,8 @@ export async function run(): Promise<BenchResult> {
       { measure: 'full volume, cold server (ms)', value: cold.fullMs },
       { measure: 'first image, warm (median of 3, ms)', value: median(warm.map((w) => w.firstMs)) },
       { measure: 'full volume, warm (median of 3, ms)', value: median(warm.map((w) => w.fullMs)) },
+      { measure: `128 DICOM instance requests, 6 at a time (ms, ${(transport.dicomBytes / 2 ** 20).toFixed(0)} MiB)`, value: Math.round(transport.dicomMs) },
+      { measure: `one whole-volume int16 request (ms, ${(transport.wholeBytes / 2 ** 20).toFixed(0)} MiB)`, value: Math.round(transport.wholeMs) },
       { measure: 'painting: frames per second', value: Number(fps.toFixed(1)) },
       { measure: 'painting: render ms per pane draw', value: Number(renderMsPerDraw.toFixed(2)) },
       { measure: 'painting: median frame interval (ms)', value: intervals.length ? Number(median(intervals).toFixed(1)) : null },

@@ -129,6 +129,13 @@ run('annotation workspace in chromium', () => {
     const stored = await serverMask(page, annotationId, 1, voxels);
     expect(sameVoxels(stored, await pageMask(page, voxels))).toBe(true);
     await expect(page.locator('[data-testid=save-state]').textContent()).resolves.toMatch(/version 1/);
+    // An earlier revision opens read-only: the tools are off until going back.
+    await page.click('[data-testid=open-revision-1]');
+    await page.waitForSelector('[data-testid=save-state]:has-text("Read-only")');
+    expect(await page.isDisabled('[data-testid=tool-brush]')).toBe(true);
+    await page.click('[data-testid=back-to-mine]');
+    await page.waitForSelector('[data-testid=save-state]:has-text("version 1")');
+    expect(await page.isDisabled('[data-testid=tool-brush]')).toBe(false);
   }, 60_000);
 
   it("shows the conflict screen when another reader saved first, and redoes the edits on the newer version", async () => {

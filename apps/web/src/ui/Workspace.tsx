@@ -51,7 +51,8 @@ const shortcuts: [string, string][] = [
   ['?', 'this help'],
 ];
 
-const SLAB = 8;
+/** The volume after the first slice comes in this many requests at once (fewer requests beat smaller ones: bench/web.ts). */
+const PARALLEL_SLABS = 4;
 
 function keyOf(): string {
   return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
@@ -112,27 +113,10 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     (async () => {
       try {
         const item = await api.item(props.itemId);
-        let annotationId = props.annotationId;
-        if (!annotationId) {
-          const own = item.annotations.find((a) => a.mine && (props.taskId === null || a.taskId === props.taskId));
-          annotationId = own?.id ?? (await api.createAnnotation(item.id, { id: item.labelSchema.id, version: item.labelSchema.version }, props.taskId)).id;
-          window.history.replaceState(null, '', itemHash(item.id, props.taskId, annotationId));
-        }
-        const annotation = await api.annotation(annotationId);
         const g = item.grid;
         const dims: Dims = { columns: g.columns, rows: g.rows, slices: g.slices, spacing: [g.spacing[0] ?? 1, g.spacing[1] ?? 1, g.spacing[2] ?? 1] };
         const voxels = dims.columns * dims.rows * dims.slices;
         const map = new Labelmap(dims);
-        if (annotation.headVersion > 0) {
-          const decoded = decodeRle8(await api.mask(annotation.id, annotation.headVersion), voxels);
-          if (!decoded.ok) throw new ApiError('DLN_REVISION_MASK_INVALID', 'The saved mask does not fit this image', 0);
-          map.replace(decoded.voxels);
-        }
-        if (cancelled) return;
-        mapRef.current = map;
-        baseVersionRef.current = annotation.headVersion;
-        savedRevisionRef.current = map.revision;
-        const labels = item.labelSchema.labels;
         const start: [number, number, number] = [Math.floor(dims.columns / 2), Math.floor(dims.rows / 2), Math.floor(dims.slices / 2)];
         sceneRef.current = {
           dims,
@@ -148,13 +132,31 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           brushRadiusMm: 5,
           showBrush: true,
         };
+        // The image starts loading while the annotation and its mask are fetched.
+        void loadVolume(item.id, dims, start[2]);
+        let annotationId = props.annotationId;
+        if (!annotationId) {
+          const own = item.annotations.find((a) => a.mine && (props.taskId === null || a.taskId === props.taskId));
+          annotationId = own?.id ?? (await api.createAnnotation(item.id, { id: item.labelSchema.id, version: item.labelSchema.version }, props.taskId)).id;
+          window.history.replaceState(null, '', itemHash(item.id, props.taskId, annotationId));
+        }
+        const annotation = await api.annotation(annotationId);
+        if (annotation.headVersion > 0) {
+          const decoded = decodeRle8(await api.mask(annotation.id, annotation.headVersion), voxels);
+          if (!decoded.ok) throw new ApiError('DLN_REVISION_MASK_INVALID', 'The saved mask does not fit this image', 0);
+          map.replace(decoded.voxels);
+        }
+        if (cancelled) return;
+        mapRef.current = map;
+        baseVersionRef.current = annotation.headVersion;
+        savedRevisionRef.current = map.revision;
+        const labels = item.labelSchema.labels;
         setVisible(new Set(labels.map((l) => l.value)));
         setOpacity(new Map(labels.map((l) => [l.value, 0.5])));
         setLabelValue(labels[labels.length - 1]?.value ?? 1);
         setCursor(start);
         setSaveState({ kind: 'saved', version: annotation.headVersion });
         setLoaded({ item, annotation, dims });
-        void loadVolume(item.id, dims, start[2]);
         const draft = await drafts.get(annotation.id).catch(() => undefined);
         if (draft && !cancelled) setOfferedDraft(draft);
         api
@@ -167,9 +169,10 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     })();
     async function loadVolume(itemId: string, dims: Dims, middle: number) {
       const t0 = performance.now();
-      // The cursor slice alone first (the first image), then 8-slice slabs, four requests at a time.
+      // The cursor slice alone first (the first image), then the volume in four slabs at once.
       const queue: { start: number; count: number }[] = [{ start: middle, count: 1 }];
-      for (let s = 0; s < dims.slices; s += SLAB) queue.push({ start: s, count: Math.min(SLAB, dims.slices - s) });
+      const slab = Math.ceil(dims.slices / PARALLEL_SLABS);
+      for (let s = 0; s < dims.slices; s += slab) queue.push({ start: s, count: Math.min(slab, dims.slices - s) });
       const plane = dims.columns * dims.rows;
       let firstDone = false;
       const fetchSlab = async (next: { start: number; count: number }) => {
@@ -194,7 +197,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
       };
       try {
         await fetchSlab(queue.shift()!);
-        await Promise.all([worker(), worker(), worker(), worker()]);
+        await Promise.all(Array.from({ length: PARALLEL_SLABS }, worker));
       } catch (e) {
         setError(e);
         return;
