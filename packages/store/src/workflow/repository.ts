@@ -301,6 +301,10 @@ export class WorkflowRepository {
       const annotation = await tx.selectFrom('annotations').selectAll().where('id', '=', input.annotationId).executeTakeFirst();
       if (!annotation || annotation.task_id !== input.taskId) throw new DelineateError('DLN_REQUEST_INVALID', 'The annotation does not belong to this task');
       if (annotation.head_version === 0) throw new DelineateError('DLN_CONFLICT', 'Save a revision before submitting');
+      const pinned = await readConfig(tx, row.project_id);
+      if (annotation.label_schema_id !== pinned.labelSchema.id || annotation.label_schema_version !== pinned.labelSchema.version) {
+        throw new DelineateError('DLN_REQUEST_INVALID', "The annotation is not drawn under the project's pinned label-schema version");
+      }
       const tasks = new TaskRepository(tx, { clock: this.#clock });
       if (row.status === 'assigned') await tasks.transition(row.task_id, 'assigned', 'in_progress');
       else if (row.status !== 'in_progress') throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
@@ -319,7 +323,7 @@ export class WorkflowRepository {
         .where('task_id', '=', row.task_id)
         .execute();
       await this.#mark(tx, annotation.id, version, input.userId, input.significantRegions ?? []);
-      const config = await readConfig(tx, row.project_id);
+      const config = pinned;
       const project = await this.#project(row.project_id, tx);
       const created: WorkflowTask[] = [];
       if (config.oversightModel === 'supervised_technologist') {
