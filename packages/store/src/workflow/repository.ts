@@ -359,69 +359,8 @@ export class WorkflowRepository {
   async recordReview(input: RecordWorkflowReviewInput): Promise<WorkflowReviewResult> {
     return translated(() => withTransaction(this.#db, async (tx) => {
       const w = workflowDb(tx);
-      const row = await this.#joined(tx, input.taskId);
-      if (row.stage !== input.stage) throw new DelineateError('DLN_CONFLICT', `This is not a${input.stage === 'review' ? ' review' : 'n expert-review'} task`);
-      if (row.assignee_id !== input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Only the assignee reviews this task');
-      if (!openStatuses.includes(row.status as TaskStatus)) throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
-      if (input.stage === 'expert_review' && input.decision === 'reject') {
-        throw new DelineateError('DLN_REQUEST_INVALID', 'An expert review accepts or corrects');
-      }
-      const annotateTaskId = row.reviews_task_id;
-      const annotationId = row.annotation_id;
-      const reviewed = row.revision_version;
-      if (!annotateTaskId || !annotationId || !reviewed) throw new DelineateError('DLN_INTERNAL', 'A review task without the work it reviews');
-      const annotateTask = await tx.selectFrom('tasks').selectAll().where('id', '=', annotateTaskId).executeTakeFirstOrThrow();
-      if (annotateTask.assignee_id === input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Nobody reviews their own work');
-
-      const config = await readConfig(tx, row.project_id);
-      const schema = await new LabelSchemaRepository(tx).get(config.labelSchema.id, config.labelSchema.version);
-      const protocol = await new ReviewProtocolRepository(tx).get(config.reviewProtocol.id, config.reviewProtocol.version);
-      const grid = await itemGrid(tx, row.item_id);
-      const annotations = new AnnotationRepository(tx);
-      const original = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(annotationId, reviewed)).maskHash, grid);
-      const present = labelsIn(schema.labels, valuesPresent(original));
-      const checklist = new Map(protocol.checklist.map((item) => [item.key, item]));
-
-      const seen = new Set<string>();
-      for (const answer of input.answers) {
-        if (!checklist.has(answer.itemKey)) throw new DelineateError('DLN_REQUEST_INVALID', 'An answer names a checklist item the protocol version does not have');
-        if (seen.has(answer.itemKey)) throw new DelineateError('DLN_REQUEST_INVALID', 'A checklist item is answered twice');
-        seen.add(answer.itemKey);
-      }
-      const required = protocol.checklist.filter((item) => present.some((l) => l.key === item.labelKey));
-      const missing = required.filter((item) => !seen.has(item.key));
-      if (missing.length > 0) {
-        throw new DelineateError('DLN_REQUEST_INVALID', `${missing.length} checklist item(s) of the labels present are not answered`, {
-          missing: missing.map((m) => m.key).join(','),
-        });
-      }
-      const failedItems: FailedItem[] = input.answers
-        .filter((a) => !a.passed)
-        .map((a) => {
-          const item = checklist.get(a.itemKey)!;
-          return { itemKey: a.itemKey, labelKey: item.labelKey, errorType: a.errorType ?? item.errorType, ...(a.note ? { note: a.note } : {}) };
-        });
-      if (input.decision === 'accept' && failedItems.length > 0) throw new DelineateError('DLN_REQUEST_INVALID', 'Work with failed checklist items cannot be accepted');
-      if (input.decision !== 'accept' && failedItems.length === 0) {
-        throw new DelineateError('DLN_REQUEST_INVALID', `A ${input.decision} decision needs at least one failed checklist item`);
-      }
-
-      let correctionSizes: CorrectionSize[] = [];
-      let finalVersion = reviewed;
-      let finalVolume = original;
-      if (input.decision === 'correct') {
-        if (input.correctedVersion === undefined) throw new DelineateError('DLN_REQUEST_INVALID', 'A correction names the correction revision you saved');
-        const corrected = await annotations.getRevision(annotationId, input.correctedVersion);
-        if (corrected.version <= reviewed || corrected.source !== 'correction' || corrected.author.kind !== 'user' || corrected.author.userId !== input.reviewerId) {
-          throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
-        }
-        finalVersion = corrected.version;
-        finalVolume = await readLabelVolume(this.#options.blobs, corrected.maskHash, grid);
-        correctionSizes = correctionSizesOf(schema.labels, grid, original, finalVolume);
-      } else if (input.correctedVersion !== undefined) {
-        throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
-      }
-
+      const { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalVolume } =
+        await this.#prepareReview(tx, input);
       const review = await new ReviewRepository(tx, { clock: this.#clock }).record({
         revision: { annotationId, version: reviewed },
         reviewerId: input.reviewerId,
@@ -488,6 +427,77 @@ export class WorkflowRepository {
       }
       return { review, failedItems, correctionSizes, created };
     }));
+  }
+
+  /** Validates a review without recording it (the route checks before it asks for the signature). */
+  async checkReview(input: Omit<RecordWorkflowReviewInput, 'signedAt'>): Promise<void> {
+    await translated(() => this.#prepareReview(this.#db, input));
+  }
+
+  async #prepareReview(db: Kysely<DB>, input: Omit<RecordWorkflowReviewInput, 'signedAt'>) {
+    const row = await this.#joined(db, input.taskId);
+    if (row.stage !== input.stage) throw new DelineateError('DLN_CONFLICT', `This is not a${input.stage === 'review' ? ' review' : 'n expert-review'} task`);
+    if (row.assignee_id !== input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Only the assignee reviews this task');
+    if (!openStatuses.includes(row.status as TaskStatus)) throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
+    if (input.stage === 'expert_review' && input.decision === 'reject') {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'An expert review accepts or corrects');
+    }
+    const annotateTaskId = row.reviews_task_id;
+    const annotationId = row.annotation_id;
+    const reviewed = row.revision_version;
+    if (!annotateTaskId || !annotationId || !reviewed) throw new DelineateError('DLN_INTERNAL', 'A review task without the work it reviews');
+    const annotateTask = await db.selectFrom('tasks').selectAll().where('id', '=', annotateTaskId).executeTakeFirstOrThrow();
+    if (annotateTask.assignee_id === input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Nobody reviews their own work');
+
+    const config = await readConfig(db, row.project_id);
+    const schema = await new LabelSchemaRepository(db).get(config.labelSchema.id, config.labelSchema.version);
+    const protocol = await new ReviewProtocolRepository(db).get(config.reviewProtocol.id, config.reviewProtocol.version);
+    const grid = await itemGrid(db, row.item_id);
+    const annotations = new AnnotationRepository(db);
+    const original = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(annotationId, reviewed)).maskHash, grid);
+    const present = labelsIn(schema.labels, valuesPresent(original));
+    const checklist = new Map(protocol.checklist.map((item) => [item.key, item]));
+
+    const seen = new Set<string>();
+    for (const answer of input.answers) {
+      if (!checklist.has(answer.itemKey)) throw new DelineateError('DLN_REQUEST_INVALID', 'An answer names a checklist item the protocol version does not have');
+      if (seen.has(answer.itemKey)) throw new DelineateError('DLN_REQUEST_INVALID', 'A checklist item is answered twice');
+      seen.add(answer.itemKey);
+    }
+    const required = protocol.checklist.filter((item) => present.some((l) => l.key === item.labelKey));
+    const missing = required.filter((item) => !seen.has(item.key));
+    if (missing.length > 0) {
+      throw new DelineateError('DLN_REQUEST_INVALID', `${missing.length} checklist item(s) of the labels present are not answered`, {
+        missing: missing.map((m) => m.key).join(','),
+      });
+    }
+    const failedItems: FailedItem[] = input.answers
+      .filter((a) => !a.passed)
+      .map((a) => {
+        const item = checklist.get(a.itemKey)!;
+        return { itemKey: a.itemKey, labelKey: item.labelKey, errorType: a.errorType ?? item.errorType, ...(a.note ? { note: a.note } : {}) };
+      });
+    if (input.decision === 'accept' && failedItems.length > 0) throw new DelineateError('DLN_REQUEST_INVALID', 'Work with failed checklist items cannot be accepted');
+    if (input.decision !== 'accept' && failedItems.length === 0) {
+      throw new DelineateError('DLN_REQUEST_INVALID', `A ${input.decision} decision needs at least one failed checklist item`);
+    }
+
+    let correctionSizes: CorrectionSize[] = [];
+    let finalVersion = reviewed;
+    let finalVolume = original;
+    if (input.decision === 'correct') {
+      if (input.correctedVersion === undefined) throw new DelineateError('DLN_REQUEST_INVALID', 'A correction names the correction revision you saved');
+      const corrected = await annotations.getRevision(annotationId, input.correctedVersion);
+      if (corrected.version <= reviewed || corrected.source !== 'correction' || corrected.author.kind !== 'user' || corrected.author.userId !== input.reviewerId) {
+        throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
+      }
+      finalVersion = corrected.version;
+      finalVolume = await readLabelVolume(this.#options.blobs, corrected.maskHash, grid);
+      correctionSizes = correctionSizesOf(schema.labels, grid, original, finalVolume);
+    } else if (input.correctedVersion !== undefined) {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
+    }
+    return { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalVolume };
   }
 
   /** A project admin moves an open task to another qualified person (never onto their own work). */

@@ -308,6 +308,17 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
 
   const review = (stage: 'review' | 'expert_review') => async (input: { params: { taskId: string }; body: z.infer<typeof reviewBody> }, request: FastifyRequest, reply: FastifyReply) => {
     const principal = signedIn(request);
+    const submission = {
+      taskId: input.params.taskId,
+      reviewerId: principal.userId,
+      stage,
+      decision: input.body.decision,
+      answers: input.body.answers,
+      ...(input.body.correctedVersion !== undefined ? { correctedVersion: input.body.correctedVersion } : {}),
+      ...(input.body.significantRegions ? { significantRegions: input.body.significantRegions } : {}),
+    };
+    // An invalid review is refused before the signature (a TOTP signature rotates the session).
+    await workflow.checkReview(submission);
     // The signature: re-authentication now, recorded as the signing time.
     const signature = input.body.signature;
     let sessionToken: string | undefined;
@@ -317,16 +328,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
       setSessionCookie(reply, sessionToken, runtime.settings);
     }
     const signedAt = ctx.clock();
-    const result = await workflow.recordReview({
-      taskId: input.params.taskId,
-      reviewerId: principal.userId,
-      stage,
-      decision: input.body.decision,
-      answers: input.body.answers,
-      ...(input.body.correctedVersion !== undefined ? { correctedVersion: input.body.correctedVersion } : {}),
-      ...(input.body.significantRegions ? { significantRegions: input.body.significantRegions } : {}),
-      signedAt,
-    });
+    const result = await workflow.recordReview({ ...submission, signedAt });
     const task = await workflow.getTask(input.params.taskId);
     await audit(request, task.projectId, [
       { action: `workflow.${stage}.signed.${input.body.decision}`, objectType: 'review', objectId: result.review.id },

@@ -398,6 +398,7 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
     const seed = base32Decode((JSON.parse(enrol.body) as { secret: string }).secret);
     const confirmed = await server.app.inject({ method: 'POST', url: '/api/auth/mfa/verify', headers: { ...expertSession.headers, 'content-type': 'application/json' }, payload: JSON.stringify({ code: totp(seed, clock.now().getTime()) }) });
     expect(confirmed.statusCode).toBe(200);
+    const expertHeaders = { authorization: `Bearer ${(JSON.parse(confirmed.body) as { token: string }).token}` };
     const totpSignature = () => ({ totpCode: totp(seed, clock.now().getTime()) });
     for (const e of expertTasks) {
       const work = correctionByTask.get(e.reviewsTaskId!) ?? plan.get(e.reviewsTaskId!)!.volume;
@@ -406,6 +407,17 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
       const url = `/api/workflow/tasks/${e.id}/expert-review`;
       expect((await call('rev1', 'POST', url, { decision: 'accept', answers: passAll(labels), signature: { password: PASSWORD } })).status).toBe(403);
       expect((await call('expert', 'POST', url, { decision: 'reject', answers: passAll(labels), signature: { password: PASSWORD } })).status).toBe(400);
+      if (e === expertTasks[0]) {
+        // An incomplete review is refused before the TOTP signature, so the session is not rotated.
+        const incomplete = await server.app.inject({
+          method: 'POST',
+          url,
+          headers: { ...expertHeaders, 'content-type': 'application/json' },
+          payload: JSON.stringify({ decision: 'accept', answers: passAll(labels).slice(1), signature: totpSignature() }),
+        });
+        expect(incomplete.statusCode).toBe(400);
+        expect((await server.app.inject({ method: 'GET', url: '/api/auth/session', headers: expertHeaders })).statusCode).toBe(200);
+      }
       if (e.reviewsTaskId === n[3]!.id) {
         const context = await ok('expert', 'GET', `/api/workflow/tasks/${e.id}/review-context`);
         expect(context.significantRegions).toEqual([
