@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DelineateError,
   parseOrThrow,
+  Region,
   WorkflowConfig,
   type FailedItem,
   type ChecklistItem,
@@ -724,7 +725,7 @@ export class WorkflowRepository {
     if (readers.length < sample.readers || readers.some((r) => r.first_submitted_version === null)) return null;
     const job = await new JobQueue(db, { clock: this.#clock }).enqueue({
       kind: AGREEMENT_JOB_KIND,
-      region: region as never,
+      region: parseOrThrow(Region, region),
       payload: { projectId: sample.project_id, itemId },
     });
     await w.updateTable('workflow_samples').set({ agreement_job_id: job.id }).where('item_id', '=', itemId).execute();
@@ -740,7 +741,7 @@ export class WorkflowRepository {
     if (boxed.length > 0) {
       const annotation = await db.selectFrom('annotations').select('item_id').where('id', '=', annotationId).executeTakeFirstOrThrow();
       const dims = (await itemGrid(db, annotation.item_id)).dims;
-      if (boxed.some((m) => m.box!.max.some((v, i) => v >= (dims[i] ?? 0)))) throw new DelineateError('DLN_REQUEST_INVALID', "A significant region lies outside the item's grid");
+      if (boxed.some((m) => m.box?.max.some((v, i) => v >= (dims[i] ?? 0)))) throw new DelineateError('DLN_REQUEST_INVALID', "A significant region lies outside the item's grid");
     }
     const now = this.#clock();
     await workflowDb(db)
