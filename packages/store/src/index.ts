@@ -81,6 +81,7 @@ export { ModelRepository, type RegisterModelInput } from './repositories/models'
 // The clinical workflow (issue 7, src/workflow/).
 export {
   AGREEMENT_JOB_KIND,
+  annotationWritableBy,
   WorkflowRepository,
   correctionSizesOf,
   maskReadableBy,

@@ -7,7 +7,7 @@ import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
 import { itemVoxelCount } from './item-grid';
-import { assertBlindingAllows } from './workflow/blinding';
+import { assertBlindingAllows, assertWorkflowAllowsWrite } from './workflow/blinding';
 
 const annotationParams = z.object({ annotationId: z.uuid() });
 const revisionParams = z.object({ annotationId: z.uuid(), version: z.coerce.number().int().min(1) });
@@ -167,6 +167,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       const author = { kind: 'user' as const, userId: requestUserId(request) };
       const expected = expectedVersion(request);
       const key = idempotencyKey(request);
+      await assertWorkflowAllowsWrite(ctx, request, params.annotationId, query.source);
       const annotation = await ctx.annotations.get(params.annotationId);
       const voxels = await itemVoxelCount(ctx.database, annotation.itemId);
       const decoded = validateRle8(body, voxels);
@@ -205,6 +206,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       const author = { kind: 'user' as const, userId: requestUserId(request) };
       const key = idempotencyKey(request);
       if (!key) throw new DelineateError('DLN_REQUEST_INVALID', 'A revert needs an Idempotency-Key');
+      await assertWorkflowAllowsWrite(ctx, request, params.annotationId, 'revert');
       const result = await ctx.annotations.revert({
         annotationId: params.annotationId,
         toVersion: body.toVersion,

@@ -825,6 +825,36 @@ export async function maskReadableBy(db: Kysely<DB>, userId: string, annotationI
   return readers.every((r) => r.first_submitted_version !== null);
 }
 
+/**
+ * Who may append a revision to the annotation of a workflow task: its annotator while the task
+ * is theirs to work on (not once submitted), and the assignee of an open review or expert-review
+ * task of that work, with a correction. Annotations outside the workflow are not restricted here.
+ */
+export async function annotationWritableBy(db: Kysely<DB>, userId: string, annotationId: string, source: string): Promise<boolean> {
+  const annotation = await db.selectFrom('annotations').select('task_id').where('id', '=', annotationId).executeTakeFirst();
+  if (!annotation?.task_id) return true;
+  const w = workflowDb(db);
+  const work = await w
+    .selectFrom('workflow_tasks as wt')
+    .innerJoin('tasks as t', 't.id', 'wt.task_id')
+    .select(['t.assignee_id', 't.status'])
+    .where('wt.task_id', '=', annotation.task_id)
+    .where('wt.stage', '=', 'annotate')
+    .executeTakeFirst();
+  if (!work) return true;
+  if (work.assignee_id === userId && source !== 'correction') return work.status === 'assigned' || work.status === 'in_progress';
+  if (source !== 'correction') return false;
+  const reviewing = await w
+    .selectFrom('workflow_tasks as wt')
+    .innerJoin('tasks as t', 't.id', 'wt.task_id')
+    .select('wt.task_id')
+    .where('wt.reviews_task_id', '=', annotation.task_id)
+    .where('t.assignee_id', '=', userId)
+    .where('t.status', 'in', [...openStatuses])
+    .executeTakeFirst();
+  return reviewing !== undefined;
+}
+
 /** The `count` least-loaded users not in `excluded` (ties by id); raises their load. */
 function pickLeastLoaded(users: readonly string[], load: Map<string, number>, count: number, excluded: ReadonlySet<string>): string[] {
   const ranked = users.filter((u) => !excluded.has(u)).sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));

@@ -281,6 +281,13 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
       startOf.set(review.id, clock.now().getTime());
       if (submitted.agreementJobId) agreementJobs.push(submitted.agreementJobId);
     }
+    // Writes to workflow annotations: not another reader's, not one's own once submitted, and a reviewer only corrects.
+    const firstWork = annotationOf.get(annotate[0]!.id)!;
+    const saveAs = (user: string, source: string) =>
+      call(user, 'POST', `/api/annotations/${firstWork}/revisions?source=${source}`, encodeRle8(mask()), { 'if-match': '"1"' });
+    expect((await saveAs(nameOf(annotate.find((a) => a.assigneeId !== annotate[0]!.assigneeId)!.assigneeId), 'human')).status).toBe(403);
+    expect((await saveAs(nameOf(annotate[0]!.assigneeId), 'human')).status).toBe(403);
+    expect((await saveAs(nameOf(reviewTasks[0]!.assigneeId), 'human')).status).toBe(403);
     // Someone else's task cannot be submitted.
     expect((await call('tech1', 'POST', `/api/workflow/tasks/${annotate.find((a) => a.assigneeId !== users.tech1)!.id}/submit`, { annotationId: annotationOf.get(annotate[0]!.id) })).status).toBe(403);
     // Once every reader submitted, the blinded masks are readable.
