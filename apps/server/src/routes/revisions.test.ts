@@ -124,10 +124,3 @@ describe.each(kinds.run)('revisions API on %s', (kind) => {
     expect(res.json().code).toBe('DLN_NOT_FOUND');
   });
 });
-
-describe('revisions API on PostgreSQL', () => {
-  it.skipIf(kinds.missing.length === 0 || kinds.required)('is skipped locally without DELINEATE_TEST_DATABASE_URL', () => undefined);
-  it.runIf(kinds.required && kinds.missing.length > 0)('needs DELINEATE_TEST_DATABASE_URL under CI', () => {
-    throw new Error('DELINEATE_TEST_DATABASE_URL is required under CI=true');
-  });
-});
