@@ -105,6 +105,10 @@ run('annotation workspace in chromium', () => {
     const dims = await hooks(page, (d) => d.dims());
     voxels = dims.columns * dims.rows * dims.slices;
     await expect(page.locator('[data-testid=label-definition]').textContent()).resolves.toMatch(/gross tumour volume/);
+    await page.keyboard.press('?');
+    await expect(page.locator('[data-testid=help]').textContent()).resolves.toMatch(/interpolate/);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=help]', { state: 'detached' });
     await page.click('[data-testid=label-liver_lesion]');
     await page.click('[data-testid=tool-brush]');
     await goToSlice(page, 12);

@@ -500,7 +500,8 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   // ---- keyboard ----
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+      // Typing in a text or number field is not a shortcut; sliders and checkboxes keep the shortcuts.
+      if (e.target instanceof HTMLSelectElement || (e.target instanceof HTMLInputElement && !['range', 'checkbox'].includes(e.target.type))) return;
       const ctrl = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
       if (ctrl && k === 'z') {
