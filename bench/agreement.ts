@@ -174,8 +174,9 @@ export async function run(): Promise<BenchResult> {
       const surfel = Number(ours.surfelBestMs), read = Number(ours.readMs);
       targets.push({
         target: `${c.title}: all surface metrics of the pair ≥ 10× faster than plastimatch`,
-        measured: `${(p.ms / surfel).toFixed(1)}× on compute, surfel (${surfel} ms vs ${p.ms} ms; voxel ${(p.ms / Number(ours.voxelBestMs)).toFixed(1)}×); ${(p.ms / (surfel + read)).toFixed(1)}× including reading both .nii.gz (${read} ms)`,
-        met: p.ms / surfel >= 10,
+        // plastimatch's time includes reading the two files, so ours must too.
+        measured: `${(p.ms / (surfel + read)).toFixed(1)}× reading both .nii.gz (${read} ms) and computing (surfel ${surfel} ms) vs plastimatch ${p.ms} ms; computing alone ${(p.ms / surfel).toFixed(1)}× (voxel ${(p.ms / Number(ours.voxelBestMs)).toFixed(1)}×)`,
+        met: p.ms / (surfel + read) >= 10,
       });
       const peak = cli.maxRssBytes ?? Number(ours.maxRssBytes);
       targets.push({
