@@ -58,3 +58,4 @@ export {
   voteCounts,
 } from './agreement/soft';
 export { type Summary, summarize } from './agreement/summary';
+export { hashSeed, seededRandom, type SeededRandom } from './random';

@@ -1,21 +1,11 @@
+import { deidOptionNames } from '@delineate/schema';
+
 /**
  * The closed vocabulary of PS3.15 Annex E options (Table E.1-1 columns plus the pixel and
- * visual-feature options of E.3) and the one normaliser from their CLI spelling.
+ * visual-feature options of E.3) and the one normaliser from their CLI spelling. The spelling
+ * lives in the schema, where project settings are validated against it.
  */
-export const deidOptions = [
-  'retain-safe-private',
-  'retain-uids',
-  'retain-device-identity',
-  'retain-institution-identity',
-  'retain-patient-characteristics',
-  'retain-longitudinal-full-dates',
-  'modified-dates',
-  'clean-descriptors',
-  'clean-structured-content',
-  'clean-graphics',
-  'clean-pixel-data',
-  'clean-recognizable-visual-features',
-] as const;
+export const deidOptions = deidOptionNames;
 
 export type DeidOption = (typeof deidOptions)[number];
 

@@ -22,8 +22,6 @@ export { generateCtPhantom, writeCtPhantom, ctImageStorage } from './synthetic/c
 export type { CtPhantom, CtPhantomGeometry, CtPhantomOptions, CtPhantomSlice, CtPhantomUids, WrittenCtPhantom } from './synthetic/ct-phantom';
 export { phantomHu, phantomLabelValues } from './synthetic/ct-phantom-anatomy';
 export type { PhantomLesion, PhantomTissue } from './synthetic/ct-phantom-anatomy';
-export { seededRandom, hashSeed } from './synthetic/random';
-export type { SeededRandom } from './synthetic/random';
 export { uidFromName } from './synthetic/uids';
 export { decodeNifti, encodeNifti, niftiLabels, niftiValues } from './nifti/nifti';
 export type { NiftiArray, NiftiDatatype, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';

@@ -1,3 +1,4 @@
+import { seededRandom as coreSeededRandom } from '../random';
 import { gridOf } from '../mask/grid';
 import { type BinaryMask, binaryMask } from '../mask/mask';
 
@@ -45,14 +46,8 @@ export function monaiSphere(
   });
 }
 
-/** Small seeded generator for property tests (mulberry32). */
+/** The core's seeded generator as a function, for property tests. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = coreSeededRandom(seed);
+  return () => random.next();
 }

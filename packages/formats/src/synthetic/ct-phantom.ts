@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { DelineateError } from '@delineate/schema';
 import { phantomAnatomy, type PhantomLesion, type SliceGrid } from './ct-phantom-anatomy';
 import { explicitVrLittleEndian, writePart10 } from './dcmjs-writer';
-import { gaussianTable, hashSeed, seededRandom } from './random';
+import { hashSeed, seededRandom } from '@delineate/core';
+import { gaussianTable } from './random';
 import { uidFromName } from './uids';
 
 /** SOP Class UID of CT Image Storage. */

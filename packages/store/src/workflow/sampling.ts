@@ -1,17 +1,14 @@
+import { seededRandom } from '@delineate/core';
+
 /**
  * The agreement sample: a seeded generator (mulberry32) shuffles the batch's items
  * (Fisher–Yates) and the first round(fraction · n) of the shuffled order are read by several
  * readers. The seed, batch and each item's position are recorded, so the draw can be replayed.
  */
+/** The core's seeded generator (mulberry32) as a function of no arguments. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
+  return () => random.next();
 }
 
 export interface SampleDraw {
