@@ -2,8 +2,8 @@ import { createOcrPixelStage, type PixelStage } from '@delineate/deid';
 import { REDACT_JOB, redactJobHandler, workflowJobHandlers, type JobHandler } from '@delineate/worker';
 
 /**
- * The job kinds this process runs, by kind. The worker claims only these, only in its region.
- * Ingest and workflow jobs register here as they are built.
+ * The job kinds this process runs, by kind: the workflow's agreement jobs and the steward's
+ * redactions. The worker claims only these, and only in its own region.
  */
 export function jobHandlers(): Record<string, JobHandler> {
   // One OCR engine for the process, started by the first job that needs it.
