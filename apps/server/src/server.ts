@@ -12,6 +12,7 @@ import { RouteRegistry } from './http/route';
 import { registerImagingRoutes } from './routes/imaging';
 import { registerQuarantineRoutes } from './routes/quarantine';
 import { registerRevisionRoutes } from './routes/revisions';
+import { registerSubjectIdentityRoutes } from './routes/subject-identities';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 import { registerWorkflowRoutes } from './routes/workflow';
@@ -62,6 +63,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
   registerQuarantineRoutes(app, registry, context);
+  registerSubjectIdentityRoutes(app, registry, context);
   registerImagingRoutes(app, registry, context);
   registerTaskRoutes(app, registry, context);
   registerWorkflowRoutes(app, registry, context);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrPixelStage, type OcrPixelStage } from '@delineate/deid';
 import { generateCtPhantom } from '@delineate/formats';
 import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
-import { BlobKey, ItemRepository, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { BlobKey, ItemRepository, LabelSchemaRepository, LocalBlobStore, ProjectRepository, readSubjectIdentities, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
 import { requireTestData } from '@delineate/testkit';
 import { ingestDicom } from './ingest';
 import { projectDeidSettings } from './project-deid';
@@ -69,6 +69,11 @@ describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
       expect(text).not.toContain('PHANTOM-0001');
     }
     expect(report.items[0]!.subjectPseudonym).toMatch(/^P-/);
+    // The re-identification key is kept, encrypted, for the data steward.
+    const identities = await readSubjectIdentities({ database, blobs }, projectId);
+    expect(identities).toEqual([{ pseudonym: report.items[0]!.subjectPseudonym, patientId: 'PHANTOM-0001', issuerOfPatientId: null, patientName: 'Phantom^Liver' }]);
+    const row = await database.db.selectFrom('subject_identities').selectAll().executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain('PHANTOM');
   });
 
   it('refuses, in the store itself, an instance whose bytes have no passed de-identification record', async () => {

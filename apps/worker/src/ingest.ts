@@ -1,7 +1,7 @@
 import { deidentifyDicom, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
 import { getString, readDicomFile, type DicomDataset } from '@delineate/formats';
 import { ageBands, DelineateError, modalities, type AgeBand, type Modality, type Sex } from '@delineate/schema';
-import { ItemRepository, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
 import { volumeGrid, type SliceGeometry } from './geometry';
 
 export interface IngestDeps {
@@ -130,13 +130,15 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   const passed: PassedFile[] = [];
   const records: IngestReport['records'] = [];
   let quarantined = 0;
+  // The re-identification key (pseudonym → patient) is kept for the data steward, encrypted.
+  const pseudonyms = new RecordingPseudonymMap(options.pseudonyms);
   for (const [index, bytes] of files.entries()) {
     const result = await deidentifyDicom(
       bytes,
       {
         secret: options.secret,
         options: options.options,
-        pseudonyms: options.pseudonyms,
+        pseudonyms,
         ...(options.pixelStage ? { pixelStage: options.pixelStage } : {}),
         ...(options.validator ? { validator: options.validator } : {}),
       },
@@ -173,6 +175,8 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
     }
     options.onProgress?.(index + 1, files.length);
   }
+
+  await keepSubjectIdentities(deps, options.projectId, pseudonyms.seen);
 
   const bySeries = new Map<string, PassedFile[]>();
   for (const file of passed) {

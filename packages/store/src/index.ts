@@ -108,3 +108,4 @@ export {
   type ItemLabelAgreement,
 } from './workflow/agreement';
 export { qualityReport, summaryOf, type CorrectionRecord, type QualityReport, type SummaryJson } from './workflow/quality';
+export { keepSubjectIdentities, readSubjectIdentities, RecordingPseudonymMap, type SubjectIdentity } from './deid/subject-identities';

@@ -49,6 +49,17 @@ describe.each(testing.testDatabaseKinds().run)('quarantine routes on %s', (kind)
     expect((await h.server.app.inject({ method: 'GET', url: `/api/deid-records/${recordId}/view`, headers: annotator })).statusCode).toBe(403);
   });
 
+  it('shows the re-identification key to data stewards only', async () => {
+    const { hash } = await h.server.context.blobs.put(new TextEncoder().encode(JSON.stringify({ salt: 'x', patientId: 'MRN-7', issuerOfPatientId: null, patientName: 'Doe^Jane' })));
+    await h.database.db.insertInto('subject_identities').values({ project_id: h.seeded.projectId, pseudonym: 'P-TEST', identity_blob_hash: hash, created_at: new Date() }).execute();
+    const res = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/subject-identities`, headers: steward });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([{ pseudonym: 'P-TEST', patientId: 'MRN-7', issuerOfPatientId: null, patientName: 'Doe^Jane' }]);
+    const denied = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/subject-identities`, headers: annotator });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.body).not.toContain('MRN-7');
+  });
+
   it('queues a redaction in the project region with ids and rectangles only', async () => {
     const res = await h.server.app.inject({
       method: 'POST',

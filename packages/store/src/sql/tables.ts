@@ -301,7 +301,15 @@ export interface ProjectDeidSecretsTable {
   created_at: Timestamptz;
 }
 
+export interface SubjectIdentitiesTable {
+  project_id: string;
+  pseudonym: string;
+  identity_blob_hash: string;
+  created_at: Timestamptz;
+}
+
 export interface DB {
+  subject_identities: SubjectIdentitiesTable;
   project_deid_secrets: ProjectDeidSecretsTable;
   regions: RegionsTable;
   storage_locations: StorageLocationsTable;

@@ -3,6 +3,7 @@ import { foundation } from './0001_foundation';
 import { frozenReleases } from './0005_frozen_releases';
 import { seriesGeometry } from './0020_series_geometry';
 import { deidGate } from './0030_deid_gate';
+import { subjectIdentities } from './0040_subject_identities';
 import { access } from './0100_access';
 import { audit } from './0110_audit';
 import { loginThrottle } from './0120_login_throttle';
@@ -17,6 +18,7 @@ export const migrations: readonly Migration[] = [
   frozenReleases,
   seriesGeometry,
   deidGate,
+  subjectIdentities,
   access,
   audit,
   loginThrottle,
