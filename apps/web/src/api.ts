@@ -39,7 +39,7 @@ async function failure(res: Response): Promise<ApiError> {
   return new ApiError(body.code ?? `DLN_HTTP_${res.status}`, body.message ?? res.statusText, res.status, body);
 }
 
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, { credentials: 'same-origin', ...init });
@@ -50,18 +50,22 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
   return res;
 }
 
-async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await request(path, init);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-function post<T>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+export function post<T>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   return json<T>(path, {
     method: 'POST',
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+export function put<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return json<T>(path, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 
 export type MfaState = 'verified' | 'pending' | 'enrolment_required' | 'not_required';

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, type MyTask, type Session } from '../api';
+import { ProjectSettingsPage, ProjectsPage, QualityDashboardPage } from './ProjectPages';
 import { Workspace } from './Workspace';
 
 export function ErrorBox({ error }: { error: unknown }) {
@@ -12,9 +13,17 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
-type Route = { page: 'list' } | { page: 'item'; itemId: string; taskId: string | null; annotationId: string | null };
+type Route =
+  | { page: 'list' }
+  | { page: 'item'; itemId: string; taskId: string | null; annotationId: string | null }
+  | { page: 'projects' }
+  | { page: 'project-settings'; projectId: string }
+  | { page: 'project-quality'; projectId: string };
 
 function parseRoute(): Route {
+  if (window.location.hash === '#/projects') return { page: 'projects' };
+  const project = /^#\/projects\/([0-9a-f-]{36})\/(settings|quality)$/.exec(window.location.hash);
+  if (project) return { page: project[2] === 'settings' ? 'project-settings' : 'project-quality', projectId: project[1]! };
   const m = /^#\/items\/([0-9a-f-]{36})(?:\?(.*))?$/.exec(window.location.hash);
   if (!m) return { page: 'list' };
   const q = new URLSearchParams(m[2] ?? '');
@@ -67,13 +76,22 @@ export function App() {
         <a href="#/" style={{ color: '#9cc3f0' }}>
           My work
         </a>
+        {session.roles.some((r) => ['project_admin', 'data_steward', 'expert_reviewer', 'reviewer'].includes(r.role)) && (
+          <a href="#/projects" style={{ color: '#9cc3f0' }} data-testid="nav-projects">
+            Projects
+          </a>
+        )}
         <span className="grow" id="topbar-slot" />
         <span data-testid="signed-in-as">{session.displayName}</span>
         <button onClick={() => void signOut()} data-testid="sign-out">
           Sign out
         </button>
       </div>
-      {route.page === 'list' ? <WorkList /> : <Workspace key={`${route.itemId}:${route.annotationId ?? ''}`} session={session} {...route} />}
+      {route.page === 'list' && <WorkList />}
+      {route.page === 'item' && <Workspace key={`${route.itemId}:${route.annotationId ?? ''}`} session={session} {...route} />}
+      {route.page === 'projects' && <ProjectsPage session={session} />}
+      {route.page === 'project-settings' && <ProjectSettingsPage key={route.projectId} session={session} projectId={route.projectId} />}
+      {route.page === 'project-quality' && <QualityDashboardPage key={route.projectId} session={session} projectId={route.projectId} />}
     </>
   );
 }
