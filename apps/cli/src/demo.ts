@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateCtPhantom } from '@delineate/formats';
 import {
   demoProjectSettings,
+  demoWorkflowSettings,
   demoUsers,
   liverCtLabelSchema,
   liverCtReviewProtocol,
@@ -12,12 +13,12 @@ import {
   LabelSchemaRepository,
   ProjectRepository,
   ReviewProtocolRepository,
-  TaskRepository,
+  WorkflowRepository,
   type BlobStore,
   type Clock,
   type Database,
 } from '@delineate/store';
-import type { PasswordHasher } from '@delineate/server';
+import { policyTable, type PasswordHasher } from '@delineate/server';
 import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
 
 export interface DemoDeps {
@@ -74,13 +75,11 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const credentials: DemoCredential[] = [];
   const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   let admin: string | null = null;
-  const annotators: string[] = [];
   for (const [index, user] of demoUsers.entries()) {
     const password = generatePassword();
     const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
     await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
     if (user.platformAdmin) admin ??= account.id;
-    if (user.role === 'annotator' || user.role === 'clinician_annotator') annotators.push(account.id);
     if (user.role) await access.addMembership({ userId: account.id, projectId: project.id, role: user.role, grantedBy: admin, now });
     if (user.qualification) {
       await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
@@ -100,10 +99,11 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
       onProgress: (done, total) => options.onProgress?.('de-identify and store the CT phantom', done, total),
     },
   );
-  // Each annotator gets an annotate task per ingested item (the web app's "my work" list).
-  const tasks = new TaskRepository(db, { clock: deps.clock });
-  for (const item of report.items) {
-    for (const assigneeId of annotators) await tasks.create({ projectId: project.id, kind: 'annotate', itemId: item.itemId, assigneeId });
-  }
+  // Tasks come from the workflow module, as in any project: the demo runs the supervised-
+  // technologist model (the technologist annotates, the reviewer reviews every item) and
+  // sends items with a liver lesion to the expert reviewer after the standard review.
+  const workflow = new WorkflowRepository(db, { blobs: deps.blobs, clock: deps.clock, requirements: policyTable.roleQualifications });
+  await workflow.updateConfig(project.id, { ...demoWorkflowSettings, labelSchema: { id: labelSchema.id, version: labelSchema.version }, reviewProtocol: { id: protocol.id, version: protocol.version } }, admin);
+  await workflow.generateTasks(project.id);
   return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items: report.items };
 }

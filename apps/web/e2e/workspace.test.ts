@@ -8,7 +8,7 @@ import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, repoRoot, 
 /**
  * End to end through the real CLI, server, store and Debian chromium: sign in with TOTP, open
  * the demo CT (a small phantom: 32 slices of 128×128), paint, interpolate, save, reload; a
- * second reader's save makes the first one's save show the conflict screen; a draft survives
+ * save of the same annotation in a second tab makes the first tab's save show the conflict screen; a draft survives
  * closing the page.
  */
 const run = browserAvailable() ? describe : describe.skip;
@@ -142,10 +142,10 @@ run('annotation workspace in chromium', () => {
     expect(await page.isDisabled('[data-testid=tool-brush]')).toBe(false);
   }, 60_000);
 
-  it("shows the conflict screen when another reader saved first, and redoes the edits on the newer version", async () => {
-    const other = await newContext(browser);
-    const otherPage = await other.newPage();
-    await signIn(otherPage, server.url, 'demo.clinician', server.passwords.get('demo.clinician')!);
+  it("shows the conflict screen when the same annotation was saved elsewhere first, and redoes the edits on the newer version", async () => {
+    // The task's annotation is written only by its assignee, so the other writer is the same
+    // annotator in a second tab (same session), which is where conflicts happen in practice.
+    const otherPage = await annotator.newPage();
     await otherPage.goto(itemUrl);
     await waitForVolume(otherPage);
     await otherPage.click('[data-testid=tool-brush]');
@@ -153,7 +153,7 @@ run('annotation workspace in chromium', () => {
     await paintBlob(otherPage, 40, 40, 3);
     await otherPage.click('[data-testid=save]');
     await otherPage.waitForSelector('[data-testid=save-state]:has-text("version 2")');
-    await other.close();
+    await otherPage.close();
 
     await goToSlice(page, 24);
     await paintBlob(page, 90, 90, 3);

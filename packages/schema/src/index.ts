@@ -177,7 +177,7 @@ export {
 export { liverCtLabelSchema, liverCtLabelSchemaVersion } from './demo/liver-ct-label-schema';
 export { liverCtReviewProtocol, liverCtReviewProtocolVersion } from './demo/liver-ct-review-protocol';
 export { demoUsers, type DemoUser } from './demo/demo-users';
-export { demoProjectSettings } from './demo/demo-project';
+export { demoProjectSettings, demoWorkflowSettings } from './demo/demo-project';
 export {
   ExpertReviewRules,
   AgreementThresholds,
