@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { AnnotationRepository, migrate, openBlobStore, openDatabase, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { AnnotationRepository, migrate, openBlobStore, openDatabase, type AuditLog, type BlobStore, type Clock, type Database } from '@delineate/store';
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { registerAccess } from './access';
@@ -30,6 +30,8 @@ export interface DelineateServer {
   app: FastifyInstance;
   registry: RouteRegistry;
   context: ServerContext;
+  /** The audit log the access layer writes; the job worker of the same process appends to it too. */
+  audit: AuditLog;
 }
 
 const defaultWebRoot = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
@@ -59,7 +61,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   const registry = new RouteRegistry();
   installErrorHandling(app);
   // Access layer (issue 3): authentication, the policy check and the audit log for every route registered below.
-  await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
+  const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
   registerQuarantineRoutes(app, registry, context);
@@ -68,7 +70,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerTaskRoutes(app, registry, context);
   registerWorkflowRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
-  return { app, registry, context };
+  return { app, registry, context, audit: access.audit };
 }
 
 /** Serves the built web app, with client-side routes falling back to index.html. */

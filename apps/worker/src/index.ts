@@ -1,6 +1,6 @@
 export { ingestDicom, type IngestDeps, type IngestOptions, type IngestReport, type IngestedItem } from './ingest';
 export { volumeGrid, type SliceGeometry, type VolumeGrid } from './geometry';
-export { createWorker, type JobHandler, type Worker, type WorkerContext, type WorkerOptions } from './worker';
+export { createWorker, type JobAuditLog, type JobAuditSubject, type JobHandler, type Worker, type WorkerContext, type WorkerOptions } from './worker';
 export { agreementJob, workflowJobHandlers, AGREEMENT_JOB_KIND } from './jobs/agreement';
 export { createProjectSecret, projectDeidSettings, type ProjectDeidSettings } from './project-deid';
 export { REDACT_JOB, RedactPayload, redactJobHandler, redactQuarantined } from './redact';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DelineateError } from '@delineate/schema';
-import { BlobKey, JobQueue, LocalBlobStore, testing, type Database } from '@delineate/store';
+import { AuditLog, BlobKey, JobQueue, LocalBlobStore, testing, type Database } from '@delineate/store';
 import { createWorker } from './worker';
 
 describe.each(testing.testDatabaseKinds().run)('worker on %s', (kind) => {
@@ -21,8 +21,10 @@ describe.each(testing.testDatabaseKinds().run)('worker on %s', (kind) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('runs jobs of its own region and kinds, completes them, and records failures without their text', async () => {
+  it('runs jobs of its own region and kinds, completes them, records failures without their text, and audits each end', async () => {
     const queue = new JobQueue(database.db);
+    const audit = new AuditLog(database.db, { now: () => new Date() });
+    const before = (await audit.head()).sequence;
     const done: unknown[] = [];
     const ok = await queue.enqueue({ kind: 'test.ok', region: 'eu', payload: { n: 1 } });
     const elsewhere = await queue.enqueue({ kind: 'test.ok', region: 'us', payload: { n: 2 } });
@@ -33,9 +35,11 @@ describe.each(testing.testDatabaseKinds().run)('worker on %s', (kind) => {
       blobs,
       clock: () => new Date(),
       region: 'eu',
+      audit,
       handlers: {
         'test.ok': async (job) => {
           done.push(job.payload);
+          return { objectType: 'item', objectId: 'item-1', projectId: null };
         },
         'test.bad': async () => {
           throw new DelineateError('DLN_DICOM_INVALID', 'A slice lacks geometry');
@@ -54,6 +58,15 @@ describe.each(testing.testDatabaseKinds().run)('worker on %s', (kind) => {
     expect(failed.lastError).toBe('DLN_DICOM_INVALID: A slice lacks geometry');
     const crashed = await queue.get(crash.id);
     expect(crashed.lastError).toBe('unexpected TypeError');
+    // One event per job that ended, the system as actor, no error text.
+    const events: { action: string; objectType: string; objectId: string | null; outcome: string; actorId: string | null }[] = [];
+    for await (const row of audit.rows()) if (row.sequence > before) events.push(row);
+    expect(events.map(({ action, objectType, objectId, outcome, actorId }) => ({ action, objectType, objectId, outcome, actorId }))).toEqual([
+      { action: 'job.test.ok.succeeded', objectType: 'item', objectId: 'item-1', outcome: 'success', actorId: null },
+      { action: 'job.test.bad.failed', objectType: 'job', objectId: bad.id, outcome: 'error', actorId: null },
+      { action: 'job.test.crash.failed', objectType: 'job', objectId: crash.id, outcome: 'error', actorId: null },
+    ]);
+    expect(JSON.stringify(events)).not.toContain('Doe');
   });
 
   it('polls until stopped', async () => {
@@ -65,6 +78,7 @@ describe.each(testing.testDatabaseKinds().run)('worker on %s', (kind) => {
       clock: () => new Date(),
       region: 'uk',
       idleMs: 20,
+      audit: new AuditLog(database.db, { now: () => new Date() }),
       handlers: { 'test.poll': async (job) => void seen.push(job.id) },
     });
     worker.start();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDelineateError, type Job, type Region } from '@delineate/schema';
-import { JobQueue, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { JobQueue, type AuditLog, type BlobStore, type Clock, type Database } from '@delineate/store';
 
 export interface WorkerContext {
   readonly database: Database;
@@ -8,13 +8,25 @@ export interface WorkerContext {
   readonly clock: Clock;
 }
 
+/** What a job's audit event names: by default the job itself; a handler may name what it worked on. */
+export interface JobAuditSubject {
+  readonly objectType: string;
+  readonly objectId: string | null;
+  readonly projectId?: string | null;
+}
+
 /** Does one job; throws to fail it (the queue retries with backoff until its attempts run out). */
-export type JobHandler = (job: Job, context: WorkerContext) => Promise<void>;
+export type JobHandler = (job: Job, context: WorkerContext) => Promise<void | JobAuditSubject>;
+
+/** Where the worker records each job's end (the platform's tamper-evident audit log). */
+export type JobAuditLog = Pick<AuditLog, 'append'>;
 
 export interface WorkerOptions extends WorkerContext {
   /** Workers claim only jobs of their own region (ARCHITECTURE §4, data residency). */
   readonly region: Region;
   readonly handlers: Readonly<Record<string, JobHandler>>;
+  /** Every job that ends (succeeded or failed) leaves an event here, actor null (the system). */
+  readonly audit: JobAuditLog;
   readonly workerId?: string;
   /** Wait between polls when the queue is empty (default 500 ms). */
   readonly idleMs?: number;
@@ -51,14 +63,38 @@ export function createWorker(options: WorkerOptions): Worker {
     const job = await queue.claim({ workerId: id, region: options.region, kinds });
     if (!job) return false;
     const handler = options.handlers[job.kind];
+    const payloadProject = typeof job.payload.projectId === 'string' ? job.payload.projectId : null;
+    let subject: JobAuditSubject = { objectType: 'job', objectId: job.id, projectId: payloadProject };
+    let outcome: 'success' | 'error' = 'success';
     try {
       if (!handler) throw new Error('no handler');
-      await handler(job, context);
+      const named = await handler(job, context);
+      if (named) subject = { ...named, projectId: named.projectId ?? payloadProject };
       await queue.complete(job.id, id);
     } catch (error) {
       const summary = failureSummary(error);
+      outcome = 'error';
       options.onError?.(job, summary);
       await queue.fail(job.id, id, summary);
+    }
+    // After the queue has the result: a failed audit write is reported, and the job's result stands.
+    const event = {
+      actorId: null,
+      role: null,
+      sessionId: null,
+      address: null,
+      action: `job.${job.kind}.${outcome === 'success' ? 'succeeded' : 'failed'}`,
+      objectType: subject.objectType,
+      objectId: subject.objectId,
+      projectId: subject.projectId ?? null,
+      subjectPseudonym: null,
+      purpose: null,
+      outcome,
+    } as const;
+    try {
+      await options.audit.append(event);
+    } catch {
+      options.onError?.(job, 'DLN_INTERNAL: the audit event of the job could not be written');
     }
     return true;
   };

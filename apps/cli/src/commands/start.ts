@@ -33,6 +33,7 @@ export function register(program: Command): void {
         clock,
         region: config.region,
         handlers: jobHandlers(),
+        audit: server.audit,
         onError: (job, summary) => server.app.log.warn({ jobId: job.id, kind: job.kind, summary }, 'job failed'),
       });
       const shutdown = async (signal: string) => {

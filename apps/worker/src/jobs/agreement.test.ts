@@ -7,6 +7,7 @@ import { encodeRle8 } from '@delineate/core';
 import { liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
 import {
   AccessRepository,
+  AuditLog,
   AnnotationRepository,
   BlobKey,
   DeidRecordRepository,
@@ -87,8 +88,20 @@ describe.each(testing.testDatabaseKinds().run)('workflow.agreement job on %s', (
     expect(jobId).not.toBeNull();
     const queue = new JobQueue(db);
     const broken = await queue.enqueue({ kind: AGREEMENT_JOB_KIND, region: 'local', payload: {}, maxAttempts: 1 });
-    const worker = createWorker({ database, blobs, clock: () => new Date(), region: 'local', handlers: workflowJobHandlers() });
+    const audit = new AuditLog(db, { now: () => new Date() });
+    const before = (await audit.head()).sequence;
+    const worker = createWorker({ database, blobs, clock: () => new Date(), region: 'local', handlers: workflowJobHandlers(), audit });
     while (await worker.runOnce());
+    const events: { action: string; objectType: string; objectId: string | null; projectId: string | null; outcome: string }[] = [];
+    for await (const row of audit.rows()) if (row.sequence > before) events.push(row);
+    expect(events.map(({ action, objectType, objectId, projectId, outcome }) => ({ action, objectType, objectId, projectId, outcome }))).toContainEqual({
+      action: 'job.workflow.agreement.succeeded',
+      objectType: 'item',
+      objectId: item.id,
+      projectId: project.id,
+      outcome: 'success',
+    });
+    expect(events.filter((e) => e.action === 'job.workflow.agreement.failed')).toHaveLength(1);
     expect((await queue.get(jobId!)).status).toBe('succeeded');
     expect(await queue.get(broken.id)).toMatchObject({ status: 'failed', lastError: 'DLN_REQUEST_INVALID: The agreement job names no item' });
     const [liver] = await listAgreements(db, { itemId: item.id });

@@ -9,6 +9,7 @@ export const agreementJob: JobHandler = async (job: Job, context: WorkerContext)
   const itemId = job.payload.itemId;
   if (typeof itemId !== 'string') throw new DelineateError('DLN_REQUEST_INVALID', 'The agreement job names no item');
   await computeItemAgreement(context.database.db, context.blobs, { itemId, jobId: job.id }, context.clock);
+  return { objectType: 'item', objectId: itemId };
 };
 
 /** The workflow's job handlers by kind, for the process that runs the worker. */
