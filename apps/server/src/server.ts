@@ -10,6 +10,7 @@ import { registerAccess } from './access';
 import { installErrorHandling } from './http/errors';
 import { RouteRegistry } from './http/route';
 import { registerImagingRoutes } from './routes/imaging';
+import { registerProjectRoutes } from './routes/projects';
 import { registerQuarantineRoutes } from './routes/quarantine';
 import { registerRevisionRoutes } from './routes/revisions';
 import { registerSubjectIdentityRoutes } from './routes/subject-identities';
@@ -69,6 +70,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerImagingRoutes(app, registry, context);
   registerTaskRoutes(app, registry, context);
   registerWorkflowRoutes(app, registry, context);
+  registerProjectRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit };
 }
