@@ -42,10 +42,12 @@ export function deidentifyDataset(
   cleaning = false,
 ): void {
   const privateKept = new Set<number>();
+  let sawPrivate = false;
   for (const element of dataset.sorted()) {
     const here = `${path}${tagHex(element.tag)}`;
     const group = element.tag >>> 16;
     if (group % 2 === 1) {
+      sawPrivate = true;
       handlePrivate(dataset, element, context, actions, here, privateKept);
       continue;
     }
@@ -65,6 +67,7 @@ export function deidentifyDataset(
     apply(dataset, element, action, context, actions, here, cleaning);
   }
   // Private creators stay only when an element of their block was kept.
+  if (!sawPrivate) return;
   for (const element of dataset.sorted()) {
     const group = element.tag >>> 16;
     const low = element.tag & 0xffff;

@@ -7,9 +7,12 @@ export type ResolvedAction = 'D' | 'Z' | 'X' | 'K' | 'C' | 'U';
 
 const byTag = new Map<number, ProfileRow>();
 const patterns = new Map<string, ProfileRow>();
+/** Each row's option columns as a list, built once (resolveAction runs for every element). */
+const optionColumns = new Map<ProfileRow, readonly (readonly [TableOption, string])[]>();
 for (const row of profileRows) {
   if (row.tag) byTag.set(Number.parseInt(row.tag, 16) >>> 0, row);
   else if (row.pattern) patterns.set(row.pattern, row);
+  optionColumns.set(row, Object.entries(row.options) as [TableOption, string][]);
 }
 
 /** The Table E.1-1 row that governs a tag, including the 50xx/60xx repeating groups and private groups. */
@@ -41,7 +44,7 @@ const TYPE_2_SEQUENCES = new Set(['00400555']);
  */
 export function resolveAction(row: ProfileRow, options: ReadonlySet<DeidOption>, isSequence = false): ResolvedAction {
   let fromOptions: string | undefined;
-  for (const [option, action] of Object.entries(row.options) as [TableOption, string][]) {
+  for (const [option, action] of optionColumns.get(row) ?? (Object.entries(row.options) as [TableOption, string][])) {
     if (!options.has(option)) continue;
     if (action === 'K' || fromOptions === undefined) fromOptions = action;
   }

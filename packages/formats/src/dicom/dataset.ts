@@ -59,8 +59,10 @@ export function tag(group: number, element: number): number {
 
 /** "00100010" for (0010,0010). */
 export function tagHex(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, '0');
+  return HEX_BYTE[value >>> 24]! + HEX_BYTE[(value >>> 16) & 0xff]! + HEX_BYTE[(value >>> 8) & 0xff]! + HEX_BYTE[value & 0xff]!;
 }
+
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /** "(0010,0010)" for display. */
 export function tagLabel(value: number): string {
