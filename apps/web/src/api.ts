@@ -146,8 +146,15 @@ export const api = {
     return { first: Number(res.headers.get('X-Volume-First') ?? first), voxels: new Int16Array(buffer) };
   },
   /** Saves a revision; someone else's newer save is DLN_REVISION_STALE (412) with `currentVersion` in details. */
-  async saveRevision(annotationId: string, expectedVersion: number, rle: Uint8Array, idempotencyKey: string): Promise<{ revision: RevisionInfo; replayed: boolean }> {
-    const res = await request(`/api/annotations/${annotationId}/revisions`, {
+  async saveRevision(
+    annotationId: string,
+    expectedVersion: number,
+    rle: Uint8Array,
+    idempotencyKey: string,
+    /** A reviewer's edits of work under review are a correction revision. */
+    source: 'human' | 'correction' = 'human',
+  ): Promise<{ revision: RevisionInfo; replayed: boolean }> {
+    const res = await request(`/api/annotations/${annotationId}/revisions${source === 'correction' ? '?source=correction' : ''}`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream', 'If-Match': `"${expectedVersion}"`, 'Idempotency-Key': idempotencyKey },
       body: rle as unknown as BodyInit,

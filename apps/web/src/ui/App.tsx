@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError, type MyTask, type Session } from '../api';
 import { ProjectSettingsPage, ProjectsPage, QualityDashboardPage } from './ProjectPages';
+import { stageNames, workflowApi, type WorkflowTask } from '../workflow-api';
 import { Workspace } from './Workspace';
 
 export function ErrorBox({ error }: { error: unknown }) {
@@ -88,7 +89,7 @@ export function App() {
         </button>
       </div>
       {route.page === 'list' && <WorkList />}
-      {route.page === 'item' && <Workspace key={`${route.itemId}:${route.annotationId ?? ''}`} session={session} {...route} />}
+      {route.page === 'item' && <Workspace key={`${route.itemId}:${route.taskId ?? ''}:${route.annotationId ?? ''}`} session={session} {...route} />}
       {route.page === 'projects' && <ProjectsPage session={session} />}
       {route.page === 'project-settings' && <ProjectSettingsPage key={route.projectId} session={session} projectId={route.projectId} />}
       {route.page === 'project-quality' && <QualityDashboardPage key={route.projectId} session={session} projectId={route.projectId} />}
@@ -211,12 +212,23 @@ function SignIn({ session, onDone }: { session: Session | null; onDone: () => Pr
 
 function WorkList() {
   const [tasks, setTasks] = useState<MyTask[] | null>(null);
+  const [workflow, setWorkflow] = useState<Map<string, WorkflowTask>>(new Map());
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
+    let cancelled = false;
     api
       .myTasks()
-      .then((r) => setTasks(r.tasks))
+      .then(async (r) => {
+        if (cancelled) return;
+        setTasks(r.tasks);
+        // Each task's place in the clinical workflow (stage, returned items); tasks outside it have none.
+        const found = await Promise.all(r.tasks.map((t) => workflowApi.task(t.id).catch(() => null)));
+        if (!cancelled) setWorkflow(new Map(found.flatMap((w) => (w ? [[w.id, w] as const] : []))));
+      })
       .catch((e: unknown) => setError(e));
+    return () => {
+      cancelled = true;
+    };
   }, []);
   return (
     <div className="page">
@@ -230,30 +242,38 @@ function WorkList() {
             <tr>
               <th>Project</th>
               <th>Subject</th>
-              <th>Task</th>
+              <th>Stage</th>
               <th>Status</th>
               <th>Saved</th>
               <th />
             </tr>
           </thead>
           <tbody>
-            {tasks.map((t) => (
-              <tr key={t.id}>
+            {tasks.map((t) => {
+              const w = workflow.get(t.id);
+              const stage = w?.stage ?? t.kind;
+              const review = stage === 'review' || stage === 'expert_review';
+              return (
+              <tr key={t.id} data-testid="task-row" data-stage={stage} data-task={t.id}>
                 <td>{t.projectName}</td>
                 <td>
                   {t.item.subjectPseudonym}
                   {t.item.slices ? ` · ${t.item.slices} slices` : ''}
                 </td>
-                <td>{t.kind}</td>
-                <td>{t.status.replace('_', ' ')}</td>
-                <td>{t.annotation?.headVersion ? `version ${t.annotation.headVersion}` : '—'}</td>
+                <td data-testid="task-stage">{stageNames[stage] ?? stage}</td>
                 <td>
-                  <a href={itemHash(t.item.id, t.id, t.annotation?.id ?? null)} data-testid="open-task">
-                    <button>Open</button>
+                  {t.status.replace('_', ' ')}
+                  {w && w.returnedItems.length > 0 && t.status !== 'submitted' && <span data-testid="task-returned"> · returned: {w.returnedItems.length} failed item{w.returnedItems.length === 1 ? '' : 's'}</span>}
+                </td>
+                <td>{review ? (w?.revisionVersion ? `reviewing version ${w.revisionVersion}` : '—') : t.annotation?.headVersion ? `version ${t.annotation.headVersion}` : '—'}</td>
+                <td>
+                  <a href={itemHash(t.item.id, t.id, review ? null : (t.annotation?.id ?? null))} data-testid="open-task">
+                    <button>{stage === 'review' ? 'Review' : stage === 'expert_review' ? 'Expert review' : 'Open'}</button>
                   </a>
                 </td>
               </tr>
-            ))}
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { fromVoxel, planeSize, toVoxel, type Dims, type Orientation } from '../viewer/geometry';
+import { blendCorrection, boxOnPlane, type SceneBox } from '../viewer/overlay';
 import { renderPlane } from '../viewer/render';
 
 export interface Camera {
@@ -24,6 +25,10 @@ export interface Scene {
   version: number;
   brushRadiusMm: number;
   showBrush: boolean;
+  /** A correction overlay (1 added, 2 removed, 3 relabelled) drawn over the labels, or null. */
+  correction?: Uint8Array | null;
+  /** Voxel boxes outlined where they cross a view's slice (significant-region marks). */
+  boxes?: readonly SceneBox[];
 }
 
 export interface PointerInfo {
@@ -111,6 +116,7 @@ export function ViewPane(props: {
       }
       const s = sliceOf(o, scene.cursor);
       renderPlane(scene.dims, o, s, scene.hu, scene.labels, scene.grey, scene.overlay, image.data, scene.compare ?? undefined);
+      if (scene.correction) blendCorrection(scene.dims, o, s, scene.correction, image.data);
       planeCtx.putImageData(image, 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.fillStyle = '#000';
@@ -133,6 +139,19 @@ export function ViewPane(props: {
         ctx.moveTo(ox, y);
         ctx.lineTo(ox + p.width * sx, y);
         ctx.stroke();
+      }
+      for (const box of scene.boxes ?? []) {
+        const r = boxOnPlane(scene.dims, o, s, box);
+        if (!r) continue;
+        ctx.strokeStyle = box.colour;
+        ctx.lineWidth = 2;
+        ctx.setLineDash([6, 3]);
+        ctx.strokeRect(ox + r[0] * sx, oy + r[1] * sy, (r[2] - r[0] + 1) * sx, (r[3] - r[1] + 1) * sy);
+        ctx.setLineDash([]);
+        if (box.label) {
+          ctx.fillStyle = box.colour;
+          ctx.fillText(box.label, ox + r[0] * sx, oy + r[1] * sy - 3);
+        }
       }
       if (scene.showBrush && mouse) {
         ctx.strokeStyle = 'rgba(255, 255, 0, 0.8)';

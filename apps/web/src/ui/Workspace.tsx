@@ -7,11 +7,14 @@ import { drafts, type Draft } from '../drafts';
 import { sliceCount, type Dims, type Orientation } from '../viewer/geometry';
 import { interpolateSlices } from '../viewer/interpolate';
 import { brush, brushLine, fill, Labelmap, scissorsCircle, scissorsRect, type Stroke } from '../viewer/labelmap';
+import type { SceneBox } from '../viewer/overlay';
 import { greyLut, hexToRgb, labelLut, windowPresets, type WindowLevel } from '../viewer/render';
+import { countOverlay, diffOverlay, stageNames, workflowApi, type CorrectionSize, type ReviewContext, type ReviewResult, type ReviewSubmission, type SignificantRegionMark, type WorkflowTask } from '../workflow-api';
 import { ErrorBox, itemHash } from './App';
+import { AnnotatePanel, MarkDialog, ReviewPanel, type PendingBox } from './ReviewPanel';
 import { frameStats, sliceOf, ViewPane, type Camera, type PaneHandlers, type PointerInfo, type Scene } from './ViewPane';
 
-type Tool = 'brush' | 'eraser' | 'threshold' | 'rect' | 'circle' | 'fill' | 'crosshair';
+type Tool = 'brush' | 'eraser' | 'threshold' | 'rect' | 'circle' | 'fill' | 'crosshair' | 'mark';
 type SaveState =
   | { kind: 'saved'; version: number }
   | { kind: 'unsaved' }
@@ -64,6 +67,25 @@ interface Loaded {
   dims: Dims;
 }
 
+/** The workflow side of the open task (null for a task outside the clinical workflow). */
+interface WorkflowView {
+  task: WorkflowTask;
+  /** Review stages: labels present, the checklist, marks, earlier reviews. */
+  context: ReviewContext | null;
+  /** Set once this screen signed the review. */
+  signed: { at: string; decision: string; correctionSizes: CorrectionSize[] } | null;
+}
+
+/** The correction overlay shown: computed here from unsigned edits, or the server's after signing. */
+interface CorrectionView {
+  source: 'local' | 'server';
+  data: Uint8Array;
+  counts: { added: number; removed: number; relabelled: number };
+}
+
+const lockedStatuses = ['submitted', 'done', 'cancelled'];
+const markColours = { stored: '#ff9f1a', mine: '#33d6ff', drawing: '#ffffff' };
+
 export function Workspace(props: { session: Session; itemId: string; taskId: string | null; annotationId: string | null }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -90,6 +112,16 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   const [viewing, setViewing] = useState<{ title: string; data: Uint8Array } | null>(null);
   const [compare, setCompare] = useState<{ title: string; data: Uint8Array } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [wf, setWf] = useState<WorkflowView | null>(null);
+  const [marks, setMarks] = useState<SignificantRegionMark[]>([]);
+  const [pendingMark, setPendingMark] = useState<PendingBox | null>(null);
+  const [correction, setCorrection] = useState<CorrectionView | null>(null);
+  const [showCorrection, setShowCorrection] = useState(true);
+  const [workflowBusy, setWorkflowBusy] = useState(false);
+  const [workflowError, setWorkflowError] = useState<unknown>(null);
+  /** Review stages: the mask of the version under review (what a correction is measured against). */
+  const originalRef = useRef<Uint8Array | null>(null);
+  const [drawingBox, setDrawingBox] = useState<SceneBox | null>(null);
 
   const sceneRef = useRef<Scene | null>(null);
   const mapRef = useRef<Labelmap | null>(null);
@@ -97,10 +129,13 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   /** Undo depth at the last save: strokes above it are the edits not yet sent. */
   const savedDepthRef = useRef(0);
   const savedRevisionRef = useRef(0);
-  const dragRef = useRef<{ mode: 'paint' | 'wl' | 'pan' | 'shape' | 'cross'; o: Orientation; start: [number, number]; last: [number, number]; erase: boolean } | null>(null);
+  const dragRef = useRef<{ mode: 'paint' | 'wl' | 'pan' | 'shape' | 'cross' | 'mark'; o: Orientation; start: [number, number]; last: [number, number]; erase: boolean } | null>(null);
   const projectors = useRef(new Map<Orientation, (u: number, v: number) => { x: number; y: number }>());
   const draftTimer = useRef<number | undefined>(undefined);
-  const readOnly = viewing !== null;
+  const reviewStage = wf && wf.task.stage !== 'annotate' ? (wf.task.stage as 'review' | 'expert_review') : null;
+  /** Submitted work, and a signed review, are read-only. */
+  const locked = wf !== null && (lockedStatuses.includes(wf.task.status) || wf.signed !== null);
+  const readOnly = viewing !== null || locked;
 
   const bump = useCallback(() => {
     const scene = sceneRef.current;
@@ -135,6 +170,14 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
         // The image starts loading while the annotation and its mask are fetched.
         void loadVolume(item.id, dims, start[2]);
         let annotationId = props.annotationId;
+        const task = props.taskId ? await workflowApi.task(props.taskId) : null;
+        let context: ReviewContext | null = null;
+        if (task && task.stage !== 'annotate') {
+          // A review screen shows the work under review: the annotator's annotation.
+          if (!task.annotationId || !task.revisionVersion) throw new ApiError('DLN_CONFLICT', 'This review task has no submitted work yet', 409);
+          annotationId = task.annotationId;
+          context = await workflowApi.reviewContext(task.id);
+        }
         if (!annotationId) {
           const own = item.annotations.find((a) => a.mine && (props.taskId === null || a.taskId === props.taskId));
           annotationId = own?.id ?? (await api.createAnnotation(item.id, { id: item.labelSchema.id, version: item.labelSchema.version }, props.taskId)).id;
@@ -146,7 +189,23 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           if (!decoded.ok) throw new ApiError('DLN_REVISION_MASK_INVALID', 'The saved mask does not fit this image', 0);
           map.replace(decoded.voxels);
         }
+        let serverCorrection: CorrectionView | null = null;
+        if (task && task.stage !== 'annotate' && task.revisionVersion) {
+          if (task.revisionVersion === annotation.headVersion) originalRef.current = map.data.slice();
+          else {
+            const decoded = decodeRle8(await api.mask(annotation.id, task.revisionVersion), voxels);
+            if (!decoded.ok) throw new ApiError('DLN_REVISION_MASK_INVALID', 'The reviewed mask does not fit this image', 0);
+            originalRef.current = decoded.voxels;
+          }
+          if (lockedStatuses.includes(task.status)) {
+            // A signed correction: the server's overlay.
+            const data = await workflowApi.correctionOverlay(task.id, voxels).catch(() => null);
+            if (data) serverCorrection = { source: 'server', data, counts: countOverlay(data) };
+          }
+        }
         if (cancelled) return;
+        if (task) setWf({ task, context, signed: null });
+        if (serverCorrection) setCorrection(serverCorrection);
         mapRef.current = map;
         baseVersionRef.current = annotation.headVersion;
         savedRevisionRef.current = map.revision;
@@ -221,8 +280,27 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     scene.showBrush = !readOnly && (tool === 'brush' || tool === 'eraser' || tool === 'threshold');
     scene.labels = viewing?.data ?? mapRef.current?.data ?? scene.labels;
     scene.compare = compare?.data ?? null;
+    scene.correction = showCorrection && !viewing ? (correction?.data ?? null) : null;
+    scene.boxes = [
+      ...(wf?.context?.significantRegions ?? []).flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.stored, label: `${m.labelKey} (marked)` }] : [])),
+      ...marks.flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.mine, label: `${m.labelKey} (new mark)` }] : [])),
+      ...(drawingBox ? [drawingBox] : []),
+    ];
     scene.version++;
-  }, [wl, labels, visible, opacity, cursor, radius, tool, viewing, compare, readOnly, loaded]);
+  }, [wl, labels, visible, opacity, cursor, radius, tool, viewing, compare, readOnly, loaded, correction, showCorrection, wf, marks, drawingBox]);
+
+  /** Review stages: the overlay of the unsigned edits against the reviewed version, kept current. */
+  const refreshLocalCorrection = useCallback(() => {
+    const map = mapRef.current;
+    const original = originalRef.current;
+    if (!map || !original || !reviewStage || locked) return;
+    const data = diffOverlay(original, map.data);
+    const counts = countOverlay(data);
+    setCorrection(counts.added + counts.removed + counts.relabelled > 0 ? { source: 'local', data, counts } : null);
+  }, [reviewStage, locked]);
+  useEffect(() => {
+    if (saveState.kind !== 'saving') refreshLocalCorrection();
+  }, [saveState, refreshLocalCorrection]);
 
   // ---- edits, drafts ----
   const afterEdit = useCallback(() => {
@@ -252,6 +330,11 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     [afterEdit, readOnly],
   );
 
+  /** Moves the cursor to the centre of a marked box. */
+  const goToBox = useCallback((box: { min: readonly number[]; max: readonly number[] }) => {
+    setCursor([0, 1, 2].map((i) => Math.round(((box.min[i] ?? 0) + (box.max[i] ?? 0)) / 2)) as [number, number, number]);
+  }, []);
+
   const interpolate = useCallback(() => {
     edit('interpolate', (map) => {
       const slices = interpolateSlices(map, 'axial', labelValue);
@@ -267,17 +350,17 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   }, [afterEdit, readOnly]);
 
   // ---- saving ----
-  const save = useCallback(async () => {
+  const save = useCallback(async (): Promise<number | null> => {
     const map = mapRef.current;
     const annotation = loaded?.annotation;
-    if (!map || !annotation || readOnly) return;
+    if (!map || !annotation || readOnly) return null;
     setSaveState({ kind: 'saving' });
     const t0 = performance.now();
     const revisionAtSave = map.revision;
     const depthAtSave = map.undoStack.length;
     try {
       const rle = encodeRle8(map.data);
-      const result = await api.saveRevision(annotation.id, baseVersionRef.current, rle, keyOf());
+      const result = await api.saveRevision(annotation.id, baseVersionRef.current, rle, keyOf(), reviewStage ? 'correction' : 'human');
       timings.lastSaveMs = performance.now() - t0;
       baseVersionRef.current = result.revision.version;
       savedRevisionRef.current = revisionAtSave;
@@ -286,6 +369,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
       if (map.revision === revisionAtSave) await drafts.remove(annotation.id).catch(() => undefined);
       setSaveState(map.revision === revisionAtSave ? { kind: 'saved', version: result.revision.version } : { kind: 'unsaved' });
       setRevisions((r) => [...r, result.revision]);
+      return map.revision === revisionAtSave ? result.revision.version : null;
     } catch (e) {
       if (e instanceof ApiError && e.code === 'DLN_REVISION_STALE') {
         const currentVersion = Number(e.details?.currentVersion ?? 0);
@@ -295,8 +379,70 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
       } else {
         setSaveState({ kind: 'failed', error: e });
       }
+      return null;
     }
-  }, [loaded, readOnly]);
+  }, [loaded, readOnly, reviewStage]);
+
+  // ---- the workflow: submit for review, sign a review ----
+  /** The version to submit or to name as the correction: saves first when there are unsent edits. */
+  const savedVersion = useCallback(async (): Promise<number | null> => {
+    const map = mapRef.current;
+    if (!map) return null;
+    if (map.revision !== savedRevisionRef.current) return save();
+    return baseVersionRef.current;
+  }, [save]);
+
+  const submitForReview = useCallback(async () => {
+    if (!wf || !loaded) return;
+    setWorkflowBusy(true);
+    setWorkflowError(null);
+    try {
+      const version = await savedVersion();
+      if (!version) throw new ApiError('DLN_CONFLICT', 'Save your annotation before submitting it', 409);
+      const result = await workflowApi.submit(wf.task.id, loaded.annotation.id, marks);
+      setWf({ ...wf, task: result.task });
+      setMarks([]);
+      setTool('crosshair');
+      setNotice('Submitted for review. The annotation is now read-only.');
+    } catch (e) {
+      setWorkflowError(e);
+    } finally {
+      setWorkflowBusy(false);
+    }
+  }, [wf, loaded, savedVersion, marks]);
+
+  /** The reviewed version when nothing was corrected; else the saved correction (saving unsent edits first). */
+  const correctionVersion = useCallback(async (): Promise<number | undefined> => {
+    const reviewed = wf?.task.revisionVersion ?? 0;
+    const version = await savedVersion();
+    if (version === null) throw new ApiError('DLN_CONFLICT', 'The correction could not be saved', 409);
+    return version > reviewed ? version : undefined;
+  }, [wf, savedVersion]);
+
+  const signReview = useCallback(
+    async (body: Omit<ReviewSubmission, 'correctedVersion' | 'significantRegions'>): Promise<ReviewResult> => {
+      if (!wf || !reviewStage || !loaded) throw new Error('not a review');
+      const correctedVersion = body.decision === 'correct' ? await correctionVersion() : undefined;
+      if (body.decision === 'correct' && correctedVersion === undefined) throw new ApiError('DLN_REQUEST_INVALID', 'Edit the mask and save the correction before choosing Correct', 400);
+      const result = await workflowApi.review(wf.task.id, reviewStage, {
+        ...body,
+        ...(correctedVersion !== undefined ? { correctedVersion } : {}),
+        ...(marks.length ? { significantRegions: marks } : {}),
+      });
+      const [task, context] = await Promise.all([workflowApi.task(wf.task.id), workflowApi.reviewContext(wf.task.id)]);
+      setWf({ task: task ?? wf.task, context, signed: { at: result.signedAt, decision: result.review.decision, correctionSizes: result.correctionSizes } });
+      setMarks([]);
+      setTool('crosshair');
+      if (correctedVersion !== undefined) {
+        const dims = loaded.dims;
+        const data = await workflowApi.correctionOverlay(wf.task.id, dims.columns * dims.rows * dims.slices);
+        setCorrection({ source: 'server', data, counts: countOverlay(data) });
+        setShowCorrection(true);
+      } else setCorrection(null);
+      return result;
+    },
+    [wf, reviewStage, loaded, correctionVersion, marks],
+  );
 
   const fetchVersion = useCallback(
     async (annotationId: string, version: number) => {
@@ -408,6 +554,17 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   );
 
   const handlers: PaneHandlers = useMemo(() => {
+    /** The inclusive voxel box between two axial plane points on slice s, clipped to the grid. */
+    const markBox = (a: [number, number], b: [number, number], s: number): { min: [number, number, number]; max: [number, number, number] } | null => {
+      const scene = sceneRef.current;
+      if (!scene) return null;
+      const d = scene.dims;
+      const clip = (v: number, n: number) => Math.max(0, Math.min(n - 1, Math.round(v)));
+      return {
+        min: [clip(Math.min(a[0], b[0]), d.columns), clip(Math.min(a[1], b[1]), d.rows), s],
+        max: [clip(Math.max(a[0], b[0]), d.columns), clip(Math.max(a[1], b[1]), d.rows), s],
+      };
+    };
     const voxelAt = (o: Orientation, p: PointerInfo): [number, number, number] | null => {
       const scene = sceneRef.current;
       if (!scene) return null;
@@ -432,7 +589,12 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           dragRef.current = { mode: 'pan', o, start: [p.u, p.v], last: [p.u, p.v], erase: false };
           return;
         }
-        if (tool === 'crosshair' || readOnly) {
+        if (tool === 'mark' && o === 'axial' && !readOnly) {
+          // A significant region: a box dragged on this slice (the dialog extends it over slices).
+          dragRef.current = { mode: 'mark', o, start: [p.u, p.v], last: [p.u, p.v], erase: false };
+          return;
+        }
+        if (tool === 'crosshair' || tool === 'mark' || readOnly) {
           dragRef.current = { mode: 'cross', o, start: [p.u, p.v], last: [p.u, p.v], erase: false };
           const v = voxelAt(o, p);
           if (v) setCursor(v);
@@ -470,6 +632,10 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
         } else if (drag.mode === 'cross') {
           const v = voxelAt(o, p);
           if (v) setCursor(v);
+        } else if (drag.mode === 'mark') {
+          drag.last = [p.u, p.v];
+          const box = markBox(drag.start, drag.last, p.s);
+          if (box) setDrawingBox({ ...box, colour: markColours.drawing });
         } else {
           drag.last = [p.u, p.v];
         }
@@ -485,6 +651,10 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           const value = drag.erase ? 0 : labelValue;
           if (tool === 'rect') edit('rectangle scissors', (m) => scissorsRect(m, o, drag.start, [p.u, p.v], p.s, value));
           else edit('circle scissors', (m) => scissorsCircle(m, o, drag.start, [p.u, p.v], p.s, value));
+        } else if (drag.mode === 'mark') {
+          setDrawingBox(null);
+          const box = markBox(drag.start, [p.u, p.v], p.s);
+          if (box) setPendingMark({ box, labelValue });
         }
       },
       onWheel(o, deltaY, ctrl) {
@@ -539,6 +709,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
         const current = names.findIndex((n) => windowPresets[n]!.width === wl.width && windowPresets[n]!.centre === wl.centre);
         setWl(windowPresets[names[(current + 1) % names.length]!]!);
       } else if (k === 'l') setLayoutMode((m) => (m === 'mpr' ? 'stack' : 'mpr'));
+      else if (k === 'm' && wf && !readOnly) setTool((t) => (t === 'mark' ? 'brush' : 'mark'));
       else if (e.key === '?') setHelp((h) => !h);
       else if (e.key === 'Escape') setHelp(false);
       else if (e.key === 'ArrowUp' || e.key === 'PageUp') setSlice('axial', 1);
@@ -550,7 +721,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [undo, redo, save, interpolate, labelValue, labels, wl, setSlice]);
+  }, [undo, redo, save, interpolate, labelValue, labels, wl, setSlice, wf, readOnly]);
 
   useEffect(() => {
     if (!notice) return;
@@ -587,6 +758,9 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
         return n;
       },
       maskRle: () => (mapRef.current ? Array.from(encodeRle8(mapRef.current.data)) : []),
+      workflowStage: () => wf?.task.stage ?? null,
+      readOnly: () => readOnly,
+      correctionCounts: () => (correction ? { source: correction.source, ...correction.counts } : null),
       frameStats: () => ({ ...frameStats, times: [...frameStats.times] }),
       timings: () => ({ ...timings }),
     };
@@ -612,7 +786,11 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   const slot = document.getElementById('topbar-slot');
 
   const stateText = (() => {
-    if (readOnly) return { cls: 'readonly', text: `Read-only: ${viewing.title}` };
+    if (viewing) return { cls: 'readonly', text: `Read-only: ${viewing.title}` };
+    if (locked && wf) {
+      if (wf.task.stage === 'annotate') return { cls: 'readonly', text: `Submitted for review · read-only` };
+      return { cls: 'readonly', text: wf.signed ? 'Review signed · read-only' : `${stageNames[wf.task.stage]} ${wf.task.status} · read-only` };
+    }
     switch (saveState.kind) {
       case 'saved':
         return { cls: 'saved', text: saveState.version ? `Saved · version ${saveState.version}` : 'Nothing saved yet' };
@@ -644,8 +822,13 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
             <span className={`save-state ${stateText.cls}`} data-testid="save-state">
               {stateText.text}
             </span>
-            <button onClick={() => void save()} disabled={readOnly || saveState.kind === 'saving'} data-testid="save">
-              Save
+            {wf && (
+              <span className="stage" data-testid="stage-badge">
+                {stageNames[wf.task.stage]}
+              </span>
+            )}
+            <button onClick={() => void save()} disabled={readOnly || saveState.kind === 'saving'} data-testid="save" title={reviewStage ? 'Saves your edits as a correction revision' : undefined}>
+              {reviewStage ? 'Save correction' : 'Save'}
             </button>
             <button onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
               ?
@@ -653,7 +836,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           </span>,
           slot,
         )}
-      <div className="workspace">
+      <div className={`workspace${reviewStage ? ' with-review' : ''}`}>
         <div className="panel">
           <h3>Tools</h3>
           <div className="row">
@@ -755,6 +938,21 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           )}
         </div>
         <div className="panel right">
+          {wf && !reviewStage && (
+            <AnnotatePanel
+              task={wf.task}
+              locked={locked}
+              busy={workflowBusy}
+              error={workflowError}
+              unsaved={saveState.kind !== 'saved'}
+              marks={marks}
+              markTool={tool === 'mark'}
+              onMarkTool={() => setTool((t) => (t === 'mark' ? 'brush' : 'mark'))}
+              onRemoveMark={(i) => setMarks((m) => m.filter((_, k) => k !== i))}
+              onGoTo={goToBox}
+              onSubmit={() => void submitForReview()}
+            />
+          )}
           <h3>Labels · {loaded.item.labelSchema.name} v{loaded.item.labelSchema.version}</h3>
           {labels.map((l, i) => (
             <div key={l.value} className={`label-item ${l.value === labelValue ? 'selected' : ''}`} onClick={() => setLabelValue(l.value)} data-testid={`label-${l.key}`}>
@@ -817,7 +1015,39 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
             </div>
           )}
         </div>
+        {wf && reviewStage && wf.context && (
+          <ReviewPanel
+            stage={reviewStage}
+            task={wf.task}
+            context={wf.context}
+            labels={labels}
+            locked={locked}
+            signed={wf.signed}
+            correction={correction}
+            showCorrection={showCorrection}
+            onShowCorrection={setShowCorrection}
+            correctionAvailable={(correction?.counts.added ?? 0) + (correction?.counts.removed ?? 0) + (correction?.counts.relabelled ?? 0) > 0}
+            marks={marks}
+            markTool={tool === 'mark'}
+            onMarkTool={() => setTool((t) => (t === 'mark' ? 'brush' : 'mark'))}
+            onRemoveMark={(i) => setMarks((m) => m.filter((_, k) => k !== i))}
+            onGoTo={goToBox}
+            sign={signReview}
+          />
+        )}
       </div>
+      {pendingMark && (
+        <MarkDialog
+          pending={pendingMark}
+          labels={labels}
+          slices={dims.slices}
+          onAdd={(mark) => {
+            setMarks((m) => [...m, mark]);
+            setPendingMark(null);
+          }}
+          onCancel={() => setPendingMark(null)}
+        />
+      )}
       {notice && (
         <div className="overlay" style={{ background: 'transparent', pointerEvents: 'none', alignItems: 'flex-end', paddingBottom: 24 }}>
           <div className="notice" style={{ pointerEvents: 'auto' }} data-testid="notice" onClick={() => setNotice(null)}>

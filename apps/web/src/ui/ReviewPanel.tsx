@@ -1,0 +1,510 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { errorTypes, type ErrorType, type Label } from '@delineate/schema';
+import {
+  errorTypeNames,
+  stageNames,
+  type ChecklistItem,
+  type CorrectionSize,
+  type Decision,
+  type ReviewContext,
+  type ReviewHistoryEntry,
+  type ReviewResult,
+  type ReviewSubmission,
+  type SignificantRegionMark,
+  type VoxelBox,
+  type WorkflowTask,
+} from '../workflow-api';
+import { correctionColours } from '../viewer/overlay';
+import { ErrorBox } from './App';
+import './review-styles';
+
+// The workflow panels beside the viewer (issue 7): the annotator's stage, returned items and
+// submission; the reviewer's and expert's checklist, decision and signature; the correction overlay
+// and its size; the dialog that marks a region as diagnostically significant.
+
+export interface PendingBox {
+  box: { min: [number, number, number]; max: [number, number, number] };
+  labelValue: number;
+}
+
+export interface Answer {
+  passed: boolean | null;
+  errorType: ErrorType;
+  note: string;
+}
+
+const rgb = (c: readonly [number, number, number]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+const boxText = (b: VoxelBox) => `x ${b.min[0]}–${b.max[0]}, y ${b.min[1]}–${b.max[1]}, slices ${b.min[2] + 1}–${b.max[2] + 1}`;
+const time = (iso: string) => new Date(iso).toLocaleString();
+
+/**
+ * What stops a review from being signed, in plain words (the server checks the same and more).
+ * `correctionAvailable`: a correction revision is saved, or unsent edits will be saved as one.
+ */
+export function reviewProblems(checklist: readonly ChecklistItem[], answers: ReadonlyMap<string, Answer>, decision: Decision | null, correctionAvailable: boolean): string[] {
+  const problems: string[] = [];
+  const unanswered = checklist.filter((c) => answers.get(c.key)?.passed == null);
+  if (unanswered.length) problems.push(`${unanswered.length} checklist item${unanswered.length === 1 ? ' is' : 's are'} not answered: ${unanswered.map((c) => c.key).join(', ')}`);
+  for (const c of checklist) {
+    const a = answers.get(c.key);
+    if (a?.passed === false && a.errorType === 'other' && !a.note.trim()) problems.push(`${c.key}: the error type "other" needs a comment`);
+  }
+  const failed = checklist.filter((c) => answers.get(c.key)?.passed === false).length;
+  if (!decision) problems.push('Choose a decision');
+  else if (decision === 'accept' && failed > 0) problems.push('Work with failed checklist items cannot be accepted: correct or reject it');
+  else if (decision !== 'accept' && failed === 0) problems.push(`A ${decision} decision needs at least one failed checklist item`);
+  if (decision === 'correct' && !correctionAvailable) problems.push('Edit the mask in the viewer to correct it (the edits are saved as a correction revision)');
+  return problems;
+}
+
+export function answersToInput(checklist: readonly ChecklistItem[], answers: ReadonlyMap<string, Answer>): ReviewSubmission['answers'] {
+  return checklist.map((c) => {
+    const a = answers.get(c.key)!;
+    const note = a.note.trim();
+    return a.passed ? { itemKey: c.key, passed: true, ...(note ? { note } : {}) } : { itemKey: c.key, passed: false, errorType: a.errorType, ...(note ? { note } : {}) };
+  });
+}
+
+function FailedList({ items, testId }: { items: readonly { itemKey: string; labelKey: string; errorType: ErrorType; note?: string | undefined }[]; testId: string }) {
+  return (
+    <ul className="failed-items" data-testid={testId}>
+      {items.map((f) => (
+        <li key={f.itemKey} data-item={f.itemKey}>
+          <strong>{f.itemKey}</strong> · {errorTypeNames[f.errorType]}
+          {f.note ? <div className="note">“{f.note}”</div> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function MarksList(props: { marks: readonly { labelKey: string; box?: VoxelBox | null | undefined; note?: string | null | undefined }[]; colour: string; testId: string; onGoTo?: (box: VoxelBox) => void; onRemove?: (index: number) => void }) {
+  if (props.marks.length === 0) return null;
+  return (
+    <ul className="marks" data-testid={props.testId}>
+      {props.marks.map((m, i) => (
+        <li key={i} style={{ borderLeftColor: props.colour }}>
+          <strong>{m.labelKey}</strong> {m.box ? <span className="muted">{boxText(m.box)}</span> : <span className="muted">whole label</span>}
+          {m.note ? <div className="note">{m.note}</div> : null}
+          <div className="row">
+            {m.box && props.onGoTo && (
+              <button onClick={() => props.onGoTo!(m.box!)} data-testid="go-to-mark">
+                Show
+              </button>
+            )}
+            {props.onRemove && (
+              <button onClick={() => props.onRemove!(i)} data-testid="remove-mark">
+                Remove
+              </button>
+            )}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function MarkToolButton(props: { active: boolean; disabled: boolean; onClick: () => void }) {
+  return (
+    <button className={props.active ? 'active' : ''} disabled={props.disabled} onClick={props.onClick} data-testid="tool-mark" title="Mark a region as diagnostically significant: drag a box on the axial view (M)">
+      Mark significant region
+    </button>
+  );
+}
+
+/** The annotator's side: stage, what a rejection returned, significant regions, submission. */
+export function AnnotatePanel(props: {
+  task: WorkflowTask;
+  locked: boolean;
+  busy: boolean;
+  error: unknown;
+  unsaved: boolean;
+  marks: readonly SignificantRegionMark[];
+  markTool: boolean;
+  onMarkTool: () => void;
+  onRemoveMark: (index: number) => void;
+  onGoTo: (box: VoxelBox) => void;
+  onSubmit: () => void;
+}) {
+  const { task } = props;
+  return (
+    <div className="workflow-panel" data-testid="annotate-panel">
+      <h3>Workflow</h3>
+      <div className="row">
+        <span className="stage" data-testid="task-stage">
+          {stageNames[task.stage]}
+        </span>
+        <span className="muted" data-testid="task-status">
+          {task.status.replace('_', ' ')}
+        </span>
+        {task.reworkCount > 0 && <span className="muted">· returned {task.reworkCount}×</span>}
+      </div>
+      {task.returnedItems.length > 0 && !props.locked && (
+        <div className="returned" data-testid="returned">
+          <p>The reviewer returned this work. Fix these items, then submit again:</p>
+          <FailedList items={task.returnedItems} testId="returned-items" />
+        </div>
+      )}
+      {props.locked ? (
+        <p className="notice" data-testid="submitted-notice">
+          Submitted{task.submittedAt ? ` ${time(task.submittedAt)}` : ''} for review (version {task.revisionVersion}). The annotation is read-only.
+        </p>
+      ) : (
+        <>
+          <div className="row">
+            <MarkToolButton active={props.markTool} disabled={props.locked} onClick={props.onMarkTool} />
+          </div>
+          <MarksList marks={props.marks} colour="#33d6ff" testId="new-marks" onGoTo={props.onGoTo} onRemove={props.onRemoveMark} />
+          <ErrorBox error={props.error} />
+          <div className="row">
+            <button className="primary" disabled={props.busy} onClick={props.onSubmit} data-testid="submit-for-review">
+              {props.unsaved ? 'Save and submit for review' : 'Submit for review'}
+            </button>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Asks for a significant region's label, slice range and note after a box was dragged. */
+export function MarkDialog(props: { pending: PendingBox; labels: readonly Label[]; slices: number; onAdd: (mark: SignificantRegionMark) => void; onCancel: () => void }) {
+  const [labelValue, setLabelValue] = useState(props.pending.labelValue);
+  const [from, setFrom] = useState(props.pending.box.min[2] + 1);
+  const [to, setTo] = useState(props.pending.box.max[2] + 1);
+  const [note, setNote] = useState('');
+  const label = props.labels.find((l) => l.value === labelValue) ?? props.labels[0];
+  const valid = Number.isInteger(from) && Number.isInteger(to) && from >= 1 && to <= props.slices && from <= to && label !== undefined;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!valid || !label) return;
+    const { min, max } = props.pending.box;
+    props.onAdd({ labelKey: label.key, box: { min: [min[0], min[1], from - 1], max: [max[0], max[1], to - 1] }, ...(note.trim() ? { note: note.trim() } : {}) });
+  };
+  return (
+    <div className="overlay">
+      <form className="card" onSubmit={submit} data-testid="mark-dialog">
+        <h1>Diagnostically significant region</h1>
+        <p className="muted">
+          Box x {props.pending.box.min[0]}–{props.pending.box.max[0]}, y {props.pending.box.min[1]}–{props.pending.box.max[1]}. A marked region sends the item to an expert reviewer.
+        </p>
+        <label htmlFor="mark-label">Label</label>
+        <select id="mark-label" value={labelValue} onChange={(e) => setLabelValue(Number(e.target.value))} data-testid="mark-label">
+          {props.labels.map((l) => (
+            <option key={l.value} value={l.value}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+        <label>Axial slices (1–{props.slices})</label>
+        <div className="row">
+          from <input type="number" min={1} max={props.slices} value={from} onChange={(e) => setFrom(Number(e.target.value))} data-testid="mark-from" style={{ width: 80 }} />
+          to <input type="number" min={1} max={props.slices} value={to} onChange={(e) => setTo(Number(e.target.value))} data-testid="mark-to" style={{ width: 80 }} />
+        </div>
+        <label htmlFor="mark-note">Note</label>
+        <textarea id="mark-note" rows={3} value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} data-testid="mark-note" />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!valid} data-testid="mark-add">
+            Add mark
+          </button>
+          <button type="button" onClick={props.onCancel}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function CorrectionSizes({ sizes }: { sizes: readonly CorrectionSize[] }) {
+  if (sizes.length === 0) return null;
+  return (
+    <table className="sizes" data-testid="correction-sizes">
+      <thead>
+        <tr>
+          <th>Label</th>
+          <th>Added</th>
+          <th>Removed</th>
+          <th>Dice</th>
+          <th>HD95</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sizes.map((s) => (
+          <tr key={s.labelKey} data-label={s.labelKey} data-added={s.voxelsAdded} data-removed={s.voxelsRemoved}>
+            <td>{s.labelKey}</td>
+            <td>{s.voxelsAdded}</td>
+            <td>{s.voxelsRemoved}</td>
+            <td>{s.dice === null ? '—' : s.dice.toFixed(3)}</td>
+            <td>{s.hd95Mm === null ? '—' : `${s.hd95Mm.toFixed(1)} mm`}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function History({ history }: { history: readonly ReviewHistoryEntry[] }) {
+  if (history.length === 0) return null;
+  return (
+    <div data-testid="review-history">
+      <h3>Earlier reviews of this work</h3>
+      {history.map((h) => (
+        <div key={h.reviewId} className="history-entry" data-decision={h.decision} data-stage={h.stage}>
+          <div>
+            {stageNames[h.stage]} · <strong>{h.decision}</strong> · version {h.reviewedVersion}
+            {h.correctedVersion ? ` → ${h.correctedVersion}` : ''} · signed {time(h.signedAt)}
+          </div>
+          {h.failedItems.length > 0 && <FailedList items={h.failedItems} testId="history-failed" />}
+          <CorrectionSizes sizes={h.correctionSizes} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** The reviewer's and the expert's panel: checklist per label present, decision, signature. */
+export function ReviewPanel(props: {
+  stage: 'review' | 'expert_review';
+  task: WorkflowTask;
+  context: ReviewContext;
+  labels: readonly Label[];
+  locked: boolean;
+  signed: { at: string; decision: string; correctionSizes: CorrectionSize[] } | null;
+  correction: { source: 'local' | 'server'; counts: { added: number; removed: number; relabelled: number } } | null;
+  showCorrection: boolean;
+  onShowCorrection: (show: boolean) => void;
+  /** A correction revision is saved, or there are unsent edits that signing will save as one. */
+  correctionAvailable: boolean;
+  marks: readonly SignificantRegionMark[];
+  markTool: boolean;
+  onMarkTool: () => void;
+  onRemoveMark: (index: number) => void;
+  onGoTo: (box: VoxelBox) => void;
+  sign: (body: Omit<ReviewSubmission, 'correctedVersion' | 'significantRegions'>) => Promise<ReviewResult>;
+}) {
+  const { context, task, stage } = props;
+  const [answers, setAnswers] = useState<Map<string, Answer>>(() => new Map());
+  const [decision, setDecision] = useState<Decision | null>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+  const [signing, setSigning] = useState(false);
+  const [method, setMethod] = useState<'password' | 'totp'>('password');
+  const [secret, setSecret] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const decisions: Decision[] = stage === 'expert_review' ? ['accept', 'correct'] : ['accept', 'correct', 'reject'];
+  const present = context.labels.filter((l) => l.present);
+  const colourOf = (key: string) => props.labels.find((l) => l.key === key)?.colour ?? '#888';
+  // After signing, or when a signed review is opened again: the stored record of this review.
+  const record = useMemo(() => {
+    const mine = [...context.history].reverse().find((h) => h.stage === stage && h.reviewedVersion === task.revisionVersion);
+    return props.locked ? mine ?? null : null;
+  }, [context.history, stage, task.revisionVersion, props.locked]);
+  const earlier = context.history.filter((h) => h.reviewId !== record?.reviewId);
+
+  const setAnswer = (item: ChecklistItem, change: Partial<Answer>) =>
+    setAnswers((m) => {
+      const next = new Map(m);
+      const current = next.get(item.key) ?? { passed: null, errorType: item.errorType, note: '' };
+      next.set(item.key, { ...current, ...change });
+      return next;
+    });
+
+  const openSignature = () => {
+    const found = reviewProblems(context.checklist, answers, decision, props.correctionAvailable);
+    setProblems(found);
+    setError(null);
+    if (found.length === 0) setSigning(true);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!decision) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await props.sign({ decision, answers: answersToInput(context.checklist, answers), signature: method === 'password' ? { password: secret } : { totpCode: secret.trim() } });
+      setSigning(false);
+      setSecret('');
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const signedAt = props.signed?.at ?? record?.signedAt ?? null;
+  const sizes = props.signed?.correctionSizes ?? record?.correctionSizes ?? [];
+
+  return (
+    <div className="panel review-panel" data-testid="review-panel" data-stage={stage}>
+      <h3>{stageNames[stage]}</h3>
+      <div className="row">
+        <span className="stage" data-testid="task-stage">
+          {stageNames[stage]}
+        </span>
+        <span className="muted" data-testid="task-status">
+          {task.status.replace('_', ' ')}
+        </span>
+        <span className="muted">· version {task.revisionVersion}</span>
+      </div>
+      {signedAt && (
+        <p className="notice" data-testid="signed-at" data-signed-at={signedAt}>
+          Signed ({props.signed?.decision ?? record?.decision}) at {time(signedAt)}. The review is stored and read-only.
+        </p>
+      )}
+      {props.locked && !signedAt && <p className="notice">This task is {task.status}; it is read-only.</p>}
+
+      {context.significantRegions.length > 0 && (
+        <>
+          <h3>Marked significant</h3>
+          <MarksList marks={context.significantRegions} colour="#ff9f1a" testId="stored-marks" onGoTo={props.onGoTo} />
+        </>
+      )}
+      {present.some((l) => l.requiresExpertReview) && (
+        <p className="muted" data-testid="expert-labels">
+          Requires expert review: {present.filter((l) => l.requiresExpertReview).map((l) => l.name).join(', ')}
+        </p>
+      )}
+
+      <h3>Correction</h3>
+      {props.correction ? (
+        <div data-testid="correction" data-source={props.correction.source} data-added={props.correction.counts.added} data-removed={props.correction.counts.removed} data-relabelled={props.correction.counts.relabelled}>
+          <label className="row">
+            <input type="checkbox" checked={props.showCorrection} onChange={(e) => props.onShowCorrection(e.target.checked)} data-testid="toggle-correction" /> Show the correction overlay
+          </label>
+          <div className="legend">
+            <span>
+              <span className="swatch" style={{ background: rgb(correctionColours[1]!) }} /> added {props.correction.counts.added}
+            </span>
+            <span>
+              <span className="swatch" style={{ background: rgb(correctionColours[2]!) }} /> removed {props.correction.counts.removed}
+            </span>
+            <span>
+              <span className="swatch" style={{ background: rgb(correctionColours[3]!) }} /> relabelled {props.correction.counts.relabelled}
+            </span>
+          </div>
+          <p className="muted">{props.correction.source === 'server' ? 'As stored with the signed review.' : 'Your edits against the reviewed version, not yet signed.'}</p>
+        </div>
+      ) : (
+        <p className="muted">{props.locked ? 'No correction.' : 'To correct, edit the mask with the tools; Save stores the edits as a correction revision.'}</p>
+      )}
+      <CorrectionSizes sizes={sizes} />
+
+      {!props.locked && (
+        <>
+          <h3>Checklist</h3>
+          {present.length === 0 && <p className="muted">No label is drawn in this version.</p>}
+          {present.map((label) => (
+            <div key={label.key} className="checklist-label" data-testid={`checklist-${label.key}`}>
+              <div className="label-head">
+                <span className="swatch" style={{ background: colourOf(label.key) }} /> {label.name}
+              </div>
+              {context.checklist
+                .filter((c) => c.labelKey === label.key)
+                .map((c) => {
+                  const a = answers.get(c.key);
+                  return (
+                    <div key={c.key} className={`check ${a?.passed === true ? 'pass' : a?.passed === false ? 'fail' : ''}`} data-testid={`check-${c.key}`}>
+                      <div className="question">{c.question}</div>
+                      <div className="row">
+                        <button className={a?.passed === true ? 'active' : ''} onClick={() => setAnswer(c, { passed: true })} data-testid={`pass-${c.key}`}>
+                          Pass
+                        </button>
+                        <button className={a?.passed === false ? 'active fail' : ''} onClick={() => setAnswer(c, { passed: false })} data-testid={`fail-${c.key}`}>
+                          Fail
+                        </button>
+                      </div>
+                      {a?.passed === false && (
+                        <div className="row">
+                          <select value={a.errorType} onChange={(e) => setAnswer(c, { errorType: e.target.value as ErrorType })} data-testid={`error-type-${c.key}`} aria-label="error type">
+                            {errorTypes.map((t) => (
+                              <option key={t} value={t}>
+                                {errorTypeNames[t]}
+                              </option>
+                            ))}
+                          </select>
+                          <input
+                            placeholder={a.errorType === 'other' ? 'Comment (needed)' : 'Comment'}
+                            value={a.note}
+                            maxLength={2000}
+                            onChange={(e) => setAnswer(c, { note: e.target.value })}
+                            data-testid={`note-${c.key}`}
+                            style={{ flex: 1 }}
+                          />
+                        </div>
+                      )}
+                    </div>
+                  );
+                })}
+            </div>
+          ))}
+          <h3>Significant regions</h3>
+          <div className="row">
+            <MarkToolButton active={props.markTool} disabled={props.locked} onClick={props.onMarkTool} />
+          </div>
+          <MarksList marks={props.marks} colour="#33d6ff" testId="new-marks" onGoTo={props.onGoTo} onRemove={props.onRemoveMark} />
+          <h3>Decision</h3>
+          <div className="row">
+            {decisions.map((d) => (
+              <button key={d} className={decision === d ? 'active' : ''} onClick={() => setDecision(d)} data-testid={`decision-${d}`}>
+                {d === 'accept' ? 'Accept' : d === 'correct' ? 'Correct' : 'Reject (return to the annotator)'}
+              </button>
+            ))}
+          </div>
+          {problems.length > 0 && (
+            <ul className="problems" role="alert" data-testid="review-problems">
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+          <div className="row">
+            <button className="primary" onClick={openSignature} data-testid="submit-review">
+              Sign and submit {stage === 'review' ? 'review' : 'expert review'}
+            </button>
+          </div>
+        </>
+      )}
+      <History history={earlier} />
+
+      {signing && (
+        <div className="overlay">
+          <form className="card" onSubmit={(e) => void submit(e)} data-testid="signature-dialog">
+            <h1>Sign the {stage === 'review' ? 'review' : 'expert review'}</h1>
+            <p>
+              Decision <strong>{decision}</strong>. Signing re-authenticates you; the time of the signature is stored with the review.
+            </p>
+            <div className="row">
+              <label style={{ margin: 0 }}>
+                <input type="radio" checked={method === 'password'} onChange={() => setMethod('password')} data-testid="sign-with-password" style={{ width: 'auto' }} /> Password
+              </label>
+              <label style={{ margin: 0 }}>
+                <input type="radio" checked={method === 'totp'} onChange={() => setMethod('totp')} data-testid="sign-with-totp" style={{ width: 'auto' }} /> Authenticator code
+              </label>
+            </div>
+            <label htmlFor="signature-secret">{method === 'password' ? 'Your password' : 'Code from your authenticator app'}</label>
+            <input
+              id="signature-secret"
+              type={method === 'password' ? 'password' : 'text'}
+              inputMode={method === 'password' ? undefined : 'numeric'}
+              autoComplete={method === 'password' ? 'current-password' : 'one-time-code'}
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+              data-testid="signature-secret"
+            />
+            <ErrorBox error={error} />
+            <div className="actions">
+              <button type="submit" className="primary" disabled={busy || (method === 'password' ? secret.length === 0 : !/^\d{6}$/.test(secret.trim()))} data-testid="sign">
+                Sign
+              </button>
+              <button type="button" onClick={() => setSigning(false)} data-testid="sign-cancel">
+                Cancel
+              </button>
+            </div>
+          </form>
+        </div>
+      )}
+    </div>
+  );
+}
