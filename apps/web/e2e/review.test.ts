@@ -254,6 +254,8 @@ run('clinical workflow screens in chromium', () => {
     await annotator.waitForSelector('[data-testid=returned-items]');
     await expect(annotator.locator('[data-testid=returned-items]').textContent()).resolves.toMatch(/liver\.full-extent.*Other.*The liver is missing on slices 19 to 22/);
     expect(await annotator.isDisabled('[data-testid=tool-brush]')).toBe(false);
+    // The mark of the first submission stays with the work.
+    await expect(annotator.locator('[data-testid=stored-marks]').textContent()).resolves.toContain('Rim enhancement');
     await annotator.screenshot({ path: screenshotPath('review-05-returned') });
     const task = (await getJson<Task>(annotator, `/api/workflow/tasks/${annotateTaskId}`)).body;
     expect(task).toMatchObject({ status: 'in_progress', reworkCount: 1 });

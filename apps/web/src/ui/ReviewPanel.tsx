@@ -15,6 +15,7 @@ import {
   type WorkflowTask,
 } from '../workflow-api';
 import { correctionColours } from '../viewer/overlay';
+import { answersToInput, reviewProblems, type Answer } from '../review-rules';
 import { ErrorBox } from './App';
 import './review-styles';
 
@@ -27,43 +28,9 @@ export interface PendingBox {
   labelValue: number;
 }
 
-export interface Answer {
-  passed: boolean | null;
-  errorType: ErrorType;
-  note: string;
-}
-
 const rgb = (c: readonly [number, number, number]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 const boxText = (b: VoxelBox) => `x ${b.min[0]}–${b.max[0]}, y ${b.min[1]}–${b.max[1]}, slices ${b.min[2] + 1}–${b.max[2] + 1}`;
 const time = (iso: string) => new Date(iso).toLocaleString();
-
-/**
- * What stops a review from being signed, in plain words (the server checks the same and more).
- * `correctionAvailable`: a correction revision is saved, or unsent edits will be saved as one.
- */
-export function reviewProblems(checklist: readonly ChecklistItem[], answers: ReadonlyMap<string, Answer>, decision: Decision | null, correctionAvailable: boolean): string[] {
-  const problems: string[] = [];
-  const unanswered = checklist.filter((c) => answers.get(c.key)?.passed == null);
-  if (unanswered.length) problems.push(`${unanswered.length} checklist item${unanswered.length === 1 ? ' is' : 's are'} not answered: ${unanswered.map((c) => c.key).join(', ')}`);
-  for (const c of checklist) {
-    const a = answers.get(c.key);
-    if (a?.passed === false && a.errorType === 'other' && !a.note.trim()) problems.push(`${c.key}: the error type "other" needs a comment`);
-  }
-  const failed = checklist.filter((c) => answers.get(c.key)?.passed === false).length;
-  if (!decision) problems.push('Choose a decision');
-  else if (decision === 'accept' && failed > 0) problems.push('Work with failed checklist items cannot be accepted: correct or reject it');
-  else if (decision !== 'accept' && failed === 0) problems.push(`A ${decision} decision needs at least one failed checklist item`);
-  if (decision === 'correct' && !correctionAvailable) problems.push('Edit the mask in the viewer to correct it (the edits are saved as a correction revision)');
-  return problems;
-}
-
-export function answersToInput(checklist: readonly ChecklistItem[], answers: ReadonlyMap<string, Answer>): ReviewSubmission['answers'] {
-  return checklist.map((c) => {
-    const a = answers.get(c.key)!;
-    const note = a.note.trim();
-    return a.passed ? { itemKey: c.key, passed: true, ...(note ? { note } : {}) } : { itemKey: c.key, passed: false, errorType: a.errorType, ...(note ? { note } : {}) };
-  });
-}
 
 function FailedList({ items, testId }: { items: readonly { itemKey: string; labelKey: string; errorType: ErrorType; note?: string | undefined }[]; testId: string }) {
   return (
@@ -120,6 +87,8 @@ export function AnnotatePanel(props: {
   error: unknown;
   unsaved: boolean;
   marks: readonly SignificantRegionMark[];
+  /** Marks stored with earlier submissions of this work. */
+  storedMarks: readonly { labelKey: string; box: VoxelBox | null; note: string | null }[];
   markTool: boolean;
   onMarkTool: () => void;
   onRemoveMark: (index: number) => void;
@@ -144,6 +113,12 @@ export function AnnotatePanel(props: {
           <p>The reviewer returned this work. Fix these items, then submit again:</p>
           <FailedList items={task.returnedItems} testId="returned-items" />
         </div>
+      )}
+      {props.storedMarks.length > 0 && (
+        <>
+          <div className="muted">Marked significant</div>
+          <MarksList marks={props.storedMarks} colour="#ff9f1a" testId="stored-marks" onGoTo={props.onGoTo} />
+        </>
       )}
       {props.locked ? (
         <p className="notice" data-testid="submitted-notice">

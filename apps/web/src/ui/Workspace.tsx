@@ -177,6 +177,9 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           if (!task.annotationId || !task.revisionVersion) throw new ApiError('DLN_CONFLICT', 'This review task has no submitted work yet', 409);
           annotationId = task.annotationId;
           context = await workflowApi.reviewContext(task.id);
+        } else if (task?.annotationId) {
+          // Work submitted before (and returned): its marks and the reviews it had.
+          context = await workflowApi.reviewContext(task.id).catch(() => null);
         }
         if (!annotationId) {
           const own = item.annotations.find((a) => a.mine && (props.taskId === null || a.taskId === props.taskId));
@@ -400,7 +403,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
       const version = await savedVersion();
       if (!version) throw new ApiError('DLN_CONFLICT', 'Save your annotation before submitting it', 409);
       const result = await workflowApi.submit(wf.task.id, loaded.annotation.id, marks);
-      setWf({ ...wf, task: result.task });
+      setWf({ ...wf, task: result.task, context: await workflowApi.reviewContext(wf.task.id).catch(() => wf.context) });
       setMarks([]);
       setTool('crosshair');
       setNotice('Submitted for review. The annotation is now read-only.');
@@ -782,7 +785,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
 
   const selected = labels.find((l) => l.value === labelValue);
   const dims = loaded.dims;
-  const others = loaded.item.annotations.filter((a) => !a.mine && a.headVersion > 0);
+  const others = loaded.item.annotations.filter((a) => !a.mine && a.headVersion > 0 && a.id !== loaded.annotation.id);
   const slot = document.getElementById('topbar-slot');
 
   const stateText = (() => {
@@ -895,7 +898,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
             <button onClick={() => setCameras({ axial: { zoom: 1, panX: 0, panY: 0 }, coronal: { zoom: 1, panX: 0, panY: 0 }, sagittal: { zoom: 1, panX: 0, panY: 0 } })}>Reset zoom</button>
           </div>
           <h3>Revisions</h3>
-          {readOnly && (
+          {viewing && (
             <div className="row">
               <button onClick={() => setViewing(null)} data-testid="back-to-mine">
                 Back to my annotation
@@ -946,6 +949,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
               error={workflowError}
               unsaved={saveState.kind !== 'saved'}
               marks={marks}
+              storedMarks={wf.context?.significantRegions ?? []}
               markTool={tool === 'mark'}
               onMarkTool={() => setTool((t) => (t === 'mark' ? 'brush' : 'mark'))}
               onRemoveMark={(i) => setMarks((m) => m.filter((_, k) => k !== i))}
