@@ -88,7 +88,7 @@ interface Context {
   task: Task;
   labels: { key: string; present: boolean }[];
   checklist: { key: string; labelKey: string; errorType: string }[];
-  significantRegions: { labelKey: string; box: { min: number[]; max: number[] } | null; note: string | null }[];
+  significantRegions: { labelKey: string; box: { min: number[]; max: number[] } | null; note: string | null; markedBy: string; version: number }[];
   history: { stage: string; decision: string; correctedVersion: number | null; failedItems: { itemKey: string; errorType: string; note?: string }[]; correctionSizes: { labelKey: string; voxelsAdded: number; voxelsRemoved: number; dice: number | null; hd95Mm: number | null }[]; signedAt: string }[];
 }
 
@@ -301,6 +301,22 @@ run('clinical workflow screens in chromium', () => {
     const revisions = (await getJson<{ version: number; source: string }[]>(reviewer, `/api/annotations/${annotationId}/revisions`)).body;
     expect(revisions.map((r) => [r.version, r.source])).toEqual([[1, 'human'], [2, 'human'], [3, 'correction']]);
 
+    // The reviewer marks the added part as significant too (slice 27 only).
+    await goToSlice(reviewer, 26);
+    await reviewer.click('[data-testid=tool-mark]');
+    const a = await project(reviewer, 34, 34);
+    const b = await project(reviewer, 46, 46);
+    await reviewer.mouse.move(a.x, a.y);
+    await reviewer.mouse.down();
+    await reviewer.mouse.move(b.x, b.y, { steps: 4 });
+    await reviewer.mouse.up();
+    await reviewer.waitForSelector('[data-testid=mark-dialog]');
+    await reviewer.selectOption('[data-testid=mark-label]', String(LIVER));
+    expect([await reviewer.inputValue('[data-testid=mark-from]'), await reviewer.inputValue('[data-testid=mark-to]')]).toEqual(['27', '27']);
+    await reviewer.fill('[data-testid=mark-note]', 'Liver added at the dome');
+    await reviewer.click('[data-testid=mark-add]');
+    await expect(reviewer.locator('[data-testid=new-marks]').textContent()).resolves.toContain('slices 27–27');
+
     // Checklist: one failed item with a chosen error type; the rest pass.
     for (const c of context.checklist) await reviewer.click(`[data-testid="pass-${c.key}"]`);
     await reviewer.click('[data-testid="fail-liver.no-neighbour-organs"]');
@@ -363,12 +379,16 @@ run('clinical workflow screens in chromium', () => {
     const expertTaskId = await openFromWorkList(expert, server.url, 'expert_review');
     const context = (await getJson<Context>(expert, `/api/workflow/tasks/${expertTaskId}/review-context`)).body;
     expect(context.task).toMatchObject({ stage: 'expert_review', revisionVersion: 3 });
-    expect(context.significantRegions).toEqual([expect.objectContaining({ labelKey: 'liver_lesion', box: { min: [78, 52, 15], max: [92, 68, 17] }, note: 'Rim enhancement: needs an expert opinion' })]);
-    await expect(expert.locator('[data-testid=stored-marks]').textContent()).resolves.toContain('slices 16–18');
+    expect(context.significantRegions).toEqual([
+      expect.objectContaining({ labelKey: 'liver_lesion', box: { min: [78, 52, 15], max: [92, 68, 17] }, note: 'Rim enhancement: needs an expert opinion', version: 1 }),
+      expect.objectContaining({ labelKey: 'liver', box: { min: [34, 34, 26], max: [46, 46, 26] }, note: 'Liver added at the dome', version: 3 }),
+    ]);
+    expect(context.significantRegions[0]!.markedBy).not.toBe(context.significantRegions[1]!.markedBy);
+    await expect(expert.locator('[data-testid=stored-marks]').textContent()).resolves.toMatch(/slices 16–18[\s\S]*slices 27–27/);
     await expect(expert.locator('[data-testid=expert-labels]').textContent()).resolves.toContain('Liver lesion');
     await expect(expert.locator('[data-testid=review-history]').textContent()).resolves.toMatch(/reject[\s\S]*correct/);
     expect(await expert.locator('[data-testid=decision-reject]').count()).toBe(0);
-    await expert.click('[data-testid=stored-marks] [data-testid=go-to-mark]');
+    await expert.locator('[data-testid=stored-marks] [data-testid=go-to-mark]').first().click();
     await expert.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.cursor()[2] === 16);
     await expert.screenshot({ path: screenshotPath('review-08-expert-marks') });
 

@@ -908,7 +908,8 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
           <div className="row" style={{ flexDirection: 'column', alignItems: 'stretch' }}>
             {revisions.map((r) => (
               <button key={r.version} onClick={() => void openReadOnly(loaded.annotation.id, r.version, `my version ${r.version}`)} data-testid={`open-revision-${r.version}`}>
-                Version {r.version} · {new Date(r.createdAt).toLocaleString()}
+                Version {r.version}
+                {r.source === 'correction' ? ' (correction)' : ''} · {new Date(r.createdAt).toLocaleString()}
               </button>
             ))}
             {others.map((a, i) => (
