@@ -17,6 +17,7 @@ export {
   selectLabel,
   unionBoundingBox,
 } from './mask/mask';
+export { type LabelRuns, LabelRunsBuilder, cropRunPair, labelRunsOf, labelsInRuns, scanRunPair } from './mask/runs';
 export { type OverlapCounts, type OverlapMetrics, overlapCounts, overlapMetrics } from './metrics/overlap';
 export { distanceToForeground, squaredDistanceField } from './metrics/edt';
 export {

@@ -23,9 +23,11 @@ export type { CtPhantom, CtPhantomGeometry, CtPhantomOptions, CtPhantomSlice, Ct
 export { phantomHu, phantomLabelValues } from './synthetic/ct-phantom-anatomy';
 export type { PhantomLesion, PhantomTissue } from './synthetic/ct-phantom-anatomy';
 export { uidFromName } from './synthetic/uids';
-export { decodeNifti, encodeNifti, niftiLabels, niftiValues } from './nifti/nifti';
-export type { NiftiArray, NiftiDatatype, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';
+export { decodeNifti, encodeNifti, gzipSizeHint, niftiLabels, niftiValues, parseNiftiHeader } from './nifti/nifti';
+export type { NiftiArray, NiftiDatatype, NiftiHeader, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';
 export { readNiftiFile, writeNiftiFile } from './nifti/files';
+export { decodeNiftiLabelRuns, readNiftiLabelRuns } from './nifti/label-runs';
+export type { NiftiLabelRuns } from './nifti/label-runs';
 export { readTiff, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
 export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';

@@ -5,6 +5,8 @@ import { gridOf } from '@delineate/core';
 import { readNiftiFile, writeNiftiFile } from '@delineate/formats';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../main';
+import { createSurfaceRunner } from '../workers/surface-pool';
+import { loadLabelMap, loadLabelRuns, pairMetrics } from './metrics';
 
 const dir = mkdtempSync(join(tmpdir(), 'dln-metrics-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +76,32 @@ describe('delineate metrics', () => {
     expect(JSON.parse(r.err).error.code).toBe('DLN_METRICS_SHAPE_MISMATCH');
     expect((await run(['metrics', ref, ref, '--convention', 'mesh'])).code).toBe(2);
     expect((await run(['metrics', ref, ref, '--percentile', '101'])).code).toBe(2);
+  });
+});
+
+describe('pairMetrics on runs', () => {
+  it('gives exactly the metrics of the whole-volume path (seeded multi-label images, both conventions)', async () => {
+    const g = gridOf([21, 18, 9], [0.7, 0.8, 2.5]);
+    let seed = 12345;
+    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const blobs = (n: number) =>
+      Array.from({ length: n }, () => {
+        const lo = [Math.floor(rnd() * 15), Math.floor(rnd() * 12), Math.floor(rnd() * 6)];
+        return { label: 1 + Math.floor(rnd() * 3), lo, hi: lo.map((v, i) => v + 1 + Math.floor(rnd() * [7, 7, 3][i]!)) };
+      });
+    const runner = createSurfaceRunner({ threads: 1 });
+    for (let k = 0; k < 6; k++) {
+      const a = await boxImage(`runs-a${k}.nii.gz`, blobs(4), g), b = await boxImage(`runs-b${k}.nii.gz`, blobs(3), g);
+      const [ma, mb] = [(await loadLabelMap(a)).map, (await loadLabelMap(b)).map];
+      const [ra, rb] = [(await loadLabelRuns(a)).map, (await loadLabelRuns(b)).map];
+      for (const convention of ['surfel', 'voxel'] as const) {
+        const options = { convention, percentile: 95, tolerancesMm: [1, 2] };
+        const want = await pairMetrics(ma, mb, [1, 2, 3, 4], options, runner);
+        expect(await pairMetrics(ra, rb, [1, 2, 3, 4], options, runner)).toEqual(want);
+        expect(await pairMetrics(ma, rb, [1, 2, 3, 4], options, runner)).toEqual(want);
+      }
+    }
+    await runner.close();
   });
 });
 

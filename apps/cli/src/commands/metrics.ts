@@ -1,20 +1,27 @@
 import { CommanderError, type Command } from 'commander';
 import {
+  type Grid,
   type LabelMap,
+  type LabelRuns,
   type SurfaceConvention,
   type SurfaceMetrics,
   cropLabelPair,
+  cropRunPair,
   emptyDirectedDistances,
   labelMap,
+  labelRunsOf,
+  labelsInRuns,
   labelsPresent,
   overlapMetrics,
   pairSurfaces,
   scanLabelPair,
+  scanRunPair,
   sameShape,
   surfaceConventions,
   surfaceMetrics,
+  voxelCount,
 } from '@delineate/core';
-import { niftiLabels, readNiftiFile } from '@delineate/formats';
+import { niftiLabels, readNiftiFile, readNiftiLabelRuns } from '@delineate/formats';
 import { DelineateError, isDelineateError } from '@delineate/schema';
 import { type SurfaceRunner, createSurfaceRunner, defaultThreads } from '../workers/surface-pool';
 
@@ -58,8 +65,24 @@ export async function loadLabelMap(path: string): Promise<{ map: LabelMap; affin
   return { map: labelMap(image.grid, niftiLabels(image)), affine: image.affine };
 }
 
+/** A label image held whole, or as runs (read without holding the decoded volume). */
+export type LabelSource = LabelMap | LabelRuns;
+
+function isRuns(m: LabelSource): m is LabelRuns {
+  return 'rowStart' in m;
+}
+
+/**
+ * Reads a NIfTI label image as runs: the file is decoded in chunks on the thread pool and never
+ * held whole, so reading two files at once overlaps, and a pair is scanned and cropped from its runs.
+ */
+export async function loadLabelRuns(path: string): Promise<{ map: LabelRuns; affine: readonly number[] }> {
+  const r = await readNiftiLabelRuns(path);
+  return { map: r.runs, affine: r.affine };
+}
+
 /** All inputs must share one grid (dimensions; spacing as float32). */
-export function requireSameGrid(maps: readonly LabelMap[]): void {
+export function requireSameGrid(maps: readonly { readonly grid: Grid }[]): void {
   const first = maps[0];
   for (const m of maps.slice(1)) {
     if (!first || !sameShape(first.grid, m.grid)) {
@@ -95,21 +118,27 @@ export function toJson(value: unknown): string {
 }
 
 /** Labels to compare: the requested ones, or every non-zero label in any input. */
-export function labelsOf(maps: readonly LabelMap[], requested?: readonly number[]): number[] {
+export function labelsOf(maps: readonly LabelSource[], requested?: readonly number[]): number[] {
   if (requested && requested.length > 0) return [...requested];
-  return [...new Set(maps.flatMap((m) => labelsPresent(m)))].sort((a, b) => a - b);
+  return [...new Set(maps.flatMap((m) => (isRuns(m) ? labelsInRuns(m) : labelsPresent(m))))].sort((a, b) => a - b);
 }
 
 /** Overlap and surface metrics of every label of a pair, both surface directions run in parallel. */
 export async function pairMetrics(
-  reference: LabelMap,
-  test: LabelMap,
+  reference: LabelSource,
+  test: LabelSource,
   labels: readonly number[],
   options: SurfaceOptions,
   runner: SurfaceRunner,
 ): Promise<LabelPairMetrics[]> {
-  const scan = scanLabelPair(reference, test);
-  const voxels = reference.data.length;
+  // Runs when either side is runs (same counts, boxes and crops as the voxel scan).
+  const runs =
+    isRuns(reference) || isRuns(test)
+      ? { reference: isRuns(reference) ? reference : labelRunsOf(reference), test: isRuns(test) ? test : labelRunsOf(test) }
+      : null;
+  const maps = !isRuns(reference) && !isRuns(test) ? { reference, test } : null;
+  const scan = runs ? scanRunPair(runs.reference, runs.test) : maps ? scanLabelPair(maps.reference, maps.test) : new Map();
+  const voxels = voxelCount(reference.grid);
   return Promise.all(
     labels.map(async (label) => {
       const st = scan.get(label);
@@ -120,7 +149,13 @@ export async function pairMetrics(
         falseNegative: inRef - both,
         trueNegative: voxels - inRef - inTest + both,
       });
-      const crop = st ? cropLabelPair(reference, test, label, 1, st.box, scan.size === 1) : null;
+      const crop = !st
+        ? null
+        : runs
+          ? cropRunPair(runs.reference, runs.test, label, 1, st.box)
+          : maps
+            ? cropLabelPair(maps.reference, maps.test, label, 1, st.box, scan.size === 1)
+            : null;
       const surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, crop.box) : null;
       const [rt, tr] = surfaces
         ? await Promise.all([runner.directed(surfaces.reference, surfaces.test), runner.directed(surfaces.test, surfaces.reference)])
@@ -202,7 +237,7 @@ export function register(program: Command): void {
       const requested = flags.labels ? parseNumberList(flags.labels, '--labels') : undefined;
       const threads = threadsOf(flags.threads);
       await reportErrors(async () => {
-        const [ref, test] = await Promise.all([loadLabelMap(referencePath), loadLabelMap(testPath)]);
+        const [ref, test] = await Promise.all([loadLabelRuns(referencePath), loadLabelRuns(testPath)]);
         requireSameGrid([ref.map, test.map]);
         const labels = labelsOf([ref.map, test.map], requested);
         // One label is two directed jobs: threads only pay for themselves with more work than that.

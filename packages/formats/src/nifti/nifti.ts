@@ -51,11 +51,47 @@ export function decodeNifti(input: Uint8Array): NiftiImage {
   let bytes = input;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      // The gzip trailer holds the decoded size (mod 2³²): one output buffer of that size is
+      // filled in place, where the default 16 KiB chunks are concatenated at the end.
+      bytes = gunzipSync(bytes, { chunkSize: gzipSizeHint(bytes) });
     } catch {
       throw invalid('NIfTI gzip stream is corrupt');
     }
   }
+  const h = parseNiftiHeader(bytes);
+  const { bytes: size } = DATATYPES[h.datatype];
+  if (bytes.length < h.voxOffset + h.count * size) throw invalid('NIfTI file is truncated', { expected: h.voxOffset + h.count * size });
+  const data = readData(bytes, h.voxOffset, h.count, h.datatype, h.littleEndian);
+  return { grid: h.grid, datatype: h.datatype, data, sclSlope: h.sclSlope, sclInter: h.sclInter, affine: h.affine, orientation: h.orientation };
+}
+
+/**
+ * Output chunk size for inflating a gzip file: the size its trailer records plus one, at least
+ * 64 KiB, and never more than deflate can expand the input (1032:1), whatever the trailer says.
+ */
+export function gzipSizeHint(gz: Uint8Array): number {
+  if (gz.length < 18) return 64 * 1024;
+  const isize = new DataView(gz.buffer, gz.byteOffset + gz.length - 4, 4).getUint32(0, true);
+  return Math.max(64 * 1024, Math.min(isize + 1, gz.length * 1032 + 1024));
+}
+
+/** A NIfTI-1 header: what {@link decodeNifti} reads before the voxels. */
+export interface NiftiHeader {
+  readonly grid: Grid;
+  readonly datatype: NiftiDatatype;
+  readonly littleEndian: boolean;
+  /** Byte offset of the first voxel. */
+  readonly voxOffset: number;
+  /** Voxels in the image. */
+  readonly count: number;
+  readonly sclSlope: number;
+  readonly sclInter: number;
+  readonly affine: readonly number[];
+  readonly orientation: OrientationSource;
+}
+
+/** Parses the header of uncompressed NIfTI-1 bytes (at least the 348 header bytes). */
+export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader {
   if (bytes.length < 348) throw invalid('file is shorter than a NIfTI-1 header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let le = true;
@@ -78,14 +114,16 @@ export function decodeNifti(input: Uint8Array): NiftiImage {
   const gridResult = createGrid(shape, pixdim.map((s) => (s > 0 && Number.isFinite(s) ? s : 1)));
   if (!gridResult.ok) throw invalid('NIfTI grid is invalid');
   const datatype = datatypeOf(i16(70));
-  const { bytes: size } = DATATYPES[datatype];
   const voxOffset = Math.floor(f32(108));
   if (voxOffset < 348) throw invalid('NIfTI vox_offset is before the end of the header');
   const count = shape.reduce((a, b) => a * b, 1);
-  if (bytes.length < voxOffset + count * size) throw invalid('NIfTI file is truncated', { expected: voxOffset + count * size });
-  const data = readData(bytes, voxOffset, count, datatype, le);
   const { affine, orientation } = readAffine(view, le, pixdim);
-  return { grid: gridResult.grid, datatype, data, sclSlope: f32(112), sclInter: f32(116), affine, orientation };
+  return { grid: gridResult.grid, datatype, littleEndian: le, voxOffset, count, sclSlope: f32(112), sclInter: f32(116), affine, orientation };
+}
+
+/** Bytes per voxel of a datatype. */
+export function datatypeBytes(datatype: NiftiDatatype): number {
+  return DATATYPES[datatype].bytes;
 }
 
 function readData(bytes: Uint8Array, offset: number, count: number, datatype: NiftiDatatype, le: boolean): NiftiArray {

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { type LabelRuns, gridOf, labelMap, labelRunsOf } from '@delineate/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeNiftiLabelRuns, readNiftiLabelRuns } from './label-runs';
+import { type NiftiArray, decodeNifti, encodeNifti, niftiLabels } from './nifti';
+
+const dir = mkdtempSync(join(tmpdir(), 'dln-nifti-runs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** First difference between two run images ('' when equal): toEqual is slow on long typed arrays. */
+function difference(a: LabelRuns, b: LabelRuns): string {
+  if (JSON.stringify(a.grid) !== JSON.stringify(b.grid)) return 'grid';
+  for (const k of ['rowStart', 'start', 'end', 'label'] as const) {
+    const x = a[k], y = b[k];
+    if (x.length !== y.length) return `${k} length ${x.length} vs ${y.length}`;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `${k}[${i}] ${x[i]} vs ${y[i]}`;
+  }
+  return '';
+}
+
+/** What the whole-volume reader gives, as runs. */
+function expectedRuns(bytes: Uint8Array): ReturnType<typeof labelRunsOf> {
+  const image = decodeNifti(bytes);
+  return labelRunsOf(labelMap(image.grid, niftiLabels(image)));
+}
+
+const volumes = new Map<string, number[]>();
+
+/** A mask-like volume: rows of one run, rows of several runs, empty stretches, other labels. */
+function volume(nx: number, ny: number, nz: number, labels: readonly number[]): number[] {
+  const key = [nx, ny, nz, ...labels].join(',');
+  const known = volumes.get(key);
+  if (known) return known;
+  const out: number[] = [];
+  volumes.set(key, out);
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) {
+        const inside = (x - nx / 2) ** 2 / (nx * nx) + (y - ny / 2) ** 2 / (ny * ny) + (z - nz / 2) ** 2 / (nz * nz) < 0.08;
+        const stripe = z % 7 === 3 && (x % 5 === 0 || x % 5 === 1);
+        out.push(inside || stripe ? (labels[(x + 3 * y + z) % 23 === 0 ? 1 % labels.length : 0] ?? 1) : 0);
+      }
+  return out;
+}
+
+describe('NIfTI label runs', () => {
+  const cases: [string, (v: number[]) => NiftiArray][] = [
+    ['uint8', (v) => Uint8Array.from(v)],
+    ['int8', (v) => Int8Array.from(v.map((x) => (x === 2 ? -2 : x)))],
+    ['int16', (v) => Int16Array.from(v.map((x) => (x === 2 ? -300 : x)))],
+    ['uint16', (v) => Uint16Array.from(v.map((x) => x * 1000))],
+    ['int32', (v) => Int32Array.from(v)],
+    ['uint32', (v) => Uint32Array.from(v.map((x) => x * 70000))],
+    ['float32', (v) => Float32Array.from(v)],
+    ['float64', (v) => Float64Array.from(v)],
+  ];
+  it.each(cases)('gives the runs of the whole-volume reader for %s, .nii and .nii.gz', async (_name, make) => {
+    // nx = 64: uint8 rows are read word by word; nx = 61: voxel by voxel. Both volumes span
+    // several 1 MiB inflate chunks, so rows straddle chunk boundaries.
+    for (const [nx, ny, nz] of [[64, 60, 300], [61, 37, 500]] as const) {
+      const data = make(volume(nx, ny, nz, [1, 2]));
+      for (const gzip of [false, true]) {
+        const bytes = encodeNifti({ grid: gridOf([nx, ny, nz], [0.7, 0.8, 2.5]), data }, { gzip });
+        const got = await decodeNiftiLabelRuns(bytes);
+        expect(difference(got.runs, expectedRuns(bytes))).toBe('');
+        expect(got.affine).toEqual(decodeNifti(bytes).affine);
+      }
+    }
+  });
+
+  it('reads uint8 labels other than 1, and 255, in word rows', async () => {
+    const v = volume(64, 40, 30, [255, 7]);
+    const bytes = encodeNifti({ grid: gridOf([64, 40, 30], [1, 1, 1]), data: Uint8Array.from(v) }, { gzip: true });
+    expect(difference((await decodeNiftiLabelRuns(bytes)).runs, expectedRuns(bytes))).toBe('');
+  });
+
+  it('applies scaling as the whole-volume reader does', async () => {
+    const bytes = encodeNifti({ grid: gridOf([8, 4, 3], [1, 1, 1]), data: Uint8Array.from(volume(8, 4, 3, [1, 2])) });
+    new DataView(bytes.buffer).setFloat32(112, 2, true); // scl_slope 2
+    expect(difference((await decodeNiftiLabelRuns(bytes)).runs, expectedRuns(bytes))).toBe('');
+    expect((await decodeNiftiLabelRuns(bytes)).runs.label.every((l) => l % 2 === 0)).toBe(true);
+  });
+
+  it('reads a file, and refuses truncated, corrupt and missing ones with the reader codes', async () => {
+    const bytes = encodeNifti({ grid: gridOf([16, 8, 4], [1, 1, 1]), data: Uint8Array.from(volume(16, 8, 4, [1])) }, { gzip: true });
+    const file = join(dir, 'm.nii.gz');
+    writeFileSync(file, bytes);
+    expect(difference((await readNiftiLabelRuns(file)).runs, expectedRuns(bytes))).toBe('');
+    const raw = encodeNifti({ grid: gridOf([16, 8, 4], [1, 1, 1]), data: Uint8Array.from(volume(16, 8, 4, [1])) });
+    await expect(decodeNiftiLabelRuns(raw.subarray(0, raw.length - 10))).rejects.toMatchObject({ code: 'DLN_NIFTI_INVALID', message: 'NIfTI file is truncated' });
+    await expect(decodeNiftiLabelRuns(gzipSync(raw.subarray(0, 200)))).rejects.toMatchObject({ code: 'DLN_NIFTI_INVALID' });
+    const corrupt = Uint8Array.from(bytes);
+    corrupt.fill(0x55, 20, 60);
+    await expect(decodeNiftiLabelRuns(corrupt)).rejects.toMatchObject({ code: 'DLN_NIFTI_INVALID' });
+    await expect(readNiftiLabelRuns(join(dir, 'missing.nii.gz'))).rejects.toMatchObject({ code: 'DLN_NOT_FOUND' });
+  });
+});

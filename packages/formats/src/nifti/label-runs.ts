@@ -1,0 +1,249 @@
+import { readFile } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { type LabelRuns, LabelRunsBuilder, labelMap, labelRunsOf } from '@delineate/core';
+import { DelineateError } from '@delineate/schema';
+import { type NiftiHeader, type OrientationSource, datatypeBytes, decodeNifti, niftiLabels, parseNiftiHeader } from './nifti';
+
+/** A NIfTI label image read as runs (see LabelRuns in core), with its orientation. */
+export interface NiftiLabelRuns {
+  readonly runs: LabelRuns;
+  readonly affine: readonly number[];
+  readonly orientation: OrientationSource;
+}
+
+/** Decoded bytes are handed over in chunks of this size while the file inflates. */
+const CHUNK = 1 << 20;
+
+/**
+ * Reads a .nii or .nii.gz label image as runs without holding the decoded volume: the file
+ * inflates in 1 MiB chunks on libuv's thread pool (two files read at once inflate on two
+ * threads) and each chunk is turned into runs as it arrives. The labels are those of
+ * `niftiLabels(readNiftiFile(path))`; images that need value conversion (float data, scaling,
+ * big-endian words) are read that way and converted. The path never appears in errors.
+ */
+export async function readNiftiLabelRuns(path: string): Promise<NiftiLabelRuns> {
+  let file: Buffer;
+  try {
+    file = await readFile(path);
+  } catch {
+    throw new DelineateError('DLN_NOT_FOUND', 'NIfTI file could not be read');
+  }
+  return decodeNiftiLabelRuns(file);
+}
+
+/** {@link readNiftiLabelRuns} on the bytes of a file. */
+export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabelRuns> {
+  const sink = new RunSink();
+  if (file.length >= 2 && file[0] === 0x1f && file[1] === 0x8b) {
+    await new Promise<void>((resolve, reject) => {
+      const gunzip = createGunzip({ chunkSize: CHUNK });
+      let settled = false;
+      const settle = (error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        if (error === undefined) resolve();
+        else reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      gunzip.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        try {
+          if (!sink.push(chunk)) {
+            gunzip.destroy();
+            settle();
+          }
+        } catch (error) {
+          gunzip.destroy();
+          settle(error);
+        }
+      });
+      gunzip.on('end', () => settle());
+      gunzip.on('error', () => settle(new DelineateError('DLN_NIFTI_INVALID', 'NIfTI gzip stream is corrupt')));
+      gunzip.end(file);
+    });
+  } else {
+    sink.push(Buffer.from(file.buffer, file.byteOffset, file.byteLength));
+  }
+  if (sink.convert) {
+    const image = decodeNifti(file);
+    return { runs: labelRunsOf(labelMap(image.grid, niftiLabels(image))), affine: image.affine, orientation: image.orientation };
+  }
+  return sink.finish();
+}
+
+/** Turns the decoded bytes of a NIfTI file, chunk by chunk, into runs. */
+class RunSink {
+  /** The image needs value conversion: read it whole instead. */
+  convert = false;
+  private header: NiftiHeader | null = null;
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private skip = 0;
+  private builder: LabelRunsBuilder | null = null;
+  private rowBytes = 0;
+  private rowsLeft = 0;
+  private rowBuf = Buffer.alloc(0);
+  private rowFill = 0;
+  private zeros = Buffer.alloc(0);
+  private byteRows = false;
+  private bytesOf: Uint8Array = new Uint8Array(0);
+  private wordsOf: Uint32Array = new Uint32Array(0);
+  private wordBase = -1;
+  private bytes = 1;
+  private blockRows = 1;
+  private view: (row: Buffer) => ArrayLike<number> = (row) => row;
+
+  /** Takes the next decoded bytes; false once nothing more is needed. */
+  push(chunk: Buffer): boolean {
+    if (this.convert) return false;
+    let data = chunk;
+    if (!this.header) {
+      this.head.push(chunk);
+      this.headBytes += chunk.length;
+      if (this.headBytes < 348) return true;
+      const head = this.head.length === 1 ? chunk : Buffer.concat(this.head, this.headBytes);
+      this.head = [];
+      this.start(parseNiftiHeader(head));
+      if (this.convert) return false;
+      const h = this.header as NiftiHeader | null;
+      if (!h) return false;
+      if (head.length <= h.voxOffset) {
+        this.skip = h.voxOffset - head.length;
+        return this.rowsLeft > 0;
+      }
+      data = head.subarray(h.voxOffset);
+    }
+    let p = 0;
+    if (this.skip > 0) {
+      const n = Math.min(this.skip, data.length);
+      this.skip -= n;
+      p = n;
+    }
+    const rb = this.rowBytes;
+    if (this.rowFill > 0 && p < data.length) {
+      const n = Math.min(rb - this.rowFill, data.length - p);
+      data.copy(this.rowBuf, this.rowFill, p, p + n);
+      this.rowFill += n;
+      p += n;
+      if (this.rowFill === rb) {
+        this.bind(this.rowBuf);
+        this.row(this.rowBuf, 0);
+        this.rowFill = 0;
+      }
+    }
+    const aligned = (data.byteOffset + p) % this.bytes === 0;
+    const block = this.blockRows * rb;
+    this.bind(data);
+    while (this.rowsLeft > 0 && data.length - p >= rb) {
+      // Empty stretches (most of a mask) by one native comparison per 64 KiB block of rows.
+      if (this.rowsLeft >= this.blockRows && data.length - p >= block && data.compare(this.zeros, 0, block, p, p + block) === 0) {
+        (this.builder as LabelRunsBuilder).emptyRows(this.blockRows);
+        this.rowsLeft -= this.blockRows;
+        p += block;
+        continue;
+      }
+      if (aligned) this.row(data, p);
+      else {
+        data.copy(this.rowBuf, 0, p, p + rb);
+        this.bind(this.rowBuf);
+        this.row(this.rowBuf, 0);
+        this.bind(data);
+      }
+      p += rb;
+    }
+    if (this.rowsLeft > 0 && p < data.length) {
+      data.copy(this.rowBuf, 0, p);
+      this.rowFill = data.length - p;
+    }
+    return this.rowsLeft > 0;
+  }
+
+  finish(): NiftiLabelRuns {
+    if (!this.header) parseNiftiHeader(Buffer.concat(this.head, this.headBytes)); // throws: too short
+    const h = this.header as NiftiHeader | null;
+    if (!h || !this.builder) throw new DelineateError('DLN_NIFTI_INVALID', 'file is shorter than a NIfTI-1 header');
+    if (this.rowsLeft > 0) {
+      throw new DelineateError('DLN_NIFTI_INVALID', 'NIfTI file is truncated', { expected: h.voxOffset + h.count * this.bytes });
+    }
+    return { runs: this.builder.finish(), affine: h.affine, orientation: h.orientation };
+  }
+
+  private start(h: NiftiHeader): void {
+    const size = datatypeBytes(h.datatype);
+    const m = h.sclSlope, b = h.sclInter;
+    const scaled = !(m === 0 || !Number.isFinite(m) || (m === 1 && b === 0));
+    if (h.datatype === 'float32' || h.datatype === 'float64' || scaled || (!h.littleEndian && size > 1)) {
+      this.convert = true;
+      return;
+    }
+    this.header = h;
+    const [nx, ny, nz] = h.grid.dims;
+    this.builder = new LabelRunsBuilder(h.grid);
+    this.bytes = size;
+    this.rowBytes = nx * size;
+    this.rowsLeft = ny * nz;
+    this.rowBuf = Buffer.alloc(this.rowBytes);
+    this.blockRows = Math.max(1, Math.floor(65536 / this.rowBytes));
+    this.zeros = Buffer.alloc(this.blockRows * this.rowBytes);
+    this.byteRows = h.datatype === 'uint8' && nx % 4 === 0;
+    switch (h.datatype) {
+      case 'int8': this.view = (r) => new Int8Array(r.buffer, r.byteOffset, nx); break;
+      case 'int16': this.view = (r) => new Int16Array(r.buffer, r.byteOffset, nx); break;
+      case 'uint16': this.view = (r) => new Uint16Array(r.buffer, r.byteOffset, nx); break;
+      case 'int32': this.view = (r) => new Int32Array(r.buffer, r.byteOffset, nx); break;
+      case 'uint32': this.view = (r) => new Uint32Array(r.buffer, r.byteOffset, nx); break;
+      default: this.view = (r) => r;
+    }
+  }
+
+  /** Views of the buffer rows are read from (uint8 images: its bytes and 32-bit words). */
+  private bind(buf: Buffer): void {
+    if (!this.byteRows) return;
+    this.bytesOf = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    this.wordBase = buf.byteOffset % 4 === 0 ? buf.byteOffset : -1;
+    if (this.wordBase >= 0) this.wordsOf = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+  }
+
+  /** The row at byte `at` of `buf` (bound by {@link bind}). */
+  private row(buf: Buffer, at: number): void {
+    const b = this.builder as LabelRunsBuilder;
+    this.rowsLeft--;
+    if (this.byteRows && this.wordBase >= 0 && at % 4 === 0) {
+      this.byteRow(at, b);
+      return;
+    }
+    const row = buf.subarray(at, at + this.rowBytes);
+    if (row.compare(this.zeros, 0, row.length) === 0) b.emptyRows(1);
+    else b.addRow(this.view(row));
+  }
+
+  /**
+   * A uint8 row (nx a multiple of 4, 4-byte aligned) read four voxels at a time: a zero word is
+   * background, a word of four times the current run's label continues it, any other word is
+   * read voxel by voxel.
+   */
+  private byteRow(at: number, b: LabelRunsBuilder): void {
+    const words = this.wordsOf, bytes = this.bytesOf;
+    const nx = this.rowBytes, w0 = at >> 2, nw = nx >> 2;
+    let label = 0, start = 0, fill = 0;
+    for (let k = 0; k < nw; k++) {
+      const v = words[w0 + k] as number;
+      if (v === fill) continue;
+      if (v === 0) {
+        b.run(start, 4 * k, label);
+        label = 0;
+        fill = 0;
+        continue;
+      }
+      for (let j = 0, x = 4 * k, i = at + x; j < 4; j++, x++, i++) {
+        const c = bytes[i] as number;
+        if (c === label) continue;
+        if (label !== 0) b.run(start, x, label);
+        label = c;
+        start = x;
+      }
+      fill = label * 0x01010101;
+    }
+    if (label !== 0) b.run(start, nx, label);
+    b.endRow();
+  }
+}
