@@ -169,8 +169,10 @@ run('clinical workflow screens in chromium', () => {
     await annotator.selectOption('[data-testid=mark-label]', String(LESION));
     await annotator.fill('[data-testid=mark-from]', '16');
     await annotator.fill('[data-testid=mark-to]', '18');
-    await annotator.fill('[data-testid=mark-note]', 'Rim enhancement: needs an expert opinion');
+    // Typed key by key: letters in the note are text, not tool shortcuts (E eraser, I interpolate, S sphere).
+    await annotator.locator('[data-testid=mark-note]').pressSequentially('Rim enhancement: needs an expert opinion');
     await annotator.click('[data-testid=mark-add]');
+    expect(await annotator.getAttribute('[data-testid=tool-mark]', 'class')).toBe('active');
     await expect(annotator.locator('[data-testid=new-marks]').textContent()).resolves.toContain('slices 16–18');
     await annotator.screenshot({ path: screenshotPath('review-01-annotate-marked') });
 

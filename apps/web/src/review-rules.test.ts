@@ -25,6 +25,7 @@ describe('review rules in the page', () => {
     expect(reviewProblems(checklist, oneFail, 'reject', false)).toEqual([]);
     expect(reviewProblems(checklist, oneFail, 'correct', false)).toEqual(['Edit the mask in the viewer to correct it (the edits are saved as a correction revision)']);
     expect(reviewProblems(checklist, oneFail, 'correct', true)).toEqual([]);
+    expect(reviewProblems(checklist, oneFail, 'reject', true)).toEqual(['You edited the mask: choose Correct to sign the edits as a correction, or undo them to reject']);
   });
 
   it('needs a comment for "other", and sends answers the server schema accepts', () => {

@@ -27,6 +27,7 @@ export function reviewProblems(checklist: readonly ChecklistItem[], answers: Rea
   else if (decision === 'accept' && failed > 0) problems.push('Work with failed checklist items cannot be accepted: correct or reject it');
   else if (decision !== 'accept' && failed === 0) problems.push(`A ${decision} decision needs at least one failed checklist item`);
   if (decision === 'correct' && !correctionAvailable) problems.push('Edit the mask in the viewer to correct it (the edits are saved as a correction revision)');
+  if (decision && decision !== 'correct' && correctionAvailable) problems.push(`You edited the mask: choose Correct to sign the edits as a correction, or undo them to ${decision}`);
   return problems;
 }
 

@@ -51,6 +51,7 @@ const shortcuts: [string, string][] = [
   ['middle drag, Shift+drag', 'pan'],
   ['W', 'next window preset'],
   ['L', 'stack ↔ three views'],
+  ['M', 'mark a significant region (workflow tasks): drag a box on the axial view'],
   ['?', 'this help'],
 ];
 
@@ -121,6 +122,8 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   const [workflowError, setWorkflowError] = useState<unknown>(null);
   /** Review stages: the mask of the version under review (what a correction is measured against). */
   const originalRef = useRef<Uint8Array | null>(null);
+  /** Reused for the overlay of unsigned edits (recomputed after every edit). */
+  const correctionBufferRef = useRef<Uint8Array | null>(null);
   const [drawingBox, setDrawingBox] = useState<SceneBox | null>(null);
 
   const sceneRef = useRef<Scene | null>(null);
@@ -297,7 +300,9 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     const map = mapRef.current;
     const original = originalRef.current;
     if (!map || !original || !reviewStage || locked) return;
-    const data = diffOverlay(original, map.data);
+    const buffer = correctionBufferRef.current?.length === original.length ? correctionBufferRef.current : new Uint8Array(original.length);
+    correctionBufferRef.current = buffer;
+    const data = diffOverlay(original, map.data, buffer);
     const counts = countOverlay(data);
     setCorrection(counts.added + counts.removed + counts.relabelled > 0 ? { source: 'local', data, counts } : null);
   }, [reviewStage, locked]);
@@ -674,7 +679,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       // Typing in a text or number field is not a shortcut; sliders and checkboxes keep the shortcuts.
-      if (e.target instanceof HTMLSelectElement || (e.target instanceof HTMLInputElement && !['range', 'checkbox'].includes(e.target.type))) return;
+      if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement || (e.target instanceof HTMLInputElement && !['range', 'checkbox'].includes(e.target.type))) return;
       const ctrl = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
       if (ctrl && k === 'z') {
