@@ -377,8 +377,9 @@ function WorkflowTasks({ projectId, onChanged }: { projectId: string; onChanged:
     setMoved(null);
     try {
       const result = await projectApi.reassign(task.id, assigneeId);
-      setMoved(`Task ${task.id.slice(0, 8)} moved to ${nameOf(result.assigneeId)}`);
       await load();
+      setChoice({ ...choice, [task.id]: '' });
+      setMoved(`Task ${task.id.slice(0, 8)} moved to ${nameOf(result.assigneeId)}`);
     } catch (e) {
       setError(e);
     } finally {

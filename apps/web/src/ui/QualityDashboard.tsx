@@ -26,7 +26,7 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
   const [quality, setQuality] = useState<QualityReport | null>(null);
   const [agreement, setAgreement] = useState<AgreementReport | null>(null);
   const [summary, setSummary] = useState<ProjectSummary | null>(null);
-  const [members, setMembers] = useState<Member[]>([]);
+  const [members, setMembers] = useState<Member[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
@@ -52,7 +52,7 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
       </div>
     );
   }
-  if (!quality || !agreement || !summary) return <div className="page" data-testid="quality-dashboard">Loading…</div>;
+  if (!quality || !agreement || !summary || !members) return <div className="page" data-testid="quality-dashboard">Loading…</div>;
 
   const nameOf = (userId: string) => members.find((m) => m.userId === userId)?.displayName ?? `annotator ${userId.slice(0, 8)}`;
   const reviews = quality.perAnnotator.reduce((s, a) => s + a.reviews, 0);
