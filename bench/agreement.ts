@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LabelMap, gridOf, staple, voxelCount } from '@delineate/core';
 import { writeNiftiFile } from '@delineate/formats';
-import { type LabelSource, loadLabelMap, loadLabelRuns, pairMetrics } from '../apps/cli/src/commands/metrics';
-import { createSurfaceRunner } from '../apps/cli/src/workers/surface-pool';
+import { type LabelSource, loadLabelMap, loadLabelRuns, metricsRunner, pairMetrics } from '../apps/cli/src/commands/metrics';
 import type { BenchResult } from './types';
 
 const DIMS = [512, 512, 200] as const;
@@ -49,6 +48,8 @@ const REPEATS = 3;
 
 /** Child mode: time our side on files, print JSON. */
 async function child(mode: string, files: string[]): Promise<void> {
+  // The runner of `delineate metrics`; over the repeats it runs warm, as in a long-running process.
+  const runner = mode === 'pair' ? metricsRunner() : null;
   const t0 = performance.now();
   // Read as `delineate metrics` reads (both files at once, as runs) and as `delineate consensus` reads (whole volumes).
   const maps: LabelSource[] =
@@ -60,8 +61,7 @@ async function child(mode: string, files: string[]): Promise<void> {
   const out: Record<string, number | string> = { readMs, inputBytes };
   if (mode === 'pair') {
     const [ref, test] = maps;
-    if (!ref || !test) throw new Error('two files expected');
-    const runner = createSurfaceRunner({ threads: 1 }); // one label: as `delineate metrics` runs it
+    if (!ref || !test || !runner) throw new Error('two files expected');
     // Conventions interleaved so both get the same JIT warm-up; a long-running worker runs warm.
     for (let rep = 0; rep < REPEATS + 2; rep++) {
       for (const convention of ['surfel', 'voxel'] as const) {

@@ -157,9 +157,7 @@ export async function pairMetrics(
             ? cropLabelPair(maps.reference, maps.test, label, 1, st.box, scan.size === 1)
             : null;
       const surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, crop.box) : null;
-      const [rt, tr] = surfaces
-        ? await Promise.all([runner.directed(surfaces.reference, surfaces.test), runner.directed(surfaces.test, surfaces.reference)])
-        : [emptyDirectedDistances, emptyDirectedDistances];
+      const [rt, tr] = surfaces ? await runner.pair(surfaces.reference, surfaces.test) : [emptyDirectedDistances, emptyDirectedDistances];
       const s = surfaceMetrics(
         { convention: options.convention, referenceToTest: rt, testToReference: tr },
         { percentile: options.percentile, tolerancesMm: options.tolerancesMm },
@@ -209,6 +207,16 @@ interface MetricsFlags {
   readonly threads?: string;
 }
 
+/**
+ * The runner of `delineate metrics`: with more than one thread, the first pair large enough
+ * starts a worker and computes both directions here; once the worker has loaded, every later
+ * pair computes one direction on it and the other here at the same time (never waiting for it
+ * to load; starting it while the files are read would slow the reading on two cores).
+ */
+export function metricsRunner(threads?: number): SurfaceRunner {
+  return createSurfaceRunner({ threads: threads ?? defaultThreads() });
+}
+
 export function threadsOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -237,12 +245,11 @@ export function register(program: Command): void {
       const requested = flags.labels ? parseNumberList(flags.labels, '--labels') : undefined;
       const threads = threadsOf(flags.threads);
       await reportErrors(async () => {
-        const [ref, test] = await Promise.all([loadLabelRuns(referencePath), loadLabelRuns(testPath)]);
-        requireSameGrid([ref.map, test.map]);
-        const labels = labelsOf([ref.map, test.map], requested);
-        // One label is two directed jobs: threads only pay for themselves with more work than that.
-        const runner = createSurfaceRunner({ threads: threads ?? (labels.length > 1 ? defaultThreads() : 1) });
+        const runner = metricsRunner(threads);
         try {
+          const [ref, test] = await Promise.all([loadLabelRuns(referencePath), loadLabelRuns(testPath)]);
+          requireSameGrid([ref.map, test.map]);
+          const labels = labelsOf([ref.map, test.map], requested);
           const results = await pairMetrics(ref.map, test.map, labels, options, runner);
           process.stdout.write(flags.json ? `${toJson(results)}\n` : formatTable(results, options));
         } finally {

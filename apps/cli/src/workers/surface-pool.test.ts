@@ -23,4 +23,26 @@ describe('surface worker pool', () => {
       await runner.close();
     }
   });
+
+  it('computes a pair on this thread and a running worker together, with the inline results', async () => {
+    const grid = gridOf([40, 36, 20], [0.7, 0.7, 2.5]);
+    const a = new Uint8Array(40 * 36 * 20), b = new Uint8Array(40 * 36 * 20);
+    for (let z = 2; z < 17; z++) for (let y = 3; y < 30; y++) for (let x = 4; x < 34; x++) {
+      if ((x - 18) ** 2 + (y - 15) ** 2 + (z - 9) ** 2 < 120) a[(z * 36 + y) * 40 + x] = 1;
+      if ((x - 21) ** 2 + (y - 17) ** 2 + (z - 8) ** 2 < 100) b[(z * 36 + y) * 40 + x] = 1;
+    }
+    const A = binaryMask(grid, a), B = binaryMask(grid, b);
+    const runner = createSurfaceRunner({ threads: 2, warm: true, pairInlineBelow: 0 });
+    try {
+      const s = pairSurfaces(A, B, 'surfel');
+      if (!s) throw new Error('surfaces expected');
+      const want = [directedSurfaceDistances(A, B, 'surfel'), directedSurfaceDistances(B, A, 'surfel')];
+      expect(await runner.pair(s.reference, s.test)).toEqual(want); // worker still loading: both here
+      for (let i = 0; i < 300 && runner.readyWorkers() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(runner.readyWorkers()).toBe(1);
+      expect(await runner.pair(s.reference, s.test)).toEqual(want);
+    } finally {
+      await runner.close();
+    }
+  });
 });

@@ -16,11 +16,21 @@ export interface SurfaceJobResult {
 /** Runs directed surface-distance jobs: in worker threads for large lattices, inline for small ones. */
 export interface SurfaceRunner {
   directed(from: Surface, to: Surface): Promise<DirectedDistances>;
+  /**
+   * Both directions of a pair, [a → b, b → a]: b → a on a worker thread that is already running
+   * while this thread computes a → b, else both here (a worker still starting is not waited for).
+   */
+  pair(a: Surface, b: Surface): Promise<[DirectedDistances, DirectedDistances]>;
+  /** Worker threads that have loaded their code. */
+  readyWorkers(): number;
   close(): Promise<void>;
 }
 
 /** Below this many surface points a job runs inline: starting a worker (and tsx in it) costs more. */
 const INLINE_BELOW = 200_000;
+
+/** Below this many surface points of a pair both directions run here: copying to a worker costs more. */
+const PAIR_INLINE_BELOW = 20_000;
 
 /** Worker threads: DELINEATE_THREADS when set (1 = no workers), else the cores available, at most 4. */
 export function defaultThreads(): number {
@@ -33,18 +43,27 @@ export function defaultThreads(): number {
  * A small pool of worker threads (core stays pure: the threads live here). Jobs carry the two
  * surfaces (one entry per surface element), not the masks, so copying them to a thread is cheap.
  */
-export function createSurfaceRunner(options: { threads?: number; inlineBelow?: number } = {}): SurfaceRunner {
+export function createSurfaceRunner(
+  options: { threads?: number; inlineBelow?: number; pairInlineBelow?: number; warm?: boolean } = {},
+): SurfaceRunner {
   const threads = options.threads ?? defaultThreads();
   const inlineBelow = options.inlineBelow ?? INLINE_BELOW;
+  const pairInlineBelow = options.pairInlineBelow ?? PAIR_INLINE_BELOW;
   const workers: Worker[] = [];
   const idle: Worker[] = [];
+  /** Workers that have loaded their code (they say so once). */
+  const ready = new Set<Worker>();
   const queue: { job: SurfaceJob; resolve: (r: DirectedDistances) => void; reject: (e: unknown) => void }[] = [];
   const pending = new Map<number, { resolve: (r: DirectedDistances) => void; reject: (e: unknown) => void; worker: Worker }>();
   let nextId = 1;
 
   const spawn = (): Worker => {
     const w = new Worker(new URL('./surface-worker.mjs', import.meta.url));
-    w.on('message', (msg: SurfaceJobResult) => {
+    w.on('message', (msg: SurfaceJobResult | 'ready') => {
+      if (msg === 'ready') {
+        ready.add(w);
+        return;
+      }
       const p = pending.get(msg.id);
       pending.delete(msg.id);
       idle.push(w);
@@ -70,15 +89,35 @@ export function createSurfaceRunner(options: { threads?: number; inlineBelow?: n
     }
   };
 
+  const enqueue = (from: Surface, to: Surface): Promise<DirectedDistances> => {
+    const job: SurfaceJob = { id: nextId++, from, to };
+    return new Promise((resolve, reject) => {
+      queue.push({ job, resolve, reject });
+      pump();
+    });
+  };
+
+  // A warm runner starts one worker now, so it loads while the caller reads its inputs.
+  if (options.warm && threads > 1) idle.push(spawn());
+
   return {
     directed(from, to) {
       if (threads <= 1 || from.points.length + to.points.length < inlineBelow) return Promise.resolve(directedBetween(from, to));
-      const job: SurfaceJob = { id: nextId++, from, to };
-      return new Promise((resolve, reject) => {
-        queue.push({ job, resolve, reject });
-        pump();
-      });
+      return enqueue(from, to);
     },
+    async pair(a, b) {
+      const size = a.points.length + b.points.length;
+      if (threads <= 1 || size < pairInlineBelow) return [directedBetween(a, b), directedBetween(b, a)];
+      const anyReady = workers.some((w) => ready.has(w));
+      if (!anyReady) {
+        if (workers.length === 0) idle.push(spawn()); // warm for the next pair
+        return [directedBetween(a, b), directedBetween(b, a)];
+      }
+      const other = enqueue(b, a);
+      const here = directedBetween(a, b);
+      return [here, await other];
+    },
+    readyWorkers: () => workers.filter((w) => ready.has(w)).length,
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
       workers.length = 0;

@@ -6,3 +6,4 @@ parentPort?.on('message', (job: SurfaceJob) => {
   const reply: SurfaceJobResult = { id: job.id, result: directedBetween(job.from, job.to) };
   parentPort?.postMessage(reply);
 });
+parentPort?.postMessage('ready');
