@@ -459,13 +459,15 @@ run('project pages in chromium', () => {
     expect([rework['0']![0], rework['1']![0]].map(num)).toEqual([2, 1]);
     expect(await page.getAttribute('[data-testid=stat-rework]', 'data-value')).toBe('1');
     expect(await page.getAttribute('[data-testid=stat-reviews]', 'data-value')).toBe('4');
-    // Time per task: the median per stage as the API gave the seconds (shown in minutes).
+    // Time per task: n, min and max per stage as the API gave the seconds (shown in seconds or minutes).
     const time = await tableValues(page, 'chart-time');
+    const per = num((await page.getAttribute('[data-testid=time-unit]', 'data-value'))!);
+    expect(per).toBe(Math.max(...quality.timePerTask.flatMap((t: { seconds: number[] }) => t.seconds)) >= 120 ? 60 : 1);
     for (const t of quality.timePerTask.filter((x: { seconds: number[] }) => x.seconds.length > 0)) {
       const sorted = [...t.seconds].sort((a: number, b: number) => a - b);
       expect(num(time[t.stage]![0])).toBe(sorted.length);
-      expect(num(time[t.stage]![1])).toBeCloseTo(sorted[0] / 60, 12);
-      expect(num(time[t.stage]![5])).toBeCloseTo(sorted[sorted.length - 1] / 60, 12);
+      expect(num(time[t.stage]![1])).toBeCloseTo(sorted[0] / per, 12);
+      expect(num(time[t.stage]![5])).toBeCloseTo(sorted[sorted.length - 1] / per, 12);
     }
     // Agreement: one pairwise Dice of 8/9 (a box of one value) and the category report.
     const dice = await tableValues(page, 'chart-agreement-dice');
@@ -479,4 +481,26 @@ run('project pages in chromium', () => {
     expect(await page.textContent('[data-testid=threshold-dice]')).toBe('0.9');
     await page.screenshot({ path: screenshotPath('projects-quality'), fullPage: true });
   }, 180_000);
+
+  it('shows a data steward the configuration read only, without the task controls, and the dashboard', async () => {
+    const steward = await (await newContext(browser)).newPage();
+    await signIn(steward, server.url, 'demo.steward', server.passwords.get('demo.steward')!);
+    await steward.click('[data-testid=nav-projects]');
+    const row = steward.locator(`[data-testid=project-row][data-project-id="${server.projectId}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('data steward');
+    expect(await row.locator('[data-testid=open-settings]').textContent()).toBe('Configuration (read only)');
+    await row.locator('[data-testid=open-settings]').click();
+    await steward.waitForSelector('[data-testid=read-only]');
+    expect(await steward.inputValue('#dice')).toBe('0.9');
+    expect(await steward.isDisabled('#dice')).toBe(true);
+    expect(await steward.isDisabled('[data-testid=oversight-direct_clinical]')).toBe(true);
+    expect(await steward.locator('[data-testid=save-config]').count()).toBe(0);
+    expect(await steward.locator('[data-testid=workflow-tasks]').count()).toBe(0);
+    await steward.goto(`${server.url}/#/projects/${server.projectId}/quality`);
+    await steward.waitForSelector('[data-testid=agreement-categories]');
+    expect(await steward.getAttribute('[data-testid=stat-reviews]', 'data-value')).toBe('4');
+    await steward.screenshot({ path: screenshotPath('projects-steward-settings') });
+    await steward.close();
+  }, 120_000);
 });

@@ -57,7 +57,10 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
   const nameOf = (userId: string) => members.find((m) => m.userId === userId)?.displayName ?? `annotator ${userId.slice(0, 8)}`;
   const reviews = quality.perAnnotator.reduce((s, a) => s + a.reviews, 0);
   const sizes = quality.corrections.sizes;
-  const timeGroups = quality.timePerTask.map((t) => ({ key: t.stage, label: stageNames[t.stage] ?? t.stage, values: t.seconds.map((s) => s / 60) }));
+  // Minutes, or seconds while every task took under two minutes.
+  const longest = Math.max(0, ...quality.timePerTask.flatMap((t) => t.seconds));
+  const timeUnit = longest >= 120 ? { name: 'minutes', short: ' min', per: 60 } : { name: 'seconds', short: ' s', per: 1 };
+  const timeGroups = quality.timePerTask.map((t) => ({ key: t.stage, label: stageNames[t.stage] ?? t.stage, values: t.seconds.map((s) => s / timeUnit.per) }));
 
   return (
     <div className="page" data-testid="quality-dashboard">
@@ -135,7 +138,9 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
           valueName="tasks"
           bars={quality.rework.distribution.map((d) => ({ key: String(d.reworks), label: `${d.reworks} return${d.reworks === 1 ? '' : 's'}`, value: d.tasks }))}
         />
-        <BoxPlot testId="chart-time" title="Time per task by stage (minutes, assignment to submission)" groups={timeGroups} digits={2} unit=" min" />
+        <div data-testid="time-unit" data-value={timeUnit.per}>
+          <BoxPlot testId="chart-time" title={`Time per task by stage (${timeUnit.name}, assignment to submission)`} groups={timeGroups} digits={2} unit={timeUnit.short} />
+        </div>
       </div>
 
       <h3>Agreement</h3>

@@ -16,7 +16,7 @@ const projectCss = `
 .field-error { color: #ff9d9d; font-size: 12px; margin-top: 3px; }
 .saved-note { color: #8fd19e; margin-left: 10px; }
 .dashboard { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 14px; }
-.chart { margin: 0; background: #15191e; border: 1px solid #2e353e; border-radius: 6px; padding: 10px; }
+.chart { margin: 0; overflow-x: auto; background: #15191e; border: 1px solid #2e353e; border-radius: 6px; padding: 10px; }
 .chart figcaption { font-weight: 600; margin-bottom: 6px; }
 .chart .axis { fill: #aab2bd; font-size: 11px; }
 .chart .empty { color: #8b95a1; font-style: italic; }
