@@ -374,6 +374,17 @@ run('clinical workflow screens in chromium', () => {
     await reviewer.waitForTimeout(100);
     const without = await colourAt();
     expect(without).not.toEqual(withOverlay);
+
+    // Opened again, the signed review shows its stored signature time, overlay and size, read-only.
+    await forgetWorkspace(reviewer);
+    await reviewer.reload();
+    await waitForVolume(reviewer);
+    await reviewer.waitForSelector('[data-testid=correction][data-source=server]');
+    expect(await reviewer.getAttribute('[data-testid=signed-at]', 'data-signed-at')).toBe(correctReview.signedAt);
+    expect([Number(await reviewer.getAttribute('[data-testid=correction]', 'data-added')), Number(await reviewer.getAttribute('[data-testid=correction]', 'data-removed'))]).toEqual([shownAdded, shownRemoved]);
+    expect(Number(await reviewer.getAttribute('[data-testid=correction-sizes] tr[data-label=liver]', 'data-added'))).toBe(liver.voxelsAdded);
+    expect(await hooks(reviewer, (d) => d.readOnly())).toBe(true);
+    expect(await reviewer.locator('[data-testid=submit-review]').count()).toBe(0);
   }, 150_000);
 
   it('the expert sees the marks, accepts with the expert checklist and signs with a TOTP code', async () => {

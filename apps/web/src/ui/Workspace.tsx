@@ -204,9 +204,19 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
             originalRef.current = decoded.voxels;
           }
           if (lockedStatuses.includes(task.status)) {
+            // A signed review shows what it signed (later stages may have moved the head on).
+            const record = [...(context?.history ?? [])].reverse().find((h) => h.stage === task.stage && h.reviewedVersion === task.revisionVersion);
+            const signedVersion = record?.correctedVersion ?? task.revisionVersion;
+            if (signedVersion !== annotation.headVersion) {
+              const decoded = decodeRle8(await api.mask(annotation.id, signedVersion), voxels);
+              if (!decoded.ok) throw new ApiError('DLN_REVISION_MASK_INVALID', 'The reviewed mask does not fit this image', 0);
+              map.replace(decoded.voxels);
+            }
             // A signed correction: the server's overlay.
-            const data = await workflowApi.correctionOverlay(task.id, voxels).catch(() => null);
-            if (data) serverCorrection = { source: 'server', data, counts: countOverlay(data) };
+            if (record?.correctedVersion) {
+              const data = await workflowApi.correctionOverlay(task.id, voxels);
+              serverCorrection = { source: 'server', data, counts: countOverlay(data) };
+            }
           }
         }
         if (cancelled) return;
