@@ -110,4 +110,11 @@ describe.each(kinds.run)('project read routes on %s', (kind) => {
     expect(res.body.members.some((m: { displayName: string }) => m.displayName === 'Otto Outside')).toBe(false);
     expect((await get('tech', `/api/projects/${h.seeded.projectId}/members`)).status).toBe(403);
   });
+
+  it('documents the routes in the OpenAPI document', async () => {
+    const res = await h.server.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const doc = res.json() as { paths: Record<string, Record<string, { operationId: string }>> };
+    const ops = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    expect(ops).toEqual(expect.arrayContaining(['listProjects', 'getProject', 'listWorkflowDocumentVersions', 'listProjectMembers']));
+  });
 });
