@@ -31,6 +31,8 @@ export function squaredDistancesAt(
   }
   for (let r = 0; r < rows; r++) rowStart[r + 1] = (rowStart[r + 1] as number) + (rowStart[r] as number);
   let probes = total >> 3;
+  // Per row, where its last search ended.
+  const cursor = rowStart.slice(0, rows);
   const plane = nx * ny;
 
   let px = 0, py = 0, pz = 0, prev = Infinity;
@@ -68,19 +70,44 @@ export function squaredDistancesAt(
             if (yy < 0 || yy >= ny) continue;
             const r = zz * ny + yy;
             probes++;
-            let lo = rowStart[r] as number;
+            const first = rowStart[r] as number;
             const end = rowStart[r + 1] as number;
-            if (lo === end) continue;
-            // First feature at or after x, by binary search; the nearest is it or the one before.
-            let hi = end;
-            while (lo < hi) {
-              const mid = (lo + hi) >> 1;
-              if ((xs[mid] as number) < x) lo = mid + 1;
-              else hi = mid;
+            if (first === end) continue;
+            // First feature at or after x; the nearest is it or the one before. Queries come in
+            // ascending order, so it is found by stepping from where this row's last search
+            // ended (a few steps), or by binary search when that is far.
+            let lo = cursor[r] as number;
+            if (lo > first && (xs[lo - 1] as number) >= x) {
+              let a = first, b = lo - 1;
+              if (lo - 2 < first || (xs[lo - 2] as number) < x) lo = lo - 1;
+              else {
+                while (a < b) {
+                  const mid = (a + b) >> 1;
+                  if ((xs[mid] as number) < x) a = mid + 1;
+                  else b = mid;
+                }
+                lo = a;
+              }
+            } else {
+              let steps = 0;
+              while (lo < end && (xs[lo] as number) < x && steps < 4) {
+                lo++;
+                steps++;
+              }
+              if (lo < end && (xs[lo] as number) < x) {
+                let a = lo, b = end;
+                while (a < b) {
+                  const mid = (a + b) >> 1;
+                  if ((xs[mid] as number) < x) a = mid + 1;
+                  else b = mid;
+                }
+                lo = a;
+              }
             }
+            cursor[r] = lo;
             let d = Infinity;
             if (lo < end) d = (xs[lo] as number) - x;
-            if (lo > (rowStart[r] as number)) d = Math.min(d, x - (xs[lo - 1] as number));
+            if (lo > first) d = Math.min(d, x - (xs[lo - 1] as number));
             const v = b + d * sx * (d * sx);
             if (v < best) best = v;
           }
