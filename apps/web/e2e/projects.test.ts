@@ -331,6 +331,10 @@ run('project pages in chromium', () => {
     const sample = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}/workflow/sample`)).json(), server.projectId);
     expect(sample.sample.find((s: { itemId: string }) => s.itemId === server.extraItemId)).toMatchObject({ sampled: true, readers: 2, seed: 7 });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=workflow-task]').length === 3);
+    // The demo item's draw (not sampled, batch 0) and this one (sampled, batch 1).
+    expect(await page.getAttribute('[data-testid=recorded-sample]', 'data-items')).toBe(String(sample.sample.length));
+    expect(await page.getAttribute('[data-testid=recorded-sample]', 'data-sampled')).toBe(String(sample.sample.filter((s: { sampled: boolean }) => s.sampled).length));
+    expect(sample.sample.filter((s: { sampled: boolean }) => s.sampled)).toHaveLength(1);
     const readers = page.locator('[data-testid=workflow-task][data-stage=annotate]');
     expect(await readers.count()).toBe(3);
 

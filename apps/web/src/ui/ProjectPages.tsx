@@ -341,12 +341,14 @@ function WorkflowTasks({ projectId, onChanged }: { projectId: string; onChanged:
   const [choice, setChoice] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [moved, setMoved] = useState<string | null>(null);
+  const [recorded, setRecorded] = useState<SampleRecord[]>([]);
 
   const load = useCallback(async () => {
-    const [t, m, c] = await Promise.all([projectApi.tasks(projectId), projectApi.members(projectId), projectApi.config(projectId)]);
+    const [t, m, c, s] = await Promise.all([projectApi.tasks(projectId), projectApi.members(projectId), projectApi.config(projectId), projectApi.sample(projectId)]);
     setTasks(t.tasks);
     setMembers(m.members);
     setOversight(c.oversightModel);
+    setRecorded(s.sample);
   }, [projectId]);
 
   useEffect(() => {
@@ -441,6 +443,10 @@ function WorkflowTasks({ projectId, onChanged }: { projectId: string; onChanged:
           )}
         </div>
       )}
+      <p className="muted" data-testid="recorded-sample" data-sampled={recorded.filter((r) => r.sampled).length} data-items={recorded.length}>
+        Recorded agreement sample: {recorded.filter((r) => r.sampled).length} of {recorded.length} item{recorded.length === 1 ? '' : 's'} drawn
+        {recorded.length > 0 ? ` (seeds ${[...new Set(recorded.map((r) => r.seed))].join(', ')}; ${new Set(recorded.map((r) => r.batch)).size} batch${new Set(recorded.map((r) => r.batch)).size === 1 ? '' : 'es'})` : ''}.
+      </p>
       <ErrorBox error={error} />
       {moved && (
         <div className="notice" data-testid="reassigned">
