@@ -33,6 +33,7 @@ export {
   surfaceConventions,
   surfaceDistances,
 } from './metrics/surface';
+export { runPairSurfaces } from './metrics/surface-runs';
 export {
   type SurfaceMetricOptions,
   type SurfaceMetrics,

@@ -3,10 +3,10 @@ import {
   type Grid,
   type LabelMap,
   type LabelRuns,
+  type Surface,
   type SurfaceConvention,
   type SurfaceMetrics,
   cropLabelPair,
-  cropRunPair,
   emptyDirectedDistances,
   labelMap,
   labelRunsOf,
@@ -14,6 +14,7 @@ import {
   labelsPresent,
   overlapMetrics,
   pairSurfaces,
+  runPairSurfaces,
   scanLabelPair,
   scanRunPair,
   sameShape,
@@ -149,14 +150,12 @@ export async function pairMetrics(
         falseNegative: inRef - both,
         trueNegative: voxels - inRef - inTest + both,
       });
-      const crop = !st
-        ? null
-        : runs
-          ? cropRunPair(runs.reference, runs.test, label, 1, st.box)
-          : maps
-            ? cropLabelPair(maps.reference, maps.test, label, 1, st.box, scan.size === 1)
-            : null;
-      const surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, crop.box) : null;
+      let surfaces: { reference: Surface; test: Surface } | null = null;
+      if (st && runs) surfaces = runPairSurfaces(runs.reference, runs.test, label, st.box, options.convention);
+      else if (st && maps) {
+        const crop = cropLabelPair(maps.reference, maps.test, label, 1, st.box, scan.size === 1);
+        surfaces = crop ? pairSurfaces(crop.reference, crop.test, options.convention, crop.box) : null;
+      }
       const [rt, tr] = surfaces ? await runner.pair(surfaces.reference, surfaces.test) : [emptyDirectedDistances, emptyDirectedDistances];
       const s = surfaceMetrics(
         { convention: options.convention, referenceToTest: rt, testToReference: tr },

@@ -68,3 +68,28 @@ describe('label runs', () => {
     expect([...runs.start, ...runs.end, ...runs.label]).toEqual([1, 3, 1]);
   });
 });
+
+describe('surfaces from runs', () => {
+  it('are the surfaces of the crop, point for point and weight for weight (seeded property)', async () => {
+    const { runPairSurfaces } = await import('../metrics/surface-runs');
+    const { pairSurfaces } = await import('../metrics/surface');
+    for (let seed = 1; seed <= 30; seed++) {
+      const dims: [number, number, number] = [4 + (seed % 9), 3 + (seed % 6), seed % 3 === 0 ? 1 : 2 + (seed % 5)];
+      const grid = dims[2] === 1 ? gridOf([dims[0], dims[1]], [0.7, 0.9]) : gridOf(dims, [0.7, 0.9, 2.5]);
+      const { a, b } = randomMaps(100 + seed, dims, seed % 4 === 0 ? 1 : 3);
+      const ra = labelRunsOf(labelMap(grid, a)), rb = labelRunsOf(labelMap(grid, b));
+      for (const [label, st] of scanRunPair(ra, rb)) {
+        for (const convention of ['surfel', 'voxel'] as const) {
+          const crop = cropRunPair(ra, rb, label, 1, st.box);
+          const want = pairSurfaces(crop.reference, crop.test, convention, crop.box);
+          const got = runPairSurfaces(ra, rb, label, st.box, convention);
+          expect(got?.reference.dims).toEqual(want?.reference.dims);
+          expect([...(got?.reference.points ?? [])]).toEqual([...(want?.reference.points ?? [])]);
+          expect([...(got?.reference.weights ?? [])]).toEqual([...(want?.reference.weights ?? [])]);
+          expect([...(got?.test.points ?? [])]).toEqual([...(want?.test.points ?? [])]);
+          expect([...(got?.test.weights ?? [])]).toEqual([...(want?.test.weights ?? [])]);
+        }
+      }
+    }
+  });
+});
