@@ -43,7 +43,12 @@ export interface RunningServer {
 }
 
 /** Seeds a small demo phantom with the real CLI, then runs `delineate start` on a free loopback port. */
-export async function startDemoServer(options: { slices: number; size: number }): Promise<RunningServer> {
+export async function startDemoServer(options: {
+  slices: number;
+  size: number;
+  /** Runs after `delineate demo` and before `delineate start`, on the same data folder (e.g. to seed more items through the store). */
+  beforeStart?: (dataDir: string) => Promise<void>;
+}): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dln-web-e2e-'));
   const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '' };
   const seeded = spawnSync(process.execPath, [cli, 'demo', '--slices', String(options.slices), '--size', String(options.size)], { env, encoding: 'utf8', timeout: 120_000 });
@@ -54,6 +59,7 @@ export async function startDemoServer(options: { slices: number; size: number })
     if (m) passwords.set(m[1]!, m[2]!);
   }
   if (!passwords.has('demo.annotator')) throw new Error('The demo printed no annotator password');
+  await options.beforeStart?.(dataDir);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -1,14 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { encodeRle8 } from '@delineate/core';
 import { demoProjectSettings, liverCtReviewProtocol } from '@delineate/schema';
 import { DeidRecordRepository, ItemRepository, ProjectRepository, openBlobStore, openDatabase } from '@delineate/store';
-import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, repoRoot, screenshotPath, signIn, totp } from './harness';
+import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, screenshotPath, signIn, startDemoServer, totp, type RunningServer } from './harness';
 
 /**
  * The project pages end to end in chromium, through the real CLI, server, worker and store: the
@@ -22,7 +17,6 @@ import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, repoRoot, 
  * a 32×32×8 series, seeded through the store before it starts: the item two readers annotate.
  */
 const run = browserAvailable() ? describe : describe.skip;
-const cli = join(repoRoot, 'apps', 'cli', 'bin', 'delineate.mjs');
 
 const NX = 32, NY = 32, NZ = 8;
 const N = NX * NY * NZ;
@@ -38,97 +32,46 @@ function box(dims: [number, number, number], [x0, x1]: [number, number], [y0, y1
 const readerA = box([NX, NY, NZ], [4, 20], [4, 20], [1, 7]);
 const readerB = box([NX, NY, NZ], [4, 24], [4, 20], [1, 7]);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface Running {
-  url: string;
-  passwords: Map<string, string>;
+interface Running extends RunningServer {
   projectId: string;
   extraItemId: string;
-  stop(): Promise<void>;
 }
 
-/** `delineate demo`, one more gated item seeded through the store, then `delineate start` (server and worker). */
+/** The harness's demo server, with one more gated item seeded through the store before it starts. */
 async function startServer(): Promise<Running> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dln-web-projects-'));
-  const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '' };
-  const seeded = spawnSync(process.execPath, [cli, 'demo', '--slices', '32', '--size', '128'], { env, encoding: 'utf8', timeout: 120_000 });
-  if (seeded.status !== 0) throw new Error(`delineate demo failed (${seeded.status}): ${seeded.stderr.slice(-2000)}`);
-  const passwords = new Map<string, string>();
-  for (const line of seeded.stdout.split('\n')) {
-    const m = /^\s+(demo\.[a-z_.]+)\s+\S+\s+(\S+)\s*$/.exec(line);
-    if (m) passwords.set(m[1]!, m[2]!);
-  }
-
-  const database = await openDatabase({ dataDir });
-  const blobs = await openBlobStore({ dataDir, env: { ...env, DATABASE_URL: undefined, DELINEATE_BLOB_URL: undefined } });
-  let projectId: string;
-  let extraItemId: string;
-  try {
-    const db = database.db;
-    const project = await new ProjectRepository(db).findByName(demoProjectSettings.name);
-    if (!project) throw new Error('the demo project is missing');
-    projectId = project.id;
-    const items = new ItemRepository(db);
-    const subject = await items.createSubject({ projectId, pseudonym: 'E2E-AGREEMENT', ageBand: 'unknown', sex: 'unknown' });
-    const study = await items.createStudy({ subjectId: subject.id, studyInstanceUid: `2.25.${Date.now()}1` });
-    const series = await items.createSeries({ studyId: study.id, seriesInstanceUid: `2.25.${Date.now()}2`, modality: 'CT' });
-    await db
-      .updateTable('series')
-      .set({ rows: NY, columns: NX, slices: NZ, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] })
-      .where('id', '=', series.id)
-      .execute();
-    const output = (await blobs.put(new TextEncoder().encode(`e2e instance ${Date.now()}`))).hash;
-    await new DeidRecordRepository(db).record({ projectId, sourceHash: output.replace(/^./, output.startsWith('a') ? 'b' : 'a'), outputHash: output, profile: 'basic', options: [], actions: [], pixelRegionsRedacted: [], findings: [], status: 'passed' });
-    await items.addInstances([{ seriesId: series.id, sopInstanceUid: `2.25.${Date.now()}3`, instanceNumber: 1, blobHash: output }]);
-    extraItemId = (await items.createItem({ projectId, subjectId: subject.id, target: { kind: 'series_volume', seriesId: series.id } })).id;
-  } finally {
-    await blobs.close();
-    await database.close();
-  }
-
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start: ${output.slice(-2000)}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Delineate is running at')) {
-        clearTimeout(timer);
-        ready();
+  let projectId = '';
+  let extraItemId = '';
+  const server = await startDemoServer({
+    slices: 32,
+    size: 128,
+    async beforeStart(dataDir) {
+      const database = await openDatabase({ dataDir });
+      const blobs = await openBlobStore({ dataDir, env: { ...process.env, DELINEATE_DATA: dataDir, DATABASE_URL: undefined, DELINEATE_BLOB_URL: undefined } });
+      try {
+        const db = database.db;
+        const project = await new ProjectRepository(db).findByName(demoProjectSettings.name);
+        if (!project) throw new Error('the demo project is missing');
+        projectId = project.id;
+        const items = new ItemRepository(db);
+        const subject = await items.createSubject({ projectId, pseudonym: 'E2E-AGREEMENT', ageBand: 'unknown', sex: 'unknown' });
+        const study = await items.createStudy({ subjectId: subject.id, studyInstanceUid: `2.25.${Date.now()}1` });
+        const series = await items.createSeries({ studyId: study.id, seriesInstanceUid: `2.25.${Date.now()}2`, modality: 'CT' });
+        await db
+          .updateTable('series')
+          .set({ rows: NY, columns: NX, slices: NZ, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] })
+          .where('id', '=', series.id)
+          .execute();
+        const output = (await blobs.put(new TextEncoder().encode(`e2e instance ${Date.now()}`))).hash;
+        await new DeidRecordRepository(db).record({ projectId, sourceHash: output.replace(/^./, output.startsWith('a') ? 'b' : 'a'), outputHash: output, profile: 'basic', options: [], actions: [], pixelRegionsRedacted: [], findings: [], status: 'passed' });
+        await items.addInstances([{ seriesId: series.id, sopInstanceUid: `2.25.${Date.now()}3`, instanceNumber: 1, blobHash: output }]);
+        extraItemId = (await items.createItem({ projectId, subjectId: subject.id, target: { kind: 'series_volume', seriesId: series.id } })).id;
+      } finally {
+        await blobs.close();
+        await database.close();
       }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`server exited (${code}): ${output.slice(-2000)}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    passwords,
-    projectId,
-    extraItemId,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      await rm(dataDir, { recursive: true, force: true });
     },
-  };
+  });
+  return Object.assign(server, { projectId, extraItemId });
 }
 
 /** A user of the HTTP API: signs in with the password, enrolling TOTP when the role needs it. */

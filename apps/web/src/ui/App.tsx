@@ -77,7 +77,7 @@ export function App() {
         <a href="#/" style={{ color: '#9cc3f0' }}>
           My work
         </a>
-        {session.roles.some((r) => ['project_admin', 'data_steward', 'expert_reviewer', 'reviewer'].includes(r.role)) && (
+        {(session.platformAdmin || session.roles.length > 0) && (
           <a href="#/projects" style={{ color: '#9cc3f0' }} data-testid="nav-projects">
             Projects
           </a>
