@@ -167,6 +167,11 @@ run('clinical workflow screens in chromium', () => {
     await annotator.mouse.up();
     await annotator.waitForSelector('[data-testid=mark-dialog]');
     await annotator.selectOption('[data-testid=mark-label]', String(LESION));
+    // With the dialog open, keys reach neither the tools nor the slices, even with focus on a button.
+    await annotator.focus('[data-testid=mark-add]');
+    await annotator.keyboard.press('b');
+    await annotator.keyboard.press('ArrowUp');
+    expect(await annotator.getAttribute('[data-testid=tool-mark]', 'class')).toBe('active');
     await annotator.fill('[data-testid=mark-from]', '16');
     await annotator.fill('[data-testid=mark-to]', '18');
     // Typed key by key: letters in the note are text, not tool shortcuts (E eraser, I interpolate, S sphere).

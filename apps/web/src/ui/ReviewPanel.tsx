@@ -158,7 +158,7 @@ export function MarkDialog(props: { pending: PendingBox; labels: readonly Label[
   };
   return (
     <div className="overlay">
-      <form className="card" onSubmit={submit} data-testid="mark-dialog">
+      <form className="card" onSubmit={submit} role="dialog" aria-modal="true" aria-label="Mark a significant region" data-testid="mark-dialog">
         <h1>Diagnostically significant region</h1>
         <p className="muted">
           Box x {props.pending.box.min[0]}–{props.pending.box.max[0]}, y {props.pending.box.min[1]}–{props.pending.box.max[1]}. A marked region sends the item to an expert reviewer.
@@ -445,7 +445,7 @@ export function ReviewPanel(props: {
 
       {signing && (
         <div className="overlay">
-          <form className="card" onSubmit={(e) => void submit(e)} data-testid="signature-dialog">
+          <form className="card" onSubmit={(e) => void submit(e)} role="dialog" aria-modal="true" aria-label="Sign the review" data-testid="signature-dialog">
             <h1>Sign the {stage === 'review' ? 'review' : 'expert review'}</h1>
             <p>
               Decision <strong>{decision}</strong>. Signing re-authenticates you; the time of the signature is stored with the review.

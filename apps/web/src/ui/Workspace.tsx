@@ -688,6 +688,8 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   // ---- keyboard ----
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // An open modal dialog (signature, significant region) takes every key, wherever focus is.
+      if (document.querySelector('[aria-modal="true"]')) return;
       // Typing in a text or number field is not a shortcut; sliders and checkboxes keep the shortcuts.
       if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement || (e.target instanceof HTMLInputElement && !['range', 'checkbox'].includes(e.target.type))) return;
       const ctrl = e.ctrlKey || e.metaKey;
