@@ -76,6 +76,22 @@ export function planeIndex(d: Dims, o: Orientation, u: number, v: number, s: num
   return voxelIndex(d, x, y, z);
 }
 
+/**
+ * The voxel index of plane pixel (u, v) on slice `s` is `base + u * stepU + v * stepV`: the same
+ * mapping as {@link planeIndex}, in the form the per-pixel loops of the renderer walk.
+ */
+export function planeWalk(d: Dims, o: Orientation, s: number): { base: number; stepU: number; stepV: number } {
+  const plane = d.columns * d.rows;
+  switch (o) {
+    case 'axial':
+      return { base: s * plane, stepU: 1, stepV: d.columns };
+    case 'coronal':
+      return { base: s * d.columns + (d.slices - 1) * plane, stepU: 1, stepV: -plane };
+    case 'sagittal':
+      return { base: s + (d.slices - 1) * plane, stepU: d.columns, stepV: -plane };
+  }
+}
+
 /** The voxel index of every plane pixel of slice `s`, row by row (for rendering and 2D tools). */
 export function planeIndices(d: Dims, o: Orientation, s: number): Uint32Array {
   const { width, height } = planeSize(d, o);

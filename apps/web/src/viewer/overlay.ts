@@ -1,4 +1,4 @@
-import { planeSize, type Dims, type Orientation } from './geometry';
+import { planeSize, planeWalk, type Dims, type Orientation } from './geometry';
 
 /** Colours of the correction overlay: 1 added (green), 2 removed (magenta), 3 relabelled (yellow). */
 export const correctionColours: Readonly<Record<number, readonly [number, number, number]>> = {
@@ -13,24 +13,7 @@ export const correctionColours: Readonly<Record<number, readonly [number, number
  */
 export function blendCorrection(dims: Dims, o: Orientation, s: number, overlay: Uint8Array, out: Uint8ClampedArray, alpha = 0.75): void {
   const { width, height } = planeSize(dims, o);
-  const { columns, rows, slices } = dims;
-  const plane = columns * rows;
-  let base: number;
-  let stepU: number;
-  let stepV: number;
-  if (o === 'axial') {
-    base = s * plane;
-    stepU = 1;
-    stepV = columns;
-  } else if (o === 'coronal') {
-    base = s * columns + (slices - 1) * plane;
-    stepU = 1;
-    stepV = -plane;
-  } else {
-    base = s + (slices - 1) * plane;
-    stepU = columns;
-    stepV = -plane;
-  }
+  const { base, stepU, stepV } = planeWalk(dims, o, s);
   const a = Math.round(alpha * 256);
   let k = 0;
   for (let v = 0; v < height; v++) {

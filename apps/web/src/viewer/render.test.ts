@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { voxelIndex, type Dims } from './geometry';
+import { planeIndex, planeSize, planeWalk, sliceCount, voxelIndex, type Dims, type Orientation } from './geometry';
 import { greyLut, hexToRgb, labelLut, renderPlane, windowPresets } from './render';
 
 const dims: Dims = { columns: 4, rows: 3, slices: 2, spacing: [1, 1, 2] };
@@ -26,5 +26,18 @@ describe('renderPlane', () => {
     expect(px(2, 0)).toEqual([255, 255, 255, 255]); // z = 1 on the top row
     expect(px(1, 1)).toEqual([254, 0, 0, 255]); // label 2, fully opaque red over black
     expect(px(3, 1)).toEqual([0, 0, 0, 255]); // label 1 hidden
+  });
+});
+
+describe('planeWalk', () => {
+  it('walks the same voxels as planeIndex in every view and slice', () => {
+    const d: Dims = { columns: 5, rows: 4, slices: 3, spacing: [1, 1, 1] };
+    for (const o of ['axial', 'coronal', 'sagittal'] as Orientation[]) {
+      const { width, height } = planeSize(d, o);
+      for (let s = 0; s < sliceCount(d, o); s++) {
+        const { base, stepU, stepV } = planeWalk(d, o, s);
+        for (let v = 0; v < height; v++) for (let u = 0; u < width; u++) expect(base + u * stepU + v * stepV).toBe(planeIndex(d, o, u, v, s));
+      }
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { planeSize, type Dims, type Orientation } from './geometry';
+import { planeSize, planeWalk, type Dims, type Orientation } from './geometry';
 
 export interface WindowLevel {
   width: number;
@@ -63,25 +63,8 @@ export function renderPlane(
   compare?: Uint8Array,
 ): void {
   const { width, height } = planeSize(dims, o);
-  const { columns, rows, slices } = dims;
-  const plane = columns * rows;
   // Voxel index of (u, v) = base + u * stepU + v * stepV.
-  let base: number;
-  let stepU: number;
-  let stepV: number;
-  if (o === 'axial') {
-    base = s * plane;
-    stepU = 1;
-    stepV = columns;
-  } else if (o === 'coronal') {
-    base = s * columns + (slices - 1) * plane;
-    stepU = 1;
-    stepV = -plane;
-  } else {
-    base = s + (slices - 1) * plane;
-    stepU = columns;
-    stepV = -plane;
-  }
+  const { base, stepU, stepV } = planeWalk(dims, o, s);
   let k = 0;
   for (let v = 0; v < height; v++) {
     let index = base + v * stepV;
