@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeRle8 } from '@delineate/core';
 import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, repoRoot, screenshotPath, signIn, startDemoServer, waitForVolume, type RunningServer } from './harness';
+import { fetchVolume, goToSlice, hooks, paintBlob } from './workspace-driver';
 
 /**
  * End to end through the real CLI, server, store and Debian chromium: sign in with TOTP, open
@@ -13,48 +14,8 @@ import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, repoRoot, 
  */
 const run = browserAvailable() ? describe : describe.skip;
 
-interface Hooks {
-  ready(): boolean;
-  annotationId(): string;
-  baseVersion(): number;
-  cursor(): [number, number, number];
-  project(o: string, u: number, v: number): { x: number; y: number };
-  labelsOnSlice(z: number, value: number): number;
-  labelCount(value: number): number;
-  maskRle(): number[];
-  dims(): { columns: number; rows: number; slices: number };
-}
-
-const hooks = <T>(page: Page, fn: (d: Hooks, arg: unknown) => T, arg?: unknown): Promise<T> =>
-  page.evaluate(([source, a]) => {
-    const f = new Function('d', 'arg', `return (${source})(d, arg);`) as (d: unknown, arg: unknown) => T;
-    return f((window as unknown as { __delineate: unknown }).__delineate, a);
-  }, [fn.toString(), arg] as const);
-
-async function goToSlice(page: Page, z: number): Promise<void> {
-  const current = (await hooks(page, (d) => d.cursor()))[2];
-  const key = z > current ? 'ArrowUp' : 'ArrowDown';
-  for (let i = 0; i < Math.abs(z - current); i++) await page.keyboard.press(key);
-  await page.waitForFunction((target) => (window as unknown as { __delineate: Hooks }).__delineate.cursor()[2] === target, z);
-}
-
-/** Drags the brush around a small circle centred on plane pixel (u, v) of the axial view. */
-async function paintBlob(page: Page, u: number, v: number, r: number): Promise<void> {
-  const points: { x: number; y: number }[] = [];
-  for (let a = 0; a <= 16; a++) points.push(await hooks(page, (d, p) => { const [uu, vv] = p as [number, number]; return d.project('axial', uu, vv); }, [u + r * Math.cos((a / 16) * 2 * Math.PI), v + r * Math.sin((a / 16) * 2 * Math.PI)]));
-  const centre = await hooks(page, (d, p) => { const [uu, vv] = p as [number, number]; return d.project('axial', uu, vv); }, [u, v]);
-  await page.mouse.move(centre.x, centre.y);
-  await page.mouse.down();
-  for (const p of points) await page.mouse.move(p.x, p.y, { steps: 2 });
-  await page.mouse.move(centre.x, centre.y, { steps: 2 });
-  await page.mouse.up();
-}
-
-async function serverMask(page: Page, annotationId: string, version: number, voxels: number): Promise<Uint8Array> {
-  const bytes = await page.evaluate(async ([id, v]) => Array.from(new Uint8Array(await (await fetch(`/api/annotations/${id}/revisions/${v}/mask`)).arrayBuffer())), [annotationId, version] as const);
-  const decoded = decodeRle8(Uint8Array.from(bytes), voxels);
-  if (!decoded.ok) throw new Error(`stored mask does not decode: ${decoded.reason}`);
-  return decoded.voxels;
+function serverMask(page: Page, annotationId: string, version: number, voxels: number): Promise<Uint8Array> {
+  return fetchVolume(page, `/api/annotations/${annotationId}/revisions/${version}/mask`, voxels);
 }
 
 async function pageMask(page: Page, voxels: number): Promise<Uint8Array> {
