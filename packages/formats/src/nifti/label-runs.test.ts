@@ -58,9 +58,9 @@ describe('NIfTI label runs', () => {
     ['float64', (v) => Float64Array.from(v)],
   ];
   it.each(cases)('gives the runs of the whole-volume reader for %s, .nii and .nii.gz', async (_name, make) => {
-    // nx = 64: uint8 rows are read word by word; nx = 61: voxel by voxel. Both volumes span
-    // several 1 MiB inflate chunks, so rows straddle chunk boundaries.
-    for (const [nx, ny, nz] of [[64, 60, 300], [61, 37, 500]] as const) {
+    // uint8 rows: nx = 64 read eight voxels at a time, nx = 36 four, nx = 61 one by one. The
+    // volumes span several 1 MiB inflate chunks, so rows straddle chunk boundaries.
+    for (const [nx, ny, nz] of [[64, 60, 300], [36, 41, 720], [61, 37, 500]] as const) {
       const data = make(volume(nx, ny, nz, [1, 2]));
       for (const gzip of [false, true]) {
         const bytes = encodeNifti({ grid: gridOf([nx, ny, nz], [0.7, 0.8, 2.5]), data }, { gzip });
@@ -75,6 +75,19 @@ describe('NIfTI label runs', () => {
     const v = volume(64, 40, 30, [255, 7]);
     const bytes = encodeNifti({ grid: gridOf([64, 40, 30], [1, 1, 1]), data: Uint8Array.from(v) }, { gzip: true });
     expect(difference((await decodeNiftiLabelRuns(bytes)).runs, expectedRuns(bytes))).toBe('');
+  });
+
+  it('sees a lone 128 as the last voxel of an eight-voxel group (a float64 −0) and runs of 255', async () => {
+    const v = new Uint8Array(64 * 3 * 2);
+    v[7] = 128; // row 0: bytes 0‥7 read as −0
+    v[64 + 15] = 128;
+    v.fill(1, 64 + 16, 64 + 40);
+    v.fill(255, 128 + 8, 128 + 64);
+    v.fill(128, 192 + 56, 192 + 64);
+    const bytes = encodeNifti({ grid: gridOf([64, 3, 2], [1, 1, 1]), data: v }, { gzip: true });
+    const runs = (await decodeNiftiLabelRuns(bytes)).runs;
+    expect(difference(runs, expectedRuns(bytes))).toBe('');
+    expect([...runs.label]).toEqual([128, 128, 1, 255, 128]);
   });
 
   it('applies scaling as the whole-volume reader does', async () => {

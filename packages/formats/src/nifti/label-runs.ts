@@ -87,7 +87,9 @@ class RunSink {
   private byteRows = false;
   private bytesOf: Uint8Array = new Uint8Array(0);
   private wordsOf: Uint32Array = new Uint32Array(0);
+  private doublesOf: Float64Array = new Float64Array(0);
   private wordBase = -1;
+  private doubleRows = false;
   private bytes = 1;
   private blockRows = 1;
   private view: (row: Buffer) => ArrayLike<number> = (row) => row;
@@ -185,6 +187,7 @@ class RunSink {
     this.blockRows = Math.max(1, Math.floor(65536 / this.rowBytes));
     this.zeros = Buffer.alloc(this.blockRows * this.rowBytes);
     this.byteRows = h.datatype === 'uint8' && nx % 4 === 0;
+    this.doubleRows = this.byteRows && nx % 8 === 0;
     switch (h.datatype) {
       case 'int8': this.view = (r) => new Int8Array(r.buffer, r.byteOffset, nx); break;
       case 'int16': this.view = (r) => new Int16Array(r.buffer, r.byteOffset, nx); break;
@@ -201,12 +204,18 @@ class RunSink {
     this.bytesOf = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
     this.wordBase = buf.byteOffset % 4 === 0 ? buf.byteOffset : -1;
     if (this.wordBase >= 0) this.wordsOf = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >> 2);
+    if (this.doubleRows && buf.byteOffset % 8 === 0) this.doublesOf = new Float64Array(buf.buffer, buf.byteOffset, buf.length >> 3);
+    else this.doublesOf = new Float64Array(0);
   }
 
   /** The row at byte `at` of `buf` (bound by {@link bind}). */
   private row(buf: Buffer, at: number): void {
     const b = this.builder as LabelRunsBuilder;
     this.rowsLeft--;
+    if (this.doubleRows && this.doublesOf.length > 0 && at % 8 === 0) {
+      this.byteRow8(at, b);
+      return;
+    }
     if (this.byteRows && this.wordBase >= 0 && at % 4 === 0) {
       this.byteRow(at, b);
       return;
@@ -246,4 +255,40 @@ class RunSink {
     if (label !== 0) b.run(start, nx, label);
     b.endRow();
   }
+
+  /**
+   * {@link byteRow} eight voxels at a time (nx a multiple of 8, 8-byte aligned), each group read
+   * as one float64: equal to the run's fill pattern means the run goes on. Float equality is
+   * bit equality here except for ±0, so a zero group is confirmed by its high 32-bit word (−0 is
+   * a voxel of 128); label 255's pattern is NaN and never equal, so it is read voxel by voxel.
+   */
+  private byteRow8(at: number, b: LabelRunsBuilder): void {
+    const doubles = this.doublesOf, words = this.wordsOf, bytes = this.bytesOf;
+    const nx = this.rowBytes, w0 = at >> 3, nw = nx >> 3;
+    let label = 0, start = 0, fill = 0;
+    for (let k = 0; k < nw; k++) {
+      const v = doubles[w0 + k] as number;
+      if (v === fill && (fill !== 0 || words[2 * (w0 + k) + 1] === 0)) continue;
+      for (let j = 0, x = 8 * k, i = at + x; j < 8; j++, x++, i++) {
+        const c = bytes[i] as number;
+        if (c === label) continue;
+        if (label !== 0) b.run(start, x, label);
+        label = c;
+        start = x;
+      }
+      fill = FILL[label] as number;
+    }
+    if (label !== 0) b.run(start, nx, label);
+    b.endRow();
+  }
 }
+
+/** Per uint8 label, eight voxels of it read as one float64 (NaN for 255). */
+const FILL = (() => {
+  const bytes = new Uint8Array(8);
+  const double = new Float64Array(bytes.buffer);
+  return Float64Array.from({ length: 256 }, (_, label) => {
+    bytes.fill(label);
+    return double[0] as number;
+  });
+})();
