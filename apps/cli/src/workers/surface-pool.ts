@@ -44,7 +44,7 @@ export function defaultThreads(): number {
  * surfaces (one entry per surface element), not the masks, so copying them to a thread is cheap.
  */
 export function createSurfaceRunner(
-  options: { threads?: number; inlineBelow?: number; pairInlineBelow?: number; warm?: boolean } = {},
+  options: { threads?: number; inlineBelow?: number; pairInlineBelow?: number } = {},
 ): SurfaceRunner {
   const threads = options.threads ?? defaultThreads();
   const inlineBelow = options.inlineBelow ?? INLINE_BELOW;
@@ -96,9 +96,6 @@ export function createSurfaceRunner(
       pump();
     });
   };
-
-  // A warm runner starts one worker now, so it loads while the caller reads its inputs.
-  if (options.warm && threads > 1) idle.push(spawn());
 
   return {
     directed(from, to) {
