@@ -223,7 +223,8 @@ export async function run(): Promise<BenchResult> {
     targets,
     notes: [
       `Times are the best of ${REPEATS} runs for both sides. plastimatch's is its whole run (reading both files, Dice, Hausdorff on the full grid); ours is the computation after reading (reading shown separately); firstCallMs is our first call in a fresh process (JIT warm-up included).`,
-      'Our reading is that of `delineate metrics`: both .nii.gz files at once, inflated in chunks on the libuv thread pool and kept as label runs (never as whole volumes); the pair is scanned and cropped from its runs. `plastimatch dice` (Dice only) is timed beside `--all` so its cost of surface distances alone shows; the target compares with `--all`.',
+      'Our reading is that of `delineate metrics`: both .nii.gz files at once, inflated in chunks on the libuv thread pool and kept as label runs (never as whole volumes); the pair is scanned, and its surfel surfaces extracted, from its runs. The two directions of a pair run on two threads once the runner\'s worker has loaded (the first call starts it and computes both on one thread, so firstCallMs and the one-shot CLI row are single-threaded).',
+      '`plastimatch dice` (Dice only) is timed beside `--all` so its cost of surface distances alone shows; the target compares with `--all`. plastimatch\'s times include its process start; ours (read + compute) do not include Node and tsx start-up, which the CLI whole-run row does.',
       'Our surface metrics are exact Euclidean distances over the union bounding box; plastimatch reports the voxel-convention Hausdorff, which matches our `voxel` row.',
       'Peak RSS is the process maximum (Node runtime and tsx included); input masks are the uint8 volumes in memory.',
       `Machine load (1-minute average) at the start of the run: ${loadBefore.toFixed(1)}, at the end: ${(loadavg()[0] ?? 0).toFixed(1)}; both sides share the machine, so ratios vary between runs.`,
