@@ -51,19 +51,21 @@ export function createSurfaceRunner(
   const pairInlineBelow = options.pairInlineBelow ?? PAIR_INLINE_BELOW;
   const workers: Worker[] = [];
   const idle: Worker[] = [];
-  /** Workers that have loaded their code (they say so once). */
-  const ready = new Set<Worker>();
+  /**
+   * Per worker, a shared flag it sets once its code has loaded: read without a turn of the event
+   * loop, so a caller computing pairs back to back still sees a worker become ready.
+   */
+  const ready = new Map<Worker, Int32Array>();
+  const isReady = (w: Worker): boolean => Atomics.load(ready.get(w) ?? new Int32Array(1), 0) === 1;
   const queue: { job: SurfaceJob; resolve: (r: DirectedDistances) => void; reject: (e: unknown) => void }[] = [];
   const pending = new Map<number, { resolve: (r: DirectedDistances) => void; reject: (e: unknown) => void; worker: Worker }>();
   let nextId = 1;
 
   const spawn = (): Worker => {
-    const w = new Worker(new URL('./surface-worker.mjs', import.meta.url));
-    w.on('message', (msg: SurfaceJobResult | 'ready') => {
-      if (msg === 'ready') {
-        ready.add(w);
-        return;
-      }
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const w = new Worker(new URL('./surface-worker.mjs', import.meta.url), { workerData: { ready: flag } });
+    ready.set(w, flag);
+    w.on('message', (msg: SurfaceJobResult) => {
       const p = pending.get(msg.id);
       pending.delete(msg.id);
       idle.push(w);
@@ -105,7 +107,7 @@ export function createSurfaceRunner(
     async pair(a, b) {
       const size = a.points.length + b.points.length;
       if (threads <= 1 || size < pairInlineBelow) return [directedBetween(a, b), directedBetween(b, a)];
-      const anyReady = workers.some((w) => ready.has(w));
+      const anyReady = workers.some(isReady);
       if (!anyReady) {
         if (workers.length === 0) idle.push(spawn()); // warm for the next pair
         return [directedBetween(a, b), directedBetween(b, a)];
@@ -114,7 +116,7 @@ export function createSurfaceRunner(
       const here = directedBetween(a, b);
       return [here, await other];
     },
-    readyWorkers: () => workers.filter((w) => ready.has(w)).length,
+    readyWorkers: () => workers.filter(isReady).length,
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
       workers.length = 0;
