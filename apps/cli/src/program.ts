@@ -1,35 +1,46 @@
 import { Command } from 'commander';
-import { register as registerAgreement } from './commands/agreement';
-import { register as registerAccessReview } from './commands/access-review';
-import { register as registerAudit } from './commands/audit';
-import { register as registerConsensus } from './commands/consensus';
-import { register as registerDeid } from './commands/deid';
-import { register as registerDemo } from './commands/demo';
-import { register as registerMetrics } from './commands/metrics';
-import { register as registerIngest } from './commands/ingest';
-import { register as registerMigrate } from './commands/migrate';
-import { register as registerReport } from './commands/report';
-import { register as registerStart } from './commands/start';
+
+type CommandModule = { register(program: Command): void };
 
 /**
- * The `delineate` command. Each sub-command lives in `commands/<name>.ts` and exports
- * `register(program)`; add new ones to the list below.
+ * The `delineate` commands by the name typed first, each a module `commands/<file>.ts` that
+ * exports `register(program)`. A module is loaded only when its command runs (or for the
+ * overall help), so `delineate metrics` does not load the store, the server or the AWS SDK.
  */
-export function buildProgram(): Command {
+const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  start: () => import('./commands/start'),
+  demo: () => import('./commands/demo'),
+  migrate: () => import('./commands/migrate'),
+  ingest: () => import('./commands/ingest'),
+  redact: () => import('./commands/ingest'),
+  deid: () => import('./commands/deid'),
+  metrics: () => import('./commands/metrics'),
+  agreement: () => import('./commands/agreement'),
+  consensus: () => import('./commands/consensus'),
+  audit: () => import('./commands/audit'),
+  'access-review': () => import('./commands/access-review'),
+  report: () => import('./commands/report'),
+};
+
+export const commandNames: readonly string[] = Object.keys(commandModules);
+
+/**
+ * The `delineate` program. With `argv`, only the module of the command named first is loaded
+ * (every module when it names none, e.g. `--help`); without it, every command.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('delineate')
     .description('Delineate: clinical-grade segmentation annotation of medical images')
     .exitOverride()
     .showHelpAfterError();
-  registerStart(program);
-  registerDemo(program);
-  registerMigrate(program);
-  registerIngest(program);
-  registerDeid(program);
-  registerMetrics(program);
-  registerAgreement(program);
-  registerConsensus(program);
-  registerAudit(program);
-  registerAccessReview(program);
-  registerReport(program);
+  const first = argv?.[0];
+  const loaders = first !== undefined && Object.hasOwn(commandModules, first) ? [commandModules[first]!] : Object.values(commandModules);
+  const registered = new Set<CommandModule>();
+  for (const load of loaders) {
+    const module = await load();
+    if (registered.has(module)) continue; // one module may name two commands (ingest, redact)
+    registered.add(module);
+    module.register(program);
+  }
   return program;
 }
