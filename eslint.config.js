@@ -20,6 +20,23 @@ export default tseslint.config(
     },
   },
   {
+    // Tests and their fixtures may also use the store's test harness, its one other entry.
+    files: ['**/*.test.ts', '**/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@delineate/*/*', '!@delineate/store/test'],
+              message: 'Import a package through its public entry only (docs/ARCHITECTURE.md §3); tests may use @delineate/store/test.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/core/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

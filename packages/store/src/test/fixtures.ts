@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../sql/tables';
 
@@ -29,22 +30,36 @@ export const testLabels = [
 
 export const testChecklist = [{ key: 'margin', labelKey: 'liver', question: 'Is the margin on the capsule?', errorType: 'under_segmentation' }];
 
-/** Minimal rows for revision tests, written directly (repositories have their own tests). */
-export async function seedProject(db: Kysely<DB>, suffix = ''): Promise<SeededProject> {
-  const schema = await db.insertInto('label_schemas').values({ name: `Liver${suffix}` }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('label_schema_versions').values({ schema_id: schema.id, version: 1, labels: JSON.stringify(testLabels) }).execute();
-  const protocol = await db.insertInto('review_protocols').values({ name: `Protocol${suffix}` }).returning('id').executeTakeFirstOrThrow();
+export interface ProjectRowOptions {
+  name?: string;
+  modality?: string;
+  region?: string;
+  labels?: readonly unknown[];
+  checklist?: readonly unknown[];
+  deidOptions?: readonly string[];
+}
+
+/**
+ * A project row with its label schema and review protocol (version 1 each), written directly:
+ * the one seeding of a project for tests of the store and the server (repositories have their
+ * own tests). Names are unique per call.
+ */
+export async function seedProjectRow(db: Kysely<DB>, options: ProjectRowOptions = {}): Promise<{ projectId: string; labelSchemaId: string; reviewProtocolId: string }> {
+  const tag = randomUUID().slice(0, 8);
+  const schema = await db.insertInto('label_schemas').values({ name: `schema-${tag}` }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('label_schema_versions').values({ schema_id: schema.id, version: 1, labels: JSON.stringify(options.labels ?? testLabels) }).execute();
+  const protocol = await db.insertInto('review_protocols').values({ name: `protocol-${tag}` }).returning('id').executeTakeFirstOrThrow();
   await db
     .insertInto('review_protocol_versions')
-    .values({ protocol_id: protocol.id, version: 1, checklist: JSON.stringify(testChecklist) })
+    .values({ protocol_id: protocol.id, version: 1, checklist: JSON.stringify(options.checklist ?? testChecklist) })
     .execute();
   const project = await db
     .insertInto('projects')
     .values({
-      name: `Project${suffix}`,
-      modality: 'CT',
+      name: options.name ?? `project-${tag}`,
+      modality: options.modality ?? 'CT',
       oversight_model: 'direct_clinical',
-      region: 'local',
+      region: options.region ?? 'local',
       purpose: 'testing',
       legal_basis: 'consent',
       label_schema_id: schema.id,
@@ -55,10 +70,17 @@ export async function seedProject(db: Kysely<DB>, suffix = ''): Promise<SeededPr
       agreement_readers: 2,
       agreement_blinded: true,
       deid_profile: 'basic',
-      deid_options: JSON.stringify(['clean-pixel-data']),
+      deid_options: JSON.stringify(options.deidOptions ?? []),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  return { projectId: project.id, labelSchemaId: schema.id, reviewProtocolId: protocol.id };
+}
+
+/** A project (as {@link seedProjectRow}) with one subject, study, series and item, and two users. */
+export async function seedProject(db: Kysely<DB>, suffix = ''): Promise<SeededProject> {
+  const { projectId, labelSchemaId, reviewProtocolId } = await seedProjectRow(db, { name: `Project${suffix}`, deidOptions: ['clean-pixel-data'] });
+  const project = { id: projectId };
   const subject = await db
     .insertInto('subjects')
     .values({ project_id: project.id, pseudonym: `S${suffix}001`, age_band: '50-59', sex: 'F', site_pseudonym: null })
@@ -91,8 +113,8 @@ export async function seedProject(db: Kysely<DB>, suffix = ''): Promise<SeededPr
   const other = await db.insertInto('users').values({ username: `rev${suffix}`, display_name: 'Reviewer' }).returning('id').executeTakeFirstOrThrow();
   return {
     projectId: project.id,
-    labelSchemaId: schema.id,
-    reviewProtocolId: protocol.id,
+    labelSchemaId,
+    reviewProtocolId,
     subjectId: subject.id,
     itemId: item.id,
     userId: user.id,

@@ -7,3 +7,4 @@ export {
   type TestDatabaseKinds,
 } from './databases';
 export { describeStore } from './describe-store';
+export { fakeHash, seedProject, seedProjectRow, testChecklist, testLabels, type ProjectRowOptions, type SeededProject } from './fixtures';
