@@ -370,8 +370,8 @@ run('project pages in chromium', () => {
     expect(agreement.labels).toEqual([{ labelKey: 'liver', items: 1, meanDice: expect.closeTo(diceAB, 12), meanFleissKappa: expect.closeTo(kappa, 12), category: 'low' }]);
     expect(quality.perAnnotator).toEqual(
       expect.arrayContaining([
-        { annotatorId: annotator.userId, reviews: 3, accepted: 2, corrected: 0, rejected: 1, errorRate: 1 / 3 },
-        { annotatorId: tech2.userId, reviews: 1, accepted: 0, corrected: 1, rejected: 0, errorRate: 1 },
+        { annotatorId: annotator.userId, annotatorName: 'Demo Annotator', reviews: 3, accepted: 2, corrected: 0, rejected: 1, errorRate: 1 / 3 },
+        { annotatorId: tech2.userId, annotatorName: 'E2E Technologist', reviews: 1, accepted: 0, corrected: 1, rejected: 0, errorRate: 1 },
       ]),
     );
     expect(quality.perLabel).toEqual([{ labelKey: 'liver', answered: 4 * liverItems.length, failed: 2, errorRate: 2 / (4 * liverItems.length) }]);

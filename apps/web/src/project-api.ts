@@ -82,7 +82,7 @@ export interface CorrectionSizeRecord {
 }
 
 export interface QualityReport {
-  perAnnotator: { annotatorId: string; reviews: number; accepted: number; corrected: number; rejected: number; errorRate: number }[];
+  perAnnotator: { annotatorId: string; annotatorName: string | null; reviews: number; accepted: number; corrected: number; rejected: number; errorRate: number }[];
   perLabel: { labelKey: string; answered: number; failed: number; errorRate: number }[];
   perErrorType: { errorType: string; count: number; share: number }[];
   expertReviews: { reviews: number; accepted: number; corrected: number };

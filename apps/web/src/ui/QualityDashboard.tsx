@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Session } from '../api';
-import { projectApi, type AgreementReport, type Member, type ProjectSummary, type QualityReport } from '../project-api';
+import { projectApi, type AgreementReport, type ProjectSummary, type QualityReport } from '../project-api';
 import { ErrorBox } from './App';
 import { BarChart, BoxPlot, fmt, Histogram } from './charts';
 import './project-styles';
@@ -26,7 +26,6 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
   const [quality, setQuality] = useState<QualityReport | null>(null);
   const [agreement, setAgreement] = useState<AgreementReport | null>(null);
   const [summary, setSummary] = useState<ProjectSummary | null>(null);
-  const [members, setMembers] = useState<Member[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
@@ -37,11 +36,6 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
         setSummary(s);
       })
       .catch((e: unknown) => setError(e));
-    // Names are shown to those who may list members; others see short ids.
-    projectApi
-      .members(projectId)
-      .then((m) => setMembers(m.members))
-      .catch(() => setMembers([]));
   }, [projectId]);
 
   if (error) {
@@ -52,9 +46,10 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
       </div>
     );
   }
-  if (!quality || !agreement || !summary || !members) return <div className="page" data-testid="quality-dashboard">Loading…</div>;
+  if (!quality || !agreement || !summary) return <div className="page" data-testid="quality-dashboard">Loading…</div>;
 
-  const nameOf = (userId: string) => members.find((m) => m.userId === userId)?.displayName ?? `annotator ${userId.slice(0, 8)}`;
+  // The report names each annotator; an account without a name shows a short id.
+  const nameOf = (userId: string) => quality.perAnnotator.find((a) => a.annotatorId === userId)?.annotatorName ?? `annotator ${userId.slice(0, 8)}`;
   const reviews = quality.perAnnotator.reduce((s, a) => s + a.reviews, 0);
   const sizes = quality.corrections.sizes;
   // Minutes, or seconds while every task took under two minutes.

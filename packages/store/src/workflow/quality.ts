@@ -34,7 +34,7 @@ export interface CorrectionRecord extends CorrectionSize {
  * stages. Time per task runs from assignment to the last submission (or the review's signing).
  */
 export interface QualityReport {
-  readonly perAnnotator: Array<{ annotatorId: string; reviews: number; accepted: number; corrected: number; rejected: number; errorRate: number }>;
+  readonly perAnnotator: Array<{ annotatorId: string; annotatorName: string | null; reviews: number; accepted: number; corrected: number; rejected: number; errorRate: number }>;
   readonly perLabel: Array<{ labelKey: string; answered: number; failed: number; errorRate: number }>;
   readonly perErrorType: Array<{ errorType: ErrorType; count: number; share: number }>;
   readonly expertReviews: { reviews: number; accepted: number; corrected: number };
@@ -118,9 +118,17 @@ export async function qualityReport(db: Kysely<DB>, projectId: string): Promise<
     perLabelAgreement.set(a.labelKey, entry);
   }
 
+  // Display names of the annotators (colleagues in the project; never patient data).
+  const annotatorIds = [...annotators.keys()].filter((id) => id !== '');
+  const names = new Map(
+    annotatorIds.length === 0
+      ? []
+      : (await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', annotatorIds).execute()).map((u) => [u.id, u.display_name] as const),
+  );
+
   return {
     perAnnotator: [...annotators.entries()]
-      .map(([annotatorId, a]) => ({ annotatorId, ...a, errorRate: (a.corrected + a.rejected) / a.reviews }))
+      .map(([annotatorId, a]) => ({ annotatorId, annotatorName: names.get(annotatorId) ?? null, ...a, errorRate: (a.corrected + a.rejected) / a.reviews }))
       .sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : 1)),
     perLabel: [...labels.entries()]
       .map(([labelKey, l]) => ({ labelKey, ...l, errorRate: l.answered ? l.failed / l.answered : 0 }))

@@ -105,7 +105,7 @@ const AgreementReport = z.object({
   items: z.array(agreementItem),
 });
 const QualityReport = z.object({
-  perAnnotator: z.array(z.object({ annotatorId: z.string(), reviews: z.number(), accepted: z.number(), corrected: z.number(), rejected: z.number(), errorRate: z.number() })),
+  perAnnotator: z.array(z.object({ annotatorId: z.string(), annotatorName: z.string().nullable(), reviews: z.number(), accepted: z.number(), corrected: z.number(), rejected: z.number(), errorRate: z.number() })),
   perLabel: z.array(z.object({ labelKey: z.string(), answered: z.number(), failed: z.number(), errorRate: z.number() })),
   perErrorType: z.array(z.object({ errorType: z.string(), count: z.number(), share: z.number() })),
   expertReviews: z.object({ reviews: z.number(), accepted: z.number(), corrected: z.number() }),

@@ -501,7 +501,7 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
       withErrors.set(t.assigneeId!, e);
     }
     expect(stats.perAnnotator).toEqual(
-      [...withErrors.entries()].map(([annotatorId, e]) => ({ annotatorId, ...e, errorRate: (e.corrected + e.rejected) / e.reviews })).sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : 1)),
+      [...withErrors.entries()].map(([annotatorId, e]) => ({ annotatorId, annotatorName: Object.keys(users).find((n) => users[n] === annotatorId), ...e, errorRate: (e.corrected + e.rejected) / e.reviews })).sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : 1)),
     );
     // Liver: 6 items × 17 reviews, 3 failed; lesion: 5 items × 11 reviews of masks with a lesion (9 sampled, n4, n2 fixed), none failed.
     expect(stats.perLabel).toEqual([
