@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { type LabelRuns, gridOf, labelMap, labelRunsOf } from '@delineate/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeNiftiLabelRuns, readNiftiLabelRuns } from './label-runs';
@@ -59,7 +59,7 @@ describe('NIfTI label runs', () => {
   ];
   it.each(cases)('gives the runs of the whole-volume reader for %s, .nii and .nii.gz', async (_name, make) => {
     // uint8 rows: nx = 64 read eight voxels at a time, nx = 36 four, nx = 61 one by one. The
-    // volumes span several 1 MiB inflate chunks, so rows straddle chunk boundaries.
+    // volumes span several inflated pieces, so rows straddle piece boundaries.
     for (const [nx, ny, nz] of [[64, 60, 300], [36, 41, 720], [61, 37, 500]] as const) {
       const data = make(volume(nx, ny, nz, [1, 2]));
       for (const gzip of [false, true]) {
@@ -88,6 +88,20 @@ describe('NIfTI label runs', () => {
     const runs = (await decodeNiftiLabelRuns(bytes)).runs;
     expect(difference(runs, expectedRuns(bytes))).toBe('');
     expect([...runs.label]).toEqual([128, 128, 1, 255, 128]);
+  });
+
+  it('reads through zlib the gzip files its own decoder leaves to it (several members, a header CRC)', async () => {
+    const raw = encodeNifti({ grid: gridOf([64, 60, 40], [1, 1, 1]), data: Uint8Array.from(volume(64, 60, 40, [1, 2])) });
+    const members = Buffer.concat([gzipSync(raw.subarray(0, 70001)), gzipSync(raw.subarray(70001))]);
+    expect(difference((await decodeNiftiLabelRuns(members)).runs, expectedRuns(raw))).toBe('');
+    // FHCRC set, with the header's CRC-16 (the low half of its CRC-32) after the fixed header.
+    const plain = gzipSync(raw);
+    const head = Buffer.from(plain.subarray(0, 10));
+    head[3] = (head[3] as number) | 2;
+    const hcrc = Buffer.alloc(2);
+    hcrc.writeUInt16LE(crc32(head) & 0xffff);
+    const withHcrc = Buffer.concat([head, hcrc, plain.subarray(10)]);
+    expect(difference((await decodeNiftiLabelRuns(withHcrc)).runs, expectedRuns(raw))).toBe('');
   });
 
   it('applies scaling as the whole-volume reader does', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { type LabelRuns, LabelRunsBuilder, labelMap, labelRunsOf } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
+import { InflateError, inflateGzip } from '../gzip-inflate';
 import { type NiftiHeader, type OrientationSource, datatypeBytes, decodeNifti, niftiLabels, parseNiftiHeader } from './nifti';
 
 /** A NIfTI label image read as runs (see LabelRuns in core), with its orientation. */
@@ -11,13 +12,16 @@ export interface NiftiLabelRuns {
   readonly orientation: OrientationSource;
 }
 
-/** Decoded bytes are handed over in chunks of this size while the file inflates. */
+/** Through zlib, decoded bytes are handed over in chunks of this size while the file inflates. */
 const CHUNK = 1 << 20;
 
 /**
  * Reads a .nii or .nii.gz label image as runs without holding the decoded volume: the file
- * inflates in 1 MiB chunks on libuv's thread pool (two files read at once inflate on two
- * threads) and each chunk is turned into runs as it arrives. The labels are those of
+ * inflates piece by piece into one reused 288 KiB window (see gzip-inflate.ts: a mask inflates
+ * to ~100× its file size, and fresh memory for that costs about as much as the inflating) and
+ * each piece is turned into runs as it is decoded. Gzip files that decoder leaves to zlib
+ * (several members, a header CRC) or finds corrupt are read through zlib's stream in 1 MiB
+ * chunks on libuv's thread pool, which reports corrupt ones. The labels are those of
  * `niftiLabels(readNiftiFile(path))`; images that need value conversion (float data, scaling,
  * big-endian words) are read that way and converted. The path never appears in errors.
  */
@@ -33,8 +37,21 @@ export async function readNiftiLabelRuns(path: string): Promise<NiftiLabelRuns> 
 
 /** {@link readNiftiLabelRuns} on the bytes of a file. */
 export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabelRuns> {
-  const sink = new RunSink();
+  let sink = new RunSink();
+  let inflated = false;
   if (file.length >= 2 && file[0] === 0x1f && file[1] === 0x8b) {
+    // Inflated here into one reused window (no fresh memory per chunk); zlib's stream below
+    // reads what this decoder leaves to it, and reports corrupt files.
+    try {
+      inflated = inflateGzip(file, (piece) => sink.push(piece));
+    } catch (error) {
+      if (!(error instanceof InflateError)) throw error;
+      sink = new RunSink();
+    }
+  }
+  if (inflated) {
+    // Read above.
+  } else if (file.length >= 2 && file[0] === 0x1f && file[1] === 0x8b) {
     await new Promise<void>((resolve, reject) => {
       const gunzip = createGunzip({ chunkSize: CHUNK });
       let settled = false;
@@ -99,7 +116,7 @@ class RunSink {
     if (this.convert) return false;
     let data = chunk;
     if (!this.header) {
-      this.head.push(chunk);
+      this.head.push(Buffer.from(chunk)); // a copy: the caller may reuse its buffer
       this.headBytes += chunk.length;
       if (this.headBytes < 348) return true;
       const head = this.head.length === 1 ? chunk : Buffer.concat(this.head, this.headBytes);
