@@ -3,8 +3,8 @@ import { crc32 } from 'node:zlib';
 /**
  * A gzip (RFC 1952) / deflate (RFC 1951) decoder that hands its output over in pieces of one
  * reused window instead of allocating fresh memory for every chunk: a label mask inflates to
- * ~100× its file size, and on first touch that much fresh memory costs about as much as the
- * inflating itself. Distance-1 matches (runs of one byte, most of a mask) are written as fills.
+ * hundreds of times its file size, and on first touch that much fresh memory costs about as much
+ * as the inflating itself. Distance-1 matches (runs of one byte, most of a mask) are written as fills.
  *
  * It reads one single-member gzip file and checks its CRC-32 and length; it returns false (and
  * has handed over nothing) when the header asks for anything it does not read, so the caller

@@ -18,7 +18,7 @@ const CHUNK = 1 << 20;
 /**
  * Reads a .nii or .nii.gz label image as runs without holding the decoded volume: the file
  * inflates piece by piece into one reused 288 KiB window (see gzip-inflate.ts: a mask inflates
- * to ~100× its file size, and fresh memory for that costs about as much as the inflating) and
+ * to hundreds of times its file size, and fresh memory for that costs about as much as the inflating) and
  * each piece is turned into runs as it is decoded. Gzip files that decoder leaves to zlib
  * (several members, a header CRC) or finds corrupt are read through zlib's stream in 1 MiB
  * chunks on libuv's thread pool, which reports corrupt ones. The labels are those of
@@ -116,7 +116,7 @@ class RunSink {
     if (this.convert) return false;
     let data = chunk;
     if (!this.header) {
-      this.head.push(Buffer.from(chunk)); // a copy: the caller may reuse its buffer
+      this.head.push(chunk.length < 348 ? Buffer.from(chunk) : chunk); // kept past this call: a copy, as the caller may reuse its buffer
       this.headBytes += chunk.length;
       if (this.headBytes < 348) return true;
       const head = this.head.length === 1 ? chunk : Buffer.concat(this.head, this.headBytes);
