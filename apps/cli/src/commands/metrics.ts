@@ -74,8 +74,8 @@ function isRuns(m: LabelSource): m is LabelRuns {
 }
 
 /**
- * Reads a NIfTI label image as runs: the file is decoded piece by piece into one reused window and
- * never held whole, and a pair is scanned and cropped from its runs.
+ * Reads a NIfTI label image as runs: the file is decoded piece by piece (into one reused window,
+ * or in chunks on the thread pool) and never held whole, and a pair is scanned and cropped from its runs.
  */
 export async function loadLabelRuns(path: string): Promise<{ map: LabelRuns; affine: readonly number[] }> {
   const r = await readNiftiLabelRuns(path);

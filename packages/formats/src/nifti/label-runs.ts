@@ -16,12 +16,13 @@ export interface NiftiLabelRuns {
 const CHUNK = 1 << 20;
 
 /**
- * Reads a .nii or .nii.gz label image as runs without holding the decoded volume: the file
- * inflates piece by piece into one reused 288 KiB window (see gzip-inflate.ts: a mask inflates
- * to hundreds of times its file size, and fresh memory for that costs about as much as the inflating) and
- * each piece is turned into runs as it is decoded. Gzip files that decoder leaves to zlib
- * (several members, a header CRC) or finds corrupt are read through zlib's stream in 1 MiB
- * chunks on libuv's thread pool, which reports corrupt ones. The labels are those of
+ * Reads a .nii or .nii.gz label image as runs without holding the decoded volume. A sparse mask
+ * (see RUNS_RATIO) inflates piece by piece into one reused 288 KiB window (gzip-inflate.ts: it
+ * inflates to hundreds of times its file size, and fresh memory for that costs about as much as
+ * the inflating) and each piece is turned into runs as it is decoded. Other gzip files, and those
+ * that decoder leaves to zlib (several members, a header CRC) or finds corrupt, inflate in 1 MiB
+ * chunks on libuv's thread pool (two files read at once on two threads; zlib reports corrupt
+ * ones), each chunk turned into runs as it arrives. The labels are those of
  * `niftiLabels(readNiftiFile(path))`; images that need value conversion (float data, scaling,
  * big-endian words) are read that way and converted. The path never appears in errors.
  */
@@ -35,11 +36,25 @@ export async function readNiftiLabelRuns(path: string): Promise<NiftiLabelRuns> 
   return decodeNiftiLabelRuns(file);
 }
 
+/**
+ * Gzip files that inflate to at least this many times their size are mostly long runs (a sparse
+ * mask): they decode fastest here, a few codes per run. Denser ones go through zlib on the thread
+ * pool, where two files inflate on two threads and the CRC of their data is not on this one.
+ */
+const RUNS_RATIO = 300;
+
+/** The gzip file's stated size (its last four bytes, modulo 2^32) is RUNS_RATIO times its own. */
+function mostlyRuns(file: Uint8Array): boolean {
+  const n = file.length;
+  const size = ((file[n - 4] as number) | ((file[n - 3] as number) << 8) | ((file[n - 2] as number) << 16) | ((file[n - 1] as number) << 24)) >>> 0;
+  return size >= RUNS_RATIO * n;
+}
+
 /** {@link readNiftiLabelRuns} on the bytes of a file. */
 export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabelRuns> {
   let sink = new RunSink();
   let inflated = false;
-  if (file.length >= 2 && file[0] === 0x1f && file[1] === 0x8b) {
+  if (file.length >= 18 && file[0] === 0x1f && file[1] === 0x8b && mostlyRuns(file)) {
     // Inflated here into one reused window (no fresh memory per chunk); zlib's stream below
     // reads what this decoder leaves to it, and reports corrupt files.
     try {
