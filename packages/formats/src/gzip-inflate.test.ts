@@ -79,6 +79,31 @@ describe('gzip inflate', () => {
     }
   });
 
+  it('hands long zero runs over as counts when asked, in order between aligned pieces', () => {
+    for (const [k, data] of [sample(3_000_000, 11), Buffer.alloc(2_000_000), sample(1_000_000, 12)].entries()) {
+      const file = gzipSync(data, { level: 6 });
+      const parts: Buffer[] = [];
+      let counts = 0, aligned = true;
+      const ok = inflateGzip(
+        file,
+        (piece) => {
+          if (piece.byteOffset % 8 !== 0) aligned = false;
+          parts.push(Buffer.from(piece));
+          return true;
+        },
+        (count) => {
+          counts++;
+          parts.push(Buffer.alloc(count));
+          return true;
+        },
+      );
+      expect(ok).toBe(true);
+      expect(Buffer.concat(parts).equals(data)).toBe(true);
+      expect(aligned).toBe(true);
+      if (k < 2) expect(counts).toBeGreaterThan(0);
+    }
+  });
+
   it('steps the CRC over zeros as zlib reads them', () => {
     for (const [crc, n] of [[0, 1], [0x12345678, 4096], [0xffffffff, 123457], [7, 3 * 2 ** 20 + 11]] as const) {
       expect(crcOfZeros(crc, n)).toBe(crc32(Buffer.alloc(n), crc));

@@ -90,9 +90,11 @@ function fixed(): { lit: Table; dist: Table } {
  * Inflates a single-member gzip file, calling `sink` with each piece of output in order (a view
  * of a reused buffer, valid only during the call; once `sink` returns false it is not called
  * again, but the rest is still inflated so the CRC and length are checked). Returns false
- * without calling `sink` when the gzip header has options this decoder leaves to zlib.
+ * without calling `sink` when the gzip header has options this decoder leaves to zlib. With
+ * `zeros`, long runs of zeros are handed over as their length instead (`zeros` in order between
+ * pieces, returning false as `sink` does), so they are not read again.
  */
-export function inflateGzip(file: Uint8Array, sink: (piece: Buffer) => boolean): boolean {
+export function inflateGzip(file: Uint8Array, sink: (piece: Buffer) => boolean, zeros?: (count: number) => boolean): boolean {
   const n = file.length;
   if (n < 18 || file[0] !== 0x1f || file[1] !== 0x8b || file[2] !== 8) return false;
   const flags = file[3] as number;
@@ -108,7 +110,7 @@ export function inflateGzip(file: Uint8Array, sink: (piece: Buffer) => boolean):
     ip++;
   }
   if (ip >= n - 8) return false;
-  const inflater = new Inflater(file, ip, n - 8, sink);
+  const inflater = new Inflater(file, ip, n - 8, sink, zeros ?? null);
   inflater.run();
   ip = inflater.trailer();
   const crcStored = ((file[ip] as number) | ((file[ip + 1] as number) << 8) | ((file[ip + 2] as number) << 16) | ((file[ip + 3] as number) << 24)) >>> 0;
@@ -201,12 +203,15 @@ class Inflater {
   /** Output known to be zero (written by fills of zero), as [start, end) pairs in increasing order. */
   zeroRuns = new Int32Array(256);
   zeroCount = 0;
+  /** After the CRC of a flush: the long zero runs, first in zeroRuns, to hand over as counts. */
+  longCount = 0;
 
   constructor(
     private readonly file: Uint8Array,
     private ip: number,
     private readonly end: number,
     private readonly sink: (piece: Buffer) => boolean,
+    private readonly zeroSink: ((count: number) => boolean) | null,
   ) {}
 
   /**
@@ -221,13 +226,18 @@ class Inflater {
       // Long zero runs stepped over, the bytes between them read.
       let crc = this.crc, at = this.crcAt;
       const z = this.zeroRuns;
+      let long = 0;
       for (let i = 0; i < this.zeroCount; i += 2) {
         const s = z[i] as number, e = z[i + 1] as number;
         if (e - s < STEP_ZEROS) continue;
         if (s > at) crc = crc32(out.subarray(at, s), crc);
         crc = crcOfZeros(crc, e - s);
         at = e;
+        // Kept (8-byte aligned inside) to be handed over as counts.
+        z[long++] = (s + 7) & ~7;
+        z[long++] = e & ~7;
       }
+      this.longCount = long;
       if (op > at) crc = crc32(out.subarray(at, op), crc);
       this.crc = crc;
       this.zeroCount = 0;
@@ -235,7 +245,21 @@ class Inflater {
       this.crcAt = op;
     }
     const end = final ? op : op & ~7;
-    if (end > this.from && !this.stopped && !this.sink(out.subarray(this.from, end))) this.stopped = true;
+    if (end > this.from && !this.stopped) {
+      let at = this.from;
+      if (this.zeroSink) {
+        const z = this.zeroRuns;
+        for (let i = 0; i < this.longCount && !this.stopped; i += 2) {
+          const s = z[i] as number, e = Math.min(z[i + 1] as number, end);
+          if (s < at || e <= s) continue;
+          if (s > at && !this.sink(out.subarray(at, s))) this.stopped = true;
+          if (!this.stopped && !this.zeroSink(e - s)) this.stopped = true;
+          at = e;
+        }
+      }
+      if (end > at && !this.stopped && !this.sink(out.subarray(at, end))) this.stopped = true;
+    }
+    this.longCount = 0;
     this.from = Math.max(this.from, end);
     if (op >= HISTORY + PIECE) {
       const next = HISTORY + (op & 7);

@@ -58,7 +58,7 @@ export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabel
     // Inflated here into one reused window (no fresh memory per chunk); zlib's stream below
     // reads what this decoder leaves to it, and reports corrupt files.
     try {
-      inflated = inflateGzip(file, (piece) => sink.push(piece));
+      inflated = inflateGzip(file, (piece) => sink.push(piece), (count) => sink.zeroBytes(count));
     } catch (error) {
       if (!(error instanceof InflateError)) throw error;
       sink = new RunSink();
@@ -101,6 +101,9 @@ export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabel
   }
   return sink.finish();
 }
+
+/** Zero bytes fed to a sink that has no header yet. */
+const ZERO_BYTES = Buffer.alloc(4096);
 
 /** Turns the decoded bytes of a NIfTI file, chunk by chunk, into runs. */
 class RunSink {
@@ -187,6 +190,43 @@ class RunSink {
     if (this.rowsLeft > 0 && p < data.length) {
       data.copy(this.rowBuf, 0, p);
       this.rowFill = data.length - p;
+    }
+    return this.rowsLeft > 0;
+  }
+
+  /** Takes the next `count` decoded bytes, all zero, without reading them; false once nothing more is needed. */
+  zeroBytes(count: number): boolean {
+    let n = count;
+    while (n > 0 && !this.header && !this.convert) {
+      const k = Math.min(n, ZERO_BYTES.length);
+      n -= k;
+      if (!this.push(ZERO_BYTES.subarray(0, k))) return false;
+    }
+    if (this.convert || this.rowsLeft === 0) return false;
+    const skipped = Math.min(this.skip, n);
+    this.skip -= skipped;
+    n -= skipped;
+    const rb = this.rowBytes;
+    if (this.rowFill > 0 && n > 0) {
+      const k = Math.min(rb - this.rowFill, n);
+      this.rowBuf.fill(0, this.rowFill, this.rowFill + k);
+      this.rowFill += k;
+      n -= k;
+      if (this.rowFill === rb) {
+        this.bind(this.rowBuf);
+        this.row(this.rowBuf, 0);
+        this.rowFill = 0;
+      }
+    }
+    const rows = Math.min(Math.floor(n / rb), this.rowsLeft);
+    if (rows > 0) {
+      (this.builder as LabelRunsBuilder).emptyRows(rows);
+      this.rowsLeft -= rows;
+      n -= rows * rb;
+    }
+    if (this.rowsLeft > 0 && n > 0) {
+      this.rowBuf.fill(0, 0, n);
+      this.rowFill = n;
     }
     return this.rowsLeft > 0;
   }
