@@ -463,12 +463,23 @@ class Inflater {
           }
         }
         const value = out[src] as number;
-        out.fill(value, op, to);
-        if (value === 0) {
+        if (value !== 0) out.fill(value, op, to);
+        else {
           // Recorded for the CRC (joined to the previous run when they meet).
           const n = this.zeroCount;
-          if (n > 0 && this.zeroRuns[n - 1] === op) this.zeroRuns[n - 1] = to;
-          else this.zeros(op, to);
+          let start = op;
+          if (n > 0 && this.zeroRuns[n - 1] === op) {
+            start = this.zeroRuns[n - 2] as number;
+            this.zeroRuns[n - 1] = to;
+          } else this.zeros(op, to);
+          // A run this long is handed over as a count and stepped over by the CRC (all but up to
+          // 7 bytes at each end), and matches reach back HISTORY bytes at most: only its ends,
+          // and its last HISTORY bytes, are ever read, so only they are written.
+          const a = Math.max(op, start + 8), b = to - HISTORY - 8;
+          if (b > a && this.zeroSink) {
+            out.fill(0, op, a);
+            out.fill(0, b, to);
+          } else out.fill(0, op, to);
         }
         op = to - len;
       }
