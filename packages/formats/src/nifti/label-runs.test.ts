@@ -138,5 +138,17 @@ describe('NIfTI label runs', () => {
     corrupt.fill(0x55, 20, 60);
     await expect(decodeNiftiLabelRuns(corrupt)).rejects.toMatchObject({ code: 'DLN_NIFTI_INVALID' });
     await expect(readNiftiLabelRuns(join(dir, 'missing.nii.gz'))).rejects.toMatchObject({ code: 'DLN_NOT_FOUND' });
+    await expect(readNiftiLabelRuns(dir)).rejects.toMatchObject({ code: 'DLN_NOT_FOUND' });
+  });
+
+  it('reads a file larger than it reads synchronously (16 MiB) on the thread pool', async () => {
+    const [nx, ny, nz] = [256, 256, 260];
+    const v = new Uint8Array(nx * ny * nz);
+    for (let z = 100; z < 140; z++) for (let y = 50; y < 90; y++) v.fill(1, (z * ny + y) * nx + 30, (z * ny + y) * nx + 200);
+    const bytes = encodeNifti({ grid: gridOf([nx, ny, nz], [1, 1, 1]), data: v });
+    expect(bytes.length).toBeGreaterThan(16 << 20);
+    const file = join(dir, 'large.nii');
+    writeFileSync(file, bytes);
+    expect(difference((await readNiftiLabelRuns(file)).runs, expectedRuns(bytes))).toBe('');
   });
 });

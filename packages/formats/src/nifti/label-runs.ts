@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { type LabelRuns, LabelRunsBuilder, labelMap, labelRunsOf } from '@delineate/core';
@@ -29,7 +30,7 @@ const CHUNK = 1 << 20;
 export async function readNiftiLabelRuns(path: string): Promise<NiftiLabelRuns> {
   let file: Buffer;
   try {
-    file = await readFile(path);
+    file = statSync(path).size <= SYNC_READ ? readFileSync(path) : await readFile(path);
   } catch {
     throw new DelineateError('DLN_NOT_FOUND', 'NIfTI file could not be read');
   }
@@ -49,6 +50,13 @@ function mostlyRuns(file: Uint8Array): boolean {
   const size = ((file[n - 4] as number) | ((file[n - 3] as number) << 8) | ((file[n - 2] as number) << 16) | ((file[n - 1] as number) << 24)) >>> 0;
   return size >= RUNS_RATIO * n;
 }
+
+/**
+ * Files up to this size (a compressed mask's) are read synchronously: reading them costs less
+ * than a trip through libuv's thread pool (about 10 ms for a process's first two, the pool
+ * starting); larger ones are read on the pool without holding up the event loop.
+ */
+const SYNC_READ = 16 << 20;
 
 /** {@link readNiftiLabelRuns} on the bytes of a file. */
 export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabelRuns> {
