@@ -206,6 +206,63 @@ export interface LabelPairStats {
   readonly box: Box;
 }
 
+/** One label's running counts and union box in a pair scan. */
+export interface LabelPairAccumulator {
+  reference: number;
+  test: number;
+  both: number;
+  x0: number;
+  y0: number;
+  z0: number;
+  x1: number;
+  y1: number;
+  z1: number;
+}
+
+/**
+ * The accumulators of a pair scan ({@link scanLabelPair}, `scanRunPair`): `get` finds or starts
+ * a label's (the last one cached: labels come in runs), `touch` widens its box by voxels
+ * x0..x1 of row (y, z), and `stats` gives the result by label, ascending.
+ */
+export function labelPairAccumulators(dims: readonly [number, number, number]): {
+  get(label: number): LabelPairAccumulator;
+  touch(a: LabelPairAccumulator, x0: number, x1: number, y: number, z: number): void;
+  stats(): Map<number, LabelPairStats>;
+} {
+  const [nx, ny, nz] = dims;
+  const acc = new Map<number, LabelPairAccumulator>();
+  let lastLabel = -1;
+  let lastAcc: LabelPairAccumulator | undefined;
+  return {
+    get(label) {
+      if (label === lastLabel && lastAcc) return lastAcc;
+      let a = acc.get(label);
+      if (!a) {
+        a = { reference: 0, test: 0, both: 0, x0: nx, y0: ny, z0: nz, x1: -1, y1: -1, z1: -1 };
+        acc.set(label, a);
+      }
+      lastLabel = label;
+      lastAcc = a;
+      return a;
+    },
+    touch(a, x0, x1, y, z) {
+      if (x0 < a.x0) a.x0 = x0;
+      if (x1 > a.x1) a.x1 = x1;
+      if (y < a.y0) a.y0 = y;
+      if (y > a.y1) a.y1 = y;
+      if (z < a.z0) a.z0 = z;
+      if (z > a.z1) a.z1 = z;
+    },
+    stats() {
+      const out = new Map<number, LabelPairStats>();
+      for (const [label, a] of [...acc.entries()].sort((p, q) => p[0] - q[0])) {
+        out.set(label, { reference: a.reference, test: a.test, both: a.both, box: { min: [a.x0, a.y0, a.z0], max: [a.x1, a.y1, a.z1] } });
+      }
+      return out;
+    },
+  };
+}
+
 /**
  * One pass over a pair of label maps giving every label's counts and union bounding box. Byte
  * maps are read four voxels at a time and background words skipped, the common case.
@@ -213,33 +270,12 @@ export interface LabelPairStats {
 export function scanLabelPair(reference: LabelMap, test: LabelMap): Map<number, LabelPairStats> {
   const [nx, ny, nz] = reference.grid.dims;
   const r = reference.data, t = test.data;
-  type Acc = { reference: number; test: number; both: number; x0: number; y0: number; z0: number; x1: number; y1: number; z1: number };
-  const acc = new Map<number, Acc>();
-  let lastLabel = -1;
-  let lastAcc: Acc | undefined;
-  const get = (label: number): Acc => {
-    if (label === lastLabel && lastAcc) return lastAcc;
-    let a = acc.get(label);
-    if (!a) {
-      a = { reference: 0, test: 0, both: 0, x0: nx, y0: ny, z0: nz, x1: -1, y1: -1, z1: -1 };
-      acc.set(label, a);
-    }
-    lastLabel = label;
-    lastAcc = a;
-    return a;
-  };
+  const { get, touch: touchRow, stats } = labelPairAccumulators(reference.grid.dims);
   const words =
     r instanceof Uint8Array && t instanceof Uint8Array && r.byteOffset % 4 === 0 && t.byteOffset % 4 === 0 && nx % 4 === 0
       ? [new Uint32Array(r.buffer, r.byteOffset, r.length >> 2), new Uint32Array(t.buffer, t.byteOffset, t.length >> 2)]
       : null;
-  const touch = (a: Acc, x: number, y: number, z: number): void => {
-    if (x < a.x0) a.x0 = x;
-    if (x > a.x1) a.x1 = x;
-    if (y < a.y0) a.y0 = y;
-    if (y > a.y1) a.y1 = y;
-    if (z < a.z0) a.z0 = z;
-    if (z > a.z1) a.z1 = z;
-  };
+  const touch = (a: LabelPairAccumulator, x: number, y: number, z: number): void => touchRow(a, x, x, y, z);
   const visit = (i: number, x: number, y: number, z: number): void => {
     const a = r[i] ?? 0, b = t[i] ?? 0;
     if (a !== 0) {
@@ -294,9 +330,5 @@ export function scanLabelPair(reference: LabelMap, test: LabelMap): Map<number, 
         for (let x = 0; x < nx; x++) if ((r[row + x] ?? 0) !== 0 || (t[row + x] ?? 0) !== 0) visit(row + x, x, y, z);
       }
   }
-  const out = new Map<number, LabelPairStats>();
-  for (const [label, a] of [...acc.entries()].sort((p, q) => p[0] - q[0])) {
-    out.set(label, { reference: a.reference, test: a.test, both: a.both, box: { min: [a.x0, a.y0, a.z0], max: [a.x1, a.y1, a.z1] } });
-  }
-  return out;
+  return stats();
 }

@@ -1,5 +1,5 @@
 import type { Box, Grid } from './grid';
-import type { BinaryMask, LabelArray, LabelMap, LabelPairStats } from './mask';
+import { labelPairAccumulators, type BinaryMask, type LabelArray, type LabelMap, type LabelPairStats } from './mask';
 
 /**
  * A label image as runs: per row (y, z) the maximal runs of one non-zero label, ascending in x.
@@ -126,30 +126,8 @@ export function labelsInRuns(runs: LabelRuns): number[] {
  * the same as {@link scanLabelPair} on the voxels, at a cost of rows plus runs.
  */
 export function scanRunPair(reference: LabelRuns, test: LabelRuns): Map<number, LabelPairStats> {
-  const [nx, ny, nz] = reference.grid.dims;
-  type Acc = { reference: number; test: number; both: number; x0: number; y0: number; z0: number; x1: number; y1: number; z1: number };
-  const acc = new Map<number, Acc>();
-  let lastLabel = -1;
-  let lastAcc: Acc | undefined;
-  const get = (label: number): Acc => {
-    if (label === lastLabel && lastAcc) return lastAcc;
-    let a = acc.get(label);
-    if (!a) {
-      a = { reference: 0, test: 0, both: 0, x0: nx, y0: ny, z0: nz, x1: -1, y1: -1, z1: -1 };
-      acc.set(label, a);
-    }
-    lastLabel = label;
-    lastAcc = a;
-    return a;
-  };
-  const touch = (a: Acc, x0: number, x1: number, y: number, z: number): void => {
-    if (x0 < a.x0) a.x0 = x0;
-    if (x1 > a.x1) a.x1 = x1;
-    if (y < a.y0) a.y0 = y;
-    if (y > a.y1) a.y1 = y;
-    if (z < a.z0) a.z0 = z;
-    if (z > a.z1) a.z1 = z;
-  };
+  const [, ny, nz] = reference.grid.dims;
+  const { get, touch, stats } = labelPairAccumulators(reference.grid.dims);
   const rs = reference.rowStart, ts = test.rowStart;
   for (let z = 0, r = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++, r++) {
@@ -178,11 +156,7 @@ export function scanRunPair(reference: LabelRuns, test: LabelRuns): Map<number, 
       }
     }
   }
-  const out = new Map<number, LabelPairStats>();
-  for (const [label, a] of [...acc.entries()].sort((p, q) => p[0] - q[0])) {
-    out.set(label, { reference: a.reference, test: a.test, both: a.both, box: { min: [a.x0, a.y0, a.z0], max: [a.x1, a.y1, a.z1] } });
-  }
-  return out;
+  return stats();
 }
 
 /**
