@@ -337,7 +337,7 @@ run('clinical workflow screens in chromium', () => {
     expect(await reviewer.locator('[data-testid=submit-review]').count()).toBe(0);
   }, 150_000);
 
-  it('the expert sees the marks, accepts with the expert checklist and signs with a TOTP code', async () => {
+  it('the expert sees the marks, corrects the lesion with the expert checklist and signs the correction with a TOTP code', async () => {
     expertSecret = await signIn(expert, server.url, 'demo.expert', server.passwords.get('demo.expert')!);
     const expertTaskId = await openFromWorkList(expert, server.url, 'expert_review');
     const context = (await getJson<Context>(expert, `/api/workflow/tasks/${expertTaskId}/review-context`)).body;
@@ -355,8 +355,23 @@ run('clinical workflow screens in chromium', () => {
     await expert.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.cursor()[2] === 16);
     await expert.screenshot({ path: screenshotPath('review-08-expert-marks') });
 
+    // The expert widens the lesion on slice 16 (liver voxels become lesion) and saves it as a correction.
+    await expert.click('[data-testid=label-liver_lesion]');
+    await expert.click('[data-testid=tool-brush]');
+    await paintBlob(expert, 85, 60, 6);
+    await expert.waitForSelector('[data-testid=correction][data-source=local]');
+    const local = (await hooks(expert, (d) => d.correctionCounts()))!;
+    expect(local.added + local.relabelled).toBeGreaterThan(10);
+    await expert.click('[data-testid=save]');
+    await expert.waitForSelector('[data-testid=save-state]:has-text("version 4")');
+    const revisions = (await getJson<{ version: number; source: string }[]>(expert, `/api/annotations/${annotationId}/revisions`)).body;
+    expect(revisions.map((r) => [r.version, r.source])).toEqual([[1, 'human'], [2, 'human'], [3, 'correction'], [4, 'correction']]);
+
+    const lesionItem = context.checklist.find((c) => c.key.startsWith('lesion.'))!;
     for (const c of context.checklist) await expert.click(`[data-testid="pass-${c.key}"]`);
-    await expert.click('[data-testid=decision-accept]');
+    await expert.click(`[data-testid="fail-${lesionItem.key}"]`);
+    await expert.selectOption(`[data-testid="error-type-${lesionItem.key}"]`, 'under_segmentation');
+    await expert.click('[data-testid=decision-correct]');
     await expert.click('[data-testid=submit-review]');
     await expert.waitForSelector('[data-testid=signature-dialog]');
     await expert.click('[data-testid=sign-with-totp]');
@@ -365,8 +380,15 @@ run('clinical workflow screens in chromium', () => {
     await expert.click('[data-testid=sign]');
     await expert.waitForSelector('[data-testid=signed-at]');
     const history = (await getJson<Context>(expert, `/api/workflow/tasks/${expertTaskId}/review-context`)).body.history;
-    expect(history.map((h) => `${h.stage}:${h.decision}`)).toEqual(['review:reject', 'review:correct', 'expert_review:accept']);
+    expect(history.map((h) => `${h.stage}:${h.decision}`)).toEqual(['review:reject', 'review:correct', 'expert_review:correct']);
+    expect(history[2]).toMatchObject({ reviewedVersion: 3, correctedVersion: 4, failedItems: [expect.objectContaining({ itemKey: lesionItem.key, errorType: 'under_segmentation' })] });
     expect(await expert.getAttribute('[data-testid=signed-at]', 'data-signed-at')).toBe(history[2]!.signedAt);
+    // The overlay shown after signing is the server's, and its counts are the stored correction.
+    await expert.waitForSelector('[data-testid=correction][data-source=server]');
+    const overlay = await fetchVolume(expert, `/api/workflow/tasks/${expertTaskId}/correction-overlay`, voxels);
+    expect(Number(await expert.getAttribute('[data-testid=correction]', 'data-added')) + Number(await expert.getAttribute('[data-testid=correction]', 'data-relabelled') ?? 0)).toBe(count(overlay, 1) + count(overlay, 3));
+    const sizes = history[2]!.correctionSizes;
+    expect(sizes.reduce((n, c) => n + c.voxelsAdded, 0)).toBeGreaterThan(0);
     expect((await getJson<Task>(expert, `/api/workflow/tasks/${expertTaskId}`)).body.status).toBe('done');
     // The session still works after the TOTP signature rotated its token.
     expect((await getJson<{ username: string }>(expert, '/api/auth/session')).body.username).toBe('demo.expert');
