@@ -212,8 +212,8 @@ interface MetricsFlags {
  * pair computes one direction on it and the other here at the same time (never waiting for it
  * to load; starting it while the files are read would slow the reading on two cores).
  */
-export function metricsRunner(threads?: number): SurfaceRunner {
-  return createSurfaceRunner({ threads: threads ?? defaultThreads() });
+export function metricsRunner(threads?: number, options: { warm?: boolean } = {}): SurfaceRunner {
+  return createSurfaceRunner({ threads: threads ?? defaultThreads(), ...options });
 }
 
 export function threadsOf(value: string | undefined): number | undefined {
@@ -244,11 +244,12 @@ export function register(program: Command): void {
       const requested = flags.labels ? parseNumberList(flags.labels, '--labels') : undefined;
       const threads = threadsOf(flags.threads);
       await reportErrors(async () => {
-        const runner = metricsRunner(threads);
+        const [ref, test] = await Promise.all([loadLabelRuns(referencePath), loadLabelRuns(testPath)]);
+        requireSameGrid([ref.map, test.map]);
+        const labels = labelsOf([ref.map, test.map], requested);
+        // One run: a worker started for later pairs only pays when there are later pairs.
+        const runner = metricsRunner(threads, { warm: labels.length > 1 });
         try {
-          const [ref, test] = await Promise.all([loadLabelRuns(referencePath), loadLabelRuns(testPath)]);
-          requireSameGrid([ref.map, test.map]);
-          const labels = labelsOf([ref.map, test.map], requested);
           const results = await pairMetrics(ref.map, test.map, labels, options, runner);
           process.stdout.write(flags.json ? `${toJson(results)}\n` : formatTable(results, options));
         } finally {

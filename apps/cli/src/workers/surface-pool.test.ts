@@ -32,6 +32,15 @@ describe('surface worker pool', () => {
       if ((x - 21) ** 2 + (y - 17) ** 2 + (z - 8) ** 2 < 100) b[(z * 36 + y) * 40 + x] = 1;
     }
     const A = binaryMask(grid, a), B = binaryMask(grid, b);
+    // Not warming (a one-shot run with no later pair): no worker is started, both directions here.
+    const once = createSurfaceRunner({ threads: 2, pairInlineBelow: 0, warm: false });
+    const onceSurfaces = pairSurfaces(A, B, 'surfel');
+    if (!onceSurfaces) throw new Error('surfaces expected');
+    expect(await once.pair(onceSurfaces.reference, onceSurfaces.test)).toEqual([directedSurfaceDistances(A, B, 'surfel'), directedSurfaceDistances(B, A, 'surfel')]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(once.readyWorkers()).toBe(0);
+    await once.close();
+
     const runner = createSurfaceRunner({ threads: 2, pairInlineBelow: 0 });
     try {
       const s = pairSurfaces(A, B, 'surfel');

@@ -44,11 +44,18 @@ export function defaultThreads(): number {
  * surfaces (one entry per surface element), not the masks, so copying them to a thread is cheap.
  */
 export function createSurfaceRunner(
-  options: { threads?: number; inlineBelow?: number; pairInlineBelow?: number } = {},
+  options: {
+    threads?: number;
+    inlineBelow?: number;
+    pairInlineBelow?: number;
+    /** Start a worker at the first large pair for the pairs after it (default); off when no more will come. */
+    warm?: boolean;
+  } = {},
 ): SurfaceRunner {
   const threads = options.threads ?? defaultThreads();
   const inlineBelow = options.inlineBelow ?? INLINE_BELOW;
   const pairInlineBelow = options.pairInlineBelow ?? PAIR_INLINE_BELOW;
+  const warm = options.warm ?? true;
   const workers: Worker[] = [];
   const idle: Worker[] = [];
   /**
@@ -109,7 +116,7 @@ export function createSurfaceRunner(
       if (threads <= 1 || size < pairInlineBelow) return [directedBetween(a, b), directedBetween(b, a)];
       const anyReady = workers.some(isReady);
       if (!anyReady) {
-        if (workers.length === 0) idle.push(spawn()); // warm for the next pair
+        if (warm && workers.length === 0) idle.push(spawn()); // warm for the next pair
         return [directedBetween(a, b), directedBetween(b, a)];
       }
       const other = enqueue(b, a);
