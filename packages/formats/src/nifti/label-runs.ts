@@ -60,11 +60,12 @@ const SYNC_READ = 16 << 20;
 
 /** {@link readNiftiLabelRuns} on the bytes of a file. */
 export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabelRuns> {
+  const gzip = file.length >= 2 && file[0] === 0x1f && file[1] === 0x8b;
   let sink = new RunSink();
   let inflated = false;
-  if (file.length >= 18 && file[0] === 0x1f && file[1] === 0x8b && mostlyRuns(file)) {
-    // Inflated here into one reused window (no fresh memory per chunk); zlib's stream below
-    // reads what this decoder leaves to it, and reports corrupt files.
+  if (gzip && file.length >= 18 && mostlyRuns(file)) {
+    // Inflated here into one reused window (no fresh memory per chunk); zlib below reads what
+    // this decoder leaves to it, and reports corrupt files.
     try {
       inflated = inflateGzip(file, (piece) => sink.push(piece), (count) => sink.zeroBytes(count));
     } catch (error) {
@@ -72,42 +73,42 @@ export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabel
       sink = new RunSink();
     }
   }
-  if (inflated) {
-    // Read above.
-  } else if (file.length >= 2 && file[0] === 0x1f && file[1] === 0x8b) {
-    await new Promise<void>((resolve, reject) => {
-      const gunzip = createGunzip({ chunkSize: CHUNK });
-      let settled = false;
-      const settle = (error?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        if (error === undefined) resolve();
-        else reject(error instanceof Error ? error : new Error(String(error)));
-      };
-      gunzip.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        try {
-          if (!sink.push(chunk)) {
-            gunzip.destroy();
-            settle();
-          }
-        } catch (error) {
-          gunzip.destroy();
-          settle(error);
-        }
-      });
-      gunzip.on('end', () => settle());
-      gunzip.on('error', () => settle(new DelineateError('DLN_NIFTI_INVALID', 'NIfTI gzip stream is corrupt')));
-      gunzip.end(file);
-    });
-  } else {
-    sink.push(Buffer.from(file.buffer, file.byteOffset, file.byteLength));
-  }
+  if (!gzip) sink.push(Buffer.from(file.buffer, file.byteOffset, file.byteLength));
+  else if (!inflated) await inflateThroughZlib(file, sink);
   if (sink.convert) {
     const image = decodeNifti(file);
     return { runs: labelRunsOf(labelMap(image.grid, niftiLabels(image))), affine: image.affine, orientation: image.orientation };
   }
   return sink.finish();
+}
+
+/** Inflates a gzip file in CHUNK pieces on libuv's thread pool into `sink`, stopping when it has enough. */
+function inflateThroughZlib(file: Uint8Array, sink: RunSink): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const gunzip = createGunzip({ chunkSize: CHUNK });
+    let settled = false;
+    const settle = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      if (error === undefined) resolve();
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        if (!sink.push(chunk)) {
+          gunzip.destroy();
+          settle();
+        }
+      } catch (error) {
+        gunzip.destroy();
+        settle(error);
+      }
+    });
+    gunzip.on('end', () => settle());
+    gunzip.on('error', () => settle(new DelineateError('DLN_NIFTI_INVALID', 'NIfTI gzip stream is corrupt')));
+    gunzip.end(file);
+  });
 }
 
 /** Zero bytes fed to a sink that has no header yet. */
