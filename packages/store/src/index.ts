@@ -46,12 +46,17 @@ export {
   type TransferBasis,
   type TransferBasisRecord,
 } from './access/residency';
-export { AuditLog, type AuditLogOptions } from './audit/log';
+export { AuditLog, defaultCheckpointPolicy, type AuditLogOptions, type AuditVerifyOptions } from './audit/log';
+export { auditCheckpointSettingsFromEnv, checkpointTickMs, type AuditCheckpointSettings } from './audit/config';
+export { auditAnchorFromUrl, FileAuditAnchor, S3AuditAnchor, type AuditAnchor, type S3AuditAnchorOptions } from './audit/anchor';
 export { auditRowHash, sealAuditRow, type AuditEntry, type AuditRecord } from './audit/chain';
 export { canonicalJson } from './audit/canonical-json';
 export {
   appendCheckpoint,
   auditCheckpointPath,
+  auditKeyFingerprint,
+  parseAuditPublicKey,
+  parseCheckpointLines,
   auditKeyPath,
   checkpointSignatureValid,
   loadAuditPublicKey,
@@ -61,7 +66,7 @@ export {
   type AuditCheckpoint,
   type AuditSigningKey,
 } from './audit/checkpoints';
-export { verifyAuditRows, type AuditVerifyInput, type AuditVerifyProblem, type AuditVerifyResult } from './audit/verify';
+export { auditProblemCodes, verifyAuditRows, type AuditCheckpointPolicy, type AuditVerifyInput, type AuditVerifyProblem, type AuditVerifyResult } from './audit/verify';
 export type { AuditTables } from './audit/tables';
 export { auditEventToDicomXml, auditEventToFhir, auditEventsToDicomXml, auditEventsToFhirBundle, classifyAuditAction, type AuditExportSource } from './audit/export';
 

@@ -4,7 +4,11 @@ import type { Command } from 'commander';
 import { configFromEnv } from '@delineate/server';
 import {
   AuditLog,
+  auditCheckpointSettingsFromEnv,
   auditEventsToDicomXml,
+  auditKeyFingerprint,
+  auditProblemCodes,
+  parseAuditPublicKey,
   auditEventsToFhirBundle,
   loadAuditPublicKey,
   migrate,
@@ -13,17 +17,87 @@ import {
   type Database,
 } from '@delineate/store';
 
-/** Recomputes the audit chain from the first row and checks it against the signed checkpoints. */
-export async function verifyAudit(database: Database, dataDir: string): Promise<AuditVerifyResult> {
-  const publicKey = await loadAuditPublicKey(dataDir);
-  return new AuditLog(database.db, { now: () => new Date() }).verify(dataDir, { publicKey });
+export interface VerifyAuditOptions {
+  /** The public key given apart from the data folder: PEM text, a PEM file or base64 SPKI. */
+  readonly publicKey?: string;
+  /** The anchor to compare with; default DELINEATE_AUDIT_ANCHOR. */
+  readonly anchor?: string;
+  /** Fail unless both an independent key and an anchor are given. */
+  readonly strict?: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly now?: Date;
 }
 
-export function describeVerifyResult(result: AuditVerifyResult): string {
-  if (result.ok) {
-    return `audit log verified: ${result.rowsChecked} rows, last sequence ${result.lastSequence}, ${result.checkpointsChecked} signed checkpoints match`;
+export interface AuditVerifyReport extends AuditVerifyResult {
+  readonly keyFingerprint: string | null;
+  readonly keySource: 'given' | 'data_folder' | 'none';
+  readonly anchor: string | null;
+  /** What this run could not rule out, in plain words. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Recomputes the audit chain from the first row and checks it against the signed checkpoints,
+ * the anchor outside the data folder and the checkpoint policy. The key beside the data is
+ * never enough on its own: whoever holds the folder can re-sign with it.
+ */
+export async function verifyAudit(database: Database, dataDir: string, options: VerifyAuditOptions = {}): Promise<AuditVerifyReport> {
+  const env = options.env ?? process.env;
+  const given = options.publicKey ? await parseAuditPublicKey(options.publicKey) : undefined;
+  const publicKey = given ?? (await loadAuditPublicKey(dataDir));
+  const settings = auditCheckpointSettingsFromEnv({ ...env, ...(options.anchor !== undefined ? { DELINEATE_AUDIT_ANCHOR: options.anchor } : {}) }, dataDir);
+  const warnings: string[] = [];
+  if (!given) warnings.push('the public key was taken from the data folder: whoever holds the folder can re-sign checkpoints with its key; pass --public-key');
+  if (!settings.anchor) warnings.push('no anchor (DELINEATE_AUDIT_ANCHOR or --anchor): deleted or re-signed checkpoints in the data folder cannot be detected except by the checkpoint policy');
+  const context = {
+    keyFingerprint: publicKey ? auditKeyFingerprint(publicKey) : null,
+    keySource: given ? ('given' as const) : publicKey ? ('data_folder' as const) : ('none' as const),
+    anchor: settings.anchor?.location ?? null,
+    warnings,
+  };
+  try {
+    const result = await new AuditLog(database.db, { now: () => new Date() }).verify(dataDir, {
+      publicKey,
+      policy: settings.policy,
+      ...(settings.anchor ? { anchor: settings.anchor } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    if (result.ok && options.strict && (!given || !settings.anchor)) {
+      const missing = [!given ? '--public-key' : undefined, !settings.anchor ? 'an anchor' : undefined].filter(Boolean).join(' and ');
+      return {
+        ...result,
+        ok: false,
+        problem: 'not_anchored',
+        code: auditProblemCodes.not_anchored,
+        reason: `--strict needs ${missing}: the data folder alone cannot prove the log`,
+        ...context,
+      };
+    }
+    return { ...result, ...context };
+  } finally {
+    await settings.anchor?.close();
   }
-  return `audit log FAILED verification: first bad sequence ${result.firstBadSequence} (${result.problem}); ${result.rowsChecked} rows verified before it`;
+}
+
+export function describeVerifyResult(result: AuditVerifyReport): string {
+  const lines: string[] = [];
+  lines.push(
+    result.keyFingerprint
+      ? `audit public key ${result.keyFingerprint} (${result.keySource === 'given' ? 'given with --public-key' : 'from the data folder'}); record this fingerprint outside the data folder`
+      : 'audit public key: none found',
+  );
+  lines.push(`anchor: ${result.anchor ?? 'none'}${result.anchorCheckpoints !== undefined ? ` (${result.anchorCheckpoints} checkpoints)` : ''}`);
+  for (const warning of result.warnings) lines.push(`WARNING: ${warning}`);
+  if (result.ok) {
+    const unanchored =
+      result.unanchoredRows === undefined
+        ? ''
+        : `; ${result.unanchoredRows} row(s) after the last ${result.anchor ? 'anchored ' : ''}checkpoint are not yet anchored`;
+    lines.push(`audit log verified: ${result.rowsChecked} rows, last sequence ${result.lastSequence}, ${result.checkpointsChecked} signed checkpoints match${unanchored}`);
+  } else {
+    lines.push(`audit log FAILED verification [${result.code}] ${result.reason}: first bad sequence ${result.firstBadSequence} (${result.problem}); ${result.rowsChecked} rows verified before it`);
+  }
+  return lines.join('\n');
 }
 
 export type AuditExportFormat = 'fhir' | 'dicom';
@@ -55,10 +129,19 @@ export function register(program: Command): void {
   const audit = program.command('audit').description('The tamper-evident audit log');
   audit
     .command('verify')
-    .description('Recompute the hash chain from the first row, check it against the last signed checkpoint, and name the first bad sequence number')
+    .description('Recompute the hash chain from the first row, check it against the signed checkpoints, the anchor and the checkpoint policy, and name the first bad sequence number')
+    .option('--public-key <key>', 'the Ed25519 public key to check signatures with, given apart from the data folder: a PEM file, PEM text or base64 SPKI')
+    .option('--anchor <place>', 'the anchor to compare with (a file path or s3:// URL); default DELINEATE_AUDIT_ANCHOR')
+    .option('--strict', 'fail unless both --public-key and an anchor are given')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { json?: boolean }) => {
-      const result = await withDatabase((database, dataDir) => verifyAudit(database, dataDir));
+    .action(async (options: { json?: boolean; publicKey?: string; anchor?: string; strict?: boolean }) => {
+      const result = await withDatabase((database, dataDir) =>
+        verifyAudit(database, dataDir, {
+          ...(options.publicKey !== undefined ? { publicKey: options.publicKey } : {}),
+          ...(options.anchor !== undefined ? { anchor: options.anchor } : {}),
+          ...(options.strict ? { strict: true } : {}),
+        }),
+      );
       console.log(options.json ? JSON.stringify(result) : describeVerifyResult(result));
       if (!result.ok) process.exitCode = 1;
     });

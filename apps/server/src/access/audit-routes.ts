@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { auditEventsToDicomXml, auditEventsToFhirBundle, loadAuditPublicKey } from '@delineate/store';
+import { auditEventsToDicomXml, auditEventsToFhirBundle, auditKeyFingerprint, loadAuditPublicKey } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import type { AccessRuntime } from './plugin';
 
@@ -53,11 +53,21 @@ export function registerAuditRoutes(app: FastifyInstance, registry: RouteRegistr
     method: 'GET',
     url: '/api/audit/verify',
     operationId: 'verifyAuditLog',
-    summary: 'Recompute the audit hash chain and check it against the signed checkpoints',
+    summary: 'Recompute the audit hash chain and check it against the signed checkpoints, the anchor and the checkpoint policy',
     tags: ['audit'],
     action: 'audit.verify',
     resource: 'audit',
     responses: { 200: { description: 'The verification result' } },
-    handler: async () => runtime.audit.verify(dataDir, { publicKey: (await loadAuditPublicKey(dataDir)) ?? runtime.auditKey.publicKey }),
+    handler: async () => {
+      // The server holds only the data folder's key: an independent check is `delineate audit verify --public-key`.
+      const publicKey = (await loadAuditPublicKey(dataDir)) ?? runtime.auditKey.publicKey;
+      const result = await runtime.audit.verify(dataDir, {
+        publicKey,
+        policy: runtime.audit.policy,
+        now: runtime.now(),
+        ...(runtime.auditAnchor ? { anchor: runtime.auditAnchor } : {}),
+      });
+      return { ...result, keyFingerprint: auditKeyFingerprint(publicKey), anchor: runtime.auditAnchor?.location ?? null };
+    },
   });
 }

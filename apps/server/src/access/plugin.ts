@@ -6,6 +6,9 @@ import {
   assertResidency,
   AuditLog,
   loadOrCreateAuditKey,
+  auditCheckpointSettingsFromEnv,
+  checkpointTickMs,
+  type AuditAnchor,
   LoginFailureRepository,
   resolveObjectOwner,
   TransferRepository,
@@ -57,8 +60,13 @@ export interface AccessDeps {
   readonly policy?: PolicyTable;
   /** How often due tile-read counts are looked for (default one minute). */
   readonly tileFlushMs?: number;
+  /** Checkpoint policy; default DELINEATE_AUDIT_CHECKPOINT_EVENTS / _MINUTES (1000 events, 5 minutes). */
   readonly checkpointEveryEvents?: number;
   readonly checkpointEveryMs?: number;
+  /** Where checkpoints are also sent, outside the data folder; default DELINEATE_AUDIT_ANCHOR. */
+  readonly auditAnchor?: AuditAnchor;
+  /** How often a due time checkpoint is looked for (default from the policy, at most 30 s). */
+  readonly checkpointTickMs?: number;
   /**
    * Where the database and blob stores keep data; every project must be in that region or the
    * server refuses to start. Default: DELINEATE_DATABASE_REGION / DELINEATE_BLOB_REGION, else
@@ -85,6 +93,8 @@ export interface AccessRuntime {
   readonly transfers: TransferRepository;
   readonly audit: AuditLog;
   readonly auditKey: AuditSigningKey;
+  /** The append-only copy of the checkpoints, when configured. */
+  readonly auditAnchor: AuditAnchor | undefined;
   readonly tiles: TileReadAggregator;
   readonly settings: AccessSettings;
   readonly policy: PolicyTable;
@@ -178,10 +188,22 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
   // Data residency: refuse to start when a project's data would live outside its region.
   await assertResidency(deps.database.db, deps.regions ?? storageRegionsFromEnv(process.env));
   const auditKey = await loadOrCreateAuditKey(deps.dataDir);
+  const checkpointSettings = auditCheckpointSettingsFromEnv(process.env, deps.dataDir, deps.now);
+  const auditAnchor = deps.auditAnchor ?? checkpointSettings.anchor;
   const audit = new AuditLog(deps.database.db, {
     now: deps.now,
-    checkpoints: { dataDir: deps.dataDir, key: auditKey, everyEvents: deps.checkpointEveryEvents, everyMs: deps.checkpointEveryMs },
+    checkpoints: {
+      dataDir: deps.dataDir,
+      key: auditKey,
+      everyEvents: deps.checkpointEveryEvents ?? checkpointSettings.policy.everyEvents,
+      everyMs: deps.checkpointEveryMs ?? checkpointSettings.policy.everyMs,
+      graceMs: checkpointSettings.policy.graceMs,
+      ...(auditAnchor ? { anchor: auditAnchor } : {}),
+    },
   });
+  if (!auditAnchor) {
+    app.log.warn('DELINEATE_AUDIT_ANCHOR is not set: audit checkpoints are kept only in the data folder, where whoever holds it can delete or re-sign them.');
+  }
   const cipher = await CredentialCipher.load(deps.dataDir);
   const throttle = new LoginThrottle(new DatabaseThrottleState(new LoginFailureRepository(deps.database.db)));
   const auth = new AuthService({ repo, now: deps.now, settings, policy, cipher, throttle, ...(deps.hasher ? { hasher: deps.hasher } : {}) });
@@ -282,11 +304,19 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
   const flushEvery = deps.tileFlushMs ?? 60_000;
   const timer = setInterval(() => track(tiles.flushDue(deps.now().getTime())), flushEvery);
   timer.unref();
+  // Checkpoints by time also when no request comes: events wait at most everyMs plus a tick.
+  const checkpointTimer = setInterval(() => track(audit.checkpointIfDue()), deps.checkpointTickMs ?? checkpointTickMs(audit.policy));
+  checkpointTimer.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);
+    clearInterval(checkpointTimer);
     await Promise.allSettled([...pending]);
     await tiles.flush();
-    await audit.checkpointNow();
+    try {
+      await audit.checkpointNow();
+    } finally {
+      await auditAnchor?.close();
+    }
   });
 
   const runtime: AccessRuntime = {
@@ -297,6 +327,7 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     transfers: new TransferRepository(deps.database.db),
     audit,
     auditKey,
+    auditAnchor,
     tiles,
     settings,
     policy,

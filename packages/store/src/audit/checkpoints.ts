@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DelineateError } from '@delineate/schema';
@@ -107,6 +107,11 @@ export async function readCheckpoints(dataDir: string): Promise<{ checkpoints: A
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoints: [], malformedLines: [] };
     throw error;
   }
+  return parseCheckpointLines(text);
+}
+
+/** Checkpoints from JSON lines (the checkpoint file, an anchor file or one anchor object). */
+export function parseCheckpointLines(text: string): { checkpoints: AuditCheckpoint[]; malformedLines: number[] } {
   const checkpoints: AuditCheckpoint[] = [];
   const malformedLines: number[] = [];
   text.split('\n').forEach((line, index) => {
@@ -115,8 +120,10 @@ export async function readCheckpoints(dataDir: string): Promise<{ checkpoints: A
       const value = JSON.parse(line) as Partial<AuditCheckpoint>;
       if (
         typeof value.sequence === 'number' &&
+        Number.isSafeInteger(value.sequence) &&
         typeof value.hash === 'string' &&
         typeof value.time === 'string' &&
+        !Number.isNaN(Date.parse(value.time)) &&
         typeof value.signature === 'string'
       ) {
         checkpoints.push({ sequence: value.sequence, hash: value.hash, time: value.time, signature: value.signature });
@@ -126,4 +133,37 @@ export async function readCheckpoints(dataDir: string): Promise<{ checkpoints: A
     }
   });
   return { checkpoints, malformedLines };
+}
+
+/** `SHA256:<base64>` of the key's SubjectPublicKeyInfo, the form an operator records elsewhere. */
+export function auditKeyFingerprint(publicKey: KeyObject): string {
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * An Ed25519 public key given to the verifier apart from the data folder: PEM text, the path
+ * of a PEM file, or base64 of the DER SubjectPublicKeyInfo.
+ */
+export async function parseAuditPublicKey(value: string): Promise<KeyObject> {
+  let text = value.trim();
+  if (!text.startsWith('-----BEGIN')) {
+    try {
+      text = (await readFile(text, 'utf8')).trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') throw error;
+    }
+  }
+  let key: KeyObject;
+  try {
+    key = text.startsWith('-----BEGIN')
+      ? createPublicKey(text)
+      : createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' });
+  } catch {
+    throw new DelineateError('DLN_CONFIG_INVALID', 'The audit public key is neither a PEM file, PEM text nor base64 SubjectPublicKeyInfo');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new DelineateError('DLN_CONFIG_INVALID', 'The audit public key must be an Ed25519 key');
+  }
+  return key;
 }

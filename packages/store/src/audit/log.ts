@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { AuditOutcome } from '@delineate/schema';
+import { DelineateError, type AuditOutcome } from '@delineate/schema';
+import type { AuditAnchor } from './anchor';
 import { sealAuditRow, type AuditEntry, type AuditRecord } from './chain';
 import {
   appendCheckpoint,
@@ -11,7 +12,20 @@ import {
 } from './checkpoints';
 import type { DB } from '../sql/tables';
 import type { AuditEventsTable, AuditTables } from './tables';
-import { verifyAuditRows, type AuditVerifyResult } from './verify';
+import { verifyAuditRows, type AuditCheckpointPolicy, type AuditVerifyResult } from './verify';
+
+/** Defaults of the checkpoint policy: 1000 events, 5 minutes, 2 minutes for the timer's tick. */
+export const defaultCheckpointPolicy: AuditCheckpointPolicy = { everyEvents: 1000, everyMs: 5 * 60_000, graceMs: 2 * 60_000 };
+
+export interface AuditVerifyOptions {
+  /** The key the checkpoints must be signed with (best given apart from the data folder). */
+  readonly publicKey: KeyObject | undefined;
+  /** The append-only copy of the checkpoints; when given it is the reference. */
+  readonly anchor?: AuditAnchor;
+  /** The writer's checkpoint policy: with it, a missing or overdue checkpoint fails. */
+  readonly policy?: AuditCheckpointPolicy;
+  readonly now?: Date;
+}
 
 export interface AuditLogOptions {
   readonly now: () => Date;
@@ -21,8 +35,12 @@ export interface AuditLogOptions {
     readonly key: AuditSigningKey;
     /** Write a checkpoint after this many events since the last one (default 1000)… */
     readonly everyEvents?: number;
-    /** …or when this much time has passed since the last one (default 5 minutes). */
+    /** …or when this much time has passed since the last one and there were events (default 5 minutes). */
     readonly everyMs?: number;
+    /** How late a time checkpoint may be (the timer's tick and slack; default 2 minutes). */
+    readonly graceMs?: number;
+    /** Each checkpoint goes here first, then to the data folder's file. */
+    readonly anchor?: AuditAnchor;
   };
 }
 
@@ -36,6 +54,8 @@ export class AuditLog {
   readonly #options: AuditLogOptions;
   #tail: Promise<unknown> = Promise.resolve();
   #lastCheckpoint: { sequence: number; atMs: number } | undefined;
+  /** The last row this writer sealed: checkpoints sign what was written, not what the table says now. */
+  #lastRow: { sequence: number; hash: string } | undefined;
 
   /** Takes the store's Kysely instance; this module sees only its own tables. */
   constructor(db: Kysely<DB>, options: AuditLogOptions) {
@@ -57,13 +77,43 @@ export class AuditLog {
     return this.#serialise(() => this.#appendBatch(entries));
   }
 
-  /** Writes a signed checkpoint of the current head now (e.g. at shutdown). */
+  /** Writes a signed checkpoint of the current head now (e.g. at shutdown), unless one covers it already. */
   checkpointNow(): Promise<AuditCheckpoint | undefined> {
     return this.#serialise(async () => {
-      const head = await this.head();
+      const stored = await this.head();
+      const head = this.#lastRow && this.#lastRow.sequence >= stored.sequence ? this.#lastRow : stored;
       if (head.sequence === 0 || head.hash === null) return undefined;
+      await this.#loadLastCheckpoint();
+      if (this.#lastCheckpoint?.sequence === head.sequence) return undefined;
       return this.#writeCheckpoint({ sequence: head.sequence, hash: head.hash });
     });
+  }
+
+  /**
+   * The time rule between appends: call it on a timer. Checkpoints the last row written here
+   * when `everyMs` has passed since the last checkpoint and there were events since.
+   */
+  checkpointIfDue(): Promise<AuditCheckpoint | undefined> {
+    return this.#serialise(async () => {
+      const settings = this.#options.checkpoints;
+      const last = this.#lastRow;
+      if (!settings || !last) return undefined;
+      await this.#loadLastCheckpoint();
+      const since = this.#lastCheckpoint!;
+      if (last.sequence <= since.sequence) return undefined;
+      if (this.#options.now().getTime() - since.atMs < this.policy.everyMs) return undefined;
+      return this.#writeCheckpoint(last);
+    });
+  }
+
+  /** The checkpoint policy this writer follows (the defaults when it writes none). */
+  get policy(): AuditCheckpointPolicy {
+    const settings = this.#options.checkpoints;
+    return {
+      everyEvents: settings?.everyEvents ?? defaultCheckpointPolicy.everyEvents,
+      everyMs: settings?.everyMs ?? defaultCheckpointPolicy.everyMs,
+      graceMs: settings?.graceMs ?? defaultCheckpointPolicy.graceMs,
+    };
   }
 
   async head(): Promise<{ sequence: number; hash: string | null }> {
@@ -96,15 +146,22 @@ export class AuditLog {
     }
   }
 
-  /** Recomputes the whole chain and checks it against the signed checkpoints in `dataDir`. */
-  async verify(dataDir: string, key: { readonly publicKey: KeyObject | undefined }): Promise<AuditVerifyResult> {
+  /**
+   * Recomputes the whole chain and checks it against the signed checkpoints in `dataDir` and,
+   * when given, the anchor's copy and the checkpoint policy.
+   */
+  async verify(dataDir: string, options: AuditVerifyOptions): Promise<AuditVerifyResult> {
     const { checkpoints, malformedLines } = await readCheckpoints(dataDir);
+    const anchor = options.anchor ? await options.anchor.read() : undefined;
     return verifyAuditRows({
       rows: this.rows(),
       checkpoints,
       malformedCheckpointLines: malformedLines,
-      publicKey: key.publicKey,
+      publicKey: options.publicKey,
       head: await this.head(),
+      ...(anchor ? { anchor } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
   }
 
@@ -115,6 +172,8 @@ export class AuditLog {
   }
 
   async #appendBatch(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    const mine = this.#lastRow;
+    let rewritten = false;
     const sealed = await this.#db.transaction().execute(async (trx) => {
       const head = await trx
         .selectFrom('audit_chain_head')
@@ -122,6 +181,15 @@ export class AuditLog {
         .where('id', '=', 1)
         .forUpdate()
         .executeTakeFirstOrThrow();
+      if (mine) {
+        // The last row written here must still be what was written: rows changed and re-chained
+        // behind the writer (after the last checkpoint) would otherwise be chained onto and signed.
+        const stored = await trx.selectFrom('audit_events').select('hash').where('sequence', '=', sql<string>`${mine.sequence}`).executeTakeFirst();
+        if (stored?.hash !== mine.hash || Number(head.sequence) < mine.sequence) {
+          rewritten = true;
+          throw new DelineateError('DLN_AUDIT_CHAIN_BROKEN', `Audit row ${mine.sequence} changed after this process wrote it; no further events are chained onto it`);
+        }
+      }
       let sequence = Number(head.sequence);
       let previous = head.hash;
       const time = this.#options.now().toISOString();
@@ -135,19 +203,34 @@ export class AuditLog {
       await trx.insertInto('audit_events').values(rows.map(toColumns)).execute();
       await trx.updateTable('audit_chain_head').set({ sequence, hash: previous }).where('id', '=', 1).execute();
       return rows;
+    }).catch(async (error: unknown) => {
+      // Evidence first: sign and anchor what this process wrote, then fail closed.
+      if (rewritten && mine) await this.#writeCheckpoint(mine).catch(() => undefined);
+      throw error;
     });
-    await this.#maybeCheckpoint(sealed[sealed.length - 1]!);
+    const last = sealed[sealed.length - 1]!;
+    this.#lastRow = { sequence: last.sequence, hash: last.hash };
+    await this.#maybeCheckpoint(last);
     return sealed;
   }
 
   async #maybeCheckpoint(last: AuditRecord): Promise<void> {
-    const settings = this.#options.checkpoints;
-    if (!settings) return;
-    const nowMs = this.#options.now().getTime();
-    this.#lastCheckpoint ??= { sequence: 0, atMs: nowMs };
-    const dueByCount = last.sequence - this.#lastCheckpoint.sequence >= (settings.everyEvents ?? 1000);
-    const dueByTime = nowMs - this.#lastCheckpoint.atMs >= (settings.everyMs ?? 5 * 60_000);
+    if (!this.#options.checkpoints) return;
+    await this.#loadLastCheckpoint();
+    const since = this.#lastCheckpoint!;
+    const policy = this.policy;
+    const dueByCount = last.sequence - since.sequence >= policy.everyEvents;
+    const dueByTime = this.#options.now().getTime() - since.atMs >= policy.everyMs;
     if (dueByCount || dueByTime) await this.#writeCheckpoint({ sequence: last.sequence, hash: last.hash });
+  }
+
+  /** After a restart the intervals continue from the last checkpoint on file. */
+  async #loadLastCheckpoint(): Promise<void> {
+    const settings = this.#options.checkpoints;
+    if (this.#lastCheckpoint || !settings) return;
+    const { checkpoints } = await readCheckpoints(settings.dataDir);
+    const last = checkpoints.reduce<AuditCheckpoint | undefined>((a, c) => (a === undefined || c.sequence >= a.sequence ? c : a), undefined);
+    this.#lastCheckpoint = last ? { sequence: last.sequence, atMs: Date.parse(last.time) } : { sequence: 0, atMs: this.#options.now().getTime() };
   }
 
   async #writeCheckpoint(head: { sequence: number; hash: string }): Promise<AuditCheckpoint | undefined> {
@@ -155,6 +238,9 @@ export class AuditLog {
     if (!settings) return undefined;
     const now = this.#options.now();
     const checkpoint = signCheckpoint(settings.key, { ...head, time: now.toISOString() });
+    // The anchor first: the data folder's file then never holds a checkpoint the anchor lacks,
+    // and a failed anchor write leaves the checkpoint due, to be retried at the next append or tick.
+    await settings.anchor?.append(checkpoint);
     await appendCheckpoint(settings.dataDir, checkpoint);
     this.#lastCheckpoint = { sequence: head.sequence, atMs: now.getTime() };
     return checkpoint;

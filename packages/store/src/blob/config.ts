@@ -53,20 +53,28 @@ export function blobStoreConfigFromEnv({ dataDir, env = {} }: BlobEnvironment): 
   return { kind: 'local', dir: isAbsolute(url) ? url : resolve(url), region };
 }
 
-function parseS3Url(text: string): Omit<Extract<BlobStoreConfig, { kind: 's3' }>, 'region'> {
+/**
+ * Parses `s3://[accessKeyId:secret@]bucket[/prefix][?endpoint=…&region=…&forcePathStyle=…]`;
+ * `variable` names the setting in messages, `extraParameters` are further query names the caller reads.
+ */
+export function parseS3Url(
+  text: string,
+  variable = 'DELINEATE_BLOB_URL',
+  extraParameters: readonly string[] = [],
+): Omit<Extract<BlobStoreConfig, { kind: 's3' }>, 'region'> {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw invalid('DELINEATE_BLOB_URL is not a valid s3:// URL');
+    throw invalid(`${variable} is not a valid s3:// URL`);
   }
   const bucket = url.hostname;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw invalid('DELINEATE_BLOB_URL names an invalid S3 bucket (3-63 lowercase letters, digits, dots, dashes)');
+    throw invalid(`${variable} names an invalid S3 bucket (3-63 lowercase letters, digits, dots, dashes)`);
   }
   for (const name of url.searchParams.keys()) {
-    if (!s3Parameters.has(name)) {
-      throw invalid(`DELINEATE_BLOB_URL has an unknown parameter "${name}" (known: ${[...s3Parameters].join(', ')})`);
+    if (!s3Parameters.has(name) && !extraParameters.includes(name)) {
+      throw invalid(`${variable} has an unknown parameter "${name}" (known: ${[...s3Parameters, ...extraParameters].join(', ')})`);
     }
   }
   const config: Omit<Extract<BlobStoreConfig, { kind: 's3' }>, 'region'> = {
@@ -76,19 +84,19 @@ function parseS3Url(text: string): Omit<Extract<BlobStoreConfig, { kind: 's3' }>
   };
   const endpoint = url.searchParams.get('endpoint');
   if (endpoint !== null) {
-    if (!/^https?:\/\/[^/]+/.test(endpoint)) throw invalid('DELINEATE_BLOB_URL endpoint must be an http(s) URL');
+    if (!/^https?:\/\/[^/]+/.test(endpoint)) throw invalid(`${variable} endpoint must be an http(s) URL`);
     config.endpoint = endpoint;
   }
   const awsRegion = url.searchParams.get('region');
   if (awsRegion !== null) config.awsRegion = awsRegion;
   const pathStyle = url.searchParams.get('forcePathStyle');
   if (pathStyle !== null) {
-    if (pathStyle !== 'true' && pathStyle !== 'false') throw invalid('DELINEATE_BLOB_URL forcePathStyle must be true or false');
+    if (pathStyle !== 'true' && pathStyle !== 'false') throw invalid(`${variable} forcePathStyle must be true or false`);
     config.forcePathStyle = pathStyle === 'true';
   }
   if (url.username !== '' || url.password !== '') {
     if (url.username === '' || url.password === '') {
-      throw invalid('DELINEATE_BLOB_URL credentials need both an access key id and a secret');
+      throw invalid(`${variable} credentials need both an access key id and a secret`);
     }
     config.credentials = {
       accessKeyId: decodeURIComponent(url.username),
