@@ -117,3 +117,84 @@ describe('audit chain verification', () => {
     expect(result).toMatchObject({ ok: false, firstBadSequence: 19, problem: 'truncated' });
   });
 });
+
+describe('audit checkpoint policy and anchor', () => {
+  let key: AuditSigningKey;
+  let dir: string;
+  const rows = chain(20);
+  const at = (sequence: number, delayMs = 0) =>
+    signCheckpoint(key, { sequence, hash: rows[sequence - 1]!.hash, time: new Date(Date.parse(rows[sequence - 1]!.time) + delayMs).toISOString() });
+  const timeOf = (sequence: number) => new Date(rows[sequence - 1]!.time);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-audit-policy-'));
+    key = await loadOrCreateAuditKey(dir);
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  const byCount = { everyEvents: 5, everyMs: 3_600_000, graceMs: 0 };
+  const byTime = { everyEvents: 1000, everyMs: 5000, graceMs: 1000 };
+
+  it('passes checkpoints that follow the count rule and says how many rows are not yet anchored', async () => {
+    const result = await verifyAuditRows({ rows, checkpoints: [at(5), at(10), at(15)], publicKey: key.publicKey, policy: byCount, now: timeOf(20) });
+    expect(result).toEqual({ ok: true, rowsChecked: 20, lastSequence: 20, checkpointsChecked: 3, unanchoredRows: 5 });
+  });
+
+  it('fails when a checkpoint the count rule requires is missing', async () => {
+    const result = await verifyAuditRows({ rows, checkpoints: [at(5), at(15)], publicKey: key.publicKey, policy: byCount, now: timeOf(20) });
+    expect(result).toMatchObject({ ok: false, problem: 'checkpoint_missing', code: 'DLN_AUDIT_CHECKPOINT_MISSING', firstBadSequence: 6 });
+    expect(result.reason).toBe('no checkpoint covers rows 6–10 although 5 events were reached');
+  });
+
+  it('accepts a checkpoint at the end of the batch that passed the count', async () => {
+    // Rows 4–7 are one append (one time), so the checkpoint after row 5 comes at row 7.
+    const batch: AuditRecord[] = [];
+    let previous: string | null = null;
+    for (let i = 1; i <= 9; i++) {
+      const time = new Date(Date.UTC(2026, 0, 1, 0, 0, i >= 4 && i <= 7 ? 4 : i)).toISOString();
+      const row = sealAuditRow(entry(i), i, time, previous);
+      batch.push(row);
+      previous = row.hash;
+    }
+    const checkpoint = signCheckpoint(key, { sequence: 7, hash: batch[6]!.hash, time: batch[6]!.time });
+    const now = new Date(batch[8]!.time);
+    expect(await verifyAuditRows({ rows: batch, checkpoints: [checkpoint], publicKey: key.publicKey, policy: byCount, now })).toMatchObject({ ok: true, unanchoredRows: 2 });
+  });
+
+  it('fails when a checkpoint the time rule requires is missing, and when the last one is overdue', async () => {
+    const honest = await verifyAuditRows({ rows, checkpoints: [at(6), at(12), at(18)], publicKey: key.publicKey, policy: byTime, now: timeOf(20) });
+    expect(honest).toMatchObject({ ok: true, unanchoredRows: 2 });
+    const gap = await verifyAuditRows({ rows, checkpoints: [at(6), at(18)], publicKey: key.publicKey, policy: byTime, now: timeOf(20) });
+    expect(gap).toMatchObject({ ok: false, problem: 'checkpoint_missing', firstBadSequence: 7 });
+    const late = await verifyAuditRows({ rows, checkpoints: [at(6), at(12, 4000), at(18)], publicKey: key.publicKey, policy: byTime, now: timeOf(20) });
+    expect(late).toMatchObject({ ok: false, problem: 'checkpoint_missing', firstBadSequence: 7 });
+    const overdue = await verifyAuditRows({ rows, checkpoints: [at(6), at(12), at(18)], publicKey: key.publicKey, policy: byTime, now: new Date(Date.parse(rows[18]!.time) + 60_000) });
+    expect(overdue).toMatchObject({ ok: false, problem: 'checkpoint_overdue', code: 'DLN_AUDIT_CHECKPOINT_MISSING', firstBadSequence: 19 });
+  });
+
+  it('takes the anchor as the reference: a checkpoint removed from the file, added to it, or two anchored records that disagree fail', async () => {
+    const anchor = { checkpoints: [at(5), at(10), at(15)], malformed: 0 };
+    const ok = await verifyAuditRows({ rows, checkpoints: [at(5), at(10), at(15)], publicKey: key.publicKey, anchor });
+    expect(ok).toMatchObject({ ok: true, anchorCheckpoints: 3, unanchoredRows: 5 });
+    expect(await verifyAuditRows({ rows, checkpoints: [at(5), at(15)], publicKey: key.publicKey, anchor })).toMatchObject({
+      ok: false,
+      problem: 'checkpoint_missing',
+      firstBadSequence: 10,
+    });
+    expect(await verifyAuditRows({ rows, checkpoints: [at(5), at(10), at(15), at(17)], publicKey: key.publicKey, anchor })).toMatchObject({
+      ok: false,
+      problem: 'anchor_mismatch',
+      code: 'DLN_AUDIT_ANCHOR_MISMATCH',
+      firstBadSequence: 17,
+    });
+    const forged = signCheckpoint(key, { sequence: 10, hash: rows[8]!.hash, time: rows[9]!.time });
+    expect(await verifyAuditRows({ rows, checkpoints: [], publicKey: key.publicKey, anchor: { checkpoints: [...anchor.checkpoints, forged], malformed: 0 } })).toMatchObject({
+      ok: false,
+      problem: 'anchor_conflict',
+    });
+    expect(await verifyAuditRows({ rows, checkpoints: [], publicKey: key.publicKey, anchor: { checkpoints: [], malformed: 1 } })).toMatchObject({
+      ok: false,
+      problem: 'anchor_malformed',
+    });
+  });
+});
