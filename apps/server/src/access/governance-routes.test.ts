@@ -23,7 +23,14 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
     blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
     seeded = await seedProject(database);
     const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') });
-    server = await createServer({ config, database, blobs, clock: clock.now });
+    // The fake clock jumps an hour with no checkpoint timer tick in between; a day-long
+    // checkpoint interval keeps the verify route's policy check true to what was written.
+    vi.stubEnv('DELINEATE_AUDIT_CHECKPOINT_MINUTES', '1440');
+    try {
+      server = await createServer({ config, database, blobs, clock: clock.now });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
   afterAll(async () => {
     await server?.app.close();
