@@ -98,7 +98,7 @@ describe('delineate audit', () => {
         await database.close();
       }
     }
-  });
+  }, 120_000);
 
   it('exports a time range as FHIR and DICOM', async () => {
     const dataDir = await tempDir();
@@ -274,6 +274,7 @@ describe('delineate audit verify against an anchor outside the data folder', () 
       const result = await verifyWith(setup, { anchor: false });
       expect(result).toMatchObject({ ok: false, code: 'DLN_AUDIT_CHECKPOINT_INVALID', problem: 'checkpoint_signature_invalid', firstBadSequence: 5 });
       expect(result.keyFingerprint).toBe(setup.fingerprint);
+      expect(result.warnings).toContainEqual(expect.stringMatching(/^the key in the data folder \(SHA256:.+\) is not the given one/));
     });
   });
 

@@ -48,6 +48,12 @@ export async function verifyAudit(database: Database, dataDir: string, options: 
   const settings = auditCheckpointSettingsFromEnv({ ...env, ...(options.anchor !== undefined ? { DELINEATE_AUDIT_ANCHOR: options.anchor } : {}) }, dataDir);
   const warnings: string[] = [];
   if (!given) warnings.push('the public key was taken from the data folder: whoever holds the folder can re-sign checkpoints with its key; pass --public-key');
+  else {
+    const beside = await loadAuditPublicKey(dataDir);
+    if (beside && auditKeyFingerprint(beside) !== auditKeyFingerprint(given)) {
+      warnings.push(`the key in the data folder (${auditKeyFingerprint(beside)}) is not the given one: it was replaced, or this is another installation`);
+    }
+  }
   if (!settings.anchor) warnings.push('no anchor (DELINEATE_AUDIT_ANCHOR or --anchor): deleted or re-signed checkpoints in the data folder cannot be detected except by the checkpoint policy');
   const context = {
     keyFingerprint: publicKey ? auditKeyFingerprint(publicKey) : null,
