@@ -53,6 +53,9 @@ describe('compliance reports', () => {
       }
       const relaxed = await buildProcessingRecord(database, { ...config, access: { ...defaultAccessSettings, relaxMfa: true } }, now);
       expect(relaxed.securityMeasures.join('\n')).toContain('RELAXED');
+      expect(record.securityMeasures.join('\n')).toContain('NO anchor outside the data folder');
+      const anchored = await buildProcessingRecord(database, { ...config, auditAnchored: true }, now);
+      expect(anchored.securityMeasures.join('\n')).toContain('sent to an append-only anchor outside the data folder');
     } finally {
       await database.close();
     }

@@ -33,6 +33,8 @@ export interface ProcessingRecordConfig {
   readonly dpoContact: string | null;
   readonly imageRetention: string;
   readonly auditRetention: string;
+  /** Whether audit checkpoints also go to an anchor outside the data folder (DELINEATE_AUDIT_ANCHOR). */
+  readonly auditAnchored?: boolean;
   readonly regions: StorageRegions;
   readonly access: AccessSettings;
 }
@@ -44,6 +46,7 @@ export function processingRecordConfigFromEnv(env: Readonly<Record<string, strin
     dpoContact: env.DELINEATE_DPO_CONTACT || null,
     imageRetention: env.DELINEATE_RETENTION_IMAGES || 'until the project is closed and its releases are archived, then deleted',
     auditRetention: env.DELINEATE_RETENTION_AUDIT || '6 years (45 CFR 164.316(b)(2))',
+    auditAnchored: (env.DELINEATE_AUDIT_ANCHOR ?? '').trim() !== '',
     regions: storageRegionsFromEnv(env),
     access: accessSettingsFromEnv(env),
   };
@@ -123,7 +126,9 @@ export async function buildProcessingRecord(database: Database, config: Processi
       `Sessions: 256-bit tokens stored hashed, idle timeout ${a.idleTimeoutMs / 60_000} min, absolute timeout ${a.absoluteTimeoutMs / 3_600_000} h, server-side revocation`,
       'Login throttling per account and address without lock-out; no user enumeration',
       'One policy function decides every request from a committed policy table (roles per project, expiring clinical qualifications)',
-      'Tamper-evident audit log: SHA-256 hash chain, Ed25519-signed checkpoints kept outside the database, verifiable with `delineate audit verify`',
+      `Tamper-evident audit log: SHA-256 hash chain, Ed25519-signed checkpoints kept outside the database${
+        config.auditAnchored ? ' and sent to an append-only anchor outside the data folder' : ' (NO anchor outside the data folder: DELINEATE_AUDIT_ANCHOR is not set)'
+      }, verifiable with \`delineate audit verify --public-key\``,
       `Access reviews by data stewards, flagged when older than ${a.accessReviewIntervalDays} days`,
       `Break-glass access time-boxed to at most ${a.breakGlassMaxMs / 3_600_000} h, with a reason, stewards notified, audited`,
       'Data residency: the server refuses to start when a project would be stored outside its region; exports to other regions need a recorded Art. 46/49 basis',
