@@ -340,6 +340,10 @@ describe('delineate audit verify against an anchor outside the data folder', () 
     await rm(auditCheckpointPath(dataDir));
     expect(await main(['audit', 'verify', '--public-key', publicKeyFile, '--strict'])).toBe(1);
     expect(out.mock.calls.flat().join('\n')).toContain('[DLN_AUDIT_CHECKPOINT_MISSING] the checkpoint at row 5 is in the anchor but was removed from the data folder');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    vi.stubEnv('DELINEATE_AUDIT_ANCHOR', join(dataDir, 'inside.jsonl'));
+    expect(await main(['audit', 'verify', '--public-key', publicKeyFile])).toBe(2);
+    expect(errors.mock.calls.flat().join('\n')).toBe('audit log could not be verified [DLN_CONFIG_INVALID] DELINEATE_AUDIT_ANCHOR must lie outside the data folder (DELINEATE_DATA)');
     vi.unstubAllEnvs();
   }, 120_000);
 });

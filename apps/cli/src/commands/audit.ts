@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import { DelineateError } from '@delineate/schema';
 import { configFromEnv } from '@delineate/server';
 import {
   AuditLog,
@@ -141,13 +142,22 @@ export function register(program: Command): void {
     .option('--strict', 'fail unless both --public-key and an anchor are given')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean; publicKey?: string; anchor?: string; strict?: boolean }) => {
-      const result = await withDatabase((database, dataDir) =>
-        verifyAudit(database, dataDir, {
-          ...(options.publicKey !== undefined ? { publicKey: options.publicKey } : {}),
-          ...(options.anchor !== undefined ? { anchor: options.anchor } : {}),
-          ...(options.strict ? { strict: true } : {}),
-        }),
-      );
+      let result: AuditVerifyReport;
+      try {
+        result = await withDatabase((database, dataDir) =>
+          verifyAudit(database, dataDir, {
+            ...(options.publicKey !== undefined ? { publicKey: options.publicKey } : {}),
+            ...(options.anchor !== undefined ? { anchor: options.anchor } : {}),
+            ...(options.strict ? { strict: true } : {}),
+          }),
+        );
+      } catch (error) {
+        // A bad key, an anchor inside the data folder or one that cannot be read: say which, exit 2.
+        if (!(error instanceof DelineateError)) throw error;
+        console.error(`audit log could not be verified [${error.code}] ${error.message}`);
+        process.exitCode = 2;
+        return;
+      }
       console.log(options.json ? JSON.stringify(result) : describeVerifyResult(result));
       if (!result.ok) process.exitCode = 1;
     });

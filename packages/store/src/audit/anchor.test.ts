@@ -4,7 +4,18 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditAnchorFromUrl, FileAuditAnchor, S3AuditAnchor } from './anchor';
-import { auditCheckpointPath, loadOrCreateAuditKey, signCheckpoint, type AuditSigningKey } from './checkpoints';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import {
+  appendCheckpoint,
+  auditCheckpointPath,
+  auditKeyFingerprint,
+  auditKeyPath,
+  loadOrCreateAuditKey,
+  parseAuditPublicKey,
+  signCheckpoint,
+  type AuditSigningKey,
+} from './checkpoints';
 import { auditCheckpointSettingsFromEnv } from './config';
 import { AuditLog } from './log';
 import { describeStore } from '../test/describe-store';
@@ -59,6 +70,26 @@ describe('audit anchor configuration', () => {
     expect(() => auditAnchorFromUrl('https://example.org/anchor', dataDir)).toThrow(/file path, a file:\/\/ URL or an s3:\/\/ URL/);
     expect(() => auditCheckpointSettingsFromEnv({ DELINEATE_AUDIT_CHECKPOINT_EVENTS: '2.5' }, dataDir)).toThrow(/EVENTS must be a positive whole number/);
     expect(auditCheckpointSettingsFromEnv({ DELINEATE_AUDIT_CHECKPOINT_MINUTES: '0.5' }, dataDir).policy.everyMs).toBe(30_000);
+  });
+
+  it('takes the public key as a PEM file, PEM text or base64 SPKI, and refuses other key types', async () => {
+    const pem = key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const file = join(root, 'given.pub.pem');
+    await writeFile(file, pem);
+    const der = key.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    for (const value of [file, pem, der]) expect(auditKeyFingerprint(await parseAuditPublicKey(value))).toBe(auditKeyFingerprint(key.publicKey));
+    expect(auditKeyFingerprint(key.publicKey)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await expect(parseAuditPublicKey(rsa)).rejects.toMatchObject({ code: 'DLN_CONFIG_INVALID', message: 'The audit public key must be an Ed25519 key' });
+    await expect(parseAuditPublicKey(join(root, 'no-such-key.pem'))).rejects.toMatchObject({ code: 'DLN_CONFIG_INVALID' });
+  });
+
+  it('refuses to make a new signing key beside checkpoints signed with a lost one', async () => {
+    const dataDir = await mkdtemp(join(root, 'lost-key-'));
+    const first = await loadOrCreateAuditKey(dataDir);
+    await appendCheckpoint(dataDir, signCheckpoint(first, { sequence: 1, hash: 'b'.repeat(64), time: '2026-04-01T00:00:00.000Z' }));
+    await rm(auditKeyPath(dataDir));
+    await expect(loadOrCreateAuditKey(dataDir)).rejects.toMatchObject({ code: 'DLN_CONFIG_INVALID' });
   });
 
   it('appends checkpoints to a file anchor as JSON lines and reads them back', async () => {

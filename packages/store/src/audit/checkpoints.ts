@@ -43,6 +43,13 @@ export async function loadOrCreateAuditKey(dataDir: string): Promise<AuditSignin
     pem = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // A new key beside existing checkpoints would quietly sign a second history: refuse.
+    if ((await readCheckpoints(dataDir)).checkpoints.length > 0) {
+      throw new DelineateError(
+        'DLN_CONFIG_INVALID',
+        'The audit signing key is missing but signed checkpoints exist: restore keys/audit-ed25519.pem (or move the checkpoint file aside on purpose)',
+      );
+    }
     await mkdir(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
     pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
