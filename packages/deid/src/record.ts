@@ -10,6 +10,8 @@ export type DeidFinding =
   | ({ readonly stage: 'pixel' } & PixelFinding)
   | ({ readonly stage: 'verifier' } & VerifierFinding)
   | { readonly stage: 'input'; readonly kind: 'malformed' | 'slide-label-or-overview'; readonly code: string }
+  /** An attribute decision that needs a person: `where` names the element (tag and keyword). */
+  | { readonly stage: 'attributes'; readonly kind: 'overlay-in-compressed-pixel-data'; readonly where: string }
   | { readonly stage: 'slide'; readonly kind: string; readonly count: number };
 
 /** One file through the gate. Carries hashes, decisions and findings, never a raw identifying value. */
@@ -47,7 +49,13 @@ function reasonOf(finding: DeidFinding): string {
   if (finding.stage === 'input') return finding.kind === 'malformed' ? `malformed:${finding.code}` : finding.kind;
   if (finding.stage === 'verifier') return `${finding.kind}:${finding.where}`;
   if (finding.stage === 'slide') return `slide:${finding.kind}`;
+  if (finding.stage === 'attributes') return `${finding.kind}:${finding.where}`;
   return finding.kind;
+}
+
+/** The reasons a steward sees for one file: each names a stage's finding and where, never a value. */
+export function reasonsOf(record: DeidRecord): string[] {
+  return [...new Set(record.findings.map(reasonOf))];
 }
 
 export function batchReport(records: readonly DeidRecord[], options: readonly DeidOption[]): DeidBatchReport {
@@ -61,7 +69,7 @@ export function batchReport(records: readonly DeidRecord[], options: readonly De
       sourceSha256: record.sourceSha256,
       status: record.status,
       ...(record.outputName ? { outputName: record.outputName } : {}),
-      reasons: [...new Set(record.findings.map(reasonOf))],
+      reasons: reasonsOf(record),
     })),
     records,
   };
