@@ -270,7 +270,7 @@ export function deidentifySlide(bytes: Uint8Array, config: DeidConfig): DeidFile
         ...result.metadataActions.map((entry) => ({ path: `ifd[${entry.image}].${entry.tag}`, action: entry.action === 'removed' ? 'X' : 'C' })),
       ],
       pixelRegions: [],
-      findings: result.findings.map((finding) => ({ stage: 'slide', kind: finding.kind, count: finding.count })),
+      findings: result.findings.map((finding) => ({ stage: 'slide', kind: finding.kind, count: finding.count, ...(finding.where ? { where: finding.where } : {}) })),
       status: result.status,
       composition: result.composition,
       kind: 'slide',

@@ -5,7 +5,7 @@ import { DicomDataset, encodeString, getString, readDicomFile, setString, writeD
 import { deidentifyDicom, type DeidConfig } from './pipeline';
 import { DerivedPseudonymMap } from './pseudonyms';
 import { createDciodvfyValidator } from './dciodvfy';
-import { reasonsOf } from './record';
+import { reasonsOf, stewardFinding, summariseReport } from './record';
 import type { DeidOption } from './options';
 
 /**
@@ -182,5 +182,24 @@ describe('every quarantine reason names the element, never its value', () => {
     const reasons = reasonsOf(result.record);
     expect(reasons).toContain('residual-identifier:00142204[0].00142210 CoordinateSystemAxisValues');
     for (const reason of reasons) expect(reason.toLowerCase()).not.toContain(name.toLowerCase());
+  });
+});
+
+describe('stewardFinding and the summary', () => {
+  it('keep slide locations and drop anything that is not one', () => {
+    expect(stewardFinding({ stage: 'slide', kind: 'residual-identifying-value', count: 1, where: 'ifd[0].ImageDescription; ifd[2] image data' }).where).toBe('ifd[0].ImageDescription; ifd[2] image data');
+    expect(stewardFinding({ stage: 'slide', kind: 'residual-identifying-value', count: 1, where: 'ifd[0].ImageDescription=Jane Doe' }).where).toBe('slide');
+  });
+
+  it('tells reasons that differ only in a sequence item once, with their count', () => {
+    const reason = 'new-iod-error:Error - </DirectoryRecordSequence(0004,1220)[1]/ReferencedFileID(0004,1500)> - Missing';
+    const text = summariseReport({
+      profile: 'dicom-ps3.15-e1-basic',
+      options: [],
+      counts: { passed: 0, quarantined: 1, rejected: 0 },
+      files: [{ sourceSha256: 'a'.repeat(64), status: 'quarantined', reasons: [reason, reason.replace('[1]', '[2]')] }],
+      records: [],
+    });
+    expect(text).toContain('</DirectoryRecordSequence(0004,1220)[n]/ReferencedFileID(0004,1500)> - Missing (×2)');
   });
 });

@@ -13,7 +13,7 @@ export type DeidFinding =
   | { readonly stage: 'input'; readonly kind: 'malformed' | 'slide-label-or-overview'; readonly code: string }
   /** An attribute decision that needs a person: `where` names the element (tag and keyword). */
   | { readonly stage: 'attributes'; readonly kind: 'overlay-in-compressed-pixel-data'; readonly where: string }
-  | { readonly stage: 'slide'; readonly kind: string; readonly count: number };
+  | { readonly stage: 'slide'; readonly kind: string; readonly count: number; readonly where?: string };
 
 /** One file through the gate. Carries hashes, decisions and findings, never a raw identifying value. */
 export interface DeidRecord {
@@ -50,7 +50,7 @@ export interface DeidBatchReport {
 export interface StewardFinding {
   readonly stage: string;
   readonly kind: string;
-  /** Tag and keyword (with the sequence path), the pixel region, or the part of the file. */
+  /** Tag and keyword (with the sequence path and frame), or the part of the file; the rectangle is in `region`. */
   readonly where: string;
   readonly code?: string;
   readonly frame?: number;
@@ -60,6 +60,8 @@ export interface StewardFinding {
 const KIND = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const CODE = /^DLN_[A-Z0-9_]{1,60}$/;
 const PIXEL_DATA = '7fe00010 PixelData';
+/** "ifd[0].ImageDescription; ifd[2] image data; file structure": IFDs and tag names only. */
+const SLIDE_WHERE = /^(?:ifd\[\d+\](?:\.[A-Za-z0-9]+| image data)|file structure)(?:; (?:ifd\[\d+\](?:\.[A-Za-z0-9]+| image data)|file structure))*$/;
 const count = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
 /** A region's own numbers only (a stored finding may carry more than its type says). */
@@ -89,7 +91,7 @@ export function stewardFinding(stored: unknown): StewardFinding {
       where = 'whole file';
       break;
     case 'slide':
-      where = kind === 'residual-associated-image' || kind === 'no-image-left' ? 'slide images' : 'slide metadata';
+      where = typeof f.where === 'string' && SLIDE_WHERE.test(f.where) ? f.where : kind === 'no-image-left' ? 'slide images' : 'slide';
       break;
     case 'verifier':
     case 'attributes':
@@ -97,7 +99,7 @@ export function stewardFinding(stored: unknown): StewardFinding {
       break;
     default:
       if (kind === 'burned-in-annotation-flag') where = '00280301 BurnedInAnnotation';
-      else if (region) where = `${PIXEL_DATA} frame ${frame ?? 'all'} region x=${region.x} y=${region.y} ${region.width}×${region.height}`;
+      // The rectangle itself travels in `region`; `where` stays per frame so reasons group.
       else where = frame === undefined ? PIXEL_DATA : `${PIXEL_DATA} frame ${frame}`;
   }
   return { stage, kind, where, ...(code ? { code } : {}), ...(frame !== undefined ? { frame } : {}), ...(region ? { region } : {}) };
@@ -141,14 +143,24 @@ export function batchReport(records: readonly DeidRecord[], options: readonly De
   };
 }
 
-/** A few lines for people: counts, then one line per file that did not pass. */
+/**
+ * A few lines for people: counts, then one line per file that did not pass. Reasons that differ
+ * only in a sequence item index are told once with their count.
+ */
 export function summariseReport(report: DeidBatchReport): string {
   const lines = [
     `de-identification (${['basic profile', ...report.options].join(', ')})`,
     `passed ${report.counts.passed}, quarantined ${report.counts.quarantined}, rejected ${report.counts.rejected}`,
   ];
   for (const file of report.files) {
-    if (file.status !== 'passed') lines.push(`  ${file.status} ${file.sourceSha256.slice(0, 16)}: ${file.reasons.join('; ')}`);
+    if (file.status === 'passed') continue;
+    const grouped = new Map<string, number>();
+    for (const reason of file.reasons) {
+      const key = reason.replace(/\[\d+\]/g, '[n]');
+      grouped.set(key, (grouped.get(key) ?? 0) + 1);
+    }
+    const reasons = [...grouped].map(([reason, n]) => (n > 1 ? `${reason} (×${n})` : reason));
+    lines.push(`  ${file.status} ${file.sourceSha256.slice(0, 16)}: ${reasons.join('; ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -46,7 +46,7 @@ describe.each(testing.testDatabaseKinds().run)('quarantine routes on %s', (kind)
     expect(res.json()[0]).toMatchObject({ hasView: true });
     // Every reason names its element or pixel region; no value (recognised text, a name) is shown.
     expect(res.json()[0].findings).toEqual([
-      { stage: 'pixel', kind: 'burned-in-text', where: '7fe00010 PixelData frame 0 region x=4 y=8 100×20', frame: 0, region: { x: 4, y: 8, width: 100, height: 20, frame: 0 } },
+      { stage: 'pixel', kind: 'burned-in-text', where: '7fe00010 PixelData frame 0', frame: 0, region: { x: 4, y: 8, width: 100, height: 20, frame: 0 } },
       { stage: 'verifier', kind: 'residual-identifier', where: '0040a730[0].0040a160 TextValue' },
       { stage: 'verifier', kind: 'residual-identifier', where: 'output' },
       { stage: 'verifier', kind: 'new-iod-error', where: 'Error - </OverlayData(6000,3000)> - Missing attribute for Type # Required - Module=<OverlayPlane>' },
