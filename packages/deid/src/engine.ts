@@ -243,8 +243,10 @@ function apply(
     case 'K':
       if (element.items) recurse(element, context, actions, here, cleaning);
       else if (element.vr === 'AS' && element.value) {
-        element.value = encodeString(capAge(decodeString(element.value)), 'AS');
-        context.written?.add(here);
+        const before = decodeString(element.value);
+        const capped = capAge(before);
+        element.value = encodeString(capped, 'AS');
+        if (capped !== before.trim()) context.written?.add(here);
       }
       return;
     case 'D':
@@ -300,10 +302,12 @@ function clean(dataset: DicomDataset, element: DicomElement, context: EngineCont
       return;
     case 'TM':
       return;
-    case 'AS':
-      element.value = encodeString(capAge(text), 'AS');
-      context.written?.add(here);
+    case 'AS': {
+      const capped = capAge(text);
+      element.value = encodeString(capped, 'AS');
+      if (capped !== text.trim()) context.written?.add(here);
       return;
+    }
     case 'PN':
       element.value = new Uint8Array(0);
       return;
