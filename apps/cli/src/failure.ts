@@ -4,6 +4,14 @@ import { isDelineateError } from '@delineate/schema';
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
+/**
+ * Stops a command for a usage error (a missing secret, a bad value of an option): main prints
+ * it as one line with DLN_CLI_USAGE and exits 2. Messages name the option, never a file's content.
+ */
+export function usageError(message: string): never {
+  throw new CommanderError(EXIT_USAGE, 'delineate.usage', message);
+}
+
 /** Why a command stopped, as one line for standard error, and the exit code. */
 export interface Failure {
   readonly line: string;

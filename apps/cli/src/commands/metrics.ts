@@ -1,4 +1,5 @@
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { usageError } from '../failure';
 import {
   type Grid,
   type LabelMap,
@@ -57,7 +58,7 @@ export interface LabelPairMetrics {
 }
 
 export function usage(message: string): never {
-  throw new CommanderError(EXIT_USAGE, 'delineate.usage', message);
+  return usageError(message);
 }
 
 /** Reads a NIfTI label image. */
