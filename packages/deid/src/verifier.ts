@@ -160,23 +160,23 @@ export async function verifyOutput(input: VerifyInput): Promise<VerifierFinding[
     findings.push({ kind: 'residual-identifier', where, encoding });
   };
   // Long values: every byte of the file, as ISO 8859-1/UTF-8 bytes and as UTF-16LE, except the
-  // values the gate wrote (blanked in a copy). Short values (3–5 characters) only in header
-  // values, where they cannot match by chance in pixels.
+  // values the gate wrote. Short values (3–5 characters) only in header values, where they
+  // cannot match by chance in pixels.
   const long = input.identifying.filter((value) => value.length >= WHOLE_FILE_MIN);
   const short = input.identifying.filter((value) => value.length < WHOLE_FILE_MIN);
   const wholeNeedles = [...long.map((v) => asBytes(v, 'latin1')), ...long.map((v) => asBytes(v, 'utf16le'))];
-  const searched = blankWritten(input.output, values);
   // One pass finds which values occur at all; only those are searched again, one by one, so
-  // that every element holding one is named, not only the first.
-  for (const index of findNeedlePositions(searched, wholeNeedles).keys()) {
+  // that every element holding one is named, and an occurrence inside a value the gate wrote is
+  // stepped over rather than reported (without copying the output to blank them).
+  for (const index of findNeedlePositions(input.output, wholeNeedles).keys()) {
     const needle = wholeNeedles[index] as Uint8Array;
     const encoding = index < long.length ? 'ascii' : 'utf-16le';
     let from = 0;
     for (;;) {
-      const hit = findNeedlePositions(searched.subarray(from), [needle]).get(0);
+      const hit = findNeedlePositions(input.output.subarray(from), [needle]).get(0);
       if (hit === undefined) break;
       const value = valueAt(values, from + hit);
-      residual(value ? describe(value) : 'file structure', encoding);
+      if (!value?.written) residual(value ? describe(value) : 'file structure', encoding);
       from = value?.offset !== undefined ? value.offset + value.bytes.length : from + hit + needle.length;
     }
   }
@@ -206,12 +206,3 @@ export async function verifyOutput(input: VerifyInput): Promise<VerifierFinding[
 }
 
 const PIXEL_DATA = 0x7fe00010;
-
-/** A copy of the output with every value the gate wrote set to zero bytes. */
-function blankWritten(output: Uint8Array, values: readonly OutputValue[]): Uint8Array {
-  const written = values.filter((value) => value.written && value.offset !== undefined);
-  if (written.length === 0) return output;
-  const copy = Uint8Array.from(output);
-  for (const value of written) copy.fill(0, value.offset, (value.offset as number) + value.bytes.length);
-  return copy;
-}
