@@ -32,7 +32,8 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('delineate')
     .description('Delineate: clinical-grade segmentation annotation of medical images')
     .exitOverride()
-    .showHelpAfterError();
+    // Parse errors are thrown and printed once, as one line, by main (describeFailure).
+    .configureOutput({ outputError: () => undefined });
   const first = argv?.[0];
   const loaders = first !== undefined && Object.hasOwn(commandModules, first) ? [commandModules[first]!] : Object.values(commandModules);
   const registered = new Set<CommandModule>();

@@ -9,14 +9,25 @@ import { DelineateError } from '@delineate/schema';
 /** Validates one encoded object and returns its error lines, normalised for comparison. */
 export type IodValidator = (bytes: Uint8Array) => Promise<string[]>;
 
-/** Drops values (quoted, after "=", digits) so the same error on input and output compares equal. */
-function normalise(line: string): string {
+/**
+ * Keeps the names and drops the values, so that the same error on input and output compares
+ * equal and a steward reads where the error is without ever reading a value: attribute paths
+ * ("</RequestAttributesSequence(0040,0275)[1]/CodingSchemeVersion(0008,0103)>", private
+ * creators removed) and Module=<…>/Element=<…> names stay; anything else in <…> or quotes
+ * becomes empty and other numbers (lengths, counts) become "#".
+ */
+export function normaliseValidatorLine(line: string): string {
   const at = line.indexOf('Error - ');
   return line
     .slice(at)
-    .replace(/"[^"]*"/g, '""')
-    .replace(/=\s*<[^>]*>/g, '=<>')
-    .replace(/\d+/g, '#')
+    .replace(/<\/[^>]*>|\b(?:Module|Element|Macro)=<[A-Za-z][\w -]*>|"[^"]*"|'[^']*'|<[^>]*>|\d+/g, (token) => {
+      if (token.startsWith('</')) return token.replace(/,\s*"[^"]*"/g, '').replace(/"[^"]*"/g, '""');
+      if (/^(?:Module|Element|Macro)=/.test(token)) return token;
+      if (token.startsWith('"')) return '""';
+      if (token.startsWith("'")) return "''";
+      if (token.startsWith('<')) return '<>';
+      return '#';
+    })
     .trim();
 }
 
@@ -114,7 +125,7 @@ export function createDciodvfyValidator(options: { dir?: string; shells?: number
       const output = await shell.run(path);
       if (output.includes('DLN-NOT-INSTALLED')) throw new DelineateError('DLN_CONFIG_INVALID', 'dciodvfy (Debian dicom3tools) is not installed');
       if (!output.trim()) throw new DelineateError('DLN_INTERNAL', 'dciodvfy produced no report');
-      return [...new Set(output.split('\n').filter((line) => line.includes('Error - ')).map(normalise))];
+      return [...new Set(output.split('\n').filter((line) => line.includes('Error - ')).map(normaliseValidatorLine))];
     } finally {
       await rm(path, { force: true });
     }

@@ -22,6 +22,12 @@ export interface EngineContext {
   readonly identifying: readonly string[];
   /** DICOMDIR records: Type 1 keys (StudyDate, StudyTime…) get a dummy instead of an empty value. */
   readonly zeroAsDummy?: boolean;
+  /**
+   * Receives the path of every value the gate wrote itself (dummies, pseudonyms, remapped UIDs,
+   * shifted dates, capped ages): the verifier must not take them for a surviving source value
+   * when they happen to equal one (a source birth date of 19000101 and the dummy date).
+   */
+  readonly written?: Set<string>;
 }
 
 /** What was done to one attribute, by path ("0040a730[0].0040a160"); never a value. */
@@ -43,9 +49,11 @@ export function deidentifyDataset(
 ): void {
   const privateKept = new Set<number>();
   let sawPrivate = false;
+  const removedGroups = removeRepeatingGroups(dataset, context, actions, path);
   for (const element of dataset.sorted()) {
     const here = `${path}${tagHex(element.tag)}`;
     const group = element.tag >>> 16;
+    if (removedGroups.has(group)) continue;
     if (group % 2 === 1) {
       sawPrivate = true;
       handlePrivate(dataset, element, context, actions, here, privateKept);
@@ -60,6 +68,7 @@ export function deidentifyDataset(
     if (element.tag === PATIENT_NAME || element.tag === PATIENT_ID) {
       element.value = encodeString(context.pseudonym, element.vr === 'PN' ? 'PN' : 'LO');
       actions.push({ path: here, action: 'pseudonym' });
+      context.written?.add(here);
       continue;
     }
     const row = profileRowFor(element.tag);
@@ -79,6 +88,81 @@ export function deidentifyDataset(
       }
     }
   }
+}
+
+const PIXEL_DATA = 0x7fe00010;
+
+/** Even groups 5000–501E (curves) and 6000–601E (overlays): each a module repeated per plane. */
+function repeatingGroupKind(group: number): 'curve' | 'overlay' | undefined {
+  if (group % 2 === 1) return undefined;
+  if (group >= 0x5000 && group <= 0x501e) return 'curve';
+  if (group >= 0x6000 && group <= 0x601e) return 'overlay';
+  return undefined;
+}
+
+/**
+ * Curves and overlays are decided per group, not per element: Table E.1-1 removes their data
+ * (50xx,xxxx; 60xx,3000) and comments (60xx,4000), and a plane left with its rows, origin and
+ * type but without its data fails the IOD (Overlay Data is Type 1 in the Overlay Plane module).
+ * So a group goes whole unless the options keep its data (K); none of PS3.15's options does,
+ * and under Clean Graphics (C) the bitmap cannot be cleaned here, so it goes too. An overlay
+ * held in unused high bits of the pixel data (the retired form, no 60xx,3000) goes with its
+ * group: those bits are cleared, so what the group drew does not survive in the pixels.
+ */
+function removeRepeatingGroups(dataset: DicomDataset, context: EngineContext, actions: AttributeAction[], path: string): Set<number> {
+  const groups = new Map<number, 'curve' | 'overlay'>();
+  for (const tag of dataset.elements.keys()) {
+    const kind = repeatingGroupKind(tag >>> 16);
+    if (kind) groups.set(tag >>> 16, kind);
+  }
+  const removed = new Set<number>();
+  for (const [group, kind] of groups) {
+    const dataTag = ((group << 16) | 0x3000) >>> 0;
+    const row = profileRowFor(dataTag);
+    if (row && resolveAction(row, context.options) === 'K') continue;
+    if (kind === 'overlay' && !dataset.has(dataTag)) clearOverlayBits(dataset, group, actions, path);
+    for (const element of dataset.sorted()) {
+      if (element.tag >>> 16 !== group) continue;
+      dataset.delete(element.tag);
+      actions.push({ path: `${path}${tagHex(element.tag)}`, action: `X-${kind}-group` });
+    }
+    removed.add(group);
+  }
+  return removed;
+}
+
+function uint16(dataset: DicomDataset, tag: number): number | undefined {
+  const value = dataset.get(tag)?.value;
+  if (!value || value.length < 2) return undefined;
+  return dataset.littleEndian ? (value[0] as number) | ((value[1] as number) << 8) : ((value[0] as number) << 8) | (value[1] as number);
+}
+
+/** Clears the overlay's bit (60xx,0102) in every native pixel sample when it lies outside the stored bits. */
+function clearOverlayBits(dataset: DicomDataset, group: number, actions: AttributeAction[], path: string): void {
+  const bit = uint16(dataset, ((group << 16) | 0x0102) >>> 0);
+  const allocated = uint16(dataset, 0x00280100);
+  const pixels = dataset.get(PIXEL_DATA);
+  if (bit === undefined || allocated === undefined || !pixels || (allocated !== 8 && allocated !== 16) || bit >= allocated) return;
+  const stored = uint16(dataset, 0x00280101) ?? allocated;
+  const high = uint16(dataset, 0x00280102) ?? stored - 1;
+  if (bit <= high && bit > high - stored) return; // inside the image's own bits: nothing separate to clear
+  if (!pixels.value) {
+    // Compressed pixel data cannot have one bit cleared without decoding: the pipeline quarantines.
+    actions.push({ path: `${path}${tagHex(PIXEL_DATA)}`, action: 'overlay-bits-in-encapsulated-pixel-data' });
+    return;
+  }
+  const bytes = Uint8Array.from(pixels.value); // the value may view the caller's input
+  if (allocated === 8) {
+    const mask = ~(1 << bit) & 0xff;
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = (bytes[i] as number) & mask;
+  } else {
+    const index = (bit >= 8) === dataset.littleEndian ? 1 : 0;
+    const mask = ~(1 << (bit % 8)) & 0xff;
+    for (let i = index; i < bytes.length; i += 2) bytes[i] = (bytes[i] as number) & mask;
+  }
+  pixels.value = bytes;
+  const here = `${path}${tagHex(PIXEL_DATA)}`;
+  if (!actions.some((a) => a.path === here && a.action === 'C-overlay-bits')) actions.push({ path: here, action: 'C-overlay-bits' });
 }
 
 function handlePrivate(
@@ -149,25 +233,39 @@ function apply(
       dataset.delete(element.tag);
       return;
     case 'Z':
-      if (context.zeroAsDummy && !element.items && element.value && element.value.length > 0) element.value = dummyValue(element.vr);
-      else if (element.items) element.items = [];
+      if (context.zeroAsDummy && !element.items && element.value && element.value.length > 0) {
+        element.value = dummyValue(element.vr);
+        context.written?.add(here);
+      } else if (element.items) element.items = [];
       else if (element.fragments) dataset.delete(element.tag);
       else element.value = new Uint8Array(0);
       return;
     case 'K':
       if (element.items) recurse(element, context, actions, here, cleaning);
-      else if (element.vr === 'AS' && element.value) element.value = encodeString(capAge(decodeString(element.value)), 'AS');
+      else if (element.vr === 'AS' && element.value) {
+        const before = decodeString(element.value);
+        const capped = capAge(before);
+        element.value = encodeString(capped, 'AS');
+        if (capped !== before.trim()) context.written?.add(here);
+      }
       return;
     case 'D':
       if (element.items) recurse(element, context, actions, here, cleaning);
-      else element.value = dummyValue(element.vr);
+      else {
+        element.value = dummyValue(element.vr);
+        context.written?.add(here);
+      }
       return;
     case 'U':
       if (element.items) recurse(element, context, actions, here, cleaning);
       else if (element.vr === 'UI' && element.value) {
-        const value = decodeString(element.value);
-        element.value = encodeString(context.options.has('retain-uids') ? value : context.uids.mapValue(value), 'UI');
-      } else if (element.value && element.value.length > 0) element.value = dummyValue(element.vr);
+        if (context.options.has('retain-uids')) return;
+        element.value = encodeString(context.uids.mapValue(decodeString(element.value)), 'UI');
+        context.written?.add(here);
+      } else if (element.value && element.value.length > 0) {
+        element.value = dummyValue(element.vr);
+        context.written?.add(here);
+      }
       return;
     case 'C':
       clean(dataset, element, context, actions, here);
@@ -194,16 +292,22 @@ function clean(dataset: DicomDataset, element: DicomElement, context: EngineCont
   const text = decodeString(element.value);
   switch (element.vr) {
     case 'DA':
-      element.value = encodeString(context.dateOffsetDays === undefined ? text : shiftDate(text, context.dateOffsetDays), 'DA');
-      return;
     case 'DT':
-      element.value = encodeString(context.dateOffsetDays === undefined ? text : shiftDateTime(text, context.dateOffsetDays), 'DT');
+      if (context.dateOffsetDays === undefined) {
+        element.value = encodeString(text, element.vr);
+        return;
+      }
+      element.value = encodeString(element.vr === 'DA' ? shiftDate(text, context.dateOffsetDays) : shiftDateTime(text, context.dateOffsetDays), element.vr);
+      context.written?.add(here);
       return;
     case 'TM':
       return;
-    case 'AS':
-      element.value = encodeString(capAge(text), 'AS');
+    case 'AS': {
+      const capped = capAge(text);
+      element.value = encodeString(capped, 'AS');
+      if (capped !== text.trim()) context.written?.add(here);
       return;
+    }
     case 'PN':
       element.value = new Uint8Array(0);
       return;

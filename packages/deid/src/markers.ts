@@ -14,6 +14,9 @@ function codeItem(value: string, meaning: string): DicomDataset {
   return item;
 }
 
+/** Where writeMarkers writes (a sequence path covers its items): values of the gate, not the source. */
+export const MARKER_PATHS: readonly string[] = ['00120062', '00120063', '00120064', '00280303'];
+
 /**
  * PatientIdentityRemoved, DeidentificationMethod, DeidentificationMethodCodeSequence (CID 7050:
  * the basic profile and every option applied) and LongitudinalTemporalInformationModified.

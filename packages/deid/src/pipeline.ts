@@ -18,7 +18,7 @@ import { deidentifyDataset, PATIENT_ID, PATIENT_NAME, type AttributeAction } fro
 import { collectIdentifyingValues } from './identifying';
 import { extractComposition } from './composition';
 import { dateOffsetDays } from './dates';
-import { writeMarkers } from './markers';
+import { MARKER_PATHS, writeMarkers } from './markers';
 import { UidMapper } from './uids';
 import type { PseudonymMap } from './pseudonyms';
 import { defaultSafePrivate, type SafePrivateRule } from './safe-lists';
@@ -270,7 +270,7 @@ export function deidentifySlide(bytes: Uint8Array, config: DeidConfig): DeidFile
         ...result.metadataActions.map((entry) => ({ path: `ifd[${entry.image}].${entry.tag}`, action: entry.action === 'removed' ? 'X' : 'C' })),
       ],
       pixelRegions: [],
-      findings: result.findings.map((finding) => ({ stage: 'slide', kind: finding.kind, count: finding.count })),
+      findings: result.findings.map((finding) => ({ stage: 'slide', kind: finding.kind, count: finding.count, ...(finding.where ? { where: finding.where } : {}) })),
       status: result.status,
       composition: result.composition,
       kind: 'slide',
@@ -310,6 +310,9 @@ export async function deidentifyDicom(
   }
   const actions: AttributeAction[] = [];
   const findings: DeidFinding[] = [];
+  // Paths of the values the gate writes (dummies, pseudonyms, remapped UIDs, shifted dates,
+  // markers, the rebuilt meta group): the verifier leaves them out of its search.
+  const written = new Set<string>(['meta.00020003', 'meta.00020012', 'meta.00020013', ...MARKER_PATHS]);
   let pixelRegions: readonly PixelRegion[] = [];
   let pixelStageName: string | undefined;
   // Pixel findings are informational unless the stage asked for quarantine.
@@ -320,7 +323,7 @@ export async function deidentifyDicom(
 
   try {
     if (isDicomdir) {
-      await deidentifyDicomdir(file, config, uids, identifying, actions);
+      await deidentifyDicomdir(file, config, uids, identifying, actions, written);
     } else {
       const input = file.dataset;
       composition = { ...extractComposition(input), ...(isSlide(input) ? slideCompositionFromDicom(input) : {}) };
@@ -331,7 +334,10 @@ export async function deidentifyDicom(
         issuerOfPatientId: getString(input, 0x00100021) ?? '',
         patientName: getString(input, PATIENT_NAME) ?? '',
       });
-      deidentifyDataset(input, engineContext(config, uids, pseudonym, identifying), actions);
+      deidentifyDataset(input, { ...engineContext(config, uids, pseudonym, identifying), written }, actions);
+      if (actions.some((a) => a.action === 'overlay-bits-in-encapsulated-pixel-data')) {
+        findings.push({ stage: 'attributes', kind: 'overlay-in-compressed-pixel-data', where: '7fe00010 PixelData' });
+      }
       writeMarkers(input, config.options);
       if (needsPixelCheck(input, config.options)) {
         const stage = config.pixelStage ?? quarantinePixelStage;
@@ -366,6 +372,7 @@ export async function deidentifyDicom(
     output,
     outputName,
     identifying,
+    written,
     ...(config.validator ? { validator: config.validator, input: bytes } : {}),
   });
   for (const finding of verification) findings.push({ stage: 'verifier', ...finding });
@@ -421,6 +428,7 @@ async function deidentifyDicomdir(
   uids: UidMapper,
   identifying: readonly string[],
   actions: AttributeAction[],
+  written: Set<string>,
 ): Promise<void> {
   const ds = file.dataset;
   const records = ds.get(RECORD_SEQUENCE)?.items ?? [];
@@ -451,7 +459,7 @@ async function deidentifyDicomdir(
     const saved = links.map((tag) => record.get(tag)).filter((element) => element !== undefined);
     const referenced = getString(record, REFERENCED_INSTANCE);
     const pseudonym = owner.get(record) ?? 'UNKNOWN';
-    deidentifyDataset(record, { ...engineContext(config, uids, pseudonym, identifying), zeroAsDummy: true }, actions, `${tagHex(RECORD_SEQUENCE)}[${index}].`);
+    deidentifyDataset(record, { ...engineContext(config, uids, pseudonym, identifying), zeroAsDummy: true, written }, actions, `${tagHex(RECORD_SEQUENCE)}[${index}].`);
     for (const element of saved) record.set(element);
     // Source paths carry identifiers (folders named by patient ID) and the outputs are renamed to
     // their new SOP Instance UID, which a CS file ID cannot hold: the reference is dropped and the

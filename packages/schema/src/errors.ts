@@ -45,6 +45,7 @@ export const errorCodes = {
   DLN_AUDIT_ANCHOR_MISMATCH: 500,
   DLN_AUDIT_ANCHOR_UNAVAILABLE: 503,
   DLN_AUDIT_UNANCHORED: 500,
+  DLN_CLI_USAGE: 400,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -111,7 +111,7 @@ export function register(program: Command): void {
         });
         const out = { convention: options.convention, raters: maps.length, labels: report };
         process.stdout.write(flags.json ? `${toJson(out)}\n` : formatReport(report, hdKey));
-      });
+      }, flags.json === true);
     });
 }
 

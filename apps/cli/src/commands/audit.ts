@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { DelineateError } from '@delineate/schema';
+import { usageError } from '../failure';
 import { configFromEnv } from '@delineate/server';
 import {
   AuditLog,
@@ -128,7 +129,7 @@ async function withDatabase<T>(work: (database: Database, dataDir: string) => Pr
 
 function parseInstant(value: string, name: string): Date {
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new Error(`${name} must be an ISO 8601 date or time`);
+  if (Number.isNaN(date.getTime())) usageError(`${name} must be an ISO 8601 date or time`);
   return date;
 }
 

@@ -37,7 +37,7 @@ export function register(program: Command): void {
         const affine = first.affine;
         const report = await run(method, maps.map((m) => m.data), label, async (data) => writeNiftiFile(flags.out, { grid, data, affine }));
         process.stdout.write(flags.json ? `${toJson(report)}\n` : formatReport(report));
-      });
+      }, flags.json === true);
     });
 }
 

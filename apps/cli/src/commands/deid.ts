@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CommanderError, type Command } from 'commander';
+import { usageError } from '../failure';
 import {
   batchReport,
   createDciodvfyValidator,
@@ -68,7 +69,7 @@ async function loadStewardRegions(file: string | undefined): Promise<StewardRegi
 }
 
 function usage(message: string): never {
-  throw new CommanderError(EXIT_USAGE, 'delineate.usage', message);
+  return usageError(message);
 }
 
 async function listFiles(path: string): Promise<string[]> {

@@ -6,6 +6,7 @@ import { configFromEnv, openPlatform } from '@delineate/server';
 import { ingestDicom, projectDeidSettings, redactQuarantined } from '@delineate/worker';
 import { RedactionRegion } from '@delineate/schema';
 import { progressReporter } from '../progress';
+import { usageError } from '../failure';
 
 async function* filesUnder(path: string): AsyncGenerator<string> {
   const info = await stat(path);
@@ -19,7 +20,7 @@ async function* filesUnder(path: string): AsyncGenerator<string> {
 function parseRegion(text: string, previous: RedactionRegion[] = []): RedactionRegion[] {
   const [x, y, width, height, frame] = text.split(',').map((v) => Number.parseInt(v, 10));
   const parsed = RedactionRegion.safeParse({ x, y, width, height, ...(frame !== undefined ? { frame } : {}) });
-  if (!parsed.success) throw new Error(`--region takes x,y,width,height[,frame] in pixels (got "${text}")`);
+  if (!parsed.success) usageError('--region takes x,y,width,height[,frame] in pixels');
   return [...previous, parsed.data];
 }
 

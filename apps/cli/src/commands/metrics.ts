@@ -1,4 +1,5 @@
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { usageError } from '../failure';
 import {
   type Grid,
   type LabelMap,
@@ -57,7 +58,7 @@ export interface LabelPairMetrics {
 }
 
 export function usage(message: string): never {
-  throw new CommanderError(EXIT_USAGE, 'delineate.usage', message);
+  return usageError(message);
 }
 
 /** Reads a NIfTI label image. */
@@ -186,13 +187,16 @@ export async function pairMetrics(
   );
 }
 
-/** Prints a DelineateError as the edge reports it (code and message, never file contents) and sets the exit code. */
-export async function reportErrors(run: () => Promise<void>): Promise<void> {
+/**
+ * Under --json, prints a DelineateError as the edge reports it (code and message, never file
+ * contents) on one line and sets the exit code; otherwise main prints it as one plain line.
+ */
+export async function reportErrors(run: () => Promise<void>, json = false): Promise<void> {
   try {
     await run();
   } catch (error) {
-    if (!isDelineateError(error)) throw error;
-    process.stderr.write(`${toJson({ error: { code: error.code, message: error.message, details: error.details ?? null } })}\n`);
+    if (!json || !isDelineateError(error)) throw error;
+    process.stderr.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details ?? null } })}\n`);
     process.exitCode = EXIT_FAILED;
   }
 }
@@ -255,7 +259,7 @@ export function register(program: Command): void {
         } finally {
           await runner.close();
         }
-      });
+      }, flags.json === true);
     });
 }
 

@@ -9,6 +9,14 @@ describe.each(testing.testDatabaseKinds().run)('quarantine routes on %s', (kind)
   let steward: Record<string, string>;
   let annotator: Record<string, string>;
   const view = new TextEncoder().encode('DICM view bytes');
+  // Findings as the gate stores them, plus an older record's and a stage's free text that must not reach the steward.
+  const storedFindings = [
+    { stage: 'pixel', kind: 'burned-in-text', frame: 0, region: { x: 4, y: 8, width: 100, height: 20, frame: 0, source: 'ocr' }, detail: 'JOHN SMITH 1961' },
+    { stage: 'verifier', kind: 'residual-identifier', where: '0040a730[0].0040a160 TextValue', encoding: 'ascii' },
+    { stage: 'verifier', kind: 'residual-identifier', where: 'Smithson^Alice', encoding: 'ascii' },
+    { stage: 'verifier', kind: 'new-iod-error', where: 'Error - </OverlayData(6000,3000)> - Missing attribute for Type # Required - Module=<OverlayPlane>' },
+    { stage: 'pixel', kind: 'burned-in-annotation-flag', detail: 'BurnedInAnnotation is YES' },
+  ];
 
   beforeAll(async () => {
     h = await startHarness(kind);
@@ -21,7 +29,7 @@ describe.each(testing.testDatabaseKinds().run)('quarantine routes on %s', (kind)
     const rows = await h.database.db
       .insertInto('deid_records')
       .values([
-        { ...base, source_hash: 'a'.repeat(64), output_hash: hash, findings: JSON.stringify([{ kind: 'burned-in-text', box: [0, 0, 10, 10] }]), status: 'quarantined' },
+        { ...base, source_hash: 'a'.repeat(64), output_hash: hash, findings: JSON.stringify(storedFindings), status: 'quarantined' },
         { ...base, source_hash: 'b'.repeat(64), output_hash: hash, findings: '[]', status: 'quarantined' },
         { ...base, source_hash: 'b'.repeat(64), output_hash: 'c'.repeat(64), findings: '[]', status: 'passed' },
       ])
@@ -35,7 +43,16 @@ describe.each(testing.testDatabaseKinds().run)('quarantine routes on %s', (kind)
     const res = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/quarantine`, headers: steward });
     expect(res.statusCode).toBe(200);
     expect(res.json().map((r: { id: string }) => r.id)).toEqual([recordId]);
-    expect(res.json()[0]).toMatchObject({ hasView: true, findings: [{ kind: 'burned-in-text' }] });
+    expect(res.json()[0]).toMatchObject({ hasView: true });
+    // Every reason names its element or pixel region; no value (recognised text, a name) is shown.
+    expect(res.json()[0].findings).toEqual([
+      { stage: 'pixel', kind: 'burned-in-text', where: '7fe00010 PixelData frame 0', frame: 0, region: { x: 4, y: 8, width: 100, height: 20, frame: 0 } },
+      { stage: 'verifier', kind: 'residual-identifier', where: '0040a730[0].0040a160 TextValue' },
+      { stage: 'verifier', kind: 'residual-identifier', where: 'output' },
+      { stage: 'verifier', kind: 'new-iod-error', where: 'Error - </OverlayData(6000,3000)> - Missing attribute for Type # Required - Module=<OverlayPlane>' },
+      { stage: 'pixel', kind: 'burned-in-annotation-flag', where: '00280301 BurnedInAnnotation' },
+    ]);
+    expect(res.body).not.toMatch(/SMITH|Smithson/i);
     const denied = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/quarantine`, headers: annotator });
     expect(denied.statusCode).toBe(403);
     expect(denied.body).not.toContain(recordId);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DelineateError, REDACTION_JOB_KIND, RedactionRequest, type RedactionJobPayload } from '@delineate/schema';
+import { stewardFinding } from '@delineate/deid';
 import { JobQueue, ProjectRepository } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { defineRoute, type RouteRegistry } from '../http/route';
@@ -11,8 +12,17 @@ const recordParams = z.object({ id: z.uuid() });
 const quarantinedFile = z.object({
   id: z.uuid(),
   sourceHash: z.string(),
-  /** Finding kinds, boxes and confidences: never the recognised text or any attribute value. */
-  findings: z.array(z.unknown()),
+  /** What held each file back and the element or pixel region concerned: never a value. */
+  findings: z.array(
+    z.object({
+      stage: z.string(),
+      kind: z.string(),
+      where: z.string(),
+      code: z.string().optional(),
+      frame: z.number().int().optional(),
+      region: z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int(), frame: z.number().int().optional() }).optional(),
+    }),
+  ),
   pixelRegions: z.array(z.unknown()),
   createdAt: z.string(),
   /** A view of the file with its attributes de-identified (pixels unchanged) for the steward. */
@@ -57,7 +67,7 @@ export function registerQuarantineRoutes(app: FastifyInstance, registry: RouteRe
       return rows.map((r) => ({
         id: r.id,
         sourceHash: r.source_hash,
-        findings: r.findings as unknown[],
+        findings: (r.findings as unknown[]).map(stewardFinding),
         pixelRegions: r.pixel_regions as unknown[],
         createdAt: new Date(r.created_at).toISOString(),
         hasView: r.output_hash !== null,

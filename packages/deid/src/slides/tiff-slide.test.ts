@@ -128,7 +128,8 @@ describe('TIFF slide scrubbing', () => {
     bytes.set(new TextEncoder().encode(slide.phi.barcode), tile.offset + 10);
     const result = scrubTiffSlide(bytes);
     expect(result.status).toBe('quarantined');
-    expect(result.findings).toEqual([{ kind: 'residual-identifying-value', count: 1 }]);
+    // Named by the image whose tile holds it, never by the value.
+    expect(result.findings).toEqual([{ kind: 'residual-identifying-value', count: 1, where: 'ifd[0] image data' }]);
   });
 
   it('rejects a file that is not TIFF', () => {

@@ -38,6 +38,8 @@ export type AssociatedImageKind = 'label' | 'macro';
 export interface SlideScrubFinding {
   readonly kind: 'residual-identifying-value' | 'residual-associated-image' | 'no-image-left';
   readonly count: number;
+  /** Where the residue is, never what: "ifd[0].ImageDescription", "ifd[2] image data", "file structure". */
+  readonly where?: string;
 }
 
 export interface SlideScrubResult {
@@ -93,14 +95,28 @@ interface Needles {
  * (case-insensitively) in the output's metadata text; values of 6+ characters and the samples
  * in every output byte, read chunk by chunk with an overlap so nothing straddles unseen.
  */
-function residualCount(output: ByteSource, needles: Needles): { values: number; blocks: number } {
-  const metadata = readTiff(output)
-    .images.flatMap((im) => im.entries.flatMap(asciiValues))
-    .join('\n')
-    .toLowerCase();
+function residualCount(output: ByteSource, needles: Needles): { values: number; blocks: number; where: string[] } {
+  const images = readTiff(output).images;
   const values = [...new Set(needles.values.map((x) => x.trim()).filter((x) => x.length >= 3))];
-  const hitValues = new Set(values.filter((v) => metadata.includes(v.toLowerCase())));
-  const long = values.filter((v) => v.length >= 6).map((v) => Buffer.from(v, 'latin1'));
+  const hitValues = new Set<string>();
+  const where = new Set<string>();
+  images.forEach((image, index) => {
+    for (const entry of image.entries) {
+      const text = asciiValues(entry).join('\n').toLowerCase();
+      for (const value of values) {
+        if (!text.includes(value.toLowerCase())) continue;
+        hitValues.add(value);
+        where.add(`ifd[${index}].${tagNames[entry.tag] ?? String(entry.tag)}`);
+      }
+    }
+  });
+  // A hit in the bytes is named by the image whose strip or tile holds it.
+  const locate = (position: number): string => {
+    const index = images.findIndex((image) => image.blocks.some((b) => position >= b.offset && position < b.offset + b.length));
+    return index >= 0 ? `ifd[${index}] image data` : 'file structure';
+  };
+  const longValues = values.filter((v) => v.length >= 6);
+  const long = longValues.map((v) => Buffer.from(v, 'latin1'));
   const samples = needles.samples.map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength));
   const hitSamples = new Set<number>();
   const overlap = Math.max(32, ...long.map((v) => v.length)) - 1;
@@ -109,13 +125,20 @@ function residualCount(output: ByteSource, needles: Needles): { values: number; 
     const piece = output.read(offset, Math.min(chunk + overlap, output.length - offset));
     const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     long.forEach((v, i) => {
-      if (buffer.includes(v)) hitValues.add(values.filter((x) => x.length >= 6)[i] ?? '');
+      const at = buffer.indexOf(v);
+      if (at < 0) return;
+      const value = longValues[i] ?? '';
+      if (!hitValues.has(value)) where.add(locate(offset + at));
+      hitValues.add(value);
     });
     samples.forEach((sample, i) => {
-      if (buffer.includes(sample)) hitSamples.add(i);
+      const at = buffer.indexOf(sample);
+      if (at < 0) return;
+      hitSamples.add(i);
+      where.add(locate(offset + at));
     });
   }
-  return { values: hitValues.size, blocks: hitSamples.size };
+  return { values: hitValues.size, blocks: hitSamples.size, where: [...where] };
 }
 
 interface ScrubPlan {
@@ -187,8 +210,9 @@ function planScrub(source: ByteSource): ScrubPlan {
 function verdict(plan: ScrubPlan, output: ByteSource): Omit<SlideScrubResult, 'bytes'> {
   const residual = residualCount(output, plan.needles);
   const findings: SlideScrubFinding[] = [];
-  if (residual.values > 0) findings.push({ kind: 'residual-identifying-value', count: residual.values });
-  if (residual.blocks > 0) findings.push({ kind: 'residual-associated-image', count: residual.blocks });
+  const where = residual.where.join('; ');
+  if (residual.values > 0) findings.push({ kind: 'residual-identifying-value', count: residual.values, where });
+  if (residual.blocks > 0) findings.push({ kind: 'residual-associated-image', count: residual.blocks, where });
   if (plan.kept.length === 0) findings.push({ kind: 'no-image-left', count: 0 });
   return {
     status: findings.length > 0 ? 'quarantined' : 'passed',
