@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DelineateError, isDelineateError, type ErrorCode } from '@delineate/schema';
 
 interface ErrorBody {
@@ -26,6 +26,14 @@ function fromFastifyError(error: FastifyError): DelineateError | undefined {
   return undefined;
 }
 
+/**
+ * A refusal sent before the body was read (401, 413, 415, a timeout) closes the connection after
+ * the answer; otherwise Node would read and discard the rest of the body to reuse the socket.
+ */
+function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply): void {
+  if (!request.raw.complete) reply.header('connection', 'close');
+}
+
 export function errorBody(error: DelineateError): ErrorBody {
   return { ...(error.details ?? {}), code: error.code, message: error.message };
 }
@@ -36,6 +44,7 @@ export function errorBody(error: DelineateError): ErrorBody {
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    closeIfBodyUnread(request, reply);
     const known = isDelineateError(error) ? error : fromFastifyError(error);
     if (known) {
       if (known.status >= 500) request.log.error({ code: known.code }, 'request failed');
@@ -47,6 +56,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(500).type('application/json').send(errorBody(internal));
   });
   app.setNotFoundHandler((request, reply) => {
+    closeIfBodyUnread(request, reply);
     const error = new DelineateError('DLN_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`);
     return reply.status(404).send(errorBody(error));
   });

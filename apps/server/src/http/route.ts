@@ -74,7 +74,7 @@ export function defineRoute<P, Q, B>(app: FastifyInstance, registry: RouteRegist
   app.route({
     method: spec.method,
     url: spec.url,
-    config: { action: spec.action, resource: spec.resource, authenticated: spec.authenticated !== false },
+    config: { action: spec.action, resource: spec.resource, authenticated: spec.authenticated !== false, body: spec.body === binaryBody ? 'binary' : spec.body ? 'json' : 'none' },
     handler: async (request, reply) => {
       if (spec.body && spec.body !== binaryBody && !isJson(request.headers['content-type'])) {
         throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', 'This route takes an application/json body');
