@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DelineateError, isDelineateError, type ErrorCode } from '@delineate/schema';
+import { translateDbError } from '@delineate/store';
 
 interface ErrorBody {
   code: ErrorCode;
@@ -34,6 +35,12 @@ function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply): void {
   if (!request.raw.complete) reply.header('connection', 'close');
 }
 
+/** A database error a repository did not translate: coded in domain words, like the ones it did. */
+function fromDatabaseError(error: unknown): DelineateError | undefined {
+  const translated = translateDbError(error);
+  return isDelineateError(translated) ? translated : undefined;
+}
+
 export function errorBody(error: DelineateError): ErrorBody {
   return { ...(error.details ?? {}), code: error.code, message: error.message };
 }
@@ -45,7 +52,7 @@ export function errorBody(error: DelineateError): ErrorBody {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     closeIfBodyUnread(request, reply);
-    const known = isDelineateError(error) ? error : fromFastifyError(error);
+    const known = isDelineateError(error) ? error : (fromDatabaseError(error) ?? fromFastifyError(error));
     if (known) {
       if (known.status >= 500) request.log.error({ code: known.code }, 'request failed');
       return reply.status(known.status).type('application/json').send(errorBody(known));

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DelineateError } from '@delineate/schema';
+import { CONTROL_CHARACTER, DelineateError } from '@delineate/schema';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -56,8 +56,27 @@ export class RouteRegistry {
   }
 }
 
+/**
+ * The path of the first string (value or key) in `value` holding a control character, if any.
+ * Checked on every route's input before its schema: PostgreSQL cannot store NUL, and no name,
+ * note or id of the platform needs the other controls, whatever a route's own schema forgot.
+ */
+function controlCharacterPath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return CONTROL_CHARACTER.test(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = `${path}.${key}`;
+    if (CONTROL_CHARACTER.test(key)) return path;
+    const found = controlCharacterPath(inner, at);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
+  const controlAt = controlCharacterPath(value, where);
+  if (controlAt) throw new DelineateError('DLN_REQUEST_INVALID', `Invalid request ${where}: ${controlAt} must not contain control characters`);
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   // Paths and issue codes only: never echo the submitted values, which may carry PHI.
