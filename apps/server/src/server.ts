@@ -74,6 +74,8 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
     return503OnClosing: true,
   });
   app.server.headersTimeout = timeouts.headersMs;
+  // No client of the API sends more than a few dozen headers; Node drops those past the count.
+  app.server.maxHeadersCount = 100;
   const registry = new RouteRegistry();
   installSecurityHeaders(app);
   installErrorHandling(app);

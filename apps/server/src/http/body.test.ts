@@ -83,7 +83,7 @@ describe('request bodies are judged before they are read', () => {
   let port: number;
   let serverBytesRead: () => number;
   beforeAll(async () => {
-    h = await startHarness('pglite', { maxJsonBytes: 64 * 1024, maxMaskBytes: 96 * MiB, timeouts: { jsonBodyMs: 400, headersMs: 600, requestMs: 5_000 } });
+    h = await startHarness('pglite', { maxJsonBytes: 256 * 1024, maxMaskBytes: 96 * MiB, timeouts: { jsonBodyMs: 400, headersMs: 600, requestMs: 5_000 } });
     const sockets: Socket[] = [];
     h.server.app.server.on('connection', (socket: Socket) => sockets.push(socket));
     serverBytesRead = () => sockets.reduce((sum, socket) => sum + socket.bytesRead, 0);
@@ -169,6 +169,19 @@ describe('request bodies are judged before they are read', () => {
     await new Promise((resolve) => socket.once('close', resolve));
     clearInterval(drip);
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('refuses a body on a GET, which no route reads, and closes the connection', async () => {
+    const head = ['GET /api/health HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/json', `Content-Length: ${32 * MiB}`, '', ''].join('\r\n');
+    const result = await exchange(port, head, bulk(16 * MiB));
+    expect(result.status).toBe(400);
+    expect(result.closedByServer).toBe(true);
+  });
+
+  it('answers JSON nested thousands deep with a coded 400, not an internal error', async () => {
+    const deep = '{"username":"a","password":"b","x":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}';
+    const res = await h.server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: deep });
+    expect([res.statusCode, res.json().code]).toEqual([400, 'DLN_REQUEST_INVALID']);
   });
 
   it('still answers a well-formed JSON request on the same limits', async () => {

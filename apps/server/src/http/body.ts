@@ -64,6 +64,9 @@ export function installBodyRules(app: FastifyInstance, rules: BodyRules): void {
     if (request.routeOptions.url === undefined) {
       throw new DelineateError('DLN_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`);
     }
+    // Fastify never reads the body of a GET or HEAD; refusing it closes the connection instead of
+    // leaving the bytes to stall it.
+    if (request.method === 'GET' || request.method === 'HEAD') throw new DelineateError('DLN_REQUEST_INVALID', 'A GET request carries no body');
     const kind = bodyKind(request);
     const contentType = request.headers['content-type'] ?? '';
     if (!accepts(kind, contentType)) {

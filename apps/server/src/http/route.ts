@@ -61,17 +61,20 @@ export class RouteRegistry {
  * Checked on every route's input before its schema: PostgreSQL cannot store NUL, and no name,
  * note or id of the platform needs the other controls, whatever a route's own schema forgot.
  */
-function controlCharacterPath(value: unknown, path: string): string | undefined {
+function controlCharacterPath(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') return CONTROL_CHARACTER.test(value) ? path : undefined;
   if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return undefined;
+  // No request of the API nests this deep; a body that does is refused before anything recurses into it.
+  if (depth >= MAX_INPUT_DEPTH) throw new DelineateError('DLN_REQUEST_INVALID', `Invalid request: nested deeper than ${MAX_INPUT_DEPTH} levels`);
   for (const [key, inner] of Object.entries(value)) {
-    const at = `${path}.${key}`;
     if (CONTROL_CHARACTER.test(key)) return path;
-    const found = controlCharacterPath(inner, at);
+    const found = controlCharacterPath(inner, `${path}.${key}`, depth + 1);
     if (found) return found;
   }
   return undefined;
 }
+
+const MAX_INPUT_DEPTH = 32;
 
 function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
