@@ -7,7 +7,9 @@ import { AnnotationRepository, migrate, openBlobStore, openDatabase, type AuditL
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { registerAccess } from './access';
+import { installBodyRules } from './http/body';
 import { installErrorHandling } from './http/errors';
+import { installSecurityHeaders } from './http/headers';
 import { RouteRegistry } from './http/route';
 import { registerImagingRoutes } from './routes/imaging';
 import { registerProjectRoutes } from './routes/projects';
@@ -44,6 +46,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
     version: serverVersion,
     annotations: new AnnotationRepository(deps.database.db, { blobs: deps.blobs, clock: deps.clock }),
   };
+  const timeouts = deps.config.timeouts;
   const app = Fastify({
     logger:
       deps.config.logLevel === 'silent'
@@ -56,11 +59,32 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
               res: (res) => ({ statusCode: res.statusCode }),
             },
           },
-    bodyLimit: 10 * 1024 * 1024,
+    // Routes get their own limits (http/body.ts); this one covers the rest (e.g. unknown URLs).
+    bodyLimit: deps.config.maxJsonBytes,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // Node checks the two timeouts above this often; a minute's slack would let a slow client linger.
+      connectionsCheckingInterval: Math.min(timeouts.headersMs, 5_000),
+      maxHeaderSize: 16 * 1024,
+    },
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.socketIdleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
     return503OnClosing: true,
   });
+  app.server.headersTimeout = timeouts.headersMs;
+  // No client of the API sends more than a few dozen headers; Node drops those past the count.
+  app.server.maxHeadersCount = 100;
   const registry = new RouteRegistry();
+  installSecurityHeaders(app);
   installErrorHandling(app);
+  installBodyRules(app, {
+    jsonBytes: deps.config.maxJsonBytes,
+    maskBytes: deps.config.maxMaskBytes,
+    jsonBodyTimeoutMs: timeouts.jsonBodyMs,
+    maskBodyTimeoutMs: timeouts.maskBodyMs,
+  });
   // Access layer (issue 3): authentication, the policy check and the audit log for every route registered below.
   const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
   registerSystemRoutes(app, registry, context);

@@ -37,12 +37,19 @@ run('annotation workspace in chromium', () => {
   let annotationId = '';
   const LESION = 2;
   let voxels = 0;
+  /** Chromium reports what the server's Content-Security-Policy blocked on the console. */
+  const policyViolations: string[] = [];
 
   beforeAll(async () => {
     await ensureWebBuilt();
     server = await startDemoServer({ slices: 32, size: 128 });
     ({ browser } = await launchBrowser());
     annotator = await newContext(browser);
+    annotator.on('page', (opened) =>
+      opened.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) policyViolations.push(message.text());
+      }),
+    );
     page = await annotator.newPage();
   }, 240_000);
 
@@ -152,4 +159,10 @@ run('annotation workspace in chromium', () => {
     mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
     copyFileSync(screenshotPath('05-draft-restored'), join(repoRoot, 'test-artifacts', 'web-workspace.png'));
   }, 90_000);
+
+  it('ran every step under the server\'s Content-Security-Policy without a violation', async () => {
+    const res = await annotator.request.get(server.url);
+    expect(res.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(policyViolations).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Annotation, IdempotencyKey, Revision } from './annotation';
-import { Id, Sha256Hex, VersionNumber, VersionRef } from './common';
+import { Id, plainText, Sha256Hex, VersionNumber, VersionRef } from './common';
 import { errorCodes, type ErrorCode } from './errors';
 import { Item, ItemTarget } from './imaging';
 import { LabelSchema, LabelSchemaInput } from './label-schema';
@@ -29,11 +29,11 @@ export const IdParams = z.object({ id: Id });
 export type IdParams = z.infer<typeof IdParams>;
 
 export const CreateProjectRequest = z.object({
-  name: z.string().min(1).max(200),
+  name: plainText(200).min(1),
   modality: Modality,
   oversightModel: OversightModel,
   region: Region,
-  purpose: z.string().min(1),
+  purpose: plainText(10_000).min(1),
   legalBasis: LegalBasis,
   labelSchema: VersionRef,
   reviewProtocol: VersionRef,
@@ -59,7 +59,7 @@ export type CreateItemRequest = z.infer<typeof CreateItemRequest>;
 export const ItemListResponse = z.object({ items: z.array(Item) });
 export type ItemListResponse = z.infer<typeof ItemListResponse>;
 
-export const CreateUserRequest = z.object({ username: Username, displayName: z.string().min(1).max(200) });
+export const CreateUserRequest = z.object({ username: Username, displayName: plainText(200).min(1) });
 export type CreateUserRequest = z.infer<typeof CreateUserRequest>;
 export const UserResponse = User;
 export const AddMembershipRequest = z.object({ userId: Id, role: Role });

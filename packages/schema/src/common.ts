@@ -5,8 +5,32 @@ import { CodingScheme } from './vocabularies';
 export const Id = z.uuid();
 export type Id = z.infer<typeof Id>;
 
+/**
+ * True for a real calendar instant of years 1 to 9999 (UTC). ISO 8601's year 0000 and offsets that
+ * push 0001-01-01 into year 0 parse in JavaScript but not in PostgreSQL, and nothing the platform
+ * records lies outside four-digit years.
+ */
+export function inCalendarRange(iso: string): boolean {
+  const year = new Date(iso).getUTCFullYear();
+  return Number.isInteger(year) && year >= 1 && year <= 9999;
+}
+
 /** UTC instants as ISO 8601 strings, so one schema serves the store, the API and OpenAPI. */
-export const Timestamp = z.iso.datetime({ offset: true });
+export const Timestamp = z.iso.datetime({ offset: true }).refine(inCalendarRange, 'expected a date in the years 0001 to 9999');
+
+/**
+ * NUL and the C0 control characters other than tab, line feed and carriage return (and DEL).
+ * PostgreSQL cannot store NUL, and controls in names and notes mislead whoever reads them.
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Free text a person typed (names, notes, definitions): up to `max` characters, no control characters. */
+export function plainText(max: number) {
+  return z
+    .string()
+    .max(max)
+    .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters');
+}
 export type Timestamp = z.infer<typeof Timestamp>;
 
 /** Lower-case hex SHA-256 digest (content address of a blob). */

@@ -46,6 +46,7 @@ export const errorCodes = {
   DLN_AUDIT_ANCHOR_UNAVAILABLE: 503,
   DLN_AUDIT_UNANCHORED: 500,
   DLN_CLI_USAGE: 400,
+  DLN_REQUEST_TIMEOUT: 408,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -56,6 +56,9 @@ export {
 export {
   Id,
   Timestamp,
+  inCalendarRange,
+  CONTROL_CHARACTER,
+  plainText,
   Sha256Hex,
   VersionNumber,
   VersionRef,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from './common';
+import { Id, plainText, Timestamp } from './common';
 import { CredentialKind, Modality, QualificationKind, Role } from './vocabularies';
 
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,63}$/, 'expected a lower-case user name');
@@ -7,7 +7,7 @@ export const Username = z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,63}$/, 'expecte
 export const User = z.object({
   id: Id,
   username: Username,
-  displayName: z.string().min(1).max(200),
+  displayName: plainText(200).min(1),
   disabled: z.boolean(),
   createdAt: Timestamp,
 });

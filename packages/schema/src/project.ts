@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp, VersionRef } from './common';
+import { Id, plainText, Timestamp, VersionRef } from './common';
 import { DeidOptionName, DeidProfile, Modality, OversightModel, Region, StorageLocationKind, LegalBasis } from './vocabularies';
 
 /** Where data may live: a blob store, database or worker location bound to a region. */
@@ -31,11 +31,11 @@ export type DeidSettings = z.infer<typeof DeidSettings>;
 
 export const Project = z.object({
   id: Id,
-  name: z.string().min(1).max(200),
+  name: plainText(200).min(1),
   modality: Modality,
   oversightModel: OversightModel,
   region: Region,
-  purpose: z.string().min(1),
+  purpose: plainText(10_000).min(1),
   legalBasis: LegalBasis,
   labelSchema: VersionRef,
   reviewProtocol: VersionRef,

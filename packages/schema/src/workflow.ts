@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Slug, Timestamp, VersionNumber, VersionRef } from './common';
+import { Id, plainText, Slug, Timestamp, VersionNumber, VersionRef } from './common';
 import { AgreementSampling } from './project';
 import { ErrorType, OversightModel, TaskKind, TaskStatus } from './vocabularies';
 
@@ -51,7 +51,7 @@ export const SignificantRegionMark = z.object({
   labelKey: Slug,
   /** Where, when the mark is a region rather than the whole label. */
   box: VoxelBox.optional(),
-  note: z.string().max(2000).optional(),
+  note: plainText(2000).optional(),
 });
 export type SignificantRegionMark = z.infer<typeof SignificantRegionMark>;
 
@@ -61,7 +61,7 @@ export const ReviewAnswerInput = z
     itemKey: Slug,
     passed: z.boolean(),
     errorType: ErrorType.optional(),
-    note: z.string().max(2000).optional(),
+    note: plainText(2000).optional(),
   })
   .superRefine((a, ctx) => {
     if (!a.passed && !a.errorType) ctx.addIssue({ code: 'custom', message: 'a failed item needs an error type', path: ['errorType'] });
@@ -75,7 +75,7 @@ export const FailedItem = z.object({
   itemKey: Slug,
   labelKey: Slug,
   errorType: ErrorType,
-  note: z.string().max(2000).optional(),
+  note: plainText(2000).optional(),
 });
 export type FailedItem = z.infer<typeof FailedItem>;
 

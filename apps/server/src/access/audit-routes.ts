@@ -2,13 +2,14 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { auditEventsToDicomXml, auditEventsToFhirBundle, auditKeyFingerprint, loadAuditPublicKey } from '@delineate/store';
+import { Timestamp } from '@delineate/schema';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import type { AccessRuntime } from './plugin';
 
 const projectParams = z.object({ projectId: z.uuid() });
 const rangeQuery = z.object({
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
+  from: Timestamp,
+  to: Timestamp,
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
 const exportQuery = rangeQuery.extend({ format: z.enum(['fhir', 'dicom']).default('fhir') });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DelineateError, Region, Role } from '@delineate/schema';
+import { DelineateError, Region, Role, Timestamp } from '@delineate/schema';
 import { transferBases } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import { requestAccess, type AccessRuntime } from './plugin';
@@ -20,7 +20,7 @@ const transferBody = z.object({
   destinationRegion: Region,
   basis: z.enum(transferBases),
   description: z.string().trim().min(10).max(2000),
-  validUntil: z.iso.datetime().nullable().optional(),
+  validUntil: Timestamp.nullable().optional(),
 });
 
 function signedInUser(access: ReturnType<typeof requestAccess>) {

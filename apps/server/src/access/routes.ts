@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DelineateError, isDelineateError, Modality, QualificationKind, Role, Username } from '@delineate/schema';
+import { DelineateError, isDelineateError, Modality, plainText, QualificationKind, Role, Timestamp, Username } from '@delineate/schema';
 import type { AccountRow } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import type { UserPrincipal } from './auth-service';
@@ -37,7 +37,7 @@ const userView = z.object({
   platformAdmin: z.boolean(),
   createdAt: z.iso.datetime(),
 });
-const createUserBody = z.object({ username: Username, displayName: z.string().min(1).max(200), password: z.string().min(1).max(1024), platformAdmin: z.boolean().optional() });
+const createUserBody = z.object({ username: Username, displayName: plainText(200).min(1), password: z.string().min(1).max(1024), platformAdmin: z.boolean().optional() });
 const qualificationView = z.object({
   id: z.uuid(),
   userId: z.uuid(),
@@ -46,7 +46,7 @@ const qualificationView = z.object({
   verifiedBy: z.uuid().nullable(),
   validUntil: z.iso.datetime().nullable(),
 });
-const grantQualificationBody = z.object({ kind: QualificationKind, modality: Modality.nullable().optional(), validUntil: z.iso.datetime().nullable().optional() });
+const grantQualificationBody = z.object({ kind: QualificationKind, modality: Modality.nullable().optional(), validUntil: Timestamp.nullable().optional() });
 const membershipView = z.object({ id: z.uuid(), userId: z.uuid(), projectId: z.uuid(), role: Role, createdAt: z.iso.datetime(), grantedBy: z.uuid().nullable() });
 const grantMembershipBody = z.object({ userId: z.uuid(), role: Role });
 const noContent = { 204: { description: 'Done' } };

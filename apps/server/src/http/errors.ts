@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DelineateError, isDelineateError, type ErrorCode } from '@delineate/schema';
+import { translateDbError } from '@delineate/store';
 
 interface ErrorBody {
   code: ErrorCode;
@@ -26,6 +27,20 @@ function fromFastifyError(error: FastifyError): DelineateError | undefined {
   return undefined;
 }
 
+/**
+ * A refusal sent before the body was read (401, 413, 415, a timeout) closes the connection after
+ * the answer; otherwise Node would read and discard the rest of the body to reuse the socket.
+ */
+function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply): void {
+  if (!request.raw.complete) reply.header('connection', 'close');
+}
+
+/** A database error a repository did not translate: coded in domain words, like the ones it did. */
+function fromDatabaseError(error: unknown): DelineateError | undefined {
+  const translated = translateDbError(error);
+  return isDelineateError(translated) ? translated : undefined;
+}
+
 export function errorBody(error: DelineateError): ErrorBody {
   return { ...(error.details ?? {}), code: error.code, message: error.message };
 }
@@ -36,7 +51,8 @@ export function errorBody(error: DelineateError): ErrorBody {
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = isDelineateError(error) ? error : fromFastifyError(error);
+    closeIfBodyUnread(request, reply);
+    const known = isDelineateError(error) ? error : (fromDatabaseError(error) ?? fromFastifyError(error));
     if (known) {
       if (known.status >= 500) request.log.error({ code: known.code }, 'request failed');
       return reply.status(known.status).type('application/json').send(errorBody(known));
@@ -47,6 +63,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(500).type('application/json').send(errorBody(internal));
   });
   app.setNotFoundHandler((request, reply) => {
+    closeIfBodyUnread(request, reply);
     const error = new DelineateError('DLN_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`);
     return reply.status(404).send(errorBody(error));
   });

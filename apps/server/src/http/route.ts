@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DelineateError } from '@delineate/schema';
+import { CONTROL_CHARACTER, DelineateError } from '@delineate/schema';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -56,8 +56,30 @@ export class RouteRegistry {
   }
 }
 
+/**
+ * The path of the first string (value or key) in `value` holding a control character, if any.
+ * Checked on every route's input before its schema: PostgreSQL cannot store NUL, and no name,
+ * note or id of the platform needs the other controls, whatever a route's own schema forgot.
+ */
+function controlCharacterPath(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return CONTROL_CHARACTER.test(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return undefined;
+  // No request of the API nests this deep; a body that does is refused before anything recurses into it.
+  if (depth >= MAX_INPUT_DEPTH) throw new DelineateError('DLN_REQUEST_INVALID', `Invalid request: nested deeper than ${MAX_INPUT_DEPTH} levels`);
+  for (const [key, inner] of Object.entries(value)) {
+    if (CONTROL_CHARACTER.test(key)) return path;
+    const found = controlCharacterPath(inner, `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const MAX_INPUT_DEPTH = 32;
+
 function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
+  const controlAt = controlCharacterPath(value, where);
+  if (controlAt) throw new DelineateError('DLN_REQUEST_INVALID', `Invalid request ${where}: ${controlAt} must not contain control characters`);
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   // Paths and issue codes only: never echo the submitted values, which may carry PHI.
@@ -74,7 +96,7 @@ export function defineRoute<P, Q, B>(app: FastifyInstance, registry: RouteRegist
   app.route({
     method: spec.method,
     url: spec.url,
-    config: { action: spec.action, resource: spec.resource, authenticated: spec.authenticated !== false },
+    config: { action: spec.action, resource: spec.resource, authenticated: spec.authenticated !== false, body: spec.body === binaryBody ? 'binary' : spec.body ? 'json' : 'none' },
     handler: async (request, reply) => {
       if (spec.body && spec.body !== binaryBody && !isJson(request.headers['content-type'])) {
         throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', 'This route takes an application/json body');

@@ -51,10 +51,6 @@ function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: 
 }
 
 export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: ctx.config.maxMaskBytes }, (_req, body, done) => {
-    done(null, body);
-  });
-
   defineRoute(app, registry, {
     method: 'POST',
     url: '/api/items/:itemId/annotations',

@@ -58,11 +58,11 @@ export async function seedProject(database: Database, grid = { rows: 16, columns
 }
 
 /** A server on a fresh template database of `kind`, a temporary encrypted blob folder, a seeded project. */
-export async function startHarness(kind: DatabaseKind): Promise<Harness> {
+export async function startHarness(kind: DatabaseKind, overrides: Parameters<typeof configFromEnv>[1] = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'dln-server-'));
   const database = await testing.createTestDatabase(kind);
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
-  const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') });
+  const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web'), ...overrides });
   const server = await createServer({ config, database, blobs, clock: () => new Date() });
   const seeded = await seedProject(database);
   return {
