@@ -40,6 +40,7 @@ export const errorCodes = {
   DLN_AUDIT_CHAIN_BROKEN: 500,
   DLN_REVISION_IMMUTABLE: 409,
   DLN_RELEASE_FROZEN: 409,
+  DLN_REVISION_LABEL_UNDEFINED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -85,7 +85,7 @@ async function seed(database: Database, blobs: LocalBlobStore, itemCount: number
     const volume = new Uint8Array(NX * NY * NZ).fill(1, 0, 40);
     if (lesion) volume.fill(2, 10, 14);
     const bytes = encodeRle8(volume);
-    const annotation = await annotations.create({ projectId: project.id, itemId, taskId, labelSchema: config.labelSchema });
+    const annotation = await annotations.create({ projectId: project.id, itemId, taskId, labelSchema: config.labelSchema, createdBy: userId });
     await annotations.saveRevision({
       annotationId: annotation.id,
       expectedVersion: 0,
