@@ -334,7 +334,7 @@ export class WorkflowRepository {
         })
         .where('task_id', '=', row.task_id)
         .execute();
-      await this.#mark(tx, annotation.id, version, input.userId, input.significantRegions ?? (await this.#takeRegionDraft(tx, row.task_id, input.userId)));
+      await this.#mark(tx, annotation.id, version, input.userId, await this.#marksToRecord(tx, row.task_id, input.userId, input.significantRegions));
       const config = pinned;
       const project = await this.#project(row.project_id, tx);
       const created: WorkflowTask[] = [];
@@ -408,7 +408,7 @@ export class WorkflowRepository {
           created_at: now,
         })
         .execute();
-      await this.#mark(tx, annotationId, finalVersion, input.reviewerId, input.significantRegions ?? (await this.#takeRegionDraft(tx, row.task_id, input.reviewerId)));
+      await this.#mark(tx, annotationId, finalVersion, input.reviewerId, await this.#marksToRecord(tx, row.task_id, input.reviewerId, input.significantRegions));
 
       const tasks = new TaskRepository(tx, { clock: this.#clock });
       if (row.status === 'assigned') await tasks.transition(row.task_id, 'assigned', 'in_progress');
@@ -648,12 +648,15 @@ export class WorkflowRepository {
     }));
   }
 
-  /** The assignee's unsubmitted marks of the task, removed as they are recorded. */
-  async #takeRegionDraft(db: Kysely<DB>, taskId: string, userId: string): Promise<SignificantRegionMark[]> {
+  /**
+   * The marks a submission records: those it names (the list on screen), else the ones kept
+   * for the task. Either way the kept list is used up.
+   */
+  async #marksToRecord(db: Kysely<DB>, taskId: string, userId: string, given: readonly SignificantRegionMark[] | undefined): Promise<readonly SignificantRegionMark[]> {
     const w = workflowDb(db);
     const draft = await w.selectFrom('workflow_region_drafts').select('marks').where('task_id', '=', taskId).where('user_id', '=', userId).executeTakeFirst();
     await w.deleteFrom('workflow_region_drafts').where('task_id', '=', taskId).execute();
-    return (draft?.marks ?? []) as SignificantRegionMark[];
+    return given ?? ((draft?.marks ?? []) as SignificantRegionMark[]);
   }
 
   // ---- internals ------------------------------------------------------------------------
