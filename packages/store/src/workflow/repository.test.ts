@@ -211,6 +211,11 @@ describeStore('clinical workflow repository', (getDb) => {
     await expect(s.workflow.reviewContext(r1.id, reader2)).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
     const expertTask = (await s.workflow.listTasks(s.projectId, { stage: 'expert_review' }))[0]!;
     await expect(s.workflow.reviewContext(expertTask.id, reader2)).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    // A co-reader who is also a qualified expert is never put onto the other reader's work.
+    const access = new AccessRepository(getDb().db);
+    await access.addMembership({ userId: reader2, projectId: s.projectId, role: 'expert_reviewer', grantedBy: null, now: new Date() });
+    await access.addQualification({ userId: reader2, kind: 'radiologist', modality: 'CT', verifiedBy: null, validUntil: null, now: new Date() });
+    await expect(s.workflow.reassign(expertTask.id, reader2)).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
     // Reading blind means no other annotation of the item at all, a reader's or anyone's free one.
     expect(await s.workflow.maskReadableBy(reader2, free.id)).toBe(false);
     expect(await s.workflow.maskReadableBy(s.users.tech!, free.id)).toBe(true);

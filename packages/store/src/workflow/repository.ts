@@ -339,7 +339,7 @@ export class WorkflowRepository {
       const project = await this.#project(row.project_id, tx);
       const created: WorkflowTask[] = [];
       if (config.oversightModel === 'supervised_technologist') {
-        const reviewer = await this.#pickReviewer(tx, row.project_id, 'reviewer', project.modality, new Set([input.userId]));
+        const reviewer = await this.#pickReviewer(tx, row.project_id, 'reviewer', project.modality, await this.#notReviewers(tx, row.item_id, input.userId));
         created.push(
           await this.#createTask(tx, {
             projectId: row.project_id,
@@ -354,7 +354,7 @@ export class WorkflowRepository {
           }),
         );
       } else {
-        const expert = await this.#expertTaskIfNeeded(tx, row, annotation.id, version, project.modality, config, new Set([input.userId]));
+        const expert = await this.#expertTaskIfNeeded(tx, row, annotation.id, version, project.modality, config, await this.#notReviewers(tx, row.item_id, input.userId));
         if (expert) created.push(expert);
         else await tasks.transition(row.task_id, 'submitted', 'done');
       }
@@ -429,7 +429,7 @@ export class WorkflowRepository {
           await tasks.transition(annotateTaskId, 'submitted', 'done');
           const project = await this.#project(row.project_id, tx);
           const annotateRow = await this.#joined(tx, annotateTaskId);
-          const excluded = new Set([input.reviewerId, ...(annotateTask.assignee_id ? [annotateTask.assignee_id] : [])]);
+          const excluded = new Set([input.reviewerId, ...(await this.#notReviewers(tx, row.item_id, annotateTask.assignee_id))]);
           const expert = await this.#expertTaskIfNeeded(tx, annotateRow, annotationId, finalVersion, project.modality, config, excluded, finalVolume, schema.labels);
           if (expert) created.push(expert);
         }
@@ -524,6 +524,9 @@ export class WorkflowRepository {
       if (row.reviews_task_id) {
         const reviewed = await tx.selectFrom('tasks').select('assignee_id').where('id', '=', row.reviews_task_id).executeTakeFirstOrThrow();
         if (reviewed.assignee_id === assigneeId) throw new DelineateError('DLN_REQUEST_INVALID', 'Nobody reviews their own work');
+        if ((await this.#notReviewers(tx, row.item_id, reviewed.assignee_id)).has(assigneeId)) {
+          throw new DelineateError('DLN_REQUEST_INVALID', 'A blinded reader of the item does not review another reader of it');
+        }
       } else {
         const other = await workflowDb(tx)
           .selectFrom('workflow_tasks as w')
@@ -710,6 +713,22 @@ export class WorkflowRepository {
       .execute();
     for (const r of rows) if (r.assignee_id) load.set(r.assignee_id, Number(r.n));
     return load;
+  }
+
+  /**
+   * Who must not review the work of `author` on the item: the author, and on a blinded item every
+   * other reader of it (reviewing would show them another reader's work: issue 11 §5).
+   */
+  async #notReviewers(db: Kysely<DB>, itemId: string, author: string | null): Promise<Set<string>> {
+    const readers = await workflowDb(db)
+      .selectFrom('workflow_tasks as w')
+      .innerJoin('tasks as t', 't.id', 'w.task_id')
+      .select('t.assignee_id')
+      .where('w.item_id', '=', itemId)
+      .where('w.stage', '=', 'annotate')
+      .where('t.blinded', '=', true)
+      .execute();
+    return new Set([...(author ? [author] : []), ...readers.flatMap((r) => (r.assignee_id ? [r.assignee_id] : []))]);
   }
 
   /** The least-loaded qualified reviewer, or null: the task then stays open until an admin assigns it. */
