@@ -126,6 +126,17 @@ run('clinical workflow screens in chromium', () => {
     await expect(annotator.locator('[data-testid=new-marks]').textContent()).resolves.toContain('slices 16–18');
     await annotator.screenshot({ path: screenshotPath('review-01-annotate-marked') });
 
+    // A reload before saving (issue 11 §14): the mark is kept on the server at once and comes
+    // back with the page; the unsent paint comes back from this computer's draft.
+    await expect.poll(async () => (await getJson<{ significantRegions: unknown[] }>(annotator, `/api/workflow/tasks/${annotateTaskId}/significant-regions`)).body.significantRegions).toHaveLength(1);
+    await annotator.waitForSelector('[data-testid=save-state]:has-text("draft kept")');
+    await annotator.reload();
+    await annotator.waitForSelector('[data-testid=draft-offer]');
+    await annotator.click('[data-testid=restore-draft]');
+    await waitForVolume(annotator);
+    await expect(annotator.locator('[data-testid=new-marks]').textContent()).resolves.toContain('slices 16–18');
+    expect(await hooks(annotator, (d) => d.labelsOnSlice(16, 2))).toBeGreaterThan(10);
+
     // Unsaved: submitting saves version 1 first.
     expect(await annotator.textContent('[data-testid=submit-for-review]')).toMatch(/Save and submit/);
     await annotator.click('[data-testid=submit-for-review]');

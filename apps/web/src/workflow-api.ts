@@ -1,6 +1,6 @@
 import { decodeRle8 } from '@delineate/core';
 import type { ChecklistItem, CorrectionSize, ErrorType, FailedItem, ReviewAnswerInput, SignificantRegionMark, VoxelBox, WorkflowTask } from '@delineate/schema';
-import { ApiError, json, post, request } from './api';
+import { ApiError, json, post, put, request } from './api';
 
 // The clinical workflow API (apps/server/src/routes/workflow/README.md) as the web app uses it.
 
@@ -121,10 +121,12 @@ export const workflowApi = {
     return decoded.voxels;
   },
   submit: (taskId: string, annotationId: string, significantRegions: SignificantRegionMark[]) =>
-    post<{ task: WorkflowTask; created: WorkflowTask[]; agreementJobId: string | null }>(`/api/workflow/tasks/${taskId}/submit`, {
-      annotationId,
-      ...(significantRegions.length ? { significantRegions } : {}),
-    }),
+    // The marks on screen, always: they replace what was kept on the server (even when none are left).
+    post<{ task: WorkflowTask; created: WorkflowTask[]; agreementJobId: string | null }>(`/api/workflow/tasks/${taskId}/submit`, { annotationId, significantRegions }),
+  /** The marks made on one's open task and not yet submitted (kept on the server across reloads). */
+  keptMarks: (taskId: string) => json<{ significantRegions: SignificantRegionMark[] }>(`/api/workflow/tasks/${taskId}/significant-regions`).then((r) => r.significantRegions),
+  keepMarks: (taskId: string, significantRegions: SignificantRegionMark[]) =>
+    put<{ significantRegions: SignificantRegionMark[] }>(`/api/workflow/tasks/${taskId}/significant-regions`, { significantRegions }),
   review: (taskId: string, stage: ReviewStage, body: ReviewSubmission) =>
     post<ReviewResult>(`/api/workflow/tasks/${taskId}/${stage === 'review' ? 'review' : 'expert-review'}`, body),
 };

@@ -47,6 +47,7 @@ export const errorCodes = {
   DLN_AUDIT_UNANCHORED: 500,
   DLN_CLI_USAGE: 400,
   DLN_REQUEST_TIMEOUT: 408,
+  DLN_REVISION_LABEL_UNDEFINED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -71,7 +71,7 @@ export type { AuditTables } from './audit/tables';
 export { auditEventToDicomXml, auditEventToFhir, auditEventsToDicomXml, auditEventsToFhirBundle, classifyAuditAction, type AuditExportSource } from './audit/export';
 
 // Repositories and the job queue (src/repositories/, src/jobs/).
-export { LabelSchemaRepository } from './repositories/label-schemas';
+export { assertLabelValuesDefined, LabelSchemaRepository } from './repositories/label-schemas';
 export { ReviewProtocolRepository } from './repositories/review-protocols';
 export { ProjectRepository, type CreateProjectInput } from './repositories/projects';
 export { ItemRepository, type AddInstanceInput, type CreateItemInput, type CreateSeriesInput, type CreateSubjectInput } from './repositories/items';
@@ -87,6 +87,11 @@ export { ModelRepository, type RegisterModelInput } from './repositories/models'
 export {
   AGREEMENT_JOB_KIND,
   annotationWritableBy,
+  annotationWriteRefusal,
+  assertAnnotationWritable,
+  blindedItemsOf,
+  readsBlindedIn,
+  tasksVisibleTo,
   WorkflowRepository,
   correctionSizesOf,
   maskReadableBy,

@@ -17,6 +17,7 @@ import {
 import { ProjectRepository, WorkflowRepository } from '@delineate/store';
 import { requestAccess } from '../access';
 import type { ServerContext } from '../context';
+import { requestUserId } from '../http/actor';
 import { defineRoute, type RouteRegistry } from '../http/route';
 
 const projectParams = z.object({ projectId: z.uuid() });
@@ -126,7 +127,8 @@ export function registerProjectRoutes(app: FastifyInstance, registry: RouteRegis
       const schemaName = await db.selectFrom('label_schemas').select('name').where('id', '=', p.labelSchema.id).executeTakeFirst();
       const protocolName = await db.selectFrom('review_protocols').select('name').where('id', '=', p.reviewProtocol.id).executeTakeFirst();
       const tasks = { annotate: 0, review: 0, expert_review: 0 };
-      for (const t of await workflow.listTasks(p.id)) tasks[t.stage satisfies WorkflowStage] += 1;
+      // Counted over the tasks the caller may see: a blinded reader learns nothing of others' progress.
+      for (const t of await workflow.listTasks(p.id, {}, requestUserId(request))) tasks[t.stage satisfies WorkflowStage] += 1;
       return {
         id: p.id,
         name: p.name,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RLE8, validateRle8 } from '@delineate/core';
 import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
+import { assertLabelValuesDefined } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
@@ -62,10 +63,16 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     params: itemParams,
     body: createAnnotationBody,
     responses: { 201: { description: 'Created', schema: Annotation } },
-    handler: async ({ params, body }, _request, reply) => {
+    handler: async ({ params, body }, request, reply) => {
       const item = await ctx.database.db.selectFrom('items').select(['project_id']).where('id', '=', params.itemId).executeTakeFirst();
       if (!item) throw new DelineateError('DLN_NOT_FOUND', 'Item not found');
-      const annotation = await ctx.annotations.create({ projectId: item.project_id, itemId: params.itemId, taskId: body.taskId, labelSchema: body.labelSchema });
+      const annotation = await ctx.annotations.create({
+        projectId: item.project_id,
+        itemId: params.itemId,
+        taskId: body.taskId,
+        labelSchema: body.labelSchema,
+        createdBy: requestUserId(request),
+      });
       return reply.status(201).send(annotation);
     },
   });
@@ -170,6 +177,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       if (!decoded.ok) {
         throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${decoded.reason})`);
       }
+      await assertLabelValuesDefined(ctx.database.db, annotation.projectId, decoded.labels);
       const maskHash = createHash('sha256').update(body).digest('hex');
       // The blob is written (durably) inside saveRevision before the metadata commits.
       const result = await ctx.annotations.saveRevision({

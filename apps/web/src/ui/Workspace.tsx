@@ -116,6 +116,8 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
   const [wf, setWf] = useState<WorkflowView | null>(null);
   const [marks, setMarks] = useState<SignificantRegionMark[]>([]);
   const [pendingMark, setPendingMark] = useState<PendingBox | null>(null);
+  /** The task whose kept marks were loaded: only then do changes go back to the server. */
+  const marksKeptFor = useRef<string | null>(null);
   const [correction, setCorrection] = useState<CorrectionView | null>(null);
   const [showCorrection, setShowCorrection] = useState(true);
   const [workflowBusy, setWorkflowBusy] = useState(false);
@@ -219,8 +221,12 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
             }
           }
         }
+        // Marks made before a reload (kept on the server until submitted) come back.
+        const kept = task && !lockedStatuses.includes(task.status) ? await workflowApi.keptMarks(task.id).catch(() => []) : [];
         if (cancelled) return;
         if (task) setWf({ task, context, signed: null });
+        setMarks(kept);
+        marksKeptFor.current = task?.id ?? null;
         if (serverCorrection) setCorrection(serverCorrection);
         mapRef.current = map;
         baseVersionRef.current = annotation.headVersion;
@@ -367,6 +373,15 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
     if (!readOnly && mapRef.current?.redo()) afterEdit();
   }, [afterEdit, readOnly]);
 
+  // Every change to the marks of an open task is kept on the server at once, so a reload (or a
+  // save and a later submit) never loses a mark; submitting records them on the revision.
+  const wfTaskId = wf?.task.id ?? null;
+  const wfTaskOpen = wf !== null && !lockedStatuses.includes(wf.task.status) && wf.signed === null;
+  useEffect(() => {
+    if (!wfTaskId || !wfTaskOpen || marksKeptFor.current !== wfTaskId) return;
+    workflowApi.keepMarks(wfTaskId, marks).catch((e: unknown) => setWorkflowError(e));
+  }, [marks, wfTaskId, wfTaskOpen]);
+
   // ---- saving ----
   const save = useCallback(async (): Promise<number | null> => {
     const map = mapRef.current;
@@ -445,7 +460,7 @@ export function Workspace(props: { session: Session; itemId: string; taskId: str
       const result = await workflowApi.review(wf.task.id, reviewStage, {
         ...body,
         ...(correctedVersion !== undefined ? { correctedVersion } : {}),
-        ...(marks.length ? { significantRegions: marks } : {}),
+        significantRegions: marks,
       });
       const [task, context] = await Promise.all([workflowApi.task(wf.task.id), workflowApi.reviewContext(wf.task.id)]);
       setWf({ task: task ?? wf.task, context, signed: { at: result.signedAt, decision: result.review.decision, correctionSizes: result.correctionSizes } });

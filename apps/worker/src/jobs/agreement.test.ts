@@ -79,7 +79,7 @@ describe.each(testing.testDatabaseKinds().run)('workflow.agreement job on %s', (
     const annotations = new AnnotationRepository(db, { blobs });
     let jobId: string | null = null;
     for (const [i, task] of created.entries()) {
-      const annotation = await annotations.create({ projectId: project.id, itemId: item.id, taskId: task.id, labelSchema: { id: schema.id, version: 1 } });
+      const annotation = await annotations.create({ projectId: project.id, itemId: item.id, taskId: task.id, labelSchema: { id: schema.id, version: 1 }, createdBy: task.assigneeId! });
       const bytes = encodeRle8(masks[i]!);
       await annotations.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author: { kind: 'user', userId: task.assigneeId! }, source: 'human', maskHash: createHash('sha256').update(bytes).digest('hex'), maskEncoding: 'rle', maskBytes: bytes });
       jobId = (await workflow.submitAnnotation({ taskId: task.id, userId: task.assigneeId!, annotationId: annotation.id })).agreementJobId;

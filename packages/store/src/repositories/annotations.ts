@@ -17,6 +17,7 @@ import type { BlobStore } from '../blob/types';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
 import { withTransaction } from '../sql/transaction';
+import { assertAnnotationWritable, assertMayStartAnnotation } from '../workflow/access';
 
 export type Clock = () => Date;
 
@@ -52,6 +53,8 @@ export interface CreateAnnotationInput {
   itemId: string;
   taskId?: string | undefined;
   labelSchema: VersionRef;
+  /** The user starting it, who owns it; a task's annotation is started only by the task's assignee. */
+  createdBy?: string | undefined;
 }
 
 export interface AnnotationRepositoryOptions {
@@ -78,6 +81,7 @@ export class AnnotationRepository {
   }
 
   async create(input: CreateAnnotationInput): Promise<Annotation> {
+    await translated(() => assertMayStartAnnotation(this.#db, input));
     const row = await translated(() =>
       this.#db
         .insertInto('annotations')
@@ -88,6 +92,7 @@ export class AnnotationRepository {
           label_schema_id: input.labelSchema.id,
           label_schema_version: input.labelSchema.version,
           created_at: this.#clock(),
+          created_by: input.createdBy ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow(),
@@ -111,11 +116,14 @@ export class AnnotationRepository {
   /**
    * Appends a revision if the head is still `expectedVersion`. Stale → DLN_REVISION_STALE with
    * `currentVersion`; a known idempotency key returns the stored revision (`replayed`), or
-   * DLN_IDEMPOTENCY_MISMATCH when it was used for a different mask.
+   * DLN_IDEMPOTENCY_MISMATCH when it was used for a different mask. Only the annotation's owner
+   * (or, on a workflow task, its annotator or reviewer as the workflow allows) writes: anyone
+   * else gets DLN_AUTH_FORBIDDEN before anything is stored.
    */
   async saveRevision(input: SaveRevisionInput): Promise<SaveRevisionResult> {
     const { maskBytes, ...fields } = input;
     const rev = buildNewRevision(stripUndefined(fields));
+    await translated(() => assertAnnotationWritable(this.#db, rev.author, rev.annotationId, rev.source));
     if (rev.idempotencyKey !== undefined) {
       const earlier = await this.#findByKey(rev.annotationId, rev.idempotencyKey);
       if (earlier) return replay(earlier, rev);
@@ -187,10 +195,13 @@ export class AnnotationRepository {
   async #append(rev: NewRevision): Promise<Revision> {
     const version = rev.expectedVersion + 1;
     return withTransaction(this.#db, async (tx) => {
+      // Again inside the transaction: a reassignment or a first claim may have landed meanwhile.
+      await translated(() => assertAnnotationWritable(tx, rev.author, rev.annotationId, rev.source));
+      const writer = rev.author.kind === 'user' ? rev.author.userId : null;
       const moved = await translated(() =>
         tx
           .updateTable('annotations')
-          .set({ head_version: version })
+          .set((eb) => ({ head_version: version, created_by: eb.fn.coalesce('created_by', eb.val(writer)) }))
           .where('id', '=', rev.annotationId)
           .where('head_version', '=', rev.expectedVersion)
           .returning('id')

@@ -112,3 +112,19 @@ function toLabelSchema(row: { id: string; name: string; version: number; labels:
   return { id: row.id, name: row.name, version: row.version, labels: LabelList.parse(row.labels), createdAt: row.created_at.toISOString() };
 }
 
+
+/**
+ * A saved mask holds only background (0) and the label values of the project's pinned
+ * label-schema version: anything else is refused (422, naming the value, which is no PHI).
+ */
+export async function assertLabelValuesDefined(db: Kysely<DB>, projectId: string, values: Iterable<number>): Promise<void> {
+  const project = await db.selectFrom('projects').select(['label_schema_id', 'label_schema_version']).where('id', '=', projectId).executeTakeFirst();
+  if (!project) throw new DelineateError('DLN_NOT_FOUND', 'Project not found');
+  const schema = await new LabelSchemaRepository(db).get(project.label_schema_id, project.label_schema_version);
+  const defined = new Set(schema.labels.map((l) => l.value));
+  for (const value of values) {
+    if (value !== 0 && !defined.has(value)) {
+      throw new DelineateError('DLN_REVISION_LABEL_UNDEFINED', `The mask holds label value ${value}, which the project's label schema does not define`, { labelValue: value });
+    }
+  }
+}

@@ -207,6 +207,8 @@ export interface AnnotationsTable {
   label_schema_version: number;
   head_version: Generated<number>;
   created_at: Timestamptz;
+  /** The user who created it (migration 0320); null only for older rows nobody has saved to. */
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RevisionsTable {

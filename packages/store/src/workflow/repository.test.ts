@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { encodeRle8 } from '@delineate/core';
-import { liverCtLabelSchema, liverCtReviewProtocol, type Role, type WorkflowConfig } from '@delineate/schema';
+import { liverCtLabelSchema, liverCtReviewProtocol, type Role, type SignificantRegionMark, type WorkflowConfig } from '@delineate/schema';
 import { AccessRepository } from '../access/repository';
 import { BlobKey } from '../blob/key';
 import { LocalBlobStore } from '../blob/local';
@@ -85,7 +85,7 @@ async function seed(database: Database, blobs: LocalBlobStore, itemCount: number
     const volume = new Uint8Array(NX * NY * NZ).fill(1, 0, 40);
     if (lesion) volume.fill(2, 10, 14);
     const bytes = encodeRle8(volume);
-    const annotation = await annotations.create({ projectId: project.id, itemId, taskId, labelSchema: config.labelSchema });
+    const annotation = await annotations.create({ projectId: project.id, itemId, taskId, labelSchema: config.labelSchema, createdBy: userId });
     await annotations.saveRevision({
       annotationId: annotation.id,
       expectedVersion: 0,
@@ -177,5 +177,63 @@ describeStore('clinical workflow repository', (getDb) => {
     await expect(s.workflow.reassign(created[0]!.id, task!.assigneeId!)).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
     await s.addExpert();
     expect(await s.workflow.reassign(created[0]!.id, s.users.expert!)).toMatchObject({ task: { status: 'assigned', assigneeId: s.users.expert }, previousAssigneeId: null });
+  });
+  it('issue 11: only the assignee starts and the owner writes; blinded readers get none of the others’ tasks; kept marks reach the review', async () => {
+    const s = await seed(getDb(), blobs, 1);
+    await s.workflow.updateConfig(s.projectId, { ...s.config, agreementSampling: { fraction: 1, readersPerItem: 2, blinded: true }, expertReview: { labelKeys: [], significantRegions: true } }, null);
+    const { created } = await s.workflow.generateTasks(s.projectId);
+    const [r1, r2] = created as [(typeof created)[0], (typeof created)[0]];
+    const reader1 = r1.assigneeId!, reader2 = r2.assigneeId!;
+    const annotations = new AnnotationRepository(getDb().db, { blobs });
+    const labelSchema = s.config.labelSchema;
+    const bytes = encodeRle8(new Uint8Array(NX * NY * NZ).fill(1, 0, 10));
+    const mask = { source: 'human' as const, maskHash: createHash('sha256').update(bytes).digest('hex'), maskEncoding: 'rle' as const, maskBytes: bytes };
+
+    // §7: a task's annotation is started by its assignee only, and written by them only.
+    for (const createdBy of [reader2, undefined]) {
+      await expect(annotations.create({ projectId: s.projectId, itemId: r1.itemId, taskId: r1.id, labelSchema, createdBy })).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    }
+    const a1 = await s.draw(r1.id, r1.itemId, reader1, false);
+    await expect(annotations.saveRevision({ annotationId: a1, expectedVersion: 1, author: { kind: 'user', userId: reader2 }, ...mask })).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    // A free annotation: its owner writes, nobody else (nor a model), not even by reverting.
+    const free = await annotations.create({ projectId: s.projectId, itemId: r1.itemId, labelSchema, createdBy: s.users.tech });
+    await expect(annotations.saveRevision({ annotationId: free.id, expectedVersion: 0, author: { kind: 'user', userId: s.users.expert! }, ...mask })).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    await expect(annotations.saveRevision({ annotationId: free.id, expectedVersion: 0, author: { kind: 'model', name: 'm', version: '1' }, ...mask, source: 'ai' })).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    await annotations.saveRevision({ annotationId: free.id, expectedVersion: 0, author: { kind: 'user', userId: s.users.tech! }, ...mask });
+    await expect(annotations.revert({ annotationId: free.id, toVersion: 1, expectedVersion: 1, idempotencyKey: 'r', author: { kind: 'user', userId: s.users.expert! } })).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    expect((await annotations.get(free.id)).headVersion).toBe(1);
+
+    // §5: reader 1 submits; reader 2 gets none of it until they submit too.
+    await s.workflow.submitAnnotation({ taskId: r1.id, userId: reader1, annotationId: a1, significantRegions: [{ labelKey: 'liver', note: 'Reader 1 thinks so' }] });
+    expect((await s.workflow.listTasks(s.projectId, {}, reader2)).map((t) => t.id)).toEqual([r2.id]);
+    expect(await s.workflow.listTasks(s.projectId, {}, s.users.expert!)).toHaveLength(3);
+    await expect(s.workflow.getTask(r1.id, reader2)).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    await expect(s.workflow.reviewContext(r1.id, reader2)).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    const expertTask = (await s.workflow.listTasks(s.projectId, { stage: 'expert_review' }))[0]!;
+    await expect(s.workflow.reviewContext(expertTask.id, reader2)).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    // A co-reader who is also a qualified expert is never put onto the other reader's work.
+    const access = new AccessRepository(getDb().db);
+    await access.addMembership({ userId: reader2, projectId: s.projectId, role: 'expert_reviewer', grantedBy: null, now: new Date() });
+    await access.addQualification({ userId: reader2, kind: 'radiologist', modality: 'CT', verifiedBy: null, validUntil: null, now: new Date() });
+    await expect(s.workflow.reassign(expertTask.id, reader2)).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
+    // Reading blind means no other annotation of the item at all, a reader's or anyone's free one.
+    expect(await s.workflow.maskReadableBy(reader2, free.id)).toBe(false);
+    expect(await s.workflow.maskReadableBy(s.users.tech!, free.id)).toBe(true);
+    const freeOfReader1 = await annotations.create({ projectId: s.projectId, itemId: r1.itemId, labelSchema, createdBy: reader1 });
+    expect(await s.workflow.maskReadableBy(reader2, freeOfReader1.id)).toBe(false);
+
+    // §14: marks kept before submission (only by the assignee) are recorded when they submit.
+    const kept: SignificantRegionMark[] = [{ labelKey: 'liver', box: { min: [1, 1, 0], max: [3, 3, 1] }, note: 'Reader 2 marks the hilum' }];
+    await expect(s.workflow.saveRegionDraft(r2.id, reader1, kept)).rejects.toMatchObject({ code: 'DLN_AUTH_FORBIDDEN' });
+    await expect(s.workflow.saveRegionDraft(r2.id, reader2, [{ labelKey: 'spleen' }])).rejects.toMatchObject({ code: 'DLN_REQUEST_INVALID' });
+    await s.workflow.saveRegionDraft(r2.id, reader2, kept);
+    expect(await s.workflow.regionDraft(r2.id, reader2)).toEqual(kept);
+    const a2 = await s.draw(r2.id, r2.itemId, reader2, false);
+    await s.workflow.submitAnnotation({ taskId: r2.id, userId: reader2, annotationId: a2 });
+    expect((await s.workflow.reviewContext(r2.id, reader2)).significantRegions).toMatchObject([{ labelKey: 'liver', box: kept[0]!.box, note: kept[0]!.note, markedBy: reader2, version: 1 }]);
+    expect(await s.workflow.regionDraft(r2.id, reader2)).toEqual([]);
+    // Every reader submitted: the blinding lifts.
+    expect((await s.workflow.reviewContext(r1.id, reader2)).significantRegions).toHaveLength(1);
+    expect(await s.workflow.listTasks(s.projectId, {}, reader2)).toHaveLength(4);
   });
 });

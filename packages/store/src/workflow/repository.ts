@@ -33,6 +33,9 @@ import { itemGrid } from './grid';
 import { labelPairMetrics, readLabelVolume, valuesPresent } from './metrics';
 import { drawAgreementSample } from './sampling';
 import { workflowDb, type WorkflowDb, type WorkflowTasksTable } from './tables';
+import { assertTaskVisibleTo, maskReadableBy, tasksVisibleTo } from './access';
+
+export { annotationWritableBy, annotationWriteRefusal, assertAnnotationWritable, blindedItemsOf, maskReadableBy, readsBlindedIn, tasksVisibleTo } from './access';
 
 /** The job that computes agreement once every reader of a sampled item has submitted. */
 export const AGREEMENT_JOB_KIND = 'workflow.agreement';
@@ -275,16 +278,24 @@ export class WorkflowRepository {
     }));
   }
 
-  async getTask(taskId: string): Promise<WorkflowTask> {
-    return toWorkflowTask(await this.#joined(this.#db, taskId));
+  /**
+   * One task. With `viewerId`, a blinded reader is refused (403) another reader's task or a
+   * review of it until every reader of the item has submitted.
+   */
+  async getTask(taskId: string, viewerId?: string): Promise<WorkflowTask> {
+    const task = toWorkflowTask(await this.#joined(this.#db, taskId));
+    if (viewerId !== undefined) await assertTaskVisibleTo(this.#db, viewerId, task);
+    return task;
   }
 
-  async listTasks(projectId: string, filter: { assigneeId?: string; stage?: WorkflowStage } = {}): Promise<WorkflowTask[]> {
+  /** The project's tasks; with `viewerId`, without those blinding hides from that user. */
+  async listTasks(projectId: string, filter: { assigneeId?: string; stage?: WorkflowStage } = {}, viewerId?: string): Promise<WorkflowTask[]> {
     let query = this.#joinedQuery(this.#db).where('w.project_id', '=', projectId);
     if (filter.assigneeId) query = query.where('t.assignee_id', '=', filter.assigneeId);
     if (filter.stage) query = query.where('w.stage', '=', filter.stage);
     const rows = await query.orderBy('t.created_at').orderBy('t.id').execute();
-    return rows.map(toWorkflowTask);
+    const tasks = rows.map(toWorkflowTask);
+    return viewerId === undefined ? tasks : tasksVisibleTo(this.#db, viewerId, tasks);
   }
 
   async sample(projectId: string): Promise<SampleRecord[]> {
@@ -323,12 +334,12 @@ export class WorkflowRepository {
         })
         .where('task_id', '=', row.task_id)
         .execute();
-      await this.#mark(tx, annotation.id, version, input.userId, input.significantRegions ?? []);
+      await this.#mark(tx, annotation.id, version, input.userId, await this.#marksToRecord(tx, row.task_id, input.userId, input.significantRegions));
       const config = pinned;
       const project = await this.#project(row.project_id, tx);
       const created: WorkflowTask[] = [];
       if (config.oversightModel === 'supervised_technologist') {
-        const reviewer = await this.#pickReviewer(tx, row.project_id, 'reviewer', project.modality, new Set([input.userId]));
+        const reviewer = await this.#pickReviewer(tx, row.project_id, 'reviewer', project.modality, await this.#notReviewers(tx, row.item_id, input.userId));
         created.push(
           await this.#createTask(tx, {
             projectId: row.project_id,
@@ -343,7 +354,7 @@ export class WorkflowRepository {
           }),
         );
       } else {
-        const expert = await this.#expertTaskIfNeeded(tx, row, annotation.id, version, project.modality, config, new Set([input.userId]));
+        const expert = await this.#expertTaskIfNeeded(tx, row, annotation.id, version, project.modality, config, await this.#notReviewers(tx, row.item_id, input.userId));
         if (expert) created.push(expert);
         else await tasks.transition(row.task_id, 'submitted', 'done');
       }
@@ -397,7 +408,7 @@ export class WorkflowRepository {
           created_at: now,
         })
         .execute();
-      await this.#mark(tx, annotationId, finalVersion, input.reviewerId, input.significantRegions ?? []);
+      await this.#mark(tx, annotationId, finalVersion, input.reviewerId, await this.#marksToRecord(tx, row.task_id, input.reviewerId, input.significantRegions));
 
       const tasks = new TaskRepository(tx, { clock: this.#clock });
       if (row.status === 'assigned') await tasks.transition(row.task_id, 'assigned', 'in_progress');
@@ -418,7 +429,7 @@ export class WorkflowRepository {
           await tasks.transition(annotateTaskId, 'submitted', 'done');
           const project = await this.#project(row.project_id, tx);
           const annotateRow = await this.#joined(tx, annotateTaskId);
-          const excluded = new Set([input.reviewerId, ...(annotateTask.assignee_id ? [annotateTask.assignee_id] : [])]);
+          const excluded = new Set([input.reviewerId, ...(await this.#notReviewers(tx, row.item_id, annotateTask.assignee_id))]);
           const expert = await this.#expertTaskIfNeeded(tx, annotateRow, annotationId, finalVersion, project.modality, config, excluded, finalVolume, schema.labels);
           if (expert) created.push(expert);
         }
@@ -513,6 +524,9 @@ export class WorkflowRepository {
       if (row.reviews_task_id) {
         const reviewed = await tx.selectFrom('tasks').select('assignee_id').where('id', '=', row.reviews_task_id).executeTakeFirstOrThrow();
         if (reviewed.assignee_id === assigneeId) throw new DelineateError('DLN_REQUEST_INVALID', 'Nobody reviews their own work');
+        if ((await this.#notReviewers(tx, row.item_id, reviewed.assignee_id)).has(assigneeId)) {
+          throw new DelineateError('DLN_REQUEST_INVALID', 'A blinded reader of the item does not review another reader of it');
+        }
       } else {
         const other = await workflowDb(tx)
           .selectFrom('workflow_tasks as w')
@@ -535,16 +549,12 @@ export class WorkflowRepository {
   }
 
   /**
-   * The blinding rule: a reader of a blinded sampled item sees another reader's annotation of it
-   * only once every reader has submitted. Everyone else (reviewers, admins) is not a reader.
-   */
-  /**
    * What a reviewer needs beside the viewer: the labels of the pinned schema (present or not in
    * the revision under review), the checklist items that must be answered, the significant-region
    * marks on the annotation and the earlier reviews of the same work.
    */
-  async reviewContext(taskId: string): Promise<ReviewContext> {
-    const task = await this.getTask(taskId);
+  async reviewContext(taskId: string, viewerId?: string): Promise<ReviewContext> {
+    const task = await this.getTask(taskId, viewerId);
     const config = await readConfig(this.#db, task.projectId);
     const schema = await new LabelSchemaRepository(this.#db).get(config.labelSchema.id, config.labelSchema.version);
     const protocol = await new ReviewProtocolRepository(this.#db).get(config.reviewProtocol.id, config.reviewProtocol.version);
@@ -590,8 +600,8 @@ export class WorkflowRepository {
    * The correction a review task recorded, as one label volume for an overlay: 1 where the
    * correction added a voxel, 2 where it removed one, 3 where it changed the label.
    */
-  async correctionOverlay(taskId: string): Promise<Uint8Array> {
-    const task = await this.getTask(taskId);
+  async correctionOverlay(taskId: string, viewerId?: string): Promise<Uint8Array> {
+    const task = await this.getTask(taskId, viewerId);
     const row = await this.#w.selectFrom('workflow_reviews').select('corrected_version').where('task_id', '=', taskId).executeTakeFirst();
     if (!row?.corrected_version || !task.annotationId || !task.revisionVersion) throw new DelineateError('DLN_NOT_FOUND', 'This task recorded no correction');
     const annotations = new AnnotationRepository(this.#db);
@@ -608,6 +618,48 @@ export class WorkflowRepository {
 
   async maskReadableBy(userId: string, annotationId: string): Promise<boolean> {
     return maskReadableBy(this.#db, userId, annotationId);
+  }
+
+  // ---- significant-region marks not yet submitted -----------------------------------------
+
+  /** The marks the task's assignee has made and not yet submitted (empty when none). */
+  async regionDraft(taskId: string, userId: string): Promise<SignificantRegionMark[]> {
+    const row = await this.#joined(this.#db, taskId);
+    if (row.assignee_id !== userId) throw new DelineateError('DLN_AUTH_FORBIDDEN', "Only the task's assignee has marks on it");
+    const draft = await this.#w.selectFrom('workflow_region_drafts').select('marks').where('task_id', '=', taskId).where('user_id', '=', userId).executeTakeFirst();
+    return (draft?.marks ?? []) as SignificantRegionMark[];
+  }
+
+  /**
+   * Keeps the assignee's marks on an open task (replacing the earlier list) so that a reload
+   * does not lose them; submitting or signing the review records them on the revision.
+   */
+  async saveRegionDraft(taskId: string, userId: string, marks: readonly SignificantRegionMark[]): Promise<SignificantRegionMark[]> {
+    return translated(() => withTransaction(this.#db, async (tx) => {
+      const row = await this.#joined(tx, taskId);
+      if (row.assignee_id !== userId) throw new DelineateError('DLN_AUTH_FORBIDDEN', "Only the task's assignee marks significant regions on it");
+      if (!openStatuses.includes(row.status as TaskStatus)) throw new DelineateError('DLN_CONFLICT', `The task is ${row.status}`, { status: row.status });
+      await this.#checkMarks(tx, row.project_id, row.item_id, marks);
+      const now = this.#clock();
+      const value = JSON.stringify(marks);
+      await workflowDb(tx)
+        .insertInto('workflow_region_drafts')
+        .values({ task_id: taskId, user_id: userId, marks: value, updated_at: now })
+        .onConflict((oc) => oc.columns(['task_id', 'user_id']).doUpdateSet({ marks: value, updated_at: now }))
+        .execute();
+      return [...marks];
+    }));
+  }
+
+  /**
+   * The marks a submission records: those it names (the list on screen), else the ones kept
+   * for the task. Either way the kept list is used up.
+   */
+  async #marksToRecord(db: Kysely<DB>, taskId: string, userId: string, given: readonly SignificantRegionMark[] | undefined): Promise<readonly SignificantRegionMark[]> {
+    const w = workflowDb(db);
+    const draft = await w.selectFrom('workflow_region_drafts').select('marks').where('task_id', '=', taskId).where('user_id', '=', userId).executeTakeFirst();
+    await w.deleteFrom('workflow_region_drafts').where('task_id', '=', taskId).execute();
+    return given ?? ((draft?.marks ?? []) as SignificantRegionMark[]);
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -661,6 +713,22 @@ export class WorkflowRepository {
       .execute();
     for (const r of rows) if (r.assignee_id) load.set(r.assignee_id, Number(r.n));
     return load;
+  }
+
+  /**
+   * Who must not review the work of `author` on the item: the author, and on a blinded item every
+   * other reader of it (reviewing would show them another reader's work: issue 11 §5).
+   */
+  async #notReviewers(db: Kysely<DB>, itemId: string, author: string | null): Promise<Set<string>> {
+    const readers = await workflowDb(db)
+      .selectFrom('workflow_tasks as w')
+      .innerJoin('tasks as t', 't.id', 'w.task_id')
+      .select('t.assignee_id')
+      .where('w.item_id', '=', itemId)
+      .where('w.stage', '=', 'annotate')
+      .where('t.blinded', '=', true)
+      .execute();
+    return new Set([...(author ? [author] : []), ...readers.flatMap((r) => (r.assignee_id ? [r.assignee_id] : []))]);
   }
 
   /** The least-loaded qualified reviewer, or null: the task then stays open until an admin assigns it. */
@@ -732,17 +800,23 @@ export class WorkflowRepository {
     return job.id;
   }
 
-  async #mark(db: Kysely<DB>, annotationId: string, version: number, userId: string, marks: readonly SignificantRegionMark[]): Promise<void> {
+  /** Marks name labels of the pinned schema and lie inside the item's grid. */
+  async #checkMarks(db: Kysely<DB>, projectId: string, itemId: string, marks: readonly SignificantRegionMark[]): Promise<void> {
     if (marks.length === 0) return;
-    const config = await readConfig(db, (await db.selectFrom('annotations').select('project_id').where('id', '=', annotationId).executeTakeFirstOrThrow()).project_id);
+    const config = await readConfig(db, projectId);
     const keys = new Set((await new LabelSchemaRepository(db).get(config.labelSchema.id, config.labelSchema.version)).labels.map((l) => l.key));
     if (marks.some((m) => !keys.has(m.labelKey))) throw new DelineateError('DLN_REQUEST_INVALID', 'A significant region names a label the label schema does not have');
     const boxed = marks.filter((m) => m.box);
     if (boxed.length > 0) {
-      const annotation = await db.selectFrom('annotations').select('item_id').where('id', '=', annotationId).executeTakeFirstOrThrow();
-      const dims = (await itemGrid(db, annotation.item_id)).dims;
+      const dims = (await itemGrid(db, itemId)).dims;
       if (boxed.some((m) => m.box?.max.some((v, i) => v >= (dims[i] ?? 0)))) throw new DelineateError('DLN_REQUEST_INVALID', "A significant region lies outside the item's grid");
     }
+  }
+
+  async #mark(db: Kysely<DB>, annotationId: string, version: number, userId: string, marks: readonly SignificantRegionMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    const annotation = await db.selectFrom('annotations').select(['project_id', 'item_id']).where('id', '=', annotationId).executeTakeFirstOrThrow();
+    await this.#checkMarks(db, annotation.project_id, annotation.item_id, marks);
     const now = this.#clock();
     await workflowDb(db)
       .insertInto('workflow_significant_regions')
@@ -802,57 +876,6 @@ export class WorkflowRepository {
     if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Workflow task not found');
     return row as JoinedTask;
   }
-}
-
-/**
- * The blinding rule: a reader of a blinded sampled item sees another reader's annotation of it
- * only once every reader has submitted. Everyone else (reviewers, admins) is not a reader.
- */
-export async function maskReadableBy(db: Kysely<DB>, userId: string, annotationId: string): Promise<boolean> {
-  const annotation = await db.selectFrom('annotations').select(['item_id', 'task_id']).where('id', '=', annotationId).executeTakeFirst();
-  if (!annotation?.task_id) return true;
-  const readers = await workflowDb(db)
-    .selectFrom('workflow_tasks as w')
-    .innerJoin('tasks as t', 't.id', 'w.task_id')
-    .select(['w.task_id', 'w.first_submitted_version', 't.assignee_id', 't.blinded'])
-    .where('w.item_id', '=', annotation.item_id)
-    .where('w.stage', '=', 'annotate')
-    .execute();
-  const own = readers.find((r) => r.task_id === annotation.task_id);
-  if (!own?.blinded) return true;
-  if (own.assignee_id === userId) return true;
-  if (!readers.some((r) => r.assignee_id === userId)) return true;
-  return readers.every((r) => r.first_submitted_version !== null);
-}
-
-/**
- * Who may append a revision to the annotation of a workflow task: its annotator while the task
- * is theirs to work on (not once submitted), and the assignee of an open review or expert-review
- * task of that work, with a correction. Annotations outside the workflow are not restricted here.
- */
-export async function annotationWritableBy(db: Kysely<DB>, userId: string, annotationId: string, source: string): Promise<boolean> {
-  const annotation = await db.selectFrom('annotations').select('task_id').where('id', '=', annotationId).executeTakeFirst();
-  if (!annotation?.task_id) return true;
-  const w = workflowDb(db);
-  const work = await w
-    .selectFrom('workflow_tasks as wt')
-    .innerJoin('tasks as t', 't.id', 'wt.task_id')
-    .select(['t.assignee_id', 't.status'])
-    .where('wt.task_id', '=', annotation.task_id)
-    .where('wt.stage', '=', 'annotate')
-    .executeTakeFirst();
-  if (!work) return true;
-  if (work.assignee_id === userId && source !== 'correction') return work.status === 'assigned' || work.status === 'in_progress';
-  if (source !== 'correction') return false;
-  const reviewing = await w
-    .selectFrom('workflow_tasks as wt')
-    .innerJoin('tasks as t', 't.id', 'wt.task_id')
-    .select('wt.task_id')
-    .where('wt.reviews_task_id', '=', annotation.task_id)
-    .where('t.assignee_id', '=', userId)
-    .where('t.status', 'in', [...openStatuses])
-    .executeTakeFirst();
-  return reviewing !== undefined;
 }
 
 /** The `count` least-loaded users not in `excluded` (ties by id); raises their load. */

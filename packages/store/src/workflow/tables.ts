@@ -86,7 +86,16 @@ export type WorkflowAgreementsTable = {
   created_at: RequiredTimestamptz;
 };
 
+/** Marks a task's assignee made and has not submitted yet (migration 0320). */
+export type WorkflowRegionDraftsTable = {
+  task_id: string;
+  user_id: string;
+  marks: Json<unknown[]>;
+  updated_at: RequiredTimestamptz;
+};
+
 export type WorkflowTables = {
+  workflow_region_drafts: WorkflowRegionDraftsTable;
   workflow_settings: WorkflowSettingsTable;
   workflow_samples: WorkflowSamplesTable;
   workflow_tasks: WorkflowTasksTable;

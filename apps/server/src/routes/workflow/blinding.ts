@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { DelineateError } from '@delineate/schema';
-import { annotationWritableBy, maskReadableBy } from '@delineate/store';
+import { assertAnnotationWritable, maskReadableBy } from '@delineate/store';
 import type { ServerContext } from '../../context';
 import { requestUserId } from '../../http/actor';
 
 /**
  * The revision read path calls this: a blinded reader of a sampled item cannot read another
- * reader's annotation of it until every reader has submitted (issue 7 §2).
+ * annotation of it until every reader has submitted (issue 7 §2, issue 11 §5).
  */
 export async function assertBlindingAllows(ctx: ServerContext, request: FastifyRequest, annotationId: string): Promise<void> {
   if (await maskReadableBy(ctx.database.db, requestUserId(request), annotationId)) return;
@@ -14,10 +14,10 @@ export async function assertBlindingAllows(ctx: ServerContext, request: FastifyR
 }
 
 /**
- * The revision write path calls this: a workflow annotation takes revisions only from its
- * annotator while the task is open to them, or a correction from its assigned reviewer.
+ * The revision write path calls this before it reads the mask: the store enforces the same rule
+ * again on save (only the owner writes a free annotation; a task's annotator while it is open,
+ * or its assigned reviewer with a correction, writes a task's).
  */
 export async function assertWorkflowAllowsWrite(ctx: ServerContext, request: FastifyRequest, annotationId: string, source: string): Promise<void> {
-  if (await annotationWritableBy(ctx.database.db, requestUserId(request), annotationId, source)) return;
-  throw new DelineateError('DLN_AUTH_FORBIDDEN', "Only the task's annotator while it is open, or its assigned reviewer with a correction, saves to this annotation");
+  await assertAnnotationWritable(ctx.database.db, { kind: 'user', userId: requestUserId(request) }, annotationId, source);
 }

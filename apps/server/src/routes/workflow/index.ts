@@ -16,7 +16,7 @@ import {
   WorkflowTask,
 } from '@delineate/schema';
 import { encodeRle8, RLE8 } from '@delineate/core';
-import { agreementReport, qualityReport, WorkflowRepository, type AuditEntry } from '@delineate/store';
+import { agreementReport, qualityReport, readsBlindedIn, WorkflowRepository, type AuditEntry } from '@delineate/store';
 import { requestAccess } from '../../access';
 import { setSessionCookie } from '../../access/plugin';
 import type { ServerContext } from '../../context';
@@ -38,6 +38,8 @@ const submitBody = z.object({
   annotationId: z.uuid(),
   significantRegions: z.array(SignificantRegionMark).max(100).optional(),
 });
+/** Marks made on an open task and not submitted yet (kept so a reload does not lose them). */
+const regionDraft = z.object({ significantRegions: z.array(SignificantRegionMark).max(100) });
 /**
  * Signing re-authenticates: the reviewer's password, or a TOTP code (which, like every second-factor
  * verification, rotates the session token: the new one comes back in the result and the cookie).
@@ -223,7 +225,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     params: projectParams,
     query: tasksQuery,
     responses: { 200: { description: 'Tasks, oldest first', schema: z.object({ tasks: z.array(WorkflowTask) }) } },
-    handler: async ({ params, query }) => ({ tasks: await workflow.listTasks(params.projectId, query) }),
+    handler: async ({ params, query }, request) => ({ tasks: await workflow.listTasks(params.projectId, query, signedIn(request).userId) }),
   });
 
   defineRoute(app, registry, {
@@ -249,7 +251,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'task',
     params: taskParams,
     responses: { 200: { description: 'The task', schema: WorkflowTask } },
-    handler: async ({ params }) => workflow.getTask(params.taskId),
+    handler: async ({ params }, request) => workflow.getTask(params.taskId, signedIn(request).userId),
   });
 
   defineRoute(app, registry, {
@@ -262,7 +264,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'task',
     params: taskParams,
     responses: { 200: { description: 'The context', schema: ReviewContext } },
-    handler: async ({ params }) => workflow.reviewContext(params.taskId),
+    handler: async ({ params }, request) => workflow.reviewContext(params.taskId, signedIn(request).userId),
   });
 
   defineRoute(app, registry, {
@@ -275,10 +277,39 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'task',
     params: taskParams,
     responses: { 200: { description: 'The overlay (see X-Mask-Encoding)', binary: true } },
-    handler: async ({ params }, _request, reply) => {
-      const bytes = encodeRle8(await workflow.correctionOverlay(params.taskId));
+    handler: async ({ params }, request, reply) => {
+      const bytes = encodeRle8(await workflow.correctionOverlay(params.taskId, signedIn(request).userId));
       return reply.type('application/octet-stream').header('X-Mask-Encoding', RLE8).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/workflow/tasks/:taskId/significant-regions',
+    operationId: 'getSignificantRegionDraft',
+    summary: 'The significant-region marks you made on your open task and have not submitted yet',
+    tags: ['workflow'],
+    action: 'task.read',
+    resource: 'task',
+    params: taskParams,
+    responses: { 200: { description: 'The marks', schema: regionDraft } },
+    handler: async ({ params }, request) => ({ significantRegions: await workflow.regionDraft(params.taskId, signedIn(request).userId) }),
+  });
+
+  defineRoute(app, registry, {
+    method: 'PUT',
+    url: '/api/workflow/tasks/:taskId/significant-regions',
+    operationId: 'saveSignificantRegionDraft',
+    summary: 'Keep your significant-region marks on your open task (replaces the list); submitting or signing records them',
+    tags: ['workflow'],
+    action: 'task.submit',
+    resource: 'task',
+    params: taskParams,
+    body: regionDraft,
+    responses: { 200: { description: 'The marks kept', schema: regionDraft } },
+    handler: async ({ params, body }, request) => ({
+      significantRegions: await workflow.saveRegionDraft(params.taskId, signedIn(request).userId, body.significantRegions),
+    }),
   });
 
   defineRoute(app, registry, {
@@ -398,7 +429,13 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'project',
     params: projectParams,
     responses: { 200: { description: 'The statistics', schema: QualityReport } },
-    handler: async ({ params }) => qualityReport(ctx.database.db, params.projectId),
+    handler: async ({ params }, request) => {
+      // Per-annotator and per-label figures come from others' work: not for a reader still blinded.
+      if (await readsBlindedIn(ctx.database.db, signedIn(request).userId, params.projectId)) {
+        throw new DelineateError('DLN_AUTH_FORBIDDEN', "Blinded reading: the QA statistics stay hidden until every reader of your items has submitted");
+      }
+      return qualityReport(ctx.database.db, params.projectId);
+    },
   });
 
   defineRoute(app, registry, {
@@ -411,6 +448,11 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'project',
     params: projectParams,
     responses: { 200: { description: 'The report', schema: AgreementReport } },
-    handler: async ({ params }) => agreementReport(ctx.database.db, params.projectId),
+    handler: async ({ params }, request) => {
+      if (await readsBlindedIn(ctx.database.db, signedIn(request).userId, params.projectId)) {
+        throw new DelineateError('DLN_AUTH_FORBIDDEN', "Blinded reading: the agreement report stays hidden until every reader of your items has submitted");
+      }
+      return agreementReport(ctx.database.db, params.projectId);
+    },
   });
 }
