@@ -1,4 +1,4 @@
-import type { PixelStage } from '@delineate/deid';
+import type { IodValidator, PixelStage } from '@delineate/deid';
 import { DelineateError, REDACTION_JOB_KIND, RedactionJobPayload } from '@delineate/schema';
 import { ingestDicom, type IngestDeps, type IngestReport } from './ingest';
 import { projectDeidSettings } from './project-deid';
@@ -13,7 +13,7 @@ export type RedactPayload = RedactionJobPayload;
  * first (the pixel check and the verifier then decide again). A new DeidRecord is written; when
  * it passes, the file becomes an instance like any other.
  */
-export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage): Promise<IngestReport> {
+export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage, validator: IodValidator | null): Promise<IngestReport> {
   const record = await deps.database.db
     .selectFrom('deid_records')
     .select(['project_id', 'source_hash', 'status'])
@@ -27,14 +27,16 @@ export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload
     projectId: payload.projectId,
     ...settings,
     pixelStage,
+    validator,
     stewardRegions: payload.regions.map((r) => ({ ...r, source: 'steward' })),
   });
 }
 
-export function redactJobHandler(pixelStage: () => PixelStage): JobHandler {
+/** `validator` gives the IOD check (dciodvfy) the redacted file must pass, as at ingest. */
+export function redactJobHandler(pixelStage: () => PixelStage, validator: () => IodValidator): JobHandler {
   return async (job, context) => {
     const parsed = RedactPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
-    await redactQuarantined(context, parsed.data, pixelStage());
+    await redactQuarantined(context, parsed.data, pixelStage(), validator());
   };
 }
