@@ -10,6 +10,8 @@ export type DeidFinding =
   | ({ readonly stage: 'pixel' } & PixelFinding)
   | ({ readonly stage: 'verifier' } & VerifierFinding)
   | { readonly stage: 'input'; readonly kind: 'malformed' | 'slide-label-or-overview'; readonly code: string }
+  /** A batch gave a second file with an output already written: never written over (delineate deid). */
+  | { readonly stage: 'batch'; readonly kind: 'duplicate-instance' | 'sop-instance-conflict'; readonly code: string }
   | { readonly stage: 'slide'; readonly kind: string; readonly count: number };
 
 /** One file through the gate. Carries hashes, decisions and findings, never a raw identifying value. */
@@ -47,6 +49,7 @@ function reasonOf(finding: DeidFinding): string {
   if (finding.stage === 'input') return finding.kind === 'malformed' ? `malformed:${finding.code}` : finding.kind;
   if (finding.stage === 'verifier') return `${finding.kind}:${finding.where}`;
   if (finding.stage === 'slide') return `slide:${finding.kind}`;
+  if (finding.stage === 'batch') return `${finding.kind}:${finding.code}`;
   return finding.kind;
 }
 
