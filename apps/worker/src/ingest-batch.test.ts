@@ -70,16 +70,19 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
     const sr = shared('dicom/pydicom/test-SR.dcm');
     const rtstruct = shared('dicom/pydicom/rtstruct.dcm');
     const truncated = shared('dicom/pydicom/MR_truncated.dcm');
+    // A CT Image header with neither Pixel Data nor Rows: an image class, so no non-image object.
+    const headerOnly = shared('dicom/pydicom/dicomdirtests/TINY_ALPHA/PT000000/ST000000/SE000000/IM000002');
     const validated = new Set<string>();
     const counting: IodValidator = async (bytes) => {
       validated.add(sha256(bytes));
       return validator(bytes);
     };
-    const report = await ingestDicom(deps(), [ct[0]!, sr, truncated, ct[1]!, rtstruct, ct[2]!], await optionsFor(projectId, { validator: counting }));
+    const report = await ingestDicom(deps(), [ct[0]!, sr, truncated, ct[1]!, rtstruct, ct[2]!, headerOnly], await optionsFor(projectId, { validator: counting }));
 
-    expect(report.files.map((f) => f.status)).toEqual(['passed', 'passed', 'rejected', 'passed', 'passed', 'passed']);
-    expect(report).toMatchObject({ passed: 5, quarantined: 0, rejected: 1, duplicates: 0 });
+    expect(report.files.map((f) => f.status)).toEqual(['passed', 'passed', 'rejected', 'passed', 'passed', 'passed', 'rejected']);
+    expect(report).toMatchObject({ passed: 5, quarantined: 0, rejected: 2, duplicates: 0 });
     expect(report.files[2]).toMatchObject({ code: 'DLN_DICOM_INVALID' });
+    expect(report.files[6]).toMatchObject({ code: 'DLN_DICOM_INVALID', reason: 'An image object has no Pixel Data' });
     expect(report.files[1]!.kept).toBe('study-object');
     expect(report.files[4]!.kept).toBe('study-object');
     expect(report.files[0]!.kept).toBe('volume');
@@ -109,8 +112,10 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
       expect(text).not.toMatch(/Test\^S R|Riesmeier\^J|dmason/);
     }
     // A rejected file leaves nothing: no record, no blob of its source.
-    expect(await recordsOf(sha256(truncated))).toEqual([]);
-    expect(await blobs.has(sha256(truncated))).toBe(false);
+    for (const bytes of [truncated, headerOnly]) {
+      expect(await recordsOf(sha256(bytes))).toEqual([]);
+      expect(await blobs.has(sha256(bytes))).toBe(false);
+    }
   });
 
   it('rejects, with a reason and nothing written, an unknown or empty transfer syntax, a compressed syntax over native pixels, a short pixel data and a huge crafted grid', { timeout: 120_000 }, async () => {

@@ -90,12 +90,12 @@ const tags = {
   seriesUid: 0x0020000e,
   instanceNumber: 0x00200013,
   modality: 0x00080060,
-  rows: 0x00280010,
   pixelData: 0x7fe00010,
 } as const;
 
 /**
- * SOP classes that are not images to annotate, whether or not they carry Pixel Data: structured
+ * SOP classes that are not images to annotate, whether or not they carry Pixel Data (any other
+ * class is an image, and one without Pixel Data is rejected): structured
  * reports and key object selections (88.x), presentation states (11.x), RT structure sets,
  * plans and treatment records, raw data, registrations, segmentations (66.x), waveforms (9.x),
  * real-world value mappings (67) and encapsulated documents (104.x).
@@ -118,9 +118,7 @@ const studyObjectClasses = [
 
 function isStudyObject(dataset: DicomDataset): boolean {
   const sopClass = getString(dataset, tags.sopClassUid) ?? '';
-  if (studyObjectClasses.some((uid) => sopClass === uid || sopClass.startsWith(`${uid}.`))) return true;
-  // Without Pixel Data and without an image's Rows, an object of any other class is no image either.
-  return !dataset.has(tags.pixelData) && !dataset.has(tags.rows);
+  return studyObjectClasses.some((uid) => sopClass === uid || sopClass.startsWith(`${uid}.`));
 }
 
 /** The deid package bands ages in decades up to 90+; the subject record keeps 80+. */
@@ -268,7 +266,8 @@ async function gateFile(bytes: Uint8Array, report: IngestFileReport, options: In
   const sopInstanceUid = getString(dataset, tags.sopInstanceUid);
   if (!studyUid || !seriesUid || !sopInstanceUid) throw new DelineateError('DLN_INGEST_NOT_AN_INSTANCE', 'The object lacks a Study, Series or SOP Instance UID');
   const studyObject = isStudyObject(dataset);
-  if (!studyObject && !dataset.has(tags.pixelData)) throw new DelineateError('DLN_DICOM_INVALID', 'An image has no Pixel Data');
+  // Any other class is an image (CT, MR…): one without pixels cannot be shown or annotated.
+  if (!studyObject && !dataset.has(tags.pixelData)) throw new DelineateError('DLN_DICOM_INVALID', 'An image object has no Pixel Data');
   return {
     kind: 'passed',
     file: {
