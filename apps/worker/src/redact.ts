@@ -1,5 +1,5 @@
 import type { IodValidator, PixelStage } from '@delineate/deid';
-import { DelineateError, REDACTION_JOB_KIND, RedactionJobPayload } from '@delineate/schema';
+import { DelineateError, errorCodes, REDACTION_JOB_KIND, RedactionJobPayload, type ErrorCode } from '@delineate/schema';
 import { ingestDicom, type IngestDeps, type IngestReport } from './ingest';
 import { projectDeidSettings } from './project-deid';
 import type { JobHandler } from './worker';
@@ -37,6 +37,9 @@ export function redactJobHandler(pixelStage: () => PixelStage, validator: () => 
   return async (job, context) => {
     const parsed = RedactPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
-    await redactQuarantined(context, parsed.data, pixelStage(), validator());
+    const report = await redactQuarantined(context, parsed.data, pixelStage(), validator());
+    // A rejected file fails the job, with its code: the job's audit event must not read as done.
+    const rejected = report.files.find((file) => file.status === 'rejected');
+    if (rejected) throw new DelineateError(rejected.code && rejected.code in errorCodes ? (rejected.code as ErrorCode) : 'DLN_DEID_FAILED', rejected.reason ?? 'The redacted file was rejected');
   };
 }

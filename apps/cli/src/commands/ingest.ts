@@ -88,7 +88,10 @@ export function register(program: Command): void {
       const validator = createDciodvfyValidator();
       try {
         const report = await redactQuarantined({ database, blobs, clock: () => new Date() }, { projectId: opts.project, recordId, regions: opts.region }, pixelStage, validator);
-        console.log(report.passed ? `passed: recorded as item ${report.items[0]?.itemId ?? ''}` : 'still quarantined: text remains outside the redacted regions');
+        const file = report.files[0];
+        if (file?.status === 'passed') console.log(`passed: recorded as item ${report.items[0]?.itemId ?? ''}`);
+        else if (file?.status === 'quarantined') console.log('still quarantined: text remains outside the redacted regions');
+        else process.stdout.write(ingestSummary(report));
         process.exitCode = report.passed ? 0 : 3;
       } finally {
         validator.close();
