@@ -118,7 +118,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
     }
   });
 
-  it('rejects, with a reason and nothing written, an unknown or empty transfer syntax, a compressed syntax over native pixels, a short pixel data and a huge crafted grid', { timeout: 120_000 }, async () => {
+  it('rejects, with a reason and nothing written, an unknown or empty transfer syntax, a compressed syntax over native pixels, a short pixel data, a huge crafted grid and a tiled slide', { timeout: 120_000 }, async () => {
     const projectId = await createProject(database);
     const files = {
       emptySyntax: craftedSlice(31, (f) => setString(f.meta, 0x00020010, 'UI', '')),
@@ -131,7 +131,8 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
         setString(f.dataset, 0x00280008, 'IS', '100');
       }),
     };
-    const inputs = Object.values(files);
+    // A real DICOM whole-slide image: its frames are tiles, not slices.
+    const inputs = [...Object.values(files), shared('dicom/highdicom/sm_image.dcm')];
     const report = await ingestDicom(deps(), inputs, await optionsFor(projectId));
     expect(report.files.map((f) => [f.status, f.code])).toEqual([
       ['rejected', 'DLN_INGEST_TRANSFER_SYNTAX'],
@@ -139,6 +140,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
       ['rejected', 'DLN_INGEST_TRANSFER_SYNTAX'],
       ['rejected', 'DLN_INGEST_PIXEL_LENGTH'],
       ['rejected', 'DLN_ITEM_GEOMETRY_TOO_LARGE'],
+      ['rejected', 'DLN_DICOM_UNSUPPORTED'],
     ]);
     for (const file of report.files) expect(file.reason).toBeTruthy();
     expect(report.items).toEqual([]);

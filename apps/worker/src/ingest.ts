@@ -116,6 +116,8 @@ const studyObjectClasses = [
   '1.2.840.10008.5.1.4.1.1.104',
 ];
 
+const VL_WHOLE_SLIDE_MICROSCOPY = '1.2.840.10008.5.1.4.1.1.77.1.6';
+
 function isStudyObject(dataset: DicomDataset): boolean {
   const sopClass = getString(dataset, tags.sopClassUid) ?? '';
   return studyObjectClasses.some((uid) => sopClass === uid || sopClass.startsWith(`${uid}.`));
@@ -265,6 +267,10 @@ async function gateFile(bytes: Uint8Array, report: IngestFileReport, options: In
   const seriesUid = getString(dataset, tags.seriesUid);
   const sopInstanceUid = getString(dataset, tags.sopInstanceUid);
   if (!studyUid || !seriesUid || !sopInstanceUid) throw new DelineateError('DLN_INGEST_NOT_AN_INSTANCE', 'The object lacks a Study, Series or SOP Instance UID');
+  // Its frames are tiles of one plane at several resolutions: no slices of a voxel grid.
+  if (getString(dataset, tags.sopClassUid) === VL_WHOLE_SLIDE_MICROSCOPY) {
+    throw new DelineateError('DLN_DICOM_UNSUPPORTED', 'A DICOM whole-slide image is tiled, not a volume; slides are not ingested as volumes');
+  }
   const studyObject = isStudyObject(dataset);
   // Any other class is an image (CT, MR…): one without pixels cannot be shown or annotated.
   if (!studyObject && !dataset.has(tags.pixelData)) throw new DelineateError('DLN_DICOM_INVALID', 'An image object has no Pixel Data');
