@@ -10,7 +10,9 @@ import { BlobKey, ItemRepository, LabelSchemaRepository, LocalBlobStore, Project
 import { requireTestData } from '@delineate/testkit';
 import { ingestDicom } from './ingest';
 import { projectDeidSettings } from './project-deid';
-import { redactQuarantined } from './redact';
+import { redactJobHandler, redactQuarantined } from './redact';
+import { createDciodvfyValidator } from '@delineate/deid';
+import { dciodvfyAvailable } from '@delineate/testkit';
 
 async function createProject(database: Database): Promise<string> {
   const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
@@ -101,5 +103,41 @@ describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
     await expect(redactQuarantined({ database, blobs, clock }, { projectId, recordId: redacted.records[0]!.recordId, regions: [{ x: 0, y: 0, width: 1, height: 1 }] }, stage, null)).rejects.toMatchObject({
       code: 'DLN_CONFLICT',
     });
+  });
+
+  it.skipIf(!dciodvfyAvailable())('fails a redaction job whose redacted file the gate rejects, with the file\'s code', { timeout: 180_000 }, async () => {
+    const project = await createProject(database);
+    const input = new Uint8Array(readFileSync(requireTestData('dicom/deid-data/GREYSCALE_IMAGE.dcm')));
+    const settings = await projectDeidSettings({ database, blobs, clock }, project);
+    const quarantined = await ingestDicom({ database, blobs, clock }, [input], { projectId: project, ...settings, pixelStage: stage, validator: null });
+    expect(quarantined.files[0]!.status).toBe('quarantined');
+    // The same image, redacted at ingest, is recorded under the SOP Instance UID the redaction will produce.
+    const banner = { x: 0, y: 0, width: 1024, height: 24, source: 'steward' };
+    const recorded = await ingestDicom({ database, blobs, clock }, [input], { projectId: project, ...settings, pixelStage: stage, validator: null, stewardRegions: [banner] });
+    expect(recorded.files[0]!.status).toBe('passed');
+    // Other rectangles give other bytes under that UID: a conflict, so the job fails, with the code.
+    const validator = createDciodvfyValidator({ shells: 1 });
+    try {
+      const handler = redactJobHandler(() => stage, () => validator);
+      const now = new Date().toISOString();
+      const job = {
+        id: crypto.randomUUID(),
+        kind: 'deid.redact',
+        region: 'local',
+        payload: { projectId: project, recordId: quarantined.records[0]!.recordId, regions: [{ x: 0, y: 0, width: 1024, height: 30 }] },
+        status: 'running',
+        attempts: 1,
+        maxAttempts: 3,
+        runAt: now,
+        lockedBy: 'test',
+        lockedAt: now,
+        lastError: null,
+        createdAt: now,
+        finishedAt: null,
+      } as const;
+      await expect(handler(job as unknown as Parameters<typeof handler>[0], { database, blobs, clock })).rejects.toMatchObject({ code: 'DLN_INGEST_CONFLICT' });
+    } finally {
+      validator.close();
+    }
   });
 });
