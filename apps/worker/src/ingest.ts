@@ -206,7 +206,11 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   }
 
   const bySeries = new Map<string, PassedFile[]>();
-  for (const file of images) bySeries.set(file.seriesUid, [...(bySeries.get(file.seriesUid) ?? []), file]);
+  for (const file of images) {
+    const group = bySeries.get(file.seriesUid) ?? [];
+    group.push(file);
+    bySeries.set(file.seriesUid, group);
+  }
   for (const group of bySeries.values()) {
     try {
       const item = await recordSeries(deps, options.projectId, group, limits);
