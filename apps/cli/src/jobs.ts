@@ -1,4 +1,4 @@
-import { createOcrPixelStage, type PixelStage } from '@delineate/deid';
+import { createDciodvfyValidator, createOcrPixelStage, type DciodvfyValidator, type PixelStage } from '@delineate/deid';
 import { REDACT_JOB, redactJobHandler, workflowJobHandlers, type JobHandler } from '@delineate/worker';
 
 /**
@@ -9,5 +9,8 @@ export function jobHandlers(): Record<string, JobHandler> {
   // One OCR engine for the process, started by the first job that needs it.
   let pixelStage: PixelStage | undefined;
   const ocrStage = () => (pixelStage ??= createOcrPixelStage());
-  return { ...workflowJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage) };
+  // The same IOD check as `delineate deid` and `delineate ingest` (its shells end with the process).
+  let validator: DciodvfyValidator | undefined;
+  const iodCheck = () => (validator ??= createDciodvfyValidator());
+  return { ...workflowJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage, iodCheck) };
 }

@@ -10,7 +10,9 @@ import { BlobKey, ItemRepository, LabelSchemaRepository, LocalBlobStore, Project
 import { requireTestData } from '@delineate/testkit';
 import { ingestDicom } from './ingest';
 import { projectDeidSettings } from './project-deid';
-import { redactQuarantined } from './redact';
+import { redactJobHandler, redactQuarantined } from './redact';
+import { createDciodvfyValidator } from '@delineate/deid';
+import { dciodvfyAvailable } from '@delineate/testkit';
 
 async function createProject(database: Database): Promise<string> {
   const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
@@ -51,7 +53,7 @@ describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
     // Shuffled input: the grid order comes from the geometry, not the file order.
     const files = [3, 0, 5, 1, 4, 2].map((i) => phantom.slices[i]!.bytes);
     const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
-    const report = await ingestDicom({ database, blobs, clock }, files, { projectId, ...settings });
+    const report = await ingestDicom({ database, blobs, clock }, files, { projectId, ...settings, validator: null });
     expect(report).toMatchObject({ passed: 6, quarantined: 0 });
     expect(report.items).toHaveLength(1);
     const series = await database.db.selectFrom('series').selectAll().where('id', '=', report.items[0]!.seriesId).executeTakeFirstOrThrow();
@@ -87,19 +89,55 @@ describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
   it('quarantines the ultrasound with a burned-in banner, then records it once a steward has redacted the banner', { timeout: 120_000 }, async () => {
     const input = new Uint8Array(readFileSync(requireTestData('dicom/deid-data/GREYSCALE_IMAGE.dcm')));
     const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
-    const first = await ingestDicom({ database, blobs, clock }, [input], { projectId, ...settings, pixelStage: stage });
+    const first = await ingestDicom({ database, blobs, clock }, [input], { projectId, ...settings, pixelStage: stage, validator: null });
     expect(first).toMatchObject({ passed: 0, quarantined: 1, items: [] });
     const recordId = first.records[0]!.recordId;
     const findings = await database.db.selectFrom('deid_records').select('findings').where('id', '=', recordId).executeTakeFirstOrThrow();
     expect(JSON.stringify(findings.findings)).toContain('burned-in-text');
 
-    const redacted = await redactQuarantined({ database, blobs, clock }, { projectId, recordId, regions: [{ x: 0, y: 0, width: 1024, height: 24 }] }, stage);
+    const redacted = await redactQuarantined({ database, blobs, clock }, { projectId, recordId, regions: [{ x: 0, y: 0, width: 1024, height: 24 }] }, stage, null);
     expect(redacted).toMatchObject({ passed: 1, quarantined: 0 });
     expect(redacted.items).toHaveLength(1);
     const series = await database.db.selectFrom('series').selectAll().where('id', '=', redacted.items[0]!.seriesId).executeTakeFirstOrThrow();
     expect([series.rows, series.columns, series.slices]).toEqual([768, 1024, 1]);
-    await expect(redactQuarantined({ database, blobs, clock }, { projectId, recordId: redacted.records[0]!.recordId, regions: [{ x: 0, y: 0, width: 1, height: 1 }] }, stage)).rejects.toMatchObject({
+    await expect(redactQuarantined({ database, blobs, clock }, { projectId, recordId: redacted.records[0]!.recordId, regions: [{ x: 0, y: 0, width: 1, height: 1 }] }, stage, null)).rejects.toMatchObject({
       code: 'DLN_CONFLICT',
     });
+  });
+
+  it.skipIf(!dciodvfyAvailable())('fails a redaction job whose redacted file the gate rejects, with the file\'s code', { timeout: 180_000 }, async () => {
+    const project = await createProject(database);
+    const input = new Uint8Array(readFileSync(requireTestData('dicom/deid-data/GREYSCALE_IMAGE.dcm')));
+    const settings = await projectDeidSettings({ database, blobs, clock }, project);
+    const quarantined = await ingestDicom({ database, blobs, clock }, [input], { projectId: project, ...settings, pixelStage: stage, validator: null });
+    expect(quarantined.files[0]!.status).toBe('quarantined');
+    // The same image, redacted at ingest, is recorded under the SOP Instance UID the redaction will produce.
+    const banner = { x: 0, y: 0, width: 1024, height: 24, source: 'steward' };
+    const recorded = await ingestDicom({ database, blobs, clock }, [input], { projectId: project, ...settings, pixelStage: stage, validator: null, stewardRegions: [banner] });
+    expect(recorded.files[0]!.status).toBe('passed');
+    // Other rectangles give other bytes under that UID: a conflict, so the job fails, with the code.
+    const validator = createDciodvfyValidator({ shells: 1 });
+    try {
+      const handler = redactJobHandler(() => stage, () => validator);
+      const now = new Date().toISOString();
+      const job = {
+        id: crypto.randomUUID(),
+        kind: 'deid.redact',
+        region: 'local',
+        payload: { projectId: project, recordId: quarantined.records[0]!.recordId, regions: [{ x: 0, y: 0, width: 1024, height: 30 }] },
+        status: 'running',
+        attempts: 1,
+        maxAttempts: 3,
+        runAt: now,
+        lockedBy: 'test',
+        lockedAt: now,
+        lastError: null,
+        createdAt: now,
+        finishedAt: null,
+      } as const;
+      await expect(handler(job as unknown as Parameters<typeof handler>[0], { database, blobs, clock })).rejects.toMatchObject({ code: 'DLN_INGEST_CONFLICT' });
+    } finally {
+      validator.close();
+    }
   });
 });

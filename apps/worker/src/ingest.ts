@@ -1,8 +1,10 @@
-import { deidentifyDicom, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
-import { getString, readDicomFile, type DicomDataset } from '@delineate/formats';
-import { ageBands, DelineateError, modalities, type AgeBand, type Modality, type Sex } from '@delineate/schema';
+import { createHash } from 'node:crypto';
+import { batchReport, deidentifyDicom, isTiff, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
+import { getNumber, getString, readDicomFile, type DicomDataset } from '@delineate/formats';
+import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Modality, type Sex } from '@delineate/schema';
 import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
-import { volumeGrid, type SliceGeometry } from './geometry';
+import { imageGeometry, seriesVolume, type ImageGeometry } from './image-geometry';
+import { checkGridLimits, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 
 export interface IngestDeps {
   database: Database;
@@ -17,9 +19,15 @@ export interface IngestOptions {
   options: ReadonlySet<DeidOption>;
   pseudonyms: PseudonymMap;
   pixelStage?: PixelStage;
-  validator?: IodValidator;
+  /**
+   * The IOD check `delineate deid` runs (dciodvfy, createDciodvfyValidator): an output with
+   * errors its input did not have is quarantined. Null skips it, which a caller must justify.
+   */
+  validator: IodValidator | null;
   /** Rectangles a data steward drew on a quarantined file, blanked before the pixel check. */
   stewardRegions?: readonly PixelRegion[];
+  /** Geometry beyond these never becomes an item (default {@link defaultIngestLimits}). */
+  limits?: IngestLimits;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -30,83 +38,89 @@ export interface IngestedItem {
   slices: number;
 }
 
+export type IngestFileStatus = 'passed' | 'quarantined' | 'rejected' | 'duplicate';
+
+/** What became of one input file. Codes and reasons name what was wrong, never a value. */
+export interface IngestFileReport {
+  /** Position in the input. */
+  index: number;
+  sourceSha256: string;
+  status: IngestFileStatus;
+  /** A stable DLN_ code for every status but passed. */
+  code?: string;
+  reason?: string;
+  /** The DeidRecord kept for a passed or quarantined file. */
+  recordId?: string;
+  /** A passed file is a slice (or the frames) of a volume item, or a non-image object of its study. */
+  kept?: 'volume' | 'study-object';
+  itemId?: string;
+}
+
 export interface IngestReport {
   passed: number;
   quarantined: number;
+  rejected: number;
+  duplicates: number;
   /** One per input file, in input order. */
+  files: IngestFileReport[];
+  /** One per file with a DeidRecord (passed or quarantined), in input order. */
   records: Array<{ recordId: string; status: 'passed' | 'quarantined' }>;
   items: IngestedItem[];
 }
 
+/** A file the gate passed, checked and not yet recorded. */
 interface PassedFile {
+  report: IngestFileReport;
   record: DeidRecord;
+  output: Uint8Array;
   outputHash: string;
   dataset: DicomDataset;
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  sopClassUid: string | null;
+  /** Undefined for a non-image object (kept as an instance of its study, never an item). */
+  image: ImageGeometry | undefined;
 }
 
 const tags = {
+  sopClassUid: 0x00080016,
+  sopInstanceUid: 0x00080018,
   studyUid: 0x0020000d,
   seriesUid: 0x0020000e,
-  sopInstanceUid: 0x00080018,
   instanceNumber: 0x00200013,
   modality: 0x00080060,
-  rows: 0x00280010,
-  columns: 0x00280011,
-  position: 0x00200032,
-  orientation: 0x00200037,
-  pixelSpacing: 0x00280030,
-  imagerPixelSpacing: 0x00181164,
-  numberOfFrames: 0x00280008,
+  pixelData: 0x7fe00010,
 } as const;
 
-function numbers(dataset: DicomDataset, tag: number, count: number): number[] | undefined {
-  const text = getString(dataset, tag);
-  if (!text) return undefined;
-  const values = text.split('\\').map((v) => Number(v.trim()));
-  return values.length === count && values.every(Number.isFinite) ? values : undefined;
-}
-
-function uint16(dataset: DicomDataset, tag: number): number | undefined {
-  const value = dataset.get(tag)?.value;
-  if (!value || value.length < 2) return undefined;
-  return dataset.littleEndian ? value[0]! | (value[1]! << 8) : (value[0]! << 8) | value[1]!;
-}
-
 /**
- * A slice's place in the volume grid. Projection images (US, DX, photographs) have no patient
- * position or orientation: they get the identity orientation at the origin, their pixel spacing
- * when recorded (PixelSpacing, else ImagerPixelSpacing) or 1 mm nominal, and their frames as
- * slices. Such files can only form a series on their own.
+ * SOP classes that are not images to annotate, whether or not they carry Pixel Data (any other
+ * class is an image, and one without Pixel Data is rejected): structured
+ * reports and key object selections (88.x), presentation states (11.x), RT structure sets,
+ * plans and treatment records, raw data, registrations, segmentations (66.x), waveforms (9.x),
+ * real-world value mappings (67) and encapsulated documents (104.x).
  */
-function sliceGeometry(dataset: DicomDataset): SliceGeometry & { planar: boolean; frames: number } {
-  const rows = uint16(dataset, tags.rows);
-  const columns = uint16(dataset, tags.columns);
-  if (!rows || !columns) throw new DelineateError('DLN_DICOM_INVALID', 'An image lacks Rows or Columns');
-  const position = numbers(dataset, tags.position, 3);
-  const orientation = numbers(dataset, tags.orientation, 6);
-  const pixelSpacing = numbers(dataset, tags.pixelSpacing, 2) ?? numbers(dataset, tags.imagerPixelSpacing, 2) ?? [1, 1];
-  const frames = Number.parseInt(getString(dataset, tags.numberOfFrames)?.trim() ?? '1', 10) || 1;
-  const planar = !position || !orientation;
-  return {
-    rows,
-    columns,
-    position: (position ?? [0, 0, 0]) as SliceGeometry['position'],
-    orientation: (orientation ?? [1, 0, 0, 0, 1, 0]) as SliceGeometry['orientation'],
-    pixelSpacing: pixelSpacing as SliceGeometry['pixelSpacing'],
-    planar,
-    frames,
-  };
-}
+const studyObjectClasses = [
+  '1.2.840.10008.5.1.4.1.1.88',
+  '1.2.840.10008.5.1.4.1.1.11',
+  '1.2.840.10008.5.1.4.1.1.481.3',
+  '1.2.840.10008.5.1.4.1.1.481.4',
+  '1.2.840.10008.5.1.4.1.1.481.5',
+  '1.2.840.10008.5.1.4.1.1.481.6',
+  '1.2.840.10008.5.1.4.1.1.481.7',
+  '1.2.840.10008.5.1.4.1.1.481.8',
+  '1.2.840.10008.5.1.4.1.1.481.9',
+  '1.2.840.10008.5.1.4.1.1.66',
+  '1.2.840.10008.5.1.4.1.1.9',
+  '1.2.840.10008.5.1.4.1.1.67',
+  '1.2.840.10008.5.1.4.1.1.104',
+];
 
-function seriesGrid(group: readonly PassedFile[]) {
-  const slices = group.map((f) => sliceGeometry(f.dataset));
-  const first = slices[0]!;
-  if (slices.some((s) => s.planar || s.frames > 1)) {
-    if (slices.length > 1) throw new DelineateError('DLN_DICOM_INVALID', 'A series of several projection or multi-frame files has no single voxel grid');
-    const grid = volumeGrid([first]);
-    return { ...grid, slices: first.frames };
-  }
-  return volumeGrid(slices);
+const VL_WHOLE_SLIDE_MICROSCOPY = '1.2.840.10008.5.1.4.1.1.77.1.6';
+
+function isStudyObject(dataset: DicomDataset): boolean {
+  const sopClass = getString(dataset, tags.sopClassUid) ?? '';
+  return studyObjectClasses.some((uid) => sopClass === uid || sopClass.startsWith(`${uid}.`));
 }
 
 /** The deid package bands ages in decades up to 90+; the subject record keeps 80+. */
@@ -120,109 +134,277 @@ function subjectSex(sex: string | undefined): Sex {
   return sex === 'F' || sex === 'M' || sex === 'O' ? sex : 'unknown';
 }
 
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function fail(report: IngestFileReport, status: 'rejected' | 'duplicate', error: unknown): void {
+  report.status = status;
+  // Unexpected errors may quote data (a driver's message, a parser's text): only their kind is kept.
+  report.code = isDelineateError(error) ? error.code : 'DLN_INTERNAL';
+  report.reason = isDelineateError(error) ? error.message : 'The file could not be recorded';
+  delete report.recordId;
+  delete report.kept;
+}
+
 /**
- * The ingest gate for DICOM: every file goes through de-identification; a DeidRecord is kept
- * for every file; passed outputs (only those) become instances, grouped into series volumes and
- * items. Quarantined outputs are kept as blobs for a data steward, never as instances: the
- * store's trigger refuses an instance without a passed record for exactly its bytes.
+ * The ingest gate for DICOM. Every file is taken on its own, and one bad file never stops the
+ * batch: the input is checked (transfer syntax, pixel data against its declared geometry, size
+ * limits), de-identified and verified (with the IOD check `delineate deid` runs), and the output
+ * checked again, all before anything is written. Then:
+ * - a quarantined file is kept (its output and its source, encrypted) with its DeidRecord, for a
+ *   data steward, never as an instance;
+ * - a passed image becomes a slice of its series' volume item; a passed non-image object (SR,
+ *   RT Structure Set, presentation state…) an instance of its study, not an item;
+ * - a SOP Instance UID already given in the batch or recorded is a duplicate when the bytes are
+ *   the same and a conflict (rejected) when they differ: nothing is ever replaced;
+ * - a rejected file leaves nothing behind.
+ * A file's (or a series') blobs are written first and its records last, in one transaction, so
+ * a failure leaves no half-made record; the store's trigger refuses an instance without a
+ * passed DeidRecord for exactly its bytes.
  */
 export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[], options: IngestOptions): Promise<IngestReport> {
-  const passed: PassedFile[] = [];
-  const records: IngestReport['records'] = [];
-  let quarantined = 0;
+  const limits = options.limits ?? defaultIngestLimits;
   // The re-identification key (pseudonym → patient) is kept for the data steward, encrypted.
   const pseudonyms = new RecordingPseudonymMap(options.pseudonyms);
+  const kept = new Set<string>();
+  const reports: IngestFileReport[] = [];
+  const images: PassedFile[] = [];
+  const items: IngestedItem[] = [];
+  // SOP Instance UID → output hash of the first file of this batch that claimed it.
+  const claimed = new Map<string, string>();
+  const repo = new ItemRepository(deps.database.db);
+
   for (const [index, bytes] of files.entries()) {
-    const result = await deidentifyDicom(
-      bytes,
-      {
-        secret: options.secret,
-        options: options.options,
-        pseudonyms,
-        ...(options.pixelStage ? { pixelStage: options.pixelStage } : {}),
-        ...(options.validator ? { validator: options.validator } : {}),
-      },
-      options.stewardRegions ?? [],
-    );
-    const output = result.output;
-    const outputHash = output ? (await deps.blobs.put(output)).hash : null;
-    const status = result.record.status === 'passed' && outputHash ? 'passed' : 'quarantined';
-    // A quarantined source is kept (encrypted, addressed by its SHA-256, which is the record's
-    // source hash) so that a data steward can redact it and run it through the gate again.
-    // Only the quarantine routes, restricted to data stewards, ever read it.
-    if (status === 'quarantined') await deps.blobs.put(bytes, { expectedHash: result.record.sourceSha256 });
-    const inserted = await deps.database.db
-      .insertInto('deid_records')
-      .values({
-        project_id: options.projectId,
-        source_hash: result.record.sourceSha256,
-        output_hash: outputHash,
-        profile: 'basic',
-        options: JSON.stringify(result.record.options),
-        actions: JSON.stringify(result.record.actions),
-        pixel_regions: JSON.stringify(result.record.pixelRegions),
-        findings: JSON.stringify(result.record.findings),
-        status,
-        created_at: deps.clock(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    records.push({ recordId: inserted.id, status });
-    if (status === 'passed' && output && outputHash) {
-      passed.push({ record: result.record, outputHash, dataset: readDicomFile(output).dataset });
-    } else {
-      quarantined++;
+    const report: IngestFileReport = { index, sourceSha256: sha256(bytes), status: 'rejected' };
+    reports.push(report);
+    try {
+      const gated = await gateFile(bytes, report, options, limits, pseudonyms);
+      if (gated.kind === 'quarantined') {
+        await recordQuarantined(deps, options.projectId, bytes, gated.record, gated.output, report);
+        if (gated.record.subjectPseudonym) kept.add(gated.record.subjectPseudonym);
+      } else {
+        const file = gated.file;
+        const earlier = claimed.get(file.sopInstanceUid);
+        const recorded = earlier === undefined ? await repo.findInstance(file.sopInstanceUid) : undefined;
+        if (earlier !== undefined || recorded) {
+          const same = earlier !== undefined ? earlier === file.outputHash : recorded!.blobHash === file.outputHash && recorded!.projectId === options.projectId;
+          if (same) throw new DelineateError('DLN_INGEST_DUPLICATE', earlier !== undefined ? 'The same instance was given earlier in this batch' : 'The same instance is already recorded');
+          throw new DelineateError('DLN_INGEST_CONFLICT', 'Another object with this SOP Instance UID was given or recorded; nothing was replaced');
+        }
+        claimed.set(file.sopInstanceUid, file.outputHash);
+        if (file.image) images.push(file);
+        else {
+          await recordStudyObject(deps, options.projectId, file);
+          if (file.record.subjectPseudonym) kept.add(file.record.subjectPseudonym);
+        }
+      }
+    } catch (error) {
+      fail(report, isDelineateError(error) && error.code === 'DLN_INGEST_DUPLICATE' ? 'duplicate' : 'rejected', error);
     }
     options.onProgress?.(index + 1, files.length);
   }
 
-  await keepSubjectIdentities(deps, options.projectId, pseudonyms.seen);
-
   const bySeries = new Map<string, PassedFile[]>();
-  for (const file of passed) {
-    const key = getString(file.dataset, tags.seriesUid);
-    if (!key) continue;
-    const group = bySeries.get(key) ?? [];
+  for (const file of images) {
+    const group = bySeries.get(file.seriesUid) ?? [];
     group.push(file);
-    bySeries.set(key, group);
+    bySeries.set(file.seriesUid, group);
   }
-  const items: IngestedItem[] = [];
-  for (const [seriesUid, group] of bySeries) {
-    items.push(await recordSeries(deps, options.projectId, seriesUid, group));
+  for (const group of bySeries.values()) {
+    try {
+      const item = await recordSeries(deps, options.projectId, group, limits);
+      items.push(item);
+      for (const file of group) if (file.record.subjectPseudonym) kept.add(file.record.subjectPseudonym);
+    } catch (error) {
+      for (const file of group) fail(file.report, 'rejected', error);
+    }
   }
-  return { passed: passed.length, quarantined, records, items };
+
+  await keepSubjectIdentities(deps, options.projectId, new Map([...pseudonyms.seen].filter(([pseudonym]) => kept.has(pseudonym))));
+
+  const count = (status: IngestFileStatus) => reports.filter((r) => r.status === status).length;
+  return {
+    passed: count('passed'),
+    quarantined: count('quarantined'),
+    rejected: count('rejected'),
+    duplicates: count('duplicate'),
+    files: reports,
+    records: reports.flatMap((r) => (r.recordId && (r.status === 'passed' || r.status === 'quarantined') ? [{ recordId: r.recordId, status: r.status }] : [])),
+    items,
+  };
 }
 
-async function recordSeries(deps: IngestDeps, projectId: string, seriesUid: string, group: PassedFile[]): Promise<IngestedItem> {
-  const first = group[0]!;
-  const grid = seriesGrid(group);
-  const pseudonym = first.record.subjectPseudonym ?? 'UNKNOWN';
-  const composition = first.record.composition ?? {};
-  const modalityText = getString(first.dataset, tags.modality)?.trim() ?? 'OT';
-  const modality: Modality = (modalities as readonly string[]).includes(modalityText) ? (modalityText as Modality) : 'OT';
-  const studyUid = getString(first.dataset, tags.studyUid) ?? seriesUid;
+type GatedFile = { kind: 'quarantined'; record: DeidRecord; output: Uint8Array } | { kind: 'passed'; file: PassedFile };
 
-  return deps.database.db.transaction().execute(async (tx) => {
+/** Checks, de-identifies and verifies one file; writes nothing. Throws a coded error to reject it. */
+async function gateFile(bytes: Uint8Array, report: IngestFileReport, options: IngestOptions, limits: IngestLimits, pseudonyms: PseudonymMap): Promise<GatedFile> {
+  if (isTiff(bytes)) throw new DelineateError('DLN_INGEST_NOT_AN_INSTANCE', 'A TIFF slide is not a DICOM instance');
+  checkStoredPixels(readDicomFile(bytes), limits);
+  const result = await deidentifyDicom(
+    bytes,
+    {
+      secret: options.secret,
+      options: options.options,
+      pseudonyms,
+      ...(options.pixelStage ? { pixelStage: options.pixelStage } : {}),
+      ...(options.validator ? { validator: options.validator } : {}),
+    },
+    options.stewardRegions ?? [],
+  );
+  const { record, output } = result;
+  if (record.status === 'rejected' || !output) {
+    const input = record.findings.find((f) => f.stage === 'input');
+    const code = input && 'code' in input && input.code in errorCodes ? (input.code as ErrorCode) : 'DLN_DEID_FAILED';
+    throw new DelineateError(code, input && input.kind === 'slide-label-or-overview' ? 'A slide label or overview image is never ingested' : 'The de-identification gate rejected the file as malformed');
+  }
+  if (record.kind !== 'image') throw new DelineateError('DLN_INGEST_NOT_AN_INSTANCE', 'A DICOMDIR is a media index, not an object of a study');
+  if (record.status === 'quarantined') {
+    report.reason = batchReport([record], record.options).files[0]?.reasons.join('; ') ?? '';
+    return { kind: 'quarantined', record, output };
+  }
+  // The pixel stage may have replaced the pixel data: the output is checked as the input was.
+  const file = readDicomFile(output);
+  checkStoredPixels(file, limits);
+  const dataset = file.dataset;
+  const studyUid = getString(dataset, tags.studyUid);
+  const seriesUid = getString(dataset, tags.seriesUid);
+  const sopInstanceUid = getString(dataset, tags.sopInstanceUid);
+  if (!studyUid || !seriesUid || !sopInstanceUid) throw new DelineateError('DLN_INGEST_NOT_AN_INSTANCE', 'The object lacks a Study, Series or SOP Instance UID');
+  // Its frames are tiles of one plane at several resolutions: no slices of a voxel grid.
+  if (getString(dataset, tags.sopClassUid) === VL_WHOLE_SLIDE_MICROSCOPY) {
+    throw new DelineateError('DLN_DICOM_UNSUPPORTED', 'A DICOM whole-slide image is tiled, not a volume; slides are not ingested as volumes');
+  }
+  const studyObject = isStudyObject(dataset);
+  // Any other class is an image (CT, MR…): one without pixels cannot be shown or annotated.
+  if (!studyObject && !dataset.has(tags.pixelData)) throw new DelineateError('DLN_DICOM_INVALID', 'An image object has no Pixel Data');
+  return {
+    kind: 'passed',
+    file: {
+      report,
+      record,
+      output,
+      outputHash: record.outputSha256 ?? sha256(output),
+      dataset,
+      studyUid,
+      seriesUid,
+      sopInstanceUid,
+      sopClassUid: getString(dataset, tags.sopClassUid) ?? null,
+      image: studyObject ? undefined : imageGeometry(dataset),
+    },
+  };
+}
+
+/** The database or a transaction on it. */
+type Tx = Database['db'];
+
+async function insertRecord(db: Tx, projectId: string, record: DeidRecord, outputHash: string, status: 'passed' | 'quarantined', now: Date): Promise<string> {
+  const inserted = await db
+    .insertInto('deid_records')
+    .values({
+      project_id: projectId,
+      source_hash: record.sourceSha256,
+      output_hash: outputHash,
+      profile: 'basic',
+      options: JSON.stringify(record.options),
+      actions: JSON.stringify(record.actions),
+      pixel_regions: JSON.stringify(record.pixelRegions),
+      findings: JSON.stringify(record.findings),
+      status,
+      created_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+/**
+ * A quarantined source is kept (encrypted, addressed by its SHA-256, which is the record's
+ * source hash) so that a data steward can redact it and run it through the gate again. Only
+ * the quarantine routes, restricted to data stewards, ever read it. Blobs first, record last.
+ */
+async function recordQuarantined(deps: IngestDeps, projectId: string, source: Uint8Array, record: DeidRecord, output: Uint8Array, report: IngestFileReport): Promise<void> {
+  const { hash } = await deps.blobs.put(output);
+  await deps.blobs.put(source, { expectedHash: record.sourceSha256 });
+  report.recordId = await insertRecord(deps.database.db, projectId, record, hash, 'quarantined', deps.clock());
+  report.status = 'quarantined';
+  report.code = 'DLN_DEID_QUARANTINED';
+}
+
+function vocabularyModality(dataset: DicomDataset): { modality: Modality; dicomModality: string | null } {
+  const text = getString(dataset, tags.modality)?.trim() || null;
+  return { modality: text && (modalities as readonly string[]).includes(text) ? (text as Modality) : 'OT', dicomModality: text };
+}
+
+/** The subject and study a file belongs to in the project, created when new. */
+async function subjectAndStudy(tx: Tx, projectId: string, file: PassedFile): Promise<{ subjectId: string; studyId: string; pseudonym: string }> {
+  const repo = new ItemRepository(tx);
+  const pseudonym = file.record.subjectPseudonym ?? 'UNKNOWN';
+  const composition = file.record.composition ?? {};
+  const existingSubject = await tx.selectFrom('subjects').select('id').where('project_id', '=', projectId).where('pseudonym', '=', pseudonym).executeTakeFirst();
+  const subjectId =
+    existingSubject?.id ?? (await repo.createSubject({ projectId, pseudonym, ageBand: subjectAgeBand(composition.ageBand), sex: subjectSex(composition.sex) })).id;
+  const study = await repo.findStudy(file.studyUid);
+  if (study && study.projectId !== projectId) throw new DelineateError('DLN_INGEST_CONFLICT', 'This Study Instance UID is already recorded outside this project');
+  const studyId = study?.id ?? (await repo.createStudy({ subjectId, studyInstanceUid: file.studyUid })).id;
+  return { subjectId, studyId, pseudonym };
+}
+
+/** A passed non-image object: an instance of its study (in its own series), never an item. */
+async function recordStudyObject(deps: IngestDeps, projectId: string, file: PassedFile): Promise<void> {
+  await deps.blobs.put(file.output);
+  const recordId = await deps.database.db.transaction().execute(async (tx) => {
+    const recordId = await insertRecord(tx, projectId, file.record, file.outputHash, 'passed', deps.clock());
     const repo = new ItemRepository(tx);
-    const existingSubject = await tx
-      .selectFrom('subjects')
-      .select('id')
-      .where('project_id', '=', projectId)
-      .where('pseudonym', '=', pseudonym)
-      .executeTakeFirst();
-    const subjectId =
-      existingSubject?.id ??
-      (await repo.createSubject({ projectId, pseudonym, ageBand: subjectAgeBand(composition.ageBand), sex: subjectSex(composition.sex) })).id;
-    const existingSeries = await tx.selectFrom('series').select('id').where('series_instance_uid', '=', seriesUid).executeTakeFirst();
-    if (existingSeries) {
+    const { studyId } = await subjectAndStudy(tx, projectId, file);
+    const existing = await repo.findSeries(file.seriesUid);
+    if (existing && (existing.projectId !== projectId || existing.studyId !== studyId)) {
+      throw new DelineateError('DLN_INGEST_CONFLICT', 'This Series Instance UID is already recorded under another study');
+    }
+    // A volume's instances are its slices: another object there would break the grid.
+    if (existing?.isVolume) throw new DelineateError('DLN_INGEST_CONFLICT', 'A non-image object cannot join the series of an image volume');
+    let seriesId = existing?.id;
+    if (!seriesId) {
+      const { modality, dicomModality } = vocabularyModality(file.dataset);
+      seriesId = (await repo.createSeries({ studyId, seriesInstanceUid: file.seriesUid, modality })).id;
+      await tx.updateTable('series').set({ dicom_modality: dicomModality }).where('id', '=', seriesId).execute();
+    }
+    const instanceNumber = getNumber(file.dataset, tags.instanceNumber);
+    await repo.addInstances([
+      {
+        seriesId,
+        sopInstanceUid: file.sopInstanceUid,
+        instanceNumber: instanceNumber !== undefined && Number.isInteger(instanceNumber) ? instanceNumber : null,
+        blobHash: file.outputHash,
+        sopClassUid: file.sopClassUid,
+      },
+    ]);
+    return recordId;
+  });
+  Object.assign(file.report, { status: 'passed', recordId, kept: 'study-object' });
+}
+
+/** The passed images of one series as a volume item: blobs first, then records, series, instances and item in one transaction. */
+async function recordSeries(deps: IngestDeps, projectId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
+  const first = group[0]!;
+  const volume = seriesVolume(group.map((file) => file.image!));
+  checkGridLimits(volume, limits);
+  for (const file of group) await deps.blobs.put(file.output);
+  const composition = first.record.composition ?? {};
+  const { modality, dicomModality } = vocabularyModality(first.dataset);
+
+  const { item, recordIds } = await deps.database.db.transaction().execute(async (tx) => {
+    const repo = new ItemRepository(tx);
+    const recordIds: string[] = [];
+    for (const file of group) recordIds.push(await insertRecord(tx, projectId, file.record, file.outputHash, 'passed', deps.clock()));
+    const { subjectId, studyId, pseudonym } = await subjectAndStudy(tx, projectId, first);
+    if (await repo.findSeries(first.seriesUid)) {
       // Masks are tied to a series' grid: a series is recorded whole, once.
       throw new DelineateError('DLN_CONFLICT', 'This series is already recorded; ingest a series in one batch');
     }
-    const existingStudy = await tx.selectFrom('studies').select('id').where('study_instance_uid', '=', studyUid).executeTakeFirst();
-    const studyId = existingStudy?.id ?? (await repo.createStudy({ subjectId, studyInstanceUid: studyUid })).id;
     const series = await repo.createSeries({
       studyId,
-      seriesInstanceUid: seriesUid,
+      seriesInstanceUid: first.seriesUid,
       modality,
       manufacturer: composition.manufacturer ?? null,
       model: composition.model ?? null,
@@ -231,22 +413,30 @@ async function recordSeries(deps: IngestDeps, projectId: string, seriesUid: stri
     });
     await tx
       .updateTable('series')
-      .set({ rows: grid.rows, columns: grid.columns, slices: grid.slices, spacing: grid.spacing, origin: grid.origin, direction: grid.direction })
+      .set({
+        rows: volume.rows,
+        columns: volume.columns,
+        slices: volume.slices,
+        spacing: volume.spacing,
+        origin: volume.origin,
+        direction: volume.direction,
+        dicom_modality: dicomModality,
+        frame_order: volume.frameOrder ?? null,
+      })
       .where('id', '=', series.id)
       .execute();
+    // One multi-frame instance holds every slice (its frame order is on the series); otherwise
+    // each file is one slice, numbered in grid order (1-based), the index masks are aligned to.
+    const instanceOrder = volume.frameOrder ? [0] : volume.order;
     await repo.addInstances(
-      grid.order.map((fileIndex, sliceIndex) => {
+      instanceOrder.map((fileIndex, sliceIndex) => {
         const file = group[fileIndex]!;
-        return {
-          seriesId: series.id,
-          sopInstanceUid: getString(file.dataset, tags.sopInstanceUid) ?? '',
-          // Grid order, 1-based: the slice index masks are aligned to.
-          instanceNumber: sliceIndex + 1,
-          blobHash: file.outputHash,
-        };
+        return { seriesId: series.id, sopInstanceUid: file.sopInstanceUid, instanceNumber: sliceIndex + 1, blobHash: file.outputHash, sopClassUid: file.sopClassUid };
       }),
     );
     const item = await repo.createItem({ projectId, subjectId, target: { kind: 'series_volume', seriesId: series.id } });
-    return { itemId: item.id, seriesId: series.id, subjectPseudonym: pseudonym, slices: grid.slices };
+    return { item: { itemId: item.id, seriesId: series.id, subjectPseudonym: pseudonym, slices: volume.slices }, recordIds };
   });
+  group.forEach((file, i) => Object.assign(file.report, { status: 'passed', recordId: recordIds[i], kept: 'volume', itemId: item.itemId }));
+  return item;
 }

@@ -1,5 +1,5 @@
-import type { PixelStage } from '@delineate/deid';
-import { DelineateError, REDACTION_JOB_KIND, RedactionJobPayload } from '@delineate/schema';
+import type { IodValidator, PixelStage } from '@delineate/deid';
+import { DelineateError, errorCodes, REDACTION_JOB_KIND, RedactionJobPayload, type ErrorCode } from '@delineate/schema';
 import { ingestDicom, type IngestDeps, type IngestReport } from './ingest';
 import { projectDeidSettings } from './project-deid';
 import type { JobHandler } from './worker';
@@ -13,7 +13,7 @@ export type RedactPayload = RedactionJobPayload;
  * first (the pixel check and the verifier then decide again). A new DeidRecord is written; when
  * it passes, the file becomes an instance like any other.
  */
-export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage): Promise<IngestReport> {
+export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage, validator: IodValidator | null): Promise<IngestReport> {
   const record = await deps.database.db
     .selectFrom('deid_records')
     .select(['project_id', 'source_hash', 'status'])
@@ -27,14 +27,19 @@ export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload
     projectId: payload.projectId,
     ...settings,
     pixelStage,
+    validator,
     stewardRegions: payload.regions.map((r) => ({ ...r, source: 'steward' })),
   });
 }
 
-export function redactJobHandler(pixelStage: () => PixelStage): JobHandler {
+/** `validator` gives the IOD check (dciodvfy) the redacted file must pass, as at ingest. */
+export function redactJobHandler(pixelStage: () => PixelStage, validator: () => IodValidator): JobHandler {
   return async (job, context) => {
     const parsed = RedactPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
-    await redactQuarantined(context, parsed.data, pixelStage());
+    const report = await redactQuarantined(context, parsed.data, pixelStage(), validator());
+    // A rejected file fails the job, with its code: the job's audit event must not read as done.
+    const rejected = report.files.find((file) => file.status === 'rejected');
+    if (rejected) throw new DelineateError(rejected.code && rejected.code in errorCodes ? (rejected.code as ErrorCode) : 'DLN_DEID_FAILED', rejected.reason ?? 'The redacted file was rejected');
   };
 }

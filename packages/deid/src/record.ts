@@ -13,6 +13,8 @@ export type DeidFinding =
   | { readonly stage: 'input'; readonly kind: 'malformed' | 'slide-label-or-overview'; readonly code: string }
   /** An attribute decision that needs a person: `where` names the element (tag and keyword). */
   | { readonly stage: 'attributes'; readonly kind: 'overlay-in-compressed-pixel-data'; readonly where: string }
+  /** A batch gave a second file with an output already written: never written over (delineate deid). */
+  | { readonly stage: 'batch'; readonly kind: 'duplicate-instance' | 'sop-instance-conflict'; readonly code: string }
   | { readonly stage: 'slide'; readonly kind: string; readonly count: number; readonly where?: string };
 
 /** One file through the gate. Carries hashes, decisions and findings, never a raw identifying value. */
@@ -88,6 +90,7 @@ export function stewardFinding(stored: unknown): StewardFinding {
   let where: string;
   switch (stage) {
     case 'input':
+    case 'batch':
       where = 'whole file';
       break;
     case 'slide':
@@ -117,6 +120,7 @@ function verifierWhere(where: string): string {
 
 function reasonOf(finding: DeidFinding): string {
   if (finding.stage === 'input') return finding.kind === 'malformed' ? `malformed:${finding.code}` : finding.kind;
+  if (finding.stage === 'batch') return `${finding.kind}:${finding.code}`;
   const { kind, where } = stewardFinding(finding);
   return `${finding.stage === 'slide' ? 'slide:' : ''}${kind}:${where}`;
 }

@@ -122,6 +122,9 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
   };
 
   const records: DeidRecord[] = new Array<DeidRecord>(files.length);
+  // Output name (the new SOP Instance UID) → hash of the output first written under it: a second
+  // input with the same SOP Instance UID never overwrites it, it is reported instead.
+  const written = new Map<string, string>();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
@@ -134,7 +137,24 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
       records[index] = result.record;
       if (result.output && result.record.outputName) {
         const dir = result.record.status === 'passed' ? outDir : quarantineDir;
-        await writeFile(join(dir, result.record.outputName), result.output);
+        const path = join(dir, result.record.outputName);
+        const earlier = written.get(path);
+        if (earlier !== undefined) {
+          const same = earlier === result.record.outputSha256;
+          records[index] = {
+            ...result.record,
+            status: 'rejected',
+            findings: [
+              ...result.record.findings,
+              same
+                ? { stage: 'batch', kind: 'duplicate-instance', code: 'DLN_INGEST_DUPLICATE' }
+                : { stage: 'batch', kind: 'sop-instance-conflict', code: 'DLN_INGEST_CONFLICT' },
+            ],
+          };
+          continue;
+        }
+        written.set(path, result.record.outputSha256 ?? '');
+        await writeFile(path, result.output);
       }
     }
   };

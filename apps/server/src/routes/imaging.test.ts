@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCtPhantom } from '@delineate/formats';
+import { enhancedMrPhantomValue, generateCtPhantom, generateEnhancedMrPhantom } from '@delineate/formats';
 import { AccessRepository, ItemRepository, TaskRepository, testing } from '@delineate/store';
 import { startHarness, type Harness } from '../test/harness';
 import { asUser } from '../test/auth';
@@ -87,6 +87,51 @@ describe.each(kinds.run)('imaging and task routes on %s', (kind) => {
     expect(slab.headers['x-volume-first']).toBe('2');
     expect(slab.headers['x-volume-count']).toBe('2');
     expect(slab.rawPayload.byteLength).toBe(16 * 16 * 2 * 2);
+  });
+
+  it('opens a multi-frame Enhanced MR (one instance) as a volume, slices in position order, in one slab or several', async () => {
+    // As ingest records it: the frames hold grid slices 2, 0, 5, 1, 4, 3; frame_order maps each slice to its frame.
+    const phantom = generateEnhancedMrPhantom({ frameSlices: [2, 0, 5, 1, 4, 3] });
+    const db = h.database.db;
+    const stored = await h.server.context.blobs.put(phantom.bytes);
+    await db
+      .insertInto('deid_records')
+      .values({
+        project_id: h.seeded.projectId,
+        source_hash: stored.hash,
+        output_hash: stored.hash,
+        profile: 'basic',
+        options: JSON.stringify([]),
+        actions: JSON.stringify([]),
+        pixel_regions: JSON.stringify([]),
+        findings: JSON.stringify([]),
+        status: 'passed',
+        created_at: new Date(),
+      })
+      .execute();
+    const repo = new ItemRepository(db);
+    const subject = await repo.createSubject({ projectId: h.seeded.projectId, pseudonym: `P-MF-${Date.now()}`, ageBand: 'unknown', sex: 'unknown' });
+    const study = await repo.createStudy({ subjectId: subject.id, studyInstanceUid: `2.25.7${Date.now()}` });
+    const series = await repo.createSeries({ studyId: study.id, seriesInstanceUid: `2.25.8${Date.now()}`, modality: 'MR' });
+    await db
+      .updateTable('series')
+      .set({ rows: 16, columns: 20, slices: 6, spacing: [0.9, 0.8, 2.5], origin: [-10, -20, 30], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], frame_order: [1, 3, 0, 5, 4, 2] })
+      .where('id', '=', series.id)
+      .execute();
+    await repo.addInstances([{ seriesId: series.id, sopInstanceUid: `2.25.9${Date.now()}`, instanceNumber: 1, blobHash: stored.hash }]);
+    const item = await repo.createItem({ projectId: h.seeded.projectId, subjectId: subject.id, target: { kind: 'series_volume', seriesId: series.id } });
+
+    const all = await h.server.app.inject({ method: 'GET', url: `/api/items/${item.id}/volume`, headers });
+    expect(all.statusCode).toBe(200);
+    const voxels = new Int16Array(all.rawPayload.buffer.slice(all.rawPayload.byteOffset, all.rawPayload.byteOffset + all.rawPayload.byteLength));
+    expect(voxels.length).toBe(20 * 16 * 6);
+    for (let z = 0; z < 6; z++) {
+      for (const [c, r] of [[0, 0], [19, 15], [7, 3]] as const) expect(voxels[z * 320 + r * 20 + c]).toBe(enhancedMrPhantomValue(c, r, z));
+    }
+    const slab = await h.server.app.inject({ method: 'GET', url: `/api/items/${item.id}/volume?first=4&count=2`, headers });
+    expect(slab.statusCode).toBe(200);
+    const tail = new Int16Array(slab.rawPayload.buffer.slice(slab.rawPayload.byteOffset, slab.rawPayload.byteOffset + slab.rawPayload.byteLength));
+    expect(Array.from(tail)).toEqual(Array.from(voxels.subarray(4 * 320)));
   });
 
   it('refuses anonymous callers and users without a role in the project', async () => {

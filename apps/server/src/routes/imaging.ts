@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decodePixels, elementString, readPixelSource } from '@delineate/formats';
+import { decodePixels, elementString, frameFunctionalGroup, getNumber, readDicomFile, readPixelSource, type PixelSource } from '@delineate/formats';
 import { DelineateError, LabelSchema } from '@delineate/schema';
 import { ItemRepository, LabelSchemaRepository } from '@delineate/store';
 import type { ServerContext } from '../context';
@@ -53,13 +53,15 @@ interface SeriesGeometry {
   projectId: string;
   kind: string;
   grid: ItemGrid;
+  /** One multi-frame instance holds the volume: the frame index of each slice. */
+  frameOrder: number[] | null;
 }
 
 async function seriesOfItem(ctx: ServerContext, itemId: string): Promise<SeriesGeometry> {
   const row = await ctx.database.db
     .selectFrom('items')
     .leftJoin('series', 'series.id', 'items.series_id')
-    .select(['items.kind', 'items.project_id', 'series.id as series_id', 'series.rows', 'series.columns', 'series.slices', 'series.spacing', 'series.origin', 'series.direction'])
+    .select(['items.kind', 'items.project_id', 'series.id as series_id', 'series.rows', 'series.columns', 'series.slices', 'series.spacing', 'series.origin', 'series.direction', 'series.frame_order'])
     .where('items.id', '=', itemId)
     .executeTakeFirst();
   if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Item not found');
@@ -71,30 +73,60 @@ async function seriesOfItem(ctx: ServerContext, itemId: string): Promise<SeriesG
     projectId: row.project_id,
     kind: row.kind,
     grid: { rows: row.rows, columns: row.columns, slices: row.slices, spacing: row.spacing, origin: row.origin, direction: row.direction },
+    frameOrder: row.frame_order,
   };
+}
+
+function pixelSourceOf(bytes: Uint8Array, rows: number, columns: number): PixelSource {
+  const source = readPixelSource(bytes);
+  if (!source) throw new DelineateError('DLN_DICOM_INVALID', 'A slice has no pixel data');
+  const d = source.description;
+  if (d.rows !== rows || d.columns !== columns || d.samplesPerPixel !== 1 || (d.bitsAllocated !== 16 && d.bitsAllocated !== 8)) {
+    throw new DelineateError('DLN_DICOM_INVALID', 'A slice does not match the volume grid or is not 8- or 16-bit greyscale');
+  }
+  return source;
+}
+
+/** Stored values of one decoded frame, rescaled (slope, intercept) and clamped to int16. */
+function rescaled(frame: Uint8Array, source: PixelSource, slope: number, intercept: number): Int16Array {
+  const d = source.description;
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const out = new Int16Array(d.rows * d.columns);
+  const signed = d.pixelRepresentation === 1;
+  const read =
+    d.bitsAllocated === 8
+      ? (i: number) => (signed ? view.getInt8(i) : view.getUint8(i))
+      : (i: number) => (signed ? view.getInt16(i * 2, true) : view.getUint16(i * 2, true));
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(read(i) * slope + intercept)));
+  return out;
 }
 
 /** HU voxels of one slice from its de-identified Part 10 bytes (rescale applied), row-major. */
 export function sliceHounsfield(bytes: Uint8Array, rows: number, columns: number): Int16Array {
-  const source = readPixelSource(bytes);
-  if (!source) throw new DelineateError('DLN_DICOM_INVALID', 'A slice has no pixel data');
-  const d = source.description;
-  if (d.rows !== rows || d.columns !== columns || d.samplesPerPixel !== 1 || d.bitsAllocated !== 16) {
-    throw new DelineateError('DLN_DICOM_INVALID', 'A slice does not match the volume grid or is not 16-bit greyscale');
-  }
-  const decoded = decodePixels(source, [0]);
-  const frame = decoded.frames[0];
+  const source = pixelSourceOf(bytes, rows, columns);
+  const frame = decodePixels(source, [0]).frames[0];
   if (!frame) throw new DelineateError('DLN_DICOM_INVALID', 'A slice has no pixel data');
   const slope = Number(elementString(source.walked, 0x00281053) ?? '1') || 1;
   const intercept = Number(elementString(source.walked, 0x00281052) ?? '0') || 0;
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const out = new Int16Array(rows * columns);
-  const signed = d.pixelRepresentation === 1;
-  for (let i = 0; i < out.length; i++) {
-    const stored = signed ? view.getInt16(i * 2, true) : view.getUint16(i * 2, true);
-    out[i] = Math.max(-32768, Math.min(32767, Math.round(stored * slope + intercept)));
-  }
-  return out;
+  return rescaled(frame, source, slope, intercept);
+}
+
+/**
+ * Voxels of some frames of one multi-frame instance (Enhanced MR/CT), each rescaled by its own
+ * Pixel Value Transformation (per-frame, else shared functional group, else the top level).
+ */
+export function framesHounsfield(bytes: Uint8Array, rows: number, columns: number, frames: readonly number[]): Int16Array[] {
+  const source = pixelSourceOf(bytes, rows, columns);
+  const decoded = decodePixels(source, frames).frames;
+  const dataset = readDicomFile(bytes).dataset;
+  return frames.map((frame, k) => {
+    const transform = frameFunctionalGroup(dataset, frame, 0x00289145) ?? dataset;
+    const slope = getNumber(transform, 0x00281053) || 1;
+    const intercept = getNumber(transform, 0x00281052) ?? 0;
+    const pixels = decoded[k];
+    if (!pixels) throw new DelineateError('DLN_DICOM_INVALID', 'A frame has no pixel data');
+    return rescaled(pixels, source, slope, intercept);
+  });
 }
 
 /**
@@ -208,21 +240,42 @@ export function registerImagingRoutes(app: FastifyInstance, registry: RouteRegis
       const count = Math.min(query.count ?? slices, slices - first);
       if (count <= 0) throw new DelineateError('DLN_REQUEST_INVALID', 'The slab lies outside the volume');
       const instances = await instancesOf(geometry.seriesId);
-      if (instances.length !== slices) throw new DelineateError('DLN_CONFLICT', 'The series does not hold one instance per slice');
       const out = Buffer.allocUnsafe(rows * columns * count * 2);
       const target = new Int16Array(out.buffer, out.byteOffset, rows * columns * count);
-      await Promise.all(
-        Array.from({ length: count }, async (_, k) => {
-          const z = first + k;
-          let voxels = cache.get(geometry.seriesId, z);
-          if (!voxels) {
-            const bytes = await ctx.blobs.get(instances[z]!.blobHash);
-            voxels = sliceHounsfield(bytes, rows, columns);
-            cache.set(geometry.seriesId, z, voxels);
-          }
-          target.set(voxels, k * rows * columns);
-        }),
-      );
+      const frameOrder = geometry.frameOrder;
+      if (frameOrder) {
+        if (instances.length !== 1 || frameOrder.length !== slices) throw new DelineateError('DLN_CONFLICT', 'The volume is not one multi-frame instance');
+        const slab = new Map<number, Int16Array>();
+        for (let z = first; z < first + count; z++) {
+          const cached = cache.get(geometry.seriesId, z);
+          if (cached) slab.set(z, cached);
+        }
+        const missing = Array.from({ length: count }, (_, k) => first + k).filter((z) => !slab.has(z));
+        if (missing.length > 0) {
+          // One read of the instance for the whole slab: every frame lives in the same blob.
+          const bytes = await ctx.blobs.get(instances[0]!.blobHash);
+          const decoded = framesHounsfield(bytes, rows, columns, missing.map((z) => frameOrder[z]!));
+          missing.forEach((z, k) => {
+            slab.set(z, decoded[k]!);
+            cache.set(geometry.seriesId, z, decoded[k]!);
+          });
+        }
+        for (const [z, voxels] of slab) target.set(voxels, (z - first) * rows * columns);
+      } else {
+        if (instances.length !== slices) throw new DelineateError('DLN_CONFLICT', 'The series does not hold one instance per slice');
+        await Promise.all(
+          Array.from({ length: count }, async (_, k) => {
+            const z = first + k;
+            let voxels = cache.get(geometry.seriesId, z);
+            if (!voxels) {
+              const bytes = await ctx.blobs.get(instances[z]!.blobHash);
+              voxels = sliceHounsfield(bytes, rows, columns);
+              cache.set(geometry.seriesId, z, voxels);
+            }
+            target.set(voxels, k * rows * columns);
+          }),
+        );
+      }
       return reply
         .type('application/octet-stream')
         .header('Cache-Control', 'private, no-store')

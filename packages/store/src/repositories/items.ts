@@ -38,6 +38,15 @@ export interface AddInstanceInput {
   sopInstanceUid: string;
   instanceNumber: number | null;
   blobHash: string;
+  /** SOP Class UID: an image, or a non-image object of the study (SR, RT Structure Set…). */
+  sopClassUid?: string | null;
+}
+
+/** Where an instance is recorded: its series and project, and the address of its bytes. */
+export interface RecordedInstance {
+  seriesId: string;
+  projectId: string;
+  blobHash: string;
 }
 
 export interface CreateItemInput {
@@ -131,6 +140,7 @@ export class ItemRepository {
               sop_instance_uid: i.sopInstanceUid,
               instance_number: i.instanceNumber,
               blob_hash: i.blobHash,
+              sop_class_uid: i.sopClassUid ?? null,
             })),
           )
           .returningAll()
@@ -152,6 +162,47 @@ export class ItemRepository {
         }));
       }),
     );
+  }
+
+  /** The instance recorded under a SOP Instance UID, in any project (the UID is unique platform-wide). */
+  async findInstance(sopInstanceUid: string): Promise<RecordedInstance | undefined> {
+    const row = await translated(() =>
+      this.#db
+        .selectFrom('instances')
+        .innerJoin('series', 'series.id', 'instances.series_id')
+        .innerJoin('studies', 'studies.id', 'series.study_id')
+        .innerJoin('subjects', 'subjects.id', 'studies.subject_id')
+        .select(['instances.series_id', 'instances.blob_hash', 'subjects.project_id'])
+        .where('instances.sop_instance_uid', '=', sopInstanceUid)
+        .executeTakeFirst(),
+    );
+    return row ? { seriesId: row.series_id, projectId: row.project_id, blobHash: row.blob_hash } : undefined;
+  }
+
+  /** A study or series recorded under a UID, with the project it belongs to (UIDs are unique platform-wide). */
+  async findStudy(studyInstanceUid: string): Promise<{ id: string; projectId: string } | undefined> {
+    const row = await translated(() =>
+      this.#db
+        .selectFrom('studies')
+        .innerJoin('subjects', 'subjects.id', 'studies.subject_id')
+        .select(['studies.id', 'subjects.project_id'])
+        .where('studies.study_instance_uid', '=', studyInstanceUid)
+        .executeTakeFirst(),
+    );
+    return row ? { id: row.id, projectId: row.project_id } : undefined;
+  }
+
+  async findSeries(seriesInstanceUid: string): Promise<{ id: string; studyId: string; projectId: string; isVolume: boolean } | undefined> {
+    const row = await translated(() =>
+      this.#db
+        .selectFrom('series')
+        .innerJoin('studies', 'studies.id', 'series.study_id')
+        .innerJoin('subjects', 'subjects.id', 'studies.subject_id')
+        .select(['series.id', 'series.study_id', 'series.rows', 'subjects.project_id'])
+        .where('series.series_instance_uid', '=', seriesInstanceUid)
+        .executeTakeFirst(),
+    );
+    return row ? { id: row.id, studyId: row.study_id, projectId: row.project_id, isVolume: row.rows !== null } : undefined;
   }
 
   /** Instances of a series in instance-number order. */

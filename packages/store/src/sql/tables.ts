@@ -103,6 +103,10 @@ export interface SeriesTable {
   spacing: number[] | null;
   origin: number[] | null;
   direction: number[] | null;
+  /** The Modality the files name (0330_study_objects); `modality` holds the vocabulary's value. */
+  dicom_modality: Generated<string | null>;
+  /** One multi-frame instance as a volume: the frame index of each grid slice (0330_study_objects). */
+  frame_order: Generated<number[] | null>;
 }
 
 export interface InstancesTable {
@@ -111,6 +115,8 @@ export interface InstancesTable {
   sop_instance_uid: string;
   instance_number: number | null;
   blob_hash: string;
+  /** SOP Class UID (0330_study_objects): images and non-image objects of a study. */
+  sop_class_uid: Generated<string | null>;
 }
 
 export interface SlidesTable {

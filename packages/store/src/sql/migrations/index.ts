@@ -9,6 +9,7 @@ import { audit } from './0110_audit';
 import { loginThrottle } from './0120_login_throttle';
 import { workflow } from './0200_workflow';
 import { annotationOwner } from './0320_annotation_owner';
+import { studyObjects } from './0330_study_objects';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   loginThrottle,
   workflow,
   annotationOwner,
+  studyObjects,
 ];
