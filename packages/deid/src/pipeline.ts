@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  assertDecodable,
+  declaredPixelBytes,
   decodeString,
   DicomDataset,
   encodeUint32,
@@ -191,6 +193,22 @@ function isSlide(dataset: DicomDataset): boolean {
   return getString(dataset, 0x00080016) === '1.2.840.10008.5.1.4.1.1.77.1.6' || getString(dataset, 0x00080060)?.toUpperCase() === 'SM';
 }
 
+/**
+ * An image whose declared geometry (rows × columns × frames × samples × bits) exceeds the decode
+ * ceiling is refused whole: nothing downstream (pixel stage, viewer, item grid) could read it.
+ */
+function assertDeclaredImageFits(dataset: DicomDataset): void {
+  if (!dataset.has(0x7fe00010)) return;
+  const bytes = declaredPixelBytes({
+    rows: getNumber(dataset, 0x00280010) ?? 0,
+    columns: getNumber(dataset, 0x00280011) ?? 0,
+    numberOfFrames: getNumber(dataset, 0x00280008) ?? 1,
+    samplesPerPixel: getNumber(dataset, 0x00280002) ?? 1,
+    bitsAllocated: getNumber(dataset, 0x00280100) ?? 8,
+  });
+  assertDecodable(bytes, 'The declared image');
+}
+
 const INTEGER_STRING = /^\s*[+-]?\d+\s*$/;
 const DECIMAL_STRING = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -298,6 +316,11 @@ export async function deidentifyDicom(
     return rejected(sourceSha256, options, isDelineateError(error) ? error.code : 'DLN_DICOM_INVALID');
   }
   if (hasMalformedNumber(file.dataset)) return rejected(sourceSha256, options, 'DLN_DICOM_INVALID');
+  try {
+    assertDeclaredImageFits(file.dataset);
+  } catch (error) {
+    return rejected(sourceSha256, options, isDelineateError(error) ? error.code : 'DLN_DICOM_TOO_LARGE');
+  }
   // Slide label and overview images show handwriting and barcodes: dropped, never de-identified.
   if (isSlideLabelOrOverview(file.dataset)) return rejected(sourceSha256, options, 'DLN_DEID_QUARANTINED', 'slide-label-or-overview');
   const uids = config.uids ?? new UidMapper(config.secret);

@@ -40,6 +40,8 @@ export const errorCodes = {
   DLN_AUDIT_CHAIN_BROKEN: 500,
   DLN_REVISION_IMMUTABLE: 409,
   DLN_RELEASE_FROZEN: 409,
+  DLN_DICOM_TOO_LARGE: 413,
+  DLN_NIFTI_TOO_LARGE: 413,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
