@@ -1,4 +1,4 @@
-import { deidentifyDicom, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
+import { deidentifyDicom, type DeidGate, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
 import { getString, readDicomFile, type DicomDataset } from '@delineate/formats';
 import { ageBands, DelineateError, modalities, type AgeBand, type Modality, type Sex } from '@delineate/schema';
 import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
@@ -21,6 +21,8 @@ export interface IngestOptions {
   /** Rectangles a data steward drew on a quarantined file, blanked before the pixel check. */
   stewardRegions?: readonly PixelRegion[];
   onProgress?: (done: number, total: number) => void;
+  /** Takes each file through the gate: in this thread by default, or isolated (a worker thread with its own memory limits). */
+  gate?: DeidGate;
 }
 
 export interface IngestedItem {
@@ -133,7 +135,7 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   // The re-identification key (pseudonym → patient) is kept for the data steward, encrypted.
   const pseudonyms = new RecordingPseudonymMap(options.pseudonyms);
   for (const [index, bytes] of files.entries()) {
-    const result = await deidentifyDicom(
+    const result = await (options.gate ?? deidentifyDicom)(
       bytes,
       {
         secret: options.secret,

@@ -1,4 +1,4 @@
-import type { PixelStage } from '@delineate/deid';
+import type { DeidGate, PixelStage } from '@delineate/deid';
 import { DelineateError, REDACTION_JOB_KIND, RedactionJobPayload } from '@delineate/schema';
 import { ingestDicom, type IngestDeps, type IngestReport } from './ingest';
 import { projectDeidSettings } from './project-deid';
@@ -13,7 +13,7 @@ export type RedactPayload = RedactionJobPayload;
  * first (the pixel check and the verifier then decide again). A new DeidRecord is written; when
  * it passes, the file becomes an instance like any other.
  */
-export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage): Promise<IngestReport> {
+export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage, gate?: DeidGate): Promise<IngestReport> {
   const record = await deps.database.db
     .selectFrom('deid_records')
     .select(['project_id', 'source_hash', 'status'])
@@ -28,13 +28,19 @@ export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload
     ...settings,
     pixelStage,
     stewardRegions: payload.regions.map((r) => ({ ...r, source: 'steward' })),
+    ...(gate ? { gate } : {}),
   });
 }
 
-export function redactJobHandler(pixelStage: () => PixelStage): JobHandler {
+/**
+ * The redaction job. A quarantined file is untrusted input: where the process also serves the
+ * API, pass a `gate` that runs it in a worker thread with its own memory limits, so a file
+ * that blows up decoding ends that thread with a coded rejection, not the server.
+ */
+export function redactJobHandler(pixelStage: () => PixelStage, gate?: DeidGate): JobHandler {
   return async (job, context) => {
     const parsed = RedactPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
-    await redactQuarantined(context, parsed.data, pixelStage());
+    await redactQuarantined(context, parsed.data, pixelStage(), gate);
   };
 }

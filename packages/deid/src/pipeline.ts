@@ -227,6 +227,14 @@ function hasMalformedNumber(dataset: DicomDataset): boolean {
   return false;
 }
 
+/** The record of a file the gate refused whole (malformed, too large…): its DLN_ code, no output. */
+export function rejectedFile(bytes: Uint8Array, options: ReadonlySet<DeidOption>, code: string): DeidFileResult {
+  return rejected(sha256(bytes), [...options].sort(), code);
+}
+
+/** What takes one file through the gate: {@link deidentifyDicom} here, or the same in an isolated thread. */
+export type DeidGate = (bytes: Uint8Array, config: DeidConfig, stewardRegions?: readonly PixelRegion[]) => Promise<DeidFileResult>;
+
 function rejected(
   sourceSha256: string,
   options: readonly DeidOption[],
