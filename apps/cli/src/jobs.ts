@@ -9,7 +9,7 @@ import { isolatedGate } from './workers/isolated-gate';
  * limits, since this process also serves the API.
  */
 export function jobHandlers(): Record<string, JobHandler> {
-  // One OCR engine for the process, started by the first job that needs it.
+  // Asks for the pixel check; the gate thread of each redaction starts its own OCR engine.
   let pixelStage: PixelStage | undefined;
   const ocrStage = () => (pixelStage ??= createOcrPixelStage());
   return { ...workflowJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage, isolatedGate()) };
