@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv, openPlatform } from '@delineate/server';
 import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
-import { LabelSchemaRepository, ProjectRepository, ReviewProtocolRepository } from '@delineate/store';
+import { LabelSchemaRepository, ProjectRepository, ReviewProtocolRepository, testing } from '@delineate/store';
 import { FUZZ_MARKER, writeFuzzCorpus, type FuzzCase } from '@delineate/testkit';
 
 const bin = fileURLToPath(new URL('../bin/delineate.mjs', import.meta.url));
@@ -127,6 +127,8 @@ describe('the DICOM fuzz corpus through the CLI', () => {
     const data = join(dir, 'data');
     const platformEnv = env({ DELINEATE_DATA: data });
     const config = configFromEnv(platformEnv);
+    // The embedded database from the migrated template: no initdb and migrations in this test.
+    await testing.seedPGliteDataDir(data);
     const platform = await openPlatform(config, platformEnv);
     let projectId: string;
     try {
