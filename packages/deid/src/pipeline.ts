@@ -98,16 +98,18 @@ function pixelPayload(dataset: DicomDataset, frames: number): PixelDataPayload |
   if (frames <= 1) return { encapsulated: true, frames: [Buffer.concat(fragments)] };
   if (fragments.length === frames) return { encapsulated: true, frames: fragments };
   const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
-  const offsets = Array.from({ length: table.length / 4 }, (_, i) => view.getUint32(i * 4, true));
-  const grouped: Uint8Array[] = offsets.map(() => new Uint8Array(0));
+  const offsets = Array.from({ length: Math.floor(table.length / 4) }, (_, i) => view.getUint32(i * 4, true));
+  // Each frame's fragments are joined once: joining fragment by fragment costs the square of
+  // their number, and a small hostile file can hold hundreds of thousands.
+  const grouped: Uint8Array[][] = offsets.map(() => []);
   let position = 0;
+  let index = 0;
   for (const fragment of fragments) {
-    let index = offsets.length - 1;
-    while (index > 0 && (offsets[index] ?? 0) > position) index -= 1;
-    grouped[index] = Buffer.concat([grouped[index] ?? new Uint8Array(0), fragment]);
+    while (index + 1 < offsets.length && (offsets[index + 1] ?? 0) <= position) index += 1;
+    grouped[index]?.push(fragment);
     position += fragment.length + 8;
   }
-  return { encapsulated: true, frames: grouped };
+  return { encapsulated: true, frames: grouped.map((parts) => Buffer.concat(parts)) };
 }
 
 function strings(dataset: DicomDataset, tag: number): string[] {
