@@ -1,16 +1,19 @@
 import { createDciodvfyValidator, createOcrPixelStage, type DciodvfyValidator, type PixelStage } from '@delineate/deid';
 import { REDACT_JOB, redactJobHandler, workflowJobHandlers, type JobHandler } from '@delineate/worker';
+import { isolatedGate } from './workers/isolated-gate';
 
 /**
  * The job kinds this process runs, by kind: the workflow's agreement jobs and the steward's
- * redactions. The worker claims only these, and only in its own region.
+ * redactions. The worker claims only these, and only in its own region. Redactions read
+ * quarantined (untrusted) files: each goes through the gate in its own worker thread with memory
+ * limits, since this process also serves the API.
  */
 export function jobHandlers(): Record<string, JobHandler> {
-  // One OCR engine for the process, started by the first job that needs it.
+  // Asks for the pixel check; the gate thread of each redaction starts its own OCR engine.
   let pixelStage: PixelStage | undefined;
   const ocrStage = () => (pixelStage ??= createOcrPixelStage());
   // The same IOD check as `delineate deid` and `delineate ingest` (its shells end with the process).
   let validator: DciodvfyValidator | undefined;
   const iodCheck = () => (validator ??= createDciodvfyValidator());
-  return { ...workflowJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage, iodCheck) };
+  return { ...workflowJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage, iodCheck, isolatedGate()) };
 }

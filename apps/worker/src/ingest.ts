@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { batchReport, deidentifyDicom, isTiff, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
+import { batchReport, deidentifyDicom, isTiff, type DeidGate, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
 import { getNumber, getString, readDicomFile, type DicomDataset } from '@delineate/formats';
 import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Modality, type Sex } from '@delineate/schema';
 import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
@@ -29,6 +29,8 @@ export interface IngestOptions {
   /** Geometry beyond these never becomes an item (default {@link defaultIngestLimits}). */
   limits?: IngestLimits;
   onProgress?: (done: number, total: number) => void;
+  /** Takes each file through the gate: in this thread by default, or isolated (a worker thread with its own memory limits). */
+  gate?: DeidGate;
 }
 
 export interface IngestedItem {
@@ -241,7 +243,7 @@ type GatedFile = { kind: 'quarantined'; record: DeidRecord; output: Uint8Array }
 async function gateFile(bytes: Uint8Array, report: IngestFileReport, options: IngestOptions, limits: IngestLimits, pseudonyms: PseudonymMap): Promise<GatedFile> {
   if (isTiff(bytes)) throw new DelineateError('DLN_INGEST_NOT_AN_INSTANCE', 'A TIFF slide is not a DICOM instance');
   checkStoredPixels(readDicomFile(bytes), limits);
-  const result = await deidentifyDicom(
+  const result = await (options.gate ?? deidentifyDicom)(
     bytes,
     {
       secret: options.secret,

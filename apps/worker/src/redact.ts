@@ -1,4 +1,4 @@
-import type { IodValidator, PixelStage } from '@delineate/deid';
+import type { DeidGate, IodValidator, PixelStage } from '@delineate/deid';
 import { DelineateError, errorCodes, REDACTION_JOB_KIND, RedactionJobPayload, type ErrorCode } from '@delineate/schema';
 import { ingestDicom, type IngestDeps, type IngestReport } from './ingest';
 import { projectDeidSettings } from './project-deid';
@@ -13,7 +13,7 @@ export type RedactPayload = RedactionJobPayload;
  * first (the pixel check and the verifier then decide again). A new DeidRecord is written; when
  * it passes, the file becomes an instance like any other.
  */
-export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage, validator: IodValidator | null): Promise<IngestReport> {
+export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload, pixelStage: PixelStage, validator: IodValidator | null, gate?: DeidGate): Promise<IngestReport> {
   const record = await deps.database.db
     .selectFrom('deid_records')
     .select(['project_id', 'source_hash', 'status'])
@@ -29,15 +29,21 @@ export async function redactQuarantined(deps: IngestDeps, payload: RedactPayload
     pixelStage,
     validator,
     stewardRegions: payload.regions.map((r) => ({ ...r, source: 'steward' })),
+    ...(gate ? { gate } : {}),
   });
 }
 
-/** `validator` gives the IOD check (dciodvfy) the redacted file must pass, as at ingest. */
-export function redactJobHandler(pixelStage: () => PixelStage, validator: () => IodValidator): JobHandler {
+/**
+ * The redaction job. `validator` gives the IOD check (dciodvfy) the redacted file must pass, as
+ * at ingest. A quarantined file is untrusted input: where the process also serves the API, pass
+ * a `gate` that runs it in a worker thread with its own memory limits, so a file that blows up
+ * decoding ends that thread with a coded rejection, not the server.
+ */
+export function redactJobHandler(pixelStage: () => PixelStage, validator: () => IodValidator, gate?: DeidGate): JobHandler {
   return async (job, context) => {
     const parsed = RedactPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
-    const report = await redactQuarantined(context, parsed.data, pixelStage(), validator());
+    const report = await redactQuarantined(context, parsed.data, pixelStage(), validator(), gate);
     // A rejected file fails the job, with its code: the job's audit event must not read as done.
     const rejected = report.files.find((file) => file.status === 'rejected');
     if (rejected) throw new DelineateError(rejected.code && rejected.code in errorCodes ? (rejected.code as ErrorCode) : 'DLN_DEID_FAILED', rejected.reason ?? 'The redacted file was rejected');

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  assertDecodable,
+  declaredPixelBytes,
   decodeString,
   DicomDataset,
   encodeUint32,
@@ -96,16 +98,18 @@ function pixelPayload(dataset: DicomDataset, frames: number): PixelDataPayload |
   if (frames <= 1) return { encapsulated: true, frames: [Buffer.concat(fragments)] };
   if (fragments.length === frames) return { encapsulated: true, frames: fragments };
   const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
-  const offsets = Array.from({ length: table.length / 4 }, (_, i) => view.getUint32(i * 4, true));
-  const grouped: Uint8Array[] = offsets.map(() => new Uint8Array(0));
+  const offsets = Array.from({ length: Math.floor(table.length / 4) }, (_, i) => view.getUint32(i * 4, true));
+  // Each frame's fragments are joined once: joining fragment by fragment costs the square of
+  // their number, and a small hostile file can hold hundreds of thousands.
+  const grouped: Uint8Array[][] = offsets.map(() => []);
   let position = 0;
+  let index = 0;
   for (const fragment of fragments) {
-    let index = offsets.length - 1;
-    while (index > 0 && (offsets[index] ?? 0) > position) index -= 1;
-    grouped[index] = Buffer.concat([grouped[index] ?? new Uint8Array(0), fragment]);
+    while (index + 1 < offsets.length && (offsets[index + 1] ?? 0) <= position) index += 1;
+    grouped[index]?.push(fragment);
     position += fragment.length + 8;
   }
-  return { encapsulated: true, frames: grouped };
+  return { encapsulated: true, frames: grouped.map((parts) => Buffer.concat(parts)) };
 }
 
 function strings(dataset: DicomDataset, tag: number): string[] {
@@ -191,6 +195,22 @@ function isSlide(dataset: DicomDataset): boolean {
   return getString(dataset, 0x00080016) === '1.2.840.10008.5.1.4.1.1.77.1.6' || getString(dataset, 0x00080060)?.toUpperCase() === 'SM';
 }
 
+/**
+ * An image whose declared geometry (rows × columns × frames × samples × bits) exceeds the decode
+ * ceiling is refused whole: nothing downstream (pixel stage, viewer, item grid) could read it.
+ */
+function assertDeclaredImageFits(dataset: DicomDataset): void {
+  if (!dataset.has(0x7fe00010)) return;
+  const bytes = declaredPixelBytes({
+    rows: getNumber(dataset, 0x00280010) ?? 0,
+    columns: getNumber(dataset, 0x00280011) ?? 0,
+    numberOfFrames: getNumber(dataset, 0x00280008) ?? 1,
+    samplesPerPixel: getNumber(dataset, 0x00280002) ?? 1,
+    bitsAllocated: getNumber(dataset, 0x00280100) ?? 8,
+  });
+  assertDecodable(bytes, 'The declared image');
+}
+
 const INTEGER_STRING = /^\s*[+-]?\d+\s*$/;
 const DECIMAL_STRING = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -208,6 +228,14 @@ function hasMalformedNumber(dataset: DicomDataset): boolean {
   }
   return false;
 }
+
+/** The record of a file the gate refused whole (malformed, too large…): its DLN_ code, no output. */
+export function rejectedFile(bytes: Uint8Array, options: ReadonlySet<DeidOption>, code: string): DeidFileResult {
+  return rejected(sha256(bytes), [...options].sort(), code);
+}
+
+/** What takes one file through the gate: {@link deidentifyDicom} here, or the same in an isolated thread. */
+export type DeidGate = (bytes: Uint8Array, config: DeidConfig, stewardRegions?: readonly PixelRegion[]) => Promise<DeidFileResult>;
 
 function rejected(
   sourceSha256: string,
@@ -298,6 +326,11 @@ export async function deidentifyDicom(
     return rejected(sourceSha256, options, isDelineateError(error) ? error.code : 'DLN_DICOM_INVALID');
   }
   if (hasMalformedNumber(file.dataset)) return rejected(sourceSha256, options, 'DLN_DICOM_INVALID');
+  try {
+    assertDeclaredImageFits(file.dataset);
+  } catch (error) {
+    return rejected(sourceSha256, options, isDelineateError(error) ? error.code : 'DLN_DICOM_TOO_LARGE');
+  }
   // Slide label and overview images show handwriting and barcodes: dropped, never de-identified.
   if (isSlideLabelOrOverview(file.dataset)) return rejected(sourceSha256, options, 'DLN_DEID_QUARANTINED', 'slide-label-or-overview');
   const uids = config.uids ?? new UidMapper(config.secret);

@@ -15,6 +15,9 @@ import { crc32 } from 'node:zlib';
 /** Corrupt (or unsupported) gzip data. */
 export class InflateError extends Error {}
 
+/** The stream inflates to more than the caller allows (not corrupt: too large). */
+export class InflateLimitError extends Error {}
+
 /** History deflate may refer back to. */
 const HISTORY = 32768;
 /** Output handed over at a time (after the history kept in front of it). */
@@ -92,9 +95,11 @@ function fixed(): { lit: Table; dist: Table } {
  * again, but the rest is still inflated so the CRC and length are checked). Returns false
  * without calling `sink` when the gzip header has options this decoder leaves to zlib. With
  * `zeros`, long runs of zeros are handed over as their length instead (`zeros` in order between
- * pieces, returning false as `sink` does), so they are not read again.
+ * pieces, returning false as `sink` does), so they are not read again. Output past `maxOutput`
+ * bytes throws {@link InflateLimitError}: the rest of a stream is inflated even after `sink` has
+ * stopped, and a few megabytes of gzip can claim gigabytes.
  */
-export function inflateGzip(file: Uint8Array, sink: (piece: Buffer) => boolean, zeros?: (count: number) => boolean): boolean {
+export function inflateGzip(file: Uint8Array, sink: (piece: Buffer) => boolean, zeros?: (count: number) => boolean, maxOutput = Number.POSITIVE_INFINITY): boolean {
   const n = file.length;
   if (n < 18 || file[0] !== 0x1f || file[1] !== 0x8b || file[2] !== 8) return false;
   const flags = file[3] as number;
@@ -110,7 +115,7 @@ export function inflateGzip(file: Uint8Array, sink: (piece: Buffer) => boolean, 
     ip++;
   }
   if (ip >= n - 8) return false;
-  const inflater = new Inflater(file, ip, n - 8, sink, zeros ?? null);
+  const inflater = new Inflater(file, ip, n - 8, sink, zeros ?? null, maxOutput);
   inflater.run();
   ip = inflater.trailer();
   const crcStored = ((file[ip] as number) | ((file[ip + 1] as number) << 8) | ((file[ip + 2] as number) << 16) | ((file[ip + 3] as number) << 24)) >>> 0;
@@ -212,6 +217,7 @@ class Inflater {
     private readonly end: number,
     private readonly sink: (piece: Buffer) => boolean,
     private readonly zeroSink: ((count: number) => boolean) | null,
+    private readonly maxOutput: number,
   ) {}
 
   /**
@@ -243,6 +249,7 @@ class Inflater {
       this.zeroCount = 0;
       this.total += op - this.crcAt;
       this.crcAt = op;
+      if (this.total > this.maxOutput) throw new InflateLimitError();
     }
     const end = final ? op : op & ~7;
     if (end > this.from && !this.stopped) {

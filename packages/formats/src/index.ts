@@ -1,6 +1,8 @@
 export { DicomDataset, tag, tagHex, tagLabel, transferSyntaxes, longLengthVrs } from './dicom/dataset';
 export type { DicomElement, DicomFile } from './dicom/dataset';
 export { readDicomFile } from './dicom/read';
+export { assertDecodable, declaredPixelBytes, DEFAULT_MAX_DECODED_BYTES, maxDecodedBytes } from './decoded-limit';
+export type { DeclaredGeometry } from './decoded-limit';
 export { writeDicomFile, writeDicomFileChunks } from './dicom/write';
 export type { WriteOptions } from './dicom/write';
 export { decodeString, encodeString, getString, setString, getNumber, encodeUint32, walkDatasets } from './dicom/values';

@@ -54,6 +54,8 @@ export const errorCodes = {
   DLN_INGEST_DUPLICATE: 409,
   DLN_INGEST_CONFLICT: 409,
   DLN_ITEM_GEOMETRY_TOO_LARGE: 422,
+  DLN_DICOM_TOO_LARGE: 413,
+  DLN_NIFTI_TOO_LARGE: 413,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,8 +1,8 @@
-import { createEmptyPostgresDatabase, createTestDatabase, TEST_DATABASE_URL_ENV, testDatabaseKinds } from './test/databases';
+import { createEmptyPostgresDatabase, createTestDatabase, seedPGliteDataDir, TEST_DATABASE_URL_ENV, testDatabaseKinds } from './test/databases';
 
 /**
  * Test databases for other workspaces' tests (apps/server, the crash test): fresh migrated
  * databases copied from a template, for PGlite and for PostgreSQL
  * (`DELINEATE_TEST_DATABASE_URL`). Imports no test framework.
  */
-export const testing = { createTestDatabase, createEmptyPostgresDatabase, testDatabaseKinds, TEST_DATABASE_URL_ENV } as const;
+export const testing = { createTestDatabase, createEmptyPostgresDatabase, seedPGliteDataDir, testDatabaseKinds, TEST_DATABASE_URL_ENV } as const;

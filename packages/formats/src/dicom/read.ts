@@ -1,5 +1,5 @@
-import { inflateSync } from 'fflate';
 import { DelineateError } from '@delineate/schema';
+import { inflateDeflatedDataset } from '../decoded-limit';
 import { DicomDataset, longLengthVrs, tag, transferSyntaxes, type DicomElement, type DicomFile } from './dataset';
 import { dictionaryVr } from './dictionary';
 
@@ -164,7 +164,8 @@ function metaString(meta: DicomDataset, t: number): string | undefined {
 
 /**
  * Parses a DICOM Part 10 file (or a bare implicit VR little endian data set without preamble).
- * Malformed input throws DLN_DICOM_INVALID; the message carries offsets, never values.
+ * Malformed input throws DLN_DICOM_INVALID, a deflated data set that inflates past its bound
+ * DLN_DICOM_TOO_LARGE; the message carries offsets, never values.
  */
 export function readDicomFile(bytes: Uint8Array): DicomFile {
   const hasPreamble = bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
@@ -178,12 +179,7 @@ export function readDicomFile(bytes: Uint8Array): DicomFile {
   const transferSyntaxUid = metaString(meta, 0x00020010) ?? transferSyntaxes.implicitLittle;
   const dataset = new DicomDataset(transferSyntaxUid !== transferSyntaxes.explicitBig);
   if (transferSyntaxUid === transferSyntaxes.deflatedExplicitLittle) {
-    let inflated: Uint8Array;
-    try {
-      inflated = inflateSync(bytes.subarray(pos));
-    } catch {
-      invalid('Deflated data set could not be inflated', pos);
-    }
+    const inflated = inflateDeflatedDataset(bytes.subarray(pos));
     new Reader(inflated, 0).readElements(0, inflated.length, { explicit: true, little: true }, dataset, 0);
   } else {
     reader.readElements(pos, bytes.length, syntaxOf(transferSyntaxUid), dataset, 0);

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { type LabelRuns, LabelRunsBuilder, labelMap, labelRunsOf } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
-import { InflateError, inflateGzip } from '../gzip-inflate';
+import { maxDecodedBytes } from '../decoded-limit';
+import { InflateError, InflateLimitError, inflateGzip } from '../gzip-inflate';
 import { type NiftiHeader, type OrientationSource, datatypeBytes, decodeNifti, niftiLabels, parseNiftiHeader } from './nifti';
 
 /** A NIfTI label image read as runs (see LabelRuns in core), with its orientation. */
@@ -67,8 +68,10 @@ export async function decodeNiftiLabelRuns(file: Uint8Array): Promise<NiftiLabel
     // Inflated here into one reused window (no fresh memory per chunk); zlib below reads what
     // this decoder leaves to it, and reports corrupt files.
     try {
-      inflated = inflateGzip(file, (piece) => sink.push(piece), (count) => sink.zeroBytes(count));
+      // Bounded by the ceiling: after the voxels it needs the sink stops, and the rest is only inflated for the CRC.
+      inflated = inflateGzip(file, (piece) => sink.push(piece), (count) => sink.zeroBytes(count), maxDecodedBytes());
     } catch (error) {
+      if (error instanceof InflateLimitError) throw new DelineateError('DLN_NIFTI_TOO_LARGE', 'NIfTI gzip stream inflates beyond the configured ceiling');
       if (!(error instanceof InflateError)) throw error;
       sink = new RunSink();
     }

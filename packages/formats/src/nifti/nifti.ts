@@ -1,6 +1,7 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { type Grid, type LabelArray, createGrid } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
+import { maxDecodedBytes } from '../decoded-limit';
 
 /**
  * NIfTI-1 single-file images (.nii, and .nii.gz by content). Spacing comes from pixdim as the
@@ -49,15 +50,7 @@ function datatypeOf(code: number): NiftiDatatype {
 /** Parses a NIfTI-1 file (gzip-compressed or not). */
 export function decodeNifti(input: Uint8Array): NiftiImage {
   let bytes = input;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      // The gzip trailer holds the decoded size (mod 2³²): one output buffer of that size is
-      // filled in place, where the default 16 KiB chunks are concatenated at the end.
-      bytes = gunzipSync(bytes, { chunkSize: gzipSizeHint(bytes) });
-    } catch {
-      throw invalid('NIfTI gzip stream is corrupt');
-    }
-  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipNifti(bytes);
   const h = parseNiftiHeader(bytes);
   const { bytes: size } = DATATYPES[h.datatype];
   if (bytes.length < h.voxOffset + h.count * size) throw invalid('NIfTI file is truncated', { expected: h.voxOffset + h.count * size });
@@ -66,13 +59,52 @@ export function decodeNifti(input: Uint8Array): NiftiImage {
 }
 
 /**
- * Output chunk size for inflating a gzip file: the size its trailer records plus one, at least
- * 64 KiB, and never more than deflate can expand the input (1032:1), whatever the trailer says.
+ * Inflates a .nii.gz bounded by its own header: the header is read from the first compressed
+ * bytes, and the whole stream may then inflate to the header's size of data and no further (a
+ * few megabytes of gzip can claim gigabytes). Beyond it: DLN_NIFTI_TOO_LARGE.
  */
-export function gzipSizeHint(gz: Uint8Array): number {
+function gunzipNifti(gz: Uint8Array): Uint8Array {
+  const ceiling = maxDecodedBytes();
+  let bound = ceiling;
+  // Enough compressed bytes for the 348-byte header even with a long file name in the gzip header.
+  for (let prefix = 1024; ; prefix *= 4) {
+    let head: Uint8Array;
+    try {
+      head = gunzipSync(gz.subarray(0, prefix), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1032 * prefix + 1024 });
+    } catch {
+      throw invalid('NIfTI gzip stream is corrupt');
+    }
+    if (head.length >= 348) {
+      const h = parseNiftiHeader(head);
+      bound = Math.min(ceiling, h.voxOffset + h.count * DATATYPES[h.datatype].bytes + TRAILING_ALLOWANCE);
+      break;
+    }
+    if (prefix >= gz.length) break;
+  }
+  try {
+    // The gzip trailer holds the decoded size (mod 2³²): one output buffer of that size is
+    // filled in place, where the default 16 KiB chunks are concatenated at the end.
+    return gunzipSync(gz, { chunkSize: gzipSizeHint(gz, bound), maxOutputLength: bound });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DelineateError('DLN_NIFTI_TOO_LARGE', 'NIfTI gzip stream inflates beyond the size its header declares', { limit: bound });
+    }
+    throw invalid('NIfTI gzip stream is corrupt');
+  }
+}
+
+/** Bytes a NIfTI file may hold after its voxels (some writers pad) before it counts as oversized. */
+const TRAILING_ALLOWANCE = 64 * 1024;
+
+/**
+ * Output chunk size for inflating a gzip file: the size its trailer records plus one, at least
+ * 64 KiB, and never more than deflate can expand the input (1032:1) or than `bound`, whatever
+ * the trailer says (the chunk is allocated before a byte is inflated).
+ */
+export function gzipSizeHint(gz: Uint8Array, bound = maxDecodedBytes()): number {
   if (gz.length < 18) return 64 * 1024;
   const isize = new DataView(gz.buffer, gz.byteOffset + gz.length - 4, 4).getUint32(0, true);
-  return Math.max(64 * 1024, Math.min(isize + 1, gz.length * 1032 + 1024));
+  return Math.max(64 * 1024, Math.min(isize + 1, gz.length * 1032 + 1024, bound + 1));
 }
 
 /** A NIfTI-1 header: what {@link decodeNifti} reads before the voxels. */
@@ -117,6 +149,8 @@ export function parseNiftiHeader(bytes: Uint8Array): NiftiHeader {
   const voxOffset = Math.floor(f32(108));
   if (voxOffset < 348) throw invalid('NIfTI vox_offset is before the end of the header');
   const count = shape.reduce((a, b) => a * b, 1);
+  const voxelBytes = count * DATATYPES[datatype].bytes;
+  if (voxelBytes > maxDecodedBytes()) throw new DelineateError('DLN_NIFTI_TOO_LARGE', 'NIfTI dimensions exceed the configured ceiling on decoded bytes', { bytes: voxelBytes });
   const { affine, orientation } = readAffine(view, le, pixdim);
   return { grid: gridResult.grid, datatype, littleEndian: le, voxOffset, count, sclSlope: f32(112), sclInter: f32(116), affine, orientation };
 }

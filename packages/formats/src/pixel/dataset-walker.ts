@@ -1,5 +1,5 @@
-import { inflateRawSync } from 'node:zlib';
 import { DelineateError } from '@delineate/schema';
+import { inflateDeflatedDataset } from '../decoded-limit';
 import { transferSyntax } from './transfer-syntax';
 
 /**
@@ -183,7 +183,7 @@ export function walkDicom(input: Uint8Array): WalkedDicom {
   const explicitVr = syntax ? syntax.explicitVr : true;
   const littleEndian = syntax ? syntax.littleEndian : true;
   if (syntax?.deflated) {
-    const inflated = inflateRawSync(bytes.subarray(end));
+    const inflated = inflateDeflatedDataset(bytes.subarray(end));
     const joined = new Uint8Array(end + inflated.length);
     joined.set(bytes.subarray(0, end), 0);
     joined.set(inflated, end);

@@ -1,10 +1,11 @@
 import { decode as decodeJpegBaseline } from 'jpeg-js';
 import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
 import { DelineateError } from '@delineate/schema';
+import { assertDecodable } from '../decoded-limit';
 import { decodeRleFrame } from './rle';
 import { wasmDecoder } from './wasm-codecs';
 import type { EncodedPixels, PixelDescription } from './pixel-source';
-import { transferSyntax, type TransferSyntax } from './transfer-syntax';
+import { transferSyntax, type PixelCodec, type TransferSyntax } from './transfer-syntax';
 
 /**
  * Decoded frames in one canonical layout: samples interleaved (planar configuration 0),
@@ -70,8 +71,57 @@ function jpegPrecision(bits: Uint8Array): number {
   return 8;
 }
 
+/** Rows, columns and components a compressed frame's own header declares (JPEG SOF, JPEG-LS SOF55, JPEG 2000 SIZ). */
+interface CodestreamSize {
+  readonly rows: number;
+  readonly columns: number;
+  readonly components: number;
+}
+
+function jpegFrameHeader(bits: Uint8Array): CodestreamSize | undefined {
+  for (let p = 2; p + 9 < bits.length; ) {
+    if (bits[p] !== 0xff) return undefined;
+    const marker = bits[p + 1] ?? 0;
+    if (marker === 0xff) {
+      p += 1; // fill byte
+      continue;
+    }
+    const length = ((bits[p + 2] ?? 0) << 8) | (bits[p + 3] ?? 0);
+    const sof = (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) || marker === 0xf7;
+    if (sof) return { rows: ((bits[p + 5] ?? 0) << 8) | (bits[p + 6] ?? 0), columns: ((bits[p + 7] ?? 0) << 8) | (bits[p + 8] ?? 0), components: bits[p + 9] ?? 0 };
+    p += 2 + length;
+  }
+  return undefined;
+}
+
+function jpeg2000Size(bits: Uint8Array): CodestreamSize | undefined {
+  // A raw codestream starts with SOC then SIZ; a JP2 file holds one inside its jp2c box.
+  const limit = Math.min(bits.length - 40, 64 * 1024);
+  for (let q = 0; q < limit; q++) {
+    if (bits[q] !== 0xff || bits[q + 1] !== 0x4f || bits[q + 2] !== 0xff || bits[q + 3] !== 0x51) continue;
+    const view = new DataView(bits.buffer, bits.byteOffset + q + 2, 40);
+    return { columns: view.getUint32(6) - view.getUint32(14), rows: view.getUint32(10) - view.getUint32(18), components: view.getUint16(38) };
+  }
+  return undefined;
+}
+
+/**
+ * Compressed frames are decoded only when their own header declares the image's Rows, Columns
+ * and samples: a decoder sizes its output from that header, so a frame claiming 65535² would
+ * otherwise allocate gigabytes before its size could be compared.
+ */
+function assertCodestreamSize(codec: PixelCodec, bits: Uint8Array, d: PixelDescription): void {
+  const size = codec === 'jpeg2000' ? jpeg2000Size(bits) : jpegFrameHeader(bits);
+  if (!size) throw new DelineateError('DLN_DICOM_INVALID', 'Compressed frame has no readable frame header');
+  if (size.rows !== d.rows || size.columns !== d.columns) throw new DelineateError('DLN_DICOM_INVALID', 'Compressed frame size differs from Rows/Columns');
+  if (size.components !== d.samplesPerPixel && !(codec !== 'jpeg2000' && codec !== 'jpeg-ls' && d.samplesPerPixel === 1 && size.components === 3)) {
+    throw new DelineateError('DLN_DICOM_INVALID', 'Compressed frame has a different number of components than SamplesPerPixel');
+  }
+}
+
 function decodeJpeg(bits: Uint8Array, d: PixelDescription): Uint8Array {
   if (d.bitsAllocated !== 8 || jpegPrecision(bits) !== 8) unsupported('Only 8-bit JPEG baseline/extended is decodable', { bitsAllocated: d.bitsAllocated });
+  assertCodestreamSize('jpeg-baseline', bits, d);
   const image = decodeJpegBaseline(bits, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false });
   const expected = frameByteLength(d);
   if (image.width !== d.columns || image.height !== d.rows) throw new DelineateError('DLN_DICOM_INVALID', 'JPEG frame size differs from Rows/Columns');
@@ -86,6 +136,7 @@ function decodeJpeg(bits: Uint8Array, d: PixelDescription): Uint8Array {
 
 function decodeJpegLossless(bits: Uint8Array, d: PixelDescription): Uint8Array {
   const bps = d.bitsAllocated / 8;
+  assertCodestreamSize('jpeg-lossless', bits, d);
   const copy = bits.slice();
   const decoded = new JpegLosslessDecoder().decode(copy.buffer, 0, copy.length, bps);
   const out = new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength).slice();
@@ -94,7 +145,9 @@ function decodeJpegLossless(bits: Uint8Array, d: PixelDescription): Uint8Array {
 }
 
 function decodeWasm(codec: 'jpeg2000' | 'jpeg-ls', bits: Uint8Array, d: PixelDescription): Uint8Array {
-  const frame = wasmDecoder(codec)(bits);
+  const decoder = wasmDecoder(codec);
+  assertCodestreamSize(codec, bits, d);
+  const frame = decoder(bits);
   if (frame.width !== d.columns || frame.height !== d.rows || frame.components !== d.samplesPerPixel) {
     throw new DelineateError('DLN_DICOM_INVALID', 'Compressed frame size differs from the image attributes');
   }
@@ -126,6 +179,9 @@ export function decodePixels(encoded: EncodedPixels, frames?: readonly number[])
   if (d.bitsAllocated % 8 !== 0) unsupported('Pixel data with BitsAllocated not a multiple of 8 is not decodable', { bitsAllocated: d.bitsAllocated });
   const wanted = frames ?? Array.from({ length: d.numberOfFrames }, (_, i) => i);
   for (const f of wanted) if (!Number.isInteger(f) || f < 0 || f >= d.numberOfFrames) throw new DelineateError('DLN_REQUEST_INVALID', 'Frame number out of range', { frame: f });
+  // Bounded by the declared geometry before anything is allocated; each decoder below must then
+  // produce exactly a frame of that geometry.
+  assertDecodable(frameByteLength(d) * wanted.length, 'The image');
   const codec = syntax.codec;
   const data = encoded.data;
   let decodeOne: (index: number) => Uint8Array;

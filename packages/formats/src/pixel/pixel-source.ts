@@ -140,16 +140,17 @@ export function frameBitstreams(fragments: readonly Uint8Array[], basicOffsetTab
   if (fragments.length === frames) return [...fragments];
   if (basicOffsetTable.length === frames) {
     // Offsets count each fragment with its 8-byte item header.
-    const starts: number[] = [];
+    // One pass over the fragments (a filter per frame costs frames × fragments, and a small
+    // hostile file can hold a hundred thousand of each).
+    const parts: Uint8Array[][] = basicOffsetTable.map(() => []);
     let offset = 0;
+    let frame = 0;
     for (const fragment of fragments) {
-      starts.push(offset);
+      while (frame < basicOffsetTable.length && offset >= (basicOffsetTable[frame + 1] ?? Number.POSITIVE_INFINITY)) frame += 1;
+      if (offset >= (basicOffsetTable[frame] ?? 0)) parts[frame]?.push(fragment);
       offset += fragment.length + 8;
     }
-    return basicOffsetTable.map((start, i) => {
-      const stop = basicOffsetTable[i + 1] ?? Number.POSITIVE_INFINITY;
-      return concat(fragments.filter((_, k) => (starts[k] ?? 0) >= start && (starts[k] ?? 0) < stop));
-    });
+    return parts.map(concat);
   }
   throw new DelineateError('DLN_DICOM_UNSUPPORTED', 'Cannot split encapsulated pixel data into frames', { frames, fragments: fragments.length });
 }

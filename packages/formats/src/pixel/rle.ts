@@ -1,4 +1,5 @@
 import { DelineateError } from '@delineate/schema';
+import { assertDecodable } from '../decoded-limit';
 
 /**
  * DICOM RLE Lossless (PS3.5 Annex G). A frame is a 64-byte header (segment count and up to 15
@@ -14,6 +15,7 @@ export function decodeRleFrame(frame: Uint8Array, rows: number, columns: number,
   const expected = samplesPerPixel * bytesPerSample;
   if (segments !== expected) throw new DelineateError('DLN_DICOM_INVALID', 'RLE segment count does not match the image', { segments, expected });
   const pixels = rows * columns;
+  assertDecodable(pixels * expected, 'The RLE frame');
   const out = new Uint8Array(pixels * expected);
   for (let s = 0; s < segments; s++) {
     const start = view.getUint32(4 + 4 * s, true);

@@ -114,6 +114,16 @@ async function createPGliteTestDatabase(): Promise<Database> {
   return openPGlite({ loadDataDir: await pgliteTemplateDump() });
 }
 
+/**
+ * Fills a fresh data folder's embedded database (`<dataDir>/db`, as openDatabase lays it out)
+ * from the migrated template: a CLI run against it starts without initdb and migrations.
+ */
+export async function seedPGliteDataDir(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const database = await openPGlite({ dataDir: join(dataDir, 'db'), loadDataDir: await pgliteTemplateDump() });
+  await database.close();
+}
+
 // ---- PostgreSQL ---------------------------------------------------------------------------
 
 function requireUrl(): string {

@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol, REDACTION_JOB_KIND } from '@delineate/schema';
+import { BlobKey, JobQueue, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { deflatedBomb } from '@delineate/testkit';
+import { ingestDicom, projectDeidSettings } from '@delineate/worker';
+import { jobHandlers } from './jobs';
+
+// The steward's redaction route queues a job that `delineate start` runs in the process that
+// serves the API: the quarantined file goes through the gate in a worker thread, and a bomb
+// comes back as a coded record while this process stays small.
+describe('the redaction job of delineate start', () => {
+  let database: Database;
+  let blobs: LocalBlobStore;
+  let dir: string;
+  let projectId: string;
+  const clock = () => new Date();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-jobs-'));
+    database = await testing.createTestDatabase('pglite');
+    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
+    const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
+    projectId = (
+      await new ProjectRepository(database.db).create({
+        ...demoProjectSettings,
+        name: `jobs-${crypto.randomUUID()}`,
+        labelSchema: { id: labelSchema.id, version: labelSchema.version },
+        reviewProtocol: { id: protocol.id, version: protocol.version },
+      })
+    ).id;
+  });
+  afterAll(async () => {
+    await blobs?.close();
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a quarantined decompression bomb in its gate thread with DLN_DICOM_TOO_LARGE', { timeout: 120_000 }, async () => {
+    const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
+    const ingested = await ingestDicom({ database, blobs, clock }, [deflatedBomb(2 * 1024 ** 3)], { projectId, ...settings });
+    const recordId = ingested.records[0]!.recordId;
+    const project = await new ProjectRepository(database.db).get(projectId);
+    const job = await new JobQueue(database.db, { clock }).enqueue({ kind: REDACTION_JOB_KIND, region: project.region, payload: { projectId, recordId, regions: [{ x: 0, y: 0, width: 8, height: 8 }] }, maxAttempts: 1 });
+    await jobHandlers()[REDACTION_JOB_KIND]!(job, { database, blobs, clock });
+    const records = await database.db.selectFrom('deid_records').select(['id', 'status', 'findings']).where('project_id', '=', projectId).orderBy('created_at').execute();
+    expect(records).toHaveLength(2);
+    expect(records[1]).toMatchObject({ status: 'quarantined', findings: [{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }] });
+    expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(1024 ** 3);
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
+import { BlobKey, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { deflatedBomb } from '@delineate/testkit';
+import { ingestDicom } from './ingest';
+import { projectDeidSettings } from './project-deid';
+import { redactQuarantined } from './redact';
+
+// The probe of issue 11: a 2 MB deflated DICOM expanded to gigabytes in ingest and in the
+// steward's redaction job. Both now refuse it, coded, within the declared geometry's bound.
+describe('a decompression bomb through ingest and the redaction job', () => {
+  let database: Database;
+  let blobs: LocalBlobStore;
+  let dir: string;
+  let projectId: string;
+  const clock = () => new Date();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-bomb-'));
+    database = await testing.createTestDatabase('pglite');
+    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
+    const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
+    projectId = (
+      await new ProjectRepository(database.db).create({
+        ...demoProjectSettings,
+        name: `bomb-${crypto.randomUUID()}`,
+        labelSchema: { id: labelSchema.id, version: labelSchema.version },
+        reviewProtocol: { id: protocol.id, version: protocol.version },
+      })
+    ).id;
+  });
+  afterAll(async () => {
+    await blobs?.close();
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is held with DLN_DICOM_TOO_LARGE at ingest and again when a steward redacts it, without inflating it', { timeout: 120_000 }, async () => {
+    const bomb = deflatedBomb(2 * 1024 ** 3);
+    expect(bomb.length).toBeLessThan(3 * 1024 * 1024);
+    const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
+    const ingested = await ingestDicom({ database, blobs, clock }, [bomb], { projectId, ...settings });
+    expect(ingested).toMatchObject({ passed: 0, quarantined: 1, items: [] });
+    const recordId = ingested.records[0]!.recordId;
+    const first = await database.db.selectFrom('deid_records').select('findings').where('id', '=', recordId).executeTakeFirstOrThrow();
+    expect(first.findings).toEqual([{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }]);
+
+    const redacted = await redactQuarantined({ database, blobs, clock }, { projectId, recordId, regions: [{ x: 0, y: 0, width: 8, height: 8 }] }, { name: 'none', process: () => Promise.reject(new Error('never reached')) });
+    expect(redacted).toMatchObject({ passed: 0, quarantined: 1, items: [] });
+    const second = await database.db.selectFrom('deid_records').select('findings').where('id', '=', redacted.records[0]!.recordId).executeTakeFirstOrThrow();
+    expect(second.findings).toEqual([{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }]);
+    // Never near the 2 GiB the file claims (the probe saw 5 GB).
+    expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(1024 ** 3);
+  });
+});
