@@ -66,9 +66,6 @@ function filesUnder(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** Files that stop today's ingest batch (see the TODO in the ingest test). */
-const INGEST_BATCH_STOPPERS: readonly string[] = ['odd-sr-text.dcm'];
-
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('the DICOM fuzz corpus through the CLI', () => {
@@ -146,15 +143,7 @@ describe('the DICOM fuzz corpus through the CLI', () => {
       await platform.database.close();
     }
 
-    // TODO(issue 11, item 9): today one non-image object that passes the gate (the SR) stops the
-    // whole batch with an uncoded crash in item creation. Until ingest reports per file, those
-    // files go through their own folder; once item 9 lands, ingest `corpus` in one batch and
-    // drop this split.
-    const batch = join(dir, 'ingest-batch');
-    const held = new Set(INGEST_BATCH_STOPPERS);
-    writeFuzzCorpus(batch);
-    for (const name of held) rmSync(join(batch, name));
-    const run = await runCli(['ingest', batch, '--project', projectId, '--json'], platformEnv, dir);
+    const run = await runCli(['ingest', corpus, '--project', projectId, '--json'], platformEnv, dir);
     console.log(`fuzz corpus: ingest peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB, exit ${run.code}`);
     expect(run.signal, run.stderr.slice(-2000)).toBeNull();
     expect([0, 3], run.stderr.slice(-2000)).toContain(run.code);
@@ -163,18 +152,28 @@ describe('the DICOM fuzz corpus through the CLI', () => {
     expect(containsMarker(run.stdout)).toBe(false);
     expect(containsMarker(run.stderr)).toBe(false);
 
-    // Every input has a record; every output the gate wrote is free of the markers.
+    // Every input is reported, once, with a code unless it passed; a rejected file leaves no record.
+    const report = JSON.parse(run.stdout) as { files: { sourceSha256: string; status: string; code?: string; recordId?: string }[] };
+    const byHash = new Map(report.files.map((f) => [f.sourceSha256, f]));
+    for (const c of cases) {
+      const file = byHash.get(sha256(c.bytes));
+      expect(file, c.name).toBeDefined();
+      if (file?.status !== 'passed') expect(file?.code, c.name).toMatch(/^DLN_[A-Z_]+$/);
+      if (c.kind === 'decompression-bomb' || c.kind === 'huge-geometry') expect(file?.status, c.name).not.toBe('passed');
+      if (c.kind === 'non-dicom' || c.kind === 'truncation') expect(file?.status, c.name).toBe('rejected');
+    }
+    expect(byHash.get(sha256(cases.find((c) => c.name === 'bomb-deflated-2gib.dcm')!.bytes))).toMatchObject({ status: 'rejected', code: 'DLN_DICOM_TOO_LARGE' });
+
+    // Every record kept (passed or quarantined) and every output the gate wrote is free of the markers.
     const reopened = await openPlatform(config, platformEnv);
     try {
-      const records = await reopened.database.db.selectFrom('deid_records').select(['source_hash', 'output_hash', 'status', 'findings']).where('project_id', '=', projectId).execute();
-      const sources = new Set(records.map((r) => r.source_hash));
-      for (const c of cases) if (!INGEST_BATCH_STOPPERS.includes(c.name)) expect(sources.has(sha256(c.bytes)), c.name).toBe(true);
+      const records = await reopened.database.db.selectFrom('deid_records').select(['id', 'source_hash', 'output_hash', 'status', 'findings']).where('project_id', '=', projectId).execute();
+      const kept = report.files.filter((f) => f.recordId).map((f) => f.recordId);
+      expect(records.map((r) => r.id).sort()).toEqual([...kept].sort());
       for (const record of records) {
         expect(containsMarker(JSON.stringify(record.findings))).toBe(false);
         if (record.output_hash) expect(containsMarker(await reopened.blobs.get(record.output_hash))).toBe(false);
       }
-      const bomb = records.find((r) => r.source_hash === sha256(cases.find((c) => c.name === 'bomb-deflated-2gib.dcm')!.bytes));
-      expect(JSON.stringify(bomb?.findings)).toContain('DLN_DICOM_TOO_LARGE');
     } finally {
       await reopened.blobs.close();
       await reopened.database.close();

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol, REDACTION_JOB_KIND } from '@delineate/schema';
 import { BlobKey, JobQueue, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
 import { deflatedBomb } from '@delineate/testkit';
-import { ingestDicom, projectDeidSettings } from '@delineate/worker';
 import { jobHandlers } from './jobs';
 
 // The steward's redaction route queues a job that `delineate start` runs in the process that
@@ -40,15 +39,13 @@ describe('the redaction job of delineate start', () => {
   });
 
   it('refuses a quarantined decompression bomb in its gate thread with DLN_DICOM_TOO_LARGE', { timeout: 120_000 }, async () => {
-    const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
-    const ingested = await ingestDicom({ database, blobs, clock }, [deflatedBomb(2 * 1024 ** 3)], { projectId, ...settings });
-    const recordId = ingested.records[0]!.recordId;
+    const recordId = await testing.keepQuarantinedSource(database.db, blobs, projectId, deflatedBomb(2 * 1024 ** 3), [{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }]);
     const project = await new ProjectRepository(database.db).get(projectId);
     const job = await new JobQueue(database.db, { clock }).enqueue({ kind: REDACTION_JOB_KIND, region: project.region, payload: { projectId, recordId, regions: [{ x: 0, y: 0, width: 8, height: 8 }] }, maxAttempts: 1 });
-    await jobHandlers()[REDACTION_JOB_KIND]!(job, { database, blobs, clock });
-    const records = await database.db.selectFrom('deid_records').select(['id', 'status', 'findings']).where('project_id', '=', projectId).orderBy('created_at').execute();
-    expect(records).toHaveLength(2);
-    expect(records[1]).toMatchObject({ status: 'quarantined', findings: [{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }] });
+    // A rejected file fails the job with its code; nothing new is recorded.
+    await expect(jobHandlers()[REDACTION_JOB_KIND]!(job, { database, blobs, clock })).rejects.toMatchObject({ code: 'DLN_DICOM_TOO_LARGE' });
+    const records = await database.db.selectFrom('deid_records').select(['id', 'status']).where('project_id', '=', projectId).execute();
+    expect(records).toEqual([{ id: recordId, status: 'quarantined' }]);
     expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(1024 ** 3);
   });
 });

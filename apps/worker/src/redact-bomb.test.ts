@@ -39,20 +39,21 @@ describe('a decompression bomb through ingest and the redaction job', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('is held with DLN_DICOM_TOO_LARGE at ingest and again when a steward redacts it, without inflating it', { timeout: 120_000 }, async () => {
+  it('is refused with DLN_DICOM_TOO_LARGE at ingest, leaving nothing, and again when a steward redacts a kept one, without inflating it', { timeout: 120_000 }, async () => {
     const bomb = deflatedBomb(2 * 1024 ** 3);
     expect(bomb.length).toBeLessThan(3 * 1024 * 1024);
     const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
-    const ingested = await ingestDicom({ database, blobs, clock }, [bomb], { projectId, ...settings });
-    expect(ingested).toMatchObject({ passed: 0, quarantined: 1, items: [] });
-    const recordId = ingested.records[0]!.recordId;
-    const first = await database.db.selectFrom('deid_records').select('findings').where('id', '=', recordId).executeTakeFirstOrThrow();
-    expect(first.findings).toEqual([{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }]);
+    const ingested = await ingestDicom({ database, blobs, clock }, [bomb], { projectId, ...settings, validator: null });
+    expect(ingested).toMatchObject({ passed: 0, quarantined: 0, rejected: 1, items: [] });
+    expect(ingested.files[0]).toMatchObject({ status: 'rejected', code: 'DLN_DICOM_TOO_LARGE' });
+    const before = await database.db.selectFrom('deid_records').select('id').where('project_id', '=', projectId).execute();
+    expect(before).toHaveLength(0);
 
-    const redacted = await redactQuarantined({ database, blobs, clock }, { projectId, recordId, regions: [{ x: 0, y: 0, width: 8, height: 8 }] }, { name: 'none', process: () => Promise.reject(new Error('never reached')) });
-    expect(redacted).toMatchObject({ passed: 0, quarantined: 1, items: [] });
-    const second = await database.db.selectFrom('deid_records').select('findings').where('id', '=', redacted.records[0]!.recordId).executeTakeFirstOrThrow();
-    expect(second.findings).toEqual([{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }]);
+    // A bomb kept in quarantine (by an earlier gate) is refused again when a steward redacts it.
+    const recordId = await testing.keepQuarantinedSource(database.db, blobs, projectId, bomb, [{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }]);
+    const redacted = await redactQuarantined({ database, blobs, clock }, { projectId, recordId, regions: [{ x: 0, y: 0, width: 8, height: 8 }] }, { name: 'none', process: () => Promise.reject(new Error('never reached')) }, null);
+    expect(redacted).toMatchObject({ passed: 0, quarantined: 0, rejected: 1, items: [] });
+    expect(redacted.files[0]).toMatchObject({ status: 'rejected', code: 'DLN_DICOM_TOO_LARGE' });
     // Never near the 2 GiB the file claims (the probe saw 5 GB).
     expect(process.resourceUsage().maxRSS * 1024).toBeLessThan(1024 ** 3);
   });
