@@ -40,6 +40,10 @@ export const errorCodes = {
   DLN_AUDIT_CHAIN_BROKEN: 500,
   DLN_REVISION_IMMUTABLE: 409,
   DLN_RELEASE_FROZEN: 409,
+  DLN_AUTH_CODE_INVALID: 401,
+  DLN_AUTH_PASSWORD_INVALID: 401,
+  DLN_AUTH_PASSWORD_WEAK: 400,
+  DLN_BREAK_GLASS_NOT_ELIGIBLE: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

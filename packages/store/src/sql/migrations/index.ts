@@ -8,6 +8,7 @@ import { access } from './0100_access';
 import { audit } from './0110_audit';
 import { loginThrottle } from './0120_login_throttle';
 import { workflow } from './0200_workflow';
+import { secondFactor } from './0300_second_factor';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   audit,
   loginThrottle,
   workflow,
+  secondFactor,
 ];
