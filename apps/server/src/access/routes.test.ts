@@ -162,4 +162,14 @@ describe('access routes over HTTP', () => {
     expect(next.json()).toMatchObject({ mfa: 'enrolment_required', notices: [{ kind: 'mfa_reset' }] });
     expect((await inject('POST', '/api/auth/login', {}, { username: 'lost-phone', password: PASSWORD })).json().notices).toEqual([]);
   });
+
+  it('answers a wrong password entered again with its own error, then 429 with Retry-After for the account', async () => {
+    const user = await enrolledUser('forgetful-reviewer');
+    const wrong = await inject('POST', '/api/auth/reauthenticate', user.headers, { password: 'not the password at all' });
+    expect([wrong.statusCode, wrong.json().code, wrong.json().message]).toEqual([401, 'DLN_AUTH_PASSWORD_INVALID', 'The password is wrong']);
+    for (let i = 0; i < 2; i++) await inject('POST', '/api/auth/reauthenticate', user.headers, { password: `wrong password ${i}` });
+    const limited = await inject('POST', '/api/auth/reauthenticate', user.headers, { password: PASSWORD });
+    expect([limited.statusCode, limited.json().code]).toEqual([429, 'DLN_AUTH_RATE_LIMITED']);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
 });
