@@ -347,4 +347,13 @@ describeWithDatabase('AuthService', (getDb) => {
     const me = await signedIn(auth, (await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' })).token);
     expect(await codeOf(auth.changePassword(me, PASSWORD, 'QWERTYUIOP123'))).toBe('DLN_AUTH_PASSWORD_WEAK');
   });
+
+  it('confirms a new enrolment only at verification (with its recovery codes), never by a code given at sign-in', async () => {
+    const { auth, repo, user, clock } = await setup();
+    const me = await signedIn(auth, (await auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1' })).token);
+    const seed = base32Decode((await auth.beginTotpEnrolment(me, 'ana')).secret);
+    expect(await codeOf(auth.login({ username: 'ana', password: PASSWORD, address: '10.0.0.1', totpCode: totp(seed, clock.now().getTime()) }))).toBe('DLN_AUTH_CODE_INVALID');
+    expect((await repo.getTotp(user.id))!.confirmedAt).toBeNull();
+    expect((await auth.verifySecondFactor(me, { code: totp(seed, clock.now().getTime()) })).recoveryCodes).toHaveLength(10);
+  });
 });

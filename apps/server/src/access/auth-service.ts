@@ -126,7 +126,8 @@ export class AuthService {
     if (input.totpCode !== undefined) {
       // The code is a second-factor guess like any other: the same per-account throttle.
       await this.#checkThrottle('second_factor', user.id, now);
-      mfaVerified = await this.#checkTotp(user.id, input.totpCode, now);
+      // Only a confirmed seed: an enrolment is confirmed at /mfa/verify, which hands out the recovery codes.
+      mfaVerified = await this.#checkTotp(user.id, input.totpCode, now, { confirmedOnly: true });
       if (!mfaVerified) {
         await this.#throttle.recordFailure(account, input.address, now.getTime());
         await this.#credentialThrottle.recordFailure('second_factor', user.id, now.getTime());
@@ -321,9 +322,9 @@ export class AuthService {
     return this.#repo.confirmReplacementTotp(userId, sealed, step, now);
   }
 
-  async #checkTotp(userId: string, code: string, now: Date): Promise<boolean> {
+  async #checkTotp(userId: string, code: string, now: Date, options: { confirmedOnly?: boolean } = {}): Promise<boolean> {
     const totp = await this.#repo.getTotp(userId);
-    if (!totp) return false;
+    if (!totp || (options.confirmedOnly && !totp.confirmedAt)) return false;
     const step = matchTotp(base32Decode(this.#cipher.open(totp.secret)), code.trim(), now.getTime());
     if (step === undefined) return false;
     return this.#repo.useTotpStep(userId, step, now);
