@@ -18,7 +18,7 @@ import {
   type Clock,
   type Database,
 } from '@delineate/store';
-import { policyTable, type PasswordHasher } from '@delineate/server';
+import { passwordProblem, policyTable, type PasswordHasher } from '@delineate/server';
 import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
 
 export interface DemoDeps {
@@ -45,9 +45,16 @@ export type DemoResult =
   | { created: false; projectId: string }
   | { created: true; projectId: string; labelSchema: { id: string; version: number }; credentials: DemoCredential[]; items: IngestedItem[] };
 
-/** 18 random bytes as base64url: 24 characters, 144 bits. */
-function generatePassword(): string {
-  return randomBytes(18).toString('base64url');
+/**
+ * 18 random bytes as base64url: 24 characters, 144 bits, drawn again in the (astronomically
+ * rare) case the password policy would refuse it, so every printed password could be typed
+ * into the password change form as it is.
+ */
+function generatePassword(context: { username: string; displayName: string }): string {
+  for (;;) {
+    const password = randomBytes(18).toString('base64url');
+    if (!passwordProblem(password, context)) return password;
+  }
 }
 
 /**
@@ -76,7 +83,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   let admin: string | null = null;
   for (const [index, user] of demoUsers.entries()) {
-    const password = generatePassword();
+    const password = generatePassword(user);
     const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
     await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
     if (user.platformAdmin) admin ??= account.id;

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import jsQR from 'jsqr';
+import { expect } from 'vitest';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const artifactsDir = join(repoRoot, 'test-artifacts', 'web');
@@ -146,6 +148,24 @@ export function totp(secret: string, at = Date.now()): string {
   return String(code).padStart(6, '0');
 }
 
+/** Reads the enrolment QR code as drawn in the page (its SVG path) and decodes it with jsQR. */
+async function scanTotpQr(page: Page): Promise<string | undefined> {
+  const svg = page.locator('[data-testid=totp-qr]');
+  const size = Number((await svg.getAttribute('viewBox'))!.split(' ')[2]);
+  const path = (await svg.locator('path').getAttribute('d'))!;
+  const scale = 4;
+  const data = new Uint8ClampedArray(size * scale * size * scale * 4).fill(255);
+  for (const [, x, y] of path.matchAll(/M(\d+) (\d+)/g)) {
+    for (let dy = 0; dy < scale; dy++) {
+      for (let dx = 0; dx < scale; dx++) {
+        const i = ((Number(y) * scale + dy) * size * scale + Number(x) * scale + dx) * 4;
+        data[i] = data[i + 1] = data[i + 2] = 0;
+      }
+    }
+  }
+  return jsQR(data, size * scale, size * scale)?.data;
+}
+
 /** Signs in through the page, enrolling TOTP on first sign-in; returns the TOTP secret. */
 export async function signIn(page: Page, url: string, username: string, password: string, secret?: string): Promise<string> {
   await page.goto(url);
@@ -156,6 +176,8 @@ export async function signIn(page: Page, url: string, username: string, password
   if (!key) {
     await page.waitForSelector('[data-testid=totp-secret]:not(:text("…"))');
     key = (await page.textContent('[data-testid=totp-secret]'))!.trim();
+    // The QR code beside the key must scan to the key's otpauth URI.
+    expect(await scanTotpQr(page)).toMatch(new RegExp(`^otpauth://totp/Delineate:[^?]+\\?secret=${key}&`));
   }
   await page.waitForSelector('#code');
   await page.fill('#code', totp(key));

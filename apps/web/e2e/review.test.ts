@@ -192,7 +192,10 @@ run('clinical workflow screens in chromium', () => {
     // A wrong password: the server's refusal with its code, nothing recorded.
     await reviewer.fill('[data-testid=signature-secret]', 'not-the-password');
     await reviewer.click('[data-testid=sign]');
-    await expect(reviewer.locator('[data-testid=signature-dialog] [data-testid=error]').textContent()).resolves.toContain('DLN_AUTH_INVALID_CREDENTIALS');
+    // Its own words: the signature password, not "user name or password".
+    const refusal = await reviewer.locator('[data-testid=signature-dialog] [data-testid=error]').textContent();
+    expect(refusal).toContain('DLN_AUTH_PASSWORD_INVALID');
+    expect(refusal).toContain('The password is wrong.');
     expect((await getJson<Context>(reviewer, `/api/workflow/tasks/${reviewTaskId}/review-context`)).body.history).toEqual([]);
     await reviewer.fill('[data-testid=signature-secret]', server.passwords.get('demo.reviewer')!);
     await reviewer.click('[data-testid=sign]');

@@ -18,6 +18,9 @@ const plainWords: Record<string, string> = {
   DLN_AUTH_INVALID_CREDENTIALS: 'The user name or password is wrong.',
   DLN_AUTH_REQUIRED: 'Your session has ended. Please sign in again.',
   DLN_AUTH_MFA_REQUIRED: 'Enter the code from your authenticator app first.',
+  DLN_AUTH_CODE_INVALID: 'The authentication code is wrong.',
+  DLN_AUTH_PASSWORD_INVALID: 'The password is wrong.',
+  DLN_AUTH_RATE_LIMITED: 'Too many attempts. Wait a little, then try again.',
   DLN_AUTH_FORBIDDEN: 'Your role does not allow this.',
   DLN_NOT_FOUND: 'This was not found, or you may not see it.',
   DLN_REVISION_STALE: 'Someone else saved this annotation after you opened it.',
@@ -69,6 +72,11 @@ export function put<T>(path: string, body: unknown, headers: Record<string, stri
 }
 
 export type MfaState = 'verified' | 'pending' | 'enrolment_required' | 'not_required';
+/** Told once at sign-in (`mfa_reset`: a platform administrator reset the second factor). */
+export interface SignInNotice {
+  kind: string;
+  createdAt: string;
+}
 
 export interface Session {
   userId: string;
@@ -124,7 +132,7 @@ export interface AnnotationInfo {
 }
 
 export const api = {
-  login: (username: string, password: string) => post<{ mfa: MfaState }>('/api/auth/login', { username, password }),
+  login: (username: string, password: string) => post<{ mfa: MfaState; notices: SignInNotice[] }>('/api/auth/login', { username, password }),
   logout: () => post<void>('/api/auth/logout'),
   session: () => json<Session>('/api/auth/session'),
   beginTotp: () => post<{ secret: string; uri: string }>('/api/auth/mfa/totp'),

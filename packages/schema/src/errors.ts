@@ -56,6 +56,10 @@ export const errorCodes = {
   DLN_ITEM_GEOMETRY_TOO_LARGE: 422,
   DLN_DICOM_TOO_LARGE: 413,
   DLN_NIFTI_TOO_LARGE: 413,
+  DLN_AUTH_CODE_INVALID: 401,
+  DLN_AUTH_PASSWORD_INVALID: 401,
+  DLN_AUTH_PASSWORD_WEAK: 400,
+  DLN_BREAK_GLASS_NOT_ELIGIBLE: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -4,7 +4,7 @@ import { PasswordHasher, passwordProblem } from './password';
 import type { CredentialCipher } from './secret-box';
 import { mfaRequired, policyTable, type MfaState, type Principal, type PolicyTable } from './policy';
 import type { AccessSettings } from './settings';
-import { LoginThrottle } from './throttle';
+import { CredentialThrottle, LoginThrottle, type CredentialKind } from './throttle';
 import { hashRecoveryCode, newRecoveryCodes, newSessionToken, sha256Hex } from './tokens';
 import { base32Decode, base32Encode, matchTotp, newTotpSecret, otpauthUri } from './totp';
 
@@ -27,10 +27,25 @@ export interface LoginResult {
   readonly sessionId: string;
   readonly mfa: MfaState;
   readonly expiresAt: Date;
+  /** Things the user must be told at this sign-in (e.g. an administrator reset their second factor). */
+  readonly notices: ReadonlyArray<{ readonly kind: string; readonly createdAt: Date }>;
 }
+
+/** Wrong second-factor codes after which a sign-in that has not passed its second factor ends. */
+export const PENDING_SESSION_MAX_FAILURES = 5;
+
+/** Notices shown once at the next sign-in. */
+const SIGN_IN_NOTICES = ['mfa_reset'];
 
 /** The same message for an unknown user and a wrong password (no user enumeration). */
 const INVALID = 'The user name or password is not correct';
+const CODE_INVALID = 'The authentication code is wrong';
+const RECOVERY_CODE_INVALID = 'The recovery code is wrong or was used before';
+const PASSWORD_INVALID = 'The password is wrong';
+
+function rateLimited(retryAfterMs: number): DelineateError {
+  return new DelineateError('DLN_AUTH_RATE_LIMITED', 'Too many attempts: wait before trying again', { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+}
 
 /**
  * Accounts, sessions and second factors. Stateless apart from the login throttle: sessions
@@ -43,6 +58,7 @@ export class AuthService {
   readonly #settings: AccessSettings;
   readonly #hasher: PasswordHasher;
   readonly #throttle: LoginThrottle;
+  readonly #credentialThrottle: CredentialThrottle;
   readonly #policy: PolicyTable;
   readonly #cipher: CredentialCipher;
 
@@ -52,6 +68,7 @@ export class AuthService {
     this.#settings = deps.settings;
     this.#hasher = deps.hasher ?? new PasswordHasher();
     this.#throttle = deps.throttle ?? new LoginThrottle();
+    this.#credentialThrottle = new CredentialThrottle(this.#throttle);
     this.#policy = deps.policy ?? policyTable;
     this.#cipher = deps.cipher;
   }
@@ -61,8 +78,8 @@ export class AuthService {
   }
 
   async createAccount(input: { username: string; displayName: string; password: string; platformAdmin?: boolean }): Promise<AccountRow> {
-    const problem = passwordProblem(input.password);
-    if (problem) throw new DelineateError('DLN_REQUEST_INVALID', problem);
+    const problem = passwordProblem(input.password, { username: input.username, displayName: input.displayName });
+    if (problem) throw new DelineateError('DLN_AUTH_PASSWORD_WEAK', problem);
     const now = this.#now();
     if (await this.#repo.findUserByUsername(input.username)) {
       throw new DelineateError('DLN_CONFLICT', 'A user with this user name exists');
@@ -89,11 +106,7 @@ export class AuthService {
     const now = this.#now();
     const account = input.username.trim().toLowerCase();
     const decision = await this.#throttle.check(account, input.address, now.getTime());
-    if (!decision.allowed) {
-      throw new DelineateError('DLN_AUTH_RATE_LIMITED', 'Too many attempts: wait before trying again', {
-        retryAfterSeconds: Math.ceil(decision.retryAfterMs / 1000),
-      });
-    }
+    if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
     const user = await this.#repo.findUserByUsername(account);
     if (user) input.onAccount?.(user.id);
     const stored = user ? await this.#repo.getPasswordHash(user.id) : undefined;
@@ -111,11 +124,16 @@ export class AuthService {
 
     let mfaVerified = false;
     if (input.totpCode !== undefined) {
-      mfaVerified = await this.#checkTotp(user.id, input.totpCode, now);
+      // The code is a second-factor guess like any other: the same per-account throttle.
+      await this.#checkThrottle('second_factor', user.id, now);
+      // Only a confirmed seed: an enrolment is confirmed at /mfa/verify, which hands out the recovery codes.
+      mfaVerified = await this.#checkTotp(user.id, input.totpCode, now, { confirmedOnly: true });
       if (!mfaVerified) {
         await this.#throttle.recordFailure(account, input.address, now.getTime());
-        throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', INVALID);
+        await this.#credentialThrottle.recordFailure('second_factor', user.id, now.getTime());
+        throw new DelineateError('DLN_AUTH_CODE_INVALID', CODE_INVALID);
       }
+      await this.#credentialThrottle.recordSuccess('second_factor', user.id);
     }
     await this.#throttle.recordSuccess(account, input.address);
     // Rotation: a session token the client still held is ended, never reused.
@@ -127,7 +145,8 @@ export class AuthService {
     const expiresAt = new Date(now.getTime() + this.#settings.absoluteTimeoutMs);
     const session = await this.#repo.createSession({ userId: user.id, tokenHash: sha256Hex(token), address: input.address, now, expiresAt, mfaVerified });
     const principal = await this.#principalFor(user, session, now);
-    return { token, userId: user.id, sessionId: session.id, mfa: principal.mfa, expiresAt };
+    const notices = await this.#repo.takeNotices(user.id, SIGN_IN_NOTICES, now);
+    return { token, userId: user.id, sessionId: session.id, mfa: principal.mfa, expiresAt, notices };
   }
 
   /** The principal of a session token, or anonymous. Enforces idle and absolute timeouts. */
@@ -165,60 +184,115 @@ export class AuthService {
     if (!done) throw new DelineateError('DLN_NOT_FOUND', 'No such user');
   }
 
-  /** Re-entering the password opens the short window in which credentials may change. */
+  /**
+   * Re-entering the password (also the password signature of a review) opens the short window
+   * in which credentials may change. Throttled per account like second-factor codes.
+   */
   async reauthenticate(principal: UserPrincipal, password: string): Promise<void> {
+    const now = this.#now();
+    await this.#checkThrottle('password', principal.userId, now);
     const stored = await this.#repo.getPasswordHash(principal.userId);
     const ok = stored ? (await this.#hasher.verify(stored, password)).ok : false;
-    if (!ok) throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', 'The password is not correct');
-    await this.#repo.markSessionReauthenticated(principal.sessionId, this.#now());
+    if (!ok) {
+      await this.#credentialThrottle.recordFailure('password', principal.userId, now.getTime());
+      throw new DelineateError('DLN_AUTH_PASSWORD_INVALID', PASSWORD_INVALID);
+    }
+    await this.#credentialThrottle.recordSuccess('password', principal.userId);
+    await this.#repo.markSessionReauthenticated(principal.sessionId, now);
   }
 
-  /** Changes the password after re-entering the current one; ends the user's other sessions. */
+  /**
+   * Changes the password after re-entering the current one; ends the user's other sessions.
+   * A sign-in still owing its second factor may not: the password alone must not take over
+   * an account that has one.
+   */
   async changePassword(principal: UserPrincipal, currentPassword: string, newPassword: string): Promise<void> {
+    if (principal.mfa === 'pending') throw new DelineateError('DLN_AUTH_MFA_REQUIRED', 'Enter the code from your authenticator app first');
     await this.reauthenticate(principal, currentPassword);
-    const problem = passwordProblem(newPassword);
-    if (problem) throw new DelineateError('DLN_REQUEST_INVALID', problem);
+    const user = await this.#repo.getUser(principal.userId);
+    const problem = passwordProblem(newPassword, { username: user?.username ?? '', displayName: user?.displayName ?? '' });
+    if (problem) throw new DelineateError('DLN_AUTH_PASSWORD_WEAK', problem);
     const now = this.#now();
     await this.#repo.setPasswordHash(principal.userId, await this.#hasher.hash(newPassword), now);
     await this.#repo.revokeUserSessions(principal.userId, 'password_changed', now, principal.sessionId);
   }
 
   /**
-   * Starts TOTP enrolment: a new secret, unconfirmed until a code from it is verified. When a
-   * second factor is already in place, replacing it needs a recent re-authentication.
+   * Starts TOTP enrolment: a new secret, unconfirmed until a code from it is verified. Replacing
+   * a confirmed second factor needs this session to have passed that factor (or a recovery
+   * code) and a recent password; the new seed waits beside the confirmed one, which stays in
+   * force until a code from the new one is proved.
    */
   async beginTotpEnrolment(principal: UserPrincipal, accountName: string): Promise<{ secret: string; uri: string }> {
     const existing = await this.#repo.getTotp(principal.userId);
-    if (existing?.confirmedAt) await this.#requireRecentReauth(principal);
     const secret = newTotpSecret();
-    await this.#repo.setPendingTotp(principal.userId, this.#cipher.seal(base32Encode(secret)), this.#now());
+    const sealed = this.#cipher.seal(base32Encode(secret));
+    if (existing?.confirmedAt) {
+      if (principal.mfa !== 'verified') {
+        throw new DelineateError('DLN_AUTH_MFA_REQUIRED', 'Enter a code from your current authenticator (or a recovery code) before replacing it');
+      }
+      await this.#requireRecentReauth(principal);
+      if (!(await this.#repo.setReplacementTotp(principal.userId, sealed))) throw new DelineateError('DLN_CONFLICT', 'The second factor changed meanwhile; try again');
+    } else {
+      await this.#repo.setPendingTotp(principal.userId, sealed, this.#now());
+    }
     return { secret: base32Encode(secret), uri: otpauthUri(secret, accountName) };
   }
 
   /**
-   * Verifies a TOTP code (confirming a pending enrolment) or a recovery code for this session.
-   * Returns fresh recovery codes when this confirmed a new enrolment, and a new session token
-   * (the session's privilege rose, so its token rotates).
+   * Verifies a TOTP code (confirming a pending enrolment or a replacement) or a recovery code
+   * for this session. Returns fresh recovery codes when this confirmed a new seed, and a new
+   * session token (the session's privilege rose, so its token rotates). Guesses are throttled
+   * per account, and a sign-in still owing its second factor ends after a few wrong codes.
    */
   async verifySecondFactor(
     principal: UserPrincipal,
     input: { code?: string; recoveryCode?: string },
   ): Promise<{ recoveryCodes?: string[]; token: string }> {
     const now = this.#now();
+    await this.#checkThrottle('second_factor', principal.userId, now);
     const before = await this.#repo.getTotp(principal.userId);
     let ok = false;
-    if (input.code !== undefined) ok = await this.#checkTotp(principal.userId, input.code, now);
-    else if (input.recoveryCode !== undefined) {
+    let newSeed = false;
+    if (input.code !== undefined) {
+      // Only a session that already passed the confirmed factor may prove its replacement.
+      if (before?.replacementSecret && principal.mfa === 'verified') newSeed = ok = await this.#confirmReplacement(principal.userId, before.replacementSecret, input.code, now);
+      if (!ok) {
+        ok = await this.#checkTotp(principal.userId, input.code, now);
+        newSeed = ok && before !== undefined && before.confirmedAt === null;
+      }
+    } else if (input.recoveryCode !== undefined) {
       ok = await this.#repo.useRecoveryCode(principal.userId, hashRecoveryCode(input.recoveryCode), now);
     }
-    if (!ok) throw new DelineateError('DLN_AUTH_INVALID_CREDENTIALS', 'The code is not correct');
+    if (!ok) {
+      await this.#credentialThrottle.recordFailure('second_factor', principal.userId, now.getTime());
+      const failures = await this.#repo.recordSecondFactorFailure(principal.sessionId);
+      if (principal.mfa !== 'verified' && failures >= PENDING_SESSION_MAX_FAILURES) {
+        await this.#repo.revokeSession(principal.sessionId, 'second_factor_failures', now);
+        throw new DelineateError('DLN_AUTH_REQUIRED', 'Too many wrong codes: sign in again');
+      }
+      throw input.code !== undefined ? new DelineateError('DLN_AUTH_CODE_INVALID', CODE_INVALID) : new DelineateError('DLN_AUTH_CODE_INVALID', RECOVERY_CODE_INVALID);
+    }
+    await this.#credentialThrottle.recordSuccess('second_factor', principal.userId);
     let recoveryCodes: string[] | undefined;
-    if (before && before.confirmedAt === null) {
+    if (newSeed) {
       recoveryCodes = newRecoveryCodes();
       await this.#repo.replaceRecoveryCodes(principal.userId, recoveryCodes.map(hashRecoveryCode), now);
     }
     const token = await this.#rotate(principal.sessionId, now, true);
     return recoveryCodes ? { recoveryCodes, token } : { token };
+  }
+
+  /**
+   * A platform administrator resets another user's second factor (lost device): the seed and
+   * recovery codes go, the user's sessions end and they are told at their next sign-in, where
+   * they enrol again. Their own factor an administrator replaces like anyone else.
+   */
+  async resetSecondFactor(admin: UserPrincipal, userId: string): Promise<void> {
+    if (admin.userId === userId) throw new DelineateError('DLN_REQUEST_INVALID', 'Replace your own second factor from your own session');
+    await this.#requireRecentReauth(admin);
+    if (!(await this.#repo.getUser(userId))) throw new DelineateError('DLN_NOT_FOUND', 'No such user');
+    await this.#repo.resetSecondFactor(userId, admin.userId, this.#now());
   }
 
   /** New recovery codes (the old ones stop working); needs a recent re-authentication. */
@@ -237,9 +311,20 @@ export class AuthService {
     }
   }
 
-  async #checkTotp(userId: string, code: string, now: Date): Promise<boolean> {
+  async #checkThrottle(kind: CredentialKind, userId: string, now: Date): Promise<void> {
+    const decision = await this.#credentialThrottle.check(kind, userId, now.getTime());
+    if (!decision.allowed) throw rateLimited(decision.retryAfterMs);
+  }
+
+  async #confirmReplacement(userId: string, sealed: string, code: string, now: Date): Promise<boolean> {
+    const step = matchTotp(base32Decode(this.#cipher.open(sealed)), code.trim(), now.getTime());
+    if (step === undefined) return false;
+    return this.#repo.confirmReplacementTotp(userId, sealed, step, now);
+  }
+
+  async #checkTotp(userId: string, code: string, now: Date, options: { confirmedOnly?: boolean } = {}): Promise<boolean> {
     const totp = await this.#repo.getTotp(userId);
-    if (!totp) return false;
+    if (!totp || (options.confirmedOnly && !totp.confirmedAt)) return false;
     const step = matchTotp(base32Decode(this.#cipher.open(totp.secret)), code.trim(), now.getTime());
     if (step === undefined) return false;
     return this.#repo.useTotpStep(userId, step, now);
@@ -248,7 +333,7 @@ export class AuthService {
   /** Replaces the session by a new one with a new token, carrying its MFA state forward. */
   async #rotate(sessionId: string, now: Date, mfaVerified: boolean): Promise<string> {
     const old = await this.#repo.getSession(sessionId);
-    if (!old) throw new DelineateError('DLN_AUTH_REQUIRED', 'The session has ended');
+    if (!old || old.revoked_at !== null) throw new DelineateError('DLN_AUTH_REQUIRED', 'The session has ended');
     await this.#repo.revokeSession(sessionId, 'rotated', now);
     const token = newSessionToken();
     await this.#repo.createSession({
@@ -259,6 +344,8 @@ export class AuthService {
       // Rotation never extends the absolute lifetime of the sign-in.
       expiresAt: old.expires_at,
       mfaVerified,
+      // A code is not the password: the time the password was last entered carries over.
+      reauthenticatedAt: old.reauthenticated_at,
     });
     return token;
   }

@@ -53,16 +53,17 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
   it('grants time-boxed emergency access with a reason, notifies the stewards and audits it; the grant expires with the clock', async () => {
     const runtime = server.app.accessRuntime;
     const steward = await person('steward', ['data_steward']);
-    const doctor = await person('doctor');
+    // A member whose own role does not show annotations (the policy names data stewards).
+    const doctor = await person('doctor', ['data_steward']);
     const annotation = await server.context.annotations.create({ projectId: seeded.projectId, itemId: seeded.itemId, labelSchema: seeded.labelSchema });
     const url = `/api/annotations/${annotation.id}`;
-    expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(404);
+    expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(403);
 
     const bg = `/api/projects/${seeded.projectId}/break-glass`;
     expect((await inject('POST', bg, await doctor.headers(), { role: 'reviewer', reason: 'short', minutes: 60 })).statusCode).toBe(400);
     expect((await inject('POST', bg, await doctor.headers(), { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 241 })).statusCode).toBe(400);
     expect((await inject('POST', bg, await doctor.headers(), { role: 'project_admin', reason: 'Urgent tumour board question', minutes: 60 })).statusCode).toBe(400);
-    expect((await inject('POST', `/api/projects/${crypto.randomUUID()}/break-glass`, await doctor.headers(), { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 60 })).statusCode).toBe(404);
+    expect((await inject('POST', `/api/projects/${crypto.randomUUID()}/break-glass`, await doctor.headers(), { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 60 })).json().code).toBe('DLN_BREAK_GLASS_NOT_ELIGIBLE');
     const granted = await inject('POST', bg, await doctor.headers(), { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 60 });
     expect(granted.statusCode).toBe(201);
     expect(granted.json().expiresAt).toBe(new Date(clock.now().getTime() + 3_600_000).toISOString());
@@ -81,7 +82,50 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
     clock.advance(59 * 60_000);
     expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(200);
     clock.advance(60_000);
-    expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(404);
+    expect((await inject('GET', url, await doctor.headers())).statusCode).toBe(403);
+  });
+
+  it('refuses emergency access to anyone without a role on the project that the policy names, or without a verified second factor', async () => {
+    const runtime = server.app.accessRuntime;
+    const bg = `/api/projects/${seeded.projectId}/break-glass`;
+    const body = { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 60 };
+    // A qualified clinician with no role here (no second factor needed for no role): refused.
+    const outsider = await person('outsider');
+    const outsiderSession = (await openTestSession(runtime, outsider.id, { mfaVerified: false })).headers;
+    expect((await inject('GET', '/api/auth/session', outsiderSession)).json().mfa).toBe('not_required');
+    const refused = await inject('POST', bg, outsiderSession, body);
+    expect([refused.statusCode, refused.json().code]).toEqual([403, 'DLN_BREAK_GLASS_NOT_ELIGIBLE']);
+    expect([(await inject('POST', bg, await outsider.headers(), body)).json().code]).toEqual(['DLN_BREAK_GLASS_NOT_ELIGIBLE']);
+    // An auditor is on the project but in no role the policy names.
+    const auditor = await person('auditor', ['auditor']);
+    expect((await inject('POST', bg, await auditor.headers(), body)).json().code).toBe('DLN_BREAK_GLASS_NOT_ELIGIBLE');
+    expect(await runtime.repo.activeBreakGlass(outsider.id, clock.now())).toEqual([]);
+    expect(await runtime.repo.activeBreakGlass(auditor.id, clock.now())).toEqual([]);
+  });
+
+  it('refuses emergency access without a verified second factor even where the demo relaxes MFA', async () => {
+    const relaxedDir = await mkdtemp(join(tmpdir(), 'dln-governance-relaxed-'));
+    vi.stubEnv('DELINEATE_DEMO_RELAX_MFA', '1');
+    const relaxed = await createServer({
+      config: configFromEnv({ DELINEATE_DATA: relaxedDir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(relaxedDir, 'no-web') }),
+      database,
+      blobs,
+      clock: clock.now,
+    });
+    vi.unstubAllEnvs();
+    try {
+      const runtime = relaxed.app.accessRuntime;
+      const member = await person('relaxed-annotator', ['annotator']);
+      const unverified = (await openTestSession(runtime, member.id, { mfaVerified: false })).headers;
+      const body = { role: 'reviewer', reason: 'Urgent tumour board question', minutes: 60 };
+      const refused = await relaxed.app.inject({ method: 'POST', url: `/api/projects/${seeded.projectId}/break-glass`, headers: unverified, payload: body });
+      expect([refused.statusCode, refused.json().code]).toEqual([403, 'DLN_AUTH_MFA_REQUIRED']);
+      const verified = (await openTestSession(runtime, member.id)).headers;
+      expect((await relaxed.app.inject({ method: 'POST', url: `/api/projects/${seeded.projectId}/break-glass`, headers: verified, payload: body })).statusCode).toBe(201);
+    } finally {
+      await relaxed.app.close();
+      await rm(relaxedDir, { recursive: true, force: true });
+    }
   });
 
   it('serves the access review to stewards, records attestations and revocations, and audits each decision', async () => {

@@ -85,7 +85,7 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
     method: 'POST',
     url: '/api/projects/:projectId/break-glass',
     operationId: 'breakGlass',
-    summary: 'Emergency access: a time-boxed role (at most 4 hours) with a reason; the data stewards are notified',
+    summary: 'Emergency access for a project member (a role the policy names) with a verified second factor: a time-boxed role (at most 4 hours) with a reason; the data stewards are notified',
     tags: ['access'],
     action: 'break_glass.request',
     resource: 'project',
@@ -96,8 +96,14 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
       const access = requestAccess(request);
       const me = signedInUser(access);
       const members = await runtime.repo.membershipsOfProject(params.projectId);
-      const projectExists = members.length > 0 || (await runtime.repo.projectExists(params.projectId));
-      if (!projectExists) throw new DelineateError('DLN_NOT_FOUND', 'Not found');
+      // Only someone already on the project may break the glass. The same answer whether or
+      // not the project exists, so ids cannot be probed.
+      const eligible = new Set<string>(runtime.policy.breakGlass.memberRoles);
+      if (!members.some((m) => m.user_id === me.userId && eligible.has(m.role))) {
+        throw new DelineateError('DLN_BREAK_GLASS_NOT_ELIGIBLE', 'Emergency access is only for members of this project in a role the access policy names');
+      }
+      // Even where the policy relaxes MFA (demo), emergency access needs a proved second factor.
+      if (me.mfa !== 'verified') throw new DelineateError('DLN_AUTH_MFA_REQUIRED', 'Emergency access needs a verified second factor: enrol one and sign in with it');
       const now = runtime.now();
       const minutes = Math.min(body.minutes, runtime.settings.breakGlassMaxMs / 60_000);
       const grant = await runtime.repo.createBreakGlass({

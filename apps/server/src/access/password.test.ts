@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PasswordHasher, defaultArgon2Params, parsePhc, passwordProblem } from './password';
 
@@ -39,9 +40,33 @@ describe('PasswordHasher', () => {
 });
 
 describe('passwordProblem', () => {
-  it('enforces length 12..128 and nothing else', () => {
+  it('enforces length 12..128 without composition rules', () => {
     expect(passwordProblem('short')).toBeDefined();
     expect(passwordProblem('a'.repeat(129))).toBeDefined();
     expect(passwordProblem('all lower case words')).toBeUndefined();
+  });
+
+  it('refuses common and breached passwords, whatever their case and separators', () => {
+    for (const common of ['password1234', 'QWERTYUIOP123', 'qwerty123456', '1q2w3e4r5t6y', 'iloveyou12345!', 'trustno12024!!!!', 'administrator', 'q-w-e-r-t-y-u-i-o-p']) {
+      expect(passwordProblem(common), common).toMatch(/common/);
+    }
+    expect(passwordProblem('aaaaaaaaaaaaaa')).toBeDefined();
+    expect(passwordProblem('abababababab')).toBeDefined();
+  });
+
+  it('refuses passwords made of the user name, display name or the service name with little else', () => {
+    const context = { username: 'maria.rossi', displayName: 'Maria Rossi' };
+    expect(passwordProblem('maria.rossi2026', context)).toMatch(/user name/);
+    expect(passwordProblem('MariaRossi!!1234', context)).toMatch(/user name/);
+    expect(passwordProblem('Delineate2026!', context)).toMatch(/user name|service/);
+    expect(passwordProblem('delineate password', context)).toBeDefined();
+    expect(passwordProblem('maria likes quiet mountain lakes', context)).toBeUndefined();
+  });
+
+  it('accepts generated passwords like the demo seeding’s and the passphrases the tests use', () => {
+    for (let i = 0; i < 200; i++) expect(passwordProblem(randomBytes(18).toString('base64url'), { username: 'demo.admin', displayName: 'Demo Admin' })).toBeUndefined();
+    for (const p of ['correct horse battery staple', 'a long enough passphrase', 'a brand new passphrase', 'a long bootstrap passphrase', `e2e-${crypto.randomUUID()}`]) {
+      expect(passwordProblem(p, { username: 'ana', displayName: 'Ana' }), p).toBeUndefined();
+    }
   });
 });

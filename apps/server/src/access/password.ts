@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { dictionary } from '@zxcvbn-ts/language-common';
 
 /**
  * Password hashing with argon2id (OWASP ASVS 2.4). The parameters of a stored hash are read
@@ -91,10 +92,55 @@ export class PasswordHasher {
   }
 }
 
-/** Minimum password policy (ASVS 2.1): length only, no composition rules, at most 128 chars. */
-export function passwordProblem(password: string): string | undefined {
-  const length = [...password.normalize('NFKC')].length;
+/** Words of the account and the service that a password must not lean on (NIST SP 800-63B §5.1.1.2). */
+export interface PasswordContext {
+  readonly username?: string;
+  readonly displayName?: string;
+}
+
+/** The service's own name, a context word for every account. */
+const serviceWords = ['delineate'];
+
+let commonPasswords: ReadonlySet<string> | undefined;
+
+/**
+ * The 49,233 most common passwords of public breach corpora (the list shipped by
+ * @zxcvbn-ts/language-common, checked offline), lower-cased, built once on first use.
+ */
+function isCommonPassword(lowered: string): boolean {
+  commonPasswords ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  return commonPasswords.has(lowered);
+}
+
+/** The password with separators gone and leading or trailing digits and symbols stripped. */
+function cores(lowered: string): string[] {
+  const joined = lowered.replace(/[\s._-]+/g, '');
+  const trimmed = joined.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+  return [lowered, joined, trimmed];
+}
+
+/**
+ * The password policy (ASVS 2.1, NIST SP 800-63B §5.1.1.2): 12 to 128 characters, no
+ * composition rules, and not a common or breached password, also not one with separators,
+ * digits or symbols added around such a password, nor one made of the user name, display name
+ * or the service's name with little else. Case does not matter.
+ */
+export function passwordProblem(password: string, context: PasswordContext = {}): string | undefined {
+  const normalised = password.normalize('NFKC');
+  const length = [...normalised].length;
   if (length < 12) return 'Password must have at least 12 characters';
   if (length > 128) return 'Password must have at most 128 characters';
+  const lowered = normalised.toLowerCase();
+  if (new Set(lowered).size < 4) return 'Password repeats too few characters';
+  if (cores(lowered).some(isCommonPassword)) return 'Password is too common: it appears in lists of breached passwords';
+  const words = [context.username ?? '', ...(context.displayName ?? '').split(/\s+/), ...serviceWords]
+    .map((w) => w.normalize('NFKC').toLowerCase().trim())
+    .filter((w) => [...w].length >= 3);
+  if (words.some((w) => lowered.includes(w))) {
+    let rest = lowered;
+    for (const w of words) rest = rest.split(w).join('');
+    const letters = rest.replace(/[^\p{L}]/gu, '');
+    if ([...letters].length < 6 || cores(rest).some(isCommonPassword)) return 'Password is too close to the user name or the service name';
+  }
   return undefined;
 }

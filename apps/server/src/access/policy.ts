@@ -23,8 +23,15 @@ export interface RoleQualification {
   readonly matchModality: boolean;
 }
 
+/** Who may ask for emergency access to a project. */
+export interface BreakGlassPolicy {
+  /** The requester must already be a member of the project in one of these roles. */
+  readonly memberRoles: readonly Role[];
+}
+
 export interface PolicyTable {
   readonly mfaRoles: readonly Role[];
+  readonly breakGlass: BreakGlassPolicy;
   readonly roleQualifications: Readonly<Partial<Record<Role, RoleQualification>>>;
   readonly actions: Readonly<Record<string, ActionPolicy>>;
 }
@@ -95,6 +102,10 @@ export function parsePolicyTable(raw: unknown): PolicyTable {
   const isRole = (r: unknown): r is Role => typeof r === 'string' && (roles as readonly string[]).includes(r);
   const mfaRoles = Array.isArray(value.mfaRoles) ? value.mfaRoles : fail('mfaRoles must be a list');
   for (const r of mfaRoles) if (!isRole(r)) fail(`unknown role ${String(r)} in mfaRoles`);
+  // Without a breakGlass entry nobody may ask for emergency access.
+  const breakGlass = (value.breakGlass ?? { memberRoles: [] }) as Record<string, unknown>;
+  const memberRoles = Array.isArray(breakGlass.memberRoles) ? breakGlass.memberRoles : fail('breakGlass.memberRoles must be a list');
+  for (const r of memberRoles) if (!isRole(r)) fail(`unknown role ${String(r)} in breakGlass.memberRoles`);
   const roleQualifications = (value.roleQualifications ?? {}) as Record<string, RoleQualification>;
   for (const r of Object.keys(roleQualifications)) if (!isRole(r)) fail(`unknown role ${r} in roleQualifications`);
   const actions: Record<string, ActionPolicy> = {};
@@ -117,7 +128,7 @@ export function parsePolicyTable(raw: unknown): PolicyTable {
       audit,
     };
   }
-  return { mfaRoles: mfaRoles as Role[], roleQualifications, actions };
+  return { mfaRoles: mfaRoles as Role[], breakGlass: { memberRoles: memberRoles as Role[] }, roleQualifications, actions };
 }
 
 /** The committed table, read beside this file. */

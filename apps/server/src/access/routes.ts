@@ -17,6 +17,8 @@ const loginResult = z.object({
   token: z.string(),
   mfa: z.enum(['verified', 'pending', 'enrolment_required', 'not_required']),
   expiresAt: z.iso.datetime(),
+  /** What the user must be told at this sign-in, once (`mfa_reset`: an administrator reset their second factor). */
+  notices: z.array(z.object({ kind: z.string(), createdAt: z.iso.datetime() })),
 });
 const sessionView = z.object({
   userId: z.uuid(),
@@ -77,24 +79,25 @@ export function registerAccessRoutes(app: FastifyInstance, registry: RouteRegist
     body: loginBody,
     responses: { 200: { description: 'Signed in', schema: loginResult }, 401: { description: 'Wrong user name or password' }, 429: { description: 'Too many attempts' } },
     handler: async ({ body }, request, reply) => {
-      const result = await auth
-        .login({
-          username: body.username,
-          password: body.password,
-          address: request.ip,
-          ...(body.totpCode !== undefined ? { totpCode: body.totpCode } : {}),
-          ...(sessionToken(request) ? { previousToken: sessionToken(request)! } : {}),
-          onAccount: (userId) => {
-            requestAccess(request).auditActorId = userId;
-          },
-        })
-        .catch((error: unknown) => {
-          if (isDelineateError(error) && error.code === 'DLN_AUTH_RATE_LIMITED') reply.header('Retry-After', String(error.details?.retryAfterSeconds ?? 1));
-          throw error;
-        });
+      const result = await auth.login({
+        username: body.username,
+        password: body.password,
+        address: request.ip,
+        ...(body.totpCode !== undefined ? { totpCode: body.totpCode } : {}),
+        ...(sessionToken(request) ? { previousToken: sessionToken(request)! } : {}),
+        onAccount: (userId) => {
+          requestAccess(request).auditActorId = userId;
+        },
+      });
       requestAccess(request).auditObjectId = result.sessionId;
       setSessionCookie(reply, result.token, access.settings);
-      return { userId: result.userId, token: result.token, mfa: result.mfa, expiresAt: result.expiresAt.toISOString() };
+      return {
+        userId: result.userId,
+        token: result.token,
+        mfa: result.mfa,
+        expiresAt: result.expiresAt.toISOString(),
+        notices: result.notices.map((n) => ({ kind: n.kind, createdAt: n.createdAt.toISOString() })),
+      };
     },
   });
 
@@ -137,7 +140,7 @@ export function registerAccessRoutes(app: FastifyInstance, registry: RouteRegist
     method: 'POST',
     url: '/api/auth/mfa/totp',
     operationId: 'beginTotpEnrolment',
-    summary: 'Start TOTP enrolment: a new secret and its otpauth URI (replacing one needs re-authentication)',
+    summary: 'Start TOTP enrolment: a new secret and its otpauth URI (replacing a confirmed one needs that factor or a recovery code in this session, and a recent password)',
     tags: ['access'],
     action: 'auth.mfa.enrol',
     resource: 'session',
@@ -158,7 +161,11 @@ export function registerAccessRoutes(app: FastifyInstance, registry: RouteRegist
     action: 'auth.mfa.verify',
     resource: 'session',
     body: verifyBody,
-    responses: { 200: { description: 'Verified', schema: z.object({ token: z.string(), recoveryCodes: z.array(z.string()).optional() }) } },
+    responses: {
+      200: { description: 'Verified', schema: z.object({ token: z.string(), recoveryCodes: z.array(z.string()).optional() }) },
+      401: { description: 'The code is wrong (DLN_AUTH_CODE_INVALID), or too many wrong codes ended this sign-in (DLN_AUTH_REQUIRED)' },
+      429: { description: 'Too many attempts for this account' },
+    },
     handler: async ({ body }, request, reply) => {
       const result = await auth.verifySecondFactor(userPrincipal(request), body);
       setSessionCookie(reply, result.token, access.settings);
@@ -175,7 +182,7 @@ export function registerAccessRoutes(app: FastifyInstance, registry: RouteRegist
     action: 'auth.reauthenticate',
     resource: 'session',
     body: passwordBody,
-    responses: noContent,
+    responses: { ...noContent, 401: { description: 'The password is wrong (DLN_AUTH_PASSWORD_INVALID)' }, 429: { description: 'Too many attempts for this account' } },
     handler: async ({ body }, request, reply) => {
       await auth.reauthenticate(userPrincipal(request), body.password);
       return reply.status(204).send();
@@ -211,6 +218,22 @@ export function registerAccessRoutes(app: FastifyInstance, registry: RouteRegist
   });
 
   // ---- users and qualifications (platform administrators) ----
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: '/api/users/:userId/mfa/reset',
+    operationId: 'resetSecondFactor',
+    summary: "Reset another user's second factor (lost device; needs a recent password): their seed and recovery codes go, their sessions end, they are told at their next sign-in",
+    tags: ['access'],
+    action: 'user.mfa.reset',
+    resource: 'user',
+    params: userParams,
+    responses: noContent,
+    handler: async ({ params }, request, reply) => {
+      await auth.resetSecondFactor(userPrincipal(request), params.userId);
+      return reply.status(204).send();
+    },
+  });
 
   defineRoute(app, registry, {
     method: 'GET',

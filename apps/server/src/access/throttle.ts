@@ -113,6 +113,36 @@ export class LoginThrottle {
   }
 }
 
+/** What a throttled check after sign-in proves: a second-factor code or the password again. */
+export type CredentialKind = 'second_factor' | 'password';
+
+/**
+ * Throttles checks made for a known account after the password (second-factor codes, the
+ * password entered again to re-authenticate or sign). Unlike sign-in, these are counted per
+ * account whatever the address: whoever guesses already holds the password, so changing
+ * address must not buy fresh attempts. Same delays as sign-in, same shared state.
+ */
+export class CredentialThrottle {
+  constructor(private readonly throttle: LoginThrottle) {}
+
+  check(kind: CredentialKind, userId: string, nowMs: number): Promise<ThrottleDecision> {
+    return this.throttle.check(`${kind}:${userId}`, accountAddress(userId), nowMs);
+  }
+
+  recordFailure(kind: CredentialKind, userId: string, nowMs: number): Promise<void> {
+    return this.throttle.recordFailure(`${kind}:${userId}`, accountAddress(userId), nowMs);
+  }
+
+  recordSuccess(kind: CredentialKind, userId: string): Promise<void> {
+    return this.throttle.recordSuccess(`${kind}:${userId}`, accountAddress(userId));
+  }
+}
+
+/** Keeps the per-address budget of these rows to the one account (never shared by accounts). */
+function accountAddress(userId: string): string {
+  return `account:${userId}`;
+}
+
 function key(account: string): string {
   return account.trim().toLowerCase();
 }

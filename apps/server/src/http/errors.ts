@@ -55,6 +55,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const known = isDelineateError(error) ? error : (fromDatabaseError(error) ?? fromFastifyError(error));
     if (known) {
       if (known.status >= 500) request.log.error({ code: known.code }, 'request failed');
+      // Every throttled answer (sign-in, second factor, password re-entry) says when to retry.
+      if (typeof known.details?.retryAfterSeconds === 'number') reply.header('Retry-After', String(known.details.retryAfterSeconds));
       return reply.status(known.status).type('application/json').send(errorBody(known));
     }
     // Log the error's type and stack frames only, not its message (it may quote input).

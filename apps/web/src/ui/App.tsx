@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, describeError, type MyTask, type Session } from '../api';
+import { api, ApiError, describeError, type MyTask, type Session, type SignInNotice } from '../api';
+import { qrModules, qrPath } from '../totp-qr';
 import { ProjectSettingsPage, ProjectsPage, QualityDashboardPage } from './ProjectPages';
 import { stageNames, workflowApi, type WorkflowTask } from '../workflow-api';
 import { Workspace } from './Workspace';
@@ -97,6 +98,20 @@ export function App() {
   );
 }
 
+/** The otpauth URI as a QR code an authenticator app scans, drawn as one SVG path. */
+function TotpQrCode({ uri }: { uri: string }) {
+  const modules = qrModules(uri);
+  return (
+    <svg data-testid="totp-qr" role="img" aria-label="QR code of the authenticator key" viewBox={`0 0 ${modules.length} ${modules.length}`} width={Math.max(180, modules.length * 4)} shapeRendering="crispEdges" style={{ background: '#fff', flex: 'none' }}>
+      <path d={qrPath(modules)} fill="#000" />
+    </svg>
+  );
+}
+
+const noticeWords: Record<string, string> = {
+  mfa_reset: 'A platform administrator reset your second factor. Set up your authenticator again below. If you did not ask for this, tell your administrator at once.',
+};
+
 function SignIn({ session, onDone }: { session: Session | null; onDone: () => Promise<void> }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -105,6 +120,7 @@ function SignIn({ session, onDone }: { session: Session | null; onDone: () => Pr
   const [step, setStep] = useState<'password' | 'code' | 'enrol'>(session?.mfa === 'pending' ? 'code' : session?.mfa === 'enrolment_required' ? 'enrol' : 'password');
   const [enrolment, setEnrolment] = useState<{ secret: string; uri: string } | null>(null);
   const [recovery, setRecovery] = useState<string[] | null>(null);
+  const [notices, setNotices] = useState<SignInNotice[]>([]);
   const [busy, setBusy] = useState(false);
 
   const startEnrolment = useCallback(async () => {
@@ -125,6 +141,7 @@ function SignIn({ session, onDone }: { session: Session | null; onDone: () => Pr
     setError(null);
     try {
       const result = await api.login(username, password);
+      setNotices(result.notices ?? []);
       if (result.mfa === 'pending') setStep('code');
       else if (result.mfa === 'enrolment_required') setStep('enrol');
       else await onDone();
@@ -172,6 +189,11 @@ function SignIn({ session, onDone }: { session: Session | null; onDone: () => Pr
       <div className="card">
         <h1>Sign in to Delineate</h1>
         <ErrorBox error={error} />
+        {notices.map((n) => (
+          <div key={`${n.kind}:${n.createdAt}`} className="notice" role="status" data-testid={`notice-${n.kind}`}>
+            {noticeWords[n.kind] ?? 'Your account changed since your last sign-in.'} ({new Date(n.createdAt).toLocaleString()})
+          </div>
+        ))}
         {step === 'password' && (
           <form onSubmit={(e) => void submitPassword(e)}>
             <label htmlFor="username">User name</label>
@@ -189,11 +211,13 @@ function SignIn({ session, onDone }: { session: Session | null; onDone: () => Pr
           <form onSubmit={(e) => void submitCode(e)}>
             {step === 'enrol' && (
               <div className="notice">
-                <p>Your role needs a second factor. Add this key to an authenticator app (TOTP, 6 digits, 30 s), then enter the code it shows.</p>
-                <p>
-                  Key: <code data-testid="totp-secret">{enrolment?.secret ?? '…'}</code>
-                </p>
-                <p style={{ wordBreak: 'break-all', fontSize: 11 }}>{enrolment?.uri}</p>
+                <p>Your role needs a second factor. Scan this code with an authenticator app (TOTP, 6 digits, 30 s), or type the key into it, then enter the code it shows.</p>
+                <div style={{ display: 'flex', gap: 12, alignItems: 'center' }}>
+                  {enrolment ? <TotpQrCode uri={enrolment.uri} /> : <span>…</span>}
+                  <p style={{ wordBreak: 'break-all' }}>
+                    Key: <code data-testid="totp-secret">{enrolment?.secret ?? '…'}</code>
+                  </p>
+                </div>
               </div>
             )}
             <label htmlFor="code">Authenticator code</label>

@@ -15,6 +15,8 @@ export interface TotpCredential {
   readonly secret: string;
   readonly lastStep: number | null;
   readonly confirmedAt: Date | null;
+  /** A new seed waiting to replace the confirmed one (sealed like `secret`). */
+  readonly replacementSecret: string | null;
 }
 
 export type SessionRow = Selectable<SessionsTable>;
@@ -29,6 +31,8 @@ export interface NewSession {
   readonly now: Date;
   readonly expiresAt: Date;
   readonly mfaVerified: boolean;
+  /** When the password was last entered (default `now`); rotation carries it forward. */
+  readonly reauthenticatedAt?: Date;
 }
 
 /**
@@ -124,12 +128,17 @@ export class AccessRepository {
   async getTotp(userId: string): Promise<TotpCredential | undefined> {
     const row = await this.#db
       .selectFrom('credentials')
-      .select(['secret', 'last_step', 'confirmed_at'])
+      .select(['secret', 'last_step', 'confirmed_at', 'replacement_secret'])
       .where('user_id', '=', userId)
       .where('kind', '=', 'totp')
       .executeTakeFirst();
     if (!row) return undefined;
-    return { secret: row.secret, lastStep: row.last_step === null ? null : Number(row.last_step), confirmedAt: row.confirmed_at };
+    return {
+      secret: row.secret,
+      lastStep: row.last_step === null ? null : Number(row.last_step),
+      confirmedAt: row.confirmed_at,
+      replacementSecret: row.replacement_secret,
+    };
   }
 
   /** Stores a new, unconfirmed TOTP seed (replacing any earlier one). */
@@ -137,8 +146,48 @@ export class AccessRepository {
     await this.#db
       .insertInto('credentials')
       .values({ user_id: userId, kind: 'totp', secret, created_at: now, last_step: null, confirmed_at: null })
-      .onConflict((oc) => oc.columns(['user_id', 'kind']).doUpdateSet({ secret, created_at: now, last_step: null, confirmed_at: null }))
+      .onConflict((oc) => oc.columns(['user_id', 'kind']).doUpdateSet({ secret, created_at: now, last_step: null, confirmed_at: null, replacement_secret: null }))
       .execute();
+  }
+
+  /** Keeps a new seed beside the confirmed one; the confirmed seed stays in force until it is proved. */
+  async setReplacementTotp(userId: string, secret: string): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('credentials')
+      .set({ replacement_secret: secret })
+      .where('user_id', '=', userId)
+      .where('kind', '=', 'totp')
+      .where('confirmed_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Puts a proved replacement seed in force (compare-and-set on the seed that was checked, so a
+   * second replacement begun meanwhile is not confirmed by a code of the first).
+   */
+  async confirmReplacementTotp(userId: string, replacement: string, step: number, now: Date): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('credentials')
+      .set({ secret: replacement, replacement_secret: null, last_step: step, confirmed_at: now, created_at: now })
+      .where('user_id', '=', userId)
+      .where('kind', '=', 'totp')
+      .where('replacement_secret', '=', replacement)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * A platform administrator's reset of someone's second factor: seed and recovery codes go,
+   * every session ends and the user is told at their next sign-in, all in one transaction.
+   */
+  async resetSecondFactor(userId: string, resetBy: string, now: Date): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('credentials').where('user_id', '=', userId).where('kind', '=', 'totp').execute();
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+      await trx.updateTable('sessions').set({ revoked_at: now, revoked_reason: 'mfa_reset' }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      await trx.insertInto('notifications').values({ recipient_id: userId, kind: 'mfa_reset', subject_id: resetBy, project_id: null, created_at: now }).execute();
+    });
   }
 
   /**
@@ -207,7 +256,7 @@ export class AccessRepository {
         last_seen_at: input.now,
         expires_at: input.expiresAt,
         mfa_verified_at: input.mfaVerified ? input.now : null,
-        reauthenticated_at: input.now,
+        reauthenticated_at: input.reauthenticatedAt ?? input.now,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -236,6 +285,17 @@ export class AccessRepository {
 
   async markSessionReauthenticated(id: string, now: Date): Promise<void> {
     await this.#db.updateTable('sessions').set({ reauthenticated_at: now }).where('id', '=', id).execute();
+  }
+
+  /** Counts a wrong second-factor code against the session; returns the count so far. */
+  async recordSecondFactorFailure(id: string): Promise<number> {
+    const row = await this.#db
+      .updateTable('sessions')
+      .set((eb) => ({ second_factor_failures: eb('second_factor_failures', '+', 1) }))
+      .where('id', '=', id)
+      .returning('second_factor_failures')
+      .executeTakeFirst();
+    return row?.second_factor_failures ?? 0;
   }
 
   async revokeSession(id: string, reason: string, now: Date): Promise<void> {
@@ -376,6 +436,19 @@ export class AccessRepository {
         })),
       )
       .execute();
+  }
+
+  /** Unread notices of the given kinds, marked read as they are handed out (shown once). */
+  async takeNotices(recipientId: string, kinds: readonly string[], now: Date): Promise<Array<{ kind: string; createdAt: Date }>> {
+    const rows = await this.#db
+      .updateTable('notifications')
+      .set({ read_at: now })
+      .where('recipient_id', '=', recipientId)
+      .where('kind', 'in', [...kinds])
+      .where('read_at', 'is', null)
+      .returning(['kind', 'created_at'])
+      .execute();
+    return rows.map((r) => ({ kind: r.kind, createdAt: r.created_at })).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
   async notificationsOf(recipientId: string): Promise<Array<{ kind: string; subjectId: string | null; projectId: string | null; createdAt: Date }>> {

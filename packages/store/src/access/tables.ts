@@ -28,6 +28,8 @@ export interface CredentialsTable {
   last_step: ColumnType<number | string | null, number | null | undefined, number | null>;
   /** TOTP: null until the user proved a first code. */
   confirmed_at: NullableTimestamp;
+  /** TOTP: a new seed replacing the confirmed one, kept apart until a code from it is proved. */
+  replacement_secret: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -53,6 +55,8 @@ export interface SessionsTable {
   reauthenticated_at: Timestamp;
   revoked_at: NullableTimestamp;
   revoked_reason: string | null;
+  /** Wrong second-factor codes entered in this session. */
+  second_factor_failures: ColumnType<number, number | undefined, number>;
 }
 
 export interface MembershipsTable {

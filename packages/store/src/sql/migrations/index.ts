@@ -10,6 +10,7 @@ import { loginThrottle } from './0120_login_throttle';
 import { workflow } from './0200_workflow';
 import { annotationOwner } from './0320_annotation_owner';
 import { studyObjects } from './0330_study_objects';
+import { secondFactor } from './0300_second_factor';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   workflow,
   annotationOwner,
   studyObjects,
+  secondFactor,
 ];
