@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DelineateError, isDelineateError, Modality, plainText, QualificationKind, Role, Timestamp, Username } from '@delineate/schema';
+import { DelineateError, Modality, plainText, QualificationKind, Role, Timestamp, Username } from '@delineate/schema';
 import type { AccountRow } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import type { UserPrincipal } from './auth-service';
