@@ -8,9 +8,9 @@ import { access } from './0100_access';
 import { audit } from './0110_audit';
 import { loginThrottle } from './0120_login_throttle';
 import { workflow } from './0200_workflow';
+import { secondFactor } from './0300_second_factor';
 import { annotationOwner } from './0320_annotation_owner';
 import { studyObjects } from './0330_study_objects';
-import { secondFactor } from './0300_second_factor';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -26,7 +26,7 @@ export const migrations: readonly Migration[] = [
   audit,
   loginThrottle,
   workflow,
+  secondFactor,
   annotationOwner,
   studyObjects,
-  secondFactor,
 ];
