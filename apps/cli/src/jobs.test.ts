@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol, REDACTION_JOB_KIND } from '@delineate/schema';
-import { BlobKey, JobQueue, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { REDACTION_JOB_KIND } from '@delineate/schema';
+import { JobQueue, ProjectRepository, testing, type Database, type GateBed } from '@delineate/store';
 import { deflatedBomb } from '@delineate/testkit';
 import { jobHandlers } from './jobs';
 
@@ -11,32 +8,18 @@ import { jobHandlers } from './jobs';
 // serves the API: the quarantined file goes through the gate in a worker thread, and a bomb
 // comes back as a coded record while this process stays small.
 describe('the redaction job of delineate start', () => {
+  let bed: GateBed;
   let database: Database;
-  let blobs: LocalBlobStore;
-  let dir: string;
+  let blobs: GateBed['blobs'];
   let projectId: string;
   const clock = () => new Date();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dln-jobs-'));
-    database = await testing.createTestDatabase('pglite');
-    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
-    const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
-    const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
-    projectId = (
-      await new ProjectRepository(database.db).create({
-        ...demoProjectSettings,
-        name: `jobs-${crypto.randomUUID()}`,
-        labelSchema: { id: labelSchema.id, version: labelSchema.version },
-        reviewProtocol: { id: protocol.id, version: protocol.version },
-      })
-    ).id;
+    bed = await testing.openGateBed('pglite');
+    ({ database, blobs } = bed);
+    projectId = await testing.createDemoProject(database);
   });
-  afterAll(async () => {
-    await blobs?.close();
-    await database?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => bed?.close());
 
   it('refuses a quarantined decompression bomb in its gate thread with DLN_DICOM_TOO_LARGE', { timeout: 120_000 }, async () => {
     const recordId = await testing.keepQuarantinedSource(database.db, blobs, projectId, deflatedBomb(2 * 1024 ** 3), [{ stage: 'input', kind: 'malformed', code: 'DLN_DICOM_TOO_LARGE' }]);

@@ -6,23 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDciodvfyValidator, type DciodvfyValidator, type IodValidator } from '@delineate/deid';
 import { generateCtPhantom, generateEnhancedMrPhantom, readDicomFile, setString, writeDicomFile, enhancedMrPhantomValue } from '@delineate/formats';
-import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
-import { BlobKey, ItemRepository, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { BlobKey, ItemRepository, LocalBlobStore, testing, type Database } from '@delineate/store';
 import { dciodvfyAvailable, requireTestData } from '@delineate/testkit';
 import { ingestDicom, type IngestOptions } from './ingest';
 import { projectDeidSettings } from './project-deid';
-
-async function createProject(database: Database): Promise<string> {
-  const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
-  const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
-  const project = await new ProjectRepository(database.db).create({
-    ...demoProjectSettings,
-    name: `ingest-batch-${crypto.randomUUID()}`,
-    labelSchema: { id: labelSchema.id, version: labelSchema.version },
-    reviewProtocol: { id: protocol.id, version: protocol.version },
-  });
-  return project.id;
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const shared = (path: string) => new Uint8Array(readFileSync(requireTestData(path)));
@@ -65,7 +52,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
   });
 
   it('keeps unmodified SR and RT Structure Set files as instances of their study, and goes on past a bad file', { timeout: 120_000 }, async () => {
-    const projectId = await createProject(database);
+    const projectId = await testing.createDemoProject(database);
     const ct = generateCtPhantom({ slices: 3, rows: 16, columns: 16, seed: 21 }).slices.map((s) => s.bytes);
     const sr = shared('dicom/pydicom/test-SR.dcm');
     const rtstruct = shared('dicom/pydicom/rtstruct.dcm');
@@ -119,7 +106,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
   });
 
   it('rejects, with a reason and nothing written, an unknown or empty transfer syntax, a compressed syntax over native pixels, a short pixel data, a huge crafted grid and a tiled slide', { timeout: 120_000 }, async () => {
-    const projectId = await createProject(database);
+    const projectId = await testing.createDemoProject(database);
     const files = {
       emptySyntax: craftedSlice(31, (f) => setString(f.meta, 0x00020010, 'UI', '')),
       unknownSyntax: craftedSlice(32, (f) => setString(f.meta, 0x00020010, 'UI', '1.2.3.4.5.6')),
@@ -152,7 +139,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
   });
 
   it('refuses a series beyond the configured voxel limit as a whole, writing none of it', { timeout: 60_000 }, async () => {
-    const projectId = await createProject(database);
+    const projectId = await testing.createDemoProject(database);
     const ct = generateCtPhantom({ slices: 4, rows: 16, columns: 16, seed: 41 }).slices.map((s) => s.bytes);
     const limits = { maxRowsOrColumns: 64, maxSlices: 64, maxVoxelsPerItem: 16 * 16 * 3 };
     const report = await ingestDicom(deps(), ct, await optionsFor(projectId, { limits }));
@@ -162,7 +149,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
   });
 
   it('never lets two inputs with one SOP Instance UID replace each other: a duplicate when identical, a conflict when not', { timeout: 60_000 }, async () => {
-    const projectId = await createProject(database);
+    const projectId = await testing.createDemoProject(database);
     const mr = shared('dicom/pydicom/MR_small.dcm');
     // The same SOP Instance UID in big-endian encoding: other bytes.
     const bigEndian = shared('dicom/pydicom/MR_small_bigendian.dcm');
@@ -185,7 +172,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
   });
 
   it('records an Enhanced MR (one instance, frames positioned by the per-frame functional groups) as a volume in position order', { timeout: 60_000 }, async () => {
-    const projectId = await createProject(database);
+    const projectId = await testing.createDemoProject(database);
     const phantom = generateEnhancedMrPhantom({ frameSlices: [2, 0, 5, 1, 4, 3] });
     const report = await ingestDicom(deps(), [phantom.bytes], await optionsFor(projectId));
     expect(report.files[0]).toMatchObject({ status: 'passed', kept: 'volume' });
@@ -205,7 +192,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
   });
 
   it('records the real multi-frame Enhanced MR of pydicom-data (no functional groups) with its frames as slices', { timeout: 60_000 }, async () => {
-    const projectId = await createProject(database);
+    const projectId = await testing.createDemoProject(database);
     const report = await ingestDicom(deps(), [shared('dicom/pydicom-data/emri_small.dcm')], await optionsFor(projectId));
     expect(report.files[0]).toMatchObject({ status: 'passed', kept: 'volume' });
     const series = await database.db.selectFrom('series').selectAll().where('id', '=', report.items[0]!.seriesId).executeTakeFirstOrThrow();

@@ -5,26 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOcrPixelStage, type OcrPixelStage } from '@delineate/deid';
 import { generateCtPhantom } from '@delineate/formats';
-import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
-import { BlobKey, ItemRepository, LabelSchemaRepository, LocalBlobStore, ProjectRepository, readSubjectIdentities, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { BlobKey, ItemRepository, LocalBlobStore, readSubjectIdentities, testing, type Database } from '@delineate/store';
 import { requireTestData } from '@delineate/testkit';
 import { ingestDicom } from './ingest';
 import { projectDeidSettings } from './project-deid';
 import { redactJobHandler, redactQuarantined } from './redact';
 import { createDciodvfyValidator } from '@delineate/deid';
 import { dciodvfyAvailable } from '@delineate/testkit';
-
-async function createProject(database: Database): Promise<string> {
-  const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
-  const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
-  const project = await new ProjectRepository(database.db).create({
-    ...demoProjectSettings,
-    name: `ingest-${crypto.randomUUID()}`,
-    labelSchema: { id: labelSchema.id, version: labelSchema.version },
-    reviewProtocol: { id: protocol.id, version: protocol.version },
-  });
-  return project.id;
-}
 
 describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
   let database: Database;
@@ -38,7 +25,7 @@ describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
     dir = await mkdtemp(join(tmpdir(), 'dln-ingest-'));
     database = await testing.createTestDatabase(kind);
     blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
-    projectId = await createProject(database);
+    projectId = await testing.createDemoProject(database);
     stage = createOcrPixelStage();
   });
   afterAll(async () => {
@@ -106,7 +93,7 @@ describe.each(testing.testDatabaseKinds().run)('ingest gate on %s', (kind) => {
   });
 
   it.skipIf(!dciodvfyAvailable())('fails a redaction job whose redacted file the gate rejects, with the file\'s code', { timeout: 180_000 }, async () => {
-    const project = await createProject(database);
+    const project = await testing.createDemoProject(database);
     const input = new Uint8Array(readFileSync(requireTestData('dicom/deid-data/GREYSCALE_IMAGE.dcm')));
     const settings = await projectDeidSettings({ database, blobs, clock }, project);
     const quarantined = await ingestDicom({ database, blobs, clock }, [input], { projectId: project, ...settings, pixelStage: stage, validator: null });

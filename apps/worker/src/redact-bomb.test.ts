@@ -1,9 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
-import { BlobKey, LabelSchemaRepository, LocalBlobStore, ProjectRepository, ReviewProtocolRepository, testing, type Database } from '@delineate/store';
+import { testing, type Database, type GateBed } from '@delineate/store';
 import { deflatedBomb } from '@delineate/testkit';
 import { ingestDicom } from './ingest';
 import { projectDeidSettings } from './project-deid';
@@ -12,32 +8,18 @@ import { redactQuarantined } from './redact';
 // The probe of issue 11: a 2 MB deflated DICOM expanded to gigabytes in ingest and in the
 // steward's redaction job. Both now refuse it, coded, within the declared geometry's bound.
 describe('a decompression bomb through ingest and the redaction job', () => {
+  let bed: GateBed;
   let database: Database;
-  let blobs: LocalBlobStore;
-  let dir: string;
+  let blobs: GateBed['blobs'];
   let projectId: string;
   const clock = () => new Date();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dln-bomb-'));
-    database = await testing.createTestDatabase('pglite');
-    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
-    const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
-    const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
-    projectId = (
-      await new ProjectRepository(database.db).create({
-        ...demoProjectSettings,
-        name: `bomb-${crypto.randomUUID()}`,
-        labelSchema: { id: labelSchema.id, version: labelSchema.version },
-        reviewProtocol: { id: protocol.id, version: protocol.version },
-      })
-    ).id;
+    bed = await testing.openGateBed('pglite');
+    ({ database, blobs } = bed);
+    projectId = await testing.createDemoProject(database);
   });
-  afterAll(async () => {
-    await blobs?.close();
-    await database?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => bed?.close());
 
   it('is refused with DLN_DICOM_TOO_LARGE at ingest, leaving nothing, and again when a steward redacts a kept one, without inflating it', { timeout: 120_000 }, async () => {
     const bomb = deflatedBomb(2 * 1024 ** 3);

@@ -27,6 +27,7 @@ export {
   type SaveRevisionResult,
 } from './repositories/annotations';
 export { testing } from './testing';
+export type { GateBed } from './test/gate-bed';
 export type { TestDatabaseKinds } from './test/databases';
 
 // Identity, access control and the audit log (src/access/, src/audit/).

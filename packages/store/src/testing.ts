@@ -1,3 +1,4 @@
+import { createDemoProject, openGateBed } from './test/gate-bed';
 import { keepQuarantinedSource } from './test/quarantine';
 import { createEmptyPostgresDatabase, createTestDatabase, seedPGliteDataDir, TEST_DATABASE_URL_ENV, testDatabaseKinds } from './test/databases';
 
@@ -6,4 +7,4 @@ import { createEmptyPostgresDatabase, createTestDatabase, seedPGliteDataDir, TES
  * databases copied from a template, for PGlite and for PostgreSQL
  * (`DELINEATE_TEST_DATABASE_URL`). Imports no test framework.
  */
-export const testing = { createTestDatabase, createEmptyPostgresDatabase, seedPGliteDataDir, keepQuarantinedSource, testDatabaseKinds, TEST_DATABASE_URL_ENV } as const;
+export const testing = { createTestDatabase, createEmptyPostgresDatabase, seedPGliteDataDir, keepQuarantinedSource, createDemoProject, openGateBed, testDatabaseKinds, TEST_DATABASE_URL_ENV } as const;
