@@ -14,6 +14,7 @@ import {
   type Database,
   type DatabaseKind,
 } from '@delineate/store';
+import { openTestSession } from '../access';
 import { configFromEnv } from '../config';
 import { createServer, type DelineateServer } from '../server';
 
@@ -76,4 +77,21 @@ export async function startHarness(kind: DatabaseKind, overrides: Parameters<typ
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ApiAnswer {
+  status: number;
+  /** The parsed JSON body, or {} when the answer has none. */
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  raw: Buffer;
+}
+
+/** One request as a user, through a fresh session: a Uint8Array body goes as a mask, anything else as JSON. */
+export async function callAs(server: DelineateServer, userId: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, extra: Record<string, string> = {}): Promise<ApiAnswer> {
+  const { headers } = await openTestSession(server.app.accessRuntime, userId);
+  const payload = body instanceof Uint8Array ? Buffer.from(body) : body === undefined ? undefined : JSON.stringify(body);
+  const contentType = body instanceof Uint8Array ? 'application/octet-stream' : 'application/json';
+  const res = await server.app.inject({ method, url, headers: { ...headers, ...(payload !== undefined ? { 'content-type': contentType } : {}), ...extra }, ...(payload !== undefined ? { payload } : {}) });
+  const json = res.body.length > 0 && (res.headers['content-type']?.toString().includes('json') ?? false);
+  return { status: res.statusCode, body: json ? JSON.parse(res.body) : {}, raw: res.rawPayload };
 }

@@ -24,6 +24,7 @@ import { base32Decode, totp } from '../../access/totp';
 import { FakeClock, testHasher } from '../../access/test/fixtures';
 import { configFromEnv } from '../../config';
 import { createServer, type DelineateServer } from '../../server';
+import { callAs } from '../../test/harness';
 
 /**
  * The issue-7 scenario, end to end through the HTTP API: a supervised-technologist project with
@@ -163,13 +164,7 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function call(user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, extra: Record<string, string> = {}) {
-    const { headers } = await openTestSession(server.app.accessRuntime, users[user]!);
-    const payload = body instanceof Uint8Array ? Buffer.from(body) : body === undefined ? undefined : JSON.stringify(body);
-    const contentType = body instanceof Uint8Array ? 'application/octet-stream' : 'application/json';
-    const res = await server.app.inject({ method, url, headers: { ...headers, ...(payload !== undefined ? { 'content-type': contentType } : {}), ...extra }, ...(payload !== undefined ? { payload } : {}) });
-    return { status: res.statusCode, body: res.body.length && res.headers['content-type']?.toString().includes('json') ? (JSON.parse(res.body) as Record<string, unknown>) : {}, raw: res.rawPayload };
-  }
+  const call = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, extra: Record<string, string> = {}) => callAs(server, users[user]!, method, url, body, extra);
   const ok = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, extra?: Record<string, string>) => {
     const res = await call(user, method, url, body, extra);
     expect(res.status, `${method} ${url} → ${JSON.stringify(res.body)}`).toBeLessThan(300);

@@ -17,10 +17,10 @@ import {
   testing,
   type Database,
 } from '@delineate/store';
-import { openTestSession } from '../../access';
 import { FakeClock } from '../../access/test/fixtures';
 import { configFromEnv } from '../../config';
 import { createServer, type DelineateServer } from '../../server';
+import { callAs } from '../../test/harness';
 
 /**
  * Issue 11 §5, §7, §10 and §14 through the HTTP API: a blinded reader learns nothing of another
@@ -131,13 +131,7 @@ describe('workflow security (issue 11) on pglite', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function call(user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, extra: Record<string, string> = {}) {
-    const { headers } = await openTestSession(server.app.accessRuntime, users[user]!);
-    const payload = body instanceof Uint8Array ? Buffer.from(body) : body === undefined ? undefined : JSON.stringify(body);
-    const contentType = body instanceof Uint8Array ? 'application/octet-stream' : 'application/json';
-    const res = await server.app.inject({ method, url, headers: { ...headers, ...(payload !== undefined ? { 'content-type': contentType } : {}), ...extra }, ...(payload !== undefined ? { payload } : {}) });
-    return { status: res.statusCode, body: res.body.length && res.headers['content-type']?.toString().includes('json') ? (JSON.parse(res.body) as any) : {} }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  }
+  const call = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, extra: Record<string, string> = {}) => callAs(server, users[user]!, method, url, body, extra);
   async function ok(user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, extra?: Record<string, string>) {
     const res = await call(user, method, url, body, extra);
     expect(res.status, `${method} ${url} → ${JSON.stringify(res.body)}`).toBeLessThan(300);
