@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App';
-import './ui/styles';
+import './ui/styles.css';
 
 const root = document.getElementById('root');
 if (root) {

@@ -10,6 +10,8 @@ function expectSecurityHeaders(res: LightMyRequestResponse): void {
   const csp = String(res.headers['content-security-policy']);
   expect(csp).toContain("script-src 'self'");
   expect(csp).not.toMatch(/script-src[^;]*(unsafe-inline|unsafe-eval)/);
+  expect(csp).toContain("style-src 'self'");
+  expect(csp).not.toContain('unsafe-inline');
   expect(csp).toContain("frame-ancestors 'none'");
   expect(csp).toContain("object-src 'none'");
   expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
- * The policy the built web app runs under: scripts only from this origin. Styles allow inline
- * because the app injects its stylesheets as `<style>` elements at start (ui/styles.ts); images
- * allow `data:` and `blob:` for canvases exported as pictures. Nothing may frame the app.
+ * The policy the built web app runs under: scripts and stylesheets only from this origin (the
+ * app's styles are CSS files the build emits; React sets element styles through the CSSOM,
+ * which style-src does not govern); images allow `data:` and `blob:` for canvases exported as
+ * pictures. Nothing may frame the app.
  */
 export const contentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
   "connect-src 'self'",

@@ -4,7 +4,7 @@ import type { Session } from '../api';
 import { projectApi, qualityRoles, type DocumentChoices, type Member, type ProjectListEntry, type ProjectSummary, type SampleRecord } from '../project-api';
 import { ErrorBox } from './App';
 import { formOf, refKey, validateForm, type FormErrors, type WorkflowForm } from './workflow-form';
-import './project-styles';
+import './project-styles.css';
 
 export { QualityDashboardPage } from './QualityDashboard';
 

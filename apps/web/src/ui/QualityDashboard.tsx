@@ -3,7 +3,7 @@ import type { Session } from '../api';
 import { projectApi, type AgreementReport, type ProjectSummary, type QualityReport } from '../project-api';
 import { ErrorBox } from './App';
 import { BarChart, BoxPlot, fmt, Histogram } from './charts';
-import './project-styles';
+import './project-styles.css';
 
 const errorTypeNames: Record<string, string> = {
   over_segmentation: 'over-segmentation',

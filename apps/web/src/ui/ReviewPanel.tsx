@@ -17,7 +17,7 @@ import {
 import { correctionColours } from '../viewer/overlay';
 import { answersToInput, reviewProblems, type Answer } from '../review-rules';
 import { ErrorBox } from './App';
-import './review-styles';
+import './review-styles.css';
 
 // The workflow panels beside the viewer (issue 7): the annotator's stage, returned items and
 // submission; the reviewer's and expert's checklist, decision and signature; the correction overlay
