@@ -1,0 +1,335 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { LabelMap } from '@delineate/core';
+import { DelineateError, type Label } from '@delineate/schema';
+
+/**
+ * Writes a label mask as an OME-Zarr label image (OME-NGFF 0.5 over zarr v3): a group whose
+ * `ome` attributes carry `multiscales` (axes, voxel spacing as a `scale` transform) and
+ * `image-label` (label value → colour and → the schema's key, name and coded concept), with one
+ * uint8 array `0` beside it. Chunks are the mask's tiles, gzip-compressed (the zarr v3 `gzip`
+ * codec, which zarrita decodes with the platform's DecompressionStream and no native code);
+ * chunks holding only background are not written, as zarr reads a missing chunk as its fill 0.
+ *
+ * The writer holds one chunk at a time: a 100,000² slide mask never exists whole. It writes into
+ * a sibling folder and renames it into place at the end, so a failure leaves nothing behind.
+ */
+
+/** Units the axes may carry (UDUNITS-2 names, as OME-NGFF requires). */
+export type OmeZarrSpaceUnit = 'millimeter' | 'micrometer';
+
+/** What a label contributes to `image-label`: its value, colour, key, name and concept. */
+export type OmeZarrLabel = Pick<Label, 'key' | 'value' | 'name' | 'concept' | 'colour'>;
+
+export interface OmeZarrLabelImage {
+  /** Voxels per axis: [y, x] for a 2-D slide, [z, y, x] for a volume (or a slide kept 3-D). */
+  readonly shape: readonly number[];
+  /** Voxels per chunk per axis; defaults to the mask's tiles, {@link maskTileChunkShape}. */
+  readonly chunkShape?: readonly number[];
+  /** Size of a voxel along each axis, in `unit`, in the order of `shape`. */
+  readonly spacing: readonly number[];
+  readonly unit: OmeZarrSpaceUnit;
+  /** The label schema's labels; every non-zero voxel must carry one of their values. */
+  readonly labels: readonly OmeZarrLabel[];
+  /** The multiscale's `name`. */
+  readonly name?: string;
+}
+
+/**
+ * One chunk of the mask, addressed by its chunk-grid coordinates (voxel origin divided by the
+ * chunk shape); `z` only for 3-D images. `labels` holds the chunk's voxels x fastest, either the
+ * full chunk shape or, at the far edges, only the part inside the image.
+ */
+export interface OmeZarrLabelChunk {
+  readonly z?: number;
+  readonly y: number;
+  readonly x: number;
+  readonly labels: Uint8Array;
+}
+
+export interface WrittenOmeZarrLabels {
+  /** Chunk files written (the non-empty chunks). */
+  readonly chunksWritten: number;
+  /** Bytes of compressed chunk data written. */
+  readonly chunkBytes: number;
+}
+
+/** The mask's tiles as chunks: 512 × 512 in-plane, one slice deep. */
+export const MASK_TILE_SIZE = 512;
+
+export function maskTileChunkShape(ndim: 2 | 3): number[] {
+  return ndim === 2 ? [MASK_TILE_SIZE, MASK_TILE_SIZE] : [1, MASK_TILE_SIZE, MASK_TILE_SIZE];
+}
+
+/** The array inside the label image group (the single multiscale level). */
+const LEVEL_PATH = '0';
+const GZIP_LEVEL = 6;
+const gzipAsync = promisify(gzip);
+
+interface Geometry {
+  readonly shape: readonly number[];
+  readonly chunk: readonly number[];
+  /** Chunks per axis. */
+  readonly grid: readonly number[];
+  readonly chunkVoxels: number;
+}
+
+/**
+ * Writes the label image to `dir` (which must not exist) from `chunks`, one chunk at a time.
+ * Chunks may come in any order; each position at most once; all-background chunks are skipped.
+ */
+export async function writeOmeZarrLabels(
+  dir: string,
+  image: OmeZarrLabelImage,
+  chunks: AsyncIterable<OmeZarrLabelChunk> | Iterable<OmeZarrLabelChunk>,
+): Promise<WrittenOmeZarrLabels> {
+  const geometry = checkGeometry(image);
+  const allowed = allowedValues(image.labels);
+  if (await exists(dir)) throw new DelineateError('DLN_ZARR_TARGET_EXISTS', 'OME-Zarr export target already exists');
+
+  const partial = join(dirname(dir), `.${basename(dir)}.partial-${randomBytes(6).toString('hex')}`);
+  try {
+    await mkdir(join(partial, LEVEL_PATH), { recursive: true });
+    await writeJson(join(partial, 'zarr.json'), groupMetadata(image));
+    await writeJson(join(partial, LEVEL_PATH, 'zarr.json'), arrayMetadata(geometry));
+
+    const seen = new Set<number>();
+    const padded = new Uint8Array(geometry.chunkVoxels);
+    const madeDirs = new Set<string>();
+    let chunksWritten = 0;
+    let chunkBytes = 0;
+    for await (const chunk of chunks) {
+      const position = chunkPosition(chunk, geometry);
+      const key = position.reduce((k, p, i) => k * (geometry.grid[i] as number) + p, 0);
+      if (seen.has(key)) throw new DelineateError('DLN_ZARR_CHUNK_INVALID', 'chunk position given twice', { position: position.join(',') });
+      seen.add(key);
+      const voxels = fullChunk(chunk.labels, position, geometry, padded);
+      if (!checkVoxels(voxels, allowed)) continue;
+      const encoded = await gzipAsync(voxels, { level: GZIP_LEVEL });
+      const folder = join(partial, LEVEL_PATH, 'c', ...position.slice(0, -1).map(String));
+      if (!madeDirs.has(folder)) {
+        await mkdir(folder, { recursive: true });
+        madeDirs.add(folder);
+      }
+      await writeFile(join(folder, String(position[position.length - 1])), encoded);
+      chunksWritten++;
+      chunkBytes += encoded.length;
+    }
+    await rename(partial, dir);
+    return { chunksWritten, chunkBytes };
+  } catch (err) {
+    await rm(partial, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Writes a whole in-memory label map (x fastest, as `LabelMap` holds it) by cutting it into the
+ * mask's tiles. The grid's spacing is in millimetres; `unit` chooses what the axes say.
+ */
+export async function writeOmeZarrLabelMap(
+  dir: string,
+  map: LabelMap,
+  options: { readonly labels: readonly OmeZarrLabel[]; readonly unit?: OmeZarrSpaceUnit; readonly name?: string },
+): Promise<WrittenOmeZarrLabels> {
+  if (!(map.data instanceof Uint8Array)) throw new DelineateError('DLN_ZARR_GEOMETRY_INVALID', 'label map must hold 8-bit labels');
+  const [nx, ny, nz] = map.grid.dims;
+  const unit = options.unit ?? 'millimeter';
+  // Grid spacing is float32-rounded millimetres; 7 significant digits give back the decimal meant.
+  const toUnit = (mm: number): number => (unit === 'millimeter' ? mm : Number((mm * 1000).toPrecision(7)));
+  const [sx, sy, sz] = map.grid.spacing.map(toUnit) as [number, number, number];
+  const ndim = map.grid.ndim;
+  const image: OmeZarrLabelImage = {
+    shape: ndim === 2 ? [ny, nx] : [nz, ny, nx],
+    spacing: ndim === 2 ? [sy, sx] : [sz, sy, sx],
+    unit,
+    labels: options.labels,
+    ...(options.name === undefined ? {} : { name: options.name }),
+  };
+  return writeOmeZarrLabels(dir, image, labelMapChunks(map.data, nx, ny, nz, ndim));
+}
+
+/** Cuts an x-fastest volume into 1 × 512 × 512 chunks (clipped at the edges), one at a time. */
+function* labelMapChunks(data: Uint8Array, nx: number, ny: number, nz: number, ndim: 2 | 3): Generator<OmeZarrLabelChunk> {
+  for (let z = 0; z < nz; z++) {
+    for (let y0 = 0; y0 < ny; y0 += MASK_TILE_SIZE) {
+      for (let x0 = 0; x0 < nx; x0 += MASK_TILE_SIZE) {
+        const h = Math.min(MASK_TILE_SIZE, ny - y0);
+        const w = Math.min(MASK_TILE_SIZE, nx - x0);
+        const labels = new Uint8Array(w * h);
+        for (let r = 0; r < h; r++) {
+          const from = x0 + nx * (y0 + r + ny * z);
+          labels.set(data.subarray(from, from + w), r * w);
+        }
+        const y = y0 / MASK_TILE_SIZE;
+        const x = x0 / MASK_TILE_SIZE;
+        yield ndim === 2 ? { y, x, labels } : { z, y, x, labels };
+      }
+    }
+  }
+}
+
+function checkGeometry(image: OmeZarrLabelImage): Geometry {
+  const invalid = (reason: string): DelineateError => new DelineateError('DLN_ZARR_GEOMETRY_INVALID', reason);
+  const { shape, spacing } = image;
+  if (shape.length !== 2 && shape.length !== 3) throw invalid('a label image has 2 (y, x) or 3 (z, y, x) axes');
+  const chunk = image.chunkShape ?? maskTileChunkShape(shape.length);
+  if (chunk.length !== shape.length || spacing.length !== shape.length) throw invalid('shape, chunk shape and spacing must have one value per axis');
+  for (const n of [...shape, ...chunk]) if (!Number.isSafeInteger(n) || n < 1) throw invalid('shape and chunk shape must be positive integers');
+  for (const s of spacing) if (!(Number.isFinite(s) && s > 0)) throw invalid('spacing must be positive and finite');
+  if (image.unit !== 'millimeter' && image.unit !== 'micrometer') throw invalid('unit must be millimeter or micrometer');
+  const chunkVoxels = chunk.reduce((a, b) => a * b, 1);
+  // One chunk is held (and padded) in memory; a tile is 256 KiB, so this bound is generous.
+  if (chunkVoxels > 1 << 26) throw invalid('chunk shape is too large');
+  const grid = shape.map((n, i) => Math.ceil(n / (chunk[i] as number)));
+  if (grid.reduce((a, b) => a * b, 1) > Number.MAX_SAFE_INTEGER) throw invalid('too many chunks');
+  return { shape, chunk, grid, chunkVoxels };
+}
+
+/** A 256-entry table: 1 for the background and each label value of the schema. */
+function allowedValues(labels: readonly OmeZarrLabel[]): Uint8Array {
+  const allowed = new Uint8Array(256);
+  allowed[0] = 1;
+  for (const label of labels) {
+    if (!Number.isInteger(label.value) || label.value < 1 || label.value > 255) {
+      throw new DelineateError('DLN_ZARR_LABEL_UNDEFINED', 'label values must be 1..255', { key: label.key });
+    }
+    if (allowed[label.value]) throw new DelineateError('DLN_ZARR_LABEL_UNDEFINED', 'label value given twice', { value: label.value });
+    allowed[label.value] = 1;
+  }
+  return allowed;
+}
+
+function chunkPosition(chunk: OmeZarrLabelChunk, g: Geometry): number[] {
+  const position = g.shape.length === 3 ? [chunk.z, chunk.y, chunk.x] : [chunk.y, chunk.x];
+  if (g.shape.length === 2 && chunk.z !== undefined) throw new DelineateError('DLN_ZARR_CHUNK_INVALID', 'a 2-D label image has no z chunk coordinate');
+  position.forEach((p, i) => {
+    if (p === undefined || !Number.isInteger(p) || p < 0 || p >= (g.grid[i] as number)) {
+      throw new DelineateError('DLN_ZARR_CHUNK_INVALID', 'chunk position is outside the chunk grid', { axis: i });
+    }
+  });
+  return position as number[];
+}
+
+/**
+ * The chunk at its full shape, as zarr stores every chunk (edge chunks padded with the fill 0).
+ * An edge chunk given at its clipped size is copied into `padded`, which is reused.
+ */
+function fullChunk(labels: Uint8Array, position: readonly number[], g: Geometry, padded: Uint8Array): Uint8Array {
+  const extent = g.chunk.map((c, i) => Math.min(c, (g.shape[i] as number) - (position[i] as number) * c));
+  const clippedVoxels = extent.reduce((a, b) => a * b, 1);
+  if (labels.length === g.chunkVoxels) {
+    // Voxels beyond the image in a full-size edge chunk are not part of the mask: clear them.
+    if (clippedVoxels === g.chunkVoxels) return labels;
+    copyClipped(labels, g.chunk, extent, g.chunk, padded);
+    return padded;
+  }
+  if (labels.length !== clippedVoxels) {
+    throw new DelineateError('DLN_ZARR_CHUNK_INVALID', 'chunk holds neither the chunk shape nor its part inside the image', {
+      expected: clippedVoxels,
+      actual: labels.length,
+    });
+  }
+  copyClipped(labels, extent, extent, g.chunk, padded);
+  return padded;
+}
+
+/**
+ * Copies the `extent` corner of a chunk laid out as `from` (x fastest) into `padded`, a chunk
+ * of shape `to`, zeroing the rest.
+ */
+function copyClipped(source: Uint8Array, from: readonly number[], extent: readonly number[], to: readonly number[], padded: Uint8Array): void {
+  padded.fill(0);
+  const as3 = (s: readonly number[]): number[] => (s.length === 3 ? [...s] : [1, ...s]);
+  const [d = 1, h = 1, w = 1] = as3(extent);
+  const [, fromH = 1, fromW = 1] = as3(from);
+  const [, toH = 1, toW = 1] = as3(to);
+  for (let z = 0; z < d; z++) {
+    for (let y = 0; y < h; y++) {
+      const src = (z * fromH + y) * fromW;
+      padded.set(source.subarray(src, src + w), (z * toH + y) * toW);
+    }
+  }
+}
+
+/**
+ * Checks every voxel is background or a schema label; true when any is a label (the chunk is
+ * worth writing).
+ */
+function checkVoxels(voxels: Uint8Array, allowed: Uint8Array): boolean {
+  let any = 0;
+  for (let i = 0; i < voxels.length; i++) {
+    const v = voxels[i] as number;
+    if (allowed[v] === 0) throw new DelineateError('DLN_ZARR_LABEL_UNDEFINED', 'mask holds a value the label schema does not define', { value: v });
+    any |= v;
+  }
+  return any !== 0;
+}
+
+function groupMetadata(image: OmeZarrLabelImage): object {
+  const axisNames = image.shape.length === 3 ? ['z', 'y', 'x'] : ['y', 'x'];
+  const labels = [...image.labels].sort((a, b) => a.value - b.value);
+  return {
+    zarr_format: 3,
+    node_type: 'group',
+    attributes: {
+      ome: {
+        version: '0.5',
+        multiscales: [
+          {
+            ...(image.name === undefined ? {} : { name: image.name }),
+            axes: axisNames.map((name) => ({ name, type: 'space', unit: image.unit })),
+            datasets: [{ path: LEVEL_PATH, coordinateTransformations: [{ type: 'scale', scale: [...image.spacing] }] }],
+          },
+        ],
+        'image-label': {
+          colors: labels.map((l) => ({ 'label-value': l.value, rgba: rgbaOf(l.colour) })),
+          properties: labels.map((l) => ({
+            'label-value': l.value,
+            key: l.key,
+            name: l.name,
+            concept: { scheme: l.concept.scheme, value: l.concept.value, meaning: l.concept.meaning },
+          })),
+        },
+      },
+    },
+  };
+}
+
+function arrayMetadata(g: Geometry): object {
+  return {
+    zarr_format: 3,
+    node_type: 'array',
+    shape: [...g.shape],
+    data_type: 'uint8',
+    chunk_grid: { name: 'regular', configuration: { chunk_shape: [...g.chunk] } },
+    chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
+    fill_value: 0,
+    codecs: [{ name: 'bytes' }, { name: 'gzip', configuration: { level: GZIP_LEVEL } }],
+    dimension_names: g.shape.length === 3 ? ['z', 'y', 'x'] : ['y', 'x'],
+    attributes: {},
+  };
+}
+
+/** `#rrggbb` → [r, g, b, 255]. */
+function rgbaOf(colour: string): [number, number, number, number] {
+  const m = /^#([0-9a-fA-F]{2})([0-9a-fA-F]{2})([0-9a-fA-F]{2})$/.exec(colour);
+  if (m === null) throw new DelineateError('DLN_ZARR_LABEL_UNDEFINED', 'label colour must be #rrggbb');
+  return [parseInt(m[1] as string, 16), parseInt(m[2] as string, 16), parseInt(m[3] as string, 16), 255];
+}
+
+async function writeJson(path: string, value: object): Promise<void> {
+  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
