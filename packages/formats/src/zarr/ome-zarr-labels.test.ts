@@ -19,9 +19,9 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function openLabelImage(dir: string) {
+async function openLabelImage(dir: string, path = '0') {
   const root = await zarr.open.v3(new FileSystemStore(dir), { kind: 'group' });
-  const level = await zarr.open.v3(root.resolve('0'), { kind: 'array' });
+  const level = await zarr.open.v3(root.resolve(path), { kind: 'array' });
   return { ome: root.attrs['ome'] as OmeAttributes, level };
 }
 
@@ -66,7 +66,7 @@ describe('OME-Zarr label export, read back with zarrita', () => {
     const map = labelMap(gridOf([nx, ny, nz], phantom.spacing), phantom.labels);
     const dir = join(work, 'mask.ome.zarr');
 
-    const written = await writeOmeZarrLabelMap(dir, map, { labels, name: 'liver-ct' });
+    const written = await writeOmeZarrLabelMap(dir, map, { labels, name: 'liver-ct', levels: 3 });
 
     const { ome, level } = await openLabelImage(dir);
     expect(level.shape).toEqual([nz, ny, nx]);
@@ -78,7 +78,12 @@ describe('OME-Zarr label export, read back with zarrita', () => {
       { name: 'y', type: 'space', unit: 'millimeter' },
       { name: 'x', type: 'space', unit: 'millimeter' },
     ]);
-    expect(multiscale?.datasets).toEqual([{ path: '0', coordinateTransformations: [{ type: 'scale', scale: map.grid.spacing.slice().reverse() }] }]);
+    const [sx, sy, sz] = map.grid.spacing;
+    expect(multiscale?.datasets).toEqual([
+      { path: '0', coordinateTransformations: [{ type: 'scale', scale: [sz, sy, sx] }] },
+      { path: '1', coordinateTransformations: [{ type: 'scale', scale: [sz, sy * 2, sx * 2] }] },
+      { path: '2', coordinateTransformations: [{ type: 'scale', scale: [sz, sy * 4, sx * 4] }] },
+    ]);
     expectSchemaMetadata(ome);
 
     const back = await zarr.get(level);
@@ -102,7 +107,22 @@ describe('OME-Zarr label export, read back with zarrita', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(nz * 4);
     expect(await chunkKeys(dir)).toEqual(expected.sort());
-    expect(written.chunksWritten).toBe(expected.length);
+
+    // Coarser levels: every 2^k-th voxel in y and x of the source, never a value it lacks.
+    let coarseChunks = 0;
+    for (const k of [1, 2]) {
+      const f = 2 ** k;
+      const { level: coarse } = await openLabelImage(dir, String(k));
+      const [cz, cy, cx] = [nz, Math.ceil(ny / f), Math.ceil(nx / f)];
+      expect(coarse.shape).toEqual([cz, cy, cx]);
+      const want = new Uint8Array(cz * cy * cx);
+      for (let z = 0; z < cz; z++) for (let y = 0; y < cy; y++) for (let x = 0; x < cx; x++) want[x + cx * (y + cy * z)] = phantom.labels[x * f + nx * (y * f + ny * z)] as number;
+      expect(want.some((v) => v === 2)).toBe(true);
+      const got = await zarr.get(coarse);
+      expect(Buffer.from(got.data as Uint8Array).equals(Buffer.from(want))).toBe(true);
+      coarseChunks += (await readdir(join(dir, String(k), 'c'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    }
+    expect(written.chunksWritten).toBe(expected.length + coarseChunks);
   });
 
   it('streams a 20000 × 20000 slide mask with painted blobs, writing only its non-empty tiles, and reads back every tile', async () => {
@@ -146,7 +166,7 @@ describe('OME-Zarr label export, read back with zarrita', () => {
     }
     const dir = join(work, 'slide.ome.zarr');
 
-    const written = await writeOmeZarrLabels(dir, { shape: [size, size], spacing: [0.25, 0.25], unit: 'micrometer', labels }, slideTiles());
+    const written = await writeOmeZarrLabels(dir, { shape: [size, size], spacing: [0.25, 0.25], unit: 'micrometer', labels, levels: 3 }, slideTiles());
 
     // The whole mask is 400 MB; the writer holds a tile or so at a time.
     expect(peakExternal).toBeLessThan(64 << 20);
@@ -155,7 +175,8 @@ describe('OME-Zarr label export, read back with zarrita', () => {
     expect(nonEmpty.length).toBeGreaterThan(30);
     expect(nonEmpty.length).toBeLessThan(tiles * tiles / 4);
     expect(await chunkKeys(dir)).toEqual(nonEmpty.sort());
-    expect(written.chunksWritten).toBe(nonEmpty.length);
+    const levelKeys = await Promise.all(['1', '2'].map((k) => readdir(join(dir, k, 'c'), { recursive: true, withFileTypes: true })));
+    expect(written.chunksWritten).toBe(nonEmpty.length + levelKeys.flat().filter((e) => e.isFile()).length);
 
     const { ome, level } = await openLabelImage(dir);
     expect(level.shape).toEqual([size, size]);
@@ -178,6 +199,21 @@ describe('OME-Zarr label export, read back with zarrita', () => {
       }
     }
     expect(labelled).toBeGreaterThan(Math.PI * 1400 * 1400);
+
+    // Level 2 (5000 × 5000) equals every fourth voxel of level 0, as zarrita reads them.
+    const { level: quarter } = await openLabelImage(dir, '2');
+    expect(quarter.shape).toEqual([5000, 5000]);
+    for (const [y0, x0] of [
+      [512, 768],
+      [3584, 2048],
+      [4608, 4608],
+    ] as const) {
+      const got = await zarr.get(quarter, [zarr.slice(y0, Math.min(5000, y0 + 512)), zarr.slice(x0, Math.min(5000, x0 + 512))]);
+      const want = await zarr.get(level, [zarr.slice(4 * y0, Math.min(size, 4 * y0 + 2048), 4), zarr.slice(4 * x0, Math.min(size, 4 * x0 + 2048), 4)]);
+      expect(got.shape).toEqual(want.shape);
+      expect((want.data as Uint8Array).some((v) => v !== 0)).toBe(true);
+      expect(Buffer.from(got.data as Uint8Array).equals(Buffer.from(want.data as Uint8Array))).toBe(true);
+    }
   }, 120_000);
 
   it('takes full-size edge tiles and 3-D slide chunks, clearing what lies beyond the image', async () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 import type { LabelMap } from '@delineate/core';
 import { DelineateError, type Label } from '@delineate/schema';
 
@@ -36,6 +36,11 @@ export interface OmeZarrLabelImage {
   readonly labels: readonly OmeZarrLabel[];
   /** The multiscale's `name`. */
   readonly name?: string;
+  /**
+   * Resolution levels (default 1, full resolution only). Each further level halves y and x by
+   * taking every second voxel (nearest: a label is never averaged into a value it does not have).
+   */
+  readonly levels?: number;
 }
 
 /**
@@ -51,7 +56,7 @@ export interface OmeZarrLabelChunk {
 }
 
 export interface WrittenOmeZarrLabels {
-  /** Chunk files written (the non-empty chunks). */
+  /** Chunk files written (the non-empty chunks), over all levels. */
   readonly chunksWritten: number;
   /** Bytes of compressed chunk data written. */
   readonly chunkBytes: number;
@@ -64,12 +69,12 @@ export function maskTileChunkShape(ndim: 2 | 3): number[] {
   return ndim === 2 ? [MASK_TILE_SIZE, MASK_TILE_SIZE] : [1, MASK_TILE_SIZE, MASK_TILE_SIZE];
 }
 
-/** The array inside the label image group (the single multiscale level). */
-const LEVEL_PATH = '0';
 const GZIP_LEVEL = 6;
 const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 interface Geometry {
+  readonly levels: number;
   readonly shape: readonly number[];
   readonly chunk: readonly number[];
   /** Chunks per axis. */
@@ -92,34 +97,29 @@ export async function writeOmeZarrLabels(
 
   const partial = join(dirname(dir), `.${basename(dir)}.partial-${randomBytes(6).toString('hex')}`);
   try {
-    await mkdir(join(partial, LEVEL_PATH), { recursive: true });
-    await writeJson(join(partial, 'zarr.json'), groupMetadata(image));
-    await writeJson(join(partial, LEVEL_PATH, 'zarr.json'), arrayMetadata(geometry));
+    await mkdir(partial);
+    await writeJson(join(partial, 'zarr.json'), groupMetadata(image, geometry.levels));
+    const level0 = new LevelWriter(join(partial, '0'), geometry);
+    await level0.begin();
 
     const seen = new Set<number>();
     const padded = new Uint8Array(geometry.chunkVoxels);
-    const madeDirs = new Set<string>();
-    let chunksWritten = 0;
-    let chunkBytes = 0;
     for await (const chunk of chunks) {
       const position = chunkPosition(chunk, geometry);
       const key = position.reduce((k, p, i) => k * (geometry.grid[i] as number) + p, 0);
       if (seen.has(key)) throw new DelineateError('DLN_ZARR_CHUNK_INVALID', 'chunk position given twice', { position: position.join(',') });
       seen.add(key);
       const voxels = fullChunk(chunk.labels, position, geometry, padded);
-      if (!checkVoxels(voxels, allowed)) continue;
-      const encoded = await gzipAsync(voxels, { level: GZIP_LEVEL });
-      const folder = join(partial, LEVEL_PATH, 'c', ...position.slice(0, -1).map(String));
-      if (!madeDirs.has(folder)) {
-        await mkdir(folder, { recursive: true });
-        madeDirs.add(folder);
-      }
-      await writeFile(join(folder, String(position[position.length - 1])), encoded);
-      chunksWritten++;
-      chunkBytes += encoded.length;
+      if (checkVoxels(voxels, allowed)) await level0.write(position, voxels);
+    }
+    let written = { chunksWritten: level0.chunksWritten, chunkBytes: level0.chunkBytes };
+    let finer = level0;
+    for (let level = 1; level < geometry.levels; level++) {
+      finer = await writeHalvedLevel(finer, join(partial, String(level)));
+      written = { chunksWritten: written.chunksWritten + finer.chunksWritten, chunkBytes: written.chunkBytes + finer.chunkBytes };
     }
     await rename(partial, dir);
-    return { chunksWritten, chunkBytes };
+    return written;
   } catch (err) {
     await rm(partial, { recursive: true, force: true });
     throw err;
@@ -133,7 +133,7 @@ export async function writeOmeZarrLabels(
 export async function writeOmeZarrLabelMap(
   dir: string,
   map: LabelMap,
-  options: { readonly labels: readonly OmeZarrLabel[]; readonly unit?: OmeZarrSpaceUnit; readonly name?: string },
+  options: Pick<OmeZarrLabelImage, 'labels' | 'name' | 'levels'> & { readonly unit?: OmeZarrSpaceUnit },
 ): Promise<WrittenOmeZarrLabels> {
   if (!(map.data instanceof Uint8Array)) throw new DelineateError('DLN_ZARR_GEOMETRY_INVALID', 'label map must hold 8-bit labels');
   const [nx, ny, nz] = map.grid.dims;
@@ -148,6 +148,7 @@ export async function writeOmeZarrLabelMap(
     unit,
     labels: options.labels,
     ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.levels === undefined ? {} : { levels: options.levels }),
   };
   return writeOmeZarrLabels(dir, image, labelMapChunks(map.data, nx, ny, nz, ndim));
 }
@@ -186,7 +187,11 @@ function checkGeometry(image: OmeZarrLabelImage): Geometry {
   if (chunkVoxels > 1 << 26) throw invalid('chunk shape is too large');
   const grid = shape.map((n, i) => Math.ceil(n / (chunk[i] as number)));
   if (grid.reduce((a, b) => a * b, 1) > Number.MAX_SAFE_INTEGER) throw invalid('too many chunks');
-  return { shape, chunk, grid, chunkVoxels };
+  const levels = image.levels ?? 1;
+  if (!Number.isInteger(levels) || levels < 1 || levels > 32) throw invalid('levels must be an integer from 1 to 32');
+  // Halving reads 2 × 2 chunks of the finer level into one; that needs even in-plane chunk sides.
+  if (levels > 1 && chunk.slice(-2).some((c) => c % 2 !== 0)) throw invalid('a pyramid needs even in-plane chunk sides');
+  return { levels, shape, chunk, grid, chunkVoxels };
 }
 
 /** A 256-entry table: 1 for the background and each label value of the schema. */
@@ -269,7 +274,7 @@ function checkVoxels(voxels: Uint8Array, allowed: Uint8Array): boolean {
   return any !== 0;
 }
 
-function groupMetadata(image: OmeZarrLabelImage): object {
+function groupMetadata(image: OmeZarrLabelImage, levels: number): object {
   const axisNames = image.shape.length === 3 ? ['z', 'y', 'x'] : ['y', 'x'];
   const labels = [...image.labels].sort((a, b) => a.value - b.value);
   return {
@@ -282,7 +287,11 @@ function groupMetadata(image: OmeZarrLabelImage): object {
           {
             ...(image.name === undefined ? {} : { name: image.name }),
             axes: axisNames.map((name) => ({ name, type: 'space', unit: image.unit })),
-            datasets: [{ path: LEVEL_PATH, coordinateTransformations: [{ type: 'scale', scale: [...image.spacing] }] }],
+            datasets: Array.from({ length: levels }, (_, level) => ({
+              path: String(level),
+              // Nearest sampling keeps voxel 2i's centre as voxel i's, so a scale alone places it.
+              coordinateTransformations: [{ type: 'scale', scale: image.spacing.map((s, axis) => (axis >= image.spacing.length - 2 ? s * 2 ** level : s)) }],
+            })),
           },
         ],
         'image-label': {
@@ -332,4 +341,94 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Writes one level's array: its metadata, then its non-empty chunks, remembering their positions. */
+class LevelWriter {
+  /** Positions of the chunks written, for the next coarser level. */
+  readonly positions: number[][] = [];
+  chunksWritten = 0;
+  chunkBytes = 0;
+  private readonly madeDirs = new Set<string>();
+
+  constructor(
+    readonly path: string,
+    readonly geometry: Geometry,
+  ) {}
+
+  async begin(): Promise<void> {
+    await mkdir(this.path);
+    await writeJson(join(this.path, 'zarr.json'), arrayMetadata(this.geometry));
+  }
+
+  chunkFile(position: readonly number[]): string {
+    return join(this.path, 'c', ...position.map(String));
+  }
+
+  async write(position: readonly number[], voxels: Uint8Array): Promise<void> {
+    const encoded = await gzipAsync(voxels, { level: GZIP_LEVEL });
+    const file = this.chunkFile(position);
+    const folder = dirname(file);
+    if (!this.madeDirs.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.madeDirs.add(folder);
+    }
+    await writeFile(file, encoded);
+    this.positions.push([...position]);
+    this.chunksWritten++;
+    this.chunkBytes += encoded.length;
+  }
+}
+
+/**
+ * The next level: y and x halved, each voxel the finer level's voxel at twice its y and x. It is
+ * built from the finer level's chunk files, so at most five chunks are in memory at once.
+ */
+async function writeHalvedLevel(finer: LevelWriter, path: string): Promise<LevelWriter> {
+  const g = finer.geometry;
+  const n = g.shape.length;
+  const shape = g.shape.map((s, axis) => (axis >= n - 2 ? Math.ceil(s / 2) : s));
+  const grid = shape.map((s, axis) => Math.ceil(s / (g.chunk[axis] as number)));
+  const coarser = new LevelWriter(path, { ...g, shape, grid });
+  await coarser.begin();
+
+  const targets = new Map<string, number[]>();
+  for (const p of finer.positions) {
+    const target = p.map((c, axis) => (axis >= n - 2 ? Math.floor(c / 2) : c));
+    targets.set(target.join('/'), target);
+  }
+  const [h = 1, w = 1] = g.chunk.slice(-2);
+  const planes = g.chunkVoxels / (h * w);
+  const out = new Uint8Array(g.chunkVoxels);
+  const finerWritten = new Set(finer.positions.map((p) => p.join('/')));
+  for (const target of [...targets.values()].sort(comparePositions)) {
+    out.fill(0);
+    let any = 0;
+    for (let dy = 0; dy < 2; dy++) {
+      for (let dx = 0; dx < 2; dx++) {
+        const source = target.map((c, axis) => (axis === n - 2 ? 2 * c + dy : axis === n - 1 ? 2 * c + dx : c));
+        if (!finerWritten.has(source.join('/'))) continue;
+        const voxels = await gunzipAsync(await readFile(finer.chunkFile(source)));
+        // The quarter of `out` this source chunk covers, sampled at every second voxel.
+        for (let plane = 0; plane < planes; plane++) {
+          for (let oy = 0; oy < h / 2; oy++) {
+            const from = plane * h * w + 2 * oy * w;
+            const to = plane * h * w + (dy * (h / 2) + oy) * w + dx * (w / 2);
+            for (let ox = 0; ox < w / 2; ox++) {
+              const v = voxels[from + 2 * ox] as number;
+              out[to + ox] = v;
+              any |= v;
+            }
+          }
+        }
+      }
+    }
+    if (any !== 0) await coarser.write(target, out);
+  }
+  return coarser;
+}
+
+function comparePositions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return 0;
 }
