@@ -37,4 +37,4 @@ export { readTiff, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText,
 export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';
 export { MASK_TILE_SIZE, maskTileChunkShape, writeOmeZarrLabelMap, writeOmeZarrLabels } from './zarr/ome-zarr-labels';
-export type { OmeZarrLabel, OmeZarrLabelChunk, OmeZarrLabelImage, OmeZarrSpaceUnit, WrittenOmeZarrLabels } from './zarr/ome-zarr-labels';
+export type { OmeZarrChunkCodec, OmeZarrLabel, OmeZarrLabelChunk, OmeZarrLabelImage, OmeZarrSpaceUnit, WrittenOmeZarrLabels } from './zarr/ome-zarr-labels';

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import FileSystemStore from '@zarrita/storage/fs';
@@ -59,14 +59,17 @@ function expectSchemaMetadata(ome: OmeAttributes): void {
 }
 
 describe('OME-Zarr label export, read back with zarrita', () => {
-  it('round-trips a phantom label volume voxel for voxel, with its spacing and label metadata, writing no empty tile', async () => {
+  it.each(['gzip', 'zstd'] as const)('round-trips a phantom label volume voxel for voxel, with its spacing and label metadata, writing no empty tile (%s)', async (codec) => {
     // 700 × 600 in-plane: the tiles at the far edges are partial.
     const phantom = generateCtPhantom({ slices: 6, rows: 600, columns: 700, spacing: [0.7, 0.65, 2.5] });
     const [nx, ny, nz] = phantom.dims;
     const map = labelMap(gridOf([nx, ny, nz], phantom.spacing), phantom.labels);
     const dir = join(work, 'mask.ome.zarr');
 
-    const written = await writeOmeZarrLabelMap(dir, map, { labels, name: 'liver-ct', levels: 3 });
+    const written = await writeOmeZarrLabelMap(dir, map, { labels, name: 'liver-ct', levels: 3, codec });
+    const arrayJson = JSON.parse(await readFile(join(dir, '0', 'zarr.json'), 'utf8')) as { codecs: { name: string }[]; fill_value: number };
+    expect(arrayJson.codecs.map((c) => c.name)).toEqual(['bytes', codec]);
+    expect(arrayJson.fill_value).toBe(0);
 
     const { ome, level } = await openLabelImage(dir);
     expect(level.shape).toEqual([nz, ny, nx]);

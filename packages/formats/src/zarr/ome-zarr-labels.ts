@@ -10,13 +10,17 @@ import { DelineateError, type Label } from '@delineate/schema';
  * Writes a label mask as an OME-Zarr label image (OME-NGFF 0.5 over zarr v3): a group whose
  * `ome` attributes carry `multiscales` (axes, voxel spacing as a `scale` transform) and
  * `image-label` (label value → colour and → the schema's key, name and coded concept), with one
- * uint8 array `0` beside it. Chunks are the mask's tiles, gzip-compressed (the zarr v3 `gzip`
- * codec, which zarrita decodes with the platform's DecompressionStream and no native code);
- * chunks holding only background are not written, as zarr reads a missing chunk as its fill 0.
+ * uint8 array `0` beside it. Chunks are the mask's tiles, compressed with the zarr v3 `gzip`
+ * codec (node:zlib; zarrita decodes it with the platform's DecompressionStream) or `zstd`
+ * (numcodecs' WebAssembly build, which zarrita also decodes with); chunks holding only
+ * background are not written, as zarr reads a missing chunk as its fill 0.
  *
  * The writer holds one chunk at a time: a 100,000² slide mask never exists whole. It writes into
  * a sibling folder and renames it into place at the end, so a failure leaves nothing behind.
  */
+
+/** The chunk compressor: gzip needs nothing beyond node:zlib; zstd is smaller and faster (docs/ARCHITECTURE.md). */
+export type OmeZarrChunkCodec = 'gzip' | 'zstd';
 
 /** Units the axes may carry (UDUNITS-2 names, as OME-NGFF requires). */
 export type OmeZarrSpaceUnit = 'millimeter' | 'micrometer';
@@ -41,6 +45,8 @@ export interface OmeZarrLabelImage {
    * taking every second voxel (nearest: a label is never averaged into a value it does not have).
    */
   readonly levels?: number;
+  /** Default gzip. */
+  readonly codec?: OmeZarrChunkCodec;
 }
 
 /**
@@ -70,11 +76,37 @@ export function maskTileChunkShape(ndim: 2 | 3): number[] {
 }
 
 const GZIP_LEVEL = 6;
+const ZSTD_LEVEL = 3;
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
+interface ChunkCompressor {
+  readonly metadata: { readonly name: string; readonly configuration: object };
+  encode(voxels: Uint8Array): Promise<Uint8Array>;
+  decode(bytes: Uint8Array): Promise<Uint8Array>;
+}
+
+async function chunkCompressor(codec: OmeZarrChunkCodec): Promise<ChunkCompressor> {
+  if (codec === 'gzip') {
+    return {
+      metadata: { name: 'gzip', configuration: { level: GZIP_LEVEL } },
+      encode: (voxels) => gzipAsync(voxels, { level: GZIP_LEVEL }),
+      decode: (bytes) => gunzipAsync(bytes),
+    };
+  }
+  // Loaded only when asked for: it instantiates a WebAssembly module.
+  const { default: Zstd } = await import('numcodecs/zstd');
+  const zstd = Zstd.fromConfig({ id: 'zstd', level: ZSTD_LEVEL });
+  return {
+    metadata: { name: 'zstd', configuration: { level: ZSTD_LEVEL, checksum: false } },
+    encode: async (voxels) => zstd.encode(voxels),
+    decode: async (bytes) => zstd.decode(bytes),
+  };
+}
+
 interface Geometry {
   readonly levels: number;
+  readonly compressor: ChunkCompressor;
   readonly shape: readonly number[];
   readonly chunk: readonly number[];
   /** Chunks per axis. */
@@ -91,7 +123,7 @@ export async function writeOmeZarrLabels(
   image: OmeZarrLabelImage,
   chunks: AsyncIterable<OmeZarrLabelChunk> | Iterable<OmeZarrLabelChunk>,
 ): Promise<WrittenOmeZarrLabels> {
-  const geometry = checkGeometry(image);
+  const geometry = await checkGeometry(image);
   const allowed = allowedValues(image.labels);
   if (await exists(dir)) throw new DelineateError('DLN_ZARR_TARGET_EXISTS', 'OME-Zarr export target already exists');
 
@@ -133,7 +165,7 @@ export async function writeOmeZarrLabels(
 export async function writeOmeZarrLabelMap(
   dir: string,
   map: LabelMap,
-  options: Pick<OmeZarrLabelImage, 'labels' | 'name' | 'levels'> & { readonly unit?: OmeZarrSpaceUnit },
+  options: Pick<OmeZarrLabelImage, 'labels' | 'name' | 'levels' | 'codec'> & { readonly unit?: OmeZarrSpaceUnit },
 ): Promise<WrittenOmeZarrLabels> {
   if (!(map.data instanceof Uint8Array)) throw new DelineateError('DLN_ZARR_GEOMETRY_INVALID', 'label map must hold 8-bit labels');
   const [nx, ny, nz] = map.grid.dims;
@@ -149,6 +181,7 @@ export async function writeOmeZarrLabelMap(
     labels: options.labels,
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.levels === undefined ? {} : { levels: options.levels }),
+    ...(options.codec === undefined ? {} : { codec: options.codec }),
   };
   return writeOmeZarrLabels(dir, image, labelMapChunks(map.data, nx, ny, nz, ndim));
 }
@@ -173,7 +206,7 @@ function* labelMapChunks(data: Uint8Array, nx: number, ny: number, nz: number, n
   }
 }
 
-function checkGeometry(image: OmeZarrLabelImage): Geometry {
+async function checkGeometry(image: OmeZarrLabelImage): Promise<Geometry> {
   const invalid = (reason: string): DelineateError => new DelineateError('DLN_ZARR_GEOMETRY_INVALID', reason);
   const { shape, spacing } = image;
   if (shape.length !== 2 && shape.length !== 3) throw invalid('a label image has 2 (y, x) or 3 (z, y, x) axes');
@@ -191,7 +224,9 @@ function checkGeometry(image: OmeZarrLabelImage): Geometry {
   if (!Number.isInteger(levels) || levels < 1 || levels > 32) throw invalid('levels must be an integer from 1 to 32');
   // Halving reads 2 × 2 chunks of the finer level into one; that needs even in-plane chunk sides.
   if (levels > 1 && chunk.slice(-2).some((c) => c % 2 !== 0)) throw invalid('a pyramid needs even in-plane chunk sides');
-  return { levels, shape, chunk, grid, chunkVoxels };
+  const codec = image.codec ?? 'gzip';
+  if (codec !== 'gzip' && codec !== 'zstd') throw invalid('codec must be gzip or zstd');
+  return { levels, compressor: await chunkCompressor(codec), shape, chunk, grid, chunkVoxels };
 }
 
 /** A 256-entry table: 1 for the background and each label value of the schema. */
@@ -317,7 +352,7 @@ function arrayMetadata(g: Geometry): object {
     chunk_grid: { name: 'regular', configuration: { chunk_shape: [...g.chunk] } },
     chunk_key_encoding: { name: 'default', configuration: { separator: '/' } },
     fill_value: 0,
-    codecs: [{ name: 'bytes' }, { name: 'gzip', configuration: { level: GZIP_LEVEL } }],
+    codecs: [{ name: 'bytes' }, g.compressor.metadata],
     dimension_names: g.shape.length === 3 ? ['z', 'y', 'x'] : ['y', 'x'],
     attributes: {},
   };
@@ -366,7 +401,7 @@ class LevelWriter {
   }
 
   async write(position: readonly number[], voxels: Uint8Array): Promise<void> {
-    const encoded = await gzipAsync(voxels, { level: GZIP_LEVEL });
+    const encoded = await this.geometry.compressor.encode(voxels);
     const file = this.chunkFile(position);
     const folder = dirname(file);
     if (!this.madeDirs.has(folder)) {
@@ -408,7 +443,7 @@ async function writeHalvedLevel(finer: LevelWriter, path: string): Promise<Level
       for (let dx = 0; dx < 2; dx++) {
         const source = target.map((c, axis) => (axis === n - 2 ? 2 * c + dy : axis === n - 1 ? 2 * c + dx : c));
         if (!finerWritten.has(source.join('/'))) continue;
-        const voxels = await gunzipAsync(await readFile(finer.chunkFile(source)));
+        const voxels = await g.compressor.decode(await readFile(finer.chunkFile(source)));
         // The quarter of `out` this source chunk covers, sampled at every second voxel.
         for (let plane = 0; plane < planes; plane++) {
           for (let oy = 0; oy < h / 2; oy++) {
