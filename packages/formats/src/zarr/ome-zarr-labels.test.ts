@@ -219,6 +219,24 @@ describe('OME-Zarr label export, read back with zarrita', () => {
     }
   }, 120_000);
 
+  it('writes a 2-D label map as y, x in micrometres, converting its millimetre spacing', async () => {
+    const [nx, ny] = [1100, 530];
+    const data = new Uint8Array(nx * ny);
+    for (let y = 100; y < 520; y++) data.fill(y < 300 ? 1 : 2, y * nx + 40, y * nx + 1090);
+    const map = labelMap(gridOf([nx, ny], [0.00025, 0.0005]), data);
+    const dir = join(work, 'slide2d.ome.zarr');
+
+    await writeOmeZarrLabelMap(dir, map, { labels, unit: 'micrometer' });
+
+    const { ome, level } = await openLabelImage(dir);
+    expect(level.shape).toEqual([ny, nx]);
+    expect(ome.multiscales[0]?.axes.map((a) => a.name)).toEqual(['y', 'x']);
+    expect(ome.multiscales[0]?.datasets[0]?.coordinateTransformations).toEqual([{ type: 'scale', scale: [0.5, 0.25] }]);
+    const back = await zarr.get(level);
+    expect(Buffer.from(back.data as Uint8Array).equals(Buffer.from(data))).toBe(true);
+    expect(await chunkKeys(dir)).toEqual(['c/0/0', 'c/0/1', 'c/0/2', 'c/1/0', 'c/1/1', 'c/1/2']);
+  });
+
   it('takes full-size edge tiles and 3-D slide chunks, clearing what lies beyond the image', async () => {
     const dir = join(work, 'edge.ome.zarr');
     const tile = new Uint8Array(512 * 512).fill(1);
