@@ -287,6 +287,18 @@ describe('OME-Zarr label export, read back with zarrita', () => {
       });
     }
 
+    it('a target made while the export was being written', async () => {
+      const dir = join(work, 'raced.ome.zarr');
+      async function* racing(): AsyncGenerator<OmeZarrLabelChunk> {
+        yield { z: 0, y: 0, x: 0, labels: new Uint8Array(512 * 512).fill(1) };
+        await writeOmeZarrLabels(dir, image, []);
+      }
+      const error = await writeOmeZarrLabels(dir, image, racing()).catch((e: unknown) => e as DelineateError);
+      expect((error as DelineateError).code).toBe('DLN_ZARR_TARGET_EXISTS');
+      expect(await readdir(work)).toEqual(['raced.ome.zarr']);
+      expect(await chunkKeys(dir)).toEqual([]);
+    });
+
     it('an existing target', async () => {
       const dir = join(work, 'taken.ome.zarr');
       await writeOmeZarrLabels(dir, image, []);

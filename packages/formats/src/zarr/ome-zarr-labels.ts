@@ -150,7 +150,12 @@ export async function writeOmeZarrLabels(
       finer = await writeHalvedLevel(finer, join(partial, String(level)));
       written = { chunksWritten: written.chunksWritten + finer.chunksWritten, chunkBytes: written.chunkBytes + finer.chunkBytes };
     }
-    await rename(partial, dir);
+    await rename(partial, dir).catch((err: unknown) => {
+      // Made by someone else while this was being written: theirs stays.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new DelineateError('DLN_ZARR_TARGET_EXISTS', 'OME-Zarr export target already exists');
+      throw err;
+    });
     return written;
   } catch (err) {
     await rm(partial, { recursive: true, force: true });
