@@ -36,3 +36,5 @@ export type { NiftiLabelRuns } from './nifti/label-runs';
 export { readTiff, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
 export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';
+export { MASK_TILE_SIZE, maskTileChunkShape, writeOmeZarrLabelMap, writeOmeZarrLabels } from './zarr/ome-zarr-labels';
+export type { OmeZarrChunkCodec, OmeZarrLabel, OmeZarrLabelChunk, OmeZarrLabelImage, OmeZarrSpaceUnit, WrittenOmeZarrLabels } from './zarr/ome-zarr-labels';
