@@ -166,13 +166,20 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
 export async function run(): Promise<BenchResult> {
   const base = baseVolume();
   // Encoded before timing: the clients' own encoding cost is not the server's.
-  const slices = Array.from({ length: CLIENTS }, (_, c) => Array.from({ length: SAVES_PER_CLIENT }, (_, s) => (s * 13 + c) % GRID.slices));
-  const edited = slices.map((row, c) => row.map((z) => ({ z, volume: editedSlice(base, z, c) })));
-  const whole = edited.map((row) => row.map(({ volume }) => encodeRle8(volume)));
   const sliceVoxels = GRID.rows * GRID.columns;
-  const tiles = edited.map((row) =>
-    row.map(({ z, volume }) => encodeTileSet([{ position: { slice: z, tileRow: 0, tileColumn: 0 }, runs: encodeRle8(volume.subarray(z * sliceVoxels, (z + 1) * sliceVoxels)) }])),
-  );
+  const whole: Uint8Array[][] = [];
+  const tiles: Uint8Array[][] = [];
+  for (let c = 0; c < CLIENTS; c++) {
+    whole.push([]);
+    tiles.push([]);
+    for (let s = 0; s < SAVES_PER_CLIENT; s++) {
+      const z = (s * 13 + c) % GRID.slices;
+      const volume = editedSlice(base, z, c);
+      whole[c]!.push(encodeRle8(volume));
+      // The tile delta: the edited slice's one 512² tile.
+      tiles[c]!.push(encodeTileSet([{ position: { slice: z, tileRow: 0, tileColumn: 0 }, runs: encodeRle8(volume.subarray(z * sliceVoxels, (z + 1) * sliceVoxels)) }]));
+    }
+  }
   const baseBody = encodeRle8(base);
   const rows = [
     await measure('pglite', 'whole', baseBody, whole),

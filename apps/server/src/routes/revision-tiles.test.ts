@@ -102,6 +102,14 @@ describe.each(kinds.run)('tiled revisions API on %s', (kind) => {
       payload: Buffer.from(encodeTileSet([tileOf(0, 1, 1, 188 * 8)])),
     });
     expect(wrongType.statusCode).toBe(415);
+    // Nor is a tile set taken as a whole mask.
+    const crossed = await h.server.app.inject({
+      method: 'POST',
+      url: `/api/annotations/${annotationId}/revisions`,
+      headers: { ...headers, 'content-type': 'application/vnd.delineate.tiles', 'if-match': String(version) },
+      payload: Buffer.from(encodeTileSet([tileOf(0, 1, 1, 188 * 8)])),
+    });
+    expect([crossed.statusCode, crossed.json().code]).toEqual([415, 'DLN_REQUEST_UNSUPPORTED_MEDIA']);
     expect(await head()).toBe(version);
     // The bottom-right edge tile is 188 × 8: a valid one is accepted.
     expect((await putTiles(encodeTileSet([tileOf(0, 1, 1, 188 * 8)]), String(version))).statusCode).toBe(201);

@@ -241,6 +241,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     params: annotationParams,
     query: saveQuery,
     body: binaryBody,
+    binaryMediaType: TILE_SET_TYPE,
     headers: [ifMatchHeader, idempotencyHeader],
     responses: {
       201: { description: 'Saved', schema: saveResult },
@@ -248,9 +249,6 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       412: { description: 'Someone saved first: the body carries currentVersion' },
     },
     handler: async ({ params, query, body }, request, reply) => {
-      if (!isTileSetType(request.headers['content-type'])) {
-        throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', `This route takes a ${TILE_SET_TYPE} body`);
-      }
       const author = { kind: 'user' as const, userId: requestUserId(request) };
       const expected = expectedVersion(request);
       const key = idempotencyKey(request);
@@ -288,7 +286,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     resource: 'annotation',
     params: revisionParams,
     query: tilesQuery,
-    responses: { 200: { description: 'The tile set (see X-Tile-Grid: columns,rows,slices,tileSize)', binary: true } },
+    responses: { 200: { description: 'The tile set (see X-Tile-Grid: columns,rows,slices,tileSize)', binary: TILE_SET_TYPE } },
     handler: async ({ params, query }, request, reply) => {
       await assertBlindingAllows(ctx, request, params.annotationId);
       const revision = await ctx.annotations.getRevision(params.annotationId, params.version);
@@ -304,10 +302,6 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
   });
-}
-
-function isTileSetType(contentType: string | undefined): boolean {
-  return contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === TILE_SET_TYPE;
 }
 
 function parsePositions(grid: TileGrid, list: string): TilePosition[] {

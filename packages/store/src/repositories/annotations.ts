@@ -163,6 +163,9 @@ export class AnnotationRepository {
   async saveTiledRevision(input: SaveTiledRevisionInput): Promise<SaveRevisionResult> {
     const masks = this.#tiledMasks();
     await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
+    const headVersion = (await this.get(input.annotationId)).headVersion;
+    // No such parent: the head is behind what the writer saw; the compare-and-set refuses it.
+    if (input.expectedVersion > headVersion) throw await this.#staleError(input.annotationId);
     const parent = input.expectedVersion === 0 ? undefined : await this.#tiledParent(input.annotationId, input.expectedVersion, input.grid, !input.whole);
     const prepared = await masks.prepare(input.grid, parent, input.tiles, input.whole);
     const rev = buildNewRevision(
@@ -176,24 +179,29 @@ export class AnnotationRepository {
         maskEncoding: 'rle' as const,
       }),
     );
-    return this.#save(rev, async () => {
-      // A save that would lose the compare-and-set writes no pack (a race can still leave one unreferenced).
-      const head = await this.get(input.annotationId);
-      if (head.headVersion !== input.expectedVersion) throw await this.#staleError(input.annotationId);
-      await masks.writePack(prepared);
-      return { index: prepared.indexBytes, hash: prepared.indexHash };
-    });
+    return this.#save(
+      rev,
+      async () => {
+        // A save that would lose the compare-and-set writes no pack (a race can still leave one unreferenced).
+        if (headVersion !== input.expectedVersion) throw await this.#staleError(input.annotationId);
+        await masks.writePack(prepared);
+        return { index: prepared.indexBytes, hash: prepared.indexHash };
+      },
+      { writableChecked: true },
+    );
   }
 
   /** Checks, replays a known key, writes the mask (`write`), then appends by compare-and-set. */
-  async #save(rev: NewRevision, write: () => Promise<StoredTileIndex | undefined>): Promise<SaveRevisionResult> {
-    await translated(() => assertAnnotationWritable(this.#db, rev.author, rev.annotationId, rev.source));
+  async #save(rev: NewRevision, write: () => Promise<StoredTileIndex | undefined>, options: { writableChecked?: boolean } = {}): Promise<SaveRevisionResult> {
+    // Checked again inside the commit's transaction either way.
+    if (!options.writableChecked) await translated(() => assertAnnotationWritable(this.#db, rev.author, rev.annotationId, rev.source));
     if (rev.idempotencyKey !== undefined) {
       const earlier = await this.#findByKey(rev.annotationId, rev.idempotencyKey);
       if (earlier) return replay(earlier, rev);
     }
-    const tiled = await write();
     try {
+      // Inside the try: a stale refusal before the write may be a same-key save that just won.
+      const tiled = await write();
       return { revision: await this.#append(rev, tiled), replayed: false };
     } catch (e) {
       // A concurrent save with the same key may have won the race: answer as a replay.
@@ -257,8 +265,7 @@ export class AnnotationRepository {
       .where('annotation_id', '=', annotationId)
       .where('version', '=', version)
       .executeTakeFirst();
-    // No such parent: the head is behind what the writer saw; the compare-and-set refuses it.
-    if (!row) throw await this.#staleError(annotationId);
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
     if (row.tile_index) return { kind: 'index', index: decodeTileIndex(row.tile_index) };
     if (!withWholeTiles) return undefined;
     // A revision kept whole (before tiling): its tiles are cut now and stored by this save.

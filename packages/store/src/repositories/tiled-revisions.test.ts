@@ -130,6 +130,19 @@ describeStore('tiled revisions', (getDb) => {
     expect(await blobCount()).toBe(before);
   });
 
+  it('answers concurrent retries of one tiled save with one revision, the others replayed', async () => {
+    const { repo, annotation, author, grid, blobCount } = await setup();
+    const v1 = volume();
+    const base = { annotationId: annotation.id, author, source: 'human' as const, grid };
+    await repo.saveTiledRevision({ ...base, expectedVersion: 0, tiles: [tileOf(grid, v1, 0, 0, 0)], whole: false });
+    const tiles = [tileOf(grid, v1, 1, 0, 1)];
+    const results = await Promise.all(Array.from({ length: 6 }, () => repo.saveTiledRevision({ ...base, expectedVersion: 1, idempotencyKey: 'same', tiles, whole: false })));
+    expect(results.map((r) => r.revision.version)).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect((await repo.history(annotation.id)).length).toBe(2);
+    expect(await blobCount()).toBe(2);
+  });
+
   it('builds a delta on a revision kept as one whole blob (saved before tiling)', async () => {
     const { repo, annotation, author, grid } = await setup();
     const v1 = volume();
