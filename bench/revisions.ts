@@ -7,7 +7,7 @@
 // from the same base volume (saved before timing), so both modes edit the same masks.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeRle8, encodeTileSet } from '@delineate/core';
 import { configFromEnv, createServer } from '@delineate/server';
@@ -164,6 +164,8 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
 }
 
 export async function run(): Promise<BenchResult> {
+  // The machine may be shared: the load before the run is recorded beside the results.
+  const loadBefore = loadavg()[0]!.toFixed(1);
   const base = baseVolume();
   // Encoded before timing: the clients' own encoding cost is not the server's.
   const sliceVoxels = GRID.rows * GRID.columns;
@@ -196,6 +198,7 @@ export async function run(): Promise<BenchResult> {
     notes: [
       'Clients run in the same Node process as the server (2 cores shared), so latencies include client-side scheduling.',
       'PGlite is single-connection: its saves are serialised by the driver; PostgreSQL uses a pool of 10 connections.',
+      `Load average (1 min) when the run started: ${loadBefore}; latencies scale with it.`,
       'Blob bytes written per save: the growth of the blob folder (encrypted pack blobs) over the timed saves, divided by the saves; both modes write only the changed tile. The index is stored in the revision row.',
     ],
   };
