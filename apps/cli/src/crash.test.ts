@@ -2,7 +2,10 @@
 // the HTTP API of a real `delineate start` process that is killed with SIGKILL at random
 // moments and restarted. Afterwards every acknowledged revision must be there with the same
 // content hash, each annotation's versions form one chain, and no revision points to a
-// missing blob. Runs against embedded PGlite and, when configured, PostgreSQL.
+// missing blob. Half the writers save whole masks (cut into tiles by the server), half save one
+// edited slice as a tile delta (issue 12); every revision's tiles must be readable afterwards, so
+// no index points at a pack that was not written. Runs against embedded PGlite and, when
+// configured, PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { encodeRle8 } from '@delineate/core';
+import { decodeTileSet, encodeRle8, encodeTileSet } from '@delineate/core';
 import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
 import { testing } from '@delineate/store';
 import { seedDemo } from './demo';
@@ -80,7 +83,7 @@ async function prepare(env: NodeJS.ProcessEnv) {
     const demo = await seedDemo({ database, blobs, clock: () => new Date(), hasher: new PasswordHasher() }, { slices: 6, size: 24 });
     if (!demo.created) throw new Error('expected a fresh store');
     const annotator = demo.credentials.find((c) => c.role === 'clinician_annotator')!;
-    return { demo, annotator, voxels: 24 * 24 * 6 };
+    return { demo, annotator, voxels: 24 * 24 * 6, sliceVoxels: 24 * 24, slices: 6 };
   } finally {
     await blobs.close();
     await database.close();
@@ -89,7 +92,7 @@ async function prepare(env: NodeJS.ProcessEnv) {
 
 async function runCrashTest(env: NodeJS.ProcessEnv, seed: number) {
   const rand = lcg(seed);
-  const { demo, annotator, voxels } = await prepare(env);
+  const { demo, annotator, voxels, sliceVoxels, slices } = await prepare(env);
   if (!demo.created) throw new Error('expected a fresh store');
   const itemId = demo.items[0]!.itemId;
 
@@ -99,7 +102,7 @@ async function runCrashTest(env: NodeJS.ProcessEnv, seed: number) {
   let attempts = 0;
   let saveErrors = 0;
   // One pending save per writer, retried with the same Idempotency-Key after a crash.
-  const pending = new Map<number, { key: string; body: Uint8Array; expected: number }>();
+  const pending = new Map<number, { key: string; body: Uint8Array; expected: number; tiled: boolean }>();
   const heads = new Map<number, number>();
 
   for (let round = 0; round <= KILLS; round++) {
@@ -124,16 +127,24 @@ async function runCrashTest(env: NodeJS.ProcessEnv, seed: number) {
       while (!stop) {
         let job = pending.get(w);
         if (!job) {
-          const v = new Uint8Array(voxels);
-          const start = Math.floor(rand() * voxels * 0.8);
-          v.fill(1 + (w % 2), start, start + 1 + Math.floor(rand() * voxels * 0.2));
-          job = { key: `w${w}-${attempts++}`, body: encodeRle8(v), expected: heads.get(w)! };
+          const tiled = w % 2 === 1;
+          const v = new Uint8Array(tiled ? sliceVoxels : voxels);
+          const start = Math.floor(rand() * v.length * 0.8);
+          v.fill(1 + (w % 2), start, start + 1 + Math.floor(rand() * v.length * 0.2));
+          // A delta replaces one slice's tile (24 × 24: one tile per slice).
+          const body = tiled ? encodeTileSet([{ position: { slice: Math.floor(rand() * slices), tileRow: 0, tileColumn: 0 }, runs: encodeRle8(v) }]) : encodeRle8(v);
+          job = { key: `w${w}-${attempts++}`, body, expected: heads.get(w)!, tiled };
           pending.set(w, job);
         }
         try {
-          const res = await fetch(`${base}/api/annotations/${annotationId}/revisions`, {
-            method: 'POST',
-            headers: { ...auth, 'content-type': 'application/octet-stream', 'if-match': `"${job.expected}"`, 'idempotency-key': job.key },
+          const res = await fetch(`${base}/api/annotations/${annotationId}/${job.tiled ? 'tiles' : 'revisions'}`, {
+            method: job.tiled ? 'PUT' : 'POST',
+            headers: {
+              ...auth,
+              'content-type': job.tiled ? 'application/vnd.delineate.tiles' : 'application/octet-stream',
+              'if-match': `"${job.expected}"`,
+              'idempotency-key': job.key,
+            },
             body: job.body,
           });
           const body = (await res.json()) as { revision?: { version: number; maskHash: string }; currentVersion?: number };
@@ -193,6 +204,10 @@ async function verify(base: string, auth: Record<string, string>, annotationIds:
       const mask = await fetch(`${base}/api/annotations/${annotationId}/revisions/${r.version}/mask`, { headers: auth });
       expect(mask.status).toBe(200);
       expect(createHash('sha256').update(new Uint8Array(await mask.arrayBuffer())).digest('hex')).toBe(r.maskHash);
+      // Every tile of the index, read from its pack (hash-checked on read).
+      const tiles = await fetch(`${base}/api/annotations/${annotationId}/revisions/${r.version}/tiles`, { headers: auth });
+      expect(tiles.status).toBe(200);
+      expect(decodeTileSet(new Uint8Array(await tiles.arrayBuffer())).ok).toBe(true);
       blobsChecked++;
     }
     revisionsFound += history.length;

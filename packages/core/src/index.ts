@@ -1,4 +1,28 @@
-export { RLE8, decodeRle8, encodeRle8, labelsInRle8, validateRle8, type DecodeResult, type ValidateResult } from './encoding/rle';
+export { RLE8, decodeRle8, encodeRle8, labelsInRle8, validateRle8, walkRle8Runs, type DecodeResult, type ValidateResult } from './encoding/rle';
+export {
+  TILE_SIZE,
+  type CutResult,
+  type Tile,
+  type TileCheck,
+  type TileGrid,
+  type TilePosition,
+  type TileSetResult,
+  checkTiles,
+  cutRle8,
+  decodeTileSet,
+  encodeTileSet,
+  isEmptyTile,
+  isOnGrid,
+  joinTilesRle8,
+  tileAtOrdinal,
+  tileCount,
+  tileExtent,
+  tileGridOf,
+  tileOrdinal,
+  tilesAcross,
+  tilesDown,
+  tileVoxels,
+} from './encoding/tiles';
 export { type Box, type Grid, type GridResult, createGrid, gridOf, sameGrid, sameShape, voxelCount } from './mask/grid';
 export {
   type BinaryMask,

@@ -25,7 +25,9 @@ export {
   type RevertInput,
   type SaveRevisionInput,
   type SaveRevisionResult,
+  type SaveTiledRevisionInput,
 } from './repositories/annotations';
+export { TiledMasks, decodeTileIndex, encodeTileIndex, type PreparedTiledSave, type TileIndex, type TileIndexEntry } from './masks/tiled-masks';
 export { testing } from './testing';
 export type { GateBed } from './test/gate-bed';
 export type { TestDatabaseKinds } from './test/databases';

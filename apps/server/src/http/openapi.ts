@@ -50,7 +50,7 @@ export function buildOpenApiDocument(registry: RouteRegistry, info: { title: str
       responses[status] = {
         description: spec.description,
         ...(spec.binary
-          ? { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
+          ? { content: { [typeof spec.binary === 'string' ? spec.binary : 'application/octet-stream']: { schema: { type: 'string', format: 'binary' } } } }
           : spec.schema
             ? { content: { 'application/json': { schema: jsonSchema(spec.schema) } } }
             : {}),
@@ -70,7 +70,7 @@ export function buildOpenApiDocument(registry: RouteRegistry, info: { title: str
       ...(route.authenticated === false ? { security: [] } : {}),
     };
     if (route.body === binaryBody) {
-      operation.requestBody = { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+      operation.requestBody = { required: true, content: { [route.binaryMediaType ?? 'application/octet-stream']: { schema: { type: 'string', format: 'binary' } } } };
     } else if (route.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
     }

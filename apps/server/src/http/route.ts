@@ -13,8 +13,8 @@ export interface RoutePolicy {
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
-  /** The body is raw bytes (`application/octet-stream`). */
-  binary?: boolean;
+  /** The body is raw bytes: `application/octet-stream` when true, or the media type given. */
+  binary?: boolean | string;
 }
 
 export interface HeaderSpec {
@@ -34,6 +34,8 @@ export interface RouteSpec<P, Q, B> extends RoutePolicy {
   query?: z.ZodType<Q>;
   /** A zod schema for a JSON body, or {@link binaryBody} for raw `application/octet-stream` bytes. */
   body?: z.ZodType<B>;
+  /** The one media type a {@link binaryBody} route takes, when not `application/octet-stream`. */
+  binaryMediaType?: string;
   headers?: HeaderSpec[];
   responses: Record<number, ResponseSpec>;
   /** False only for the few routes anonymous callers may use (health, OpenAPI, login). */
@@ -104,7 +106,7 @@ export function defineRoute<P, Q, B>(app: FastifyInstance, registry: RouteRegist
       const input: RouteInput<P, Q, B> = {
         params: parseWith(spec.params, request.params, 'params'),
         query: parseWith(spec.query, request.query, 'query'),
-        body: spec.body === binaryBody ? (requireBinary(request.body) as B) : parseWith(spec.body, request.body, 'body'),
+        body: spec.body === binaryBody ? (requireBinary(request.body, request.headers['content-type'], spec.binaryMediaType) as B) : parseWith(spec.body, request.body, 'body'),
       };
       return spec.handler(input, request, reply);
     },
@@ -118,9 +120,10 @@ function isJson(contentType: string | undefined): boolean {
 /** The body schema of routes that take raw bytes. */
 export const binaryBody: z.ZodType<Uint8Array> = z.instanceof(Uint8Array);
 
-function requireBinary(body: unknown): Uint8Array {
-  if (body instanceof Uint8Array) return body;
-  throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', 'This route takes an application/octet-stream body');
+/** Raw bytes of the route's own media type: a tile set is never taken as a whole mask, nor the reverse. */
+function requireBinary(body: unknown, contentType: string | undefined, mediaType = 'application/octet-stream'): Uint8Array {
+  if (body instanceof Uint8Array && contentType?.split(';')[0]?.trim().toLowerCase() === mediaType) return body;
+  throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', `This route takes an ${mediaType} body`);
 }
 
 declare module 'fastify' {

@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { RLE8, validateRle8 } from '@delineate/core';
+import { RLE8, checkTiles, cutRle8, decodeTileSet, encodeTileSet, isOnGrid, type TileGrid, type TilePosition } from '@delineate/core';
 import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
 import { assertLabelValuesDefined } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
-import { itemVoxelCount } from './item-grid';
 import { assertBlindingAllows, assertWorkflowAllowsWrite } from './workflow/blinding';
 
 const annotationParams = z.object({ annotationId: z.uuid() });
@@ -16,6 +14,16 @@ const itemParams = z.object({ itemId: z.uuid() });
 
 const createAnnotationBody = z.object({ labelSchema: VersionRef, taskId: z.uuid().optional() });
 const saveQuery = z.object({ source: z.enum(['human', 'correction']).default('human') });
+/** `tiles=slice/row/column,…`: the tiles wanted (at most 4096); all non-empty tiles when absent. */
+const tilesQuery = z.object({
+  tiles: z
+    .string()
+    .regex(/^\d{1,9}\/\d{1,9}\/\d{1,9}(?:,\d{1,9}\/\d{1,9}\/\d{1,9}){0,4095}$/, 'tiles lists slice/tileRow/tileColumn triples, comma-separated')
+    .optional(),
+});
+
+/** The media type of a set of tiles (see `encodeTileSet` in @delineate/core). */
+export const TILE_SET_TYPE = 'application/vnd.delineate.tiles';
 const revertBody = z.object({ toVersion: z.number().int().min(1) });
 
 const annotationWithHead = Annotation.extend({ head: Revision.nullable() });
@@ -140,7 +148,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     handler: async ({ params }, request, reply) => {
       await assertBlindingAllows(ctx, request, params.annotationId);
       const revision = await ctx.annotations.getRevision(params.annotationId, params.version);
-      const bytes = await ctx.blobs.get(revision.maskHash);
+      const bytes = await ctx.annotations.readMask(params.annotationId, params.version);
       return reply
         .type('application/octet-stream')
         .header('ETag', `"sha256:${revision.maskHash}"`)
@@ -172,23 +180,23 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       const key = idempotencyKey(request);
       await assertWorkflowAllowsWrite(ctx, request, params.annotationId, query.source);
       const annotation = await ctx.annotations.get(params.annotationId);
-      const voxels = await itemVoxelCount(ctx.database, annotation.itemId);
-      const decoded = validateRle8(body, voxels);
-      if (!decoded.ok) {
-        throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${decoded.reason})`);
+      const grid = await ctx.annotations.tileGrid(annotation.id);
+      // The server cuts the whole mask into tiles; only tiles not already stored are written.
+      const cut = cutRle8(grid, body);
+      if (!cut.ok) {
+        throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${cut.reason})`);
       }
-      await assertLabelValuesDefined(ctx.database.db, annotation.projectId, decoded.labels);
-      const maskHash = createHash('sha256').update(body).digest('hex');
-      // The blob is written (durably) inside saveRevision before the metadata commits.
-      const result = await ctx.annotations.saveRevision({
+      await assertLabelValuesDefined(ctx.database.db, annotation.projectId, cut.labels);
+      // The pack blob is written (durably) inside saveTiledRevision before the index commits.
+      const result = await ctx.annotations.saveTiledRevision({
         annotationId: params.annotationId,
         expectedVersion: expected,
         idempotencyKey: key,
         author,
         source: query.source as RevisionSource,
-        maskHash,
-        maskEncoding: RLE8,
-        maskBytes: body,
+        grid,
+        tiles: cut.tiles,
+        whole: true,
       });
       return sendSaved(reply, result);
     },
@@ -221,4 +229,86 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       return sendSaved(reply, result);
     },
   });
+
+  defineRoute(app, registry, {
+    method: 'PUT',
+    url: '/api/annotations/:annotationId/tiles',
+    operationId: 'saveRevisionTiles',
+    summary: `Save a new revision from the tiles an edit changed (${TILE_SET_TYPE}); other tiles stay as in the If-Match version`,
+    tags: ['annotations'],
+    action: 'annotation.save',
+    resource: 'annotation',
+    params: annotationParams,
+    query: saveQuery,
+    body: binaryBody,
+    binaryMediaType: TILE_SET_TYPE,
+    headers: [ifMatchHeader, idempotencyHeader],
+    responses: {
+      201: { description: 'Saved', schema: saveResult },
+      200: { description: 'A retried save: the revision saved the first time', schema: saveResult },
+      412: { description: 'Someone saved first: the body carries currentVersion' },
+    },
+    handler: async ({ params, query, body }, request, reply) => {
+      const author = { kind: 'user' as const, userId: requestUserId(request) };
+      const expected = expectedVersion(request);
+      const key = idempotencyKey(request);
+      await assertWorkflowAllowsWrite(ctx, request, params.annotationId, query.source);
+      const annotation = await ctx.annotations.get(params.annotationId);
+      const grid = await ctx.annotations.tileGrid(annotation.id);
+      const decoded = decodeTileSet(body);
+      if (!decoded.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `The body is not a tile set (${decoded.reason})`);
+      if (decoded.tiles.length === 0) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A tile save carries at least one tile');
+      // Every tile is decoded against its place on the item's grid before anything is stored.
+      const checked = checkTiles(grid, decoded.tiles);
+      if (!checked.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A tile is not a valid ${RLE8} tile of this item's grid (${checked.reason})`);
+      await assertLabelValuesDefined(ctx.database.db, annotation.projectId, checked.labels);
+      const result = await ctx.annotations.saveTiledRevision({
+        annotationId: params.annotationId,
+        expectedVersion: expected,
+        idempotencyKey: key,
+        author,
+        source: query.source as RevisionSource,
+        grid,
+        tiles: decoded.tiles,
+        whole: false,
+      });
+      return sendSaved(reply, result);
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/annotations/:annotationId/revisions/:version/tiles',
+    operationId: 'getRevisionTiles',
+    summary: `Tiles of a revision's mask (${TILE_SET_TYPE}); empty tiles are left out`,
+    tags: ['annotations'],
+    action: 'mask.read',
+    resource: 'annotation',
+    params: revisionParams,
+    query: tilesQuery,
+    responses: { 200: { description: 'The tile set (see X-Tile-Grid: columns,rows,slices,tileSize)', binary: TILE_SET_TYPE } },
+    handler: async ({ params, query }, request, reply) => {
+      await assertBlindingAllows(ctx, request, params.annotationId);
+      const revision = await ctx.annotations.getRevision(params.annotationId, params.version);
+      const grid = await ctx.annotations.tileGrid(params.annotationId);
+      const positions = query.tiles === undefined ? undefined : parsePositions(grid, query.tiles);
+      const { tiles } = await ctx.annotations.readTiles(params.annotationId, params.version, positions);
+      const bytes = encodeTileSet(tiles);
+      return reply
+        .type(TILE_SET_TYPE)
+        .header('ETag', `"sha256:${revision.maskHash}"`)
+        .header('X-Mask-Encoding', revision.maskEncoding)
+        .header('X-Tile-Grid', `${grid.columns},${grid.rows},${grid.slices},${grid.tileSize}`)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  });
+}
+
+function parsePositions(grid: TileGrid, list: string): TilePosition[] {
+  const positions = list.split(',').map((triple) => {
+    const [slice, tileRow, tileColumn] = triple.split('/').map(Number) as [number, number, number];
+    return { slice, tileRow, tileColumn };
+  });
+  if (!positions.every((p) => isOnGrid(grid, p))) throw new DelineateError('DLN_REQUEST_INVALID', "A tile asked for is not on this item's tile grid");
+  return positions;
 }

@@ -40,7 +40,7 @@ export type ValidateResult = { ok: true; labels: number[] } | Extract<DecodeResu
  */
 export function validateRle8(encoded: Uint8Array, expectedLength: number): ValidateResult {
   const seen = new Set<number>();
-  const result = walkRuns(encoded, expectedLength, (value) => {
+  const result = walkRle8Runs(encoded, expectedLength, (value) => {
     seen.add(value);
   });
   return result ?? { ok: true, labels: [...seen].sort((a, b) => a - b) };
@@ -49,14 +49,14 @@ export function validateRle8(encoded: Uint8Array, expectedLength: number): Valid
 /** Decodes an `rle8` stream that must describe exactly `expectedLength` voxels. */
 export function decodeRle8(encoded: Uint8Array, expectedLength: number): DecodeResult {
   const voxels = new Uint8Array(expectedLength);
-  const failure = walkRuns(encoded, expectedLength, (value, start, length) => {
+  const failure = walkRle8Runs(encoded, expectedLength, (value, start, length) => {
     if (value !== 0) voxels.fill(value, start, start + length);
   });
   return failure ?? { ok: true, voxels };
 }
 
 /** Calls `run` for each run; returns the failure, or undefined when the stream is exact. */
-function walkRuns(
+export function walkRle8Runs(
   encoded: Uint8Array,
   expectedLength: number,
   run: (value: number, start: number, length: number) => void,

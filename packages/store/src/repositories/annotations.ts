@@ -12,8 +12,10 @@ import {
   type RevisionSource,
   type VersionRef,
 } from '@delineate/schema';
+import { tileGridOf, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
 import type { Kysely, Selectable } from 'kysely';
-import type { BlobStore } from '../blob/types';
+import { decodeTileIndex, sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
+import { itemGrid } from '../workflow/grid';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
 import { withTransaction } from '../sql/transaction';
@@ -32,6 +34,24 @@ export interface SaveRevisionInput {
   maskEncoding: MaskEncoding;
   /** When given, written to the blob store (after checking its hash) before the metadata commits. */
   maskBytes?: Uint8Array | undefined;
+}
+
+/** A tiled save: the whole mask cut into tiles (`whole`), or only the tiles the edit changed. */
+export interface SaveTiledRevisionInput {
+  annotationId: string;
+  expectedVersion: number;
+  idempotencyKey?: string | undefined;
+  author: RevisionAuthor;
+  source: RevisionSource;
+  grid: TileGrid;
+  tiles: readonly Tile[];
+  whole: boolean;
+}
+
+/** A tile index as committed with its revision. */
+interface StoredTileIndex {
+  index: Uint8Array;
+  hash: string;
 }
 
 export interface SaveRevisionResult {
@@ -58,8 +78,10 @@ export interface CreateAnnotationInput {
 }
 
 export interface AnnotationRepositoryOptions {
-  /** Where mask bytes go; required only when saves carry `maskBytes`. */
-  blobs?: Pick<BlobStore, 'put'> | undefined;
+  /** Where mask bytes go; required for saves that carry mask bytes or tiles, and to read masks. */
+  blobs?: MaskBlobs | undefined;
+  /** Shared tile reader/writer (and its cache); made from `blobs` when not given. */
+  masks?: TiledMasks | undefined;
   clock?: Clock | undefined;
 }
 
@@ -71,12 +93,14 @@ export interface AnnotationRepositoryOptions {
  */
 export class AnnotationRepository {
   readonly #db: Kysely<DB>;
-  readonly #blobs: Pick<BlobStore, 'put'> | undefined;
+  readonly #blobs: MaskBlobs | undefined;
+  readonly #masks: TiledMasks | undefined;
   readonly #clock: Clock;
 
   constructor(db: Kysely<DB>, options: AnnotationRepositoryOptions = {}) {
     this.#db = db;
     this.#blobs = options.blobs;
+    this.#masks = options.masks ?? (options.blobs ? new TiledMasks(options.blobs) : undefined);
     this.#clock = options.clock ?? (() => new Date());
   }
 
@@ -123,14 +147,62 @@ export class AnnotationRepository {
   async saveRevision(input: SaveRevisionInput): Promise<SaveRevisionResult> {
     const { maskBytes, ...fields } = input;
     const rev = buildNewRevision(stripUndefined(fields));
-    await translated(() => assertAnnotationWritable(this.#db, rev.author, rev.annotationId, rev.source));
+    return this.#save(rev, async () => {
+      if (maskBytes !== undefined) await this.#writeMask(maskBytes, rev.maskHash);
+      return undefined;
+    });
+  }
+
+  /**
+   * Saves a tiled revision: the tiles are checked against the parent (the head the writer saw),
+   * the new ones written as one pack blob, then the index commits by compare-and-set exactly as
+   * {@link saveRevision} does. `mask_hash` is the SHA-256 of the whole-volume canonical `rle`
+   * stream of the result, so a retried save (same key) replays only when it makes the same mask.
+   * The caller has checked each tile against the grid and the label schema.
+   */
+  async saveTiledRevision(input: SaveTiledRevisionInput): Promise<SaveRevisionResult> {
+    const masks = this.#tiledMasks();
+    await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
+    const headVersion = (await this.get(input.annotationId)).headVersion;
+    // No such parent: the head is behind what the writer saw; the compare-and-set refuses it.
+    if (input.expectedVersion > headVersion) throw await this.#staleError(input.annotationId);
+    const parent = input.expectedVersion === 0 ? undefined : await this.#tiledParent(input.annotationId, input.expectedVersion, input.grid, !input.whole);
+    const prepared = await masks.prepare(input.grid, parent, input.tiles, input.whole);
+    const rev = buildNewRevision(
+      stripUndefined({
+        annotationId: input.annotationId,
+        expectedVersion: input.expectedVersion,
+        idempotencyKey: input.idempotencyKey,
+        author: input.author,
+        source: input.source,
+        maskHash: prepared.maskHash,
+        maskEncoding: 'rle' as const,
+      }),
+    );
+    return this.#save(
+      rev,
+      async () => {
+        // A save that would lose the compare-and-set writes no pack (a race can still leave one unreferenced).
+        if (headVersion !== input.expectedVersion) throw await this.#staleError(input.annotationId);
+        await masks.writePack(prepared);
+        return { index: prepared.indexBytes, hash: prepared.indexHash };
+      },
+      { writableChecked: true },
+    );
+  }
+
+  /** Checks, replays a known key, writes the mask (`write`), then appends by compare-and-set. */
+  async #save(rev: NewRevision, write: () => Promise<StoredTileIndex | undefined>, options: { writableChecked?: boolean } = {}): Promise<SaveRevisionResult> {
+    // Checked again inside the commit's transaction either way.
+    if (!options.writableChecked) await translated(() => assertAnnotationWritable(this.#db, rev.author, rev.annotationId, rev.source));
     if (rev.idempotencyKey !== undefined) {
       const earlier = await this.#findByKey(rev.annotationId, rev.idempotencyKey);
       if (earlier) return replay(earlier, rev);
     }
-    if (maskBytes !== undefined) await this.#writeMask(maskBytes, rev.maskHash);
     try {
-      return { revision: await this.#append(rev), replayed: false };
+      // Inside the try: a stale refusal before the write may be a same-key save that just won.
+      const tiled = await write();
+      return { revision: await this.#append(rev, tiled), replayed: false };
     } catch (e) {
       // A concurrent save with the same key may have won the race: answer as a replay.
       if (rev.idempotencyKey !== undefined && (isStale(e) || isUniqueViolation(e))) {
@@ -140,6 +212,83 @@ export class AnnotationRepository {
       if (isUniqueViolation(e)) throw await this.#staleError(rev.annotationId);
       throw e;
     }
+  }
+
+  /** The whole-volume `rle` stream of a revision: joined from its tiles, or its blob if kept whole. */
+  async readMask(annotationId: string, version: number): Promise<Uint8Array> {
+    const row = await this.#maskRow(annotationId, version);
+    if (row.tile_index) return this.#tiledMasks().readWhole(decodeTileIndex(row.tile_index));
+    if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
+    return this.#blobs.get(row.mask_hash);
+  }
+
+  /** A revision's tile index as committed (and its hash), or undefined for a revision kept whole. */
+  async storedTileIndex(annotationId: string, version: number): Promise<{ bytes: Uint8Array; hash: string } | undefined> {
+    const row = await translated(() =>
+      this.#db
+        .selectFrom('revisions')
+        .select(['tile_index', 'tile_index_hash'])
+        .where('annotation_id', '=', annotationId)
+        .where('version', '=', version)
+        .executeTakeFirst(),
+    );
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+    return row.tile_index && row.tile_index_hash ? { bytes: new Uint8Array(row.tile_index), hash: row.tile_index_hash } : undefined;
+  }
+
+  /** A revision's tile grid and its non-empty tiles among `positions` (all when omitted). */
+  async readTiles(annotationId: string, version: number, positions?: readonly TilePosition[]): Promise<{ grid: TileGrid; tiles: Tile[] }> {
+    const row = await this.#maskRow(annotationId, version);
+    if (row.tile_index) {
+      const index = decodeTileIndex(row.tile_index);
+      return { grid: index.grid, tiles: await this.#tiledMasks().readTiles(index, positions) };
+    }
+    const grid = await this.tileGrid(annotationId);
+    const tiles = tilesOfWholeMask(grid, await this.readMask(annotationId, version));
+    if (!positions) return { grid, tiles };
+    const wanted = new Set(positions.map((p) => `${p.slice}/${p.tileRow}/${p.tileColumn}`));
+    return { grid, tiles: tiles.filter((t) => wanted.has(`${t.position.slice}/${t.position.tileRow}/${t.position.tileColumn}`)) };
+  }
+
+  /** The tile grid of an annotation's item: 512 × 512 in-plane tiles per slice. */
+  async tileGrid(annotationId: string): Promise<TileGrid> {
+    const annotation = await this.get(annotationId);
+    const grid = await translated(() => itemGrid(this.#db, annotation.itemId));
+    return tileGridOf(grid.dims[0], grid.dims[1], grid.dims[2]);
+  }
+
+  /** The parent's tiles; a parent kept whole is cut only when its tiles are needed (`withWholeTiles`). */
+  async #tiledParent(annotationId: string, version: number, grid: TileGrid, withWholeTiles: boolean): Promise<TiledParent> {
+    const row = await this.#db
+      .selectFrom('revisions')
+      .select(['tile_index', 'mask_hash'])
+      .where('annotation_id', '=', annotationId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+    if (row.tile_index) return { kind: 'index', index: decodeTileIndex(row.tile_index) };
+    if (!withWholeTiles) return undefined;
+    // A revision kept whole (before tiling): its tiles are cut now and stored by this save.
+    if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
+    return { kind: 'tiles', grid, tiles: tilesOfWholeMask(grid, await this.#blobs.get(row.mask_hash)) };
+  }
+
+  async #maskRow(annotationId: string, version: number): Promise<{ tile_index: Uint8Array | null; mask_hash: string }> {
+    const row = await translated(() =>
+      this.#db
+        .selectFrom('revisions')
+        .select(['tile_index', 'mask_hash'])
+        .where('annotation_id', '=', annotationId)
+        .where('version', '=', version)
+        .executeTakeFirst(),
+    );
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+    return row;
+  }
+
+  #tiledMasks(): TiledMasks {
+    if (!this.#masks) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
+    return this.#masks;
   }
 
   /** Every revision of the annotation, oldest first. */
@@ -174,7 +323,8 @@ export class AnnotationRepository {
   async revert(input: RevertInput): Promise<SaveRevisionResult> {
     parseOrThrow(IdempotencyKey, input.idempotencyKey);
     const target = await this.getRevision(input.annotationId, input.toVersion);
-    return this.saveRevision({
+    const row = await this.#maskRow(input.annotationId, input.toVersion);
+    const rev = buildNewRevision({
       annotationId: input.annotationId,
       expectedVersion: input.expectedVersion,
       idempotencyKey: input.idempotencyKey,
@@ -183,16 +333,24 @@ export class AnnotationRepository {
       maskHash: target.maskHash,
       maskEncoding: target.maskEncoding,
     });
+    // History is an index operation: the new revision points at the target's tiles.
+    return this.#saveIndexed(rev, row.tile_index);
+  }
+
+  async #saveIndexed(rev: NewRevision, tileIndex: Uint8Array | null): Promise<SaveRevisionResult> {
+    if (!tileIndex) return this.#save(rev, async () => undefined);
+    const index = new Uint8Array(tileIndex);
+    return this.#save(rev, async () => ({ index, hash: sha256Hex(index) }));
   }
 
   async #writeMask(bytes: Uint8Array, maskHash: string): Promise<void> {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== maskHash) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'Mask bytes do not match the mask hash');
-    if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
+    if (!this.#blobs?.put) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
     await this.#blobs.put(bytes, { expectedHash: maskHash });
   }
 
-  async #append(rev: NewRevision): Promise<Revision> {
+  async #append(rev: NewRevision, tiles: StoredTileIndex | undefined): Promise<Revision> {
     const version = rev.expectedVersion + 1;
     return withTransaction(this.#db, async (tx) => {
       // Again inside the transaction: a reassignment or a first claim may have landed meanwhile.
@@ -223,6 +381,8 @@ export class AnnotationRepository {
             mask_encoding: rev.maskEncoding,
             idempotency_key: rev.idempotencyKey ?? null,
             created_at: this.#clock(),
+            tile_index: tiles?.index ?? null,
+            tile_index_hash: tiles?.hash ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow(),

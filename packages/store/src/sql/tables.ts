@@ -229,6 +229,9 @@ export interface RevisionsTable {
   mask_encoding: string;
   idempotency_key: string | null;
   created_at: Timestamptz;
+  /** The tile index (migration 0400); null for a revision kept as one whole-volume blob. */
+  tile_index: ColumnType<Uint8Array | null, Uint8Array | null | undefined, never>;
+  tile_index_hash: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface ReviewsTable {

@@ -92,7 +92,7 @@ export async function computeItemAgreement(
   const grid = await itemGrid(db, input.itemId);
   const annotations = new AnnotationRepository(db);
   const volumes: Uint8Array[] = [];
-  for (const ref of inputs) volumes.push(await readLabelVolume(blobs, (await annotations.getRevision(ref.annotationId, ref.version)).maskHash, grid));
+  for (const ref of inputs) volumes.push(await readLabelVolume(db, blobs, await annotations.getRevision(ref.annotationId, ref.version), grid));
   const present = new Set(volumes.flatMap((v) => [...valuesPresent(v)]));
   const maps = volumes.map((data) => ({ grid, data }));
   const now = clock();

@@ -1,6 +1,10 @@
 import { decodeRle8, overlapCounts, selectLabel, surfaceDistances, surfaceMetrics, voxelCount, type Grid } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
+import type { Kysely } from 'kysely';
+import type { RevisionRef } from '@delineate/schema';
 import type { BlobStore } from '../blob/types';
+import { AnnotationRepository } from '../repositories/annotations';
+import type { DB } from '../sql/tables';
 
 /** How surface distances are measured in the workflow (docs/metrics.md): surfel, 95th percentile. */
 export const WORKFLOW_SURFACE_CONVENTION = 'surfel' as const;
@@ -32,9 +36,9 @@ export function labelPairMetrics(grid: Grid, reference: Uint8Array, test: Uint8A
   return { added: c.falsePositive, removed: c.falseNegative, referenceVoxels, testVoxels, dice: finiteOrNull(dice), hd95Mm: finiteOrNull(hd95) };
 }
 
-/** Reads and decodes a stored rle mask against the item's grid. */
-export async function readLabelVolume(blobs: Pick<BlobStore, 'get'>, maskHash: string, grid: Grid): Promise<Uint8Array> {
-  const bytes = await blobs.get(maskHash);
+/** Reads a revision's mask (joined from its tiles, or its whole blob) and decodes it against the item's grid. */
+export async function readLabelVolume(db: Kysely<DB>, blobs: Pick<BlobStore, 'get'>, revision: RevisionRef, grid: Grid): Promise<Uint8Array> {
+  const bytes = await new AnnotationRepository(db, { blobs }).readMask(revision.annotationId, revision.version);
   const decoded = decodeRle8(bytes, voxelCount(grid));
   if (!decoded.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A stored mask does not decode on its item's grid (${decoded.reason})`);
   return decoded.voxels;

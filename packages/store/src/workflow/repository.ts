@@ -466,7 +466,7 @@ export class WorkflowRepository {
     const protocol = await new ReviewProtocolRepository(db).get(config.reviewProtocol.id, config.reviewProtocol.version);
     const grid = await itemGrid(db, row.item_id);
     const annotations = new AnnotationRepository(db);
-    const original = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(annotationId, reviewed)).maskHash, grid);
+    const original = await readLabelVolume(db, this.#options.blobs, { annotationId, version: reviewed }, grid);
     const present = labelsIn(schema.labels, valuesPresent(original));
     const checklist = new Map(protocol.checklist.map((item) => [item.key, item]));
 
@@ -504,7 +504,7 @@ export class WorkflowRepository {
         throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
       }
       finalVersion = corrected.version;
-      finalVolume = await readLabelVolume(this.#options.blobs, corrected.maskHash, grid);
+      finalVolume = await readLabelVolume(db, this.#options.blobs, corrected, grid);
       correctionSizes = correctionSizesOf(schema.labels, grid, original, finalVolume);
     } else if (input.correctedVersion !== undefined) {
       throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
@@ -561,7 +561,7 @@ export class WorkflowRepository {
     let present = new Set<number>();
     if (task.annotationId && task.revisionVersion) {
       const revision = await new AnnotationRepository(this.#db).getRevision(task.annotationId, task.revisionVersion);
-      present = valuesPresent(await readLabelVolume(this.#options.blobs, revision.maskHash, await itemGrid(this.#db, task.itemId)));
+      present = valuesPresent(await readLabelVolume(this.#db, this.#options.blobs, revision, await itemGrid(this.#db, task.itemId)));
     }
     const labels = schema.labels.map((l) => ({ key: l.key, value: l.value, name: l.name, requiresExpertReview: config.expertReview.labelKeys.includes(l.key), present: present.has(l.value) }));
     const presentKeys = new Set(labels.filter((l) => l.present).map((l) => l.key));
@@ -606,8 +606,8 @@ export class WorkflowRepository {
     if (!row?.corrected_version || !task.annotationId || !task.revisionVersion) throw new DelineateError('DLN_NOT_FOUND', 'This task recorded no correction');
     const annotations = new AnnotationRepository(this.#db);
     const grid = await itemGrid(this.#db, task.itemId);
-    const before = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(task.annotationId, task.revisionVersion)).maskHash, grid);
-    const after = await readLabelVolume(this.#options.blobs, (await annotations.getRevision(task.annotationId, row.corrected_version)).maskHash, grid);
+    const before = await readLabelVolume(this.#db, this.#options.blobs, await annotations.getRevision(task.annotationId, task.revisionVersion), grid);
+    const after = await readLabelVolume(this.#db, this.#options.blobs, await annotations.getRevision(task.annotationId, row.corrected_version), grid);
     const overlay = new Uint8Array(before.length);
     for (let i = 0; i < before.length; i++) {
       const a = before[i] ?? 0, b = after[i] ?? 0;
@@ -766,7 +766,7 @@ export class WorkflowRepository {
       const schemaLabels = labels ?? (await new LabelSchemaRepository(db).get(config.labelSchema.id, config.labelSchema.version)).labels;
       const grid = await itemGrid(db, annotateRow.item_id);
       const revision = await new AnnotationRepository(db).getRevision(annotationId, version);
-      const present = labelsIn(schemaLabels, valuesPresent(volume ?? (await readLabelVolume(this.#options.blobs, revision.maskHash, grid))));
+      const present = labelsIn(schemaLabels, valuesPresent(volume ?? (await readLabelVolume(db, this.#options.blobs, revision, grid))));
       needed = present.some((l) => config.expertReview.labelKeys.includes(l.key));
     }
     if (!needed) return undefined;

@@ -11,6 +11,7 @@ import { workflow } from './0200_workflow';
 import { secondFactor } from './0300_second_factor';
 import { annotationOwner } from './0320_annotation_owner';
 import { studyObjects } from './0330_study_objects';
+import { maskTiles } from './0400_mask_tiles';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -29,4 +30,5 @@ export const migrations: readonly Migration[] = [
   secondFactor,
   annotationOwner,
   studyObjects,
+  maskTiles,
 ];

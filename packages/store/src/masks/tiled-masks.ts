@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import {
+  cutRle8,
+  isEmptyTile,
+  joinTilesRle8,
+  tileAtOrdinal,
+  tileCount,
+  tileGridOf,
+  tileOrdinal,
+  type Tile,
+  type TileGrid,
+  type TilePosition,
+} from '@delineate/core';
+import { DelineateError } from '@delineate/schema';
+import type { BlobStore } from '../blob/types';
+
+/**
+ * Where one stored tile is: its hash (SHA-256 of its deflated `rle` payload, so equal tiles are
+ * shared between revisions) and its place in the pack blob of the save that first wrote it.
+ */
+export interface TileIndexEntry {
+  readonly ordinal: number;
+  readonly tileHash: string;
+  readonly pack: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A revision's mask: its grid and, for each non-empty tile, where the tile is (by ordinal). */
+export interface TileIndex {
+  readonly grid: TileGrid;
+  readonly entries: ReadonlyMap<number, TileIndexEntry>;
+}
+
+const INDEX_MAGIC = 0x49544c44; // "DLTI" little-endian
+const INDEX_VERSION = 1;
+const HEADER_BYTES = 25;
+const ENTRY_BYTES = 4 + 32 + 32 + 4 + 4;
+
+/**
+ * The index as stored with its revision: "DLTI", version byte, u32 tile size, columns, rows,
+ * slices, entry count; then per entry (in volume order) u32 ordinal, tile hash, pack hash (32 bytes
+ * each), u32 offset and length. Little-endian.
+ */
+export function encodeTileIndex(index: TileIndex): Uint8Array {
+  const entries = [...index.entries.values()].sort((a, b) => a.ordinal - b.ordinal);
+  const out = new Uint8Array(HEADER_BYTES + entries.length * ENTRY_BYTES);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, INDEX_MAGIC, true);
+  out[4] = INDEX_VERSION;
+  view.setUint32(5, index.grid.tileSize, true);
+  view.setUint32(9, index.grid.columns, true);
+  view.setUint32(13, index.grid.rows, true);
+  view.setUint32(17, index.grid.slices, true);
+  view.setUint32(21, entries.length, true);
+  let o = HEADER_BYTES;
+  for (const e of entries) {
+    view.setUint32(o, e.ordinal, true);
+    out.set(Buffer.from(e.tileHash, 'hex'), o + 4);
+    out.set(Buffer.from(e.pack, 'hex'), o + 36);
+    view.setUint32(o + 68, e.offset, true);
+    view.setUint32(o + 72, e.length, true);
+    o += ENTRY_BYTES;
+  }
+  return out;
+}
+
+export function decodeTileIndex(bytes: Uint8Array): TileIndex {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const corrupt = () => new DelineateError('DLN_REVISION_MASK_INVALID', 'A stored tile index is damaged');
+  if (bytes.length < HEADER_BYTES || view.getUint32(0, true) !== INDEX_MAGIC || bytes[4] !== INDEX_VERSION) throw corrupt();
+  const grid = tileGridOf(view.getUint32(9, true), view.getUint32(13, true), view.getUint32(17, true), view.getUint32(5, true));
+  const count = view.getUint32(21, true);
+  if (bytes.length !== HEADER_BYTES + count * ENTRY_BYTES) throw corrupt();
+  const entries = new Map<number, TileIndexEntry>();
+  const hex = (from: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, 32).toString('hex');
+  for (let k = 0, o = HEADER_BYTES; k < count; k++, o += ENTRY_BYTES) {
+    const ordinal = view.getUint32(o, true);
+    if (ordinal >= tileCount(grid)) throw corrupt();
+    entries.set(ordinal, { ordinal, tileHash: hex(o + 4), pack: hex(o + 36), offset: view.getUint32(o + 68, true), length: view.getUint32(o + 72, true) });
+  }
+  return { grid, entries };
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** What one save writes: at most one pack blob (its new tiles) and the index committed with the revision. */
+export interface PreparedTiledSave {
+  readonly index: TileIndex;
+  readonly indexBytes: Uint8Array;
+  readonly indexHash: string;
+  /** SHA-256 of the whole-volume canonical `rle` stream: the revision's `mask_hash`. */
+  readonly maskHash: string;
+  /** The new tiles concatenated, or undefined when every tile of the result was stored before. */
+  readonly pack: Uint8Array | undefined;
+  readonly packHash: string | undefined;
+  readonly newTiles: number;
+}
+
+/** The parent a save builds on: a stored index, or the tiles of a revision kept whole (before migration). */
+export type TiledParent = { kind: 'index'; index: TileIndex } | { kind: 'tiles'; grid: TileGrid; tiles: readonly Tile[] } | undefined;
+
+/** The blob store as masks use it: readers need only `get`. */
+export type MaskBlobs = Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'put'>>;
+
+/**
+ * Reads and writes tiled masks through the blob store. Inflated tiles are kept in a bounded
+ * cache by hash: tiles are content-addressed, so a cached tile can never be stale, and a delta
+ * save (which must join the whole volume to compute its whole-volume hash) reads from memory.
+ */
+export class TiledMasks {
+  readonly #blobs: MaskBlobs;
+  readonly #cache = new Map<string, Uint8Array>();
+  #cachedBytes = 0;
+  readonly #cacheLimit: number;
+
+  constructor(blobs: MaskBlobs, options: { cacheBytes?: number } = {}) {
+    this.#blobs = blobs;
+    this.#cacheLimit = options.cacheBytes ?? 64 * 1024 * 1024;
+  }
+
+  /**
+   * The next revision's tiles: the parent's, with `tiles` replacing theirs (a tile of label 0 only
+   * removes one). With `whole`, `tiles` is the complete mask and every other tile is empty. Tiles
+   * already stored (by hash, anywhere in the parent) are pointed at, never written again.
+   */
+  async prepare(grid: TileGrid, parent: TiledParent, tiles: readonly Tile[], whole: boolean): Promise<PreparedTiledSave> {
+    const runs = new Map<number, Uint8Array>();
+    const entries = new Map<number, TileIndexEntry>();
+    const stored = new Map<string, TileIndexEntry>();
+    if (parent?.kind === 'index') {
+      if (!sameTileGrid(parent.index.grid, grid)) throw new DelineateError('DLN_CONFLICT', "The parent revision's tile grid differs from the item's");
+      for (const e of parent.index.entries.values()) stored.set(e.tileHash, e);
+      if (!whole) for (const [ordinal, e] of parent.index.entries) entries.set(ordinal, e);
+    } else if (parent?.kind === 'tiles' && !whole) {
+      for (const t of parent.tiles) runs.set(tileOrdinal(grid, t.position), t.runs);
+    }
+    for (const t of tiles) {
+      const ordinal = tileOrdinal(grid, t.position);
+      entries.delete(ordinal);
+      runs.delete(ordinal);
+      if (!isEmptyTile(t.runs)) runs.set(ordinal, t.runs);
+    }
+    // Deflate and address the tiles given in this save; pack those not stored before.
+    const packParts: Uint8Array[] = [];
+    const pending: { ordinal: number; tileHash: string; offset: number; length: number }[] = [];
+    const inPack = new Map<string, { offset: number; length: number }>();
+    let packLength = 0;
+    for (const [ordinal, r] of runs) {
+      const payload = deflateRawSync(r);
+      const tileHash = sha256Hex(payload);
+      this.#remember(tileHash, r);
+      const earlier = stored.get(tileHash);
+      if (earlier) {
+        entries.set(ordinal, { ...earlier, ordinal });
+        continue;
+      }
+      let place = inPack.get(tileHash);
+      if (!place) {
+        place = { offset: packLength, length: payload.length };
+        inPack.set(tileHash, place);
+        packParts.push(payload);
+        packLength += payload.length;
+      }
+      pending.push({ ordinal, tileHash, ...place });
+    }
+    let pack: Uint8Array | undefined;
+    let packHash: string | undefined;
+    if (packParts.length > 0) {
+      pack = Buffer.concat(packParts, packLength);
+      packHash = sha256Hex(pack);
+      for (const p of pending) entries.set(p.ordinal, { ...p, pack: packHash });
+    }
+    const index: TileIndex = { grid, entries };
+    const all = await this.readRuns(index, [...entries.keys()]);
+    const wholeMask = joinTilesRle8(grid, (ordinal) => all.get(ordinal));
+    const indexBytes = encodeTileIndex(index);
+    return {
+      index,
+      indexBytes,
+      indexHash: sha256Hex(indexBytes),
+      maskHash: sha256Hex(wholeMask),
+      pack,
+      packHash,
+      newTiles: inPack.size,
+    };
+  }
+
+  /** Writes the save's pack (one blob, durable before the index commits). */
+  async writePack(prepared: PreparedTiledSave): Promise<void> {
+    if (!prepared.pack) return;
+    if (!this.#blobs.put) throw new DelineateError('DLN_CONFIG_INVALID', 'No writable blob store configured for mask tiles');
+    await this.#blobs.put(prepared.pack, { expectedHash: prepared.packHash! });
+  }
+
+  /** The runs of the given tiles (absent = empty, left out), each pack read once. */
+  async readRuns(index: TileIndex, ordinals: Iterable<number>): Promise<Map<number, Uint8Array>> {
+    const out = new Map<number, Uint8Array>();
+    const byPack = new Map<string, TileIndexEntry[]>();
+    for (const ordinal of ordinals) {
+      const e = index.entries.get(ordinal);
+      if (!e) continue;
+      const cached = this.#cache.get(e.tileHash);
+      if (cached) {
+        out.set(ordinal, cached);
+        continue;
+      }
+      const list = byPack.get(e.pack) ?? [];
+      list.push(e);
+      byPack.set(e.pack, list);
+    }
+    for (const [pack, list] of byPack) {
+      const bytes = await this.#blobs.get(pack);
+      for (const e of list) {
+        const payload = bytes.subarray(e.offset, e.offset + e.length);
+        if (e.offset + e.length > bytes.length || sha256Hex(payload) !== e.tileHash) {
+          throw new DelineateError('DLN_BLOB_CORRUPT', 'A stored mask tile does not match its hash');
+        }
+        const r = new Uint8Array(inflateRawSync(payload));
+        this.#remember(e.tileHash, r);
+        out.set(e.ordinal, r);
+      }
+    }
+    return out;
+  }
+
+  /** The whole-volume `rle` stream of an index (what the whole-mask routes serve). */
+  async readWhole(index: TileIndex): Promise<Uint8Array> {
+    const all = await this.readRuns(index, index.entries.keys());
+    return joinTilesRle8(index.grid, (ordinal) => all.get(ordinal));
+  }
+
+  /** The non-empty tiles among `positions` (all of them when omitted), in volume order. */
+  async readTiles(index: TileIndex, positions?: readonly TilePosition[]): Promise<Tile[]> {
+    const ordinals = positions ? positions.map((p) => tileOrdinal(index.grid, p)) : [...index.entries.keys()];
+    const runs = await this.readRuns(index, ordinals);
+    return [...runs.keys()].sort((a, b) => a - b).map((ordinal) => ({ position: tileAtOrdinal(index.grid, ordinal), runs: runs.get(ordinal)! }));
+  }
+
+  #remember(tileHash: string, runs: Uint8Array): void {
+    if (this.#cache.has(tileHash) || runs.length > this.#cacheLimit) return;
+    this.#cache.set(tileHash, runs);
+    this.#cachedBytes += runs.length;
+    // Oldest first (Map keeps insertion order).
+    for (const [hash, r] of this.#cache) {
+      if (this.#cachedBytes <= this.#cacheLimit) break;
+      this.#cache.delete(hash);
+      this.#cachedBytes -= r.length;
+    }
+  }
+}
+
+/** Cuts a mask kept whole (a revision from before tiling) into its tiles. */
+export function tilesOfWholeMask(grid: TileGrid, whole: Uint8Array): Tile[] {
+  const cut = cutRle8(grid, whole);
+  if (!cut.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A stored mask does not decode on its item's grid (${cut.reason})`);
+  return cut.tiles;
+}
+
+function sameTileGrid(a: TileGrid, b: TileGrid): boolean {
+  return a.columns === b.columns && a.rows === b.rows && a.slices === b.slices && a.tileSize === b.tileSize;
+}

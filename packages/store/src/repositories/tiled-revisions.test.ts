@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cutRle8, encodeRle8, tileGridOf, type Tile, type TileGrid } from '@delineate/core';
+import { DelineateError } from '@delineate/schema';
+import { afterEach, expect, it } from 'vitest';
+import { BlobKey } from '../blob/key';
+import { LocalBlobStore } from '../blob/local';
+import { decodeTileIndex } from '../masks/tiled-masks';
+import { describeStore } from '../test/describe-store';
+import { seedProject } from '../test/fixtures';
+import { AnnotationRepository } from './annotations';
+
+const COLUMNS = 700;
+const ROWS = 600;
+const SLICES = 3;
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A box of `label` in each slice, offset by slice: every slice has tiles on both sides of x = 512. */
+function volume(label = 1): Uint8Array {
+  const v = new Uint8Array(COLUMNS * ROWS * SLICES);
+  for (let z = 0; z < SLICES; z++) {
+    for (let y = 100 + z * 10; y < 560; y++) v.fill(label, z * COLUMNS * ROWS + y * COLUMNS + 400, z * COLUMNS * ROWS + y * COLUMNS + 650);
+  }
+  return v;
+}
+
+/** One tile of `v`, as a client sends it. */
+function tileOf(grid: TileGrid, v: Uint8Array, slice: number, tileRow: number, tileColumn: number): Tile {
+  const cut = cutRle8(grid, encodeRle8(v));
+  if (!cut.ok) throw new Error(cut.reason);
+  const found = cut.tiles.find((t) => t.position.slice === slice && t.position.tileRow === tileRow && t.position.tileColumn === tileColumn);
+  return found ?? { position: { slice, tileRow, tileColumn }, runs: encodeRle8(new Uint8Array((tileColumn === 0 ? 512 : COLUMNS - 512) * (tileRow === 0 ? 512 : ROWS - 512))) };
+}
+
+let dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+describeStore('tiled revisions', (getDb) => {
+  async function setup() {
+    const { db } = getDb();
+    const seed = await seedProject(db);
+    const item = await db.selectFrom('items').select('series_id').where('id', '=', seed.itemId).executeTakeFirstOrThrow();
+    await db.updateTable('series').set({ rows: ROWS, columns: COLUMNS, slices: SLICES }).where('id', '=', item.series_id!).execute();
+    const dir = await mkdtemp(join(tmpdir(), 'dln-tiles-'));
+    dirs.push(dir);
+    const blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    const repo = new AnnotationRepository(db, { blobs });
+    const annotation = await repo.create({ projectId: seed.projectId, itemId: seed.itemId, labelSchema: { id: seed.labelSchemaId, version: 1 } });
+    const author = { kind: 'user' as const, userId: seed.userId };
+    const grid = await repo.tileGrid(annotation.id);
+    const blobCount = async () => {
+      let n = 0;
+      for await (const _ of blobs.list()) n++;
+      return n;
+    };
+    return { db, repo, annotation, author, grid, blobs, blobCount };
+  }
+
+  it('saves whole masks and tile deltas, writing only the tiles that changed', async () => {
+    const { repo, annotation, author, grid, blobs, blobCount } = await setup();
+    expect(grid).toEqual(tileGridOf(COLUMNS, ROWS, SLICES));
+    const v1 = volume();
+    const cut = cutRle8(grid, encodeRle8(v1));
+    if (!cut.ok) throw new Error(cut.reason);
+    const base = { annotationId: annotation.id, author, source: 'human' as const, grid };
+    const r1 = await repo.saveTiledRevision({ ...base, expectedVersion: 0, tiles: cut.tiles, whole: true });
+    expect(r1.revision.maskHash).toBe(sha256(encodeRle8(v1)));
+    expect(await repo.readMask(annotation.id, 1)).toEqual(encodeRle8(v1));
+    expect(await blobCount()).toBe(1);
+
+    // Paint label 2 into slice 1's bottom-right tile only.
+    const v2 = v1.slice();
+    for (let y = 520; y < 590; y++) v2.fill(2, COLUMNS * ROWS + y * COLUMNS + 600, COLUMNS * ROWS + y * COLUMNS + 690);
+    const edited = tileOf(grid, v2, 1, 1, 1);
+    const r2 = await repo.saveTiledRevision({ ...base, expectedVersion: 1, idempotencyKey: 'k2', tiles: [edited], whole: false });
+    expect(r2.revision.maskHash).toBe(sha256(encodeRle8(v2)));
+    expect(await repo.readMask(annotation.id, 2)).toEqual(encodeRle8(v2));
+    expect(await blobCount()).toBe(2);
+    const packs = new Set([...decodeTileIndex((await tileIndexOf(repo, annotation.id, 2)).bytes).entries.values()].map((e) => e.pack));
+    expect(packs.size).toBe(2);
+    // The new pack holds the one edited tile, nothing else.
+    const firstPacks = new Set([...decodeTileIndex((await tileIndexOf(repo, annotation.id, 1)).bytes).entries.values()].map((e) => e.pack));
+    const newPack = [...packs].find((p) => !firstPacks.has(p))!;
+    expect((await blobs.stat(newPack)).size).toBeLessThan(200);
+
+    // A retry of the same save replays and writes nothing.
+    expect(await repo.saveTiledRevision({ ...base, expectedVersion: 1, idempotencyKey: 'k2', tiles: [edited], whole: false })).toMatchObject({ replayed: true, revision: { version: 2 } });
+    expect(await blobCount()).toBe(2);
+
+    // A whole upload equal to v2 but for one erased tile writes no tile at all (erasing stores nothing).
+    const v3 = v2.slice();
+    v3.fill(0, 2 * COLUMNS * ROWS, 3 * COLUMNS * ROWS);
+    const cut3 = cutRle8(grid, encodeRle8(v3));
+    if (!cut3.ok) throw new Error(cut3.reason);
+    const r3 = await repo.saveTiledRevision({ ...base, expectedVersion: 2, tiles: cut3.tiles, whole: true });
+    expect(r3.revision.maskHash).toBe(sha256(encodeRle8(v3)));
+    expect(await repo.readMask(annotation.id, 3)).toEqual(encodeRle8(v3));
+    expect(await blobCount()).toBe(2);
+
+    // Revert is an index operation: the same index, no new blob.
+    const r4 = await repo.revert({ annotationId: annotation.id, toVersion: 1, expectedVersion: 3, idempotencyKey: 'back', author });
+    expect(r4.revision.maskHash).toBe(r1.revision.maskHash);
+    expect((await tileIndexOf(repo, annotation.id, 4)).hash).toBe((await tileIndexOf(repo, annotation.id, 1)).hash);
+    expect(await repo.readMask(annotation.id, 4)).toEqual(encodeRle8(v1));
+    expect(await blobCount()).toBe(2);
+
+    // Reading a few tiles, in volume order; erased (empty) tiles are left out.
+    const read = await repo.readTiles(annotation.id, 2, [edited.position, { slice: 0, tileRow: 0, tileColumn: 0 }]);
+    expect(read.tiles).toEqual([tileOf(grid, v2, 0, 0, 0), edited]);
+    expect((await repo.readTiles(annotation.id, 3, [{ slice: 2, tileRow: 0, tileColumn: 0 }])).tiles).toEqual([]);
+  });
+
+  it('refuses a delta on a version that is not the head, and writes nothing', async () => {
+    const { repo, annotation, author, grid, blobCount } = await setup();
+    const v1 = volume();
+    const base = { annotationId: annotation.id, author, source: 'human' as const, grid };
+    await repo.saveTiledRevision({ ...base, expectedVersion: 0, tiles: [tileOf(grid, v1, 0, 0, 0)], whole: false });
+    await repo.saveTiledRevision({ ...base, expectedVersion: 1, tiles: [tileOf(grid, v1, 0, 0, 1)], whole: false });
+    const before = await blobCount();
+    const error = await repo.saveTiledRevision({ ...base, expectedVersion: 1, tiles: [tileOf(grid, volume(3), 0, 1, 1)], whole: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DelineateError);
+    expect(error).toMatchObject({ code: 'DLN_REVISION_STALE', details: { currentVersion: 2 } });
+    const late = await repo.saveTiledRevision({ ...base, expectedVersion: 5, tiles: [tileOf(grid, v1, 0, 1, 1)], whole: false }).catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: 'DLN_REVISION_STALE' });
+    expect(await blobCount()).toBe(before);
+  });
+
+  it('answers concurrent retries of one tiled save with one revision, the others replayed', async () => {
+    const { repo, annotation, author, grid, blobCount } = await setup();
+    const v1 = volume();
+    const base = { annotationId: annotation.id, author, source: 'human' as const, grid };
+    await repo.saveTiledRevision({ ...base, expectedVersion: 0, tiles: [tileOf(grid, v1, 0, 0, 0)], whole: false });
+    const tiles = [tileOf(grid, v1, 1, 0, 1)];
+    const results = await Promise.all(Array.from({ length: 6 }, () => repo.saveTiledRevision({ ...base, expectedVersion: 1, idempotencyKey: 'same', tiles, whole: false })));
+    expect(results.map((r) => r.revision.version)).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect((await repo.history(annotation.id)).length).toBe(2);
+    expect(await blobCount()).toBe(2);
+  });
+
+  it('builds a delta on a revision kept as one whole blob (saved before tiling)', async () => {
+    const { repo, annotation, author, grid } = await setup();
+    const v1 = volume();
+    const whole = encodeRle8(v1);
+    await repo.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author, source: 'human', maskHash: sha256(whole), maskEncoding: 'rle', maskBytes: whole });
+    expect(await repo.readMask(annotation.id, 1)).toEqual(whole);
+    expect((await repo.readTiles(annotation.id, 1)).tiles.length).toBe(4 * SLICES);
+    const v2 = v1.slice();
+    v2.fill(0, 0, COLUMNS * ROWS);
+    const r2 = await repo.saveTiledRevision({ annotationId: annotation.id, author, source: 'human', grid, expectedVersion: 1, tiles: [tileOf(grid, v2, 0, 0, 0), tileOf(grid, v2, 0, 0, 1), tileOf(grid, v2, 0, 1, 0), tileOf(grid, v2, 0, 1, 1)], whole: false });
+    expect(r2.revision.maskHash).toBe(sha256(encodeRle8(v2)));
+    expect(await repo.readMask(annotation.id, 2)).toEqual(encodeRle8(v2));
+  });
+});
+
+async function tileIndexOf(repo: AnnotationRepository, annotationId: string, version: number): Promise<{ bytes: Uint8Array; hash: string }> {
+  const stored = await repo.storedTileIndex(annotationId, version);
+  if (!stored) throw new Error('no tile index');
+  return stored;
+}
