@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { RLE8, checkTiles, cutRle8, decodeTileSet, encodeTileSet, isOnGrid, type TileGrid, type TilePosition } from '@delineate/core';
+import { RLE8, checkTiles, cutRle8, decodeTileSet, encodeTileSet, isOnGrid, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
 import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
 import { assertLabelValuesDefined } from '@delineate/store';
 import type { ServerContext } from '../context';
@@ -60,6 +60,30 @@ function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: 
 }
 
 export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
+  /**
+   * One save path for whole masks and tile deltas: the workflow check, then `tilesOf` turns the
+   * body into checked tiles on the item's grid (refusing before anything is stored), then the
+   * pack is written and the index committed by compare-and-set on If-Match.
+   */
+  async function saveTiles(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    annotationId: string,
+    source: RevisionSource,
+    whole: boolean,
+    tilesOf: (grid: TileGrid, projectId: string) => Promise<readonly Tile[]>,
+  ) {
+    const author = { kind: 'user' as const, userId: requestUserId(request) };
+    const expected = expectedVersion(request);
+    const key = idempotencyKey(request);
+    await assertWorkflowAllowsWrite(ctx, request, annotationId, source);
+    const annotation = await ctx.annotations.get(annotationId);
+    const grid = await ctx.annotations.tileGrid(annotation.id);
+    const tiles = await tilesOf(grid, annotation.projectId);
+    const result = await ctx.annotations.saveTiledRevision({ annotationId, expectedVersion: expected, idempotencyKey: key, author, source, grid, tiles, whole });
+    return sendSaved(reply, result);
+  }
+
   defineRoute(app, registry, {
     method: 'POST',
     url: '/api/items/:itemId/annotations',
@@ -174,32 +198,14 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       200: { description: 'A retried save: the revision saved the first time', schema: saveResult },
       412: { description: 'Someone saved first: the body carries currentVersion' },
     },
-    handler: async ({ params, query, body }, request, reply) => {
-      const author = { kind: 'user' as const, userId: requestUserId(request) };
-      const expected = expectedVersion(request);
-      const key = idempotencyKey(request);
-      await assertWorkflowAllowsWrite(ctx, request, params.annotationId, query.source);
-      const annotation = await ctx.annotations.get(params.annotationId);
-      const grid = await ctx.annotations.tileGrid(annotation.id);
-      // The server cuts the whole mask into tiles; only tiles not already stored are written.
-      const cut = cutRle8(grid, body);
-      if (!cut.ok) {
-        throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${cut.reason})`);
-      }
-      await assertLabelValuesDefined(ctx.database.db, annotation.projectId, cut.labels);
-      // The pack blob is written (durably) inside saveTiledRevision before the index commits.
-      const result = await ctx.annotations.saveTiledRevision({
-        annotationId: params.annotationId,
-        expectedVersion: expected,
-        idempotencyKey: key,
-        author,
-        source: query.source as RevisionSource,
-        grid,
-        tiles: cut.tiles,
-        whole: true,
-      });
-      return sendSaved(reply, result);
-    },
+    handler: ({ params, query, body }, request, reply) =>
+      saveTiles(request, reply, params.annotationId, query.source as RevisionSource, true, async (grid, projectId) => {
+        // The server cuts the whole mask into tiles; only tiles not already stored are written.
+        const cut = cutRle8(grid, body);
+        if (!cut.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${cut.reason})`);
+        await assertLabelValuesDefined(ctx.database.db, projectId, cut.labels);
+        return cut.tiles;
+      }),
   });
 
   defineRoute(app, registry, {
@@ -248,32 +254,17 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       200: { description: 'A retried save: the revision saved the first time', schema: saveResult },
       412: { description: 'Someone saved first: the body carries currentVersion' },
     },
-    handler: async ({ params, query, body }, request, reply) => {
-      const author = { kind: 'user' as const, userId: requestUserId(request) };
-      const expected = expectedVersion(request);
-      const key = idempotencyKey(request);
-      await assertWorkflowAllowsWrite(ctx, request, params.annotationId, query.source);
-      const annotation = await ctx.annotations.get(params.annotationId);
-      const grid = await ctx.annotations.tileGrid(annotation.id);
-      const decoded = decodeTileSet(body);
-      if (!decoded.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `The body is not a tile set (${decoded.reason})`);
-      if (decoded.tiles.length === 0) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A tile save carries at least one tile');
-      // Every tile is decoded against its place on the item's grid before anything is stored.
-      const checked = checkTiles(grid, decoded.tiles);
-      if (!checked.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A tile is not a valid ${RLE8} tile of this item's grid (${checked.reason})`);
-      await assertLabelValuesDefined(ctx.database.db, annotation.projectId, checked.labels);
-      const result = await ctx.annotations.saveTiledRevision({
-        annotationId: params.annotationId,
-        expectedVersion: expected,
-        idempotencyKey: key,
-        author,
-        source: query.source as RevisionSource,
-        grid,
-        tiles: decoded.tiles,
-        whole: false,
-      });
-      return sendSaved(reply, result);
-    },
+    handler: ({ params, query, body }, request, reply) =>
+      saveTiles(request, reply, params.annotationId, query.source as RevisionSource, false, async (grid, projectId) => {
+        const decoded = decodeTileSet(body);
+        if (!decoded.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `The body is not a tile set (${decoded.reason})`);
+        if (decoded.tiles.length === 0) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A tile save carries at least one tile');
+        // Every tile is decoded against its place on the item's grid before anything is stored.
+        const checked = checkTiles(grid, decoded.tiles);
+        if (!checked.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A tile is not a valid ${RLE8} tile of this item's grid (${checked.reason})`);
+        await assertLabelValuesDefined(ctx.database.db, projectId, checked.labels);
+        return decoded.tiles;
+      }),
   });
 
   defineRoute(app, registry, {
