@@ -5,7 +5,7 @@ import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type 
 import { assertLabelValuesDefined } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
-import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
+import { binaryBody, defineRoute, type RouteRegistry, type RouteSpec } from '../http/route';
 import { assertBlindingAllows, assertWorkflowAllowsWrite } from './workflow/blinding';
 
 const annotationParams = z.object({ annotationId: z.uuid() });
@@ -58,6 +58,22 @@ function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: 
     .header('Idempotent-Replayed', String(result.replayed))
     .send(result);
 }
+
+/** What the two save routes (whole mask, tile delta) share: the action, body, preconditions and answers. */
+const saveRoute = {
+  tags: ['annotations'],
+  action: 'annotation.save' as const,
+  resource: 'annotation',
+  params: annotationParams,
+  query: saveQuery,
+  body: binaryBody,
+  headers: [ifMatchHeader, idempotencyHeader],
+  responses: {
+    201: { description: 'Saved', schema: saveResult },
+    200: { description: 'A retried save: the revision saved the first time', schema: saveResult },
+    412: { description: 'Someone saved first: the body carries currentVersion' },
+  },
+} satisfies Partial<RouteSpec<z.infer<typeof annotationParams>, z.infer<typeof saveQuery>, Uint8Array>>;
 
 export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
   /**
@@ -186,18 +202,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     url: '/api/annotations/:annotationId/revisions',
     operationId: 'saveRevision',
     summary: 'Save a new revision (compare-and-set on If-Match; idempotent with Idempotency-Key)',
-    tags: ['annotations'],
-    action: 'annotation.save',
-    resource: 'annotation',
-    params: annotationParams,
-    query: saveQuery,
-    body: binaryBody,
-    headers: [ifMatchHeader, idempotencyHeader],
-    responses: {
-      201: { description: 'Saved', schema: saveResult },
-      200: { description: 'A retried save: the revision saved the first time', schema: saveResult },
-      412: { description: 'Someone saved first: the body carries currentVersion' },
-    },
+    ...saveRoute,
     handler: ({ params, query, body }, request, reply) =>
       saveTiles(request, reply, params.annotationId, query.source as RevisionSource, true, async (grid, projectId) => {
         // The server cuts the whole mask into tiles; only tiles not already stored are written.
@@ -241,19 +246,8 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     url: '/api/annotations/:annotationId/tiles',
     operationId: 'saveRevisionTiles',
     summary: `Save a new revision from the tiles an edit changed (${TILE_SET_TYPE}); other tiles stay as in the If-Match version`,
-    tags: ['annotations'],
-    action: 'annotation.save',
-    resource: 'annotation',
-    params: annotationParams,
-    query: saveQuery,
-    body: binaryBody,
+    ...saveRoute,
     binaryMediaType: TILE_SET_TYPE,
-    headers: [ifMatchHeader, idempotencyHeader],
-    responses: {
-      201: { description: 'Saved', schema: saveResult },
-      200: { description: 'A retried save: the revision saved the first time', schema: saveResult },
-      412: { description: 'Someone saved first: the body carries currentVersion' },
-    },
     handler: ({ params, query, body }, request, reply) =>
       saveTiles(request, reply, params.annotationId, query.source as RevisionSource, false, async (grid, projectId) => {
         const decoded = decodeTileSet(body);
