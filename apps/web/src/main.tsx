@@ -1,5 +1,7 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { createAppQueryClient } from './data/query-client';
 import { App } from './ui/App';
 import './ui/styles.css';
 
@@ -7,7 +9,9 @@ const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <QueryClientProvider client={createAppQueryClient()}>
+        <App />
+      </QueryClientProvider>
     </StrictMode>,
   );
 }
