@@ -196,3 +196,12 @@ export {
   WorkflowTask,
 } from './workflow';
 export { REDACTION_JOB_KIND, RedactionJobPayload, RedactionRegion, RedactionRequest } from './deid-redaction';
+export {
+  ReleaseDocumentFormat,
+  ReleaseDocumentInput,
+  ReleaseDocumentKind,
+  ReleaseSplit,
+  releaseDocumentFormats,
+  releaseDocumentKinds,
+  releaseSplits,
+} from './release-documents';

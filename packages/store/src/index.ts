@@ -120,5 +120,19 @@ export {
   type AgreementPair,
   type ItemLabelAgreement,
 } from './workflow/agreement';
-export { qualityReport, summaryOf, type CorrectionRecord, type QualityReport, type SummaryJson } from './workflow/quality';
+export { qualityReport, summaryOf, type CorrectionRecord, type QualityReport, type QualityScope, type SummaryJson } from './workflow/quality';
 export { keepSubjectIdentities, readSubjectIdentities, RecordingPseudonymMap, type SubjectIdentity } from './deid/subject-identities';
+
+// Release documents generated from records (issue 13, src/releases/documents/).
+export {
+  DELINEATE_TOOL,
+  generateReleaseDocuments,
+  releaseDocumentHashes,
+  type GeneratedReleaseDocument,
+  type ReleaseDocumentOptions,
+} from './releases/documents/generate';
+export { renderDocument, type ReleaseDocumentJson, type RenderedDocument } from './releases/documents/render';
+export type { AnnotationProtocolJson } from './releases/documents/protocol';
+export type { InterObserverVariabilityJson } from './releases/documents/variability';
+export type { DatasetCompositionJson } from './releases/documents/composition';
+export type { QaResultsJson } from './releases/documents/quality';

@@ -44,13 +44,21 @@ export interface QualityReport {
   readonly agreementPerLabel: Array<{ labelKey: string; dice: number[]; hd95Mm: number[]; diceSummary: SummaryJson; hd95Summary: SummaryJson }>;
 }
 
-export async function qualityReport(db: Kysely<DB>, projectId: string): Promise<QualityReport> {
+/** Which items a report covers: the whole project, or only some (a release's items). */
+export interface QualityScope {
+  readonly itemIds?: readonly string[];
+}
+
+export async function qualityReport(db: Kysely<DB>, projectId: string, scope: QualityScope = {}): Promise<QualityReport> {
   const w = workflowDb(db);
+  // An empty item list covers nothing; a nil uuid keeps the SQL valid (`in ()` is not).
+  const itemIds = scope.itemIds ? (scope.itemIds.length ? [...scope.itemIds] : ['00000000-0000-0000-0000-000000000000']) : null;
   const reviews = await w
     .selectFrom('workflow_reviews as wr')
     .innerJoin('reviews as r', 'r.id', 'wr.review_id')
     .select(['wr.review_id', 'wr.stage', 'wr.annotator_id', 'wr.failed_items', 'wr.label_answers', 'wr.correction_sizes', 'r.decision'])
     .where('wr.project_id', '=', projectId)
+    .$if(itemIds !== null, (q) => q.where('wr.annotate_task_id', 'in', w.selectFrom('workflow_tasks').select('task_id').where('item_id', 'in', itemIds!)))
     .orderBy('wr.created_at')
     .orderBy('wr.review_id')
     .execute();
@@ -89,7 +97,13 @@ export async function qualityReport(db: Kysely<DB>, projectId: string): Promise<
     }
   }
 
-  const annotateTasks = await w.selectFrom('workflow_tasks').select(['rework_count']).where('project_id', '=', projectId).where('stage', '=', 'annotate').execute();
+  const annotateTasks = await w
+    .selectFrom('workflow_tasks')
+    .select(['rework_count'])
+    .where('project_id', '=', projectId)
+    .where('stage', '=', 'annotate')
+    .$if(itemIds !== null, (q) => q.where('item_id', 'in', itemIds!))
+    .execute();
   const reworkHistogram = new Map<number, number>();
   for (const t of annotateTasks) reworkHistogram.set(t.rework_count, (reworkHistogram.get(t.rework_count) ?? 0) + 1);
 
@@ -98,6 +112,7 @@ export async function qualityReport(db: Kysely<DB>, projectId: string): Promise<
     .select(['stage', 'started_at', 'submitted_at'])
     .where('project_id', '=', projectId)
     .where('submitted_at', 'is not', null)
+    .$if(itemIds !== null, (q) => q.where('item_id', 'in', itemIds!))
     .orderBy('started_at')
     .execute();
   const seconds = new Map<WorkflowStage, number[]>();
@@ -107,7 +122,8 @@ export async function qualityReport(db: Kysely<DB>, projectId: string): Promise<
     seconds.set(stage, [...(seconds.get(stage) ?? []), s]);
   }
 
-  const agreements = await listAgreements(db, { projectId });
+  const inScope = itemIds ? new Set(itemIds) : null;
+  const agreements = (await listAgreements(db, { projectId })).filter((a) => !inScope || inScope.has(a.itemId));
   const perLabelAgreement = new Map<string, { dice: number[]; hd95Mm: number[] }>();
   for (const a of agreements) {
     const entry = perLabelAgreement.get(a.labelKey) ?? { dice: [], hd95Mm: [] };
