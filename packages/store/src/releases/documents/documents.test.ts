@@ -1,0 +1,194 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { decodeString, readDicomFile, walkDatasets } from '@delineate/formats';
+import { requireTestData } from '@delineate/testkit';
+import { BlobKey } from '../../blob/key';
+import { LocalBlobStore } from '../../blob/local';
+import { describeStore } from '../../test/describe-store';
+import { pdfStrings } from '../../test/pdf-text';
+import { buildReleaseScenario, SOURCE_CT } from '../../test/release-scenario';
+import type { DatasetCompositionJson } from './composition';
+import { generateReleaseDocuments, releaseDocumentHashes, type GeneratedReleaseDocument } from './generate';
+import type { AnnotationProtocolJson } from './protocol';
+import type { QaResultsJson } from './quality';
+import type { InterObserverVariabilityJson } from './variability';
+
+/** Identifying values of the source CT (names, IDs, the unshifted study date), read apart from the gate. */
+function identifyingValues(): string[] {
+  const file = readDicomFile(readFileSync(join(requireTestData('dicom'), SOURCE_CT)));
+  const values = new Set<string>();
+  for (const ds of walkDatasets(file.dataset)) {
+    for (const e of ds.elements.values()) {
+      if (!e.value) continue;
+      const text = decodeString(e.value).trim();
+      if (e.vr === 'PN') for (const part of text.split(/[\^=\\]/)) if (part.trim().length >= 4) values.add(part.trim());
+      if (e.tag === 0x00100020 && text.length >= 4) values.add(text);
+      if (e.tag === 0x00080020 && /^\d{8}$/.test(text)) values.add(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`).add(text);
+    }
+  }
+  return [...values];
+}
+
+/** The text a person reads on the HTML page, in order, without markup. */
+function htmlText(html: string): string {
+  const body = html.slice(html.indexOf('<body>'));
+  return body
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+const squeeze = (s: string) => s.replace(/\s+/g, '');
+
+/**
+ * Whether the PDF's pages show exactly the page text, in order; a page may open by repeating
+ * the header row of a table that runs over from the page before (it was shown already).
+ */
+function followsPage(expected: string, pages: readonly (readonly string[])[]): boolean {
+  let at = 0;
+  for (const page of pages) {
+    const fits = (k: number) => expected.startsWith(squeeze(page.slice(k).join('')), at);
+    let k = 0;
+    while (k < page.length && !(fits(k) && (k === 0 || expected.lastIndexOf(squeeze(page.slice(0, k).join('')), at) >= 0))) k++;
+    if (k === page.length && page.length > 0) return false;
+    at += squeeze(page.slice(k).join('')).length;
+  }
+  return at === expected.length;
+}
+
+function doc<T>(docs: GeneratedReleaseDocument[], kind: string): { json: T; html: string; pdf: Uint8Array } {
+  const d = docs.find((x) => x.kind === kind)!;
+  return { json: JSON.parse(new TextDecoder().decode(d.files.json.bytes)) as T, html: new TextDecoder().decode(d.files.html.bytes), pdf: d.files.pdf.bytes };
+}
+
+describeStore('release documents', (getDb) => {
+  let dir: string;
+  let blobs: LocalBlobStore;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-docs-'));
+    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+  });
+  afterEach(async () => {
+    await blobs.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('generates the four documents from the records, with the numbers worked out by hand, the same in JSON, HTML and PDF', async () => {
+    const s = await buildReleaseScenario(getDb(), blobs);
+    const docs = await generateReleaseDocuments(getDb().db, s.input, { blobs });
+    expect(docs.map((d) => d.kind)).toEqual(['annotation_protocol', 'inter_observer_variability', 'dataset_composition', 'qa_results']);
+
+    // Dataset composition: 3 train items (2 subjects), 1 validation, 1 test.
+    const composition = doc<DatasetCompositionJson>(docs, 'dataset_composition');
+    expect(composition.json.splits).toEqual([
+      { split: 'train', items: 3, subjects: 2 },
+      { split: 'validation', items: 1, subjects: 1 },
+      { split: 'test', items: 1, subjects: 1 },
+    ]);
+    const age = composition.json.counts.find((c) => c.dimension === 'ageBand')!;
+    expect(age.rows).toEqual([
+      { value: '50-59', train: 2, validation: 1, test: 0, total: 3 },
+      { value: '60-69', train: 1, validation: 0, test: 0, total: 1 },
+      { value: 'not recorded', train: 0, validation: 0, test: 1, total: 1 },
+    ]);
+    expect(composition.json.counts.find((c) => c.dimension === 'manufacturerModel')!.rows).toEqual([
+      { value: 'GE LightSpeed', train: 2, validation: 1, test: 0, total: 3 },
+      { value: 'Siemens Force', train: 1, validation: 0, test: 1, total: 2 },
+    ]);
+    expect(composition.json.inclusion).toEqual({ included: 5, excluded: 3, reasons: [{ reason: 'Motion artefact', items: 1 }, { reason: 'Unreviewed revision', items: 2 }] });
+    expect(composition.json.disjointness).toEqual({ disjoint: true, subjectsInSeveralSplits: 0 });
+    const sorted = [...s.shiftedDates].sort();
+    expect(composition.json.collectionPeriod[0]).toEqual({ split: 'all', first: sorted[0], last: sorted[4], itemsWithDate: 5 });
+    expect(composition.json.deidentification).toMatchObject({ projectProfile: 'basic', projectOptions: ['modified-dates'], records: 5, applied: [{ profile: 'basic', options: ['modified-dates'], records: 5 }] });
+    expect(composition.json.gaps).toContain('Age band is not recorded for 1 item.');
+    expect(composition.json.gaps).toContain('Age band "60-69" has no items in validation, test.');
+
+    // Inter-observer variability: on every sampled item reader tech1 drew 40 voxels, tech2 the first 30 of them.
+    const variability = doc<InterObserverVariabilityJson>(docs, 'inter_observer_variability');
+    const liver = variability.json.labels.find((l) => l.labelKey === 'liver')!;
+    expect(variability.json.sampling.multiplyReadItems).toBe(s.sampled.length);
+    expect(liver.dice.n).toBe(s.sampled.length);
+    expect(liver.dice.mean).toBeCloseTo(60 / 70, 12); // 2·30 / (40 + 30)
+    expect(liver.cohenKappa.mean).toBeCloseTo(5280 / 6560, 12); // po 118/128, pe 9824/16384
+    expect(liver.fleissKappa.mean).toBeCloseTo(20920 / 26040, 12); // two raters: Scott's pi
+    expect(liver.dice.ci).toEqual([liver.dice.mean, liver.dice.mean]);
+    expect(liver.category).toBe('high'); // 0.857 ≥ 0.85 and 0.803 ≥ 0.6
+    expect(variability.json.pairs).toMatchObject([{ labelKey: 'liver', readers: ['Dr tech1', 'Dr tech2'], n: s.sampled.length }]);
+    expect(liver.hd95Mm.mean).toBeGreaterThan(0);
+    expect(variability.html).toContain('0.857 (0.857–0.857)');
+    expect(variability.html).toMatch(/<svg [^>]*role="img"/);
+
+    // QA: one correction (tech2's 30 voxels grown to 36) among all reviews; one expert review accepted.
+    const qa = doc<QaResultsJson>(docs, 'qa_results');
+    expect(qa.json.perAnnotator).toEqual(
+      expect.arrayContaining([
+        { annotator: 'Dr tech1', reviews: s.reviewsOf.tech1, accepted: s.reviewsOf.tech1, corrected: 0, rejected: 0, errorRate: 0 },
+        { annotator: 'Dr tech2', reviews: s.reviewsOf.tech2, accepted: s.reviewsOf.tech2 - 1, corrected: 1, rejected: 0, errorRate: 1 / s.reviewsOf.tech2 },
+      ]),
+    );
+    expect(qa.json.perErrorType).toEqual([{ errorType: 'under_segmentation', count: 1, share: 1 }]);
+    // Six liver checklist items per review, five lesion items on the one item with a lesion.
+    expect(qa.json.perLabel).toEqual([
+      { label: 'Liver', answered: 6 * s.reviewCount, failed: 1, errorRate: 1 / (6 * s.reviewCount) },
+      { label: expect.any(String), answered: 5, failed: 0, errorRate: 0 },
+    ]);
+    expect(qa.json.corrections.count).toBe(1);
+    expect(qa.json.corrections.voxelsChanged.mean).toBe(6);
+    expect(qa.json.corrections.dice.mean).toBeCloseTo(60 / 66, 12);
+    expect(qa.json.expertReview).toEqual({ reviews: 1, accepted: 1, corrected: 0, rejected: 0 });
+    expect(qa.json.preAnnotation.models).toEqual([{ name: 'liver-seg', version: '1.2.0', annotations: 1, voxelsAdded: 0, voxelsRemoved: 4, changedShare: expect.objectContaining({ mean: 4 / 44 }) }]);
+    expect(qa.json.reviewSample).toMatchObject({ releasedItems: 5, reviewedItems: 5 });
+
+    // Annotation protocol: two technologist annotators, one clinician reviewer, one CT radiologist expert.
+    const protocol = doc<AnnotationProtocolJson>(docs, 'annotation_protocol');
+    expect(protocol.json.people).toEqual({
+      annotators: 2,
+      reviewers: 1,
+      expertReviewers: 1,
+      roles: [{ role: 'annotator', people: 2 }, { role: 'expert_reviewer', people: 1 }, { role: 'reviewer', people: 1 }],
+      qualifications: [{ kind: 'clinician', modality: null, people: 1, verified: 0 }, { kind: 'radiologist', modality: 'CT', people: 1, verified: 0 }, { kind: 'technologist', modality: null, people: 2, verified: 0 }],
+    });
+    expect(protocol.json.oversightModel).toBe('supervised_technologist');
+    expect(protocol.json.labelSchema.labels.map((l) => l.concept.value)).toEqual(['10200004', '300331000']);
+    expect(protocol.json.preAnnotation).toEqual({ used: true, models: [{ name: 'liver-seg', version: '1.2.0', runtime: 'onnx', revisions: 1 }] });
+    expect(protocol.json.adjudication.consensusMethods).toEqual([{ method: 'staple', items: s.sampled.length }]);
+    expect(protocol.html).toContain('Supervised technologist annotation');
+    expect(protocol.html).not.toContain('supervised_technologist');
+
+    // Every format carries the same text: the PDF shows, in order, what the HTML page shows.
+    const identifying = identifyingValues();
+    expect(identifying.length).toBeGreaterThan(0);
+    for (const d of docs) {
+      const { html, pdf } = doc(docs, d.kind);
+      const pages = await pdfStrings(pdf);
+      const shown = pages.map((page) => page.filter((line) => !/ · page \d+ of \d+$/.test(line)));
+      expect(followsPage(squeeze(htmlText(html)), shown), `${d.kind}: the PDF shows what the HTML shows`).toBe(true);
+      expect(html).not.toMatch(/<script|src=|href=/i);
+      const everything = [new TextDecoder().decode(d.files.json.bytes), html, shown.flat().join('\n'), Buffer.from(pdf).toString('latin1')].join('\n').toLowerCase();
+      for (const value of identifying) expect(everything, `${d.kind} shows an identifying value`).not.toContain(value.toLowerCase());
+    }
+
+    // Regenerating from the same input gives the same bytes, in every format.
+    const again = await generateReleaseDocuments(getDb().db, s.input, { blobs });
+    expect(releaseDocumentHashes(again)).toEqual(releaseDocumentHashes(docs));
+    expect(releaseDocumentHashes(docs)).toHaveLength(12);
+  }, 240_000);
+
+  it('refuses input that is not a release of the records', async () => {
+    const s = await buildReleaseScenario(getDb(), blobs);
+    const db = getDb().db;
+    await expect(generateReleaseDocuments(db, { ...s.input, manifestHash: 'abc' }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_INPUT_INVALID' });
+    await expect(generateReleaseDocuments(db, { ...s.input, items: [s.input.items[0]!, s.input.items[0]!] }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_INPUT_INVALID' });
+    await expect(generateReleaseDocuments(db, { ...s.input, labelSchema: { ...s.input.labelSchema, version: 9 } }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_RECORD_MISSING' });
+    const strayDeid = { ...s.input.items[0]!, deidRecordIds: [crypto.randomUUID()] };
+    await expect(generateReleaseDocuments(db, { ...s.input, items: [strayDeid] }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_RECORD_MISSING' });
+    const strayItem = { ...s.input.items[0]!, itemId: crypto.randomUUID() };
+    await expect(generateReleaseDocuments(db, { ...s.input, items: [strayItem] }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_RECORD_MISSING' });
+  }, 240_000);
+});
