@@ -10,8 +10,8 @@ const pdfLib = require('pdf-lib') as typeof import('pdf-lib');
  */
 export async function pdfStrings(bytes: Uint8Array): Promise<string[][]> {
   const doc = await pdfLib.PDFDocument.load(bytes, { updateMetadata: false });
-  const { PDFArray, PDFDict, PDFName, PDFRawStream, decodePDFRawStream } = pdfLib;
-  const decode = (s: unknown): string => Buffer.from(decodePDFRawStream(s as InstanceType<typeof PDFRawStream>).decode()).toString('latin1');
+  const { PDFArray, PDFDict, PDFName, decodePDFRawStream } = pdfLib;
+  const decode = (s: unknown): string => Buffer.from(decodePDFRawStream(s as import('pdf-lib').PDFRawStream).decode()).toString('latin1');
   return doc.getPages().map((page) => {
     const fonts = page.node.Resources()?.lookup(PDFName.of('Font'), PDFDict);
     const cmaps = new Map<string, Map<string, string>>();

@@ -42,7 +42,7 @@ interface ItemFacts {
 }
 
 export async function datasetComposition(records: ReleaseRecords): Promise<DatasetCompositionJson> {
-  const { db, blobs, input, project, itemIds } = records;
+  const { db, input, project, itemIds } = records;
   const rows = itemIds.length
     ? await db
         .selectFrom('items as i')

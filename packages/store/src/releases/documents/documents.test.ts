@@ -1,7 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { decodeString, readDicomFile, walkDatasets } from '@delineate/formats';
 import { requireTestData } from '@delineate/testkit';
@@ -42,6 +45,14 @@ function htmlText(html: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
+}
+
+const fixture = fileURLToPath(new URL('./render-hashes.fixture.ts', import.meta.url));
+
+/** Renders the documents' JSON files in a separate Node process and returns its hashes. */
+async function hashesInChildProcess(files: readonly string[]): Promise<Record<string, string>> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fixture, ...files], { env: process.env, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as Record<string, string>;
 }
 
 const squeeze = (s: string) => s.replace(/\s+/g, '');
@@ -178,6 +189,18 @@ describeStore('release documents', (getDb) => {
     const again = await generateReleaseDocuments(getDb().db, s.input, { blobs });
     expect(releaseDocumentHashes(again)).toEqual(releaseDocumentHashes(docs));
     expect(releaseDocumentHashes(docs)).toHaveLength(12);
+
+    // ... and so does rendering the JSON again in two separate processes (fonts, /ID and dates pinned).
+    const files: string[] = [];
+    for (const d of docs) {
+      const path = join(dir, `${d.kind}.json`);
+      await writeFile(path, d.files.json.bytes);
+      files.push(path);
+    }
+    const expected = Object.fromEntries(releaseDocumentHashes(docs).map((h) => [h.kind, h.hash]));
+    const [first, second] = await Promise.all([hashesInChildProcess(files), hashesInChildProcess(files)]);
+    expect(first).toEqual(expected);
+    expect(second).toEqual(expected);
   }, 240_000);
 
   it('refuses input that is not a release of the records', async () => {

@@ -117,11 +117,24 @@ function facts(pen: Pen, rows: ReadonlyArray<readonly [string, string]>): void {
   pen.y += 5;
 }
 
+/**
+ * Every column gets at least its longest word (no word is broken when the page allows it);
+ * the width left over goes to the columns whose text would still wrap, in proportion.
+ */
 function columnWidths(pen: Pen, columns: readonly string[], rows: ReadonlyArray<readonly string[]>): number[] {
-  const natural = columns.map((c, i) => Math.max(pen.bold.widthOfTextAtSize(c, SMALL), ...rows.map((r) => pen.regular.widthOfTextAtSize(r[i] ?? '', SMALL))) + 8);
-  const capped = natural.map((w) => Math.min(w, width * 0.5));
-  const total = capped.reduce((s, w) => s + w, 0);
-  return capped.map((w) => (w / total) * width);
+  const measure = (font: PDFFont, s: string, whole: boolean) =>
+    whole ? font.widthOfTextAtSize(s, SMALL) : Math.max(0, ...s.split(/\s+/).map((w) => font.widthOfTextAtSize(w, SMALL)));
+  const widest = (i: number, whole: boolean) => Math.max(measure(pen.bold, columns[i] ?? '', whole), ...rows.map((r) => measure(pen.regular, r[i] ?? '', whole))) + 8;
+  const least = columns.map((_, i) => widest(i, false));
+  const natural = columns.map((_, i) => Math.max(widest(i, true), least[i] ?? 0));
+  const leastTotal = least.reduce((s, w) => s + w, 0);
+  if (leastTotal >= width) return least.map((w) => (w / leastTotal) * width);
+  const extra = natural.map((n, i) => n - (least[i] ?? 0));
+  const extraTotal = extra.reduce((s, w) => s + w, 0);
+  const share = extraTotal === 0 ? 0 : Math.min(1, (width - leastTotal) / extraTotal);
+  const widths = least.map((w, i) => w + (extra[i] ?? 0) * share);
+  const used = widths.reduce((s, w) => s + w, 0);
+  return widths.map((w) => (w / used) * width);
 }
 
 function table(pen: Pen, b: Extract<Block, { kind: 'table' }>): void {
