@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { decodeString, readDicomFile, walkDatasets } from '@delineate/formats';
+import { ReleaseDocument } from '@delineate/schema';
 import { requireTestData } from '@delineate/testkit';
 import { BlobKey } from '../../blob/key';
 import { LocalBlobStore } from '../../blob/local';
 import { describeStore } from '../../test/describe-store';
 import { pdfStrings } from '../../test/pdf-text';
 import { buildReleaseScenario, SOURCE_CT } from '../../test/release-scenario';
+import { qualityReport, type QualityReport } from '../../workflow/quality';
 import type { DatasetCompositionJson } from './composition';
 import { generateReleaseDocuments, releaseDocumentHashes, type GeneratedReleaseDocument } from './generate';
 import type { AnnotationProtocolJson } from './protocol';
@@ -166,6 +168,7 @@ describeStore('release documents', (getDb) => {
       qualifications: [{ kind: 'clinician', modality: null, people: 1, verified: 0 }, { kind: 'radiologist', modality: 'CT', people: 1, verified: 0 }, { kind: 'technologist', modality: null, people: 2, verified: 0 }],
     });
     expect(protocol.json.oversightModel).toBe('supervised_technologist');
+    expect(protocol.json.tool).toEqual({ name: 'Delineate', version: '0.1.0' }); // packages/store/package.json
     expect(protocol.json.labelSchema.labels.map((l) => l.concept.value)).toEqual(['10200004', '300331000']);
     expect(protocol.json.preAnnotation).toEqual({ used: true, models: [{ name: 'liver-seg', version: '1.2.0', runtime: 'onnx', revisions: 1 }] });
     expect(protocol.json.adjudication.consensusMethods).toEqual([{ method: 'staple', items: s.sampled.length }]);
@@ -189,6 +192,7 @@ describeStore('release documents', (getDb) => {
     const again = await generateReleaseDocuments(getDb().db, s.input, { blobs });
     expect(releaseDocumentHashes(again)).toEqual(releaseDocumentHashes(docs));
     expect(releaseDocumentHashes(docs)).toHaveLength(12);
+    for (const row of releaseDocumentHashes(docs)) expect(ReleaseDocument.parse(row)).toEqual(row); // what ReleaseRepository.addDocument takes
 
     // ... and so does rendering the JSON again in two separate processes (fonts, /ID and dates pinned).
     const files: string[] = [];
@@ -203,7 +207,7 @@ describeStore('release documents', (getDb) => {
     expect(second).toEqual(expected);
   }, 240_000);
 
-  it('refuses input that is not a release of the records', async () => {
+  it('refuses input that is not a release of the records, and scopes QA statistics to the release', async () => {
     const s = await buildReleaseScenario(getDb(), blobs);
     const db = getDb().db;
     await expect(generateReleaseDocuments(db, { ...s.input, manifestHash: 'abc' }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_INPUT_INVALID' });
@@ -213,5 +217,12 @@ describeStore('release documents', (getDb) => {
     await expect(generateReleaseDocuments(db, { ...s.input, items: [strayDeid] }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_RECORD_MISSING' });
     const strayItem = { ...s.input.items[0]!, itemId: crypto.randomUUID() };
     await expect(generateReleaseDocuments(db, { ...s.input, items: [strayItem] }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_RECORD_MISSING' });
+
+    // The QA statistics of a release count its own items' reviews only.
+    const reviews = (r: QualityReport) => r.perAnnotator.reduce((n, a) => n + a.reviews, 0);
+    const single = s.input.items.find((i) => i.consensus === null)!;
+    expect(reviews(await qualityReport(db, s.input.projectId))).toBe(s.reviewCount);
+    expect(reviews(await qualityReport(db, s.input.projectId, { itemIds: [single.itemId] }))).toBe(1);
+    expect(await qualityReport(db, s.input.projectId, { itemIds: [] })).toMatchObject({ perAnnotator: [], perLabel: [], rework: { total: 0, distribution: [] } });
   }, 240_000);
 });

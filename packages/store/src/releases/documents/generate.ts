@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { releaseDocumentFormats, type ReleaseDocument, type ReleaseDocumentInput, type ReleaseDocumentKind } from '@delineate/schema';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../blob/types';
@@ -23,8 +24,11 @@ export interface GeneratedReleaseDocument {
   readonly files: { readonly json: RenderedDocument; readonly html: RenderedDocument; readonly pdf: RenderedDocument };
 }
 
-/** The platform's name and version as the protocol states it (the workspace version, not a build stamp). */
-export const DELINEATE_TOOL = { name: 'Delineate', version: '0.1.0' } as const;
+/** The platform's name and version as the protocol states it: the version of this workspace's package. */
+export const DELINEATE_TOOL: { readonly name: string; readonly version: string } = {
+  name: 'Delineate',
+  version: (createRequire(import.meta.url)('../../../package.json') as { version: string }).version,
+};
 
 /**
  * The four regulatory documents of a frozen release, generated from its records: each as JSON
