@@ -16,6 +16,7 @@ import { ModelRepository } from '../repositories/models';
 import { ProjectRepository } from '../repositories/projects';
 import { ReviewProtocolRepository } from '../repositories/review-protocols';
 import type { Database } from '../sql/database';
+import { computeItemAgreement } from '../workflow/agreement';
 import { WorkflowRepository, type WorkflowRequirements } from '../workflow/repository';
 import { workflowDb } from '../workflow/tables';
 
@@ -193,6 +194,9 @@ export async function buildReleaseScenario(database: Database, blobs: LocalBlobS
       }
     }
   }
+
+  // The workflow.agreement job's work on each sampled item (STAPLE consensus of its readers).
+  for (const itemId of sampled) await computeItemAgreement(db, blobs, { itemId });
 
   const input: ReleaseDocumentInput = {
     releaseId: randomUUID(),

@@ -14,6 +14,7 @@ import { LocalBlobStore } from '../../blob/local';
 import { describeStore } from '../../test/describe-store';
 import { pdfStrings } from '../../test/pdf-text';
 import { buildReleaseScenario, SOURCE_CT } from '../../test/release-scenario';
+import { listAgreements } from '../../workflow/agreement';
 import { qualityReport, type QualityReport } from '../../workflow/quality';
 import type { DatasetCompositionJson } from './composition';
 import { generateReleaseDocuments, releaseDocumentHashes, type GeneratedReleaseDocument } from './generate';
@@ -134,6 +135,13 @@ describeStore('release documents', (getDb) => {
     expect(liver.category).toBe('high'); // 0.857 ≥ 0.85 and 0.803 ≥ 0.6
     expect(variability.json.pairs).toMatchObject([{ labelKey: 'liver', readers: ['Dr tech1', 'Dr tech2'], n: s.sampled.length }]);
     expect(liver.hd95Mm.mean).toBeGreaterThan(0);
+    // STAPLE from the workflow's agreement results on the same reader revisions: tech1's 40 voxels hold all of tech2's 30.
+    const staple = variability.json.resolution.staple;
+    expect(staple.map((r) => [r.reader, r.items])).toEqual([['Dr tech1', s.sampled.length], ['Dr tech2', s.sampled.length]]);
+    expect(staple[0]!.sensitivity!).toBeGreaterThan(staple[1]!.sensitivity!);
+    expect(staple[1]!.specificity).toBeCloseTo(1, 6);
+    const stored = await listAgreements(getDb().db, { itemId: s.sampled[0]! });
+    expect(stored[0]!.pairs[0]!.dice).toBeCloseTo(liver.dice.mean!, 12); // the workflow's own agreement engine agrees
     expect(variability.html).toContain('0.857 (0.857–0.857)');
     expect(variability.html).toMatch(/<svg [^>]*role="img"/);
 

@@ -1,5 +1,6 @@
 import { labelAgreement, overlapCounts, selectLabel, surfaceDistances, surfaceMetrics, type Grid } from '@delineate/core';
 import type { ConsensusMethod, RevisionRef } from '@delineate/schema';
+import { listAgreements } from '../../workflow/agreement';
 import { itemGrid } from '../../workflow/grid';
 import { finiteOrNull, readLabelVolume, valuesPresent, WORKFLOW_SURFACE_CONVENTION } from '../../workflow/metrics';
 import { workflowDb } from '../../workflow/tables';
@@ -38,7 +39,12 @@ export interface InterObserverVariabilityJson {
   readonly labels: ReadonlyArray<{ labelKey: string; labelName: string; fleissKappa: MeanWithCi; meanPairDice: MeanWithCi; category: 'high' | 'low' } & PairStatistics>;
   readonly pairs: ReadonlyArray<{ labelKey: string; labelName: string; readers: readonly [string, string] } & PairStatistics>;
   readonly measurements: readonly PairMeasurement[];
-  readonly resolution: { consensusMethods: ReadonlyArray<{ method: ConsensusMethod; items: number }>; expertReviewedItems: number };
+  readonly resolution: {
+    consensusMethods: ReadonlyArray<{ method: ConsensusMethod; items: number }>;
+    expertReviewedItems: number;
+    /** STAPLE's estimate of each reader, from the workflow's agreement results on the same reader revisions. */
+    staple: ReadonlyArray<{ labelKey: string; labelName: string; reader: string; items: number; sensitivity: number | null; specificity: number | null }>;
+  };
 }
 
 export async function interObserverVariability(records: ReleaseRecords): Promise<InterObserverVariabilityJson> {
@@ -122,8 +128,44 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
     labels,
     pairs,
     measurements,
-    resolution: { consensusMethods: [...methods.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([method, items]) => ({ method, items })), expertReviewedItems: expert.length },
+    resolution: {
+      consensusMethods: [...methods.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([method, items]) => ({ method, items })),
+      expertReviewedItems: expert.length,
+      staple: await stapleEstimates(records, nameOf),
+    },
   };
+}
+
+/**
+ * Per label and reader, the mean STAPLE sensitivity and specificity over the items whose stored
+ * agreement result used exactly the manifest's reader revisions (a result on other revisions
+ * describes other masks and is left out).
+ */
+async function stapleEstimates(records: ReleaseRecords, nameOf: (ref: RevisionRef) => string): Promise<InterObserverVariabilityJson['resolution']['staple']> {
+  const readersOf = new Map(records.input.items.flatMap((i) => (i.consensus ? [[i.itemId, i.consensus.readers.map(key).join()] as const] : [])));
+  const rows = (await listAgreements(records.db, { projectId: records.input.projectId })).filter((a) => readersOf.get(a.itemId) === a.inputs.map(key).join());
+  const byReader = new Map<string, { labelKey: string; reader: string; sensitivity: number[]; specificity: number[] }>();
+  for (const row of rows) {
+    row.inputs.forEach((ref, i) => {
+      const reader = nameOf(ref);
+      const k = `${row.labelKey}\u0000${reader}`;
+      const entry = byReader.get(k) ?? { labelKey: row.labelKey, reader, sensitivity: [], specificity: [] };
+      entry.sensitivity.push(row.staple.sensitivity[i] ?? NaN);
+      entry.specificity.push(row.staple.specificity[i] ?? NaN);
+      byReader.set(k, entry);
+    });
+  }
+  const order = new Map(records.labelSchema.labels.map((l, i) => [l.key, i]));
+  return [...byReader.values()]
+    .sort((a, b) => (order.get(a.labelKey) ?? 0) - (order.get(b.labelKey) ?? 0) || (a.reader < b.reader ? -1 : 1))
+    .map((e) => ({
+      labelKey: e.labelKey,
+      labelName: records.labelSchema.labels.find((l) => l.key === e.labelKey)?.name ?? e.labelKey,
+      reader: e.reader,
+      items: e.sensitivity.length,
+      sensitivity: meanWithCi(e.sensitivity).mean,
+      specificity: meanWithCi(e.specificity).mean,
+    }));
 }
 
 function key(ref: RevisionRef): string {
@@ -262,6 +304,12 @@ export function layoutVariability(doc: InterObserverVariabilityJson): DocumentLa
               ['Multiply-read items that went to expert review', String(doc.resolution.expertReviewedItems)],
               ['Lowest single-pair Dice', num(Math.min(...doc.measurements.map((m) => m.dice ?? Infinity)))],
             ],
+          },
+          {
+            kind: 'table',
+            caption: "STAPLE's estimate of each reader (mean over the items its consensus was computed on)",
+            columns: ['Label', 'Reader', 'Items', 'Sensitivity', 'Specificity'],
+            rows: doc.resolution.staple.map((r) => [r.labelName, r.reader, String(r.items), num(r.sensitivity), num(r.specificity)]),
           },
         ],
       },
