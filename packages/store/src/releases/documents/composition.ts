@@ -48,7 +48,8 @@ export async function datasetComposition(records: ReleaseRecords): Promise<Datas
         .selectFrom('items as i')
         .innerJoin('subjects as s', 's.id', 'i.subject_id')
         .leftJoin('series as se', 'se.id', 'i.series_id')
-        .select(['i.id', 's.age_band', 's.sex', 's.site_pseudonym', 'se.id as series_id', 'se.manufacturer', 'se.model'])
+        .leftJoin('slides as sl', 'sl.id', 'i.slide_id')
+        .select(['i.id', 's.age_band', 's.sex', 's.site_pseudonym', 'se.id as series_id', 'se.manufacturer', 'se.model', 'sl.scanner'])
         .where('i.id', 'in', itemIds)
         .execute()
     : [];
@@ -57,7 +58,8 @@ export async function datasetComposition(records: ReleaseRecords): Promise<Datas
   for (const item of input.items) {
     const r = byId.get(item.itemId);
     if (!r) throw new DelineateError('DLN_DOCUMENT_RECORD_MISSING', 'A released item has no subject record');
-    const device = [r.manufacturer, r.model].filter((v): v is string => !!v).join(' ');
+    // A slide's device is its scanner (the slide scrubber's composition attribute).
+    const device = [r.manufacturer, r.model].filter((v): v is string => !!v).join(' ') || (r.scanner ?? '');
     facts.push({
       split: item.split,
       subject: item.subjectPseudonym,
@@ -166,7 +168,7 @@ function gapsOf(counts: readonly CountTable[], facts: readonly ItemFacts[], with
   }
   const undated = facts.filter((f) => !f.date).length;
   if (undated) gaps.push(`No study date could be read for ${undated} item${undated === 1 ? '' : 's'}.`);
-  if (withoutDeid) gaps.push(`${withoutDeid} item${withoutDeid === 1 ? '' : 's'} name no de-identification record.`);
+  if (withoutDeid) gaps.push(`${withoutDeid} item${withoutDeid === 1 ? ' names' : 's name'} no de-identification record.`);
   return gaps;
 }
 

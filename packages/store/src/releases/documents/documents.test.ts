@@ -11,6 +11,7 @@ import { ReleaseDocument } from '@delineate/schema';
 import { requireTestData } from '@delineate/testkit';
 import { BlobKey } from '../../blob/key';
 import { LocalBlobStore } from '../../blob/local';
+import { ItemRepository } from '../../repositories/items';
 import { describeStore } from '../../test/describe-store';
 import { pdfStrings } from '../../test/pdf-text';
 import { buildReleaseScenario, SOURCE_CT } from '../../test/release-scenario';
@@ -225,6 +226,15 @@ describeStore('release documents', (getDb) => {
     await expect(generateReleaseDocuments(db, { ...s.input, items: [strayDeid] }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_RECORD_MISSING' });
     const strayItem = { ...s.input.items[0]!, itemId: crypto.randomUUID() };
     await expect(generateReleaseDocuments(db, { ...s.input, items: [strayItem] }, { blobs })).rejects.toMatchObject({ code: 'DLN_DOCUMENT_RECORD_MISSING' });
+
+    // A slide region: its device is the scanner; no study date and no de-identification record are gaps.
+    const subject = await db.selectFrom('subjects').select('id').where('pseudonym', '=', s.input.items[0]!.subjectPseudonym).executeTakeFirstOrThrow();
+    const slide = await db.insertInto('slides').values({ subject_id: subject.id, stain: 'H&E', scanner: 'Aperio GT 450', width: 4096, height: 4096, mpp: 0.25, pyramid_hash: 'c'.repeat(64) }).returning('id').executeTakeFirstOrThrow();
+    const region = await new ItemRepository(db).createItem({ projectId: s.input.projectId, subjectId: subject.id, target: { kind: 'slide_region', slideId: slide.id, region: { x: 0, y: 0, width: 64, height: 64 } } });
+    const slideOnly = await generateReleaseDocuments(db, { ...s.input, items: [{ itemId: region.id, subjectPseudonym: s.input.items[0]!.subjectPseudonym, split: 'test', modality: 'SM', deidRecordIds: [], revisions: [], consensus: null }] }, { blobs });
+    const slideComposition = doc<DatasetCompositionJson>(slideOnly, 'dataset_composition').json;
+    expect(slideComposition.counts.find((c) => c.dimension === 'manufacturerModel')!.rows).toEqual([{ value: 'Aperio GT 450', train: 0, validation: 0, test: 1, total: 1 }]);
+    expect(slideComposition.gaps).toEqual(expect.arrayContaining(['The train split holds no items.', 'No study date could be read for 1 item.', '1 item names no de-identification record.']));
 
     // The QA statistics of a release count its own items' reviews only.
     const reviews = (r: QualityReport) => r.perAnnotator.reduce((n, a) => n + a.reviews, 0);
