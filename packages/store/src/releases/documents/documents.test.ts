@@ -123,6 +123,9 @@ describeStore('release documents', (getDb) => {
     expect(composition.json.deidentification).toMatchObject({ projectProfile: 'basic', projectOptions: ['modified-dates'], records: 5, applied: [{ profile: 'basic', options: ['modified-dates'], records: 5 }] });
     expect(composition.json.gaps).toContain('Age band is not recorded for 1 item.');
     expect(composition.json.gaps).toContain('Age band "60-69" has no items in validation, test.');
+    // Every count of the JSON is a row of the page (and so, by the PDF check below, of the PDF).
+    for (const table of composition.json.counts)
+      for (const r of table.rows) expect(composition.html).toContain(`<tr>${[r.value, r.train, r.validation, r.test, r.total].map((c) => `<td>${c}</td>`).join('')}</tr>`);
 
     // Inter-observer variability: on every sampled item reader tech1 drew 40 voxels, tech2 the first 30 of them.
     const variability = doc<InterObserverVariabilityJson>(docs, 'inter_observer_variability');

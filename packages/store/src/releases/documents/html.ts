@@ -9,7 +9,7 @@ h1{font-size:1.6em;margin:0 0 .4em}h2{font-size:1.15em;margin:1.6em 0 .5em;borde
 table{border-collapse:collapse;margin:.4em 0 1em;width:100%}caption{text-align:left;font-style:italic;padding:.2em 0}
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f2f2f2}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.4em 0 1em}dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}
-figure{margin:.5em 0 1em}svg{max-width:100%;height:auto}`;
+figure{margin:.5em 0 1em}figure svg{width:100%;max-width:760px;height:auto}`;
 
 function block(b: Block): string {
   switch (b.kind) {
