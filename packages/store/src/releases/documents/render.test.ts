@@ -6,6 +6,7 @@ import { renderPdf } from './pdf';
 import type { QaResultsJson } from './quality';
 import { renderDocument, type ReleaseDocumentJson } from './render';
 import { cohenKappa, meanWithCi } from './statistics';
+import { distinctNames } from './variability';
 
 const release = {
   releaseId: '00000000-0000-4000-8000-000000000001',
@@ -71,6 +72,10 @@ describe('release document rendering', () => {
 });
 
 describe('document statistics', () => {
+  it('keeps two readers of one name apart', () => {
+    expect(distinctNames(new Map([['b', 'Dr Lee'], ['a', 'Dr Lee'], ['c', 'Dr Kim']]))).toEqual(new Map([['a', 'Dr Lee'], ['b', 'Dr Lee (2)'], ['c', 'Dr Kim']]));
+  });
+
   it("Cohen's kappa by hand: 30 voxels both, 10 one reader, 88 neither", () => {
     expect(cohenKappa({ truePositive: 30, falsePositive: 0, falseNegative: 10, trueNegative: 88 })).toBeCloseTo(5280 / 6560, 14);
     expect(cohenKappa({ truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 5 })).toBeNull();

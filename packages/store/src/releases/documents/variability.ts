@@ -51,7 +51,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
   const { db, blobs, input, config, labelSchema } = records;
   const readItems = input.items.filter((i) => i.consensus !== null);
   const readerOf = await readerIds(records, readItems.flatMap((i) => i.consensus?.readers ?? []));
-  const names = await userNames(db, readerOf.values());
+  const names = distinctNames(await userNames(db, readerOf.values()));
   const nameOf = (ref: RevisionRef): string => names.get(readerOf.get(key(ref)) ?? '') ?? 'Unknown reader';
 
   const measurements: PairMeasurement[] = [];
@@ -166,6 +166,18 @@ async function stapleEstimates(records: ReleaseRecords, nameOf: (ref: RevisionRe
       sensitivity: meanWithCi(e.sensitivity).mean,
       specificity: meanWithCi(e.specificity).mean,
     }));
+}
+
+/** Readers are grouped by name in the document, so two people of one name get numbered apart. */
+export function distinctNames(names: ReadonlyMap<string, string>): Map<string, string> {
+  const seen = new Map<string, number>();
+  const out = new Map<string, string>();
+  for (const [id, name] of [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    out.set(id, n === 1 ? name : `${name} (${n})`);
+  }
+  return out;
 }
 
 function key(ref: RevisionRef): string {
