@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { DelineateError } from '@delineate/schema';
+import { phantomSegments, phantomSegSource, smallPhantom, testSegSeries } from '../test/seg-fixtures';
+import { labelVolumeOnGrid, placeFrames, segmentationOnGrid } from './grid';
+import { readSegmentation } from './read';
+import type { SegSource, SegTargetGrid, SegWriteInput } from './types';
+import { writeSegmentation } from './write';
+
+const phantom = smallPhantom();
+const source = phantomSegSource(phantom);
+const binaryInput: SegWriteInput = { segmentationType: 'BINARY', source, segments: phantomSegments, labels: phantom.labels, series: testSegSeries };
+
+function gridOf(s: SegSource, withUids: boolean): SegTargetGrid {
+  return {
+    rows: s.rows,
+    columns: s.columns,
+    pixelSpacing: s.pixelSpacing,
+    orientation: s.orientation,
+    positions: s.slices.map((slice) => slice.position),
+    sopInstanceUids: withUids ? s.slices.map((slice) => slice.sopInstanceUid) : undefined,
+  };
+}
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof DelineateError ? error.code : String(error);
+  }
+  return undefined;
+}
+
+/** (segment, slice) pairs that hold a voxel, counted straight from the label volume. */
+function heldPairs(labels: Uint8Array, sliceSize: number): number {
+  const pairs = new Set<string>();
+  labels.forEach((v, i) => v !== 0 && pairs.add(`${v}/${Math.floor(i / sliceSize)}`));
+  return pairs.size;
+}
+
+describe('DICOM Segmentation write → read', () => {
+  it('round-trips a BINARY segmentation voxel for voxel, by source UID and by plane position', () => {
+    expect(new Set(phantom.labels)).toEqual(new Set([0, 1, 2]));
+    const seg = readSegmentation(writeSegmentation(binaryInput));
+    expect(seg.segmentationType).toBe('BINARY');
+    expect(seg.frames).toHaveLength(heldPairs(phantom.labels, source.rows * source.columns));
+    expect(labelVolumeOnGrid(seg, gridOf(source, true))).toEqual(phantom.labels);
+    expect(labelVolumeOnGrid(seg, gridOf(source, false))).toEqual(phantom.labels);
+    expect(seg.segments.map((s) => [s.number, s.type?.value, s.algorithmType, s.algorithm?.name])).toEqual([
+      [1, '10200004', 'MANUAL', undefined],
+      [2, '300331000', 'AUTOMATIC', 'liver-net'],
+    ]);
+  });
+
+  it('packs frames whose size is not a multiple of eight bits without padding between them', () => {
+    const odd = smallPhantomOdd();
+    const input: SegWriteInput = { ...binaryInput, source: phantomSegSource(odd), labels: odd.labels };
+    const seg = readSegmentation(writeSegmentation(input));
+    expect(labelVolumeOnGrid(seg, gridOf(input.source, false))).toEqual(odd.labels);
+  });
+
+  it('round-trips FRACTIONAL (PROBABILITY) soft labels per segment', () => {
+    const fractions = new Map([
+      [1, Uint8Array.from(phantom.labels, (v, i) => (v === 1 ? 128 + (i % 100) : 0))],
+      [2, Uint8Array.from(phantom.labels, (v) => (v === 2 ? 255 : v === 1 ? 3 : 0))],
+    ]);
+    const seg = readSegmentation(writeSegmentation({ ...binaryInput, segmentationType: 'FRACTIONAL', labels: undefined, fractions }));
+    expect(seg.fractionalType).toBe('PROBABILITY');
+    expect(seg.maximumFractionalValue).toBe(255);
+    const masks = segmentationOnGrid(seg, gridOf(source, true));
+    expect(masks.get(1)).toEqual(fractions.get(1));
+    expect(masks.get(2)).toEqual(fractions.get(2));
+  });
+
+  it('round-trips a LABELMAP segmentation with one frame per slice that holds any segment', () => {
+    const seg = readSegmentation(writeSegmentation({ ...binaryInput, segmentationType: 'LABELMAP' }));
+    const sliceSize = source.rows * source.columns;
+    const held = new Set<number>();
+    phantom.labels.forEach((v, i) => v !== 0 && held.add(Math.floor(i / sliceSize)));
+    expect(seg.frames).toHaveLength(held.size);
+    expect(labelVolumeOnGrid(seg, gridOf(source, false))).toEqual(phantom.labels);
+  });
+
+  it('writes the same bytes for the same input (no clock, no randomness)', () => {
+    expect(writeSegmentation(binaryInput)).toEqual(writeSegmentation(binaryInput));
+  });
+
+  it('refuses a grid the segmentation is not on', () => {
+    const seg = readSegmentation(writeSegmentation(binaryInput));
+    const grid = gridOf(source, false);
+    const shifted = { ...grid, positions: grid.positions.map((p) => [p[0] + source.pixelSpacing[1] / 2, p[1], p[2]] as const) };
+    expect(codeOf(() => placeFrames(seg, shifted))).toBe('DLN_SEG_OFF_GRID');
+    expect(codeOf(() => placeFrames(seg, { ...grid, rows: grid.rows + 1 }))).toBe('DLN_SEG_OFF_GRID');
+    expect(codeOf(() => placeFrames(seg, { ...grid, pixelSpacing: [1, 1] }))).toBe('DLN_SEG_OFF_GRID');
+  });
+
+  it('refuses input that would make a misleading segmentation', () => {
+    const [liver, lesion] = phantomSegments;
+    const srt = { ...liver!, type: { scheme: 'SRT', value: 'T-62000', meaning: 'Liver' } };
+    expect(codeOf(() => writeSegmentation({ ...binaryInput, segments: [srt, lesion!] }))).toBe('DLN_SEG_INPUT_INVALID');
+    const noModel = { ...lesion!, algorithm: undefined };
+    expect(codeOf(() => writeSegmentation({ ...binaryInput, segments: [liver!, noModel] }))).toBe('DLN_SEG_INPUT_INVALID');
+    expect(codeOf(() => writeSegmentation({ ...binaryInput, segments: [liver!] }))).toBe('DLN_SEG_INPUT_INVALID');
+    expect(codeOf(() => writeSegmentation({ ...binaryInput, labels: phantom.labels.subarray(1) }))).toBe('DLN_SEG_INPUT_INVALID');
+    expect(codeOf(() => writeSegmentation({ ...binaryInput, labels: new Uint8Array(phantom.labels.length) }))).toBe('DLN_SEG_INPUT_INVALID');
+    expect(codeOf(() => writeSegmentation({ ...binaryInput, series: { ...testSegSeries, contentDate: '2026-01-01' } }))).toBe('DLN_SEG_INPUT_INVALID');
+  });
+
+  it('refuses files that are not segmentations', () => {
+    const bytes = writeSegmentation(binaryInput);
+    expect(codeOf(() => readSegmentation(bytes.subarray(0, 400)))).toMatch(/^DLN_(DICOM|SEG)_INVALID$/);
+  });
+});
+
+function smallPhantomOdd() {
+  // 13 × 11 pixels per slice: every frame after the first starts mid-byte.
+  return smallPhantom({ rows: 11, columns: 13 });
+}
