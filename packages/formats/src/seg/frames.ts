@@ -12,10 +12,24 @@ export interface PlannedFrame {
  */
 export function labelsPerSlice(labels: Uint8Array, sliceSize: number, slices: number, declared: ReadonlySet<number>): Uint8Array {
   const present = new Uint8Array(slices * 256);
+  const words = wordsOf(labels);
   for (let k = 0; k < slices; k += 1) {
     const base = k * 256;
+    let i = k * sliceSize;
     const end = (k + 1) * sliceSize;
-    for (let i = k * sliceSize; i < end; i += 1) present[base + labels[i]!] = 1;
+    // Masks are mostly background: skip four zero voxels at a time where the bytes allow it.
+    if (words) {
+      for (; i < end && (i & 3) !== 0; i += 1) present[base + labels[i]!] = 1;
+      for (; i + 4 <= end; i += 4) {
+        if (words[i >>> 2] !== 0) {
+          present[base + labels[i]!] = 1;
+          present[base + labels[i + 1]!] = 1;
+          present[base + labels[i + 2]!] = 1;
+          present[base + labels[i + 3]!] = 1;
+        }
+      }
+    }
+    for (; i < end; i += 1) present[base + labels[i]!] = 1;
   }
   for (let k = 0; k < slices; k += 1) {
     for (let v = 1; v < 256; v += 1) {
@@ -25,6 +39,11 @@ export function labelsPerSlice(labels: Uint8Array, sliceSize: number, slices: nu
     }
   }
   return present;
+}
+
+/** A 32-bit view of the same bytes (host order; only compared with zero), when they are aligned for one. */
+export function wordsOf(bytes: Uint8Array): Uint32Array | undefined {
+  return bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2) : undefined;
 }
 
 /** Whether any byte of the slice is non-zero (a soft label with any probability there). */
@@ -39,7 +58,15 @@ export function sliceHoldsAny(values: Uint8Array, start: number, length: number)
  * packed least significant first as PS3.5 8.1.1 wants for 1-bit pixels; frames follow each other
  * without padding, so a frame may start mid-byte.
  */
-export function packSegmentBits(labels: Uint8Array, start: number, length: number, segment: number, out: Uint8Array, bitOffset: number): void {
+export function packSegmentBits(
+  labels: Uint8Array,
+  start: number,
+  length: number,
+  segment: number,
+  out: Uint8Array,
+  bitOffset: number,
+  words: Uint32Array | undefined = wordsOf(labels),
+): void {
   let i = start;
   const end = start + length;
   let bit = bitOffset;
@@ -47,7 +74,13 @@ export function packSegmentBits(labels: Uint8Array, start: number, length: numbe
   for (; i < end && (bit & 7) !== 0; i += 1, bit += 1) if (labels[i] === segment) out[bit >>> 3]! |= 1 << (bit & 7);
   let o = bit >>> 3;
   const whole = end - ((end - i) & 7);
+  const skipZeros = words !== undefined && (i & 3) === 0;
   for (; i < whole; i += 8) {
+    // Eight background voxels leave their byte zero, as allocated.
+    if (skipZeros && words[i >>> 2] === 0 && words[(i >>> 2) + 1] === 0) {
+      o += 1;
+      continue;
+    }
     out[o++] =
       (labels[i] === segment ? 1 : 0) |
       (labels[i + 1] === segment ? 2 : 0) |

@@ -3,7 +3,7 @@ import { DicomDataset, transferSyntaxes } from '../dicom/dataset';
 import { writeDicomFile } from '../dicom/write';
 import { uidFromName } from '../synthetic/uids';
 import { code, item, put } from './elements';
-import { labelsPerSlice, packSegmentBits, sliceHoldsAny, type PlannedFrame } from './frames';
+import { labelsPerSlice, packSegmentBits, sliceHoldsAny, wordsOf, type PlannedFrame } from './frames';
 import type { SegmentDescription, SegWriteInput } from './types';
 import { validateWriteInput } from './validate';
 
@@ -44,7 +44,8 @@ function pixelData(input: SegWriteInput, frames: readonly PlannedFrame[]): Uint8
   if (input.segmentationType === 'BINARY') {
     const bits = frames.length * sliceSize;
     const out = new Uint8Array(Math.ceil(bits / 8) + (Math.ceil(bits / 8) % 2));
-    frames.forEach((frame, f) => packSegmentBits(input.labels!, frame.slice * sliceSize, sliceSize, frame.segment, out, f * sliceSize));
+    const words = wordsOf(input.labels!);
+    frames.forEach((frame, f) => packSegmentBits(input.labels!, frame.slice * sliceSize, sliceSize, frame.segment, out, f * sliceSize, words));
     return out;
   }
   const out = new Uint8Array(frames.length * sliceSize + ((frames.length * sliceSize) % 2));
