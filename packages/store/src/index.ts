@@ -122,3 +122,17 @@ export {
 } from './workflow/agreement';
 export { qualityReport, summaryOf, type CorrectionRecord, type QualityReport, type SummaryJson } from './workflow/quality';
 export { keepSubjectIdentities, readSubjectIdentities, RecordingPseudonymMap, type SubjectIdentity } from './deid/subject-identities';
+
+// Mask import (DICOM SEG, NIfTI label maps) as revisions with source `import` (src/masks/import-mask.ts).
+export {
+  importedMask,
+  importMaskRevision,
+  itemVolumeGeometry,
+  sniffMaskFormat,
+  type ImportedMask,
+  type ImportedSegment,
+  type ImportMaskInput,
+  type ImportMaskResult,
+  type ItemVolumeGeometry,
+  type MaskImportFormat,
+} from './masks/import-mask';
