@@ -5,6 +5,8 @@ import { readDicomFile } from '../dicom/read';
 import { decodeString, getNumber, getString } from '../dicom/values';
 import { tagOf } from './elements';
 import { unpackFrameBits } from './frames';
+import { frameBitstreams } from '../pixel/pixel-source';
+import { decodeRleFrame } from '../pixel/rle';
 import type { CodedConcept, ReadSegment, ReadSegmentation, SegFrame, SegmentationType } from './types';
 import { labelMapSegmentationStorage, segmentationStorage } from './write';
 
@@ -13,6 +15,7 @@ function invalid(message: string, details?: Record<string, string | number>): ne
 }
 
 const t = tagOf;
+const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
 
 function numbers(dataset: DicomDataset | undefined, keyword: string): number[] | undefined {
   const value = dataset?.get(t(keyword))?.value;
@@ -85,6 +88,42 @@ function segmentationTypeOf(dataset: DicomDataset, sopClass: string | undefined)
   return type;
 }
 
+interface PixelShape {
+  readonly rows: number;
+  readonly columns: number;
+  readonly frames: number;
+  readonly bitsAllocated: number;
+}
+
+/**
+ * The stored bytes of frame f (native: a view; RLE Lossless: decoded on demand). BINARY frames
+ * share bytes (a frame may start mid-byte), so for 1-bit data every frame is the whole value.
+ */
+function frameSource(dataset: DicomDataset, transferSyntaxUid: string, shape: PixelShape): (frame: number) => Uint8Array {
+  const { rows, columns, frames, bitsAllocated } = shape;
+  const pixels = rows * columns;
+  const element = dataset.get(t('PixelData'));
+  if (element?.fragments) {
+    if (transferSyntaxUid !== RLE_LOSSLESS || bitsAllocated === 1) {
+      throw new DelineateError('DLN_SEG_UNSUPPORTED', 'Only native or RLE Lossless segmentations are read; send native pixel data');
+    }
+    const [table, ...fragments] = element.fragments;
+    const offsets: number[] = [];
+    if (table && table.length >= 4) {
+      const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
+      for (let at = 0; at + 4 <= table.length; at += 4) offsets.push(view.getUint32(at, true));
+    }
+    const streams = frameBitstreams(fragments, offsets, frames);
+    if (streams.length !== frames) invalid('Pixel Data does not hold one RLE stream per frame');
+    return (frame) => decodeRleFrame(streams[frame]!, rows, columns, 1, bitsAllocated);
+  }
+  const data = element?.value ?? invalid('Pixel Data is missing');
+  const needed = bitsAllocated === 1 ? Math.ceil((pixels * frames) / 8) : (pixels * frames * bitsAllocated) / 8;
+  if (data.length < needed) invalid('Pixel Data is shorter than its frames', { expected: needed, actual: data.length });
+  const frameLength = (pixels * bitsAllocated) / 8;
+  return bitsAllocated === 1 ? () => data : (frame) => data.subarray(frame * frameLength, (frame + 1) * frameLength);
+}
+
 /**
  * Reads a DICOM Segmentation (BINARY, FRACTIONAL or LABELMAP) with native pixel data: its
  * segments, where each frame lies (referenced source instances and plane position) and the
@@ -105,12 +144,8 @@ export function readSegmentation(bytes: Uint8Array): ReadSegmentation {
   const bitsAllocated = getNumber(dataset, t('BitsAllocated')) ?? invalid('Bits Allocated is missing');
   const expectedBits = segmentationType === 'BINARY' ? [1] : segmentationType === 'FRACTIONAL' ? [8] : [8, 16];
   if (!expectedBits.includes(bitsAllocated)) invalid('Bits Allocated does not fit the segmentation type', { bitsAllocated });
-  const pixelElement = dataset.get(t('PixelData'));
-  if (pixelElement?.fragments) throw new DelineateError('DLN_SEG_UNSUPPORTED', 'Compressed segmentations are not supported; send native pixel data');
-  const data = pixelElement?.value ?? invalid('Pixel Data is missing');
   const pixels = rows * columns;
-  const bytesNeeded = bitsAllocated === 1 ? Math.ceil((pixels * frameCount) / 8) : (pixels * frameCount * bitsAllocated) / 8;
-  if (data.length < bytesNeeded) invalid('Pixel Data is shorter than its frames', { expected: bytesNeeded, actual: data.length });
+  const frameBytes = frameSource(dataset, file.transferSyntaxUid, { rows, columns, frames: frameCount, bitsAllocated });
 
   const segments = (dataset.get(t('SegmentSequence'))?.items ?? []).map(readSegment);
   if (segments.length === 0) invalid('The segmentation declares no segments');
@@ -131,10 +166,11 @@ export function readSegmentation(bytes: Uint8Array): ReadSegmentation {
     frames: readFrames(dataset, frameCount, segmentationType === 'LABELMAP'),
     framePixels(frame: number) {
       if (!Number.isInteger(frame) || frame < 0 || frame >= frameCount) throw new DelineateError('DLN_REQUEST_INVALID', 'Frame number out of range', { frame });
-      if (bitsAllocated === 1) return unpackFrameBits(data, frame, pixels);
-      if (bitsAllocated === 8) return data.subarray(frame * pixels, (frame + 1) * pixels);
+      if (bitsAllocated === 1) return unpackFrameBits(frameBytes(0), frame, pixels);
+      const data = frameBytes(frame);
+      if (bitsAllocated === 8) return data;
       const out = new Uint16Array(pixels);
-      const view = new DataView(data.buffer, data.byteOffset + frame * pixels * 2, pixels * 2);
+      const view = new DataView(data.buffer, data.byteOffset, pixels * 2);
       for (let i = 0; i < pixels; i += 1) out[i] = view.getUint16(i * 2, true);
       return out;
     },

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DelineateError } from '@delineate/schema';
+import { readDicomFile } from '../dicom/read';
+import { setString } from '../dicom/values';
+import { writeDicomFile } from '../dicom/write';
+import { encodeRleFrame } from '../pixel/rle';
 import { phantomSegments, phantomSegSource, smallPhantom, testSegSeries } from '../test/seg-fixtures';
 import { labelVolumeOnGrid, placeFrames, segmentationOnGrid } from './grid';
 import { readSegmentation } from './read';
@@ -69,6 +73,30 @@ describe('DICOM Segmentation write → read', () => {
     const masks = segmentationOnGrid(seg, gridOf(source, true));
     expect(masks.get(1)).toEqual(fractions.get(1));
     expect(masks.get(2)).toEqual(fractions.get(2));
+  });
+
+  it('reads FRACTIONAL frames stored RLE Lossless, and refuses other compressed pixel data', () => {
+    const fractions = new Map([
+      [1, Uint8Array.from(phantom.labels, (v) => (v === 1 ? 200 : 0))],
+      [2, Uint8Array.from(phantom.labels, (v) => (v === 2 ? 255 : 0))],
+    ]);
+    const native = writeSegmentation({ ...binaryInput, segmentationType: 'FRACTIONAL', labels: undefined, fractions });
+    const recompress = (syntax: string) => {
+      const file = readDicomFile(native);
+      const pixelData = file.dataset.get(0x7fe00010)!;
+      const size = source.rows * source.columns;
+      const frames = pixelData.value!.length / size;
+      const encoded = Array.from({ length: frames }, (_, f) => encodeRleFrame(pixelData.value!.subarray(f * size, (f + 1) * size), source.rows, source.columns, 1, 8));
+      file.dataset.set({ tag: 0x7fe00010, vr: 'OB', fragments: [new Uint8Array(0), ...encoded] });
+      setString(file.meta, 0x00020010, 'UI', syntax);
+      file.transferSyntaxUid = syntax;
+      return writeDicomFile(file);
+    };
+    const rle = readSegmentation(recompress('1.2.840.10008.1.2.5'));
+    const masks = segmentationOnGrid(rle, gridOf(source, true));
+    expect(masks.get(1)).toEqual(fractions.get(1));
+    expect(masks.get(2)).toEqual(fractions.get(2));
+    expect(codeOf(() => readSegmentation(recompress('1.2.840.10008.1.2.4.70')))).toBe('DLN_SEG_UNSUPPORTED');
   });
 
   it('round-trips a LABELMAP segmentation with one frame per slice that holds any segment', () => {
