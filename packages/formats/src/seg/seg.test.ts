@@ -60,6 +60,11 @@ describe('DICOM Segmentation write → read', () => {
     const input: SegWriteInput = { ...binaryInput, source: phantomSegSource(odd), labels: odd.labels };
     const seg = readSegmentation(writeSegmentation(input));
     expect(labelVolumeOnGrid(seg, gridOf(input.source, false))).toEqual(odd.labels);
+    // A label volume that starts at an odd byte offset takes the byte-at-a-time path.
+    const unaligned = new Uint8Array(phantom.labels.length + 1);
+    unaligned.set(phantom.labels, 1);
+    const shifted = writeSegmentation({ ...binaryInput, labels: unaligned.subarray(1) });
+    expect(shifted).toEqual(writeSegmentation(binaryInput));
   });
 
   it('round-trips FRACTIONAL (PROBABILITY) soft labels per segment', () => {
