@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DelineateError } from '@delineate/schema';
 import { readDicomFile } from '../dicom/read';
-import { setString } from '../dicom/values';
+import { getNumber, getString, setString } from '../dicom/values';
 import { writeDicomFile } from '../dicom/write';
 import { encodeRleFrame } from '../pixel/rle';
 import { phantomSegments, phantomSegSource, smallPhantom, testSegSeries } from '../test/seg-fixtures';
@@ -111,6 +111,12 @@ describe('DICOM Segmentation write → read', () => {
     phantom.labels.forEach((v, i) => v !== 0 && held.add(Math.floor(i / sliceSize)));
     expect(seg.frames).toHaveLength(held.size);
     expect(labelVolumeOnGrid(seg, gridOf(source, false))).toEqual(phantom.labels);
+    // Supplement 243: its own SOP Class, frames hold every segment, so no per-frame segment and one dimension.
+    const { dataset } = readDicomFile(writeSegmentation({ ...binaryInput, segmentationType: 'LABELMAP' }));
+    expect(getString(dataset, 0x00080016)).toBe('1.2.840.10008.5.1.4.1.1.66.7');
+    expect(dataset.get(0x00209222)?.items).toHaveLength(1);
+    expect(dataset.get(0x52009230)?.items?.every((frame) => !frame.has(0x0062000a))).toBe(true);
+    expect(getNumber(dataset, 0x00280100)).toBe(8);
   });
 
   it('writes the same bytes for the same input (no clock, no randomness)', () => {
