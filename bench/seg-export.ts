@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ctImageStorage, generateCtPhantom, readSegmentation, writeSegmentation, type SegWriteInput } from '@delineate/formats';
 import type { BenchResult } from './types';
@@ -175,6 +175,7 @@ export async function run(): Promise<BenchResult> {
     notes: [
       'Both sides start from prepared inputs: ours from the series geometry and the label volume, dcmjs from the source slices normalised to one multiframe data set (parsing and normalising are outside its timer).',
       'Both timers include finding the slices that hold each segment, bit-packing and writing the Part 10 bytes.',
+      `1-minute load average at the end of the run: ${loadavg()[0]!.toFixed(1)} (both writers ran interleaved under the same load).`,
     ],
   };
 }
