@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRle8 } from '@delineate/core';
-import { writeSegmentation, type SegWriteInput } from '@delineate/formats';
+import { decodeRle8, gridOf } from '@delineate/core';
+import { encodeNifti, writeSegmentation, type SegWriteInput } from '@delineate/formats';
 import { testing } from '@delineate/store';
 import { startHarness, type Harness } from '../test/harness';
 import { asUser } from '../test/auth';
@@ -69,15 +69,28 @@ describe.each(kinds.run)('mask import API on %s', (kind) => {
     expect(events.some((e) => e.action === 'annotation.import' && e.outcome === 'success' && e.actorId === h.seeded.userId)).toBe(true);
   });
 
+  it('imports a NIfTI label map (application/gzip) on the same grid as the next revision', async () => {
+    const values = labels.map((v) => (v === 2 ? 1 : v === 1 ? 2 : 0));
+    // Item voxel → RAS: x and y negated from the LPS geometry (origin 0, spacing 0.8 × 0.8 × 2).
+    const affine = [-0.8, 0, 0, 0, 0, -0.8, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1];
+    const nifti = encodeNifti({ grid: gridOf([16, 16, 4], [0.8, 0.8, 2]), data: values, affine }, { gzip: true });
+    const res = await post(nifti, 'application/gzip', '1');
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ format: 'nifti', revision: { version: 2, parentVersion: 1, source: 'import' } });
+    const mask = await h.server.app.inject({ method: 'GET', url: `/api/annotations/${annotationId}/revisions/2/mask`, headers });
+    const decoded = decodeRle8(new Uint8Array(mask.rawPayload), values.length);
+    expect(decoded.ok && Buffer.compare(decoded.voxels, values)).toBe(0);
+  });
+
   it('refuses an off-grid SEG, another media type and a stale If-Match with coded errors', async () => {
-    const off = await post(segOnItem(0.4), 'application/dicom', '1');
+    const off = await post(segOnItem(0.4), 'application/dicom', '2');
     expect(off.statusCode).toBe(422);
     expect(off.json().code).toBe('DLN_IMPORT_OFF_GRID');
-    const json = await post(segOnItem(), 'text/plain', '1');
+    const json = await post(segOnItem(), 'text/plain', '2');
     expect(json.statusCode).toBe(415);
-    const stale = await post(segOnItem(), 'application/dicom', '0');
+    const stale = await post(segOnItem(), 'application/dicom', '1');
     expect(stale.statusCode).toBe(412);
     const head = await h.server.app.inject({ method: 'GET', url: `/api/annotations/${annotationId}`, headers });
-    expect(head.json().headVersion).toBe(1);
+    expect(head.json().headVersion).toBe(2);
   });
 });
