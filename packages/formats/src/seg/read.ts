@@ -125,7 +125,7 @@ function frameSource(dataset: DicomDataset, transferSyntaxUid: string, shape: Pi
 }
 
 /**
- * Reads a DICOM Segmentation (BINARY, FRACTIONAL or LABELMAP) with native pixel data: its
+ * Reads a DICOM Segmentation (BINARY, FRACTIONAL or LABELMAP; native or RLE Lossless pixel data): its
  * segments, where each frame lies (referenced source instances and plane position) and the
  * frames' pixels, unpacked on demand. Place it on an item's grid with `segmentationOnGrid`.
  */
@@ -144,6 +144,11 @@ export function readSegmentation(bytes: Uint8Array): ReadSegmentation {
   const bitsAllocated = getNumber(dataset, t('BitsAllocated')) ?? invalid('Bits Allocated is missing');
   const expectedBits = segmentationType === 'BINARY' ? [1] : segmentationType === 'FRACTIONAL' ? [8] : [8, 16];
   if (!expectedBits.includes(bitsAllocated)) invalid('Bits Allocated does not fit the segmentation type', { bitsAllocated });
+  for (const [what, n] of [['Rows', rows], ['Columns', columns], ['Number of Frames', frameCount]] as const) {
+    if (!Number.isInteger(n) || n < 1) invalid(`${what} must be a positive whole number`);
+  }
+  const maximumFractionalValue = segmentationType === 'FRACTIONAL' ? (getNumber(dataset, t('MaximumFractionalValue')) ?? 255) : 1;
+  if (!Number.isInteger(maximumFractionalValue) || maximumFractionalValue < 1 || maximumFractionalValue > 255) invalid('Maximum Fractional Value must be 1..255');
   const pixels = rows * columns;
   const frameBytes = frameSource(dataset, file.transferSyntaxUid, { rows, columns, frames: frameCount, bitsAllocated });
 
@@ -156,7 +161,7 @@ export function readSegmentation(bytes: Uint8Array): ReadSegmentation {
     sopInstanceUid: getString(dataset, t('SOPInstanceUID')) ?? '',
     segmentationType,
     fractionalType: segmentationType === 'FRACTIONAL' ? (getString(dataset, t('SegmentationFractionalType')) === 'OCCUPANCY' ? 'OCCUPANCY' : 'PROBABILITY') : undefined,
-    maximumFractionalValue: segmentationType === 'FRACTIONAL' ? (getNumber(dataset, t('MaximumFractionalValue')) ?? 255) : 1,
+    maximumFractionalValue,
     frameOfReferenceUid: getString(dataset, t('FrameOfReferenceUID')),
     rows,
     columns,
