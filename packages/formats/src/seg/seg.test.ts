@@ -5,6 +5,7 @@ import { getNumber, getString, setString } from '../dicom/values';
 import { writeDicomFile } from '../dicom/write';
 import { encodeRleFrame } from '../pixel/rle';
 import { phantomSegments, phantomSegSource, smallPhantom, testSegSeries } from '../test/seg-fixtures';
+import { toSnomedCt } from './codes';
 import { labelVolumeOnGrid, placeFrames, segmentationOnGrid } from './grid';
 import { readSegmentation } from './read';
 import type { SegSource, SegTargetGrid, SegWriteInput } from './types';
@@ -128,6 +129,8 @@ describe('DICOM Segmentation write → read', () => {
     const grid = gridOf(source, false);
     const shifted = { ...grid, positions: grid.positions.map((p) => [p[0] + source.pixelSpacing[1] / 2, p[1], p[2]] as const) };
     expect(codeOf(() => placeFrames(seg, shifted))).toBe('DLN_SEG_OFF_GRID');
+    // A frame's source instance is known but lies elsewhere on this grid.
+    expect(codeOf(() => placeFrames(seg, { ...shifted, sopInstanceUids: source.slices.map((slice) => slice.sopInstanceUid) }))).toBe('DLN_SEG_OFF_GRID');
     expect(codeOf(() => placeFrames(seg, { ...grid, rows: grid.rows + 1 }))).toBe('DLN_SEG_OFF_GRID');
     expect(codeOf(() => placeFrames(seg, { ...grid, pixelSpacing: [1, 1] }))).toBe('DLN_SEG_OFF_GRID');
   });
@@ -142,6 +145,13 @@ describe('DICOM Segmentation write → read', () => {
     expect(codeOf(() => writeSegmentation({ ...binaryInput, labels: phantom.labels.subarray(1) }))).toBe('DLN_SEG_INPUT_INVALID');
     expect(codeOf(() => writeSegmentation({ ...binaryInput, labels: new Uint8Array(phantom.labels.length) }))).toBe('DLN_SEG_INPUT_INVALID');
     expect(codeOf(() => writeSegmentation({ ...binaryInput, series: { ...testSegSeries, contentDate: '2026-01-01' } }))).toBe('DLN_SEG_INPUT_INVALID');
+  });
+
+  it('reads SRT codes of older files as SNOMED CT only when the concept is known', () => {
+    expect(toSnomedCt({ scheme: 'SRT', value: 'T-62000', meaning: 'Liver' })).toEqual({ scheme: 'SCT', value: '10200004', meaning: 'Liver' });
+    expect(toSnomedCt({ scheme: 'SCT', value: '10200004', meaning: 'Liver' })?.value).toBe('10200004');
+    expect(toSnomedCt({ scheme: 'SRT', value: 'T-99999', meaning: 'Unknown' })).toBeUndefined();
+    expect(toSnomedCt({ scheme: 'LN', value: '1234-5', meaning: 'Other' })).toBeUndefined();
   });
 
   it('refuses files that are not segmentations', () => {
