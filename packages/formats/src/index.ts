@@ -38,3 +38,23 @@ export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageTo
 export { loadWasmCodecs } from './pixel/wasm-codecs';
 export { MASK_TILE_SIZE, maskTileChunkShape, writeOmeZarrLabelMap, writeOmeZarrLabels } from './zarr/ome-zarr-labels';
 export type { OmeZarrChunkCodec, OmeZarrLabel, OmeZarrLabelChunk, OmeZarrLabelImage, OmeZarrSpaceUnit, WrittenOmeZarrLabels } from './zarr/ome-zarr-labels';
+export { writeSegmentation, segmentationStorage, labelMapSegmentationStorage } from './seg/write';
+export { readSegmentation } from './seg/read';
+export { labelVolumeOnGrid, placeFrames, segmentationOnGrid } from './seg/grid';
+export { toSnomedCt } from './seg/codes';
+export type {
+  CodedConcept,
+  ReadSegment,
+  ReadSegmentation,
+  SegFrame,
+  SegmentAlgorithm,
+  SegmentAlgorithmType,
+  SegmentationType,
+  SegmentDescription,
+  SegPatientStudy,
+  SegSeries,
+  SegSource,
+  SegSourceSlice,
+  SegTargetGrid,
+  SegWriteInput,
+} from './seg/types';

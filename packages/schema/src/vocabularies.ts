@@ -73,7 +73,7 @@ export const taskStatuses = ['open', 'assigned', 'in_progress', 'submitted', 'do
 export const TaskStatus = z.enum(taskStatuses);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-export const revisionSources = ['human', 'ai', 'correction', 'revert'] as const;
+export const revisionSources = ['human', 'ai', 'correction', 'revert', 'import'] as const;
 export const RevisionSource = z.enum(revisionSources);
 export type RevisionSource = z.infer<typeof RevisionSource>;
 

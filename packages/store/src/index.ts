@@ -136,3 +136,16 @@ export type { AnnotationProtocolJson } from './releases/documents/protocol';
 export type { InterObserverVariabilityJson } from './releases/documents/variability';
 export type { DatasetCompositionJson } from './releases/documents/composition';
 export type { QaResultsJson } from './releases/documents/quality';
+// Mask import (DICOM SEG, NIfTI label maps) as revisions with source `import` (src/masks/import-mask.ts).
+export {
+  importedMask,
+  importMaskRevision,
+  itemVolumeGeometry,
+  sniffMaskFormat,
+  type ImportedMask,
+  type ImportedSegment,
+  type ImportMaskInput,
+  type ImportMaskResult,
+  type ItemVolumeGeometry,
+  type MaskImportFormat,
+} from './masks/import-mask';

@@ -14,3 +14,4 @@ export {
   type ShiftedPairOptions,
 } from './masks';
 export { synthesizeSlide, type PlantedSlidePhi, type SyntheticSlide, type SyntheticSlideOptions } from './slides/synthetic-slide';
+export { declaredSegmentation, readSharedSegmentation, sharedSegmentationFiles, type DeclaredSegmentation } from './dicom/segmentation-files';

@@ -70,7 +70,8 @@ export function buildOpenApiDocument(registry: RouteRegistry, info: { title: str
       ...(route.authenticated === false ? { security: [] } : {}),
     };
     if (route.body === binaryBody) {
-      operation.requestBody = { required: true, content: { [route.binaryMediaType ?? 'application/octet-stream']: { schema: { type: 'string', format: 'binary' } } } };
+      const mediaTypes = typeof route.binaryMediaType === 'string' ? [route.binaryMediaType] : (route.binaryMediaType ?? ['application/octet-stream']);
+      operation.requestBody = { required: true, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])) };
     } else if (route.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } };
     }

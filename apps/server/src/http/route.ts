@@ -34,8 +34,8 @@ export interface RouteSpec<P, Q, B> extends RoutePolicy {
   query?: z.ZodType<Q>;
   /** A zod schema for a JSON body, or {@link binaryBody} for raw `application/octet-stream` bytes. */
   body?: z.ZodType<B>;
-  /** The one media type a {@link binaryBody} route takes, when not `application/octet-stream`. */
-  binaryMediaType?: string;
+  /** The media type (or types) a {@link binaryBody} route takes, when not `application/octet-stream`. */
+  binaryMediaType?: string | readonly string[];
   headers?: HeaderSpec[];
   responses: Record<number, ResponseSpec>;
   /** False only for the few routes anonymous callers may use (health, OpenAPI, login). */
@@ -121,9 +121,10 @@ function isJson(contentType: string | undefined): boolean {
 export const binaryBody: z.ZodType<Uint8Array> = z.instanceof(Uint8Array);
 
 /** Raw bytes of the route's own media type: a tile set is never taken as a whole mask, nor the reverse. */
-function requireBinary(body: unknown, contentType: string | undefined, mediaType = 'application/octet-stream'): Uint8Array {
-  if (body instanceof Uint8Array && contentType?.split(';')[0]?.trim().toLowerCase() === mediaType) return body;
-  throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', `This route takes an ${mediaType} body`);
+function requireBinary(body: unknown, contentType: string | undefined, mediaType: string | readonly string[] = 'application/octet-stream'): Uint8Array {
+  const accepted: readonly string[] = typeof mediaType === 'string' ? [mediaType] : mediaType;
+  if (body instanceof Uint8Array && accepted.includes(contentType?.split(';')[0]?.trim().toLowerCase() ?? '')) return body;
+  throw new DelineateError('DLN_REQUEST_UNSUPPORTED_MEDIA', `This route takes an ${accepted.join(' or ')} body`);
 }
 
 declare module 'fastify' {

@@ -33,7 +33,7 @@ const ifMatchHeader = { name: 'If-Match', description: 'The head version the cli
 const idempotencyHeader = { name: 'Idempotency-Key', description: 'Makes a retried save return the same revision' };
 
 /** `If-Match: "3"`, `If-Match: 3` or `W/"3"`; required on every write to a revision chain. */
-function expectedVersion(request: FastifyRequest): number {
+export function expectedVersion(request: FastifyRequest): number {
   const raw = request.headers['if-match'];
   if (raw === undefined) {
     throw new DelineateError('DLN_REVISION_PRECONDITION_REQUIRED', 'Saving a revision needs If-Match with the version you edited');
@@ -43,7 +43,7 @@ function expectedVersion(request: FastifyRequest): number {
   return Number(match[1]);
 }
 
-function idempotencyKey(request: FastifyRequest): string | undefined {
+export function idempotencyKey(request: FastifyRequest): string | undefined {
   const raw = request.headers['idempotency-key'];
   if (raw === undefined) return undefined;
   const parsed = IdempotencyKey.safeParse(String(raw));
