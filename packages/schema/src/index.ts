@@ -163,7 +163,6 @@ export {
   ManifestExclusion,
   UnreviewedWork,
   ReleasePreview,
-  releaseExportFormats,
   ReleaseExport,
   ReleaseVerification,
 } from './release';

@@ -184,8 +184,6 @@ export const ReleasePreview = z.object({
 });
 export type ReleasePreview = z.infer<typeof ReleasePreview>;
 
-export const releaseExportFormats = ['nifti'] as const;
-
 /** An export of a frozen release: a job with progress and, once done, an archive blob. */
 export const ReleaseExport = z.object({
   id: Id,

@@ -122,3 +122,23 @@ export {
 } from './workflow/agreement';
 export { qualityReport, summaryOf, type CorrectionRecord, type QualityReport, type SummaryJson } from './workflow/quality';
 export { keepSubjectIdentities, readSubjectIdentities, RecordingPseudonymMap, type SubjectIdentity } from './deid/subject-identities';
+
+// Releases, their manifests, verification and exports (issue 13, src/releases/).
+export {
+  enqueueReleaseExport,
+  getReleaseExport,
+  itemGridOf,
+  listReleaseExports,
+  niftiExportFormat,
+  RELEASE_EXPORT_JOB_KIND,
+  ReleaseBuilder,
+  releaseExportArchive,
+  releaseExportFormats,
+  runReleaseExport,
+  tarArchive,
+  verifyRelease,
+  type ArchiveFile,
+  type ExportItemInput,
+  type ReleaseExportFormat,
+  type SoftLabelVolumes,
+} from './releases';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gridOf } from '@delineate/core';
-import { decodeNifti, encodeNifti } from './nifti';
+import { decodeNifti, encodeNifti, niftiValues } from './nifti';
 import { niftiAffineFromGeometry } from './affine';
 
 /** World (LPS) position of voxel (i, j, k) as DICOM defines it, written out from PS3.3 C.7.6.2.1.1. */
@@ -37,5 +37,12 @@ describe('niftiAffineFromGeometry', () => {
     const qform = decodeNifti(raw);
     expect(qform.orientation).toBe('qform');
     qform.affine.forEach((v, i) => expect(v).toBeCloseTo(a[i]!, 4));
+  });
+
+  it('writes scl_slope so a uint8 probability reads back as 0..1', () => {
+    const grid = gridOf([2, 1, 1], [1, 1, 1]);
+    const image = decodeNifti(encodeNifti({ grid, data: Uint8Array.of(0, 255), sclSlope: 1 / 255 }));
+    expect(image.sclSlope).toBeCloseTo(1 / 255, 9);
+    expect(Array.from(niftiValues(image))).toEqual([0, expect.closeTo(1, 6)]);
   });
 });

@@ -18,8 +18,8 @@ export function niftiAffineFromGeometry(geometry: VolumeGeometry): number[] {
   const flip = [-1, -1, 1];
   const affine = new Array<number>(16).fill(0);
   for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) affine[r * 4 + c] = flip[r]! * (direction[c * 3 + r] ?? 0) * spacing[c];
-    affine[r * 4 + 3] = flip[r]! * origin[r];
+    for (let c = 0; c < 3; c++) affine[r * 4 + c] = flip[r]! * (direction[c * 3 + r] ?? 0) * (spacing[c] ?? 1);
+    affine[r * 4 + 3] = flip[r]! * (origin[r] ?? 0);
   }
   affine[15] = 1;
   return affine;
