@@ -27,7 +27,7 @@ function exportable(release: Release): ReleaseManifestV2 {
 /** Queues an export of a frozen release in a known format; the worker of the project's region runs it. */
 export async function enqueueReleaseExport(
   db: Kysely<DB>,
-  input: { releaseId: string; format: string; userId: string | null; region: Region },
+  input: { releaseId: string; format: string; userId: string | null },
   clock: Clock = () => new Date(),
 ): Promise<ReleaseExport> {
   if (!Object.hasOwn(releaseExportFormats, input.format)) {
@@ -35,9 +35,11 @@ export async function enqueueReleaseExport(
   }
   const release = await new ReleaseRepository(db).get(input.releaseId);
   exportable(release);
+  // The job runs where the project's data lives: workers claim only their own region's jobs.
+  const project = await db.selectFrom('projects').select('region').where('id', '=', release.projectId).executeTakeFirstOrThrow();
   return withTransaction(db, async (tx) => {
     const id = randomUUID();
-    const job = await new JobQueue(tx, { clock }).enqueue({ kind: RELEASE_EXPORT_JOB_KIND, region: input.region, payload: { exportId: id, releaseId: release.id, projectId: release.projectId }, maxAttempts: 3 });
+    const job = await new JobQueue(tx, { clock }).enqueue({ kind: RELEASE_EXPORT_JOB_KIND, region: project.region as Region, payload: { exportId: id, releaseId: release.id, projectId: release.projectId }, maxAttempts: 3 });
     const row = await releaseDb(tx)
       .insertInto('release_exports')
       .values({ id, release_id: release.id, format: input.format, job_id: job.id, status: 'queued', done: 0, total: 0, archive_hash: null, archive_bytes: null, error: null, created_by: input.userId, created_at: clock() })
