@@ -153,14 +153,14 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     const refused = await call('admin', 'POST', base, { name: 'v1', defaultSplit: 'train' });
     expect(refused.status).toBe(409);
     expect(refused.json().code).toBe('DLN_RELEASE_UNREVIEWED');
-    expect(refused.json().details.unreviewed).toBe(`${freeItem}:${free.id}@1:free_annotation`);
+    expect(refused.json().unreviewed).toBe(`${freeItem}:${free.id}@1:free_annotation`);
 
     // ---- a subject in two splits is refused, naming the subject ----
     const [twinA, twinB] = itemsBySubject.get(sharedSubject)!;
     const splitRequest = { name: 'v1', defaultSplit: 'train', excludeUnreviewed: true, splits: [{ itemId: twinA, split: 'train' }, { itemId: twinB, split: 'test' }] };
     const overlap = await call('admin', 'POST', base, splitRequest);
     expect(overlap.status).toBe(422);
-    expect(overlap.json()).toMatchObject({ code: 'DLN_RELEASE_SPLIT_OVERLAP', details: { subjects: `${sharedSubject}:test+train` } });
+    expect(overlap.json()).toMatchObject({ code: 'DLN_RELEASE_SPLIT_OVERLAP', subjects: `${sharedSubject}:test+train` });
     const preview = (await call('admin', 'POST', `${base}/preview`, splitRequest)).json();
     expect(preview.sharedSubjects).toEqual([{ subjectPseudonym: sharedSubject, splits: ['test', 'train'] }]);
     expect(preview.excluded).toEqual([{ itemId: freeItem, reason: 'unreviewed' }]);
