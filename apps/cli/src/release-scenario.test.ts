@@ -110,7 +110,6 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect(sample.filter((s) => s.sampled)).toHaveLength(1);
     const sampledItem = sample.find((s) => s.sampled)!.itemId;
     const tasks = await workflow.listTasks(projectId, { stage: 'annotate' });
-    const nameOf = (id: string | null) => Object.entries(users).find(([, u]) => u === id)![0];
 
     const save = async (annotationId: string, expected: number, volume: Uint8Array, userId: string, source: 'human' | 'correction') => {
       const bytes = encodeRle8(volume);
