@@ -165,6 +165,25 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect(preview.excluded).toEqual([{ itemId: freeItem, reason: 'unreviewed' }]);
     expect((await call('auditor', 'POST', base, { ...splitRequest, splits: [] })).status).toBe(403);
 
+    // ---- the filter's exclusions, each with its reason; an item without a split is refused ----
+    const onlySampled = (await call('admin', 'POST', `${base}/preview`, { ...splitRequest, splits: [], filter: { agreementSample: 'sampled' } })).json();
+    expect(onlySampled.items.map((i: { itemId: string }) => i.itemId)).toEqual([sampledItem]);
+    expect(onlySampled.excluded.map((e: { reason: string }) => e.reason)).toEqual(Array(4).fill('agreement_sample'));
+    const mr = (await call('admin', 'POST', `${base}/preview`, { name: 'v1', filter: { modality: 'MR' } })).json();
+    expect(mr.items).toEqual([]);
+    expect(new Set(mr.excluded.map((e: { reason: string }) => e.reason))).toEqual(new Set(['modality']));
+    const lesionOnly = (await call('admin', 'POST', `${base}/preview`, { ...splitRequest, splits: [], filter: { labelKeys: ['liver', 'no_such_label'] } })).json();
+    expect(lesionOnly.items).toEqual([]);
+    expect(lesionOnly.excluded.filter((e: { reason: string }) => e.reason === 'label_absent')).toHaveLength(4);
+    const noSplit = await call('admin', 'POST', base, { name: 'v1', excludeUnreviewed: true, splits: [{ itemId: twinA, split: 'train' }] });
+    expect(noSplit.json()).toMatchObject({ code: 'DLN_RELEASE_SPLIT_MISSING' });
+    // The consensus method is the project's setting (STAPLE unless set); auditors cannot change it.
+    expect((await call('auditor', 'GET', `${base}/settings`)).json()).toEqual({ consensusMethod: 'staple' });
+    expect((await call('auditor', 'PUT', `${base}/settings`, { consensusMethod: 'majority_vote' })).status).toBe(403);
+    expect((await call('admin', 'PUT', `${base}/settings`, { consensusMethod: 'majority_vote' })).json()).toEqual({ consensusMethod: 'majority_vote' });
+    expect((await call('admin', 'POST', `${base}/preview`, splitRequest)).json().consensusMethod).toBe('majority_vote');
+    await call('admin', 'PUT', `${base}/settings`, { consensusMethod: 'staple' });
+
     // ---- build, freeze ----
     const built = await call('admin', 'POST', base, { ...splitRequest, splits: [{ itemId: corrected.itemId, split: 'test' }] });
     expect(built.status, JSON.stringify(built.json())).toBe(201);
@@ -269,6 +288,19 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     const tampered = (await call('admin', 'POST', `${base}/${draft.id}/verify`)).json();
     expect(tampered.ok).toBe(false);
     expect(tampered.problems).toEqual([{ what: `item ${sampledItem} reader votes liver`, hash: votes, problem: 'differs' }]);
+
+    // ---- every release request left an audit event naming the release ----
+    await server.app.accessRuntime.auditSettled();
+    const events = await server.app.accessRuntime.audit.range(new Date(0), new Date(Date.now() + 60_000));
+    const about = (action: string) => events.filter((e) => e.action === action && e.objectId === draft.id && e.outcome === 'success');
+    expect(about('release.built')).toHaveLength(1);
+    expect(about('release.frozen')).toHaveLength(1);
+    expect(about('release.export.queued.nifti')).toHaveLength(1);
+    expect(about('release.export.downloaded.nifti')).toHaveLength(1);
+    expect(about('release.verified')).toHaveLength(1);
+    expect(about('release.verify.mismatch')).toHaveLength(1);
+    expect(events.filter((e) => e.action === 'release.create' && e.projectId === projectId && e.outcome === 'denied')).toHaveLength(2); // the auditor's build and settings change
+    expect(events.some((e) => e.action === 'job.release.export.succeeded' && e.objectId === draft.id)).toBe(true);
   }, 240_000);
 });
 

@@ -134,11 +134,14 @@ export const ReleaseManifestV2 = z.object({
 export type ReleaseManifestV2 = z.infer<typeof ReleaseManifestV2>;
 
 /** The first manifests (before issue 13): still parsed, never written any more. */
-export const ReleaseManifestV1 = z.object({
-  labelSchema: VersionRef,
-  reviewProtocol: VersionRef,
-  items: z.array(z.object({ itemId: Id, revisions: z.array(RevisionRef) })),
-});
+export const ReleaseManifestV1 = z
+  .object({
+    labelSchema: VersionRef,
+    reviewProtocol: VersionRef,
+    items: z.array(z.object({ itemId: Id, revisions: z.array(RevisionRef) })),
+  })
+  // Strict, so a format-2 manifest missing its provenance is refused, never read as format 1.
+  .strict();
 
 export const ReleaseManifest = z.union([ReleaseManifestV2, ReleaseManifestV1]);
 export type ReleaseManifest = z.infer<typeof ReleaseManifest>;
@@ -181,6 +184,8 @@ export const ReleasePreview = z.object({
   /** Subjects whose items were given more than one split. */
   sharedSubjects: z.array(z.object({ subjectPseudonym: z.string(), splits: z.array(ReleaseSplit) })),
   consensusMethod: ConsensusMethod,
+  /** The pinned schema's labels, for showing names and choosing the label filter. */
+  labels: z.array(z.object({ key: Slug, value: z.number().int(), name: z.string() })),
 });
 export type ReleasePreview = z.infer<typeof ReleasePreview>;
 

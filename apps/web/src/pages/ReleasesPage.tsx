@@ -79,13 +79,25 @@ function BuildForm({ projectId, onBuilt }: { projectId: string; onBuilt: (id: st
   const request = (): ReleaseBuildRequest => ({ name: name || 'release', filter, defaultSplit, excludeUnreviewed, splits: Object.entries(itemSplits).map(([itemId, split]) => ({ itemId, split })) });
   const p: ReleasePreview | undefined = preview.data;
   return (
-    <section data-testid="release-build">
+    <section data-testid="release-build" style={{ display: 'grid', gap: 6, maxWidth: 720 }}>
       <h3>Build a release</h3>
       <label>Name <input data-testid="release-name" value={name} onChange={(e) => setName(e.target.value)} /></label>
       <label>Modality <select value={filter.modality ?? ''} onChange={(e) => setFilter({ ...filter, modality: (e.target.value || undefined) as ReleaseFilter['modality'] })}>
         <option value="">any</option>{['CT', 'MR', 'PT', 'US', 'SM'].map((m) => <option key={m} value={m}>{m}</option>)}
       </select></label>
-      <label>Labels present (keys, comma separated) <input value={(filter.labelKeys ?? []).join(',')} onChange={(e) => { const keys = e.target.value.split(',').map((k) => k.trim()).filter(Boolean); setFilter({ ...filter, labelKeys: keys.length ? keys : undefined }); }} /></label>
+      {p && (
+        <fieldset>
+          <legend>Labels that must be present</legend>
+          {p.labels.map((l) => (
+            <label key={l.key}>
+              <input type="checkbox" checked={filter.labelKeys?.includes(l.key) ?? false} onChange={(e) => {
+                const keys = (filter.labelKeys ?? []).filter((k) => k !== l.key).concat(e.target.checked ? [l.key] : []);
+                setFilter({ ...filter, labelKeys: keys.length ? keys : undefined });
+              }} /> {l.name}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <label>Annotation tasks <select value={filter.taskStatus ?? ''} onChange={(e) => setFilter({ ...filter, taskStatus: (e.target.value || undefined) as ReleaseFilter['taskStatus'] })}>
         <option value="">in any state</option><option value="done">all done</option>
       </select></label>
@@ -111,7 +123,7 @@ function BuildForm({ projectId, onBuilt }: { projectId: string; onBuilt: (id: st
             <tbody>
               {p.items.map((i) => (
                 <tr key={i.itemId} data-testid="preview-item">
-                  <td><code>{i.itemId.slice(0, 8)}</code></td><td>{i.subjectPseudonym}</td><td>{i.readers}</td><td>{i.labelKeys.join(', ')}</td>
+                  <td><code>{i.itemId.slice(0, 8)}</code></td><td>{i.subjectPseudonym}</td><td>{i.readers}</td><td>{i.labelKeys.map((k) => p.labels.find((l) => l.key === k)?.name ?? k).join(', ')}</td>
                   <td><select value={itemSplits[i.itemId] ?? i.split ?? defaultSplit} onChange={(e) => setItemSplits({ ...itemSplits, [i.itemId]: e.target.value as ReleaseSplit })}>
                     {splits.map((s) => <option key={s} value={s}>{splitWords[s]}</option>)}
                   </select></td>

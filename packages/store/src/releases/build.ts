@@ -24,7 +24,7 @@ import { selectReleaseItems } from './selection';
 import { releaseDb } from './tables';
 
 type ParsedRequest = ReturnType<typeof ReleaseBuildRequest.parse>;
-type Assembled = Omit<ReleasePreview, 'items'> & { items: Array<Omit<ManifestItem, 'split'> & { split: ReleaseSplit | null }>; manifest: Omit<ReleaseManifestV2, 'items' | 'excluded'> };
+type Assembled = Omit<ReleasePreview, 'items' | 'labels'> & { items: Array<Omit<ManifestItem, 'split'> & { split: ReleaseSplit | null }>; manifest: Omit<ReleaseManifestV2, 'items' | 'excluded'> };
 
 /** Hashes without storing: what a preview uses, so looking never writes. */
 const hashOnly: Pick<BlobStore, 'put'> = { put: async (bytes) => ({ hash: blobAddress(bytes), size: bytes.length, created: false }) };
@@ -72,6 +72,7 @@ export class ReleaseBuilder {
       unreviewed: a.unreviewed,
       sharedSubjects: a.sharedSubjects,
       consensusMethod: a.consensusMethod,
+      labels: a.manifest.labels,
     };
   }
 

@@ -21,6 +21,7 @@ import {
   releaseExportFormats,
   ReleaseRepository,
   verifyRelease,
+  type AuditEntry,
 } from '@delineate/store';
 import { requestAccess } from '../../access';
 import type { ServerContext } from '../../context';
@@ -67,11 +68,31 @@ function summaryOf(r: ReleaseType): z.infer<typeof ReleaseSummary> {
 /**
  * Releases (issue 13): preview and build from a filter with splits, freeze, read, verify, and
  * exports as jobs with a download. Project admins build and export; auditors read. Every request
- * is audited by the access layer, naming the release it made or touched.
+ * is audited by the access layer; building, freezing, verifying, exporting and downloading also
+ * leave an event naming the release.
  */
 export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
   const releases = new ReleaseRepository(ctx.database.db, { clock: ctx.clock });
   const builder = new ReleaseBuilder(ctx.database.db, ctx.blobs, { clock: ctx.clock });
+  /** An explicit event naming the release, beside the access layer's per-request one (which names the route's object). */
+  const audit = async (request: FastifyRequest, release: { id: string; projectId: string }, action: string) => {
+    const access = requestAccess(request);
+    const principal = access.principal;
+    const entry: AuditEntry = {
+      actorId: principal.kind === 'user' ? principal.userId : null,
+      role: access.decision.allowed ? access.decision.role : null,
+      sessionId: principal.kind === 'user' ? principal.sessionId : null,
+      address: request.ip ?? null,
+      action,
+      objectType: 'release',
+      objectId: release.id,
+      projectId: release.projectId,
+      subjectPseudonym: null,
+      purpose: 'release',
+      outcome: 'success',
+    };
+    await app.accessRuntime.audit.append(entry);
+  };
   /** A release of the project in the URL (another project's release is not found here). */
   const releaseOf = async (projectId: string, releaseId: string) => {
     const release = await releases.get(releaseId);
@@ -122,7 +143,7 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
     },
     handler: async ({ params, body }, request, reply) => {
       const release = await builder.build(params.projectId, body);
-      requestAccess(request).auditObjectId = release.id;
+      await audit(request, release, 'release.built');
       return reply.status(201).send(release);
     },
   });
@@ -140,9 +161,11 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
     summary: 'Freeze a draft: its canonical manifest is hashed and never changes again',
     action: 'release.freeze', resource: 'release', params: releaseParams,
     responses: { 200: { description: 'The frozen release', schema: Release }, 409: { description: 'Already frozen' } },
-    handler: async ({ params }) => {
+    handler: async ({ params }, request) => {
       await releaseOf(params.projectId, params.releaseId);
-      return releases.freeze(params.releaseId);
+      const frozen = await releases.freeze(params.releaseId);
+      await audit(request, frozen, 'release.frozen');
+      return frozen;
     },
   });
 
@@ -151,9 +174,11 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
     summary: 'Re-hash every blob and document of a frozen release against its manifest',
     action: 'release.read', resource: 'release', params: releaseParams,
     responses: { 200: { description: 'What differs, if anything', schema: ReleaseVerification } },
-    handler: async ({ params }) => {
-      await releaseOf(params.projectId, params.releaseId);
-      return verifyRelease(ctx.database.db, ctx.blobs, params.releaseId);
+    handler: async ({ params }, request) => {
+      const release = await releaseOf(params.projectId, params.releaseId);
+      const result = await verifyRelease(ctx.database.db, ctx.blobs, params.releaseId);
+      await audit(request, release, result.ok ? 'release.verified' : 'release.verify.mismatch');
+      return result;
     },
   });
 
@@ -177,8 +202,9 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
     action: 'export.create', resource: 'release', params: releaseParams, body: exportBody,
     responses: { 202: { description: 'The queued export', schema: ReleaseExport }, 400: { description: 'DLN_RELEASE_EXPORT_FORMAT' }, 409: { description: 'DLN_RELEASE_NOT_FROZEN' } },
     handler: async ({ params, body }, request, reply) => {
-      await releaseOf(params.projectId, params.releaseId);
+      const release = await releaseOf(params.projectId, params.releaseId);
       const queued = await enqueueReleaseExport(ctx.database.db, { releaseId: params.releaseId, format: body.format, userId: userIdOf(request) }, ctx.clock);
+      await audit(request, release, `release.export.queued.${queued.format}`);
       return reply.status(202).send(queued);
     },
   });
@@ -196,8 +222,9 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
     summary: 'The archive of a finished export (tar: dataset.json, manifest.json, per item the format files and provenance.json)',
     action: 'export.read', resource: 'release', params: exportParams,
     responses: { 200: { description: 'The archive', binary: 'application/x-tar' }, 409: { description: 'DLN_RELEASE_EXPORT_NOT_READY' } },
-    handler: async ({ params }, _request, reply) => {
+    handler: async ({ params }, request, reply) => {
       const { export: e, bytes } = await releaseExportArchive(ctx.database.db, ctx.blobs, params.id, params.exportId);
+      await audit(request, await releases.get(params.id), `release.export.downloaded.${e.format}`);
       return reply
         .type('application/x-tar')
         .header('content-disposition', `attachment; filename="release-${params.id}-${e.format}.tar"`)
