@@ -21,6 +21,7 @@ import {
   type Database,
 } from '@delineate/store';
 import { createWorker, ingestDicom, projectDeidSettings, releaseJobHandlers } from '@delineate/worker';
+import { exportReleaseCommand, formatVerification, verifyReleaseCommand } from './commands/release';
 
 /**
  * Issue 13, what it must show (release core): the workflow run on de-identified CT series to a
@@ -99,7 +100,7 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     return { status: res.statusCode, json: () => res.json(), raw: res.rawPayload };
   };
 
-  it('runs the workflow to a frozen release that exports, traces and verifies', async () => {
+  it('runs the workflow to a frozen release that exports, names its provenance and verifies', async () => {
     const db = database.db;
     const clock = () => new Date();
     const workflow = new WorkflowRepository(db, { blobs, clock, requirements: policyTable.roleQualifications });
@@ -232,6 +233,10 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     await mkdir(out);
     await writeFile(join(out, 'release.tar'), download.raw);
     execFileSync('tar', ['-xf', join(out, 'release.tar'), '-C', out]);
+    // `delineate release export` runs the same job: the same release gives the same archive, byte for byte.
+    const platform = { database, blobs, audit: server.audit };
+    await exportReleaseCommand(platform, draft.id, 'nifti', join(dir, 'cli.tar'));
+    expect(new Uint8Array(await readFile(join(dir, 'cli.tar')))).toEqual(new Uint8Array(download.raw));
     const dataset = JSON.parse(await readFile(join(out, 'dataset.json'), 'utf8'));
     expect(dataset.manifestHash).toBe(frozen.manifestHash);
     expect(dataset.splits.test).toEqual([corrected.itemId]);
@@ -288,6 +293,9 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     const tampered = (await call('admin', 'POST', `${base}/${draft.id}/verify`)).json();
     expect(tampered.ok).toBe(false);
     expect(tampered.problems).toEqual([{ what: `item ${sampledItem} reader votes liver`, hash: votes, problem: 'differs' }]);
+    const cliVerify = await verifyReleaseCommand(platform, draft.id);
+    expect(cliVerify.ok).toBe(false);
+    expect(formatVerification(cliVerify)).toContain(`differs: item ${sampledItem} reader votes liver (${votes})`);
 
     // ---- every release request left an audit event naming the release ----
     await server.app.accessRuntime.auditSettled();
@@ -295,10 +303,11 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     const about = (action: string) => events.filter((e) => e.action === action && e.objectId === draft.id && e.outcome === 'success');
     expect(about('release.built')).toHaveLength(1);
     expect(about('release.frozen')).toHaveLength(1);
-    expect(about('release.export.queued.nifti')).toHaveLength(1);
-    expect(about('release.export.downloaded.nifti')).toHaveLength(1);
+    // Exports and downloads: one through the API, one by the CLI; verifications: the API's clean one, then API and CLI after tampering.
+    expect(about('release.export.queued.nifti')).toHaveLength(2);
+    expect(about('release.export.downloaded.nifti')).toHaveLength(2);
     expect(about('release.verified')).toHaveLength(1);
-    expect(about('release.verify.mismatch')).toHaveLength(1);
+    expect(about('release.verify.mismatch')).toHaveLength(2);
     expect(events.filter((e) => e.action === 'release.create' && e.projectId === projectId && e.outcome === 'denied')).toHaveLength(2); // the auditor's build and settings change
     expect(events.some((e) => e.action === 'job.release.export.succeeded' && e.objectId === draft.id)).toBe(true);
   }, 240_000);

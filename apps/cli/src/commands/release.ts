@@ -18,7 +18,7 @@ import { createWorker, releaseJobHandlers } from '@delineate/worker';
 import { usageError } from '../failure';
 
 /** The platform of the environment (DELINEATE_DATA, DELINEATE_DATABASE_URL, ...) and its audit log. */
-async function withPlatform<T>(run: (p: { database: Database; blobs: BlobStore; audit: AuditLog; region: string }) => Promise<T>): Promise<T> {
+async function withPlatform<T>(run: (p: ReleasePlatform) => Promise<T>): Promise<T> {
   const config = configFromEnv(process.env);
   const { database, blobs } = await openPlatform(config, process.env);
   try {
@@ -28,7 +28,7 @@ async function withPlatform<T>(run: (p: { database: Database; blobs: BlobStore; 
       now,
       checkpoints: { dataDir: config.dataDir, key: await loadOrCreateAuditKey(config.dataDir), ...settings.policy, ...(settings.anchor ? { anchor: settings.anchor } : {}) },
     });
-    return await run({ database, blobs, audit, region: config.region });
+    return await run({ database, blobs, audit });
   } finally {
     await blobs.close();
     await database.close();
@@ -36,7 +36,7 @@ async function withPlatform<T>(run: (p: { database: Database; blobs: BlobStore; 
 }
 
 /** An event of the operator at the console (no user session): the action, the release and its project. */
-async function auditRelease(audit: AuditLog, action: string, release: { id: string; projectId: string }, outcome: 'success' | 'error') {
+async function auditRelease(audit: Pick<AuditLog, 'append'>, action: string, release: { id: string; projectId: string }, outcome: 'success') {
   await audit.append({
     actorId: null, role: null, sessionId: null, address: null, action, objectType: 'release', objectId: release.id,
     projectId: release.projectId, subjectPseudonym: null, purpose: 'release', outcome,
@@ -48,6 +48,40 @@ export function formatVerification(v: ReleaseVerification): string {
   return [head, ...v.problems.map((p) => `  ${p.problem}: ${p.what} (${p.hash})`)].join('\n') + '\n';
 }
 
+/** What `delineate release` works on: the platform's database, blobs and audit log. */
+export interface ReleasePlatform {
+  readonly database: Database;
+  readonly blobs: BlobStore;
+  readonly audit: Pick<AuditLog, 'append'>;
+}
+
+/** `release verify`: the verification, audited; the caller exits 1 when it is not ok. */
+export async function verifyReleaseCommand(platform: ReleasePlatform, id: string): Promise<ReleaseVerification> {
+  const found = await new ReleaseRepository(platform.database.db).get(id);
+  const result = await verifyRelease(platform.database.db, platform.blobs, id);
+  await auditRelease(platform.audit, result.ok ? 'release.verified' : 'release.verify.mismatch', found, 'success');
+  return result;
+}
+
+/** `release export`: queues the export, runs its job here as the worker would, and writes the archive. */
+export async function exportReleaseCommand(platform: ReleasePlatform, id: string, format: string, out: string): Promise<string> {
+  const { database, blobs, audit } = platform;
+  const found = await new ReleaseRepository(database.db).get(id);
+  const queued = await enqueueReleaseExport(database.db, { releaseId: id, format, userId: null });
+  await auditRelease(audit, `release.export.queued.${format}`, found, 'success');
+  const worker = createWorker({ database, blobs, clock: () => new Date(), region: Region.parse(await projectRegion(database, found.projectId)), handlers: releaseJobHandlers(), audit });
+  for (;;) {
+    const state = await getReleaseExport(database.db, id, queued.id);
+    if (state.status === 'succeeded') break;
+    if (state.status === 'failed' && state.error) throw new DelineateError('DLN_INTERNAL', `The export failed: ${state.error}`);
+    if (!(await worker.runOnce())) throw new DelineateError('DLN_INTERNAL', 'The export job could not be run here');
+  }
+  const { bytes, export: done } = await releaseExportArchive(database.db, blobs, id, queued.id);
+  await writeFile(out, bytes);
+  await auditRelease(audit, `release.export.downloaded.${format}`, found, 'success');
+  return `export ${done.id} of release ${id} (${done.format}): ${done.progress.done} item(s), ${bytes.length} bytes, sha256 ${done.archiveHash}\n`;
+}
+
 export function register(program: Command): void {
   const release = program.command('release').description('Frozen releases: verify them against their manifests, export them');
 
@@ -57,10 +91,8 @@ export function register(program: Command): void {
     .argument('<id>', 'release id')
     .option('--json', 'print JSON')
     .action(async (id: string, flags: { json?: boolean }) => {
-      await withPlatform(async ({ database, blobs, audit }) => {
-        const found = await new ReleaseRepository(database.db).get(id);
-        const result = await verifyRelease(database.db, blobs, id);
-        await auditRelease(audit, 'release.verified', found, result.ok ? 'success' : 'error');
+      await withPlatform(async (platform) => {
+        const result = await verifyReleaseCommand(platform, id);
         process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerification(result));
         if (!result.ok) process.exitCode = 1;
       });
@@ -74,23 +106,7 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'where to write the archive (.tar)')
     .action(async (id: string, flags: { format: string; out: string }) => {
       if (!flags.out.endsWith('.tar')) usageError('--out must name a .tar file');
-      await withPlatform(async ({ database, blobs, audit }) => {
-        const found = await new ReleaseRepository(database.db).get(id);
-        const queued = await enqueueReleaseExport(database.db, { releaseId: id, format: flags.format, userId: null });
-        await auditRelease(audit, 'release.export.created', found, 'success');
-        // The job runs here, as the worker would run it (and leaves the worker's audit event).
-        const worker = createWorker({ database, blobs, clock: () => new Date(), region: Region.parse(await projectRegion(database, found.projectId)), handlers: releaseJobHandlers(), audit });
-        for (;;) {
-          const state = await getReleaseExport(database.db, id, queued.id);
-          if (state.status === 'succeeded') break;
-          if (state.status === 'failed' && state.error) throw new DelineateError('DLN_INTERNAL', `The export failed: ${state.error}`);
-          if (!(await worker.runOnce())) throw new DelineateError('DLN_INTERNAL', 'The export job could not be run here');
-        }
-        const { bytes, export: done } = await releaseExportArchive(database.db, blobs, id, queued.id);
-        await writeFile(flags.out, bytes);
-        await auditRelease(audit, 'release.export.downloaded', found, 'success');
-        process.stdout.write(`export ${done.id} of release ${id} (${done.format}): ${done.progress.done} item(s), ${bytes.length} bytes, sha256 ${done.archiveHash}\n`);
-      });
+      await withPlatform(async (platform) => process.stdout.write(await exportReleaseCommand(platform, id, flags.format, flags.out)));
     });
 }
 
