@@ -14,7 +14,9 @@ import {
   BlobKey,
   LabelSchemaRepository,
   LocalBlobStore,
+  ModelRepository,
   ProjectRepository,
+  ReleaseRepository,
   ReviewProtocolRepository,
   testing,
   WorkflowRepository,
@@ -119,18 +121,29 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     // Reader 3 of the sampled item leaves out the first two slices of the liver.
     const partial = truth.map((v, i) => (v === 1 && i < 2 * SIZE * SIZE ? 0 : v));
     const annotationOf = new Map<string, string>();
+    const singles = tasks.filter((t) => t.itemId !== sampledItem);
+    const corrected = singles[0]!;
+    const model = await new ModelRepository(db).register({ name: 'liver-preannotator', version: '1.2.0', labelKeys: ['liver'], runtime: 'onnx', region: 'local' });
     let readerIndex = 0;
     for (const task of tasks) {
       const annotation = await annotations.create({ projectId, itemId: task.itemId, taskId: task.id, labelSchema: config.labelSchema, createdBy: task.assigneeId! });
       annotationOf.set(task.id, annotation.id);
       const volume = task.itemId === sampledItem && readerIndex++ === 2 ? partial : truth;
-      await save(annotation.id, 0, volume, task.assigneeId!, 'human');
+      let head = 0;
+      if (task.id === corrected.id) {
+        // A model's pre-annotation as version 1, recorded as the pre-annotation job records one
+        // (the workflow's write rule admits people only); the annotator then redraws on top of it.
+        const bytes = encodeRle8(truth.map((v) => (v === 1 ? 1 : 0)));
+        const stored = await blobs.put(bytes);
+        await db.insertInto('revisions').values({ annotation_id: annotation.id, version: 1, parent_version: null, author_user_id: null, author_model_name: model.name, author_model_version: model.version, source: 'ai', mask_hash: stored.hash, mask_encoding: RLE8, idempotency_key: null, created_at: clock() }).execute();
+        await db.updateTable('annotations').set({ head_version: 1 }).where('id', '=', annotation.id).execute();
+        head = 1;
+      }
+      await save(annotation.id, head, volume, task.assigneeId!, 'human');
       await workflow.submitAnnotation({ taskId: task.id, userId: task.assigneeId!, annotationId: annotation.id });
     }
     const answers = (labels: string[]) => liverCtReviewProtocol.checklist.filter((c) => labels.includes(c.labelKey)).map((c) => ({ itemKey: c.key, passed: true }));
     const reviews: WorkflowTask[] = await workflow.listTasks(projectId, { stage: 'review' });
-    const singles = tasks.filter((t) => t.itemId !== sampledItem);
-    const corrected = singles[0]!;
     const signedAt = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
     const present = ['liver', ...(truth.includes(2) ? ['liver_lesion'] : [])];
     let correctionVersion = 0;
@@ -138,7 +151,7 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
       if (review.reviewsTaskId === corrected.id) {
         // The reviewer trims the liver on the last slice: a correction revision, signed.
         const trimmed = truth.map((v, i) => (v === 1 && i >= (SLICES - 1) * SIZE * SIZE ? 0 : v));
-        correctionVersion = await save(review.annotationId!, 1, trimmed, users.rev!, 'correction');
+        correctionVersion = await save(review.annotationId!, review.revisionVersion!, trimmed, users.rev!, 'correction');
         const failed = answers(present).map((a) => (a.itemKey === 'liver.full-extent' ? { itemKey: a.itemKey, passed: false, errorType: 'over_segmentation' as const } : a));
         await workflow.recordReview({ taskId: review.id, reviewerId: users.rev!, stage: 'review', decision: 'correct', correctedVersion: correctionVersion, answers: failed, signedAt });
       } else await workflow.recordReview({ taskId: review.id, reviewerId: users.rev!, stage: 'review', decision: 'accept', answers: answers(present), signedAt });
@@ -189,6 +202,8 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     const built = await call('admin', 'POST', base, { ...splitRequest, splits: [{ itemId: corrected.itemId, split: 'test' }] });
     expect(built.status, JSON.stringify(built.json())).toBe(201);
     const draft = built.json() as Release;
+    const notFrozen = await call('admin', 'POST', `${base}/${draft.id}/exports`, { format: 'nifti' });
+    expect([notFrozen.status, notFrozen.json().code]).toEqual([409, 'DLN_RELEASE_NOT_FROZEN']);
     const frozen = (await call('admin', 'POST', `${base}/${draft.id}/freeze`)).json() as Release;
     expect(frozen.status).toBe('frozen');
     expect((await call('admin', 'POST', `${base}/${draft.id}/freeze`)).status).toBe(409);
@@ -204,15 +219,16 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect(entry.revisions).toEqual([{ annotationId: annotationOf.get(corrected.id), version: correctionVersion }]);
     const reading = entry.readings[0]!;
     expect(reading.revisions.map((r) => [r.version, r.source, r.author])).toEqual([
-      [1, 'human', { kind: 'user', userId: corrected.assigneeId }],
-      [2, 'correction', { kind: 'user', userId: users.rev }],
+      [1, 'ai', { kind: 'model', modelId: model.id, name: 'liver-preannotator', version: '1.2.0', weightsHash: null }],
+      [2, 'human', { kind: 'user', userId: corrected.assigneeId }],
+      [3, 'correction', { kind: 'user', userId: users.rev }],
     ]);
     expect(reading.reviews).toEqual([
-      expect.objectContaining({ reviewerId: users.rev, decision: 'correct', reviewedVersion: 1, correctedVersion: 2, errorTypes: ['over_segmentation'], signedAt: signedAt.toISOString(), stage: 'review' }),
+      expect.objectContaining({ reviewerId: users.rev, decision: 'correct', reviewedVersion: 2, correctedVersion: 3, errorTypes: ['over_segmentation'], signedAt: signedAt.toISOString(), stage: 'review' }),
     ]);
     expect(entry.instances).toHaveLength(SLICES);
     expect(entry.instances.every((i) => i.deidRecordId !== null)).toBe(true);
-    expect(entry.maskHash).toBe(reading.revisions[1]!.maskHash);
+    expect(entry.maskHash).toBe(reading.revisions[2]!.maskHash);
     // The sampled item: STAPLE consensus of three readers with soft labels.
     const multi = manifest.items.find((i) => i.itemId === sampledItem)!;
     expect(multi.consensus?.method).toBe('staple');
@@ -223,6 +239,8 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect((await call('admin', 'POST', `${base}/${draft.id}/exports`, { format: 'no-such-format' })).json().code).toBe('DLN_RELEASE_EXPORT_FORMAT');
     const queued = await call('admin', 'POST', `${base}/${draft.id}/exports`, { format: 'nifti' });
     expect(queued.status).toBe(202);
+    const early = await call('admin', 'GET', `/api/releases/${draft.id}/exports/${queued.json().id}/download`);
+    expect([early.status, early.json().code]).toEqual([409, 'DLN_RELEASE_EXPORT_NOT_READY']);
     const worker = createWorker({ database, blobs, clock, region: 'local', handlers: releaseJobHandlers(), audit: server.audit });
     expect(await worker.runOnce()).toBe(true);
     const state = (await call('admin', 'GET', `/api/releases/${draft.id}/exports/${queued.json().id}`)).json();
@@ -286,13 +304,25 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect(labelled).toBe(entry.labelKeys.length > 0 ? [...ours.data].filter((x) => x !== 0).length : 0);
     expect(labelled).toBeGreaterThan(0);
 
-    // ---- verify: clean, then a tampered blob is named ----
-    expect((await call('auditor', 'POST', `${base}/${draft.id}/verify`)).json()).toMatchObject({ ok: true, problems: [] });
+    // ---- verify: clean (a document appended after freezing included), then a tampered blob and a lost document are named ----
+    const releases = new ReleaseRepository(db);
+    const protocolDocument = await blobs.put(new TextEncoder().encode('{"document":"annotation protocol"}'));
+    await releases.addDocument(draft.id, { kind: 'annotation-protocol', hash: protocolDocument.hash });
+    const clean = (await call('auditor', 'POST', `${base}/${draft.id}/verify`)).json();
+    expect(clean).toMatchObject({ ok: true, problems: [] });
+    // The manifest, 4 released masks, every revision of every reading, 2 labels × 2 soft labels, 1 document.
+    const revisionCount = manifest.items.reduce((n, i) => n + i.readings.reduce((m, r) => m + r.revisions.length, 0), 0);
+    expect(clean.checked).toBe(1 + 4 + revisionCount + multi.consensus!.labels.length * 2 + 1);
+    const lost = 'f'.repeat(64);
+    await releases.addDocument(draft.id, { kind: 'qa-results', hash: lost });
     const votes = multi.consensus!.labels[0]!.votesHash;
     await overwriteBlob(blobs, join(dir, 'blobs'), votes, encodeRle8(new Uint8Array(N)));
     const tampered = (await call('admin', 'POST', `${base}/${draft.id}/verify`)).json();
     expect(tampered.ok).toBe(false);
-    expect(tampered.problems).toEqual([{ what: `item ${sampledItem} reader votes liver`, hash: votes, problem: 'differs' }]);
+    expect(tampered.problems).toEqual([
+      { what: `item ${sampledItem} reader votes liver`, hash: votes, problem: 'differs' },
+      { what: 'document qa-results', hash: lost, problem: 'missing' },
+    ]);
     const cliVerify = await verifyReleaseCommand(platform, draft.id);
     expect(cliVerify.ok).toBe(false);
     expect(formatVerification(cliVerify)).toContain(`differs: item ${sampledItem} reader votes liver (${votes})`);

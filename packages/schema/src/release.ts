@@ -38,7 +38,8 @@ export type ReleaseBuildRequest = z.input<typeof ReleaseBuildRequest>;
 /** Who drew a released revision: a person, or a model with its version (and weights hash when recorded). */
 export const ManifestAuthor = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), userId: Id }),
-  z.object({ kind: z.literal('model'), name: z.string(), version: z.string(), weightsHash: Sha256Hex.nullable() }),
+  /** A model: its registration id when registered, and the weights hash once models record one. */
+  z.object({ kind: z.literal('model'), modelId: Id.nullable(), name: z.string(), version: z.string(), weightsHash: Sha256Hex.nullable() }),
 ]);
 export type ManifestAuthor = z.infer<typeof ManifestAuthor>;
 

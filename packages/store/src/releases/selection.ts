@@ -176,6 +176,8 @@ export async function releasedReading(db: Kysely<DB>, annotation: AnnotationRow)
 async function revisionChain(db: Kysely<DB>, annotationId: string, released: number): Promise<ManifestRevision[]> {
   const rows = await db.selectFrom('revisions').selectAll().where('annotation_id', '=', annotationId).where('version', '<=', released).execute();
   const byVersion = new Map(rows.map((r) => [r.version, r]));
+  const modelIdOf = async (name: string | null, version: string | null) =>
+    name && version ? ((await db.selectFrom('models').select('id').where('name', '=', name).where('version', '=', version).executeTakeFirst())?.id ?? null) : null;
   const chain: ManifestRevision[] = [];
   for (let v: number | null = released; v !== null; ) {
     const r = byVersion.get(v);
@@ -187,7 +189,7 @@ async function revisionChain(db: Kysely<DB>, annotationId: string, released: num
       author:
         r.author_user_id !== null
           ? { kind: 'user', userId: r.author_user_id }
-          : { kind: 'model', name: r.author_model_name ?? 'unknown', version: r.author_model_version ?? 'unknown', weightsHash: null },
+          : { kind: 'model', modelId: await modelIdOf(r.author_model_name, r.author_model_version), name: r.author_model_name ?? 'unknown', version: r.author_model_version ?? 'unknown', weightsHash: null },
       maskHash: r.mask_hash,
       createdAt: new Date(r.created_at).toISOString(),
     });
