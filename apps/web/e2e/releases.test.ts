@@ -128,10 +128,24 @@ run('releases page in chromium', () => {
     }
   }, 240_000);
 
-  it('lets an auditor read releases but not build one', async () => {
+  it('shows an auditor the releases read-only, and the server refuses them building one', async () => {
     const auditor = await apiUser(server.url, 'demo.auditor', server.passwords.get('demo.auditor')!);
     const list = await auditor.ok('GET', `/api/projects/${projectId}/releases`);
     expect(list.releases).toHaveLength(1);
     expect((await auditor.raw('POST', `/api/projects/${projectId}/releases`, { name: 'not mine', defaultSplit: 'train' })).status).toBe(403);
+    // In the browser (auditors have no second factor to pass): no build form, no freeze or export, but verify.
+    const auditorPage = await (await newContext(browser)).newPage();
+    await auditorPage.goto(server.url);
+    await auditorPage.fill('#username', 'demo.auditor');
+    await auditorPage.fill('#password', server.passwords.get('demo.auditor')!);
+    await auditorPage.click('[data-testid=sign-in]');
+    await auditorPage.waitForSelector('[data-testid=signed-in-as]');
+    await auditorPage.goto(`${server.url}/#/projects/${projectId}/releases`);
+    await auditorPage.waitForSelector('[data-testid=read-only]');
+    await auditorPage.click('[data-testid=release-row]');
+    await auditorPage.waitForSelector('[data-testid=release-verify]');
+    for (const id of ['release-build', 'release-freeze', 'export-nifti', 'export-download']) expect(await auditorPage.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    await auditorPage.click('[data-testid=release-verify]');
+    await expect(auditorPage.waitForSelector('[data-testid=verify-result]').then((e) => e.textContent())).resolves.toMatch(/^Verified/);
   }, 60_000);
 });
