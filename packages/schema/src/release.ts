@@ -20,7 +20,7 @@ export const ReleaseFilter = z.object({
 export type ReleaseFilter = z.infer<typeof ReleaseFilter>;
 
 /** Why an item of the project is not in a release (the web app shows the words, not these keys). */
-export const releaseExclusionReasons = ['not_gated', 'not_annotated', 'unreviewed', 'modality', 'label_absent', 'task_status', 'agreement_sample'] as const;
+export const releaseExclusionReasons = ['not_a_volume', 'not_gated', 'not_annotated', 'unreviewed', 'modality', 'label_absent', 'task_status', 'agreement_sample'] as const;
 export const ReleaseExclusionReason = z.enum(releaseExclusionReasons);
 export type ReleaseExclusionReason = z.infer<typeof ReleaseExclusionReason>;
 

@@ -15,6 +15,7 @@ import {
 } from '../data/releases';
 
 const reasonWords: Record<ReleaseExclusionReason, string> = {
+  not_a_volume: 'not an image volume (slides and videos are exported on their own)',
   not_gated: 'not past the de-identification gate',
   not_annotated: 'not annotated',
   unreviewed: 'work not reviewed and signed',

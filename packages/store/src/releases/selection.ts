@@ -78,7 +78,9 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
     if (filter.agreementSample && (samples.get(item.id) === true) !== (filter.agreementSample === 'sampled')) { exclude('agreement_sample'); continue; }
     const statuses = annotateTasks.filter((t) => t.item_id === item.id).map((t) => t.status);
     if (filter.taskStatus && (statuses.length === 0 || statuses.some((s) => s !== filter.taskStatus))) { exclude('task_status'); continue; }
-    if (item.kind !== 'series_volume' || !item.series_id || !item.rows || !item.columns || !item.slices) { exclude('not_gated'); continue; }
+    // Slide regions and videos are released through their own formats (OME-Zarr), not as volumes.
+    if (item.kind !== 'series_volume' || !item.series_id) { exclude('not_a_volume'); continue; }
+    if (!item.rows || !item.columns || !item.slices) { exclude('not_gated'); continue; }
     const instances = await gatedInstances(db, projectId, item.series_id);
     if (instances.length === 0) { exclude('not_gated'); continue; }
     const annotations = await db.selectFrom('annotations').selectAll().where('item_id', '=', item.id).where('head_version', '>', 0).orderBy('created_at').orderBy('id').execute();
