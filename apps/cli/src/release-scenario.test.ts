@@ -142,6 +142,11 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
       await save(annotation.id, head, volume, task.assigneeId!, 'human');
       await workflow.submitAnnotation({ taskId: task.id, userId: task.assigneeId!, annotationId: annotation.id });
     }
+    // Submitted but not yet reviewed: every annotation is unsigned work, and the build would be refused.
+    const beforeReview = (await call('admin', 'POST', `/api/projects/${projectId}/releases/preview`, { name: 'v0', defaultSplit: 'train' })).json();
+    expect(beforeReview.items).toEqual([]);
+    expect(beforeReview.unreviewed).toHaveLength(tasks.length);
+    expect(new Set(beforeReview.unreviewed.map((u: { reason: string }) => u.reason))).toEqual(new Set(['not_signed']));
     const answers = (labels: string[]) => liverCtReviewProtocol.checklist.filter((c) => labels.includes(c.labelKey)).map((c) => ({ itemKey: c.key, passed: true }));
     const reviews: WorkflowTask[] = await workflow.listTasks(projectId, { stage: 'review' });
     const signedAt = new Date(Date.UTC(2026, 0, 5, 10, 0, 0));
