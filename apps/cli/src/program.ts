@@ -21,6 +21,7 @@ const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
   'access-review': () => import('./commands/access-review'),
   report: () => import('./commands/report'),
   'import-mask': () => import('./commands/import-mask'),
+  release: () => import('./commands/release'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);

@@ -20,6 +20,7 @@ import { registerSubjectIdentityRoutes } from './routes/subject-identities';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 import { registerWorkflowRoutes } from './routes/workflow';
+import { registerReleaseRoutes } from './routes/releases';
 
 export const serverVersion = '0.1.0';
 
@@ -97,6 +98,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerTaskRoutes(app, registry, context);
   registerWorkflowRoutes(app, registry, context);
   registerProjectRoutes(app, registry, context);
+  registerReleaseRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit };
 }

@@ -6,3 +6,4 @@ export { createWorker, type JobAuditLog, type JobAuditSubject, type JobHandler, 
 export { agreementJob, workflowJobHandlers, AGREEMENT_JOB_KIND } from './jobs/agreement';
 export { createProjectSecret, projectDeidSettings, type ProjectDeidSettings } from './project-deid';
 export { REDACT_JOB, RedactPayload, redactJobHandler, redactQuarantined } from './redact';
+export { releaseExportJob, releaseJobHandlers, RELEASE_EXPORT_JOB_KIND } from './jobs/release-export';

@@ -31,6 +31,7 @@ export { uidFromName } from './synthetic/uids';
 export { decodeNifti, encodeNifti, gzipSizeHint, niftiLabels, niftiValues, parseNiftiHeader } from './nifti/nifti';
 export type { NiftiArray, NiftiDatatype, NiftiHeader, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';
 export { readNiftiFile, writeNiftiFile } from './nifti/files';
+export { niftiAffineFromGeometry, type VolumeGeometry } from './nifti/affine';
 export { decodeNiftiLabelRuns, readNiftiLabelRuns } from './nifti/label-runs';
 export type { NiftiLabelRuns } from './nifti/label-runs';
 export { readTiff, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';

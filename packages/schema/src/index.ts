@@ -143,8 +143,28 @@ export {
 } from './jobs';
 export {
   ReleaseManifest,
+  ReleaseManifestV1,
+  ReleaseManifestV2,
+  isManifestV2,
   ReleaseDocument,
   Release,
+  releaseSplits,
+  ReleaseSplit,
+  ReleaseFilter,
+  releaseExclusionReasons,
+  ReleaseExclusionReason,
+  ReleaseBuildRequest,
+  ManifestAuthor,
+  ManifestRevision,
+  ManifestReview,
+  ManifestReading,
+  ManifestConsensus,
+  ManifestItem,
+  ManifestExclusion,
+  UnreviewedWork,
+  ReleasePreview,
+  ReleaseExport,
+  ReleaseVerification,
 } from './release';
 export {
   ErrorBody,

@@ -1,14 +1,155 @@
 import { z } from 'zod';
 import { RevisionRef } from './annotation';
-import { Id, Sha256Hex, Slug, Timestamp, VersionRef } from './common';
-import { ReleaseStatus } from './vocabularies';
+import { Id, Sha256Hex, Slug, Timestamp, VersionNumber, VersionRef } from './common';
+import { ConsensusMethod, ErrorType, Modality, ReleaseStatus, ReviewDecision, RevisionSource, TaskStatus } from './vocabularies';
 
-export const ReleaseManifest = z.object({
+export const releaseSplits = ['train', 'validation', 'test'] as const;
+export const ReleaseSplit = z.enum(releaseSplits);
+export type ReleaseSplit = z.infer<typeof ReleaseSplit>;
+
+/** Which items of a project a release takes; every field left out matches every item. */
+export const ReleaseFilter = z.object({
+  modality: Modality.optional(),
+  /** Items whose released mask holds every one of these labels. */
+  labelKeys: z.array(Slug).max(64).optional(),
+  /** Items whose annotation tasks are all in this state. */
+  taskStatus: TaskStatus.optional(),
+  /** Items drawn into the agreement sample, or not. */
+  agreementSample: z.enum(['sampled', 'not_sampled']).optional(),
+});
+export type ReleaseFilter = z.infer<typeof ReleaseFilter>;
+
+/** Why an item of the project is not in a release (the web app shows the words, not these keys). */
+export const releaseExclusionReasons = ['not_a_volume', 'not_gated', 'not_annotated', 'unreviewed', 'modality', 'label_absent', 'task_status', 'agreement_sample'] as const;
+export const ReleaseExclusionReason = z.enum(releaseExclusionReasons);
+export type ReleaseExclusionReason = z.infer<typeof ReleaseExclusionReason>;
+
+/** What a project admin asks for: a filter, splits per item (or one for all), and whether unreviewed work is left out. */
+export const ReleaseBuildRequest = z.object({
+  name: z.string().min(1).max(200),
+  filter: ReleaseFilter.default({}),
+  splits: z.array(z.object({ itemId: Id, split: ReleaseSplit })).max(100_000).default([]),
+  defaultSplit: ReleaseSplit.optional(),
+  /** By default unreviewed work on a selected item refuses the build; true leaves such items out instead. */
+  excludeUnreviewed: z.boolean().default(false),
+});
+export type ReleaseBuildRequest = z.input<typeof ReleaseBuildRequest>;
+
+/** Who drew a released revision: a person, or a model with its version (and weights hash when recorded). */
+export const ManifestAuthor = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('user'), userId: Id }),
+  /** A model: its registration id when registered, and the weights hash once models record one. */
+  z.object({ kind: z.literal('model'), modelId: Id.nullable(), name: z.string(), version: z.string(), weightsHash: Sha256Hex.nullable() }),
+]);
+export type ManifestAuthor = z.infer<typeof ManifestAuthor>;
+
+export const ManifestRevision = z.object({
+  version: VersionNumber,
+  parentVersion: VersionNumber.nullable(),
+  source: RevisionSource,
+  author: ManifestAuthor,
+  maskHash: Sha256Hex,
+  createdAt: Timestamp,
+});
+export type ManifestRevision = z.infer<typeof ManifestRevision>;
+
+export const ManifestReview = z.object({
+  reviewId: Id,
+  stage: z.enum(['review', 'expert_review']),
+  reviewerId: Id,
+  decision: ReviewDecision,
+  reviewedVersion: VersionNumber,
+  correctedVersion: VersionNumber.nullable(),
+  errorTypes: z.array(ErrorType),
+  signedAt: Timestamp,
+});
+export type ManifestReview = z.infer<typeof ManifestReview>;
+
+/** One reader's work on an item: the released revision, the chain that led to it and its signed reviews. */
+export const ManifestReading = z.object({
+  annotationId: Id,
+  annotatorId: Id.nullable(),
+  released: VersionNumber,
+  revisions: z.array(ManifestRevision),
+  reviews: z.array(ManifestReview),
+});
+export type ManifestReading = z.infer<typeof ManifestReading>;
+
+/** A multi-reader item's consensus: method, reader revisions, per-label STAPLE and soft-label blobs. */
+export const ManifestConsensus = z.object({
+  method: ConsensusMethod,
+  inputs: z.array(RevisionRef),
+  labels: z.array(
+    z.object({
+      labelKey: Slug,
+      labelValue: z.number().int().min(1).max(255),
+      sensitivity: z.array(z.number()),
+      specificity: z.array(z.number()),
+      /** rle: per voxel the number of readers who drew the label (fraction = votes / readers). */
+      votesHash: Sha256Hex,
+      /** rle: per voxel the STAPLE probability as round(255 p). */
+      stapleHash: Sha256Hex,
+    }),
+  ),
+});
+export type ManifestConsensus = z.infer<typeof ManifestConsensus>;
+
+export const ManifestItem = z.object({
+  itemId: Id,
+  /** The revisions the released mask comes from (one, or every reader's). */
+  revisions: z.array(RevisionRef),
+  subjectPseudonym: z.string(),
+  split: ReleaseSplit,
+  modality: Modality,
+  /** The grid, origin (LPS mm) and direction of the item's de-identified series. */
+  geometry: z.object({
+    dims: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+    spacing: z.tuple([z.number(), z.number(), z.number()]),
+    origin: z.tuple([z.number(), z.number(), z.number()]),
+    direction: z.array(z.number()).length(9),
+  }),
+  instances: z.array(z.object({ sopInstanceUid: z.string(), deidRecordId: Id.nullable() })),
+  /** rle of the released label map (for one reader, the revision's own mask hash). */
+  maskHash: Sha256Hex,
+  labelKeys: z.array(Slug),
+  readings: z.array(ManifestReading),
+  consensus: ManifestConsensus.nullable(),
+});
+export type ManifestItem = z.infer<typeof ManifestItem>;
+
+export const ManifestExclusion = z.object({ itemId: Id, reason: ReleaseExclusionReason });
+export type ManifestExclusion = z.infer<typeof ManifestExclusion>;
+
+/** The canonical manifest of format 2 (issue 13): everything a release holds and where it came from. */
+export const ReleaseManifestV2 = z.object({
+  format: z.literal(2),
+  projectId: Id,
   labelSchema: VersionRef,
   reviewProtocol: VersionRef,
-  items: z.array(z.object({ itemId: Id, revisions: z.array(RevisionRef) })),
+  labels: z.array(z.object({ key: Slug, value: z.number().int().min(1).max(255), name: z.string() })),
+  filter: ReleaseFilter,
+  consensusMethod: ConsensusMethod,
+  items: z.array(ManifestItem),
+  excluded: z.array(ManifestExclusion),
 });
+export type ReleaseManifestV2 = z.infer<typeof ReleaseManifestV2>;
+
+/** The first manifests (before issue 13): still parsed, never written any more. */
+export const ReleaseManifestV1 = z
+  .object({
+    labelSchema: VersionRef,
+    reviewProtocol: VersionRef,
+    items: z.array(z.object({ itemId: Id, revisions: z.array(RevisionRef) })),
+  })
+  // Strict, so a format-2 manifest missing its provenance is refused, never read as format 1.
+  .strict();
+
+export const ReleaseManifest = z.union([ReleaseManifestV2, ReleaseManifestV1]);
 export type ReleaseManifest = z.infer<typeof ReleaseManifest>;
+
+export function isManifestV2(manifest: ReleaseManifest): manifest is ReleaseManifestV2 {
+  return 'format' in manifest && manifest.format === 2;
+}
 
 export const ReleaseDocument = z.object({ kind: Slug, hash: Sha256Hex });
 export type ReleaseDocument = z.infer<typeof ReleaseDocument>;
@@ -31,3 +172,46 @@ export const Release = z
     path: ['manifestHash'],
   });
 export type Release = z.infer<typeof Release>;
+
+/** Unreviewed work that refuses a build: ids only, never PHI. */
+export const UnreviewedWork = z.object({ itemId: Id, annotationId: Id, version: z.number().int().min(0), reason: z.enum(['free_annotation', 'not_signed']) });
+export type UnreviewedWork = z.infer<typeof UnreviewedWork>;
+
+/** What a build would release, before anything is written. */
+export const ReleasePreview = z.object({
+  items: z.array(z.object({ itemId: Id, subjectPseudonym: z.string(), modality: Modality, split: ReleaseSplit.nullable(), readers: z.number().int(), labelKeys: z.array(Slug) })),
+  excluded: z.array(ManifestExclusion),
+  unreviewed: z.array(UnreviewedWork),
+  /** Subjects whose items were given more than one split. */
+  sharedSubjects: z.array(z.object({ subjectPseudonym: z.string(), splits: z.array(ReleaseSplit) })),
+  consensusMethod: ConsensusMethod,
+  /** The pinned schema's labels, for showing names and choosing the label filter. */
+  labels: z.array(z.object({ key: Slug, value: z.number().int(), name: z.string() })),
+});
+export type ReleasePreview = z.infer<typeof ReleasePreview>;
+
+/** An export of a frozen release: a job with progress and, once done, an archive blob. */
+export const ReleaseExport = z.object({
+  id: Id,
+  releaseId: Id,
+  format: Slug,
+  jobId: Id,
+  status: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  progress: z.object({ done: z.number().int().min(0), total: z.number().int().min(0) }),
+  archiveHash: Sha256Hex.nullable(),
+  archiveBytes: z.number().int().min(0).nullable(),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+});
+export type ReleaseExport = z.infer<typeof ReleaseExport>;
+
+/** What `release verify` reports: each blob or document that no longer matches, by what it is. */
+export const ReleaseVerification = z.object({
+  releaseId: Id,
+  manifestHash: Sha256Hex.nullable(),
+  ok: z.boolean(),
+  checked: z.number().int(),
+  problems: z.array(z.object({ what: z.string(), hash: z.string(), problem: z.enum(['missing', 'differs', 'manifest_changed']) })),
+});
+export type ReleaseVerification = z.infer<typeof ReleaseVerification>;

@@ -149,3 +149,22 @@ export {
   type ItemVolumeGeometry,
   type MaskImportFormat,
 } from './masks/import-mask';
+// Releases, their manifests, verification and exports (issue 13, src/releases/).
+export {
+  enqueueReleaseExport,
+  getReleaseExport,
+  itemGridOf,
+  listReleaseExports,
+  niftiExportFormat,
+  RELEASE_EXPORT_JOB_KIND,
+  ReleaseBuilder,
+  releaseExportArchive,
+  releaseExportFormats,
+  runReleaseExport,
+  tarArchive,
+  verifyRelease,
+  type ArchiveFile,
+  type ExportItemInput,
+  type ReleaseExportFormat,
+  type SoftLabelVolumes,
+} from './releases';

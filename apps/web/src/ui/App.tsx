@@ -4,6 +4,7 @@ import { qrModules, qrPath } from '../totp-qr';
 import { ProjectSettingsPage, ProjectsPage, QualityDashboardPage } from './ProjectPages';
 import { stageNames, workflowApi, type WorkflowTask } from '../workflow-api';
 import { Workspace } from './Workspace';
+import { ReleasesPage } from '../pages/ReleasesPage';
 
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
@@ -20,12 +21,13 @@ type Route =
   | { page: 'item'; itemId: string; taskId: string | null; annotationId: string | null }
   | { page: 'projects' }
   | { page: 'project-settings'; projectId: string }
-  | { page: 'project-quality'; projectId: string };
+  | { page: 'project-quality'; projectId: string }
+  | { page: 'project-releases'; projectId: string };
 
 function parseRoute(): Route {
   if (window.location.hash === '#/projects') return { page: 'projects' };
-  const project = /^#\/projects\/([0-9a-f-]{36})\/(settings|quality)$/.exec(window.location.hash);
-  if (project) return { page: project[2] === 'settings' ? 'project-settings' : 'project-quality', projectId: project[1]! };
+  const project = /^#\/projects\/([0-9a-f-]{36})\/(settings|quality|releases)$/.exec(window.location.hash);
+  if (project) return { page: project[2] === 'settings' ? 'project-settings' : project[2] === 'releases' ? 'project-releases' : 'project-quality', projectId: project[1]! };
   const m = /^#\/items\/([0-9a-f-]{36})(?:\?(.*))?$/.exec(window.location.hash);
   if (!m) return { page: 'list' };
   const q = new URLSearchParams(m[2] ?? '');
@@ -94,6 +96,7 @@ export function App() {
       {route.page === 'projects' && <ProjectsPage session={session} />}
       {route.page === 'project-settings' && <ProjectSettingsPage key={route.projectId} session={session} projectId={route.projectId} />}
       {route.page === 'project-quality' && <QualityDashboardPage key={route.projectId} session={session} projectId={route.projectId} />}
+      {route.page === 'project-releases' && <ReleasesPage key={route.projectId} session={session} projectId={route.projectId} />}
     </>
   );
 }

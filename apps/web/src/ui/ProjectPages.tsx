@@ -173,7 +173,7 @@ export function ProjectSettingsPage({ session, projectId }: { session: Session; 
       </h2>
       <p className="muted">
         {summary.modality} · {summary.tasks.annotate} annotation, {summary.tasks.review} review and {summary.tasks.expert_review} expert-review tasks ·{' '}
-        <a href={`#/projects/${projectId}/quality`}>Quality dashboard</a> · <a href="#/projects">All projects</a>
+        <a href={`#/projects/${projectId}/quality`}>Quality dashboard</a> · <a href={`#/projects/${projectId}/releases`} data-testid="open-releases">Releases</a> · <a href="#/projects">All projects</a>
       </p>
       {!canEdit && (
         <div className="notice" data-testid="read-only">

@@ -246,6 +246,8 @@ export interface NiftiWriteInput {
   readonly data: NiftiArray;
   /** Row-major 4×4 voxel → RAS-mm; defaults to diag(spacing). Written as both sform and qform. */
   readonly affine?: readonly number[];
+  /** scl_slope (default 1): e.g. 1/255 for a probability stored as uint8. */
+  readonly sclSlope?: number;
 }
 
 function datatypeFor(data: NiftiArray): NiftiDatatype {
@@ -280,7 +282,7 @@ export function encodeNifti(image: NiftiWriteInput, options: { gzip?: boolean } 
   view.setFloat32(76, qfac, true);
   [sx, sy, sz].forEach((s, k) => view.setFloat32(80 + 4 * k, k < ndim ? s : 1, true));
   view.setFloat32(108, 352, true);
-  view.setFloat32(112, 1, true);
+  view.setFloat32(112, image.sclSlope ?? 1, true);
   view.setFloat32(116, 0, true);
   out[123] = 2 | 8; // mm, seconds
   view.setInt16(252, 1, true);

@@ -12,6 +12,7 @@ import { secondFactor } from './0300_second_factor';
 import { annotationOwner } from './0320_annotation_owner';
 import { studyObjects } from './0330_study_objects';
 import { maskTiles } from './0400_mask_tiles';
+import { releaseExports } from './0500_release_exports';
 import { importRevisions } from './0520_import_revisions';
 
 /**
@@ -32,5 +33,6 @@ export const migrations: readonly Migration[] = [
   annotationOwner,
   studyObjects,
   maskTiles,
+  releaseExports,
   importRevisions,
 ];

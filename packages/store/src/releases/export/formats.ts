@@ -1,0 +1,70 @@
+import { gridOf, type Grid } from '@delineate/core';
+import { encodeNifti, niftiAffineFromGeometry } from '@delineate/formats';
+import type { ManifestItem, ReleaseManifestV2 } from '@delineate/schema';
+import type { ArchiveFile } from './tar';
+
+/** One label's soft labels of a multi-reader item, decoded on the item's grid. */
+export interface SoftLabelVolumes {
+  readonly labelKey: string;
+  readonly labelValue: number;
+  readonly readers: number;
+  /** Readers who drew the label, per voxel. */
+  readonly votes: Uint8Array;
+  /** Binary STAPLE probability as round(255 p), per voxel. */
+  readonly staple: Uint8Array;
+}
+
+/** What a format gets for one released item; files go under `folder`. */
+export interface ExportItemInput {
+  readonly manifest: ReleaseManifestV2;
+  readonly item: ManifestItem;
+  readonly grid: Grid;
+  readonly mask: Uint8Array;
+  readonly soft: readonly SoftLabelVolumes[];
+  readonly folder: string;
+  /** The item's de-identified source instances in manifest order (formats that reference them, e.g. DICOM SEG). */
+  readonly sourceInstances: () => Promise<Uint8Array[]>;
+}
+
+/**
+ * One export format: the files it writes per item. Every export also carries `manifest.json`,
+ * `dataset.json` and a provenance JSON per item, whatever the format.
+ */
+export interface ReleaseExportFormat {
+  readonly key: string;
+  readonly title: string;
+  itemFiles(input: ExportItemInput): Promise<ArchiveFile[]>;
+}
+
+export function itemGridOf(item: ManifestItem): Grid {
+  return gridOf(item.geometry.dims, item.geometry.spacing);
+}
+
+/**
+ * NIfTI-1 `.nii.gz`: the label map (uint8), and for multi-reader items per label the fraction of
+ * readers (float32, exact) and the STAPLE probability (uint8 with scl_slope 1/255). sform and qform
+ * both come from the series' DICOM geometry (niftiAffineFromGeometry).
+ */
+export const niftiExportFormat: ReleaseExportFormat = {
+  key: 'nifti',
+  title: 'NIfTI-1 label maps and soft-label maps',
+  async itemFiles({ item, grid, mask, soft, folder }) {
+    const affine = niftiAffineFromGeometry(item.geometry);
+    const files: ArchiveFile[] = [{ path: `${folder}/label.nii.gz`, bytes: encodeNifti({ grid, data: mask, affine }, { gzip: true }) }];
+    for (const s of soft) {
+      const fraction = new Float32Array(s.votes.length);
+      for (let i = 0; i < fraction.length; i++) fraction[i] = (s.votes[i] ?? 0) / s.readers;
+      files.push({ path: `${folder}/soft/${s.labelKey}_reader_fraction.nii.gz`, bytes: encodeNifti({ grid, data: fraction, affine }, { gzip: true }) });
+      files.push({ path: `${folder}/soft/${s.labelKey}_staple.nii.gz`, bytes: encodeNifti({ grid, data: s.staple, affine, sclSlope: 1 / 255 }, { gzip: true }) });
+    }
+    return files;
+  },
+};
+
+/**
+ * The export formats by key: each format is one entry. DICOM SEG (BINARY, FRACTIONAL, LABELMAP)
+ * joins here as its own entries, over `writeSegmentation` of @delineate/formats.
+ */
+export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = {
+  [niftiExportFormat.key]: niftiExportFormat,
+};

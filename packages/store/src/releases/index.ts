@@ -1,0 +1,14 @@
+export { ReleaseBuilder } from './build';
+export { releaseConsensus, type ReleaseLabel } from './consensus';
+export { releasedReading, selectReleaseItems, type ReleaseCandidate, type Selection } from './selection';
+export { verifyRelease } from './verify';
+export { itemGridOf, niftiExportFormat, releaseExportFormats, type ExportItemInput, type ReleaseExportFormat, type SoftLabelVolumes } from './export/formats';
+export {
+  enqueueReleaseExport,
+  getReleaseExport,
+  listReleaseExports,
+  RELEASE_EXPORT_JOB_KIND,
+  releaseExportArchive,
+  runReleaseExport,
+} from './export/exports';
+export { tarArchive, type ArchiveFile } from './export/tar';
