@@ -220,8 +220,6 @@ export {
   ReleaseDocumentFormat,
   ReleaseDocumentInput,
   ReleaseDocumentKind,
-  ReleaseSplit,
   releaseDocumentFormats,
   releaseDocumentKinds,
-  releaseSplits,
 } from './release-documents';

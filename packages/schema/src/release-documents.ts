@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { RevisionRef } from './annotation';
 import { Id, Sha256Hex, VersionRef } from './common';
+import { ReleaseSplit } from './release';
 import { ConsensusMethod } from './vocabularies';
-
-export const releaseSplits = ['train', 'validation', 'test'] as const;
-export const ReleaseSplit = z.enum(releaseSplits);
-export type ReleaseSplit = z.infer<typeof ReleaseSplit>;
 
 /**
  * What a frozen release's manifest holds, as the release freezer hands it to the document
