@@ -4,6 +4,7 @@ export {};
 export type { BlobPutOptions, BlobPutResult, BlobStat, BlobStore } from './blob/types';
 export { blobAddress, isBlobAddress } from './blob/address';
 export { envelopeOverhead } from './blob/envelope';
+export type { BlobPart } from './blob/parts';
 export { BlobKey, blobKeyPath, loadBlobKey, parseBlobKeyText, type BlobKeySource, type LoadBlobKeyOptions } from './blob/key';
 export { LocalBlobStore, type LocalBlobStoreOptions } from './blob/local';
 export { S3BlobStore, type S3BlobStoreOptions, type S3Credentials } from './blob/s3';

@@ -103,8 +103,8 @@ export interface PreparedTiledSave {
 /** The parent a save builds on: a stored index, or the tiles of a revision kept whole (before migration). */
 export type TiledParent = { kind: 'index'; index: TileIndex } | { kind: 'tiles'; grid: TileGrid; tiles: readonly Tile[] } | undefined;
 
-/** The blob store as masks use it: readers need only `get`. */
-export type MaskBlobs = Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'put'>>;
+/** The blob store as masks use it: readers need only `get`, and read tiles alone when the store has `getParts`. */
+export type MaskBlobs = Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'put' | 'getParts'>>;
 
 /**
  * Reads and writes tiled masks through the blob store. Inflated tiles are kept in a bounded
@@ -213,18 +213,33 @@ export class TiledMasks {
       byPack.set(e.pack, list);
     }
     for (const [pack, list] of byPack) {
-      const bytes = await this.#blobs.get(pack);
-      for (const e of list) {
-        const payload = bytes.subarray(e.offset, e.offset + e.length);
-        if (e.offset + e.length > bytes.length || sha256Hex(payload) !== e.tileHash) {
-          throw new DelineateError('DLN_BLOB_CORRUPT', 'A stored mask tile does not match its hash');
-        }
+      for (const [e, payload] of await this.#readPayloads(pack, list)) {
         const r = new Uint8Array(inflateRawSync(payload));
         this.#remember(e.tileHash, r);
         out.set(e.ordinal, r);
       }
     }
     return out;
+  }
+
+  /**
+   * The deflated payloads of some tiles of one pack, each checked against its hash. With a store
+   * that reads parts, only those tiles' bytes are read and decrypted (ranged reads on S3), so a
+   * viewport costs its tiles, not the packs they sit in.
+   */
+  async #readPayloads(pack: string, entries: readonly TileIndexEntry[]): Promise<[TileIndexEntry, Uint8Array][]> {
+    if (this.#blobs.getParts) {
+      const parts = await this.#blobs.getParts(pack, entries.map((e) => ({ offset: e.offset, length: e.length, sha256: e.tileHash })));
+      return entries.map((e, i) => [e, parts[i]!]);
+    }
+    const bytes = await this.#blobs.get(pack);
+    return entries.map((e) => {
+      const payload = bytes.subarray(e.offset, e.offset + e.length);
+      if (e.offset + e.length > bytes.length || sha256Hex(payload) !== e.tileHash) {
+        throw new DelineateError('DLN_BLOB_CORRUPT', 'A stored mask tile does not match its hash');
+      }
+      return [e, payload];
+    });
   }
 
   /** The whole-volume `rle` stream of an index (what the whole-mask routes serve). */
