@@ -150,7 +150,7 @@ export class LocalBlobStore implements BlobStore {
         const buffer = Buffer.alloc(end - start);
         const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
         return buffer.subarray(0, bytesRead);
-      });
+      }, { mergeGap: 16 * 1024 });
     } finally {
       await handle.close();
     }

@@ -16,8 +16,14 @@ export interface BlobPart {
  */
 export type StoredRangeReader = (start: number, end: number) => Promise<Uint8Array>;
 
-/** Parts closer than this are fetched in one range: one read is cheaper than two seeks or requests. */
-const MERGE_GAP = 64 * 1024;
+/**
+ * Parts closer than `mergeGap` bytes are fetched in one range, and the header with the first part
+ * when it starts within that gap: on disk a short gap is cheaper to read than a second read call;
+ * on S3 a request costs as much as a few hundred kilobytes of transfer.
+ */
+export interface BlobPartsReading {
+  readonly mergeGap: number;
+}
 
 function corrupt(hash: string): DelineateError {
   return new DelineateError('DLN_BLOB_CORRUPT', 'Stored blob failed verification: a part does not match its hash', { hash });
@@ -30,7 +36,13 @@ function corrupt(hash: string): DelineateError {
  * against its own SHA-256 instead (a tile's hash, kept in the revision's index in the database).
  * A damaged, truncated or swapped part therefore fails with DLN_BLOB_CORRUPT, as a whole read does.
  */
-export async function openBlobParts(key: BlobKey, hash: string, parts: readonly BlobPart[], read: StoredRangeReader): Promise<Uint8Array[]> {
+export async function openBlobParts(
+  key: BlobKey,
+  hash: string,
+  parts: readonly BlobPart[],
+  read: StoredRangeReader,
+  { mergeGap }: BlobPartsReading,
+): Promise<Uint8Array[]> {
   if (parts.length === 0) return [];
   for (const p of parts) {
     if (!Number.isSafeInteger(p.offset) || !Number.isSafeInteger(p.length) || p.offset < 0 || p.length < 0) {
@@ -42,7 +54,7 @@ export async function openBlobParts(key: BlobKey, hash: string, parts: readonly 
   for (const i of order) {
     const p = parts[i]!;
     const last = spans[spans.length - 1];
-    if (last && p.offset <= last.end + MERGE_GAP) {
+    if (last && p.offset <= last.end + mergeGap) {
       last.end = Math.max(last.end, p.offset + p.length);
       last.members.push(i);
     } else spans.push({ start: p.offset, end: p.offset + p.length, members: [i] });
@@ -50,7 +62,7 @@ export async function openBlobParts(key: BlobKey, hash: string, parts: readonly 
   // The header travels with the first span when that span starts near the beginning.
   const first = spans[0]!;
   const firstAligned = alignDown(first.start);
-  const withHeader = envelopeHeaderLength + firstAligned <= MERGE_GAP;
+  const withHeader = envelopeHeaderLength + firstAligned <= mergeGap;
   let header: Uint8Array;
   const fetched: Uint8Array[] = [];
   if (withHeader) {

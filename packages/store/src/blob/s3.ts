@@ -139,7 +139,7 @@ export class S3BlobStore implements BlobStore {
         if (statusOf(error) === 416) return new Uint8Array(0);
         throw unavailable('GetObject', error);
       }
-    });
+    }, { mergeGap: 256 * 1024 });
   }
 
   async has(hash: string): Promise<boolean> {

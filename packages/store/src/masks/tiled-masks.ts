@@ -33,6 +33,8 @@ export interface TileIndex {
   readonly entries: ReadonlyMap<number, TileIndexEntry>;
 }
 
+/** Decoded indexes kept by a reader (a 2,000-tile slide index is about 150 kB). */
+const INDEX_CACHE_ENTRIES = 64;
 const INDEX_MAGIC = 0x49544c44; // "DLTI" little-endian
 const INDEX_VERSION = 1;
 const HEADER_BYTES = 25;
@@ -116,6 +118,7 @@ export class TiledMasks {
   readonly #cache = new Map<string, Uint8Array>();
   #cachedBytes = 0;
   readonly #cacheLimit: number;
+  readonly #indexes = new Map<string, TileIndex>();
 
   constructor(blobs: MaskBlobs, options: { cacheBytes?: number } = {}) {
     this.#blobs = blobs;
@@ -240,6 +243,35 @@ export class TiledMasks {
       }
       return [e, payload];
     });
+  }
+
+  /**
+   * A revision's decoded index, by its hash: `load` gives the stored bytes when it is not cached.
+   * Revisions never change, so a viewer panning a slide decodes (and fetches) the index once.
+   */
+  async index(indexHash: string, load: () => Promise<Uint8Array>): Promise<TileIndex> {
+    const cached = this.#indexes.get(indexHash);
+    if (cached) return cached;
+    const bytes = await load();
+    if (sha256Hex(bytes) !== indexHash) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A stored tile index does not match its hash');
+    const index = decodeTileIndex(bytes);
+    this.#indexes.set(indexHash, index);
+    if (this.#indexes.size > INDEX_CACHE_ENTRIES) this.#indexes.delete(this.#indexes.keys().next().value!);
+    return index;
+  }
+
+  /**
+   * Every non-empty tile of an index, in volume order, read `batchTiles` at a time: a consumer
+   * holds one batch, never the whole mask (a 100,000² slide is 10 GB of voxels).
+   */
+  async *tiles(index: TileIndex, options: { batchTiles?: number } = {}): AsyncGenerator<Tile & { readonly ordinal: number }> {
+    const ordinals = [...index.entries.keys()].sort((a, b) => a - b);
+    const batch = options.batchTiles ?? 256;
+    for (let from = 0; from < ordinals.length; from += batch) {
+      const wanted = ordinals.slice(from, from + batch);
+      const runs = await this.readRuns(index, wanted);
+      for (const ordinal of wanted) yield { ordinal, position: tileAtOrdinal(index.grid, ordinal), runs: runs.get(ordinal)! };
+    }
   }
 
   /** The whole-volume `rle` stream of an index (what the whole-mask routes serve). */
