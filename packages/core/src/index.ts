@@ -23,7 +23,7 @@ export {
   tilesDown,
   tileVoxels,
 } from './encoding/tiles';
-export { alignTiles, forEachAlignedStretch, walkStretches, type AlignedTile, type OrdinalTile } from './encoding/tile-iterator';
+export { alignTiles, forEachAlignedStretch, mapAlignedTiles, walkStretches, type AlignedTile, type OrdinalTile } from './encoding/tile-iterator';
 export {
   countTiledLabelPatterns,
   tiledLabelVolume,
@@ -84,6 +84,7 @@ export {
   fleissKappa,
   krippendorffAlphaNominal,
   labelAgreement,
+  agreementOfVotes,
 } from './agreement/kappa';
 export {
   type VoteMap,

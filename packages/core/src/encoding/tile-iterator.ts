@@ -3,7 +3,7 @@
  * agreement and consensus over a 100,000² slide hold a few tiles at a time, never the mask. A tile
  * no mask stores is label 0 in all of them; its voxels are counted once at the end.
  */
-import { tileAtOrdinal, tileCount, tileVoxels, type TileGrid, type TilePosition } from './tiles';
+import { joinTilesRle8, RunWriter, tileAtOrdinal, tileCount, tileVoxels, type TileGrid, type TilePosition } from './tiles';
 
 /** One stored tile as a source yields it: its place in volume order and its `rle` runs. */
 export interface OrdinalTile {
@@ -111,4 +111,28 @@ export function walkStretches(runs: readonly (Uint8Array | undefined)[], voxels:
     for (let m = 0; m < n; m++) left[m] = left[m]! - step;
     done += step;
   }
+}
+
+/**
+ * A label volume computed voxel by voxel from several masks (`map` of each voxel's values, e.g. a
+ * consensus or a vote count), built tile by tile on runs and returned as its whole-volume canonical
+ * `rle` stream. Tiles no mask stores take `map` of all zeros.
+ */
+export async function mapAlignedTiles(grid: TileGrid, masks: number, tiles: AsyncIterable<AlignedTile>, map: (values: Uint8Array) => number): Promise<Uint8Array> {
+  const values = new Uint8Array(masks);
+  const out = new Map<number, Uint8Array>();
+  for await (const tile of tiles) {
+    const writer = new RunWriter();
+    walkStretches(tile.runs, tileVoxels(grid, tile.position), values, (length) => writer.push(map(values), length));
+    out.set(tile.ordinal, writer.finish());
+  }
+  values.fill(0);
+  const elsewhere = map(values);
+  return joinTilesRle8(grid, (ordinal) => {
+    const runs = out.get(ordinal);
+    if (runs || elsewhere === 0) return runs;
+    const writer = new RunWriter();
+    writer.push(elsewhere, tileVoxels(grid, tileAtOrdinal(grid, ordinal)));
+    return writer.finish();
+  });
 }
