@@ -15,6 +15,7 @@ import { registerImagingRoutes } from './routes/imaging';
 import { registerProjectRoutes } from './routes/projects';
 import { registerQuarantineRoutes } from './routes/quarantine';
 import { registerRevisionRoutes } from './routes/revisions';
+import { registerRevisionExportRoutes } from './routes/revision-exports';
 import { registerSubjectIdentityRoutes } from './routes/subject-identities';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
@@ -89,6 +90,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
+  registerRevisionExportRoutes(app, registry, context);
   registerQuarantineRoutes(app, registry, context);
   registerSubjectIdentityRoutes(app, registry, context);
   registerImagingRoutes(app, registry, context);

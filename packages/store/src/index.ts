@@ -29,6 +29,8 @@ export {
   type SaveTiledRevisionInput,
 } from './repositories/annotations';
 export { TiledMasks, decodeTileIndex, encodeTileIndex, type PreparedTiledSave, type TileIndex, type TileIndexEntry } from './masks/tiled-masks';
+export { RevisionTileReader, type RevisionTileSource } from './masks/revision-tiles';
+export { writeRevisionOmeZarr } from './masks/ome-zarr-export';
 export { testing } from './testing';
 export type { GateBed } from './test/gate-bed';
 export type { TestDatabaseKinds } from './test/databases';
