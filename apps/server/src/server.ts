@@ -16,6 +16,7 @@ import { registerProjectRoutes } from './routes/projects';
 import { registerQuarantineRoutes } from './routes/quarantine';
 import { registerRevisionRoutes } from './routes/revisions';
 import { registerMaskImportRoutes } from './routes/mask-import';
+import { registerRevisionExportRoutes } from './routes/revision-exports';
 import { registerSubjectIdentityRoutes } from './routes/subject-identities';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
@@ -92,6 +93,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
   registerMaskImportRoutes(app, registry, context);
+  registerRevisionExportRoutes(app, registry, context);
   registerQuarantineRoutes(app, registry, context);
   registerSubjectIdentityRoutes(app, registry, context);
   registerImagingRoutes(app, registry, context);

@@ -23,6 +23,15 @@ export {
   tilesDown,
   tileVoxels,
 } from './encoding/tiles';
+export { alignTiles, forEachAlignedStretch, mapAlignedTiles, walkStretches, type AlignedTile, type OrdinalTile } from './encoding/tile-iterator';
+export {
+  countTiledLabelPatterns,
+  tiledLabelVolume,
+  tiledOverlapCounts,
+  tiledStaplePatterns,
+  tiledVoteHistogram,
+  type TiledLabelPatterns,
+} from './metrics/tiled';
 export { type Box, type Grid, type GridResult, createGrid, gridOf, sameGrid, sameShape, voxelCount } from './mask/grid';
 export {
   type BinaryMask,
@@ -65,7 +74,8 @@ export {
   directedPercentile,
   surfaceMetrics,
 } from './metrics/surface-metrics';
-export { type StapleOptions, type StapleResult, type FieldOfView, staple } from './consensus/staple';
+export { type StapleOptions, type StapleResult, type StaplePatternsResult, type FieldOfView, staple, staplePatterns } from './consensus/staple';
+export { type PatternCounts } from './consensus/patterns';
 export { type MultiLabelStapleOptions, type MultiLabelStapleResult, multiLabelStaple } from './consensus/multi-staple';
 export { type VoteResult, majorityVote, maximumLabel, votingDecision } from './consensus/vote';
 export {
@@ -74,6 +84,7 @@ export {
   fleissKappa,
   krippendorffAlphaNominal,
   labelAgreement,
+  agreementOfVotes,
 } from './agreement/kappa';
 export {
   type VoteMap,

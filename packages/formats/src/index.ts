@@ -38,6 +38,7 @@ export { readTiff, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText,
 export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';
 export { MASK_TILE_SIZE, maskTileChunkShape, writeOmeZarrLabelMap, writeOmeZarrLabels } from './zarr/ome-zarr-labels';
+export { zipFolder } from './zarr/zip-folder';
 export type { OmeZarrChunkCodec, OmeZarrLabel, OmeZarrLabelChunk, OmeZarrLabelImage, OmeZarrSpaceUnit, WrittenOmeZarrLabels } from './zarr/ome-zarr-labels';
 export { writeSegmentation, segmentationStorage, labelMapSegmentationStorage } from './seg/write';
 export { readSegmentation } from './seg/read';

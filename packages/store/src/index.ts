@@ -4,6 +4,7 @@ export {};
 export type { BlobPutOptions, BlobPutResult, BlobStat, BlobStore } from './blob/types';
 export { blobAddress, isBlobAddress } from './blob/address';
 export { envelopeOverhead } from './blob/envelope';
+export type { BlobPart } from './blob/parts';
 export { BlobKey, blobKeyPath, loadBlobKey, parseBlobKeyText, type BlobKeySource, type LoadBlobKeyOptions } from './blob/key';
 export { LocalBlobStore, type LocalBlobStoreOptions } from './blob/local';
 export { S3BlobStore, type S3BlobStoreOptions, type S3Credentials } from './blob/s3';
@@ -28,6 +29,8 @@ export {
   type SaveTiledRevisionInput,
 } from './repositories/annotations';
 export { TiledMasks, decodeTileIndex, encodeTileIndex, type PreparedTiledSave, type TileIndex, type TileIndexEntry } from './masks/tiled-masks';
+export { RevisionTileReader, type RevisionTileSource } from './masks/revision-tiles';
+export { writeRevisionOmeZarr } from './masks/ome-zarr-export';
 export { testing } from './testing';
 export type { GateBed } from './test/gate-bed';
 export type { TestDatabaseKinds } from './test/databases';

@@ -83,16 +83,20 @@ export function labelAgreement(raters: readonly LabelMap[], label: number, regio
         }
       }
   }
+  return { label, ...agreementOfVotes(hist), region: { ...region, box, voxels } };
+}
+
+/**
+ * Fleiss' kappa and Krippendorff's alpha of one label from its vote histogram (index n: voxels
+ * that n of the raters gave the label), as tiled masks sum it tile by tile.
+ */
+export function agreementOfVotes(hist: Float64Array): { fleissKappa: number; krippendorffAlpha: number } {
+  const R = hist.length - 1;
   // Histogram rows stand for voxel counts; expand as weighted table rows.
   const table: number[][] = [];
   const weights: number[] = [];
   hist.forEach((count, n) => { if (count > 0) { table.push([n, R - n]); weights.push(count); } });
-  return {
-    label,
-    fleissKappa: weightedFleiss(table, weights),
-    krippendorffAlpha: weightedAlpha(table, weights),
-    region: { ...region, box, voxels },
-  };
+  return { fleissKappa: weightedFleiss(table, weights), krippendorffAlpha: weightedAlpha(table, weights) };
 }
 
 function regionBox(raters: readonly LabelMap[], label: number, region: AgreementRegion): Box | null {

@@ -1,5 +1,5 @@
 import type { LabelArray } from '../mask/mask';
-import { countBinaryPatterns, countPatterns, mapPatterns, mapStoredPatterns, patternDigits } from './patterns';
+import { countBinaryPatterns, countPatterns, mapPatterns, mapStoredPatterns, patternDigits, type PatternCounts } from './patterns';
 
 export interface StapleOptions {
   /** The label a rater's voxel must carry to count as "inside" (ITK ForegroundValue, default 1). */
@@ -42,8 +42,6 @@ const MIN_SQUARED_CHANGE = 1e-14;
  */
 export function staple(raters: readonly LabelArray[], options: StapleOptions = {}): StapleResult {
   const fg = options.foregroundValue ?? 1;
-  const weight = options.confidenceWeight ?? 1;
-  const maxIter = options.maximumIterations ?? 100_000;
   const R = raters.length;
   if (R < 1) throw new RangeError('STAPLE needs at least one rater');
   if (R > 30) throw new RangeError('binary STAPLE supports at most 30 raters');
@@ -53,6 +51,30 @@ export function staple(raters: readonly LabelArray[], options: StapleOptions = {
   const stored = R <= 8 && n % 4 === 0 ? new Uint32Array(n / 4) : undefined;
   const fast = countBinaryPatterns(raters, classify, stored);
   const pc = fast ?? countPatterns(raters, 2, classify);
+  const em = staplePatterns(pc, options);
+  const probability =
+    fast && stored
+      ? mapStoredPatterns(stored, pc, em.posterior, new Float32Array(pc.voxels))
+      : mapPatterns(raters, 2, classify, pc, em.posterior, new Float32Array(pc.voxels));
+  const { posterior: _posterior, ...result } = em;
+  return { ...result, probability };
+}
+
+/** STAPLE's EM over binary pattern counts alone; `posterior[k]` is W for the pattern `pc.codes[k]`. */
+export interface StaplePatternsResult extends Omit<StapleResult, 'probability'> {
+  readonly posterior: Float64Array;
+}
+
+/**
+ * The EM of {@link staple} on rater-decision pattern counts (binary, rater r = bit r), which a
+ * tiled mask sums tile by tile; the caller maps each voxel's pattern to its posterior.
+ */
+export function staplePatterns(pc: PatternCounts, options: Pick<StapleOptions, 'confidenceWeight' | 'maximumIterations'> = {}): StaplePatternsResult {
+  const weight = options.confidenceWeight ?? 1;
+  const maxIter = options.maximumIterations ?? 100_000;
+  const R = pc.raters;
+  if (R < 1) throw new RangeError('STAPLE needs at least one rater');
+  if (R > 30) throw new RangeError('binary STAPLE supports at most 30 raters');
   const P = pc.codes.length;
   const digits = new Int32Array(R);
   const bits: Int32Array[] = [];
@@ -107,17 +129,13 @@ export function staple(raters: readonly LabelArray[], options: StapleOptions = {
       break;
     }
   }
-  const probability =
-    fast && stored
-      ? mapStoredPatterns(stored, pc, W, new Float32Array(pc.voxels))
-      : mapPatterns(raters, 2, classify, pc, W, new Float32Array(pc.voxels));
   return {
     sensitivity: [...p],
     specificity: [...q],
     iterations: converged ? iter + 1 : iter,
     converged,
     prior: g,
-    probability,
+    posterior: W,
     fieldOfView: { kind: 'image', voxels: pc.voxels },
   };
 }

@@ -200,8 +200,8 @@ export function checkTiles(grid: TileGrid, tiles: readonly Tile[]): TileCheck {
   return { ok: true, labels: [...labels].sort((a, b) => a - b) };
 }
 
-/** Appends runs, merging equal neighbours, into a growing buffer. */
-class RunWriter {
+/** Appends runs, merging equal neighbours, into a growing buffer: canonical `rle` runs. */
+export class RunWriter {
   #bytes = new Uint8Array(64);
   #length = 0;
   #value = -1;

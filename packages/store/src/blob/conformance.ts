@@ -192,6 +192,33 @@ export async function runBlobStoreConformance(name: string, setup: () => Promise
       await foreign.close();
     });
 
+    it('reads parts of a blob, each checked against its own hash', async () => {
+      // Parts near the start, far apart (separate ranges) and adjacent, across 16-byte block edges.
+      const bytes = randomBytes(300_000);
+      const { hash } = await store.put(bytes);
+      const ranges = [[0, 10], [17, 33], [50, 0], [150_001, 999], [299_990, 10], [70_000, 100_000]] as const;
+      const parts = ranges.map(([offset, length]) => ({ offset, length, sha256: sha256(bytes.subarray(offset, offset + length)) }));
+      const read = await store.getParts(hash, parts);
+      ranges.forEach(([offset, length], i) => expect(Buffer.from(read[i]!).equals(bytes.subarray(offset, offset + length)), `part ${i}`).toBe(true));
+      expect(await store.getParts(hash, [])).toEqual([]);
+    });
+
+    it('refuses a part that is damaged, misnamed or past the end as DLN_BLOB_CORRUPT', async () => {
+      const bytes = randomBytes(200_000);
+      const { hash } = await store.put(bytes);
+      const part = (offset: number, length: number) => ({ offset, length, sha256: sha256(bytes.subarray(offset, offset + length)) });
+      const original = await harness.readStored(hash);
+      await harness.writeStored(hash, flipped(original, 25 + 150_100));
+      expect(await codeOf(store.getParts(hash, [part(150_000, 500)])), 'flipped ciphertext').toBe('DLN_BLOB_CORRUPT');
+      expect(Buffer.from((await store.getParts(hash, [part(1_000, 500)]))[0]!).equals(bytes.subarray(1_000, 1_500)), 'an intact part').toBe(true);
+      await harness.writeStored(hash, original);
+      expect(await codeOf(store.getParts(hash, [{ ...part(10, 20), sha256: sha256(randomBytes(8)) }])), 'wrong hash').toBe('DLN_BLOB_CORRUPT');
+      expect(await codeOf(store.getParts(hash, [{ offset: 199_990, length: 20, sha256: sha256(bytes.subarray(199_990)) }])), 'past the end').toBe('DLN_BLOB_CORRUPT');
+      expect(await codeOf(store.getParts(hash, [{ offset: 400_000, length: 20, sha256: sha256(new Uint8Array(20)) }])), 'beyond the object').toBe('DLN_BLOB_CORRUPT');
+      expect(await codeOf(harness.open(BlobKey.generate()).getParts(hash, [part(0, 10)])), 'another key').toBe('DLN_BLOB_KEY_INVALID');
+      expect(await codeOf(store.getParts(sha256(randomBytes(4)), [part(0, 10)])), 'missing').toBe('DLN_BLOB_NOT_FOUND');
+    });
+
     it('reports a missing blob as DLN_BLOB_NOT_FOUND', async () => {
       const hash = sha256(randomBytes(32));
       expect(await store.has(hash)).toBe(false);

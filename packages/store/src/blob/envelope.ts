@@ -52,17 +52,18 @@ function corrupt(reason: string, hash: string): DelineateError {
   return new DelineateError('DLN_BLOB_CORRUPT', `Stored blob failed verification: ${reason}`, { hash });
 }
 
+/** Bytes before the ciphertext: magic, version, key id, nonce. */
+export const envelopeHeaderLength = headerLength;
+
 /**
- * Decrypts a stored object and checks that its plaintext hashes to `hash`.
- * Throws DLN_BLOB_CORRUPT on any damage, DLN_BLOB_KEY_INVALID when another key sealed it.
+ * Checks an envelope header: DLN_BLOB_CORRUPT when it is not one of ours,
+ * DLN_BLOB_KEY_INVALID when another key sealed it.
  */
-export function openBlob(key: BlobKey, hash: string, stored: Uint8Array): Uint8Array {
-  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  if (bytes.length < envelopeOverhead) throw corrupt('object is shorter than its envelope', hash);
+export function checkEnvelopeHeader(key: BlobKey, hash: string, header: Uint8Array): void {
+  const bytes = Buffer.from(header.buffer, header.byteOffset, header.byteLength);
   if (!bytes.subarray(0, magic.length).equals(magic)) throw corrupt('not a Delineate blob envelope', hash);
   const version = bytes.readUInt8(magic.length);
   if (version !== formatVersion) throw corrupt(`unsupported envelope version ${version}`, hash);
-
   const keyId = bytes.subarray(magic.length + 1, magic.length + 1 + keyIdLength).toString('hex');
   if (keyId !== key.id) {
     throw new DelineateError(
@@ -71,6 +72,21 @@ export function openBlob(key: BlobKey, hash: string, stored: Uint8Array): Uint8A
       { hash, storedKeyId: keyId, configuredKeyId: key.id },
     );
   }
+}
+
+/** The per-object GCM nonce of a checked header. */
+export function envelopeNonce(header: Uint8Array): Uint8Array {
+  return header.subarray(magic.length + 1 + keyIdLength, headerLength);
+}
+
+/**
+ * Decrypts a stored object and checks that its plaintext hashes to `hash`.
+ * Throws DLN_BLOB_CORRUPT on any damage, DLN_BLOB_KEY_INVALID when another key sealed it.
+ */
+export function openBlob(key: BlobKey, hash: string, stored: Uint8Array): Uint8Array {
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  if (bytes.length < envelopeOverhead) throw corrupt('object is shorter than its envelope', hash);
+  checkEnvelopeHeader(key, hash, bytes.subarray(0, headerLength));
 
   const header = bytes.subarray(0, headerLength);
   const nonce = bytes.subarray(magic.length + 1 + keyIdLength, headerLength);

@@ -6,6 +6,7 @@ import { assertBlobAddress, blobAddress, blobShard, isBlobAddress } from './addr
 import { envelopeOverhead, openBlob, sealBlob } from './envelope';
 import { fsyncDirectory } from './durable';
 import { PutCoalescer } from './coalesce';
+import { openBlobParts, type BlobPart } from './parts';
 import { blobNotFound, checkExpectedHash } from './errors';
 import type { BlobKey } from './key';
 import type { BlobPutOptions, BlobPutResult, BlobStat, BlobStore } from './types';
@@ -131,6 +132,28 @@ export class LocalBlobStore implements BlobStore {
       throw error;
     }
     return openBlob(this.#key, hash, stored);
+  }
+
+  async getParts(hash: string, parts: readonly BlobPart[]): Promise<Uint8Array[]> {
+    assertBlobAddress(hash);
+    if (parts.length === 0) return [];
+    let handle;
+    try {
+      handle = await open(this.#path(hash), constants.O_RDONLY);
+    } catch (error) {
+      if (isMissing(error)) throw blobNotFound(hash);
+      throw error;
+    }
+    try {
+      const file = handle;
+      return await openBlobParts(this.#key, hash, parts, async (start, end) => {
+        const buffer = Buffer.alloc(end - start);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+        return buffer.subarray(0, bytesRead);
+      }, { mergeGap: 16 * 1024 });
+    } finally {
+      await handle.close();
+    }
   }
 
   async has(hash: string): Promise<boolean> {

@@ -10,6 +10,7 @@ import { DelineateError } from '@delineate/schema';
 import { assertBlobAddress, blobAddress, blobRelativePath, isBlobAddress } from './address';
 import { envelopeOverhead, openBlob, sealBlob } from './envelope';
 import { PutCoalescer } from './coalesce';
+import { openBlobParts, type BlobPart } from './parts';
 import { blobNotFound, checkExpectedHash } from './errors';
 import type { BlobKey } from './key';
 import type { BlobPutOptions, BlobPutResult, BlobStat, BlobStore } from './types';
@@ -119,6 +120,26 @@ export class S3BlobStore implements BlobStore {
       throw unavailable('GetObject', error);
     }
     return openBlob(this.#key, hash, stored);
+  }
+
+  /** Ranged GETs: a viewport's tiles cost their bytes, not the pack's. */
+  async getParts(hash: string, parts: readonly BlobPart[]): Promise<Uint8Array[]> {
+    assertBlobAddress(hash);
+    return openBlobParts(this.#key, hash, parts, async (start, end) => {
+      try {
+        const response = await this.#client.send(
+          new GetObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(hash), Range: `bytes=${start}-${end - 1}` }),
+        );
+        if (!response.Body) throw blobNotFound(hash);
+        return await response.Body.transformToByteArray();
+      } catch (error) {
+        if (error instanceof DelineateError) throw error;
+        if (isNotFound(error)) throw blobNotFound(hash);
+        // 416: the range starts past the object's end, so the index names bytes the blob does not have.
+        if (statusOf(error) === 416) return new Uint8Array(0);
+        throw unavailable('GetObject', error);
+      }
+    }, { mergeGap: 256 * 1024 });
   }
 
   async has(hash: string): Promise<boolean> {

@@ -1,3 +1,5 @@
+import type { BlobPart } from './parts';
+
 /** Options for {@link BlobStore.put}. */
 export interface BlobPutOptions {
   /**
@@ -36,6 +38,12 @@ export interface BlobStore {
   put(bytes: Uint8Array, options?: BlobPutOptions): Promise<BlobPutResult>;
   /** The plaintext; DLN_BLOB_NOT_FOUND when missing, DLN_BLOB_CORRUPT when it fails verification. */
   get(hash: string): Promise<Uint8Array>;
+  /**
+   * Only the given byte ranges of a blob's plaintext, each checked against its own SHA-256, without
+   * reading or decrypting the rest (a viewport's tiles out of a large pack). DLN_BLOB_CORRUPT when a
+   * part does not match its hash or lies past the blob's end; DLN_BLOB_NOT_FOUND when missing.
+   */
+  getParts(hash: string, parts: readonly BlobPart[]): Promise<Uint8Array[]>;
   has(hash: string): Promise<boolean>;
   /** DLN_BLOB_NOT_FOUND when missing. */
   stat(hash: string): Promise<BlobStat>;

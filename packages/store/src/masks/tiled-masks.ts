@@ -33,6 +33,8 @@ export interface TileIndex {
   readonly entries: ReadonlyMap<number, TileIndexEntry>;
 }
 
+/** Decoded indexes kept by a reader (a 2,000-tile slide index is about 150 kB). */
+const INDEX_CACHE_ENTRIES = 64;
 const INDEX_MAGIC = 0x49544c44; // "DLTI" little-endian
 const INDEX_VERSION = 1;
 const HEADER_BYTES = 25;
@@ -103,8 +105,8 @@ export interface PreparedTiledSave {
 /** The parent a save builds on: a stored index, or the tiles of a revision kept whole (before migration). */
 export type TiledParent = { kind: 'index'; index: TileIndex } | { kind: 'tiles'; grid: TileGrid; tiles: readonly Tile[] } | undefined;
 
-/** The blob store as masks use it: readers need only `get`. */
-export type MaskBlobs = Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'put'>>;
+/** The blob store as masks use it: readers need only `get`, and read tiles alone when the store has `getParts`. */
+export type MaskBlobs = Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'put' | 'getParts'>>;
 
 /**
  * Reads and writes tiled masks through the blob store. Inflated tiles are kept in a bounded
@@ -116,6 +118,7 @@ export class TiledMasks {
   readonly #cache = new Map<string, Uint8Array>();
   #cachedBytes = 0;
   readonly #cacheLimit: number;
+  readonly #indexes = new Map<string, TileIndex>();
 
   constructor(blobs: MaskBlobs, options: { cacheBytes?: number } = {}) {
     this.#blobs = blobs;
@@ -213,18 +216,62 @@ export class TiledMasks {
       byPack.set(e.pack, list);
     }
     for (const [pack, list] of byPack) {
-      const bytes = await this.#blobs.get(pack);
-      for (const e of list) {
-        const payload = bytes.subarray(e.offset, e.offset + e.length);
-        if (e.offset + e.length > bytes.length || sha256Hex(payload) !== e.tileHash) {
-          throw new DelineateError('DLN_BLOB_CORRUPT', 'A stored mask tile does not match its hash');
-        }
+      for (const [e, payload] of await this.#readPayloads(pack, list)) {
         const r = new Uint8Array(inflateRawSync(payload));
         this.#remember(e.tileHash, r);
         out.set(e.ordinal, r);
       }
     }
     return out;
+  }
+
+  /**
+   * The deflated payloads of some tiles of one pack, each checked against its hash. With a store
+   * that reads parts, only those tiles' bytes are read and decrypted (ranged reads on S3), so a
+   * viewport costs its tiles, not the packs they sit in.
+   */
+  async #readPayloads(pack: string, entries: readonly TileIndexEntry[]): Promise<[TileIndexEntry, Uint8Array][]> {
+    if (this.#blobs.getParts) {
+      const parts = await this.#blobs.getParts(pack, entries.map((e) => ({ offset: e.offset, length: e.length, sha256: e.tileHash })));
+      return entries.map((e, i) => [e, parts[i]!]);
+    }
+    const bytes = await this.#blobs.get(pack);
+    return entries.map((e) => {
+      const payload = bytes.subarray(e.offset, e.offset + e.length);
+      if (e.offset + e.length > bytes.length || sha256Hex(payload) !== e.tileHash) {
+        throw new DelineateError('DLN_BLOB_CORRUPT', 'A stored mask tile does not match its hash');
+      }
+      return [e, payload];
+    });
+  }
+
+  /**
+   * A revision's decoded index, by its hash: `load` gives the stored bytes when it is not cached.
+   * Revisions never change, so a viewer panning a slide decodes (and fetches) the index once.
+   */
+  async index(indexHash: string, load: () => Promise<Uint8Array>): Promise<TileIndex> {
+    const cached = this.#indexes.get(indexHash);
+    if (cached) return cached;
+    const bytes = await load();
+    if (sha256Hex(bytes) !== indexHash) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A stored tile index does not match its hash');
+    const index = decodeTileIndex(bytes);
+    this.#indexes.set(indexHash, index);
+    if (this.#indexes.size > INDEX_CACHE_ENTRIES) this.#indexes.delete(this.#indexes.keys().next().value!);
+    return index;
+  }
+
+  /**
+   * Every non-empty tile of an index, in volume order, read `batchTiles` at a time: a consumer
+   * holds one batch, never the whole mask (a 100,000² slide is 10 GB of voxels).
+   */
+  async *tiles(index: TileIndex, options: { batchTiles?: number } = {}): AsyncGenerator<Tile & { readonly ordinal: number }> {
+    const ordinals = [...index.entries.keys()].sort((a, b) => a - b);
+    const batch = options.batchTiles ?? 256;
+    for (let from = 0; from < ordinals.length; from += batch) {
+      const wanted = ordinals.slice(from, from + batch);
+      const runs = await this.readRuns(index, wanted);
+      for (const ordinal of wanted) yield { ordinal, position: tileAtOrdinal(index.grid, ordinal), runs: runs.get(ordinal)! };
+    }
   }
 
   /** The whole-volume `rle` stream of an index (what the whole-mask routes serve). */

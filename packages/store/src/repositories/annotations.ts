@@ -14,7 +14,7 @@ import {
 } from '@delineate/schema';
 import { tileGridOf, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
 import type { Kysely, Selectable } from 'kysely';
-import { decodeTileIndex, sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
+import { decodeTileIndex, sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent, type TileIndex } from '../masks/tiled-masks';
 import { itemGrid } from '../workflow/grid';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
@@ -217,7 +217,7 @@ export class AnnotationRepository {
   /** The whole-volume `rle` stream of a revision: joined from its tiles, or its blob if kept whole. */
   async readMask(annotationId: string, version: number): Promise<Uint8Array> {
     const row = await this.#maskRow(annotationId, version);
-    if (row.tile_index) return this.#tiledMasks().readWhole(decodeTileIndex(row.tile_index));
+    if (row.tile_index_hash) return this.#tiledMasks().readWhole(await this.#tileIndex(annotationId, version, row.tile_index_hash));
     if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
     return this.#blobs.get(row.mask_hash);
   }
@@ -239,8 +239,8 @@ export class AnnotationRepository {
   /** A revision's tile grid and its non-empty tiles among `positions` (all when omitted). */
   async readTiles(annotationId: string, version: number, positions?: readonly TilePosition[]): Promise<{ grid: TileGrid; tiles: Tile[] }> {
     const row = await this.#maskRow(annotationId, version);
-    if (row.tile_index) {
-      const index = decodeTileIndex(row.tile_index);
+    if (row.tile_index_hash) {
+      const index = await this.#tileIndex(annotationId, version, row.tile_index_hash);
       return { grid: index.grid, tiles: await this.#tiledMasks().readTiles(index, positions) };
     }
     const grid = await this.tileGrid(annotationId);
@@ -273,17 +273,26 @@ export class AnnotationRepository {
     return { kind: 'tiles', grid, tiles: tilesOfWholeMask(grid, await this.#blobs.get(row.mask_hash)) };
   }
 
-  async #maskRow(annotationId: string, version: number): Promise<{ tile_index: Uint8Array | null; mask_hash: string }> {
+  async #maskRow(annotationId: string, version: number): Promise<{ tile_index_hash: string | null; mask_hash: string }> {
     const row = await translated(() =>
       this.#db
         .selectFrom('revisions')
-        .select(['tile_index', 'mask_hash'])
+        .select(['tile_index_hash', 'mask_hash'])
         .where('annotation_id', '=', annotationId)
         .where('version', '=', version)
         .executeTakeFirst(),
     );
     if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
     return row;
+  }
+
+  /** A revision's tile index, fetched only when the reader has not decoded it before (indexes never change). */
+  #tileIndex(annotationId: string, version: number, indexHash: string): Promise<TileIndex> {
+    return this.#tiledMasks().index(indexHash, async () => {
+      const stored = await this.storedTileIndex(annotationId, version);
+      if (!stored) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+      return stored.bytes;
+    });
   }
 
   #tiledMasks(): TiledMasks {
@@ -323,7 +332,7 @@ export class AnnotationRepository {
   async revert(input: RevertInput): Promise<SaveRevisionResult> {
     parseOrThrow(IdempotencyKey, input.idempotencyKey);
     const target = await this.getRevision(input.annotationId, input.toVersion);
-    const row = await this.#maskRow(input.annotationId, input.toVersion);
+    const stored = await this.storedTileIndex(input.annotationId, input.toVersion);
     const rev = buildNewRevision({
       annotationId: input.annotationId,
       expectedVersion: input.expectedVersion,
@@ -334,7 +343,7 @@ export class AnnotationRepository {
       maskEncoding: target.maskEncoding,
     });
     // History is an index operation: the new revision points at the target's tiles.
-    return this.#saveIndexed(rev, row.tile_index);
+    return this.#saveIndexed(rev, stored?.bytes ?? null);
   }
 
   async #saveIndexed(rev: NewRevision, tileIndex: Uint8Array | null): Promise<SaveRevisionResult> {

@@ -1,4 +1,4 @@
-import { encodeRle8, labelAgreement, RLE8, staple, voteCounts } from '@delineate/core';
+import { agreementOfVotes, countTiledLabelPatterns, mapAlignedTiles, RLE8, staplePatterns, tiledStaplePatterns, tiledVoteHistogram } from '@delineate/core';
 import { DelineateError, type RevisionRef } from '@delineate/schema';
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
@@ -9,7 +9,8 @@ import { LabelSchemaRepository } from '../repositories/label-schemas';
 import type { DB } from '../sql/tables';
 import { withTransaction } from '../sql/transaction';
 import { itemGrid } from './grid';
-import { finiteOrNull, labelPairMetrics, readLabelVolume, valuesPresent } from './metrics';
+import { finiteOrNull, labelHd95, readLabelVolume, tiledPairOverlap } from './metrics';
+import { RevisionTileReader } from '../masks/revision-tiles';
 import { readConfig } from './repository';
 import { workflowDb, type WorkflowAgreementsTable } from './tables';
 
@@ -91,28 +92,48 @@ export async function computeItemAgreement(
   const schema = await new LabelSchemaRepository(db).get(config.labelSchema.id, config.labelSchema.version);
   const grid = await itemGrid(db, input.itemId);
   const annotations = new AnnotationRepository(db);
-  const volumes: Uint8Array[] = [];
-  for (const ref of inputs) volumes.push(await readLabelVolume(db, blobs, await annotations.getRevision(ref.annotationId, ref.version), grid));
-  const present = new Set(volumes.flatMap((v) => [...valuesPresent(v)]));
-  const maps = volumes.map((data) => ({ grid, data }));
+  // Overlap, kappa, STAPLE and votes are sums over the readers' tiles (one pass); only HD95 decodes volumes.
+  const reader = new RevisionTileReader(db, blobs);
+  const aligned = await reader.aligned(inputs);
+  const counts = await countTiledLabelPatterns(aligned.grid, inputs.length, aligned.tiles(), schema.labels.map((l) => l.value));
+  const present = new Set(counts.present.flatMap((p) => [...p]));
+  let volumes: Uint8Array[] | undefined;
+  const decoded = async (): Promise<Uint8Array[]> => {
+    if (!volumes) {
+      volumes = [];
+      for (const ref of inputs) volumes.push(await readLabelVolume(db, blobs, await annotations.getRevision(ref.annotationId, ref.version), grid));
+    }
+    return volumes;
+  };
   const now = clock();
 
   const rows: Insertable<WorkflowAgreementsTable>[] = [];
   for (const label of schema.labels) {
     if (!present.has(label.value)) continue;
     const pairs: AgreementPair[] = [];
-    for (let a = 0; a < volumes.length; a++)
-      for (let b = a + 1; b < volumes.length; b++) {
-        const m = labelPairMetrics(grid, volumes[a]!, volumes[b]!, label.value);
-        pairs.push({ a, b, dice: m.dice, hd95Mm: m.hd95Mm });
+    for (let a = 0; a < inputs.length; a++)
+      for (let b = a + 1; b < inputs.length; b++) {
+        const hd95Mm = labelHd95(grid, (await decoded())[a]!, (await decoded())[b]!, label.value);
+        pairs.push({ a, b, dice: tiledPairOverlap(counts, label.value, a, b).dice, hd95Mm });
       }
-    const kappa = labelAgreement(maps, label.value, { kind: 'image' });
-    const st = staple(volumes, { foregroundValue: label.value });
-    const consensus = new Uint8Array(st.probability.length);
-    for (let i = 0; i < consensus.length; i++) if ((st.probability[i] ?? 0) >= 0.5) consensus[i] = label.value;
-    const votes = voteCounts(volumes, label.value);
-    const consensusBlob = await blobs.put(encodeRle8(consensus));
-    const softBlob = await blobs.put(encodeRle8(Uint8Array.from(votes)));
+    const kappa = agreementOfVotes(tiledVoteHistogram(counts, label.value));
+    const patterns = tiledStaplePatterns(counts, label.value);
+    const st = staplePatterns(patterns);
+    // A voxel's posterior is its pattern's, kept as float32 as the whole-volume STAPLE keeps it.
+    const posterior = new Map([...patterns.codes].map((code, k) => [code, Math.fround(st.posterior[k]!)]));
+    const codeOf = (values: Uint8Array): number => {
+      let code = 0;
+      for (let m = 0; m < values.length; m++) if (values[m] === label.value) code |= 1 << m;
+      return code;
+    };
+    const consensus = await mapAlignedTiles(aligned.grid, inputs.length, aligned.tiles(), (v) => ((posterior.get(codeOf(v)) ?? 0) >= 0.5 ? label.value : 0));
+    const soft = await mapAlignedTiles(aligned.grid, inputs.length, aligned.tiles(), (v) => {
+      let votes = 0;
+      for (let m = 0; m < v.length; m++) if (v[m] === label.value) votes++;
+      return votes;
+    });
+    const consensusBlob = await blobs.put(consensus);
+    const softBlob = await blobs.put(soft);
     const dices = pairs.map((p) => p.dice).filter((d): d is number => d !== null);
     rows.push({
       id: randomUUID(),

@@ -1,7 +1,19 @@
-import { decodeRle8, overlapCounts, selectLabel, surfaceDistances, surfaceMetrics, voxelCount, type Grid } from '@delineate/core';
+import {
+  countTiledLabelPatterns,
+  decodeRle8,
+  overlapCounts,
+  selectLabel,
+  surfaceDistances,
+  surfaceMetrics,
+  tiledOverlapCounts,
+  voxelCount,
+  type Grid,
+  type TiledLabelPatterns,
+} from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
 import type { Kysely } from 'kysely';
-import type { RevisionRef } from '@delineate/schema';
+import type { CorrectionSize, Label, RevisionRef } from '@delineate/schema';
+import { RevisionTileReader } from '../masks/revision-tiles';
 import type { BlobStore } from '../blob/types';
 import { AnnotationRepository } from '../repositories/annotations';
 import type { DB } from '../sql/tables';
@@ -36,6 +48,25 @@ export function labelPairMetrics(grid: Grid, reference: Uint8Array, test: Uint8A
   return { added: c.falsePositive, removed: c.falseNegative, referenceVoxels, testVoxels, dice: finiteOrNull(dice), hd95Mm: finiteOrNull(hd95) };
 }
 
+/** Voxels added and removed, volumes and Dice of one label between masks `reference` and `test`, summed over their tiles. */
+export function tiledPairOverlap(counts: TiledLabelPatterns, label: number, reference: number, test: number): Omit<LabelPairMetrics, 'hd95Mm'> {
+  const c = tiledOverlapCounts(counts, label, reference, test);
+  const referenceVoxels = c.truePositive + c.falseNegative;
+  const testVoxels = c.truePositive + c.falsePositive;
+  const dice = referenceVoxels + testVoxels === 0 ? NaN : (2 * c.truePositive) / (referenceVoxels + testVoxels);
+  return { added: c.falsePositive, removed: c.falseNegative, referenceVoxels, testVoxels, dice: finiteOrNull(dice) };
+}
+
+/**
+ * HD95 (surfel) of one label between two decoded label volumes. Surface distances are the one
+ * metric still computed on whole volumes: a boundary voxel's nearest neighbour may lie in any tile.
+ */
+export function labelHd95(grid: Grid, reference: Uint8Array, test: Uint8Array, label: number): number | null {
+  const a = selectLabel({ grid, data: reference }, label);
+  const b = selectLabel({ grid, data: test }, label);
+  return finiteOrNull(surfaceMetrics(surfaceDistances(a, b, WORKFLOW_SURFACE_CONVENTION), { percentile: 95 }).hausdorffPercentile);
+}
+
 /** Reads a revision's mask (joined from its tiles, or its whole blob) and decodes it against the item's grid. */
 export async function readLabelVolume(db: Kysely<DB>, blobs: Pick<BlobStore, 'get'>, revision: RevisionRef, grid: Grid): Promise<Uint8Array> {
   const bytes = await new AnnotationRepository(db, { blobs }).readMask(revision.annotationId, revision.version);
@@ -52,4 +83,35 @@ export function valuesPresent(volume: Uint8Array): Set<number> {
     if (v !== 0) seen.add(v);
   }
   return seen;
+}
+
+/** The tiles' reader the workflow uses (blobs as given to the workflow repository). */
+export function workflowTileReader(db: Kysely<DB>, blobs: Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'getParts'>>): RevisionTileReader {
+  return new RevisionTileReader(db, blobs);
+}
+
+/**
+ * Voxels added and removed, Dice and HD95 per label a correction changed, and the labels the
+ * corrected mask holds. Counts come from the two revisions' tiles; HD95 decodes the two volumes,
+ * and only when some label changed.
+ */
+export async function correctionSizesFromTiles(
+  db: Kysely<DB>,
+  blobs: Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'getParts'>>,
+  labels: readonly Label[],
+  grid: Grid,
+  original: RevisionRef,
+  corrected: RevisionRef,
+): Promise<{ sizes: CorrectionSize[]; correctedLabels: Set<number> }> {
+  const aligned = await workflowTileReader(db, blobs).aligned([original, corrected]);
+  const counts = await countTiledLabelPatterns(aligned.grid, 2, aligned.tiles(), labels.map((l) => l.value));
+  const sizes: CorrectionSize[] = [];
+  let volumes: [Uint8Array, Uint8Array] | undefined;
+  for (const label of labels) {
+    const m = tiledPairOverlap(counts, label.value, 0, 1);
+    if (m.added === 0 && m.removed === 0) continue;
+    volumes ??= [await readLabelVolume(db, blobs, original, grid), await readLabelVolume(db, blobs, corrected, grid)];
+    sizes.push({ labelKey: label.key, voxelsAdded: m.added, voxelsRemoved: m.removed, dice: m.dice, hd95Mm: labelHd95(grid, volumes[0], volumes[1], label.value) });
+  }
+  return { sizes, correctedLabels: new Set(counts.present[1]) };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { decodeRle8, mapAlignedTiles, voxelCount } from '@delineate/core';
 import {
   DelineateError,
   parseOrThrow,
@@ -30,7 +31,7 @@ import type { DB, TasksTable } from '../sql/tables';
 import { translated } from '../repositories/db-errors';
 import { withTransaction } from '../sql/transaction';
 import { itemGrid } from './grid';
-import { labelPairMetrics, readLabelVolume, valuesPresent } from './metrics';
+import { correctionSizesFromTiles, labelPairMetrics, valuesPresent, workflowTileReader } from './metrics';
 import { drawAgreementSample } from './sampling';
 import { workflowDb, type WorkflowDb, type WorkflowTasksTable } from './tables';
 import { assertTaskVisibleTo, maskReadableBy, tasksVisibleTo } from './access';
@@ -371,7 +372,7 @@ export class WorkflowRepository {
   async recordReview(input: RecordWorkflowReviewInput): Promise<WorkflowReviewResult> {
     return translated(() => withTransaction(this.#db, async (tx) => {
       const w = workflowDb(tx);
-      const { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalVolume } =
+      const { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalLabels } =
         await this.#prepareReview(tx, input);
       const review = await new ReviewRepository(tx, { clock: this.#clock }).record({
         revision: { annotationId, version: reviewed },
@@ -430,7 +431,7 @@ export class WorkflowRepository {
           const project = await this.#project(row.project_id, tx);
           const annotateRow = await this.#joined(tx, annotateTaskId);
           const excluded = new Set([input.reviewerId, ...(await this.#notReviewers(tx, row.item_id, annotateTask.assignee_id))]);
-          const expert = await this.#expertTaskIfNeeded(tx, annotateRow, annotationId, finalVersion, project.modality, config, excluded, finalVolume, schema.labels);
+          const expert = await this.#expertTaskIfNeeded(tx, annotateRow, annotationId, finalVersion, project.modality, config, excluded, finalLabels, schema.labels);
           if (expert) created.push(expert);
         }
       } else if (annotateTask.status === 'submitted') {
@@ -466,8 +467,9 @@ export class WorkflowRepository {
     const protocol = await new ReviewProtocolRepository(db).get(config.reviewProtocol.id, config.reviewProtocol.version);
     const grid = await itemGrid(db, row.item_id);
     const annotations = new AnnotationRepository(db);
-    const original = await readLabelVolume(db, this.#options.blobs, { annotationId, version: reviewed }, grid);
-    const present = labelsIn(schema.labels, valuesPresent(original));
+    const original = { annotationId, version: reviewed };
+    const originalLabels = await workflowTileReader(db, this.#options.blobs).labelsPresent(original);
+    const present = labelsIn(schema.labels, originalLabels);
     const checklist = new Map(protocol.checklist.map((item) => [item.key, item]));
 
     const seen = new Set<string>();
@@ -496,7 +498,7 @@ export class WorkflowRepository {
 
     let correctionSizes: CorrectionSize[] = [];
     let finalVersion = reviewed;
-    let finalVolume = original;
+    let finalLabels = originalLabels;
     if (input.decision === 'correct') {
       if (input.correctedVersion === undefined) throw new DelineateError('DLN_REQUEST_INVALID', 'A correction names the correction revision you saved');
       const corrected = await annotations.getRevision(annotationId, input.correctedVersion);
@@ -504,12 +506,13 @@ export class WorkflowRepository {
         throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
       }
       finalVersion = corrected.version;
-      finalVolume = await readLabelVolume(db, this.#options.blobs, corrected, grid);
-      correctionSizes = correctionSizesOf(schema.labels, grid, original, finalVolume);
+      const measured = await correctionSizesFromTiles(db, this.#options.blobs, schema.labels, grid, original, corrected);
+      correctionSizes = measured.sizes;
+      finalLabels = measured.correctedLabels;
     } else if (input.correctedVersion !== undefined) {
       throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
     }
-    return { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalVolume };
+    return { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalLabels };
   }
 
   /** A project admin moves an open task to another qualified person (never onto their own work). */
@@ -561,7 +564,7 @@ export class WorkflowRepository {
     let present = new Set<number>();
     if (task.annotationId && task.revisionVersion) {
       const revision = await new AnnotationRepository(this.#db).getRevision(task.annotationId, task.revisionVersion);
-      present = valuesPresent(await readLabelVolume(this.#db, this.#options.blobs, revision, await itemGrid(this.#db, task.itemId)));
+      present = await workflowTileReader(this.#db, this.#options.blobs).labelsPresent(revision);
     }
     const labels = schema.labels.map((l) => ({ key: l.key, value: l.value, name: l.name, requiresExpertReview: config.expertReview.labelKeys.includes(l.key), present: present.has(l.value) }));
     const presentKeys = new Set(labels.filter((l) => l.present).map((l) => l.key));
@@ -602,18 +605,24 @@ export class WorkflowRepository {
    */
   async correctionOverlay(taskId: string, viewerId?: string): Promise<Uint8Array> {
     const task = await this.getTask(taskId, viewerId);
+    const decoded = decodeRle8(await this.correctionOverlayRle(taskId, viewerId), voxelCount(await itemGrid(this.#db, task.itemId)));
+    if (!decoded.ok) throw new DelineateError('DLN_INTERNAL', 'The correction overlay does not cover its grid');
+    return decoded.voxels;
+  }
+
+  /** {@link correctionOverlay} as its `rle` stream, made tile by tile from the two revisions' runs. */
+  async correctionOverlayRle(taskId: string, viewerId?: string): Promise<Uint8Array> {
+    const task = await this.getTask(taskId, viewerId);
     const row = await this.#w.selectFrom('workflow_reviews').select('corrected_version').where('task_id', '=', taskId).executeTakeFirst();
     if (!row?.corrected_version || !task.annotationId || !task.revisionVersion) throw new DelineateError('DLN_NOT_FOUND', 'This task recorded no correction');
-    const annotations = new AnnotationRepository(this.#db);
-    const grid = await itemGrid(this.#db, task.itemId);
-    const before = await readLabelVolume(this.#db, this.#options.blobs, await annotations.getRevision(task.annotationId, task.revisionVersion), grid);
-    const after = await readLabelVolume(this.#db, this.#options.blobs, await annotations.getRevision(task.annotationId, row.corrected_version), grid);
-    const overlay = new Uint8Array(before.length);
-    for (let i = 0; i < before.length; i++) {
-      const a = before[i] ?? 0, b = after[i] ?? 0;
-      if (a !== b) overlay[i] = a === 0 ? 1 : b === 0 ? 2 : 3;
-    }
-    return overlay;
+    const aligned = await workflowTileReader(this.#db, this.#options.blobs).aligned([
+      { annotationId: task.annotationId, version: task.revisionVersion },
+      { annotationId: task.annotationId, version: row.corrected_version },
+    ]);
+    return mapAlignedTiles(aligned.grid, 2, aligned.tiles(), (v) => {
+      const a = v[0]!, b = v[1]!;
+      return a === b ? 0 : a === 0 ? 1 : b === 0 ? 2 : 3;
+    });
   }
 
   async maskReadableBy(userId: string, annotationId: string): Promise<boolean> {
@@ -747,7 +756,7 @@ export class WorkflowRepository {
     modality: string,
     config: WorkflowConfig,
     excluded: ReadonlySet<string>,
-    volume?: Uint8Array,
+    presentValues?: ReadonlySet<number>,
     labels?: readonly Label[],
   ): Promise<WorkflowTask | undefined> {
     const existing = await workflowDb(db)
@@ -764,9 +773,7 @@ export class WorkflowRepository {
     }
     if (!needed && config.expertReview.labelKeys.length > 0) {
       const schemaLabels = labels ?? (await new LabelSchemaRepository(db).get(config.labelSchema.id, config.labelSchema.version)).labels;
-      const grid = await itemGrid(db, annotateRow.item_id);
-      const revision = await new AnnotationRepository(db).getRevision(annotationId, version);
-      const present = labelsIn(schemaLabels, valuesPresent(volume ?? (await readLabelVolume(db, this.#options.blobs, revision, grid))));
+      const present = labelsIn(schemaLabels, presentValues ?? (await workflowTileReader(db, this.#options.blobs).labelsPresent({ annotationId, version })));
       needed = present.some((l) => config.expertReview.labelKeys.includes(l.key));
     }
     if (!needed) return undefined;

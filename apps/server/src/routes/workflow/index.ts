@@ -15,7 +15,7 @@ import {
   WorkflowStage,
   WorkflowTask,
 } from '@delineate/schema';
-import { encodeRle8, RLE8 } from '@delineate/core';
+import { RLE8 } from '@delineate/core';
 import { agreementReport, qualityReport, readsBlindedIn, WorkflowRepository, type AuditEntry } from '@delineate/store';
 import { requestAccess } from '../../access';
 import { setSessionCookie } from '../../access/plugin';
@@ -278,7 +278,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
     params: taskParams,
     responses: { 200: { description: 'The overlay (see X-Mask-Encoding)', binary: true } },
     handler: async ({ params }, request, reply) => {
-      const bytes = encodeRle8(await workflow.correctionOverlay(params.taskId, signedIn(request).userId));
+      const bytes = await workflow.correctionOverlayRle(params.taskId, signedIn(request).userId);
       return reply.type('application/octet-stream').header('X-Mask-Encoding', RLE8).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
   });
