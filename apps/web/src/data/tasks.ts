@@ -1,0 +1,29 @@
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { api } from '../api';
+import { workflowApi } from '../workflow-api';
+import { keys } from './keys';
+
+/** The caller's tasks. Always asked again when a page shows them: work in the workspace moves them on. */
+export function useMyTasks() {
+  return useQuery({ queryKey: keys.myTasks(), queryFn: async () => (await api.myTasks()).tasks, staleTime: 0 });
+}
+
+/** A task's place in the clinical workflow (stage, returned items), or null for a task outside it. */
+export function workflowTaskQuery(taskId: string) {
+  return { queryKey: keys.workflowTask(taskId), queryFn: () => workflowApi.task(taskId) };
+}
+
+export function useWorkflowTask(taskId: string | null) {
+  return useQuery({ ...workflowTaskQuery(taskId ?? ''), enabled: taskId !== null });
+}
+
+/**
+ * The workflow task of each of the given tasks, in their order (undefined while loading). One task
+ * whose workflow cannot be read does not hide the others: it shows as outside the workflow.
+ */
+export function useWorkflowTasks(taskIds: readonly string[]) {
+  return useQueries({
+    queries: taskIds.map((id) => ({ ...workflowTaskQuery(id), staleTime: 0 })),
+    combine: (results) => results.map((r) => (r.isError ? null : r.data)),
+  });
+}
