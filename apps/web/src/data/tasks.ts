@@ -3,9 +3,16 @@ import { api } from '../api';
 import { workflowApi } from '../workflow-api';
 import { keys } from './keys';
 
-/** The caller's tasks. Always asked again when a page shows them: work in the workspace moves them on. */
+/**
+ * How the work list is kept: asked anew each time it shows and forgotten once it is off screen.
+ * Work in the workspace moves tasks on (a review done, a task returned), and a remembered list
+ * would offer those rows to click until the new answer came.
+ */
+const alwaysCurrent = { staleTime: 0, gcTime: 0 } as const;
+
+/** The caller's tasks. */
 export function useMyTasks() {
-  return useQuery({ queryKey: keys.myTasks(), queryFn: async () => (await api.myTasks()).tasks, staleTime: 0 });
+  return useQuery({ queryKey: keys.myTasks(), queryFn: async () => (await api.myTasks()).tasks, ...alwaysCurrent });
 }
 
 /** A task's place in the clinical workflow (stage, returned items), or null for a task outside it. */
@@ -23,7 +30,7 @@ export function useWorkflowTask(taskId: string | null) {
  */
 export function useWorkflowTasks(taskIds: readonly string[]) {
   return useQueries({
-    queries: taskIds.map((id) => ({ ...workflowTaskQuery(id), staleTime: 0 })),
+    queries: taskIds.map((id) => ({ ...workflowTaskQuery(id), ...alwaysCurrent })),
     combine: (results) => results.map((r) => (r.isError ? null : r.data)),
   });
 }
