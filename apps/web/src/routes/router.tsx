@@ -69,6 +69,8 @@ export function createAppRouter(options: { queryClient: QueryClient; history: Ro
     parseSearch,
     stringifySearch,
     defaultNotFoundComponent: NotFoundPage,
+    // A page that fails shows its reason inside the frame, the top bar still there.
+    defaultErrorComponent: RouteErrorPage,
     // An unknown address is one not-found page inside the frame, whatever part of it matched.
     notFoundMode: 'root',
   });
