@@ -23,7 +23,8 @@ export const keys = {
   }),
 };
 
-export type QueryKey = readonly string[];
+/** A key as this app writes them: strings from general to particular. */
+export type CacheKey = readonly string[];
 
 /** What changed on the server, as the pages report it. */
 export type Change =
@@ -38,7 +39,7 @@ export type Change =
  * configuration is frozen, so task changes reach it too; the caller's own work list shows status
  * and saved versions, so every task change reaches it.
  */
-export function staleAfter(change: Change): QueryKey[] {
+export function staleAfter(change: Change): CacheKey[] {
   switch (change.kind) {
     case 'config-saved': {
       const p = keys.project(change.projectId);

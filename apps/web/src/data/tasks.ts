@@ -16,10 +16,11 @@ export function useMyTasks() {
 }
 
 /** A task's place in the clinical workflow (stage, returned items), or null for a task outside it. */
-export function workflowTaskQuery(taskId: string) {
+function workflowTaskQuery(taskId: string) {
   return { queryKey: keys.workflowTask(taskId), queryFn: () => workflowApi.task(taskId) };
 }
 
+/** One task's workflow state, for the workspace shell's header and panels (shares its cache with the work list). */
 export function useWorkflowTask(taskId: string | null) {
   return useQuery({ ...workflowTaskQuery(taskId ?? ''), enabled: taskId !== null });
 }
