@@ -29,6 +29,8 @@ const plainWords: Record<string, string> = {
 
 export function describeError(error: unknown): { code: string; text: string } {
   if (error instanceof ApiError) return { code: error.code, text: plainWords[error.code] ?? error.message };
+  // An error the app raises itself with its own code (e.g. a malformed link), its message already in words.
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('DLN_')) return { code: error.code, text: error.message };
   return { code: 'DLN_INTERNAL', text: error instanceof Error ? error.message : 'Something went wrong.' };
 }
 

@@ -10,10 +10,16 @@ export function createAppQueryClient(): QueryClient {
     defaultOptions: {
       queries: {
         staleTime: 30_000,
-        retry: (failures, error) => failures < 2 && !(error instanceof ApiError && error.status < 500),
+        retry: (failures, error) => failures < 2 && retryable(error),
         refetchOnWindowFocus: false,
       },
       mutations: { retry: false },
     },
   });
+}
+
+/** A lost connection (`DLN_NETWORK`, status 0) or a server failure (5xx); a refusal or a bad answer would only come again. */
+function retryable(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.code === 'DLN_NETWORK' || error.status >= 500;
 }

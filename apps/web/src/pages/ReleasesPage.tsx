@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { isManifestV2, type ReleaseBuildRequest, type ReleaseExclusionReason, type ReleaseFilter, type ReleasePreview, type ReleaseSplit } from '@delineate/schema';
 import type { Session } from '../api';
-import { ErrorBox } from '../ui/App';
+import { getRouteApi } from '@tanstack/react-router';
+import { useSignedInSession } from '../data/session';
+import { ErrorBox } from '../ui/ErrorBox';
 import {
   exportDownloadUrl,
   useBuildRelease,
@@ -34,6 +36,15 @@ const splits: ReleaseSplit[] = ['train', 'validation', 'test'];
  * Releases of a project: project admins build one from a filter (seeing which items are left out
  * and why), assign splits, freeze, export and download; auditors read releases and verify them.
  */
+const route = getRouteApi('/projects/$projectId/releases');
+
+/** The page at `/projects/$projectId/releases`: the signed-in session and the project from the address. */
+export function ReleasesRoutePage() {
+  const { projectId } = route.useParams();
+  const session = useSignedInSession();
+  return <ReleasesPage key={projectId} session={session} projectId={projectId} />;
+}
+
 export function ReleasesPage({ session, projectId }: { session: Session; projectId: string }) {
   const admin = session.roles.some((r) => r.projectId === projectId && r.role === 'project_admin');
   const releases = useReleases(projectId);

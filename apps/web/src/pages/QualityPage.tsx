@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { Session } from '../api';
-import { projectApi, type AgreementReport, type ProjectSummary, type QualityReport } from '../project-api';
-import { ErrorBox } from './App';
-import { BarChart, BoxPlot, fmt, Histogram } from './charts';
-import './project-styles.css';
+import { getRouteApi, Link } from '@tanstack/react-router';
+import { useAgreementReport, useProjectSummary, useQualityReport } from '../data/projects';
+import { BarChart, BoxPlot, fmt, Histogram } from '../ui/charts';
+import { QueryError } from '../ui/ErrorBox';
+import '../ui/project-styles.css';
+
+const route = getRouteApi('/projects/$projectId/quality');
 
 const errorTypeNames: Record<string, string> = {
   over_segmentation: 'over-segmentation',
@@ -22,27 +23,16 @@ const stageNames: Record<string, string> = { annotate: 'annotation', review: 're
  * sizes; rework; time per task per stage; agreement per label with the high/low category report.
  * All figures come from GET …/workflow/quality and …/workflow/agreement as the server computed them.
  */
-export function QualityDashboardPage({ projectId }: { session: Session; projectId: string }) {
-  const [quality, setQuality] = useState<QualityReport | null>(null);
-  const [agreement, setAgreement] = useState<AgreementReport | null>(null);
-  const [summary, setSummary] = useState<ProjectSummary | null>(null);
-  const [error, setError] = useState<unknown>(null);
+export function QualityPage() {
+  const { projectId } = route.useParams();
+  const queries = [useQualityReport(projectId), useAgreementReport(projectId), useProjectSummary(projectId)] as const;
+  const [{ data: quality }, { data: agreement }, { data: summary }] = queries;
 
-  useEffect(() => {
-    Promise.all([projectApi.quality(projectId), projectApi.agreement(projectId), projectApi.get(projectId)])
-      .then(([q, a, s]) => {
-        setQuality(q);
-        setAgreement(a);
-        setSummary(s);
-      })
-      .catch((e: unknown) => setError(e));
-  }, [projectId]);
-
-  if (error) {
+  if (queries.some((q) => q.error)) {
     return (
       <div className="page" data-testid="quality-dashboard">
         <h2>Quality</h2>
-        <ErrorBox error={error} />
+        <QueryError queries={queries} />
       </div>
     );
   }
@@ -63,7 +53,10 @@ export function QualityDashboardPage({ projectId }: { session: Session; projectI
         Quality: <span data-testid="project-name">{summary.name}</span>
       </h2>
       <p className="muted">
-        <a href="#/projects">All projects</a> · <a href={`#/projects/${projectId}/settings`}>Configuration</a>
+        <Link to="/projects">All projects</Link> ·{' '}
+        <Link to="/projects/$projectId/settings" params={{ projectId }}>
+          Configuration
+        </Link>
       </p>
       <div className="stat-row">
         <div className="stat" data-testid="stat-reviews" data-value={reviews}>

@@ -1,0 +1,67 @@
+/**
+ * Every key of the app's query cache, built here and nowhere else, so a change names exactly the
+ * data it makes stale. Keys are arrays from general to particular: invalidating a prefix (say
+ * `keys.project(id).all`) refreshes everything under it.
+ */
+
+export const keys = {
+  session: () => ['session'] as const,
+  totpEnrolment: () => ['totp-enrolment'] as const,
+  myTasks: () => ['my-tasks'] as const,
+  workflowTask: (taskId: string) => ['workflow-task', taskId] as const,
+  projects: () => ['projects'] as const,
+  project: (projectId: string) => ({
+    all: ['project', projectId] as const,
+    summary: ['project', projectId, 'summary'] as const,
+    config: ['project', projectId, 'config'] as const,
+    documents: ['project', projectId, 'documents'] as const,
+    members: ['project', projectId, 'members'] as const,
+    tasks: ['project', projectId, 'tasks'] as const,
+    sample: ['project', projectId, 'sample'] as const,
+    quality: ['project', projectId, 'quality'] as const,
+    agreement: ['project', projectId, 'agreement'] as const,
+  }),
+};
+
+/** A key as this app writes them: strings from general to particular. */
+export type CacheKey = readonly string[];
+
+/** What changed on the server, as the pages report it. */
+export type Change =
+  | { kind: 'config-saved'; projectId: string }
+  | { kind: 'tasks-created'; projectId: string }
+  | { kind: 'task-reassigned'; projectId: string; taskId: string }
+  /** Submitting, reviewing or saving in the workspace: the task's stage, status and saved version move. */
+  | { kind: 'task-worked'; taskId: string | null };
+
+/**
+ * The cached data a change makes stale. The project summary counts tasks and says whether the
+ * configuration is frozen, so task changes reach it too; the caller's own work list shows status
+ * and saved versions, so every task change reaches it.
+ */
+export function staleAfter(change: Change): CacheKey[] {
+  switch (change.kind) {
+    case 'config-saved': {
+      const p = keys.project(change.projectId);
+      // The quality and agreement reports use the thresholds of the configuration.
+      return [p.summary, p.config, p.quality, p.agreement, keys.projects()];
+    }
+    case 'tasks-created': {
+      const p = keys.project(change.projectId);
+      return [p.summary, p.tasks, p.sample, keys.myTasks()];
+    }
+    case 'task-reassigned': {
+      const p = keys.project(change.projectId);
+      return [p.tasks, keys.workflowTask(change.taskId), keys.myTasks()];
+    }
+    case 'task-worked':
+      // Which project the task is in is not known here; every project's task list is under `project`.
+      return [keys.myTasks(), ...(change.taskId ? [keys.workflowTask(change.taskId)] : []), ['project']];
+    default:
+      return exhaustive(change);
+  }
+}
+
+function exhaustive(change: never): never {
+  throw new Error(`Unknown change ${JSON.stringify(change)}`);
+}

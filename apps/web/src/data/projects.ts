@@ -1,0 +1,54 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { WorkflowConfig } from '@delineate/schema';
+import { projectApi } from '../project-api';
+import { useApplyChange } from './changes';
+import { keys } from './keys';
+
+// Queries and mutations of the project pages, one per server resource, over `project-api.ts`.
+
+export const useProjects = () => useQuery({ queryKey: keys.projects(), queryFn: async () => (await projectApi.list()).projects });
+
+export const useProjectSummary = (projectId: string) => useQuery({ queryKey: keys.project(projectId).summary, queryFn: () => projectApi.get(projectId) });
+
+export const useWorkflowConfig = (projectId: string) => useQuery({ queryKey: keys.project(projectId).config, queryFn: () => projectApi.config(projectId) });
+
+export const useDocumentChoices = (projectId: string) => useQuery({ queryKey: keys.project(projectId).documents, queryFn: () => projectApi.documents(projectId) });
+
+export const useProjectMembers = (projectId: string) => useQuery({ queryKey: keys.project(projectId).members, queryFn: async () => (await projectApi.members(projectId)).members });
+
+export const useProjectTasks = (projectId: string) => useQuery({ queryKey: keys.project(projectId).tasks, queryFn: async () => (await projectApi.tasks(projectId)).tasks });
+
+export const useRecordedSample = (projectId: string) => useQuery({ queryKey: keys.project(projectId).sample, queryFn: async () => (await projectApi.sample(projectId)).sample });
+
+export const useQualityReport = (projectId: string) => useQuery({ queryKey: keys.project(projectId).quality, queryFn: () => projectApi.quality(projectId) });
+
+export const useAgreementReport = (projectId: string) => useQuery({ queryKey: keys.project(projectId).agreement, queryFn: () => projectApi.agreement(projectId) });
+
+/** Saves the workflow configuration; the stored one replaces the cached one at once. */
+export function useSaveConfig(projectId: string) {
+  const client = useQueryClient();
+  const applyChange = useApplyChange();
+  return useMutation({
+    mutationFn: (config: WorkflowConfig) => projectApi.saveConfig(projectId, config),
+    onSuccess: async (stored) => {
+      client.setQueryData(keys.project(projectId).config, stored);
+      await applyChange({ kind: 'config-saved', projectId });
+    },
+  });
+}
+
+export function useCreateTasks(projectId: string) {
+  const applyChange = useApplyChange();
+  return useMutation({
+    mutationFn: () => projectApi.createTasks(projectId),
+    onSuccess: () => applyChange({ kind: 'tasks-created', projectId }),
+  });
+}
+
+export function useReassignTask(projectId: string) {
+  const applyChange = useApplyChange();
+  return useMutation({
+    mutationFn: ({ taskId, assigneeId }: { taskId: string; assigneeId: string }) => projectApi.reassign(taskId, assigneeId),
+    onSuccess: (task) => applyChange({ kind: 'task-reassigned', projectId, taskId: task.id }),
+  });
+}

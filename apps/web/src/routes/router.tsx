@@ -1,0 +1,100 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, notFound, type RouterHistory } from '@tanstack/react-router';
+import { ItemPage } from '../pages/ItemPage';
+import { NotFoundPage, RouteErrorPage } from '../pages/NotFoundPage';
+import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
+import { ProjectsPage } from '../pages/ProjectsPage';
+import { QualityPage } from '../pages/QualityPage';
+import { ReleasesRoutePage } from '../pages/ReleasesPage';
+import { RootLayout } from '../pages/RootLayout';
+import { WorkListPage } from '../pages/WorkListPage';
+import { isUuid, parseItemSearch, parseSearch, stringifySearch } from './links';
+
+/**
+ * The app's pages as one typed route tree (written in code, no file-based generation). Every
+ * page, item, task and revision has an address; `Link` and `navigate` are checked against it.
+ */
+
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+/** An id in the path that is not one is an address with no page, not a request to the server. */
+const idParam =
+  <K extends string>(name: K) =>
+  (params: Record<K, string>): Record<K, string> => {
+    if (!isUuid(params[name])) throw notFound();
+    return params;
+  };
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: RootLayout,
+  notFoundComponent: NotFoundPage,
+  errorComponent: RouteErrorPage,
+});
+
+const workListRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: WorkListPage });
+
+const itemRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/items/$itemId',
+  params: { parse: idParam('itemId') },
+  validateSearch: parseItemSearch,
+  component: ItemPage,
+});
+
+const projectsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/projects', component: ProjectsPage });
+
+const projectSettingsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/settings',
+  params: { parse: idParam('projectId') },
+  component: ProjectSettingsPage,
+});
+
+const projectQualityRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/quality',
+  params: { parse: idParam('projectId') },
+  component: QualityPage,
+});
+
+const projectReleasesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/releases',
+  params: { parse: idParam('projectId') },
+  component: ReleasesRoutePage,
+});
+
+export const routeTree = rootRoute.addChildren([
+  workListRoute,
+  itemRoute,
+  projectsRoute,
+  projectSettingsRoute,
+  projectQualityRoute,
+  projectReleasesRoute,
+]);
+
+/** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */
+export function createAppRouter(options: { queryClient: QueryClient; history: RouterHistory }) {
+  return createRouter({
+    routeTree,
+    history: options.history,
+    context: { queryClient: options.queryClient },
+    parseSearch,
+    stringifySearch,
+    defaultNotFoundComponent: NotFoundPage,
+    // A page that fails shows its reason inside the frame, the top bar still there.
+    defaultErrorComponent: RouteErrorPage,
+    // An unknown address is one not-found page inside the frame, whatever part of it matched.
+    notFoundMode: 'root',
+  });
+}
+
+export type AppRouter = ReturnType<typeof createAppRouter>;
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: AppRouter;
+  }
+}
