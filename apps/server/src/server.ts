@@ -19,6 +19,7 @@ import { registerSubjectIdentityRoutes } from './routes/subject-identities';
 import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 import { registerWorkflowRoutes } from './routes/workflow';
+import { registerIngestRoutes, type IngestRunner } from './routes/ingest';
 
 export const serverVersion = '0.1.0';
 
@@ -27,6 +28,10 @@ export interface ServerDeps {
   database: Database;
   blobs: BlobStore;
   clock: Clock;
+  /** The ingest gate for `POST /api/projects/:projectId/ingest`; without it the route answers 503. */
+  ingest?: IngestRunner;
+  /** The key `delineate start` writes to the data folder for the local CLI; it manages API tokens only. */
+  operatorKey?: string;
 }
 
 export interface DelineateServer {
@@ -86,7 +91,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
     maskBodyTimeoutMs: timeouts.maskBodyMs,
   });
   // Access layer (issue 3): authentication, the policy check and the audit log for every route registered below.
-  const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
+  const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry, ...(deps.operatorKey ? { operatorKey: deps.operatorKey } : {}) });
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
   registerQuarantineRoutes(app, registry, context);
@@ -95,6 +100,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerTaskRoutes(app, registry, context);
   registerWorkflowRoutes(app, registry, context);
   registerProjectRoutes(app, registry, context);
+  registerIngestRoutes(app, registry, deps.ingest);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit };
 }

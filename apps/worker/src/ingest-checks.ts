@@ -1,5 +1,5 @@
 import { getNumber, getString, transferSyntax, type DicomFile } from '@delineate/formats';
-import { DelineateError } from '@delineate/schema';
+import { DelineateError, type Modality } from '@delineate/schema';
 
 /** How large an image an item may be; a file beyond them never reaches the store. */
 export interface IngestLimits {
@@ -84,4 +84,22 @@ export function checkStoredPixels(file: DicomFile, limits: IngestLimits): void {
   if (actual !== expected && actual !== expected + (expected % 2)) {
     throw new DelineateError('DLN_INGEST_PIXEL_LENGTH', 'The pixel data length does not match Rows × Columns × Frames × Samples × Bits Allocated', { expected, actual });
   }
+}
+
+const MODALITY = 0x00080060;
+
+/**
+ * Refuses an image whose Modality the project does not accept (an MR series into a CT project):
+ * its window presets, units and the annotators' qualifications would all be wrong. A missing or
+ * unknown Modality is refused too, since nothing says it is one the project accepts. The message
+ * names modalities only, which identify no one.
+ */
+export function checkModality(dataset: DicomFile['dataset'], accepted: readonly Modality[]): void {
+  const modality = getString(dataset, MODALITY)?.trim() ?? '';
+  if ((accepted as readonly string[]).includes(modality)) return;
+  const allowed = accepted.join(', ');
+  const what = /^[A-Z]{2,4}$/.test(modality) ? `a ${modality} image` : 'an image without a known Modality';
+  throw new DelineateError('DLN_INGEST_MODALITY', `This project accepts ${allowed} images; this file is ${what} (add its modality to the project's accepted modalities to take it)`, {
+    modality: /^[A-Z]{2,4}$/.test(modality) ? modality : null,
+  });
 }

@@ -44,6 +44,7 @@ export class ProjectRepository {
           agreement_blinded: p.agreementSampling.blinded,
           deid_profile: p.deid.profile,
           deid_options: JSON.stringify(p.deid.options),
+          accepted_modalities: acceptedBeyond(p.modality, p.acceptedModalities),
         })
         .returningAll()
         .executeTakeFirstOrThrow(),
@@ -68,11 +69,18 @@ export class ProjectRepository {
   }
 }
 
+/** The listed modalities other than the project's own, as stored (null when none). */
+function acceptedBeyond(modality: Modality, listed: readonly Modality[] | undefined): string | null {
+  const others = [...new Set(listed ?? [])].filter((m) => m !== modality);
+  return others.length ? JSON.stringify(others) : null;
+}
+
 export function toProject(row: Selectable<ProjectsTable>): Project {
   return {
     id: row.id,
     name: row.name,
     modality: row.modality as Modality,
+    acceptedModalities: [row.modality as Modality, ...((row.accepted_modalities ?? []) as Modality[])],
     oversightModel: row.oversight_model as OversightModel,
     region: row.region as Region,
     purpose: row.purpose,
