@@ -20,6 +20,7 @@ const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
   audit: () => import('./commands/audit'),
   'access-review': () => import('./commands/access-review'),
   report: () => import('./commands/report'),
+  token: () => import('./commands/token'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);

@@ -1,14 +1,21 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { DelineateError } from '@delineate/schema';
-import { usageError } from '../failure';
+import { EXIT_FAILED, EXIT_USAGE, usageError } from '../failure';
+import { refuseBesideServer, serverForCommand } from '../store-access';
 import { configFromEnv } from '@delineate/server';
 import { AuditLog, auditEventsToDicomXml, auditEventsToFhirBundle, migrate, openDatabase, type Database } from '@delineate/store';
 
 import { verifyAudit, type AuditVerifyReport } from '@delineate/server';
 
 export { verifyAudit, type AuditVerifyReport };
+
+/** A PEM file is read here, so a server given the key reads no path of the caller's. */
+async function publicKeyText(value: string): Promise<string> {
+  if (value.includes('-----BEGIN') || /^[A-Za-z0-9+/=\s]+$/.test(value)) return value;
+  return readFile(value, 'utf8').catch(() => usageError('--public-key: the file cannot be read'));
+}
 
 export function describeVerifyResult(result: AuditVerifyReport): string {
   const lines: string[] = [];
@@ -66,24 +73,24 @@ export function register(program: Command): void {
     .option('--strict', 'fail unless both --public-key and an anchor are given')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean; publicKey?: string; anchor?: string; strict?: boolean }) => {
+      const given = {
+        ...(options.publicKey !== undefined ? { publicKey: await publicKeyText(options.publicKey) } : {}),
+        ...(options.anchor !== undefined ? { anchor: options.anchor } : {}),
+        ...(options.strict ? { strict: true } : {}),
+      };
+      const server = await serverForCommand('audit:read');
       let result: AuditVerifyReport;
       try {
-        result = await withDatabase((database, dataDir) =>
-          verifyAudit(database, dataDir, {
-            ...(options.publicKey !== undefined ? { publicKey: options.publicKey } : {}),
-            ...(options.anchor !== undefined ? { anchor: options.anchor } : {}),
-            ...(options.strict ? { strict: true } : {}),
-          }),
-        );
+        result = server ? await server.json<AuditVerifyReport>('POST', '/api/audit/verification', given) : await withDatabase((database, dataDir) => verifyAudit(database, dataDir, given));
       } catch (error) {
         // A bad key, an anchor inside the data folder or one that cannot be read: say which, exit 2.
-        if (!(error instanceof DelineateError)) throw error;
-        console.error(`audit log could not be verified [${error.code}] ${error.message}`);
-        process.exitCode = 2;
+        if (!(error instanceof DelineateError) || /^DLN_(CLI|TOKEN|AUTH)_/.test(error.code)) throw error;
+        console.error(`delineate audit verify: the audit log could not be verified: ${error.message.split('\n')[0]} [${error.code}]`);
+        process.exitCode = EXIT_USAGE;
         return;
       }
       console.log(options.json ? JSON.stringify(result) : describeVerifyResult(result));
-      if (!result.ok) process.exitCode = 1;
+      if (!result.ok) process.exitCode = EXIT_FAILED;
     });
   audit
     .command('export')
@@ -93,11 +100,8 @@ export function register(program: Command): void {
     .option('--format <format>', 'fhir or dicom', 'fhir')
     .option('--out <file>', 'write to this file instead of standard output')
     .action(async (options: { from: string; to: string; format: string; out?: string }) => {
-      if (options.format !== 'fhir' && options.format !== 'dicom') {
-        console.error('--format must be fhir or dicom');
-        process.exitCode = 2;
-        return;
-      }
+      if (options.format !== 'fhir' && options.format !== 'dicom') usageError('--format must be fhir or dicom');
+      await refuseBesideServer('export a project\'s events with GET /api/projects/<id>/audit/export, or stop the server to export the whole log');
       const range = { from: parseInstant(options.from, '--from'), to: parseInstant(options.to, '--to') };
       const text = await withDatabase((database) => exportAudit(database, range, options.format as AuditExportFormat));
       if (options.out) await writeFile(options.out, text, { mode: 0o600 });
