@@ -98,8 +98,10 @@ export function checkModality(dataset: DicomFile['dataset'], accepted: readonly 
   const modality = getString(dataset, MODALITY)?.trim() ?? '';
   if ((accepted as readonly string[]).includes(modality)) return;
   const allowed = accepted.join(', ');
-  const what = /^[A-Z]{2,4}$/.test(modality) ? `a ${modality} image` : 'an image without a known Modality';
-  throw new DelineateError('DLN_INGEST_MODALITY', `This project accepts ${allowed} images; this file is ${what} (add its modality to the project's accepted modalities to take it)`, {
-    modality: /^[A-Z]{2,4}$/.test(modality) ? modality : null,
-  });
+  // Only a well-formed code is repeated: a free-text value could be anything, even a name.
+  const known = /^[A-Z]{2,4}$/.test(modality);
+  const reason = known
+    ? `This project accepts ${allowed} images; this file is ${modality} (add ${modality} to the project's accepted modalities to take it)`
+    : `This project accepts ${allowed} images; this file names no known Modality`;
+  throw new DelineateError('DLN_INGEST_MODALITY', reason, { modality: known ? modality : null });
 }
