@@ -20,6 +20,7 @@ import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 import { registerWorkflowRoutes } from './routes/workflow';
 import { registerIngestRoutes, type IngestRunner } from './routes/ingest';
+import { registerProjectModalityRoutes } from './routes/project-modalities';
 
 export const serverVersion = '0.1.0';
 
@@ -101,6 +102,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerWorkflowRoutes(app, registry, context);
   registerProjectRoutes(app, registry, context);
   registerIngestRoutes(app, registry, deps.ingest);
+  registerProjectModalityRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit };
 }

@@ -63,6 +63,15 @@ export class ProjectRepository {
     return row ? toProject(row) : undefined;
   }
 
+  /** Sets the modalities ingest accepts besides the project's own (which is always accepted). */
+  async setAcceptedModalities(id: string, listed: readonly Modality[]): Promise<Project> {
+    const project = await this.get(id);
+    const row = await translated(() =>
+      this.#db.updateTable('projects').set({ accepted_modalities: acceptedBeyond(project.modality, listed) }).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+    );
+    return toProject(row);
+  }
+
   async list(): Promise<Project[]> {
     const rows = await translated(() => this.#db.selectFrom('projects').selectAll().orderBy('created_at').orderBy('id').execute());
     return rows.map(toProject);
