@@ -8,6 +8,7 @@ import { RedactionRegion } from '@delineate/schema';
 import { progressReporter } from '../progress';
 import { EXIT_NOT_ALL_PASSED, usageError } from '../failure';
 import { gateTools, runIngest } from '../ingest-gate';
+import { mergeIngestReports, planRemoteBatches } from '../remote-ingest';
 import { refuseBesideServer, serverForCommand } from '../store-access';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,7 +58,12 @@ export function register(program: Command): void {
       if (server) {
         if (!opts.iodCheck) usageError('--no-iod-check is not available through a running server, which always runs the IOD check');
         if (!UUID.test(opts.project)) usageError('--project takes a project id');
-        report = await server.binary<IngestReport>(`/api/projects/${opts.project}/ingest`, encodeFileBatch(files));
+        const parts = [];
+        for (const indices of planRemoteBatches(files)) {
+          const batch = indices.map((i) => files[i]!);
+          parts.push({ indices, report: await server.binary<IngestReport>(`/api/projects/${opts.project}/ingest`, encodeFileBatch(batch)) });
+        }
+        report = mergeIngestReports(parts);
       } else {
         const config = configFromEnv(process.env);
         const { database, blobs } = await openPlatform(config, process.env);
