@@ -35,7 +35,7 @@ export class ServerClient {
         ...(body ? { body: body.bytes } : {}),
       });
     } catch {
-      throw new DelineateError('DLN_CLI_SERVER_UNREACHABLE', `The server running on this data folder (${this.#url}) does not answer`);
+      throw new DelineateError('DLN_CLI_SERVER_UNREACHABLE', `The server running on this data folder (${this.#url}) does not answer; if it has stopped without cleaning up, remove server.json from the data folder`);
     }
     const text = await response.text();
     let parsed: unknown;
