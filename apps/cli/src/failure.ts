@@ -1,8 +1,22 @@
 import { CommanderError } from 'commander';
 import { isDelineateError } from '@delineate/schema';
 
+/** The exit codes of every command (docs/cli.md). */
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Some input files were quarantined or rejected (ingest, deid, redact). */
+export const EXIT_NOT_ALL_PASSED = 3;
+/** A server holds the data folder and the command could not go through it (no token, unreachable, or a command that needs the database itself). */
+export const EXIT_SERVER = 4;
+/** The server refused the credentials: the API token is unknown, expired, revoked, out of scope, or its user lacks the role. */
+export const EXIT_REFUSED = 5;
+
+function exitCodeOf(code: string): number {
+  if (code === 'DLN_CLI_SERVER_RUNNING' || code === 'DLN_CLI_SERVER_UNREACHABLE') return EXIT_SERVER;
+  if (code.startsWith('DLN_TOKEN_') || code.startsWith('DLN_AUTH_')) return EXIT_REFUSED;
+  if (code === 'DLN_CLI_USAGE') return EXIT_USAGE;
+  return EXIT_FAILED;
+}
 
 /**
  * Stops a command for a usage error (a missing secret, a bad value of an option): main prints
@@ -50,7 +64,7 @@ export function describeFailure(error: unknown, command: string | undefined): Fa
     const hint = command ? ` (see delineate ${command} --help)` : ' (see delineate --help)';
     return { line: `${who}: ${commanderText(error.message)} [DLN_CLI_USAGE]${hint}`, exitCode: EXIT_USAGE };
   }
-  if (isDelineateError(error)) return { line: `${who}: ${firstLine(error.message)} [${error.code}]`, exitCode: EXIT_FAILED };
+  if (isDelineateError(error)) return { line: `${who}: ${firstLine(error.message)} [${error.code}]`, exitCode: exitCodeOf(error.code) };
   const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   const known = code ? SYSTEM_ERRORS[code] : undefined;
   if (known) return { line: `${who}: ${known} (${code}) [DLN_INTERNAL]`, exitCode: EXIT_FAILED };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv, openPlatform } from '@delineate/server';
-import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
+import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol, modalities } from '@delineate/schema';
 import { LabelSchemaRepository, ProjectRepository, ReviewProtocolRepository, testing } from '@delineate/store';
 import { FUZZ_MARKER, writeFuzzCorpus, type FuzzCase } from '@delineate/testkit';
 
@@ -134,6 +134,8 @@ describe('the DICOM fuzz corpus through the CLI', () => {
       const project = await new ProjectRepository(platform.database.db).create({
         ...demoProjectSettings,
         name: 'fuzz corpus',
+        // Every modality: the corpus is for the gate's decoders, not for the modality check.
+        acceptedModalities: [...modalities],
         labelSchema: { id: labelSchema.id, version: labelSchema.version },
         reviewProtocol: { id: protocol.id, version: protocol.version },
       });

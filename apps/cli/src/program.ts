@@ -22,6 +22,7 @@ const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
   report: () => import('./commands/report'),
   'import-mask': () => import('./commands/import-mask'),
   release: () => import('./commands/release'),
+  token: () => import('./commands/token'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);

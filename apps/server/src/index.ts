@@ -17,3 +17,16 @@ export {
   type AccessSettings,
   type Principal,
 } from './access';
+export { decodeFileBatch, encodeFileBatch, type IngestRunner } from './routes/ingest';
+export {
+  ApiTokens,
+  apiTokenScopeNames,
+  newOperatorKey,
+  parseApiTokenScopes,
+  parseTokenLifetime,
+  verifyAudit,
+  type ApiTokenScope,
+  type ApiTokenView,
+  type AuditVerifyReport,
+  type VerifyAuditOptions,
+} from './access';

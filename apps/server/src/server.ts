@@ -22,6 +22,8 @@ import { registerTaskRoutes } from './routes/tasks';
 import { registerSystemRoutes } from './routes/system';
 import { registerWorkflowRoutes } from './routes/workflow';
 import { registerReleaseRoutes } from './routes/releases';
+import { registerIngestRoutes, type IngestRunner } from './routes/ingest';
+import { registerProjectModalityRoutes } from './routes/project-modalities';
 
 export const serverVersion = '0.1.0';
 
@@ -30,6 +32,10 @@ export interface ServerDeps {
   database: Database;
   blobs: BlobStore;
   clock: Clock;
+  /** The ingest gate for `POST /api/projects/:projectId/ingest`; without it the route answers 503. */
+  ingest?: IngestRunner;
+  /** The key `delineate start` writes to the data folder for the local CLI; it manages API tokens only. */
+  operatorKey?: string;
 }
 
 export interface DelineateServer {
@@ -89,7 +95,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
     maskBodyTimeoutMs: timeouts.maskBodyMs,
   });
   // Access layer (issue 3): authentication, the policy check and the audit log for every route registered below.
-  const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry });
+  const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry, ...(deps.operatorKey ? { operatorKey: deps.operatorKey } : {}) });
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
   registerMaskImportRoutes(app, registry, context);
@@ -101,6 +107,8 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerWorkflowRoutes(app, registry, context);
   registerProjectRoutes(app, registry, context);
   registerReleaseRoutes(app, registry, context);
+  registerIngestRoutes(app, registry, deps.ingest);
+  registerProjectModalityRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit };
 }

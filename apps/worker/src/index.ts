@@ -1,5 +1,5 @@
 export { ingestDicom, type IngestDeps, type IngestFileReport, type IngestFileStatus, type IngestOptions, type IngestReport, type IngestedItem } from './ingest';
-export { checkGridLimits, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
+export { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 export { imageGeometry, seriesVolume, type ImageGeometry, type SeriesVolume } from './image-geometry';
 export { volumeGrid, type SliceGeometry, type VolumeGrid } from './geometry';
 export { createWorker, type JobAuditLog, type JobAuditSubject, type JobHandler, type Worker, type WorkerContext, type WorkerOptions } from './worker';

@@ -1,5 +1,5 @@
 import { getNumber, getString, transferSyntax, type DicomFile } from '@delineate/formats';
-import { DelineateError } from '@delineate/schema';
+import { DelineateError, type Modality } from '@delineate/schema';
 
 /** How large an image an item may be; a file beyond them never reaches the store. */
 export interface IngestLimits {
@@ -84,4 +84,24 @@ export function checkStoredPixels(file: DicomFile, limits: IngestLimits): void {
   if (actual !== expected && actual !== expected + (expected % 2)) {
     throw new DelineateError('DLN_INGEST_PIXEL_LENGTH', 'The pixel data length does not match Rows × Columns × Frames × Samples × Bits Allocated', { expected, actual });
   }
+}
+
+const MODALITY = 0x00080060;
+
+/**
+ * Refuses an image whose Modality the project does not accept (an MR series into a CT project):
+ * its window presets, units and the annotators' qualifications would all be wrong. A missing or
+ * unknown Modality is refused too, since nothing says it is one the project accepts. The message
+ * names modalities only, which identify no one.
+ */
+export function checkModality(dataset: DicomFile['dataset'], accepted: readonly Modality[]): void {
+  const modality = getString(dataset, MODALITY)?.trim() ?? '';
+  if ((accepted as readonly string[]).includes(modality)) return;
+  const allowed = accepted.join(', ');
+  // Only a well-formed code is repeated: a free-text value could be anything, even a name.
+  const known = /^[A-Z]{2,4}$/.test(modality);
+  const reason = known
+    ? `This project accepts ${allowed} images; this file is ${modality} (add ${modality} to the project's accepted modalities to take it)`
+    : `This project accepts ${allowed} images; this file names no known Modality`;
+  throw new DelineateError('DLN_INGEST_MODALITY', reason, { modality: known ? modality : null });
 }

@@ -4,7 +4,7 @@ import { getNumber, getString, readDicomFile, type DicomDataset } from '@delinea
 import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Modality, type Sex } from '@delineate/schema';
 import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
 import { imageGeometry, seriesVolume, type ImageGeometry } from './image-geometry';
-import { checkGridLimits, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
+import { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 
 export interface IngestDeps {
   database: Database;
@@ -26,6 +26,11 @@ export interface IngestOptions {
   validator: IodValidator | null;
   /** Rectangles a data steward drew on a quarantined file, blanked before the pixel check. */
   stewardRegions?: readonly PixelRegion[];
+  /**
+   * The modalities the project accepts (Project.acceptedModalities); an image of another is
+   * refused with DLN_INGEST_MODALITY before de-identification. Non-image objects are not checked.
+   */
+  acceptedModalities: readonly Modality[];
   /** Geometry beyond these never becomes an item (default {@link defaultIngestLimits}). */
   limits?: IngestLimits;
   onProgress?: (done: number, total: number) => void;
@@ -242,7 +247,9 @@ type GatedFile = { kind: 'quarantined'; record: DeidRecord; output: Uint8Array }
 /** Checks, de-identifies and verifies one file; writes nothing. Throws a coded error to reject it. */
 async function gateFile(bytes: Uint8Array, report: IngestFileReport, options: IngestOptions, limits: IngestLimits, pseudonyms: PseudonymMap): Promise<GatedFile> {
   if (isTiff(bytes)) throw new DelineateError('DLN_INGEST_NOT_AN_INSTANCE', 'A TIFF slide is not a DICOM instance');
-  checkStoredPixels(readDicomFile(bytes), limits);
+  const input = readDicomFile(bytes);
+  checkStoredPixels(input, limits);
+  if (!isStudyObject(input.dataset)) checkModality(input.dataset, options.acceptedModalities);
   const result = await (options.gate ?? deidentifyDicom)(
     bytes,
     {

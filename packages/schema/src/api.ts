@@ -31,6 +31,8 @@ export type IdParams = z.infer<typeof IdParams>;
 export const CreateProjectRequest = z.object({
   name: plainText(200).min(1),
   modality: Modality,
+  /** Further modalities ingest accepts besides `modality` (default none). */
+  acceptedModalities: z.array(Modality).optional(),
   oversightModel: OversightModel,
   region: Region,
   purpose: plainText(10_000).min(1),

@@ -33,6 +33,11 @@ export const Project = z.object({
   id: Id,
   name: plainText(200).min(1),
   modality: Modality,
+  /**
+   * The modalities whose images ingest accepts: always the project's own modality, plus any the
+   * project lists (an MR into a CT project is refused unless MR is listed).
+   */
+  acceptedModalities: z.array(Modality).min(1),
   oversightModel: OversightModel,
   region: Region,
   purpose: plainText(10_000).min(1),

@@ -40,6 +40,7 @@ export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipR
 export type { AccessTables } from './access/tables';
 export { ownedResourceTypes, resolveObjectOwner, type ObjectOwner } from './access/resolve';
 export { LoginFailureRepository } from './access/login-failures';
+export { ApiTokenRepository, type ApiTokenRow } from './access/api-tokens';
 export { AccessReviewRepository, type AccessReview, type AccessReviewMember, type AttestationDecision } from './access/review';
 export {
   assertResidency,

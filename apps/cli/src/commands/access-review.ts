@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { DelineateError } from '@delineate/schema';
+import { usageError } from '../failure';
+import { serverForCommand } from '../store-access';
 import { accessSettingsFromEnv, configFromEnv } from '@delineate/server';
 import { AccessReviewRepository, migrate, openDatabase, type AccessReview, type Database } from '@delineate/store';
 
@@ -54,20 +57,25 @@ export function register(program: Command): void {
     .option('--period-days <days>', 'the period counted', '90')
     .option('--json', 'print JSON')
     .action(async (project: string, options: { periodDays: string; json?: boolean }) => {
-      const config = configFromEnv(process.env);
-      const settings = accessSettingsFromEnv(process.env);
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-      try {
-        await migrate(database.db);
-        const review = await accessReviewOf(database, project, { now: new Date(), periodDays: Number(options.periodDays), intervalDays: settings.accessReviewIntervalDays });
-        if (!review) {
-          console.error('No such project');
-          process.exitCode = 2;
-          return;
+      const periodDays = Number(options.periodDays);
+      if (!Number.isInteger(periodDays) || periodDays < 1) usageError('--period-days takes a whole number of days');
+      const server = await serverForCommand('access-review:read');
+      let review: AccessReview | undefined;
+      if (server) {
+        if (!UUID.test(project)) usageError('through a running server <project> must be the project id');
+        review = await server.json<AccessReview>('GET', `/api/projects/${project}/access-review?periodDays=${periodDays}`);
+      } else {
+        const config = configFromEnv(process.env);
+        const settings = accessSettingsFromEnv(process.env);
+        const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+        try {
+          await migrate(database.db);
+          review = await accessReviewOf(database, project, { now: new Date(), periodDays, intervalDays: settings.accessReviewIntervalDays });
+        } finally {
+          await database.close();
         }
-        console.log(options.json ? JSON.stringify(review, null, 2) : renderAccessReview(review));
-      } finally {
-        await database.close();
       }
+      if (!review) throw new DelineateError('DLN_NOT_FOUND', 'No project with this id or name');
+      console.log(options.json ? JSON.stringify(review, null, 2) : renderAccessReview(review));
     });
 }

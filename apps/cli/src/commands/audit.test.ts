@@ -343,7 +343,7 @@ describe('delineate audit verify against an anchor outside the data folder', () 
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     vi.stubEnv('DELINEATE_AUDIT_ANCHOR', join(dataDir, 'inside.jsonl'));
     expect(await main(['audit', 'verify', '--public-key', publicKeyFile])).toBe(2);
-    expect(errors.mock.calls.flat().join('\n')).toBe('audit log could not be verified [DLN_CONFIG_INVALID] DELINEATE_AUDIT_ANCHOR must lie outside the data folder (DELINEATE_DATA)');
+    expect(errors.mock.calls.flat().join('\n')).toBe('delineate audit verify: the audit log could not be verified: DELINEATE_AUDIT_ANCHOR must lie outside the data folder (DELINEATE_DATA) [DLN_CONFIG_INVALID]');
     vi.unstubAllEnvs();
   }, 120_000);
 });

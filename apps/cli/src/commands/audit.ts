@@ -1,90 +1,20 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { DelineateError } from '@delineate/schema';
-import { usageError } from '../failure';
+import { EXIT_FAILED, EXIT_USAGE, usageError } from '../failure';
+import { refuseBesideServer, serverForCommand } from '../store-access';
 import { configFromEnv } from '@delineate/server';
-import {
-  AuditLog,
-  auditCheckpointSettingsFromEnv,
-  auditEventsToDicomXml,
-  auditKeyFingerprint,
-  auditProblemCodes,
-  parseAuditPublicKey,
-  auditEventsToFhirBundle,
-  loadAuditPublicKey,
-  migrate,
-  openDatabase,
-  type AuditVerifyResult,
-  type Database,
-} from '@delineate/store';
+import { AuditLog, auditEventsToDicomXml, auditEventsToFhirBundle, migrate, openDatabase, type Database } from '@delineate/store';
 
-export interface VerifyAuditOptions {
-  /** The public key given apart from the data folder: PEM text, a PEM file or base64 SPKI. */
-  readonly publicKey?: string;
-  /** The anchor to compare with; default DELINEATE_AUDIT_ANCHOR. */
-  readonly anchor?: string;
-  /** Fail unless both an independent key and an anchor are given. */
-  readonly strict?: boolean;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly now?: Date;
-}
+import { verifyAudit, type AuditVerifyReport } from '@delineate/server';
 
-export interface AuditVerifyReport extends AuditVerifyResult {
-  readonly keyFingerprint: string | null;
-  readonly keySource: 'given' | 'data_folder' | 'none';
-  readonly anchor: string | null;
-  /** What this run could not rule out, in plain words. */
-  readonly warnings: readonly string[];
-}
+export { verifyAudit, type AuditVerifyReport };
 
-/**
- * Recomputes the audit chain from the first row and checks it against the signed checkpoints,
- * the anchor outside the data folder and the checkpoint policy. The key beside the data is
- * never enough on its own: whoever holds the folder can re-sign with it.
- */
-export async function verifyAudit(database: Database, dataDir: string, options: VerifyAuditOptions = {}): Promise<AuditVerifyReport> {
-  const env = options.env ?? process.env;
-  const given = options.publicKey ? await parseAuditPublicKey(options.publicKey) : undefined;
-  const publicKey = given ?? (await loadAuditPublicKey(dataDir));
-  const settings = auditCheckpointSettingsFromEnv({ ...env, ...(options.anchor !== undefined ? { DELINEATE_AUDIT_ANCHOR: options.anchor } : {}) }, dataDir);
-  const warnings: string[] = [];
-  if (!given) warnings.push('the public key was taken from the data folder: whoever holds the folder can re-sign checkpoints with its key; pass --public-key');
-  else {
-    const beside = await loadAuditPublicKey(dataDir);
-    if (beside && auditKeyFingerprint(beside) !== auditKeyFingerprint(given)) {
-      warnings.push(`the key in the data folder (${auditKeyFingerprint(beside)}) is not the given one: it was replaced, or this is another installation`);
-    }
-  }
-  if (!settings.anchor) warnings.push('no anchor (DELINEATE_AUDIT_ANCHOR or --anchor): deleted or re-signed checkpoints in the data folder cannot be detected except by the checkpoint policy');
-  const context = {
-    keyFingerprint: publicKey ? auditKeyFingerprint(publicKey) : null,
-    keySource: given ? ('given' as const) : publicKey ? ('data_folder' as const) : ('none' as const),
-    anchor: settings.anchor?.location ?? null,
-    warnings,
-  };
-  try {
-    const result = await new AuditLog(database.db, { now: () => new Date() }).verify(dataDir, {
-      publicKey,
-      policy: settings.policy,
-      ...(settings.anchor ? { anchor: settings.anchor } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    });
-    if (result.ok && options.strict && (!given || !settings.anchor)) {
-      const missing = [!given ? '--public-key' : undefined, !settings.anchor ? 'an anchor' : undefined].filter(Boolean).join(' and ');
-      return {
-        ...result,
-        ok: false,
-        problem: 'not_anchored',
-        code: auditProblemCodes.not_anchored,
-        reason: `--strict needs ${missing}: the data folder alone cannot prove the log`,
-        ...context,
-      };
-    }
-    return { ...result, ...context };
-  } finally {
-    await settings.anchor?.close();
-  }
+/** A PEM file is read here, so a server given the key reads no path of the caller's. */
+async function publicKeyText(value: string): Promise<string> {
+  if (value.includes('-----BEGIN') || /^[A-Za-z0-9+/=\s]+$/.test(value)) return value;
+  return readFile(value, 'utf8').catch(() => usageError('--public-key: the file cannot be read'));
 }
 
 export function describeVerifyResult(result: AuditVerifyReport): string {
@@ -143,24 +73,24 @@ export function register(program: Command): void {
     .option('--strict', 'fail unless both --public-key and an anchor are given')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean; publicKey?: string; anchor?: string; strict?: boolean }) => {
+      const given = {
+        ...(options.publicKey !== undefined ? { publicKey: await publicKeyText(options.publicKey) } : {}),
+        ...(options.anchor !== undefined ? { anchor: options.anchor } : {}),
+        ...(options.strict ? { strict: true } : {}),
+      };
+      const server = await serverForCommand('audit:read');
       let result: AuditVerifyReport;
       try {
-        result = await withDatabase((database, dataDir) =>
-          verifyAudit(database, dataDir, {
-            ...(options.publicKey !== undefined ? { publicKey: options.publicKey } : {}),
-            ...(options.anchor !== undefined ? { anchor: options.anchor } : {}),
-            ...(options.strict ? { strict: true } : {}),
-          }),
-        );
+        result = server ? await server.json<AuditVerifyReport>('POST', '/api/audit/verification', given) : await withDatabase((database, dataDir) => verifyAudit(database, dataDir, given));
       } catch (error) {
         // A bad key, an anchor inside the data folder or one that cannot be read: say which, exit 2.
-        if (!(error instanceof DelineateError)) throw error;
-        console.error(`audit log could not be verified [${error.code}] ${error.message}`);
-        process.exitCode = 2;
+        if (!(error instanceof DelineateError) || /^DLN_(CLI|TOKEN|AUTH)_/.test(error.code)) throw error;
+        console.error(`delineate audit verify: the audit log could not be verified: ${error.message.split('\n')[0]} [${error.code}]`);
+        process.exitCode = EXIT_USAGE;
         return;
       }
       console.log(options.json ? JSON.stringify(result) : describeVerifyResult(result));
-      if (!result.ok) process.exitCode = 1;
+      if (!result.ok) process.exitCode = EXIT_FAILED;
     });
   audit
     .command('export')
@@ -170,11 +100,8 @@ export function register(program: Command): void {
     .option('--format <format>', 'fhir or dicom', 'fhir')
     .option('--out <file>', 'write to this file instead of standard output')
     .action(async (options: { from: string; to: string; format: string; out?: string }) => {
-      if (options.format !== 'fhir' && options.format !== 'dicom') {
-        console.error('--format must be fhir or dicom');
-        process.exitCode = 2;
-        return;
-      }
+      if (options.format !== 'fhir' && options.format !== 'dicom') usageError('--format must be fhir or dicom');
+      await refuseBesideServer('export a project\'s events with GET /api/projects/<id>/audit/export, or stop the server to export the whole log');
       const range = { from: parseInstant(options.from, '--from'), to: parseInstant(options.to, '--to') };
       const text = await withDatabase((database) => exportAudit(database, range, options.format as AuditExportFormat));
       if (options.out) await writeFile(options.out, text, { mode: 0o600 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
+import { refuseBesideServer } from '../store-access';
 import { seedDemo, type DemoResult } from '../demo';
 import { progressReporter } from '../progress';
 
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
     .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
     .action(async (opts: { slices: number; size: number }) => {
+      await refuseBesideServer('it seeds the demo project at its first start; stop it to seed again');
       const config = configFromEnv(process.env);
       const { database, blobs } = await openPlatform(config, process.env);
       const progress = progressReporter();

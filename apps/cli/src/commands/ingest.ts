@@ -2,11 +2,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createDciodvfyValidator, createOcrPixelStage } from '@delineate/deid';
-import { configFromEnv, openPlatform } from '@delineate/server';
-import { ingestDicom, projectDeidSettings, redactQuarantined, type IngestReport } from '@delineate/worker';
+import { configFromEnv, encodeFileBatch, openPlatform } from '@delineate/server';
+import { redactQuarantined, type IngestReport } from '@delineate/worker';
 import { RedactionRegion } from '@delineate/schema';
 import { progressReporter } from '../progress';
-import { usageError } from '../failure';
+import { EXIT_NOT_ALL_PASSED, usageError } from '../failure';
+import { gateTools, runIngest } from '../ingest-gate';
+import { mergeIngestReports, planRemoteBatches } from '../remote-ingest';
+import { refuseBesideServer, serverForCommand } from '../store-access';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function* filesUnder(path: string): AsyncGenerator<string> {
   const info = await stat(path);
@@ -40,40 +45,42 @@ export function ingestSummary(report: IngestReport): string {
 export function register(program: Command): void {
   program
     .command('ingest')
-    .description('Ingest DICOM files into a project through the de-identification gate (OCR pixel check included); only passed files become items')
+    .description('Ingest DICOM files into a project through the de-identification gate (OCR pixel check included); only passed files become items. Through the running server when one holds the data folder (DELINEATE_API_TOKEN, scope ingest)')
     .argument('<path>', 'a DICOM file or a folder of them')
     .requiredOption('--project <id>', 'the project id')
     .option('--json', 'print the report as JSON')
-    .option('--no-iod-check', 'skip the dciodvfy comparison (not for production use)')
+    .option('--no-iod-check', 'skip the dciodvfy comparison (not for production use; not through a server)')
     .action(async (path: string, opts: { project: string; json?: boolean; iodCheck: boolean }) => {
-      const config = configFromEnv(process.env);
-      const { database, blobs } = await openPlatform(config, process.env);
-      const pixelStage = createOcrPixelStage();
-      // The same IOD check as `delineate deid`: an output with errors its input lacked is quarantined.
-      const validator = opts.iodCheck ? createDciodvfyValidator() : null;
-      const progress = progressReporter();
-      try {
-        const files: Uint8Array[] = [];
-        for await (const file of filesUnder(path)) files.push(new Uint8Array(await readFile(file)));
-        const deps = { database, blobs, clock: () => new Date() };
-        const settings = await projectDeidSettings(deps, opts.project);
-        const report = await ingestDicom(deps, files, {
-          projectId: opts.project,
-          ...settings,
-          pixelStage,
-          validator,
-          onProgress: (d, t) => progress.update('de-identify and verify', d, t),
-        });
-        progress.stop();
-        if (opts.json) console.log(JSON.stringify(report, null, 2));
-        else process.stdout.write(ingestSummary(report));
-        process.exitCode = report.quarantined > 0 || report.rejected > 0 ? 3 : 0;
-      } finally {
-        validator?.close();
-        await pixelStage.close();
-        await blobs.close();
-        await database.close();
+      const files: Uint8Array[] = [];
+      for await (const file of filesUnder(path)) files.push(new Uint8Array(await readFile(file)));
+      const server = await serverForCommand('ingest');
+      let report: IngestReport;
+      if (server) {
+        if (!opts.iodCheck) usageError('--no-iod-check is not available through a running server, which always runs the IOD check');
+        if (!UUID.test(opts.project)) usageError('--project takes a project id');
+        const parts = [];
+        for (const indices of planRemoteBatches(files)) {
+          const batch = indices.map((i) => files[i]!);
+          parts.push({ indices, report: await server.binary<IngestReport>(`/api/projects/${opts.project}/ingest`, encodeFileBatch(batch)) });
+        }
+        report = mergeIngestReports(parts);
+      } else {
+        const config = configFromEnv(process.env);
+        const { database, blobs } = await openPlatform(config, process.env);
+        const tools = gateTools({ iodCheck: opts.iodCheck });
+        const progress = progressReporter();
+        try {
+          report = await runIngest({ database, blobs, clock: () => new Date() }, tools, opts.project, files, (d, t) => progress.update('de-identify and verify', d, t));
+          progress.stop();
+        } finally {
+          await tools.close();
+          await blobs.close();
+          await database.close();
+        }
       }
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      else process.stdout.write(ingestSummary(report));
+      process.exitCode = report.quarantined > 0 || report.rejected > 0 ? EXIT_NOT_ALL_PASSED : 0;
     });
 
   program
@@ -83,6 +90,7 @@ export function register(program: Command): void {
     .requiredOption('--project <id>', 'the project id')
     .requiredOption('--region <x,y,width,height[,frame]>', 'a rectangle in pixels; repeat for several', parseRegion)
     .action(async (recordId: string, opts: { project: string; region: RedactionRegion[] }) => {
+      await refuseBesideServer('redact through the web app (POST /api/deid-records/<id>/redactions), or stop the server');
       const config = configFromEnv(process.env);
       const { database, blobs } = await openPlatform(config, process.env);
       const pixelStage = createOcrPixelStage();

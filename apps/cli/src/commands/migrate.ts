@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { migrate, openDatabase } from '@delineate/store';
 import { configFromEnv } from '@delineate/server';
+import { refuseBesideServer } from '../store-access';
 
 export function register(program: Command): void {
   program
     .command('migrate')
     .description('Apply the database migrations to the configured database (DATABASE_URL, or the embedded one in DELINEATE_DATA)')
     .action(async () => {
+      await refuseBesideServer('it migrated the database when it started');
       const config = configFromEnv(process.env);
       const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
       try {

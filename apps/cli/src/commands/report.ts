@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { accessSettingsFromEnv, configFromEnv, storageRegionsFromEnv, type AccessSettings } from '@delineate/server';
+import { refuseBesideServer } from '../store-access';
 import { migrate, openDatabase, TransferRepository, type Database, type StorageRegions } from '@delineate/store';
 
 /** GDPR Art. 30(1) record of processing activities, built from the configuration and the projects. */
@@ -173,6 +174,7 @@ export function register(program: Command): void {
     .description('Write the GDPR Art. 30 record of processing activities as Markdown and JSON')
     .option('--out <folder>', 'folder to write processing-record.md and processing-record.json into', '.')
     .action(async (options: { out: string }) => {
+      await refuseBesideServer('stop it to write the record of processing activities, which reads the whole database');
       const config = configFromEnv(process.env);
       const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
       try {

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
-import { configFromEnv, createServer, openPlatform, PasswordHasher } from '@delineate/server';
+import { configFromEnv, createServer, newOperatorKey, openPlatform, PasswordHasher } from '@delineate/server';
 import { createWorker } from '@delineate/worker';
 import { seedDemo } from '../demo';
 import { jobHandlers } from '../jobs';
 import { progressReporter } from '../progress';
 import { printCredentials } from './demo';
+import { serverIngest } from '../ingest-gate';
+import { removeServerFile, writeServerFile } from '../running-server';
+import { refuseBesideServer } from '../store-access';
 
 export function register(program: Command): void {
   program
@@ -18,6 +21,7 @@ export function register(program: Command): void {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(opts.host !== undefined ? { host: opts.host } : {}),
       });
+      await refuseBesideServer('one server per data folder');
       const clock = () => new Date();
       const { database, blobs } = await openPlatform(config, process.env);
       if (opts.demo) {
@@ -26,7 +30,10 @@ export function register(program: Command): void {
         progress.stop();
         if (result.created) printCredentials(result);
       }
-      const server = await createServer({ config, database, blobs, clock });
+      // The CLI beside this server: ingest through it, and the key that lets it manage API tokens.
+      const ingest = serverIngest({ database, blobs, clock });
+      const operatorKey = newOperatorKey();
+      const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, operatorKey });
       const worker = createWorker({
         database,
         blobs,
@@ -38,8 +45,10 @@ export function register(program: Command): void {
       });
       const shutdown = async (signal: string) => {
         server.app.log.info({ signal }, 'shutting down');
+        await removeServerFile(config.dataDir);
         await worker.stop();
         await server.app.close();
+        await ingest.close();
         await blobs.close();
         await database.close();
         process.exit(0);
@@ -48,6 +57,7 @@ export function register(program: Command): void {
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       const address = await server.app.listen({ port: config.port, host: config.host });
       worker.start();
+      await writeServerFile(config.dataDir, { url: address, pid: process.pid, startedAt: clock().toISOString(), operatorKey });
       console.log(`Delineate is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.kind}, data: ${config.dataDir})`);
     });
 }

@@ -4,6 +4,7 @@ import { installAccess, type AccessDeps, type AccessRuntime } from './plugin';
 import { registerAuditRoutes } from './audit-routes';
 import { registerGovernanceRoutes } from './governance-routes';
 import { registerAccessRoutes } from './routes';
+import { registerTokenRoutes } from './token-routes';
 
 /**
  * The access layer's single registration point. Call it right after the error handler and
@@ -15,6 +16,7 @@ export async function registerAccess(app: FastifyInstance, deps: AccessDeps & { 
   registerAccessRoutes(app, deps.registry, runtime);
   registerGovernanceRoutes(app, deps.registry, runtime);
   registerAuditRoutes(app, deps.registry, runtime, deps.dataDir);
+  registerTokenRoutes(app, deps.registry, runtime, deps);
   return runtime;
 }
 
@@ -24,3 +26,15 @@ export { authorize, policyTable, type Decision, type Principal, type PolicyResou
 export { accessSettingsFromEnv, defaultAccessSettings, type AccessSettings } from './settings';
 export { requestAccess, sessionToken, storageRegionsFromEnv, SESSION_COOKIE, type AccessDeps, type AccessRuntime, type RequestAccess, type RouteInventoryEntry } from './plugin';
 export { openTestSession } from './testing';
+export {
+  API_TOKEN_PREFIX,
+  ApiTokens,
+  apiTokenScopeNames,
+  apiTokenScopes,
+  parseApiTokenScopes,
+  parseTokenLifetime,
+  newOperatorKey,
+  type ApiTokenScope,
+  type ApiTokenView,
+} from './api-tokens';
+export { verifyAudit, type AuditVerifyReport, type VerifyAuditOptions } from './audit-verify';

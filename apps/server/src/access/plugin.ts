@@ -25,6 +25,7 @@ import { authorize, policyTable, type ActionPolicy, type Decision, type PolicyRe
 import { accessSettingsFromEnv, type AccessSettings } from './settings';
 import { DatabaseThrottleState, LoginThrottle } from './throttle';
 import { TileReadAggregator } from './tile-aggregator';
+import { isTokenCredential, TokenAccess } from './token-access';
 
 export const SESSION_COOKIE = 'dln_session';
 
@@ -78,6 +79,8 @@ export interface AccessDeps {
    * Default: DELINEATE_BOOTSTRAP_ADMIN_USER (default `admin`) with DELINEATE_BOOTSTRAP_ADMIN_PASSWORD.
    */
   readonly bootstrapAdmin?: { readonly username: string; readonly password: string };
+  /** The operator key `delineate start` wrote to the data folder (manages API tokens only). */
+  readonly operatorKey?: string;
 }
 
 export function storageRegionsFromEnv(env: Readonly<Record<string, string | undefined>>): StorageRegions {
@@ -227,6 +230,7 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     maxPending: 10_000,
   });
   const routes: RouteInventoryEntry[] = [];
+  const tokenAccess = new TokenAccess(deps.database, throttle, deps.operatorKey);
 
   if (settings.relaxMfa) {
     app.log.warn('DELINEATE_DEMO_RELAX_MFA is set: multi-factor authentication is NOT required for roles that see images. Demo use only.');
@@ -261,6 +265,25 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     if (action === WEB_ASSET_ACTION) return;
     const entry = policy.actions[action];
     if (!entry) throw new DelineateError('DLN_INTERNAL', 'This route has no access policy');
+    const bearer = entry.scope === 'public' ? undefined : sessionToken(request);
+    if (isTokenCredential(bearer)) {
+      // API tokens and the operator key: their own branch, the session path below is untouched.
+      const token = await tokenAccess.decide(bearer, action, request.ip, deps.now());
+      const anonymous = { kind: 'anonymous' } as const;
+      if (token.kind === 'refused') {
+        request.access = { action, policy: entry, principal: anonymous, resource: { kind: 'none' }, decision: token.decision, ...(token.auditActorId ? { auditActorId: token.auditActorId } : {}) };
+        throw token.error;
+      }
+      if (token.kind === 'operator') {
+        request.access = { action, policy: entry, principal: anonymous, resource: { kind: 'none' }, decision: token.decision };
+        return;
+      }
+      const resource = entry.scope === 'project' ? await resolveResource(deps.database, config?.resource ?? 'system', request.params as Record<string, string>) : ({ kind: 'none' } as const);
+      const decision = authorize(token.principal, action, resource, deps.now(), policy);
+      request.access = { action, policy: entry, principal: token.principal, resource, decision };
+      if (!decision.allowed) throw denial(decision);
+      return;
+    }
     const principal = entry.scope === 'public' ? ({ kind: 'anonymous' } as const) : await auth.authenticate(sessionToken(request));
     const resource = entry.scope === 'project' ? await resolveResource(deps.database, config?.resource ?? 'system', request.params as Record<string, string>) : ({ kind: 'none' } as const);
     const decision = authorize(principal, action, resource, deps.now(), policy);

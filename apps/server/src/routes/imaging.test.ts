@@ -121,6 +121,9 @@ describe.each(kinds.run)('imaging and task routes on %s', (kind) => {
     await repo.addInstances([{ seriesId: series.id, sopInstanceUid: `2.25.9${Date.now()}`, instanceNumber: 1, blobHash: stored.hash }]);
     const item = await repo.createItem({ projectId: h.seeded.projectId, subjectId: subject.id, target: { kind: 'series_volume', seriesId: series.id } });
 
+    // The item names its own modality (MR), not the project's (CT): the viewer's presets follow it.
+    const view = await h.server.app.inject({ method: 'GET', url: `/api/items/${item.id}`, headers });
+    expect(view.json()).toMatchObject({ modality: 'MR' });
     const all = await h.server.app.inject({ method: 'GET', url: `/api/items/${item.id}/volume`, headers });
     expect(all.statusCode).toBe(200);
     const voxels = new Int16Array(all.rawPayload.buffer.slice(all.rawPayload.byteOffset, all.rawPayload.byteOffset + all.rawPayload.byteLength));

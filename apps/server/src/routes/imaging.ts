@@ -177,7 +177,9 @@ export function registerImagingRoutes(app: FastifyInstance, registry: RouteRegis
         .executeTakeFirstOrThrow();
       const labelSchema = await labelSchemas.get(project.label_schema_id, project.label_schema_version);
       const annotations = await visibleAnnotations(ctx, request, params.itemId, project.agreement_blinded);
-      return { id: params.itemId, projectId: geometry.projectId, kind: geometry.kind, modality: project.modality, grid: geometry.grid, labelSchema, annotations };
+      // The item's own modality (its series'), which a project accepting several may differ from: the viewer's presets and units follow it.
+      const series = await ctx.database.db.selectFrom('series').select('modality').where('id', '=', geometry.seriesId).executeTakeFirst();
+      return { id: params.itemId, projectId: geometry.projectId, kind: geometry.kind, modality: series?.modality ?? project.modality, grid: geometry.grid, labelSchema, annotations };
     },
   });
 

@@ -37,6 +37,8 @@ const ProjectSummary = z.object({
   id: Id,
   name: z.string(),
   modality: Modality,
+  /** The modalities ingest accepts: the project's own and those it lists. */
+  acceptedModalities: z.array(Modality),
   oversightModel: OversightModel,
   region: z.string(),
   purpose: z.string(),
@@ -133,6 +135,7 @@ export function registerProjectRoutes(app: FastifyInstance, registry: RouteRegis
         id: p.id,
         name: p.name,
         modality: p.modality,
+        acceptedModalities: p.acceptedModalities,
         oversightModel: p.oversightModel,
         region: p.region,
         purpose: p.purpose,

@@ -44,6 +44,7 @@ export class ProjectRepository {
           agreement_blinded: p.agreementSampling.blinded,
           deid_profile: p.deid.profile,
           deid_options: JSON.stringify(p.deid.options),
+          accepted_modalities: acceptedBeyond(p.modality, p.acceptedModalities),
         })
         .returningAll()
         .executeTakeFirstOrThrow(),
@@ -62,10 +63,25 @@ export class ProjectRepository {
     return row ? toProject(row) : undefined;
   }
 
+  /** Sets the modalities ingest accepts besides the project's own (which is always accepted). */
+  async setAcceptedModalities(id: string, listed: readonly Modality[]): Promise<Project> {
+    const project = await this.get(id);
+    const row = await translated(() =>
+      this.#db.updateTable('projects').set({ accepted_modalities: acceptedBeyond(project.modality, listed) }).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+    );
+    return toProject(row);
+  }
+
   async list(): Promise<Project[]> {
     const rows = await translated(() => this.#db.selectFrom('projects').selectAll().orderBy('created_at').orderBy('id').execute());
     return rows.map(toProject);
   }
+}
+
+/** The listed modalities other than the project's own, as stored (null when none). */
+function acceptedBeyond(modality: Modality, listed: readonly Modality[] | undefined): string | null {
+  const others = [...new Set(listed ?? [])].filter((m) => m !== modality);
+  return others.length ? JSON.stringify(others) : null;
 }
 
 export function toProject(row: Selectable<ProjectsTable>): Project {
@@ -73,6 +89,7 @@ export function toProject(row: Selectable<ProjectsTable>): Project {
     id: row.id,
     name: row.name,
     modality: row.modality as Modality,
+    acceptedModalities: [row.modality as Modality, ...((row.accepted_modalities ?? []) as Modality[])],
     oversightModel: row.oversight_model as OversightModel,
     region: row.region as Region,
     purpose: row.purpose,

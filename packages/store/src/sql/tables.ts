@@ -66,6 +66,8 @@ export interface ProjectsTable {
   deid_profile: string;
   deid_options: Json<string[]>;
   created_at: Timestamptz;
+  /** Modalities ingest accepts besides `modality` (migration 0600); null for none. */
+  accepted_modalities: ColumnType<string[] | null, string | null | undefined, string | null>;
 }
 
 export interface SubjectsTable {

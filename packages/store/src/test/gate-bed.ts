@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
+import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol, modalities, type Modality } from '@delineate/schema';
 import { BlobKey } from '../blob/key';
 import { LocalBlobStore } from '../blob/local';
 import { LabelSchemaRepository } from '../repositories/label-schemas';
@@ -10,13 +10,18 @@ import { ReviewProtocolRepository } from '../repositories/review-protocols';
 import type { Database, DatabaseKind } from '../sql/database';
 import { createTestDatabase } from './databases';
 
-/** A project with the demo's settings, liver schema and review protocol: what ingest tests gate files into. */
-export async function createDemoProject(database: Database, name = 'gate'): Promise<string> {
+/**
+ * A project with the demo's settings, liver schema and review protocol: what ingest tests gate
+ * files into. It accepts every modality by default, since gate tests feed it MR, ultrasound and
+ * crafted files; the modality check has its own tests with a CT-only project.
+ */
+export async function createDemoProject(database: Database, name = 'gate', acceptedModalities: readonly Modality[] = modalities): Promise<string> {
   const labelSchema = await new LabelSchemaRepository(database.db).create(liverCtLabelSchema);
   const protocol = await new ReviewProtocolRepository(database.db).create(liverCtReviewProtocol);
   const project = await new ProjectRepository(database.db).create({
     ...demoProjectSettings,
     name: `${name}-${crypto.randomUUID()}`,
+    acceptedModalities: [...acceptedModalities],
     labelSchema: { id: labelSchema.id, version: labelSchema.version },
     reviewProtocol: { id: protocol.id, version: protocol.version },
   });

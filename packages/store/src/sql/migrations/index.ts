@@ -14,6 +14,7 @@ import { studyObjects } from './0330_study_objects';
 import { maskTiles } from './0400_mask_tiles';
 import { releaseExports } from './0500_release_exports';
 import { importRevisions } from './0520_import_revisions';
+import { apiTokens } from './0600_api_tokens';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   maskTiles,
   releaseExports,
   importRevisions,
+  apiTokens,
 ];
