@@ -11,7 +11,8 @@ import type { SceneBox } from '../viewer/overlay';
 import { greyLut, hexToRgb, labelLut, windowPresets, type WindowLevel } from '../viewer/render';
 import { countOverlay, diffOverlay, stageNames, workflowApi, type CorrectionSize, type ReviewContext, type ReviewResult, type ReviewSubmission, type SignificantRegionMark, type WorkflowTask } from '../workflow-api';
 import { ErrorBox, itemHash } from './App';
-import { AnnotatePanel, MarkDialog, ReviewPanel, type PendingBox } from './ReviewPanel';
+import { AnnotatePanel, MarkDialog, type PendingBox } from './AnnotatePanel';
+import { ReviewPanel } from './ReviewPanel';
 import { frameStats, sliceOf, ViewPane, type Camera, type PaneHandlers, type PointerInfo, type Scene } from './ViewPane';
 
 type Tool = 'brush' | 'eraser' | 'threshold' | 'rect' | 'circle' | 'fill' | 'crosshair' | 'mark';
