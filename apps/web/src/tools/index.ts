@@ -13,6 +13,7 @@ import { createScissors } from './scissors';
 import { createThresholdBrush } from './threshold';
 import type { Tool, ToolId } from './tool';
 
+export { createCrosshair } from './crosshair';
 export { defaultToolOptions, type Tool, type ToolContext, type ToolEffect, type ToolId, type ToolOptions, type ToolPointer, type VoxelBox } from './tool';
 
 /** A fresh instance of every tool (tools keep their drag state, so each workspace has its own). */

@@ -5,7 +5,7 @@ import { drafts } from '../drafts';
 import type { Dims } from '../viewer/geometry';
 import { Labelmap } from '../viewer/labelmap';
 import { readTile } from '../viewer/mask-tiles';
-import { SaveController } from './save-controller';
+import { SaveController, type DraftStore } from './save-controller';
 
 /** 600 × 520 in-plane: 2 × 2 tiles of 512² per slice, 4 slices: 16 tiles. */
 const dims: Dims = { columns: 600, rows: 520, slices: 4, spacing: [1, 1, 1] };
@@ -58,7 +58,7 @@ function paint(map: Labelmap, x: number, y: number, z: number, value = 2): void 
 }
 
 let keys = 0;
-const controllerOf = (map: Labelmap, fetch: typeof globalThis.fetch, draftStore = memoryDrafts().store, baseVersion = 0) =>
+const controllerOf = (map: Labelmap, fetch: typeof globalThis.fetch, draftStore: DraftStore = memoryDrafts().store, baseVersion = 0) =>
   new SaveController({ annotationId: 'a1', map, baseVersion, source: 'human', drafts: draftStore, fetch, newKey: () => `key-${++keys}`, retryDelayMs: 1, draftDelayMs: 5 });
 
 describe('save controller', () => {
