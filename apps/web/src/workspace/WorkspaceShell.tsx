@@ -8,7 +8,6 @@ import { ReviewPanel } from '../ui/ReviewPanel';
 import type { SceneBox } from '../viewer/overlay';
 import { ConflictDialog, DraftOffer, ErrorOverlay, HelpOverlay, NoticeToast } from './dialogs';
 import { saveStateText, WorkspaceHeader } from './header';
-import { fetchRevisionVolume } from './mask-loader';
 import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
 import { useInvalidateAfterSave, useOpenedWork, useRevisions } from './queries';
 import type { SaveState } from './save-controller';
@@ -16,6 +15,7 @@ import { centreOf, shellShortcuts } from './shell-shortcuts';
 import { ShortcutRegistry, typingTarget } from './shortcuts';
 import { exposeWorkspace } from './test-hooks';
 import { useLabelVolume } from './use-label-volume';
+import { useRevisionViews } from './use-revision-views';
 import { useWorkflow } from './use-workflow';
 import type { LabelLayers, ViewerProps, ViewerRegistration } from './viewer-contract';
 
@@ -48,8 +48,6 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const [help, setHelp] = useState(false);
   const [offeredDraft, setOfferedDraft] = useState<Draft | null>(null);
   const [image, setImage] = useState({ loaded: 0, total: 0 });
-  const [viewing, setViewing] = useState<{ title: string; data: Uint8Array } | null>(null);
-  const [compare, setCompare] = useState<{ title: string; data: Uint8Array } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [pendingMark, setPendingMark] = useState<PendingBox | null>(null);
   const [drawingBox, setDrawingBox] = useState<SceneBox | null>(null);
@@ -65,6 +63,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const invalidate = useInvalidateAfterSave(work?.annotation.id ?? null);
   const bump = useCallback(() => setLabelsVersion((v) => v + 1), []);
   const labels = useMemo(() => work?.item.labelSchema.labels ?? [], [work]);
+  const { viewing, setViewing, compare, setCompare, lookAt, loadNewer } = useRevisionViews(work, volume, { changed: bump, saved: invalidate, notice: setNotice, error: setError });
 
   // A newly opened volume: every label shown at half opacity, the last label selected, the cursor in the middle.
   useEffect(() => {
@@ -125,43 +124,6 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const undo = useCallback(() => void (!readOnly && volume?.map.undo() && bump()), [readOnly, volume, bump]);
   const redo = useCallback(() => void (!readOnly && volume?.map.redo() && bump()), [readOnly, volume, bump]);
   const toggleMarkTool = useCallback(() => setToolId((t) => (t === 'mark' ? 'brush' : 'mark')), []);
-
-  /** Conflict: load the newer revision; with `redoMine`, my unsent edits are applied on top as one undoable step. */
-  const loadNewer = useCallback(
-    async (version: number, redoMine: boolean) => {
-      if (!volume || !work) return;
-      try {
-        const mine = volume.saves.unsentStrokes();
-        volume.map.replace(await fetchRevisionVolume(work.annotation.id, version, volume.dims));
-        volume.saves.rebase(version);
-        setCompare(null);
-        if (redoMine && mine.length) {
-          volume.map.replay(mine);
-          setNotice(`Loaded version ${version} and redid your ${mine.length} edits on it: check them, then save.`);
-        } else {
-          await volume.saves.discardDraft();
-          setNotice(`Loaded version ${version}.`);
-        }
-        bump();
-        invalidate();
-      } catch (e) {
-        setError(e);
-      }
-    },
-    [volume, work, bump, invalidate],
-  );
-  const lookAt = useCallback(
-    async (annotationId: string | null, version: number, title: string, as: 'viewing' | 'compare') => {
-      if (!volume || !work) return;
-      try {
-        const data = await fetchRevisionVolume(annotationId ?? work.annotation.id, version, volume.dims);
-        (as === 'viewing' ? setViewing : setCompare)({ title, data });
-      } catch (e) {
-        setError(e);
-      }
-    },
-    [volume, work],
-  );
 
   useEffect(() => {
     registry.set(
