@@ -84,8 +84,10 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     };
   }, [complete, saves]);
 
+  /** Submitted work and signed reviews are not saved (known once the workflow is read, below). */
+  const lockedRef = useRef(false);
   const save = useCallback(async (): Promise<number | null> => {
-    if (!saves || viewing || !complete) return null;
+    if (!saves || viewing || !complete || lockedRef.current) return null;
     const revision = await saves.save();
     if (revision) invalidate();
     return revision && !saves.dirty ? revision.version : null;
@@ -93,6 +95,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const savedVersion = useCallback(async () => (saves?.dirty ? save() : (saves?.baseVersion ?? null)), [saves, save]);
   const workflow = useWorkflow(work, volume, savedVersion);
   const { wf, reviewStage, locked } = workflow;
+  lockedRef.current = locked;
   const readOnly = viewing !== null || locked || !complete;
   const { refreshLocalCorrection } = workflow;
   useEffect(() => {
