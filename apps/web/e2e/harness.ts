@@ -66,7 +66,7 @@ export async function startDemoServer(options: {
   const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start: ${output.slice(-2000)}`)), 60_000);
+    const timer = setTimeout(() => fail(new Error(`server did not start: ${output.slice(-2000)}`)), 300_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Delineate is running at')) {
