@@ -4,5 +4,8 @@
  */
 import type { ViewerRegistration } from '../workspace/viewer-contract';
 import { RadiologyViewer } from './radiology/RadiologyViewer';
+import { prefetchFirstSlice } from './radiology/volume-loader';
 
-export const viewers: readonly ViewerRegistration[] = [{ kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer }];
+export const viewers: readonly ViewerRegistration[] = [
+  { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
+];

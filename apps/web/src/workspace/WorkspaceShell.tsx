@@ -9,12 +9,12 @@ import type { SceneBox } from '../viewer/overlay';
 import { ConflictDialog, DraftOffer, ErrorOverlay, HelpOverlay, NoticeToast } from './dialogs';
 import { saveStateText, WorkspaceHeader } from './header';
 import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
-import { useInvalidateAfterSave, useOpenedWork, useRevisions } from './queries';
+import { useInvalidateAfterSave, useItem, useOpenedWork, useRevisions } from './queries';
 import type { SaveState } from './save-controller';
 import { centreOf, shellShortcuts } from './shell-shortcuts';
 import { ShortcutRegistry, typingTarget } from './shortcuts';
 import { exposeWorkspace } from './test-hooks';
-import { useLabelVolume } from './use-label-volume';
+import { useLabelVolume, type LabelVolume } from './use-label-volume';
 import { useRevisionViews } from './use-revision-views';
 import { useWorkflow } from './use-workflow';
 import type { LabelLayers, ViewerProps, ViewerRegistration } from './viewer-contract';
@@ -31,6 +31,7 @@ const noSubscription = () => () => undefined;
  * its saving through the save controller (use-label-volume.ts).
  */
 export function WorkspaceShell(props: { session: Session; itemId: string; taskId: string | null; annotationId: string | null; viewers: readonly ViewerRegistration[] }) {
+  const item = useItem(props.itemId).data;
   const opened = useOpenedWork(props.itemId, props.taskId, props.annotationId);
   const work = opened.data;
   const [error, setError] = useState<unknown>(null);
@@ -63,17 +64,22 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const invalidate = useInvalidateAfterSave(work?.annotation.id ?? null);
   const bump = useCallback(() => setLabelsVersion((v) => v + 1), []);
   const labels = useMemo(() => work?.item.labelSchema.labels ?? [], [work]);
+  // The image starts loading while the task, the annotation and its labels are fetched.
+  useEffect(() => {
+    if (item) props.viewers.find((v) => v.kinds.includes(item.kind))?.prefetch?.(item);
+  }, [item, props.viewers]);
   const { viewing, setViewing, compare, setCompare, lookAt, loadNewer } = useRevisionViews(work, volume, { changed: bump, saved: invalidate, notice: setNotice, error: setError });
 
-  // A newly opened volume: every label shown at half opacity, the last label selected, the cursor in the middle.
-  useEffect(() => {
-    if (!volume) return;
+  // A newly opened volume: every label shown at half opacity, the last label selected, the cursor
+  // in the middle, set while rendering so the viewer's first render already has them.
+  const [settledFor, setSettledFor] = useState<LabelVolume['map'] | null>(null);
+  if (volume && settledFor !== volume.map) {
+    setSettledFor(volume.map);
     setVisible(new Set(labels.map((l) => l.value)));
     setOpacity(new Map(labels.map((l) => [l.value, 0.5])));
     setLabelValue(labels[labels.length - 1]?.value ?? 1);
     setCursor(volume.start);
-    // Once per opened volume (labels come with it).
-  }, [volume?.map]);
+  }
   // Unsent work from an earlier visit is offered once every tile is in (restoring earlier would be overwritten).
   useEffect(() => {
     if (!complete || !saves) return;

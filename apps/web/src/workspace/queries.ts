@@ -4,13 +4,14 @@
  * and the invalidation after a save or a submission. Label volumes are not cached here: they are
  * large, edited in place and loaded tile by tile (mask-loader.ts).
  */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { api, ApiError, type AnnotationInfo, type ItemView } from '../api';
 import { itemHash } from '../ui/App';
 import { workflowApi, type ReviewContext, type SignificantRegionMark, type WorkflowTask } from '../workflow-api';
 
 export const workspaceKeys = {
+  item: (itemId: string) => ['item', itemId] as const,
   opened: (itemId: string, taskId: string | null, annotationId: string | null) => ['workspace', 'opened', itemId, taskId, annotationId] as const,
   revisions: (annotationId: string) => ['annotation', annotationId, 'revisions'] as const,
   keptMarks: (taskId: string) => ['workflow', 'task', taskId, 'kept-marks'] as const,
@@ -31,9 +32,16 @@ export function isLocked(task: WorkflowTask): boolean {
   return lockedStatuses.includes(task.status);
 }
 
+const itemQuery = (itemId: string) => ({ queryKey: workspaceKeys.item(itemId), queryFn: () => api.item(itemId), staleTime: Infinity });
+
+/** The item alone, known before the rest of the opened work: the viewer starts fetching its image then. */
+export function useItem(itemId: string) {
+  return useQuery(itemQuery(itemId));
+}
+
 /** Resolves what a workspace opens; creates the annotation of a task on its first opening. */
-async function openWork(itemId: string, taskId: string | null, annotationId: string | null): Promise<OpenedWork> {
-  const item = await api.item(itemId);
+async function openWork(client: QueryClient, itemId: string, taskId: string | null, annotationId: string | null): Promise<OpenedWork> {
+  const item = await client.ensureQueryData(itemQuery(itemId));
   const task = taskId ? await workflowApi.task(taskId) : null;
   let context: ReviewContext | null = null;
   let id = annotationId;
@@ -56,7 +64,8 @@ async function openWork(itemId: string, taskId: string | null, annotationId: str
 
 /** The opened work; read once per opening (edits live in the page, not in this cache). */
 export function useOpenedWork(itemId: string, taskId: string | null, annotationId: string | null) {
-  return useQuery({ queryKey: workspaceKeys.opened(itemId, taskId, annotationId), queryFn: () => openWork(itemId, taskId, annotationId), staleTime: Infinity, gcTime: 0, retry: false });
+  const client = useQueryClient();
+  return useQuery({ queryKey: workspaceKeys.opened(itemId, taskId, annotationId), queryFn: () => openWork(client, itemId, taskId, annotationId), staleTime: Infinity, gcTime: 0, retry: false });
 }
 
 export function useRevisions(annotationId: string | null) {

@@ -65,4 +65,6 @@ export interface ViewerRegistration {
   /** In words, for the header. */
   name: string;
   component: ComponentType<ViewerProps>;
+  /** Starts fetching the first image as soon as the item is known (the rest of the opening runs meanwhile). */
+  prefetch?: (item: ItemView) => void;
 }

@@ -5,6 +5,18 @@ import type { Scene } from '../../ui/ViewPane';
 /** The volume after the first slice comes in this many requests at once (fewer requests beat smaller ones: bench/web.ts). */
 export const PARALLEL_SLABS = 4;
 
+type Slab = Awaited<ReturnType<typeof api.volumeSlab>>;
+/** The middle slice asked for while the workspace was still opening, by item. */
+const early = new Map<string, { slice: number; slab: Promise<Slab> }>();
+
+/** The middle slice of an item's volume, fetched before the viewer exists (see {@link loadVolume}). */
+export function prefetchFirstSlice(itemId: string, slices: number): void {
+  const slice = Math.floor(slices / 2);
+  const slab = api.volumeSlab(itemId, slice, 1);
+  slab.catch(() => undefined);
+  early.set(itemId, { slice, slab });
+}
+
 /**
  * Loads the HU volume into the scene: the cursor slice alone first (the first image), then the
  * volume in four slabs at once; slices already in are skipped. `progress` is told after each
@@ -24,7 +36,10 @@ export async function loadVolume(
   const plane = dims.columns * dims.rows;
   let firstDone = false;
   const fetchSlab = async (next: { start: number; count: number }) => {
-    const got = await api.volumeSlab(itemId, next.start, next.count);
+    const prefetched = early.get(itemId);
+    const reuse = prefetched !== undefined && prefetched.slice === next.start && next.count === 1;
+    if (reuse) early.delete(itemId);
+    const got = await (reuse ? prefetched.slab : api.volumeSlab(itemId, next.start, next.count));
     const target = scene();
     if (!target || cancelled()) return;
     const n = got.voxels.length / plane;
