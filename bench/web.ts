@@ -16,6 +16,8 @@ interface Hooks {
   frameStats(): { draws: number; totalMs: number; times: number[] };
   timings(): { firstImageMs?: number; fullVolumeMs?: number; lastSaveMs?: number };
   baseVersion(): number;
+  /** What the last save sent (the save controller; absent in builds before it). */
+  lastSave?(): { mode: 'tiles' | 'whole'; tiles: number; bytes: number } | null;
 }
 
 const d = <T>(page: Page, source: string): Promise<T> => page.evaluate(`(() => { const d = window.__delineate; return ${source}; })()`) as Promise<T>;
@@ -132,6 +134,7 @@ export async function run(): Promise<BenchResult> {
       await drag(page, [[200 + i * 10, 300], [205 + i * 10, 305]]);
       sliceSaves.push(await saveAndTime(page));
     }
+    const sliceSent = await d<{ mode: string; tiles: number; bytes: number } | null>(page, 'd.lastSave ? d.lastSave() : null');
     // Whole volume: big shapes on the first and last slices, interpolated through all 128.
     await page.fill('[data-testid=brush-size]', '30');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
@@ -142,6 +145,7 @@ export async function run(): Promise<BenchResult> {
     await page.click('[data-testid=interpolate]');
     const covered = await d<number>(page, 'Array.from({ length: 128 }, (_, z) => d.labelsOnSlice(z, 2) > 0 ? 1 : 0).reduce((a, b) => a + b, 0)');
     const volumeSave = await saveAndTime(page);
+    const volumeSent = await d<{ mode: string; tiles: number; bytes: number } | null>(page, 'd.lastSave ? d.lastSave() : null');
     await goToSlice(page, 64);
     await page.screenshot({ path: screenshotPath('bench-workspace-512') });
 
@@ -157,13 +161,15 @@ export async function run(): Promise<BenchResult> {
       { measure: 'painting: median frame interval (ms)', value: intervals.length ? Number(median(intervals).toFixed(1)) : null },
       { measure: 'save edited slice (median of 5, ms)', value: Number(median(sliceSaves).toFixed(1)) },
       { measure: `save volume edited on ${covered} slices (ms)`, value: Number(volumeSave.toFixed(1)) },
+      { measure: 'save edited slice: tiles sent (bytes)', value: sliceSent ? `${sliceSent.tiles} (${sliceSent.bytes})` : null },
+      { measure: `save volume edited on ${covered} slices: tiles sent (bytes)`, value: volumeSent ? `${volumeSent.tiles} (${volumeSent.bytes})` : null },
       { measure: 'seed demo 128×512×512 through de-identification (s)', value: Number(seedSeconds.toFixed(1)) },
     ];
     const firstImage = Math.max(cold.firstMs, median(warm.map((w) => w.firstMs)));
     return {
       name: 'web',
       description:
-        'The annotation workspace in headless Debian chromium (software rendering) against a local `delineate start` serving the 128-slice 512×512 demo CT: opening the item (page load, session, item, annotation, the middle 8-slice HU slab, then the rest 4 at a time), painting with the brush in the three-view layout, and saving (full rle volume, If-Match).',
+        'The annotation workspace in headless Debian chromium (software rendering) against a local `delineate start` serving the 128-slice 512×512 demo CT: opening the item (page load, session, item, annotation, the middle 8-slice HU slab, then the rest 4 at a time), painting with the brush in the three-view layout, and saving (the save controller sends the changed 512² tiles with If-Match; builds before it sent the whole rle volume).',
       rows,
       targets: [
         { target: 'first image < 1 s', measured: `${firstImage} ms (cold ${cold.firstMs})`, met: firstImage < 1000 },
@@ -174,7 +180,7 @@ export async function run(): Promise<BenchResult> {
       notes: [
         'Times are measured in the page (performance.now) except first image and full volume, which run from navigation start (Node clock) to the first frame with the cursor slice and to the last slab.',
         'Painting frames per second counts animation frames that redrew during a 200-event drag driven by the DevTools protocol; the drag events themselves limit the rate.',
-        'Save times include rle-encoding the whole 32 MiB label volume in the page, the upload, validation, hashing, encryption, fsync and the compare-and-set commit.',
+        'Save times include encoding what is sent in the page (the changed tiles; before the save controller, the whole 32 MiB label volume), the upload, validation, hashing, encryption, fsync and the compare-and-set commit.',
       ],
     };
   } finally {

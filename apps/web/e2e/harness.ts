@@ -52,7 +52,8 @@ export async function startDemoServer(options: {
 }): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dln-web-e2e-'));
   const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '' };
-  const seeded = spawnSync(process.execPath, [cli, 'demo', '--slices', String(options.slices), '--size', String(options.size)], { env, encoding: 'utf8', timeout: 120_000 });
+  // The benchmark's 128 × 512² demo takes minutes through de-identification on a busy 2-core machine.
+  const seeded = spawnSync(process.execPath, [cli, 'demo', '--slices', String(options.slices), '--size', String(options.size)], { env, encoding: 'utf8', timeout: 900_000 });
   if (seeded.status !== 0) throw new Error(`delineate demo failed (${seeded.status}): ${seeded.stderr.slice(-2000)}`);
   const passwords = new Map<string, string>();
   for (const line of seeded.stdout.split('\n')) {
@@ -65,7 +66,7 @@ export async function startDemoServer(options: {
   const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start: ${output.slice(-2000)}`)), 60_000);
+    const timer = setTimeout(() => fail(new Error(`server did not start: ${output.slice(-2000)}`)), 300_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Delineate is running at')) {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { decodeRle8 } from '@delineate/core';
 
-/** The test hooks the workspace exposes on `window.__delineate` (apps/web/src/ui/Workspace.tsx). */
+/** The test hooks the workspace exposes on `window.__delineate` (apps/web/src/workspace/test-hooks.ts and the viewer). */
 export interface Hooks {
   ready(): boolean;
   annotationId(): string;

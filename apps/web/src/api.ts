@@ -172,3 +172,18 @@ export const api = {
     return (await res.json()) as { revision: RevisionInfo; replayed: boolean };
   },
 };
+
+/** The error a failed response stands for (its `DLN_` code and words), for clients with their own fetch. */
+export function errorOf(res: Response): Promise<ApiError> {
+  return failure(res);
+}
+
+/** The media type of a set of mask tiles (`encodeTileSet` in @delineate/core). */
+export const TILE_SET_TYPE = 'application/vnd.delineate.tiles';
+
+/** Tiles of a revision's mask (only the given ones when `positions` is set); empty tiles are left out. */
+export async function revisionTiles(annotationId: string, version: number, positions?: readonly { slice: number; tileRow: number; tileColumn: number }[]): Promise<Uint8Array> {
+  const query = positions ? `?tiles=${positions.map((p) => `${p.slice}/${p.tileRow}/${p.tileColumn}`).join(',')}` : '';
+  const res = await request(`/api/annotations/${annotationId}/revisions/${version}/tiles${query}`);
+  return new Uint8Array(await res.arrayBuffer());
+}

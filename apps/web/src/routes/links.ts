@@ -65,6 +65,11 @@ export function itemPath(itemId: string, search: ItemSearch): string {
   return `/items/${itemId}${stringifySearch({ task: search.task, annotation: search.annotation, revision: search.revision })}`;
 }
 
+/** The `#…` address of an item page, for code that writes the address bar itself (the workspace). */
+export function itemHash(itemId: string, taskId: string | null, annotationId: string | null): string {
+  return `#${itemPath(itemId, { ...(taskId ? { task: taskId } : {}), ...(annotationId ? { annotation: annotationId } : {}) })}`;
+}
+
 /** What the workspace was opened with. */
 export interface OpenedWork {
   itemId: string;

@@ -21,6 +21,11 @@ export class Labelmap {
   #pendingName = '';
   /** Bumped on every change, for renderers and draft writers. */
   revision = 0;
+  /**
+   * Told the voxels of every finished stroke, undo and redo (not of `replace`, which loads a new
+   * base): the save controller turns them into the tiles a save must send.
+   */
+  onChange: ((indices: Uint32Array) => void) | null = null;
 
   constructor(
     readonly dims: Dims,
@@ -65,7 +70,17 @@ export class Labelmap {
     this.undoStack.push(stroke);
     if (this.undoStack.length > 200) this.undoStack.shift();
     this.redoStack.length = 0;
+    this.onChange?.(indices);
     return stroke;
+  }
+
+  /** Drops the open stroke, putting back every voxel it changed (a cancelled tool). */
+  abort(): void {
+    const pending = this.#pending;
+    this.#pending = null;
+    if (!pending || pending.size === 0) return;
+    for (const [index, old] of pending) this.data[index] = old;
+    this.revision++;
   }
 
   get inStroke(): boolean {
@@ -78,6 +93,7 @@ export class Labelmap {
     for (let k = 0; k < stroke.indices.length; k++) this.data[stroke.indices[k]!] = stroke.before[k]!;
     this.redoStack.push(stroke);
     this.revision++;
+    this.onChange?.(stroke.indices);
     return true;
   }
 
@@ -87,6 +103,7 @@ export class Labelmap {
     for (let k = 0; k < stroke.indices.length; k++) this.data[stroke.indices[k]!] = stroke.after[k]!;
     this.undoStack.push(stroke);
     this.revision++;
+    this.onChange?.(stroke.indices);
     return true;
   }
 

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { createCrosshair } from './crosshair';
+import { axial, testContext } from './test-context';
+
+describe('crosshair tool', () => {
+  it('moves the cursor while pressed and paints nothing', () => {
+    const ctx = testContext();
+    const tool = createCrosshair();
+    expect(tool.move(ctx, axial(1, 1, 0))).toEqual({ kind: 'none' });
+    expect(tool.down(ctx, axial(3.4, 4.6, 2))).toEqual({ kind: 'cursor', voxel: [3, 5, 2] });
+    expect(tool.move(ctx, { orientation: 'coronal', u: 7, v: 0, s: 6, shift: false })).toEqual({ kind: 'cursor', voxel: [7, 6, 9] });
+    tool.up(ctx, axial(0, 0, 0));
+    expect(tool.move(ctx, axial(9, 9, 0)).kind).toBe('none');
+    expect(ctx.map.revision).toBe(0);
+  });
+
+  it('outside the grid the cursor stays', () => {
+    expect(createCrosshair().down(testContext(), axial(-3, 2, 0)).kind).toBe('none');
+  });
+});

@@ -1,0 +1,7 @@
+import { createBrush } from './brush';
+import type { Tool } from './tool';
+
+/** The brush writing background (label 0), circle or sphere, in mm. */
+export function createEraser(): Tool {
+  return createBrush('eraser');
+}

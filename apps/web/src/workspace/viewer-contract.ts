@@ -1,0 +1,70 @@
+/**
+ * The contract between the workspace shell and the viewer of an item's kind. The shell owns the
+ * item, the label volume (loaded from tiles, saved as changed tiles by the save controller), the
+ * tools and their options, the labels, the workflow panels and the shortcuts; the viewer owns how
+ * the image is fetched and drawn and how pointers become tool events. Radiology volumes are the
+ * first viewer; slides, OCT, fundus, cine and video implement the same props.
+ */
+import type { ComponentType } from 'react';
+import type { Label } from '@delineate/schema';
+import type { ItemView } from '../api';
+import type { Tool, ToolEffect, ToolOptions } from '../tools';
+import type { Dims } from '../viewer/geometry';
+import type { Labelmap } from '../viewer/labelmap';
+import type { SceneBox } from '../viewer/overlay';
+import type { ShortcutRegistry } from './shortcuts';
+
+/** What the viewer shows of the labels, besides the volume being edited. */
+export interface LabelLayers {
+  /** The volume being edited (tools write here). */
+  map: Labelmap;
+  /** What to draw: the edited volume, or a read-only revision being looked at. */
+  shown: Uint8Array;
+  /** Another revision outlined over the labels (conflict comparison), or null. */
+  compare: Uint8Array | null;
+  /** A correction overlay (1 added, 2 removed, 3 relabelled), or null. */
+  correction: Uint8Array | null;
+  /** Boxes outlined where they cross a view (significant-region marks). */
+  boxes: readonly SceneBox[];
+  /** Changes whenever the shown voxels changed outside the viewer (undo, load, restore). */
+  version: number;
+}
+
+export interface ViewerProps {
+  item: ItemView;
+  dims: Dims;
+  labels: readonly Label[];
+  /** Labels shown, and their opacity (0 … 1). */
+  visible: ReadonlySet<number>;
+  opacity: ReadonlyMap<number, number>;
+  layers: LabelLayers;
+  /** The active tool, or null when nothing may be edited (read-only). */
+  tool: Tool | null;
+  /** The selected label's value. */
+  label: number;
+  options: ToolOptions;
+  /** The crosshair voxel (each view's slice); the viewer reports moves through onCursor. */
+  cursor: [number, number, number];
+  /** Where the viewer puts its own controls (window presets, layout) in the shell's side panel. */
+  controls: HTMLElement | null;
+  shortcuts: ShortcutRegistry;
+  /** Everything a tool did: edits (strokes), cursor moves, boxes, notices. */
+  onToolEffect(effect: ToolEffect): void;
+  onCursor(voxel: [number, number, number]): void;
+  /** Loading progress of the image, in the viewer's own units (slices, tiles, frames). */
+  onImageProgress(loaded: number, total: number): void;
+  /** A failure the shell shows (in words, with its code). */
+  onError(error: unknown): void;
+  /** Read-only state the e2e tests and the benchmark read through `window.__delineate`. */
+  exposeForTests(hooks: Record<string, (...args: never[]) => unknown>): void;
+}
+
+export interface ViewerRegistration {
+  /** Item kinds this viewer opens (`ItemView.kind`). */
+  kinds: readonly string[];
+  /** In words, for the header. */
+  name: string;
+  component: ComponentType<ViewerProps>;
+  /** Starts fetching the first image as soon as the item is known (the rest of the opening runs meanwhile). */
+  prefetch?: (item: ItemView) => void;
+}
