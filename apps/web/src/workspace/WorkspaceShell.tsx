@@ -3,6 +3,7 @@ import type { Session } from '../api';
 import type { Draft } from '../drafts';
 import { createToolSet, defaultToolOptions, type ToolEffect, type ToolId, type ToolOptions } from '../tools';
 import { ErrorBox } from '../ui/ErrorBox';
+import { modalityDisplay } from '../viewer/modality-presets';
 import { AnnotatePanel, MarkDialog, type PendingBox } from '../ui/AnnotatePanel';
 import { ReviewPanel } from '../ui/ReviewPanel';
 import type { SceneBox } from '../viewer/overlay';
@@ -266,7 +267,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
       />
       <div className={`workspace${reviewStage ? ' with-review' : ''}`}>
         <div className="panel">
-          <ToolBar tools={tools} active={toolId} readOnly={readOnly} options={options} onTool={setToolId} onOptions={(c) => setOptions((o) => ({ ...o, ...c }))} onInterpolate={interpolate} onUndo={undo} onRedo={redo} />
+          <ToolBar valueLabel={modalityDisplay(work.item.modality).valueLabel} tools={tools} active={toolId} readOnly={readOnly} options={options} onTool={setToolId} onOptions={(c) => setOptions((o) => ({ ...o, ...c }))} onInterpolate={interpolate} onUndo={undo} onRedo={redo} />
           <div ref={setControls} />
           <RevisionsPanel
             revisions={revisions.data ?? []}

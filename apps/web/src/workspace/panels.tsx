@@ -13,6 +13,8 @@ export function ToolBar(props: {
   onInterpolate: () => void;
   onUndo: () => void;
   onRedo: () => void;
+  /** What the item's values are called ("HU" for CT only; see viewer/modality-presets.ts). */
+  valueLabel: string;
 }) {
   const { options, readOnly } = props;
   return (
@@ -40,10 +42,10 @@ export function ToolBar(props: {
         </label>
       </div>
       <div className="row">
-        HU
-        <input style={{ width: 64 }} type="number" value={options.threshold.lower} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, lower: Number(e.target.value) } })} aria-label="lower HU" />
+        Threshold ({props.valueLabel})
+        <input style={{ width: 64 }} type="number" value={options.threshold.lower} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, lower: Number(e.target.value) } })} aria-label={`lower ${props.valueLabel}`} />
         to
-        <input style={{ width: 64 }} type="number" value={options.threshold.upper} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, upper: Number(e.target.value) } })} aria-label="upper HU" />
+        <input style={{ width: 64 }} type="number" value={options.threshold.upper} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, upper: Number(e.target.value) } })} aria-label={`upper ${props.valueLabel}`} />
       </div>
       {props.tools[props.active].uses.includes('tolerance') && (
         <div className="row">

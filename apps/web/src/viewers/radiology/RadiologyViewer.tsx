@@ -2,7 +2,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { createCrosshair, type Tool, type ToolContext, type ToolEffect, type ToolPointer } from '../../tools';
 import { sliceCount, type Orientation } from '../../viewer/geometry';
-import { greyLut, hexToRgb, labelLut, windowPresets, type WindowLevel } from '../../viewer/render';
+import { formatValue, modalityDisplay, valueRange, type ModalityDisplay } from '../../viewer/modality-presets';
+import { greyLut, hexToRgb, labelLut, type WindowLevel } from '../../viewer/render';
 import { frameStats, sliceOf, ViewPane, type Camera, type PaneHandlers, type PointerInfo, type Scene } from '../../ui/ViewPane';
 import { timings } from '../../workspace/timings';
 import type { ViewerProps } from '../../workspace/viewer-contract';
@@ -22,7 +23,9 @@ const resetCameras = (): Record<Orientation, Camera> => ({
  */
 export function RadiologyViewer(props: ViewerProps) {
   const { dims, layers, tool, cursor } = props;
-  const [wl, setWl] = useState<WindowLevel>(windowPresets.abdomen!);
+  // HU and the CT windows for CT only; other modalities get windows from their own values once loaded.
+  const [display, setDisplay] = useState<ModalityDisplay>(() => modalityDisplay(props.item.modality));
+  const [wl, setWl] = useState<WindowLevel>(display.initial);
   const [layoutMode, setLayoutMode] = useState<'mpr' | 'stack'>('mpr');
   const [cameras, setCameras] = useState(resetCameras);
   const sceneRef = useRef<Scene | null>(null);
@@ -40,7 +43,7 @@ export function RadiologyViewer(props: ViewerProps) {
       loaded: new Uint8Array(dims.slices),
       labels: layers.shown,
       compare: null,
-      grey: greyLut(windowPresets.abdomen!),
+      grey: greyLut(display.initial),
       overlay: new Uint8Array(1024),
       cursor,
       showCrosshair: true,
@@ -62,14 +65,20 @@ export function RadiologyViewer(props: ViewerProps) {
       propsRef.current.onImageProgress(loaded, dims.slices);
     })
       .then(() => {
-        if (!cancelled) timings.fullVolumeMs = performance.now() - t0;
+        if (cancelled) return;
+        timings.fullVolumeMs = performance.now() - t0;
+        if (props.item.modality !== 'CT' && sceneRef.current) {
+          const next = modalityDisplay(props.item.modality, valueRange(sceneRef.current.hu));
+          setDisplay(next);
+          setWl(next.initial);
+        }
       })
       .catch((e: unknown) => !cancelled && propsRef.current.onError(e));
     return () => {
       cancelled = true;
     };
     // Loaded once per item; the cursor at opening picks the first slice.
-  }, [props.item.id, dims]);
+  }, [props.item.id, props.item.modality, dims]);
 
   // Scene properties from the props and the viewer's own state.
   useEffect(() => {
@@ -150,11 +159,11 @@ export function RadiologyViewer(props: ViewerProps) {
 
   // The viewer's shortcuts and gestures, in the shell's registry (and so in the help).
   useEffect(() => {
+    const presets = display.presets;
     const nextPreset = () =>
       setWl((w) => {
-        const names = Object.keys(windowPresets);
-        const current = names.findIndex((n) => windowPresets[n]!.width === w.width && windowPresets[n]!.centre === w.centre);
-        return windowPresets[names[(current + 1) % names.length]!]!;
+        const current = presets.findIndex((p) => p.window.width === w.width && p.window.centre === w.centre);
+        return presets[(current + 1) % presets.length]!.window;
       });
     return props.shortcuts.set('viewer', [
       { keys: ['arrowup', 'pageup', 'arrowdown', 'pagedown'], display: '↑ / ↓, wheel', description: 'next / previous slice', run: (key) => setSlice('axial', key === 'ArrowUp' || key === 'PageUp' ? 1 : -1) },
@@ -164,7 +173,7 @@ export function RadiologyViewer(props: ViewerProps) {
       { keys: ['w'], display: 'W', description: 'next window preset', run: nextPreset },
       { keys: ['l'], display: 'L', description: 'stack ↔ three views', run: () => setLayoutMode((m) => (m === 'mpr' ? 'stack' : 'mpr')) },
     ]);
-  }, [props.shortcuts, setSlice]);
+  }, [props.shortcuts, setSlice, display]);
 
   const registerProjector = useCallback((o: Orientation, fn: (u: number, v: number) => { x: number; y: number }) => {
     projectors.current.set(o, fn);
@@ -190,9 +199,9 @@ export function RadiologyViewer(props: ViewerProps) {
           <>
             <h3>Window</h3>
             <div className="row">
-              {Object.entries(windowPresets).map(([name, preset]) => (
-                <button key={name} className={preset.width === wl.width && preset.centre === wl.centre ? 'active' : ''} onClick={() => setWl(preset)} data-testid={`preset-${name}`}>
-                  {name}
+              {display.presets.map(({ key, label, window }) => (
+                <button key={key} className={window.width === wl.width && window.centre === wl.centre ? 'active' : ''} onClick={() => setWl(window)} data-testid={`preset-${key}`}>
+                  {label}
                 </button>
               ))}
             </div>
@@ -218,7 +227,7 @@ export function RadiologyViewer(props: ViewerProps) {
             <div className="pane" style={{ padding: 10, fontSize: 12, color: '#aab2bd' }}>
               <p>
                 Cursor voxel {cursor[0]}, {cursor[1]}, {cursor[2]}
-                {scene.loaded[cursor[2]] ? ` · ${scene.hu[cursor[0] + dims.columns * (cursor[1] + dims.rows * cursor[2])]} HU` : ''}
+                {scene.loaded[cursor[2]] ? ` · ${formatValue(display, scene.hu[cursor[0] + dims.columns * (cursor[1] + dims.rows * cursor[2])]!)}` : ''}
               </p>
               <p>Spacing {dims.spacing.map((s) => s.toFixed(2)).join(' × ')} mm</p>
               <p>Press ? for keyboard shortcuts.</p>
