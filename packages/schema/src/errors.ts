@@ -86,6 +86,9 @@ export const errorCodes = {
   DLN_RELEASE_NOT_FROZEN: 409,
   DLN_RELEASE_EXPORT_FORMAT: 400,
   DLN_RELEASE_EXPORT_NOT_READY: 409,
+  DLN_RELEASE_EXPORT_SOURCE: 422,
+  DLN_TRACE_ITEM_NOT_RELEASED: 404,
+  DLN_TRACE_VOXEL_OUT_OF_GRID: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
