@@ -22,6 +22,7 @@ const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
   report: () => import('./commands/report'),
   'import-mask': () => import('./commands/import-mask'),
   release: () => import('./commands/release'),
+  trace: () => import('./commands/release'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);
