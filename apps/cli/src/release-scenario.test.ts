@@ -121,8 +121,11 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
       const bytes = encodeRle8(volume);
       return (await annotations.saveRevision({ annotationId, expectedVersion: expected, author: { kind: 'user', userId }, source, maskHash: blobAddress(bytes), maskEncoding: RLE8, maskBytes: bytes })).revision.version;
     };
-    // Reader 3 of the sampled item leaves out the first two slices of the liver.
-    const partial = truth.map((v, i) => (v === 1 && i < 2 * SIZE * SIZE ? 0 : v));
+    // The slices that hold liver: reader 3 of the sampled item leaves out the first, the reviewer trims the last.
+    const liverSlices = Array.from({ length: SLICES }, (_, k) => k).filter((k) => truth.subarray(k * SIZE * SIZE, (k + 1) * SIZE * SIZE).includes(1));
+    const [firstLiver, lastLiver] = [liverSlices[0]!, liverSlices.at(-1)!];
+    expect(lastLiver).toBeGreaterThan(firstLiver);
+    const partial = truth.map((v, i) => (v === 1 && Math.floor(i / (SIZE * SIZE)) === firstLiver ? 0 : v));
     const annotationOf = new Map<string, string>();
     const singles = tasks.filter((t) => t.itemId !== sampledItem);
     const corrected = singles[0]!;
@@ -157,8 +160,8 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     let correctionVersion = 0;
     for (const review of reviews) {
       if (review.reviewsTaskId === corrected.id) {
-        // The reviewer trims the liver on the last slice: a correction revision, signed.
-        const trimmed = truth.map((v, i) => (v === 1 && i >= (SLICES - 1) * SIZE * SIZE ? 0 : v));
+        // The reviewer trims the liver on its last slice: a correction revision, signed.
+        const trimmed = truth.map((v, i) => (v === 1 && Math.floor(i / (SIZE * SIZE)) === lastLiver ? 0 : v));
         correctionVersion = await save(review.annotationId!, review.revisionVersion!, trimmed, users.rev!, 'correction');
         const failed = answers(present).map((a) => (a.itemKey === 'liver.full-extent' ? { itemKey: a.itemKey, passed: false, errorType: 'over_segmentation' as const } : a));
         await workflow.recordReview({ taskId: review.id, reviewerId: users.rev!, stage: 'review', decision: 'correct', correctedVersion: correctionVersion, answers: failed, signedAt });
@@ -401,7 +404,7 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
       return res.json();
     };
     // Trimmed by the reviewer's correction: background now, set by the correction revision, under the signed review.
-    const trimmedVoxel = firstOf(1, (SLICES - 1) * SIZE * SIZE);
+    const trimmedVoxel = firstOf(1, lastLiver * SIZE * SIZE);
     const trimmed = await traced(corrected.itemId, trimmedVoxel);
     expect(trimmed.label).toMatchObject({ value: 0, name: 'Background' });
     expect(trimmed.readings[0].setBy).toMatchObject({ version: correctionVersion, source: 'correction', author: { kind: 'user', userId: users.rev, name: 'rev' } });
@@ -411,11 +414,11 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect(entry.instances).toContainEqual(trimmed.source);
     expect(trimmed.source.deidRecordId).not.toBeNull();
     // Liver from the model's draft, kept by the annotator and the reviewer: set by version 1, the model named.
-    const drafted = await traced(corrected.itemId, firstOf(1, SIZE * SIZE));
+    const drafted = await traced(corrected.itemId, firstOf(1));
     expect(drafted.label).toMatchObject({ value: 1, key: 'liver' });
     expect(drafted.readings[0].setBy).toMatchObject({ version: 1, source: 'ai', author: { kind: 'model', name: 'liver-preannotator', version: '1.2.0' } });
     if (truth.includes(2)) {
-      const lesion = await traced(corrected.itemId, firstOf(2, SIZE * SIZE));
+      const lesion = await traced(corrected.itemId, firstOf(2));
       expect(lesion.readings[0].setBy).toMatchObject({ version: 2, source: 'human', author: { kind: 'user', userId: corrected.assigneeId } });
     }
     // The consensus item: each reader's label (the third reader left out the first slices) and STAPLE figures.
@@ -430,7 +433,7 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect((await call('tech1', 'GET', `/api/releases/${draft.id}/trace?item=${sampledItem}&voxel=0,0,0`)).status).toBe(403);
     const cliTrace = await traceCommand(platform, draft.id, corrected.itemId, trimmedVoxel.join(','));
     expect(cliTrace).toEqual(trimmed);
-    expect(formatTrace(await traceCommand(platform, draft.id, corrected.itemId, firstOf(1, SIZE * SIZE).join(',')))).toContain('model liver-preannotator 1.2.0');
+    expect(formatTrace(await traceCommand(platform, draft.id, corrected.itemId, firstOf(1).join(',')))).toContain('model liver-preannotator 1.2.0');
 
     // ---- verify: clean (a document appended after freezing included), then a tampered blob and a lost document are named ----
     const releases = new ReleaseRepository(db);
