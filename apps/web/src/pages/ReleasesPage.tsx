@@ -37,6 +37,8 @@ const documentWords: Record<string, string> = {
   qa_results: 'QA results',
 };
 const formatWords: Record<string, string> = { html: 'HTML', pdf: 'PDF', json: 'JSON' };
+/** HTML first (shown in the frame), then the downloads. */
+const formatOrder = ['html', 'pdf', 'json'];
 
 /**
  * Releases of a project: project admins build one from a filter (seeing which items are left out
@@ -232,7 +234,7 @@ function ReleaseDocuments({ releaseId, documents }: { releaseId: string; documen
               <tr key={kind} data-testid="document-row">
                 <td>{documentWords[kind] ?? kind.replace(/[_-]/g, ' ')}</td>
                 <td style={{ display: 'flex', gap: 8 }}>
-                  {files.map((f) => f.format === 'html'
+                  {[...files].sort((a, b) => formatOrder.indexOf(a.format) - formatOrder.indexOf(b.format)).map((f) => f.format === 'html'
                     ? <button key={f.file} data-testid={`document-view-${kind}`} title={`SHA-256 ${f.hash}`} onClick={() => setShown(f.file)}>View</button>
                     : <a key={f.file} href={documentUrl(releaseId, f.file)} download title={`SHA-256 ${f.hash}`} data-testid={`document-download-${kind}-${f.format}`}>{formatWords[f.format] ?? f.format}</a>)}
                 </td>
@@ -241,7 +243,7 @@ function ReleaseDocuments({ releaseId, documents }: { releaseId: string; documen
           </tbody>
         </table>
       )}
-      {shown && <iframe data-testid="document-frame" title={documentWords[shown.slice(0, shown.lastIndexOf('.'))] ?? 'Document'} sandbox="" src={documentUrl(releaseId, shown)} style={{ width: '100%', height: 600, border: '1px solid #ccc' }} />}
+      {shown && <iframe data-testid="document-frame" title={documentWords[shown.slice(0, shown.lastIndexOf('.'))] ?? 'Document'} sandbox="" src={documentUrl(releaseId, shown)} style={{ width: '100%', height: 600, border: '1px solid #ccc', background: '#fff' }} />}
     </div>
   );
 }
