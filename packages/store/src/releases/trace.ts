@@ -146,6 +146,9 @@ async function instanceAtSlice(db: Kysely<DB>, blobs: BlobStore, item: ManifestI
   const uids = item.instances.map((i) => i.sopInstanceUid);
   const rows = await db.selectFrom('instances').select(['sop_instance_uid', 'blob_hash']).where('sop_instance_uid', 'in', uids).execute();
   const { origin, spacing, direction: d } = item.geometry;
+  // Instances are usually listed in slice order: look at the z-th first, then outwards, so a trace reads one or two blobs.
+  const order = new Map(uids.map((uid, i) => [uid, Math.abs(i - z)]));
+  rows.sort((a, b) => order.get(a.sop_instance_uid)! - order.get(b.sop_instance_uid)!);
   for (const row of rows) {
     const ipp = (elementString(walkDicom(await blobs.get(row.blob_hash)), tag(0x0020, 0x0032)) ?? '').split('\\').map(Number);
     const along = [0, 1, 2].reduce((s, a) => s + ((ipp[a] ?? NaN) - origin[a]!) * d[6 + a]!, 0);
