@@ -24,7 +24,7 @@ import {
 } from '@delineate/store';
 import { createWorker, ingestDicom, projectDeidSettings, releaseJobHandlers } from '@delineate/worker';
 import { exportReleaseCommand, formatVerification, verifyReleaseCommand } from './commands/release';
-import { checkDocuments, checkSegExports, checkTraces, type ScenarioRelease } from './release-scenario.checks';
+import { checkDocuments, checkSegExports, checkTraces, type ScenarioRelease } from './test/release-scenario-checks';
 
 /**
  * Issue 13, what it must show (release core): the workflow run on de-identified CT series to a

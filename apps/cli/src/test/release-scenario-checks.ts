@@ -9,7 +9,7 @@ import { readSegmentation, segmentationOnGrid, type SegTargetGrid } from '@delin
 import type { Release, ReleaseManifestV2 } from '@delineate/schema';
 import { blobAddress, type LocalBlobStore } from '@delineate/store';
 import { dciodvfyAvailable, runDciodvfy } from '@delineate/testkit';
-import { exportReleaseCommand, formatTrace, releaseDocumentsCommand, traceCommand, type ReleasePlatform } from './commands/release';
+import { exportReleaseCommand, formatTrace, releaseDocumentsCommand, traceCommand, type ReleasePlatform } from '../commands/release';
 
 /**
  * The release scenario's checks of a frozen release (issue 13, release-scenario.test.ts): DICOM SEG
@@ -179,9 +179,9 @@ export async function checkTraces(s: ScenarioRelease): Promise<void> {
 
 }
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 /** The documents' own child-process renderer: renders JSON sources and prints their hashes. */
-const renderFixture = fileURLToPath(new URL('../../../packages/store/src/releases/documents/render-hashes.fixture.ts', import.meta.url));
+const renderFixture = fileURLToPath(new URL('../../../../packages/store/src/releases/documents/render-hashes.fixture.ts', import.meta.url));
 
 /** The item's slices as a SEG target grid: positions along the slice normal from the manifest's geometry. */
 function segGridOf(g: ReleaseManifestV2['items'][number]['geometry']): SegTargetGrid {
