@@ -23,6 +23,7 @@ const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
   'import-mask': () => import('./commands/import-mask'),
   release: () => import('./commands/release'),
   token: () => import('./commands/token'),
+  trace: () => import('./commands/release'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);

@@ -24,6 +24,7 @@ import {
 } from '@delineate/store';
 import { createWorker, ingestDicom, projectDeidSettings, releaseJobHandlers } from '@delineate/worker';
 import { exportReleaseCommand, formatVerification, verifyReleaseCommand } from './commands/release';
+import { checkDocuments, checkSegExports, checkTraces, type ScenarioRelease } from './test/release-scenario-checks';
 
 /**
  * Issue 13, what it must show (release core): the workflow run on de-identified CT series to a
@@ -99,7 +100,7 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
   const call = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) => {
     const { headers } = await openTestSession(server.app.accessRuntime, users[user]!);
     const res = await server.app.inject({ method, url, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
-    return { status: res.statusCode, json: () => res.json(), raw: res.rawPayload };
+    return { status: res.statusCode, json: () => res.json(), raw: res.rawPayload, headers: res.headers };
   };
 
   it('runs the workflow to a frozen release that exports, names its provenance and verifies', async () => {
@@ -118,8 +119,11 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
       const bytes = encodeRle8(volume);
       return (await annotations.saveRevision({ annotationId, expectedVersion: expected, author: { kind: 'user', userId }, source, maskHash: blobAddress(bytes), maskEncoding: RLE8, maskBytes: bytes })).revision.version;
     };
-    // Reader 3 of the sampled item leaves out the first two slices of the liver.
-    const partial = truth.map((v, i) => (v === 1 && i < 2 * SIZE * SIZE ? 0 : v));
+    // The slices that hold liver: reader 3 of the sampled item leaves out the first, the reviewer trims the last.
+    const liverSlices = Array.from({ length: SLICES }, (_, k) => k).filter((k) => truth.subarray(k * SIZE * SIZE, (k + 1) * SIZE * SIZE).includes(1));
+    const [firstLiver, lastLiver] = [liverSlices[0]!, liverSlices.at(-1)!];
+    expect(lastLiver).toBeGreaterThan(firstLiver);
+    const partial = truth.map((v, i) => (v === 1 && Math.floor(i / (SIZE * SIZE)) === firstLiver ? 0 : v));
     const annotationOf = new Map<string, string>();
     const singles = tasks.filter((t) => t.itemId !== sampledItem);
     const corrected = singles[0]!;
@@ -154,8 +158,8 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     let correctionVersion = 0;
     for (const review of reviews) {
       if (review.reviewsTaskId === corrected.id) {
-        // The reviewer trims the liver on the last slice: a correction revision, signed.
-        const trimmed = truth.map((v, i) => (v === 1 && i >= (SLICES - 1) * SIZE * SIZE ? 0 : v));
+        // The reviewer trims the liver on its last slice: a correction revision, signed.
+        const trimmed = truth.map((v, i) => (v === 1 && Math.floor(i / (SIZE * SIZE)) === lastLiver ? 0 : v));
         correctionVersion = await save(review.annotationId!, review.revisionVersion!, trimmed, users.rev!, 'correction');
         const failed = answers(present).map((a) => (a.itemKey === 'liver.full-extent' ? { itemKey: a.itemKey, passed: false, errorType: 'over_segmentation' as const } : a));
         await workflow.recordReview({ taskId: review.id, reviewerId: users.rev!, stage: 'review', decision: 'correct', correctedVersion: correctionVersion, answers: failed, signedAt });
@@ -211,6 +215,10 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect([notFrozen.status, notFrozen.json().code]).toEqual([409, 'DLN_RELEASE_NOT_FROZEN']);
     const frozen = (await call('admin', 'POST', `${base}/${draft.id}/freeze`)).json() as Release;
     expect(frozen.status).toBe('frozen');
+    // Freezing generated the four documents, each as JSON, HTML and PDF, with their hashes recorded.
+    expect(frozen.documents.map((d) => d.kind).sort()).toEqual(
+      ['annotation_protocol', 'dataset_composition', 'inter_observer_variability', 'qa_results'].flatMap((k) => ['html', 'json', 'pdf'].map((f) => `${k}.${f}`)),
+    );
     expect((await call('admin', 'POST', `${base}/${draft.id}/freeze`)).status).toBe(409);
     expect((await call('auditor', 'GET', `${base}/${draft.id}`)).json().manifestHash).toBe(frozen.manifestHash);
     const manifest = frozen.manifest as ReleaseManifestV2;
@@ -309,15 +317,20 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect(labelled).toBe(entry.labelKeys.length > 0 ? [...ours.data].filter((x) => x !== 0).length : 0);
     expect(labelled).toBeGreaterThan(0);
 
+    const scenario: ScenarioRelease = { dir, blobs, platform, call, manifest, frozen, corrected: { itemId: corrected.itemId, assigneeId: corrected.assigneeId! }, users, correctionVersion, signedAt, sampledItem, freeItem, truth, size: SIZE, slices: SLICES, lastLiver };
+    await checkSegExports(scenario);
+    await checkDocuments(scenario);
+    await checkTraces(scenario);
+
     // ---- verify: clean (a document appended after freezing included), then a tampered blob and a lost document are named ----
     const releases = new ReleaseRepository(db);
     const protocolDocument = await blobs.put(new TextEncoder().encode('{"document":"annotation protocol"}'));
     await releases.addDocument(draft.id, { kind: 'annotation-protocol', hash: protocolDocument.hash });
     const clean = (await call('auditor', 'POST', `${base}/${draft.id}/verify`)).json();
     expect(clean).toMatchObject({ ok: true, problems: [] });
-    // The manifest, 4 released masks, every revision of every reading, 2 labels × 2 soft labels, 1 document.
+    // The manifest, 4 released masks, every revision of every reading, 2 labels × 2 soft labels, 12 documents of the freeze and the appended one.
     const revisionCount = manifest.items.reduce((n, i) => n + i.readings.reduce((m, r) => m + r.revisions.length, 0), 0);
-    expect(clean.checked).toBe(1 + 4 + revisionCount + multi.consensus!.labels.length * 2 + 1);
+    expect(clean.checked).toBe(1 + 4 + revisionCount + multi.consensus!.labels.length * 2 + 12 + 1);
     const lost = 'f'.repeat(64);
     await releases.addDocument(draft.id, { kind: 'qa-results', hash: lost });
     const votes = multi.consensus!.labels[0]!.votesHash;
@@ -343,6 +356,9 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
     expect(about('release.export.downloaded.nifti')).toHaveLength(2);
     expect(about('release.verified')).toHaveLength(1);
     expect(about('release.verify.mismatch')).toHaveLength(2);
+    expect(about('release.traced').length).toBe(3 + (truth.includes(2) ? 1 : 0) + 2); // API traces that answered, then the CLI's two
+    expect(about('release.document.read.html')).toHaveLength(1);
+    expect(about('release.documents.regenerated')).toHaveLength(1);
     expect(events.filter((e) => e.action === 'release.create' && e.projectId === projectId && e.outcome === 'denied')).toHaveLength(2); // the auditor's build and settings change
     expect(events.some((e) => e.action === 'job.release.export.succeeded' && e.objectId === draft.id)).toBe(true);
   }, 240_000);

@@ -102,6 +102,15 @@ run('releases page in chromium', () => {
     await expect(page.textContent('[data-testid=export-status]')).resolves.toBe('ready');
     await page.click('[data-testid=release-verify]');
     await expect(page.waitForSelector('[data-testid=verify-result]').then((e) => e.textContent())).resolves.toMatch(/^Verified/);
+    // The documents generated at freeze: the HTML in a sandboxed frame, the PDF for download.
+    await page.click('[data-testid=document-view-annotation_protocol]');
+    const frameElement = await page.waitForSelector('[data-testid=document-frame]');
+    expect(await frameElement.getAttribute('sandbox')).toBe('');
+    const frame = (await frameElement.contentFrame())!;
+    await expect(frame.waitForSelector('h1').then((e) => e.textContent())).resolves.toBe('Annotation protocol');
+    const pdfHref = (await page.getAttribute('[data-testid=document-download-qa_results-pdf]', 'href'))!;
+    const pdfHead = await page.evaluate(async (url) => String.fromCharCode(...new Uint8Array(await (await fetch(url)).arrayBuffer()).subarray(0, 5)), pdfHref);
+    expect(pdfHead).toBe('%PDF-');
     await page.screenshot({ path: screenshotPath('releases'), fullPage: true });
 
     // The download link serves the archive: its label map holds exactly the accepted mask.

@@ -95,6 +95,9 @@ export const errorCodes = {
   DLN_INGEST_UNAVAILABLE: 503,
   DLN_CLI_SERVER_RUNNING: 409,
   DLN_CLI_SERVER_UNREACHABLE: 503,
+  DLN_RELEASE_EXPORT_SOURCE: 422,
+  DLN_TRACE_ITEM_NOT_RELEASED: 404,
+  DLN_TRACE_VOXEL_OUT_OF_GRID: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -223,3 +223,4 @@ export {
   releaseDocumentFormats,
   releaseDocumentKinds,
 } from './release-documents';
+export { ReleaseTrace, TraceAuthor, TraceLabel, TraceReading, TraceRevision } from './release-trace';

@@ -171,4 +171,12 @@ export {
   type ExportItemInput,
   type ReleaseExportFormat,
   type SoftLabelVolumes,
+  documentInputOf,
+  freezeRelease,
+  itemProvenance,
+  parseVoxel,
+  readingProvenance,
+  regenerateReleaseDocuments,
+  releaseDocumentFile,
+  traceVoxel,
 } from './releases';

@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DelineateError, Region, type ReleaseVerification } from '@delineate/schema';
+import { DelineateError, Region, type ReleaseTrace, type ReleaseVerification } from '@delineate/schema';
 import { configFromEnv, openPlatform } from '@delineate/server';
 import {
   auditCheckpointSettingsFromEnv,
@@ -8,8 +9,12 @@ import {
   enqueueReleaseExport,
   getReleaseExport,
   loadOrCreateAuditKey,
+  parseVoxel,
+  regenerateReleaseDocuments,
+  releaseDocumentHashes,
   releaseExportArchive,
   ReleaseRepository,
+  traceVoxel,
   verifyRelease,
   type BlobStore,
   type Database,
@@ -82,8 +87,71 @@ export async function exportReleaseCommand(platform: ReleasePlatform, id: string
   return `export ${done.id} of release ${id} (${done.format}): ${done.progress.done} item(s), ${bytes.length} bytes, sha256 ${done.archiveHash}\n`;
 }
 
+/** What `release documents` found: each file written, and the recorded hash it does or does not match. */
+export interface RegeneratedDocuments {
+  readonly files: { readonly name: string; readonly sha256: string; readonly recorded: string | null }[];
+  readonly ok: boolean;
+}
+
+/**
+ * `release documents`: the four documents generated again from the frozen release's records,
+ * written to `out` as kind.format, each compared with the hash recorded at freeze; audited.
+ */
+export async function releaseDocumentsCommand(platform: ReleasePlatform, id: string, out: string): Promise<RegeneratedDocuments> {
+  const { release, documents } = await regenerateReleaseDocuments(platform.database.db, platform.blobs, id);
+  await mkdir(out, { recursive: true });
+  const recorded = new Map(release.documents.map((d) => [d.kind, d.hash]));
+  for (const d of documents) for (const f of Object.values(d.files)) await writeFile(join(out, `${d.kind}.${f.format}`), f.bytes);
+  const files = releaseDocumentHashes(documents).map((d) => ({ name: d.kind, sha256: d.hash, recorded: recorded.get(d.kind) ?? null }));
+  const ok = files.length > 0 && files.length === release.documents.length && files.every((f) => f.sha256 === f.recorded);
+  await auditRelease(platform.audit, ok ? 'release.documents.regenerated' : 'release.documents.mismatch', release, 'success');
+  return { files, ok };
+}
+
+export function formatDocuments(r: RegeneratedDocuments): string {
+  const lines = r.files.map((f) => `  ${f.sha256 === f.recorded ? 'same' : 'DIFFERS'}  ${f.name}  ${f.sha256}${f.sha256 === f.recorded ? '' : ` (recorded ${f.recorded ?? 'none'})`}`);
+  return [`${r.files.length} document file(s) regenerated: ${r.ok ? 'every one matches its recorded hash' : 'some do not match their recorded hashes'}`, ...lines].join('\n') + '\n';
+}
+
+/** `trace`: who drew one voxel of a released item, audited. */
+export async function traceCommand(platform: ReleasePlatform, releaseId: string, itemId: string, voxel: string): Promise<ReleaseTrace> {
+  const trace = await traceVoxel(platform.database.db, platform.blobs, releaseId, itemId, parseVoxel(voxel));
+  await auditRelease(platform.audit, 'release.traced', await new ReleaseRepository(platform.database.db).get(releaseId), 'success');
+  return trace;
+}
+
+export function formatTrace(t: ReleaseTrace): string {
+  const who = (a: ReleaseTrace['readings'][number]['setBy']['author']) => (a.kind === 'user' ? `${a.name ?? 'user'} (${a.userId})` : `model ${a.name} ${a.version}`);
+  const lines = [
+    `voxel ${t.voxel.join(',')} of item ${t.itemId} in release ${t.releaseId}: ${t.label.name}`,
+    `  label schema ${t.labelSchema.id} v${t.labelSchema.version}, review protocol ${t.reviewProtocol.id} v${t.reviewProtocol.version}${t.consensusMethod ? `, consensus ${t.consensusMethod}` : ''}`,
+    `  source instance ${t.source.sopInstanceUid}, DeidRecord ${t.source.deidRecordId ?? 'none'}`,
+  ];
+  for (const r of t.readings) {
+    lines.push(`  reading ${r.annotationId} (released v${r.releasedVersion}): ${r.label.name}, set by v${r.setBy.version} (${r.setBy.source}) of ${who(r.setBy.author)}`);
+    lines.push(`    chain: ${r.chain.map((c) => `v${c.version} ${c.source} ${who(c.author)}`).join(' <- ')}`);
+    for (const v of r.reviews) lines.push(`    review: ${v.decision} by ${v.reviewerName ?? 'reviewer'} (${v.reviewerId}), signed ${v.signedAt}`);
+    if (r.staple) lines.push(`    STAPLE ${r.staple.labelKey}: sensitivity ${r.staple.sensitivity.toFixed(3)}, specificity ${r.staple.specificity.toFixed(3)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 export function register(program: Command): void {
-  const release = program.command('release').description('Frozen releases: verify them against their manifests, export them');
+  program
+    .command('trace')
+    .description('Who drew one voxel of a released item: label, revision, author, parent chain, review, STAPLE figures, DeidRecord')
+    .requiredOption('--release <id>', 'release id')
+    .requiredOption('--item <id>', 'item id')
+    .requiredOption('--voxel <x,y,z>', 'voxel column,row,slice from 0')
+    .option('--json', 'print JSON')
+    .action(async (flags: { release: string; item: string; voxel: string; json?: boolean }) => {
+      await withPlatform(async (platform) => {
+        const trace = await traceCommand(platform, flags.release, flags.item, flags.voxel);
+        process.stdout.write(flags.json ? `${JSON.stringify(trace, null, 2)}\n` : formatTrace(trace));
+      });
+    });
+
+  const release = program.command('release').description('Frozen releases: verify them against their manifests, export them, regenerate their documents');
 
   release
     .command('verify')
@@ -94,6 +162,19 @@ export function register(program: Command): void {
       await withPlatform(async (platform) => {
         const result = await verifyReleaseCommand(platform, id);
         process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerification(result));
+        if (!result.ok) process.exitCode = 1;
+      });
+    });
+
+  release
+    .command('documents')
+    .description('Generate the four documents of a frozen release again from its records into a folder; exit 1 unless every hash matches the recorded one')
+    .argument('<id>', 'release id')
+    .requiredOption('--out <dir>', 'folder to write kind.format files into')
+    .action(async (id: string, flags: { out: string }) => {
+      await withPlatform(async (platform) => {
+        const result = await releaseDocumentsCommand(platform, id, flags.out);
+        process.stdout.write(formatDocuments(result));
         if (!result.ok) process.exitCode = 1;
       });
     });

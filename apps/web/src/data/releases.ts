@@ -29,6 +29,9 @@ export const releaseKeys = {
 /** Where the browser downloads a finished export's archive. */
 export const exportDownloadUrl = (releaseId: string, exportId: string) => `/api/releases/${releaseId}/exports/${exportId}/download`;
 
+/** Where the browser reads one of a frozen release's documents, recorded as `kind.format` (e.g. `qa_results.pdf`). */
+export const documentUrl = (releaseId: string, file: string) => `/api/releases/${releaseId}/documents/${file}`;
+
 export function useReleases(projectId: string) {
   return useQuery({ queryKey: releaseKeys.list(projectId), queryFn: () => json<{ releases: ReleaseSummary[] }>(base(projectId)).then((r) => r.releases) });
 }

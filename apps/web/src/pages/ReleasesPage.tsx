@@ -5,6 +5,7 @@ import { getRouteApi } from '@tanstack/react-router';
 import { useSignedInSession } from '../data/session';
 import { ErrorBox } from '../ui/ErrorBox';
 import {
+  documentUrl,
   exportDownloadUrl,
   useBuildRelease,
   useExportRelease,
@@ -31,6 +32,15 @@ const unreviewedWords = { free_annotation: 'a free annotation (never reviewed)',
 const methodWords = { staple: 'STAPLE per label', multi_label_staple: 'multi-label STAPLE', majority_vote: 'majority vote' } as const;
 const exportStatusWords = { queued: 'waiting', running: 'running', succeeded: 'ready', failed: 'failed' } as const;
 const splits: ReleaseSplit[] = ['train', 'validation', 'test'];
+const documentWords: Record<string, string> = {
+  annotation_protocol: 'Annotation protocol',
+  inter_observer_variability: 'Inter-observer variability',
+  dataset_composition: 'Dataset composition',
+  qa_results: 'QA results',
+};
+const formatWords: Record<string, string> = { html: 'HTML', pdf: 'PDF', json: 'JSON' };
+/** HTML first (shown in the frame), then the downloads. */
+const formatOrder = ['html', 'pdf', 'json'];
 
 /**
  * Releases of a project: project admins build one from a filter (seeing which items are left out
@@ -199,17 +209,52 @@ function ReleaseDetail({ projectId, releaseId, admin }: { projectId: string; rel
           <tbody>
             {exports.data!.exports.map((e) => (
               <tr key={e.id} data-testid="export-row">
-                <td>{e.format}</td><td data-testid="export-status">{exportStatusWords[e.status]}</td><td>{e.progress.done} of {e.progress.total} items</td>
+                <td>{exports.data!.formats.find((f) => f.key === e.format)?.title ?? e.format}</td><td data-testid="export-status">{exportStatusWords[e.status]}</td><td>{e.progress.done} of {e.progress.total} items</td>
                 <td>{e.status === 'succeeded' && <a href={exportDownloadUrl(r.id, e.id)} download data-testid="export-download">Download ({Math.ceil((e.archiveBytes ?? 0) / 1024)} KB)</a>}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <h4>Documents</h4>
-      {r.documents.length === 0 ? <p className="muted">No documents generated yet.</p> : (
-        <ul data-testid="documents">{r.documents.map((d) => <li key={d.kind}>{d.kind.replace(/[_-]/g, ' ')}: <code>{d.hash.slice(0, 16)}…</code></li>)}</ul>
-      )}
+      <ReleaseDocuments releaseId={r.id} documents={r.documents} />
     </section>
+  );
+}
+
+/**
+ * The four documents generated at freeze, each as HTML, PDF and JSON with its recorded SHA-256;
+ * the HTML is shown in a sandboxed frame (no scripts, no same-origin access; the server also
+ * sends it with a sandboxing policy).
+ */
+function ReleaseDocuments({ releaseId, documents }: { releaseId: string; documents: { kind: string; hash: string }[] }) {
+  const [shown, setShown] = useState<string | null>(null);
+  const byKind = new Map<string, { format: string; file: string; hash: string }[]>();
+  for (const d of documents) {
+    const dot = d.kind.lastIndexOf('.');
+    const kind = dot > 0 ? d.kind.slice(0, dot) : d.kind;
+    byKind.set(kind, [...(byKind.get(kind) ?? []), { format: d.kind.slice(dot + 1), file: d.kind, hash: d.hash }]);
+  }
+  return (
+    <div data-testid="documents">
+      <h4>Documents</h4>
+      {byKind.size === 0 ? <p className="muted">No documents: they are generated when the release is frozen.</p> : (
+        <table>
+          <thead><tr><th>Document</th><th>Files</th></tr></thead>
+          <tbody>
+            {[...byKind.entries()].map(([kind, files]) => (
+              <tr key={kind} data-testid="document-row">
+                <td>{documentWords[kind] ?? kind.replace(/[_-]/g, ' ')}</td>
+                <td style={{ display: 'flex', gap: 8 }}>
+                  {[...files].sort((a, b) => formatOrder.indexOf(a.format) - formatOrder.indexOf(b.format)).map((f) => f.format === 'html'
+                    ? <button key={f.file} data-testid={`document-view-${kind}`} title={`SHA-256 ${f.hash}`} onClick={() => setShown(f.file)}>View</button>
+                    : <a key={f.file} href={documentUrl(releaseId, f.file)} download title={`SHA-256 ${f.hash}`} data-testid={`document-download-${kind}-${f.format}`}>{formatWords[f.format] ?? f.format}</a>)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {shown && <iframe data-testid="document-frame" title={documentWords[shown.slice(0, shown.lastIndexOf('.'))] ?? 'Document'} sandbox="" src={documentUrl(releaseId, shown)} style={{ width: '100%', height: 600, border: '1px solid #ccc', background: '#fff' }} />}
+    </div>
   );
 }

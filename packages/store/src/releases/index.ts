@@ -12,3 +12,6 @@ export {
   runReleaseExport,
 } from './export/exports';
 export { tarArchive, type ArchiveFile } from './export/tar';
+export { documentInputOf, freezeRelease, regenerateReleaseDocuments, releaseDocumentFile } from './freeze';
+export { parseVoxel, traceVoxel } from './trace';
+export { itemProvenance, readingProvenance, segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './export/seg-formats';

@@ -14,6 +14,7 @@ import {
 } from '@delineate/schema';
 import {
   enqueueReleaseExport,
+  freezeRelease,
   getReleaseExport,
   listReleaseExports,
   ReleaseBuilder,
@@ -26,6 +27,7 @@ import {
 import { requestAccess } from '../../access';
 import type { ServerContext } from '../../context';
 import { defineRoute, type RouteRegistry } from '../../http/route';
+import { registerReleaseDocumentRoutes } from './documents';
 
 const projectParams = z.object({ projectId: z.uuid() });
 const releaseParams = z.object({ projectId: z.uuid(), releaseId: z.uuid() });
@@ -158,12 +160,12 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
 
   defineRoute(app, registry, {
     method: 'POST', url: '/api/projects/:projectId/releases/:releaseId/freeze', operationId: 'freezeRelease', tags,
-    summary: 'Freeze a draft: its canonical manifest is hashed and never changes again',
+    summary: 'Freeze a draft: its canonical manifest is hashed and never changes again; its four documents are generated and their hashes recorded',
     action: 'release.freeze', resource: 'release', params: releaseParams,
     responses: { 200: { description: 'The frozen release', schema: Release }, 409: { description: 'Already frozen' } },
     handler: async ({ params }, request) => {
       await releaseOf(params.projectId, params.releaseId);
-      const frozen = await releases.freeze(params.releaseId);
+      const frozen = await freezeRelease(ctx.database.db, ctx.blobs, params.releaseId, ctx.clock);
       await audit(request, frozen, 'release.frozen');
       return frozen;
     },
@@ -231,4 +233,6 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
   });
+
+  registerReleaseDocumentRoutes(app, registry, ctx, audit);
 }

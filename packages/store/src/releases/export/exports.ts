@@ -6,7 +6,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { BlobStore } from '../../blob/types';
 import { JobQueue } from '../../jobs/job-queue';
 import type { Clock } from '../../repositories/annotations';
+import { LabelSchemaRepository } from '../../repositories/label-schemas';
 import { ReleaseRepository } from '../../repositories/releases';
+import { DELINEATE_TOOL } from '../documents/generate';
 import type { DB } from '../../sql/tables';
 import { withTransaction } from '../../sql/transaction';
 import { releaseDb, type ReleaseExportsTable } from '../tables';
@@ -76,6 +78,7 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
     const manifest = exportable(release);
     const format = releaseExportFormats[row.format];
     if (!format) throw new DelineateError('DLN_RELEASE_EXPORT_FORMAT', 'Unknown export format');
+    const labelSchema = await new LabelSchemaRepository(db).get(manifest.labelSchema.id, manifest.labelSchema.version);
     await setState({ status: 'running', done: 0, total: manifest.items.length, error: null });
     const files: ArchiveFile[] = [];
     const entries: unknown[] = [];
@@ -87,7 +90,11 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
         soft.push({ labelKey: l.labelKey, labelValue: l.labelValue, readers: item.readings.length, votes: await volume(blobs, l.votesHash, grid), staple: await volume(blobs, l.stapleHash, grid) });
       }
       const written = await format.itemFiles({
+        releaseId: release.id,
         manifest,
+        labelSchema,
+        frozenAt: new Date(release.frozenAt!),
+        tool: DELINEATE_TOOL,
         item,
         grid,
         mask: await volume(blobs, item.maskHash, grid),

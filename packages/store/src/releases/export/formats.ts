@@ -1,6 +1,7 @@
 import { gridOf, type Grid } from '@delineate/core';
 import { encodeNifti, niftiAffineFromGeometry } from '@delineate/formats';
-import type { ManifestItem, ReleaseManifestV2 } from '@delineate/schema';
+import type { LabelSchema, ManifestItem, ReleaseManifestV2 } from '@delineate/schema';
+import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
 import type { ArchiveFile } from './tar';
 
 /** One label's soft labels of a multi-reader item, decoded on the item's grid. */
@@ -16,7 +17,14 @@ export interface SoftLabelVolumes {
 
 /** What a format gets for one released item; files go under `folder`. */
 export interface ExportItemInput {
+  readonly releaseId: string;
   readonly manifest: ReleaseManifestV2;
+  /** The pinned label schema version: names and codes of the labels. */
+  readonly labelSchema: LabelSchema;
+  /** The release's freeze time: the only date an export writes. */
+  readonly frozenAt: Date;
+  /** The platform's name and version, written as the software that made the files. */
+  readonly tool: { readonly name: string; readonly version: string };
   readonly item: ManifestItem;
   readonly grid: Grid;
   readonly mask: Uint8Array;
@@ -61,10 +69,7 @@ export const niftiExportFormat: ReleaseExportFormat = {
   },
 };
 
-/**
- * The export formats by key: each format is one entry. DICOM SEG (BINARY, FRACTIONAL, LABELMAP)
- * joins here as its own entries, over `writeSegmentation` of @delineate/formats.
- */
-export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = {
-  [niftiExportFormat.key]: niftiExportFormat,
-};
+/** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats). */
+export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat].map((f) => [f.key, f]),
+);
