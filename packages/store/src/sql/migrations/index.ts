@@ -12,6 +12,7 @@ import { secondFactor } from './0300_second_factor';
 import { annotationOwner } from './0320_annotation_owner';
 import { studyObjects } from './0330_study_objects';
 import { maskTiles } from './0400_mask_tiles';
+import { tileIndexDeltas } from './0410_tile_index_deltas';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -31,4 +32,5 @@ export const migrations: readonly Migration[] = [
   annotationOwner,
   studyObjects,
   maskTiles,
+  tileIndexDeltas,
 ];
