@@ -56,6 +56,8 @@ export class AuditLog {
   #lastCheckpoint: { sequence: number; atMs: number } | undefined;
   /** The last row this writer sealed: checkpoints sign what was written, not what the table says now. */
   #lastRow: { sequence: number; hash: string } | undefined;
+  /** Single appends waiting for the next group commit, in call order. */
+  #waiting: { entry: AuditEntry; resolve: (row: AuditRecord) => void; reject: (error: unknown) => void }[] = [];
 
   /** Takes the store's Kysely instance; this module sees only its own tables. */
   constructor(db: Kysely<DB>, options: AuditLogOptions) {
@@ -63,11 +65,15 @@ export class AuditLog {
     this.#options = options;
   }
 
-  /** Appends one event and returns the sealed row. */
+  /**
+   * Appends one event and returns the sealed row. Appends that arrive while another is being
+   * written are committed together (group commit): one transaction, one lock of the chain head
+   * and one insert for all of them, chained in call order exactly as one by one.
+   */
   append(entry: AuditEntry): Promise<AuditRecord> {
-    return this.#serialise(async () => {
-      const [row] = await this.#appendBatch([entry]);
-      return row!;
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ entry, resolve, reject });
+      if (this.#waiting.length === 1) void this.#serialise(() => this.#commitWaiting());
     });
   }
 
@@ -169,6 +175,19 @@ export class AuditLog {
     const run = this.#tail.then(work, work);
     this.#tail = run.catch(() => undefined);
     return run;
+  }
+
+  async #commitWaiting(): Promise<void> {
+    const group = this.#waiting;
+    this.#waiting = [];
+    try {
+      const rows = await this.#appendBatch(group.map((w) => w.entry));
+      group.forEach((w, i) => w.resolve(rows[i]!));
+    } catch (error) {
+      if (group.length === 1) return group[0]!.reject(error);
+      // One event the database refuses must not fail the others: each is tried on its own.
+      for (const w of group) await this.#appendBatch([w.entry]).then(([row]) => w.resolve(row!), w.reject);
+    }
   }
 
   async #appendBatch(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
