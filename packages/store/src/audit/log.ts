@@ -57,7 +57,7 @@ export class AuditLog {
   /** The last row this writer sealed: checkpoints sign what was written, not what the table says now. */
   #lastRow: { sequence: number; hash: string } | undefined;
   /** Single appends waiting for the next group commit, in call order. */
-  #waiting: { entry: AuditEntry; resolve: (row: AuditRecord) => void; reject: (error: unknown) => void }[] = [];
+  #waiting: WaitingAppend[] = [];
 
   /** Takes the store's Kysely instance; this module sees only its own tables. */
   constructor(db: Kysely<DB>, options: AuditLogOptions) {
@@ -80,7 +80,7 @@ export class AuditLog {
   /** Appends several events in one transaction, in the given order. */
   appendMany(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (entries.length === 0) return Promise.resolve([]);
-    return this.#serialise(() => this.#appendBatch(entries));
+    return this.#serialise(() => this.#appendBatch(() => entries));
   }
 
   /** Writes a signed checkpoint of the current head now (e.g. at shutdown), unless one covers it already. */
@@ -178,22 +178,32 @@ export class AuditLog {
   }
 
   async #commitWaiting(): Promise<void> {
-    const group = this.#waiting;
-    this.#waiting = [];
+    let group: WaitingAppend[] = [];
+    // The group is taken once the transaction holds the connection: appends made while it waited join it.
+    const take = () => {
+      group = this.#waiting;
+      this.#waiting = [];
+      return group.map((w) => w.entry);
+    };
     try {
-      const rows = await this.#appendBatch(group.map((w) => w.entry));
+      const rows = await this.#appendBatch(take);
       group.forEach((w, i) => w.resolve(rows[i]!));
     } catch (error) {
+      // The transaction may have failed before it took its group.
+      if (group.length === 0) take();
       if (group.length === 1) return group[0]!.reject(error);
       // One event the database refuses must not fail the others: each is tried on its own.
-      for (const w of group) await this.#appendBatch([w.entry]).then(([row]) => w.resolve(row!), w.reject);
+      for (const w of group) await this.#appendBatch(() => [w.entry]).then(([row]) => w.resolve(row!), w.reject);
     }
   }
 
-  async #appendBatch(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+  /** Appends `take()`'s events, called once the transaction has begun. */
+  async #appendBatch(take: () => readonly AuditEntry[]): Promise<AuditRecord[]> {
     const mine = this.#lastRow;
     let rewritten = false;
     const sealed = await this.#db.transaction().execute(async (trx) => {
+      const entries = take();
+      if (entries.length === 0) return [];
       const head = await trx
         .selectFrom('audit_chain_head')
         .select(['sequence', 'hash'])
@@ -227,7 +237,8 @@ export class AuditLog {
       if (rewritten && mine) await this.#writeCheckpoint(mine).catch(() => undefined);
       throw error;
     });
-    const last = sealed[sealed.length - 1]!;
+    const last = sealed[sealed.length - 1];
+    if (!last) return sealed;
     this.#lastRow = { sequence: last.sequence, hash: last.hash };
     await this.#maybeCheckpoint(last);
     return sealed;
@@ -264,6 +275,12 @@ export class AuditLog {
     this.#lastCheckpoint = { sequence: head.sequence, atMs: now.getTime() };
     return checkpoint;
   }
+}
+
+interface WaitingAppend {
+  readonly entry: AuditEntry;
+  readonly resolve: (row: AuditRecord) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 function toColumns(row: AuditRecord) {
