@@ -48,6 +48,12 @@ export interface SaveTiledRevisionInput {
   grid: TileGrid;
   tiles: readonly Tile[];
   whole: boolean;
+  /**
+   * The caller has just checked the write rule (`assertAnnotationWritable`, as the save route does
+   * before it reads the body): not checked again before the pack is written. The commit's
+   * transaction checks it either way.
+   */
+  writeRuleChecked?: boolean | undefined;
 }
 
 /** A tile index as committed with its revision: full or a delta on its parent's chain. */
@@ -173,7 +179,7 @@ export class AnnotationRepository {
    */
   async saveTiledRevision(input: SaveTiledRevisionInput): Promise<SaveRevisionResult> {
     const masks = this.#tiledMasks();
-    await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
+    if (!input.writeRuleChecked) await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
     const headVersion = await this.#headVersion(input.annotationId);
     // No such parent: the head is behind what the writer saw; the compare-and-set refuses it.
     if (input.expectedVersion > headVersion) throw await this.#staleError(input.annotationId);
