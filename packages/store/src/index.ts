@@ -28,6 +28,8 @@ export {
   type SaveTiledRevisionInput,
 } from './repositories/annotations';
 export { TiledMasks, decodeTileIndex, encodeTileIndex, type PreparedTiledSave, type TileIndex, type TileIndexEntry } from './masks/tiled-masks';
+export { TileIndexCache } from './masks/index-cache';
+export { resolveTileIndexChain, type ResolvedTileIndex, type StoredIndexRow } from './masks/index-delta';
 export { testing } from './testing';
 export type { GateBed } from './test/gate-bed';
 export type { TestDatabaseKinds } from './test/databases';
