@@ -199,7 +199,8 @@ export async function run(): Promise<BenchResult> {
       'Clients run in the same Node process as the server (2 cores shared), so latencies include client-side scheduling.',
       'PGlite is single-connection: its saves are serialised by the driver; PostgreSQL uses a pool of 10 connections.',
       `Load average (1 min) when the run started: ${loadBefore}; latencies scale with it.`,
-      'Blob bytes written per save: the growth of the blob folder (encrypted pack blobs) over the timed saves, divided by the saves; both modes write only the changed tile. The index is stored in the revision row.',
+      'Blob bytes written per save: the growth of the blob folder (encrypted pack blobs) over the timed saves, divided by the saves; both modes write only the changed tile.',
+      'Index bytes per revision: the tile index stored in the revision row (a delta on the parent\'s index while the chain is lighter than a full index; see docs/ARCHITECTURE.md).',
     ],
   };
 }

@@ -31,6 +31,8 @@ export {
 export { TiledMasks, decodeTileIndex, encodeTileIndex, type PreparedTiledSave, type TileIndex, type TileIndexEntry } from './masks/tiled-masks';
 export { RevisionTileReader, type RevisionTileSource } from './masks/revision-tiles';
 export { writeRevisionOmeZarr } from './masks/ome-zarr-export';
+export { TileIndexCache } from './masks/index-cache';
+export { resolveTileIndexChain, type ResolvedTileIndex, type StoredIndexRow } from './masks/index-delta';
 export { testing } from './testing';
 export type { GateBed } from './test/gate-bed';
 export type { TestDatabaseKinds } from './test/databases';

@@ -94,9 +94,9 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     const key = idempotencyKey(request);
     await assertWorkflowAllowsWrite(ctx, request, annotationId, source);
     const annotation = await ctx.annotations.get(annotationId);
-    const grid = await ctx.annotations.tileGrid(annotation.id);
+    const grid = await ctx.annotations.tileGrid(annotation);
     const tiles = await tilesOf(grid, annotation.projectId);
-    const result = await ctx.annotations.saveTiledRevision({ annotationId, expectedVersion: expected, idempotencyKey: key, author, source, grid, tiles, whole });
+    const result = await ctx.annotations.saveTiledRevision({ annotationId, expectedVersion: expected, idempotencyKey: key, author, source, grid, tiles, whole, writeRuleChecked: true });
     return sendSaved(reply, result);
   }
 

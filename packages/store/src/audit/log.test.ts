@@ -62,6 +62,26 @@ describeStore('audit log', (getDb) => {
     expect(await a.verify(dataDir, key)).toMatchObject({ ok: true, rowsChecked: 42 });
   });
 
+  it('commits concurrent appends together, chained in call order, and verifies', async () => {
+    const dataDir = await mkdtemp(join(dataRoot, 'run-'));
+    const log = new AuditLog(getDb().db, { now, checkpoints: { dataDir, key, everyEvents: 10, everyMs: 3_600_000 } });
+    const rows = await Promise.all(Array.from({ length: 30 }, (_, i) => log.append(entry(i))));
+    expect(rows.map((r) => r.objectId)).toEqual(Array.from({ length: 30 }, (_, i) => `item-${i}`));
+    expect(rows.map((r) => r.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.previousHash).toBe(rows[i - 1]!.hash);
+    // One transaction per group: the rows of a group share its time, so fewer times than rows.
+    expect(new Set(rows.map((r) => r.time)).size).toBeLessThan(rows.length);
+    expect(await log.verify(dataDir, { publicKey: key.publicKey, policy: log.policy })).toMatchObject({ ok: true, rowsChecked: 30 });
+  });
+
+  it('fails only the append the database refuses when others were grouped with it', async () => {
+    const dataDir = await mkdtemp(join(dataRoot, 'run-'));
+    const log = new AuditLog(getDb().db, { now, checkpoints: { dataDir, key } });
+    const results = await Promise.allSettled([log.append(entry(1)), log.append(entry(2)), log.append(entry(3, { actorId: 'not-a-user-id' })), log.append(entry(4))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(await log.verify(dataDir, { publicKey: key.publicKey })).toMatchObject({ ok: true, rowsChecked: 3 });
+  });
+
   it('names a changed row', async () => {
     const { log, dataDir, db } = await filled(25);
     await sql`update audit_events set outcome = 'denied' where sequence = 7`.execute(db);

@@ -56,6 +56,8 @@ export class AuditLog {
   #lastCheckpoint: { sequence: number; atMs: number } | undefined;
   /** The last row this writer sealed: checkpoints sign what was written, not what the table says now. */
   #lastRow: { sequence: number; hash: string } | undefined;
+  /** Single appends waiting for the next group commit, in call order. */
+  #waiting: WaitingAppend[] = [];
 
   /** Takes the store's Kysely instance; this module sees only its own tables. */
   constructor(db: Kysely<DB>, options: AuditLogOptions) {
@@ -63,18 +65,22 @@ export class AuditLog {
     this.#options = options;
   }
 
-  /** Appends one event and returns the sealed row. */
+  /**
+   * Appends one event and returns the sealed row. Appends that arrive while another is being
+   * written are committed together (group commit): one transaction, one lock of the chain head
+   * and one insert for all of them, chained in call order exactly as one by one.
+   */
   append(entry: AuditEntry): Promise<AuditRecord> {
-    return this.#serialise(async () => {
-      const [row] = await this.#appendBatch([entry]);
-      return row!;
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ entry, resolve, reject });
+      if (this.#waiting.length === 1) void this.#serialise(() => this.#commitWaiting());
     });
   }
 
   /** Appends several events in one transaction, in the given order. */
   appendMany(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (entries.length === 0) return Promise.resolve([]);
-    return this.#serialise(() => this.#appendBatch(entries));
+    return this.#serialise(() => this.#appendBatch(() => entries));
   }
 
   /** Writes a signed checkpoint of the current head now (e.g. at shutdown), unless one covers it already. */
@@ -171,10 +177,33 @@ export class AuditLog {
     return run;
   }
 
-  async #appendBatch(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+  async #commitWaiting(): Promise<void> {
+    let group: WaitingAppend[] = [];
+    // The group is taken once the transaction holds the connection: appends made while it waited join it.
+    const take = () => {
+      group = this.#waiting;
+      this.#waiting = [];
+      return group.map((w) => w.entry);
+    };
+    try {
+      const rows = await this.#appendBatch(take);
+      group.forEach((w, i) => w.resolve(rows[i]!));
+    } catch (error) {
+      // The transaction may have failed before it took its group.
+      if (group.length === 0) take();
+      if (group.length === 1) return group[0]!.reject(error);
+      // One event the database refuses must not fail the others: each is tried on its own.
+      for (const w of group) await this.#appendBatch(() => [w.entry]).then(([row]) => w.resolve(row!), w.reject);
+    }
+  }
+
+  /** Appends `take()`'s events, called once the transaction has begun. */
+  async #appendBatch(take: () => readonly AuditEntry[]): Promise<AuditRecord[]> {
     const mine = this.#lastRow;
     let rewritten = false;
     const sealed = await this.#db.transaction().execute(async (trx) => {
+      const entries = take();
+      if (entries.length === 0) return [];
       const head = await trx
         .selectFrom('audit_chain_head')
         .select(['sequence', 'hash'])
@@ -208,7 +237,8 @@ export class AuditLog {
       if (rewritten && mine) await this.#writeCheckpoint(mine).catch(() => undefined);
       throw error;
     });
-    const last = sealed[sealed.length - 1]!;
+    const last = sealed[sealed.length - 1];
+    if (!last) return sealed;
     this.#lastRow = { sequence: last.sequence, hash: last.hash };
     await this.#maybeCheckpoint(last);
     return sealed;
@@ -245,6 +275,12 @@ export class AuditLog {
     this.#lastCheckpoint = { sequence: head.sequence, atMs: now.getTime() };
     return checkpoint;
   }
+}
+
+interface WaitingAppend {
+  readonly entry: AuditEntry;
+  readonly resolve: (row: AuditRecord) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 function toColumns(row: AuditRecord) {

@@ -13,8 +13,10 @@ import {
   type VersionRef,
 } from '@delineate/schema';
 import { tileGridOf, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
-import type { Kysely, Selectable } from 'kysely';
-import { decodeTileIndex, sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent, type TileIndex } from '../masks/tiled-masks';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { resolveTileIndexChain, storedIndexForm, type ResolvedTileIndex, type StoredIndexForm } from '../masks/index-delta';
+import { TileIndexCache } from '../masks/index-cache';
+import { encodeTileIndex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
 import { itemGrid } from '../workflow/grid';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
@@ -46,13 +48,23 @@ export interface SaveTiledRevisionInput {
   grid: TileGrid;
   tiles: readonly Tile[];
   whole: boolean;
+  /**
+   * The caller has just checked the write rule (`assertAnnotationWritable`, as the save route does
+   * before it reads the body): not checked again before the pack is written. The commit's
+   * transaction checks it either way.
+   */
+  writeRuleChecked?: boolean | undefined;
 }
 
-/** A tile index as committed with its revision. */
+/** A tile index as committed with its revision: full or a delta on its parent's chain. */
 interface StoredTileIndex {
-  index: Uint8Array;
+  form: StoredIndexForm;
+  /** SHA-256 of the full index. */
   hash: string;
 }
+
+/** What a revision's mask is stored as: a tile index, a whole-volume blob (before tiling), or no such revision. */
+type MaskStorage = { kind: 'index'; resolved: ResolvedTileIndex } | { kind: 'whole'; maskHash: string } | { kind: 'missing' };
 
 export interface SaveRevisionResult {
   revision: Revision;
@@ -82,6 +94,8 @@ export interface AnnotationRepositoryOptions {
   blobs?: MaskBlobs | undefined;
   /** Shared tile reader/writer (and its cache); made from `blobs` when not given. */
   masks?: TiledMasks | undefined;
+  /** Resolved indexes of committed revisions; one per repository when not given. */
+  indexes?: TileIndexCache | undefined;
   clock?: Clock | undefined;
 }
 
@@ -95,12 +109,14 @@ export class AnnotationRepository {
   readonly #db: Kysely<DB>;
   readonly #blobs: MaskBlobs | undefined;
   readonly #masks: TiledMasks | undefined;
+  readonly #indexes: TileIndexCache;
   readonly #clock: Clock;
 
   constructor(db: Kysely<DB>, options: AnnotationRepositoryOptions = {}) {
     this.#db = db;
     this.#blobs = options.blobs;
     this.#masks = options.masks ?? (options.blobs ? new TiledMasks(options.blobs) : undefined);
+    this.#indexes = options.indexes ?? new TileIndexCache();
     this.#clock = options.clock ?? (() => new Date());
   }
 
@@ -158,15 +174,24 @@ export class AnnotationRepository {
    * the new ones written as one pack blob, then the index commits by compare-and-set exactly as
    * {@link saveRevision} does. `mask_hash` is the SHA-256 of the whole-volume canonical `rle`
    * stream of the result, so a retried save (same key) replays only when it makes the same mask.
+   * The index is stored as a delta on the parent's while that is cheaper (`masks/index-delta.ts`).
    * The caller has checked each tile against the grid and the label schema.
    */
   async saveTiledRevision(input: SaveTiledRevisionInput): Promise<SaveRevisionResult> {
     const masks = this.#tiledMasks();
-    await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
-    const headVersion = (await this.get(input.annotationId)).headVersion;
+    if (!input.writeRuleChecked) await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
+    const headVersion = await this.#headVersion(input.annotationId);
     // No such parent: the head is behind what the writer saw; the compare-and-set refuses it.
     if (input.expectedVersion > headVersion) throw await this.#staleError(input.annotationId);
-    const parent = input.expectedVersion === 0 ? undefined : await this.#tiledParent(input.annotationId, input.expectedVersion, input.grid, !input.whole);
+    const stored = input.expectedVersion === 0 ? ({ kind: 'missing' } as const) : await this.#maskStorage(input.annotationId, input.expectedVersion);
+    const parentIndex = stored.kind === 'index' ? stored.resolved : undefined;
+    const parent: TiledParent =
+      stored.kind === 'index'
+        ? { kind: 'index', index: stored.resolved.index }
+        : stored.kind === 'whole' && !input.whole
+          ? // A revision kept whole (before tiling): its tiles are cut now and stored by this save.
+            { kind: 'tiles', grid: input.grid, tiles: tilesOfWholeMask(input.grid, await this.#wholeBlob(stored.maskHash)) }
+          : undefined;
     const prepared = await masks.prepare(input.grid, parent, input.tiles, input.whole);
     const rev = buildNewRevision(
       stripUndefined({
@@ -179,23 +204,31 @@ export class AnnotationRepository {
         maskEncoding: 'rle' as const,
       }),
     );
-    return this.#save(
+    const form = storedIndexForm(parentIndex, prepared.index, prepared.indexBytes);
+    const result = await this.#save(
       rev,
       async () => {
         // A save that would lose the compare-and-set writes no pack (a race can still leave one unreferenced).
         if (headVersion !== input.expectedVersion) throw await this.#staleError(input.annotationId);
         await masks.writePack(prepared);
-        return { index: prepared.indexBytes, hash: prepared.indexHash };
+        return { form, hash: prepared.indexHash };
       },
-      { writableChecked: true },
+      // A known key is found when the compare-and-set fails (the head moved past it): no lookup first.
+      { writableChecked: true, keyLookedUpOnConflict: true },
     );
+    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, prepared.index, prepared.indexHash, form);
+    return result;
   }
 
   /** Checks, replays a known key, writes the mask (`write`), then appends by compare-and-set. */
-  async #save(rev: NewRevision, write: () => Promise<StoredTileIndex | undefined>, options: { writableChecked?: boolean } = {}): Promise<SaveRevisionResult> {
+  async #save(
+    rev: NewRevision,
+    write: () => Promise<StoredTileIndex | undefined>,
+    options: { writableChecked?: boolean; keyLookedUpOnConflict?: boolean } = {},
+  ): Promise<SaveRevisionResult> {
     // Checked again inside the commit's transaction either way.
     if (!options.writableChecked) await translated(() => assertAnnotationWritable(this.#db, rev.author, rev.annotationId, rev.source));
-    if (rev.idempotencyKey !== undefined) {
+    if (rev.idempotencyKey !== undefined && !options.keyLookedUpOnConflict) {
       const earlier = await this.#findByKey(rev.annotationId, rev.idempotencyKey);
       if (earlier) return replay(earlier, rev);
     }
@@ -205,7 +238,7 @@ export class AnnotationRepository {
       return { revision: await this.#append(rev, tiled), replayed: false };
     } catch (e) {
       // A concurrent save with the same key may have won the race: answer as a replay.
-      if (rev.idempotencyKey !== undefined && (isStale(e) || isUniqueViolation(e))) {
+      if (rev.idempotencyKey !== undefined && (isStale(e) || isDuplicate(e))) {
         const earlier = await this.#findByKey(rev.annotationId, rev.idempotencyKey);
         if (earlier) return replay(earlier, rev);
       }
@@ -216,83 +249,85 @@ export class AnnotationRepository {
 
   /** The whole-volume `rle` stream of a revision: joined from its tiles, or its blob if kept whole. */
   async readMask(annotationId: string, version: number): Promise<Uint8Array> {
-    const row = await this.#maskRow(annotationId, version);
-    if (row.tile_index_hash) return this.#tiledMasks().readWhole(await this.#tileIndex(annotationId, version, row.tile_index_hash));
-    if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
-    return this.#blobs.get(row.mask_hash);
+    const stored = await this.#maskStorage(annotationId, version);
+    if (stored.kind === 'missing') throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+    if (stored.kind === 'index') return this.#tiledMasks().readWhole(stored.resolved.index);
+    return this.#wholeBlob(stored.maskHash);
   }
 
-  /** A revision's tile index as committed (and its hash), or undefined for a revision kept whole. */
+  /** A revision's full tile index (resolved from its delta chain) and its hash, or undefined for a revision kept whole. */
   async storedTileIndex(annotationId: string, version: number): Promise<{ bytes: Uint8Array; hash: string } | undefined> {
-    const row = await translated(() =>
-      this.#db
-        .selectFrom('revisions')
-        .select(['tile_index', 'tile_index_hash'])
-        .where('annotation_id', '=', annotationId)
-        .where('version', '=', version)
-        .executeTakeFirst(),
-    );
-    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
-    return row.tile_index && row.tile_index_hash ? { bytes: new Uint8Array(row.tile_index), hash: row.tile_index_hash } : undefined;
+    const stored = await this.#maskStorage(annotationId, version);
+    if (stored.kind === 'missing') throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+    return stored.kind === 'index' ? { bytes: encodeTileIndex(stored.resolved.index), hash: stored.resolved.hash } : undefined;
   }
 
   /** A revision's tile grid and its non-empty tiles among `positions` (all when omitted). */
   async readTiles(annotationId: string, version: number, positions?: readonly TilePosition[]): Promise<{ grid: TileGrid; tiles: Tile[] }> {
-    const row = await this.#maskRow(annotationId, version);
-    if (row.tile_index_hash) {
-      const index = await this.#tileIndex(annotationId, version, row.tile_index_hash);
+    const stored = await this.#maskStorage(annotationId, version);
+    if (stored.kind === 'missing') throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+    if (stored.kind === 'index') {
+      const index = stored.resolved.index;
       return { grid: index.grid, tiles: await this.#tiledMasks().readTiles(index, positions) };
     }
     const grid = await this.tileGrid(annotationId);
-    const tiles = tilesOfWholeMask(grid, await this.readMask(annotationId, version));
+    const tiles = tilesOfWholeMask(grid, await this.#wholeBlob(stored.maskHash));
     if (!positions) return { grid, tiles };
     const wanted = new Set(positions.map((p) => `${p.slice}/${p.tileRow}/${p.tileColumn}`));
     return { grid, tiles: tiles.filter((t) => wanted.has(`${t.position.slice}/${t.position.tileRow}/${t.position.tileColumn}`)) };
   }
 
-  /** The tile grid of an annotation's item: 512 × 512 in-plane tiles per slice. */
-  async tileGrid(annotationId: string): Promise<TileGrid> {
-    const annotation = await this.get(annotationId);
-    const grid = await translated(() => itemGrid(this.#db, annotation.itemId));
+  /** The tile grid of an annotation's item (given by id, or the annotation itself): 512 × 512 in-plane tiles per slice. */
+  async tileGrid(annotation: string | Annotation): Promise<TileGrid> {
+    const itemId = typeof annotation === 'string' ? (await this.get(annotation)).itemId : annotation.itemId;
+    const grid = await translated(() => itemGrid(this.#db, itemId));
     return tileGridOf(grid.dims[0], grid.dims[1], grid.dims[2]);
   }
 
-  /** The parent's tiles; a parent kept whole is cut only when its tiles are needed (`withWholeTiles`). */
-  async #tiledParent(annotationId: string, version: number, grid: TileGrid, withWholeTiles: boolean): Promise<TiledParent> {
-    const row = await this.#db
-      .selectFrom('revisions')
-      .select(['tile_index', 'mask_hash'])
-      .where('annotation_id', '=', annotationId)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
-    if (row.tile_index) return { kind: 'index', index: decodeTileIndex(row.tile_index) };
-    if (!withWholeTiles) return undefined;
-    // A revision kept whole (before tiling): its tiles are cut now and stored by this save.
-    if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
-    return { kind: 'tiles', grid, tiles: tilesOfWholeMask(grid, await this.#blobs.get(row.mask_hash)) };
-  }
-
-  async #maskRow(annotationId: string, version: number): Promise<{ tile_index_hash: string | null; mask_hash: string }> {
-    const row = await translated(() =>
+  /**
+   * How a revision's mask is stored. A tiled revision's index is resolved from its chain (one range
+   * query from the full index it starts at) unless a save or read here has resolved it before.
+   */
+  async #maskStorage(annotationId: string, version: number): Promise<MaskStorage> {
+    const cached = this.#indexes.get(annotationId, version);
+    if (cached) return { kind: 'index', resolved: cached };
+    const rows = await translated(() =>
       this.#db
         .selectFrom('revisions')
-        .select(['tile_index_hash', 'mask_hash'])
+        .select(['version', 'mask_hash', 'tile_index', 'tile_index_hash'])
         .where('annotation_id', '=', annotationId)
-        .where('version', '=', version)
-        .executeTakeFirst(),
+        .where('version', '<=', version)
+        .where(
+          sql<boolean>`version >= coalesce((select r.tile_index_base from revisions r where r.annotation_id = ${annotationId} and r.version = ${version}), ${version})`,
+        )
+        .orderBy('version')
+        .execute(),
     );
-    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
-    return row;
+    const own = rows[rows.length - 1];
+    if (!own || own.version !== version) return { kind: 'missing' };
+    if (!own.tile_index || !own.tile_index_hash) return { kind: 'whole', maskHash: own.mask_hash };
+    const chain = rows.map((r) => {
+      if (!r.tile_index) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A stored tile index is damaged');
+      return { version: r.version, tileIndex: new Uint8Array(r.tile_index) };
+    });
+    const resolved = resolveTileIndexChain(chain, own.tile_index_hash);
+    this.#indexes.set(annotationId, version, resolved);
+    return { kind: 'index', resolved };
   }
 
-  /** A revision's tile index, fetched only when the reader has not decoded it before (indexes never change). */
-  #tileIndex(annotationId: string, version: number, indexHash: string): Promise<TileIndex> {
-    return this.#tiledMasks().index(indexHash, async () => {
-      const stored = await this.storedTileIndex(annotationId, version);
-      if (!stored) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
-      return stored.bytes;
-    });
+  #remember(annotationId: string, version: number, index: ResolvedTileIndex['index'], hash: string, form: StoredIndexForm): void {
+    this.#indexes.set(annotationId, version, { index, hash, base: form.base ?? version, chainBytes: form.chainBytes });
+  }
+
+  async #headVersion(annotationId: string): Promise<number> {
+    const row = await translated(() => this.#db.selectFrom('annotations').select('head_version').where('id', '=', annotationId).executeTakeFirst());
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
+    return row.head_version;
+  }
+
+  async #wholeBlob(maskHash: string): Promise<Uint8Array> {
+    if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
+    return this.#blobs.get(maskHash);
   }
 
   #tiledMasks(): TiledMasks {
@@ -332,7 +367,7 @@ export class AnnotationRepository {
   async revert(input: RevertInput): Promise<SaveRevisionResult> {
     parseOrThrow(IdempotencyKey, input.idempotencyKey);
     const target = await this.getRevision(input.annotationId, input.toVersion);
-    const stored = await this.storedTileIndex(input.annotationId, input.toVersion);
+    const stored = await this.#maskStorage(input.annotationId, input.toVersion);
     const rev = buildNewRevision({
       annotationId: input.annotationId,
       expectedVersion: input.expectedVersion,
@@ -342,14 +377,15 @@ export class AnnotationRepository {
       maskHash: target.maskHash,
       maskEncoding: target.maskEncoding,
     });
-    // History is an index operation: the new revision points at the target's tiles.
-    return this.#saveIndexed(rev, stored?.bytes ?? null);
-  }
-
-  async #saveIndexed(rev: NewRevision, tileIndex: Uint8Array | null): Promise<SaveRevisionResult> {
-    if (!tileIndex) return this.#save(rev, async () => undefined);
-    const index = new Uint8Array(tileIndex);
-    return this.#save(rev, async () => ({ index, hash: sha256Hex(index) }));
+    if (stored.kind !== 'index') return this.#save(rev, async () => undefined);
+    // History is an index operation: the new revision points at the target's tiles, stored as a
+    // delta on the head's index when that is cheaper.
+    const head = await this.#maskStorage(input.annotationId, input.expectedVersion);
+    const { index, hash } = stored.resolved;
+    const form = storedIndexForm(head.kind === 'index' ? head.resolved : undefined, index, encodeTileIndex(index));
+    const result = await this.#save(rev, async () => ({ form, hash }));
+    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, index, hash, form);
+    return result;
   }
 
   async #writeMask(bytes: Uint8Array, maskHash: string): Promise<void> {
@@ -390,8 +426,9 @@ export class AnnotationRepository {
             mask_encoding: rev.maskEncoding,
             idempotency_key: rev.idempotencyKey ?? null,
             created_at: this.#clock(),
-            tile_index: tiles?.index ?? null,
+            tile_index: tiles?.form.bytes ?? null,
             tile_index_hash: tiles?.hash ?? null,
+            tile_index_base: tiles?.form.base ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -423,6 +460,11 @@ export class AnnotationRepository {
 
 function isStale(e: unknown): boolean {
   return e instanceof DelineateError && e.code === 'DLN_REVISION_STALE';
+}
+
+/** A unique key refused the row (raw, or as translated: the same key reused for another mask). */
+function isDuplicate(e: unknown): boolean {
+  return isUniqueViolation(e) || (e instanceof DelineateError && e.code === 'DLN_CONFLICT');
 }
 
 function replay(earlier: Revision, rev: NewRevision): SaveRevisionResult {

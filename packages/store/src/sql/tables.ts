@@ -234,6 +234,8 @@ export interface RevisionsTable {
   /** The tile index (migration 0400); null for a revision kept as one whole-volume blob. */
   tile_index: ColumnType<Uint8Array | null, Uint8Array | null | undefined, never>;
   tile_index_hash: ColumnType<string | null, string | null | undefined, never>;
+  /** Migration 0410: the version whose full index this row's delta chain starts from; null when `tile_index` is full. */
+  tile_index_base: ColumnType<number | null, number | null | undefined, never>;
 }
 
 export interface ReviewsTable {

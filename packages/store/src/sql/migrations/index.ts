@@ -12,6 +12,7 @@ import { secondFactor } from './0300_second_factor';
 import { annotationOwner } from './0320_annotation_owner';
 import { studyObjects } from './0330_study_objects';
 import { maskTiles } from './0400_mask_tiles';
+import { tileIndexDeltas } from './0410_tile_index_deltas';
 import { releaseExports } from './0500_release_exports';
 import { importRevisions } from './0520_import_revisions';
 import { apiTokens } from './0600_api_tokens';
@@ -34,6 +35,7 @@ export const migrations: readonly Migration[] = [
   annotationOwner,
   studyObjects,
   maskTiles,
+  tileIndexDeltas,
   releaseExports,
   importRevisions,
   apiTokens,
