@@ -26,9 +26,12 @@ export function caseId(item: Pick<ManifestItem, 'subjectPseudonym' | 'itemId'>):
   return `${clean(item.subjectPseudonym)}_${clean(item.itemId)}`;
 }
 
-/** 2-D releases (every item one slice) are written as PNG, as nnU-Net's natural-image reader expects. */
-export function fileEnding(manifest: ReleaseManifestV2): '.png' | '.nii.gz' {
-  return manifest.items.length > 0 && manifest.items.every((i) => i.geometry.dims[2] === 1) ? '.png' : '.nii.gz';
+/**
+ * 2-D releases (every item one slice) are written as PNG, as nnU-Net's natural-image reader
+ * expects; CT stays NIfTI (one slice), since PNG cannot hold negative HU.
+ */
+export function fileEnding(manifest: Pick<ReleaseManifestV2, 'items'>): '.png' | '.nii.gz' {
+  return manifest.items.length > 0 && manifest.items.every((i) => i.geometry.dims[2] === 1 && i.modality !== 'CT') ? '.png' : '.nii.gz';
 }
 
 export const isTraining = (item: Pick<ManifestItem, 'split'>) => item.split !== 'test';
