@@ -172,3 +172,5 @@ export {
   type ReleaseExportFormat,
   type SoftLabelVolumes,
 } from './releases';
+// Training layouts of release exports (issue 25, src/releases/export/layouts/).
+export { caseId as trainingCaseId, subjectFolds } from './releases';
