@@ -4,6 +4,7 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainingCaseId as caseId } from '@delineate/store';
+import { phantomHu } from '@delineate/formats';
 import type { Release, ReleaseManifestV2 } from '@delineate/schema';
 import { exportChoice, exportReleaseCommand } from './commands/release';
 import { annotateAndAcceptAll, openReleaseScenario, type ReleaseScenario } from './release-scenario.fixture';
@@ -75,7 +76,7 @@ describe.skipIf(!nibabel)('release training layouts: nnU-Net v2 and MSD/MONAI', 
 
       const run = spawnSync(python, [checker, layout, out, ...forbidden], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
-      const summary = JSON.parse(run.stdout) as { problems: string[]; pairs: number; values: number[]; cases: Record<string, { split: string; image_min: number }>; siblings: Record<string, number> };
+      const summary = JSON.parse(run.stdout) as { problems: string[]; pairs: number; values: number[]; cases: Record<string, { split: string; image_min: number; label1_mean: number | null }>; siblings: Record<string, number> };
       expect(summary.problems).toEqual([]);
       expect(run.status).toBe(0);
       expect(summary.pairs).toBe(manifest.items.length);
@@ -92,6 +93,8 @@ describe.skipIf(!nibabel)('release training layouts: nnU-Net v2 and MSD/MONAI', 
         expect(c).toBe(`${byCase.get(c)!.subjectPseudonym.replace(/[^A-Za-z0-9-]/g, '-')}_${byCase.get(c)!.itemId}`);
         expect(info.split).toBe(byCase.get(c)!.split === 'test' ? 'Ts' : 'Tr');
         expect(info.image_min).toBeLessThanOrEqual(-900); // HU: air, not stored values
+        // Image and label line up voxel for voxel: under the liver label the image is liver (60 HU, noise σ 10).
+        expect(Math.abs(info.label1_mean! - phantomHu.liver)).toBeLessThan(3);
       }
       const multi = manifest.items.filter((i) => i.consensus !== null);
       expect(summary.siblings).toEqual({

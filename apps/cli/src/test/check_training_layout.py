@@ -76,7 +76,14 @@ for images, labels in (("imagesTr", "labelsTr"), ("imagesTs", "labelsTs")):
             problems.append(f"label values {sorted(found - listed)} not in dataset.json: {case}")
         values |= found
         pairs += 1
-        cases[case] = {"split": images[-2:], "shape": list(image.shape), "image_min": int(np.asarray(image.dataobj).min())}
+        pixels, labelled = np.asarray(image.dataobj), np.asarray(label.dataobj)
+        cases[case] = {
+            "split": images[-2:],
+            "shape": list(image.shape),
+            "image_min": int(pixels.min()),
+            # The image under label 1, so a caller can check that image and label voxels line up.
+            "label1_mean": float(pixels[labelled == 1].mean()) if (labelled == 1).any() else None,
+        }
     for name in sorted(os.listdir(os.path.join(root, labels))):
         case = name[: -len(".nii.gz")]
         if case not in cases:
