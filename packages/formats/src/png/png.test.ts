@@ -7,7 +7,7 @@ function readPng(bytes: Uint8Array): { width: number; height: number; depth: num
   expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const chunks: string[] = [];
-  let header = new Uint8Array(0);
+  let header: Uint8Array = new Uint8Array(0);
   const data: Uint8Array[] = [];
   for (let p = 8; p < bytes.length; ) {
     const length = view.getUint32(p);
