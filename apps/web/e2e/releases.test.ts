@@ -102,6 +102,12 @@ run('releases page in chromium', () => {
     await expect(page.textContent('[data-testid=export-status]')).resolves.toBe('ready');
     await page.click('[data-testid=release-verify]');
     await expect(page.waitForSelector('[data-testid=verify-result]').then((e) => e.textContent())).resolves.toMatch(/^Verified/);
+    // The training layout is one choice on the page (issue 25); its export row names it in words.
+    await page.selectOption('[data-testid=training-layout]', 'msd');
+    await page.click('[data-testid=export-layout]');
+    const layoutRow = page.locator('[data-testid=export-row]').nth(1);
+    await layoutRow.locator('[data-testid=export-download]').waitFor({ timeout: 60_000 });
+    await expect(layoutRow.textContent()).resolves.toContain('Medical Segmentation Decathlon / MONAI');
     await page.screenshot({ path: screenshotPath('releases'), fullPage: true });
 
     // The download link serves the archive: its label map holds exactly the accepted mask.
@@ -144,7 +150,7 @@ run('releases page in chromium', () => {
     await auditorPage.waitForSelector('[data-testid=read-only]');
     await auditorPage.click('[data-testid=release-row]');
     await auditorPage.waitForSelector('[data-testid=release-verify]');
-    for (const id of ['release-build', 'release-freeze', 'export-nifti', 'export-download']) expect(await auditorPage.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    for (const id of ['release-build', 'release-freeze', 'export-nifti', 'training-layout', 'export-download']) expect(await auditorPage.locator(`[data-testid=${id}]`).count(), id).toBe(0);
     await auditorPage.click('[data-testid=release-verify]');
     await expect(auditorPage.waitForSelector('[data-testid=verify-result]').then((e) => e.textContent())).resolves.toMatch(/^Verified/);
   }, 60_000);
