@@ -31,7 +31,7 @@ export const nnunetLayout: ReleaseExportFormat = {
       numTraining: manifest.items.filter(isTraining).length,
       file_ending: fileEnding(manifest),
       name: release.name,
-      description: `${datasetDescription(release, manifest)} ${SIBLING_DESCRIPTION} Test cases are in imagesTs with their labels in labelsTs.${folds ? ' splits_final.json holds the folds.' : ''}`,
+      description: `${datasetDescription(release, manifest)} ${SIBLING_DESCRIPTION} Test cases are in imagesTs with their labels in labelsTs.${folds ? ' splits_final.json holds the folds.' : ' Without splits_final.json nnU-Net draws its own folds, which do not keep a subject together; build the release with cross-validation for folds grouped by subject.'}`,
       licence: manifest.licence ?? 'Not stated in the release',
       release: { id: release.id, hash: release.manifestHash, frozenAt: release.frozenAt },
       sibling_folders: SIBLING_FOLDERS,
