@@ -1,28 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRle8, RLE8 } from '@delineate/core';
 import { decodeNifti, elementString, findElement, generateCtPhantom, niftiValues, PIXEL_DATA, tag, walkDicom } from '@delineate/formats';
-import { isManifestV2, liverCtLabelSchema, liverCtReviewProtocol, type Release, type ReleaseManifestV2, type Role, type WorkflowTask } from '@delineate/schema';
-import { createServer, configFromEnv, openTestSession, policyTable, type DelineateServer } from '@delineate/server';
+import { isManifestV2, liverCtReviewProtocol, type Release, type ReleaseManifestV2, type WorkflowTask } from '@delineate/schema';
+import { policyTable, type DelineateServer } from '@delineate/server';
 import {
-  AccessRepository,
   AnnotationRepository,
   blobAddress,
-  BlobKey,
-  LabelSchemaRepository,
   LocalBlobStore,
   ModelRepository,
-  ProjectRepository,
   ReleaseRepository,
-  ReviewProtocolRepository,
-  testing,
   WorkflowRepository,
   type Database,
 } from '@delineate/store';
-import { createWorker, ingestDicom, projectDeidSettings, releaseJobHandlers } from '@delineate/worker';
+import { createWorker, releaseJobHandlers } from '@delineate/worker';
+import { openReleaseScenario, type ReleaseScenario } from './release-scenario.fixture';
 import { exportReleaseCommand, formatVerification, verifyReleaseCommand } from './commands/release';
 import { checkDocuments, checkSegExports, checkTraces, type ScenarioRelease } from './test/release-scenario-checks';
 
@@ -50,58 +44,24 @@ describe.skipIf(!dcm2niix)('release scenario: workflow to a frozen release, expo
   let blobs: LocalBlobStore;
   let server: DelineateServer;
   let projectId: string;
+  let scenario: ReleaseScenario;
   const users: Record<string, string> = {};
   const truth = generateCtPhantom({ slices: SLICES, rows: SIZE, columns: SIZE }).labels;
   const itemsBySubject = new Map<string, string[]>();
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dln-release-'));
-    database = await testing.createTestDatabase('pglite');
-    blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
-    const clock = () => new Date();
-    server = await createServer({ config: configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') }), database, blobs, clock });
-    const db = database.db;
-    const schema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
-    const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
-    const project = await new ProjectRepository(db).create({
-      name: 'release-scenario', modality: 'CT', oversightModel: 'supervised_technologist', region: 'local',
-      purpose: 'Release scenario test on synthetic CT.', legalBasis: 'legitimate_interest',
-      labelSchema: { id: schema.id, version: schema.version }, reviewProtocol: { id: protocol.id, version: protocol.version },
-      agreementSampling: { fraction: 0.2, readersPerItem: 3, blinded: false }, deid: { profile: 'basic', options: [] },
-    });
-    projectId = project.id;
-    const access = new AccessRepository(db);
-    const person = async (name: string, role: Role, kind: 'technologist' | 'clinician') => {
-      const user = await access.createUser({ username: `${name}-${crypto.randomUUID().slice(0, 6)}`, displayName: name, now: clock() });
-      await access.addMembership({ userId: user.id, projectId, role, grantedBy: null, now: clock() });
-      await access.addQualification({ userId: user.id, kind, modality: 'CT', verifiedBy: null, validUntil: null, now: clock() });
-      users[name] = user.id;
-    };
-    await person('admin', 'project_admin', 'clinician');
-    await person('auditor', 'auditor', 'clinician');
-    for (const t of ['tech1', 'tech2', 'tech3']) await person(t, 'annotator', 'technologist');
-    await person('rev', 'reviewer', 'clinician');
     // Five series of four subjects: subject P1 has two studies. Through the real de-identification gate.
-    const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
-    for (const [seed, patientId] of [[1, 'P0'], [2, 'P1'], [3, 'P1'], [4, 'P2'], [5, 'P3']] as const) {
-      const phantom = generateCtPhantom({ slices: SLICES, rows: SIZE, columns: SIZE, seed, patientId, patientName: `Phantom^${patientId}` });
-      const report = await ingestDicom({ database, blobs, clock }, phantom.slices.map((s) => s.bytes), { projectId, ...settings, validator: null });
-      for (const item of report.items) itemsBySubject.set(item.subjectPseudonym, [...(itemsBySubject.get(item.subjectPseudonym) ?? []), item.itemId]);
-    }
+    scenario = await openReleaseScenario({ size: SIZE, slices: SLICES, series: [[1, 'P0'], [2, 'P1'], [3, 'P1'], [4, 'P2'], [5, 'P3']] });
+    ({ dir, database, blobs, server, projectId } = scenario);
+    Object.assign(users, scenario.users);
+    for (const [subject, items] of scenario.itemsBySubject) itemsBySubject.set(subject, items);
   }, 120_000);
 
   afterAll(async () => {
-    await server?.app.close();
-    await blobs?.close();
-    await database?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await scenario?.close();
   });
 
-  const call = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) => {
-    const { headers } = await openTestSession(server.app.accessRuntime, users[user]!);
-    const res = await server.app.inject({ method, url, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { payload: JSON.stringify(body) } : {}) });
-    return { status: res.statusCode, json: () => res.json(), raw: res.rawPayload, headers: res.headers };
-  };
+  const call = (user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) => scenario.call(user, method, url, body);
 
   it('runs the workflow to a frozen release that exports, names its provenance and verifies', async () => {
     const db = database.db;

@@ -111,6 +111,13 @@ run('releases page in chromium', () => {
     const pdfHref = (await page.getAttribute('[data-testid=document-download-qa_results-pdf]', 'href'))!;
     const pdfHead = await page.evaluate(async (url) => String.fromCharCode(...new Uint8Array(await (await fetch(url)).arrayBuffer()).subarray(0, 5)), pdfHref);
     expect(pdfHead).toBe('%PDF-');
+
+    // The training layout is one choice on the page (issue 25); its export row names it in words.
+    await page.selectOption('[data-testid=training-layout]', 'msd');
+    await page.click('[data-testid=export-layout]');
+    const layoutRow = page.locator('[data-testid=export-row]').nth(1);
+    await layoutRow.locator('[data-testid=export-download]').waitFor({ timeout: 60_000 });
+    await expect(layoutRow.textContent()).resolves.toContain('Medical Segmentation Decathlon / MONAI');
     await page.screenshot({ path: screenshotPath('releases'), fullPage: true });
 
     // The download link serves the archive: its label map holds exactly the accepted mask.
@@ -153,7 +160,7 @@ run('releases page in chromium', () => {
     await auditorPage.waitForSelector('[data-testid=read-only]');
     await auditorPage.click('[data-testid=release-row]');
     await auditorPage.waitForSelector('[data-testid=release-verify]');
-    for (const id of ['release-build', 'release-freeze', 'export-nifti', 'export-download']) expect(await auditorPage.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    for (const id of ['release-build', 'release-freeze', 'export-nifti', 'training-layout', 'export-download']) expect(await auditorPage.locator(`[data-testid=${id}]`).count(), id).toBe(0);
     await auditorPage.click('[data-testid=release-verify]');
     await expect(auditorPage.waitForSelector('[data-testid=verify-result]').then((e) => e.textContent())).resolves.toMatch(/^Verified/);
   }, 60_000);

@@ -60,3 +60,4 @@ export type {
   SegTargetGrid,
   SegWriteInput,
 } from './seg/types';
+export { encodeGreyPng, type GreyImage } from './png/png';

@@ -32,6 +32,10 @@ export const ReleaseBuildRequest = z.object({
   defaultSplit: ReleaseSplit.optional(),
   /** By default unreviewed work on a selected item refuses the build; true leaves such items out instead. */
   excludeUnreviewed: z.boolean().default(false),
+  /** Five folds grouped by subject over the training and validation items (nnU-Net's splits_final.json). */
+  crossValidation: z.boolean().optional(),
+  /** The terms the data is released under, written into the training layouts' dataset.json. */
+  licence: z.string().min(1).max(200).optional(),
 });
 export type ReleaseBuildRequest = z.input<typeof ReleaseBuildRequest>;
 
@@ -129,6 +133,9 @@ export const ReleaseManifestV2 = z.object({
   labels: z.array(z.object({ key: Slug, value: z.number().int().min(1).max(255), name: z.string() })),
   filter: ReleaseFilter,
   consensusMethod: ConsensusMethod,
+  /** Set when the release asks for cross-validation (issue 25): five folds, no subject in two. */
+  crossValidation: z.object({ folds: z.literal(5), groupedBy: z.literal('subject') }).optional(),
+  licence: z.string().optional(),
   items: z.array(ManifestItem),
   excluded: z.array(ManifestExclusion),
 });

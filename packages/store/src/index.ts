@@ -182,3 +182,5 @@ export {
   releaseDocumentFile,
   traceVoxel,
 } from './releases';
+// Training layouts of release exports (issue 25, src/releases/export/layouts/).
+export { caseId as trainingCaseId, subjectFolds } from './releases';

@@ -183,12 +183,24 @@ export function register(program: Command): void {
     .command('export')
     .description('Export a frozen release as a tar archive (dataset.json, manifest.json, per item the format files and provenance.json)')
     .argument('<id>', 'release id')
-    .requiredOption('--format <format>', 'export format, e.g. nifti')
+    .option('--format <format>', 'export format, e.g. nifti')
+    .option('--layout <layout>', `a training layout: ${trainingLayouts.join(' or ')} (instead of --format)`)
     .requiredOption('--out <file>', 'where to write the archive (.tar)')
-    .action(async (id: string, flags: { format: string; out: string }) => {
+    .action(async (id: string, flags: { format?: string; layout?: string; out: string }) => {
       if (!flags.out.endsWith('.tar')) usageError('--out must name a .tar file');
-      await withPlatform(async (platform) => process.stdout.write(await exportReleaseCommand(platform, id, flags.format, flags.out)));
+      const format = exportChoice(flags);
+      await withPlatform(async (platform) => process.stdout.write(await exportReleaseCommand(platform, id, format, flags.out)));
     });
+}
+
+/** The training layouts `--layout` names (issue 25); each is an export format of the registry. */
+export const trainingLayouts = ['nnunet', 'msd'] as const;
+
+/** `--format` or `--layout`, exactly one; a layout must be one of the training layouts. */
+export function exportChoice(flags: { format?: string | undefined; layout?: string | undefined }): string {
+  if ((flags.format === undefined) === (flags.layout === undefined)) usageError('give either --format or --layout');
+  if (flags.layout !== undefined && !(trainingLayouts as readonly string[]).includes(flags.layout)) usageError(`--layout must be ${trainingLayouts.join(' or ')}`);
+  return (flags.format ?? flags.layout)!;
 }
 
 async function projectRegion(database: Database, projectId: string): Promise<string> {

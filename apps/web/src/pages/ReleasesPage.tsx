@@ -4,6 +4,7 @@ import type { Session } from '../api';
 import { getRouteApi } from '@tanstack/react-router';
 import { useSignedInSession } from '../data/session';
 import { ErrorBox } from '../ui/ErrorBox';
+import { isTrainingLayout, TrainingLayoutExport } from './TrainingLayoutExport';
 import {
   documentUrl,
   exportDownloadUrl,
@@ -96,9 +97,11 @@ function BuildForm({ projectId, onBuilt }: { projectId: string; onBuilt: (id: st
   const [defaultSplit, setDefaultSplit] = useState<ReleaseSplit>('train');
   const [itemSplits, setItemSplits] = useState<Record<string, ReleaseSplit>>({});
   const [excludeUnreviewed, setExcludeUnreviewed] = useState(false);
+  const [crossValidation, setCrossValidation] = useState(false);
+  const [licence, setLicence] = useState('');
   const preview = usePreviewRelease(projectId);
   const build = useBuildRelease(projectId);
-  const request = (): ReleaseBuildRequest => ({ name: name || 'release', filter, defaultSplit, excludeUnreviewed, splits: Object.entries(itemSplits).map(([itemId, split]) => ({ itemId, split })) });
+  const request = (): ReleaseBuildRequest => ({ name: name || 'release', filter, defaultSplit, excludeUnreviewed, crossValidation, ...(licence.trim() ? { licence: licence.trim() } : {}), splits: Object.entries(itemSplits).map(([itemId, split]) => ({ itemId, split })) });
   const p: ReleasePreview | undefined = preview.data;
   return (
     <section data-testid="release-build" style={{ display: 'grid', gap: 6, maxWidth: 720 }}>
@@ -130,6 +133,8 @@ function BuildForm({ projectId, onBuilt }: { projectId: string; onBuilt: (id: st
         {splits.map((s) => <option key={s} value={s}>{splitWords[s]}</option>)}
       </select></label>
       <label><input type="checkbox" checked={excludeUnreviewed} onChange={(e) => setExcludeUnreviewed(e.target.checked)} data-testid="exclude-unreviewed" /> Leave out items with unreviewed work (instead of refusing)</label>
+      <label><input type="checkbox" checked={crossValidation} onChange={(e) => setCrossValidation(e.target.checked)} data-testid="cross-validation" /> Five cross-validation folds grouped by subject (training and validation items)</label>
+      <label>Licence <input data-testid="release-licence" value={licence} onChange={(e) => setLicence(e.target.value)} placeholder="e.g. CC BY-NC 4.0" /></label>
       <div style={{ display: 'flex', gap: 8 }}>
         <button data-testid="release-preview" onClick={() => preview.mutate(request())}>Preview</button>
         <button data-testid="release-build-submit" disabled={build.isPending} onClick={() => build.mutate(request(), { onSuccess: (r) => onBuilt(r.id) })}>Build draft</button>
@@ -193,9 +198,10 @@ function ReleaseDetail({ projectId, releaseId, admin }: { projectId: string; rel
       <div style={{ display: 'flex', gap: 8 }}>
         {admin && r.status === 'draft' && <button data-testid="release-freeze" onClick={() => freeze.mutate(r.id)}>Freeze</button>}
         {r.status === 'frozen' && <button data-testid="release-verify" onClick={() => verify.mutate(r.id)}>Verify</button>}
-        {admin && r.status === 'frozen' && (exports.data?.formats ?? []).map((f) => (
+        {admin && r.status === 'frozen' && (exports.data?.formats ?? []).filter((f) => !isTrainingLayout(f.key)).map((f) => (
           <button key={f.key} data-testid={`export-${f.key}`} onClick={() => exporter.mutate({ releaseId: r.id, format: f.key })}>Export: {f.title}</button>
         ))}
+        {admin && r.status === 'frozen' && <TrainingLayoutExport available={(exports.data?.formats ?? []).map((f) => f.key)} pending={exporter.isPending} onExport={(format) => exporter.mutate({ releaseId: r.id, format })} />}
       </div>
       <ErrorBox error={freeze.error ?? exporter.error ?? verify.error ?? exports.error} />
       {verify.data && (

@@ -20,6 +20,7 @@ import type { DB } from '../sql/tables';
 import { readLabelVolume } from '../workflow/metrics';
 import { readConfig } from '../workflow/repository';
 import { releaseConsensus } from './consensus';
+import { assertFoldableSubjects, trainingOptions } from './training-options';
 import { selectReleaseItems } from './selection';
 import { releaseDb } from './tables';
 
@@ -95,6 +96,7 @@ export class ReleaseBuilder {
       throw new DelineateError('DLN_RELEASE_SPLIT_MISSING', `${unassigned.length} item(s) have no split`, { items: unassigned.map((i) => i.itemId).join(',') });
     }
     if (checked.items.length === 0) throw new DelineateError('DLN_RELEASE_EMPTY', 'No item of the project matches the release filter');
+    if (request.crossValidation) assertFoldableSubjects(checked.items);
     const a = await this.#assemble(projectId, request, this.#blobs);
     const manifest: ReleaseManifestV2 = { ...a.manifest, items: a.items.map((i) => ({ ...i, split: i.split! })), excluded: a.excluded };
     return new ReleaseRepository(this.#db, { clock: this.#clock }).createDraft({ projectId, name: request.name, manifest });
@@ -135,7 +137,7 @@ export class ReleaseBuilder {
       unreviewed: selection.unreviewed,
       sharedSubjects,
       consensusMethod,
-      manifest: { format: 2, projectId, labelSchema: config.labelSchema, reviewProtocol: config.reviewProtocol, labels, filter: request.filter, consensusMethod },
+      manifest: { format: 2, projectId, labelSchema: config.labelSchema, reviewProtocol: config.reviewProtocol, labels, filter: request.filter, consensusMethod, ...trainingOptions(request) },
     };
   }
 }

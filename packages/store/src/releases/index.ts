@@ -2,7 +2,8 @@ export { ReleaseBuilder } from './build';
 export { releaseConsensus, type ReleaseLabel } from './consensus';
 export { releasedReading, selectReleaseItems, type ReleaseCandidate, type Selection } from './selection';
 export { verifyRelease } from './verify';
-export { itemGridOf, niftiExportFormat, releaseExportFormats, type ExportItemInput, type ReleaseExportFormat, type SoftLabelVolumes } from './export/formats';
+export { itemGridOf, niftiExportFormat, releaseExportFormats, type ExportDatasetInput, type ExportItemInput, type ReleaseExportFormat, type SoftLabelVolumes } from './export/formats';
+export { caseId, subjectFolds } from './export/layouts/training-case';
 export {
   enqueueReleaseExport,
   getReleaseExport,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeRle8, voxelCount, type Grid } from '@delineate/core';
 import { canonicalJson } from '../../audit/canonical-json';
-import { DelineateError, isDelineateError, isManifestV2, type Region, type Release, type ReleaseExport, type ReleaseManifestV2 } from '@delineate/schema';
+import { DelineateError, isDelineateError, isManifestV2, type ManifestReading, type Region, type Release, type ReleaseExport, type ReleaseManifestV2 } from '@delineate/schema';
 import type { Kysely, Selectable } from 'kysely';
 import type { BlobStore } from '../../blob/types';
 import { JobQueue } from '../../jobs/job-queue';
@@ -84,7 +84,7 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
     const entries: unknown[] = [];
     for (const [index, item] of manifest.items.entries()) {
       const grid = itemGridOf(item);
-      const folder = `${item.split}/${item.itemId}`;
+      const folder = format.itemFolder?.(item) ?? `${item.split}/${item.itemId}`;
       const soft: SoftLabelVolumes[] = [];
       for (const l of item.consensus?.labels ?? []) {
         soft.push({ labelKey: l.labelKey, labelValue: l.labelValue, readers: item.readings.length, votes: await volume(blobs, l.votesHash, grid), staple: await volume(blobs, l.stapleHash, grid) });
@@ -101,6 +101,7 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
         soft,
         folder,
         sourceInstances: () => sourceInstances(db, blobs, item.instances.map((i) => i.sopInstanceUid)),
+        readerMasks: () => Promise.all(item.readings.map((r) => volume(blobs, releasedMaskHash(r), grid))),
       });
       const provenance = { path: `${folder}/provenance.json`, bytes: json({ releaseId: release.id, manifestHash: release.manifestHash, labelSchema: manifest.labelSchema, reviewProtocol: manifest.reviewProtocol, consensusMethod: manifest.consensusMethod, item }) };
       files.push(...written, provenance);
@@ -119,7 +120,8 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
       splits,
       files: entries,
     };
-    files.unshift({ path: 'dataset.json', bytes: json(dataset) }, { path: 'manifest.json', bytes: new TextEncoder().encode(canonicalJson(manifest)) });
+    const datasetFiles = format.datasetFiles?.({ release, manifest, listing: dataset }) ?? [{ path: 'dataset.json', bytes: json(dataset) }];
+    files.unshift(...datasetFiles, { path: 'manifest.json', bytes: new TextEncoder().encode(canonicalJson(manifest)) });
     const archive = tarArchive(files, new Date(release.frozenAt!));
     const stored = await blobs.put(archive);
     await setState({ status: 'succeeded', archive_hash: stored.hash, archive_bytes: archive.length, finished_at: clock() });
@@ -143,6 +145,12 @@ async function volume(blobs: BlobStore, hash: string, grid: Grid): Promise<Uint8
   const decoded = decodeRle8(await blobs.get(hash), voxelCount(grid));
   if (!decoded.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A released mask does not decode on its item's grid (${decoded.reason})`);
   return decoded.voxels;
+}
+
+function releasedMaskHash(reading: ManifestReading): string {
+  const revision = reading.revisions.find((r) => r.version === reading.released);
+  if (!revision) throw new DelineateError('DLN_CONFLICT', "A reading's released revision is missing from the manifest");
+  return revision.maskHash;
 }
 
 async function sourceInstances(db: Kysely<DB>, blobs: BlobStore, uids: readonly string[]): Promise<Uint8Array[]> {

@@ -1,6 +1,8 @@
 import { gridOf, type Grid } from '@delineate/core';
 import { encodeNifti, niftiAffineFromGeometry } from '@delineate/formats';
-import type { LabelSchema, ManifestItem, ReleaseManifestV2 } from '@delineate/schema';
+import type { LabelSchema, ManifestItem, Release, ReleaseManifestV2 } from '@delineate/schema';
+import { msdLayout } from './layouts/msd';
+import { nnunetLayout } from './layouts/nnunet';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
 import type { ArchiveFile } from './tar';
 
@@ -32,6 +34,15 @@ export interface ExportItemInput {
   readonly folder: string;
   /** The item's de-identified source instances in manifest order (formats that reference them, e.g. DICOM SEG). */
   readonly sourceInstances: () => Promise<Uint8Array[]>;
+  /** Each reader's released label map, in the manifest's reading order. */
+  readonly readerMasks: () => Promise<Uint8Array[]>;
+}
+
+/** What a layout gets to write its dataset-level files; `listing` is the default dataset.json's content. */
+export interface ExportDatasetInput {
+  readonly release: Release;
+  readonly manifest: ReleaseManifestV2;
+  readonly listing: Record<string, unknown>;
 }
 
 /**
@@ -42,6 +53,10 @@ export interface ReleaseExportFormat {
   readonly key: string;
   readonly title: string;
   itemFiles(input: ExportItemInput): Promise<ArchiveFile[]>;
+  /** Where an item's provenance JSON goes (default `{split}/{itemId}`); training layouts keep their roots clean. */
+  itemFolder?(item: ManifestItem): string;
+  /** A layout's own dataset-level files (e.g. nnU-Net's dataset.json); they replace the default dataset.json. */
+  datasetFiles?(input: ExportDatasetInput): ArchiveFile[];
 }
 
 export function itemGridOf(item: ManifestItem): Grid {
@@ -69,7 +84,7 @@ export const niftiExportFormat: ReleaseExportFormat = {
   },
 };
 
-/** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats). */
+/** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout].map((f) => [f.key, f]),
 );
