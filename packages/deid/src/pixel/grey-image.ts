@@ -1,5 +1,4 @@
-import { deflateSync } from 'node:zlib';
-import type { DecodedPixels, PixelDescription } from '@delineate/formats';
+import { encodeGreyPng, type DecodedPixels, type PixelDescription } from '@delineate/formats';
 
 /** An 8-bit single-channel picture of one frame, as OCR and people see it. */
 export interface GreyImage {
@@ -60,44 +59,7 @@ export function toGreyImage(decoded: DecodedPixels, frameIndex: number): GreyIma
   return { width, height, data: out };
 }
 
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, body.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(body, 8);
-  view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
-}
-
 /** Encodes a grey image as PNG (what the OCR engine reads, and what a person can look at). */
 export function encodePng(image: GreyImage): Uint8Array {
-  const raw = new Uint8Array((image.width + 1) * image.height);
-  for (let y = 0; y < image.height; y++) raw.set(image.data.subarray(y * image.width, (y + 1) * image.width), y * (image.width + 1) + 1);
-  const header = new Uint8Array(13);
-  const view = new DataView(header.buffer);
-  view.setUint32(0, image.width);
-  view.setUint32(4, image.height);
-  header[8] = 8;
-  header[9] = 0;
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return encodeGreyPng(image);
 }

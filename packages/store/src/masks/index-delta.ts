@@ -8,7 +8,7 @@
  */
 import { tileCount, type TileGrid } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
-import { decodeTileIndex, encodeTileIndex, sha256Hex, type TileIndex, type TileIndexEntry } from './tiled-masks';
+import { decodeTileIndex, encodeTileIndex, readTileIndexEntry, sha256Hex, TILE_INDEX_ENTRY_BYTES, writeTileIndexEntry, type TileIndex, type TileIndexEntry } from './tiled-masks';
 
 /** What changed between two indexes of one grid. */
 export interface TileIndexDelta {
@@ -19,7 +19,7 @@ export interface TileIndexDelta {
 const DELTA_MAGIC = 0x44544c44; // "DLTD" little-endian
 const DELTA_VERSION = 1;
 const DELTA_HEADER_BYTES = 13;
-const ENTRY_BYTES = 4 + 32 + 32 + 4 + 4;
+const ENTRY_BYTES = TILE_INDEX_ENTRY_BYTES;
 const FULL_HEADER_BYTES = 25;
 
 /** Bytes of a full index of `entries` entries (see `encodeTileIndex`). */
@@ -59,11 +59,7 @@ export function encodeTileIndexDelta(delta: TileIndexDelta): Uint8Array {
   view.setUint32(9, delta.removed.length, true);
   let o = DELTA_HEADER_BYTES;
   for (const e of delta.set) {
-    view.setUint32(o, e.ordinal, true);
-    out.set(Buffer.from(e.tileHash, 'hex'), o + 4);
-    out.set(Buffer.from(e.pack, 'hex'), o + 36);
-    view.setUint32(o + 68, e.offset, true);
-    view.setUint32(o + 72, e.length, true);
+    writeTileIndexEntry(out, view, o, e);
     o += ENTRY_BYTES;
   }
   for (const ordinal of delta.removed) {
@@ -80,14 +76,9 @@ export function decodeTileIndexDelta(bytes: Uint8Array, grid: TileGrid): TileInd
   const removedCount = view.getUint32(9, true);
   if (bytes.length !== DELTA_HEADER_BYTES + setCount * ENTRY_BYTES + removedCount * 4) throw corrupt();
   const tiles = tileCount(grid);
-  const hex = (from: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, 32).toString('hex');
   const set: TileIndexEntry[] = [];
   let o = DELTA_HEADER_BYTES;
-  for (let k = 0; k < setCount; k++, o += ENTRY_BYTES) {
-    const ordinal = view.getUint32(o, true);
-    if (ordinal >= tiles) throw corrupt();
-    set.push({ ordinal, tileHash: hex(o + 4), pack: hex(o + 36), offset: view.getUint32(o + 68, true), length: view.getUint32(o + 72, true) });
-  }
+  for (let k = 0; k < setCount; k++, o += ENTRY_BYTES) set.push(readTileIndexEntry(bytes, view, o, tiles));
   const removed: number[] = [];
   for (let k = 0; k < removedCount; k++, o += 4) removed.push(view.getUint32(o, true));
   return { set, removed };

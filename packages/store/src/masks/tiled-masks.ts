@@ -38,7 +38,26 @@ const INDEX_CACHE_ENTRIES = 64;
 const INDEX_MAGIC = 0x49544c44; // "DLTI" little-endian
 const INDEX_VERSION = 1;
 const HEADER_BYTES = 25;
-const ENTRY_BYTES = 4 + 32 + 32 + 4 + 4;
+/** One index entry's bytes: u32 ordinal, tile hash, pack hash (32 bytes each), u32 offset, u32 length. */
+export const TILE_INDEX_ENTRY_BYTES = 4 + 32 + 32 + 4 + 4;
+const ENTRY_BYTES = TILE_INDEX_ENTRY_BYTES;
+
+/** Writes one entry at `o` (full indexes and index deltas store entries alike). */
+export function writeTileIndexEntry(out: Uint8Array, view: DataView, o: number, e: TileIndexEntry): void {
+  view.setUint32(o, e.ordinal, true);
+  out.set(Buffer.from(e.tileHash, 'hex'), o + 4);
+  out.set(Buffer.from(e.pack, 'hex'), o + 36);
+  view.setUint32(o + 68, e.offset, true);
+  view.setUint32(o + 72, e.length, true);
+}
+
+/** Reads the entry at `o`; DLN_REVISION_MASK_INVALID when its ordinal is off a grid of `tiles` tiles. */
+export function readTileIndexEntry(bytes: Uint8Array, view: DataView, o: number, tiles: number): TileIndexEntry {
+  const ordinal = view.getUint32(o, true);
+  if (ordinal >= tiles) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A stored tile index is damaged');
+  const hex = (from: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, 32).toString('hex');
+  return { ordinal, tileHash: hex(o + 4), pack: hex(o + 36), offset: view.getUint32(o + 68, true), length: view.getUint32(o + 72, true) };
+}
 
 /**
  * The index as stored with its revision: "DLTI", version byte, u32 tile size, columns, rows,
@@ -58,11 +77,7 @@ export function encodeTileIndex(index: TileIndex): Uint8Array {
   view.setUint32(21, entries.length, true);
   let o = HEADER_BYTES;
   for (const e of entries) {
-    view.setUint32(o, e.ordinal, true);
-    out.set(Buffer.from(e.tileHash, 'hex'), o + 4);
-    out.set(Buffer.from(e.pack, 'hex'), o + 36);
-    view.setUint32(o + 68, e.offset, true);
-    view.setUint32(o + 72, e.length, true);
+    writeTileIndexEntry(out, view, o, e);
     o += ENTRY_BYTES;
   }
   return out;
@@ -76,11 +91,10 @@ export function decodeTileIndex(bytes: Uint8Array): TileIndex {
   const count = view.getUint32(21, true);
   if (bytes.length !== HEADER_BYTES + count * ENTRY_BYTES) throw corrupt();
   const entries = new Map<number, TileIndexEntry>();
-  const hex = (from: number) => Buffer.from(bytes.buffer, bytes.byteOffset + from, 32).toString('hex');
+  const tiles = tileCount(grid);
   for (let k = 0, o = HEADER_BYTES; k < count; k++, o += ENTRY_BYTES) {
-    const ordinal = view.getUint32(o, true);
-    if (ordinal >= tileCount(grid)) throw corrupt();
-    entries.set(ordinal, { ordinal, tileHash: hex(o + 4), pack: hex(o + 36), offset: view.getUint32(o + 68, true), length: view.getUint32(o + 72, true) });
+    const entry = readTileIndexEntry(bytes, view, o, tiles);
+    entries.set(entry.ordinal, entry);
   }
   return { grid, entries };
 }
