@@ -58,6 +58,27 @@ describe('tiles', () => {
     });
   }
 
+  it('joins sparse tiles (empty neighbours taken as one background stretch) back into the canonical stream', () => {
+    // 23 × 10 × 3 on 4² tiles: a band with nothing painted, bands with one or two painted tiles
+    // amid empty ones, and a painted tile at the ragged right edge.
+    const [columns, rows, slices] = [23, 10, 3];
+    const grid = tileGridOf(columns, rows, slices, 4);
+    const volume = new Uint8Array(columns * rows * slices);
+    const paint = (x: number, y: number, z: number, label: number) => (volume[x + columns * (y + rows * z)] = label);
+    paint(5, 1, 0, 1);
+    paint(6, 1, 0, 2);
+    paint(17, 2, 0, 1);
+    paint(22, 9, 1, 3);
+    paint(0, 8, 2, 1);
+    paint(13, 5, 2, 2);
+    const whole = encodeRle8(volume);
+    const cut = cutRle8(grid, whole);
+    if (!cut.ok) throw new Error(cut.reason);
+    expect(cut.tiles).toHaveLength(5); // (5,1) and (6,1) share a tile
+    const stored = new Map(cut.tiles.map((t) => [tileOrdinal(grid, t.position), t.runs]));
+    expect(joinTilesRle8(grid, (o) => stored.get(o))).toEqual(whole);
+  });
+
   it('cuts a non-canonical stream (split runs) into canonical tiles', () => {
     const grid = tileGridOf(4, 2, 1, 2);
     // 3 × label 1, then 3 × 1 again, then 2 × 0: the same volume as [1×6, 0×2].

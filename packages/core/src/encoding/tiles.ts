@@ -167,15 +167,28 @@ export function joinTilesRle8(grid: TileGrid, tileRuns: (ordinal: number) => Uin
   for (let z = 0; z < grid.slices; z++) {
     for (let band = 0; band < down; band++) {
       const height = Math.min(grid.tileSize, grid.rows - band * grid.tileSize);
-      const cursors: RunCursor[] = [];
-      for (let tx = 0; tx < across; tx++) cursors.push(new RunCursor(tileRuns((z * down + band) * across + tx)));
-      if (across === 1) {
-        // One tile spans the row: its voxel order is the volume's, so it is taken whole.
-        cursors[0]!.take(grid.columns * height, out);
+      // A row of the band crosses its tiles in order; neighbouring empty tiles are one background
+      // stretch, so a slide band with a few painted tiles costs those tiles, not all 196.
+      const stretches: { cursor: RunCursor | null; width: number }[] = [];
+      for (let tx = 0; tx < across; tx++) {
+        const runs = tileRuns((z * down + band) * across + tx);
+        const width = Math.min(grid.tileSize, grid.columns - tx * grid.tileSize);
+        const last = stretches.at(-1);
+        if (!runs && last && !last.cursor) last.width += width;
+        else stretches.push({ cursor: runs ? new RunCursor(runs) : null, width });
+      }
+      if (stretches.length === 1) {
+        // One stretch spans the row (one tile, or a band with nothing painted): taken whole.
+        const only = stretches[0]!;
+        if (only.cursor) only.cursor.take(grid.columns * height, out);
+        else out.push(0, grid.columns * height);
         continue;
       }
       for (let y = 0; y < height; y++) {
-        for (let tx = 0; tx < across; tx++) cursors[tx]!.take(Math.min(grid.tileSize, grid.columns - tx * grid.tileSize), out);
+        for (const stretch of stretches) {
+          if (stretch.cursor) stretch.cursor.take(stretch.width, out);
+          else out.push(0, stretch.width);
+        }
       }
     }
   }
