@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ctImageStorage, generateCtPhantom, readSegmentation, writeSegmentation, type SegWriteInput } from '@delineate/formats';
+import { generateCtPhantom, readSegmentation, writeSegmentation, type SegWriteInput } from '@delineate/formats';
+import { phantomSegments, phantomSegSource } from '../packages/formats/src/test/seg-fixtures';
 import type { BenchResult } from './types';
 
 const repetitions = 5;
@@ -35,22 +36,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const segments: SegWriteInput['segments'] = [
-  {
-    number: 1,
-    label: 'Liver',
-    category: { scheme: 'SCT', value: '123037004', meaning: 'Anatomical Structure' },
-    type: { scheme: 'SCT', value: '10200004', meaning: 'Liver' },
-    algorithmType: 'MANUAL',
-  },
-  {
-    number: 2,
-    label: 'Liver lesion',
-    category: { scheme: 'SCT', value: '49755003', meaning: 'Morphologically Altered Structure' },
-    type: { scheme: 'SCT', value: '300331000', meaning: 'Lesion of liver' },
-    algorithmType: 'MANUAL',
-  },
-];
+// The test fixtures' two phantom segments, both drawn by hand here: dcmjs is given the same.
+const segments: SegWriteInput['segments'] = phantomSegments.map(({ algorithm: _model, ...segment }) => ({ ...segment, algorithmType: 'MANUAL' }));
 
 /** dcmjs's Segment attributes for the same two segments. */
 const dcmjsSegments = segments.map((s) => ({
@@ -96,22 +83,7 @@ export async function run(): Promise<BenchResult> {
   const sliceSize = rows * columns;
   const input: SegWriteInput = {
     segmentationType: 'BINARY',
-    source: {
-      studyInstanceUid: phantom.uids.study,
-      seriesInstanceUid: phantom.uids.series,
-      frameOfReferenceUid: phantom.uids.frameOfReference,
-      patientStudy: { patientName: 'Phantom^Liver', patientId: 'PHANTOM-0001', studyDate: '20000101', studyTime: '000000', studyId: '1' },
-      rows,
-      columns,
-      pixelSpacing: [phantom.spacing[1], phantom.spacing[0]],
-      sliceThickness: phantom.spacing[2],
-      orientation: phantom.orientation,
-      slices: phantom.uids.instances.map((uid, k) => ({
-        sopClassUid: ctImageStorage,
-        sopInstanceUid: uid,
-        position: [phantom.origin[0], phantom.origin[1], phantom.origin[2] + k * phantom.spacing[2]] as const,
-      })),
-    },
+    source: phantomSegSource(phantom),
     segments,
     labels: phantom.labels,
     series: {
