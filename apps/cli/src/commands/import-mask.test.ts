@@ -1,26 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredSegmentation, readSharedSegmentation, requireTestData } from '@delineate/testkit';
 import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
 import { configFromEnv, openPlatform } from '@delineate/server';
 import { AccessRepository, AuditLog, ItemRepository, LabelSchemaRepository, ProjectRepository, ReviewProtocolRepository } from '@delineate/store';
+import { runCli } from '../test/run-cli';
 
-const bin = fileURLToPath(new URL('../../bin/delineate.mjs', import.meta.url));
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 describe('delineate import-mask', () => {
   let dir: string;

@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCtPhantom } from '@delineate/formats';
 import { demoProjectSettings, liverCtLabelSchema, liverCtReviewProtocol } from '@delineate/schema';
 import { configFromEnv, openPlatform } from '@delineate/server';
 import { LabelSchemaRepository, ProjectRepository, ReviewProtocolRepository } from '@delineate/store';
 import { dciodvfyAvailable, requireTestData } from '@delineate/testkit';
+import { runCli } from '../test/run-cli';
 
-const bin = fileURLToPath(new URL('../../bin/delineate.mjs', import.meta.url));
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 describe.skipIf(!dciodvfyAvailable())('delineate ingest', () => {
   let dir: string;
