@@ -13,8 +13,6 @@ import { serverFilePath } from './running-server';
 import { cliBin, runCli } from './test/run-cli';
 
 const bin = cliBin;
-
-
 const run = runCli;
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
