@@ -5,8 +5,16 @@ import type { Decision, Principal } from './policy';
 import type { LoginThrottle } from './throttle';
 
 /** Whether a bearer credential is one this branch decides (an API token or the operator key), not a session. */
+/**
+ * A session token is 256 bits in base64url, 43 characters, and may begin with `dln_` by chance; a
+ * token or operator key is its prefix and then those 43 characters. So a 43-character bearer is a
+ * session, and any other bearer with a token prefix (well formed or not) is judged as a token.
+ */
+const SESSION_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
 export function isTokenCredential(bearer: string | undefined): bearer is string {
-  return bearer !== undefined && (bearer.startsWith(API_TOKEN_PREFIX) || bearer.startsWith(OPERATOR_KEY_PREFIX));
+  if (bearer === undefined || SESSION_SHAPE.test(bearer)) return false;
+  return bearer.startsWith(API_TOKEN_PREFIX) || bearer.startsWith(OPERATOR_KEY_PREFIX);
 }
 
 /** Who a token request is, or why it is refused before the policy function is asked. */
