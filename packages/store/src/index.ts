@@ -77,6 +77,7 @@ export {
 } from './audit/checkpoints';
 export { auditProblemCodes, verifyAuditRows, type AuditCheckpointPolicy, type AuditVerifyInput, type AuditVerifyProblem, type AuditVerifyResult } from './audit/verify';
 export type { AuditTables } from './audit/tables';
+export { auditEventBySequence, auditEventsForExport, searchAuditEvents, type AuditSearchEvent, type AuditSearchFilter, type AuditSearchPage } from './audit/search';
 export { auditEventToDicomXml, auditEventToFhir, auditEventsToDicomXml, auditEventsToFhirBundle, classifyAuditAction, type AuditExportSource } from './audit/export';
 
 // Repositories and the job queue (src/repositories/, src/jobs/).

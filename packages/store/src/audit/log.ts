@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
-import { DelineateError, type AuditOutcome } from '@delineate/schema';
+import { sql, type Kysely } from 'kysely';
+import { DelineateError } from '@delineate/schema';
 import type { AuditAnchor } from './anchor';
 import { sealAuditRow, type AuditEntry, type AuditRecord } from './chain';
 import {
@@ -11,7 +11,8 @@ import {
   type AuditSigningKey,
 } from './checkpoints';
 import type { DB } from '../sql/tables';
-import type { AuditEventsTable, AuditTables } from './tables';
+import { auditRecordOf } from './records';
+import type { AuditTables } from './tables';
 import { verifyAuditRows, type AuditCheckpointPolicy, type AuditVerifyResult } from './verify';
 
 /** Defaults of the checkpoint policy: 1000 events, 5 minutes, 2 minutes for the timer's tick. */
@@ -132,7 +133,7 @@ export class AuditLog {
     let query = this.#db.selectFrom('audit_events').selectAll().where('time', '>=', from).where('time', '<', to);
     if (projectId !== undefined) query = query.where('project_id', '=', projectId);
     const rows = await query.orderBy('sequence').limit(limit).execute();
-    return rows.map(toRecord);
+    return rows.map(auditRecordOf);
   }
 
   /** Every row from the first, in pages, for verification and export. */
@@ -146,7 +147,7 @@ export class AuditLog {
         .orderBy('sequence')
         .limit(pageSize)
         .execute();
-      for (const row of page) yield toRecord(row);
+      for (const row of page) yield auditRecordOf(row);
       if (page.length < pageSize) return;
       after = Number(page[page.length - 1]!.sequence);
     }
@@ -300,27 +301,6 @@ function toColumns(row: AuditRecord) {
     outcome: row.outcome,
     count: row.count,
     previous_hash: row.previousHash,
-    hash: row.hash,
-  };
-}
-
-function toRecord(row: Selectable<AuditEventsTable>): AuditRecord {
-  return {
-    sequence: Number(row.sequence),
-    time: new Date(row.time).toISOString(),
-    actorId: row.actor_id,
-    role: row.role as AuditRecord['role'],
-    sessionId: row.session_id,
-    address: row.address,
-    action: row.action,
-    objectType: row.object_type,
-    objectId: row.object_id,
-    projectId: row.project_id,
-    subjectPseudonym: row.subject_pseudonym,
-    purpose: row.purpose,
-    outcome: row.outcome as AuditOutcome,
-    count: Number(row.count),
-    previousHash: row.previous_hash,
     hash: row.hash,
   };
 }
