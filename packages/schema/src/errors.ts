@@ -100,6 +100,8 @@ export const errorCodes = {
   DLN_RELEASE_EXPORT_SOURCE: 422,
   DLN_TRACE_ITEM_NOT_RELEASED: 404,
   DLN_TRACE_VOXEL_OUT_OF_GRID: 422,
+  DLN_AUDIT_RANGE_INVALID: 400,
+  DLN_PROJECT_NAME_TAKEN: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

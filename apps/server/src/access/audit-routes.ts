@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { auditEventsToDicomXml, auditEventsToFhirBundle, auditKeyFingerprint, loadAuditPublicKey } from '@delineate/store';
+import { auditEventsToDicomXml, auditEventsToFhirBundle, auditKeyFingerprint, loadAuditPublicKey, readCheckpoints } from '@delineate/store';
 import { Timestamp } from '@delineate/schema';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import type { AccessRuntime } from './plugin';
@@ -54,7 +54,7 @@ export function registerAuditRoutes(app: FastifyInstance, registry: RouteRegistr
     method: 'GET',
     url: '/api/audit/verify',
     operationId: 'verifyAuditLog',
-    summary: 'Recompute the audit hash chain and check it against the signed checkpoints, the anchor and the checkpoint policy',
+    summary: 'Recompute the audit hash chain and check it against the signed checkpoints, the anchor and the checkpoint policy; with the newest checkpoint (auditors and platform administrators)',
     tags: ['audit'],
     action: 'audit.verify',
     resource: 'audit',
@@ -68,7 +68,9 @@ export function registerAuditRoutes(app: FastifyInstance, registry: RouteRegistr
         now: runtime.now(),
         ...(runtime.auditAnchor ? { anchor: runtime.auditAnchor } : {}),
       });
-      return { ...result, keyFingerprint: auditKeyFingerprint(publicKey), anchor: runtime.auditAnchor?.location ?? null };
+      // The newest signed checkpoint, for the auditor's page: what the last signature covers and when.
+      const last = (await readCheckpoints(dataDir)).checkpoints.reduce<{ sequence: number; time: string } | null>((a, c) => (a === null || c.sequence >= a.sequence ? { sequence: c.sequence, time: c.time } : a), null);
+      return { ...result, keyFingerprint: auditKeyFingerprint(publicKey), anchor: runtime.auditAnchor?.location ?? null, lastCheckpoint: last, verifiedAt: runtime.now().toISOString() };
     },
   });
 }

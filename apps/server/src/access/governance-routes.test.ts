@@ -136,7 +136,10 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
     expect((await inject('GET', review, await annotator.headers())).statusCode).toBe(403);
     const before = await inject('GET', review, await steward.headers());
     expect(before.statusCode).toBe(200);
-    expect(before.json().overdue).toBe(true);
+    expect(before.json()).toMatchObject({ overdue: true, canSignOff: true });
+    // Auditors read the review but the policy leaves the decisions to stewards.
+    const auditorView = await inject('GET', review, await (await person('reading-auditor', ['auditor'])).headers());
+    expect([auditorView.statusCode, auditorView.json().canSignOff]).toEqual([200, false]);
     const member = before.json().members.find((m: { userId: string }) => m.userId === annotator.id);
     expect(member.grants).toHaveLength(1);
     const decided = await inject('POST', `${review}/attestations`, await steward.headers(), { decisions: [{ membershipId: member.grants[0].membershipId, decision: 'revoke' }] });
@@ -160,7 +163,7 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
     await expect(server.app.accessRuntime.transfers.assertExportAllowed(seeded.projectId, 'us', clock.now())).resolves.toMatchObject({ basis: 'art46_standard_contractual_clauses' });
   });
 
-  it('gives auditors their project’s events and exports them as FHIR and DICOM; platform admins verify the chain', async () => {
+  it('gives auditors their project’s events and exports them as FHIR and DICOM; auditors and platform admins verify the chain', async () => {
     const runtime = server.app.accessRuntime;
     const auditor = await person('auditor', ['auditor']);
     const annotator = await person('nosy-annotator', ['annotator']);
@@ -183,7 +186,11 @@ describe('access reviews, break-glass, transfer bases and residency over HTTP', 
 
     const admin = await runtime.repo.createUser({ username: `root-${crypto.randomUUID().slice(0, 8)}`, displayName: 'Root', platformAdmin: true, now: clock.now() });
     const adminHeaders = (await openTestSession(runtime, admin.id)).headers;
-    expect((await inject('GET', '/api/audit/verify', await auditor.headers())).statusCode).toBe(403);
+    // Auditors see the chain's verification too; a member in another role does not.
+    expect((await inject('GET', '/api/audit/verify', await annotator.headers())).statusCode).toBe(403);
+    const byAuditor = (await inject('GET', '/api/audit/verify', await auditor.headers())).json();
+    expect(byAuditor).toMatchObject({ ok: true, verifiedAt: clock.now().toISOString() });
+    expect(byAuditor.lastCheckpoint === null || byAuditor.lastCheckpoint.sequence <= byAuditor.lastSequence).toBe(true);
     expect((await inject('GET', '/api/audit/verify', adminHeaders)).json()).toMatchObject({ ok: true });
   });
 

@@ -43,7 +43,16 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
     params: projectParams,
     query: reviewQuery,
     responses: { 200: { description: 'The review' } },
-    handler: async ({ params, query }) => reviews.review(params.projectId, runtime.now(), { periodDays: query.periodDays, intervalDays: runtime.settings.accessReviewIntervalDays }),
+    handler: async ({ params, query }, request) => {
+      const review = await reviews.review(params.projectId, runtime.now(), { periodDays: query.periodDays, intervalDays: runtime.settings.accessReviewIntervalDays });
+      // Whether the policy lets this caller decide and sign off, so pages show the controls only to them.
+      const principal = requestAccess(request).principal;
+      const attest = runtime.policy.actions['access_review.attest']!;
+      const canSignOff =
+        principal.kind === 'user' &&
+        ((principal.platformAdmin && attest.platformAdmin) || principal.roles.some((r) => r.projectId === params.projectId && attest.roles.includes(r.role)));
+      return { ...review, canSignOff };
+    },
   });
 
   defineRoute(app, registry, {

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteRegistry } from '../http/route';
-import { installAccess, type AccessDeps, type AccessRuntime } from './plugin';
+import { installAccess, storageRegionsFromEnv, type AccessDeps, type AccessRuntime } from './plugin';
+import { registerAdminRoutes } from './admin-routes';
 import { registerAuditRoutes } from './audit-routes';
+import { registerAuditSearchRoutes } from './audit-search-routes';
 import { registerGovernanceRoutes } from './governance-routes';
 import { registerAccessRoutes } from './routes';
 import { registerTokenRoutes } from './token-routes';
@@ -17,6 +19,8 @@ export async function registerAccess(app: FastifyInstance, deps: AccessDeps & { 
   registerGovernanceRoutes(app, deps.registry, runtime);
   registerAuditRoutes(app, deps.registry, runtime, deps.dataDir);
   registerTokenRoutes(app, deps.registry, runtime, deps);
+  registerAuditSearchRoutes(app, deps.registry, runtime, deps.database);
+  registerAdminRoutes(app, deps.registry, deps.database, deps.regions ?? storageRegionsFromEnv(process.env));
   return runtime;
 }
 

@@ -43,6 +43,7 @@ function expected(entry: ActionPolicy, who: PrincipalSpec, scope: Scope): 'allow
   if (!who.mfaVerified) return 403;
   if (entry.scope === 'user') return 'allowed';
   if (entry.scope === 'platform') return who.platformAdmin ? 'allowed' : 403;
+  if (entry.scope === 'any_project') return (who.platformAdmin && entry.platformAdmin) || who.roles.some((r) => entry.roles.includes(r)) ? 'allowed' : 403;
   if (scope === 'nonexistent' || scope === 'other_type') return 404;
   const held = scope === 'own' ? who.roles : [];
   if (held.length === 0 && !who.platformAdmin) return 404;

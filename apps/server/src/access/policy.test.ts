@@ -79,3 +79,16 @@ describe('policy table', () => {
     expect(() => parsePolicyTable({ mfaRoles: [], actions: { 'x.y': { scope: 'user', audit: 'none' } } })).toThrow(/unaudited/);
   });
 });
+
+describe('any_project scope', () => {
+  const table = parsePolicyTable({ mfaRoles: [], actions: { 'log.read': { scope: 'any_project', roles: ['auditor'], platformAdmin: true } } });
+  const holding = (roles: Array<{ projectId: string; role: 'auditor' | 'annotator' }>, platformAdmin = false) =>
+    user({ platformAdmin, roles: roles.map((r) => ({ ...r, viaBreakGlass: false })) });
+  const at = now;
+  it('allows a role held in any project, or a platform administrator, and nobody else', () => {
+    expect(authorize(holding([{ projectId: P1, role: 'auditor' }]), 'log.read', { kind: 'none' }, at, table)).toMatchObject({ allowed: true, role: 'auditor' });
+    expect(authorize(holding([], true), 'log.read', { kind: 'none' }, at, table)).toMatchObject({ allowed: true, role: 'platform_admin' });
+    expect(authorize(holding([{ projectId: P2, role: 'annotator' }]), 'log.read', { kind: 'none' }, at, table)).toMatchObject({ allowed: false, status: 403 });
+    expect(() => parsePolicyTable({ mfaRoles: [], actions: { 'x.y': { scope: 'any_project' } } })).toThrow(/nobody/);
+  });
+});

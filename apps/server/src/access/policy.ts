@@ -6,7 +6,7 @@ import { roles, type Modality, type QualificationKind, type Role } from '@deline
  * table (`policy-table.json`, the single source of truth), the principal's memberships,
  * break-glass grants and unexpired qualifications.
  */
-export type PolicyScope = 'public' | 'session' | 'user' | 'platform' | 'project';
+export type PolicyScope = 'public' | 'session' | 'user' | 'platform' | 'project' | 'any_project';
 export type AuditMode = 'every' | 'aggregate' | 'none';
 
 export interface ActionPolicy {
@@ -89,7 +89,7 @@ export type Decision =
   | { readonly allowed: true; readonly role: Role | 'platform_admin' | null; readonly viaBreakGlass: boolean }
   | { readonly allowed: false; readonly status: 401 | 403 | 404 | 500; readonly reason: DenyReason };
 
-const scopes: readonly PolicyScope[] = ['public', 'session', 'user', 'platform', 'project'];
+const scopes: readonly PolicyScope[] = ['public', 'session', 'user', 'platform', 'project', 'any_project'];
 const auditModes: readonly AuditMode[] = ['every', 'aggregate', 'none'];
 
 /** Validates the raw table once at load: a typo in the table stops the server, never a request. */
@@ -115,8 +115,9 @@ export function parsePolicyTable(raw: unknown): PolicyTable {
     if (!scopes.includes(scope)) fail(`${name}: unknown scope`);
     const entryRoles = (entry.roles ?? []) as unknown[];
     for (const r of entryRoles) if (!isRole(r)) fail(`${name}: unknown role ${String(r)}`);
-    if (scope === 'project' && entryRoles.length === 0 && entry.platformAdmin !== true) fail(`${name}: nobody may do it`);
-    if (scope !== 'project' && entryRoles.length > 0) fail(`${name}: roles only apply to project scope`);
+    const byRole = scope === 'project' || scope === 'any_project';
+    if (byRole && entryRoles.length === 0 && entry.platformAdmin !== true) fail(`${name}: nobody may do it`);
+    if (!byRole && entryRoles.length > 0) fail(`${name}: roles only apply to project scopes`);
     const audit = (entry.audit ?? 'every') as AuditMode;
     if (!auditModes.includes(audit)) fail(`${name}: unknown audit mode`);
     if (audit === 'none' && scope !== 'public') fail(`${name}: only public actions may go unaudited`);
@@ -176,6 +177,13 @@ export function authorize(
     return principal.platformAdmin
       ? { allowed: true, role: 'platform_admin', viaBreakGlass: false }
       : { allowed: false, status: 403, reason: 'not_platform_admin' };
+  }
+  if (entry.scope === 'any_project') {
+    // Reading across projects (the audit log): the route itself keeps to the projects where the role is held.
+    if (entry.platformAdmin && principal.platformAdmin) return { allowed: true, role: 'platform_admin', viaBreakGlass: false };
+    const permitted = principal.roles.filter((r) => entry.roles.includes(r.role));
+    const chosen = permitted.find((r) => !r.viaBreakGlass) ?? permitted[0];
+    return chosen ? { allowed: true, role: chosen.role, viaBreakGlass: chosen.viaBreakGlass } : { allowed: false, status: 403, reason: 'role' };
   }
   // Project scope: an object that does not exist and an object in a project the caller has no
   // part in look the same (404), so ids cannot be probed.
