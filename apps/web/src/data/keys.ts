@@ -21,6 +21,22 @@ export const keys = {
     quality: ['project', projectId, 'quality'] as const,
     agreement: ['project', projectId, 'agreement'] as const,
   }),
+  /** Under the project, so a project-wide refresh reaches it. */
+  accessReview: (projectId: string) => ['project', projectId, 'access-review'] as const,
+  audit: {
+    all: ['audit'] as const,
+    /** One page: the filter and cursor as the query string the server is asked with. */
+    events: (query: string) => ['audit', 'events', query] as const,
+    event: (sequence: number) => ['audit', 'event', String(sequence)] as const,
+    verification: ['audit', 'verification'] as const,
+  },
+  admin: {
+    users: ['admin', 'users'] as const,
+    qualifications: (userId: string) => ['admin', 'users', userId, 'qualifications'] as const,
+    memberships: (projectId: string) => ['admin', 'memberships', projectId] as const,
+    regions: ['admin', 'regions'] as const,
+    documents: ['admin', 'documents'] as const,
+  },
 };
 
 /** A key as this app writes them: strings from general to particular. */

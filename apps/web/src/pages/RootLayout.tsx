@@ -37,6 +37,16 @@ function TopBar({ session }: { session: Session }) {
           Projects
         </Link>
       )}
+      {(session.platformAdmin || session.roles.some((r) => r.role === 'auditor' || r.role === 'data_steward')) && (
+        <Link to="/audit" style={{ color: '#9cc3f0' }} data-testid="nav-audit">
+          Audit log
+        </Link>
+      )}
+      {session.platformAdmin && (
+        <Link to="/admin" style={{ color: '#9cc3f0' }} data-testid="nav-admin">
+          Administration
+        </Link>
+      )}
       {/* The workspace puts its save state and task stage here. */}
       <span className="grow" id="topbar-slot" />
       <span data-testid="signed-in-as">{session.displayName}</span>

@@ -1,5 +1,8 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, notFound, type RouterHistory } from '@tanstack/react-router';
+import { AccessReviewPage } from '../pages/AccessReviewPage';
+import { AdminPage } from '../pages/AdminPage';
+import { AuditPage } from '../pages/AuditPage';
 import { ItemPage } from '../pages/ItemPage';
 import { NotFoundPage, RouteErrorPage } from '../pages/NotFoundPage';
 import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
@@ -66,6 +69,17 @@ const projectReleasesRoute = createRoute({
   component: ReleasesRoutePage,
 });
 
+const auditRoute = createRoute({ getParentRoute: () => rootRoute, path: '/audit', component: AuditPage });
+
+const accessReviewRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/access-review',
+  params: { parse: idParam('projectId') },
+  component: AccessReviewPage,
+});
+
+const adminRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin', component: AdminPage });
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -73,6 +87,9 @@ export const routeTree = rootRoute.addChildren([
   projectSettingsRoute,
   projectQualityRoute,
   projectReleasesRoute,
+  auditRoute,
+  accessReviewRoute,
+  adminRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */
