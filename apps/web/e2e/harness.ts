@@ -10,7 +10,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import jsQR from 'jsqr';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-export const artifactsDir = join(repoRoot, 'test-artifacts', 'web');
+/** Screenshots and other kept outputs: DELINEATE_TEST_ARTIFACTS when set (CI collects it), else test-artifacts/web (gitignored). */
+export const artifactsDir = process.env.DELINEATE_TEST_ARTIFACTS ? resolve(process.env.DELINEATE_TEST_ARTIFACTS) : join(repoRoot, 'test-artifacts', 'web');
 const cli = join(repoRoot, 'apps', 'cli', 'bin', 'delineate.mjs');
 export const chromiumPath = process.env.DELINEATE_CHROMIUM ?? '/usr/bin/chromium';
 

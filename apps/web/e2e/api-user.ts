@@ -1,0 +1,36 @@
+import { totp } from './harness';
+
+export interface ApiUser {
+  readonly userId: string;
+  /** The sign-in answer (mfa state, notices). */
+  readonly login: { mfa: string; notices: { kind: string }[] };
+  raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  ok(method: string, path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Signs in over HTTP (enrolling TOTP when the account must) and calls the API with the bearer token. */
+export async function apiUser(base: string, username: string, password: string): Promise<ApiUser> {
+  let token = '';
+  const raw = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  };
+  const ok = async (method: string, path: string, body?: unknown) => {
+    const res = await raw(method, path, body);
+    if (res.status >= 300) throw new Error(`${username} ${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const login = await raw('POST', '/api/auth/login', { username, password });
+  if (login.status !== 200) throw new Error(`${username} could not sign in: ${JSON.stringify(login.body)}`);
+  token = login.body.token;
+  if (login.body.mfa === 'enrolment_required') {
+    const { secret } = await ok('POST', '/api/auth/mfa/totp');
+    token = (await ok('POST', '/api/auth/mfa/verify', { code: totp(secret) })).token;
+  }
+  return { raw, ok, userId: login.body.userId, login: login.body };
+}
