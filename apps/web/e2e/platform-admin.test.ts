@@ -82,6 +82,22 @@ run('platform administrator page in chromium', () => {
     expect(events.events[0]).toMatchObject({ objectId: answer.userId, actorUsername: 'demo.admin' });
   }, 120_000);
 
+  it('disables the account (it can no longer sign in) and enables it again, and records a qualification', async () => {
+    const login = () => fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: newUser.username, password: newUser.password }) });
+    const row = page.locator(`[data-testid=user-row][data-username="${newUser.username}"]`);
+    await row.locator('[data-testid=disable-user]').click();
+    await page.waitForSelector(`[data-testid=user-row][data-username="${newUser.username}"]:has-text("Disabled")`);
+    expect((await login()).status).toBe(401);
+    await row.locator('[data-testid=enable-user]').click();
+    await page.waitForSelector(`[data-testid=user-row][data-username="${newUser.username}"]:has-text("Active")`);
+    expect((await login()).status).toBe(200);
+
+    await row.locator('[data-testid=open-qualifications]').click();
+    await page.selectOption('[data-testid=qualification-kind]', { label: 'Radiographer' });
+    await page.click('[data-testid=grant-qualification]');
+    await page.waitForSelector('[data-testid=qualification]:has-text("Radiographer, any modality")');
+  }, 60_000);
+
   it('creates a project in the installation’s region and shows the regions', async () => {
     await page.click('[data-testid=tab-projects]');
     await page.fill('[data-testid=project-name]', 'Kidney tumour study');

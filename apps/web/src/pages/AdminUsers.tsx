@@ -25,7 +25,8 @@ export function AdminUsers({ selfId }: { selfId: string }) {
               <td>{u.displayName}</td>
               <td>{u.disabled ? 'Disabled' : 'Active'}</td>
               <td>{u.platformAdmin ? 'Yes' : 'No'}</td>
-              <td style={{ display: 'flex', gap: 6 }}>
+              <td>
+                <div style={{ display: 'flex', gap: 6, whiteSpace: 'nowrap' }}>
                 {u.id !== selfId && (
                   <button onClick={() => setDisabled.mutate({ userId: u.id, disabled: !u.disabled })} data-testid={u.disabled ? 'enable-user' : 'disable-user'} aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}>
                     {u.disabled ? 'Enable' : 'Disable'}
@@ -33,6 +34,7 @@ export function AdminUsers({ selfId }: { selfId: string }) {
                 )}
                 <button onClick={() => setResetting(u)} data-testid="reset-factor" aria-label={`Reset the second factor of ${u.username}`}>Reset second factor</button>
                 <button onClick={() => setQualified(u)} data-testid="open-qualifications" aria-label={`Qualifications of ${u.username}`}>Qualifications</button>
+                </div>
               </td>
             </tr>
           ))}
