@@ -4,11 +4,12 @@ import { ItemPage } from '../pages/ItemPage';
 import { NotFoundPage, RouteErrorPage } from '../pages/NotFoundPage';
 import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
 import { ProjectsPage } from '../pages/ProjectsPage';
+import { ProjectQuarantinePage, StewardPage } from '../pages/QuarantinePages';
 import { QualityPage } from '../pages/QualityPage';
 import { ReleasesRoutePage } from '../pages/ReleasesPage';
 import { RootLayout } from '../pages/RootLayout';
 import { WorkListPage } from '../pages/WorkListPage';
-import { isUuid, parseItemSearch, parseSearch, stringifySearch } from './links';
+import { isUuid, parseItemSearch, parseQuarantineSearch, parseSearch, stringifySearch } from './links';
 
 /**
  * The app's pages as one typed route tree (written in code, no file-based generation). Every
@@ -66,6 +67,16 @@ const projectReleasesRoute = createRoute({
   component: ReleasesRoutePage,
 });
 
+const stewardRoute = createRoute({ getParentRoute: () => rootRoute, path: '/steward', component: StewardPage });
+
+const projectQuarantineRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/quarantine',
+  params: { parse: idParam('projectId') },
+  validateSearch: parseQuarantineSearch,
+  component: ProjectQuarantinePage,
+});
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -73,6 +84,8 @@ export const routeTree = rootRoute.addChildren([
   projectSettingsRoute,
   projectQualityRoute,
   projectReleasesRoute,
+  stewardRoute,
+  projectQuarantineRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */
