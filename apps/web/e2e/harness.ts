@@ -10,7 +10,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import jsQR from 'jsqr';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-export const artifactsDir = join(repoRoot, 'test-artifacts', 'web');
+/** Screenshots: under `DELINEATE_TEST_ARTIFACTS` when set (CI keeps that folder), else the gitignored `test-artifacts/`. */
+export const artifactsDir = join(process.env.DELINEATE_TEST_ARTIFACTS || join(repoRoot, 'test-artifacts'), 'web');
 const cli = join(repoRoot, 'apps', 'cli', 'bin', 'delineate.mjs');
 export const chromiumPath = process.env.DELINEATE_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -203,4 +204,35 @@ export async function waitForVolume(page: Page): Promise<void> {
     const d = (window as unknown as { __delineate?: { ready(): boolean; loadedSlices(): number; dims(): { slices: number } | undefined } }).__delineate;
     return d?.ready() && d.loadedSlices() === d.dims()?.slices;
   });
+}
+
+/**
+ * A demo user over the HTTP API (enrolling TOTP on first sign-in), for a test's setup. `ok`
+ * throws with the answer when the status is not 2xx. A plain check, not vitest's expect, so
+ * benches can use it too.
+ */
+export async function apiUser(base: string, username: string, password: string) {
+  let token = '';
+  const raw = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const binary = body instanceof Uint8Array;
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': binary ? 'application/octet-stream' : 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: binary ? (body as BodyInit) : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const ok = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+    const res = await raw(method, path, body, headers);
+    if (res.status >= 300) throw new Error(`${username} ${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const login = await raw('POST', '/api/auth/login', { username, password });
+  token = login.body.token;
+  if (login.body.mfa === 'enrolment_required') {
+    const { secret } = await ok('POST', '/api/auth/mfa/totp');
+    token = (await ok('POST', '/api/auth/mfa/verify', { code: totp(secret) })).token;
+  }
+  return { raw, ok, userId: login.body.userId as string };
 }

@@ -22,7 +22,6 @@ import { QuarantinedFile, quarantineQueue } from './quarantine-queue';
 const recordParams = z.object({ id: z.uuid() });
 const frameParams = z.object({ id: z.uuid(), frame: z.coerce.number().int().min(0) });
 
-const jobState = z.enum(['queued', 'running', 'succeeded', 'failed']);
 const GateCheckView = z.object({
   id: z.uuid(),
   regions: z.array(z.unknown()),

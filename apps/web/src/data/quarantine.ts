@@ -59,19 +59,19 @@ export function useQuarantineRecord(recordId: string) {
 }
 
 /** Every change to a held file moves the queues too (its state, or its leaving them). */
-function useRecordMutation<I>(recordId: string, send: (input: I) => Promise<unknown>) {
+function useRecordMutation<I>(send: (input: I) => Promise<unknown>) {
   const client = useQueryClient();
   return useMutation({ mutationFn: send, onSuccess: () => client.invalidateQueries({ queryKey: quarantineKeys.all }) });
 }
 
 export function useRunGate(recordId: string) {
-  return useRecordMutation(recordId, (regions: RedactionRegion[]) => post<{ checkId: string; jobId: string }>(`/api/deid-records/${recordId}/gate-checks`, { regions }));
+  return useRecordMutation((regions: RedactionRegion[]) => post<{ checkId: string; jobId: string }>(`/api/deid-records/${recordId}/gate-checks`, { regions }));
 }
 
 export function useReleaseFile(recordId: string) {
-  return useRecordMutation(recordId, (note: string) => post<{ jobId: string }>(`/api/deid-records/${recordId}/release`, note.trim() ? { note } : {}));
+  return useRecordMutation((note: string) => post<{ jobId: string }>(`/api/deid-records/${recordId}/release`, note.trim() ? { note } : {}));
 }
 
 export function useRejectFile(recordId: string) {
-  return useRecordMutation(recordId, (note: string) => post<{ id: string }>(`/api/deid-records/${recordId}/reject`, { note }));
+  return useRecordMutation((note: string) => post<{ id: string }>(`/api/deid-records/${recordId}/reject`, { note }));
 }
