@@ -1,7 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import type { RedactionRegion } from '@delineate/schema';
 import { json, post } from '../api';
 import type { StewardFinding } from '../pages/quarantine-words';
+import { useApplyChange } from './changes';
+import { keys } from './keys';
 
 /** A held file in a steward's queue (GET /api/quarantine, /api/projects/:id/quarantine). */
 export interface QuarantinedFile {
@@ -29,22 +31,15 @@ export interface QuarantineRecord {
   decision: { decision: 'released' | 'rejected'; note: string; decidedAt: string; itemId: string | null } | null;
 }
 
-export const quarantineKeys = {
-  all: ['quarantine'] as const,
-  mine: () => ['quarantine', 'mine'] as const,
-  project: (projectId: string) => ['quarantine', 'project', projectId] as const,
-  record: (recordId: string) => ['quarantine', 'record', recordId] as const,
-};
-
 /** Where the browser reads one frame of a held file (a PNG; the only place burned-in text shows). */
 export const frameUrl = (recordId: string, frame: number) => `/api/deid-records/${recordId}/frames/${frame}`;
 
 export function useMyQuarantine() {
-  return useQuery({ queryKey: quarantineKeys.mine(), queryFn: () => json<{ files: QuarantinedFile[]; projects: number }>('/api/quarantine') });
+  return useQuery({ queryKey: keys.quarantine.mine(), queryFn: () => json<{ files: QuarantinedFile[]; projects: number }>('/api/quarantine') });
 }
 
 export function useProjectQuarantine(projectId: string) {
-  return useQuery({ queryKey: quarantineKeys.project(projectId), queryFn: () => json<QuarantinedFile[]>(`/api/projects/${projectId}/quarantine`) });
+  return useQuery({ queryKey: keys.quarantine.project(projectId), queryFn: () => json<QuarantinedFile[]>(`/api/projects/${projectId}/quarantine`) });
 }
 
 const busy = (r: QuarantineRecord | undefined) => r?.status === 'releasing' || r?.latestCheck?.state === 'queued' || r?.latestCheck?.state === 'running';
@@ -52,26 +47,26 @@ const busy = (r: QuarantineRecord | undefined) => r?.status === 'releasing' || r
 /** One held file; polled while its gate trial or its release runs. */
 export function useQuarantineRecord(recordId: string) {
   return useQuery({
-    queryKey: quarantineKeys.record(recordId),
+    queryKey: keys.quarantine.record(recordId),
     queryFn: () => json<QuarantineRecord>(`/api/deid-records/${recordId}`),
     refetchInterval: (query) => (busy(query.state.data) ? 1000 : false),
   });
 }
 
 /** Every change to a held file moves the queues too (its state, or its leaving them). */
-function useRecordMutation<I>(send: (input: I) => Promise<unknown>) {
-  const client = useQueryClient();
-  return useMutation({ mutationFn: send, onSuccess: () => client.invalidateQueries({ queryKey: quarantineKeys.all }) });
+function useRecordMutation<I>(recordId: string, send: (input: I) => Promise<unknown>) {
+  const applyChange = useApplyChange();
+  return useMutation({ mutationFn: send, onSuccess: () => applyChange({ kind: 'quarantine-changed', recordId }) });
 }
 
 export function useRunGate(recordId: string) {
-  return useRecordMutation((regions: RedactionRegion[]) => post<{ checkId: string; jobId: string }>(`/api/deid-records/${recordId}/gate-checks`, { regions }));
+  return useRecordMutation(recordId, (regions: RedactionRegion[]) => post<{ checkId: string; jobId: string }>(`/api/deid-records/${recordId}/gate-checks`, { regions }));
 }
 
 export function useReleaseFile(recordId: string) {
-  return useRecordMutation((note: string) => post<{ jobId: string }>(`/api/deid-records/${recordId}/release`, note.trim() ? { note } : {}));
+  return useRecordMutation(recordId, (note: string) => post<{ jobId: string }>(`/api/deid-records/${recordId}/release`, note.trim() ? { note } : {}));
 }
 
 export function useRejectFile(recordId: string) {
-  return useRecordMutation((note: string) => post<{ id: string }>(`/api/deid-records/${recordId}/reject`, { note }));
+  return useRecordMutation(recordId, (note: string) => post<{ id: string }>(`/api/deid-records/${recordId}/reject`, { note }));
 }

@@ -1,4 +1,5 @@
 import { getRouteApi, Link } from '@tanstack/react-router';
+import { useProjectSummary } from '../data/projects';
 import { useMyQuarantine, useProjectQuarantine, type QuarantinedFile } from '../data/quarantine';
 import { QueryError } from '../ui/ErrorBox';
 import { QuarantineRecordView } from './QuarantineRecordView';
@@ -86,10 +87,11 @@ export function ProjectQuarantinePage() {
   const { projectId } = projectRoute.useParams();
   const { record } = projectRoute.useSearch();
   const queue = useProjectQuarantine(projectId);
+  const project = useProjectSummary(projectId);
   const files = queue.data ?? [];
   return (
     <div className="page" data-testid="project-quarantine-page">
-      <h2>Quarantine{files[0] ? ` of ${files[0].projectName}` : ''}</h2>
+      <h2>Quarantine{project.data ? ` of ${project.data.name}` : ''}</h2>
       <p className="muted">
         <Link to="/steward">All my projects</Link>
         {queue.data && <span data-testid="quarantine-counts"> · {counts(files)}</span>}

@@ -20,9 +20,11 @@ describe('quarantine reasons in words', () => {
     expect(attributeName('not a path')).toBeNull();
   });
 
-  it('shortens several reasons to the first and a count', () => {
-    const f = { stage: 'pixel', kind: 'burned-in-text', where: 'p', frame: 0 };
-    expect(shortReason([f, f, { stage: 'pixel', kind: 'burned-in-annotation-flag', where: 'x' }])).toBe('Text burned into the image in frame 1 (and 1 more)');
+  it('shortens a row to each kind of reason once, text regions counted per frame', () => {
+    const text = (x: number) => ({ stage: 'pixel', kind: 'burned-in-text', where: 'p', frame: 0, region: { x, y: 0, width: 4, height: 4, frame: 0 } });
+    expect(shortReason([{ stage: 'pixel', kind: 'burned-in-annotation-flag', where: 'x' }, text(0), text(10)])).toBe(
+      'The file says it has burned-in annotation · Text burned into the image in frame 1 (2 places)',
+    );
     expect(shortReason([])).toBe('Held by the gate');
   });
 

@@ -76,11 +76,16 @@ export function reasonsOf(findings: readonly StewardFinding[]): string[] {
   return [...new Set(findings.map(describeFinding))];
 }
 
-/** The short reason a queue row shows: the first reason, and how many more there are. */
+/** The short reason a queue row shows: each kind of reason once (text regions counted per frame). */
 export function shortReason(findings: readonly StewardFinding[]): string {
-  const reasons = reasonsOf(findings);
-  if (reasons.length === 0) return 'Held by the gate';
-  return reasons.length === 1 ? reasons[0]! : `${reasons[0]} (and ${reasons.length - 1} more)`;
+  if (findings.length === 0) return 'Held by the gate';
+  const counted = new Map<string, number>();
+  for (const f of findings) {
+    const { region: _place, ...withoutPlace } = f;
+    const summary = describeFinding(withoutPlace);
+    counted.set(summary, (counted.get(summary) ?? 0) + 1);
+  }
+  return [...counted].map(([summary, n]) => (n > 1 ? `${summary} (${n} places)` : summary)).join(' · ');
 }
 
 const modalityWords: Record<string, string> = {
