@@ -71,22 +71,28 @@ run('the data steward in chromium', () => {
     const text = (await page.textContent('body'))!;
     expect(text).not.toMatch(/\^|Patient|Institution/);
 
-    // A stray rectangle drawn and removed, then the banner: the top 24 rows across the image.
-    const box = (await page.locator('[data-testid=redaction-overlay]').boundingBox())!;
-    const at = (x: number, y: number) => ({ x: box.x + (x / 1024) * box.width, y: box.y + (y / 768) * box.height });
+    // A stray rectangle drawn and removed, then the banner: the top rows across the image. The
+    // mouse reaches only what is on screen, and clicks scroll the page: each drag brings the image
+    // to the middle of the window and measures it again. Points are in image pixels.
     const drag = async (from: { x: number; y: number }, to: { x: number; y: number }) => {
-      await page.mouse.move(from.x, from.y);
+      const overlay = page.locator('[data-testid=redaction-overlay]');
+      await overlay.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      const box = (await overlay.boundingBox())!;
+      const at = (p: { x: number; y: number }) => ({ x: box.x + (p.x / 1024) * box.width, y: box.y + (p.y / 768) * box.height });
+      const [a, b] = [at(from), at(to)];
+      await page.mouse.move(a.x, a.y);
       await page.mouse.down();
-      await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
-      await page.mouse.move(to.x, to.y, { steps: 4 });
+      await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+      await page.mouse.move(b.x, b.y, { steps: 4 });
       await page.mouse.up();
     };
-    await drag(at(400, 300), at(500, 400));
+    await drag({ x: 400, y: 300 }, { x: 500, y: 400 });
     await expect(page.locator('[data-testid=rectangle-item]').count()).resolves.toBe(1);
     await page.click('[data-testid=remove-rectangle]');
     await page.waitForSelector('[data-testid=no-rectangles]');
-    await drag({ x: box.x - 5, y: box.y - 5 }, { x: box.x + box.width + 5, y: at(0, 24.5).y });
-    await expect(page.textContent('[data-testid=rectangle-item]')).resolves.toMatch(/^1024 × (24|25) pixels at 0, 0, on every frame/);
+    // From the banner's lower right corner (a drag starts on the image) to beyond its top left: the rectangle stops at the image's edge.
+    await drag({ x: 1023.6, y: 24.6 }, { x: -10, y: -10 });
+    await expect(page.textContent('[data-testid=rectangle-item]')).resolves.toMatch(/^102[34] × 25 pixels at 0, 0, on every frame/);
     await page.screenshot({ path: screenshotPath('steward-redaction'), fullPage: true });
 
     await page.click('[data-testid=run-gate]');
