@@ -105,6 +105,8 @@ run('the data steward in chromium', () => {
     await page.waitForSelector('[data-testid=released-item]', { timeout: 240_000 });
     await expect(page.getAttribute('[data-testid=quarantine-record]', 'data-status')).resolves.toBe('released');
     await expect(page.textContent('[data-testid=decision]')).resolves.toContain('Patient banner blanked');
+    // The project's queue on the same page follows: nothing is held any more.
+    await page.waitForSelector('[data-testid=quarantine-empty]');
     await page.screenshot({ path: screenshotPath('steward-released'), fullPage: true });
 
     // The released file is an ultrasound item of the project, and nothing is held any more.

@@ -31,10 +31,10 @@ export const QuarantinedFile = z.object({
 export type QuarantinedFile = z.infer<typeof QuarantinedFile>;
 
 /**
- * The unresolved quarantine of some projects, oldest first: quarantined records that no later
+ * The unresolved quarantine of some projects (or one file of it), oldest first: quarantined records that no later
  * run has passed and no steward has rejected.
  */
-export async function quarantineQueue(database: Database, projectIds: readonly string[]): Promise<QuarantinedFile[]> {
+export async function quarantineQueue(database: Database, projectIds: readonly string[], onlyRecord?: string): Promise<QuarantinedFile[]> {
   if (projectIds.length === 0) return [];
   const db = database.db.withTables<{ quarantine_decisions: { record_id: string; decision: string } }>();
   const rows = await db
@@ -44,6 +44,7 @@ export async function quarantineQueue(database: Database, projectIds: readonly s
     .select(['q.id', 'q.project_id', 'pr.name as project_name', 'q.source_hash', 'q.findings', 'q.pixel_regions', 'q.created_at', 'q.output_hash', 'q.ingest_batch_id', 'd.decision'])
     .where('q.project_id', 'in', projectIds)
     .where('q.status', '=', 'quarantined')
+    .$if(onlyRecord !== undefined, (qb) => qb.where('q.id', '=', onlyRecord!))
     .where((eb) => eb.or([eb('d.decision', 'is', null), eb('d.decision', '<>', 'rejected')]))
     .where(({ not, exists, selectFrom }) =>
       not(

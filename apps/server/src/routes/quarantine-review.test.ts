@@ -65,7 +65,7 @@ describe.each(testing.testDatabaseKinds().run)('the steward review of held files
     const id = await held();
     const record = await inject('GET', `/api/deid-records/${id}`, steward);
     expect(record.statusCode).toBe(200);
-    expect(record.json()).toMatchObject({ id, status: 'held', image: { rows: 32, columns: 48, frames: 1, modality: 'CT' }, latestCheck: null, decision: null });
+    expect(record.json()).toMatchObject({ id, status: 'held', image: { rows: 32, columns: 48, frames: 1, modality: 'CT' }, latestCheck: null, decision: null, file: { id, state: 'held', batch: { id: batchId } } });
     expect(record.json().findings).toEqual([{ stage: 'pixel', kind: 'burned-in-text', where: '7fe00010 PixelData frame 0', frame: 0, region: { x: 0, y: 0, width: 40, height: 6, frame: 0 } }]);
     expect(record.body).not.toContain('SMITH');
     const frame = await inject('GET', `/api/deid-records/${id}/frames/0`, steward);
@@ -138,7 +138,7 @@ describe.each(testing.testDatabaseKinds().run)('the steward review of held files
     const rejected = await inject('POST', `/api/deid-records/${id}/reject`, steward, { note: 'Face photograph, cannot be de-identified' });
     expect(rejected.json()).toEqual({ id, status: 'rejected' });
     expect((await inject('GET', '/api/quarantine', steward)).json().files.map((f: { id: string }) => f.id)).not.toContain(id);
-    expect((await inject('GET', `/api/deid-records/${id}`, steward)).json()).toMatchObject({ status: 'rejected', decision: { decision: 'rejected', note: 'Face photograph, cannot be de-identified' } });
+    expect((await inject('GET', `/api/deid-records/${id}`, steward)).json()).toMatchObject({ status: 'rejected', file: null, decision: { decision: 'rejected', note: 'Face photograph, cannot be de-identified' } });
     for (const [path, body] of [['gate-checks', { regions: [{ x: 0, y: 0, width: 4, height: 4 }] }], ['release', {}], ['reject', { note: 'again' }]] as const) {
       const res = await inject('POST', `/api/deid-records/${id}/${path}`, steward, body);
       expect(res.statusCode, path).toBe(409);

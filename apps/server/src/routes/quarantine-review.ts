@@ -129,7 +129,7 @@ export function registerQuarantineReviewRoutes(app: FastifyInstance, registry: R
         itemId = await releasedItem(row.project_id, row.source_hash);
         status = itemId ? 'released' : job.status === 'failed' ? 'release-failed' : 'releasing';
       }
-      const file = (await quarantineQueue(ctx.database, [row.project_id])).find((f) => f.id === row.id) ?? null;
+      const [file = null] = await quarantineQueue(ctx.database, [row.project_id], row.id);
       return {
         file,
         id: row.id,

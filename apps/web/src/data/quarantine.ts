@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RedactionRegion } from '@delineate/schema';
 import { json, post } from '../api';
 import type { StewardFinding } from '../pages/quarantine-words';
@@ -44,11 +44,23 @@ export function useProjectQuarantine(projectId: string) {
 
 const busy = (r: QuarantineRecord | undefined) => r?.status === 'releasing' || r?.latestCheck?.state === 'queued' || r?.latestCheck?.state === 'running';
 
-/** One held file; polled while its gate trial or its release runs. */
+/**
+ * One held file; polled while its gate trial or its release runs. When its state moves (a release
+ * finished), the queues that list it are refetched too.
+ */
 export function useQuarantineRecord(recordId: string) {
+  const client = useQueryClient();
+  const key = keys.quarantine.record(recordId);
   return useQuery({
-    queryKey: keys.quarantine.record(recordId),
-    queryFn: () => json<QuarantineRecord>(`/api/deid-records/${recordId}`),
+    queryKey: key,
+    queryFn: async () => {
+      const before = client.getQueryData<QuarantineRecord>(key);
+      const record = await json<QuarantineRecord>(`/api/deid-records/${recordId}`);
+      if (before && before.status !== record.status) {
+        await Promise.all([client.invalidateQueries({ queryKey: keys.quarantine.mine() }), client.invalidateQueries({ queryKey: ['quarantine', 'project'] })]);
+      }
+      return record;
+    },
     refetchInterval: (query) => (busy(query.state.data) ? 1000 : false),
   });
 }
