@@ -14,6 +14,7 @@ import { RouteRegistry } from './http/route';
 import { registerImagingRoutes } from './routes/imaging';
 import { registerProjectRoutes } from './routes/projects';
 import { registerQuarantineRoutes } from './routes/quarantine';
+import { registerQuarantineReviewRoutes } from './routes/quarantine-review';
 import { registerRevisionRoutes } from './routes/revisions';
 import { registerMaskImportRoutes } from './routes/mask-import';
 import { registerRevisionExportRoutes } from './routes/revision-exports';
@@ -101,6 +102,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerMaskImportRoutes(app, registry, context);
   registerRevisionExportRoutes(app, registry, context);
   registerQuarantineRoutes(app, registry, context);
+  registerQuarantineReviewRoutes(app, registry, context);
   registerSubjectIdentityRoutes(app, registry, context);
   registerImagingRoutes(app, registry, context);
   registerTaskRoutes(app, registry, context);

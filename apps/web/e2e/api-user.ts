@@ -4,24 +4,29 @@ export interface ApiUser {
   readonly userId: string;
   /** The sign-in answer (mfa state, notices). */
   readonly login: { mfa: string; notices: { kind: string }[] };
-  raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  ok(method: string, path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  ok(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** Signs in over HTTP (enrolling TOTP when the account must) and calls the API with the bearer token. */
+/**
+ * Signs in over HTTP (enrolling TOTP when the account must) and calls the API with the bearer token.
+ * A Uint8Array body goes as octet-stream, anything else as JSON. `ok` throws with the answer when
+ * the status is not 2xx: a plain check, not vitest's expect, so benches can use it too.
+ */
 export async function apiUser(base: string, username: string, password: string): Promise<ApiUser> {
   let token = '';
-  const raw = async (method: string, path: string, body?: unknown) => {
+  const raw = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const binary = body instanceof Uint8Array;
     const res = await fetch(base + path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': binary ? 'application/octet-stream' : 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: binary ? (body as BodyInit) : JSON.stringify(body) }),
     });
     const text = await res.text();
     return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
   };
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await raw(method, path, body);
+  const ok = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+    const res = await raw(method, path, body, headers);
     if (res.status >= 300) throw new Error(`${username} ${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };

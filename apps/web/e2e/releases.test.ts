@@ -7,7 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import { encodeRle8 } from '@delineate/core';
 import { decodeNifti } from '@delineate/formats';
 import { liverCtReviewProtocol } from '@delineate/schema';
-import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, screenshotPath, signIn, startDemoServer, totp, type RunningServer } from './harness';
+import { apiUser } from './api-user';
+import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, screenshotPath, signIn, startDemoServer, type RunningServer } from './harness';
 
 /**
  * The releases page end to end in chromium, through the real CLI, server, worker and store: the
@@ -17,32 +18,6 @@ import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, screenshot
  * releases and is refused building one.
  */
 const run = browserAvailable() ? describe : describe.skip;
-
-async function apiUser(base: string, username: string, password: string) {
-  let token = '';
-  const raw = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const binary = body instanceof Uint8Array;
-    const res = await fetch(base + path, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': binary ? 'application/octet-stream' : 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { body: binary ? (body as BodyInit) : JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const ok = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
-    const res = await raw(method, path, body, headers);
-    expect(res.status, `${username} ${method} ${path} → ${JSON.stringify(res.body)}`).toBeLessThan(300);
-    return res.body;
-  };
-  const login = await raw('POST', '/api/auth/login', { username, password });
-  token = login.body.token;
-  if (login.body.mfa === 'enrolment_required') {
-    const { secret } = await ok('POST', '/api/auth/mfa/totp');
-    token = (await ok('POST', '/api/auth/mfa/verify', { code: totp(secret) })).token;
-  }
-  return { raw, ok, userId: login.body.userId as string };
-}
 
 run('releases page in chromium', () => {
   let server: RunningServer;

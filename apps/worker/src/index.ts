@@ -7,3 +7,4 @@ export { agreementJob, workflowJobHandlers, AGREEMENT_JOB_KIND } from './jobs/ag
 export { createProjectSecret, projectDeidSettings, type ProjectDeidSettings } from './project-deid';
 export { REDACT_JOB, RedactPayload, redactJobHandler, redactQuarantined } from './redact';
 export { releaseExportJob, releaseJobHandlers, RELEASE_EXPORT_JOB_KIND } from './jobs/release-export';
+export { checkQuarantinedGate, gateCheckJobHandler, GATE_CHECK_JOB, type GateCheckResult } from './gate-check';

@@ -64,6 +64,8 @@ export interface IngestFileReport {
 }
 
 export interface IngestReport {
+  /** The batch every record of this call carries (`deid_records.ingest_batch_id`); absent in a report merged from several calls. */
+  batchId?: string;
   passed: number;
   quarantined: number;
   rejected: number;
@@ -181,6 +183,8 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   // SOP Instance UID → output hash of the first file of this batch that claimed it.
   const claimed = new Map<string, string>();
   const repo = new ItemRepository(deps.database.db);
+  // One id per call, so a steward sees which upload or ingest run a held file came in.
+  const batchId = crypto.randomUUID();
 
   for (const [index, bytes] of files.entries()) {
     const report: IngestFileReport = { index, sourceSha256: sha256(bytes), status: 'rejected' };
@@ -188,7 +192,7 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
     try {
       const gated = await gateFile(bytes, report, options, limits, pseudonyms);
       if (gated.kind === 'quarantined') {
-        await recordQuarantined(deps, options.projectId, bytes, gated.record, gated.output, report);
+        await recordQuarantined(deps, options.projectId, batchId, bytes, gated.record, gated.output, report);
         if (gated.record.subjectPseudonym) kept.add(gated.record.subjectPseudonym);
       } else {
         const file = gated.file;
@@ -202,7 +206,7 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
         claimed.set(file.sopInstanceUid, file.outputHash);
         if (file.image) images.push(file);
         else {
-          await recordStudyObject(deps, options.projectId, file);
+          await recordStudyObject(deps, options.projectId, batchId, file);
           if (file.record.subjectPseudonym) kept.add(file.record.subjectPseudonym);
         }
       }
@@ -220,7 +224,7 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   }
   for (const group of bySeries.values()) {
     try {
-      const item = await recordSeries(deps, options.projectId, group, limits);
+      const item = await recordSeries(deps, options.projectId, batchId, group, limits);
       items.push(item);
       for (const file of group) if (file.record.subjectPseudonym) kept.add(file.record.subjectPseudonym);
     } catch (error) {
@@ -232,6 +236,7 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
 
   const count = (status: IngestFileStatus) => reports.filter((r) => r.status === status).length;
   return {
+    batchId,
     passed: count('passed'),
     quarantined: count('quarantined'),
     rejected: count('rejected'),
@@ -307,7 +312,7 @@ async function gateFile(bytes: Uint8Array, report: IngestFileReport, options: In
 /** The database or a transaction on it. */
 type Tx = Database['db'];
 
-async function insertRecord(db: Tx, projectId: string, record: DeidRecord, outputHash: string, status: 'passed' | 'quarantined', now: Date): Promise<string> {
+async function insertRecord(db: Tx, projectId: string, batchId: string, record: DeidRecord, outputHash: string, status: 'passed' | 'quarantined', now: Date): Promise<string> {
   const inserted = await db
     .insertInto('deid_records')
     .values({
@@ -321,6 +326,7 @@ async function insertRecord(db: Tx, projectId: string, record: DeidRecord, outpu
       findings: JSON.stringify(record.findings),
       status,
       created_at: now,
+      ingest_batch_id: batchId,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -332,10 +338,10 @@ async function insertRecord(db: Tx, projectId: string, record: DeidRecord, outpu
  * source hash) so that a data steward can redact it and run it through the gate again. Only
  * the quarantine routes, restricted to data stewards, ever read it. Blobs first, record last.
  */
-async function recordQuarantined(deps: IngestDeps, projectId: string, source: Uint8Array, record: DeidRecord, output: Uint8Array, report: IngestFileReport): Promise<void> {
+async function recordQuarantined(deps: IngestDeps, projectId: string, batchId: string, source: Uint8Array, record: DeidRecord, output: Uint8Array, report: IngestFileReport): Promise<void> {
   const { hash } = await deps.blobs.put(output);
   await deps.blobs.put(source, { expectedHash: record.sourceSha256 });
-  report.recordId = await insertRecord(deps.database.db, projectId, record, hash, 'quarantined', deps.clock());
+  report.recordId = await insertRecord(deps.database.db, projectId, batchId, record, hash, 'quarantined', deps.clock());
   report.status = 'quarantined';
   report.code = 'DLN_DEID_QUARANTINED';
 }
@@ -360,10 +366,10 @@ async function subjectAndStudy(tx: Tx, projectId: string, file: PassedFile): Pro
 }
 
 /** A passed non-image object: an instance of its study (in its own series), never an item. */
-async function recordStudyObject(deps: IngestDeps, projectId: string, file: PassedFile): Promise<void> {
+async function recordStudyObject(deps: IngestDeps, projectId: string, batchId: string, file: PassedFile): Promise<void> {
   await deps.blobs.put(file.output);
   const recordId = await deps.database.db.transaction().execute(async (tx) => {
-    const recordId = await insertRecord(tx, projectId, file.record, file.outputHash, 'passed', deps.clock());
+    const recordId = await insertRecord(tx, projectId, batchId, file.record, file.outputHash, 'passed', deps.clock());
     const repo = new ItemRepository(tx);
     const { studyId } = await subjectAndStudy(tx, projectId, file);
     const existing = await repo.findSeries(file.seriesUid);
@@ -394,7 +400,7 @@ async function recordStudyObject(deps: IngestDeps, projectId: string, file: Pass
 }
 
 /** The passed images of one series as a volume item: blobs first, then records, series, instances and item in one transaction. */
-async function recordSeries(deps: IngestDeps, projectId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
+async function recordSeries(deps: IngestDeps, projectId: string, batchId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
   const first = group[0]!;
   const volume = seriesVolume(group.map((file) => file.image!));
   checkGridLimits(volume, limits);
@@ -405,7 +411,7 @@ async function recordSeries(deps: IngestDeps, projectId: string, group: PassedFi
   const { item, recordIds } = await deps.database.db.transaction().execute(async (tx) => {
     const repo = new ItemRepository(tx);
     const recordIds: string[] = [];
-    for (const file of group) recordIds.push(await insertRecord(tx, projectId, file.record, file.outputHash, 'passed', deps.clock()));
+    for (const file of group) recordIds.push(await insertRecord(tx, projectId, batchId, file.record, file.outputHash, 'passed', deps.clock()));
     const { subjectId, studyId, pseudonym } = await subjectAndStudy(tx, projectId, first);
     if (await repo.findSeries(first.seriesUid)) {
       // Masks are tied to a series' grid: a series is recorded whole, once.

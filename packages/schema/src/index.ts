@@ -216,6 +216,7 @@ export {
   WorkflowTask,
 } from './workflow';
 export { REDACTION_JOB_KIND, RedactionJobPayload, RedactionRegion, RedactionRequest } from './deid-redaction';
+export { GATE_CHECK_JOB_KIND, GateCheckJobPayload, QuarantineDecisionRequest, QuarantineRejectRequest } from './quarantine-review';
 export {
   ReleaseDocumentFormat,
   ReleaseDocumentInput,

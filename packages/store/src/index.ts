@@ -129,6 +129,15 @@ export {
 } from './workflow/agreement';
 export { qualityReport, summaryOf, type CorrectionRecord, type QualityReport, type QualityScope, type SummaryJson } from './workflow/quality';
 export { keepSubjectIdentities, readSubjectIdentities, RecordingPseudonymMap, type SubjectIdentity } from './deid/subject-identities';
+export {
+  QuarantineReviewRepository,
+  type GateCheck,
+  type GateCheckOutcome,
+  type QuarantineDecision,
+  type QuarantineDecisionKind,
+  type QuarantineDecisionsTable,
+  type QuarantineGateChecksTable,
+} from './deid/quarantine-review';
 
 // Release documents generated from records (issue 13, src/releases/documents/).
 export {

@@ -1,33 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DelineateError, REDACTION_JOB_KIND, RedactionRequest, type RedactionJobPayload } from '@delineate/schema';
-import { stewardFinding } from '@delineate/deid';
 import { JobQueue, ProjectRepository } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { defineRoute, type RouteRegistry } from '../http/route';
+import { QuarantinedFile, quarantineQueue } from './quarantine-queue';
 
 const projectParams = z.object({ projectId: z.uuid() });
 const recordParams = z.object({ id: z.uuid() });
-
-const quarantinedFile = z.object({
-  id: z.uuid(),
-  sourceHash: z.string(),
-  /** What held each file back and the element or pixel region concerned: never a value. */
-  findings: z.array(
-    z.object({
-      stage: z.string(),
-      kind: z.string(),
-      where: z.string(),
-      code: z.string().optional(),
-      frame: z.number().int().optional(),
-      region: z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int(), frame: z.number().int().optional() }).optional(),
-    }),
-  ),
-  pixelRegions: z.array(z.unknown()),
-  createdAt: z.string(),
-  /** A view of the file with its attributes de-identified (pixels unchanged) for the steward. */
-  hasView: z.boolean(),
-});
 
 /**
  * The quarantine, for data stewards: files the gate did not pass and that no later run has
@@ -44,35 +24,8 @@ export function registerQuarantineRoutes(app: FastifyInstance, registry: RouteRe
     action: 'deid.quarantine.list',
     resource: 'project',
     params: projectParams,
-    responses: { 200: { description: 'Unresolved quarantined files', schema: z.array(quarantinedFile) } },
-    handler: async ({ params }) => {
-      const rows = await ctx.database.db
-        .selectFrom('deid_records as q')
-        .select(['q.id', 'q.source_hash', 'q.findings', 'q.pixel_regions', 'q.created_at', 'q.output_hash'])
-        .where('q.project_id', '=', params.projectId)
-        .where('q.status', '=', 'quarantined')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('deid_records as p')
-                .select('p.id')
-                .whereRef('p.source_hash', '=', 'q.source_hash')
-                .whereRef('p.project_id', '=', 'q.project_id')
-                .where('p.status', '=', 'passed'),
-            ),
-          ),
-        )
-        .orderBy('q.created_at')
-        .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        sourceHash: r.source_hash,
-        findings: (r.findings as unknown[]).map(stewardFinding),
-        pixelRegions: r.pixel_regions as unknown[],
-        createdAt: new Date(r.created_at).toISOString(),
-        hasView: r.output_hash !== null,
-      }));
-    },
+    responses: { 200: { description: 'Unresolved quarantined files', schema: z.array(QuarantinedFile) } },
+    handler: async ({ params }) => quarantineQueue(ctx.database, [params.projectId]),
   });
 
   defineRoute(app, registry, {

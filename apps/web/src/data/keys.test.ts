@@ -47,4 +47,9 @@ describe('what a change makes stale', () => {
     expect(stale).not.toContain('session');
     expect(await staled({ kind: 'task-worked', taskId: null }, cached)).not.toContain('workflow-task/t2');
   });
+
+  it('a steward decision on a held file: that file and every quarantine queue, nothing else', async () => {
+    const held = [...cached, keys.quarantine.mine(), keys.quarantine.project(projectId), keys.quarantine.record('r1'), keys.quarantine.record('r2')];
+    expect(await staled({ kind: 'quarantine-changed', recordId: 'r1' }, held)).toEqual(['quarantine/mine', 'quarantine/project/p1', 'quarantine/record/r1']);
+  });
 });

@@ -37,6 +37,13 @@ export const keys = {
     regions: ['admin', 'regions'] as const,
     documents: ['admin', 'documents'] as const,
   },
+  /** The steward's quarantine: the queue across projects, a project's queue, one held file. */
+  quarantine: {
+    all: ['quarantine'] as const,
+    mine: () => ['quarantine', 'mine'] as const,
+    project: (projectId: string) => ['quarantine', 'project', projectId] as const,
+    record: (recordId: string) => ['quarantine', 'record', recordId] as const,
+  },
 };
 
 /** A key as this app writes them: strings from general to particular. */
@@ -48,7 +55,9 @@ export type Change =
   | { kind: 'tasks-created'; projectId: string }
   | { kind: 'task-reassigned'; projectId: string; taskId: string }
   /** Submitting, reviewing or saving in the workspace: the task's stage, status and saved version move. */
-  | { kind: 'task-worked'; taskId: string | null };
+  | { kind: 'task-worked'; taskId: string | null }
+  /** A steward ran the gate on a held file, released or rejected it: its state moves in every queue. */
+  | { kind: 'quarantine-changed'; recordId: string };
 
 /**
  * The cached data a change makes stale. The project summary counts tasks and says whether the
@@ -73,6 +82,9 @@ export function staleAfter(change: Change): CacheKey[] {
     case 'task-worked':
       // Which project the task is in is not known here; every project's task list is under `project`.
       return [keys.myTasks(), ...(change.taskId ? [keys.workflowTask(change.taskId)] : []), ['project']];
+    case 'quarantine-changed':
+      // The queues list the file (or stop listing it), whichever project and page shows it.
+      return [keys.quarantine.record(change.recordId), keys.quarantine.mine(), ['quarantine', 'project']];
     default:
       return exhaustive(change);
   }

@@ -47,6 +47,11 @@ function TopBar({ session }: { session: Session }) {
           Administration
         </Link>
       )}
+      {session.roles.some((r) => r.role === 'data_steward') && (
+        <Link to="/steward" style={{ color: '#9cc3f0' }} data-testid="nav-quarantine">
+          Quarantine
+        </Link>
+      )}
       {/* The workspace puts its save state and task stage here. */}
       <span className="grow" id="topbar-slot" />
       <span data-testid="signed-in-as">{session.displayName}</span>

@@ -45,6 +45,18 @@ export function parseItemSearch(raw: Record<string, unknown>): ItemSearch {
   return search;
 }
 
+/** What a quarantine address may say: the held file to open (uploads link to it). */
+export interface QuarantineSearch {
+  record?: string;
+}
+
+export function parseQuarantineSearch(raw: Record<string, unknown>): QuarantineSearch {
+  const record = raw.record;
+  if (record === undefined || record === '') return {};
+  if (!isUuid(record)) throw new LinkError('This link is not valid: its record is not an identifier.');
+  return { record };
+}
+
 /** Search values as plain `key=value` pairs (no JSON quoting), in the order given. */
 export function stringifySearch(search: Record<string, unknown>): string {
   const params = new URLSearchParams();

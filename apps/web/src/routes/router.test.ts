@@ -40,6 +40,16 @@ describe('the route tree', () => {
     expect(page(await routerAt(`/items/${item}?annotation=${annotation}&revision=2`)).search).toEqual({ annotation, revision: 2 });
   });
 
+  it('opens the steward queue and a project quarantine with the held file an upload links to', async () => {
+    expect(page(await routerAt('/steward')).route).toBe('/steward');
+    expect(page(await routerAt(`/projects/${project}/quarantine?record=${item}`))).toMatchObject({ route: '/projects/$projectId/quarantine', params: { projectId: project }, search: { record: item }, status: 'success' });
+    expect(page(await routerAt(`/projects/${project}/quarantine`)).search).toEqual({});
+    const bad = page(await routerAt(`/projects/${project}/quarantine?record=7`));
+    expect(bad.status).toBe('error');
+    expect(describeError((bad.error as Error).cause)).toEqual({ code: 'DLN_WEB_LINK_INVALID', text: 'This link is not valid: its record is not an identifier.' });
+    expect(page(await routerAt('/projects/123/quarantine')).notFound).toBe(true);
+  });
+
   it('shows the not-found page for an unknown address or an id that is not one', async () => {
     for (const address of ['/nowhere', '/items', `/items/${item}/more`, '/items/not-an-id', `/projects/${project}`, '/projects/123/settings']) {
       const at = page(await routerAt(address));

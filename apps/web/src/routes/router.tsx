@@ -7,11 +7,12 @@ import { ItemPage } from '../pages/ItemPage';
 import { NotFoundPage, RouteErrorPage } from '../pages/NotFoundPage';
 import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
 import { ProjectsPage } from '../pages/ProjectsPage';
+import { ProjectQuarantinePage, StewardPage } from '../pages/QuarantinePages';
 import { QualityPage } from '../pages/QualityPage';
 import { ReleasesRoutePage } from '../pages/ReleasesPage';
 import { RootLayout } from '../pages/RootLayout';
 import { WorkListPage } from '../pages/WorkListPage';
-import { isUuid, parseItemSearch, parseSearch, stringifySearch } from './links';
+import { isUuid, parseItemSearch, parseQuarantineSearch, parseSearch, stringifySearch } from './links';
 
 /**
  * The app's pages as one typed route tree (written in code, no file-based generation). Every
@@ -80,6 +81,16 @@ const accessReviewRoute = createRoute({
 
 const adminRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin', component: AdminPage });
 
+const stewardRoute = createRoute({ getParentRoute: () => rootRoute, path: '/steward', component: StewardPage });
+
+const projectQuarantineRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/quarantine',
+  params: { parse: idParam('projectId') },
+  validateSearch: parseQuarantineSearch,
+  component: ProjectQuarantinePage,
+});
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -90,6 +101,8 @@ export const routeTree = rootRoute.addChildren([
   auditRoute,
   accessReviewRoute,
   adminRoute,
+  stewardRoute,
+  projectQuarantineRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */

@@ -264,6 +264,8 @@ export interface DeidRecordsTable {
   findings: Json<unknown[]>;
   status: string;
   created_at: Timestamptz;
+  /** Migration 0730: the ingest batch (one ingest call) the record came in; null before it. */
+  ingest_batch_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ModelsTable {

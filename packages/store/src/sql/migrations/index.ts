@@ -17,6 +17,7 @@ import { releaseExports } from './0500_release_exports';
 import { importRevisions } from './0520_import_revisions';
 import { apiTokens } from './0600_api_tokens';
 import { auditSearch } from './0740_audit_search';
+import { quarantineReview } from './0730_quarantine_review';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -41,4 +42,5 @@ export const migrations: readonly Migration[] = [
   importRevisions,
   apiTokens,
   auditSearch,
+  quarantineReview,
 ];
