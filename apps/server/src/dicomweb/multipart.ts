@@ -43,7 +43,8 @@ export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary
   let buffer = Buffer.alloc(0);
   let state: 'preamble' | 'after-boundary' | 'headers' | 'body' | 'done' = 'preamble';
   let headers: Record<string, string> = {};
-  let searchFrom = 0;
+  let bodyChunks: Buffer[] = [];
+  let bodyBytes = 0;
   const iterator = chunks[Symbol.asyncIterator]();
   let ended = false;
   const more = async (): Promise<boolean> => {
@@ -94,23 +95,32 @@ export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary
       }
       headers = parseHeaders(end < 0 ? '' : buffer.subarray(0, end).toString('latin1'));
       buffer = buffer.subarray(end < 0 ? 2 : end + 4);
-      searchFrom = 0;
       state = 'body';
     } else {
-      const at = buffer.indexOf(delimiter, searchFrom);
+      const at = buffer.indexOf(delimiter);
       if (at < 0) {
-        if (buffer.length - delimiter.length > options.maxPartBytes) {
+        // Bytes that cannot start a delimiter are moved out of the search buffer, so a large part
+        // is searched and copied once (the tail kept could be the start of one).
+        const keep = delimiter.length - 1;
+        if (buffer.length > keep) {
+          const settled = buffer.subarray(0, buffer.length - keep);
+          bodyChunks.push(settled);
+          bodyBytes += settled.length;
+          buffer = buffer.subarray(buffer.length - keep);
+        }
+        if (bodyBytes > options.maxPartBytes) {
           throw new DelineateError('DLN_DICOMWEB_OVERSIZE', 'A part of the PACS answer is larger than the configured limit', { maxPartBytes: options.maxPartBytes });
         }
-        searchFrom = Math.max(0, buffer.length - delimiter.length + 1);
         if (!(await more())) malformed('the last part is cut off');
         continue;
       }
-      if (at > options.maxPartBytes) {
+      if (bodyBytes + at > options.maxPartBytes) {
         throw new DelineateError('DLN_DICOMWEB_OVERSIZE', 'A part of the PACS answer is larger than the configured limit', { maxPartBytes: options.maxPartBytes });
       }
       // Copied out so the part does not keep the rest of the read buffer alive.
-      const body = Uint8Array.prototype.slice.call(buffer.subarray(0, at));
+      const body = new Uint8Array(Buffer.concat([...bodyChunks, buffer.subarray(0, at)]));
+      bodyChunks = [];
+      bodyBytes = 0;
       buffer = buffer.subarray(at + delimiter.length);
       state = 'after-boundary';
       yield { headers, body };
