@@ -60,6 +60,14 @@ describe.runIf(orthancAvailable())('DICOMweb import and export against a real Or
     }
     expect(targets.map((t) => t.seriesInstanceUid)).toEqual(phantoms.map((p) => p.uids.series));
 
+    // ---- a retrieval refused part way (an instance over the connection's limit) ingests nothing ----
+    await call('admin', 'PUT', '/dicomweb/connection', { baseUrl: orthanc.dicomWebUrl, username: orthanc.username, timeoutMs: 20_000, maxInstanceBytes: 1024 });
+    const oversize = await call('steward', 'POST', '/dicomweb/retrievals', { targets: [targets[0]] });
+    await s.server.retrievals.settled();
+    expect((await call('steward', 'GET', `/dicomweb/retrievals/${oversize.body.id}`)).body).toMatchObject({ status: 'failed', errorCode: 'DLN_DICOMWEB_OVERSIZE', passed: 0, targetsDone: 0 });
+    expect(await s.database.db.selectFrom('items').select('id').where('project_id', '=', s.projectId).execute()).toEqual([]);
+    await call('admin', 'PUT', '/dicomweb/connection', { baseUrl: orthanc.dicomWebUrl, username: orthanc.username, timeoutMs: 20_000 });
+
     // ---- retrieve both series as one job through the gate ----
     const started = await call('steward', 'POST', '/dicomweb/retrievals', { targets });
     expect(started.status).toBe(202);
