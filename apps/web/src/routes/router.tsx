@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, notFound, type RouterHistory } from '@tanstack/react-router';
 import { ItemPage } from '../pages/ItemPage';
 import { NotFoundPage, RouteErrorPage } from '../pages/NotFoundPage';
+import { PacsRoutePage } from '../pages/PacsPage';
 import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
 import { ProjectsPage } from '../pages/ProjectsPage';
 import { QualityPage } from '../pages/QualityPage';
@@ -66,6 +67,13 @@ const projectReleasesRoute = createRoute({
   component: ReleasesRoutePage,
 });
 
+const projectPacsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/pacs',
+  params: { parse: idParam('projectId') },
+  component: PacsRoutePage,
+});
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -73,6 +81,7 @@ export const routeTree = rootRoute.addChildren([
   projectSettingsRoute,
   projectQualityRoute,
   projectReleasesRoute,
+  projectPacsRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */
