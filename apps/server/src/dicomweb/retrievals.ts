@@ -38,7 +38,10 @@ export class RetrievalRunner {
     const ingest = this.ingest;
     if (!ingest) throw new DelineateError('DLN_INGEST_UNAVAILABLE', 'This server runs no ingest gate (start it with `delineate start`)');
     const retrieval = await this.repository.startRetrieval({ projectId: input.projectId, requestedBy: input.requestedBy, targets: input.targets.length });
-    const work = this.#run(retrieval.id, input, ingest).finally(() => this.#running.delete(work));
+    // #run records its own failures; one left (the database gone at shutdown) has nowhere to go.
+    const work = this.#run(retrieval.id, input, ingest)
+      .catch(() => undefined)
+      .finally(() => this.#running.delete(work));
     this.#running.add(work);
     return retrieval;
   }
