@@ -111,6 +111,7 @@ export const errorCodes = {
   DLN_DICOMWEB_REVISION_NOT_ACCEPTED: 409,
   DLN_DICOMWEB_REVISION_EMPTY: 409,
   DLN_DICOMWEB_RELEASE_NO_SEG: 409,
+  DLN_DICOMWEB_RETRIEVAL_NOT_FOUND: 404,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -112,5 +112,7 @@ describe.runIf(orthancAvailable())('DICOMweb routes against a real Orthanc', () 
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('DLN_INGEST_UNAVAILABLE');
     expect((await call('steward', 'GET', '/retrievals')).body).toEqual({ retrievals: [] });
+    const unknown = await call('steward', 'GET', `/retrievals/${crypto.randomUUID()}`);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'DLN_DICOMWEB_RETRIEVAL_NOT_FOUND']);
   });
 });

@@ -152,7 +152,7 @@ export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegi
     method: 'GET', url: '/api/projects/:projectId/dicomweb/retrievals/:retrievalId', operationId: 'getDicomwebRetrieval', tags,
     summary: "One retrieval's progress: instances received, passed, quarantined and rejected",
     action: 'dicomweb.retrieval.read', resource: 'project', params: projectParams.extend({ retrievalId: z.uuid() }),
-    responses: { 200: { description: 'The retrieval' }, 404: { description: 'DLN_NOT_FOUND' } },
+    responses: { 200: { description: 'The retrieval' }, 404: { description: 'DLN_DICOMWEB_RETRIEVAL_NOT_FOUND' } },
     handler: async ({ params }) => repository.retrieval(params.projectId, params.retrievalId),
   });
 

@@ -147,7 +147,7 @@ export class DicomwebRepository {
 
   async retrieval(projectId: string, id: string): Promise<DicomwebRetrieval> {
     const row = await this.#db.selectFrom('dicomweb_retrievals').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
-    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Retrieval not found');
+    if (!row) throw new DelineateError('DLN_DICOMWEB_RETRIEVAL_NOT_FOUND', 'This project has no retrieval with that id');
     return toRetrieval(row);
   }
 
