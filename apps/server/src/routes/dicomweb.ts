@@ -31,7 +31,8 @@ const retrievalBody = z.object({ targets: z.array(z.object({ studyInstanceUid: u
 
 const sendBody = z.discriminatedUnion('source', [
   z.object({ source: z.literal('release'), releaseId: z.uuid(), exportId: z.uuid() }).strict(),
-  z.object({ source: z.literal('revision'), annotationId: z.uuid(), version: z.number().int().min(1) }).strict(),
+  /** Without a version: the annotation's accepted revision. */
+  z.object({ source: z.literal('revision'), annotationId: z.uuid(), version: z.number().int().min(1).optional() }).strict(),
 ]);
 
 /** What the settings page shows: never the password, only whether one is stored. */
@@ -164,10 +165,13 @@ export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegi
     handler: async ({ params, body }, request) => {
       const client = await clientOf(params.projectId);
       let instances: Uint8Array[];
+      let revisionVersion: number | null = null;
       if (body.source === 'revision') {
         const annotation = await new AnnotationRepository(ctx.database.db, { blobs: ctx.blobs, clock: ctx.clock }).get(body.annotationId);
         if (annotation.projectId !== params.projectId) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
-        instances = [(await writeRevisionSegmentation(ctx.database.db, ctx.blobs, { annotationId: body.annotationId, version: body.version }, ctx.clock)).bytes];
+        const seg = await writeRevisionSegmentation(ctx.database.db, ctx.blobs, { annotationId: body.annotationId, version: body.version }, ctx.clock);
+        instances = [seg.bytes];
+        revisionVersion = seg.version;
       } else {
         const release = await new ReleaseRepository(ctx.database.db, { clock: ctx.clock }).get(body.releaseId);
         if (release.projectId !== params.projectId) throw new DelineateError('DLN_NOT_FOUND', 'Release not found');
@@ -180,7 +184,7 @@ export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegi
         releaseId: body.source === 'release' ? body.releaseId : null,
         exportId: body.source === 'release' ? body.exportId : null,
         annotationId: body.source === 'revision' ? body.annotationId : null,
-        revisionVersion: body.source === 'revision' ? body.version : null,
+        revisionVersion,
         instances: instances.length,
       };
       const objectId = body.source === 'release' ? body.releaseId : body.annotationId;

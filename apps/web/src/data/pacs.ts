@@ -60,6 +60,8 @@ export interface PacsRetrieval {
 export interface PacsSend {
   id: string;
   source: 'release' | 'revision';
+  /** The revision sent (an accepted revision's send). */
+  revisionVersion: number | null;
   instances: number;
   status: 'stored' | 'partial' | 'failed';
   httpStatus: number | null;
@@ -69,7 +71,7 @@ export interface PacsSend {
   createdAt: string;
 }
 
-export type PacsSendRequest = { source: 'release'; releaseId: string; exportId: string } | { source: 'revision'; annotationId: string; version: number };
+export type PacsSendRequest = { source: 'release'; releaseId: string; exportId: string } | { source: 'revision'; annotationId: string; version?: number };
 
 const base = (projectId: string) => `/api/projects/${projectId}/dicomweb`;
 export const pacsKeys = {

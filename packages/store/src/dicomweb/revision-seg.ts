@@ -16,6 +16,8 @@ import type { DB } from '../sql/tables';
 export interface RevisionSegmentation {
   readonly bytes: Uint8Array;
   readonly projectId: string;
+  /** The version written: the one asked for, or the accepted one when none was. */
+  readonly version: number;
   readonly seriesInstanceUid: string;
   readonly sopInstanceUid: string;
 }
@@ -23,17 +25,19 @@ export interface RevisionSegmentation {
 /**
  * The DICOM SEG (BINARY, one segment per label present) of an accepted revision: the one the last
  * signed review of its annotation accepted or corrected. Anything else is refused
- * (DLN_DICOMWEB_REVISION_NOT_ACCEPTED): unreviewed work does not leave the platform. UIDs are
- * derived from the revision, so sending it twice sends the same object.
+ * (DLN_DICOMWEB_REVISION_NOT_ACCEPTED): unreviewed work does not leave the platform. Without a
+ * version, the annotation's accepted revision is written. UIDs are derived from the revision, so
+ * sending it twice sends the same object.
  */
-export async function writeRevisionSegmentation(db: Kysely<DB>, blobs: BlobStore, revision: RevisionRef, clock: Clock): Promise<RevisionSegmentation> {
+export async function writeRevisionSegmentation(db: Kysely<DB>, blobs: BlobStore, asked: { annotationId: string; version?: number | undefined }, clock: Clock): Promise<RevisionSegmentation> {
   const annotations = new AnnotationRepository(db, { blobs, clock });
-  const annotation = await annotations.get(revision.annotationId);
-  const row = await db.selectFrom('annotations').select(['id', 'task_id', 'head_version']).where('id', '=', revision.annotationId).executeTakeFirstOrThrow();
+  const annotation = await annotations.get(asked.annotationId);
+  const row = await db.selectFrom('annotations').select(['id', 'task_id', 'head_version']).where('id', '=', asked.annotationId).executeTakeFirstOrThrow();
   const reading = await releasedReading(db, row);
-  if ('reason' in reading || reading.released !== revision.version) {
+  if ('reason' in reading || (asked.version !== undefined && reading.released !== asked.version)) {
     throw new DelineateError('DLN_DICOMWEB_REVISION_NOT_ACCEPTED', 'Only a revision a signed review accepted can be sent', 'reason' in reading ? { reason: reading.reason } : {});
   }
+  const revision: RevisionRef = { annotationId: asked.annotationId, version: reading.released };
   const stored = await annotations.getRevision(revision.annotationId, revision.version);
   const geometry = await itemVolumeGeometry(db, annotation.itemId);
   const voxels = geometry.rows * geometry.columns * geometry.slices;
@@ -85,5 +89,5 @@ export async function writeRevisionSegmentation(db: Kysely<DB>, blobs: BlobStore
     contentLabel: 'SEGMENTATION',
   };
   const bytes = writeSegmentation({ segmentationType: 'BINARY', source, segments, labels: segmentNumbers, series });
-  return { bytes, projectId: annotation.projectId, seriesInstanceUid: series.seriesInstanceUid, sopInstanceUid: series.sopInstanceUid };
+  return { bytes, projectId: annotation.projectId, version: revision.version, seriesInstanceUid: series.seriesInstanceUid, sopInstanceUid: series.sopInstanceUid };
 }
