@@ -19,6 +19,7 @@ import {
   type Database,
 } from '@delineate/store';
 import { ingestDicom, projectDeidSettings } from '@delineate/worker';
+import { serverIngest } from './ingest-gate';
 
 /**
  * The release scenarios' setup (issues 13 and 25): a CT project with an admin, an auditor, three
@@ -46,6 +47,8 @@ export interface ReleaseScenarioOptions {
   readonly series: ReadonlyArray<readonly [seed: number, patientId: string]>;
   /** The source's patient name of a patient id (identifying on purpose: exports must not carry it). */
   readonly patientName?: (patientId: string) => string;
+  /** Runs the server with the ingest gate `delineate start` gives it (the ingest and DICOMweb routes need it). */
+  readonly ingestGate?: boolean;
 }
 
 export async function openReleaseScenario(options: ReleaseScenarioOptions): Promise<ReleaseScenario> {
@@ -54,7 +57,8 @@ export async function openReleaseScenario(options: ReleaseScenarioOptions): Prom
   const database = await testing.createTestDatabase('pglite');
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
   const clock = () => new Date();
-  const server = await createServer({ config: configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') }), database, blobs, clock });
+  const gate = options.ingestGate ? serverIngest({ database, blobs, clock }) : undefined;
+  const server = await createServer({ config: configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') }), database, blobs, clock, ...(gate ? { ingest: gate.run } : {}) });
   const db = database.db;
   const schema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
   const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
@@ -93,6 +97,7 @@ export async function openReleaseScenario(options: ReleaseScenarioOptions): Prom
   };
   const close = async () => {
     await server.app.close();
+    await gate?.close();
     await blobs.close();
     await database.close();
     await rm(dir, { recursive: true, force: true });

@@ -30,3 +30,5 @@ export {
   type AuditVerifyReport,
   type VerifyAuditOptions,
 } from './access';
+export { DicomwebClient, type DicomwebEndpoint, type RetrieveTarget, type StowOutcome } from './dicomweb/client';
+export type { RetrievalRunner } from './dicomweb/retrievals';

@@ -25,6 +25,8 @@ import { registerWorkflowRoutes } from './routes/workflow';
 import { registerReleaseRoutes } from './routes/releases';
 import { registerIngestRoutes, type IngestRunner } from './routes/ingest';
 import { registerProjectModalityRoutes } from './routes/project-modalities';
+import { registerDicomwebRoutes } from './routes/dicomweb';
+import type { RetrievalRunner } from './dicomweb/retrievals';
 
 export const serverVersion = '0.1.0';
 
@@ -45,6 +47,8 @@ export interface DelineateServer {
   context: ServerContext;
   /** The audit log the access layer writes; the job worker of the same process appends to it too. */
   audit: AuditLog;
+  /** DICOMweb retrievals running in this process (their progress is in the database). */
+  retrievals: RetrievalRunner;
 }
 
 const defaultWebRoot = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
@@ -111,8 +115,9 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerReleaseRoutes(app, registry, context);
   registerIngestRoutes(app, registry, deps.ingest);
   registerProjectModalityRoutes(app, registry, context);
+  const retrievals = registerDicomwebRoutes(app, registry, context, deps.ingest);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
-  return { app, registry, context, audit: access.audit };
+  return { app, registry, context, audit: access.audit, retrievals };
 }
 
 /** Serves the built web app, with client-side routes falling back to index.html. */

@@ -25,6 +25,16 @@ const plainWords: Record<string, string> = {
   DLN_NOT_FOUND: 'This was not found, or you may not see it.',
   DLN_REVISION_STALE: 'Someone else saved this annotation after you opened it.',
   DLN_NETWORK: 'The server could not be reached. Your work is kept on this computer.',
+  DLN_DICOMWEB_NOT_CONFIGURED: 'This project has no PACS connection yet; a project administrator sets one on the PACS page.',
+  DLN_DICOMWEB_UNREACHABLE: 'The PACS could not be reached or did not answer in time.',
+  DLN_DICOMWEB_UNAUTHORIZED: 'The PACS refused the user name or password of the connection.',
+  DLN_DICOMWEB_ANSWER: 'The PACS answered with an error.',
+  DLN_DICOMWEB_NOT_DICOM: 'The PACS sent something that is not a DICOM image.',
+  DLN_DICOMWEB_OVERSIZE: 'The PACS sent an image larger than the connection allows.',
+  DLN_DICOMWEB_STORE_REFUSED: 'The PACS stored none of what was sent.',
+  DLN_DICOMWEB_REVISION_NOT_ACCEPTED: 'Only a revision that a signed review accepted can be sent to the PACS.',
+  DLN_DICOMWEB_RELEASE_NO_SEG: 'Only an export in a DICOM SEG format can be sent to the PACS.',
+  DLN_INGEST_UNAVAILABLE: 'This server runs no de-identification gate, so nothing can be brought in.',
 };
 
 export function describeError(error: unknown): { code: string; text: string } {

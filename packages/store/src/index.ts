@@ -194,3 +194,15 @@ export {
 } from './releases';
 // Training layouts of release exports (issue 25, src/releases/export/layouts/).
 export { caseId as trainingCaseId, subjectFolds } from './releases';
+// DICOMweb: a project's PACS connection, searches, retrievals and sends (issue 14, src/dicomweb/).
+export {
+  DicomwebRepository,
+  type DicomwebConnection,
+  type DicomwebConnectionInput,
+  type DicomwebRetrieval,
+  type DicomwebSend,
+  type DicomwebSendInput,
+  type RetrievalProgress,
+} from './dicomweb/repository';
+export { writeRevisionSegmentation, type RevisionSegmentation } from './dicomweb/revision-seg';
+export { releaseSegmentations } from './dicomweb/release-seg';

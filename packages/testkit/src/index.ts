@@ -15,3 +15,4 @@ export {
 } from './masks';
 export { synthesizeSlide, type PlantedSlidePhi, type SyntheticSlide, type SyntheticSlideOptions } from './slides/synthetic-slide';
 export { declaredSegmentation, readSharedSegmentation, sharedSegmentationFiles, type DeclaredSegmentation } from './dicom/segmentation-files';
+export { orthancAvailable, startOrthanc, type OrthancServer } from './dicom/orthanc';

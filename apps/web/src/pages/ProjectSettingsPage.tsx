@@ -54,6 +54,10 @@ export function ProjectSettingsPage() {
         <Link to="/projects/$projectId/releases" params={{ projectId }} data-testid="open-releases">
           Releases
         </Link>{' '}
+        ·{' '}
+        <Link to="/projects/$projectId/pacs" params={{ projectId }} data-testid="open-pacs">
+          PACS
+        </Link>{' '}
         · <Link to="/projects">All projects</Link>
       </p>
       {!canEdit && (

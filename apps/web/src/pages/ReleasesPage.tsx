@@ -17,6 +17,7 @@ import {
   useReleases,
   useVerifyRelease,
 } from '../data/releases';
+import { useSendToPacs } from '../data/pacs';
 
 const reasonWords: Record<ReleaseExclusionReason, string> = {
   not_a_volume: 'not an image volume (slides and videos are exported on their own)',
@@ -181,6 +182,7 @@ function ReleaseDetail({ projectId, releaseId, admin }: { projectId: string; rel
   const freeze = useFreezeRelease(projectId);
   const exporter = useExportRelease(projectId);
   const verify = useVerifyRelease(projectId);
+  const sendToPacs = useSendToPacs(projectId);
   const r = release.data;
   if (!r) return <ErrorBox error={release.error} />;
   const manifest = isManifestV2(r.manifest) ? r.manifest : null;
@@ -203,7 +205,7 @@ function ReleaseDetail({ projectId, releaseId, admin }: { projectId: string; rel
         ))}
         {admin && r.status === 'frozen' && <TrainingLayoutExport available={(exports.data?.formats ?? []).map((f) => f.key)} pending={exporter.isPending} onExport={(format) => exporter.mutate({ releaseId: r.id, format })} />}
       </div>
-      <ErrorBox error={freeze.error ?? exporter.error ?? verify.error ?? exports.error} />
+      <ErrorBox error={freeze.error ?? exporter.error ?? verify.error ?? exports.error ?? sendToPacs.error} />
       {verify.data && (
         <div className={verify.data.ok ? 'notice' : 'error'} data-testid="verify-result">
           {verify.data.ok ? `Verified: ${verify.data.checked} files match the manifest.` : `Differs from the manifest: ${verify.data.problems.map((p) => `${p.what} (${p.problem === 'missing' ? 'missing' : 'changed'})`).join('; ')}`}
@@ -216,7 +218,15 @@ function ReleaseDetail({ projectId, releaseId, admin }: { projectId: string; rel
             {exports.data!.exports.map((e) => (
               <tr key={e.id} data-testid="export-row">
                 <td>{exports.data!.formats.find((f) => f.key === e.format)?.title ?? e.format}</td><td data-testid="export-status">{exportStatusWords[e.status]}</td><td>{e.progress.done} of {e.progress.total} items</td>
-                <td>{e.status === 'succeeded' && <a href={exportDownloadUrl(r.id, e.id)} download data-testid="export-download">Download ({Math.ceil((e.archiveBytes ?? 0) / 1024)} KB)</a>}</td>
+                <td>{e.status === 'succeeded' && <a href={exportDownloadUrl(r.id, e.id)} download data-testid="export-download">Download ({Math.ceil((e.archiveBytes ?? 0) / 1024)} KB)</a>}
+                  {e.status === 'succeeded' && e.format.startsWith('seg-') && (
+                    <>
+                      {' '}
+                      <button data-testid="export-send-pacs" disabled={sendToPacs.isPending} onClick={() => sendToPacs.mutate({ source: 'release', releaseId: r.id, exportId: e.id })}>Send to PACS</button>
+                      {sendToPacs.data && sendToPacs.variables?.source === 'release' && sendToPacs.variables.exportId === e.id && <span data-testid="export-sent-pacs"> {sendToPacs.data.stored} of {sendToPacs.data.instances} stored by the PACS</span>}
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,6 +1,7 @@
 import type { Role, WorkflowConfig, WorkflowTask } from '@delineate/schema';
 import { useState } from 'react';
 import { useCreateTasks, useProjectMembers, useProjectTasks, useReassignTask, useRecordedSample, useWorkflowConfig } from '../data/projects';
+import { useSendToPacs } from '../data/pacs';
 import { ErrorBox, QueryError } from '../ui/ErrorBox';
 
 const stageRole = (stage: WorkflowTask['stage'], oversight: WorkflowConfig['oversightModel']): Role =>
@@ -16,6 +17,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
   const sampleQuery = useRecordedSample(projectId);
   const create = useCreateTasks(projectId);
   const reassignTask = useReassignTask(projectId);
+  const sendToPacs = useSendToPacs(projectId);
   const [choice, setChoice] = useState<Record<string, string>>({});
   const [moved, setMoved] = useState<string | null>(null);
   const tasks = tasksQuery.data ?? null;
@@ -105,7 +107,12 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
         {recorded.length > 0 ? ` (seeds ${[...new Set(recorded.map((r) => r.seed))].join(', ')}; ${new Set(recorded.map((r) => r.batch)).size} batch${new Set(recorded.map((r) => r.batch)).size === 1 ? '' : 'es'})` : ''}.
       </p>
       <QueryError queries={[tasksQuery, membersQuery, configQuery, sampleQuery]} />
-      <ErrorBox error={create.error ?? reassignTask.error} />
+      <ErrorBox error={create.error ?? reassignTask.error ?? sendToPacs.error} />
+      {sendToPacs.data && (
+        <div className="notice" data-testid="sent-to-pacs">
+          Revision {sendToPacs.data.revisionVersion ?? ''} sent to the PACS: {sendToPacs.data.stored} of {sendToPacs.data.instances} stored.
+        </div>
+      )}
       {moved && (
         <div className="notice" data-testid="reassigned">
           {moved}
@@ -124,6 +131,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
               <th>Sample</th>
               <th>Rework</th>
               <th>Reassign to</th>
+              <th>PACS</th>
             </tr>
           </thead>
           <tbody>
@@ -163,6 +171,13 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
                       )
                     ) : (
                       ''
+                    )}
+                  </td>
+                  <td>
+                    {t.stage !== 'annotate' && t.status === 'done' && t.annotationId && (
+                      <button disabled={sendToPacs.isPending} onClick={() => sendToPacs.mutate({ source: 'revision', annotationId: t.annotationId! })} data-testid="send-revision-pacs" title="Sends the revision the signed review accepted, as a DICOM SEG">
+                        Send to PACS
+                      </button>
                     )}
                   </td>
                 </tr>

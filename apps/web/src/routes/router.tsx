@@ -5,6 +5,7 @@ import { AdminPage } from '../pages/AdminPage';
 import { AuditPage } from '../pages/AuditPage';
 import { ItemPage } from '../pages/ItemPage';
 import { NotFoundPage, RouteErrorPage } from '../pages/NotFoundPage';
+import { PacsRoutePage } from '../pages/PacsPage';
 import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
 import { ProjectsPage } from '../pages/ProjectsPage';
 import { ProjectQuarantinePage, StewardPage } from '../pages/QuarantinePages';
@@ -91,6 +92,13 @@ const projectQuarantineRoute = createRoute({
   component: ProjectQuarantinePage,
 });
 
+const projectPacsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/pacs',
+  params: { parse: idParam('projectId') },
+  component: PacsRoutePage,
+});
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -103,6 +111,7 @@ export const routeTree = rootRoute.addChildren([
   adminRoute,
   stewardRoute,
   projectQuarantineRoute,
+  projectPacsRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */

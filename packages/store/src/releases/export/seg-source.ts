@@ -26,7 +26,7 @@ const T = {
  * instance is placed at its slice by its position along the slice normal, so the frames reference
  * the instance that is actually at that slice.
  */
-export function segSourceOf(item: ManifestItem, instances: readonly Uint8Array[]): SegSource {
+export function segSourceOf(item: Pick<ManifestItem, 'geometry'>, instances: readonly Uint8Array[]): SegSource {
   const { dims, spacing, origin, direction: d } = item.geometry;
   const [columns, rows, slices] = dims;
   if (instances.length !== slices) throw new DelineateError('DLN_RELEASE_EXPORT_SOURCE', 'The item’s source instances do not match its grid', { slices, instances: instances.length });

@@ -55,3 +55,20 @@ export function tarArchive(files: readonly ArchiveFile[], mtime: Date): Uint8Arr
   }
   return out;
 }
+
+/** The regular files of a ustar archive as {@link tarArchive} writes it (what a STOW-RS send of an export reads back). */
+export function readTarArchive(archive: Uint8Array): ArchiveFile[] {
+  const decoder = new TextDecoder();
+  const field = (at: number, length: number) => decoder.decode(archive.subarray(at, at + length)).replace(/\0.*$/s, '');
+  const files: ArchiveFile[] = [];
+  for (let at = 0; at + 512 <= archive.length; ) {
+    if (archive.subarray(at, at + 512).every((b) => b === 0)) break;
+    const name = field(at, 100);
+    const prefix = field(at + 345, 155);
+    const size = parseInt(field(at + 124, 12).trim() || '0', 8);
+    if (!Number.isFinite(size) || at + 512 + size > archive.length) throw new RangeError('archive entry runs past the end');
+    if (field(at + 156, 1) === '0' || field(at + 156, 1) === '') files.push({ path: prefix ? `${prefix}/${name}` : name, bytes: archive.slice(at + 512, at + 512 + size) });
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}

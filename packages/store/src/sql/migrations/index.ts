@@ -18,6 +18,7 @@ import { importRevisions } from './0520_import_revisions';
 import { apiTokens } from './0600_api_tokens';
 import { auditSearch } from './0740_audit_search';
 import { quarantineReview } from './0730_quarantine_review';
+import { dicomweb } from './0720_dicomweb';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -43,4 +44,5 @@ export const migrations: readonly Migration[] = [
   apiTokens,
   auditSearch,
   quarantineReview,
+  dicomweb,
 ];
