@@ -34,7 +34,7 @@ export { readNiftiFile, writeNiftiFile } from './nifti/files';
 export { niftiAffineFromGeometry, type VolumeGeometry } from './nifti/affine';
 export { decodeNiftiLabelRuns, readNiftiLabelRuns } from './nifti/label-runs';
 export type { NiftiLabelRuns } from './nifti/label-runs';
-export { readTiff, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
+export { readTiff, readTiffRanged, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
 export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';
 export { MASK_TILE_SIZE, maskTileChunkShape, writeOmeZarrLabelMap, writeOmeZarrLabels } from './zarr/ome-zarr-labels';
