@@ -34,6 +34,8 @@ export { readNiftiFile, writeNiftiFile } from './nifti/files';
 export { niftiAffineFromGeometry, type VolumeGeometry } from './nifti/affine';
 export { decodeNiftiLabelRuns, readNiftiLabelRuns } from './nifti/label-runs';
 export type { NiftiLabelRuns } from './nifti/label-runs';
+export { recutJpeg } from './pixel/jpeg-recut';
+export type { JpegCrop } from './pixel/jpeg-recut';
 export { readTiff, readTiffRanged, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
 export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';
