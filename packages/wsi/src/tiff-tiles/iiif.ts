@@ -25,9 +25,9 @@ function parseNumbers(text: string, count: number): number[] | undefined {
   return parts.map(Number);
 }
 
-/** Width and height a size parameter asks for (`w,`, `w,h` or `max`), given the region's size at scale 1/s. */
-function requestedSize(size: string, natural: { width: number; height: number }): { width: number; height: number } {
-  if (size === 'max') return natural;
+/** Width and height a size parameter asks for (`w,`, `w,h`, or `max`: the region unscaled), given the region's size at scale 1/s. */
+function requestedSize(size: string, region: { width: number; height: number }, natural: { width: number; height: number }): { width: number; height: number } {
+  if (size === 'max') return region;
   const [w, h] = size.split(',');
   if (w === undefined || h === undefined || !/^\d+$/.test(w) || !(h === '' || /^\d+$/.test(h))) unsupported('Only the sizes w, w,h and max are served');
   return { width: Number(w), height: h === '' ? natural.height : Number(h) };
@@ -61,7 +61,7 @@ export function planIiifTile(layout: SlidePyramidLayout, region: string, size: s
       if (w !== Math.min(span, layout.width - x) || h !== Math.min(span, layout.height - y)) continue;
     }
     const natural = { width: Math.ceil(w / s), height: Math.ceil(h / s) };
-    const wanted = requestedSize(size, natural);
+    const wanted = requestedSize(size, { width: w, height: h }, natural);
     if (wanted.width !== natural.width || wanted.height !== natural.height) continue;
     return planReducedTile(layout, k, x / span, y / span, natural);
   }
