@@ -184,3 +184,5 @@ export {
 } from './releases';
 // Training layouts of release exports (issue 25, src/releases/export/layouts/).
 export { caseId as trainingCaseId, subjectFolds } from './releases';
+export { registerSlidePyramid, BlobPyramidSource } from './slides/slide-pyramids';
+export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';

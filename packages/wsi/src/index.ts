@@ -11,3 +11,4 @@ export { planReducedTile, reductionLevels } from './tiff-tiles/tile-plan';
 export type { TilePlan } from './tiff-tiles/tile-plan';
 export { deepZoomDescriptor, deepZoomMaxLevel, planDeepZoomTile } from './tiff-tiles/deep-zoom';
 export { iiifInfo, planIiifTile } from './tiff-tiles/iiif';
+export { buildSlideTileIndex, decodeSlideTileIndex, tileHash } from './tiff-tiles/tile-index';

@@ -16,6 +16,8 @@ export interface PyramidLevel {
   readonly colour: TileColourEncoding;
   /** SOI, Adobe marker when RGB-encoded, and the JPEGTables: every complete tile starts with it. */
   readonly jpegPrefix: Uint8Array;
+  /** SHA-256 of each tile's stored bytes (32 bytes a tile), when a tile index recorded them. */
+  readonly tileHashes?: Uint8Array;
 }
 
 /** The parsed layout of a pyramidal JPEG (Big)TIFF; level 0 is full resolution. */

@@ -1,17 +1,16 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { readTiffRanged } from '@delineate/formats';
 import { DelineateError } from '@delineate/schema';
-import { pyramidLayoutOf, type SlidePyramidLayout } from './layout';
+import { pyramidLayoutOf, type PyramidLevel, type SlidePyramidLayout } from './layout';
 
 /**
  * Where a converted slide's bytes are. `key` names the bytes (a content hash) for the caches;
- * `readTile` gets one tile's stored bytes, `level` and `index` let a store check them against
- * the hash it kept for that tile.
+ * `readTile` gets the stored bytes of tile `index` of a level of the layout `openLayout` gave.
  */
 export interface PyramidSource {
   readonly key: string;
   openLayout(): Promise<SlidePyramidLayout>;
-  readTile(level: number, index: number, offset: number, length: number): Promise<Uint8Array>;
+  readTile(level: PyramidLevel, index: number): Promise<Uint8Array>;
 }
 
 /** Ranged reads of a local file through one open handle (header and IFDs only, then tiles). */
@@ -29,8 +28,8 @@ export class LocalPyramidFile implements PyramidSource {
     return pyramidLayoutOf(await readTiffRanged(size, (offset, length) => this.#read(offset, length)));
   }
 
-  readTile(_level: number, _index: number, offset: number, length: number): Promise<Uint8Array> {
-    return this.#read(offset, length);
+  readTile(level: PyramidLevel, index: number): Promise<Uint8Array> {
+    return this.#read(level.tileOffsets[index] ?? 0, level.tileByteCounts[index] ?? 0);
   }
 
   async close(): Promise<void> {

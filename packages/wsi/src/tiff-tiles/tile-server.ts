@@ -25,7 +25,7 @@ export class SlideTileServer {
   readonly #tiles: LruCache<string, Uint8Array>;
 
   constructor(options: SlideTileServerOptions = {}) {
-    this.#layouts = new LruCache(options.maxLayouts ?? 64);
+    this.#layouts = new LruCache(options.maxLayouts ?? 16);
     this.#tiles = new LruCache(options.maxTileBytes ?? 64 * 1024 * 1024, (bytes) => bytes.length);
   }
 
@@ -46,7 +46,7 @@ export class SlideTileServer {
     const key = `${source.key}\u0000${level}\u0000${block.index}`;
     let stored = this.#tiles.get(key);
     if (!stored) {
-      stored = await source.readTile(level, block.index, block.offset, block.length);
+      stored = await source.readTile(layout.levels[level]!, block.index);
       this.#tiles.set(key, stored);
     }
     return completeJpegTile(layout.levels[level]!.jpegPrefix, stored);
