@@ -24,6 +24,7 @@ import { registerWorkflowRoutes } from './routes/workflow';
 import { registerReleaseRoutes } from './routes/releases';
 import { registerIngestRoutes, type IngestRunner } from './routes/ingest';
 import { registerProjectModalityRoutes } from './routes/project-modalities';
+import { registerSlideRoutes } from './routes/slides';
 
 export const serverVersion = '0.1.0';
 
@@ -109,6 +110,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerReleaseRoutes(app, registry, context);
   registerIngestRoutes(app, registry, deps.ingest);
   registerProjectModalityRoutes(app, registry, context);
+  registerSlideRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit };
 }
