@@ -9,7 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalPyramidFile, SlideTileServer } from '@delineate/wsi';
@@ -28,8 +28,8 @@ function vips(args: string[]): void {
 
 /** Stain-like colours over blurred noise: tiles of about the size real tissue tiles have. */
 function makeSlide(dir: string): string {
-  vips(['gaussnoise', join(dir, 'noise.v'), String(SIZE), String(SIZE), '--mean', '128', '--sigma', '45']);
-  vips(['gaussblur', join(dir, 'noise.v'), join(dir, 'blur.v'), '1.2']);
+  vips(['gaussnoise', join(dir, 'noise.v'), String(SIZE), String(SIZE), '--mean', '128', '--sigma', '30']);
+  vips(['gaussblur', join(dir, 'noise.v'), join(dir, 'blur.v'), '0.6']);
   vips(['linear', join(dir, 'blur.v'), join(dir, 'stain.v'), '0.55 0.9 0.45', '125 20 115', '--uchar']);
   const slide = join(dir, 'slide.tif');
   vips(['tiffsave', join(dir, 'stain.v'), slide, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '85', '--bigtiff', '--tile-width', '256', '--tile-height', '256']);
@@ -101,7 +101,8 @@ async function load(port: number, paths: string[], concurrency: number, seconds 
     while (next < MAX_REQUESTS && performance.now() < deadline) {
       const path = paths[next++ % paths.length]!;
       const t0 = performance.now();
-      bytes += (await fetchTile(agent, port, path)).length;
+      const tile = await fetchTile(agent, port, path);
+      bytes += tile.length; // after the await: `bytes += await …` would read bytes before it and lose other clients' counts
       latenciesMs.push(performance.now() - t0);
     }
   };
@@ -121,6 +122,7 @@ interface ArmResult {
   p50: number;
   p99: number;
   cpuPerTile: number;
+  clientCpuPerTile: number;
   meanKiB: number;
 }
 
@@ -129,9 +131,11 @@ async function measure(arm: string, command: string, args: string[], paths: stri
   try {
     await load(port, paths, 8, 1.5); // warm-up: JIT, page cache, connections
     const cpu0 = cpuMs(child.pid!);
+    const client0 = process.cpuUsage();
     const at8 = await load(port, paths, 8);
     const at64 = await load(port, paths, 64);
     const cpu = cpuMs(child.pid!) - cpu0;
+    const client = process.cpuUsage(client0);
     const sorted = [...at64.latenciesMs].sort((x, y) => x - y);
     return {
       arm,
@@ -139,6 +143,7 @@ async function measure(arm: string, command: string, args: string[], paths: stri
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       cpuPerTile: cpu / (at8.requests + at64.requests),
+      clientCpuPerTile: (client.user + client.system) / 1000 / (at8.requests + at64.requests),
       meanKiB: at8.bytes / at8.requests / 1024,
     };
   } finally {
@@ -177,6 +182,7 @@ export async function run(): Promise<BenchResult> {
         'p50 ms at c=64': round(a.p50, 2),
         'p99 ms at c=64': round(a.p99, 2),
         'server CPU ms per tile': round(a.cpuPerTile, 3),
+        'client CPU ms per tile': round(a.clientCpuPerTile, 3),
         'mean tile KiB': round(a.meanKiB, 1),
       })),
       targets: [
@@ -188,7 +194,7 @@ export async function run(): Promise<BenchResult> {
         'Each server is its own process; the load generator (Node, keep-alive HTTP/1.1) runs in the bench process and shares the 2 cores with it, so tiles/s is bounded by the client too.',
         'CPU per tile is the server process only (all threads), over both runs; /proc counts in 10 ms ticks.',
         'The passthrough server keeps no tile cache (every tile is a ranged read of the file); the Delineate API adds authentication, the audit count and, for the encrypted blob store, AES-CTR of the tile range and its SHA-256 check.',
-        `Load average at start: ${load0.toFixed(2)} (other work on the machine lowers every arm alike).`,
+        `Load average at start: ${load0.toFixed(2)} on ${cpus().length} cores (other work on the machine lowers every arm's tiles/s and raises its latency; CPU per tile is what each tile costs the server, whatever the load).`,
       ],
     };
   } finally {

@@ -39,6 +39,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+# socketserver's listen backlog is 5: 64 clients connecting at once would be reset.
+ThreadingHTTPServer.request_queue_size = 128
 server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)
