@@ -1,5 +1,5 @@
 // Slide tile serving (issue 16): one converted slide (a synthetic H&E-like 8192² image through
-// `vips tiffsave --tile --pyramid --compression jpeg --Q 85 --bigtiff`, 256² tiles) served three
+// `vips tiffsave --tile --pyramid --compression jpeg --Q 85 --bigtiff`, 256² tiles) served four
 // ways in the same run, each by its own server process on loopback: Delineate's passthrough
 // (SlideTileServer: ranged read, tables spliced, never decoded; no tile cache), the same tiles
 // decoded and re-encoded with sharp (quality 85), and Debian python3-openslide's Deep Zoom
@@ -62,18 +62,31 @@ function cpuMs(pid: number): number {
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
-async function startServer(command: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
-    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-  });
-  return { child, port };
+/** Where a started server takes tile requests: its port, a prefix to the `/tiles/…` paths, headers to send. */
+interface Endpoint {
+  port: number;
+  prefix: string;
+  headers: Record<string, string>;
 }
 
-function fetchTile(agent: Agent, port: number, path: string): Promise<Buffer> {
+/** Starts a server process; it prints its port, or a JSON line with port, prefix and headers. */
+async function startServer(command: string, args: string[]): Promise<{ child: ChildProcess; endpoint: Endpoint }> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) resolve(text.trim());
+    });
+  });
+  const endpoint: Endpoint = line.startsWith('{') ? (JSON.parse(line) as Endpoint) : { port: Number(line), prefix: '', headers: {} };
+  return { child, endpoint };
+}
+
+function fetchTile(agent: Agent, endpoint: Endpoint, path: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, agent }, (response) => {
+    get({ host: '127.0.0.1', port: endpoint.port, path: endpoint.prefix + path, headers: endpoint.headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));
       response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${response.statusCode} for ${path}`))));
@@ -90,7 +103,7 @@ interface LoadResult {
 }
 
 /** `concurrency` clients, each one request at a time, until MAX_REQUESTS or SECONDS: bounded in count and time. */
-async function load(port: number, paths: string[], concurrency: number, seconds = SECONDS): Promise<LoadResult> {
+async function load(endpoint: Endpoint, paths: string[], concurrency: number, seconds = SECONDS): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latenciesMs: number[] = [];
   let next = 0;
@@ -101,7 +114,7 @@ async function load(port: number, paths: string[], concurrency: number, seconds 
     while (next < MAX_REQUESTS && performance.now() < deadline) {
       const path = paths[next++ % paths.length]!;
       const t0 = performance.now();
-      const tile = await fetchTile(agent, port, path);
+      const tile = await fetchTile(agent, endpoint, path);
       bytes += tile.length; // after the await: `bytes += await …` would read bytes before it and lose other clients' counts
       latenciesMs.push(performance.now() - t0);
     }
@@ -127,13 +140,13 @@ interface ArmResult {
 }
 
 async function measure(arm: string, command: string, args: string[], paths: string[]): Promise<ArmResult> {
-  const { child, port } = await startServer(command, args);
+  const { child, endpoint } = await startServer(command, args);
   try {
-    await load(port, paths, 8, 1.5); // warm-up: JIT, page cache, connections
+    await load(endpoint, paths, 8, 1.5); // warm-up: JIT, page cache, connections
     const cpu0 = cpuMs(child.pid!);
     const client0 = process.cpuUsage();
-    const at8 = await load(port, paths, 8);
-    const at64 = await load(port, paths, 64);
+    const at8 = await load(endpoint, paths, 8);
+    const at64 = await load(endpoint, paths, 64);
     const cpu = cpuMs(child.pid!) - cpu0;
     const client = process.cpuUsage(client0);
     const sorted = [...at64.latenciesMs].sort((x, y) => x - y);
@@ -160,14 +173,17 @@ export async function run(): Promise<BenchResult> {
     const file = new LocalPyramidFile(slide);
     const reference = await new SlideTileServer().tile(file, 0, 3, 5);
     await file.close();
-    const { child, port } = await startServer(process.execPath, ['--import', 'tsx', join(helpers, 'tile-server.ts'), slide, 'passthrough']);
-    const served = await fetchTile(new Agent(), port, '/tiles/0/3/5.jpg');
-    child.kill('SIGTERM');
-    if (!served.equals(Buffer.from(reference))) throw new Error('the passthrough server does not serve the stored tile');
+    for (const args of [[join(helpers, 'tile-server.ts'), slide, 'passthrough'], [join(helpers, 'api-server.ts'), slide, join(dir, 'api-check')]]) {
+      const { child, endpoint } = await startServer(process.execPath, ['--import', 'tsx', ...args]);
+      const served = await fetchTile(new Agent(), endpoint, '/tiles/0/3/5.jpg');
+      child.kill('SIGTERM');
+      if (!served.equals(Buffer.from(reference))) throw new Error('a passthrough server does not serve the stored tile');
+    }
 
     const load0 = loadavg()[0]!;
     const arms = [
       await measure('Delineate passthrough (SlideTileServer)', process.execPath, ['--import', 'tsx', join(helpers, 'tile-server.ts'), slide, 'passthrough'], paths),
+      await measure('Delineate API (session, audit count, encrypted blob store)', process.execPath, ['--import', 'tsx', join(helpers, 'api-server.ts'), slide, join(dir, 'api')], paths),
       await measure('sharp 0.35 decode + re-encode (Q 85)', process.execPath, ['--import', 'tsx', join(helpers, 'tile-server.ts'), slide, 'sharp'], paths),
       await measure('python3-openslide Deep Zoom (Debian)', '/usr/bin/python3', [join(helpers, 'deepzoom_server.py'), slide], paths),
     ];
@@ -175,7 +191,7 @@ export async function run(): Promise<BenchResult> {
     const round = (x: number, digits: number): number => Number(x.toFixed(digits));
     return {
       name: 'slide-tiles',
-      description: `One ${SIZE}² slide converted by vips (pyramidal JPEG BigTIFF, Q 85, 256² tiles) served three ways from the same file on loopback: passthrough, sharp re-encoding and python3-openslide Deep Zoom; ${TILES_ACROSS ** 2} full-resolution tiles in a fixed shuffled order, ${SECONDS} s per run (at most ${MAX_REQUESTS} requests).`,
+      description: `One ${SIZE}² slide converted by vips (pyramidal JPEG BigTIFF, Q 85, 256² tiles) served four ways from the same file on loopback: passthrough (a bare server, and the Delineate API over the encrypted blob store), sharp re-encoding and python3-openslide Deep Zoom; ${TILES_ACROSS ** 2} full-resolution tiles in a fixed shuffled order, ${SECONDS} s per run (at most ${MAX_REQUESTS} requests).`,
       rows: arms.map((a) => ({
         server: a.arm,
         'tiles/s at c=8': a.tilesPerSecond8,
@@ -193,7 +209,7 @@ export async function run(): Promise<BenchResult> {
       notes: [
         'Each server is its own process; the load generator (Node, keep-alive HTTP/1.1) runs in the bench process and shares the 2 cores with it, so tiles/s is bounded by the client too.',
         'CPU per tile is the server process only (all threads), over both runs; /proc counts in 10 ms ticks.',
-        'The passthrough server keeps no tile cache (every tile is a ranged read of the file); the Delineate API adds authentication, the audit count and, for the encrypted blob store, AES-CTR of the tile range and its SHA-256 check.',
+        'The passthrough server keeps no tile cache (every tile is a ranged read of the file). The API arm is the production route GET /api/slides/:itemId/:pyramidHash/tiles/…: Fastify, session and policy (a database read per request), the aggregated audit count, and the blob store (AES-CTR of the tile range, SHA-256 check), with its 64 MiB tile cache (the 1,024 tiles, about 18 MiB, fit after the first pass).',
         `Load average at start: ${load0.toFixed(2)} on ${cpus().length} cores (other work on the machine lowers every arm's tiles/s and raises its latency; CPU per tile is what each tile costs the server, whatever the load).`,
       ],
     };
