@@ -27,6 +27,7 @@ import { registerIngestRoutes, type IngestRunner } from './routes/ingest';
 import { registerProjectModalityRoutes } from './routes/project-modalities';
 import { registerDicomwebRoutes } from './routes/dicomweb';
 import type { RetrievalRunner } from './dicomweb/retrievals';
+import { registerSlideRoutes } from './routes/slides';
 
 export const serverVersion = '0.1.0';
 
@@ -116,6 +117,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerIngestRoutes(app, registry, deps.ingest);
   registerProjectModalityRoutes(app, registry, context);
   const retrievals = registerDicomwebRoutes(app, registry, context, deps.ingest);
+  registerSlideRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit, retrievals };
 }

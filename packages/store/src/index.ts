@@ -206,3 +206,5 @@ export {
 } from './dicomweb/repository';
 export { writeRevisionSegmentation, type RevisionSegmentation } from './dicomweb/revision-seg';
 export { releaseSegmentations } from './dicomweb/release-seg';
+export { registerSlidePyramid, BlobPyramidSource } from './slides/slide-pyramids';
+export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';

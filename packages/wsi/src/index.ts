@@ -1,1 +1,14 @@
-export {};
+export { completeJpegTile, jpegTilePrefix } from './tiff-tiles/jpeg-tile';
+export type { TileColourEncoding } from './tiff-tiles/jpeg-tile';
+export { pyramidLayoutOf, tileBlock } from './tiff-tiles/layout';
+export type { PyramidLevel, SlidePyramidLayout } from './tiff-tiles/layout';
+export { LruCache } from './tiff-tiles/lru';
+export { LocalPyramidFile } from './tiff-tiles/sources';
+export type { PyramidSource } from './tiff-tiles/sources';
+export { SlideTileServer } from './tiff-tiles/tile-server';
+export type { SlideTileServerOptions } from './tiff-tiles/tile-server';
+export { planReducedTile, reductionLevels } from './tiff-tiles/tile-plan';
+export type { TilePlan } from './tiff-tiles/tile-plan';
+export { deepZoomDescriptor, deepZoomMaxLevel, planDeepZoomTile } from './tiff-tiles/deep-zoom';
+export { iiifInfo, planIiifTile } from './tiff-tiles/iiif';
+export { buildSlideTileIndex, decodeSlideTileIndex, tileHash } from './tiff-tiles/tile-index';

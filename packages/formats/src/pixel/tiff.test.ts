@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryNumbers, entryText, readTiff, TIFF_TAG, writeTiff, type TiffImageToWrite } from './tiff';
+import { entryNumbers, entryText, readTiff, readTiffRanged, TIFF_TAG, writeTiff, type TiffImageToWrite } from './tiff';
 
 const image = (width: number, blocks: Uint8Array[], tiled: boolean, description: string): TiffImageToWrite => ({
   entries: [
@@ -40,5 +40,20 @@ describe('TIFF structure', () => {
     const count = view.getUint16(ifd, true);
     view.setUint32(ifd + 2 + count * 12, ifd, true);
     expect(() => readTiff(bytes)).toThrow(/chain is broken/);
+  });
+
+  it('reads the same structure through asynchronous ranged reads, never touching the tiles', async () => {
+    const tiles = [Uint8Array.from({ length: 1000 }, (_, i) => i & 255), Uint8Array.from({ length: 500 }, () => 7)];
+    const bytes = writeTiff([image(5, tiles, true, 'a pyramid level'), image(3, [Uint8Array.from([1])], true, 'b')], { bigTiff: true });
+    const reads: [number, number][] = [];
+    const file = await readTiffRanged(bytes.length, async (offset, length) => {
+      reads.push([offset, length]);
+      return bytes.slice(offset, offset + length);
+    });
+    expect(file).toEqual(readTiff(bytes));
+    const first = file.images[0]!.blocks;
+    for (const [offset, length] of reads) {
+      for (const tile of first) expect(offset + length <= tile.offset || offset >= tile.offset + tile.length).toBe(true);
+    }
   });
 });

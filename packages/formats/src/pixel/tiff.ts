@@ -118,11 +118,33 @@ function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** A byte range the parser needs next; the driver answers with those bytes. */
+type RangeRequest = readonly [offset: number, length: number];
+
 /** Parses the TIFF or BigTIFF header and every IFD of the main chain (reads only headers and values). */
 export function readTiff(input: Uint8Array | ByteSource): TiffFile {
   const source = input instanceof Uint8Array ? bytesSource(input) : input;
-  if (source.length < 8) invalid('Not a TIFF file');
-  const header = source.read(0, Math.min(16, source.length));
+  const parser = parseTiff(source.length);
+  let step = parser.next();
+  while (!step.done) step = parser.next(source.read(step.value[0], step.value[1]));
+  return step.value;
+}
+
+/**
+ * As {@link readTiff}, over asynchronous ranged reads (a file handle, an object store's ranged
+ * GETs): only the header, the IFDs and their out-of-line values are read, never the tiles.
+ */
+export async function readTiffRanged(length: number, read: (offset: number, length: number) => Promise<Uint8Array>): Promise<TiffFile> {
+  const parser = parseTiff(length);
+  let step = parser.next();
+  while (!step.done) step = parser.next(await read(step.value[0], step.value[1]));
+  return step.value;
+}
+
+// One parser for both drivers: it yields the ranges it needs, so sync and async reads share it.
+function* parseTiff(length: number): Generator<RangeRequest, TiffFile, Uint8Array> {
+  if (length < 8) invalid('Not a TIFF file');
+  const header: Uint8Array = yield [0, Math.min(16, length)];
   const order = String.fromCharCode(header[0] ?? 0, header[1] ?? 0);
   if (order !== 'II' && order !== 'MM') invalid('Not a TIFF file');
   const le = order === 'II';
@@ -139,13 +161,13 @@ export function readTiff(input: Uint8Array | ByteSource): TiffFile {
   const countSize = bigTiff ? 8 : 2;
   const nextSize = bigTiff ? 8 : 4;
   while (next !== 0) {
-    if (seen.has(next) || next + countSize > source.length) invalid('TIFF IFD chain is broken');
+    if (seen.has(next) || next + countSize > length) invalid('TIFF IFD chain is broken');
     seen.add(next);
-    const countView = viewOf(source.read(next, countSize));
+    const countView = viewOf(yield [next, countSize]);
     const count = bigTiff ? Number(countView.getBigUint64(0, le)) : countView.getUint16(0, le);
     const first = next + countSize;
-    if (first + count * entrySize + nextSize > source.length) invalid('TIFF IFD runs past the end of the file');
-    const block = source.read(first, count * entrySize + nextSize);
+    if (first + count * entrySize + nextSize > length) invalid('TIFF IFD runs past the end of the file');
+    const block: Uint8Array = yield [first, count * entrySize + nextSize];
     const view = viewOf(block);
     const entries: TiffEntry[] = [];
     for (let i = 0; i < count; i++) {
@@ -161,8 +183,8 @@ export function readTiff(input: Uint8Array | ByteSource): TiffFile {
         continue;
       }
       const at = offsetIn(view, valueField);
-      if (at + size > source.length) invalid('TIFF value runs past the end of the file');
-      const value = source.read(at, size);
+      if (at + size > length) invalid('TIFF value runs past the end of the file');
+      const value: Uint8Array = yield [at, size];
       entries.push({ tag, type, value: readValue(viewOf(value), value, 0, type, n, le) });
     }
     const partial: TiffImage = { offset: next, entries, blocks: [], tiled: false };
@@ -171,7 +193,7 @@ export function readTiff(input: Uint8Array | ByteSource): TiffFile {
     const lengths = entryNumbers(partial, tiled ? TIFF_TAG.TileByteCounts : TIFF_TAG.StripByteCounts);
     if (offsets.length !== lengths.length) invalid('TIFF offsets and byte counts differ in number');
     const blocks = offsets.map((offset, i) => ({ offset, length: lengths[i] ?? 0 }));
-    for (const b of blocks) if (b.offset + b.length > source.length) invalid('TIFF strip or tile runs past the end of the file');
+    for (const b of blocks) if (b.offset + b.length > length) invalid('TIFF strip or tile runs past the end of the file');
     images.push({ offset: next, entries, blocks, tiled });
     next = offsetIn(view, count * entrySize);
   }

@@ -131,6 +131,8 @@ export interface SlidesTable {
   mpp: number | null;
   pyramid_hash: string;
   created_at: Timestamptz;
+  /** Blob of the slide's tile index (layout and per-tile SHA-256); null until indexed (0770). */
+  tile_index_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface VideosTable {

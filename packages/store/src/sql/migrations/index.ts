@@ -19,6 +19,7 @@ import { apiTokens } from './0600_api_tokens';
 import { auditSearch } from './0740_audit_search';
 import { quarantineReview } from './0730_quarantine_review';
 import { dicomweb } from './0720_dicomweb';
+import { slideTileIndex } from './0770_slide_tile_index';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -45,4 +46,5 @@ export const migrations: readonly Migration[] = [
   auditSearch,
   quarantineReview,
   dicomweb,
+  slideTileIndex,
 ];

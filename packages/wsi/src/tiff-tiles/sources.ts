@@ -1,0 +1,56 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { readTiffRanged } from '@delineate/formats';
+import { DelineateError } from '@delineate/schema';
+import { pyramidLayoutOf, type PyramidLevel, type SlidePyramidLayout } from './layout';
+
+/**
+ * Where a converted slide's bytes are. `key` names the bytes (a content hash) for the caches;
+ * `readTile` gets the stored bytes of tile `index` of a level of the layout `openLayout` gave.
+ */
+export interface PyramidSource {
+  readonly key: string;
+  openLayout(): Promise<SlidePyramidLayout>;
+  readTile(level: PyramidLevel, index: number): Promise<Uint8Array>;
+}
+
+/** Ranged reads of a local file through one open handle (header and IFDs only, then tiles). */
+export class LocalPyramidFile implements PyramidSource {
+  #handle: Promise<FileHandle> | undefined;
+
+  constructor(
+    private readonly path: string,
+    readonly key: string = path,
+  ) {}
+
+  async openLayout(): Promise<SlidePyramidLayout> {
+    const handle = await this.#open();
+    const { size } = await handle.stat();
+    return pyramidLayoutOf(await readTiffRanged(size, (offset, length) => this.#read(offset, length)));
+  }
+
+  readTile(level: PyramidLevel, index: number): Promise<Uint8Array> {
+    return this.#read(level.tileOffsets[index] ?? 0, level.tileByteCounts[index] ?? 0);
+  }
+
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle) await (await handle).close();
+  }
+
+  #open(): Promise<FileHandle> {
+    this.#handle ??= open(this.path, 'r').catch((error: unknown) => {
+      this.#handle = undefined;
+      throw new DelineateError('DLN_NOT_FOUND', 'The slide file cannot be opened', { code: (error as NodeJS.ErrnoException).code ?? 'unknown' });
+    });
+    return this.#handle;
+  }
+
+  async #read(offset: number, length: number): Promise<Uint8Array> {
+    const handle = await this.#open();
+    const buffer = new Uint8Array(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, offset);
+    if (bytesRead !== length) throw new DelineateError('DLN_SLIDE_PYRAMID_INVALID', 'The slide file is shorter than its layout says');
+    return buffer;
+  }
+}
