@@ -16,6 +16,7 @@ import { centreOf, shellShortcuts } from './shell-shortcuts';
 import { ShortcutRegistry, typingTarget } from './shortcuts';
 import { exposeWorkspace } from './test-hooks';
 import { useLabelVolume, type LabelVolume } from './use-label-volume';
+import { useLabelVolumes } from './use-label-volumes';
 import { useRevisionViews } from './use-revision-views';
 import { useWorkflow } from './use-workflow';
 import type { LabelLayers, ViewerProps, ViewerRegistration } from './viewer-contract';
@@ -45,6 +46,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const [labelValue, setLabelValue] = useState(1);
   const [visible, setVisible] = useState<Set<number>>(new Set());
   const [opacity, setOpacity] = useState<Map<number, number>>(new Map());
+  const [outline, setOutline] = useState(false);
   const [cursor, setCursor] = useState<[number, number, number]>([0, 0, 0]);
   const [labelsVersion, setLabelsVersion] = useState(0);
   const [help, setHelp] = useState(false);
@@ -217,6 +219,8 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     [volume, viewing, compare, correction, showCorrection, boxes, labelsVersion],
   );
 
+  const volumes = useLabelVolumes(layers?.shown ?? null, labelsVersion, volume?.dims.spacing ?? null);
+
   const failure = error ?? opened.error;
   if (failure && !volume) {
     return (
@@ -238,6 +242,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     labels,
     visible,
     opacity,
+    outline,
     layers,
     tool: readOnly ? null : tools[toolId],
     label: labelValue,
@@ -311,6 +316,9 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
             onSelect={setLabelValue}
             onVisible={(value, shown) => setVisible((v) => (shown ? new Set([...v, value]) : new Set([...v].filter((x) => x !== value))))}
             onOpacity={(value, o) => setOpacity((m) => new Map(m).set(value, o))}
+            volumes={volumes}
+            outline={outline}
+            onOutline={setOutline}
           />
         </div>
         {wf && reviewStage && wf.context && (
