@@ -4,7 +4,7 @@ import type { Draft } from '../drafts';
 import { createToolSet, defaultToolOptions, type ToolEffect, type ToolId, type ToolOptions } from '../tools';
 import { ErrorBox } from '../ui/ErrorBox';
 import { modalityDisplay } from '../viewer/modality-presets';
-import { AnnotatePanel, MarkDialog, type PendingBox } from '../ui/AnnotatePanel';
+import { AnnotatePanel, checklistWords, MarkDialog, type PendingBox } from '../ui/AnnotatePanel';
 import { ReviewPanel } from '../ui/ReviewPanel';
 import type { SceneBox } from '../viewer/overlay';
 import { ConflictDialog, DraftOffer, ErrorOverlay, HelpOverlay, NoticeToast } from './dialogs';
@@ -13,7 +13,7 @@ import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
 import { useInvalidateAfterSave, useItem, useOpenedWork, useRevisions } from './queries';
 import type { SaveState } from './save-controller';
 import { centreOf, shellShortcuts } from './shell-shortcuts';
-import { ShortcutRegistry, typingTarget } from './shortcuts';
+import { ShortcutRegistry, stopsDefault, typingTarget } from './shortcuts';
 import { exposeWorkspace } from './test-hooks';
 import { useLabelVolume, type LabelVolume } from './use-label-volume';
 import { useLabelVolumes } from './use-label-volumes';
@@ -165,7 +165,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     const onKey = (e: KeyboardEvent) => {
       // An open modal dialog (signature, significant region) takes every key, wherever focus is.
       if (document.querySelector('[aria-modal="true"]') || typingTarget(e.target)) return;
-      if (registry.handle(e) && (e.ctrlKey || e.metaKey)) e.preventDefault();
+      if (registry.handle(e) && stopsDefault(e)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -286,6 +286,27 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         </div>
         <Viewer {...viewerProps} />
         <div className="panel right">
+          {/* The reviewer's checklist shares the labels' column, so the image views keep their width. */}
+          {wf && reviewStage && wf.context && (
+            <ReviewPanel
+              stage={reviewStage}
+              task={wf.task}
+              context={wf.context}
+              labels={labels}
+              locked={locked}
+              signed={wf.signed}
+              correction={correction}
+              showCorrection={showCorrection}
+              onShowCorrection={workflow.setShowCorrection}
+              correctionAvailable={(correction?.counts.added ?? 0) + (correction?.counts.removed ?? 0) + (correction?.counts.relabelled ?? 0) > 0}
+              marks={workflow.marks}
+              markTool={toolId === 'mark'}
+              onMarkTool={toggleMarkTool}
+              onRemoveMark={(i) => workflow.setMarks((m) => m.filter((_, k) => k !== i))}
+              onGoTo={(box) => setCursor(centreOf(box))}
+              sign={(body) => workflow.signReview(body).finally(() => setToolId('crosshair'))}
+            />
+          )}
           {wf && !reviewStage && (
             <AnnotatePanel
               task={wf.task}
@@ -299,6 +320,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
               onMarkTool={toggleMarkTool}
               onRemoveMark={(i) => workflow.setMarks((m) => m.filter((_, k) => k !== i))}
               onGoTo={(box) => setCursor(centreOf(box))}
+              words={checklistWords(wf.context?.checklist, labels)}
               onSubmit={() =>
                 void workflow.submitForReview().then((done) => {
                   if (!done) return;
@@ -321,26 +343,6 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
             onOutline={setOutline}
           />
         </div>
-        {wf && reviewStage && wf.context && (
-          <ReviewPanel
-            stage={reviewStage}
-            task={wf.task}
-            context={wf.context}
-            labels={labels}
-            locked={locked}
-            signed={wf.signed}
-            correction={correction}
-            showCorrection={showCorrection}
-            onShowCorrection={workflow.setShowCorrection}
-            correctionAvailable={(correction?.counts.added ?? 0) + (correction?.counts.removed ?? 0) + (correction?.counts.relabelled ?? 0) > 0}
-            marks={workflow.marks}
-            markTool={toolId === 'mark'}
-            onMarkTool={toggleMarkTool}
-            onRemoveMark={(i) => workflow.setMarks((m) => m.filter((_, k) => k !== i))}
-            onGoTo={(box) => setCursor(centreOf(box))}
-            sign={(body) => workflow.signReview(body).finally(() => setToolId('crosshair'))}
-          />
-        )}
       </div>
       {pendingMark && (
         <MarkDialog
