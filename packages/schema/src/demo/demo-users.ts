@@ -1,7 +1,7 @@
 import type { Modality, QualificationKind, Role } from '../vocabularies';
 
 /**
- * One demo user per project role, plus the platform administrator. Names only: the demo
+ * One demo user per project role (two annotators, the agreement sample's readers), plus the platform administrator. Names only: the demo
  * command generates each password at first start and prints it once; none is in the code.
  */
 export interface DemoUser {
@@ -22,6 +22,14 @@ export const demoUsers: readonly DemoUser[] = [
     role: 'annotator',
     platformAdmin: false,
     qualification: { kind: 'trained_annotator', modality: 'CT' },
+  },
+  {
+    // A second technologist: items in the agreement sample are read by two annotators.
+    username: 'demo.technologist',
+    displayName: 'Demo Technologist',
+    role: 'annotator',
+    platformAdmin: false,
+    qualification: { kind: 'technologist', modality: 'CT' },
   },
   {
     username: 'demo.clinician',
