@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher, policyTable } from '@delineate/server';
-import { agreementReport, BlobKey, LocalBlobStore, testing, WorkflowRepository, type Database } from '@delineate/store';
+import { AccessRepository, agreementReport, BlobKey, LocalBlobStore, testing, WorkflowRepository, type Database } from '@delineate/store';
 import { seedDemo, type DemoResult } from './demo';
 import { lessCarefulReading } from './demo-work';
 
@@ -66,6 +66,32 @@ describe('the demo project', () => {
     const again = await seedDemo({ database, blobs, clock, hasher: new PasswordHasher() }, { slices: 16, size: 48 });
     expect(again).toEqual({ created: false, projectId: demo.projectId });
   });
+});
+
+describe('the minimal demo (the browser tests\' starting point)', () => {
+  it('has one phantom, one technologist and no agreement sample, so the one task is demo.annotator\'s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dln-demo-minimal-'));
+    const database = await testing.createTestDatabase('pglite');
+    const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
+    try {
+      const clock = () => new Date();
+      const hasher = new PasswordHasher({ testOnlyParams: { memoryKiB: 64, timeCost: 1, parallelism: 1 } });
+      const demo = await seedDemo({ database, blobs, clock, hasher }, { slices: 8, size: 32, minimal: true });
+      if (!demo.created) throw new Error('expected a fresh store');
+      expect(demo.items).toHaveLength(1);
+      expect(demo.credentials.map((c) => c.username)).not.toContain('demo.technologist');
+      const workflow = new WorkflowRepository(database.db, { blobs, clock, requirements: policyTable.roleQualifications });
+      expect((await workflow.sample(demo.projectId)).map((s) => s.sampled)).toEqual([false]);
+      const [task, ...others] = await workflow.listTasks(demo.projectId, { stage: 'annotate' });
+      expect(others).toEqual([]);
+      const annotator = await new AccessRepository(database.db).findUserByUsername('demo.annotator');
+      expect(task!.assigneeId).toBe(annotator!.id);
+    } finally {
+      await blobs.close();
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('the second reader of the seeded item', () => {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { generateCtPhantom, type PhantomLesionPlacement } from '@delineate/formats';
 import {
+  demoAgreementSampling,
   demoProjectSettings,
+  demoSecondReader,
   demoWorkflowSettings,
   demoUsers,
   liverCtLabelSchema,
@@ -95,8 +97,10 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const now = deps.clock();
   const labelSchema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
   const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
+  const agreementSampling = options.minimal ? demoProjectSettings.agreementSampling : demoAgreementSampling;
   const project = await projects.create({
     ...demoProjectSettings,
+    agreementSampling,
     labelSchema: { id: labelSchema.id, version: labelSchema.version },
     reviewProtocol: { id: protocol.id, version: protocol.version },
   });
@@ -106,7 +110,9 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const credentials: DemoCredential[] = [];
   const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   let admin: string | null = null;
-  for (const [index, user] of demoUsers.entries()) {
+  // The minimal demo has one reader, so its one task is the first annotator's.
+  const users = options.minimal ? demoUsers.filter((u) => u.username !== demoSecondReader) : demoUsers;
+  for (const [index, user] of users.entries()) {
     const password = generatePassword(user);
     const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
     await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
@@ -116,7 +122,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
       await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
     }
     credentials.push({ username: user.username, role: user.role ?? 'platform_admin', password });
-    options.onProgress?.('users', index + 1, demoUsers.length);
+    options.onProgress?.('users', index + 1, users.length);
   }
 
   const settings = await projectDeidSettings(deps, project.id);
@@ -148,7 +154,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     project.id,
     {
       ...demoWorkflowSettings,
-      ...(options.minimal ? { agreementSampling: { ...demoWorkflowSettings.agreementSampling, fraction: 0 } } : {}),
+      agreementSampling,
       labelSchema: { id: labelSchema.id, version: labelSchema.version },
       reviewProtocol: { id: protocol.id, version: protocol.version },
     },

@@ -19,6 +19,7 @@ import { registerMaskImportRoutes } from './routes/mask-import';
 import { registerRevisionExportRoutes } from './routes/revision-exports';
 import { registerSubjectIdentityRoutes } from './routes/subject-identities';
 import { registerTaskRoutes } from './routes/tasks';
+import { registerItemNameRoutes } from './routes/item-names';
 import { registerSystemRoutes } from './routes/system';
 import { registerWorkflowRoutes } from './routes/workflow';
 import { registerReleaseRoutes } from './routes/releases';
@@ -109,6 +110,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerReleaseRoutes(app, registry, context);
   registerIngestRoutes(app, registry, deps.ingest);
   registerProjectModalityRoutes(app, registry, context);
+  registerItemNameRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit };
 }

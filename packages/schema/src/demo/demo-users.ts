@@ -14,6 +14,9 @@ export interface DemoUser {
   qualification: { kind: QualificationKind; modality: Modality | null } | null;
 }
 
+/** The second annotator, a reader only the seeded demo's agreement sample needs (the minimal demo leaves them out). */
+export const demoSecondReader = 'demo.technologist';
+
 export const demoUsers: readonly DemoUser[] = [
   { username: 'demo.admin', displayName: 'Demo Platform Administrator', role: null, platformAdmin: true, qualification: null },
   {
@@ -25,7 +28,7 @@ export const demoUsers: readonly DemoUser[] = [
   },
   {
     // A second technologist: items in the agreement sample are read by two annotators.
-    username: 'demo.technologist',
+    username: demoSecondReader,
     displayName: 'Demo Technologist',
     role: 'annotator',
     platformAdmin: false,
