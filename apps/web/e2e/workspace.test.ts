@@ -184,10 +184,11 @@ run('annotation workspace in chromium', () => {
   it('fills only the clicked region within the intensity range, never the air around the body', async () => {
     await page.click('[data-testid=label-liver_lesion]');
     await page.click('[data-testid=tool-fill]');
-    await page.fill('[data-testid=range-lower]', '20');
-    await page.fill('[data-testid=range-upper]', '120');
     const z = 22;
     await goToSlice(page, z);
+    // Typing in the range fields keeps the keys from the shortcuts, so the slice is chosen first.
+    await page.fill('[data-testid=range-lower]', '20');
+    await page.fill('[data-testid=range-upper]', '120');
     const { columns, rows } = await hooks(page, (d) => d.dims());
     const plane = columns * rows;
     const itemId = /items\/([0-9a-f-]{36})/.exec(page.url())![1]!;

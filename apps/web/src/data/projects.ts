@@ -20,6 +20,10 @@ export const useProjectTasks = (projectId: string) => useQuery({ queryKey: keys.
 
 export const useRecordedSample = (projectId: string) => useQuery({ queryKey: keys.project(projectId).sample, queryFn: async () => (await projectApi.sample(projectId)).sample });
 
+/** The project's items by name; a page that cannot read them names items by id instead. */
+export const useItemNames = (projectId: string) =>
+  useQuery({ queryKey: keys.project(projectId).itemNames, queryFn: async () => new Map((await projectApi.itemNames(projectId)).items.map((i) => [i.id, i])), retry: false });
+
 export const useQualityReport = (projectId: string) => useQuery({ queryKey: keys.project(projectId).quality, queryFn: () => projectApi.quality(projectId) });
 
 export const useAgreementReport = (projectId: string) => useQuery({ queryKey: keys.project(projectId).agreement, queryFn: () => projectApi.agreement(projectId) });

@@ -1,6 +1,7 @@
 import type { Role, WorkflowConfig, WorkflowTask } from '@delineate/schema';
 import { useState } from 'react';
-import { useCreateTasks, useProjectMembers, useProjectTasks, useReassignTask, useRecordedSample, useWorkflowConfig } from '../data/projects';
+import { itemWords } from '../data/item-words';
+import { useCreateTasks, useItemNames, useProjectMembers, useProjectTasks, useReassignTask, useRecordedSample, useWorkflowConfig } from '../data/projects';
 import { ErrorBox, QueryError } from '../ui/ErrorBox';
 
 const stageRole = (stage: WorkflowTask['stage'], oversight: WorkflowConfig['oversightModel']): Role =>
@@ -14,6 +15,11 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
   const membersQuery = useProjectMembers(projectId);
   const configQuery = useWorkflowConfig(projectId);
   const sampleQuery = useRecordedSample(projectId);
+  const itemNames = useItemNames(projectId).data;
+  const itemName = (itemId: string) => {
+    const item = itemNames?.get(itemId);
+    return item ? itemWords(item) : <code>{itemId.slice(0, 8)}</code>;
+  };
   const create = useCreateTasks(projectId);
   const reassignTask = useReassignTask(projectId);
   const [choice, setChoice] = useState<Record<string, string>>({});
@@ -40,7 +46,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
     try {
       const result = await reassignTask.mutateAsync({ taskId: task.id, assigneeId });
       setChoice({ ...choice, [task.id]: '' });
-      setMoved(`Task ${task.id.slice(0, 8)} moved to ${nameOf(result.assigneeId)}`);
+      setMoved(`The ${task.stage.replace('_', ' ')} task of ${itemNames?.get(task.itemId) ? itemWords(itemNames.get(task.itemId)!) : 'the item'} moved to ${nameOf(result.assigneeId)}`);
     } catch {
       // Shown below from the mutation's error.
     }
@@ -87,9 +93,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
                   {created.sample.map((s) => (
                     <tr key={s.itemId}>
                       <td>{s.drawPosition}</td>
-                      <td>
-                        <code>{s.itemId.slice(0, 8)}</code>
-                      </td>
+                      <td>{itemName(s.itemId)}</td>
                       <td>{s.sampled ? 'yes' : 'no'}</td>
                       <td>{s.readers}</td>
                     </tr>
@@ -134,9 +138,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
                   <td>
                     <code>{t.id.slice(0, 8)}</code>
                   </td>
-                  <td>
-                    <code>{t.itemId.slice(0, 8)}</code>
-                  </td>
+                  <td data-testid="workflow-task-item">{itemName(t.itemId)}</td>
                   <td>{t.stage.replace('_', ' ')}</td>
                   <td>{t.status.replace('_', ' ')}</td>
                   <td data-testid="assignee">{nameOf(t.assigneeId)}</td>
