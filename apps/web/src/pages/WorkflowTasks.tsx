@@ -1,7 +1,6 @@
 import type { Role, WorkflowConfig, WorkflowTask } from '@delineate/schema';
 import { useState } from 'react';
-import { itemWords } from '../data/item-words';
-import { useCreateTasks, useItemNames, useProjectMembers, useProjectTasks, useReassignTask, useRecordedSample, useWorkflowConfig } from '../data/projects';
+import { useCreateTasks, useItemName, useProjectMembers, useProjectTasks, useReassignTask, useRecordedSample, useWorkflowConfig } from '../data/projects';
 import { ErrorBox, QueryError } from '../ui/ErrorBox';
 
 const stageRole = (stage: WorkflowTask['stage'], oversight: WorkflowConfig['oversightModel']): Role =>
@@ -15,11 +14,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
   const membersQuery = useProjectMembers(projectId);
   const configQuery = useWorkflowConfig(projectId);
   const sampleQuery = useRecordedSample(projectId);
-  const itemNames = useItemNames(projectId).data;
-  const itemName = (itemId: string) => {
-    const item = itemNames?.get(itemId);
-    return item ? itemWords(item) : <code>{itemId.slice(0, 8)}</code>;
-  };
+  const itemName = useItemName(projectId);
   const create = useCreateTasks(projectId);
   const reassignTask = useReassignTask(projectId);
   const [choice, setChoice] = useState<Record<string, string>>({});
@@ -46,7 +41,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
     try {
       const result = await reassignTask.mutateAsync({ taskId: task.id, assigneeId });
       setChoice({ ...choice, [task.id]: '' });
-      setMoved(`The ${task.stage.replace('_', ' ')} task of ${itemNames?.get(task.itemId) ? itemWords(itemNames.get(task.itemId)!) : 'the item'} moved to ${nameOf(result.assigneeId)}`);
+      setMoved(`The ${task.stage.replace('_', ' ')} task of ${itemName(task.itemId)} moved to ${nameOf(result.assigneeId)}`);
     } catch {
       // Shown below from the mutation's error.
     }
