@@ -166,6 +166,10 @@ run('clinical workflow screens in chromium', () => {
     reviewTaskId = await openFromWorkList(reviewer, server.url, 'review');
     const context = (await getJson<Context>(reviewer, `/api/workflow/tasks/${reviewTaskId}/review-context`)).body;
     expect(context.labels.filter((l) => l.present).map((l) => l.key)).toEqual(['liver', 'liver_lesion']);
+    // At 1600 × 1000 the checklist shares the labels' column: each of the four views keeps about a third of the screen.
+    await reviewer.setViewportSize({ width: 1600, height: 1000 });
+    await reviewer.waitForFunction(() => (document.querySelector('[data-testid=view-axial]')?.getBoundingClientRect().width ?? 0) > 480);
+    await reviewer.screenshot({ path: screenshotPath('review-02b-layout-1600x1000') });
     // The checklist on the screen is the protocol's items of the labels present.
     const shown = await reviewer.locator('[data-testid^="check-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('check-'.length)));
     expect(shown).toEqual(context.checklist.map((c) => c.key));
