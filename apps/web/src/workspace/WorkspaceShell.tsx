@@ -197,14 +197,14 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     }),
   );
 
-  const boxes = useMemo<SceneBox[]>(
-    () => [
-      ...(wf?.context?.significantRegions ?? []).flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.stored, label: `${m.labelKey} (marked)` }] : [])),
-      ...workflow.marks.flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.mine, label: `${m.labelKey} (new mark)` }] : [])),
+  const boxes = useMemo<SceneBox[]>(() => {
+    const name = (key: string) => labels.find((l) => l.key === key)?.name ?? key;
+    return [
+      ...(wf?.context?.significantRegions ?? []).flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.stored, label: `${name(m.labelKey)} (marked)` }] : [])),
+      ...workflow.marks.flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.mine, label: `${name(m.labelKey)} (new mark)` }] : [])),
       ...(drawingBox ? [drawingBox] : []),
-    ],
-    [wf, workflow.marks, drawingBox],
-  );
+    ];
+  }, [wf, workflow.marks, drawingBox, labels]);
   const { correction, showCorrection } = workflow;
   const layers = useMemo<LabelLayers | null>(
     () =>
