@@ -80,7 +80,7 @@ async function prepare(env: NodeJS.ProcessEnv) {
   const config = configFromEnv(env);
   const { database, blobs } = await openPlatform(config, env);
   try {
-    const demo = await seedDemo({ database, blobs, clock: () => new Date(), hasher: new PasswordHasher() }, { slices: 6, size: 24 });
+    const demo = await seedDemo({ database, blobs, clock: () => new Date(), hasher: new PasswordHasher() }, { slices: 6, size: 24, minimal: true });
     if (!demo.created) throw new Error('expected a fresh store');
     const annotator = demo.credentials.find((c) => c.role === 'clinician_annotator')!;
     return { demo, annotator, voxels: 24 * 24 * 6, sliceVoxels: 24 * 24, slices: 6 };

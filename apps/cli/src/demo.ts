@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { generateCtPhantom } from '@delineate/formats';
+import { generateCtPhantom, type PhantomLesionPlacement } from '@delineate/formats';
 import {
+  demoAgreementSampling,
   demoProjectSettings,
+  demoSecondReader,
   demoWorkflowSettings,
   demoUsers,
   liverCtLabelSchema,
@@ -20,6 +22,7 @@ import {
 } from '@delineate/store';
 import { passwordProblem, policyTable, type PasswordHasher } from '@delineate/server';
 import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
+import { seedAgreementWork } from './demo-work';
 
 export interface DemoDeps {
   database: Database;
@@ -33,7 +36,28 @@ export interface DemoOptions {
   slices?: number;
   size?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
+  /**
+   * One phantom, no agreement sample and no seeded work: the plain starting point the browser
+   * tests build their scenarios on. The default is the demo that shows everything.
+   */
+  minimal?: boolean;
 }
+
+/** The demo's phantoms: the same anatomy with different lesions (each its own synthetic patient). */
+export const demoPhantoms: readonly { patientId: string; seed: number; lesions: readonly PhantomLesionPlacement[] | undefined; description: string }[] = [
+  { patientId: 'PHANTOM-0001', seed: 1, lesions: undefined, description: 'two lesions, 30 and 12 mm' },
+  { patientId: 'PHANTOM-0002', seed: 2, lesions: [{ at: [-0.35, 0.05, 0.2], diameterMm: 45 }], description: 'one 45 mm lesion' },
+  {
+    patientId: 'PHANTOM-0003',
+    seed: 3,
+    lesions: [
+      { at: [-0.5, -0.05, 0.3], diameterMm: 8 },
+      { at: [-0.3, 0.1, 0.1], diameterMm: 10 },
+      { at: [-0.15, -0.2, 0.35], diameterMm: 15 },
+    ],
+    description: 'three small lesions, 8 to 15 mm',
+  },
+];
 
 export interface DemoCredential {
   username: string;
@@ -59,8 +83,10 @@ function generatePassword(context: { username: string; displayName: string }): s
 
 /**
  * Seeds the demo project once: the liver CT label schema and review protocol, the project,
- * one user per role with a generated password (returned once, stored only as argon2id hashes),
- * and a synthetic CT phantom that goes through the same de-identification gate as real data.
+ * one user per role (two technologists, so sampled items have two readers) with a generated
+ * password (returned once, stored only as argon2id hashes), three synthetic CT phantoms differing
+ * in their lesions that go through the same de-identification gate as real data, the tasks with
+ * an agreement sample, and one sampled item read by both technologists with its agreement.
  */
 export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promise<DemoResult> {
   const db = deps.database.db;
@@ -71,8 +97,10 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const now = deps.clock();
   const labelSchema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
   const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
+  const agreementSampling = options.minimal ? demoProjectSettings.agreementSampling : demoAgreementSampling;
   const project = await projects.create({
     ...demoProjectSettings,
+    agreementSampling,
     labelSchema: { id: labelSchema.id, version: labelSchema.version },
     reviewProtocol: { id: protocol.id, version: protocol.version },
   });
@@ -82,7 +110,9 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const credentials: DemoCredential[] = [];
   const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   let admin: string | null = null;
-  for (const [index, user] of demoUsers.entries()) {
+  // The minimal demo has one reader, so its one task is the first annotator's.
+  const users = options.minimal ? demoUsers.filter((u) => u.username !== demoSecondReader) : demoUsers;
+  for (const [index, user] of users.entries()) {
     const password = generatePassword(user);
     const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
     await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
@@ -92,28 +122,50 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
       await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
     }
     credentials.push({ username: user.username, role: user.role ?? 'platform_admin', password });
-    options.onProgress?.('users', index + 1, demoUsers.length);
+    options.onProgress?.('users', index + 1, users.length);
   }
 
-  const phantom = generateCtPhantom({ slices: options.slices ?? 128, rows: options.size ?? 512, columns: options.size ?? 512 });
   const settings = await projectDeidSettings(deps, project.id);
-  const report = await ingestDicom(
-    deps,
-    phantom.slices.map((s) => s.bytes),
-    {
-      projectId: project.id,
-      ...settings,
-      // The phantom is the platform's own synthetic CT, checked against its IOD by testkit's
-      // dciodvfy test; the demo then starts without dicom3tools installed.
-      validator: null,
-      onProgress: (done, total) => options.onProgress?.('de-identify and store the CT phantom', done, total),
-    },
-  );
+  const phantoms = options.minimal ? demoPhantoms.slice(0, 1) : demoPhantoms;
+  const items: IngestedItem[] = [];
+  const truths = new Map<string, { truth: Uint8Array; dims: readonly [number, number, number] }>();
+  for (const [n, spec] of phantoms.entries()) {
+    const phantom = generateCtPhantom({ slices: options.slices ?? 128, rows: options.size ?? 512, columns: options.size ?? 512, seed: spec.seed, patientId: spec.patientId, lesions: spec.lesions });
+    const report = await ingestDicom(
+      deps,
+      phantom.slices.map((s) => s.bytes),
+      {
+        projectId: project.id,
+        ...settings,
+        // The phantom is the platform's own synthetic CT, checked against its IOD by testkit's
+        // dciodvfy test; the demo then starts without dicom3tools installed.
+        validator: null,
+        onProgress: (done, total) => options.onProgress?.(`de-identify and store CT phantom ${n + 1} of ${phantoms.length}`, done, total),
+      },
+    );
+    for (const item of report.items) truths.set(item.itemId, { truth: phantom.labels, dims: phantom.dims });
+    items.push(...report.items);
+  }
   // Tasks come from the workflow module, as in any project: the demo runs the supervised-
   // technologist model (the technologist annotates, the reviewer reviews every item) and
   // sends items with a liver lesion to the expert reviewer after the standard review.
   const workflow = new WorkflowRepository(db, { blobs: deps.blobs, clock: deps.clock, requirements: policyTable.roleQualifications });
-  await workflow.updateConfig(project.id, { ...demoWorkflowSettings, labelSchema: { id: labelSchema.id, version: labelSchema.version }, reviewProtocol: { id: protocol.id, version: protocol.version } }, admin);
-  await workflow.generateTasks(project.id);
-  return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items: report.items };
+  await workflow.updateConfig(
+    project.id,
+    {
+      ...demoWorkflowSettings,
+      agreementSampling,
+      labelSchema: { id: labelSchema.id, version: labelSchema.version },
+      reviewProtocol: { id: protocol.id, version: protocol.version },
+    },
+    admin,
+  );
+  const { sample } = await workflow.generateTasks(project.id);
+  const seeded = options.minimal ? undefined : sample.find((s) => s.sampled);
+  if (seeded) {
+    options.onProgress?.('seed the readers of one sampled item and their agreement', 0, 1);
+    await seedAgreementWork(deps, workflow, { projectId: project.id, itemId: seeded.itemId, ...truths.get(seeded.itemId)! });
+    options.onProgress?.('seed the readers of one sampled item and their agreement', 1, 1);
+  }
+  return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items };
 }

@@ -20,6 +20,7 @@ import { registerMaskImportRoutes } from './routes/mask-import';
 import { registerRevisionExportRoutes } from './routes/revision-exports';
 import { registerSubjectIdentityRoutes } from './routes/subject-identities';
 import { registerTaskRoutes } from './routes/tasks';
+import { registerItemNameRoutes } from './routes/item-names';
 import { registerSystemRoutes } from './routes/system';
 import { registerWorkflowRoutes } from './routes/workflow';
 import { registerReleaseRoutes } from './routes/releases';
@@ -118,6 +119,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerProjectModalityRoutes(app, registry, context);
   const retrievals = registerDicomwebRoutes(app, registry, context, deps.ingest);
   registerSlideRoutes(app, registry, context);
+  registerItemNameRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit, retrievals };
 }

@@ -50,11 +50,14 @@ export async function startDemoServer(options: {
   size: number;
   /** Runs after `delineate demo` and before `delineate start`, on the same data folder (e.g. to seed more items through the store). */
   beforeStart?: (dataDir: string) => Promise<void>;
+  /** The whole demo (three phantoms, the agreement sample, seeded readings) instead of the one-item starting point most scenarios build on. */
+  full?: boolean;
 }): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dln-web-e2e-'));
   const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '' };
   // The benchmark's 128 × 512² demo takes minutes through de-identification on a busy 2-core machine.
-  const seeded = spawnSync(process.execPath, [cli, 'demo', '--slices', String(options.slices), '--size', String(options.size)], { env, encoding: 'utf8', timeout: 900_000 });
+  const demoArgs = ['demo', '--slices', String(options.slices), '--size', String(options.size), ...(options.full ? [] : ['--minimal'])];
+  const seeded = spawnSync(process.execPath, [cli, ...demoArgs], { env, encoding: 'utf8', timeout: 900_000 });
   if (seeded.status !== 0) throw new Error(`delineate demo failed (${seeded.status}): ${seeded.stderr.slice(-2000)}`);
   const passwords = new Map<string, string>();
   for (const line of seeded.stdout.split('\n')) {

@@ -32,7 +32,7 @@ interface Task {
 interface Context {
   task: Task;
   labels: { key: string; present: boolean }[];
-  checklist: { key: string; labelKey: string; errorType: string }[];
+  checklist: { key: string; labelKey: string; question: string; errorType: string }[];
   significantRegions: { labelKey: string; box: { min: number[]; max: number[] } | null; note: string | null; markedBy: string; version: number }[];
   history: { stage: string; decision: string; correctedVersion: number | null; failedItems: { itemKey: string; errorType: string; note?: string }[]; correctionSizes: { labelKey: string; voxelsAdded: number; voxelsRemoved: number; dice: number | null; hd95Mm: number | null }[]; signedAt: string }[];
 }
@@ -140,6 +140,12 @@ run('clinical workflow screens in chromium', () => {
     // Unsaved: submitting saves version 1 first.
     expect(await annotator.textContent('[data-testid=submit-for-review]')).toMatch(/Save and submit/);
     await annotator.click('[data-testid=submit-for-review]');
+    // Asked once more; keeping on editing submits nothing.
+    await annotator.click('[data-testid=confirm-submit-no]');
+    await annotator.waitForSelector('[data-testid=confirm-submit]', { state: 'detached' });
+    expect(await hooks(annotator, (d) => d.readOnly())).toBe(false);
+    await annotator.click('[data-testid=submit-for-review]');
+    await annotator.click('[data-testid=confirm-submit-yes]');
     await annotator.waitForSelector('[data-testid=submitted-notice]');
     await expect(annotator.locator('[data-testid=save-state]').textContent()).resolves.toMatch(/Submitted for review · read-only/);
     expect(await annotator.isDisabled('[data-testid=tool-brush]')).toBe(true);
@@ -160,6 +166,10 @@ run('clinical workflow screens in chromium', () => {
     reviewTaskId = await openFromWorkList(reviewer, server.url, 'review');
     const context = (await getJson<Context>(reviewer, `/api/workflow/tasks/${reviewTaskId}/review-context`)).body;
     expect(context.labels.filter((l) => l.present).map((l) => l.key)).toEqual(['liver', 'liver_lesion']);
+    // At 1600 × 1000 the checklist shares the labels' column: each of the four views keeps about a third of the screen.
+    await reviewer.setViewportSize({ width: 1600, height: 1000 });
+    await reviewer.waitForFunction(() => (document.querySelector('[data-testid=view-axial]')?.getBoundingClientRect().width ?? 0) > 480);
+    await reviewer.screenshot({ path: screenshotPath('review-02b-layout-1600x1000') });
     // The checklist on the screen is the protocol's items of the labels present.
     const shown = await reviewer.locator('[data-testid^="check-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('check-'.length)));
     expect(shown).toEqual(context.checklist.map((c) => c.key));
@@ -178,7 +188,7 @@ run('clinical workflow screens in chromium', () => {
     const missing = shown[shown.length - 1]!;
     for (const key of shown.slice(0, -1)) await reviewer.click(`[data-testid="pass-${key}"]`);
     await reviewer.click('[data-testid=submit-review]');
-    await expect(reviewer.locator('[data-testid=review-problems]').textContent()).resolves.toContain(`1 checklist item is not answered: ${missing}`);
+    await expect(reviewer.locator('[data-testid=review-problems]').textContent()).resolves.toContain(`1 checklist item is not answered: “${context.checklist.find((c) => c.key === missing)!.question}”`);
     await reviewer.click(`[data-testid="pass-${missing}"]`);
 
     // Fail one item as "other": a comment is needed.
@@ -218,7 +228,10 @@ run('clinical workflow screens in chromium', () => {
     await row.locator('[data-testid=open-task]').click();
     await waitForVolume(annotator);
     await annotator.waitForSelector('[data-testid=returned-items]');
-    await expect(annotator.locator('[data-testid=returned-items]').textContent()).resolves.toMatch(/liver\.full-extent.*Other.*The liver is missing on slices 19 to 22/);
+    // Returned items read as the checklist's questions, not their keys.
+    const returned = (await annotator.locator('[data-testid=returned-items]').textContent())!;
+    expect(returned).toMatch(/Is the liver drawn on every slice.*\(Liver\).*Other.*The liver is missing on slices 19 to 22/);
+    expect(returned).not.toContain('liver.full-extent');
     expect(await annotator.isDisabled('[data-testid=tool-brush]')).toBe(false);
     // The mark of the first submission stays with the work.
     await expect(annotator.locator('[data-testid=stored-marks]').textContent()).resolves.toContain('Rim enhancement');
@@ -236,6 +249,7 @@ run('clinical workflow screens in chromium', () => {
     await annotator.waitForSelector('[data-testid=save-state]:has-text("version 2")');
     expect(await annotator.textContent('[data-testid=submit-for-review]')).toBe('Submit for review');
     await annotator.click('[data-testid=submit-for-review]');
+    await annotator.click('[data-testid=confirm-submit-yes]');
     await annotator.waitForSelector('[data-testid=submitted-notice]');
     expect((await getJson<Task>(annotator, `/api/workflow/tasks/${annotateTaskId}`)).body).toMatchObject({ status: 'submitted', revisionVersion: 2, returnedItems: [] });
   }, 120_000);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeRle8 } from '@delineate/core';
 import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, repoRoot, screenshotPath, signIn, startDemoServer, waitForVolume, type RunningServer } from './harness';
-import { fetchVolume, goToSlice, hooks, paintBlob } from './workspace-driver';
+import { fetchVolume, goToSlice, hooks, paintBlob, project } from './workspace-driver';
 
 /**
  * End to end through the real CLI, server, store and Debian chromium: sign in with TOTP, open
@@ -159,6 +159,108 @@ run('annotation workspace in chromium', () => {
     mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
     copyFileSync(screenshotPath('05-draft-restored'), join(repoRoot, 'test-artifacts', 'web-workspace.png'));
   }, 90_000);
+
+  it('shows orientation letters and the value under the pointer on every view; a focused slider leaves the arrows to the slices', async () => {
+    // The demo CT is axial (rows to the patient's left, columns posterior): radiological convention.
+    const edges = async (o: string) => Promise.all(['left', 'right', 'top', 'bottom'].map((e) => page.textContent(`[data-testid=edge-${o}-${e}]`)));
+    expect(await edges('axial')).toEqual(['R', 'L', 'A', 'P']);
+    expect(await edges('coronal')).toEqual(['R', 'L', 'S', 'I']);
+    expect(await edges('sagittal')).toEqual(['A', 'P', 'S', 'I']);
+    for (const o of ['axial', 'coronal', 'sagittal']) {
+      const box = (await page.locator(`[data-testid=view-${o}] canvas`).boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await expect(page.locator(`[data-testid=readout-${o}]`).textContent()).resolves.toMatch(/^\d+, \d+, \d+ · -?\d+ HU$/);
+    }
+    const slider = page.locator('[data-testid=brush-size]');
+    const before = await slider.inputValue();
+    const z = (await hooks(page, (d) => d.cursor()))[2];
+    await slider.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction((target) => (window as unknown as { __delineate: { cursor(): number[] } }).__delineate.cursor()[2] === target, z + 1);
+    expect(await slider.inputValue()).toBe(before);
+    await page.screenshot({ path: screenshotPath('06-orientation-and-value') });
+  }, 60_000);
+
+  it('fills only the clicked region within the intensity range, never the air around the body', async () => {
+    await page.click('[data-testid=label-liver_lesion]');
+    await page.click('[data-testid=tool-fill]');
+    const z = 22;
+    await goToSlice(page, z);
+    // Typing in the range fields keeps the keys from the shortcuts, so the slice is chosen first.
+    await page.fill('[data-testid=range-lower]', '20');
+    await page.fill('[data-testid=range-upper]', '120');
+    const { columns, rows } = await hooks(page, (d) => d.dims());
+    const plane = columns * rows;
+    const itemId = /items\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const hu = Int16Array.from(await page.evaluate(async (url) => Array.from(new Int16Array(await (await fetch(url)).arrayBuffer())), `/api/items/${itemId}/volume?first=${z}&count=1`));
+    const before = (await pageMask(page, voxels)).slice(z * plane, (z + 1) * plane);
+    // Air first: outside the range, nothing is filled and the page says why.
+    const corner = await project(page, 2, 2);
+    await page.mouse.click(corner.x, corner.y);
+    await page.waitForSelector('[data-testid=notice]:has-text("outside the intensity range")');
+    expect(await hooks(page, (d, s) => d.labelsOnSlice(s as number, 2), z)).toBe(before.filter((v) => v === LESION).length);
+    // The liver (about 60 HU) at the left of the image: filled up to where the values leave the range.
+    const seed = [43, 63] as const;
+    expect(hu[seed[0] + columns * seed[1]]).toBeGreaterThanOrEqual(20);
+    const inLiver = await project(page, seed[0], seed[1]);
+    await page.mouse.click(inLiver.x, inLiver.y);
+    await page.waitForFunction(([s, n]) => (window as unknown as { __delineate: { labelsOnSlice(z: number, v: number): number } }).__delineate.labelsOnSlice(s!, 2) > n!, [z, before.filter((v) => v === LESION).length]);
+    const after = (await pageMask(page, voxels)).slice(z * plane, (z + 1) * plane);
+    let filled = 0;
+    for (let i = 0; i < plane; i++) {
+      if (after[i] !== LESION || before[i] === LESION) continue;
+      filled++;
+      expect(hu[i]).toBeGreaterThanOrEqual(20);
+      expect(hu[i]).toBeLessThanOrEqual(120);
+    }
+    expect(filled).toBeGreaterThan(100);
+    expect(after[0]).toBe(0);
+    expect(filled).toBeLessThan(hu.filter((v) => v >= 20 && v <= 120).length);
+    await page.screenshot({ path: screenshotPath('07-fill-bounded') });
+  }, 60_000);
+
+  it('measures a painted sphere within 2 % of its volume, and rulers and ellipse ROIs in mm and HU', async () => {
+    await page.click('[data-testid=label-liver]');
+    await page.click('[data-testid=tool-brush]');
+    // The brush is labelled by its diameter: 80 mm paints a sphere of radius 40 mm.
+    await page.locator('[data-testid=brush-size]').evaluate((input: HTMLInputElement) => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, '80');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForSelector('text=Brush diameter 80 mm');
+    await page.check('[data-testid=brush-sphere]');
+    await goToSlice(page, 12);
+    const centre = await project(page, 64, 64);
+    await page.mouse.click(centre.x, centre.y);
+    const known = ((4 / 3) * Math.PI * 40 ** 3) / 1000;
+    const volume = page.locator('[data-testid=volume-liver]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=volume-liver]')?.getAttribute('data-ml')) > 0);
+    const ml = Number(await volume.getAttribute('data-ml'));
+    expect(Math.abs(ml - known) / known).toBeLessThan(0.02);
+    await expect(volume.textContent()).resolves.toMatch(/mL · [\d,]+ voxels/);
+    await page.uncheck('[data-testid=brush-sphere]');
+
+    await page.click('[data-testid=tool-ruler]');
+    const a = await project(page, 20, 100);
+    const b = await project(page, 60, 100);
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move(b.x, b.y, { steps: 4 });
+    await page.mouse.up();
+    const spacing = (await hooks(page, (d) => d.dims())) as unknown as { spacing?: number[] };
+    const mm = 40 * (spacing.spacing?.[0] ?? 400 / 128);
+    await expect(page.locator('[data-testid=measurements] li[data-kind=ruler]').textContent()).resolves.toContain(`${mm.toFixed(1)} mm`);
+    await page.click('[data-testid=tool-ellipse]');
+    const c = await project(page, 36, 56);
+    const d = await project(page, 52, 70);
+    await page.mouse.move(c.x, c.y);
+    await page.mouse.down();
+    await page.mouse.move(d.x, d.y, { steps: 4 });
+    await page.mouse.up();
+    await expect(page.locator('[data-testid=measurements] li[data-kind=ellipse]').textContent()).resolves.toMatch(/mean -?\d+\.\d ± \d+\.\d HU \(SD\) · \d+ mm²/);
+    await page.check('[data-testid=label-outline]');
+    await page.screenshot({ path: screenshotPath('08-measurements-and-outlines') });
+  }, 60_000);
 
   it('ran every step under the server\'s Content-Security-Policy without a violation', async () => {
     const res = await annotator.request.get(server.url);

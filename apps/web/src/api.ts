@@ -100,7 +100,7 @@ export interface Session {
 }
 
 export interface MyTask extends Task {
-  item: { id: string; kind: string; subjectPseudonym: string; slices: number | null };
+  item: { id: string; kind: string; subjectPseudonym: string; slices: number | null; modality: string | null };
   projectName: string;
   annotation: { id: string; headVersion: number } | null;
 }

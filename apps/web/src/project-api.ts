@@ -53,6 +53,17 @@ export interface Member {
   qualifications: { kind: string; modality: string | null; validUntil: string | null }[];
 }
 
+/** What an item is (GET …/items/names), for naming it on a page; see data/item-words.ts. */
+export interface ItemName {
+  id: string;
+  kind: string;
+  modality: string | null;
+  slices: number | null;
+  rows: number | null;
+  columns: number | null;
+  subjectPseudonym: string;
+}
+
 export interface SampleRecord {
   itemId: string;
   sampled: boolean;
@@ -119,6 +130,7 @@ export const projectApi = {
   createTasks: (projectId: string) => post<{ sample: SampleRecord[]; created: WorkflowTask[] }>(`${base(projectId)}/workflow/tasks`),
   tasks: (projectId: string) => json<{ tasks: WorkflowTask[] }>(`${base(projectId)}/workflow/tasks`),
   sample: (projectId: string) => json<{ sample: SampleRecord[] }>(`${base(projectId)}/workflow/sample`),
+  itemNames: (projectId: string) => json<{ items: ItemName[] }>(`${base(projectId)}/items/names`),
   reassign: (taskId: string, assigneeId: string) => post<WorkflowTask>(`/api/workflow/tasks/${taskId}/reassign`, { assigneeId }),
   quality: (projectId: string) => json<QualityReport>(`${base(projectId)}/workflow/quality`),
   agreement: (projectId: string) => json<AgreementReport>(`${base(projectId)}/workflow/agreement`),

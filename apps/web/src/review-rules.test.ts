@@ -12,8 +12,8 @@ describe('review rules in the page', () => {
   it('names the unanswered items and refuses without a decision', () => {
     const some = answered();
     some.delete(checklist[1]!.key);
-    expect(reviewProblems(checklist, some, null, false)).toEqual([`1 checklist item is not answered: ${checklist[1]!.key}`, 'Choose a decision']);
-    expect(reviewProblems(checklist, new Map(), 'accept', false)[0]).toBe(`${checklist.length} checklist items are not answered: ${checklist.map((c) => c.key).join(', ')}`);
+    expect(reviewProblems(checklist, some, null, false)).toEqual([`1 checklist item is not answered: “${checklist[1]!.question}”`, 'Choose a decision']);
+    expect(reviewProblems(checklist, new Map(), 'accept', false)[0]).toBe(`${checklist.length} checklist items are not answered: ${checklist.map((c) => `“${c.question}”`).join(', ')}`);
   });
 
   it('ties the decision to the answers and a correction', () => {
@@ -30,7 +30,7 @@ describe('review rules in the page', () => {
 
   it('needs a comment for "other", and sends answers the server schema accepts', () => {
     const other = answered((k) => (k === checklist[0]!.key ? { passed: false, errorType: 'other' } : {}));
-    expect(reviewProblems(checklist, other, 'reject', false)).toEqual([`${checklist[0]!.key}: the error type "other" needs a comment`]);
+    expect(reviewProblems(checklist, other, 'reject', false)).toEqual([`“${checklist[0]!.question}”: the error type "other" needs a comment`]);
     other.set(checklist[0]!.key, { passed: false, errorType: 'other', note: '  missed segment VI  ' });
     expect(reviewProblems(checklist, other, 'reject', false)).toEqual([]);
     const input = answersToInput(checklist, other);

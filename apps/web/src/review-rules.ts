@@ -17,10 +17,10 @@ export interface Answer {
 export function reviewProblems(checklist: readonly ChecklistItem[], answers: ReadonlyMap<string, Answer>, decision: Decision | null, correctionAvailable: boolean): string[] {
   const problems: string[] = [];
   const unanswered = checklist.filter((c) => answers.get(c.key)?.passed == null);
-  if (unanswered.length) problems.push(`${unanswered.length} checklist item${unanswered.length === 1 ? ' is' : 's are'} not answered: ${unanswered.map((c) => c.key).join(', ')}`);
+  if (unanswered.length) problems.push(`${unanswered.length} checklist item${unanswered.length === 1 ? ' is' : 's are'} not answered: ${unanswered.map((c) => `“${c.question}”`).join(', ')}`);
   for (const c of checklist) {
     const a = answers.get(c.key);
-    if (a?.passed === false && a.errorType === 'other' && !a.note.trim()) problems.push(`${c.key}: the error type "other" needs a comment`);
+    if (a?.passed === false && a.errorType === 'other' && !a.note.trim()) problems.push(`“${c.question}”: the error type "other" needs a comment`);
   }
   const failed = checklist.filter((c) => answers.get(c.key)?.passed === false).length;
   if (!decision) problems.push('Choose a decision');

@@ -26,7 +26,7 @@ export type { CtPhantom, CtPhantomGeometry, CtPhantomOptions, CtPhantomSlice, Ct
 export { enhancedMrImageStorage, enhancedMrPhantomValue, generateEnhancedMrPhantom } from './synthetic/enhanced-mr';
 export type { EnhancedMrPhantom, EnhancedMrPhantomOptions } from './synthetic/enhanced-mr';
 export { phantomHu, phantomLabelValues } from './synthetic/ct-phantom-anatomy';
-export type { PhantomLesion, PhantomTissue } from './synthetic/ct-phantom-anatomy';
+export type { PhantomLesion, PhantomLesionPlacement, PhantomTissue } from './synthetic/ct-phantom-anatomy';
 export { uidFromName } from './synthetic/uids';
 export { decodeNifti, encodeNifti, gzipSizeHint, niftiLabels, niftiValues, parseNiftiHeader } from './nifti/nifti';
 export type { NiftiArray, NiftiDatatype, NiftiHeader, NiftiImage, NiftiWriteInput, OrientationSource } from './nifti/nifti';

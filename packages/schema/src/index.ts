@@ -199,8 +199,8 @@ export {
 } from './validate';
 export { liverCtLabelSchema, liverCtLabelSchemaVersion } from './demo/liver-ct-label-schema';
 export { liverCtReviewProtocol, liverCtReviewProtocolVersion } from './demo/liver-ct-review-protocol';
-export { demoUsers, type DemoUser } from './demo/demo-users';
-export { demoProjectSettings, demoWorkflowSettings } from './demo/demo-project';
+export { demoSecondReader, demoUsers, type DemoUser } from './demo/demo-users';
+export { demoAgreementSampling, demoProjectSettings, demoWorkflowSettings } from './demo/demo-project';
 export {
   ExpertReviewRules,
   AgreementThresholds,

@@ -17,10 +17,11 @@ export function printCredentials(result: DemoResult): void {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Seed the demo project (synthetic CT phantom, liver label schema, one user per role) into the configured store')
+    .description('Seed the demo project (three synthetic CT phantoms, liver label schema, users for every role, an agreement sample with seeded readings) into the configured store')
     .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
     .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
-    .action(async (opts: { slices: number; size: number }) => {
+    .option('--minimal', 'one phantom, no agreement sample and no seeded work (a plain starting point for tests)')
+    .action(async (opts: { slices: number; size: number; minimal?: boolean }) => {
       await refuseBesideServer('it seeds the demo project at its first start; stop it to seed again');
       const config = configFromEnv(process.env);
       const { database, blobs } = await openPlatform(config, process.env);
@@ -28,7 +29,7 @@ export function register(program: Command): void {
       try {
         const result = await seedDemo(
           { database, blobs, clock: () => new Date(), hasher: new PasswordHasher() },
-          { slices: opts.slices, size: opts.size, onProgress: progress.update },
+          { slices: opts.slices, size: opts.size, minimal: opts.minimal === true, onProgress: progress.update },
         );
         progress.stop();
         printCredentials(result);

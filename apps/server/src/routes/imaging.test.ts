@@ -160,7 +160,7 @@ describe.each(kinds.run)('imaging and task routes on %s', (kind) => {
     const res = await h.server.app.inject({ method: 'GET', url: '/api/tasks/mine', headers });
     expect(res.statusCode).toBe(200);
     const [mine] = res.json().tasks;
-    expect(mine).toMatchObject({ id: task.id, status: 'assigned', item: { id: h.seeded.itemId, slices: 4, subjectPseudonym: 'P-TEST' }, annotation: { id: created.json().id, headVersion: 0 } });
+    expect(mine).toMatchObject({ id: task.id, status: 'assigned', item: { id: h.seeded.itemId, slices: 4, modality: 'CT', subjectPseudonym: 'P-TEST' }, annotation: { id: created.json().id, headVersion: 0 } });
     const item = await h.server.app.inject({ method: 'GET', url: `/api/items/${h.seeded.itemId}`, headers });
     expect(item.json().annotations).toEqual([expect.objectContaining({ id: created.json().id, mine: true, taskId: task.id })]);
     await h.server.app.accessRuntime.auditSettled();

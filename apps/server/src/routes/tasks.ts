@@ -9,7 +9,7 @@ import { defineRoute, type RouteRegistry } from '../http/route';
 const openStatuses = ['assigned', 'in_progress', 'submitted'] as const;
 
 export const MyTask = Task.extend({
-  item: z.object({ id: z.uuid(), kind: z.string(), subjectPseudonym: z.string(), slices: z.number().int().nullable() }),
+  item: z.object({ id: z.uuid(), kind: z.string(), subjectPseudonym: z.string(), slices: z.number().int().nullable(), modality: z.string().nullable() }),
   projectName: z.string(),
   /** The caller's annotation of the task, once started. */
   annotation: z.object({ id: z.uuid(), headVersion: z.number().int() }).nullable(),
@@ -43,7 +43,7 @@ export function registerTaskRoutes(app: FastifyInstance, registry: RouteRegistry
         .innerJoin('subjects', 'subjects.id', 'items.subject_id')
         .innerJoin('projects', 'projects.id', 'items.project_id')
         .leftJoin('series', 'series.id', 'items.series_id')
-        .select(['items.id', 'items.kind', 'subjects.pseudonym', 'series.slices', 'projects.name'])
+        .select(['items.id', 'items.kind', 'subjects.pseudonym', 'series.slices', 'series.modality', 'projects.name'])
         .where(
           'items.id',
           'in',
@@ -69,7 +69,7 @@ export function registerTaskRoutes(app: FastifyInstance, registry: RouteRegistry
           return [
             {
               ...t,
-              item: { id: item.id, kind: item.kind, subjectPseudonym: item.pseudonym, slices: item.slices },
+              item: { id: item.id, kind: item.kind, subjectPseudonym: item.pseudonym, slices: item.slices, modality: item.modality },
               projectName: item.name,
               annotation: annotation ? { id: annotation.id, headVersion: annotation.head_version } : null,
             },

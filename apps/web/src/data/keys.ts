@@ -20,6 +20,7 @@ export const keys = {
     sample: ['project', projectId, 'sample'] as const,
     quality: ['project', projectId, 'quality'] as const,
     agreement: ['project', projectId, 'agreement'] as const,
+    itemNames: ['project', projectId, 'item-names'] as const,
   }),
   /** Under the project, so a project-wide refresh reaches it. */
   accessReview: (projectId: string) => ['project', projectId, 'access-review'] as const,

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WorkflowConfig } from '@delineate/schema';
 import { projectApi } from '../project-api';
+import { itemWords } from './item-words';
 import { useApplyChange } from './changes';
 import { keys } from './keys';
 
@@ -19,6 +20,19 @@ export const useProjectMembers = (projectId: string) => useQuery({ queryKey: key
 export const useProjectTasks = (projectId: string) => useQuery({ queryKey: keys.project(projectId).tasks, queryFn: async () => (await projectApi.tasks(projectId)).tasks });
 
 export const useRecordedSample = (projectId: string) => useQuery({ queryKey: keys.project(projectId).sample, queryFn: async () => (await projectApi.sample(projectId)).sample });
+
+/** The project's items by name; a page that cannot read them names items by id instead. */
+export const useItemNames = (projectId: string) =>
+  useQuery({ queryKey: keys.project(projectId).itemNames, queryFn: async () => new Map((await projectApi.itemNames(projectId)).items.map((i) => [i.id, i])), retry: false });
+
+/** An item's name for a page (its id's start while the names load or cannot be read). */
+export function useItemName(projectId: string): (itemId: string) => string {
+  const names = useItemNames(projectId).data;
+  return (itemId) => {
+    const item = names?.get(itemId);
+    return item ? itemWords(item) : `item ${itemId.slice(0, 8)}`;
+  };
+}
 
 export const useQualityReport = (projectId: string) => useQuery({ queryKey: keys.project(projectId).quality, queryFn: () => projectApi.quality(projectId) });
 

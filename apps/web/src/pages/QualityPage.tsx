@@ -1,5 +1,5 @@
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useAgreementReport, useProjectSummary, useQualityReport } from '../data/projects';
+import { useAgreementReport, useDocumentChoices, useProjectSummary, useQualityReport } from '../data/projects';
 import { BarChart, BoxPlot, fmt, Histogram } from '../ui/charts';
 import { QueryError } from '../ui/ErrorBox';
 import '../ui/project-styles.css';
@@ -27,6 +27,10 @@ export function QualityPage() {
   const { projectId } = route.useParams();
   const queries = [useQualityReport(projectId), useAgreementReport(projectId), useProjectSummary(projectId)] as const;
   const [{ data: quality }, { data: agreement }, { data: summary }] = queries;
+  // Label names from the project's label schemas; the page still shows (by key) if they cannot be read.
+  const documents = useDocumentChoices(projectId);
+  const names = new Map((documents.data?.labelSchemas ?? []).flatMap((s) => s.labels.map((l) => [l.key, l.name] as const)));
+  const labelName = (key: string) => names.get(key) ?? key;
 
   if (queries.some((q) => q.error)) {
     return (
@@ -94,7 +98,7 @@ export function QualityPage() {
           title="Error rate per label"
           valueName="error rate"
           max={1}
-          bars={quality.perLabel.map((l) => ({ key: l.labelKey, label: l.labelKey, value: l.errorRate, extra: { answered: l.answered, failed: l.failed } }))}
+          bars={quality.perLabel.map((l) => ({ key: l.labelKey, label: labelName(l.labelKey), value: l.errorRate, extra: { answered: l.answered, failed: l.failed } }))}
           extraColumns={['answered', 'failed']}
         />
         <BarChart
@@ -154,7 +158,7 @@ export function QualityPage() {
           <tbody>
             {agreement.labels.map((l) => (
               <tr key={l.labelKey} data-key={l.labelKey}>
-                <th scope="row">{l.labelKey}</th>
+                <th scope="row">{labelName(l.labelKey)}</th>
                 <td className="num" data-value={l.items}>
                   {l.items}
                 </td>
@@ -176,13 +180,13 @@ export function QualityPage() {
         <BoxPlot
           testId="chart-agreement-dice"
           title="Pairwise Dice per label"
-          groups={quality.agreementPerLabel.map((l) => ({ key: l.labelKey, label: l.labelKey, values: l.dice }))}
+          groups={quality.agreementPerLabel.map((l) => ({ key: l.labelKey, label: labelName(l.labelKey), values: l.dice }))}
           domain={[0, 1]}
         />
         <BoxPlot
           testId="chart-agreement-hd95"
           title="Pairwise HD95 per label (mm)"
-          groups={quality.agreementPerLabel.map((l) => ({ key: l.labelKey, label: l.labelKey, values: l.hd95Mm }))}
+          groups={quality.agreementPerLabel.map((l) => ({ key: l.labelKey, label: labelName(l.labelKey), values: l.hd95Mm }))}
           digits={2}
           unit=" mm"
         />

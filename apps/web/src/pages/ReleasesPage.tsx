@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { isManifestV2, type ReleaseBuildRequest, type ReleaseExclusionReason, type ReleaseFilter, type ReleasePreview, type ReleaseSplit } from '@delineate/schema';
 import type { Session } from '../api';
 import { getRouteApi } from '@tanstack/react-router';
+import { useItemName } from '../data/projects';
 import { useSignedInSession } from '../data/session';
 import { ErrorBox } from '../ui/ErrorBox';
 import { isTrainingLayout, TrainingLayoutExport } from './TrainingLayoutExport';
@@ -102,6 +103,7 @@ function BuildForm({ projectId, onBuilt }: { projectId: string; onBuilt: (id: st
   const [licence, setLicence] = useState('');
   const preview = usePreviewRelease(projectId);
   const build = useBuildRelease(projectId);
+  const itemName = useItemName(projectId);
   const request = (): ReleaseBuildRequest => ({ name: name || 'release', filter, defaultSplit, excludeUnreviewed, crossValidation, ...(licence.trim() ? { licence: licence.trim() } : {}), splits: Object.entries(itemSplits).map(([itemId, split]) => ({ itemId, split })) });
   const p: ReleasePreview | undefined = preview.data;
   return (
@@ -145,13 +147,13 @@ function BuildForm({ projectId, onBuilt }: { projectId: string; onBuilt: (id: st
         <div data-testid="release-preview-result">
           <p>{p.items.length} item(s) would be released; multi-reader items combined by {methodWords[p.consensusMethod]}.</p>
           {p.sharedSubjects.length > 0 && <div className="error" data-testid="shared-subjects">Subjects with items in more than one split: {p.sharedSubjects.map((s) => `${s.subjectPseudonym} (${s.splits.map((x) => splitWords[x]).join(', ')})`).join('; ')}</div>}
-          {p.unreviewed.length > 0 && <div className="notice" data-testid="unreviewed">Unreviewed work: {p.unreviewed.map((u) => `item ${u.itemId.slice(0, 8)}, annotation ${u.annotationId.slice(0, 8)} (${unreviewedWords[u.reason]})`).join('; ')}</div>}
+          {p.unreviewed.length > 0 && <div className="notice" data-testid="unreviewed">Unreviewed work: {p.unreviewed.map((u) => `${itemName(u.itemId)} (${unreviewedWords[u.reason]})`).join('; ')}</div>}
           <table>
             <thead><tr><th>Item</th><th>Subject</th><th>Readers</th><th>Labels</th><th>Split</th></tr></thead>
             <tbody>
               {p.items.map((i) => (
                 <tr key={i.itemId} data-testid="preview-item">
-                  <td><code>{i.itemId.slice(0, 8)}</code></td><td>{i.subjectPseudonym}</td><td>{i.readers}</td><td>{i.labelKeys.map((k) => p.labels.find((l) => l.key === k)?.name ?? k).join(', ')}</td>
+                  <td>{itemName(i.itemId)}</td><td>{i.subjectPseudonym}</td><td>{i.readers}</td><td>{i.labelKeys.map((k) => p.labels.find((l) => l.key === k)?.name ?? k).join(', ')}</td>
                   <td><select value={itemSplits[i.itemId] ?? i.split ?? defaultSplit} onChange={(e) => setItemSplits({ ...itemSplits, [i.itemId]: e.target.value as ReleaseSplit })}>
                     {splits.map((s) => <option key={s} value={s}>{splitWords[s]}</option>)}
                   </select></td>
@@ -159,19 +161,19 @@ function BuildForm({ projectId, onBuilt }: { projectId: string; onBuilt: (id: st
               ))}
             </tbody>
           </table>
-          <ExcludedList excluded={p.excluded} />
+          <ExcludedList excluded={p.excluded} itemName={itemName} />
         </div>
       )}
     </section>
   );
 }
 
-function ExcludedList({ excluded }: { excluded: { itemId: string; reason: ReleaseExclusionReason }[] }) {
+function ExcludedList({ excluded, itemName }: { excluded: { itemId: string; reason: ReleaseExclusionReason }[]; itemName: (itemId: string) => string }) {
   if (excluded.length === 0) return null;
   return (
     <div data-testid="excluded">
       <h4>Left out</h4>
-      <ul>{excluded.map((e) => <li key={e.itemId} data-testid="excluded-item">Item <code>{e.itemId.slice(0, 8)}</code>: {reasonWords[e.reason]}</li>)}</ul>
+      <ul>{excluded.map((e) => <li key={e.itemId} data-testid="excluded-item">{itemName(e.itemId)}: {reasonWords[e.reason]}</li>)}</ul>
     </div>
   );
 }
@@ -183,6 +185,7 @@ function ReleaseDetail({ projectId, releaseId, admin }: { projectId: string; rel
   const exporter = useExportRelease(projectId);
   const verify = useVerifyRelease(projectId);
   const sendToPacs = useSendToPacs(projectId);
+  const itemName = useItemName(projectId);
   const r = release.data;
   if (!r) return <ErrorBox error={release.error} />;
   const manifest = isManifestV2(r.manifest) ? r.manifest : null;
@@ -196,7 +199,7 @@ function ReleaseDetail({ projectId, releaseId, admin }: { projectId: string; rel
           {manifest.reviewProtocol.version} · consensus {methodWords[manifest.consensusMethod]}
         </p>
       )}
-      {manifest && <ExcludedList excluded={manifest.excluded} />}
+      {manifest && <ExcludedList excluded={manifest.excluded} itemName={itemName} />}
       <div style={{ display: 'flex', gap: 8 }}>
         {admin && r.status === 'draft' && <button data-testid="release-freeze" onClick={() => freeze.mutate(r.id)}>Freeze</button>}
         {r.status === 'frozen' && <button data-testid="release-verify" onClick={() => verify.mutate(r.id)}>Verify</button>}

@@ -1,6 +1,8 @@
-import { Link, Outlet, useNavigate } from '@tanstack/react-router';
+import { Link, Outlet, useNavigate, useRouter } from '@tanstack/react-router';
+import { useEffect, useRef } from 'react';
 import type { Session } from '../api';
 import { useRefreshSession, useSession, useSignOut } from '../data/session';
+import { landingPath } from '../routes/landing';
 import { SignInPage } from './SignInPage';
 
 /**
@@ -10,9 +12,11 @@ import { SignInPage } from './SignInPage';
 export function RootLayout() {
   const session = useSession();
   const refresh = useRefreshSession();
-  if (session.isPending) return <div className="center">Loading…</div>;
   const current = session.data ?? null;
-  if (current === null || current.mfa === 'pending' || current.mfa === 'enrolment_required') {
+  const signedIn = current !== null && current.mfa !== 'pending' && current.mfa !== 'enrolment_required';
+  useLandAfterSignIn(signedIn ? current : null, session.isPending);
+  if (session.isPending) return <div className="center">Loading…</div>;
+  if (!signedIn) {
     return <SignInPage session={current} onDone={refresh} loadError={session.error} />;
   }
   return (
@@ -21,6 +25,27 @@ export function RootLayout() {
       <Outlet />
     </>
   );
+}
+
+/**
+ * Once someone signs in at the app's front address, they land on the page with their work
+ * (routes/landing.ts); a deep link they signed in from is kept.
+ */
+function useLandAfterSignIn(session: Session | null, pending: boolean) {
+  const router = useRouter();
+  const signInShown = useRef(false);
+  useEffect(() => {
+    if (pending) return;
+    if (!session) {
+      signInShown.current = true;
+      return;
+    }
+    if (!signInShown.current) return;
+    signInShown.current = false;
+    const path = landingPath(session);
+    // The other roles' pages are outside the typed route tree's reach here, so the history moves.
+    if (router.state.location.pathname === '/' && path !== '/') router.history.replace(path);
+  }, [session, pending, router]);
 }
 
 function TopBar({ session }: { session: Session }) {

@@ -1,5 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import type { MyTask } from '../api';
+import { itemWords } from '../data/item-words';
 import { useMyTasks, useWorkflowTasks } from '../data/tasks';
 import { QueryError } from '../ui/ErrorBox';
 import { stageNames, type WorkflowTask } from '../workflow-api';
@@ -20,7 +21,7 @@ export function WorkListPage() {
           <thead>
             <tr>
               <th>Project</th>
-              <th>Subject</th>
+              <th>Item</th>
               <th>Stage</th>
               <th>Status</th>
               <th>Saved</th>
@@ -44,10 +45,7 @@ function TaskRow({ task: t, workflow: w }: { task: MyTask; workflow: WorkflowTas
   return (
     <tr data-testid="task-row" data-stage={stage} data-task={t.id}>
       <td>{t.projectName}</td>
-      <td>
-        {t.item.subjectPseudonym}
-        {t.item.slices ? ` · ${t.item.slices} slices` : ''}
-      </td>
+      <td data-testid="task-item">{itemWords(t.item)}</td>
       <td data-testid="task-stage">{stageNames[stage] ?? stage}</td>
       <td>
         {t.status.replace('_', ' ')}

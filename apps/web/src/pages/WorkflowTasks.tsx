@@ -1,6 +1,6 @@
 import type { Role, WorkflowConfig, WorkflowTask } from '@delineate/schema';
 import { useState } from 'react';
-import { useCreateTasks, useProjectMembers, useProjectTasks, useReassignTask, useRecordedSample, useWorkflowConfig } from '../data/projects';
+import { useCreateTasks, useItemName, useProjectMembers, useProjectTasks, useReassignTask, useRecordedSample, useWorkflowConfig } from '../data/projects';
 import { useSendToPacs } from '../data/pacs';
 import { ErrorBox, QueryError } from '../ui/ErrorBox';
 
@@ -15,6 +15,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
   const membersQuery = useProjectMembers(projectId);
   const configQuery = useWorkflowConfig(projectId);
   const sampleQuery = useRecordedSample(projectId);
+  const itemName = useItemName(projectId);
   const create = useCreateTasks(projectId);
   const reassignTask = useReassignTask(projectId);
   const sendToPacs = useSendToPacs(projectId);
@@ -42,7 +43,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
     try {
       const result = await reassignTask.mutateAsync({ taskId: task.id, assigneeId });
       setChoice({ ...choice, [task.id]: '' });
-      setMoved(`Task ${task.id.slice(0, 8)} moved to ${nameOf(result.assigneeId)}`);
+      setMoved(`The ${task.stage.replace('_', ' ')} task of ${itemName(task.itemId)} moved to ${nameOf(result.assigneeId)}`);
     } catch {
       // Shown below from the mutation's error.
     }
@@ -89,9 +90,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
                   {created.sample.map((s) => (
                     <tr key={s.itemId}>
                       <td>{s.drawPosition}</td>
-                      <td>
-                        <code>{s.itemId.slice(0, 8)}</code>
-                      </td>
+                      <td>{itemName(s.itemId)}</td>
                       <td>{s.sampled ? 'yes' : 'no'}</td>
                       <td>{s.readers}</td>
                     </tr>
@@ -142,9 +141,7 @@ export function WorkflowTasks({ projectId }: { projectId: string }) {
                   <td>
                     <code>{t.id.slice(0, 8)}</code>
                   </td>
-                  <td>
-                    <code>{t.itemId.slice(0, 8)}</code>
-                  </td>
+                  <td data-testid="workflow-task-item">{itemName(t.itemId)}</td>
                   <td>{t.stage.replace('_', ' ')}</td>
                   <td>{t.status.replace('_', ' ')}</td>
                   <td data-testid="assignee">{nameOf(t.assigneeId)}</td>

@@ -8,12 +8,14 @@ import { createEraser } from './eraser';
 import { createFill } from './fill';
 import { createInterpolation } from './interpolate';
 import { createMark } from './mark';
+import { createMeasure } from './measure';
 import { createRegionGrowing } from './region-grow';
 import { createScissors } from './scissors';
 import { createThresholdBrush } from './threshold';
 import type { Tool, ToolId } from './tool';
 
 export { createCrosshair } from './crosshair';
+export type { Measurement } from './measure';
 export { defaultToolOptions, type Tool, type ToolContext, type ToolEffect, type ToolId, type ToolOptions, type ToolPointer, type VoxelBox } from './tool';
 
 /** A fresh instance of every tool (tools keep their drag state, so each workspace has its own). */
@@ -29,8 +31,10 @@ export function createToolSet(): Record<ToolId, Tool> {
     crosshair: createCrosshair(),
     mark: createMark(),
     interpolate: createInterpolation(),
+    ruler: createMeasure('ruler'),
+    ellipse: createMeasure('ellipse'),
   };
 }
 
 /** The pointer tools on the tool bar, in order (marking and interpolation have their own buttons). */
-export const toolBar: readonly ToolId[] = ['brush', 'eraser', 'threshold', 'rect', 'circle', 'fill', 'region', 'crosshair'];
+export const toolBar: readonly ToolId[] = ['brush', 'eraser', 'threshold', 'rect', 'circle', 'fill', 'region', 'crosshair', 'ruler', 'ellipse'];

@@ -6,6 +6,7 @@
  */
 import type { Orientation } from '../viewer/geometry';
 import type { Labelmap, Stroke } from '../viewer/labelmap';
+import type { Measurement } from './measure';
 
 /** A pointer over a view, in that view's plane pixels (u, v) on slice s. */
 export interface ToolPointer {
@@ -58,11 +59,13 @@ export type ToolEffect =
   /** A box is being dragged (`final` once released). */
   | { kind: 'box'; box: VoxelBox; final: boolean }
   /** Something to tell the person, in words. */
-  | { kind: 'notice'; text: string };
+  | { kind: 'notice'; text: string }
+  /** A ruler or ellipse ROI being dragged (`final` once released); the viewer draws it. */
+  | { kind: 'measured'; measurement: Measurement; final: boolean };
 
 export const none: ToolEffect = { kind: 'none' };
 
-export type ToolId = 'brush' | 'eraser' | 'threshold' | 'rect' | 'circle' | 'fill' | 'region' | 'crosshair' | 'mark' | 'interpolate';
+export type ToolId = 'brush' | 'eraser' | 'threshold' | 'rect' | 'circle' | 'fill' | 'region' | 'crosshair' | 'mark' | 'interpolate' | 'ruler' | 'ellipse';
 
 /** What a tool writes: the selected label, background, either (Shift erases), or nothing. */
 export type ToolPaints = 'label' | 'background' | 'label-or-background' | 'nothing';

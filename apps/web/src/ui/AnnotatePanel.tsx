@@ -16,12 +16,23 @@ export const rgb = (c: readonly [number, number, number]) => `rgb(${c[0]}, ${c[1
 export const boxText = (b: VoxelBox) => `x ${b.min[0]}–${b.max[0]}, y ${b.min[1]}–${b.max[1]}, slices ${b.min[2] + 1}–${b.max[2] + 1}`;
 export const time = (iso: string) => new Date(iso).toLocaleString();
 
-export function FailedList({ items, testId }: { items: readonly { itemKey: string; labelKey: string; errorType: ErrorType; note?: string | undefined }[]; testId: string }) {
+/** What a checklist item and a label are called, to show failed items by their words rather than their keys. */
+export interface ChecklistWords {
+  questions: ReadonlyMap<string, string>;
+  labelNames: ReadonlyMap<string, string>;
+}
+
+export function checklistWords(checklist: readonly { key: string; question: string }[] | undefined, labels: readonly { key: string; name: string }[]): ChecklistWords {
+  return { questions: new Map((checklist ?? []).map((c) => [c.key, c.question])), labelNames: new Map(labels.map((l) => [l.key, l.name])) };
+}
+
+export function FailedList({ items, testId, words }: { items: readonly { itemKey: string; labelKey: string; errorType: ErrorType; note?: string | undefined }[]; testId: string; words: ChecklistWords }) {
   return (
     <ul className="failed-items" data-testid={testId}>
       {items.map((f) => (
         <li key={f.itemKey} data-item={f.itemKey}>
-          <strong>{f.itemKey}</strong> · {errorTypeNames[f.errorType]}
+          {/* A question no longer in the protocol falls back to its key rather than to nothing. */}
+          <strong>{words.questions.get(f.itemKey) ?? f.itemKey}</strong> <span className="muted">({words.labelNames.get(f.labelKey) ?? f.labelKey})</span> · {errorTypeNames[f.errorType]}
           {f.note ? <div className="note">“{f.note}”</div> : null}
         </li>
       ))}
@@ -29,13 +40,13 @@ export function FailedList({ items, testId }: { items: readonly { itemKey: strin
   );
 }
 
-export function MarksList(props: { marks: readonly { labelKey: string; box?: VoxelBox | null | undefined; note?: string | null | undefined }[]; colour: string; testId: string; onGoTo?: (box: VoxelBox) => void; onRemove?: (index: number) => void }) {
+export function MarksList(props: { labelNames?: ReadonlyMap<string, string>; marks: readonly { labelKey: string; box?: VoxelBox | null | undefined; note?: string | null | undefined }[]; colour: string; testId: string; onGoTo?: (box: VoxelBox) => void; onRemove?: (index: number) => void }) {
   if (props.marks.length === 0) return null;
   return (
     <ul className="marks" data-testid={props.testId}>
       {props.marks.map((m, i) => (
         <li key={i} style={{ borderLeftColor: props.colour }}>
-          <strong>{m.labelKey}</strong> {m.box ? <span className="muted">{boxText(m.box)}</span> : <span className="muted">whole label</span>}
+          <strong>{props.labelNames?.get(m.labelKey) ?? m.labelKey}</strong> {m.box ? <span className="muted">{boxText(m.box)}</span> : <span className="muted">whole label</span>}
           {m.note ? <div className="note">{m.note}</div> : null}
           <div className="row">
             {m.box && props.onGoTo && (
@@ -78,8 +89,12 @@ export function AnnotatePanel(props: {
   onRemoveMark: (index: number) => void;
   onGoTo: (box: VoxelBox) => void;
   onSubmit: () => void;
+  /** The checklist's questions and the labels' names. */
+  words: ChecklistWords;
 }) {
   const { task } = props;
+  // Submitting hands the work over and locks it, so it is asked once more.
+  const [confirming, setConfirming] = useState(false);
   return (
     <div className="workflow-panel" data-testid="annotate-panel">
       <h3>Workflow</h3>
@@ -95,13 +110,13 @@ export function AnnotatePanel(props: {
       {task.returnedItems.length > 0 && !props.locked && (
         <div className="returned" data-testid="returned">
           <p>The reviewer returned this work. Fix these items, then submit again:</p>
-          <FailedList items={task.returnedItems} testId="returned-items" />
+          <FailedList items={task.returnedItems} testId="returned-items" words={props.words} />
         </div>
       )}
       {props.storedMarks.length > 0 && (
         <>
           <div className="muted">Marked significant</div>
-          <MarksList marks={props.storedMarks} colour="#ff9f1a" testId="stored-marks" onGoTo={props.onGoTo} />
+          <MarksList labelNames={props.words.labelNames} marks={props.storedMarks} colour="#ff9f1a" testId="stored-marks" onGoTo={props.onGoTo} />
         </>
       )}
       {props.locked ? (
@@ -113,13 +128,35 @@ export function AnnotatePanel(props: {
           <div className="row">
             <MarkToolButton active={props.markTool} disabled={props.locked} onClick={props.onMarkTool} />
           </div>
-          <MarksList marks={props.marks} colour="#33d6ff" testId="new-marks" onGoTo={props.onGoTo} onRemove={props.onRemoveMark} />
+          <MarksList labelNames={props.words.labelNames} marks={props.marks} colour="#33d6ff" testId="new-marks" onGoTo={props.onGoTo} onRemove={props.onRemoveMark} />
           <ErrorBox error={props.error} />
           <div className="row">
-            <button className="primary" disabled={props.busy} onClick={props.onSubmit} data-testid="submit-for-review">
+            <button className="primary" disabled={props.busy || confirming} onClick={() => setConfirming(true)} data-testid="submit-for-review">
               {props.unsaved ? 'Save and submit for review' : 'Submit for review'}
             </button>
           </div>
+          {confirming && (
+            <div className="confirm" role="alertdialog" aria-label="Submit for review" data-testid="confirm-submit">
+              <p>
+                Submit this annotation for review{props.unsaved ? ' (your unsaved edits are saved first)' : ''}? It becomes read-only until the reviewer accepts it or returns it to you.
+              </p>
+              <div className="row">
+                <button
+                  className="primary"
+                  onClick={() => {
+                    setConfirming(false);
+                    props.onSubmit();
+                  }}
+                  data-testid="confirm-submit-yes"
+                >
+                  Submit
+                </button>
+                <button onClick={() => setConfirming(false)} data-testid="confirm-submit-no">
+                  Keep editing
+                </button>
+              </div>
+            </div>
+          )}
         </>
       )}
     </div>

@@ -17,13 +17,13 @@ import {
 import { correctionColours } from '../viewer/overlay';
 import { answersToInput, reviewProblems, type Answer } from '../review-rules';
 import { ErrorBox } from './ErrorBox';
-import { FailedList, MarksList, MarkToolButton, rgb, time } from './AnnotatePanel';
+import { checklistWords, FailedList, MarksList, MarkToolButton, rgb, time, type ChecklistWords } from './AnnotatePanel';
 import './review-styles.css';
 
 // The reviewer's and expert's checklist, decision and signature; the correction overlay and its
 // size. The annotator's panel and the significant-region dialog are in AnnotatePanel.tsx.
 
-function CorrectionSizes({ sizes }: { sizes: readonly CorrectionSize[] }) {
+function CorrectionSizes({ sizes, words }: { sizes: readonly CorrectionSize[]; words: ChecklistWords }) {
   if (sizes.length === 0) return null;
   return (
     <table className="sizes" data-testid="correction-sizes">
@@ -39,7 +39,7 @@ function CorrectionSizes({ sizes }: { sizes: readonly CorrectionSize[] }) {
       <tbody>
         {sizes.map((s) => (
           <tr key={s.labelKey} data-label={s.labelKey} data-added={s.voxelsAdded} data-removed={s.voxelsRemoved}>
-            <td>{s.labelKey}</td>
+            <td>{words.labelNames.get(s.labelKey) ?? s.labelKey}</td>
             <td>{s.voxelsAdded}</td>
             <td>{s.voxelsRemoved}</td>
             <td>{s.dice === null ? '—' : s.dice.toFixed(3)}</td>
@@ -51,7 +51,7 @@ function CorrectionSizes({ sizes }: { sizes: readonly CorrectionSize[] }) {
   );
 }
 
-function History({ history }: { history: readonly ReviewHistoryEntry[] }) {
+function History({ history, words }: { history: readonly ReviewHistoryEntry[]; words: ChecklistWords }) {
   if (history.length === 0) return null;
   return (
     <div data-testid="review-history">
@@ -62,8 +62,8 @@ function History({ history }: { history: readonly ReviewHistoryEntry[] }) {
             {stageNames[h.stage]} · <strong>{h.decision}</strong> · version {h.reviewedVersion}
             {h.correctedVersion ? ` → ${h.correctedVersion}` : ''} · signed {time(h.signedAt)}
           </div>
-          {h.failedItems.length > 0 && <FailedList items={h.failedItems} testId="history-failed" />}
-          <CorrectionSizes sizes={h.correctionSizes} />
+          {h.failedItems.length > 0 && <FailedList items={h.failedItems} testId="history-failed" words={words} />}
+          <CorrectionSizes sizes={h.correctionSizes} words={words} />
         </div>
       ))}
     </div>
@@ -101,6 +101,7 @@ export function ReviewPanel(props: {
   const [error, setError] = useState<unknown>(null);
   const decisions: Decision[] = stage === 'expert_review' ? ['accept', 'correct'] : ['accept', 'correct', 'reject'];
   const present = context.labels.filter((l) => l.present);
+  const words = useMemo(() => checklistWords(context.checklist, props.labels), [context.checklist, props.labels]);
   const colourOf = (key: string) => props.labels.find((l) => l.key === key)?.colour ?? '#888';
   // After signing, or when a signed review is opened again: the stored record of this review.
   const record = useMemo(() => {
@@ -165,7 +166,7 @@ export function ReviewPanel(props: {
       {context.significantRegions.length > 0 && (
         <>
           <h3>Marked significant</h3>
-          <MarksList marks={context.significantRegions} colour="#ff9f1a" testId="stored-marks" onGoTo={props.onGoTo} />
+          <MarksList labelNames={words.labelNames} marks={context.significantRegions} colour="#ff9f1a" testId="stored-marks" onGoTo={props.onGoTo} />
         </>
       )}
       {present.some((l) => l.requiresExpertReview) && (
@@ -196,7 +197,7 @@ export function ReviewPanel(props: {
       ) : (
         <p className="muted">{props.locked ? 'No correction.' : 'To correct, edit the mask with the tools; Save stores the edits as a correction revision.'}</p>
       )}
-      <CorrectionSizes sizes={sizes} />
+      <CorrectionSizes sizes={sizes} words={words} />
 
       {!props.locked && (
         <>
@@ -250,7 +251,7 @@ export function ReviewPanel(props: {
           <div className="row">
             <MarkToolButton active={props.markTool} disabled={props.locked} onClick={props.onMarkTool} />
           </div>
-          <MarksList marks={props.marks} colour="#33d6ff" testId="new-marks" onGoTo={props.onGoTo} onRemove={props.onRemoveMark} />
+          <MarksList labelNames={words.labelNames} marks={props.marks} colour="#33d6ff" testId="new-marks" onGoTo={props.onGoTo} onRemove={props.onRemoveMark} />
           <h3>Decision</h3>
           <div className="row">
             {decisions.map((d) => (
@@ -273,7 +274,7 @@ export function ReviewPanel(props: {
           </div>
         </>
       )}
-      <History history={earlier} />
+      <History history={earlier} words={words} />
 
       {signing && (
         <div className="overlay">

@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'react';
+import type { Measurement } from '../tools';
 import { fromVoxel, planeSize, toVoxel, type Dims, type Orientation } from '../viewer/geometry';
+import type { EdgeLetters } from '../viewer/orientation';
 import { blendCorrection, boxOnPlane, type SceneBox } from '../viewer/overlay';
 import { renderPlane } from '../viewer/render';
 
@@ -29,6 +31,10 @@ export interface Scene {
   correction?: Uint8Array | null;
   /** Voxel boxes outlined where they cross a view's slice (significant-region marks). */
   boxes?: readonly SceneBox[];
+  /** Labels drawn as outlines instead of filled. */
+  outline?: boolean;
+  /** Rulers and ellipse ROIs, each drawn on its own view and slice, with its text. */
+  measurements?: readonly { measurement: Measurement; text: string }[];
 }
 
 export interface PointerInfo {
@@ -45,6 +51,8 @@ export interface PaneHandlers {
   onMove(o: Orientation, p: PointerInfo, dx: number, dy: number): void;
   onUp(o: Orientation, p: PointerInfo): void;
   onWheel(o: Orientation, deltaY: number, ctrl: boolean): void;
+  /** The pointer left the view. */
+  onLeave?(o: Orientation): void;
 }
 
 export const frameStats = { draws: 0, totalMs: 0, lastMs: 0, times: [] as number[] };
@@ -70,6 +78,10 @@ export function ViewPane(props: {
   camera: Camera;
   handlers: PaneHandlers;
   caption: string;
+  /** The patient directions at the view's edges. */
+  edges?: EdgeLetters;
+  /** The value under the pointer when it is over this view. */
+  readout?: string | null;
   registerProjector?: (o: Orientation, fn: (u: number, v: number) => { x: number; y: number }) => void;
 }) {
   const { orientation: o } = props;
@@ -115,7 +127,7 @@ export function ViewPane(props: {
         plane.height = p.height;
       }
       const s = sliceOf(o, scene.cursor);
-      renderPlane(scene.dims, o, s, scene.hu, scene.labels, scene.grey, scene.overlay, image.data, scene.compare ?? undefined);
+      renderPlane(scene.dims, o, s, scene.hu, scene.labels, scene.grey, scene.overlay, image.data, scene.compare ?? undefined, scene.outline ?? false);
       if (scene.correction) blendCorrection(scene.dims, o, s, scene.correction, image.data);
       planeCtx.putImageData(image, 0, 0);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -152,6 +164,29 @@ export function ViewPane(props: {
           ctx.fillStyle = box.colour;
           ctx.fillText(box.label, ox + r[0] * sx, oy + r[1] * sy - 3);
         }
+      }
+      ctx.font = '12px sans-serif';
+      for (const { measurement: m, text } of scene.measurements ?? []) {
+        if (m.orientation !== o || m.s !== s) continue;
+        ctx.strokeStyle = '#7CFC9A';
+        ctx.fillStyle = '#7CFC9A';
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        let labelAt: [number, number];
+        if (m.kind === 'ruler') {
+          const a = [ox + (m.a[0] + 0.5) * sx, oy + (m.a[1] + 0.5) * sy] as const;
+          const b = [ox + (m.b[0] + 0.5) * sx, oy + (m.b[1] + 0.5) * sy] as const;
+          ctx.moveTo(a[0], a[1]);
+          ctx.lineTo(b[0], b[1]);
+          labelAt = [b[0] + 6, b[1]];
+        } else {
+          const cx = ox + (m.centre[0] + 0.5) * sx;
+          const cy = oy + (m.centre[1] + 0.5) * sy;
+          ctx.ellipse(cx, cy, Math.max(0.5, m.radii[0] * sx), Math.max(0.5, m.radii[1] * sy), 0, 0, Math.PI * 2);
+          labelAt = [cx + m.radii[0] * sx + 6, cy];
+        }
+        ctx.stroke();
+        if (text) ctx.fillText(text, labelAt[0], labelAt[1]);
       }
       if (scene.showBrush && mouse) {
         ctx.strokeStyle = 'rgba(255, 255, 0, 0.8)';
@@ -214,6 +249,7 @@ export function ViewPane(props: {
     const leave = () => {
       stateRef.current.mouse = null;
       stateRef.current.key = '';
+      handlersRef.current.onLeave?.(o);
     };
     const wheel = (e: WheelEvent) => {
       e.preventDefault();
@@ -242,6 +278,17 @@ export function ViewPane(props: {
     <div className="pane" data-testid={`view-${o}`}>
       <canvas ref={canvasRef} />
       <div className="caption">{props.caption}</div>
+      {props.edges &&
+        (['left', 'right', 'top', 'bottom'] as const).map((edge) => (
+          <span key={edge} className={`edge ${edge}`} data-testid={`edge-${o}-${edge}`}>
+            {props.edges![edge]}
+          </span>
+        ))}
+      {props.readout && (
+        <div className="readout" data-testid={`readout-${o}`}>
+          {props.readout}
+        </div>
+      )}
     </div>
   );
 }

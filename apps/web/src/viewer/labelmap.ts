@@ -206,11 +206,20 @@ export function scissorsCircle(map: Labelmap, o: Orientation, c: [number, number
   brush(map, o, c[0], c[1], s, { radius, sphere: false, value });
 }
 
+/** The image values a fill may cover (HU for CT), inclusive. */
+export interface FillRange {
+  lower: number;
+  upper: number;
+  image: Int16Array;
+}
+
 /**
  * Paint fill: the 4-connected region of plane pixels that share the seed's label, on one slice,
- * becomes `value` (fills a hole enclosed by a contour).
+ * becomes `value` (fills a hole enclosed by a contour). With a range, only pixels whose image
+ * value lies in it are reached: clicking soft tissue fills that structure, not the air around
+ * the body that shares its (background) label.
  */
-export function fill(map: Labelmap, o: Orientation, u: number, v: number, s: number, value: number): number {
+export function fill(map: Labelmap, o: Orientation, u: number, v: number, s: number, value: number, range?: FillRange): number {
   const d = map.dims;
   const p = planeSize(d, o);
   const indices = planeIndices(d, o, s);
@@ -218,6 +227,14 @@ export function fill(map: Labelmap, o: Orientation, u: number, v: number, s: num
   if (u < 0 || v < 0 || Math.round(u) >= p.width || Math.round(v) >= p.height) return 0;
   const target = map.data[indices[seed]!]!;
   if (target === value) return 0;
+  const reaches = (k: number): boolean => {
+    const index = indices[k]!;
+    if (map.data[index] !== target) return false;
+    if (!range) return true;
+    const x = range.image[index]!;
+    return x >= range.lower && x <= range.upper;
+  };
+  if (!reaches(seed)) return 0;
   const seen = new Uint8Array(p.width * p.height);
   const stack = [seed];
   seen[seed] = 1;
@@ -232,7 +249,7 @@ export function fill(map: Labelmap, o: Orientation, u: number, v: number, s: num
     for (const n of next) {
       if (n < 0 || seen[n]) continue;
       seen[n] = 1;
-      if (map.data[indices[n]!] === target) stack.push(n);
+      if (reaches(n)) stack.push(n);
     }
   }
   return filled;

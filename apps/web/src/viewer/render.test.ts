@@ -29,6 +29,23 @@ describe('renderPlane', () => {
   });
 });
 
+describe('label outlines', () => {
+  it('draws only the border pixels of a label, opaque, and leaves its inside showing the image', () => {
+    const d: Dims = { columns: 5, rows: 5, slices: 1, spacing: [1, 1, 1] };
+    const hu = new Int16Array(25).fill(40);
+    const labels = new Uint8Array(25);
+    for (let y = 1; y <= 3; y++) for (let x = 1; x <= 3; x++) labels[voxelIndex(d, x, y, 0)] = 1;
+    const overlay = labelLut({ colours: new Map([[1, hexToRgb('#ff0000')]]), visible: new Set([1]), opacity: new Map([[1, 0.3]]) });
+    const grey = greyLut({ width: 400, centre: 40 });
+    const out = new Uint8ClampedArray(25 * 4);
+    renderPlane(d, 'axial', 0, hu, labels, grey, overlay, out, undefined, true);
+    const px = (u: number, v: number) => Array.from(out.subarray((v * 5 + u) * 4, (v * 5 + u) * 4 + 4));
+    expect(px(1, 1)).toEqual([254, 0, 0, 255]); // border: the label's colour at full strength
+    expect(px(2, 2)).toEqual([grey[40 + 32768], grey[40 + 32768], grey[40 + 32768], 255]); // inside: the image
+    expect(px(0, 0)).toEqual(px(2, 2)); // background
+  });
+});
+
 describe('planeWalk', () => {
   it('walks the same voxels as planeIndex in every view and slice', () => {
     const d: Dims = { columns: 5, rows: 4, slices: 3, spacing: [1, 1, 1] };

@@ -49,7 +49,9 @@ export function labelLut(style: LabelStyle): Uint8Array {
 
 /**
  * Renders slice `s` of a view into `out` (RGBA, plane width × height): windowed HU with the
- * label overlay blended on top; `compare` (another mask) is drawn as a white outline.
+ * label overlay blended on top; `compare` (another mask) is drawn as a white outline. With
+ * `outline`, a label is drawn only on its border pixels (a 4-neighbour in the plane differs),
+ * opaque, so the image under the label stays visible.
  */
 export function renderPlane(
   dims: Dims,
@@ -61,6 +63,7 @@ export function renderPlane(
   overlay: Uint8Array,
   out: Uint8ClampedArray,
   compare?: Uint8Array,
+  outline = false,
 ): void {
   const { width, height } = planeSize(dims, o);
   // Voxel index of (u, v) = base + u * stepU + v * stepV.
@@ -74,8 +77,8 @@ export function renderPlane(
       let r = g;
       let gg = g;
       let b = g;
-      if (label !== 0) {
-        const a = overlay[label * 4 + 3]!;
+      if (label !== 0 && (!outline || onBorder(labels, index, label, u, v, width, height, stepU, stepV))) {
+        const a = outline && overlay[label * 4 + 3]! !== 0 ? 255 : overlay[label * 4 + 3]!;
         if (a !== 0) {
           r = (g * (255 - a) + overlay[label * 4]! * a) >> 8;
           gg = (g * (255 - a) + overlay[label * 4 + 1]! * a) >> 8;
@@ -99,6 +102,12 @@ export function renderPlane(
       out[k + 3] = 255;
     }
   }
+}
+
+function onBorder(labels: Uint8Array, index: number, label: number, u: number, v: number, width: number, height: number, stepU: number, stepV: number): boolean {
+  return (
+    u === 0 || v === 0 || u === width - 1 || v === height - 1 || labels[index - stepU] !== label || labels[index + stepU] !== label || labels[index - stepV] !== label || labels[index + stepV] !== label
+  );
 }
 
 export function hexToRgb(hex: string): [number, number, number] {

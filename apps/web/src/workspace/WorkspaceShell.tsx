@@ -4,7 +4,7 @@ import type { Draft } from '../drafts';
 import { createToolSet, defaultToolOptions, type ToolEffect, type ToolId, type ToolOptions } from '../tools';
 import { ErrorBox } from '../ui/ErrorBox';
 import { modalityDisplay } from '../viewer/modality-presets';
-import { AnnotatePanel, MarkDialog, type PendingBox } from '../ui/AnnotatePanel';
+import { AnnotatePanel, checklistWords, MarkDialog, type PendingBox } from '../ui/AnnotatePanel';
 import { ReviewPanel } from '../ui/ReviewPanel';
 import type { SceneBox } from '../viewer/overlay';
 import { ConflictDialog, DraftOffer, ErrorOverlay, HelpOverlay, NoticeToast } from './dialogs';
@@ -13,9 +13,10 @@ import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
 import { useInvalidateAfterSave, useItem, useOpenedWork, useRevisions } from './queries';
 import type { SaveState } from './save-controller';
 import { centreOf, shellShortcuts } from './shell-shortcuts';
-import { ShortcutRegistry, typingTarget } from './shortcuts';
+import { ShortcutRegistry, stopsDefault, typingTarget } from './shortcuts';
 import { exposeWorkspace } from './test-hooks';
 import { useLabelVolume, type LabelVolume } from './use-label-volume';
+import { useLabelVolumes } from './use-label-volumes';
 import { useRevisionViews } from './use-revision-views';
 import { useWorkflow } from './use-workflow';
 import type { LabelLayers, ViewerProps, ViewerRegistration } from './viewer-contract';
@@ -45,6 +46,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const [labelValue, setLabelValue] = useState(1);
   const [visible, setVisible] = useState<Set<number>>(new Set());
   const [opacity, setOpacity] = useState<Map<number, number>>(new Map());
+  const [outline, setOutline] = useState(false);
   const [cursor, setCursor] = useState<[number, number, number]>([0, 0, 0]);
   const [labelsVersion, setLabelsVersion] = useState(0);
   const [help, setHelp] = useState(false);
@@ -163,7 +165,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     const onKey = (e: KeyboardEvent) => {
       // An open modal dialog (signature, significant region) takes every key, wherever focus is.
       if (document.querySelector('[aria-modal="true"]') || typingTarget(e.target)) return;
-      if (registry.handle(e) && (e.ctrlKey || e.metaKey)) e.preventDefault();
+      if (registry.handle(e) && stopsDefault(e)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -195,14 +197,14 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     }),
   );
 
-  const boxes = useMemo<SceneBox[]>(
-    () => [
-      ...(wf?.context?.significantRegions ?? []).flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.stored, label: `${m.labelKey} (marked)` }] : [])),
-      ...workflow.marks.flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.mine, label: `${m.labelKey} (new mark)` }] : [])),
+  const boxes = useMemo<SceneBox[]>(() => {
+    const name = (key: string) => labels.find((l) => l.key === key)?.name ?? key;
+    return [
+      ...(wf?.context?.significantRegions ?? []).flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.stored, label: `${name(m.labelKey)} (marked)` }] : [])),
+      ...workflow.marks.flatMap((m) => (m.box ? [{ min: m.box.min, max: m.box.max, colour: markColours.mine, label: `${name(m.labelKey)} (new mark)` }] : [])),
       ...(drawingBox ? [drawingBox] : []),
-    ],
-    [wf, workflow.marks, drawingBox],
-  );
+    ];
+  }, [wf, workflow.marks, drawingBox, labels]);
   const { correction, showCorrection } = workflow;
   const layers = useMemo<LabelLayers | null>(
     () =>
@@ -216,6 +218,8 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
       },
     [volume, viewing, compare, correction, showCorrection, boxes, labelsVersion],
   );
+
+  const volumes = useLabelVolumes(layers?.shown ?? null, labelsVersion, volume?.dims.spacing ?? null);
 
   const failure = error ?? opened.error;
   if (failure && !volume) {
@@ -238,6 +242,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     labels,
     visible,
     opacity,
+    outline,
     layers,
     tool: readOnly ? null : tools[toolId],
     label: labelValue,
@@ -281,6 +286,27 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         </div>
         <Viewer {...viewerProps} />
         <div className="panel right">
+          {/* The reviewer's checklist shares the labels' column, so the image views keep their width. */}
+          {wf && reviewStage && wf.context && (
+            <ReviewPanel
+              stage={reviewStage}
+              task={wf.task}
+              context={wf.context}
+              labels={labels}
+              locked={locked}
+              signed={wf.signed}
+              correction={correction}
+              showCorrection={showCorrection}
+              onShowCorrection={workflow.setShowCorrection}
+              correctionAvailable={(correction?.counts.added ?? 0) + (correction?.counts.removed ?? 0) + (correction?.counts.relabelled ?? 0) > 0}
+              marks={workflow.marks}
+              markTool={toolId === 'mark'}
+              onMarkTool={toggleMarkTool}
+              onRemoveMark={(i) => workflow.setMarks((m) => m.filter((_, k) => k !== i))}
+              onGoTo={(box) => setCursor(centreOf(box))}
+              sign={(body) => workflow.signReview(body).finally(() => setToolId('crosshair'))}
+            />
+          )}
           {wf && !reviewStage && (
             <AnnotatePanel
               task={wf.task}
@@ -294,6 +320,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
               onMarkTool={toggleMarkTool}
               onRemoveMark={(i) => workflow.setMarks((m) => m.filter((_, k) => k !== i))}
               onGoTo={(box) => setCursor(centreOf(box))}
+              words={checklistWords(wf.context?.checklist, labels)}
               onSubmit={() =>
                 void workflow.submitForReview().then((done) => {
                   if (!done) return;
@@ -311,28 +338,11 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
             onSelect={setLabelValue}
             onVisible={(value, shown) => setVisible((v) => (shown ? new Set([...v, value]) : new Set([...v].filter((x) => x !== value))))}
             onOpacity={(value, o) => setOpacity((m) => new Map(m).set(value, o))}
+            volumes={volumes}
+            outline={outline}
+            onOutline={setOutline}
           />
         </div>
-        {wf && reviewStage && wf.context && (
-          <ReviewPanel
-            stage={reviewStage}
-            task={wf.task}
-            context={wf.context}
-            labels={labels}
-            locked={locked}
-            signed={wf.signed}
-            correction={correction}
-            showCorrection={showCorrection}
-            onShowCorrection={workflow.setShowCorrection}
-            correctionAvailable={(correction?.counts.added ?? 0) + (correction?.counts.removed ?? 0) + (correction?.counts.relabelled ?? 0) > 0}
-            marks={workflow.marks}
-            markTool={toolId === 'mark'}
-            onMarkTool={toggleMarkTool}
-            onRemoveMark={(i) => workflow.setMarks((m) => m.filter((_, k) => k !== i))}
-            onGoTo={(box) => setCursor(centreOf(box))}
-            sign={(body) => workflow.signReview(body).finally(() => setToolId('crosshair'))}
-          />
-        )}
       </div>
       {pendingMark && (
         <MarkDialog

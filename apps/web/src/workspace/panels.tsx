@@ -1,6 +1,7 @@
 import type { Label } from '@delineate/schema';
 import type { ItemView, RevisionInfo } from '../api';
 import { toolBar, type Tool, type ToolId, type ToolOptions } from '../tools';
+import { brushDiameterMm, brushRadiusMm, type LabelVolume } from '../viewer/measure';
 
 /** The tool bar: the pointer tools, the options the active tool reads, interpolation, undo and redo. */
 export function ToolBar(props: {
@@ -30,23 +31,34 @@ export function ToolBar(props: {
           );
         })}
       </div>
+      {/* The diameter is what a brush paints across; the tools keep its radius. */}
       <div className="row">
         <label>
-          Size {options.radiusMm} mm
-          <input type="range" min={0.5} max={30} step={0.5} value={options.radiusMm} onChange={(e) => props.onOptions({ radiusMm: Number(e.target.value) })} data-testid="brush-size" />
+          Brush diameter {brushDiameterMm(options.radiusMm)} mm
+          <input
+            type="range"
+            min={1}
+            max={100}
+            step={1}
+            value={brushDiameterMm(options.radiusMm)}
+            onChange={(e) => props.onOptions({ radiusMm: brushRadiusMm(Number(e.target.value)) })}
+            data-testid="brush-size"
+          />
         </label>
       </div>
       <div className="row">
         <label>
-          <input type="checkbox" checked={options.sphere} onChange={(e) => props.onOptions({ sphere: e.target.checked })} /> Sphere (3D)
+          <input type="checkbox" checked={options.sphere} onChange={(e) => props.onOptions({ sphere: e.target.checked })} data-testid="brush-sphere" /> Sphere (3D)
         </label>
       </div>
-      <div className="row">
-        Threshold ({props.valueLabel})
-        <input style={{ width: 64 }} type="number" value={options.threshold.lower} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, lower: Number(e.target.value) } })} aria-label={`lower ${props.valueLabel}`} />
-        to
-        <input style={{ width: 64 }} type="number" value={options.threshold.upper} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, upper: Number(e.target.value) } })} aria-label={`upper ${props.valueLabel}`} />
-      </div>
+      {props.tools[props.active].uses.includes('threshold') && (
+        <div className="row">
+          Intensity range ({props.valueLabel})
+          <input style={{ width: 64 }} type="number" value={options.threshold.lower} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, lower: Number(e.target.value) } })} aria-label={`lower ${props.valueLabel}`} data-testid="range-lower" />
+          to
+          <input style={{ width: 64 }} type="number" value={options.threshold.upper} onChange={(e) => props.onOptions({ threshold: { ...options.threshold, upper: Number(e.target.value) } })} aria-label={`upper ${props.valueLabel}`} data-testid="range-upper" />
+        </div>
+      )}
       {props.tools[props.active].uses.includes('tolerance') && (
         <div className="row">
           <label>
@@ -123,6 +135,11 @@ export function LabelsPanel(props: {
   onSelect: (value: number) => void;
   onVisible: (value: number, shown: boolean) => void;
   onOpacity: (value: number, opacity: number) => void;
+  /** Each label's painted volume (null while being counted). */
+  volumes: ReadonlyMap<number, LabelVolume> | null;
+  /** Labels drawn as outlines instead of filled. */
+  outline: boolean;
+  onOutline: (outline: boolean) => void;
 }) {
   const labels: readonly Label[] = props.schema.labels;
   const selected = labels.find((l) => l.value === props.selected);
@@ -149,8 +166,14 @@ export function LabelsPanel(props: {
             onClick={(e) => e.stopPropagation()}
             onChange={(e) => props.onOpacity(l.value, Number(e.target.value))}
           />
+          <LabelVolumeText volume={props.volumes?.get(l.value) ?? (props.volumes ? { voxels: 0, ml: 0 } : null)} labelKey={l.key} />
         </div>
       ))}
+      <div className="row">
+        <label>
+          <input type="checkbox" checked={props.outline} onChange={(e) => props.onOutline(e.target.checked)} data-testid="label-outline" /> Outlines only
+        </label>
+      </div>
       {selected && (
         <div className="definition" data-testid="label-definition">
           <h3>Definition</h3>
@@ -178,5 +201,15 @@ export function LabelsPanel(props: {
         </div>
       )}
     </>
+  );
+}
+
+/** A label's volume in mL (two decimals below 10 mL) and its voxel count. */
+function LabelVolumeText(props: { volume: LabelVolume | null; labelKey: string }) {
+  const v = props.volume;
+  return (
+    <span className="label-volume" data-testid={`volume-${props.labelKey}`} data-ml={v?.ml ?? ''} data-voxels={v?.voxels ?? ''}>
+      {v ? `${v.ml < 10 ? v.ml.toFixed(2) : v.ml.toFixed(1)} mL · ${v.voxels.toLocaleString('en')} voxels` : '…'}
+    </span>
   );
 }

@@ -18,7 +18,7 @@ export interface ShellActions {
   escape: () => void;
 }
 
-const toolKeys: Record<string, ToolId> = { b: 'brush', e: 'eraser', t: 'threshold', r: 'rect', c: 'circle', f: 'fill', g: 'region', x: 'crosshair' };
+const toolKeys: Record<string, ToolId> = { b: 'brush', e: 'eraser', t: 'threshold', r: 'rect', c: 'circle', f: 'fill', g: 'region', x: 'crosshair', u: 'ruler', o: 'ellipse' };
 
 /** The shell's shortcuts, in the order the help lists them. */
 export function shellShortcuts(a: ShellActions): Shortcut[] {
@@ -29,8 +29,9 @@ export function shellShortcuts(a: ShellActions): Shortcut[] {
     { keys: ['f'], display: 'F', description: 'paint fill', run: tool },
     { keys: ['g'], display: 'G', description: 'region growing from the clicked pixel (tolerance in the tool bar)', run: tool },
     { keys: ['x'], display: 'X', description: 'crosshairs (click to move all views)', run: tool },
+    { keys: ['u', 'o'], display: 'U / O', description: 'ruler (mm), ellipse ROI (mean and standard deviation)', run: tool },
     { keys: ['s'], display: 'S', description: 'circle ↔ sphere brush', run: a.toggleSphere },
-    { keys: ['[', ']'], display: '[ / ]', description: 'brush smaller / larger', run: (k) => a.resize(k === '[' ? -1 : 1) },
+    { keys: ['[', ']'], display: '[ / ]', description: 'brush diameter smaller / larger (2 mm)', run: (k) => a.resize(k === '[' ? -1 : 1) },
     { keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'], display: '1 … 9', description: 'select label', run: (k) => a.selectLabel(Number(k) - 1) },
     { keys: ['h'], display: 'H', description: 'hide / show the selected label', run: a.toggleSelectedVisible },
     { keys: ['i'], display: 'I', description: 'interpolate the selected label between slices', run: a.interpolate },

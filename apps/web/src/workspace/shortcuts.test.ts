@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keySpec, ShortcutRegistry } from './shortcuts';
+import { keySpec, ShortcutRegistry, stopsDefault } from './shortcuts';
 
 const press = (key: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
 
@@ -41,5 +41,14 @@ describe('shortcut registry', () => {
     registry.set('b', [{ keys: ['y'], display: 'Y', description: 'two' }]);
     registry.set('a', [{ keys: ['z'], display: 'Z', description: 'three' }]);
     expect(registry.entries().map((s) => s.description)).toEqual(['three', 'two']);
+  });
+
+  it('keeps a focused slider from moving with the arrow key that scrolls the slices', () => {
+    const slider = { tagName: 'INPUT', type: 'range' } as unknown as EventTarget;
+    const field = { tagName: 'INPUT', type: 'number' } as unknown as EventTarget;
+    expect(stopsDefault({ ctrlKey: false, metaKey: false, target: slider })).toBe(true);
+    expect(stopsDefault({ ctrlKey: false, metaKey: false, target: field })).toBe(false);
+    expect(stopsDefault({ ctrlKey: false, metaKey: false, target: null })).toBe(false);
+    expect(stopsDefault({ ctrlKey: true, metaKey: false, target: null })).toBe(true);
   });
 });

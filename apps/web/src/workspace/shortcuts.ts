@@ -61,3 +61,14 @@ export function typingTarget(target: EventTarget | null): boolean {
   // Typing in a text or number field is not a shortcut; sliders and checkboxes keep the shortcuts.
   return target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && !['range', 'checkbox'].includes(target.type));
 }
+
+/**
+ * Whether a shortcut that ran must also stop the key's own effect: Ctrl shortcuts (the browser's
+ * save dialog), and any key while a slider has focus, since a slider would otherwise move with the
+ * arrow key that scrolled the slices (and a slider keeps focus after it is dragged).
+ */
+export function stopsDefault(e: { ctrlKey: boolean; metaKey: boolean; target: EventTarget | null }): boolean {
+  if (e.ctrlKey || e.metaKey) return true;
+  const t = e.target as { tagName?: unknown; type?: unknown } | null;
+  return t !== null && t.tagName === 'INPUT' && t.type === 'range';
+}

@@ -37,6 +37,8 @@ export interface ViewerProps {
   /** Labels shown, and their opacity (0 … 1). */
   visible: ReadonlySet<number>;
   opacity: ReadonlyMap<number, number>;
+  /** Labels drawn as outlines instead of filled. */
+  outline: boolean;
   layers: LabelLayers;
   /** The active tool, or null when nothing may be edited (read-only). */
   tool: Tool | null;

@@ -47,6 +47,21 @@ export interface PhantomLesion {
   diameterMm: number;
 }
 
+/**
+ * Where a lesion sits, as fractions of the field of view's half extents from its centre (so a
+ * placement means the same place in the liver at any phantom size), and its diameter in mm.
+ */
+export interface PhantomLesionPlacement {
+  at: readonly [number, number, number];
+  diameterMm: number;
+}
+
+/** The two lesions of the standard phantom: a 30 mm one high in the right lobe, a 12 mm one lower and anterior. */
+export const standardLesions: readonly PhantomLesionPlacement[] = [
+  { at: [-0.45, 0, 0.35], diameterMm: 30 },
+  { at: [-0.22, -0.25, 0.05], diameterMm: 12 },
+];
+
 /** Half extents of the field of view (mm) along x, y, z. */
 export interface FieldOfView {
   halfX: number;
@@ -97,7 +112,7 @@ const ribAnglesDeg = [0, 25, 50, 130, 155, 180, 205, 230, 310, 335] as const;
 const ribPeriodMm = 28;
 const ribThicknessMm = 11;
 
-export function phantomAnatomy(fov: FieldOfView): PhantomAnatomy {
+export function phantomAnatomy(fov: FieldOfView, placements: readonly PhantomLesionPlacement[] = standardLesions): PhantomAnatomy {
   const { halfX: hx, halfY: hy, halfZ: hz } = fov;
   const s = Math.min(hx, hy);
   const body = { ax: 0.8 * hx, ay: 0.58 * hy };
@@ -114,10 +129,7 @@ export function phantomAnatomy(fov: FieldOfView): PhantomAnatomy {
     { cx: -0.06 * hx, cy: 0.16 * hy, radius: 0.045 * s, zMin: -Infinity, zMax: Infinity }, // inferior vena cava
     { cx: -0.12 * hx, cy: 0.05 * hy, radius: 0.03 * s, zMin: liverCz - 0.15 * hz, zMax: liverCz + 0.2 * hz }, // portal vein
   ];
-  const lesions: PhantomLesion[] = [
-    { centre: [-0.45 * hx, 0, liverCz + 0.2 * hz], diameterMm: 30 },
-    { centre: [-0.22 * hx, -0.25 * hy, liverCz - 0.1 * hz], diameterMm: 12 },
-  ];
+  const lesions: PhantomLesion[] = placements.map((p) => ({ centre: [p.at[0] * hx, p.at[1] * hy, p.at[2] * hz], diameterMm: p.diameterMm }));
   const spleen: Ellipsoid = { cx: 0.45 * hx, cy: 0.22 * hy, cz: liverCz + 0.1 * hz, ax: 0.14 * hx, ay: 0.16 * hy, az: 0.3 * hz };
   const visceralFat = { cx: 0.3 * hx, cy: -0.05 * hy, ax: 0.35 * hx, ay: 0.3 * hy };
   const bowelLoops = [

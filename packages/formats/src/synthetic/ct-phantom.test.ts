@@ -128,6 +128,18 @@ describe('generateCtPhantom', () => {
     }
   });
 
+  it('places the lesions asked for: none, or others of other sizes', () => {
+    const options = { slices: 16, rows: 48, columns: 48 };
+    const none = generateCtPhantom({ ...options, lesions: [] });
+    expect(none.lesions).toEqual([]);
+    expect(none.labels.includes(phantomLabelValues.lesion)).toBe(false);
+    const one = generateCtPhantom({ ...options, lesions: [{ at: [-0.35, 0.05, 0.2], diameterMm: 60 }] });
+    expect(one.lesions.map((l) => l.diameterMm)).toEqual([60]);
+    const lesionVoxels = (p: typeof one) => p.labels.filter((v) => v === phantomLabelValues.lesion).length;
+    expect(lesionVoxels(one)).toBeGreaterThan(lesionVoxels(generateCtPhantom(options)));
+    expect(() => generateCtPhantom({ ...options, lesions: [{ at: [2, 0, 0], diameterMm: 10 }] })).toThrow(expect.objectContaining({ code: 'DLN_REQUEST_INVALID' }));
+  });
+
   it('is reproducible from its seed and changes with it', () => {
     const options = { slices: 8, rows: 40, columns: 40 };
     const first = generateCtPhantom({ ...options, seed: 7 });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DelineateError } from '@delineate/schema';
-import { phantomAnatomy, type PhantomLesion, type SliceGrid } from './ct-phantom-anatomy';
+import { phantomAnatomy, type PhantomLesion, type PhantomLesionPlacement, type SliceGrid } from './ct-phantom-anatomy';
 import { explicitVrLittleEndian, writePart10 } from './dcmjs-writer';
 import { hashSeed, seededRandom } from '@delineate/core';
 import { gaussianTable } from './random';
@@ -32,6 +32,8 @@ export interface CtPhantomOptions {
   patientId?: string;
   /** DICOM date (YYYYMMDD) of the synthetic study (default 20000101). */
   studyDate?: string;
+  /** The liver lesions (default: the standard two); an empty list gives a liver without lesions. */
+  lesions?: readonly PhantomLesionPlacement[];
 }
 
 export interface CtPhantomUids {
@@ -153,7 +155,12 @@ function planCtPhantom(options: CtPhantomOptions): PhantomPlan {
     Number(ds((-(slices - 1) / 2) * dz)),
   ] as const;
   const orientation = [1, 0, 0, 0, 1, 0] as const;
-  const anatomy = phantomAnatomy({ halfX: (columns * dx) / 2, halfY: (rows * dy) / 2, halfZ: (slices * dz) / 2 });
+  for (const l of options.lesions ?? []) {
+    if (!(l.diameterMm > 0 && l.diameterMm <= 200) || !l.at.every((f) => Math.abs(f) <= 1)) {
+      throw new DelineateError('DLN_REQUEST_INVALID', 'A phantom lesion needs a diameter from 0 to 200 mm and a place inside the field of view');
+    }
+  }
+  const anatomy = phantomAnatomy({ halfX: (columns * dx) / 2, halfY: (rows * dy) / 2, halfZ: (slices * dz) / 2 }, options.lesions);
   const grid: SliceGrid = { columns, rows, x0: origin[0], y0: origin[1], dx, dy };
 
   const uidName = (what: string): string => uidFromName(`delineate/ct-phantom/${seed}/${what}`);

@@ -1,7 +1,7 @@
 import type { Modality, QualificationKind, Role } from '../vocabularies';
 
 /**
- * One demo user per project role, plus the platform administrator. Names only: the demo
+ * One demo user per project role (two annotators, the agreement sample's readers), plus the platform administrator. Names only: the demo
  * command generates each password at first start and prints it once; none is in the code.
  */
 export interface DemoUser {
@@ -14,6 +14,9 @@ export interface DemoUser {
   qualification: { kind: QualificationKind; modality: Modality | null } | null;
 }
 
+/** The second annotator, a reader only the seeded demo's agreement sample needs (the minimal demo leaves them out). */
+export const demoSecondReader = 'demo.technologist';
+
 export const demoUsers: readonly DemoUser[] = [
   { username: 'demo.admin', displayName: 'Demo Platform Administrator', role: null, platformAdmin: true, qualification: null },
   {
@@ -22,6 +25,14 @@ export const demoUsers: readonly DemoUser[] = [
     role: 'annotator',
     platformAdmin: false,
     qualification: { kind: 'trained_annotator', modality: 'CT' },
+  },
+  {
+    // A second technologist: items in the agreement sample are read by two annotators.
+    username: demoSecondReader,
+    displayName: 'Demo Technologist',
+    role: 'annotator',
+    platformAdmin: false,
+    qualification: { kind: 'technologist', modality: 'CT' },
   },
   {
     username: 'demo.clinician',

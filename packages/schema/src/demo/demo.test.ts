@@ -84,9 +84,11 @@ describe('demo review protocol', () => {
 });
 
 describe('demo users', () => {
-  it('has one valid user per project role and one platform administrator, with no secrets', () => {
+  it('has a valid user for every project role (two annotators, to read sampled items twice) and one platform administrator, with no secrets', () => {
     for (const user of demoUsers) Username.parse(user.username);
-    expect(demoUsers.map((u) => u.role).filter((r) => r !== null).sort()).toEqual([...roles].sort());
+    expect([...new Set(demoUsers.map((u) => u.role).filter((r) => r !== null))].sort()).toEqual([...roles].sort());
+    expect(demoUsers.filter((u) => u.role === 'annotator')).toHaveLength(2);
+    for (const role of roles.filter((r) => r !== 'annotator')) expect(demoUsers.filter((u) => u.role === role)).toHaveLength(1);
     expect(demoUsers.filter((u) => u.platformAdmin).map((u) => u.role)).toEqual([null]);
     expect(new Set(demoUsers.map((u) => u.username)).size).toBe(demoUsers.length);
     for (const user of demoUsers) expect(Object.keys(user).sort()).toEqual(['displayName', 'platformAdmin', 'qualification', 'role', 'username']);

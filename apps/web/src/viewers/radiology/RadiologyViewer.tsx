@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { createCrosshair, type Tool, type ToolContext, type ToolEffect, type ToolPointer } from '../../tools';
-import { sliceCount, type Orientation } from '../../viewer/geometry';
+import { createCrosshair, type Measurement, type Tool, type ToolContext, type ToolEffect, type ToolPointer } from '../../tools';
+import { sliceCount, toVoxel, voxelIndex, type Orientation } from '../../viewer/geometry';
+import { viewEdgeLetters } from '../../viewer/orientation';
 import { formatValue, modalityDisplay, valueRange, type ModalityDisplay } from '../../viewer/modality-presets';
 import { greyLut, hexToRgb, labelLut, type WindowLevel } from '../../viewer/render';
 import { frameStats, sliceOf, ViewPane, type Camera, type PaneHandlers, type PointerInfo, type Scene } from '../../ui/ViewPane';
+import { measurementText } from './measurement-text';
 import { timings } from '../../workspace/timings';
 import type { ViewerProps } from '../../workspace/viewer-contract';
 import { loadVolume } from './volume-loader';
@@ -28,6 +30,9 @@ export function RadiologyViewer(props: ViewerProps) {
   const [wl, setWl] = useState<WindowLevel>(display.initial);
   const [layoutMode, setLayoutMode] = useState<'mpr' | 'stack'>('mpr');
   const [cameras, setCameras] = useState(resetCameras);
+  const [hover, setHover] = useState<{ o: Orientation; text: string } | null>(null);
+  const [measurements, setMeasurements] = useState<readonly Measurement[]>([]);
+  const [drawing, setDrawing] = useState<Measurement | null>(null);
   const sceneRef = useRef<Scene | null>(null);
   const dragRef = useRef<{ mode: 'wl' | 'pan' | 'tool'; o: Orientation } | null>(null);
   const projectors = useRef(new Map<Orientation, (u: number, v: number) => { x: number; y: number }>());
@@ -35,6 +40,8 @@ export function RadiologyViewer(props: ViewerProps) {
   const lookTool = useMemo(createCrosshair, []);
   const propsRef = useRef(props);
   propsRef.current = props;
+  const displayRef = useRef(display);
+  displayRef.current = display;
 
   if (!sceneRef.current) {
     sceneRef.current = {
@@ -92,8 +99,10 @@ export function RadiologyViewer(props: ViewerProps) {
     scene.compare = layers.compare;
     scene.correction = layers.correction;
     scene.boxes = layers.boxes;
+    scene.outline = props.outline;
+    scene.measurements = [...measurements, ...(drawing ? [drawing] : [])].map((m) => ({ measurement: m, text: measurementText(m, display) }));
     scene.version++;
-  }, [wl, props.labels, props.visible, props.opacity, cursor, props.options.radiusMm, tool, layers]);
+  }, [wl, props.labels, props.visible, props.opacity, cursor, props.options.radiusMm, tool, layers, props.outline, measurements, drawing, display]);
 
   const context = useCallback((): ToolContext => {
     const p = propsRef.current;
@@ -103,7 +112,11 @@ export function RadiologyViewer(props: ViewerProps) {
   const apply = useCallback(
     (effect: ToolEffect) => {
       bump();
-      if (effect.kind !== 'none' && effect.kind !== 'painting') propsRef.current.onToolEffect(effect);
+      // Measurements belong to the view that draws them; everything else goes to the shell.
+      if (effect.kind === 'measured') {
+        setDrawing(effect.final ? null : effect.measurement);
+        if (effect.final) setMeasurements((list) => [...list, effect.measurement]);
+      } else if (effect.kind !== 'none' && effect.kind !== 'painting') propsRef.current.onToolEffect(effect);
     },
     [bump],
   );
@@ -115,6 +128,19 @@ export function RadiologyViewer(props: ViewerProps) {
       const axis = o === 'axial' ? 2 : o === 'coronal' ? 1 : 0;
       next[axis] = Math.max(0, Math.min(sliceCount(dims, o) - 1, c[axis] + delta));
       propsRef.current.onCursor(next);
+    },
+    [dims],
+  );
+
+  /** The voxel and its value under the pointer, on the view it is over (changes only when the voxel does). */
+  const showValueUnder = useCallback(
+    (o: Orientation, p: PointerInfo) => {
+      const scene = sceneRef.current;
+      if (!scene) return;
+      const [x, y, z] = toVoxel(dims, o, Math.round(p.u), Math.round(p.v), p.s);
+      const inside = x >= 0 && y >= 0 && z >= 0 && x < dims.columns && y < dims.rows && z < dims.slices;
+      const text = !inside ? null : `${x}, ${y}, ${z} · ${scene.loaded[z] ? formatValue(displayRef.current, scene.hu[voxelIndex(dims, x, y, z)]!) : 'loading'}`;
+      setHover((h) => (text === null ? null : h?.o === o && h.text === text ? h : { o, text }));
     },
     [dims],
   );
@@ -135,6 +161,7 @@ export function RadiologyViewer(props: ViewerProps) {
         }
       },
       onMove(o, p, dx, dy) {
+        showValueUnder(o, p);
         const drag = dragRef.current;
         if (sceneRef.current?.showBrush) bump();
         if (!drag || drag.o !== o) return;
@@ -151,8 +178,9 @@ export function RadiologyViewer(props: ViewerProps) {
         if (ctrl) setCameras((c) => ({ ...c, [o]: { ...c[o], zoom: Math.max(0.25, Math.min(16, c[o].zoom * (deltaY < 0 ? 1.15 : 1 / 1.15))) } }));
         else setSlice(o, deltaY > 0 ? -1 : 1);
       },
+      onLeave: () => setHover(null),
     };
-  }, [apply, bump, context, lookTool, setSlice]);
+  }, [apply, bump, context, lookTool, setSlice, showValueUnder]);
 
   // A tool change (or read-only) abandons whatever the previous tool was doing.
   useEffect(() => () => void tool?.cancel(context()), [tool, context]);
@@ -190,7 +218,19 @@ export function RadiologyViewer(props: ViewerProps) {
 
   const caption = (o: Orientation) => `${o} ${sliceOf(o, cursor) + 1}/${sliceCount(dims, o)} · W ${Math.round(wl.width)} L ${Math.round(wl.centre)}`;
   const scene = sceneRef.current;
-  const pane = (o: Orientation) => <ViewPane orientation={o} scene={sceneRef} camera={cameras[o]} handlers={handlers} caption={caption(o)} registerProjector={registerProjector} />;
+  const direction = props.item.grid.direction;
+  const pane = (o: Orientation) => (
+    <ViewPane
+      orientation={o}
+      scene={sceneRef}
+      camera={cameras[o]}
+      handlers={handlers}
+      caption={caption(o)}
+      edges={viewEdgeLetters(direction, o)}
+      readout={hover?.o === o ? hover.text : null}
+      registerProjector={registerProjector}
+    />
+  );
 
   return (
     <>
@@ -215,6 +255,23 @@ export function RadiologyViewer(props: ViewerProps) {
               </button>
               <button onClick={() => setCameras(resetCameras())}>Reset zoom</button>
             </div>
+            {measurements.length > 0 && (
+              <>
+                <h3>Measurements</h3>
+                <ul className="measurements" data-testid="measurements">
+                  {measurements.map((m, i) => (
+                    <li key={i} data-kind={m.kind}>
+                      {m.orientation} {m.s + 1}: {measurementText(m, display)}
+                    </li>
+                  ))}
+                </ul>
+                <div className="row">
+                  <button onClick={() => setMeasurements([])} data-testid="clear-measurements">
+                    Clear measurements
+                  </button>
+                </div>
+              </>
+            )}
           </>,
           props.controls,
         )}
