@@ -16,9 +16,9 @@ import { tileIndexDeltas } from './0410_tile_index_deltas';
 import { releaseExports } from './0500_release_exports';
 import { importRevisions } from './0520_import_revisions';
 import { apiTokens } from './0600_api_tokens';
-import { auditSearch } from './0740_audit_search';
-import { quarantineReview } from './0730_quarantine_review';
 import { dicomweb } from './0720_dicomweb';
+import { quarantineReview } from './0730_quarantine_review';
+import { auditSearch } from './0740_audit_search';
 import { slideTileIndex } from './0770_slide_tile_index';
 
 /**
@@ -43,8 +43,8 @@ export const migrations: readonly Migration[] = [
   releaseExports,
   importRevisions,
   apiTokens,
-  auditSearch,
-  quarantineReview,
   dicomweb,
+  quarantineReview,
+  auditSearch,
   slideTileIndex,
 ];
