@@ -16,6 +16,7 @@ describe('audit words', () => {
     expect(describeAction('workflow.task.created.expert_review')).toBe('Created an expert review task');
     expect(describeAction('workflow.expert_review.signed.reject')).toBe('Signed an expert review: rejected');
     expect(describeAction('job.workflow.agreement.succeeded')).toBe('A workflow agreement job succeeded');
+    expect(describeAction('dicomweb.search.studies.patientId+modality')).toBe('Searched the PACS for studies by patient ID, modality');
     expect(describeAction('something.new_here')).toBe('Something new here');
     expect(describeRole('data_steward')).toBe('data steward');
     expect(describeRole('platform_admin')).toBe('platform administrator');

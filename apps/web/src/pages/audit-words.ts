@@ -76,6 +76,16 @@ export const actionWords: Record<string, string> = {
   'deid.quarantine.list': 'Viewed the quarantine queue',
   'deid.quarantine.read': 'Viewed a quarantined image',
   'deid.quarantine.redact': 'Redacted a quarantined image',
+  'deid.quarantine.mine': 'Viewed their quarantine queue',
+  'deid.quarantine.release': 'Released a held file from quarantine',
+  'deid.quarantine.reject': 'Rejected a held file',
+  'dicomweb.connection.read': 'Viewed the PACS connection',
+  'dicomweb.connection.update': 'Changed the PACS connection',
+  'dicomweb.search': 'Searched the PACS',
+  'dicomweb.retrieve': 'Retrieved studies from the PACS',
+  'dicomweb.retrieval.read': 'Viewed PACS retrievals',
+  'dicomweb.send': 'Sent segmentations to the PACS',
+  'dicomweb.send.list': 'Viewed what was sent to the PACS',
   'annotation.list': 'Listed annotations',
   'annotation.read': 'Viewed an annotation',
   'annotation.create': 'Started an annotation',
@@ -114,6 +124,16 @@ export const actionWords: Record<string, string> = {
 
 const stageWords: Record<string, string> = { annotate: 'annotation', review: 'review', expert_review: 'expert review', roi_pass: 'region pass' };
 const decisionWords: Record<string, string> = { accept: 'accepted', correct: 'corrected', reject: 'rejected' };
+const searchFieldWords: Record<string, string> = {
+  patientId: 'patient ID',
+  accessionNumber: 'accession number',
+  modality: 'modality',
+  studyDateFrom: 'date from',
+  studyDateTo: 'date to',
+  studyDescription: 'study description',
+  studyInstanceUid: 'study',
+  all: 'everything',
+};
 const plain = (key: string) => key.replace(/[._]/g, ' ');
 const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 
@@ -125,6 +145,9 @@ export function describeAction(action: string): string {
   if (signed) return `Signed ${withArticle(stageWords[signed[1]!] ?? plain(signed[1]!))}: ${decisionWords[signed[2]!] ?? plain(signed[2]!)}`;
   const created = /^workflow\.task\.created\.([a-z_]+)$/.exec(action);
   if (created) return `Created ${withArticle(`${stageWords[created[1]!] ?? plain(created[1]!)} task`)}`;
+  // A PACS search is audited by the fields it used (never their values): dicomweb.search.studies.patientId+modality.
+  const search = /^dicomweb\.search\.(studies|series)\.(.+)$/.exec(action);
+  if (search) return `Searched the PACS for ${search[1]} by ${search[2]!.split('+').map((f) => searchFieldWords[f] ?? plain(f)).join(', ')}`;
   const job = /^job\.(.+)\.(succeeded|failed)$/.exec(action);
   if (job) return `${withArticle(`${plain(job[1]!)} job`).replace(/^a/, 'A')} ${job[2]}`;
   // Never a bare key: an action this page does not know yet is still shown as words.
