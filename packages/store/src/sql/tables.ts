@@ -131,6 +131,13 @@ export interface SlidesTable {
   mpp: number | null;
   pyramid_hash: string;
   created_at: Timestamptz;
+  /** Migration 0760: the pyramid's levels (SlideLevel[]), tile size, vertical µm/px, objective. */
+  levels: ColumnType<unknown, string | undefined, string>;
+  tile_width: Generated<number>;
+  tile_height: Generated<number>;
+  mpp_y: number | null;
+  magnification: number | null;
+  source_format: string | null;
 }
 
 export interface VideosTable {

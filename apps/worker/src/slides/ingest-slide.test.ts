@@ -1,0 +1,114 @@
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesSource, entryNumbers, readTiff, TIFF_TAG } from '@delineate/formats';
+import { BlobKey, LocalBlobStore, testing, type Database } from '@delineate/store';
+import { requireTestData, synthesizeSlide } from '@delineate/testkit';
+import { writeSyntheticHeSlide } from '@delineate/wsi';
+import { projectDeidSettings } from '../project-deid';
+import { ingestSlide, type SlideIngestStage, type SlideSource } from './ingest-slide';
+
+describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', (kind) => {
+  let database: Database;
+  let blobs: LocalBlobStore;
+  let dir: string;
+  let projectId: string;
+  const clock = () => new Date();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-slide-ingest-'));
+    database = await testing.createTestDatabase(kind);
+    blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
+    projectId = await testing.createDemoProject(database);
+  });
+  afterAll(async () => {
+    await blobs?.close();
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function ingest(source: SlideSource, stages?: Set<SlideIngestStage>) {
+    const settings = await projectDeidSettings({ database, blobs, clock }, projectId);
+    return ingestSlide({ database, blobs, clock }, source, { projectId, ...settings, onProgress: (stage) => stages?.add(stage) });
+  }
+
+  /** The stored pyramid: a tiled JPEG BigTIFF of 256² tiles whose base has the slide's size. */
+  async function storedPyramid(slideId: string) {
+    const slide = await database.db.selectFrom('slides').selectAll().where('id', '=', slideId).executeTakeFirstOrThrow();
+    const bytes = await blobs.get(slide.pyramid_hash);
+    const tiff = readTiff(bytesSource(bytes));
+    expect(tiff.bigTiff).toBe(true);
+    const base = tiff.images[0]!;
+    expect(entryNumbers(base, TIFF_TAG.Compression)).toEqual([7]);
+    expect(entryNumbers(base, TIFF_TAG.TileWidth)).toEqual([256]);
+    expect(entryNumbers(base, TIFF_TAG.ImageWidth)).toEqual([slide.width]);
+    const record = await database.db.selectFrom('deid_records').select(['status', 'actions']).where('output_hash', '=', slide.pyramid_hash).executeTakeFirstOrThrow();
+    expect(record.status).toBe('passed');
+    return { slide, bytes, record };
+  }
+
+  it.each([
+    ['wsi/small.svs', 16, 16, 0.499, 20],
+    ['wsi/boxes.tiff', 300, 250, null, null],
+  ])('converts the shared %s and passes it through the gate', async (file, width, height, mpp, magnification) => {
+    const stages = new Set<SlideIngestStage>();
+    const report = await ingest({ kind: 'file', path: requireTestData(file)! }, stages);
+    expect(report.files[0]).toMatchObject({ status: 'passed', kept: 'slide' });
+    expect([...stages]).toEqual(['read', 'convert', 'gate', 'store']);
+    const { slide } = await storedPyramid(report.slides![0]!.slideId);
+    expect([slide.width, slide.height, slide.mpp, slide.magnification]).toEqual([width, height, mpp, magnification]);
+    const item = await database.db.selectFrom('items').selectAll().where('id', '=', report.slides![0]!.itemId).executeTakeFirstOrThrow();
+    expect([item.kind, item.region_width, item.region_height]).toEqual(['slide_region', width, height]);
+  });
+
+  it('converts the shared DICOM whole-slide image (TILED_FULL) and keeps none of its text', async () => {
+    const report = await ingest({ kind: 'dicom', paths: [requireTestData('dicom/highdicom/sm_image.dcm')!] });
+    expect(report.files[0]).toMatchObject({ status: 'passed', kept: 'slide' });
+    const { slide, bytes } = await storedPyramid(report.slides![0]!.slideId);
+    expect([slide.width, slide.height, slide.source_format]).toEqual([50, 50, 'dicom']);
+    const text = Buffer.from(bytes).toString('latin1');
+    for (const value of ['Test^Patient', 'S19-1_A_1_1']) expect(text).not.toContain(value);
+  });
+
+  it('removes label and macro images of a synthetic SVS and a generic TIFF; no planted value is left in any byte', async () => {
+    for (const style of ['aperio', 'generic'] as const) {
+      const synthetic = synthesizeSlide({ style, width: 512, height: 384 });
+      const path = join(dir, `planted-${style}.${style === 'aperio' ? 'svs' : 'tiff'}`);
+      writeFileSync(path, synthetic.bytes);
+      const report = await ingest({ kind: 'file', path });
+      expect(report.files[0]).toMatchObject({ status: 'passed' });
+      const { bytes, record } = await storedPyramid(report.slides![0]!.slideId);
+      const actions = JSON.parse(JSON.stringify(record.actions)) as { action: string }[];
+      expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['X-label', 'X-macro']));
+      const haystack = Buffer.from(bytes);
+      for (const value of Object.values(synthetic.phi)) expect(haystack.indexOf(Buffer.from(value, 'latin1'))).toBe(-1);
+      expect(haystack.indexOf(Buffer.from(synthetic.labelPixels.subarray(0, 48)))).toBe(-1);
+    }
+  });
+
+  it('ingests the synthetic H&E slide: label and macro gone, its identifying text absent from every byte, pixel size and objective kept', async () => {
+    const path = join(dir, 'he.svs');
+    const written = writeSyntheticHeSlide(path, { width: 2048, height: 1536 });
+    const report = await ingest({ kind: 'file', path });
+    expect(report.files[0]).toMatchObject({ status: 'passed' });
+    const { slide, bytes, record } = await storedPyramid(report.slides![0]!.slideId);
+    expect([slide.width, slide.height, slide.mpp, slide.magnification, slide.source_format]).toEqual([2048, 1536, 0.25, 40, 'aperio']);
+    expect((slide.levels as unknown[]).length).toBeGreaterThanOrEqual(4);
+    const actions = JSON.parse(JSON.stringify(record.actions)) as { action: string }[];
+    expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['X-label', 'X-macro']));
+    const haystack = Buffer.from(bytes);
+    for (const value of Object.values(written.phi)) expect(haystack.indexOf(Buffer.from(value, 'latin1'))).toBe(-1);
+  });
+
+  it('rejects what is not a slide with a code and leaves no record and no temporary file', async () => {
+    const path = join(dir, 'not-a-slide.svs');
+    writeFileSync(path, 'just text, not a slide');
+    const before = await database.db.selectFrom('deid_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const report = await ingest({ kind: 'file', path });
+    expect(report.files[0]).toMatchObject({ status: 'rejected', code: 'DLN_SLIDE_UNREADABLE' });
+    const after = await database.db.selectFrom('deid_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toEqual(before.n);
+  });
+});
