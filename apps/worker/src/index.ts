@@ -8,3 +8,5 @@ export { agreementJob, workflowJobHandlers, AGREEMENT_JOB_KIND } from './jobs/ag
 export { createProjectSecret, projectDeidSettings, type ProjectDeidSettings } from './project-deid';
 export { REDACT_JOB, RedactPayload, redactJobHandler, redactQuarantined } from './redact';
 export { releaseExportJob, releaseJobHandlers, RELEASE_EXPORT_JOB_KIND } from './jobs/release-export';
+export { SLIDE_INGEST_JOB, slideIngestJobHandler } from './slides/slide-job';
+export { ingestSlideFiles, slidesInBatch, type SlideInBatch } from './slides/slide-batch';

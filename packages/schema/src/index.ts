@@ -224,3 +224,4 @@ export {
   releaseDocumentKinds,
 } from './release-documents';
 export { ReleaseTrace, TraceAuthor, TraceLabel, TraceReading, TraceRevision } from './release-trace';
+export { SLIDE_INGEST_JOB_KIND, SlideIngestJobPayload } from './slide-ingest';

@@ -85,6 +85,7 @@ export { ReviewProtocolRepository } from './repositories/review-protocols';
 export { ProjectRepository, type CreateProjectInput } from './repositories/projects';
 export { ItemRepository, type AddInstanceInput, type CreateItemInput, type CreateSeriesInput, type CreateSubjectInput, type RecordedInstance } from './repositories/items';
 export { JobQueue, type ClaimInput, type EnqueueInput, type JobQueueOptions } from './jobs/job-queue';
+export type { JobProgress } from './sql/tables';
 export { TaskRepository, type CreateTaskInput } from './repositories/tasks';
 export { ReviewRepository, type RecordReviewInput } from './repositories/reviews';
 export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';

@@ -297,6 +297,13 @@ export interface JobsTable {
   last_error: string | null;
   created_at: RequiredTimestamptz;
   finished_at: NullableTimestamptz;
+  /** Migration 0760: where a running job is ({ stage, percent }), null until it reports. */
+  progress: ColumnType<JobProgress | null, string | null | undefined, string | null>;
+}
+
+export interface JobProgress {
+  readonly stage: string;
+  readonly percent: number;
 }
 
 export interface ReleasesTable {

@@ -3,7 +3,7 @@ import { runStatements, type Migration } from '../migration';
 /**
  * Slides converted at ingest (issue 16): what the viewer and the tile server need beside the
  * pyramid's address (its levels, tile size, vertical pixel size, the objective conversion
- * loses), and the gate for slides as for instances: a slide is recorded only when a passed
+ * loses), a job's progress (a conversion takes minutes), and the gate for slides as for instances: a slide is recorded only when a passed
  * de-identification record exists for exactly its pyramid's bytes in its subject's project.
  */
 export const slidePyramids: Migration = {
@@ -16,6 +16,8 @@ export const slidePyramids: Migration = {
       `ALTER TABLE slides ADD COLUMN mpp_y double precision CHECK (mpp_y IS NULL OR mpp_y > 0)`,
       `ALTER TABLE slides ADD COLUMN magnification double precision CHECK (magnification IS NULL OR magnification > 0)`,
       `ALTER TABLE slides ADD COLUMN source_format text`,
+      // A long job (a slide conversion) reports where it is; each report also renews its lock.
+      `ALTER TABLE jobs ADD COLUMN progress jsonb`,
       `CREATE FUNCTION slides_require_passed_deid() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
          IF NOT EXISTS (
