@@ -20,6 +20,7 @@ import {
 } from '@delineate/store';
 import { passwordProblem, policyTable, type PasswordHasher } from '@delineate/server';
 import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
+import { seedPathologyDemo } from './demo-slide';
 
 export interface DemoDeps {
   database: Database;
@@ -33,6 +34,10 @@ export interface DemoOptions {
   slices?: number;
   size?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** Where the synthetic H&E slide is cached; without it the pathology demo is not seeded. */
+  slideCacheDir?: string;
+  /** Base size of the synthetic slide (default 20,480²). */
+  slideSize?: number;
 }
 
 export interface DemoCredential {
@@ -60,7 +65,8 @@ function generatePassword(context: { username: string; displayName: string }): s
 /**
  * Seeds the demo project once: the liver CT label schema and review protocol, the project,
  * one user per role with a generated password (returned once, stored only as argon2id hashes),
- * and a synthetic CT phantom that goes through the same de-identification gate as real data.
+ * and a synthetic CT phantom that goes through the same de-identification gate as real data;
+ * with a slide cache folder, also the pathology demo (seedPathologyDemo: a synthetic H&E slide).
  */
 export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promise<DemoResult> {
   const db = deps.database.db;
@@ -82,12 +88,14 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const credentials: DemoCredential[] = [];
   const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   let admin: string | null = null;
+  const members: { userId: string; role: Role }[] = [];
   for (const [index, user] of demoUsers.entries()) {
     const password = generatePassword(user);
     const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
     await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
     if (user.platformAdmin) admin ??= account.id;
     if (user.role) await access.addMembership({ userId: account.id, projectId: project.id, role: user.role, grantedBy: admin, now });
+    if (user.role) members.push({ userId: account.id, role: user.role });
     if (user.qualification) {
       await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
     }
@@ -115,5 +123,14 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const workflow = new WorkflowRepository(db, { blobs: deps.blobs, clock: deps.clock, requirements: policyTable.roleQualifications });
   await workflow.updateConfig(project.id, { ...demoWorkflowSettings, labelSchema: { id: labelSchema.id, version: labelSchema.version }, reviewProtocol: { id: protocol.id, version: protocol.version } }, admin);
   await workflow.generateTasks(project.id);
+  if (options.slideCacheDir) {
+    await seedPathologyDemo(deps, {
+      cacheDir: options.slideCacheDir,
+      ...(options.slideSize ? { size: options.slideSize } : {}),
+      members,
+      grantedBy: admin,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
   return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items: report.items };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
 import { refuseBesideServer } from '../store-access';
@@ -17,10 +18,11 @@ export function printCredentials(result: DemoResult): void {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Seed the demo project (synthetic CT phantom, liver label schema, one user per role) into the configured store')
+    .description('Seed the demo projects (synthetic CT phantom with the liver label schema; synthetic H&E slide with the tissue-class schema; one user per role) into the configured store')
     .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
     .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
-    .action(async (opts: { slices: number; size: number }) => {
+    .option('--slide-size <n>', 'side of the synthetic H&E slide in pixels (generated once, kept in <data>/demo-slides)', (v) => Number.parseInt(v, 10), 20_480)
+    .action(async (opts: { slices: number; size: number; slideSize: number }) => {
       await refuseBesideServer('it seeds the demo project at its first start; stop it to seed again');
       const config = configFromEnv(process.env);
       const { database, blobs } = await openPlatform(config, process.env);
@@ -28,7 +30,7 @@ export function register(program: Command): void {
       try {
         const result = await seedDemo(
           { database, blobs, clock: () => new Date(), hasher: new PasswordHasher() },
-          { slices: opts.slices, size: opts.size, onProgress: progress.update },
+          { slices: opts.slices, size: opts.size, onProgress: progress.update, slideCacheDir: join(config.dataDir, 'demo-slides'), slideSize: opts.slideSize },
         );
         progress.stop();
         printCredentials(result);

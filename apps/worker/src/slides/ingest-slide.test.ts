@@ -10,7 +10,7 @@ import { writeSyntheticHeSlide } from '@delineate/wsi';
 import { projectDeidSettings } from '../project-deid';
 import { ingestSlide, type SlideIngestStage, type SlideSource } from './ingest-slide';
 
-describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', (kind) => {
+describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', { timeout: 300_000 }, (kind) => {
   let database: Database;
   let blobs: LocalBlobStore;
   let dir: string;
