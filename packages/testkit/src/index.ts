@@ -15,3 +15,5 @@ export {
 } from './masks';
 export { synthesizeSlide, type PlantedSlidePhi, type SyntheticSlide, type SyntheticSlideOptions } from './slides/synthetic-slide';
 export { declaredSegmentation, readSharedSegmentation, sharedSegmentationFiles, type DeclaredSegmentation } from './dicom/segmentation-files';
+export { synthesizeNdpiSlide, type SyntheticNdpi } from './slides/synthetic-ndpi';
+export { sparseDicomSlide, type SparseDicomSlide } from './slides/sparse-dicom-slide';

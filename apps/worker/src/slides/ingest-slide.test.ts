@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource, entryNumbers, readTiff, TIFF_TAG } from '@delineate/formats';
 import { BlobKey, LocalBlobStore, testing, type Database } from '@delineate/store';
-import { requireTestData, synthesizeSlide } from '@delineate/testkit';
+import { requireTestData, sparseDicomSlide, synthesizeNdpiSlide, synthesizeSlide } from '@delineate/testkit';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeSyntheticHeSlide } from '@delineate/wsi';
 import { projectDeidSettings } from '../project-deid';
 import { ingestSlide, type SlideIngestStage, type SlideSource } from './ingest-slide';
@@ -102,11 +103,47 @@ describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', { timeout: 
     for (const value of Object.values(written.phi)) expect(haystack.indexOf(Buffer.from(value, 'latin1'))).toBe(-1);
   });
 
+  it('converts an NDPI-shaped slide: its macro is left out and its reference string, in every IFD, is in no byte of the pyramid', async () => {
+    const ndpi = synthesizeNdpiSlide();
+    const path = join(dir, 'slide.ndpi');
+    writeFileSync(path, ndpi.bytes);
+    const report = await ingest({ kind: 'file', path });
+    expect(report.files[0]).toMatchObject({ status: 'passed' });
+    const { slide, bytes, record } = await storedPyramid(report.slides![0]!.slideId);
+    expect([slide.width, slide.height, slide.mpp, slide.magnification, slide.source_format]).toEqual([ndpi.width, ndpi.height, 0.5, 20, 'hamamatsu']);
+    expect((JSON.parse(JSON.stringify(record.actions)) as { action: string }[]).map((a) => a.action)).toContain('X-macro');
+    for (const value of Object.values(ndpi.phi)) expect(Buffer.from(bytes).indexOf(Buffer.from(value, 'latin1'))).toBe(-1);
+  });
+
+  it('places TILED_SPARSE frames by position (the same pyramid as the TILED_FULL original) and leaves the label instance out', async () => {
+    const full = readFileSync(requireTestData('dicom/highdicom/sm_image.dcm')!);
+    const fixture = sparseDicomSlide(new Uint8Array(full));
+    const fullPath = join(dir, 'full.dcm');
+    const sparsePath = join(dir, 'sparse.dcm');
+    const labelPath = join(dir, 'label.dcm');
+    writeFileSync(fullPath, full);
+    writeFileSync(sparsePath, fixture.sparse);
+    writeFileSync(labelPath, fixture.label);
+    const fromFull = await ingest({ kind: 'dicom', paths: [fullPath] });
+    const fromSparse = await ingest({ kind: 'dicom', paths: [labelPath, sparsePath] });
+    expect(fromSparse.files[0]).toMatchObject({ status: 'passed' });
+    const sparse = await storedPyramid(fromSparse.slides![0]!.slideId);
+    const original = await storedPyramid(fromFull.slides![0]!.slideId);
+    expect(sparse.slide.pyramid_hash).toBe(original.slide.pyramid_hash);
+    // Both slides have the same pyramid: the sparse one's own record is read by its id.
+    const record = await database.db.selectFrom('deid_records').select('actions').where('id', '=', fromSparse.files[0]!.recordId!).executeTakeFirstOrThrow();
+    expect(JSON.parse(JSON.stringify(record.actions)) as { path: string; action: string }[]).toContainEqual({ path: 'instance[0]', action: 'X-label-or-overview' });
+    for (const value of Object.values(fixture.phi)) expect(Buffer.from(sparse.bytes).toString('latin1')).not.toContain(value);
+  });
+
   it('rejects what is not a slide with a code and leaves no record and no temporary file', async () => {
     const path = join(dir, 'not-a-slide.svs');
     writeFileSync(path, 'just text, not a slide');
     const before = await database.db.selectFrom('deid_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const temporary = () => readdirSync(tmpdir()).filter((name) => name.startsWith('delineate-slide-'));
+    const temporaryBefore = temporary();
     const report = await ingest({ kind: 'file', path });
+    expect(temporary()).toEqual(temporaryBefore);
     expect(report.files[0]).toMatchObject({ status: 'rejected', code: 'DLN_SLIDE_UNREADABLE' });
     const after = await database.db.selectFrom('deid_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toEqual(before.n);
