@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesSource, entryNumbers, readTiff, TIFF_TAG } from '@delineate/formats';
+import { bytesSource, entryNumbers, readTiff, TIFF_TAG, writeTiff } from '@delineate/formats';
 import { BlobKey, LocalBlobStore, testing, type Database } from '@delineate/store';
 import { requireTestData, sparseDicomSlide, synthesizeNdpiSlide, synthesizeSlide } from '@delineate/testkit';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -134,6 +134,41 @@ describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', { timeout: 
     const record = await database.db.selectFrom('deid_records').select('actions').where('id', '=', fromSparse.files[0]!.recordId!).executeTakeFirstOrThrow();
     expect(JSON.parse(JSON.stringify(record.actions)) as { path: string; action: string }[]).toContainEqual({ path: 'instance[0]', action: 'X-label-or-overview' });
     for (const value of Object.values(fixture.phi)) expect(Buffer.from(sparse.bytes).toString('latin1')).not.toContain(value);
+  });
+
+  it('quarantines a slide when a removed value is found again in the pyramid, keeping its source encrypted and making no item', async () => {
+    // The JPEG Huffman tables vips writes hold this run of letters: a source value equal to it is
+    // "found again" in every converted pyramid, which is what the output check must catch.
+    const artist = 'STUVWXYZcdefghij';
+    const tiff = writeTiff([
+      {
+        entries: [
+          { tag: 256, type: 3, value: [256] },
+          { tag: 257, type: 3, value: [256] },
+          { tag: 258, type: 3, value: [8, 8, 8] },
+          { tag: 259, type: 3, value: [1] },
+          { tag: 262, type: 3, value: [2] },
+          { tag: 277, type: 3, value: [3] },
+          { tag: 315, type: 2, value: artist },
+          { tag: 322, type: 3, value: [256] },
+          { tag: 323, type: 3, value: [256] },
+        ],
+        blocks: [new Uint8Array(256 * 256 * 3).fill(180)],
+        tiled: true,
+      },
+    ]);
+    const path = join(dir, 'echo.tiff');
+    writeFileSync(path, tiff);
+    const slidesBefore = await database.db.selectFrom('slides').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const report = await ingest({ kind: 'file', path });
+    expect(report.files[0]).toMatchObject({ status: 'quarantined', code: 'DLN_DEID_QUARANTINED' });
+    expect(report.slides).toBeUndefined();
+    const record = await database.db.selectFrom('deid_records').selectAll().where('id', '=', report.files[0]!.recordId!).executeTakeFirstOrThrow();
+    expect(record.status).toBe('quarantined');
+    expect(Buffer.from(await blobs.get(record.source_hash)).equals(Buffer.from(tiff))).toBe(true);
+    expect(JSON.stringify(record.findings)).not.toContain(artist);
+    const slidesAfter = await database.db.selectFrom('slides').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(slidesAfter.n).toEqual(slidesBefore.n);
   });
 
   it('rejects what is not a slide with a code and leaves no record and no temporary file', async () => {
