@@ -36,7 +36,12 @@ const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 
 async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch {
+    // The operating system's message names the path, which may name a patient.
+    throw new DelineateError('DLN_SLIDE_UNREADABLE', 'The slide file could not be read');
+  }
   return hash.digest('hex');
 }
 
