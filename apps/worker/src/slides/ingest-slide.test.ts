@@ -7,6 +7,7 @@ import { bytesSource, entryNumbers, readTiff, TIFF_TAG, writeTiff } from '@delin
 import { BlobKey, LocalBlobStore, testing, type Database } from '@delineate/store';
 import { requireTestData, sparseDicomSlide, synthesizeNdpiSlide, synthesizeSlide } from '@delineate/testkit';
 import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { writeSyntheticHeSlide } from '@delineate/wsi';
 import { projectDeidSettings } from '../project-deid';
 import { ingestSlide, type SlideIngestStage, type SlideSource } from './ingest-slide';
@@ -169,6 +170,46 @@ describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', { timeout: 
     expect(JSON.stringify(record.findings)).not.toContain(artist);
     const slidesAfter = await database.db.selectFrom('slides').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(slidesAfter.n).toEqual(slidesBefore.n);
+  });
+
+  it('converts an Aperio SVS with JPEG 2000 tiles (compression 33005) to the same pixels', async () => {
+    // A 256² noise tile as a JPEG 2000 codestream, made by Debian vips (the jp2c box of its JP2).
+    const tile = join(dir, 'tile.v');
+    const run = (args: string[]) => expect(spawnSync('vips', args, { encoding: 'utf8' }).status).toBe(0);
+    run(['gaussnoise', join(dir, 'noise.v'), '256', '256', '--mean', '160', '--sigma', '30']);
+    run(['bandjoin', `${join(dir, 'noise.v')} ${join(dir, 'noise.v')} ${join(dir, 'noise.v')}`, join(dir, 'rgb.v')]);
+    run(['cast', join(dir, 'rgb.v'), tile, 'uchar']);
+    run(['jp2ksave', tile, join(dir, 'tile.jp2'), '--lossless']);
+    const jp2 = readFileSync(join(dir, 'tile.jp2'));
+    const codestream = new Uint8Array(jp2.subarray(jp2.indexOf('jp2c') + 4));
+    expect([codestream[0], codestream[1]]).toEqual([0xff, 0x4f]);
+    const svs = writeTiff([
+      {
+        entries: [
+          { tag: 256, type: 3, value: [512] },
+          { tag: 257, type: 3, value: [512] },
+          { tag: 258, type: 3, value: [8, 8, 8] },
+          { tag: 259, type: 3, value: [33005] },
+          { tag: 262, type: 3, value: [2] },
+          { tag: 270, type: 2, value: 'Aperio Image Library v12.0.15\n512x512 [0,0 512x512] (256x256) J2K/KDU Q=70|AppMag = 40|MPP = 0.2520|Filename = J2K-PLANTED-NAME' },
+          { tag: 277, type: 3, value: [3] },
+          { tag: 322, type: 3, value: [256] },
+          { tag: 323, type: 3, value: [256] },
+        ],
+        blocks: [codestream, codestream, codestream, codestream],
+        tiled: true,
+      },
+    ]);
+    const path = join(dir, 'j2k.svs');
+    writeFileSync(path, svs);
+    const report = await ingest({ kind: 'file', path });
+    expect(report.files[0]).toMatchObject({ status: 'passed' });
+    const { slide, bytes } = await storedPyramid(report.slides![0]!.slideId);
+    expect([slide.width, slide.height, slide.mpp, slide.magnification]).toEqual([512, 512, 0.252, 40]);
+    expect(Buffer.from(bytes).includes('J2K-PLANTED-NAME')).toBe(false);
+    writeFileSync(join(dir, 'j2k-pyramid.tif'), bytes);
+    const mean = (file: string) => Number(spawnSync('vips', ['avg', file], { encoding: 'utf8' }).stdout.trim());
+    expect(Math.abs(mean(join(dir, 'j2k-pyramid.tif')) - mean(tile))).toBeLessThan(2);
   });
 
   it('rejects what is not a slide with a code and leaves no record and no temporary file', async () => {
