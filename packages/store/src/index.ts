@@ -84,6 +84,7 @@ export { assertLabelValuesDefined, LabelSchemaRepository } from './repositories/
 export { ReviewProtocolRepository } from './repositories/review-protocols';
 export { ProjectRepository, type CreateProjectInput } from './repositories/projects';
 export { ItemRepository, type AddInstanceInput, type CreateItemInput, type CreateSeriesInput, type CreateSubjectInput, type RecordedInstance } from './repositories/items';
+export { slideInfoForItem } from './repositories/slides';
 export { JobQueue, type ClaimInput, type EnqueueInput, type JobQueueOptions } from './jobs/job-queue';
 export type { JobProgress } from './sql/tables';
 export { TaskRepository, type CreateTaskInput } from './repositories/tasks';

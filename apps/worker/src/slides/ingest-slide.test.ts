@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource, entryNumbers, readTiff, TIFF_TAG, writeTiff } from '@delineate/formats';
-import { BlobKey, LocalBlobStore, testing, type Database } from '@delineate/store';
+import { BlobKey, LocalBlobStore, slideInfoForItem, testing, type Database } from '@delineate/store';
 import { requireTestData, sparseDicomSlide, synthesizeNdpiSlide, synthesizeSlide } from '@delineate/testkit';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -63,6 +63,10 @@ describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', { timeout: 
     expect([slide.width, slide.height, slide.mpp, slide.magnification]).toEqual([width, height, mpp, magnification]);
     const item = await database.db.selectFrom('items').selectAll().where('id', '=', report.slides![0]!.itemId).executeTakeFirstOrThrow();
     expect([item.kind, item.region_width, item.region_height]).toEqual(['slide_region', width, height]);
+    const info = await slideInfoForItem(database.db, item.id);
+    expect(info).toMatchObject({ width, height, tileWidth: 256, tileHeight: 256, mppX: mpp, magnification, pyramidHash: slide.pyramid_hash });
+    expect(info.levels[0]).toMatchObject({ width, height, downsample: 1 });
+    await expect(slideInfoForItem(database.db, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'DLN_NOT_FOUND' });
   });
 
   it('converts the shared DICOM whole-slide image (TILED_FULL) and keeps none of its text', async () => {
