@@ -4,6 +4,7 @@
 // 256²-tiled JPEG (Q 85) pyramidal BigTIFF (`convertToPyramid`, the same arguments and child
 // process). Reported in megapixels per second of the base level with the machine's load average
 // before and after, since the machine is shared. The tile-serving arms are bench/slide-tiles.ts.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,12 @@ import type { BenchResult } from './types';
 
 const SIDE = Number(process.env.DELINEATE_BENCH_SLIDE_SIDE ?? 50_000);
 const TARGET_MPX_S = 19;
+
+/** CPU seconds of finished child processes (cutime + cstime of /proc/self/stat, at 100 ticks/s): what vips itself used. */
+function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
 
 export async function run(): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'dln-bench-slides-'));
@@ -22,11 +29,13 @@ export async function run(): Promise<BenchResult> {
     const generateSeconds = (performance.now() - generateStart) / 1000;
     const output = join(dir, 'pyramid.tif');
     const loadBefore = loadavg()[0]!;
+    const cpuBefore = childCpuSeconds();
     const start = performance.now();
     // Read first, as ingest does: conversion loses the objective.
     const properties = await readSlideProperties(source);
     await convertToPyramid({ source, output, openSlide: true });
     const seconds = (performance.now() - start) / 1000;
+    const cpuSeconds = childCpuSeconds() - cpuBefore;
     const loadAfter = loadavg()[0]!;
     const layout = readPyramidLayout(output);
     const megapixels = (slide.width * slide.height) / 1e6;
@@ -44,6 +53,8 @@ export async function run(): Promise<BenchResult> {
           levels: layout.levels.length,
           'seconds': Number(seconds.toFixed(1)),
           'Mpx/s': Number(rate.toFixed(1)),
+          'vips CPU s': Number(cpuSeconds.toFixed(1)),
+          'Mpx per CPU s': Number((megapixels / cpuSeconds).toFixed(1)),
           'load before': Number(loadBefore.toFixed(1)),
           'load after': Number(loadAfter.toFixed(1)),
         },
@@ -53,6 +64,7 @@ export async function run(): Promise<BenchResult> {
       notes: [
         `Pixel size and objective read before conversion: ${properties.mppX} µm/px, ${properties.magnification}×.`,
         'The machine is shared: a load above its core count means other work took CPU during the run.',
+        `vips used ${cpuSeconds.toFixed(0)} CPU seconds: ${(megapixels / cpuSeconds).toFixed(1)} Mpx per CPU second, so ${((2 * megapixels) / cpuSeconds).toFixed(1)} Mpx/s on 2 idle cores if it kept both busy.`,
       ],
     };
   } finally {
