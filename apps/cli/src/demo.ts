@@ -23,6 +23,7 @@ import {
 import { passwordProblem, policyTable, type PasswordHasher } from '@delineate/server';
 import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
 import { seedAgreementWork } from './demo-work';
+import { seedPathologyDemo } from './demo-slide';
 
 export interface DemoDeps {
   database: Database;
@@ -41,6 +42,10 @@ export interface DemoOptions {
    * tests build their scenarios on. The default is the demo that shows everything.
    */
   minimal?: boolean;
+  /** Where the synthetic H&E slide is cached; without it the pathology demo is not seeded. */
+  slideCacheDir?: string;
+  /** Base size of the synthetic slide (default 20,480²). */
+  slideSize?: number;
 }
 
 /** The demo's phantoms: the same anatomy with different lesions (each its own synthetic patient). */
@@ -86,7 +91,8 @@ function generatePassword(context: { username: string; displayName: string }): s
  * one user per role (two technologists, so sampled items have two readers) with a generated
  * password (returned once, stored only as argon2id hashes), three synthetic CT phantoms differing
  * in their lesions that go through the same de-identification gate as real data, the tasks with
- * an agreement sample, and one sampled item read by both technologists with its agreement.
+ * an agreement sample, and one sampled item read by both technologists with its agreement; with a
+ * slide cache folder (and not minimal), also the pathology demo (seedPathologyDemo: a synthetic H&E slide).
  */
 export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promise<DemoResult> {
   const db = deps.database.db;
@@ -110,6 +116,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   const credentials: DemoCredential[] = [];
   const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   let admin: string | null = null;
+  const members: { userId: string; role: Role }[] = [];
   // The minimal demo has one reader, so its one task is the first annotator's.
   const users = options.minimal ? demoUsers.filter((u) => u.username !== demoSecondReader) : demoUsers;
   for (const [index, user] of users.entries()) {
@@ -118,6 +125,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
     if (user.platformAdmin) admin ??= account.id;
     if (user.role) await access.addMembership({ userId: account.id, projectId: project.id, role: user.role, grantedBy: admin, now });
+    if (user.role) members.push({ userId: account.id, role: user.role });
     if (user.qualification) {
       await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
     }
@@ -166,6 +174,15 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     options.onProgress?.('seed the readers of one sampled item and their agreement', 0, 1);
     await seedAgreementWork(deps, workflow, { projectId: project.id, itemId: seeded.itemId, ...truths.get(seeded.itemId)! });
     options.onProgress?.('seed the readers of one sampled item and their agreement', 1, 1);
+  }
+  if (options.slideCacheDir && !options.minimal) {
+    await seedPathologyDemo(deps, {
+      cacheDir: options.slideCacheDir,
+      ...(options.slideSize ? { size: options.slideSize } : {}),
+      members,
+      grantedBy: admin,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
   }
   return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items };
 }

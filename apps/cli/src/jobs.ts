@@ -1,10 +1,21 @@
 import { createDciodvfyValidator, createOcrPixelStage, type DciodvfyValidator, type PixelStage } from '@delineate/deid';
-import { GATE_CHECK_JOB, gateCheckJobHandler, REDACT_JOB, redactJobHandler, releaseJobHandlers, workflowJobHandlers, type JobHandler } from '@delineate/worker';
+import {
+  GATE_CHECK_JOB,
+  gateCheckJobHandler,
+  REDACT_JOB,
+  redactJobHandler,
+  releaseJobHandlers,
+  SLIDE_INGEST_JOB,
+  slideIngestJobHandler,
+  workflowJobHandlers,
+  type JobHandler,
+} from '@delineate/worker';
 import { isolatedGate } from './workers/isolated-gate';
 
 /**
  * The job kinds this process runs, by kind: the workflow's agreement jobs, release exports and
- * the steward's redactions and trials of the gate. The worker claims only these, and only in its own region. Redactions read
+ * the steward's redactions and trials of the gate, and slide ingests (conversion in a vips child
+ * process). The worker claims only these, and only in its own region. Redactions read
  * quarantined (untrusted) files: each goes through the gate in its own worker thread with memory
  * limits, since this process also serves the API.
  */
@@ -20,5 +31,6 @@ export function jobHandlers(): Record<string, JobHandler> {
     ...releaseJobHandlers(),
     [REDACT_JOB]: redactJobHandler(ocrStage, iodCheck, isolatedGate()),
     [GATE_CHECK_JOB]: gateCheckJobHandler(ocrStage, iodCheck, isolatedGate()),
+    [SLIDE_INGEST_JOB]: slideIngestJobHandler(),
   };
 }

@@ -52,7 +52,9 @@ export function mergeIngestReports(parts: ReadonlyArray<{ readonly indices: read
     rejected: parts.reduce((n, p) => n + p.report.rejected, 0),
     duplicates: parts.reduce((n, p) => n + p.report.duplicates, 0),
     files,
-    records: files.flatMap((f) => (f.recordId && (f.status === 'passed' || f.status === 'quarantined') ? [{ recordId: f.recordId, status: f.status }] : [])),
+    // The instances of one DICOM slide share its record: each record is listed once.
+    records: [...new Map(files.flatMap((f) => (f.recordId && (f.status === 'passed' || f.status === 'quarantined') ? [[f.recordId, { recordId: f.recordId, status: f.status }] as const] : []))).values()],
     items: parts.flatMap((p) => p.report.items),
+    slides: parts.flatMap((p) => p.report.slides ?? []),
   };
 }

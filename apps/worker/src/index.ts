@@ -1,4 +1,5 @@
-export { ingestDicom, type IngestDeps, type IngestFileReport, type IngestFileStatus, type IngestOptions, type IngestReport, type IngestedItem } from './ingest';
+export { ingestDicom, type IngestDeps, type IngestFileReport, type IngestFileStatus, type IngestOptions, type IngestReport, type IngestedItem, type IngestedSlide } from './ingest';
+export { ingestSlide, type SlideIngestOptions, type SlideIngestStage, type SlideSource } from './slides/ingest-slide';
 export { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 export { imageGeometry, seriesVolume, type ImageGeometry, type SeriesVolume } from './image-geometry';
 export { volumeGrid, type SliceGeometry, type VolumeGrid } from './geometry';
@@ -8,3 +9,5 @@ export { createProjectSecret, projectDeidSettings, type ProjectDeidSettings } fr
 export { REDACT_JOB, RedactPayload, redactJobHandler, redactQuarantined } from './redact';
 export { releaseExportJob, releaseJobHandlers, RELEASE_EXPORT_JOB_KIND } from './jobs/release-export';
 export { checkQuarantinedGate, gateCheckJobHandler, GATE_CHECK_JOB, type GateCheckResult } from './gate-check';
+export { SLIDE_INGEST_JOB, slideIngestJobHandler } from './slides/slide-job';
+export { ingestSlideFiles, slidesInBatch, type SlideInBatch } from './slides/slide-batch';

@@ -59,7 +59,7 @@ export interface IngestFileReport {
   /** The DeidRecord kept for a passed or quarantined file. */
   recordId?: string;
   /** A passed file is a slice (or the frames) of a volume item, or a non-image object of its study. */
-  kept?: 'volume' | 'study-object';
+  kept?: 'volume' | 'study-object' | 'slide';
   itemId?: string;
 }
 
@@ -75,6 +75,17 @@ export interface IngestReport {
   /** One per file with a DeidRecord (passed or quarantined), in input order. */
   records: Array<{ recordId: string; status: 'passed' | 'quarantined' }>;
   items: IngestedItem[];
+  /** Slides recorded (slide ingest): each a whole-slide item over its converted pyramid. */
+  slides?: IngestedSlide[];
+}
+
+export interface IngestedSlide {
+  itemId: string;
+  slideId: string;
+  subjectPseudonym: string;
+  width: number;
+  height: number;
+  levels: number;
 }
 
 /** A file the gate passed, checked and not yet recorded. */
@@ -312,7 +323,7 @@ async function gateFile(bytes: Uint8Array, report: IngestFileReport, options: In
 /** The database or a transaction on it. */
 type Tx = Database['db'];
 
-async function insertRecord(db: Tx, projectId: string, batchId: string, record: DeidRecord, outputHash: string, status: 'passed' | 'quarantined', now: Date): Promise<string> {
+export async function insertRecord(db: Tx, projectId: string, batchId: string, record: DeidRecord, outputHash: string, status: 'passed' | 'quarantined', now: Date): Promise<string> {
   const inserted = await db
     .insertInto('deid_records')
     .values({

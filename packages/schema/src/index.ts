@@ -225,3 +225,6 @@ export {
   releaseDocumentKinds,
 } from './release-documents';
 export { ReleaseTrace, TraceAuthor, TraceLabel, TraceReading, TraceRevision } from './release-trace';
+export { SLIDE_INGEST_JOB_KIND, SlideIngestJobPayload } from './slide-ingest';
+export { pathologyLabelSchema } from './demo/pathology-label-schema';
+export { pathologyReviewProtocol } from './demo/pathology-review-protocol';

@@ -85,7 +85,9 @@ export { assertLabelValuesDefined, LabelSchemaRepository } from './repositories/
 export { ReviewProtocolRepository } from './repositories/review-protocols';
 export { ProjectRepository, type CreateProjectInput } from './repositories/projects';
 export { ItemRepository, type AddInstanceInput, type CreateItemInput, type CreateSeriesInput, type CreateSubjectInput, type RecordedInstance } from './repositories/items';
+export { slideInfoForItem } from './repositories/slides';
 export { JobQueue, type ClaimInput, type EnqueueInput, type JobQueueOptions } from './jobs/job-queue';
+export type { JobProgress } from './sql/tables';
 export { TaskRepository, type CreateTaskInput } from './repositories/tasks';
 export { ReviewRepository, type RecordReviewInput } from './repositories/reviews';
 export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';
@@ -206,5 +208,5 @@ export {
 } from './dicomweb/repository';
 export { writeRevisionSegmentation, type RevisionSegmentation } from './dicomweb/revision-seg';
 export { releaseSegmentations } from './dicomweb/release-seg';
-export { registerSlidePyramid, BlobPyramidSource } from './slides/slide-pyramids';
+export { registerSlidePyramid, storeSlideTileIndex, BlobPyramidSource } from './slides/slide-pyramids';
 export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';

@@ -16,3 +16,5 @@ export {
 export { synthesizeSlide, type PlantedSlidePhi, type SyntheticSlide, type SyntheticSlideOptions } from './slides/synthetic-slide';
 export { declaredSegmentation, readSharedSegmentation, sharedSegmentationFiles, type DeclaredSegmentation } from './dicom/segmentation-files';
 export { orthancAvailable, startOrthanc, type OrthancServer } from './dicom/orthanc';
+export { synthesizeNdpiSlide, type SyntheticNdpi } from './slides/synthetic-ndpi';
+export { sparseDicomSlide, type SparseDicomSlide } from './slides/sparse-dicom-slide';

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
 import { refuseBesideServer } from '../store-access';
@@ -17,11 +18,12 @@ export function printCredentials(result: DemoResult): void {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Seed the demo project (three synthetic CT phantoms, liver label schema, users for every role, an agreement sample with seeded readings) into the configured store')
+    .description('Seed the demo projects (three synthetic CT phantoms with the liver label schema, an agreement sample with seeded readings; a synthetic H&E slide with the tissue-class schema; users for every role) into the configured store')
     .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
     .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
-    .option('--minimal', 'one phantom, no agreement sample and no seeded work (a plain starting point for tests)')
-    .action(async (opts: { slices: number; size: number; minimal?: boolean }) => {
+    .option('--slide-size <n>', 'side of the synthetic H&E slide in pixels (generated once, kept in <data>/demo-slides)', (v) => Number.parseInt(v, 10), 20_480)
+    .option('--minimal', 'one phantom, no agreement sample, no seeded work and no slide (a plain starting point for tests)')
+    .action(async (opts: { slices: number; size: number; slideSize: number; minimal?: boolean }) => {
       await refuseBesideServer('it seeds the demo project at its first start; stop it to seed again');
       const config = configFromEnv(process.env);
       const { database, blobs } = await openPlatform(config, process.env);
@@ -29,7 +31,7 @@ export function register(program: Command): void {
       try {
         const result = await seedDemo(
           { database, blobs, clock: () => new Date(), hasher: new PasswordHasher() },
-          { slices: opts.slices, size: opts.size, minimal: opts.minimal === true, onProgress: progress.update },
+          { slices: opts.slices, size: opts.size, minimal: opts.minimal === true, onProgress: progress.update, slideCacheDir: join(config.dataDir, 'demo-slides'), slideSize: opts.slideSize },
         );
         progress.stop();
         printCredentials(result);

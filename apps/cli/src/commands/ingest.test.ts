@@ -63,4 +63,20 @@ describe.skipIf(!dciodvfyAvailable())('delineate ingest', () => {
     // Not everything passed: the same exit status as `delineate deid` gives.
     expect(result.code).toBe(3);
   });
+  it('converts the slides of a batch (an SVS and a DICOM whole-slide image) beside its DICOM images', { timeout: 180_000 }, async () => {
+    const input = join(dir, 'slides');
+    await mkdir(input);
+    await copyFile(requireTestData('wsi/small.svs'), join(input, '1-small.svs'));
+    await writeFile(join(input, '2-ct.dcm'), generateCtPhantom({ slices: 1, rows: 16, columns: 16, seed: 52 }).slices[0]!.bytes);
+    await copyFile(requireTestData('dicom/highdicom/sm_image.dcm'), join(input, '3-sm.dcm'));
+    const result = await run(['ingest', input, '--project', projectId], env);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines, result.stderr).toHaveLength(4);
+    expect(lines[0]).toMatch(/^passed\s+#1 [0-9a-f]{16}: slide item [0-9a-f-]{36}$/);
+    expect(lines[1]).toMatch(/^passed\s+#2 [0-9a-f]{16}: item /);
+    expect(lines[2]).toMatch(/^passed\s+#3 [0-9a-f]{16}: slide item [0-9a-f-]{36}$/);
+    expect(lines[3]).toBe('3 passed, 0 quarantined, 0 rejected, 0 duplicates; 3 items recorded');
+    expect(result.stdout + result.stderr).not.toMatch(/CMU-1|Test\^Patient/);
+    expect(result.code).toBe(0);
+  });
 });

@@ -35,18 +35,19 @@ function parseRegion(text: string, previous: RedactionRegion[] = []): RedactionR
  */
 export function ingestSummary(report: IngestReport): string {
   const lines = report.files.map((file) => {
-    const what = file.status === 'passed' ? (file.kept === 'study-object' ? 'non-image object of its study' : `item ${file.itemId ?? ''}`) : `${file.code ?? ''} ${file.reason ?? ''}`.trim();
+    const kept = file.kept === 'study-object' ? 'non-image object of its study' : file.kept === 'slide' ? `slide item ${file.itemId ?? ''}` : `item ${file.itemId ?? ''}`;
+    const what = file.status === 'passed' ? kept : `${file.code ?? ''} ${file.reason ?? ''}`.trim();
     return `${file.status.padEnd(11)} #${file.index + 1} ${file.sourceSha256.slice(0, 16)}: ${what}`;
   });
-  lines.push(`${report.passed} passed, ${report.quarantined} quarantined, ${report.rejected} rejected, ${report.duplicates} duplicates; ${report.items.length} items recorded`);
+  lines.push(`${report.passed} passed, ${report.quarantined} quarantined, ${report.rejected} rejected, ${report.duplicates} duplicates; ${report.items.length + (report.slides?.length ?? 0)} items recorded`);
   return `${lines.join('\n')}\n`;
 }
 
 export function register(program: Command): void {
   program
     .command('ingest')
-    .description('Ingest DICOM files into a project through the de-identification gate (OCR pixel check included); only passed files become items. Through the running server when one holds the data folder (DELINEATE_API_TOKEN, scope ingest)')
-    .argument('<path>', 'a DICOM file or a folder of them')
+    .description('Ingest DICOM files and slides (SVS, NDPI, tiled TIFF, DICOM whole-slide series) into a project through the de-identification gate (OCR pixel check included; slides converted to a tiled pyramid); only passed files become items. Through the running server when one holds the data folder (DELINEATE_API_TOKEN, scope ingest)')
+    .argument('<path>', 'a DICOM or slide file, or a folder of them')
     .requiredOption('--project <id>', 'the project id')
     .option('--json', 'print the report as JSON')
     .option('--no-iod-check', 'skip the dciodvfy comparison (not for production use; not through a server)')
@@ -70,7 +71,14 @@ export function register(program: Command): void {
         const tools = gateTools({ iodCheck: opts.iodCheck });
         const progress = progressReporter();
         try {
-          report = await runIngest({ database, blobs, clock: () => new Date() }, tools, opts.project, files, (d, t) => progress.update('de-identify and verify', d, t));
+          report = await runIngest(
+            { database, blobs, clock: () => new Date() },
+            tools,
+            opts.project,
+            files,
+            (d, t) => progress.update('de-identify and verify', d, t),
+            (stage, percent) => progress.update(`slide: ${stage}`, percent, 100),
+          );
           progress.stop();
         } finally {
           await tools.close();

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, createServer, newOperatorKey, openPlatform, PasswordHasher } from '@delineate/server';
 import { createWorker } from '@delineate/worker';
@@ -26,7 +27,7 @@ export function register(program: Command): void {
       const { database, blobs } = await openPlatform(config, process.env);
       if (opts.demo) {
         const progress = progressReporter();
-        const result = await seedDemo({ database, blobs, clock, hasher: new PasswordHasher() }, { onProgress: progress.update });
+        const result = await seedDemo({ database, blobs, clock, hasher: new PasswordHasher() }, { onProgress: progress.update, slideCacheDir: join(config.dataDir, 'demo-slides') });
         progress.stop();
         if (result.created) printCredentials(result);
       }

@@ -48,7 +48,7 @@ export function registerIngestRoutes(app: FastifyInstance, registry: RouteRegist
     method: 'POST',
     url: '/api/projects/:projectId/ingest',
     operationId: 'ingestFileBatch',
-    summary: 'Run a batch of DICOM files through the de-identification gate into the project (the report of `delineate ingest`)',
+    summary: 'Run a batch of DICOM files and slides through the de-identification gate into the project (the report of `delineate ingest`; slides are converted to a tiled pyramid)',
     tags: ['ingest'],
     action: 'ingest.create',
     resource: 'project',

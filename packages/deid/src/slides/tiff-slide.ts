@@ -283,3 +283,66 @@ export function scrubTiffSlideFile(inputPath: string, outputPath: string): Omit<
     closeSync(input);
   }
 }
+
+/** What {@link gateConvertedSlide} checks a converted pyramid against. */
+export interface ConvertedSlideGate {
+  /** The TIFF-based source (SVS, NDPI, tiled TIFF): its label and macro images and every IFD's text are what must not reappear. */
+  readonly source?: string;
+  /** Identifying values read from a source that is not a TIFF (DICOM attributes, MIRAX slide data). */
+  readonly sourceValues?: readonly string[];
+  /** The pyramid vips wrote. */
+  readonly converted: string;
+  /** Where the gated pyramid is written: the converted one with only structural tags kept. */
+  readonly output: string;
+}
+
+/**
+ * The slide gate on both sides of a conversion. The source is read for what it must not pass
+ * on: its label and macro images (reported as removed: the conversion reads only the main
+ * image) and the text of every IFD (NDPI repeats its reference in each). The converted pyramid
+ * is then rewritten keeping only structural tags, and the result searched, metadata and every
+ * byte, for those values and samples of those images; anything found quarantines it.
+ */
+export function gateConvertedSlide(gate: ConvertedSlideGate): Omit<SlideScrubResult, 'bytes'> & { readonly outputBytes: number } {
+  let sourcePlan: ScrubPlan | undefined;
+  if (gate.source) {
+    const input = openSync(gate.source, 'r');
+    try {
+      sourcePlan = planScrub(fileSource(input));
+    } finally {
+      closeSync(input);
+    }
+  }
+  const converted = openSync(gate.converted, 'r');
+  try {
+    const plan = planScrub(fileSource(converted));
+    const merged: ScrubPlan = {
+      ...plan,
+      needles: {
+        values: [...(sourcePlan?.needles.values ?? []), ...(gate.sourceValues ?? []), ...plan.needles.values],
+        samples: [...(sourcePlan?.needles.samples ?? []), ...plan.needles.samples],
+      },
+      removedImages: [...(sourcePlan?.removedImages ?? []), ...plan.removedImages],
+      composition: sourcePlan?.composition ?? plan.composition,
+      aperio: false,
+    };
+    const out = openSync(gate.output, 'w');
+    let written = 0;
+    try {
+      written = writeTiffTo(merged.kept, (chunk) => {
+        let done = 0;
+        while (done < chunk.length) done += writeSync(out, chunk, done, chunk.length - done);
+      }, { bigTiff: true });
+    } finally {
+      closeSync(out);
+    }
+    const check = openSync(gate.output, 'r');
+    try {
+      return { ...verdict(merged, fileSource(check)), outputBytes: written };
+    } finally {
+      closeSync(check);
+    }
+  } finally {
+    closeSync(converted);
+  }
+}

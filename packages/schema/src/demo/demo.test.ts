@@ -7,6 +7,8 @@ import { roles } from '../vocabularies';
 import { demoProjectSettings } from './demo-project';
 import { demoUsers } from './demo-users';
 import { liverCtLabelSchema } from './liver-ct-label-schema';
+import { pathologyLabelSchema } from './pathology-label-schema';
+import { pathologyReviewProtocol } from './pathology-review-protocol';
 import { liverCtReviewProtocol } from './liver-ct-review-protocol';
 
 /** Verhoeff check digit, which every SNOMED CT identifier ends with. */
@@ -107,5 +109,39 @@ describe('demo project settings', () => {
     const parsed = CreateProjectRequest.parse({ ...demoProjectSettings, labelSchema: ref, reviewProtocol: ref });
     expect(parsed.modality).toBe('CT');
     expect(parsed.purpose).toMatch(/synthetic/i);
+  });
+});
+
+describe('demo pathology label schema', () => {
+  it('is a valid label schema of the four H&E tissue classes, each with a magnification', () => {
+    const parsed = LabelSchemaInput.parse(pathologyLabelSchema);
+    expect(parsed.labels.map((l) => [l.key, l.value])).toEqual([
+      ['tumour', 1],
+      ['stroma', 2],
+      ['necrosis', 3],
+      ['normal_epithelium', 4],
+    ]);
+    for (const label of parsed.labels) expect(label.magnification).toBeGreaterThan(0);
+  });
+
+  it('codes each class in SNOMED CT (Verhoeff-valid) and gives rules and a cited reference standard', () => {
+    for (const label of pathologyLabelSchema.labels) {
+      for (const code of [label.concept, label.category]) {
+        expect(code.scheme).toBe('SCT');
+        expect(verhoeffValid(code.value), `${label.key} ${code.value}`).toBe(true);
+      }
+      expect(label.definition.length).toBeGreaterThan(40);
+      expect(label.inclusion.length).toBeGreaterThan(0);
+      expect(label.exclusion.length).toBeGreaterThan(0);
+      expect(label.referenceStandard.citation).toMatch(/\d{4}/);
+    }
+    expect(pathologyLabelSchema.labels.map((l) => l.concept.value)).toEqual(['108369006', '21793004', '6574001', '85756007']);
+  });
+
+  it('has a review protocol that checks every class and refers only to them', () => {
+    ReviewProtocolInput.parse(pathologyReviewProtocol);
+    const keys = new Set(pathologyLabelSchema.labels.map((l) => l.key));
+    for (const item of pathologyReviewProtocol.checklist) expect(keys.has(item.labelKey)).toBe(true);
+    for (const key of keys) expect(pathologyReviewProtocol.checklist.some((i) => i.labelKey === key)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { DelineateError, JobKind, parseOrThrow, Region, type Job, type JobStatus } from '@delineate/schema';
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { DB, JobsTable } from '../sql/tables';
+import type { DB, JobProgress, JobsTable } from '../sql/tables';
 import { translated } from '../repositories/db-errors';
 
 import type { Clock } from '../repositories/annotations';
@@ -135,6 +135,29 @@ export class JobQueue {
         last_error: lastError,
       };
     });
+  }
+
+  /**
+   * Records where a running job is, and renews its lock so a long job (a slide conversion) is not
+   * taken for a stalled one and claimed again. False when the job is no longer running.
+   */
+  async reportProgress(jobId: string, progress: JobProgress): Promise<boolean> {
+    const updated = await translated(() =>
+      this.#db
+        .updateTable('jobs')
+        .set({ progress: JSON.stringify(progress), locked_at: this.#clock() })
+        .where('id', '=', jobId)
+        .where('status', '=', 'running')
+        .executeTakeFirst(),
+    );
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  /** The last progress a job reported, or null. */
+  async progressOf(jobId: string): Promise<JobProgress | null> {
+    const row = await translated(() => this.#db.selectFrom('jobs').select('progress').where('id', '=', jobId).executeTakeFirst());
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Job not found');
+    return row.progress;
   }
 
   async get(jobId: string): Promise<Job> {

@@ -25,35 +25,45 @@ export interface RegisteredSlide {
 }
 
 /**
- * Stores a converted slide: the pyramid blob, its tile index blob (layout and SHA-256 of every
- * tile, so the tile server's ranged reads are verified) and the `slides` row. The pyramid is
- * parsed first, so a file that cannot be served is refused before anything is written.
+ * The tile index of a converted pyramid (layout and SHA-256 of every tile, so the tile server's
+ * ranged reads are verified), stored as a blob. The pyramid is parsed first, so a file that cannot
+ * be served is refused (`DLN_SLIDE_PYRAMID_INVALID`) before anything is written. Slide ingest
+ * calls it beside the pyramid blob, inside its records-last order.
  */
-export async function registerSlidePyramid(db: Kysely<DB>, blobs: BlobStore, input: SlidePyramidInput): Promise<RegisteredSlide> {
-  const layout = pyramidLayoutOf(readTiff(input.pyramid));
+export async function storeSlideTileIndex(blobs: BlobStore, pyramid: Uint8Array): Promise<{ tileIndexHash: string; width: number; height: number }> {
+  const layout = pyramidLayoutOf(readTiff(pyramid));
   const index = await buildSlideTileIndex(layout, async (level, i) => {
     const offset = level.tileOffsets[i] ?? 0;
-    return input.pyramid.subarray(offset, offset + (level.tileByteCounts[i] ?? 0));
+    return pyramid.subarray(offset, offset + (level.tileByteCounts[i] ?? 0));
   });
-  const pyramid = await blobs.put(input.pyramid);
   const stored = await blobs.put(index);
+  return { tileIndexHash: stored.hash, width: layout.width, height: layout.height };
+}
+
+/**
+ * Stores a converted slide: its tile index (storeSlideTileIndex), the pyramid blob and the
+ * `slides` row. For tests and tools that register a pyramid made elsewhere; ingest makes its own row.
+ */
+export async function registerSlidePyramid(db: Kysely<DB>, blobs: BlobStore, input: SlidePyramidInput): Promise<RegisteredSlide> {
+  const indexed = await storeSlideTileIndex(blobs, input.pyramid);
+  const pyramid = await blobs.put(input.pyramid);
   const row = await translated(() =>
     db
       .insertInto('slides')
       .values({
         subject_id: input.subjectId,
-        width: layout.width,
-        height: layout.height,
+        width: indexed.width,
+        height: indexed.height,
         mpp: input.mpp ?? null,
         stain: input.stain ?? null,
         scanner: input.scanner ?? null,
         pyramid_hash: pyramid.hash,
-        tile_index_hash: stored.hash,
+        tile_index_hash: indexed.tileIndexHash,
       })
       .returning('id')
       .executeTakeFirstOrThrow(),
   );
-  return { slideId: row.id, pyramidHash: pyramid.hash, tileIndexHash: stored.hash, width: layout.width, height: layout.height };
+  return { slideId: row.id, pyramidHash: pyramid.hash, tileIndexHash: indexed.tileIndexHash, width: indexed.width, height: indexed.height };
 }
 
 /**

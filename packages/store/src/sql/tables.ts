@@ -133,6 +133,13 @@ export interface SlidesTable {
   created_at: Timestamptz;
   /** Blob of the slide's tile index (layout and per-tile SHA-256); null until indexed (0770). */
   tile_index_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 0760: the pyramid's levels (SlideLevel[]), tile size, vertical µm/px, objective. */
+  levels: ColumnType<unknown, string | undefined, string>;
+  tile_width: Generated<number>;
+  tile_height: Generated<number>;
+  mpp_y: number | null;
+  magnification: number | null;
+  source_format: string | null;
 }
 
 export interface VideosTable {
@@ -294,6 +301,13 @@ export interface JobsTable {
   last_error: string | null;
   created_at: RequiredTimestamptz;
   finished_at: NullableTimestamptz;
+  /** Migration 0760: where a running job is ({ stage, percent }), null until it reports. */
+  progress: ColumnType<JobProgress | null, string | null | undefined, string | null>;
+}
+
+export interface JobProgress {
+  readonly stage: string;
+  readonly percent: number;
 }
 
 export interface ReleasesTable {

@@ -19,6 +19,7 @@ import { apiTokens } from './0600_api_tokens';
 import { dicomweb } from './0720_dicomweb';
 import { quarantineReview } from './0730_quarantine_review';
 import { auditSearch } from './0740_audit_search';
+import { slidePyramids } from './0760_slide_pyramids';
 import { slideTileIndex } from './0770_slide_tile_index';
 
 /**
@@ -46,5 +47,6 @@ export const migrations: readonly Migration[] = [
   dicomweb,
   quarantineReview,
   auditSearch,
+  slidePyramids,
   slideTileIndex,
 ];
