@@ -12,6 +12,8 @@ import type { BlobStore } from '../blob/types';
 import { blobRelativePath } from '../blob/address';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { createHash } from 'node:crypto';
+import { DeidRecordRepository } from '../repositories/deid-records';
 import { ItemRepository } from '../repositories/items';
 import { createTestDatabase } from '../test/databases';
 import { seedProjectRow } from '../test/fixtures';
@@ -94,6 +96,9 @@ describe.each([
     const items = new ItemRepository(database.db);
     const { projectId } = await seedProjectRow(database.db);
     subjectId = (await items.createSubject({ projectId, pseudonym: 'P-SLIDE', ageBand: 'unknown', sex: 'unknown' })).id;
+    // The database takes a slide only when its pyramid has passed the gate (migration 0760).
+    const outputHash = createHash('sha256').update(readFileSync(pyramidPath)).digest('hex');
+    await new DeidRecordRepository(database.db).record({ projectId, sourceHash: outputHash.replace(/^./, 'a'), outputHash, profile: 'basic', options: [], actions: [], pixelRegionsRedacted: [], findings: [], status: 'passed' });
   });
   afterAll(async () => {
     await bed.close();

@@ -26,7 +26,7 @@ export const slidePyramids: Migration = {
               AND d.status = 'passed'
               AND d.project_id = (SELECT sub.project_id FROM subjects sub WHERE sub.id = NEW.subject_id)
          ) THEN
-           RAISE EXCEPTION 'DLN_DEID_GATE: no passed de-identification record for this slide'
+           RAISE EXCEPTION 'DLN_DEID_GATE_NOT_PASSED: The slide has not passed the de-identification gate'
              USING ERRCODE = 'check_violation';
          END IF;
          RETURN NEW;
