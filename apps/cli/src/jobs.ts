@@ -1,19 +1,23 @@
 import { createDciodvfyValidator, createOcrPixelStage, type DciodvfyValidator, type PixelStage } from '@delineate/deid';
-import { REDACT_JOB, redactJobHandler, releaseJobHandlers, workflowJobHandlers, type JobHandler } from '@delineate/worker';
+import type { BlobKey } from '@delineate/store';
+import { REDACT_JOB, redactJobHandler, releaseJobHandlers, UPLOAD_GATE_JOB_KIND, uploadGateJobHandler, workflowJobHandlers, type JobHandler } from '@delineate/worker';
 import { isolatedGate } from './workers/isolated-gate';
 
 /**
  * The job kinds this process runs, by kind: the workflow's agreement jobs, release exports and
  * the steward's redactions. The worker claims only these, and only in its own region. Redactions read
  * quarantined (untrusted) files: each goes through the gate in its own worker thread with memory
- * limits, since this process also serves the API.
+ * limits, since this process also serves the API. Browser uploads (given the blob key that seals
+ * them) go through the same gate, isolated the same way.
  */
-export function jobHandlers(): Record<string, JobHandler> {
+export function jobHandlers(uploadKey?: BlobKey): Record<string, JobHandler> {
   // Asks for the pixel check; the gate thread of each redaction starts its own OCR engine.
   let pixelStage: PixelStage | undefined;
   const ocrStage = () => (pixelStage ??= createOcrPixelStage());
   // The same IOD check as `delineate deid` and `delineate ingest` (its shells end with the process).
   let validator: DciodvfyValidator | undefined;
   const iodCheck = () => (validator ??= createDciodvfyValidator());
-  return { ...workflowJobHandlers(), ...releaseJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage, iodCheck, isolatedGate()) };
+  const handlers: Record<string, JobHandler> = { ...workflowJobHandlers(), ...releaseJobHandlers(), [REDACT_JOB]: redactJobHandler(ocrStage, iodCheck, isolatedGate()) };
+  if (uploadKey) handlers[UPLOAD_GATE_JOB_KIND] = uploadGateJobHandler(uploadKey, { pixelStage: ocrStage, validator: iodCheck, gate: isolatedGate() });
+  return handlers;
 }

@@ -7,3 +7,4 @@ export { agreementJob, workflowJobHandlers, AGREEMENT_JOB_KIND } from './jobs/ag
 export { createProjectSecret, projectDeidSettings, type ProjectDeidSettings } from './project-deid';
 export { REDACT_JOB, RedactPayload, redactJobHandler, redactQuarantined } from './redact';
 export { releaseExportJob, releaseJobHandlers, RELEASE_EXPORT_JOB_KIND } from './jobs/release-export';
+export { gateUploadBatch, uploadGateJobHandler, UPLOAD_GATE_JOB_KIND, type UploadGateTools } from './jobs/upload-gate';

@@ -224,3 +224,14 @@ export {
   releaseDocumentKinds,
 } from './release-documents';
 export { ReleaseTrace, TraceAuthor, TraceLabel, TraceReading, TraceRevision } from './release-trace';
+export {
+  UPLOAD_GATE_JOB_KIND,
+  UploadBatchStatus,
+  UploadCounts,
+  UploadFileState,
+  UploadFileStatus,
+  UploadGateJobPayload,
+  UploadOutcome,
+  uploadFileStates,
+  uploadFileStateWords,
+} from './uploads';

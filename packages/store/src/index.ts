@@ -184,3 +184,6 @@ export {
 } from './releases';
 // Training layouts of release exports (issue 25, src/releases/export/layouts/).
 export { caseId as trainingCaseId, subjectFolds } from './releases';
+// Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
+export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
+export { checkUploadContent, checkUploadName, isZipArchive, type RefusedKind } from './uploads/upload-kinds';

@@ -16,6 +16,7 @@ import { tileIndexDeltas } from './0410_tile_index_deltas';
 import { releaseExports } from './0500_release_exports';
 import { importRevisions } from './0520_import_revisions';
 import { apiTokens } from './0600_api_tokens';
+import { uploads } from './0710_uploads';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -39,4 +40,5 @@ export const migrations: readonly Migration[] = [
   releaseExports,
   importRevisions,
   apiTokens,
+  uploads,
 ];
