@@ -10,8 +10,10 @@ export { UPLOAD_GATE_JOB_KIND };
 
 /** The gate's tools, started by the process that owns them (the OCR engine, the IOD check). */
 export interface UploadGateTools {
-  readonly pixelStage: () => PixelStage;
-  readonly validator: () => IodValidator;
+  /** The OCR pixel stage; without one, a file that needs a pixel check is quarantined. */
+  readonly pixelStage?: () => PixelStage;
+  /** The IOD check (dciodvfy); null skips it, which a caller must justify (as IngestOptions.validator). */
+  readonly validator: () => IodValidator | null;
   /** Runs each file in a worker thread with memory limits where the process also serves the API. */
   readonly gate?: DeidGate;
 }
@@ -72,7 +74,7 @@ export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: U
   const settings = await projectDeidSettings(deps, payload.projectId);
   const report =
     inputs.length > 0
-      ? await ingestDicom(deps, inputs, { projectId: payload.projectId, ...settings, pixelStage: tools.pixelStage(), validator: tools.validator(), ...(tools.gate ? { gate: tools.gate } : {}) })
+      ? await ingestDicom(deps, inputs, { projectId: payload.projectId, ...settings, ...(tools.pixelStage ? { pixelStage: tools.pixelStage() } : {}), validator: tools.validator(), ...(tools.gate ? { gate: tools.gate } : {}) })
       : { files: [] as IngestFileReport[] };
   for (const owner of owners) {
     if (owner.refusal) {
