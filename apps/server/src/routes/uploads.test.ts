@@ -151,6 +151,7 @@ describe('browser upload routes', () => {
     const renamed = await newFile(batch, tiff, { name: 'renamed.dcm' });
     expect((await call(steward, 'PATCH', `/api/upload-files/${renamed}?offset=0`, tiff)).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Whole-slide images are not accepted by this server yet' });
     expect(await staged(renamed)).toHaveLength(0);
+    expect((await call(steward, 'GET', `/api/upload-batches/${batch}`)).body.files).toContainEqual(expect.objectContaining({ id: renamed, state: 'rejected', code: 'DLN_UPLOAD_KIND_UNSUPPORTED' }));
   });
 
   it('lets only project admins and data stewards upload', async () => {

@@ -7,6 +7,7 @@ import { ProjectsPage } from '../pages/ProjectsPage';
 import { QualityPage } from '../pages/QualityPage';
 import { ReleasesRoutePage } from '../pages/ReleasesPage';
 import { RootLayout } from '../pages/RootLayout';
+import { UploadRoutePage } from '../pages/UploadPage';
 import { WorkListPage } from '../pages/WorkListPage';
 import { isUuid, parseItemSearch, parseSearch, stringifySearch } from './links';
 
@@ -66,6 +67,13 @@ const projectReleasesRoute = createRoute({
   component: ReleasesRoutePage,
 });
 
+const projectUploadRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/upload',
+  params: { parse: idParam('projectId') },
+  component: UploadRoutePage,
+});
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -73,6 +81,7 @@ export const routeTree = rootRoute.addChildren([
   projectSettingsRoute,
   projectQualityRoute,
   projectReleasesRoute,
+  projectUploadRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */

@@ -154,19 +154,30 @@ export class UploadStaging {
     if (bytes.length === 0) throw new DelineateError('DLN_REQUEST_INVALID', 'A chunk holds at least one byte');
     const hash = blobAddress(bytes);
     const sealed = sealBlob(this.#options.key, hash, bytes);
-    return this.#db.transaction().execute(async (tx) => {
+    const answer = await this.#db.transaction().execute(async (tx): Promise<number | DelineateError> => {
       const file = await tx.selectFrom('upload_files').select(['state', 'received', 'size']).where('id', '=', fileId).forUpdate().executeTakeFirst();
       if (!file) throw new DelineateError('DLN_NOT_FOUND', 'Upload not found');
       if (file.state !== 'uploading') throw new DelineateError('DLN_UPLOAD_CLOSED', 'This upload is complete; it takes no more bytes');
       const received = Number(file.received);
       if (offset !== received) throw new DelineateError('DLN_UPLOAD_OFFSET', `The chunk starts at ${offset} but the server has ${received} bytes; resume from there`, { received });
       if (offset + bytes.length > Number(file.size)) throw new DelineateError('DLN_UPLOAD_PAST_END', 'The chunk ends past the size declared for the file', { size: Number(file.size) });
-      if (offset === 0) checkUploadContent(bytes);
+      if (offset === 0) {
+        try {
+          checkUploadContent(bytes);
+        } catch (error) {
+          // Refused for good: the file is answered (rejected, its reason kept), not left uploading.
+          const refusal = error as DelineateError;
+          await tx.updateTable('upload_files').set({ state: 'rejected', code: refusal.code, reason: refusal.message, updated_at: this.#options.clock() }).where('id', '=', fileId).execute();
+          return refusal;
+        }
+      }
       await tx.insertInto('upload_chunks').values({ file_id: fileId, start_offset: offset, length: bytes.length, sha256: hash, sealed }).execute();
       const next = offset + bytes.length;
       await tx.updateTable('upload_files').set({ received: next, updated_at: this.#options.clock() }).where('id', '=', fileId).execute();
       return next;
     });
+    if (typeof answer !== 'number') throw answer;
+    return answer;
   }
 
   /**
