@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessRepository, BlobKey } from '@delineate/store';
 import { openTestSession } from '../access';
@@ -51,6 +52,8 @@ describe('browser upload routes', () => {
     return rows as unknown as Array<{ sealed: Uint8Array }>;
   };
 
+  const auditOf = async (objectId: string) => (await sql<{ action: string; outcome: string }>`select action, outcome from audit_events where object_id = ${objectId}`.execute(h.database.db)).rows;
+
   it('takes a file in chunks, tells where to resume, and queues one gate job when the batch closes', async () => {
     const bytes = fileBytes(5000, 1);
     const batch = await newBatch();
@@ -76,7 +79,7 @@ describe('browser upload routes', () => {
     const jobs = await h.database.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'ingest.upload').execute();
     expect(jobs.filter((j) => (j.payload as { batchId: string }).batchId === batch)).toHaveLength(1);
     expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'late.dcm', size: 10 })).body.code).toBe('DLN_UPLOAD_CLOSED');
-    const audited = await h.database.db.selectFrom('audit_events').select(['action', 'outcome']).where('object_id', '=', file).execute();
+    const audited = await auditOf(file);
     expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(['upload.write', 'upload.read']));
   });
 
@@ -163,7 +166,7 @@ describe('browser upload routes', () => {
     expect((await call(annotator, 'PATCH', `/api/upload-files/${file}?offset=0`, bytes)).status).toBe(403);
     expect((await call(annotator, 'GET', `/api/upload-batches/${batch}`)).status).toBe(403);
     expect(await staged(file)).toHaveLength(0);
-    const refused = await h.database.db.selectFrom('audit_events').select(['action', 'outcome']).where('object_id', '=', file).execute();
+    const refused = await auditOf(file);
     expect(refused).toContainEqual({ action: 'upload.write', outcome: 'denied' });
   });
 });

@@ -5,6 +5,7 @@ import { isZipArchive, UploadStaging, type BlobKey, type UploadFile } from '@del
 import { ingestDicom, type IngestDeps, type IngestFileReport } from '../ingest';
 import { projectDeidSettings } from '../project-deid';
 import type { JobHandler } from '../worker';
+import { quarantineWords } from './quarantine-words';
 
 export { UPLOAD_GATE_JOB_KIND };
 
@@ -47,7 +48,8 @@ function settleFrom(reports: readonly IngestFileReport[]): { state: 'passed' | '
   const grave = first('quarantined') ?? first('rejected') ?? first('duplicate');
   if (!grave) return { state: 'passed', code: null, reason: null, outcome };
   const prefix = reports.length > 1 ? `${reports.filter((r) => r.status === grave.status).length} of ${reports.length} files: ` : '';
-  return { state: grave.status as 'quarantined' | 'rejected' | 'duplicate', code: grave.code ?? null, reason: `${prefix}${grave.reason ?? ''}`, outcome };
+  const reason = grave.status === 'quarantined' ? quarantineWords(grave.reason ?? '') : (grave.reason ?? '');
+  return { state: grave.status as 'quarantined' | 'rejected' | 'duplicate', code: grave.code ?? null, reason: `${prefix}${reason}`, outcome };
 }
 
 /**

@@ -32,6 +32,8 @@ const startsWith = (bytes: Uint8Array, at: number, ascii: string) => bytes.lengt
 
 /** The same refusal from the content (a renamed file): TIFF, NIfTI-1/2 and common video containers. */
 export function checkUploadContent(head: Uint8Array): void {
+  // A DICOM file's 128-byte preamble may hold a TIFF header (dual-personality files): DICM decides.
+  if (startsWith(head, 128, 'DICM')) return;
   if (startsWith(head, 0, 'II*\0') || startsWith(head, 0, 'MM\0*') || startsWith(head, 0, 'II+\0') || startsWith(head, 0, 'MM\0+')) refuse('slide');
   if (startsWith(head, 344, 'n+1\0') || startsWith(head, 344, 'ni1\0') || startsWith(head, 4, 'n+2\0')) refuse('nifti');
   if (startsWith(head, 4, 'ftyp') || (startsWith(head, 0, 'RIFF') && startsWith(head, 8, 'AVI ')) || (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3)) refuse('video');
