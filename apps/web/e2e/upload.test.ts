@@ -86,7 +86,8 @@ run('upload in the browser', () => {
     await page.waitForSelector('[data-testid=upload-file]', { timeout: 60_000 });
     expect(await page.locator('[data-testid=upload-file]').count()).toBe(5);
     // The slide is refused before a byte is sent, in words.
-    await expect.poll(() => page.textContent('[data-testid=upload-file-list]')).toContain('Whole-slide images are not accepted by this server yet');
+    await page.waitForSelector('[data-testid=upload-file][data-state=refused]', { timeout: 300_000 });
+    expect(await page.textContent('[data-testid=upload-file][data-state=refused]')).toContain('Whole-slide images are not accepted by this server yet');
     await page.waitForSelector('[data-testid=upload-counts][data-finished=true]', { timeout: 480_000 });
     await page.screenshot({ path: screenshotPath('upload-folder') });
     const c = await counts();

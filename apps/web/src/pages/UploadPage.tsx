@@ -50,6 +50,12 @@ export function UploadPage({ projectId }: { projectId: string }) {
   const status = useUploadBatch(state.phase === 'closed' ? state.batchId : null);
   useEffect(() => () => run.stop(), [run]);
 
+  /** A picker's files; its value is cleared so that choosing the same files again (to resume) is a change. */
+  const fromPicker = (input: HTMLInputElement) => {
+    const files = input.files ? pickedFiles(input.files) : [];
+    input.value = '';
+    begin(files);
+  };
   const begin = (files: PickedFile[]) => {
     if (files.length > 0 && (state.phase === 'idle' || state.phase === 'closed' || state.phase === 'failed')) void run.start(files);
   };
@@ -86,11 +92,11 @@ export function UploadPage({ projectId }: { projectId: string }) {
         <p>{busy ? 'Uploading…' : 'Drop files or a folder here'}</p>
         <label className="upload-pick">
           Choose files
-          <input type="file" multiple disabled={busy} data-testid="upload-files" onChange={(e) => e.target.files && begin(pickedFiles(e.target.files))} />
+          <input type="file" multiple disabled={busy} data-testid="upload-files" onChange={(e) => fromPicker(e.target)} />
         </label>
         <label className="upload-pick">
           Choose a folder
-          <input type="file" multiple disabled={busy} data-testid="upload-folder" {...{ webkitdirectory: '' }} onChange={(e) => e.target.files && begin(pickedFiles(e.target.files))} />
+          <input type="file" multiple disabled={busy} data-testid="upload-folder" {...{ webkitdirectory: '' }} onChange={(e) => fromPicker(e.target)} />
         </label>
       </div>
       <ErrorBox error={state.error ? Object.assign(new Error(state.error.text), { code: state.error.code }) : null} />

@@ -189,8 +189,7 @@ export class UploadStaging {
     const file = await this.file(fileId);
     if (file.state !== 'uploading') return file;
     if (file.received < file.size) throw new DelineateError('DLN_UPLOAD_INCOMPLETE', `The server has ${file.received} of ${file.size} bytes; send the rest first`, { received: file.received });
-    const content = await this.content(fileId);
-    const sha256 = createHash('sha256').update(content).digest('hex');
+    const sha256 = await this.#digest(fileId);
     const declared = (await this.#db.selectFrom('upload_files').select('declared_sha256').where('id', '=', fileId).executeTakeFirstOrThrow()).declared_sha256;
     if (declared && declared !== sha256) {
       await this.settle(fileId, 'rejected', { code: 'DLN_UPLOAD_HASH_MISMATCH', reason: 'The received bytes do not match the SHA-256 given for the file' });
@@ -242,6 +241,17 @@ export class UploadStaging {
     const out = new Uint8Array(total);
     for (const row of rows) out.set(openBlob(this.#options.key, row.sha256, row.sealed), Number(row.start_offset));
     return out;
+  }
+
+  /** The file's SHA-256, one chunk unsealed at a time (a file may be far larger than a chunk). */
+  async #digest(fileId: string): Promise<string> {
+    const hash = createHash('sha256');
+    const offsets = await this.#db.selectFrom('upload_chunks').select('start_offset').where('file_id', '=', fileId).orderBy('start_offset').execute();
+    for (const { start_offset } of offsets) {
+      const row = await this.#db.selectFrom('upload_chunks').select(['sha256', 'sealed']).where('file_id', '=', fileId).where('start_offset', '=', start_offset).executeTakeFirstOrThrow();
+      hash.update(openBlob(this.#options.key, row.sha256, row.sealed));
+    }
+    return hash.digest('hex');
   }
 
   /** Records the gate's answer for a file and deletes its staged bytes, in one transaction. */
