@@ -20,13 +20,14 @@ import type { BenchResult } from './types';
 
 const SLICES = 300;
 
-async function platform(dir: string, name: string): Promise<{ database: Database; blobs: LocalBlobStore; projectId: string; close(): Promise<void> }> {
+async function platform(dir: string, name: string): Promise<{ database: Database; blobs: LocalBlobStore; clock: () => Date; projectId: string; close(): Promise<void> }> {
   const database = await testing.createTestDatabase('pglite');
   const blobs = new LocalBlobStore({ dir: join(dir, name), key: BlobKey.generate() });
   const projectId = await testing.createDemoProject(database);
   return {
     database,
     blobs,
+    clock: () => new Date(),
     projectId,
     async close() {
       await blobs.close();
