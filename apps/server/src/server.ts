@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { AnnotationRepository, migrate, openBlobStore, openDatabase, type AuditLog, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { AnnotationRepository, loadBlobKey, migrate, openBlobStore, openDatabase, type AuditLog, type BlobKey, type BlobStore, type Clock, type Database } from '@delineate/store';
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { registerAccess } from './access';
@@ -29,6 +29,7 @@ import { registerProjectModalityRoutes } from './routes/project-modalities';
 import { registerDicomwebRoutes } from './routes/dicomweb';
 import type { RetrievalRunner } from './dicomweb/retrievals';
 import { registerSlideRoutes } from './routes/slides';
+import { registerUploadRoutes } from './routes/uploads';
 
 export const serverVersion = '0.1.0';
 
@@ -41,6 +42,8 @@ export interface ServerDeps {
   ingest?: IngestRunner;
   /** The key `delineate start` writes to the data folder for the local CLI; it manages API tokens only. */
   operatorKey?: string;
+  /** The blob key, which seals browser uploads until the gate has run; without it the upload routes answer 503. */
+  uploadKey?: BlobKey;
 }
 
 export interface DelineateServer {
@@ -120,6 +123,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   const retrievals = registerDicomwebRoutes(app, registry, context, deps.ingest);
   registerSlideRoutes(app, registry, context);
   registerItemNameRoutes(app, registry, context);
+  registerUploadRoutes(app, registry, context, deps.uploadKey);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit, retrievals };
 }
@@ -137,12 +141,14 @@ async function serveWebBuild(app: FastifyInstance, root: string): Promise<void> 
 }
 
 /** Opens the configured database (migrated) and blob store. */
-export async function openPlatform(config: ServerConfig, env: NodeJS.ProcessEnv): Promise<{ database: Database; blobs: BlobStore }> {
+export async function openPlatform(config: ServerConfig, env: NodeJS.ProcessEnv): Promise<{ database: Database; blobs: BlobStore; key: BlobKey }> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrate(database.db);
     const blobs = await openBlobStore({ dataDir: config.dataDir, env: { ...env, ...(config.blobUrl ? { DELINEATE_BLOB_URL: config.blobUrl } : {}) } });
-    return { database, blobs };
+    // The same key the blob store seals with (DELINEATE_KEY or the data folder's key file).
+    const key = await loadBlobKey({ dataDir: config.dataDir, env });
+    return { database, blobs, key };
   } catch (error) {
     await database.close();
     throw error;

@@ -11,3 +11,4 @@ export { releaseExportJob, releaseJobHandlers, RELEASE_EXPORT_JOB_KIND } from '.
 export { checkQuarantinedGate, gateCheckJobHandler, GATE_CHECK_JOB, type GateCheckResult } from './gate-check';
 export { SLIDE_INGEST_JOB, slideIngestJobHandler } from './slides/slide-job';
 export { ingestSlideFiles, slidesInBatch, type SlideInBatch } from './slides/slide-batch';
+export { gateUploadBatch, uploadGateJobHandler, UPLOAD_GATE_JOB_KIND, type UploadGateTools } from './jobs/upload-gate';

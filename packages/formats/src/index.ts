@@ -41,6 +41,7 @@ export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageTo
 export { loadWasmCodecs } from './pixel/wasm-codecs';
 export { MASK_TILE_SIZE, maskTileChunkShape, writeOmeZarrLabelMap, writeOmeZarrLabels } from './zarr/ome-zarr-labels';
 export { zipFolder } from './zarr/zip-folder';
+export { expandZip, type ExpandZipOptions, type ZipMember } from './zip/expand-zip';
 export type { OmeZarrChunkCodec, OmeZarrLabel, OmeZarrLabelChunk, OmeZarrLabelImage, OmeZarrSpaceUnit, WrittenOmeZarrLabels } from './zarr/ome-zarr-labels';
 export { writeSegmentation, segmentationStorage, labelMapSegmentationStorage } from './seg/write';
 export { readSegmentation } from './seg/read';

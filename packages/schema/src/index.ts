@@ -228,3 +228,14 @@ export { ReleaseTrace, TraceAuthor, TraceLabel, TraceReading, TraceRevision } fr
 export { SLIDE_INGEST_JOB_KIND, SlideIngestJobPayload } from './slide-ingest';
 export { pathologyLabelSchema } from './demo/pathology-label-schema';
 export { pathologyReviewProtocol } from './demo/pathology-review-protocol';
+export {
+  UPLOAD_GATE_JOB_KIND,
+  UploadBatchStatus,
+  UploadCounts,
+  UploadFileState,
+  UploadFileStatus,
+  UploadGateJobPayload,
+  UploadOutcome,
+  uploadFileStates,
+  uploadFileStateWords,
+} from './uploads';

@@ -210,3 +210,6 @@ export { writeRevisionSegmentation, type RevisionSegmentation } from './dicomweb
 export { releaseSegmentations } from './dicomweb/release-seg';
 export { registerSlidePyramid, storeSlideTileIndex, BlobPyramidSource } from './slides/slide-pyramids';
 export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';
+// Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
+export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
+export { checkUploadContent, checkUploadName, isZipArchive, type RefusedKind } from './uploads/upload-kinds';

@@ -24,7 +24,7 @@ export function register(program: Command): void {
       });
       await refuseBesideServer('one server per data folder');
       const clock = () => new Date();
-      const { database, blobs } = await openPlatform(config, process.env);
+      const { database, blobs, key } = await openPlatform(config, process.env);
       if (opts.demo) {
         const progress = progressReporter();
         const result = await seedDemo({ database, blobs, clock, hasher: new PasswordHasher() }, { onProgress: progress.update, slideCacheDir: join(config.dataDir, 'demo-slides') });
@@ -34,13 +34,13 @@ export function register(program: Command): void {
       // The CLI beside this server: ingest through it, and the key that lets it manage API tokens.
       const ingest = serverIngest({ database, blobs, clock });
       const operatorKey = newOperatorKey();
-      const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, operatorKey });
+      const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, operatorKey, uploadKey: key });
       const worker = createWorker({
         database,
         blobs,
         clock,
         region: config.region,
-        handlers: jobHandlers(),
+        handlers: jobHandlers(key),
         audit: server.audit,
         onError: (job, summary) => server.app.log.warn({ jobId: job.id, kind: job.kind, summary }, 'job failed'),
       });

@@ -104,6 +104,17 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
           .executeTakeFirstOrThrow()
       ).id;
     ids.deid_record = { own: await deidRecord(own.projectId, 1), other_project: await deidRecord(other.projectId, 2) };
+    const uploadBatch = async (projectId: string) =>
+      (await db.insertInto('upload_batches' as never).values({ project_id: projectId, created_at: now } as never).returning('id' as never).executeTakeFirstOrThrow()) as { id: string };
+    const uploadFile = async (projectId: string, batchId: string) =>
+      (await db
+        .insertInto('upload_files' as never)
+        .values({ batch_id: batchId, project_id: projectId, sealed_name: new Uint8Array(32), size: 10, state: 'uploading', created_at: now, updated_at: now } as never)
+        .returning('id' as never)
+        .executeTakeFirstOrThrow()) as { id: string };
+    const batches = { own: (await uploadBatch(own.projectId)).id, other_project: (await uploadBatch(other.projectId)).id };
+    ids.upload_batch = batches;
+    ids.upload_file = { own: (await uploadFile(own.projectId, batches.own)).id, other_project: (await uploadFile(other.projectId, batches.other_project)).id };
 
     const future = new Date(now.getTime() + 365 * 86_400_000);
     const past = new Date(now.getTime() - 86_400_000);

@@ -16,7 +16,7 @@ import {
 } from '@delineate/store';
 import { openTestSession } from '../access';
 import { configFromEnv } from '../config';
-import { createServer, type DelineateServer } from '../server';
+import { createServer, type DelineateServer, type ServerDeps } from '../server';
 
 export interface SeededProject {
   projectId: string;
@@ -59,12 +59,12 @@ export async function seedProject(database: Database, grid = { rows: 16, columns
 }
 
 /** A server on a fresh template database of `kind`, a temporary encrypted blob folder, a seeded project. */
-export async function startHarness(kind: DatabaseKind, overrides: Parameters<typeof configFromEnv>[1] = {}): Promise<Harness> {
+export async function startHarness(kind: DatabaseKind, overrides: Parameters<typeof configFromEnv>[1] = {}, deps: Pick<ServerDeps, 'uploadKey'> = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'dln-server-'));
   const database = await testing.createTestDatabase(kind);
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
   const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web'), ...overrides });
-  const server = await createServer({ config, database, blobs, clock: () => new Date() });
+  const server = await createServer({ config, database, blobs, clock: () => new Date(), ...deps });
   const seeded = await seedProject(database);
   return {
     server,

@@ -4,6 +4,7 @@ import { useSignedInSession } from '../data/session';
 import { qualityRoles } from '../project-api';
 import { QueryError } from '../ui/ErrorBox';
 import { oversightText, roleNames } from './project-words';
+import { uploadRoles } from './UploadPage';
 import '../ui/project-styles.css';
 
 /** The caller's projects with links to the configuration and the QA dashboard. */
@@ -41,6 +42,11 @@ export function ProjectsPage() {
                     {(admin || p.roles.length > 0) && (
                       <Link to="/projects/$projectId/settings" params={{ projectId: p.id }} data-testid="open-settings">
                         {admin ? 'Configuration' : 'Configuration (read only)'}
+                      </Link>
+                    )}
+                    {p.roles.some((r) => uploadRoles.includes(r)) && (
+                      <Link to="/projects/$projectId/upload" params={{ projectId: p.id }} data-testid="open-upload">
+                        Upload images
                       </Link>
                     )}
                     {quality && (

@@ -12,6 +12,7 @@ import { ProjectQuarantinePage, StewardPage } from '../pages/QuarantinePages';
 import { QualityPage } from '../pages/QualityPage';
 import { ReleasesRoutePage } from '../pages/ReleasesPage';
 import { RootLayout } from '../pages/RootLayout';
+import { UploadRoutePage } from '../pages/UploadPage';
 import { WorkListPage } from '../pages/WorkListPage';
 import { isUuid, parseItemSearch, parseQuarantineSearch, parseSearch, stringifySearch } from './links';
 
@@ -99,6 +100,13 @@ const projectPacsRoute = createRoute({
   component: PacsRoutePage,
 });
 
+const projectUploadRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/upload',
+  params: { parse: idParam('projectId') },
+  component: UploadRoutePage,
+});
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -112,6 +120,7 @@ export const routeTree = rootRoute.addChildren([
   stewardRoute,
   projectQuarantineRoute,
   projectPacsRoute,
+  projectUploadRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */

@@ -19,6 +19,8 @@ const ownerQueries: Readonly<Record<string, string>> = {
   release: `select ${P}, null as pseudonym from releases o join projects p on p.id = o.project_id where o.id = $1`,
   membership: `select ${P}, null as pseudonym from memberships o join projects p on p.id = o.project_id where o.id = $1`,
   break_glass: `select ${P}, null as pseudonym from break_glass_grants o join projects p on p.id = o.project_id where o.id = $1`,
+  upload_batch: `select ${P}, null as pseudonym from upload_batches o join projects p on p.id = o.project_id where o.id = $1`,
+  upload_file: `select ${P}, null as pseudonym from upload_files o join projects p on p.id = o.project_id where o.id = $1`,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

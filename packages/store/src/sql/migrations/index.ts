@@ -16,6 +16,7 @@ import { tileIndexDeltas } from './0410_tile_index_deltas';
 import { releaseExports } from './0500_release_exports';
 import { importRevisions } from './0520_import_revisions';
 import { apiTokens } from './0600_api_tokens';
+import { uploads } from './0710_uploads';
 import { dicomweb } from './0720_dicomweb';
 import { quarantineReview } from './0730_quarantine_review';
 import { auditSearch } from './0740_audit_search';
@@ -44,6 +45,7 @@ export const migrations: readonly Migration[] = [
   releaseExports,
   importRevisions,
   apiTokens,
+  uploads,
   dicomweb,
   quarantineReview,
   auditSearch,

@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { quarantineWords } from './quarantine-words';
+
+describe('quarantine reasons in words', () => {
+  it('turns the gate’s finding kinds into a sentence, once each, without codes or element paths', () => {
+    const text = quarantineWords('burned-in-annotation-flag:00280301 BurnedInAnnotation; burned-in-text:7fe00010 PixelData frame 0; burned-in-text:7fe00010 PixelData frame 1');
+    expect(text).toBe('Held for a data steward: the file says its image carries burned-in annotation; text was found burned into the image');
+    expect(quarantineWords('something-new:output')).toBe('Held for a data steward: the gate could not clear it');
+  });
+});

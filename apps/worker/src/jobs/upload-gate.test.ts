@@ -1,0 +1,69 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDciodvfyValidator, type DciodvfyValidator } from '@delineate/deid';
+import { generateCtPhantom } from '@delineate/formats';
+import { BlobKey, LocalBlobStore, testing, UploadStaging, type Database } from '@delineate/store';
+import { dciodvfyAvailable } from '@delineate/testkit';
+import { gateUploadBatch } from './upload-gate';
+
+describe.skipIf(!dciodvfyAvailable())('the gate job of an upload batch', () => {
+  let database: Database;
+  let blobs: LocalBlobStore;
+  let dir: string;
+  let validator: DciodvfyValidator;
+  const key = BlobKey.generate();
+  const clock = () => new Date();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dln-upload-gate-'));
+    database = await testing.createTestDatabase('pglite');
+    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    validator = createDciodvfyValidator({ shells: 1 });
+  });
+  afterAll(async () => {
+    validator?.close();
+    await blobs?.close();
+    await database?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function upload(staging: UploadStaging, batchId: string, name: string, bytes: Uint8Array): Promise<string> {
+    const file = await staging.createFile({ batchId, name, size: bytes.length });
+    // Two chunks, as the browser sends them.
+    const half = Math.floor(bytes.length / 2);
+    await staging.appendChunk(file.id, 0, bytes.subarray(0, half));
+    await staging.appendChunk(file.id, half, bytes.subarray(half));
+    return (await staging.complete(file.id)).id;
+  }
+
+  it('gates a batch in one run: series across files and inside a zip become volumes, each file gets its answer, staged bytes go', { timeout: 180_000 }, async () => {
+    const projectId = await testing.createDemoProject(database);
+    const staging = new UploadStaging(database.db, { key, clock, maxFileBytes: 1e9 });
+    const batch = await staging.createBatch({ projectId, userId: null });
+    // One series sent as three loose files, another as a zip (with a folder entry and a DICOMDIR-named index).
+    const loose = generateCtPhantom({ slices: 3, rows: 16, columns: 16, seed: 41 }).slices.map((s) => s.bytes);
+    const zipped = generateCtPhantom({ slices: 2, rows: 16, columns: 16, seed: 42 }).slices.map((s) => s.bytes);
+    const archive = zipSync({ 'study/': new Uint8Array(0), 'study/a.dcm': zipped[0]!, 'study/b.dcm': zipped[1]! });
+    const ids = [];
+    for (const [i, bytes] of loose.entries()) ids.push(await upload(staging, batch.id, `series/IM${i}.dcm`, bytes));
+    ids.push(await upload(staging, batch.id, 'study.zip', archive));
+    ids.push(await upload(staging, batch.id, 'garbage.dcm', new TextEncoder().encode('not a DICOM file at all, just words')));
+    ids.push(await upload(staging, batch.id, 'broken.zip', archive.subarray(0, archive.length - 40)));
+    await staging.close(batch.id, null);
+
+    await gateUploadBatch({ database, blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => validator });
+
+    const files = await staging.files(batch.id);
+    const byId = new Map(files.map((f) => [f.id, f]));
+    for (const id of ids.slice(0, 3)) expect(byId.get(id)).toMatchObject({ state: 'passed', outcome: { passed: 1, quarantined: 0, rejected: 0, duplicates: 0 } });
+    expect(byId.get(ids[3]!)).toMatchObject({ state: 'passed', outcome: { passed: 2 } });
+    expect(byId.get(ids[4]!)).toMatchObject({ state: 'rejected', code: expect.stringMatching(/^DLN_/), reason: expect.any(String) });
+    expect(byId.get(ids[5]!)).toMatchObject({ state: 'rejected', code: 'DLN_UPLOAD_ARCHIVE_INVALID' });
+    for (const id of ids) expect(await staging.stagedBytes(id)).toBe(0);
+    const items = await database.db.selectFrom('items').innerJoin('series', 'series.id', 'items.series_id').select(['series.slices']).where('items.project_id', '=', projectId).execute();
+    expect(items.map((i) => i.slices).sort()).toEqual([2, 3]);
+  });
+});

@@ -1,0 +1,101 @@
+import type { DeidGate, IodValidator, PixelStage } from '@delineate/deid';
+import { expandZip } from '@delineate/formats';
+import { DelineateError, isDelineateError, UPLOAD_GATE_JOB_KIND, UploadGateJobPayload, type UploadOutcome } from '@delineate/schema';
+import { isZipArchive, UploadStaging, type BlobKey, type UploadFile } from '@delineate/store';
+import { ingestDicom, type IngestDeps, type IngestFileReport } from '../ingest';
+import { projectDeidSettings } from '../project-deid';
+import type { JobHandler } from '../worker';
+import { quarantineWords } from './quarantine-words';
+
+export { UPLOAD_GATE_JOB_KIND };
+
+/** The gate's tools, started by the process that owns them (the OCR engine, the IOD check). */
+export interface UploadGateTools {
+  /** The OCR pixel stage; without one, a file that needs a pixel check is quarantined. */
+  readonly pixelStage?: () => PixelStage;
+  /** The IOD check (dciodvfy); null skips it, which a caller must justify (as IngestOptions.validator). */
+  readonly validator: () => IodValidator | null;
+  /** Runs each file in a worker thread with memory limits where the process also serves the API. */
+  readonly gate?: DeidGate;
+}
+
+const DICOMDIR_CLASS = '1.2.840.10008.1.3.10';
+
+/** A DICOMDIR names the files of its folder, which arrive beside it; it is followed, not ingested. */
+function isDicomdir(name: string, bytes: Uint8Array): boolean {
+  if (/(^|\/)DICOMDIR$/i.test(name)) return true;
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1024));
+  return head.toString('latin1').includes(DICOMDIR_CLASS);
+}
+
+/** What goes through the gate from one uploaded file: itself, or the files of its archive. */
+function gateInputs(file: UploadFile, bytes: Uint8Array): Uint8Array[] {
+  if (isZipArchive(bytes)) return expandZip(bytes).filter((member) => !isDicomdir(member.path, member.bytes)).map((member) => member.bytes);
+  if (isDicomdir(file.name, bytes)) return [];
+  return [bytes];
+}
+
+const emptyOutcome = (): { -readonly [K in keyof UploadOutcome]: number } => ({ passed: 0, quarantined: 0, rejected: 0, duplicates: 0 });
+
+/** One uploaded file's answer from its reports: the gravest state first, so a quarantined member shows. */
+function settleFrom(reports: readonly IngestFileReport[]): { state: 'passed' | 'quarantined' | 'rejected' | 'duplicate'; code: string | null; reason: string | null; outcome: UploadOutcome } {
+  const outcome = emptyOutcome();
+  for (const r of reports) {
+    if (r.status === 'duplicate') outcome.duplicates += 1;
+    else outcome[r.status] += 1;
+  }
+  const first = (status: IngestFileReport['status']) => reports.find((r) => r.status === status);
+  const grave = first('quarantined') ?? first('rejected') ?? first('duplicate');
+  if (!grave) return { state: 'passed', code: null, reason: null, outcome };
+  const prefix = reports.length > 1 ? `${reports.filter((r) => r.status === grave.status).length} of ${reports.length} files: ` : '';
+  const reason = grave.status === 'quarantined' ? quarantineWords(grave.reason ?? '') : (grave.reason ?? '');
+  return { state: grave.status as 'quarantined' | 'rejected' | 'duplicate', code: grave.code ?? null, reason: `${prefix}${reason}`, outcome };
+}
+
+/**
+ * The gate job of a closed upload batch: every waiting file of the batch (an archive expanded
+ * into its files, a DICOMDIR followed through the files of its folder) goes through the ingest
+ * gate in one run, so a series' slices become one volume as `delineate ingest` makes them. Each
+ * uploaded file then gets its answer and its staged bytes are deleted.
+ */
+export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: UploadGateJobPayload, tools: UploadGateTools): Promise<void> {
+  const staging = new UploadStaging(deps.database.db, { key, clock: deps.clock, maxFileBytes: Number.MAX_SAFE_INTEGER });
+  const files = await staging.takeWaiting(payload.batchId);
+  const inputs: Uint8Array[] = [];
+  const owners: Array<{ file: UploadFile; from: number; count: number; refusal?: DelineateError; dicomdir?: boolean }> = [];
+  for (const file of files) {
+    const bytes = await staging.content(file.id);
+    try {
+      const own = gateInputs(file, bytes);
+      owners.push({ file, from: inputs.length, count: own.length, dicomdir: own.length === 0 && !isZipArchive(bytes) });
+      inputs.push(...own);
+    } catch (error) {
+      owners.push({ file, from: inputs.length, count: 0, refusal: isDelineateError(error) ? error : new DelineateError('DLN_UPLOAD_ARCHIVE_INVALID', 'The archive could not be read') });
+    }
+  }
+  const settings = await projectDeidSettings(deps, payload.projectId);
+  const report =
+    inputs.length > 0
+      ? await ingestDicom(deps, inputs, { projectId: payload.projectId, ...settings, ...(tools.pixelStage ? { pixelStage: tools.pixelStage() } : {}), validator: tools.validator(), ...(tools.gate ? { gate: tools.gate } : {}) })
+      : { files: [] as IngestFileReport[] };
+  for (const owner of owners) {
+    if (owner.refusal) {
+      await staging.settle(owner.file.id, 'rejected', { code: owner.refusal.code, reason: owner.refusal.message, outcome: { ...emptyOutcome(), rejected: 1 } });
+    } else if (owner.count === 0) {
+      const reason = owner.dicomdir ? 'A DICOMDIR is the folder’s index: the files it lists are taken from the folder' : 'The archive holds no file';
+      await staging.settle(owner.file.id, owner.dicomdir ? 'passed' : 'rejected', { code: owner.dicomdir ? null : 'DLN_UPLOAD_ARCHIVE_INVALID', reason, outcome: emptyOutcome() });
+    } else {
+      const answer = settleFrom(report.files.slice(owner.from, owner.from + owner.count));
+      await staging.settle(owner.file.id, answer.state, answer);
+    }
+  }
+}
+
+export function uploadGateJobHandler(key: BlobKey, tools: UploadGateTools): JobHandler {
+  return async (job, context) => {
+    const parsed = UploadGateJobPayload.safeParse(job.payload);
+    if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed upload gate job');
+    await gateUploadBatch(context, key, parsed.data, tools);
+    return { objectType: 'upload_batch', objectId: parsed.data.batchId, projectId: parsed.data.projectId };
+  };
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { checkUploadContent, checkUploadName, isZipArchive } from './upload-kinds';
+
+const ascii = (text: string, at = 0, size = 512) => {
+  const bytes = new Uint8Array(size);
+  bytes.set(new TextEncoder().encode(text), at);
+  return bytes;
+};
+
+describe('what an upload accepts', () => {
+  it('refuses slides, NIfTI and video by name, in words', () => {
+    expect(() => checkUploadName('case 12/slide.SVS')).toThrow('Whole-slide images are not accepted by this server yet');
+    expect(() => checkUploadName('t1.nii.gz')).toThrow('NIfTI volumes are not accepted by this server yet');
+    expect(() => checkUploadName('colonoscopy.mov')).toThrow('Videos are not accepted by this server yet');
+    for (const name of ['IM0001', 'DICOMDIR', 'study.zip', 'ct/slice.dcm']) expect(() => checkUploadName(name)).not.toThrow();
+  });
+
+  it('refuses them by content too, whatever the name', () => {
+    expect(() => checkUploadContent(Uint8Array.of(0x49, 0x49, 0x2a, 0, 8, 0, 0, 0))).toThrow(expect.objectContaining({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Whole-slide images are not accepted by this server yet' }));
+    expect(() => checkUploadContent(ascii('n+1\0', 344))).toThrow('NIfTI volumes are not accepted by this server yet');
+    expect(() => checkUploadContent(ascii('ftypisom', 4))).toThrow('Videos are not accepted by this server yet');
+  });
+
+  it('takes a DICOM file whose preamble holds a TIFF header, and knows a zip', () => {
+    const dual = ascii('DICM', 128);
+    dual.set([0x49, 0x49, 0x2a, 0]);
+    expect(() => checkUploadContent(dual)).not.toThrow();
+    expect(isZipArchive(ascii('PK\x03\x04'))).toBe(true);
+    expect(isZipArchive(ascii('DICM', 128))).toBe(false);
+  });
+});
