@@ -37,6 +37,7 @@ export type { NiftiLabelRuns } from './nifti/label-runs';
 export { recutJpeg } from './pixel/jpeg-recut';
 export type { JpegCrop } from './pixel/jpeg-recut';
 export { readTiff, readTiffRanged, writeTiff, writeTiffTo, bytesSource, entryNumbers, entryText, TIFF_TAG } from './pixel/tiff';
+export { fileByteSource } from './pixel/tiff-file-source';
 export type { ByteSource, TiffBlock, TiffEntry, TiffFile, TiffImage, TiffImageToWrite, TiffValue } from './pixel/tiff';
 export { loadWasmCodecs } from './pixel/wasm-codecs';
 export { MASK_TILE_SIZE, maskTileChunkShape, writeOmeZarrLabelMap, writeOmeZarrLabels } from './zarr/ome-zarr-labels';

@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { bytesSource, entryNumbers, entryText, readTiff, TIFF_TAG, writeTiff, writeTiffTo, type ByteSource, type TiffBlock, type TiffEntry, type TiffImage, type TiffImageToWrite } from '@delineate/formats';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { bytesSource, entryNumbers, fileByteSource, entryText, readTiff, TIFF_TAG, writeTiff, writeTiffTo, type ByteSource, type TiffBlock, type TiffEntry, type TiffImage, type TiffImageToWrite } from '@delineate/formats';
 import type { SlideComposition } from '../pipeline-types';
 import { isAperioDescription, scrubAperioDescription } from './aperio-description';
 
@@ -238,23 +238,6 @@ export function scrubTiffSlide(bytes: Uint8Array): SlideScrubResult {
   return { ...verdict(plan, bytesSource(output)), bytes: output };
 }
 
-function fileSource(fd: number): ByteSource {
-  const length = fstatSync(fd).size;
-  return {
-    length,
-    read(offset, size) {
-      const out = Buffer.allocUnsafe(Math.max(0, Math.min(size, length - offset)));
-      let done = 0;
-      while (done < out.length) {
-        const n = readSync(fd, out, done, out.length - done, offset + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return new Uint8Array(out.buffer, out.byteOffset, done);
-    },
-  };
-}
-
 /**
  * {@link scrubTiffSlide} from file to file, for slides too large for memory: strips and tiles
  * are copied one at a time and the verification reads the output back in chunks.
@@ -262,7 +245,7 @@ function fileSource(fd: number): ByteSource {
 export function scrubTiffSlideFile(inputPath: string, outputPath: string): Omit<SlideScrubResult, 'bytes'> & { readonly outputBytes: number } {
   const input = openSync(inputPath, 'r');
   try {
-    const plan = planScrub(fileSource(input));
+    const plan = planScrub(fileByteSource(input));
     const out = openSync(outputPath, 'w');
     let written = 0;
     try {
@@ -275,7 +258,7 @@ export function scrubTiffSlideFile(inputPath: string, outputPath: string): Omit<
     }
     const check = openSync(outputPath, 'r');
     try {
-      return { ...verdict(plan, fileSource(check)), outputBytes: written };
+      return { ...verdict(plan, fileByteSource(check)), outputBytes: written };
     } finally {
       closeSync(check);
     }
@@ -308,14 +291,14 @@ export function gateConvertedSlide(gate: ConvertedSlideGate): Omit<SlideScrubRes
   if (gate.source) {
     const input = openSync(gate.source, 'r');
     try {
-      sourcePlan = planScrub(fileSource(input));
+      sourcePlan = planScrub(fileByteSource(input));
     } finally {
       closeSync(input);
     }
   }
   const converted = openSync(gate.converted, 'r');
   try {
-    const plan = planScrub(fileSource(converted));
+    const plan = planScrub(fileByteSource(converted));
     const merged: ScrubPlan = {
       ...plan,
       needles: {
@@ -338,7 +321,7 @@ export function gateConvertedSlide(gate: ConvertedSlideGate): Omit<SlideScrubRes
     }
     const check = openSync(gate.output, 'r');
     try {
-      return { ...verdict(merged, fileSource(check)), outputBytes: written };
+      return { ...verdict(merged, fileByteSource(check)), outputBytes: written };
     } finally {
       closeSync(check);
     }

@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { entryNumbers, readTiff, TIFF_TAG, type ByteSource } from '@delineate/formats';
+import { closeSync, openSync } from 'node:fs';
+import { entryNumbers, fileByteSource, readTiff, TIFF_TAG } from '@delineate/formats';
 import { DelineateError } from '@delineate/schema';
 import type { SlideLevel } from '../slide-info';
 
@@ -9,24 +9,6 @@ export interface PyramidLayout {
   readonly tileWidth: number;
   readonly tileHeight: number;
   readonly levels: readonly SlideLevel[];
-}
-
-/** Ranged reads of an open file: a pyramid may be larger than memory. */
-export function fileByteSource(fd: number): ByteSource {
-  const length = fstatSync(fd).size;
-  return {
-    length,
-    read(offset, size) {
-      const out = Buffer.allocUnsafe(Math.max(0, Math.min(size, length - offset)));
-      let done = 0;
-      while (done < out.length) {
-        const n = readSync(fd, out, done, out.length - done, offset + done);
-        if (n === 0) break;
-        done += n;
-      }
-      return new Uint8Array(out.buffer, out.byteOffset, done);
-    },
-  };
 }
 
 /** The levels of a converted pyramid (one tiled IFD per level, base first), from its IFDs only. */
