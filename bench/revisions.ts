@@ -183,12 +183,10 @@ export async function run(): Promise<BenchResult> {
     }
   }
   const baseBody = encodeRle8(base);
-  const rows = [
-    await measure('pglite', 'whole', baseBody, whole),
-    await measure('pglite', 'tiles', baseBody, tiles),
-    await measure('postgres', 'whole', baseBody, whole),
-    await measure('postgres', 'tiles', baseBody, tiles),
-  ];
+  // DELINEATE_BENCH_DATABASES=pglite runs the embedded database only (no PostgreSQL server started).
+  const kinds = (process.env.DELINEATE_BENCH_DATABASES ?? 'pglite,postgres').split(',') as DatabaseKind[];
+  const rows: Record<string, string | number>[] = [];
+  for (const kind of kinds) for (const mode of ['whole', 'tiles'] as const) rows.push(await measure(kind, mode, baseBody, mode === 'whole' ? whole : tiles));
   const p99 = (db: string, save: string) => Number(rows.find((r) => r.database === db && r.save === save)!['p99 (ms)']);
   return {
     name: 'revisions',
