@@ -201,7 +201,7 @@ export async function run(): Promise<BenchResult> {
       'Clients run in the same Node process as the server (2 cores shared), so latencies include client-side scheduling.',
       'CPU per save: user + system CPU time of the process (server, its PGlite and the 20 clients) over the timed saves, divided by the saves; on a busy machine it moves far less than latency. Fsync waits and PostgreSQL\'s own processes are not in it.',
       'PGlite is single-connection: its saves are serialised by the driver; PostgreSQL uses a pool of 10 connections.',
-      `Load average (1 min) when the run started: ${loadBefore}; latencies scale with it.`,
+      `Load average (1 min) when the run started: ${loadBefore}; latencies scale with it. Databases in this run: ${kinds.join(', ')} (DELINEATE_BENCH_DATABASES).`,
       'Blob bytes written per save: the growth of the blob folder (encrypted pack blobs) over the timed saves, divided by the saves; both modes write only the changed tile.',
       'Index bytes per revision: the tile index stored in the revision row (a delta on the parent\'s index while the chain is lighter than a full index; see docs/ARCHITECTURE.md).',
     ],
