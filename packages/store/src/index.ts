@@ -39,6 +39,7 @@ export type { TestDatabaseKinds } from './test/databases';
 
 // Identity, access control and the audit log (src/access/, src/audit/).
 export { AccessRepository, type AccountRow, type BreakGlassRow, type MembershipRow, type NewSession, type QualificationRow, type SessionRow, type TotpCredential } from './access/repository';
+export { findSessionHolder, type SessionHolder } from './access/session-holder';
 export type { AccessTables } from './access/tables';
 export { ownedResourceTypes, resolveObjectOwner, type ObjectOwner } from './access/resolve';
 export { LoginFailureRepository } from './access/login-failures';

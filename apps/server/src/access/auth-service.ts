@@ -1,5 +1,5 @@
 import { DelineateError, type Modality, type QualificationKind, type Role } from '@delineate/schema';
-import type { AccessRepository, AccountRow, SessionRow } from '@delineate/store';
+import type { AccessRepository, AccountRow, SessionHolder, SessionRow } from '@delineate/store';
 import { PasswordHasher, passwordProblem } from './password';
 import type { CredentialCipher } from './secret-box';
 import { mfaRequired, policyTable, type MfaState, type Principal, type PolicyTable } from './policy';
@@ -153,8 +153,10 @@ export class AuthService {
   async authenticate(token: string | undefined): Promise<Principal> {
     if (!token) return { kind: 'anonymous' };
     const now = this.#now();
-    const session = await this.#repo.findSessionByTokenHash(sha256Hex(token));
-    if (!session || session.revoked_at !== null) return { kind: 'anonymous' };
+    // One query for the session, its user and what the principal is built from (no cache).
+    const holder = await this.#repo.findSessionHolder(sha256Hex(token), now);
+    if (!holder || holder.session.revoked_at !== null) return { kind: 'anonymous' };
+    const { session, user } = holder;
     if (now.getTime() >= session.expires_at.getTime()) {
       await this.#repo.revokeSession(session.id, 'absolute_timeout', now);
       return { kind: 'anonymous' };
@@ -163,7 +165,6 @@ export class AuthService {
       await this.#repo.revokeSession(session.id, 'idle_timeout', now);
       return { kind: 'anonymous' };
     }
-    const user = await this.#repo.getUser(session.user_id);
     if (!user || user.disabled) {
       await this.#repo.revokeSession(session.id, 'user_disabled', now);
       return { kind: 'anonymous' };
@@ -171,7 +172,7 @@ export class AuthService {
     // Activity is recorded at most every 30 s: the idle timeout needs no finer grain, and a
     // burst of tile requests should not write the session row each time.
     if (now.getTime() - session.last_seen_at.getTime() >= 30_000) await this.#repo.touchSession(session.id, now);
-    return this.#principalFor(user, session, now);
+    return this.#principalOf(user, session, holder);
   }
 
   async logout(sessionId: string): Promise<void> {
@@ -357,13 +358,22 @@ export class AuthService {
       this.#repo.activeBreakGlass(user.id, now),
       this.#repo.getTotp(user.id),
     ]);
+    return this.#principalOf(user, session, {
+      memberships: memberships.map((m) => ({ projectId: m.project_id, role: m.role })),
+      qualifications: qualifications.map((q) => ({ kind: q.kind, modality: q.modality, validUntil: q.valid_until })),
+      breakGlass: grants.map((g) => ({ projectId: g.project_id, role: g.role })),
+      totpConfirmed: Boolean(totp?.confirmedAt),
+    });
+  }
+
+  #principalOf(user: AccountRow, session: SessionRow, held: Pick<SessionHolder, 'memberships' | 'qualifications' | 'breakGlass' | 'totpConfirmed'>): UserPrincipal {
     const roles = [
-      ...memberships.map((m) => ({ projectId: m.project_id, role: m.role as Role, viaBreakGlass: false })),
-      ...grants.map((g) => ({ projectId: g.project_id, role: g.role as Role, viaBreakGlass: true })),
+      ...held.memberships.map((m) => ({ projectId: m.projectId, role: m.role as Role, viaBreakGlass: false })),
+      ...held.breakGlass.map((g) => ({ projectId: g.projectId, role: g.role as Role, viaBreakGlass: true })),
     ];
     let mfa: MfaState;
     if (session.mfa_verified_at !== null) mfa = 'verified';
-    else if (totp?.confirmedAt) mfa = 'pending';
+    else if (held.totpConfirmed) mfa = 'pending';
     else if (!this.#settings.relaxMfa && mfaRequired(this.#policy, user.platformAdmin, roles.map((r) => r.role))) mfa = 'enrolment_required';
     else mfa = 'not_required';
     return {
@@ -373,10 +383,10 @@ export class AuthService {
       platformAdmin: user.platformAdmin,
       mfa,
       roles,
-      qualifications: qualifications.map((q) => ({
+      qualifications: held.qualifications.map((q) => ({
         kind: q.kind as QualificationKind,
         modality: q.modality as Modality | null,
-        validUntil: q.valid_until,
+        validUntil: q.validUntil,
       })),
     };
   }

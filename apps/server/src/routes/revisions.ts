@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RLE8, checkTiles, cutRle8, decodeTileSet, encodeTileSet, isOnGrid, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
 import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
-import { assertLabelValuesDefined } from '@delineate/store';
+import { assertLabelValuesDefined, blobAddress } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry, type RouteSpec } from '../http/route';
@@ -96,7 +96,18 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     const annotation = await ctx.annotations.get(annotationId);
     const grid = await ctx.annotations.tileGrid(annotation);
     const tiles = await tilesOf(grid, annotation.projectId);
-    const result = await ctx.annotations.saveTiledRevision({ annotationId, expectedVersion: expected, idempotencyKey: key, author, source, grid, tiles, whole, writeRuleChecked: true });
+    const result = await ctx.annotations.saveTiledRevision({
+      annotationId,
+      expectedVersion: expected,
+      idempotencyKey: key,
+      author,
+      source,
+      grid,
+      tiles,
+      whole,
+      writeRuleChecked: true,
+      headVersion: annotation.headVersion,
+    });
     return sendSaved(reply, result);
   }
 
@@ -189,9 +200,10 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       await assertBlindingAllows(ctx, request, params.annotationId);
       const revision = await ctx.annotations.getRevision(params.annotationId, params.version);
       const bytes = await ctx.annotations.readMask(params.annotationId, params.version);
+      // The hash of the bytes served: a tiled revision's mask_hash names its tile index instead.
       return reply
         .type('application/octet-stream')
-        .header('ETag', `"sha256:${revision.maskHash}"`)
+        .header('ETag', `"sha256:${blobAddress(bytes)}"`)
         .header('X-Mask-Encoding', revision.maskEncoding)
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../sql/tables';
+import { findSessionHolder, type SessionHolder } from './session-holder';
 import type { AccessTables, BreakGlassGrantsTable, MembershipsTable, QualificationsTable, SessionsTable } from './tables';
 
 export interface AccountRow {
@@ -260,6 +261,11 @@ export class AccessRepository {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+  }
+
+  /** A session with what its principal is built from, in one query (see {@link findSessionHolder}). */
+  async findSessionHolder(tokenHash: string, now: Date): Promise<SessionHolder | undefined> {
+    return findSessionHolder(this.#db as unknown as Kysely<DB>, tokenHash, now);
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRow | undefined> {

@@ -107,9 +107,12 @@ export function sha256Hex(bytes: Uint8Array): string {
 export interface PreparedTiledSave {
   readonly index: TileIndex;
   readonly indexBytes: Uint8Array;
+  /**
+   * SHA-256 of the full index: the revision's identity (`mask_hash` of a tiled save). The index
+   * names every tile by the SHA-256 of its payload, so it verifies the mask as a whole-volume hash
+   * would, without joining the volume on every save.
+   */
   readonly indexHash: string;
-  /** SHA-256 of the whole-volume canonical `rle` stream: the revision's `mask_hash`. */
-  readonly maskHash: string;
   /** The new tiles concatenated, or undefined when every tile of the result was stored before. */
   readonly pack: Uint8Array | undefined;
   readonly packHash: string | undefined;
@@ -124,18 +127,17 @@ export type MaskBlobs = Pick<BlobStore, 'get'> & Partial<Pick<BlobStore, 'put' |
 
 /**
  * Reads and writes tiled masks through the blob store. Inflated tiles are kept in a bounded
- * cache by hash: tiles are content-addressed, so a cached tile can never be stale, and a delta
- * save (which must join the whole volume to compute its whole-volume hash) reads from memory.
+ * cache by hash: tiles are content-addressed, so a cached tile can never be stale.
  */
 export class TiledMasks {
-  readonly #blobs: MaskBlobs;
+  readonly blobs: MaskBlobs;
   readonly #cache = new Map<string, Uint8Array>();
   #cachedBytes = 0;
   readonly #cacheLimit: number;
   readonly #indexes = new Map<string, TileIndex>();
 
   constructor(blobs: MaskBlobs, options: { cacheBytes?: number } = {}) {
-    this.#blobs = blobs;
+    this.blobs = blobs;
     this.#cacheLimit = options.cacheBytes ?? 64 * 1024 * 1024;
   }
 
@@ -191,15 +193,13 @@ export class TiledMasks {
       packHash = sha256Hex(pack);
       for (const p of pending) entries.set(p.ordinal, { ...p, pack: packHash });
     }
+    // The save costs its edit: the other tiles are only pointed at, never read or joined.
     const index: TileIndex = { grid, entries };
-    const all = await this.readRuns(index, [...entries.keys()]);
-    const wholeMask = joinTilesRle8(grid, (ordinal) => all.get(ordinal));
     const indexBytes = encodeTileIndex(index);
     return {
       index,
       indexBytes,
       indexHash: sha256Hex(indexBytes),
-      maskHash: sha256Hex(wholeMask),
       pack,
       packHash,
       newTiles: inPack.size,
@@ -209,8 +209,8 @@ export class TiledMasks {
   /** Writes the save's pack (one blob, durable before the index commits). */
   async writePack(prepared: PreparedTiledSave): Promise<void> {
     if (!prepared.pack) return;
-    if (!this.#blobs.put) throw new DelineateError('DLN_CONFIG_INVALID', 'No writable blob store configured for mask tiles');
-    await this.#blobs.put(prepared.pack, { expectedHash: prepared.packHash! });
+    if (!this.blobs.put) throw new DelineateError('DLN_CONFIG_INVALID', 'No writable blob store configured for mask tiles');
+    await this.blobs.put(prepared.pack, { expectedHash: prepared.packHash! });
   }
 
   /** The runs of the given tiles (absent = empty, left out), each pack read once. */
@@ -240,16 +240,31 @@ export class TiledMasks {
   }
 
   /**
+   * Reads every tile of an index from its pack, past the cache, checking each payload against its
+   * hash: DLN_BLOB_CORRUPT when a tile was damaged, DLN_BLOB_NOT_FOUND when a pack is missing.
+   * With the index checked against its own hash, this verifies the whole mask.
+   */
+  async verifyTiles(index: TileIndex, options: { batchTiles?: number } = {}): Promise<void> {
+    const entries = [...index.entries.values()].sort((a, b) => a.ordinal - b.ordinal);
+    const batch = options.batchTiles ?? 256;
+    for (let from = 0; from < entries.length; from += batch) {
+      const byPack = new Map<string, TileIndexEntry[]>();
+      for (const e of entries.slice(from, from + batch)) byPack.set(e.pack, [...(byPack.get(e.pack) ?? []), e]);
+      for (const [pack, list] of byPack) await this.#readPayloads(pack, list);
+    }
+  }
+
+  /**
    * The deflated payloads of some tiles of one pack, each checked against its hash. With a store
    * that reads parts, only those tiles' bytes are read and decrypted (ranged reads on S3), so a
    * viewport costs its tiles, not the packs they sit in.
    */
   async #readPayloads(pack: string, entries: readonly TileIndexEntry[]): Promise<[TileIndexEntry, Uint8Array][]> {
-    if (this.#blobs.getParts) {
-      const parts = await this.#blobs.getParts(pack, entries.map((e) => ({ offset: e.offset, length: e.length, sha256: e.tileHash })));
+    if (this.blobs.getParts) {
+      const parts = await this.blobs.getParts(pack, entries.map((e) => ({ offset: e.offset, length: e.length, sha256: e.tileHash })));
       return entries.map((e, i) => [e, parts[i]!]);
     }
-    const bytes = await this.#blobs.get(pack);
+    const bytes = await this.blobs.get(pack);
     return entries.map((e) => {
       const payload = bytes.subarray(e.offset, e.offset + e.length);
       if (e.offset + e.length > bytes.length || sha256Hex(payload) !== e.tileHash) {

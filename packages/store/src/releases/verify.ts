@@ -11,7 +11,7 @@ type Problem = ReleaseVerification['problems'][number];
 /**
  * Re-hashes everything a frozen release names against its manifest: the manifest itself
  * against the recorded hash, every released mask and soft label blob, every revision of every
- * reading (joined from its tiles when tiled), and every document. Reports what differs, by what
+ * reading (a tiled one by its index and every tile's hash), and every document. Reports what differs, by what
  * it is and its hash (never its content).
  */
 export async function verifyRelease(db: Kysely<DB>, blobs: BlobStore, releaseId: string): Promise<ReleaseVerification> {
@@ -21,20 +21,21 @@ export async function verifyRelease(db: Kysely<DB>, blobs: BlobStore, releaseId:
   let checked = 1;
   if (releaseManifestHash(release.manifest) !== release.manifestHash) problems.push({ what: 'manifest', hash: release.manifestHash ?? '', problem: 'manifest_changed' });
   const annotations = new AnnotationRepository(db, { blobs });
-  const check = async (what: string, hash: string, read: () => Promise<Uint8Array>) => {
+  const checkHash = async (what: string, hash: string, recompute: () => Promise<string>) => {
     checked++;
     try {
-      if (blobAddress(await read()) !== hash) problems.push({ what, hash, problem: 'differs' });
+      if ((await recompute()) !== hash) problems.push({ what, hash, problem: 'differs' });
     } catch (error) {
       const missing = isDelineateError(error) && (error.code === 'DLN_BLOB_NOT_FOUND' || error.code === 'DLN_NOT_FOUND');
       problems.push({ what, hash, problem: missing ? 'missing' : 'differs' });
     }
   };
+  const check = async (what: string, hash: string, read: () => Promise<Uint8Array>) => checkHash(what, hash, async () => blobAddress(await read()));
   for (const item of manifestItems(release)) {
     await check(`item ${item.itemId} released mask`, item.maskHash, () => blobs.get(item.maskHash));
     for (const reading of item.readings) {
       for (const r of reading.revisions) {
-        await check(`item ${item.itemId} revision ${reading.annotationId}@${r.version}`, r.maskHash, () => annotations.readMask(reading.annotationId, r.version));
+        await checkHash(`item ${item.itemId} revision ${reading.annotationId}@${r.version}`, r.maskHash, () => annotations.recomputeMaskHash(reading.annotationId, r.version));
       }
     }
     for (const l of item.consensus?.labels ?? []) {

@@ -16,7 +16,7 @@ import { tileGridOf, type Tile, type TileGrid, type TilePosition } from '@deline
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { resolveTileIndexChain, storedIndexForm, type ResolvedTileIndex, type StoredIndexForm } from '../masks/index-delta';
 import { TileIndexCache } from '../masks/index-cache';
-import { encodeTileIndex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
+import { encodeTileIndex, sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
 import { itemGrid } from '../workflow/grid';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
@@ -54,6 +54,8 @@ export interface SaveTiledRevisionInput {
    * transaction checks it either way.
    */
   writeRuleChecked?: boolean | undefined;
+  /** The head version as the caller just read it (with the annotation); read again when not given. */
+  headVersion?: number | undefined;
 }
 
 /** A tile index as committed with its revision: full or a delta on its parent's chain. */
@@ -172,15 +174,16 @@ export class AnnotationRepository {
   /**
    * Saves a tiled revision: the tiles are checked against the parent (the head the writer saw),
    * the new ones written as one pack blob, then the index commits by compare-and-set exactly as
-   * {@link saveRevision} does. `mask_hash` is the SHA-256 of the whole-volume canonical `rle`
-   * stream of the result, so a retried save (same key) replays only when it makes the same mask.
+   * {@link saveRevision} does. `mask_hash` is the hash of the full tile index (which names every
+   * tile by its SHA-256), so a save never joins the whole volume, and a retried save (same key,
+   * same parent) replays only when it makes the same index.
    * The index is stored as a delta on the parent's while that is cheaper (`masks/index-delta.ts`).
    * The caller has checked each tile against the grid and the label schema.
    */
   async saveTiledRevision(input: SaveTiledRevisionInput): Promise<SaveRevisionResult> {
     const masks = this.#tiledMasks();
     if (!input.writeRuleChecked) await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
-    const headVersion = await this.#headVersion(input.annotationId);
+    const headVersion = input.headVersion ?? (await this.#headVersion(input.annotationId));
     // No such parent: the head is behind what the writer saw; the compare-and-set refuses it.
     if (input.expectedVersion > headVersion) throw await this.#staleError(input.annotationId);
     const stored = input.expectedVersion === 0 ? ({ kind: 'missing' } as const) : await this.#maskStorage(input.annotationId, input.expectedVersion);
@@ -200,7 +203,7 @@ export class AnnotationRepository {
         idempotencyKey: input.idempotencyKey,
         author: input.author,
         source: input.source,
-        maskHash: prepared.maskHash,
+        maskHash: prepared.indexHash,
         maskEncoding: 'rle' as const,
       }),
     );
@@ -255,6 +258,24 @@ export class AnnotationRepository {
     return this.#wholeBlob(stored.maskHash);
   }
 
+  /**
+   * A revision's mask hash recomputed from what is stored, for verification (compare it with the
+   * recorded `mask_hash`): read past every cache, each tile checked against its hash. A revision
+   * saved tiled records its index hash; one kept whole, or tiled before index hashes became the
+   * identity, records the SHA-256 of its whole-volume `rle` stream, so that is recomputed.
+   */
+  async recomputeMaskHash(annotationId: string, version: number): Promise<string> {
+    const recorded = (await this.getRevision(annotationId, version)).maskHash;
+    const stored = await this.#maskStorage(annotationId, version, { cached: false });
+    if (stored.kind === 'missing') throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
+    if (stored.kind === 'whole') return sha256Hex(await this.#wholeBlob(stored.maskHash));
+    const masks = new TiledMasks(this.#tiledMasks().blobs, { cacheBytes: 0 });
+    if (recorded !== stored.resolved.hash) return sha256Hex(await masks.readWhole(stored.resolved.index));
+    // The chain was checked against the index hash when resolved; now every tile it names.
+    await masks.verifyTiles(stored.resolved.index);
+    return stored.resolved.hash;
+  }
+
   /** A revision's full tile index (resolved from its delta chain) and its hash, or undefined for a revision kept whole. */
   async storedTileIndex(annotationId: string, version: number): Promise<{ bytes: Uint8Array; hash: string } | undefined> {
     const stored = await this.#maskStorage(annotationId, version);
@@ -288,8 +309,8 @@ export class AnnotationRepository {
    * How a revision's mask is stored. A tiled revision's index is resolved from its chain (one range
    * query from the full index it starts at) unless a save or read here has resolved it before.
    */
-  async #maskStorage(annotationId: string, version: number): Promise<MaskStorage> {
-    const cached = this.#indexes.get(annotationId, version);
+  async #maskStorage(annotationId: string, version: number, options: { cached?: boolean } = {}): Promise<MaskStorage> {
+    const cached = options.cached === false ? undefined : this.#indexes.get(annotationId, version);
     if (cached) return { kind: 'index', resolved: cached };
     const rows = await translated(() =>
       this.#db
@@ -311,7 +332,7 @@ export class AnnotationRepository {
       return { version: r.version, tileIndex: new Uint8Array(r.tile_index) };
     });
     const resolved = resolveTileIndexChain(chain, own.tile_index_hash);
-    this.#indexes.set(annotationId, version, resolved);
+    if (options.cached !== false) this.#indexes.set(annotationId, version, resolved);
     return { kind: 'index', resolved };
   }
 

@@ -118,10 +118,16 @@ function toLabelSchema(row: { id: string; name: string; version: number; labels:
  * label-schema version: anything else is refused (422, naming the value, which is no PHI).
  */
 export async function assertLabelValuesDefined(db: Kysely<DB>, projectId: string, values: Iterable<number>): Promise<void> {
-  const project = await db.selectFrom('projects').select(['label_schema_id', 'label_schema_version']).where('id', '=', projectId).executeTakeFirst();
-  if (!project) throw new DelineateError('DLN_NOT_FOUND', 'Project not found');
-  const schema = await new LabelSchemaRepository(db).get(project.label_schema_id, project.label_schema_version);
-  const defined = new Set(schema.labels.map((l) => l.value));
+  // One query on every save: the project's schema version's labels (validated when written).
+  const row = await db
+    .selectFrom('projects as p')
+    .leftJoin('label_schema_versions as v', (join) => join.onRef('v.schema_id', '=', 'p.label_schema_id').onRef('v.version', '=', 'p.label_schema_version'))
+    .select(['v.labels'])
+    .where('p.id', '=', projectId)
+    .executeTakeFirst();
+  if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Project not found');
+  if (!row.labels) throw new DelineateError('DLN_NOT_FOUND', 'Label schema version not found');
+  const defined = new Set((row.labels as { value: number }[]).map((l) => l.value));
   for (const value of values) {
     if (value !== 0 && !defined.has(value)) {
       throw new DelineateError('DLN_REVISION_LABEL_UNDEFINED', `The mask holds label value ${value}, which the project's label schema does not define`, { labelValue: value });

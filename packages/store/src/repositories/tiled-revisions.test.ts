@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cutRle8, decodeRle8, encodeRle8, seededRandom, tileGridOf, type Tile, type TileGrid } from '@delineate/core';
+import { cutRle8, decodeRle8, encodeRle8, seededRandom, tileGridOf, tileOrdinal, type Tile, type TileGrid } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
 import { afterEach, expect, it } from 'vitest';
 import { BlobKey } from '../blob/key';
@@ -58,7 +58,7 @@ describeStore('tiled revisions', (getDb) => {
       for await (const _ of blobs.list()) n++;
       return n;
     };
-    return { db, repo, annotation, author, grid, blobs, blobCount, coldReader: () => new AnnotationRepository(db, { blobs }) };
+    return { db, repo, annotation, author, grid, blobs, dir, blobCount, coldReader: () => new AnnotationRepository(db, { blobs }) };
   }
 
   it('saves whole masks and tile deltas, writing only the tiles that changed', async () => {
@@ -69,7 +69,7 @@ describeStore('tiled revisions', (getDb) => {
     if (!cut.ok) throw new Error(cut.reason);
     const base = { annotationId: annotation.id, author, source: 'human' as const, grid };
     const r1 = await repo.saveTiledRevision({ ...base, expectedVersion: 0, tiles: cut.tiles, whole: true });
-    expect(r1.revision.maskHash).toBe(sha256(encodeRle8(v1)));
+    expect(r1.revision.maskHash).toBe((await tileIndexOf(repo, annotation.id, 1)).hash);
     expect(await repo.readMask(annotation.id, 1)).toEqual(encodeRle8(v1));
     expect(await blobCount()).toBe(1);
 
@@ -78,7 +78,7 @@ describeStore('tiled revisions', (getDb) => {
     for (let y = 520; y < 590; y++) v2.fill(2, COLUMNS * ROWS + y * COLUMNS + 600, COLUMNS * ROWS + y * COLUMNS + 690);
     const edited = tileOf(grid, v2, 1, 1, 1);
     const r2 = await repo.saveTiledRevision({ ...base, expectedVersion: 1, idempotencyKey: 'k2', tiles: [edited], whole: false });
-    expect(r2.revision.maskHash).toBe(sha256(encodeRle8(v2)));
+    expect(r2.revision.maskHash).toBe((await tileIndexOf(repo, annotation.id, 2)).hash);
     expect(await repo.readMask(annotation.id, 2)).toEqual(encodeRle8(v2));
     expect(await blobCount()).toBe(2);
     const packs = new Set([...decodeTileIndex((await tileIndexOf(repo, annotation.id, 2)).bytes).entries.values()].map((e) => e.pack));
@@ -98,7 +98,7 @@ describeStore('tiled revisions', (getDb) => {
     const cut3 = cutRle8(grid, encodeRle8(v3));
     if (!cut3.ok) throw new Error(cut3.reason);
     const r3 = await repo.saveTiledRevision({ ...base, expectedVersion: 2, tiles: cut3.tiles, whole: true });
-    expect(r3.revision.maskHash).toBe(sha256(encodeRle8(v3)));
+    expect(r3.revision.maskHash).toBe((await tileIndexOf(repo, annotation.id, 3)).hash);
     expect(await repo.readMask(annotation.id, 3)).toEqual(encodeRle8(v3));
     expect(await blobCount()).toBe(2);
 
@@ -143,8 +143,31 @@ describeStore('tiled revisions', (getDb) => {
     expect(await blobCount()).toBe(2);
   });
 
+  it('detects a tampered tile: the index hash verifies every tile it names', async () => {
+    const { repo, annotation, author, grid, dir, coldReader } = await setup();
+    const v1 = volume();
+    const cut = cutRle8(grid, encodeRle8(v1));
+    if (!cut.ok) throw new Error(cut.reason);
+    const base = { annotationId: annotation.id, author, source: 'human' as const, grid };
+    await repo.saveTiledRevision({ ...base, expectedVersion: 0, tiles: cut.tiles, whole: true });
+    const v2 = v1.slice();
+    for (let y = 520; y < 590; y++) v2.fill(2, COLUMNS * ROWS + y * COLUMNS + 600, COLUMNS * ROWS + y * COLUMNS + 690);
+    const r2 = await repo.saveTiledRevision({ ...base, expectedVersion: 1, tiles: [tileOf(grid, v2, 1, 1, 1)], whole: false });
+    expect(await coldReader().recomputeMaskHash(annotation.id, 2)).toBe(r2.revision.maskHash);
+    // Flip one byte of the edited tile inside its pack on disk (counter-mode ciphertext: the same plaintext byte flips).
+    const edited = decodeTileIndex((await tileIndexOf(repo, annotation.id, 2)).bytes).entries.get(tileOrdinal(grid, { slice: 1, tileRow: 1, tileColumn: 1 }))!;
+    const file = (await readdir(dir, { recursive: true, withFileTypes: true })).find((e) => e.isFile() && e.name === edited.pack)!;
+    const path = join(file.parentPath, file.name);
+    const stored = await readFile(path);
+    stored[25 + edited.offset + Math.floor(edited.length / 2)]! ^= 0x01;
+    await writeFile(path, stored);
+    await expect(coldReader().recomputeMaskHash(annotation.id, 2)).rejects.toMatchObject({ code: 'DLN_BLOB_CORRUPT' });
+    // The first revision's tiles sit in another pack and still verify.
+    expect(await coldReader().recomputeMaskHash(annotation.id, 1)).toBe((await tileIndexOf(repo, annotation.id, 1)).hash);
+  });
+
   it('builds a delta on a revision kept as one whole blob (saved before tiling)', async () => {
-    const { repo, annotation, author, grid } = await setup();
+    const { repo, annotation, author, grid, coldReader } = await setup();
     const v1 = volume();
     const whole = encodeRle8(v1);
     await repo.saveRevision({ annotationId: annotation.id, expectedVersion: 0, author, source: 'human', maskHash: sha256(whole), maskEncoding: 'rle', maskBytes: whole });
@@ -153,8 +176,11 @@ describeStore('tiled revisions', (getDb) => {
     const v2 = v1.slice();
     v2.fill(0, 0, COLUMNS * ROWS);
     const r2 = await repo.saveTiledRevision({ annotationId: annotation.id, author, source: 'human', grid, expectedVersion: 1, tiles: [tileOf(grid, v2, 0, 0, 0), tileOf(grid, v2, 0, 0, 1), tileOf(grid, v2, 0, 1, 0), tileOf(grid, v2, 0, 1, 1)], whole: false });
-    expect(r2.revision.maskHash).toBe(sha256(encodeRle8(v2)));
+    expect(r2.revision.maskHash).toBe((await tileIndexOf(repo, annotation.id, 2)).hash);
     expect(await repo.readMask(annotation.id, 2)).toEqual(encodeRle8(v2));
+    // Both identities stay verifiable: the whole-volume hash of the revision kept whole, the index hash of the tiled one.
+    expect(await coldReader().recomputeMaskHash(annotation.id, 1)).toBe(sha256(whole));
+    expect(await coldReader().recomputeMaskHash(annotation.id, 2)).toBe(r2.revision.maskHash);
   });
 });
 
@@ -197,7 +223,7 @@ describeStore('tiled revisions: stored index deltas', (getDb) => {
       const v2 = v1.slice();
       for (let y = 520; y < 590; y++) v2.fill(2, COLUMNS * ROWS + y * COLUMNS + 600, COLUMNS * ROWS + y * COLUMNS + 690);
       const r2 = await repo.saveTiledRevision({ ...base, expectedVersion: 1, tiles: [tileOf(grid, v2, 1, 1, 1)], whole: false });
-      expect(r2.revision.maskHash).toBe(sha256(encodeRle8(v2)));
+      expect(r2.revision.maskHash).toBe((await tileIndexOf(coldReader(), annotation.id, 2)).hash);
       const row = await indexBytes(2);
       expect(row.tile_index_base).toBe(1);
       const packs = new Set([...decodeTileIndex((await tileIndexOf(coldReader(), annotation.id, 2)).bytes).entries.values()].map((e) => e.pack));
@@ -244,7 +270,7 @@ describeStore('tiled revisions: stored index deltas', (getDb) => {
         continue;
       }
       const saved = await repo.saveTiledRevision({ ...base, expectedVersion: version - 1, tiles, whole: false });
-      expect(saved.revision.maskHash).toBe(sha256(encodeRle8(next)));
+      expect(saved.revision.maskHash).toBe((await tileIndexOf(repo, annotation.id, version)).hash);
       model = next;
       encoded.push(encodeRle8(next));
     }

@@ -5,7 +5,7 @@ import { DelineateError, isDelineateError, isManifestV2, type ManifestReading, t
 import type { Kysely, Selectable } from 'kysely';
 import type { BlobStore } from '../../blob/types';
 import { JobQueue } from '../../jobs/job-queue';
-import type { Clock } from '../../repositories/annotations';
+import { AnnotationRepository, type Clock } from '../../repositories/annotations';
 import { LabelSchemaRepository } from '../../repositories/label-schemas';
 import { ReleaseRepository } from '../../repositories/releases';
 import { DELINEATE_TOOL } from '../documents/generate';
@@ -82,6 +82,7 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
     await setState({ status: 'running', done: 0, total: manifest.items.length, error: null });
     const files: ArchiveFile[] = [];
     const entries: unknown[] = [];
+    const annotations = new AnnotationRepository(db, { blobs });
     for (const [index, item] of manifest.items.entries()) {
       const grid = itemGridOf(item);
       const folder = format.itemFolder?.(item) ?? `${item.split}/${item.itemId}`;
@@ -101,7 +102,7 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
         soft,
         folder,
         sourceInstances: () => sourceInstances(db, blobs, item.instances.map((i) => i.sopInstanceUid)),
-        readerMasks: () => Promise.all(item.readings.map((r) => volume(blobs, releasedMaskHash(r), grid))),
+        readerMasks: () => Promise.all(item.readings.map((r) => readerVolume(annotations, r, grid))),
       });
       const provenance = { path: `${folder}/provenance.json`, bytes: json({ releaseId: release.id, manifestHash: release.manifestHash, labelSchema: manifest.labelSchema, reviewProtocol: manifest.reviewProtocol, consensusMethod: manifest.consensusMethod, item }) };
       files.push(...written, provenance);
@@ -147,10 +148,12 @@ async function volume(blobs: BlobStore, hash: string, grid: Grid): Promise<Uint8
   return decoded.voxels;
 }
 
-function releasedMaskHash(reading: ManifestReading): string {
-  const revision = reading.revisions.find((r) => r.version === reading.released);
-  if (!revision) throw new DelineateError('DLN_CONFLICT', "A reading's released revision is missing from the manifest");
-  return revision.maskHash;
+/** A reader's released mask, read through its revision (a tiled revision has no whole-volume blob). */
+async function readerVolume(annotations: AnnotationRepository, reading: ManifestReading, grid: Grid): Promise<Uint8Array> {
+  if (!reading.revisions.some((r) => r.version === reading.released)) throw new DelineateError('DLN_CONFLICT', "A reading's released revision is missing from the manifest");
+  const decoded = decodeRle8(await annotations.readMask(reading.annotationId, reading.released), voxelCount(grid));
+  if (!decoded.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A released mask does not decode on its item's grid (${decoded.reason})`);
+  return decoded.voxels;
 }
 
 async function sourceInstances(db: Kysely<DB>, blobs: BlobStore, uids: readonly string[]): Promise<Uint8Array[]> {
