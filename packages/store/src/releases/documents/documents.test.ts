@@ -11,6 +11,7 @@ import { ReleaseDocument } from '@delineate/schema';
 import { requireTestData } from '@delineate/testkit';
 import { BlobKey } from '../../blob/key';
 import { LocalBlobStore } from '../../blob/local';
+import { DeidRecordRepository } from '../../repositories/deid-records';
 import { ItemRepository } from '../../repositories/items';
 import { describeStore } from '../../test/describe-store';
 import { pdfStrings } from '../../test/pdf-text';
@@ -232,6 +233,8 @@ describeStore('release documents', (getDb) => {
 
     // A slide region: its device is the scanner; no study date and no de-identification record are gaps.
     const subject = await db.selectFrom('subjects').select('id').where('pseudonym', '=', s.input.items[0]!.subjectPseudonym).executeTakeFirstOrThrow();
+    // The database takes a slide only when its pyramid has passed the gate (migration 0760); the item below names no record.
+    await new DeidRecordRepository(db).record({ projectId: s.input.projectId, sourceHash: 'd'.repeat(64), outputHash: 'c'.repeat(64), profile: 'basic', options: [], actions: [], pixelRegionsRedacted: [], findings: [], status: 'passed' });
     const slide = await db.insertInto('slides').values({ subject_id: subject.id, stain: 'H&E', scanner: 'Aperio GT 450', width: 4096, height: 4096, mpp: 0.25, pyramid_hash: 'c'.repeat(64) }).returning('id').executeTakeFirstOrThrow();
     const region = await new ItemRepository(db).createItem({ projectId: s.input.projectId, subjectId: subject.id, target: { kind: 'slide_region', slideId: slide.id, region: { x: 0, y: 0, width: 64, height: 64 } } });
     const slideOnly = await generateReleaseDocuments(db, { ...s.input, items: [{ itemId: region.id, subjectPseudonym: s.input.items[0]!.subjectPseudonym, split: 'test', modality: 'SM', deidRecordIds: [], revisions: [], consensus: null }] }, { blobs });
