@@ -47,7 +47,11 @@ function settleFrom(reports: readonly IngestFileReport[]): { state: 'passed' | '
   }
   const first = (status: IngestFileReport['status']) => reports.find((r) => r.status === status);
   const grave = first('quarantined') ?? first('rejected') ?? first('duplicate');
-  if (!grave) return { state: 'passed', code: null, reason: null, outcome };
+  if (!grave) {
+    // A slide becomes a whole-slide item, not a slice of a volume: the uploader is told which.
+    const slide = reports.length > 0 && reports.every((r) => r.kept === 'slide');
+    return { state: 'passed', code: null, reason: slide ? 'Passed the slide gate: kept as a whole-slide image' : null, outcome };
+  }
   const prefix = reports.length > 1 ? `${reports.filter((r) => r.status === grave.status).length} of ${reports.length} files: ` : '';
   const reason = grave.status === 'quarantined' ? quarantineWords(grave.reason ?? '') : (grave.reason ?? '');
   return { state: grave.status as 'quarantined' | 'rejected' | 'duplicate', code: grave.code ?? null, reason: `${prefix}${reason}`, outcome };

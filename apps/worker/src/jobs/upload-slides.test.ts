@@ -73,8 +73,8 @@ describe.skipIf(!dciodvfyAvailable())('slides in an upload batch', { timeout: 30
     await gateUploadBatch({ database, blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => validator });
 
     const byId = new Map((await staging.files(batch.id)).map((f) => [f.id, f]));
-    expect(byId.get(slideId)).toMatchObject({ state: 'passed', code: null, reason: null, outcome: { passed: 1, quarantined: 0, rejected: 0, duplicates: 0 } });
-    expect(byId.get(mrId)).toMatchObject({ state: 'passed', outcome: { passed: 1 } });
+    expect(byId.get(slideId)).toMatchObject({ state: 'passed', code: null, reason: 'Passed the slide gate: kept as a whole-slide image', outcome: { passed: 1, quarantined: 0, rejected: 0, duplicates: 0 } });
+    expect(byId.get(mrId)).toMatchObject({ state: 'passed', reason: null, outcome: { passed: 1 } });
     for (const id of [slideId, mrId]) expect(await staging.stagedBytes(id)).toBe(0);
     const items = await database.db.selectFrom('items').select(['kind', 'slide_id', 'series_id']).where('project_id', '=', projectId).execute();
     expect(items.map((i) => i.kind).sort()).toEqual(['series_volume', 'slide_region']);
