@@ -1,8 +1,7 @@
 import { createDciodvfyValidator, createOcrPixelStage, type DciodvfyValidator, type OcrPixelStage } from '@delineate/deid';
 import type { IngestRunner } from '@delineate/server';
 import type { BlobStore, Clock, Database } from '@delineate/store';
-import { ingestDicom, ingestSlideFiles, projectDeidSettings, slidesInBatch, type IngestReport } from '@delineate/worker';
-import { mergeIngestReports } from './remote-ingest';
+import { ingestBatch, projectDeidSettings, type IngestReport } from '@delineate/worker';
 
 interface IngestDeps {
   readonly database: Database;
@@ -34,9 +33,8 @@ export function gateTools(options: { iodCheck: boolean }): GateTools {
 /**
  * One batch through the gate into a project, with the project's de-identification settings and
  * accepted modalities: what `delineate ingest` runs on the database, and what the server runs
- * for it when a server holds the database. Slides in the batch (TIFF-based files, DICOM
- * whole-slide series) are converted and gated one by one (`ingestSlide`); the rest goes through
- * the DICOM gate; the report stays one line per input file.
+ * for it when a server holds the database. The split into slides and DICOM is the worker's
+ * `ingestBatch`, which the upload gate job runs too.
  */
 export async function runIngest(
   deps: IngestDeps,
@@ -47,24 +45,14 @@ export async function runIngest(
   onSlideProgress?: (stage: string, percent: number) => void,
 ): Promise<IngestReport> {
   const settings = await projectDeidSettings(deps, projectId);
-  const { slides, others } = slidesInBatch(files);
-  const parts: { indices: readonly number[]; report: IngestReport }[] = [];
-  if (others.length > 0 || slides.length === 0) {
-    const report = await ingestDicom(
-      deps,
-      others.map((i) => files[i]!),
-      { projectId, ...settings, pixelStage: tools.pixelStage, validator: tools.validator, ...(onProgress ? { onProgress } : {}) },
-    );
-    parts.push({ indices: others, report });
-  }
-  for (const slide of slides) {
-    const report = await ingestSlideFiles(deps, slide, files, { projectId, ...settings, ...(onSlideProgress ? { onProgress: onSlideProgress } : {}) });
-    // One line per input file: every instance of a DICOM slide shares the slide's outcome.
-    const lines = slide.indices.map((_, n) => ({ ...report.files[0]!, index: n }));
-    const count = (status: string) => lines.filter((line) => line.status === status).length;
-    parts.push({ indices: slide.indices, report: { ...report, files: lines, passed: count('passed'), quarantined: count('quarantined'), rejected: count('rejected'), duplicates: count('duplicate') } });
-  }
-  return parts.length === 1 && slides.length === 0 ? parts[0]!.report : mergeIngestReports(parts);
+  return ingestBatch(deps, files, {
+    projectId,
+    ...settings,
+    pixelStage: tools.pixelStage,
+    validator: tools.validator,
+    ...(onProgress ? { onProgress } : {}),
+    ...(onSlideProgress ? { onSlideProgress } : {}),
+  });
 }
 
 /**

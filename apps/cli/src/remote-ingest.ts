@@ -1,5 +1,4 @@
 import { getString, readDicomFile } from '@delineate/formats';
-import type { IngestReport } from '@delineate/worker';
 
 const SERIES_INSTANCE_UID = 0x0020000e;
 
@@ -43,18 +42,5 @@ export function planRemoteBatches(files: readonly Uint8Array[], maxBytes = REMOT
   return batches;
 }
 
-/** One report for the whole input, as if it had been one batch: files by input position. */
-export function mergeIngestReports(parts: ReadonlyArray<{ readonly indices: readonly number[]; readonly report: IngestReport }>): IngestReport {
-  const files = parts.flatMap(({ indices, report }) => report.files.map((file) => ({ ...file, index: indices[file.index]! }))).sort((a, b) => a.index - b.index);
-  return {
-    passed: parts.reduce((n, p) => n + p.report.passed, 0),
-    quarantined: parts.reduce((n, p) => n + p.report.quarantined, 0),
-    rejected: parts.reduce((n, p) => n + p.report.rejected, 0),
-    duplicates: parts.reduce((n, p) => n + p.report.duplicates, 0),
-    files,
-    // The instances of one DICOM slide share its record: each record is listed once.
-    records: [...new Map(files.flatMap((f) => (f.recordId && (f.status === 'passed' || f.status === 'quarantined') ? [[f.recordId, { recordId: f.recordId, status: f.status }] as const] : []))).values()],
-    items: parts.flatMap((p) => p.report.items),
-    slides: parts.flatMap((p) => p.report.slides ?? []),
-  };
-}
+// The merge lives beside the batch split it serves (the worker's ingestBatch); the CLI merges remote batches with it too.
+export { mergeIngestReports } from '@delineate/worker';

@@ -1,4 +1,5 @@
 export { ingestDicom, type IngestDeps, type IngestFileReport, type IngestFileStatus, type IngestOptions, type IngestReport, type IngestedItem, type IngestedSlide } from './ingest';
+export { ingestBatch, mergeIngestReports, type BatchIngestOptions } from './ingest-batch';
 export { ingestSlide, type SlideIngestOptions, type SlideIngestStage, type SlideSource } from './slides/ingest-slide';
 export { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 export { imageGeometry, seriesVolume, type ImageGeometry, type SeriesVolume } from './image-geometry';

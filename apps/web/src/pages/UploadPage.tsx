@@ -71,7 +71,7 @@ export function UploadPage({ projectId }: { projectId: string }) {
     <div className="page" data-testid="upload-page">
       <h2>Upload images</h2>
       <p className="muted">
-        DICOM files, folders with a DICOMDIR, and zip archives of them. Every file goes through the de-identification gate before anyone can see it; files the gate
+        DICOM files, folders with a DICOMDIR, zip archives of them, and whole-slide images (SVS, NDPI, MIRAX, tiled TIFF, DICOM). Every file goes through the de-identification gate before anyone can see it; files the gate
         cannot clear wait for a data steward in the quarantine.
       </p>
       {interrupted && state.phase === 'idle' && (

@@ -9,7 +9,7 @@ const progress = (size: number, sent: number, refused = false): FileProgress => 
   sent,
   resumedFrom: 0,
   uploadId: null,
-  refusal: refused ? { code: 'DLN_UPLOAD_KIND_UNSUPPORTED', text: 'Whole-slide images are not accepted by this server yet' } : null,
+  refusal: refused ? { code: 'DLN_UPLOAD_KIND_UNSUPPORTED', text: 'Videos are not accepted by this server yet' } : null,
   done: refused,
 });
 

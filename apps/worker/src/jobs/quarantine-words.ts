@@ -19,9 +19,21 @@ const kindWords: Readonly<Record<string, string>> = {
   'identifier-in-file-name': 'the file name carries an identifier',
 };
 
+/** The slide gate's kinds (its reasons read "slide:<kind>:<where>"). */
+const slideKindWords: Readonly<Record<string, string>> = {
+  'residual-identifying-value': 'an identifying value remained in the slide after de-identification',
+  'residual-associated-image': 'a label or macro image remained in the slide after de-identification',
+  'no-image-left': 'no image of the slide remained once its label and macro were removed',
+};
+
+function words(reason: string): string {
+  const [first, second] = reason.split(':');
+  if (first === 'slide') return slideKindWords[second ?? ''] ?? 'the slide gate could not clear it';
+  return kindWords[first ?? ''] ?? 'the gate could not clear it';
+}
+
 /** "a; b" reasons from the gate's report, as one sentence. */
 export function quarantineWords(reasons: string): string {
-  const words = [...new Set(reasons.split('; ').map((reason) => kindWords[reason.split(':')[0] ?? ''] ?? 'the gate could not clear it'))];
-  const text = words.join('; ');
+  const text = [...new Set(reasons.split('; ').map(words))].join('; ');
   return `Held for a data steward: ${text}`;
 }

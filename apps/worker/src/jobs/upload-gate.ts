@@ -2,7 +2,8 @@ import type { DeidGate, IodValidator, PixelStage } from '@delineate/deid';
 import { expandZip } from '@delineate/formats';
 import { DelineateError, isDelineateError, UPLOAD_GATE_JOB_KIND, UploadGateJobPayload, type UploadOutcome } from '@delineate/schema';
 import { isZipArchive, UploadStaging, type BlobKey, type UploadFile } from '@delineate/store';
-import { ingestDicom, type IngestDeps, type IngestFileReport } from '../ingest';
+import { type IngestDeps, type IngestFileReport } from '../ingest';
+import { ingestBatch } from '../ingest-batch';
 import { projectDeidSettings } from '../project-deid';
 import type { JobHandler } from '../worker';
 import { quarantineWords } from './quarantine-words';
@@ -46,7 +47,11 @@ function settleFrom(reports: readonly IngestFileReport[]): { state: 'passed' | '
   }
   const first = (status: IngestFileReport['status']) => reports.find((r) => r.status === status);
   const grave = first('quarantined') ?? first('rejected') ?? first('duplicate');
-  if (!grave) return { state: 'passed', code: null, reason: null, outcome };
+  if (!grave) {
+    // A slide becomes a whole-slide item, not a slice of a volume: the uploader is told which.
+    const slide = reports.length > 0 && reports.every((r) => r.kept === 'slide');
+    return { state: 'passed', code: null, reason: slide ? 'Passed the slide gate: kept as a whole-slide image' : null, outcome };
+  }
   const prefix = reports.length > 1 ? `${reports.filter((r) => r.status === grave.status).length} of ${reports.length} files: ` : '';
   const reason = grave.status === 'quarantined' ? quarantineWords(grave.reason ?? '') : (grave.reason ?? '');
   return { state: grave.status as 'quarantined' | 'rejected' | 'duplicate', code: grave.code ?? null, reason: `${prefix}${reason}`, outcome };
@@ -55,8 +60,9 @@ function settleFrom(reports: readonly IngestFileReport[]): { state: 'passed' | '
 /**
  * The gate job of a closed upload batch: every waiting file of the batch (an archive expanded
  * into its files, a DICOMDIR followed through the files of its folder) goes through the ingest
- * gate in one run, so a series' slices become one volume as `delineate ingest` makes them. Each
- * uploaded file then gets its answer and its staged bytes are deleted.
+ * gate in one run (`ingestBatch`, as `delineate ingest`), so a series' slices become one volume
+ * and a slide goes through the slide gate. Each uploaded file then gets its answer and its
+ * staged bytes are deleted.
  */
 export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: UploadGateJobPayload, tools: UploadGateTools): Promise<void> {
   const staging = new UploadStaging(deps.database.db, { key, clock: deps.clock, maxFileBytes: Number.MAX_SAFE_INTEGER });
@@ -76,7 +82,7 @@ export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: U
   const settings = await projectDeidSettings(deps, payload.projectId);
   const report =
     inputs.length > 0
-      ? await ingestDicom(deps, inputs, { projectId: payload.projectId, ...settings, ...(tools.pixelStage ? { pixelStage: tools.pixelStage() } : {}), validator: tools.validator(), ...(tools.gate ? { gate: tools.gate } : {}) })
+      ? await ingestBatch(deps, inputs, { projectId: payload.projectId, ...settings, ...(tools.pixelStage ? { pixelStage: tools.pixelStage() } : {}), validator: tools.validator(), ...(tools.gate ? { gate: tools.gate } : {}) })
       : { files: [] as IngestFileReport[] };
   for (const owner of owners) {
     if (owner.refusal) {

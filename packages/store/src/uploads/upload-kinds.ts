@@ -1,20 +1,19 @@
 import { DelineateError } from '@delineate/schema';
 
 /**
- * What the upload accepts: what the ingest gate reads (DICOM files, DICOMDIR folders, and zip
- * archives of them). Slides, NIfTI and video are refused in plain words until the gate takes
- * them; the rest is left to the gate, which rejects what it cannot read with its own reason.
+ * What the upload accepts: what the ingest gate reads (DICOM files, DICOMDIR folders, zip
+ * archives of them, and whole-slide images, which go through the slide gate). NIfTI and video
+ * are refused in plain words until the gate takes them; the rest is left to the gate, which
+ * rejects what it cannot read with its own reason.
  */
-export type RefusedKind = 'slide' | 'nifti' | 'video';
+export type RefusedKind = 'nifti' | 'video';
 
 const refusals: Readonly<Record<RefusedKind, string>> = {
-  slide: 'Whole-slide images are not accepted by this server yet',
   nifti: 'NIfTI volumes are not accepted by this server yet',
   video: 'Videos are not accepted by this server yet',
 };
 
 const byExtension: ReadonlyArray<readonly [RegExp, RefusedKind]> = [
-  [/\.(svs|ndpi|mrxs|scn|vms|vmu|bif|tif|tiff|qptiff)$/i, 'slide'],
   [/\.nii(\.gz)?$/i, 'nifti'],
   [/\.(mp4|m4v|mov|avi|mkv|webm|mpg|mpeg)$/i, 'video'],
 ];
@@ -30,11 +29,10 @@ export function checkUploadName(name: string): void {
 
 const startsWith = (bytes: Uint8Array, at: number, ascii: string) => bytes.length >= at + ascii.length && [...ascii].every((c, i) => bytes[at + i] === c.charCodeAt(0));
 
-/** The same refusal from the content (a renamed file): TIFF, NIfTI-1/2 and common video containers. */
+/** The same refusal from the content (a renamed file): NIfTI-1/2 and common video containers. */
 export function checkUploadContent(head: Uint8Array): void {
-  // A DICOM file's 128-byte preamble may hold a TIFF header (dual-personality files): DICM decides.
+  // A DICOM file's 128-byte preamble is free bytes (it may hold another format's header): DICM decides.
   if (startsWith(head, 128, 'DICM')) return;
-  if (startsWith(head, 0, 'II*\0') || startsWith(head, 0, 'MM\0*') || startsWith(head, 0, 'II+\0') || startsWith(head, 0, 'MM\0+')) refuse('slide');
   if (startsWith(head, 344, 'n+1\0') || startsWith(head, 344, 'ni1\0') || startsWith(head, 4, 'n+2\0')) refuse('nifti');
   if (startsWith(head, 4, 'ftyp') || (startsWith(head, 0, 'RIFF') && startsWith(head, 8, 'AVI ')) || (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3)) refuse('video');
 }
