@@ -28,7 +28,7 @@ export { AuthService, type LoginResult, type UserPrincipal } from './auth-servic
 export { PasswordHasher, defaultArgon2Params, passwordProblem, type Argon2Params } from './password';
 export { authorize, policyTable, type Decision, type Principal, type PolicyResource, type PolicyTable } from './policy';
 export { accessSettingsFromEnv, defaultAccessSettings, type AccessSettings } from './settings';
-export { requestAccess, sessionToken, storageRegionsFromEnv, SESSION_COOKIE, type AccessDeps, type AccessRuntime, type RequestAccess, type RouteInventoryEntry } from './plugin';
+export { appendRouteAudit, requestAccess, sessionToken, storageRegionsFromEnv, SESSION_COOKIE, type AccessDeps, type AccessRuntime, type RequestAccess, type RouteAuditEvent, type RouteInventoryEntry } from './plugin';
 export { openTestSession } from './testing';
 export {
   API_TOKEN_PREFIX,

@@ -122,6 +122,33 @@ export function requestAccess(request: FastifyRequest): RequestAccess {
   return request.access;
 }
 
+/** What a route says it did, beside the access layer's per-request event. */
+export interface RouteAuditEvent {
+  readonly action: string;
+  readonly objectType: string;
+  readonly objectId: string | null;
+  readonly projectId: string | null;
+  readonly purpose: string;
+  readonly outcome: AuditOutcome;
+}
+
+/**
+ * Appends a route's own audit event (naming what it did, such as the release it froze or the PACS
+ * fields it searched), with the caller, role, session and address of the request.
+ */
+export async function appendRouteAudit(request: FastifyRequest, event: RouteAuditEvent): Promise<void> {
+  const access = requestAccess(request);
+  const principal = access.principal;
+  await request.server.accessRuntime.audit.append({
+    actorId: principal.kind === 'user' ? principal.userId : null,
+    role: access.decision.allowed ? access.decision.role : null,
+    sessionId: principal.kind === 'user' ? principal.sessionId : null,
+    address: request.ip ?? null,
+    subjectPseudonym: null,
+    ...event,
+  });
+}
+
 /** Bearer token first (API clients, CLI), then the session cookie (browser). */
 export function sessionToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

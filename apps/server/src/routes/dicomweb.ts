@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DelineateError, isDelineateError } from '@delineate/schema';
-import { AnnotationRepository, DicomwebRepository, ReleaseRepository, releaseSegmentations, writeRevisionSegmentation, type AuditEntry, type DicomwebConnection } from '@delineate/store';
-import { requestAccess } from '../access';
+import { AnnotationRepository, DicomwebRepository, ReleaseRepository, releaseSegmentations, writeRevisionSegmentation, type DicomwebConnection } from '@delineate/store';
+import { appendRouteAudit } from '../access';
 import { CredentialCipher } from '../access/secret-box';
 import type { ServerContext } from '../context';
 import { DicomwebClient, type StowOutcome } from '../dicomweb/client';
@@ -63,24 +63,8 @@ export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegi
   };
 
   /** An event of its own beside the access layer's per-request one, for what the request did. */
-  const audit = async (request: FastifyRequest, projectId: string, action: string, objectId: string | null, outcome: 'success' | 'error') => {
-    const access = requestAccess(request);
-    const principal = access.principal;
-    const entry: AuditEntry = {
-      actorId: principal.kind === 'user' ? principal.userId : null,
-      role: access.decision.allowed ? access.decision.role : null,
-      sessionId: principal.kind === 'user' ? principal.sessionId : null,
-      address: request.ip ?? null,
-      action,
-      objectType: 'project',
-      objectId,
-      projectId,
-      subjectPseudonym: null,
-      purpose: 'annotation_project',
-      outcome,
-    };
-    await app.accessRuntime.audit.append(entry);
-  };
+  const audit = (request: FastifyRequest, projectId: string, action: string, objectId: string | null, outcome: 'success' | 'error') =>
+    appendRouteAudit(request, { action, objectType: 'project', objectId, projectId, purpose: 'annotation_project', outcome });
 
   defineRoute(app, registry, {
     method: 'GET', url: '/api/projects/:projectId/dicomweb/connection', operationId: 'getDicomwebConnection', tags,

@@ -22,9 +22,8 @@ import {
   releaseExportFormats,
   ReleaseRepository,
   verifyRelease,
-  type AuditEntry,
 } from '@delineate/store';
-import { requestAccess } from '../../access';
+import { appendRouteAudit, requestAccess } from '../../access';
 import type { ServerContext } from '../../context';
 import { defineRoute, type RouteRegistry } from '../../http/route';
 import { registerReleaseDocumentRoutes } from './documents';
@@ -77,24 +76,8 @@ export function registerReleaseRoutes(app: FastifyInstance, registry: RouteRegis
   const releases = new ReleaseRepository(ctx.database.db, { clock: ctx.clock });
   const builder = new ReleaseBuilder(ctx.database.db, ctx.blobs, { clock: ctx.clock });
   /** An explicit event naming the release, beside the access layer's per-request one (which names the route's object). */
-  const audit = async (request: FastifyRequest, release: { id: string; projectId: string }, action: string) => {
-    const access = requestAccess(request);
-    const principal = access.principal;
-    const entry: AuditEntry = {
-      actorId: principal.kind === 'user' ? principal.userId : null,
-      role: access.decision.allowed ? access.decision.role : null,
-      sessionId: principal.kind === 'user' ? principal.sessionId : null,
-      address: request.ip ?? null,
-      action,
-      objectType: 'release',
-      objectId: release.id,
-      projectId: release.projectId,
-      subjectPseudonym: null,
-      purpose: 'release',
-      outcome: 'success',
-    };
-    await app.accessRuntime.audit.append(entry);
-  };
+  const audit = (request: FastifyRequest, release: { id: string; projectId: string }, action: string) =>
+    appendRouteAudit(request, { action, objectType: 'release', objectId: release.id, projectId: release.projectId, purpose: 'release', outcome: 'success' });
   /** A release of the project in the URL (another project's release is not found here). */
   const releaseOf = async (projectId: string, releaseId: string) => {
     const release = await releases.get(releaseId);
