@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDciodvfyValidator, type DciodvfyValidator, type IodValidator } from '@delineate/deid';
+import { describe, expect, it } from 'vitest';
+import { type IodValidator } from '@delineate/deid';
 import { generateCtPhantom, generateEnhancedMrPhantom, readDicomFile, setString, writeDicomFile, enhancedMrPhantomValue } from '@delineate/formats';
-import { BlobKey, ItemRepository, LocalBlobStore, testing, type Database } from '@delineate/store';
+import { ItemRepository, testing } from '@delineate/store';
 import { dciodvfyAvailable, requireTestData } from '@delineate/testkit';
 import { ingestDicom, type IngestOptions } from './ingest';
 import { projectDeidSettings } from './project-deid';
+import { useGateBed } from './test/gate-bed';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const shared = (path: string) => new Uint8Array(readFileSync(requireTestData(path)));
@@ -24,35 +22,20 @@ function craftedSlice(seed: number, edit: (file: ReturnType<typeof readDicomFile
 const us = (value: number) => Uint8Array.of(value & 0xff, value >> 8);
 
 describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
-  let database: Database;
-  let blobs: LocalBlobStore;
-  let dir: string;
-  let validator: DciodvfyValidator;
+  const bed = useGateBed('dln-ingest-batch-');
   const clock = () => new Date();
-  const deps = () => ({ database, blobs, clock });
+  const deps = () => ({ database: bed.database, blobs: bed.blobs, clock });
 
   async function optionsFor(projectId: string, extra: Partial<IngestOptions> = {}): Promise<IngestOptions> {
-    return { projectId, ...(await projectDeidSettings(deps(), projectId)), validator, ...extra };
+    return { projectId, ...(await projectDeidSettings(deps(), projectId)), validator: bed.validator, ...extra };
   }
   async function recordsOf(sourceHash: string) {
-    return database.db.selectFrom('deid_records').select(['status']).where('source_hash', '=', sourceHash).execute();
+    return bed.database.db.selectFrom('deid_records').select(['status']).where('source_hash', '=', sourceHash).execute();
   }
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dln-ingest-batch-'));
-    database = await testing.createTestDatabase('pglite');
-    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
-    validator = createDciodvfyValidator({ shells: 1 });
-  });
-  afterAll(async () => {
-    validator?.close();
-    await blobs?.close();
-    await database?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it('keeps unmodified SR and RT Structure Set files as instances of their study, and goes on past a bad file', { timeout: 120_000 }, async () => {
-    const projectId = await testing.createDemoProject(database);
+    const projectId = await testing.createDemoProject(bed.database);
     const ct = generateCtPhantom({ slices: 3, rows: 16, columns: 16, seed: 21 }).slices.map((s) => s.bytes);
     const sr = shared('dicom/pydicom/test-SR.dcm');
     const rtstruct = shared('dicom/pydicom/rtstruct.dcm');
@@ -62,7 +45,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
     const validated = new Set<string>();
     const counting: IodValidator = async (bytes) => {
       validated.add(sha256(bytes));
-      return validator(bytes);
+      return bed.validator(bytes);
     };
     const report = await ingestDicom(deps(), [ct[0]!, sr, truncated, ct[1]!, rtstruct, ct[2]!, headerOnly], await optionsFor(projectId, { validator: counting }));
 
@@ -74,14 +57,14 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
     expect(report.files[4]!.kept).toBe('study-object');
     expect(report.files[0]!.kept).toBe('volume');
     // The same IOD check as `delineate deid` (dciodvfy) saw every output the gate passed.
-    const outputs = await database.db.selectFrom('deid_records').select('output_hash').where('project_id', '=', projectId).execute();
+    const outputs = await bed.database.db.selectFrom('deid_records').select('output_hash').where('project_id', '=', projectId).execute();
     expect(outputs).toHaveLength(5);
     for (const { output_hash } of outputs) expect(validated.has(output_hash!)).toBe(true);
 
     // One item: the CT volume. The SR and the RT Structure Set are instances, with passed records, of no item.
     expect(report.items).toHaveLength(1);
     expect(report.items[0]!.slices).toBe(3);
-    const instances = await database.db
+    const instances = await bed.database.db
       .selectFrom('instances')
       .innerJoin('series', 'series.id', 'instances.series_id')
       .select(['instances.sop_class_uid', 'instances.blob_hash', 'series.id as series_id', 'series.dicom_modality', 'series.rows'])
@@ -90,23 +73,23 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
     expect(instances.map((i) => i.dicom_modality).sort()).toEqual(['RTSTRUCT', 'SR']);
     for (const instance of instances) {
       expect(instance.rows).toBeNull();
-      const items = await database.db.selectFrom('items').select('id').where('series_id', '=', instance.series_id).execute();
+      const items = await bed.database.db.selectFrom('items').select('id').where('series_id', '=', instance.series_id).execute();
       expect(items).toEqual([]);
-      const record = await database.db.selectFrom('deid_records').select('status').where('output_hash', '=', instance.blob_hash).executeTakeFirstOrThrow();
+      const record = await bed.database.db.selectFrom('deid_records').select('status').where('output_hash', '=', instance.blob_hash).executeTakeFirstOrThrow();
       expect(record.status).toBe('passed');
       // De-identified: the SR's patient and observer and the RT set's operator are gone from the stored bytes.
-      const text = Buffer.from(await blobs.get(instance.blob_hash)).toString('latin1');
+      const text = Buffer.from(await bed.blobs.get(instance.blob_hash)).toString('latin1');
       expect(text).not.toMatch(/Test\^S R|Riesmeier\^J|dmason/);
     }
     // A rejected file leaves nothing: no record, no blob of its source.
     for (const bytes of [truncated, headerOnly]) {
       expect(await recordsOf(sha256(bytes))).toEqual([]);
-      expect(await blobs.has(sha256(bytes))).toBe(false);
+      expect(await bed.blobs.has(sha256(bytes))).toBe(false);
     }
   });
 
   it('rejects, with a reason and nothing written, an unknown or empty transfer syntax, a compressed syntax over native pixels, a short pixel data, a huge crafted grid and a tiled slide', { timeout: 120_000 }, async () => {
-    const projectId = await testing.createDemoProject(database);
+    const projectId = await testing.createDemoProject(bed.database);
     const files = {
       emptySyntax: craftedSlice(31, (f) => setString(f.meta, 0x00020010, 'UI', '')),
       unknownSyntax: craftedSlice(32, (f) => setString(f.meta, 0x00020010, 'UI', '1.2.3.4.5.6')),
@@ -133,13 +116,13 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
     expect(report.items).toEqual([]);
     for (const bytes of inputs) {
       expect(await recordsOf(sha256(bytes))).toEqual([]);
-      expect(await blobs.has(sha256(bytes))).toBe(false);
+      expect(await bed.blobs.has(sha256(bytes))).toBe(false);
     }
-    expect(await new ItemRepository(database.db).listItems(projectId)).toEqual([]);
+    expect(await new ItemRepository(bed.database.db).listItems(projectId)).toEqual([]);
   });
 
   it('refuses a series beyond the configured voxel limit as a whole, writing none of it', { timeout: 60_000 }, async () => {
-    const projectId = await testing.createDemoProject(database);
+    const projectId = await testing.createDemoProject(bed.database);
     const ct = generateCtPhantom({ slices: 4, rows: 16, columns: 16, seed: 41 }).slices.map((s) => s.bytes);
     const limits = { maxRowsOrColumns: 64, maxSlices: 64, maxVoxelsPerItem: 16 * 16 * 3 };
     const report = await ingestDicom(deps(), ct, await optionsFor(projectId, { limits }));
@@ -149,7 +132,7 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
   });
 
   it('never lets two inputs with one SOP Instance UID replace each other: a duplicate when identical, a conflict when not', { timeout: 60_000 }, async () => {
-    const projectId = await testing.createDemoProject(database);
+    const projectId = await testing.createDemoProject(bed.database);
     const mr = shared('dicom/pydicom/MR_small.dcm');
     // The same SOP Instance UID in big-endian encoding: other bytes.
     const bigEndian = shared('dicom/pydicom/MR_small_bigendian.dcm');
@@ -160,23 +143,23 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
       ['rejected', 'DLN_INGEST_CONFLICT'],
     ]);
     expect(first.items).toHaveLength(1);
-    const instance = (await new ItemRepository(database.db).listInstances(first.items[0]!.seriesId))[0]!;
+    const instance = (await new ItemRepository(bed.database.db).listInstances(first.items[0]!.seriesId))[0]!;
     // A later batch: the same file is a duplicate, the other one still a conflict; the stored instance is untouched.
     const again = await ingestDicom(deps(), [bigEndian, mr], await optionsFor(projectId));
     expect(again.files.map((f) => [f.status, f.code])).toEqual([
       ['rejected', 'DLN_INGEST_CONFLICT'],
       ['duplicate', 'DLN_INGEST_DUPLICATE'],
     ]);
-    expect(await new ItemRepository(database.db).listInstances(first.items[0]!.seriesId)).toEqual([instance]);
+    expect(await new ItemRepository(bed.database.db).listInstances(first.items[0]!.seriesId)).toEqual([instance]);
     expect(await recordsOf(sha256(bigEndian))).toEqual([]);
   });
 
   it('records an Enhanced MR (one instance, frames positioned by the per-frame functional groups) as a volume in position order', { timeout: 60_000 }, async () => {
-    const projectId = await testing.createDemoProject(database);
+    const projectId = await testing.createDemoProject(bed.database);
     const phantom = generateEnhancedMrPhantom({ frameSlices: [2, 0, 5, 1, 4, 3] });
     const report = await ingestDicom(deps(), [phantom.bytes], await optionsFor(projectId));
     expect(report.files[0]).toMatchObject({ status: 'passed', kept: 'volume' });
-    const series = await database.db.selectFrom('series').selectAll().where('id', '=', report.items[0]!.seriesId).executeTakeFirstOrThrow();
+    const series = await bed.database.db.selectFrom('series').selectAll().where('id', '=', report.items[0]!.seriesId).executeTakeFirstOrThrow();
     expect([series.columns, series.rows, series.slices]).toEqual([20, 16, 6]);
     // Grid slice z is the frame that holds it.
     expect(series.frame_order).toEqual([1, 3, 0, 5, 4, 2]);
@@ -187,15 +170,15 @@ describe.skipIf(!dciodvfyAvailable())('ingest batches on pglite', () => {
     expect(series.direction![5]).toBeCloseTo(-0.5, 6);
     expect(series.direction![8]).toBeCloseTo(Math.cos(Math.PI / 6), 5);
     expect(enhancedMrPhantomValue(0, 0, 5)).toBe(1050);
-    const text = Buffer.from(await blobs.get((await new ItemRepository(database.db).listInstances(series.id))[0]!.blobHash)).toString('latin1');
+    const text = Buffer.from(await bed.blobs.get((await new ItemRepository(bed.database.db).listInstances(series.id))[0]!.blobHash)).toString('latin1');
     expect(text).not.toContain('PHANTOM-MR-0001');
   });
 
   it('records the real multi-frame Enhanced MR of pydicom-data (no functional groups) with its frames as slices', { timeout: 60_000 }, async () => {
-    const projectId = await testing.createDemoProject(database);
+    const projectId = await testing.createDemoProject(bed.database);
     const report = await ingestDicom(deps(), [shared('dicom/pydicom-data/emri_small.dcm')], await optionsFor(projectId));
     expect(report.files[0]).toMatchObject({ status: 'passed', kept: 'volume' });
-    const series = await database.db.selectFrom('series').selectAll().where('id', '=', report.items[0]!.seriesId).executeTakeFirstOrThrow();
+    const series = await bed.database.db.selectFrom('series').selectAll().where('id', '=', report.items[0]!.seriesId).executeTakeFirstOrThrow();
     expect([series.rows, series.columns, series.slices]).toEqual([64, 64, 10]);
     expect(series.spacing![2]).toBeCloseTo(1.2, 6);
     expect(series.frame_order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

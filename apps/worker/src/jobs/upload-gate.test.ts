@@ -1,34 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDciodvfyValidator, type DciodvfyValidator } from '@delineate/deid';
+import { describe, expect, it } from 'vitest';
 import { generateCtPhantom } from '@delineate/formats';
-import { BlobKey, LocalBlobStore, testing, UploadStaging, type Database } from '@delineate/store';
+import { BlobKey, testing, UploadStaging } from '@delineate/store';
 import { dciodvfyAvailable } from '@delineate/testkit';
 import { gateUploadBatch } from './upload-gate';
+import { useGateBed } from '../test/gate-bed';
 
 describe.skipIf(!dciodvfyAvailable())('the gate job of an upload batch', () => {
-  let database: Database;
-  let blobs: LocalBlobStore;
-  let dir: string;
-  let validator: DciodvfyValidator;
+  const bed = useGateBed('dln-upload-gate-');
   const key = BlobKey.generate();
   const clock = () => new Date();
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dln-upload-gate-'));
-    database = await testing.createTestDatabase('pglite');
-    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
-    validator = createDciodvfyValidator({ shells: 1 });
-  });
-  afterAll(async () => {
-    validator?.close();
-    await blobs?.close();
-    await database?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   async function upload(staging: UploadStaging, batchId: string, name: string, bytes: Uint8Array): Promise<string> {
     const file = await staging.createFile({ batchId, name, size: bytes.length });
@@ -40,8 +22,8 @@ describe.skipIf(!dciodvfyAvailable())('the gate job of an upload batch', () => {
   }
 
   it('gates a batch in one run: series across files and inside a zip become volumes, each file gets its answer, staged bytes go', { timeout: 180_000 }, async () => {
-    const projectId = await testing.createDemoProject(database);
-    const staging = new UploadStaging(database.db, { key, clock, maxFileBytes: 1e9 });
+    const projectId = await testing.createDemoProject(bed.database);
+    const staging = new UploadStaging(bed.database.db, { key, clock, maxFileBytes: 1e9 });
     const batch = await staging.createBatch({ projectId, userId: null });
     // One series sent as three loose files, another as a zip (with a folder entry and a DICOMDIR-named index).
     const loose = generateCtPhantom({ slices: 3, rows: 16, columns: 16, seed: 41 }).slices.map((s) => s.bytes);
@@ -54,7 +36,7 @@ describe.skipIf(!dciodvfyAvailable())('the gate job of an upload batch', () => {
     ids.push(await upload(staging, batch.id, 'broken.zip', archive.subarray(0, archive.length - 40)));
     await staging.close(batch.id, null);
 
-    await gateUploadBatch({ database, blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => validator });
+    await gateUploadBatch({ database: bed.database, blobs: bed.blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => bed.validator });
 
     const files = await staging.files(batch.id);
     const byId = new Map(files.map((f) => [f.id, f]));
@@ -63,7 +45,7 @@ describe.skipIf(!dciodvfyAvailable())('the gate job of an upload batch', () => {
     expect(byId.get(ids[4]!)).toMatchObject({ state: 'rejected', code: expect.stringMatching(/^DLN_/), reason: expect.any(String) });
     expect(byId.get(ids[5]!)).toMatchObject({ state: 'rejected', code: 'DLN_UPLOAD_ARCHIVE_INVALID' });
     for (const id of ids) expect(await staging.stagedBytes(id)).toBe(0);
-    const items = await database.db.selectFrom('items').innerJoin('series', 'series.id', 'items.series_id').select(['series.slices']).where('items.project_id', '=', projectId).execute();
+    const items = await bed.database.db.selectFrom('items').innerJoin('series', 'series.id', 'items.series_id').select(['series.slices']).where('items.project_id', '=', projectId).execute();
     expect(items.map((i) => i.slices).sort()).toEqual([2, 3]);
   });
 });

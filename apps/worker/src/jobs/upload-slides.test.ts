@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDciodvfyValidator, type DciodvfyValidator } from '@delineate/deid';
+import { describe, expect, it } from 'vitest';
 import { writeTiff } from '@delineate/formats';
-import { BlobKey, LocalBlobStore, testing, UploadStaging, type Database } from '@delineate/store';
+import { BlobKey, testing, UploadStaging } from '@delineate/store';
 import { dciodvfyAvailable, requireTestData } from '@delineate/testkit';
 import { gateUploadBatch } from './upload-gate';
+import { useGateBed } from '../test/gate-bed';
 
 const shared = (path: string) => new Uint8Array(readFileSync(requireTestData(path)!));
 
@@ -36,25 +33,10 @@ function slideFoundAgainInItsPyramid(): Uint8Array {
 }
 
 describe.skipIf(!dciodvfyAvailable())('slides in an upload batch', { timeout: 300_000 }, () => {
-  let database: Database;
-  let blobs: LocalBlobStore;
-  let dir: string;
-  let validator: DciodvfyValidator;
+  const bed = useGateBed('dln-upload-slides-');
   const key = BlobKey.generate();
   const clock = () => new Date();
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dln-upload-slides-'));
-    database = await testing.createTestDatabase('pglite');
-    blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
-    validator = createDciodvfyValidator({ shells: 1 });
-  });
-  afterAll(async () => {
-    validator?.close();
-    await blobs?.close();
-    await database?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   async function upload(staging: UploadStaging, batchId: string, name: string, bytes: Uint8Array): Promise<string> {
     const file = await staging.createFile({ batchId, name, size: bytes.length });
@@ -63,37 +45,37 @@ describe.skipIf(!dciodvfyAvailable())('slides in an upload batch', { timeout: 30
   }
 
   it('sends a slide through the slide gate and a DICOM file through the DICOM gate, as `delineate ingest` does', async () => {
-    const projectId = await testing.createDemoProject(database);
-    const staging = new UploadStaging(database.db, { key, clock, maxFileBytes: 1e9 });
+    const projectId = await testing.createDemoProject(bed.database);
+    const staging = new UploadStaging(bed.database.db, { key, clock, maxFileBytes: 1e9 });
     const batch = await staging.createBatch({ projectId, userId: null });
     const slideId = await upload(staging, batch.id, 'case 7/small.svs', shared('wsi/small.svs'));
     const mrId = await upload(staging, batch.id, 'case 7/MR_small.dcm', shared('dicom/pydicom/MR_small.dcm'));
     await staging.close(batch.id, null);
 
-    await gateUploadBatch({ database, blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => validator });
+    await gateUploadBatch({ database: bed.database, blobs: bed.blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => bed.validator });
 
     const byId = new Map((await staging.files(batch.id)).map((f) => [f.id, f]));
     expect(byId.get(slideId)).toMatchObject({ state: 'passed', code: null, reason: 'Passed the slide gate: kept as a whole-slide image', outcome: { passed: 1, quarantined: 0, rejected: 0, duplicates: 0 } });
     expect(byId.get(mrId)).toMatchObject({ state: 'passed', reason: null, outcome: { passed: 1 } });
     for (const id of [slideId, mrId]) expect(await staging.stagedBytes(id)).toBe(0);
-    const items = await database.db.selectFrom('items').select(['kind', 'slide_id', 'series_id']).where('project_id', '=', projectId).execute();
+    const items = await bed.database.db.selectFrom('items').select(['kind', 'slide_id', 'series_id']).where('project_id', '=', projectId).execute();
     expect(items.map((i) => i.kind).sort()).toEqual(['series_volume', 'slide_region']);
-    const slide = await database.db.selectFrom('slides').select(['width', 'height']).where('id', '=', items.find((i) => i.slide_id)!.slide_id!).executeTakeFirstOrThrow();
+    const slide = await bed.database.db.selectFrom('slides').select(['width', 'height']).where('id', '=', items.find((i) => i.slide_id)!.slide_id!).executeTakeFirstOrThrow();
     expect(slide).toEqual({ width: 16, height: 16 });
-    const series = await database.db.selectFrom('series').select('modality').where('id', '=', items.find((i) => i.series_id)!.series_id!).executeTakeFirstOrThrow();
+    const series = await bed.database.db.selectFrom('series').select('modality').where('id', '=', items.find((i) => i.series_id)!.series_id!).executeTakeFirstOrThrow();
     expect(series.modality).toBe('MR');
   });
 
   it('answers a quarantined slide and an unreadable one in words, with their codes', async () => {
-    const projectId = await testing.createDemoProject(database);
-    const staging = new UploadStaging(database.db, { key, clock, maxFileBytes: 1e9 });
+    const projectId = await testing.createDemoProject(bed.database);
+    const staging = new UploadStaging(bed.database.db, { key, clock, maxFileBytes: 1e9 });
     const batch = await staging.createBatch({ projectId, userId: null });
     const heldId = await upload(staging, batch.id, 'echo.tiff', slideFoundAgainInItsPyramid());
     const svs = shared('wsi/small.svs');
     const brokenId = await upload(staging, batch.id, 'cut.svs', svs.subarray(0, 64));
     await staging.close(batch.id, null);
 
-    await gateUploadBatch({ database, blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => validator });
+    await gateUploadBatch({ database: bed.database, blobs: bed.blobs, clock }, key, { projectId, batchId: batch.id }, { validator: () => bed.validator });
 
     const byId = new Map((await staging.files(batch.id)).map((f) => [f.id, f]));
     expect(byId.get(heldId)).toMatchObject({ state: 'quarantined', code: 'DLN_DEID_QUARANTINED', outcome: { quarantined: 1 } });
@@ -101,6 +83,6 @@ describe.skipIf(!dciodvfyAvailable())('slides in an upload batch', { timeout: 30
     const broken = byId.get(brokenId)!;
     expect(broken).toMatchObject({ state: 'rejected', code: 'DLN_SLIDE_UNREADABLE', outcome: { rejected: 1 } });
     expect(broken.reason).toBe('The slide could not be opened as a whole-slide image (SVS, NDPI, MRXS or tiled TIFF)');
-    expect(await database.db.selectFrom('items').select('id').where('project_id', '=', projectId).execute()).toHaveLength(0);
+    expect(await bed.database.db.selectFrom('items').select('id').where('project_id', '=', projectId).execute()).toHaveLength(0);
   });
 });
