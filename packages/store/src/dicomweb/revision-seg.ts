@@ -1,11 +1,11 @@
 import { decodeRle8 } from '@delineate/core';
-import { toSnomedCt, uidFromName, writeSegmentation } from '@delineate/formats';
+import { uidFromName, writeSegmentation } from '@delineate/formats';
 import { DelineateError, type RevisionRef } from '@delineate/schema';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../blob/types';
 import { itemVolumeGeometry } from '../masks/import-mask';
 import { DELINEATE_TOOL } from '../releases/documents/generate';
-import { readingProvenance } from '../releases/export/seg-formats';
+import { labelsAsSegments, readingProvenance, segmentsForLabels } from '../releases/export/seg-formats';
 import { segSourceOf } from '../releases/export/seg-source';
 import { releasedReading } from '../releases/selection';
 import { AnnotationRepository, type Clock } from '../repositories/annotations';
@@ -47,20 +47,8 @@ export async function writeRevisionSegmentation(db: Kysely<DB>, blobs: BlobStore
   const present = new Set(decoded.voxels);
   const labels = schema.labels.filter((l) => present.has(l.value));
   if (labels.length === 0) throw new DelineateError('DLN_DICOMWEB_REVISION_EMPTY', 'The revision labels no voxel; there is nothing to send');
-  const provenance = readingProvenance(reading);
-  const numberOf = new Uint8Array(256);
-  const segments = labels.map((l, i) => {
-    numberOf[l.value] = i + 1;
-    return {
-      number: i + 1,
-      label: l.name,
-      category: toSnomedCt(l.category) ?? l.category,
-      type: toSnomedCt(l.concept) ?? l.concept,
-      algorithmType: provenance.type,
-      ...(provenance.algorithm ? { algorithm: provenance.algorithm } : {}),
-    };
-  });
-  const segmentNumbers = decoded.voxels.map((v) => numberOf[v]!);
+  const { segments, numberOf } = segmentsForLabels(labels, readingProvenance(reading));
+  const segmentNumbers = labelsAsSegments(decoded.voxels, numberOf);
   const instanceRows = await db
     .selectFrom('items')
     .innerJoin('instances', 'instances.series_id', 'items.series_id')

@@ -35,12 +35,13 @@ export function itemProvenance(item: ManifestItem): Provenance {
   return { type: 'SEMIAUTOMATIC', ...(algorithm ? { algorithm } : {}) };
 }
 
-/** Segments numbered 1..n in schema order, for the labels the item holds (DICOM wants them contiguous). */
-function segmentsOf(input: ExportItemInput, keys: readonly string[]): { segments: SegmentDescription[]; numberOf: Map<number, number> } {
-  const provenance = itemProvenance(input.item);
-  const labels = input.labelSchema.labels.filter((l) => keys.includes(l.key));
+/**
+ * Segments numbered 1..n in the order of `labels` (DICOM wants them contiguous), described by
+ * their coded concepts and the readings' provenance; `numberOf` maps a label value to its segment.
+ */
+export function segmentsForLabels(labels: readonly Label[], provenance: Provenance): { segments: SegmentDescription[]; numberOf: Map<number, number> } {
   const numberOf = new Map<number, number>();
-  const segments = labels.map((l: Label, i) => {
+  const segments = labels.map((l, i) => {
     numberOf.set(l.value, i + 1);
     return {
       number: i + 1,
@@ -52,6 +53,14 @@ function segmentsOf(input: ExportItemInput, keys: readonly string[]): { segments
     };
   });
   return { segments, numberOf };
+}
+
+/** The segments of the labels the item holds, in schema order. */
+function segmentsOf(input: ExportItemInput, keys: readonly string[]): { segments: SegmentDescription[]; numberOf: Map<number, number> } {
+  return segmentsForLabels(
+    input.labelSchema.labels.filter((l) => keys.includes(l.key)),
+    itemProvenance(input.item),
+  );
 }
 
 /** The new series: UIDs derived from the release, item and file, dates from the freeze time (UTC). */
@@ -74,7 +83,8 @@ function seriesOf(input: ExportItemInput, file: string, number: number, label: s
   };
 }
 
-function labelsAsSegments(mask: Uint8Array, numberOf: ReadonlyMap<number, number>): Uint8Array {
+/** A label volume as segment numbers (0 stays background). */
+export function labelsAsSegments(mask: Uint8Array, numberOf: ReadonlyMap<number, number>): Uint8Array {
   const table = new Uint8Array(256);
   for (const [value, n] of numberOf) table[value] = n;
   const out = new Uint8Array(mask.length);
