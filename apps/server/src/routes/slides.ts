@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DelineateError } from '@delineate/schema';
 import { BlobPyramidSource } from '@delineate/store';
 import { deepZoomDescriptor, deepZoomMaxLevel, iiifInfo, LruCache, planDeepZoomTile, planIiifTile, SlideTileServer, type PyramidSource, type TilePlan } from '@delineate/wsi';
+import { grantTileView } from '../access';
 import type { ServerContext } from '../context';
 import { defineRoute, type RouteRegistry } from '../http/route';
 
@@ -33,6 +34,11 @@ const SlideView = z.object({
   tileUrlTemplate: z.string(),
   deepZoomUrl: z.string(),
   iiifUrl: z.string(),
+  /**
+   * The slide view's tile capability (also set as a cookie on the tile URLs): tile requests that
+   * carry it are not authorised against the database one by one. Null when the caller may not read tiles.
+   */
+  tileCapability: z.object({ header: z.string(), token: z.string(), expiresAt: z.string() }).nullable(),
 });
 
 interface ServedSlide {
@@ -126,7 +132,7 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
     resource: 'item',
     params: itemParams,
     responses: { 200: { description: 'The slide', schema: SlideView } },
-    handler: async ({ params }) => {
+    handler: async ({ params }, request, reply) => {
       const slide = await slideOf(params.itemId);
       const source = new BlobPyramidSource(ctx.blobs, slide.pyramidHash, slide.tileIndexHash);
       const layout = await tiles.layout(source);
@@ -144,6 +150,7 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
         tileUrlTemplate: `${root}/tiles/{level}/{column}/{row}.jpg`,
         deepZoomUrl: `${root}/slide.dzi`,
         iiifUrl: `${root}/iiif`,
+        tileCapability: grantTileView(request, reply, { itemId: params.itemId, pyramidHash: slide.pyramidHash }) ?? null,
       };
     },
   });
