@@ -65,6 +65,10 @@ function capabilityOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+function heldKey(capability: string, view: TileView, sessionToken: string): string {
+  return `${capability}\n${view.itemId}\n${view.pyramidHash}\n${sessionToken}`;
+}
+
 export class TileCapabilities {
   readonly #key: Buffer;
   readonly #held = new Map<string, Held>();
@@ -93,7 +97,7 @@ export class TileCapabilities {
     const principal = access.principal;
     if (principal.kind !== 'user' || !access.decision.allowed) return undefined;
     const issued = this.issue(principal.sessionId, sessionToken, view, nowMs);
-    this.#hold(issued.token.slice(issued.token.lastIndexOf('.') + 1), { access, sessionId: principal.sessionId, checkedAtMs: nowMs, expiresMs: issued.expiresAt.getTime() });
+    this.#hold(heldKey(issued.token, view, sessionToken), { access, sessionId: principal.sessionId, checkedAtMs: nowMs, expiresMs: issued.expiresAt.getTime() });
     reply.header('set-cookie', this.#cookie(view, issued.token, Math.floor(this.settings.lifetimeMs / 1000)));
     return issued;
   }
@@ -112,17 +116,20 @@ export class TileCapabilities {
       if (sessionToken !== undefined) this.grant(reply, access, sessionToken, view, nowMs);
       return access;
     }
-    const verified = this.#verify(capability, sessionToken, view, nowMs, reply);
-    const held = this.#held.get(verified.mac);
+    // Held under everything the MAC covers, so a hit is the same capability, view and session token
+    // that were verified before: the common case costs a map lookup, not an HMAC.
+    const key = heldKey(capability, view, sessionToken ?? '');
+    const held = this.#held.get(key);
     // A copy: the plugin and routes may add audit details to a request's access.
-    if (held && nowMs - held.checkedAtMs < this.settings.revalidateMs) return { ...held.access };
+    if (held && nowMs < held.expiresMs && nowMs - held.checkedAtMs < this.settings.revalidateMs) return { ...held.access };
+    const verified = this.#verify(capability, sessionToken, view, nowMs, reply);
     const access = await check();
     const principal = access.principal;
     if (!access.decision.allowed || principal.kind !== 'user' || principal.sessionId !== verified.sessionId) {
-      this.#held.delete(verified.mac);
+      this.#held.delete(key);
       return access;
     }
-    this.#hold(verified.mac, { access, sessionId: verified.sessionId, checkedAtMs: nowMs, expiresMs: verified.expiresMs });
+    this.#hold(key, { access, sessionId: verified.sessionId, checkedAtMs: nowMs, expiresMs: verified.expiresMs });
     return access;
   }
 
@@ -135,7 +142,7 @@ export class TileCapabilities {
     return this.#held.size;
   }
 
-  #verify(capability: string, sessionToken: string | undefined, view: TileView, nowMs: number, reply: FastifyReply): { sessionId: string; mac: string; expiresMs: number } {
+  #verify(capability: string, sessionToken: string | undefined, view: TileView, nowMs: number, reply: FastifyReply): { sessionId: string; expiresMs: number } {
     const refuse = (code: 'DLN_AUTH_CAPABILITY_INVALID' | 'DLN_AUTH_CAPABILITY_EXPIRED', message: string): never => {
       reply.header('set-cookie', this.#cookie(view, '', 0));
       throw new DelineateError(code, message);
@@ -151,16 +158,16 @@ export class TileCapabilities {
       return refuse('DLN_AUTH_CAPABILITY_INVALID', 'This tile capability is not valid for this slide and session');
     }
     if (nowMs >= expiresMs) return refuse('DLN_AUTH_CAPABILITY_EXPIRED', 'This tile capability has expired; open the slide again');
-    return { sessionId, mac, expiresMs };
+    return { sessionId, expiresMs };
   }
 
   #mac(expiresMs: number, sessionId: string, sessionToken: string, view: TileView): Buffer {
     return createHmac('sha256', this.#key).update(`${FORMAT}\n${expiresMs}\n${sessionId}\n${view.itemId}\n${view.pyramidHash}\n${sessionToken}`).digest();
   }
 
-  #hold(mac: string, held: Held): void {
-    this.#held.delete(mac);
-    this.#held.set(mac, held);
+  #hold(key: string, held: Held): void {
+    this.#held.delete(key);
+    this.#held.set(key, held);
     if (this.#held.size <= this.settings.maxHeld) return;
     for (const [key, entry] of this.#held) if (entry.expiresMs <= held.checkedAtMs) this.#held.delete(key);
     // Still too many: forget the oldest (insertion order); they are checked again when next used.
