@@ -45,11 +45,12 @@ interface ServedSlide {
   slideId: string;
   projectId: string;
   pyramidHash: string;
-  tileIndexHash: string;
   width: number;
   height: number;
   mpp: number | null;
   region: { x: number; y: number; width: number; height: number };
+  /** The pyramid in the blob store, made once per served slide rather than per tile. */
+  source: PyramidSource;
 }
 
 /**
@@ -89,11 +90,11 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
       slideId: row.slide_id,
       projectId: row.project_id,
       pyramidHash: row.pyramid_hash,
-      tileIndexHash: row.tile_index_hash,
       width: row.width,
       height: row.height,
       mpp: row.mpp,
       region: { x: row.region_x ?? 0, y: row.region_y ?? 0, width: row.region_width ?? row.width, height: row.region_height ?? row.height },
+      source: new BlobPyramidSource(ctx.blobs, row.pyramid_hash, row.tile_index_hash),
     };
     served.set(itemId, slide);
     return slide;
@@ -103,7 +104,7 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
   async function sourceOf(itemId: string, pyramidHash: string): Promise<PyramidSource> {
     const slide = await slideOf(itemId);
     if (slide.pyramidHash !== pyramidHash) throw new DelineateError('DLN_NOT_FOUND', 'This slide has no such pyramid');
-    return new BlobPyramidSource(ctx.blobs, slide.pyramidHash, slide.tileIndexHash);
+    return slide.source;
   }
 
   /** Answers 304 when the client holds this immutable resource; otherwise sets its validators. */
@@ -134,8 +135,7 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
     responses: { 200: { description: 'The slide', schema: SlideView } },
     handler: async ({ params }, request, reply) => {
       const slide = await slideOf(params.itemId);
-      const source = new BlobPyramidSource(ctx.blobs, slide.pyramidHash, slide.tileIndexHash);
-      const layout = await tiles.layout(source);
+      const layout = await tiles.layout(slide.source);
       const root = base(params.itemId, slide.pyramidHash);
       return {
         itemId: params.itemId,
