@@ -42,7 +42,8 @@ export function jpegTilePrefix(tables: Uint8Array | undefined, colour: TileColou
 /** A complete JPEG: the level's prefix, then the tile's stream without its SOI. */
 export function completeJpegTile(prefix: Uint8Array, tile: Uint8Array): Uint8Array {
   const scan = startsWithSoi(tile) ? tile.subarray(2) : tile;
-  const out = new Uint8Array(prefix.length + scan.length);
+  // Not zero-filled: every byte is written just below.
+  const out = Buffer.allocUnsafe(prefix.length + scan.length);
   out.set(prefix, 0);
   out.set(scan, prefix.length);
   return out;

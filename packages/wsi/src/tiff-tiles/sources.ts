@@ -2,6 +2,7 @@ import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { readTiffRanged } from '@delineate/formats';
 import { DelineateError } from '@delineate/schema';
+import { completeJpegTile } from './jpeg-tile';
 import { pyramidLayoutOf, type PyramidLevel, type SlidePyramidLayout } from './layout';
 
 /**
@@ -12,6 +13,8 @@ export interface PyramidSource {
   readonly key: string;
   openLayout(): Promise<SlidePyramidLayout>;
   readTile(level: PyramidLevel, index: number): Promise<Uint8Array>;
+  /** Optional: the complete JPEG (`completeJpegTile`) read into one buffer, without a second copy. */
+  readCompleteTile?(level: PyramidLevel, index: number): Promise<Uint8Array>;
 }
 
 function shorter(): DelineateError {
@@ -40,10 +43,24 @@ export class LocalPyramidFile implements PyramidSource {
    * through the blob store's source, never this one.
    */
   async readTile(level: PyramidLevel, index: number): Promise<Uint8Array> {
+    return this.#readTileAt(level, index, 0);
+  }
+
+  /** The tile read just after room for the level's prefix, which then overwrites the tile's SOI. */
+  async readCompleteTile(level: PyramidLevel, index: number): Promise<Uint8Array> {
+    const prefix = level.jpegPrefix;
+    const buffer = await this.#readTileAt(level, index, prefix.length - 2);
+    const tile = buffer.subarray(prefix.length - 2);
+    if (tile[0] !== 0xff || tile[1] !== 0xd8) return completeJpegTile(prefix, tile);
+    buffer.set(prefix, 0);
+    return buffer;
+  }
+
+  async #readTileAt(level: PyramidLevel, index: number, at: number): Promise<Buffer> {
     const handle = await this.#open();
     const length = level.tileByteCounts[index] ?? 0;
-    const buffer = Buffer.allocUnsafe(length);
-    if (readSync(handle.fd, buffer, 0, length, level.tileOffsets[index] ?? 0) !== length) throw shorter();
+    const buffer = Buffer.allocUnsafe(at + length);
+    if (readSync(handle.fd, buffer, at, length, level.tileOffsets[index] ?? 0) !== length) throw shorter();
     return buffer;
   }
 

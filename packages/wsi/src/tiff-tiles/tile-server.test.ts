@@ -99,6 +99,16 @@ describe.each([
     expect(maxDifference(crop(decoded, width, height), reference)).toBeLessThanOrEqual(2);
   });
 
+  it('a local file reads the complete tile into one buffer, byte for byte the splice', async () => {
+    const file = new LocalPyramidFile(path());
+    const layout = await file.openLayout();
+    for (const [level, index] of [[0, 0], [0, 29], [2, 3], [3, 0]] as const) {
+      const l = layout.levels[level]!;
+      expect(await file.readCompleteTile(l, index)).toEqual(completeJpegTile(l.jpegPrefix, await file.readTile(l, index)));
+    }
+    await file.close();
+  });
+
   it('the Adobe marker is what keeps RGB-encoded tiles in their colours', async () => {
     const file = new LocalPyramidFile(path());
     const layout = await file.openLayout();

@@ -51,7 +51,9 @@ export class SlideTileServer {
     const cached = this.#tiles.get(key);
     if (cached) return cached;
     const pyramidLevel = layout.levels[level]!;
-    const complete = completeJpegTile(pyramidLevel.jpegPrefix, await source.readTile(pyramidLevel, block.index));
+    const complete = source.readCompleteTile
+      ? await source.readCompleteTile(pyramidLevel, block.index)
+      : completeJpegTile(pyramidLevel.jpegPrefix, await source.readTile(pyramidLevel, block.index));
     this.#tiles.set(key, complete);
     return complete;
   }
