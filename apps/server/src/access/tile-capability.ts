@@ -97,7 +97,7 @@ export class TileCapabilities {
     const principal = access.principal;
     if (principal.kind !== 'user' || !access.decision.allowed) return undefined;
     const issued = this.issue(principal.sessionId, sessionToken, view, nowMs);
-    this.#hold(heldKey(issued.token, view, sessionToken), { access, sessionId: principal.sessionId, checkedAtMs: nowMs, expiresMs: issued.expiresAt.getTime() });
+    this.#hold(heldKey(issued.token, view, sessionToken), { access: { ...access }, sessionId: principal.sessionId, checkedAtMs: nowMs, expiresMs: issued.expiresAt.getTime() });
     reply.header('set-cookie', this.#cookie(view, issued.token, Math.floor(this.settings.lifetimeMs / 1000)));
     return issued;
   }
@@ -129,7 +129,7 @@ export class TileCapabilities {
       this.#held.delete(key);
       return access;
     }
-    this.#hold(key, { access, sessionId: verified.sessionId, checkedAtMs: nowMs, expiresMs: verified.expiresMs });
+    this.#hold(key, { access: { ...access }, sessionId: verified.sessionId, checkedAtMs: nowMs, expiresMs: verified.expiresMs });
     return access;
   }
 
