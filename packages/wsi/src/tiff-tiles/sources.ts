@@ -2,7 +2,7 @@ import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { readTiffRanged } from '@delineate/formats';
 import { DelineateError } from '@delineate/schema';
-import { completeJpegTile } from './jpeg-tile';
+import { completeJpegTile, uninitialisedBytes } from './jpeg-tile';
 import { pyramidLayoutOf, type PyramidLevel, type SlidePyramidLayout } from './layout';
 
 /**
@@ -56,10 +56,10 @@ export class LocalPyramidFile implements PyramidSource {
     return buffer;
   }
 
-  async #readTileAt(level: PyramidLevel, index: number, at: number): Promise<Buffer> {
+  async #readTileAt(level: PyramidLevel, index: number, at: number): Promise<Uint8Array> {
     const handle = await this.#open();
     const length = level.tileByteCounts[index] ?? 0;
-    const buffer = Buffer.allocUnsafe(at + length);
+    const buffer = uninitialisedBytes(at + length);
     if (readSync(handle.fd, buffer, at, length, level.tileOffsets[index] ?? 0) !== length) throw shorter();
     return buffer;
   }
