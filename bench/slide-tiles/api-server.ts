@@ -1,7 +1,9 @@
-// The Delineate API as a tile server for bench/slide-tiles.ts: `node --import tsx api-server.ts <slide.tif> <dir>`.
-// The whole production path: Fastify, the session check and policy, the audit count, the item's
-// slide and gate lookup (cached), and a verified ranged read of the encrypted blob store. Prints
-// one JSON line: the port, the tile URL prefix and a signed-in session's headers.
+// The Delineate API as a tile server for bench/slide-tiles.ts: `node --import tsx api-server.ts <slide.tif> <dir> [capability|session]`.
+// The whole production path: Fastify, authorisation, the audit count, the item's slide and gate
+// lookup (cached), and a verified ranged read of the encrypted blob store. `capability`: the tile
+// requests carry the slide view's tile capability (session and membership checked every few
+// seconds); `session`: they carry only the session token, checked in the database each time.
+// Prints one JSON line: the port, the tile URL prefix and the headers to send.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +12,8 @@ import { BlobKey, DeidRecordRepository, ItemRepository, LocalBlobStore, register
 import { openTestSession } from '../../apps/server/src/access';
 import { seedProject } from '../../apps/server/src/test/harness';
 
-const [path, dir] = process.argv.slice(2);
-if (!path || !dir) throw new Error('usage: api-server.ts <slide.tif> <dir>');
+const [path, dir, mode = 'capability'] = process.argv.slice(2);
+if (!path || !dir || (mode !== 'capability' && mode !== 'session')) throw new Error('usage: api-server.ts <slide.tif> <dir> [capability|session]');
 mkdirSync(dir, { recursive: true });
 const database = await testing.createTestDatabase('pglite');
 const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
@@ -41,7 +43,12 @@ const item = await new ItemRepository(database.db).createItem({
 });
 const { headers } = await openTestSession(server.app.accessRuntime, seeded.userId, { grant: { projectId: seeded.projectId, roles: ['annotator'] } });
 const address = new URL(await server.app.listen({ port: 0, host: '127.0.0.1' }));
-process.stdout.write(`${JSON.stringify({ port: Number(address.port), prefix: `/api/slides/${item.id}/${slide.pyramidHash}`, headers })}\n`);
+// Opening the slide view hands out its tile capability, which the tile requests then carry.
+const view = await server.app.inject({ method: 'GET', url: `/api/slides/${item.id}`, headers });
+const granted = (view.json() as { tileCapability: { header: string; token: string } | null }).tileCapability;
+if (!granted) throw new Error('the slide view gave no tile capability');
+const tileHeaders = mode === 'capability' ? { ...headers, [granted.header]: granted.token } : headers;
+process.stdout.write(`${JSON.stringify({ port: Number(address.port), prefix: `/api/slides/${item.id}/${slide.pyramidHash}`, headers: tileHeaders })}\n`);
 process.on('SIGTERM', () => {
   void server.app.close().then(() => process.exit(0));
 });

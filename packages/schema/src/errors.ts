@@ -136,6 +136,8 @@ export const errorCodes = {
   DLN_UPLOAD_KIND_UNSUPPORTED: 415,
   DLN_UPLOAD_UNAVAILABLE: 503,
   DLN_UPLOAD_ARCHIVE_INVALID: 422,
+  DLN_AUTH_CAPABILITY_INVALID: 401,
+  DLN_AUTH_CAPABILITY_EXPIRED: 401,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -30,6 +30,8 @@ export { authorize, policyTable, type Decision, type Principal, type PolicyResou
 export { accessSettingsFromEnv, defaultAccessSettings, type AccessSettings } from './settings';
 export { appendRouteAudit, requestAccess, sessionToken, storageRegionsFromEnv, SESSION_COOKIE, type AccessDeps, type AccessRuntime, type RequestAccess, type RouteAuditEvent, type RouteInventoryEntry } from './plugin';
 export { openTestSession } from './testing';
+export { TILE_CAPABILITY_COOKIE, TILE_CAPABILITY_HEADER, TileCapabilities, type TileCapabilitySettings, type TileView } from './tile-capability';
+export { grantTileView, type GrantedTileView } from './tile-view';
 export {
   API_TOKEN_PREFIX,
   ApiTokens,

@@ -25,6 +25,7 @@ import { authorize, policyTable, type ActionPolicy, type Decision, type PolicyRe
 import { accessSettingsFromEnv, type AccessSettings } from './settings';
 import { DatabaseThrottleState, LoginThrottle } from './throttle';
 import { TileReadAggregator } from './tile-aggregator';
+import { defaultTileCapabilitySettings, TileCapabilities, tileViewOf, type TileCapabilitySettings } from './tile-capability';
 import { isTokenCredential, TokenAccess } from './token-access';
 
 export const SESSION_COOKIE = 'dln_session';
@@ -81,6 +82,8 @@ export interface AccessDeps {
   readonly bootstrapAdmin?: { readonly username: string; readonly password: string };
   /** The operator key `delineate start` wrote to the data folder (manages API tokens only). */
   readonly operatorKey?: string;
+  /** Lifetime and re-validation interval of tile capabilities (tile-capability.ts). */
+  readonly tileCapability?: TileCapabilitySettings;
 }
 
 export function storageRegionsFromEnv(env: Readonly<Record<string, string | undefined>>): StorageRegions {
@@ -99,6 +102,8 @@ export interface AccessRuntime {
   /** The append-only copy of the checkpoints, when configured. */
   readonly auditAnchor: AuditAnchor | undefined;
   readonly tiles: TileReadAggregator;
+  /** Tile reads authorised once per slide view (tile-capability.ts). */
+  readonly tileCapabilities: TileCapabilities;
   readonly settings: AccessSettings;
   readonly policy: PolicyTable;
   /** Every route registered after the plugin, as Fastify reported it (onRoute). */
@@ -256,6 +261,8 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     maxAgeMs: 60 * 60_000,
     maxPending: 10_000,
   });
+  // Derived from the credential key, so every server of a deployment accepts the others' capabilities.
+  const tileCapabilities = new TileCapabilities(cipher.derive('tile capability'), deps.tileCapability ?? defaultTileCapabilitySettings, settings.secureCookie);
   const routes: RouteInventoryEntry[] = [];
   const tokenAccess = new TokenAccess(deps.database, throttle, deps.operatorKey);
 
@@ -284,7 +291,7 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     }
   });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config as { action?: string; resource?: string } | undefined;
     const action = config?.action;
     // Unmatched URLs reach the not-found handler with no route config: nothing to decide.
@@ -311,11 +318,20 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
       if (!decision.allowed) throw denial(decision);
       return;
     }
-    const principal = entry.scope === 'public' ? ({ kind: 'anonymous' } as const) : await auth.authenticate(sessionToken(request));
-    const resource = entry.scope === 'project' ? await resolveResource(deps.database, config?.resource ?? 'system', request.params as Record<string, string>) : ({ kind: 'none' } as const);
-    const decision = authorize(principal, action, resource, deps.now(), policy);
-    request.access = { action, policy: entry, principal, resource, decision };
-    if (!decision.allowed) throw denial(decision);
+    const bySession = async (): Promise<RequestAccess> => {
+      const principal = entry.scope === 'public' ? ({ kind: 'anonymous' } as const) : await auth.authenticate(bearer);
+      const resource = entry.scope === 'project' ? await resolveResource(deps.database, config?.resource ?? 'system', request.params as Record<string, string>) : ({ kind: 'none' } as const);
+      return { action, policy: entry, principal, resource, decision: authorize(principal, action, resource, deps.now(), policy) };
+    };
+    const view = tileViewOf(action, request.params);
+    try {
+      request.access = view ? await tileCapabilities.decide(request, reply, view, bearer, deps.now().getTime(), bySession) : await bySession();
+    } catch (error) {
+      // A forged or expired tile capability: audited as a refused anonymous request.
+      request.access ??= { action, policy: entry, principal: { kind: 'anonymous' }, resource: { kind: 'none' }, decision: { allowed: false, status: 401, reason: 'unauthenticated' } };
+      throw error;
+    }
+    if (!request.access.decision.allowed) throw denial(request.access.decision);
   });
 
   // The event is written before the response leaves (onSend, not onResponse): data is never
@@ -379,6 +395,7 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     auditKey,
     auditAnchor,
     tiles,
+    tileCapabilities,
     settings,
     policy,
     routes,

@@ -114,6 +114,7 @@ export function registerAccessRoutes(app: FastifyInstance, registry: RouteRegist
       const me = userPrincipal(request);
       await access.tiles.flush(me.sessionId);
       await auth.logout(me.sessionId);
+      access.tileCapabilities.forgetSession(me.sessionId);
       clearSessionCookie(reply, access.settings);
       return reply.status(204).send();
     },

@@ -28,6 +28,12 @@ describe('CredentialCipher', () => {
       const fromEnv = await CredentialCipher.load(dir, { DELINEATE_CREDENTIAL_KEY: key });
       expect((await CredentialCipher.load(dir, { DELINEATE_CREDENTIAL_KEY: key })).open(fromEnv.seal('x'))).toBe('x');
       await expect(CredentialCipher.load(dir, { DELINEATE_CREDENTIAL_KEY: 'c2hvcnQ=' })).rejects.toMatchObject({ code: 'DLN_CONFIG_INVALID' });
+      // Keys derived for other purposes: the same from the same key (every server), apart per purpose and key.
+      const again = await CredentialCipher.load(dir, { DELINEATE_CREDENTIAL_KEY: key });
+      expect(again.derive('tile capability')).toEqual(fromEnv.derive('tile capability'));
+      expect(again.derive('tile capability')).toHaveLength(32);
+      expect(again.derive('tile capability')).not.toEqual(again.derive('other'));
+      expect(a.derive('tile capability')).not.toEqual(fromEnv.derive('tile capability'));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

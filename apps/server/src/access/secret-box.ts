@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DelineateError } from '@delineate/schema';
@@ -40,6 +40,11 @@ export class CredentialCipher {
       await chmod(path, 0o600);
       return new CredentialCipher(key);
     }
+  }
+
+  /** A key for another purpose (HKDF-SHA-256 of this one): the same on every server, like this one. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `delineate ${purpose}`, 32));
   }
 
   seal(plaintext: string): string {

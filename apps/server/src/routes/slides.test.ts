@@ -1,19 +1,14 @@
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessRepository, DeidRecordRepository, ItemRepository, registerSlidePyramid, testing } from '@delineate/store';
+import { AccessRepository, registerSlidePyramid, testing } from '@delineate/store';
 import { LocalPyramidFile, SlideTileServer } from '@delineate/wsi';
 import { openTestSession } from '../access';
 import { asUser } from '../test/auth';
 import { startHarness, type Harness } from '../test/harness';
-
-function vips(args: string[]): void {
-  const run = spawnSync('vips', args, { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`vips failed: ${run.stderr}`);
-}
+import { makeTestPyramid, registerTestSlide } from '../test/slide-bed';
 
 const kinds = testing.testDatabaseKinds();
 
@@ -29,23 +24,14 @@ describe.each(kinds.run)('slide routes on %s', (kind) => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dln-slide-routes-'));
-    vips(['gaussnoise', join(dir, 'noise.v'), '1100', '700', '--mean', '128', '--sigma', '40']);
-    vips(['cast', join(dir, 'noise.v'), join(dir, 'grey.v'), 'uchar']);
-    vips(['bandjoin', `${join(dir, 'grey.v')} ${join(dir, 'grey.v')} ${join(dir, 'grey.v')}`, join(dir, 'rgb.v')]);
-    pyramidPath = join(dir, 'slide.tif');
-    vips(['tiffsave', join(dir, 'rgb.v'), pyramidPath, '--tile', '--pyramid', '--compression', 'jpeg', '--Q', '85', '--bigtiff', '--tile-width', '256', '--tile-height', '256']);
+    pyramidPath = makeTestPyramid(dir, 1100, 700);
     file = new LocalPyramidFile(pyramidPath);
     h = await startHarness(kind);
     headers = await asUser(h, h.seeded.userId);
-    const db = h.database.db;
-    const { subject_id: subjectId } = await db.selectFrom('items').select('subject_id').where('id', '=', h.seeded.itemId).executeTakeFirstOrThrow();
-    const pyramid = new Uint8Array(readFileSync(pyramidPath));
-    hash = createHash('sha256').update(pyramid).digest('hex');
-    await new DeidRecordRepository(db).record({ projectId: h.seeded.projectId, sourceHash: hash.replace(/^./, 'a'), outputHash: hash, profile: 'basic', options: [], actions: [], pixelRegionsRedacted: [], findings: [], status: 'passed' });
-    const slide = await registerSlidePyramid(db, h.server.context.blobs, { subjectId, pyramid, mpp: 0.25 });
-    expect(slide.pyramidHash).toBe(hash);
-    const items = new ItemRepository(db);
-    itemId = (await items.createItem({ projectId: h.seeded.projectId, subjectId, target: { kind: 'slide_region', slideId: slide.slideId, region: { x: 0, y: 0, width: 1100, height: 700 } } })).id;
+    const registered = await registerTestSlide(h, pyramidPath, 0.25);
+    hash = registered.pyramidHash;
+    expect(hash).toBe(createHash('sha256').update(readFileSync(pyramidPath)).digest('hex'));
+    itemId = registered.itemId;
   });
   afterAll(async () => {
     await file?.close();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DelineateError } from '@delineate/schema';
 import { BlobPyramidSource } from '@delineate/store';
 import { deepZoomDescriptor, deepZoomMaxLevel, iiifInfo, LruCache, planDeepZoomTile, planIiifTile, SlideTileServer, type PyramidSource, type TilePlan } from '@delineate/wsi';
+import { grantTileView } from '../access';
 import type { ServerContext } from '../context';
 import { defineRoute, type RouteRegistry } from '../http/route';
 
@@ -33,17 +34,23 @@ const SlideView = z.object({
   tileUrlTemplate: z.string(),
   deepZoomUrl: z.string(),
   iiifUrl: z.string(),
+  /**
+   * The slide view's tile capability (also set as a cookie on the tile URLs): tile requests that
+   * carry it are not authorised against the database one by one. Null when the caller may not read tiles.
+   */
+  tileCapability: z.object({ header: z.string(), token: z.string(), expiresAt: z.string() }).nullable(),
 });
 
 interface ServedSlide {
   slideId: string;
   projectId: string;
   pyramidHash: string;
-  tileIndexHash: string;
   width: number;
   height: number;
   mpp: number | null;
   region: { x: number; y: number; width: number; height: number };
+  /** The pyramid in the blob store, made once per served slide rather than per tile. */
+  source: PyramidSource;
 }
 
 /**
@@ -83,11 +90,11 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
       slideId: row.slide_id,
       projectId: row.project_id,
       pyramidHash: row.pyramid_hash,
-      tileIndexHash: row.tile_index_hash,
       width: row.width,
       height: row.height,
       mpp: row.mpp,
       region: { x: row.region_x ?? 0, y: row.region_y ?? 0, width: row.region_width ?? row.width, height: row.region_height ?? row.height },
+      source: new BlobPyramidSource(ctx.blobs, row.pyramid_hash, row.tile_index_hash),
     };
     served.set(itemId, slide);
     return slide;
@@ -97,7 +104,7 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
   async function sourceOf(itemId: string, pyramidHash: string): Promise<PyramidSource> {
     const slide = await slideOf(itemId);
     if (slide.pyramidHash !== pyramidHash) throw new DelineateError('DLN_NOT_FOUND', 'This slide has no such pyramid');
-    return new BlobPyramidSource(ctx.blobs, slide.pyramidHash, slide.tileIndexHash);
+    return slide.source;
   }
 
   /** Answers 304 when the client holds this immutable resource; otherwise sets its validators. */
@@ -126,10 +133,9 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
     resource: 'item',
     params: itemParams,
     responses: { 200: { description: 'The slide', schema: SlideView } },
-    handler: async ({ params }) => {
+    handler: async ({ params }, request, reply) => {
       const slide = await slideOf(params.itemId);
-      const source = new BlobPyramidSource(ctx.blobs, slide.pyramidHash, slide.tileIndexHash);
-      const layout = await tiles.layout(source);
+      const layout = await tiles.layout(slide.source);
       const root = base(params.itemId, slide.pyramidHash);
       return {
         itemId: params.itemId,
@@ -144,6 +150,7 @@ export function registerSlideRoutes(app: FastifyInstance, registry: RouteRegistr
         tileUrlTemplate: `${root}/tiles/{level}/{column}/{row}.jpg`,
         deepZoomUrl: `${root}/slide.dzi`,
         iiifUrl: `${root}/iiif`,
+        tileCapability: grantTileView(request, reply, { itemId: params.itemId, pyramidHash: slide.pyramidHash }) ?? null,
       };
     },
   });

@@ -39,10 +39,19 @@ export function jpegTilePrefix(tables: Uint8Array | undefined, colour: TileColou
   return out;
 }
 
+/**
+ * Bytes not zero-filled, for buffers every byte of which is written next (a tile is sent many
+ * times a second). A plain Uint8Array over its own memory, like every other tile the server returns.
+ */
+export function uninitialisedBytes(length: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
+}
+
 /** A complete JPEG: the level's prefix, then the tile's stream without its SOI. */
 export function completeJpegTile(prefix: Uint8Array, tile: Uint8Array): Uint8Array {
   const scan = startsWithSoi(tile) ? tile.subarray(2) : tile;
-  const out = new Uint8Array(prefix.length + scan.length);
+  const out = uninitialisedBytes(prefix.length + scan.length);
   out.set(prefix, 0);
   out.set(scan, prefix.length);
   return out;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,16 @@ describe.each([
     expect(maxDifference(crop(decoded, width, height), reference)).toBeLessThanOrEqual(2);
   });
 
+  it('a local file reads the complete tile into one buffer, byte for byte the splice', async () => {
+    const file = new LocalPyramidFile(path());
+    const layout = await file.openLayout();
+    for (const [level, index] of [[0, 0], [0, 29], [2, 3], [3, 0]] as const) {
+      const l = layout.levels[level]!;
+      expect(await file.readCompleteTile(l, index)).toEqual(completeJpegTile(l.jpegPrefix, await file.readTile(l, index)));
+    }
+    await file.close();
+  });
+
   it('the Adobe marker is what keeps RGB-encoded tiles in their colours', async () => {
     const file = new LocalPyramidFile(path());
     const layout = await file.openLayout();
@@ -141,6 +151,18 @@ describe('the tile server', () => {
     const level = layout.levels[0]!;
     const sparse: SlidePyramidLayout = { ...layout, levels: [{ ...level, tileByteCounts: level.tileByteCounts.map((n, i) => (i === 7 ? 0 : n)) }] };
     expect(() => tileBlock(sparse, 0, 1, 1)).toThrow(expect.objectContaining({ code: 'DLN_SLIDE_TILE_EMPTY', status: 404 }));
+  });
+
+  it('refuses a tile the file is too short for, with a coded error', async () => {
+    const whole = new LocalPyramidFile(ycbcr);
+    const level = (await whole.openLayout()).levels[0]!;
+    await whole.close();
+    const last = level.tileOffsets.reduce((best, offset, i) => (offset > level.tileOffsets[best]! ? i : best), 0);
+    const cut = join(dir, 'cut.tif');
+    writeFileSync(cut, readFileSync(ycbcr).subarray(0, level.tileOffsets[last]! + 10));
+    const file = new LocalPyramidFile(cut);
+    await expect(file.readTile(level, last)).rejects.toMatchObject({ code: 'DLN_SLIDE_PYRAMID_INVALID' });
+    await file.close();
   });
 
   it('refuses a file that is not a tiled JPEG pyramid', async () => {

@@ -11,7 +11,7 @@ const RECUT_QUALITY = 90;
 export interface SlideTileServerOptions {
   /** Parsed layouts kept (one per slide). */
   readonly maxLayouts?: number;
-  /** Bytes of recently read tiles kept, across slides. */
+  /** Bytes of recently served tiles kept, across slides. */
   readonly maxTileBytes?: number;
 }
 
@@ -22,6 +22,7 @@ export interface SlideTileServerOptions {
  */
 export class SlideTileServer {
   readonly #layouts: LruCache<string, Promise<SlidePyramidLayout>>;
+  /** Complete tiles (tables spliced in), by source, level and tile index. */
   readonly #tiles: LruCache<string, Uint8Array>;
 
   constructor(options: SlideTileServerOptions = {}) {
@@ -39,17 +40,22 @@ export class SlideTileServer {
     return opening;
   }
 
-  /** The stored tile as a complete JPEG; DLN_SLIDE_TILE_NOT_FOUND or DLN_SLIDE_TILE_EMPTY (404) otherwise. */
+  /**
+   * The stored tile as a complete JPEG; DLN_SLIDE_TILE_NOT_FOUND or DLN_SLIDE_TILE_EMPTY (404)
+   * otherwise. The cache keeps complete tiles, so a hit is sent without a copy.
+   */
   async tile(source: PyramidSource, level: number, column: number, row: number): Promise<Uint8Array> {
     const layout = await this.layout(source);
     const block = tileBlock(layout, level, column, row);
     const key = `${source.key}\u0000${level}\u0000${block.index}`;
-    let stored = this.#tiles.get(key);
-    if (!stored) {
-      stored = await source.readTile(layout.levels[level]!, block.index);
-      this.#tiles.set(key, stored);
-    }
-    return completeJpegTile(layout.levels[level]!.jpegPrefix, stored);
+    const cached = this.#tiles.get(key);
+    if (cached) return cached;
+    const pyramidLevel = layout.levels[level]!;
+    const complete = source.readCompleteTile
+      ? await source.readCompleteTile(pyramidLevel, block.index)
+      : completeJpegTile(pyramidLevel.jpegPrefix, await source.readTile(pyramidLevel, block.index));
+    this.#tiles.set(key, complete);
+    return complete;
   }
 
   /** A viewer adapter's tile: the stored tile as it is, or re-cut when the viewer expects another shape. */
