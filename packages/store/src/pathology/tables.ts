@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 import type { DB, Json, NullableTimestamptz, RequiredTimestamptz } from '../sql/tables';
 
 /** Row types of migration 0820_pathology. */
 export type PathologyRegionsTable = {
-  id: string;
+  id: Generated<string>;
   project_id: string;
   slide_item_id: string;
   item_id: string;
@@ -32,7 +32,7 @@ export type PathologyCellVersionsTable = {
 };
 
 export type PathologyBoundaryReviewsTable = {
-  id: string;
+  id: Generated<string>;
   task_id: string;
   annotation_id: string;
   version: number;
