@@ -1,5 +1,5 @@
 import { detectionAgreement, iccAbsoluteAgreement, majorityPoints, type MarkedPoint } from '@delineate/core';
-import type { SlideRegion, TaskField } from '@delineate/schema';
+import type { Cell, SlideRegion, TaskField } from '@delineate/schema';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../blob/types';
 import { LabelSchemaRepository } from '../repositories/label-schemas';
@@ -8,7 +8,8 @@ import { itemGrid } from '../workflow/grid';
 import { readLabelVolume } from '../workflow/metrics';
 import { readConfig } from '../workflow/repository';
 import { cellsOf } from './cell-set';
-import type { CellStore } from './cells';
+import { CellStore } from './cells';
+import { SlideRegionRepository } from './regions';
 import { tissueDiceAtMagnification } from './tissue-agreement';
 
 /** Agreement of the readers of one region (issue 17 §3), for the agreement report and release documents. */
@@ -18,18 +19,25 @@ export interface RegionAgreement {
   readers: Array<{ taskId: string; readerId: string | null }>;
   cells: Array<{
     classKey: string;
+    className: string;
     radiusUm: number;
     pairs: Array<{ a: number; b: number; matched: number; countA: number; countB: number; precision: number | null; recall: number | null; f1: number | null }>;
     /** ICC(A,1): two-way random effects, absolute agreement, single reader, of counts per field. */
     countIcc: number | null;
     consensus: Array<{ x: number; y: number; votes: number }>;
   }>;
-  tissue: Array<{ labelKey: string; magnification: number; pairs: Array<{ a: number; b: number; dice: number | null }> }>;
+  tissue: Array<{ labelKey: string; labelName: string; magnification: number; pairs: Array<{ a: number; b: number; dice: number | null }> }>;
 }
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
-export async function regionAgreement(db: Kysely<DB>, blobs: Pick<BlobStore, 'get'>, cells: CellStore, region: SlideRegion, fields: (taskId: string) => Promise<TaskField[]>): Promise<RegionAgreement> {
+export async function regionAgreement(
+  db: Kysely<DB>,
+  blobs: Pick<BlobStore, 'get'>,
+  region: SlideRegion,
+  readCells: (taskId: string) => Promise<readonly Cell[]>,
+  fields: (taskId: string) => Promise<TaskField[]>,
+): Promise<RegionAgreement> {
   const tasks = await db
     .selectFrom('tasks as t')
     .leftJoin('annotations as a', 'a.task_id', 't.id')
@@ -39,7 +47,7 @@ export async function regionAgreement(db: Kysely<DB>, blobs: Pick<BlobStore, 'ge
     .orderBy('t.created_at')
     .orderBy('t.id')
     .execute();
-  const readerCells = await Promise.all(tasks.map(async (t) => cellsOf((await cells.read(t.id, region)).columns)));
+  const readerCells = await Promise.all(tasks.map((t) => readCells(t.id)));
   const boxes = tasks.length > 0 ? await fields(tasks[0]!.id) : [];
   const mpp = region.slideMpp;
   const cellResults = region.template.cellClasses.map((cls) => {
@@ -55,6 +63,7 @@ export async function regionAgreement(db: Kysely<DB>, blobs: Pick<BlobStore, 'ge
     const counts = boxes.map((f) => points.map((list) => list.filter((p) => p.x >= f.box.x && p.x < f.box.x + f.box.width && p.y >= f.box.y && p.y < f.box.y + f.box.height).length));
     return {
       classKey: cls.key,
+      className: cls.name,
       radiusUm: cls.matchRadiusUm,
       pairs,
       countIcc: finite(iccAbsoluteAgreement(counts)),
@@ -77,7 +86,21 @@ export async function regionAgreement(db: Kysely<DB>, blobs: Pick<BlobStore, 'ge
         for (const l of labels) byLabel.get(l.key)!.push({ a: ia, b: ib, dice: finite(dice.get(l.value)!) });
       }
     }
-    for (const [labelKey, pairs] of byLabel) tissue.push({ labelKey, magnification: region.template.magnification, pairs });
+    for (const l of labels) tissue.push({ labelKey: l.key, labelName: l.name, magnification: region.template.magnification, pairs: byLabel.get(l.key)! });
   }
   return { regionId: region.id, itemId: region.itemId, readers: tasks.map((t) => ({ taskId: t.id, readerId: t.assignee_id })), cells: cellResults, tissue };
+}
+
+/** Agreement of every pathology region among `itemIds` (for the release documents), in item order. */
+export async function regionAgreementsOf(db: Kysely<DB>, blobs: Pick<BlobStore, 'get'>, itemIds: readonly string[]): Promise<RegionAgreement[]> {
+  const regions = new SlideRegionRepository(db, { blobs, requirements: {} });
+  // Reads only: the store is never asked to write here.
+  const cells = new CellStore(db, { get: (hash) => blobs.get(hash), put: () => Promise.reject(new Error('read only')) }, () => new Date(0));
+  const out: RegionAgreement[] = [];
+  for (const itemId of itemIds) {
+    const region = await regions.ofItem(itemId);
+    if (!region) continue;
+    out.push(await regionAgreement(db, blobs, region, async (taskId) => cellsOf((await cells.read(taskId, region)).columns), (taskId) => regions.fields(taskId)));
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ export { SlideRegionRepository, type CreatedRegion } from './regions';
 export { CellStore, type CellSetView } from './cells';
 export { BoundaryReviewRepository } from './boundary-review';
 export { assertRegionEdit } from './edit-check';
-export { regionAgreement, type RegionAgreement } from './agreement';
+export { regionAgreement, regionAgreementsOf, type RegionAgreement } from './agreement';
 export { regionGeoJson, cocoPerField, type CocoFieldExport } from './exports';
 export { encodeCells, decodeCells, NO_ENTRY, type CellColumns } from './cell-codec';
 export { CellGridIndex } from './cell-index';

@@ -383,7 +383,7 @@ export function registerPathologyRoutes(app: FastifyInstance, registry: RouteReg
       const out = [];
       for (const row of rows) {
         const region = await regions.ofItem(row.id);
-        if (region) out.push(await regionAgreement(db, ctx.blobs, cells, region, (taskId) => regions.fields(taskId)));
+        if (region) out.push(await regionAgreement(db, ctx.blobs, region, async (taskId) => cellsOf((await cells.read(taskId, region)).columns), (taskId) => regions.fields(taskId)));
       }
       return { regions: out };
     },
