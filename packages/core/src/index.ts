@@ -96,3 +96,13 @@ export {
 } from './agreement/soft';
 export { type Summary, summarize } from './agreement/summary';
 export { hashSeed, seededRandom, type SeededRandom } from './random';
+export {
+  type ConsensusPoint,
+  type DetectionAgreement,
+  type MarkedPoint,
+  type PointMatching,
+  detectionAgreement,
+  iccAbsoluteAgreement,
+  majorityPoints,
+  matchPoints,
+} from './agreement/points';

@@ -115,6 +115,7 @@ export {
   type SampleRecord,
   type SubmitAnnotationInput,
   type WorkflowRepositoryOptions,
+  type TaskGenerationScope,
   type WorkflowRequirements,
   type WorkflowReviewResult,
 } from './workflow/repository';
@@ -214,3 +215,41 @@ export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids
 // Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
 export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
 export { checkUploadContent, checkUploadName, isZipArchive, type RefusedKind } from './uploads/upload-kinds';
+
+// The pathology workflow (issue 17, src/pathology/).
+export {
+  applyCellEdits,
+  assertRegionEdit,
+  BoundaryReviewRepository,
+  boundaryBandFields,
+  CellGridIndex,
+  CellStore,
+  cellAt,
+  cellsOf,
+  cocoPerField,
+  cocoRle,
+  cocoRuns,
+  columnsOf,
+  compressCocoCounts,
+  decodeCells,
+  decompressCocoCounts,
+  encodeCells,
+  fieldSizePx,
+  magnificationOf,
+  regionAgreement,
+  regionFields,
+  regionGeoJson,
+  SlideRegionRepository,
+  targetDownsample,
+  tissueDiceAtMagnification,
+  umPerPixelAt,
+  zoomBandOf,
+  zoomRefusal,
+  type BandField,
+  type CellColumns,
+  type CellSetView,
+  type CocoFieldExport,
+  type CocoRle,
+  type CreatedRegion,
+  type RegionAgreement,
+} from './pathology';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RLE8, checkTiles, cutRle8, decodeTileSet, encodeTileSet, isOnGrid, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
 import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
-import { assertLabelValuesDefined, blobAddress } from '@delineate/store';
+import { assertLabelValuesDefined, assertRegionEdit, blobAddress, SlideRegionRepository } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry, type RouteSpec } from '../http/route';
@@ -13,7 +13,11 @@ const revisionParams = z.object({ annotationId: z.uuid(), version: z.coerce.numb
 const itemParams = z.object({ itemId: z.uuid() });
 
 const createAnnotationBody = z.object({ labelSchema: VersionRef, taskId: z.uuid().optional() });
-const saveQuery = z.object({ source: z.enum(['human', 'correction']).default('human') });
+const saveQuery = z.object({
+  source: z.enum(['human', 'correction']).default('human'),
+  /** Slide-region tasks: the viewer's magnification at the edit (checked against the task's zoom band). */
+  magnification: z.coerce.number().positive().max(200).optional(),
+});
 /** `tiles=slice/row/column,…`: the tiles wanted (at most 4096); all non-empty tiles when absent. */
 const tilesQuery = z.object({
   tiles: z
@@ -76,6 +80,7 @@ const saveRoute = {
 } satisfies Partial<RouteSpec<z.infer<typeof annotationParams>, z.infer<typeof saveQuery>, Uint8Array>>;
 
 export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
+  const slideRegions = new SlideRegionRepository(ctx.database.db, { blobs: ctx.blobs, clock: ctx.clock, requirements: app.accessRuntime.policy.roleQualifications });
   /**
    * One save path for whole masks and tile deltas: the workflow check, then `tilesOf` turns the
    * body into checked tiles on the item's grid (refusing before anything is stored), then the
@@ -88,6 +93,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     source: RevisionSource,
     whole: boolean,
     tilesOf: (grid: TileGrid, projectId: string) => Promise<readonly Tile[]>,
+    magnification?: number,
   ) {
     const author = { kind: 'user' as const, userId: requestUserId(request) };
     const expected = expectedVersion(request);
@@ -96,6 +102,8 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     const annotation = await ctx.annotations.get(annotationId);
     const grid = await ctx.annotations.tileGrid(annotation);
     const tiles = await tilesOf(grid, annotation.projectId);
+    const region = await slideRegions.ofItem(annotation.itemId);
+    if (region) assertRegionEdit(region, magnification, grid, tiles);
     const result = await ctx.annotations.saveTiledRevision({
       annotationId,
       expectedVersion: expected,
@@ -222,7 +230,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
         if (!cut.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${cut.reason})`);
         await assertLabelValuesDefined(ctx.database.db, projectId, cut.labels);
         return cut.tiles;
-      }),
+      }, query.magnification),
   });
 
   defineRoute(app, registry, {
@@ -270,7 +278,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
         if (!checked.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A tile is not a valid ${RLE8} tile of this item's grid (${checked.reason})`);
         await assertLabelValuesDefined(ctx.database.db, projectId, checked.labels);
         return decoded.tiles;
-      }),
+      }, query.magnification),
   });
 
   defineRoute(app, registry, {

@@ -49,6 +49,14 @@ export interface QualificationRequirement {
 }
 export type WorkflowRequirements = Readonly<Partial<Record<Role, QualificationRequirement>>>;
 
+/** Which items `generateTasks` covers and who may take them (pathology regions narrow both). */
+export interface TaskGenerationScope {
+  /** Only these items (each still past the gate and without tasks); all such items when absent. */
+  readonly itemIds?: readonly string[];
+  /** Annotators must also hold a valid qualification of one of these kinds. */
+  readonly qualificationKinds?: readonly string[];
+}
+
 export interface WorkflowRepositoryOptions {
   readonly blobs: Pick<BlobStore, 'get'>;
   readonly requirements: WorkflowRequirements;
@@ -213,7 +221,7 @@ export class WorkflowRepository {
    * Creates annotate tasks for every item that passed the de-identification gate and has none
    * yet: one reader per item, or the configured number for the items the seeded sample draws.
    */
-  async generateTasks(projectId: string): Promise<{ sample: SampleRecord[]; created: WorkflowTask[] }> {
+  async generateTasks(projectId: string, scope: TaskGenerationScope = {}): Promise<{ sample: SampleRecord[]; created: WorkflowTask[] }> {
     const config = await this.config(projectId);
     const project = await this.#project(projectId);
     return translated(() => withTransaction(this.#db, async (tx) => {
@@ -231,6 +239,7 @@ export class WorkflowRepository {
                   select 1 from videos v join deid_records d on d.output_hash = v.blob_hash
                    where v.id = i.video_id and d.status = 'passed' and d.project_id = i.project_id))
            )
+           ${scope.itemIds ? sql`and i.id in (${sql.join(scope.itemIds)})` : sql``}
          order by i.created_at, i.id`.execute(tx);
       if (items.rows.length === 0) return { sample: [], created: [] };
       const last = await w.selectFrom('workflow_samples').select((eb) => eb.fn.max('batch').as('batch')).where('project_id', '=', projectId).executeTakeFirst();
@@ -243,7 +252,7 @@ export class WorkflowRepository {
         batch,
       );
       const role: Role = config.oversightModel === 'direct_clinical' ? 'clinician_annotator' : 'annotator';
-      const eligible = await this.#eligible(tx, projectId, role, project.modality);
+      const eligible = await this.#eligible(tx, projectId, role, project.modality, scope.qualificationKinds);
       const load = await this.#workload(tx, projectId, eligible);
       const now = this.#clock();
       const sample: SampleRecord[] = [];
@@ -680,7 +689,7 @@ export class WorkflowRepository {
   }
 
   /** Users holding `role` in the project with a valid qualification the role asks for. */
-  async #eligible(db: Kysely<DB>, projectId: string, role: Role, modality: string): Promise<string[]> {
+  async #eligible(db: Kysely<DB>, projectId: string, role: Role, modality: string, kinds: readonly string[] = []): Promise<string[]> {
     const need = this.#options.requirements[role];
     let query = db
       .selectFrom('memberships as m')
@@ -701,6 +710,19 @@ export class WorkflowRepository {
             .where('q.kind', 'in', [...need.kinds])
             .where((e) => e.or([e('q.valid_until', 'is', null), e('q.valid_until', '>', now)]))
             .where((e) => (need.matchModality ? e.or([e('q.modality', 'is', null), e('q.modality', '=', modality)]) : e.lit(true))),
+        ),
+      );
+    }
+    if (kinds.length > 0) {
+      const now = this.#clock();
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('qualifications as k')
+            .select('k.id')
+            .whereRef('k.user_id', '=', 'm.user_id')
+            .where('k.kind', 'in', [...kinds])
+            .where((e) => e.or([e('k.valid_until', 'is', null), e('k.valid_until', '>', now)])),
         ),
       );
     }

@@ -1,5 +1,6 @@
 import { labelAgreement, overlapCounts, selectLabel, surfaceDistances, surfaceMetrics, type Grid } from '@delineate/core';
 import type { ConsensusMethod, RevisionRef } from '@delineate/schema';
+import { regionAgreementsOf, type RegionAgreement } from '../../pathology/agreement';
 import { listAgreements } from '../../workflow/agreement';
 import { itemGrid } from '../../workflow/grid';
 import { finiteOrNull, readLabelVolume, valuesPresent, WORKFLOW_SURFACE_CONVENTION } from '../../workflow/metrics';
@@ -45,6 +46,8 @@ export interface InterObserverVariabilityJson {
     /** STAPLE's estimate of each reader, from the workflow's agreement results on the same reader revisions. */
     staple: ReadonlyArray<{ labelKey: string; labelName: string; reader: string; items: number; sensitivity: number | null; specificity: number | null }>;
   };
+  /** Slide regions among the released items (issue 17): detections, counts and tissue per reader pair. Absent when none. */
+  readonly pathology?: readonly RegionAgreement[];
 }
 
 export async function interObserverVariability(records: ReleaseRecords): Promise<InterObserverVariabilityJson> {
@@ -110,6 +113,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
         .where('wt.item_id', 'in', readIds)
         .execute()
     : [];
+  const pathology = await regionAgreementsOf(db, blobs, input.items.map((i) => i.itemId));
   const methods = new Map<ConsensusMethod, number>();
   for (const item of readItems) if (item.consensus) methods.set(item.consensus.method, (methods.get(item.consensus.method) ?? 0) + 1);
 
@@ -133,6 +137,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
       expertReviewedItems: expert.length,
       staple: await stapleEstimates(records, nameOf),
     },
+    ...(pathology.length > 0 ? { pathology } : {}),
   };
 }
 
@@ -306,6 +311,7 @@ export function layoutVariability(doc: InterObserverVariabilityJson): DocumentLa
         ],
       },
       { heading: 'Per label: agreement category and distributions', blocks: perLabel.length ? perLabel : [{ kind: 'paragraph', text: 'No multiply-read items are in this release.' }] },
+      ...(doc.pathology ? [pathologySection(doc.pathology)] : []),
       {
         heading: 'How disagreements were resolved',
         blocks: [
@@ -324,6 +330,36 @@ export function layoutVariability(doc: InterObserverVariabilityJson): DocumentLa
             rows: doc.resolution.staple.map((r) => [r.labelName, r.reader, String(r.items), num(r.sensitivity), num(r.specificity)]),
           },
         ],
+      },
+    ],
+  };
+}
+
+/** Slide regions: detections matched within each class's radius, counts per field, tissue at the task's magnification. */
+export function pathologySection(regions: readonly RegionAgreement[]): { heading: string; blocks: Block[] } {
+  const readerName = (i: number) => `Reader ${i + 1}`;
+  return {
+    heading: 'Slide regions: cells and tissue',
+    blocks: [
+      {
+        kind: 'paragraph',
+        text: "Detections of each reader pair are matched one to one within the class's radius (shortest distances first, ties to the earlier mark); F1 = 2 × matched / (marks of both). Count agreement is ICC(A,1): two-way random effects, absolute agreement, single reader, over the counts per field. Tissue Dice compares both masks sampled at the task's magnification.",
+      },
+      {
+        kind: 'table',
+        caption: 'Cells per region, class and reader pair',
+        columns: ['Region', 'Class', 'Radius (µm)', 'Readers', 'Matched', 'Precision', 'Recall', 'F1', 'Count ICC(A,1)', 'Consensus points'],
+        rows: regions.flatMap((r, k) =>
+          r.cells.flatMap((c) =>
+            c.pairs.map((p) => [`Region ${k + 1}`, c.className, num(c.radiusUm, 1), `${readerName(p.a)} / ${readerName(p.b)}`, String(p.matched), num(p.precision), num(p.recall), num(p.f1), num(c.countIcc), String(c.consensus.length)]),
+          ),
+        ),
+      },
+      {
+        kind: 'table',
+        caption: "Tissue Dice per region, class and reader pair, at the task's magnification",
+        columns: ['Region', 'Class', 'Magnification', 'Readers', 'Dice'],
+        rows: regions.flatMap((r, k) => r.tissue.flatMap((t) => t.pairs.map((p) => [`Region ${k + 1}`, t.labelName, `${t.magnification}×`, `${readerName(p.a)} / ${readerName(p.b)}`, num(p.dice)]))),
       },
     ],
   };

@@ -1,0 +1,14 @@
+export { SlideRegionRepository, type CreatedRegion } from './regions';
+export { CellStore, type CellSetView } from './cells';
+export { BoundaryReviewRepository } from './boundary-review';
+export { assertRegionEdit } from './edit-check';
+export { regionAgreement, regionAgreementsOf, type RegionAgreement } from './agreement';
+export { regionGeoJson, cocoPerField, type CocoFieldExport } from './exports';
+export { encodeCells, decodeCells, NO_ENTRY, type CellColumns } from './cell-codec';
+export { CellGridIndex } from './cell-index';
+export { cellAt, cellsOf, columnsOf, applyCellEdits } from './cell-set';
+export { boundaryBandFields, type BandField } from './boundary';
+export { cocoRle, cocoRuns, compressCocoCounts, decompressCocoCounts, type CocoRle } from './coco-rle';
+export { umPerPixelAt, magnificationOf, targetDownsample, zoomBandOf, zoomRefusal, fieldSizePx } from './magnification';
+export { regionFields } from './fields';
+export { tissueDiceAtMagnification } from './tissue-agreement';
