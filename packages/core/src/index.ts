@@ -96,3 +96,17 @@ export {
 } from './agreement/soft';
 export { type Summary, summarize } from './agreement/summary';
 export { hashSeed, seededRandom, type SeededRandom } from './random';
+export { type Margin, type MarginCheck, checkMargin, expandByMargin, isotropicMargin } from './rt/margin';
+export {
+  type DerivationRecipe,
+  type RecipeCheck,
+  checkRecipe,
+  derivationKinds,
+  deriveStructure,
+  intersectionOf,
+  recipeSources,
+  subtractionOf,
+  unionOf,
+  writeDerived,
+} from './rt/derive';
+export { type TargetAgreement, addedPathLength, targetAgreement } from './rt/target-agreement';
