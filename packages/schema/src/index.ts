@@ -239,3 +239,6 @@ export {
   uploadFileStates,
   uploadFileStateWords,
 } from './uploads';
+export { RtRoiInterpretedType, rtRoiInterpretedTypes } from './vocabularies';
+export { TemplateRef } from './label-schema';
+export { LabelSchemaTemplate, labelSchemaTemplate, labelSchemaTemplates, schemaFromTemplate } from './templates/templates';

@@ -26,6 +26,9 @@ export interface LabelSchemasTable {
   id: Generated<string>;
   name: string;
   created_at: Timestamptz;
+  /** The shipped template the schema started from (migration 0840), or null. */
+  template_id: string | null;
+  template_version: number | null;
 }
 
 export interface LabelSchemaVersionsTable {
