@@ -85,6 +85,8 @@ export function writeRtStruct(input: RtStructWriteInput): Uint8Array {
     StudyID: ps.studyId ?? '',
     SeriesNumber: series.seriesNumber,
     InstanceNumber: series.instanceNumber,
+    FrameOfReferenceUID: source.frameOfReferenceUid,
+    PositionReferenceIndicator: '',
     StructureSetLabel: series.structureSetLabel ?? 'DELINEATE',
     StructureSetDate: series.contentDate,
     StructureSetTime: series.contentTime,
