@@ -31,6 +31,17 @@ export interface LabelSchemasTable {
   template_version: number | null;
 }
 
+/** Migration 0841: the recipe of each derived structure of an annotation. */
+export interface DerivedStructuresTable {
+  annotation_id: string;
+  target: string;
+  recipe: unknown;
+  computed_version: number;
+  edited_version: number | null;
+  created_at: Timestamptz;
+  updated_at: Timestamptz;
+}
+
 export interface LabelSchemaVersionsTable {
   schema_id: string;
   version: number;
@@ -350,6 +361,7 @@ export interface DB {
   regions: RegionsTable;
   storage_locations: StorageLocationsTable;
   label_schemas: LabelSchemasTable;
+  derived_structures: DerivedStructuresTable;
   label_schema_versions: LabelSchemaVersionsTable;
   review_protocols: ReviewProtocolsTable;
   review_protocol_versions: ReviewProtocolVersionsTable;
