@@ -27,7 +27,7 @@ describe('delineate templates', () => {
     expect(text.trim().split('\n')).toHaveLength(labelSchemaTemplates().length);
   });
 
-  it('creates a schema from a template in the database, recording the template, and refuses unknown ones', async () => {
+  it('creates a schema from a template in the database, recording the template, and refuses unknown ones', { timeout: 300_000 }, async () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
