@@ -24,6 +24,7 @@ const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
   release: () => import('./commands/release'),
   token: () => import('./commands/token'),
   trace: () => import('./commands/release'),
+  templates: () => import('./commands/templates'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);

@@ -31,6 +31,8 @@ import type { RetrievalRunner } from './dicomweb/retrievals';
 import { registerSlideRoutes } from './routes/slides';
 import { registerUploadRoutes } from './routes/uploads';
 import { registerPathologyRoutes } from './routes/pathology';
+import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
+import { registerDerivedStructureRoutes } from './routes/derived-structures';
 
 export const serverVersion = '0.1.0';
 
@@ -126,6 +128,8 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerItemNameRoutes(app, registry, context);
   registerUploadRoutes(app, registry, context, deps.uploadKey);
   registerPathologyRoutes(app, registry, context);
+  registerLabelSchemaTemplateRoutes(app, registry, context);
+  registerDerivedStructureRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit, retrievals };
 }

@@ -106,3 +106,17 @@ export {
   majorityPoints,
   matchPoints,
 } from './agreement/points';
+export { type Margin, type MarginCheck, checkMargin, expandByMargin, isotropicMargin } from './rt/margin';
+export {
+  type DerivationRecipe,
+  type RecipeCheck,
+  checkRecipe,
+  derivationKinds,
+  deriveStructure,
+  intersectionOf,
+  recipeSources,
+  subtractionOf,
+  unionOf,
+  writeDerived,
+} from './rt/derive';
+export { type TargetAgreement, addedPathLength, targetAgreement } from './rt/target-agreement';

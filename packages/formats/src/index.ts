@@ -65,3 +65,8 @@ export type {
   SegWriteInput,
 } from './seg/types';
 export { encodeGreyPng, type GreyImage } from './png/png';
+export { writeRtStruct } from './rtstruct/write';
+export { readRtStruct } from './rtstruct/read';
+export { rasteriseRoi } from './rtstruct/grid';
+export { fillContours, sliceContours, type PixelContour } from './rtstruct/contours';
+export { rtStructureSetStorage, type ReadRtStruct, type RtStructContour, type RtStructRoi, type RtStructRoiInput, type RtStructWriteInput } from './rtstruct/types';

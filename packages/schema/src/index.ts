@@ -270,3 +270,7 @@ export {
   TaskField,
   ZoomBand,
 } from './pathology';
+export { RtRoiInterpretedType, rtRoiInterpretedTypes } from './vocabularies';
+export { TemplateRef } from './label-schema';
+export { LabelSchemaTemplate, labelSchemaTemplate, labelSchemaTemplates, schemaFromTemplate } from './templates/templates';
+export { DerivationRecipe, DerivedStructure, DeriveStructureRequest, MarginMm } from './derived-structure';

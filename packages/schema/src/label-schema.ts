@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CodedConcept, Colour, Id, Magnification, ReferenceStandard, Slug, Timestamp, VersionNumber } from './common';
+import { RtRoiInterpretedType } from './vocabularies';
 
 export const Label = z.object({
   /** Stable key within the schema (e.g. `liver`); also the key of review checklist items. */
@@ -17,6 +18,8 @@ export const Label = z.object({
   requiresExpertReview: z.boolean(),
   /** Slides only: the magnification the label is annotated at. */
   magnification: Magnification.optional(),
+  /** Radiotherapy: what an RT Structure Set calls this structure (GTV, CTV, PTV, ORGAN, …). */
+  rtRoiInterpretedType: RtRoiInterpretedType.optional(),
 });
 export type Label = z.infer<typeof Label>;
 
@@ -33,6 +36,13 @@ function uniqueLabels(labels: readonly Label[], ctx: z.RefinementCtx): void {
 
 export const LabelList = z.array(Label).min(1).superRefine(uniqueLabels);
 
+/** The shipped template (and its version) a schema was created from. */
+export const TemplateRef = z.object({
+  id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a template id such as rt-head-neck'),
+  version: VersionNumber,
+});
+export type TemplateRef = z.infer<typeof TemplateRef>;
+
 /** One immutable version of a label schema once any revision used it. */
 export const LabelSchema = z.object({
   id: Id,
@@ -40,11 +50,14 @@ export const LabelSchema = z.object({
   version: VersionNumber,
   labels: LabelList,
   createdAt: Timestamp,
+  /** Set when the schema started from a shipped template. */
+  template: TemplateRef.optional(),
 });
 export type LabelSchema = z.infer<typeof LabelSchema>;
 
 export const LabelSchemaInput = z.object({
   name: z.string().min(1).max(200),
   labels: LabelList,
+  template: TemplateRef.optional(),
 });
 export type LabelSchemaInput = z.infer<typeof LabelSchemaInput>;

@@ -139,3 +139,31 @@ export type JobStatus = z.infer<typeof JobStatus>;
 export const releaseStatuses = ['draft', 'frozen'] as const;
 export const ReleaseStatus = z.enum(releaseStatuses);
 export type ReleaseStatus = z.infer<typeof ReleaseStatus>;
+
+/**
+ * RT ROI Interpreted Type (3006,00A4) defined terms of DICOM PS3.3 C.8.8.8, the kind of
+ * structure an RT Structure Set says a region of interest is.
+ */
+export const rtRoiInterpretedTypes = [
+  'EXTERNAL',
+  'PTV',
+  'CTV',
+  'GTV',
+  'ITV',
+  'TREATED_VOLUME',
+  'IRRAD_VOLUME',
+  'BOLUS',
+  'AVOIDANCE',
+  'ORGAN',
+  'MARKER',
+  'REGISTRATION',
+  'ISOCENTER',
+  'CONTRAST_AGENT',
+  'CAVITY',
+  'SUPPORT',
+  'FIXATION',
+  'DOSE_REGION',
+  'CONTROL',
+] as const;
+export const RtRoiInterpretedType = z.enum(rtRoiInterpretedTypes);
+export type RtRoiInterpretedType = z.infer<typeof RtRoiInterpretedType>;

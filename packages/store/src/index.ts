@@ -253,3 +253,4 @@ export {
   type CreatedRegion,
   type RegionAgreement,
 } from './pathology';
+export { deriveStructureRevision, listDerivedStructures, refreshDerivedStructures, type DeriveStructureInput, type DerivedState } from './masks/derived-structures';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type AgreementRegion, type Summary, labelAgreement, summarize } from '@delineate/core';
+import { type AgreementRegion, type Summary, type TargetAgreement, labelAgreement, selectLabel, summarize, targetAgreement } from '@delineate/core';
 import { createSurfaceRunner, defaultThreads } from '../workers/surface-pool';
 import {
   type LabelPairMetrics,
@@ -25,6 +25,7 @@ interface AgreementFlags {
   readonly region: string;
   readonly margin: string;
   readonly threads?: string;
+  readonly targets?: string;
   readonly json?: boolean;
 }
 
@@ -42,6 +43,8 @@ export interface LabelAgreementReport {
   readonly fleissKappa: number;
   readonly krippendorffAlpha: number;
   readonly region: ReturnType<typeof labelAgreement>['region'];
+  /** For labels named by --targets: the measures RT papers report (volume ratio, conformity, added path length). */
+  readonly target?: TargetAgreement;
 }
 
 const SUMMARISED = ['dice', 'jaccard', 'volumeSimilarity', 'hausdorff', 'assd', 'masd'] as const;
@@ -66,6 +69,7 @@ export function register(program: Command): void {
     .option('--region <kind>', 'voxels for kappa/alpha: image or union-bbox', 'image')
     .option('--margin <voxels>', 'margin around the union bounding box (with --region union-bbox)', '0')
     .option('--threads <n>', 'worker threads for surface distances')
+    .option('--targets <list>', 'labels that are radiotherapy targets: also volume ratio, conformity indices and added path length')
     .option('--json', 'print JSON')
     .action(async (paths: string[], flags: AgreementFlags) => {
       if (paths.length < 2) usage('agreement needs at least two raters');
@@ -76,6 +80,7 @@ export function register(program: Command): void {
       };
       const region = parseRegion(flags.region, flags.margin);
       const requested = flags.labels ? parseNumberList(flags.labels, '--labels') : undefined;
+      const targets = flags.targets ? parseNumberList(flags.targets, '--targets') : [];
       const threads = threadsOf(flags.threads);
       await reportErrors(async () => {
         const maps = (await Promise.all(paths.map((p) => loadLabelMap(p)))).map((x) => x.map);
@@ -107,7 +112,8 @@ export function register(program: Command): void {
           for (const key of [...SUMMARISED, hdKey]) summary[key] = summarize(pairs.map((p) => p[key as keyof PairEntry] as number));
           for (const t of options.tolerancesMm) summary[`surfaceDice@${t}`] = summarize(pairs.map((p) => p.surfaceDice[String(t)] ?? NaN));
           const k = labelAgreement(maps, label, region);
-          return { label, pairs, summary, fleissKappa: k.fleissKappa, krippendorffAlpha: k.krippendorffAlpha, region: k.region };
+          const target = targets.includes(label) ? { target: targetAgreement(maps.map((m) => selectLabel(m, label))) } : {};
+          return { label, pairs, summary, fleissKappa: k.fleissKappa, krippendorffAlpha: k.krippendorffAlpha, region: k.region, ...target };
         });
         const out = { convention: options.convention, raters: maps.length, labels: report };
         process.stdout.write(flags.json ? `${toJson(out)}\n` : formatReport(report, hdKey));
@@ -123,6 +129,10 @@ function formatReport(report: readonly LabelAgreementReport[], hdKey: string): s
     for (const key of ['dice', hdKey, 'assd']) {
       const s = r.summary[key];
       if (s) lines.push(`  ${key}: mean ${f(s.mean)}  sd ${f(s.sd)}  median ${f(s.median)}  min ${f(s.min)}  max ${f(s.max)}  (n ${s.n}, undefined ${s.undefinedCount})`);
+    }
+    const t = r.target;
+    if (t) {
+      lines.push(`  target: volume ratio ${f(t.volumeRatio)}  conformity index ${f(t.conformityCommon)} (common: |∩|/|∪| of all raters)  ${f(t.conformityGeneralised)} (generalised)  added path length ${f(t.addedPathLengthMm)} mm`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -27,15 +27,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One line per imported segment (label key and voxel count: no value from the file's header). */
 export function importSummary(result: ImportMaskResult, annotationId: string): string {
   const lines = result.segments.map((s) => `segment ${s.fileSegment} → ${s.labelKey} (${s.labelValue}): ${s.voxels} voxels`);
-  lines.push(`imported ${result.format === 'dicom-seg' ? 'DICOM SEG' : 'NIfTI label map'} as revision ${result.revision.version} of annotation ${annotationId}`);
+  const format = result.format === 'dicom-seg' ? 'DICOM SEG' : result.format === 'rtstruct' ? 'RT Structure Set' : 'NIfTI label map';
+  lines.push(`imported ${format} as revision ${result.revision.version} of annotation ${annotationId}`);
   return `${lines.join('\n')}\n`;
 }
 
 export function register(program: Command): void {
   program
     .command('import-mask')
-    .description("Import a DICOM SEG or NIfTI label map on an item's grid as a new revision (source import), audited")
-    .argument('<file>', 'a DICOM Segmentation (.dcm) or a NIfTI-1 label map (.nii, .nii.gz)')
+    .description("Import a DICOM SEG, NIfTI label map or RT Structure Set on an item's grid as a new revision (source import), audited")
+    .argument('<file>', 'a DICOM Segmentation or RT Structure Set (.dcm), or a NIfTI-1 label map (.nii, .nii.gz)')
     .requiredOption('--item <id>', 'the item the mask lies on')
     .requiredOption('--user <username>', 'the person importing: the revision is theirs')
     .option('--annotation <id>', 'append to this annotation (default: start a new one under the project label schema)')

@@ -126,6 +126,23 @@ describe('delineate agreement', () => {
   });
 });
 
+describe('delineate agreement --targets', () => {
+  it('adds volume ratio, conformity indices and added path length for target labels', async () => {
+    const raters = await Promise.all([
+      boxImage('t1.nii.gz', [{ label: 1, lo: [4, 4, 2], hi: [7, 7, 5] }]),
+      boxImage('t2.nii.gz', [{ label: 1, lo: [4, 4, 2], hi: [9, 7, 5] }]),
+    ]);
+    const r = await run(['agreement', ...raters, '--targets', '1', '--json']);
+    expect(r.code).toBe(0);
+    const [label] = JSON.parse(r.out).labels;
+    // 4 × 4 × 4 and 6 × 4 × 4 voxels, the first inside the second.
+    expect(label.target).toMatchObject({ readers: 2, volumeRatio: 1.5, conformityCommon: 64 / 96, conformityGeneralised: 64 / 96 });
+    expect(label.target.addedPathLengthMm).toBeGreaterThan(0);
+    const text = await run(['agreement', ...raters, '--targets', '1']);
+    expect(text.out).toContain('target: volume ratio 1.5000');
+  });
+});
+
 describe('delineate consensus', () => {
   it('writes the STAPLE probability map and reports per-rater sensitivity and specificity', async () => {
     const raters = await Promise.all([

@@ -16,7 +16,7 @@ export const MASK_IMPORT_TYPES = ['application/dicom', 'application/gzip', 'appl
 const importResult = z.object({
   revision: Revision,
   replayed: z.boolean(),
-  format: z.enum(['dicom-seg', 'nifti']),
+  format: z.enum(['dicom-seg', 'nifti', 'rtstruct']),
   segments: z.array(z.object({ fileSegment: z.number().int(), labelKey: z.string(), labelValue: z.number().int(), voxels: z.number().int() })),
 });
 

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import type { AnnotationRepository, SaveRevisionResult } from '../repositories/annotations';
 import { LabelSchemaRepository } from '../repositories/label-schemas';
 import type { DB } from '../sql/tables';
-import { decodeNifti, labelVolumeOnGrid, niftiLabels, readSegmentation, toSnomedCt, type SegTargetGrid } from '@delineate/formats';
+import { decodeNifti, getString, labelVolumeOnGrid, niftiLabels, readDicomFile, readSegmentation, rtStructureSetStorage, tag, toSnomedCt, type SegTargetGrid } from '@delineate/formats';
+import { paintRois, rtStructRois } from './import-rtstruct';
 
 /** The voxel grid of an item's series volume, as stored (spacing column, row, slice; direction row, column, normal). */
 export interface ItemVolumeGeometry {
@@ -14,9 +15,11 @@ export interface ItemVolumeGeometry {
   readonly spacing: readonly [number, number, number];
   readonly origin: readonly [number, number, number];
   readonly direction: readonly number[];
+  /** The item's de-identified Series Instance UID, when known: an RT Structure Set must reference it. */
+  readonly seriesInstanceUid?: string;
 }
 
-export type MaskImportFormat = 'dicom-seg' | 'nifti';
+export type MaskImportFormat = 'dicom-seg' | 'nifti' | 'rtstruct';
 
 /** One segment of the imported file and the schema label it became. */
 export interface ImportedSegment {
@@ -45,7 +48,7 @@ export function sniffMaskFormat(bytes: Uint8Array): MaskImportFormat {
   throw new DelineateError('DLN_IMPORT_FORMAT_UNKNOWN', 'The file is neither a DICOM Segmentation nor a NIfTI-1 label map');
 }
 
-function segGrid(g: ItemVolumeGeometry): SegTargetGrid {
+export function segGrid(g: ItemVolumeGeometry): SegTargetGrid {
   const d = g.direction;
   const normal = [d[6]!, d[7]!, d[8]!];
   return {
@@ -181,15 +184,28 @@ function importNifti(bytes: Uint8Array, g: ItemVolumeGeometry, schemaLabels: rea
 }
 
 /**
- * A DICOM SEG or NIfTI-1 label map as a label volume on an item's grid with the values of the
+ * A DICOM SEG, NIfTI-1 label map or RT Structure Set as a label volume on an item's grid with the values of the
  * annotation's label schema. Off-grid files (DLN_IMPORT_OFF_GRID), segments whose code no label
  * has (DLN_IMPORT_CODE_UNKNOWN) and empty files (DLN_IMPORT_EMPTY) are refused whole.
  */
 export function importedMask(bytes: Uint8Array, geometry: ItemVolumeGeometry, schemaLabels: readonly Label[]): ImportedMask {
   const format = sniffMaskFormat(bytes);
-  const mask = format === 'dicom-seg' ? importSegmentation(bytes, geometry, schemaLabels) : importNifti(bytes, geometry, schemaLabels);
+  const mask =
+    format === 'nifti' ? importNifti(bytes, geometry, schemaLabels) : isRtStruct(bytes) ? importRtStruct(bytes, geometry, schemaLabels) : importSegmentation(bytes, geometry, schemaLabels);
   if (mask.segments.every((s) => s.voxels === 0)) throw new DelineateError('DLN_IMPORT_EMPTY', 'The imported file labels no voxel of the item');
   return mask;
+}
+
+function isRtStruct(bytes: Uint8Array): boolean {
+  return getString(readDicomFile(bytes).dataset, tag(0x0008, 0x0016)) === rtStructureSetStorage;
+}
+
+/** An RT Structure Set's ROIs rasterised on the item's grid (even-odd per slice, holes kept), as schema labels. */
+function importRtStruct(bytes: Uint8Array, geometry: ItemVolumeGeometry, schemaLabels: readonly Label[]): ImportedMask {
+  const rois = rtStructRois(bytes, segGrid(geometry), schemaLabels, geometry.seriesInstanceUid);
+  const labels = paintRois(rois, geometry.columns * geometry.rows * geometry.slices);
+  const counts = countValues(labels);
+  return { format: 'rtstruct', labels, segments: rois.map(({ roiNumber, label }) => ({ fileSegment: roiNumber, labelKey: label.key, labelValue: label.value, voxels: counts[label.value]! })) };
 }
 
 /** The stored geometry of an item's series volume; DLN_CONFLICT for items without one (slides, series not yet placed). */
@@ -197,7 +213,7 @@ export async function itemVolumeGeometry(db: Kysely<DB>, itemId: string): Promis
   const row = await db
     .selectFrom('items')
     .leftJoin('series', 'series.id', 'items.series_id')
-    .select(['items.kind', 'series.rows', 'series.columns', 'series.slices', 'series.spacing', 'series.origin', 'series.direction'])
+    .select(['items.kind', 'series.rows', 'series.columns', 'series.slices', 'series.spacing', 'series.origin', 'series.direction', 'series.series_instance_uid'])
     .where('items.id', '=', itemId)
     .executeTakeFirst();
   if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Item not found');
@@ -205,7 +221,8 @@ export async function itemVolumeGeometry(db: Kysely<DB>, itemId: string): Promis
   if (row.kind !== 'series_volume' || !rows || !columns || !slices || spacing?.length !== 3 || origin?.length !== 3 || direction?.length !== 9) {
     throw new DelineateError('DLN_CONFLICT', 'Masks are imported onto series volumes with a known geometry');
   }
-  return { rows, columns, slices, spacing: spacing as [number, number, number], origin: origin as [number, number, number], direction };
+  const seriesInstanceUid = row.series_instance_uid ?? undefined;
+  return { rows, columns, slices, spacing: spacing as [number, number, number], origin: origin as [number, number, number], direction, ...(seriesInstanceUid ? { seriesInstanceUid } : {}) };
 }
 
 export interface ImportMaskInput {
@@ -223,7 +240,7 @@ export interface ImportMaskResult extends SaveRevisionResult {
 }
 
 /**
- * Imports a DICOM SEG or NIfTI label map as a new revision (source `import`) of an annotation,
+ * Imports a DICOM SEG, NIfTI label map or RT Structure Set as a new revision (source `import`) of an annotation,
  * through the normal tiled save: the file is placed on the item's grid and mapped to the
  * annotation's label-schema version before anything is stored.
  */

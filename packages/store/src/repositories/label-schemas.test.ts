@@ -1,4 +1,5 @@
-import { DelineateError, type ChecklistItem, type Label } from '@delineate/schema';
+import { DelineateError, labelSchemaTemplate, schemaFromTemplate, type ChecklistItem, type Label } from '@delineate/schema';
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeStore } from '../test/describe-store';
 import { fakeHash, seedProject, testChecklist, testLabels } from '../test/fixtures';
@@ -17,6 +18,19 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
 }
 
 describeStore('label schemas and review protocols', (getDb) => {
+  it('records the template and version a schema was created from, in every version it reads back', async () => {
+    const repo = new LabelSchemaRepository(getDb().db);
+    const created = await repo.create(schemaFromTemplate(labelSchemaTemplate('rt-head-neck', 1), 'H&N study'));
+    expect(created.template).toEqual({ id: 'rt-head-neck', version: 1 });
+    expect(created.labels.find((l) => l.key === 'ptv')?.rtRoiInterpretedType).toBe('PTV');
+    const v2 = await repo.addVersion(created.id, created.labels.slice(0, 3));
+    expect((await repo.get(created.id, v2.version)).template).toEqual({ id: 'rt-head-neck', version: 1 });
+    expect((await repo.create({ name: 'Blank', labels })).template).toBeUndefined();
+    const half = sql`insert into label_schemas (name, template_id) values ('x', 'rt-thorax')`.execute(getDb().db);
+    await expect(half).rejects.toThrow();
+  });
+
+
   it('creates versioned label schemas and appends versions', async () => {
     const repo = new LabelSchemaRepository(getDb().db);
     const v1 = await repo.create({ name: 'Liver', labels });

@@ -17,10 +17,14 @@ export class LabelSchemaRepository {
 
   /** Creates the schema with its version 1. */
   async create(input: LabelSchemaInput): Promise<LabelSchema> {
-    const { name, labels } = parseOrThrow(LabelSchemaInput, input, 'DLN_SCHEMA_INVALID');
+    const { name, labels, template } = parseOrThrow(LabelSchemaInput, input, 'DLN_SCHEMA_INVALID');
     return translated(() =>
       withTransaction(this.#db, async (tx) => {
-        const schema = await tx.insertInto('label_schemas').values({ name }).returning('id').executeTakeFirstOrThrow();
+        const schema = await tx
+          .insertInto('label_schemas')
+          .values({ name, template_id: template?.id ?? null, template_version: template?.version ?? null })
+          .returning('id')
+          .executeTakeFirstOrThrow();
         await tx.insertInto('label_schema_versions').values({ schema_id: schema.id, version: 1, labels: JSON.stringify(labels) }).execute();
         return this.#get(tx, schema.id, 1);
       }),
@@ -79,7 +83,7 @@ export class LabelSchemaRepository {
       this.#db
         .selectFrom('label_schema_versions as v')
         .innerJoin('label_schemas as s', 's.id', 'v.schema_id')
-        .select(['s.id', 's.name', 'v.version', 'v.labels', 'v.created_at'])
+        .select(['s.id', 's.name', 'v.version', 'v.labels', 'v.created_at', 's.template_id', 's.template_version'])
         .where('s.id', '=', id)
         .orderBy('v.version')
         .execute(),
@@ -99,7 +103,7 @@ export class LabelSchemaRepository {
     let query = db
       .selectFrom('label_schema_versions as v')
       .innerJoin('label_schemas as s', 's.id', 'v.schema_id')
-      .select(['s.id', 's.name', 'v.version', 'v.labels', 'v.created_at'])
+      .select(['s.id', 's.name', 'v.version', 'v.labels', 'v.created_at', 's.template_id', 's.template_version'])
       .where('s.id', '=', id);
     query = version === undefined ? query.orderBy('v.version', 'desc').limit(1) : query.where('v.version', '=', version);
     const row = await query.executeTakeFirst();
@@ -108,8 +112,20 @@ export class LabelSchemaRepository {
   }
 }
 
-function toLabelSchema(row: { id: string; name: string; version: number; labels: unknown[]; created_at: Date }): LabelSchema {
-  return { id: row.id, name: row.name, version: row.version, labels: LabelList.parse(row.labels), createdAt: row.created_at.toISOString() };
+interface LabelSchemaRow {
+  id: string;
+  name: string;
+  version: number;
+  labels: unknown[];
+  created_at: Date;
+  template_id: string | null;
+  template_version: number | null;
+}
+
+function toLabelSchema(row: LabelSchemaRow): LabelSchema {
+  const schema: LabelSchema = { id: row.id, name: row.name, version: row.version, labels: LabelList.parse(row.labels), createdAt: row.created_at.toISOString() };
+  if (row.template_id !== null && row.template_version !== null) schema.template = { id: row.template_id, version: row.template_version };
+  return schema;
 }
 
 

@@ -26,6 +26,20 @@ export interface LabelSchemasTable {
   id: Generated<string>;
   name: string;
   created_at: Timestamptz;
+  /** The shipped template the schema started from (migration 0840), or null. */
+  template_id: string | null;
+  template_version: number | null;
+}
+
+/** Migration 0841: the recipe of each derived structure of an annotation. */
+export interface DerivedStructuresTable {
+  annotation_id: string;
+  target: string;
+  recipe: unknown;
+  computed_version: number;
+  edited_version: number | null;
+  created_at: Timestamptz;
+  updated_at: Timestamptz;
 }
 
 export interface LabelSchemaVersionsTable {
@@ -347,6 +361,7 @@ export interface DB {
   regions: RegionsTable;
   storage_locations: StorageLocationsTable;
   label_schemas: LabelSchemasTable;
+  derived_structures: DerivedStructuresTable;
   label_schema_versions: LabelSchemaVersionsTable;
   review_protocols: ReviewProtocolsTable;
   review_protocol_versions: ReviewProtocolVersionsTable;

@@ -9,6 +9,7 @@ import { documentRelease, type DocumentRelease } from './input';
 import { num, withCi, word, yesNo, type Block, type DocumentLayout, type StripRow } from './layout';
 import { userNames, type ReleaseRecords } from './records';
 import { BOOTSTRAP, cohenKappa, meanWithCi, type MeanWithCi } from './statistics';
+import { targetMeasurement, targetSection, targetStatistics, TARGET_AGREEMENT_CONVENTIONS, type TargetMeasurement, type TargetStatistics } from './target-agreement';
 
 /** Surface Dice tolerance: one millimetre, the core's default, stated in the document. */
 export const SURFACE_DICE_TOLERANCE_MM = 1;
@@ -40,6 +41,8 @@ export interface InterObserverVariabilityJson {
   readonly labels: ReadonlyArray<{ labelKey: string; labelName: string; fleissKappa: MeanWithCi; meanPairDice: MeanWithCi; category: 'high' | 'low' } & PairStatistics>;
   readonly pairs: ReadonlyArray<{ labelKey: string; labelName: string; readers: readonly [string, string] } & PairStatistics>;
   readonly measurements: readonly PairMeasurement[];
+  /** Radiotherapy targets only (issue 23): volume ratio, conformity indices, added path length; absent when the release has none. */
+  readonly targets?: { readonly conventions: string; readonly labels: readonly TargetStatistics[]; readonly measurements: readonly TargetMeasurement[] };
   readonly resolution: {
     consensusMethods: ReadonlyArray<{ method: ConsensusMethod; items: number }>;
     expertReviewedItems: number;
@@ -60,6 +63,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
   const measurements: PairMeasurement[] = [];
   const fleiss = new Map<string, Array<number | null>>();
   const itemMeanDice = new Map<string, Array<number | null>>();
+  const targetMeasurements: TargetMeasurement[] = [];
   for (const item of readItems) {
     const readers = item.consensus?.readers ?? [];
     const grid = await itemGrid(db, item.itemId);
@@ -75,6 +79,8 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
           here.push({ itemId: item.itemId, labelKey: label.key, readers: pair, ...pairMetrics(grid, volumes[a]!, volumes[b]!, label.value) });
         }
       measurements.push(...here);
+      const target = targetMeasurement(item.itemId, grid, volumes, label, labelSchema.labels);
+      if (target) targetMeasurements.push(target);
       const kappa = labelAgreement(volumes.map((data) => ({ grid, data })), label.value, { kind: 'image' }).fleissKappa;
       fleiss.set(label.key, [...(fleiss.get(label.key) ?? []), finiteOrNull(kappa)]);
       itemMeanDice.set(label.key, [...(itemMeanDice.get(label.key) ?? []), meanWithCi(here.map((m) => m.dice)).mean]);
@@ -132,6 +138,9 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
     labels,
     pairs,
     measurements,
+    ...(targetMeasurements.length > 0
+      ? { targets: { conventions: TARGET_AGREEMENT_CONVENTIONS, labels: targetStatistics(targetMeasurements, labelSchema.labels), measurements: targetMeasurements } }
+      : {}),
     resolution: {
       consensusMethods: [...methods.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([method, items]) => ({ method, items })),
       expertReviewedItems: expert.length,
@@ -310,6 +319,7 @@ export function layoutVariability(doc: InterObserverVariabilityJson): DocumentLa
           },
         ],
       },
+      ...(doc.targets ? [targetSection(doc.targets.labels)] : []),
       { heading: 'Per label: agreement category and distributions', blocks: perLabel.length ? perLabel : [{ kind: 'paragraph', text: 'No multiply-read items are in this release.' }] },
       ...(doc.pathology ? [pathologySection(doc.pathology)] : []),
       {

@@ -64,7 +64,7 @@ function segmentsOf(input: ExportItemInput, keys: readonly string[]): { segments
 }
 
 /** The new series: UIDs derived from the release, item and file, dates from the freeze time (UTC). */
-function seriesOf(input: ExportItemInput, file: string, number: number, label: string, description: string): SegSeries {
+export function seriesOf(input: ExportItemInput, file: string, number: number, label: string, description: string): SegSeries {
   const iso = input.frozenAt.toISOString();
   const name = `delineate:${input.releaseId}:${input.item.itemId}:${file}`;
   return {

@@ -23,6 +23,8 @@ import { auditSearch } from './0740_audit_search';
 import { slidePyramids } from './0760_slide_pyramids';
 import { slideTileIndex } from './0770_slide_tile_index';
 import { pathology } from './0820_pathology';
+import { schemaTemplates } from './0840_schema_templates';
+import { derivedStructures } from './0841_derived_structures';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -53,4 +55,6 @@ export const migrations: readonly Migration[] = [
   slidePyramids,
   slideTileIndex,
   pathology,
+  schemaTemplates,
+  derivedStructures,
 ];

@@ -1,0 +1,158 @@
+import {
+  checkRecipe,
+  cutRle8,
+  decodeRle8,
+  deriveStructure,
+  encodeRle8,
+  gridOf,
+  labelMap,
+  writeDerived,
+  type DerivationRecipe as CoreRecipe,
+  type LabelMap,
+} from '@delineate/core';
+import { DelineateError, DerivationRecipe, type DerivedStructure, type Label, type Revision } from '@delineate/schema';
+import type { Kysely } from 'kysely';
+import type { AnnotationRepository, SaveRevisionResult } from '../repositories/annotations';
+import { LabelSchemaRepository } from '../repositories/label-schemas';
+import type { DB } from '../sql/tables';
+import { itemVolumeGeometry } from './import-mask';
+
+type Author = { readonly kind: 'user'; readonly userId: string };
+
+/** The recipe with label keys turned into the values of the annotation's schema; unknown keys are refused. */
+function resolved(recipe: DerivationRecipe, target: string, labels: readonly Label[]): { target: number; recipe: CoreRecipe } {
+  const valueOf = (key: string): number => {
+    const label = labels.find((l) => l.key === key);
+    if (!label) throw new DelineateError('DLN_RT_RECIPE_INVALID', 'The recipe names a label the annotation’s label schema does not define', { label: key });
+    return label.value;
+  };
+  const core: CoreRecipe =
+    recipe.kind === 'margin'
+      ? { kind: 'margin', sources: recipe.sources.map(valueOf), margin: recipe.margin, clips: recipe.clips.map(valueOf) }
+      : { kind: recipe.kind, sources: recipe.sources.map(valueOf) };
+  const value = valueOf(target);
+  const check = checkRecipe(core, value);
+  if (!check.ok) throw new DelineateError('DLN_RT_RECIPE_INVALID', `The recipe cannot make this structure: ${check.reason}`);
+  return { target: value, recipe: core };
+}
+
+interface Context {
+  readonly annotationId: string;
+  readonly labels: readonly Label[];
+  readonly voxels: number;
+  readonly grid: ReturnType<typeof gridOf>;
+}
+
+async function contextOf(db: Kysely<DB>, annotations: AnnotationRepository, annotationId: string): Promise<Context> {
+  const annotation = await annotations.get(annotationId);
+  const geometry = await itemVolumeGeometry(db, annotation.itemId);
+  const schema = await new LabelSchemaRepository(db).get(annotation.labelSchema.id, annotation.labelSchema.version);
+  return { annotationId, labels: schema.labels, voxels: geometry.columns * geometry.rows * geometry.slices, grid: gridOf([geometry.columns, geometry.rows, geometry.slices], geometry.spacing) };
+}
+
+async function mapAt(annotations: AnnotationRepository, ctx: Context, version: number): Promise<LabelMap> {
+  if (version === 0) return labelMap(ctx.grid, new Uint8Array(ctx.voxels));
+  const decoded = decodeRle8(await annotations.readMask(ctx.annotationId, version), ctx.voxels);
+  if (!decoded.ok) throw new DelineateError('DLN_INTERNAL', 'A stored mask did not decode');
+  return labelMap(ctx.grid, decoded.voxels);
+}
+
+async function save(annotations: AnnotationRepository, ctx: Context, data: Uint8Array, expectedVersion: number, author: Author, idempotencyKey?: string): Promise<SaveRevisionResult> {
+  const tileGrid = await annotations.tileGrid(ctx.annotationId);
+  const cut = cutRle8(tileGrid, encodeRle8(data));
+  if (!cut.ok) throw new DelineateError('DLN_INTERNAL', 'A derived mask did not fit its own grid');
+  return annotations.saveTiledRevision({ annotationId: ctx.annotationId, expectedVersion, idempotencyKey, author, source: 'human', grid: tileGrid, tiles: cut.tiles, whole: true });
+}
+
+export interface DeriveStructureInput {
+  readonly annotationId: string;
+  /** Label key of the structure to make. */
+  readonly target: string;
+  readonly recipe: DerivationRecipe;
+  readonly expectedVersion: number;
+  readonly idempotencyKey?: string | undefined;
+  readonly author: Author;
+}
+
+/**
+ * Computes a derived structure from the annotation's revision `expectedVersion`, saves it as the
+ * next revision (the person who asked for it is its author) and records the recipe, so later
+ * changes of its sources recompute it ({@link refreshDerivedStructures}).
+ */
+export async function deriveStructureRevision(db: Kysely<DB>, annotations: AnnotationRepository, input: DeriveStructureInput): Promise<SaveRevisionResult & { structure: DerivedStructure }> {
+  const recipe = DerivationRecipe.parse(input.recipe);
+  const ctx = await contextOf(db, annotations, input.annotationId);
+  const { target, recipe: core } = resolved(recipe, input.target, ctx.labels);
+  const map = await mapAt(annotations, ctx, input.expectedVersion);
+  const next = writeDerived(map, target, deriveStructure(map, core));
+  const saved = await save(annotations, ctx, next.data as Uint8Array, input.expectedVersion, input.author, input.idempotencyKey);
+  await db
+    .insertInto('derived_structures')
+    .values({ annotation_id: input.annotationId, target: input.target, recipe: JSON.stringify(recipe), computed_version: saved.revision.version, edited_version: null, updated_at: new Date() })
+    .onConflict((oc) => oc.columns(['annotation_id', 'target']).doUpdateSet({ recipe: JSON.stringify(recipe), computed_version: saved.revision.version, edited_version: null, updated_at: new Date() }))
+    .execute();
+  return { ...saved, structure: (await listDerivedStructures(db, input.annotationId)).find((s) => s.target === input.target)! };
+}
+
+export async function listDerivedStructures(db: Kysely<DB>, annotationId: string): Promise<DerivedStructure[]> {
+  const rows = await db.selectFrom('derived_structures').selectAll().where('annotation_id', '=', annotationId).orderBy('created_at').orderBy('target').execute();
+  return rows.map((r) => ({ target: r.target, recipe: DerivationRecipe.parse(r.recipe), computedVersion: r.computed_version, editedVersion: r.edited_version, updatedAt: r.updated_at.toISOString() }));
+}
+
+export type DerivedState = 'recomputed' | 'current' | 'edited';
+
+/**
+ * The annotator edited a derived structure when, since it was computed, it gained voxels or lost
+ * voxels to background; voxels painted over by another label (a source grown into it) are not an
+ * edit of this structure.
+ */
+function editedSince(computed: LabelMap, head: LabelMap, target: number): boolean {
+  for (let i = 0; i < head.data.length; i++) {
+    const was = computed.data[i] === target;
+    const is = head.data[i] === target;
+    if ((is && !was) || (was && head.data[i] === 0)) return true;
+  }
+  return false;
+}
+
+/**
+ * Recomputes the annotation's derived structures from its head (`expectedVersion`) in the order
+ * they were first made (a PTV after the CTV it grows from). One the annotator edited since it
+ * was computed is left as drawn and marked edited (recorded with the version where the edit was
+ * found); the others are recomputed, and when any changed the result is saved as one revision.
+ */
+export async function refreshDerivedStructures(
+  db: Kysely<DB>,
+  annotations: AnnotationRepository,
+  input: { readonly annotationId: string; readonly expectedVersion: number; readonly author: Author },
+): Promise<{ revision: Revision | null; structures: { target: string; state: DerivedState }[] }> {
+  const rows = (await listDerivedStructures(db, input.annotationId)).filter((s) => s.editedVersion === null);
+  if (rows.length === 0) return { revision: null, structures: [] };
+  const ctx = await contextOf(db, annotations, input.annotationId);
+  const head = await mapAt(annotations, ctx, input.expectedVersion);
+  const plans: { row: DerivedStructure; target: number; recipe: CoreRecipe; edited: boolean }[] = [];
+  for (const row of rows) {
+    const { target, recipe } = resolved(row.recipe, row.target, ctx.labels);
+    plans.push({ row, target, recipe, edited: editedSince(await mapAt(annotations, ctx, row.computedVersion), head, target) });
+  }
+  // Recomputed structures start from nothing, so one grows into voxels another derived structure held (a CTV into the old PTV ring).
+  const recomputed = new Set(plans.filter((p) => !p.edited).map((p) => p.target));
+  let working = labelMap(head.grid, Uint8Array.from(head.data, (v) => (recomputed.has(v) ? 0 : v)));
+  for (const plan of plans) if (!plan.edited) working = writeDerived(working, plan.target, deriveStructure(working, plan.recipe));
+  const states = plans.map(({ row, target, edited }) => {
+    const changed = !edited && working.data.some((v, i) => (v === target) !== (head.data[i] === target));
+    return { target: row.target, state: (edited ? 'edited' : changed ? 'recomputed' : 'current') as DerivedState };
+  });
+  const edited = states.filter((s) => s.state === 'edited').map((s) => s.target);
+  let revision: Revision | null = null;
+  if (states.some((s) => s.state === 'recomputed')) revision = (await save(annotations, ctx, working.data as Uint8Array, input.expectedVersion, input.author)).revision;
+  const now = new Date();
+  if (edited.length > 0) {
+    await db.updateTable('derived_structures').set({ edited_version: input.expectedVersion, updated_at: now }).where('annotation_id', '=', input.annotationId).where('target', 'in', edited).execute();
+  }
+  const kept = states.filter((s) => s.state !== 'edited').map((s) => s.target);
+  if (revision && kept.length > 0) {
+    await db.updateTable('derived_structures').set({ computed_version: revision.version, updated_at: now }).where('annotation_id', '=', input.annotationId).where('target', 'in', kept).execute();
+  }
+  return { revision, structures: states };
+}
