@@ -143,7 +143,8 @@ export function registerUploadRoutes(app: FastifyInstance, registry: RouteRegist
     operationId: 'appendUploadChunk',
     summary: 'Send the bytes of a file from `offset`, which must be what the server has',
     tags: ['ingest'],
-    action: 'upload.write',
+    // Audited per file and session (a count of chunks), not per chunk: opening and completing the file are audited each.
+    action: 'upload.append',
     resource: 'upload_file',
     params: idParams,
     query: z.object({ offset: z.coerce.number().int().min(0) }),
