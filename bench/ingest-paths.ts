@@ -9,7 +9,7 @@
 // Both gates are configured alike: the IOD check (dciodvfy, one shell per core), no OCR stage (a
 // CT phantom declares no burned-in annotation). A DICOMweb arm lives in its own bench file.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDciodvfyValidator } from '@delineate/deid';
 import { writeCtPhantom } from '@delineate/formats';
@@ -40,6 +40,7 @@ export async function run(): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'delineate-bench-ingest-paths-'));
   const validator = createDciodvfyValidator({ shells: availableParallelism() });
   const clock = () => new Date();
+  const loadAtStart = loadavg()[0]!;
   try {
     const written = await writeCtPhantom(join(dir, 'series'), { slices: SLICES, seed: 7 });
     const paths = written.files;
@@ -107,6 +108,7 @@ export async function run(): Promise<BenchResult> {
       notes: [
         'The 1.5× bound is this bench\'s own yardstick (the issue sets no number): staging sealed chunks in the database and unsealing them for the gate should cost little beside de-identification and the IOD check.',
         `Upload transfer alone: ${(mib / (uploadMs / 1000)).toFixed(1)} MiB/s over loopback, one file after another, each file one request below 8 MiB.`,
+        `Load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, on ${availableParallelism()} cores shared with other work: both paths ran under it.`,
       ],
     };
   } finally {
