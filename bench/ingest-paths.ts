@@ -3,7 +3,7 @@
 //   gate alone: the files read from a local folder and given to the ingest gate in one batch
 //     (what `delineate ingest` runs);
 //   upload route: the same files sent over HTTP to a listening server (loopback) by the upload
-//     routes (one session per file, 8 MiB chunks, sealed and staged in the database), the batch
+//     routes (one session per file, 8 MiB chunks, the last completing the file, sealed and staged in the database), the batch
 //     closed, then the gate job run as the worker runs it (chunks unsealed, one gate run, staged
 //     bytes deleted).
 // Both gates are configured alike: the IOD check (dciodvfy, one shell per core), no OCR stage (a
@@ -78,10 +78,11 @@ export async function run(): Promise<BenchResult> {
     for (const path of paths) {
       const content = await readFile(path);
       const file = (await call('POST', `/api/upload-batches/${batch.id}/files`, { name: path.split('/').pop()!, size: content.length })) as { id: string };
+      // As the web client sends them: the last chunk also completes the file.
       for (let offset = 0; offset < content.length; offset += batch.chunkBytes) {
-        await call('PATCH', `/api/upload-files/${file.id}?offset=${offset}`, content.subarray(offset, offset + batch.chunkBytes));
+        const last = offset + batch.chunkBytes >= content.length ? '&complete=true' : '';
+        await call('PATCH', `/api/upload-files/${file.id}?offset=${offset}${last}`, content.subarray(offset, offset + batch.chunkBytes));
       }
-      await call('POST', `/api/upload-files/${file.id}/complete`);
     }
     await call('POST', `/api/upload-batches/${batch.id}/close`);
     const uploadMs = performance.now() - uploadStarted;

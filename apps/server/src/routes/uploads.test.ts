@@ -89,6 +89,26 @@ describe('browser upload routes', () => {
     expect(audited.map((a) => a.action)).toContain('upload.read');
   });
 
+  it('ends a file with its last chunk when asked, audited as a completion, and refuses a wrong SHA-256 there too', async () => {
+    const bytes = fileBytes(3000, 9);
+    const file = await newFile(await newBatch(), bytes, { sha256: sha256(bytes) });
+    const answer = await call(steward, 'PATCH', `/api/upload-files/${file}?offset=0&complete=true`, bytes);
+    expect(answer.body).toMatchObject({ received: 3000, file: { id: file, state: 'waiting', stateWords: 'waiting for the gate' } });
+    // Completing again is harmless: the complete route answers the state it has.
+    expect((await call(steward, 'POST', `/api/upload-files/${file}/complete`)).body.state).toBe('waiting');
+    await h.server.app.accessRuntime.tiles.flush();
+    const audited = await countsOf(file);
+    expect(audited.filter((a) => a.action === 'upload.write').map((a) => a.outcome)).toEqual(['success', 'success']);
+    expect(audited.filter((a) => a.action === 'upload.append')).toEqual([{ action: 'upload.append', outcome: 'success', count: 1 }]);
+
+    const other = fileBytes(1000, 10);
+    const wrong = await newFile(await newBatch(), other, { sha256: sha256(bytes) });
+    expect(await call(steward, 'PATCH', `/api/upload-files/${wrong}?offset=0&complete=true`, other)).toMatchObject({ status: 422, body: { code: 'DLN_UPLOAD_HASH_MISMATCH' } });
+    expect(await staged(wrong)).toHaveLength(0);
+    expect((await call(steward, 'GET', `/api/upload-files/${wrong}`)).body.state).toBe('rejected');
+    expect((await countsOf(wrong)).filter((a) => a.action === 'upload.write').map((a) => a.outcome)).toEqual(['error']);
+  });
+
   it('refuses a chunk at the wrong offset, keeping nothing of it', async () => {
     const bytes = fileBytes(3000, 2);
     const file = await newFile(await newBatch(), bytes);

@@ -153,12 +153,17 @@ export class UploadRun {
     let offset = session.received;
     this.#setFile(key, { uploadId: session.id, sent: offset, resumedFrom: offset });
     try {
+      let completed = false;
       while (session.state === 'uploading' && offset < p.file.size) {
         if (this.#stopped) return;
-        const chunk = p.file.slice(offset, Math.min(p.file.size, offset + session.chunkBytes));
+        const end = Math.min(p.file.size, offset + session.chunkBytes);
+        const chunk = p.file.slice(offset, end);
         try {
-          const answer = await json<{ received: number }>(`/api/upload-files/${session.id}?offset=${offset}`, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: chunk });
+          // The last chunk also ends the file's upload: one request less per file.
+          const last = end === p.file.size ? '&complete=true' : '';
+          const answer = await json<{ received: number; file?: unknown }>(`/api/upload-files/${session.id}?offset=${offset}${last}`, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: chunk });
           offset = answer.received;
+          completed = answer.file !== undefined;
         } catch (error) {
           // The server has more or less than this page thought (a retried chunk): go on from its offset.
           if (error instanceof ApiError && error.code === 'DLN_UPLOAD_OFFSET' && typeof error.details?.received === 'number') offset = error.details.received;
@@ -166,7 +171,7 @@ export class UploadRun {
         }
         this.#setFile(key, { sent: offset });
       }
-      if (session.state === 'uploading') await post(`/api/upload-files/${session.id}/complete`);
+      if (session.state === 'uploading' && !completed) await post(`/api/upload-files/${session.id}/complete`);
       this.#setFile(key, { sent: p.file.size, done: true });
     } catch (error) {
       this.#setFile(key, { refusal: refusalOf(error), done: true });
