@@ -136,6 +136,9 @@ export const errorCodes = {
   DLN_UPLOAD_KIND_UNSUPPORTED: 415,
   DLN_UPLOAD_UNAVAILABLE: 503,
   DLN_UPLOAD_ARCHIVE_INVALID: 422,
+  DLN_UPLOAD_NIFTI_NO_SERIES: 422,
+  DLN_UPLOAD_NIFTI_OFF_GRID: 422,
+  DLN_UPLOAD_NIFTI_NOT_LABELS: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -169,20 +169,24 @@ describe('browser upload routes', () => {
     }
   });
 
-  it('refuses NIfTI and video in plain words, by name and by content, and takes a slide for the slide gate', async () => {
+  it('refuses video in plain words, by name and by content, and stages a slide and a NIfTI file for the gate', async () => {
     const batch = await newBatch();
-    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'brain.nii.gz', size: 100 })).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'NIfTI volumes are not accepted by this server yet' });
-    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'scope.mp4', size: 100 })).body.message).toBe('Videos are not accepted by this server yet');
+    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'scope.mp4', size: 100 })).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' });
     // A slide, by name and by its TIFF header, is staged like any file: the gate job sends it through the slide gate.
     const tiff = new Uint8Array(512);
     tiff.set([0x49, 0x49, 0x2a, 0x00]);
     const slide = await newFile(batch, tiff, { name: 'case/small.svs' });
     expect((await call(steward, 'PATCH', `/api/upload-files/${slide}?offset=0`, tiff)).status).toBeLessThan(300);
     expect(await staged(slide)).toHaveLength(1);
+    // A NIfTI label map is staged too: the gate job matches it to a series of the batch.
     const nifti = new Uint8Array(512);
     nifti.set(new TextEncoder().encode('n+1\0'), 344);
-    const renamed = await newFile(batch, nifti, { name: 'renamed.dcm' });
-    expect((await call(steward, 'PATCH', `/api/upload-files/${renamed}?offset=0`, nifti)).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'NIfTI volumes are not accepted by this server yet' });
+    const labels = await newFile(batch, nifti, { name: 'labels.nii' });
+    expect((await call(steward, 'PATCH', `/api/upload-files/${labels}?offset=0`, nifti)).status).toBeLessThan(300);
+    const video = new Uint8Array(512);
+    video.set(new TextEncoder().encode('ftypisom'), 4);
+    const renamed = await newFile(batch, video, { name: 'renamed.dcm' });
+    expect((await call(steward, 'PATCH', `/api/upload-files/${renamed}?offset=0`, video)).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' });
     expect(await staged(renamed)).toHaveLength(0);
     expect((await call(steward, 'GET', `/api/upload-batches/${batch}`)).body.files).toContainEqual(expect.objectContaining({ id: renamed, state: 'rejected', code: 'DLN_UPLOAD_KIND_UNSUPPORTED' }));
   });

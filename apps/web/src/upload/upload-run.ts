@@ -146,7 +146,7 @@ export class UploadRun {
     try {
       session = await this.#session(batch, p, key, record);
     } catch (error) {
-      // A file the server refuses up front (a NIfTI volume, a video) does not stop the others.
+      // A file the server refuses up front (a video) does not stop the others.
       this.#setFile(key, { refusal: refusalOf(error), done: true });
       return;
     }

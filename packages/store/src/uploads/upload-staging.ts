@@ -66,6 +66,8 @@ export interface UploadFile {
 export interface UploadBatch {
   readonly id: string;
   readonly projectId: string;
+  /** Who started the batch: the author of a label map it brings. */
+  readonly createdBy: string | null;
   readonly createdAt: Date;
   readonly closedAt: Date | null;
   readonly jobId: string | null;
@@ -335,6 +337,6 @@ export class UploadStaging {
   }
 }
 
-function toBatch(row: { id: string; project_id: string; created_at: Date; closed_at: Date | null; job_id: string | null }): UploadBatch {
-  return { id: row.id, projectId: row.project_id, createdAt: row.created_at, closedAt: row.closed_at, jobId: row.job_id };
+function toBatch(row: { id: string; project_id: string; created_by: string | null; created_at: Date; closed_at: Date | null; job_id: string | null }): UploadBatch {
+  return { id: row.id, projectId: row.project_id, createdBy: row.created_by, createdAt: row.created_at, closedAt: row.closed_at, jobId: row.job_id };
 }
