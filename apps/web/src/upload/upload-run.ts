@@ -45,6 +45,9 @@ function refusalOf(error: unknown): { code: string; text: string } {
   return error instanceof ApiError ? { code: error.code, text: error.message } : { code: 'DLN_NETWORK', text: 'The server could not be reached' };
 }
 
+/** Files uploaded at once by one page. */
+export const UPLOADS_AT_ONCE = 4;
+
 /**
  * Uploads what was dropped into a project: one batch, one resumable session per file, chunks
  * sent from the offset the server reports. The batch and the sessions are remembered in this
@@ -101,10 +104,16 @@ export class UploadRun {
     const files = picked.map((p) => ({ key: fileKey({ path: p.path, size: p.file.size, lastModified: p.file.lastModified }), path: p.path, size: p.file.size, sent: 0, resumedFrom: 0, uploadId: null, refusal: null, done: false }));
     this.#set({ phase: 'uploading', batchId: batch, files, error: null });
     try {
-      for (const [i, p] of picked.entries()) {
-        if (this.#stopped) return;
-        await this.#uploadOne(batch, p, files[i]!.key, record);
-      }
+      // A few files in flight at once: each request waits on the network and the server's
+      // database in turn, so one file at a time leaves both idle most of the time.
+      let next = 0;
+      const lane = async () => {
+        while (!this.#stopped && next < picked.length) {
+          const i = next++;
+          await this.#uploadOne(batch, picked[i]!, files[i]!.key, record);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, picked.length) }, lane));
       if (this.#stopped) return;
       this.#set({ phase: 'closing' });
       await post(`/api/upload-batches/${batch}/close`);
