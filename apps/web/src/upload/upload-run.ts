@@ -110,7 +110,13 @@ export class UploadRun {
       const lane = async () => {
         while (!this.#stopped && next < picked.length) {
           const i = next++;
-          await this.#uploadOne(batch, picked[i]!, files[i]!.key, record);
+          try {
+            await this.#uploadOne(batch, picked[i]!, files[i]!.key, record);
+          } catch (error) {
+            // The other files stop after their chunk in flight: the upload is resumed as a whole.
+            this.#stopped = true;
+            throw error;
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, picked.length) }, lane));
