@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { encodeRle8, RLE8 } from '@delineate/core';
 import { generateCtPhantom } from '@delineate/formats';
 import { liverCtLabelSchema, liverCtReviewProtocol, type Role } from '@delineate/schema';
-import { createServer, configFromEnv, openTestSession, policyTable, type DelineateServer } from '@delineate/server';
+import { createServer, configFromEnv, openTestSession, policyTable, type DelineateServer, type IngestRunner } from '@delineate/server';
 import {
   AccessRepository,
   AnnotationRepository,
@@ -39,6 +39,10 @@ export interface ReleaseScenario {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are JSON each test checks for itself
   call(user: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<{ status: number; json: () => any; raw: Buffer; headers: Record<string, string | string[] | number | undefined> }>;
   close(): Promise<void>;
+  /** The key the server seals uploads and retrievals with. */
+  readonly platformKey: BlobKey;
+  /** The ingest gate the server runs, with `ingestGate`. */
+  readonly ingest?: IngestRunner;
 }
 
 export interface ReleaseScenarioOptions {
@@ -58,7 +62,8 @@ export async function openReleaseScenario(options: ReleaseScenarioOptions): Prom
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
   const clock = () => new Date();
   const gate = options.ingestGate ? serverIngest({ database, blobs, clock }) : undefined;
-  const server = await createServer({ config: configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') }), database, blobs, clock, ...(gate ? { ingest: gate.run } : {}) });
+  const platformKey = BlobKey.generate();
+  const server = await createServer({ config: configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') }), database, blobs, clock, ...(gate ? { ingest: gate.run, uploadKey: platformKey } : {}) });
   const db = database.db;
   const schema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
   const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
@@ -102,7 +107,7 @@ export async function openReleaseScenario(options: ReleaseScenarioOptions): Prom
     await database.close();
     await rm(dir, { recursive: true, force: true });
   };
-  return { dir, database, blobs, server, projectId, users, itemsBySubject, truth, call, close };
+  return { dir, database, blobs, server, projectId, users, itemsBySubject, truth, call, close, platformKey, ...(gate ? { ingest: gate.run } : {}) };
 }
 
 /**

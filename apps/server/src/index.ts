@@ -31,4 +31,5 @@ export {
   type VerifyAuditOptions,
 } from './access';
 export { DicomwebClient, type DicomwebEndpoint, type RetrieveTarget, type StowOutcome } from './dicomweb/client';
-export type { RetrievalRunner } from './dicomweb/retrievals';
+export { DICOMWEB_RETRIEVE_JOB, RetrievalRunner, type RetrievalRunnerDeps } from './dicomweb/retrievals';
+export type { ReadMeter } from './dicomweb/multipart';

@@ -123,7 +123,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerReleaseRoutes(app, registry, context);
   registerIngestRoutes(app, registry, deps.ingest);
   registerProjectModalityRoutes(app, registry, context);
-  const retrievals = registerDicomwebRoutes(app, registry, context, deps.ingest);
+  const retrievals = registerDicomwebRoutes(app, registry, context, deps.ingest, deps.uploadKey);
   registerSlideRoutes(app, registry, context);
   registerItemNameRoutes(app, registry, context);
   registerUploadRoutes(app, registry, context, deps.uploadKey);

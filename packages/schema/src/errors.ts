@@ -153,6 +153,9 @@ export const errorCodes = {
   DLN_RTSTRUCT_INVALID: 422,
   DLN_RTSTRUCT_SERIES_MISMATCH: 422,
   DLN_RTSTRUCT_ROI_UNMATCHED: 422,
+  DLN_UPLOAD_NIFTI_NO_SERIES: 422,
+  DLN_UPLOAD_NIFTI_OFF_GRID: 422,
+  DLN_UPLOAD_NIFTI_NOT_LABELS: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

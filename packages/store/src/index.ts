@@ -210,6 +210,7 @@ export {
 } from './dicomweb/repository';
 export { writeRevisionSegmentation, type RevisionSegmentation } from './dicomweb/revision-seg';
 export { releaseSegmentations } from './dicomweb/release-seg';
+export { instanceHash, openRetrievalTargets, RetrievalStaging, sealRetrievalTargets, type RetrievalTarget } from './dicomweb/retrieval-staging';
 export { registerSlidePyramid, storeSlideTileIndex, BlobPyramidSource } from './slides/slide-pyramids';
 export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';
 // Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).

@@ -1,5 +1,5 @@
 import { DelineateError } from '@delineate/schema';
-import { contentTypeParameters, readMultipart, writeMultipart } from './multipart';
+import { contentTypeParameters, readMultipart, writeMultipart, type ReadMeter } from './multipart';
 import { qidoRequestPath, readQidoMatches, type QidoMatch, type QidoSearch } from './qido';
 
 /** Where and how to reach a PACS: what a project's connection holds, the password opened. */
@@ -53,9 +53,10 @@ export class DicomwebClient {
 
   /**
    * The instances of a study or series (WADO-RS), one at a time as the answer arrives; the
-   * answer stalling for longer than the timeout aborts it (DLN_DICOMWEB_UNREACHABLE).
+   * answer stalling for longer than the timeout aborts it (DLN_DICOMWEB_UNREACHABLE). `meter`
+   * records the most the reader held at once.
    */
-  async *retrieve(target: RetrieveTarget): AsyncGenerator<Uint8Array> {
+  async *retrieve(target: RetrieveTarget, options: { meter?: ReadMeter } = {}): AsyncGenerator<Uint8Array> {
     if (!uidPattern.test(target.studyInstanceUid) || (target.seriesInstanceUid !== undefined && !uidPattern.test(target.seriesInstanceUid))) {
       throw new DelineateError('DLN_REQUEST_INVALID', 'A study or series to retrieve is not a DICOM UID');
     }
@@ -79,7 +80,7 @@ export class DicomwebClient {
           yield chunk;
         }
       };
-      for await (const part of readMultipart(chunks(res.body), parameters.boundary, { maxPartBytes: this.#endpoint.maxInstanceBytes })) {
+      for await (const part of readMultipart(chunks(res.body), parameters.boundary, { maxPartBytes: this.#endpoint.maxInstanceBytes, ...(options.meter ? { meter: options.meter } : {}) })) {
         const type = contentTypeParameters(part.headers['content-type'] ?? parameters.type ?? '').mediaType;
         if (type !== 'application/dicom' || !hasDicomPreamble(part.body)) {
           throw new DelineateError('DLN_DICOMWEB_NOT_DICOM', 'A part of the PACS answer is not a DICOM instance');

@@ -30,12 +30,17 @@ const malformed = (what: string): never => {
   throw new DelineateError('DLN_DICOMWEB_MULTIPART', `The PACS answer is not a well-formed multipart message (${what})`);
 };
 
+/** What a reader held at most at once: the part being read and the unread rest of the answer. */
+export interface ReadMeter {
+  peakBytes: number;
+}
+
 /**
  * Reads a multipart/related body as it arrives (RFC 2046 §5.1), one part at a time: memory holds
  * the part being read, never the whole answer (a study can be gigabytes). A part over
  * `maxPartBytes` is refused (DLN_DICOMWEB_OVERSIZE) as soon as it grows past it.
  */
-export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary: string, options: { maxPartBytes: number }): AsyncGenerator<MultipartPart> {
+export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary: string, options: { maxPartBytes: number; meter?: ReadMeter }): AsyncGenerator<MultipartPart> {
   if (!boundary || boundary.length > 70) malformed('no usable boundary');
   const opening = Buffer.from(`--${boundary}`);
   // Every boundary after the first follows the CRLF that ends the previous part's body.
@@ -55,6 +60,7 @@ export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary
       return false;
     }
     buffer = buffer.length === 0 ? Buffer.from(next.value) : Buffer.concat([buffer, next.value]);
+    if (options.meter) options.meter.peakBytes = Math.max(options.meter.peakBytes, buffer.length + bodyBytes);
     return true;
   };
   while (state !== 'done') {

@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DelineateError, isDelineateError } from '@delineate/schema';
-import { AnnotationRepository, DicomwebRepository, ReleaseRepository, releaseSegmentations, writeRevisionSegmentation, type DicomwebConnection } from '@delineate/store';
+import { AnnotationRepository, DicomwebRepository, ReleaseRepository, releaseSegmentations, writeRevisionSegmentation, type BlobKey, type DicomwebConnection } from '@delineate/store';
 import { appendRouteAudit } from '../access';
 import { CredentialCipher } from '../access/secret-box';
 import type { ServerContext } from '../context';
@@ -48,10 +49,8 @@ function connectionView(c: DicomwebConnection | undefined) {
  * WADO-RS retrievals through the ingest gate as jobs with progress, and STOW-RS sends of
  * accepted revisions and release SEG exports, each recorded with the PACS's answer.
  */
-export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext, ingest: IngestRunner | undefined): RetrievalRunner {
+export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext, ingest: IngestRunner | undefined, key: BlobKey | undefined): RetrievalRunner {
   const repository = new DicomwebRepository(ctx.database.db, { clock: ctx.clock });
-  const runner = new RetrievalRunner(repository, ingest);
-  app.addHook('onClose', () => runner.settled());
   let cipher: Promise<CredentialCipher> | undefined;
   const credentials = () => (cipher ??= CredentialCipher.load(ctx.config.dataDir));
 
@@ -61,6 +60,19 @@ export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegi
     const password = c.sealedPassword === null ? null : (await credentials()).open(c.sealedPassword);
     return new DicomwebClient({ baseUrl: c.baseUrl, username: c.username, password, timeoutMs: c.timeoutMs, maxInstanceBytes: c.maxInstanceBytes });
   };
+  const runner = new RetrievalRunner({
+    database: ctx.database,
+    repository,
+    ingest,
+    key,
+    stagingDir: join(ctx.config.dataDir, 'dicomweb-staging'),
+    clock: ctx.clock,
+    region: ctx.config.region,
+    clientOf,
+  });
+  // Retrievals left by a server that stopped are taken up once this one is ready.
+  app.addHook('onReady', async () => runner.wake());
+  app.addHook('onClose', () => runner.stop());
 
   /** An event of its own beside the access layer's per-request one, for what the request did. */
   const audit = (request: FastifyRequest, projectId: string, action: string, objectId: string | null, outcome: 'success' | 'error') =>
@@ -118,8 +130,8 @@ export function registerDicomwebRoutes(app: FastifyInstance, registry: RouteRegi
     action: 'dicomweb.retrieve', resource: 'project', params: projectParams, body: retrievalBody,
     responses: { 202: { description: 'The retrieval, running' }, 409: { description: 'DLN_DICOMWEB_NOT_CONFIGURED' }, 503: { description: 'DLN_INGEST_UNAVAILABLE' } },
     handler: async ({ params, body }, request, reply) => {
-      const client = await clientOf(params.projectId);
-      const retrieval = await runner.start({ projectId: params.projectId, requestedBy: requestUserId(request), client, targets: body.targets });
+      await clientOf(params.projectId);
+      const retrieval = await runner.start({ projectId: params.projectId, requestedBy: requestUserId(request), targets: body.targets });
       await audit(request, params.projectId, `dicomweb.retrieve.${body.targets.length}`, retrieval.id, 'success');
       return reply.status(202).send(retrieval);
     },

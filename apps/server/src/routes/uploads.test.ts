@@ -53,6 +53,8 @@ describe('browser upload routes', () => {
   };
 
   const auditOf = async (objectId: string) => (await sql<{ action: string; outcome: string }>`select action, outcome from audit_events where object_id = ${objectId}`.execute(h.database.db)).rows;
+  const countsOf = async (objectId: string) =>
+    (await sql<{ action: string; outcome: string; count: number }>`select action, outcome, count from audit_events where object_id = ${objectId} order by sequence`.execute(h.database.db)).rows;
 
   it('takes a file in chunks, tells where to resume, and queues one gate job when the batch closes', async () => {
     const bytes = fileBytes(5000, 1);
@@ -79,8 +81,32 @@ describe('browser upload routes', () => {
     const jobs = await h.database.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'ingest.upload').execute();
     expect(jobs.filter((j) => (j.payload as { batchId: string }).batchId === batch)).toHaveLength(1);
     expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'late.dcm', size: 10 })).body.code).toBe('DLN_UPLOAD_CLOSED');
-    const audited = await auditOf(file);
-    expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(['upload.write', 'upload.read']));
+    // Audited per file, not per chunk: completing it is one event, its two chunks one counted event.
+    await h.server.app.accessRuntime.tiles.flush();
+    const audited = await countsOf(file);
+    expect(audited.filter((a) => a.action === 'upload.write')).toEqual([{ action: 'upload.write', outcome: 'success', count: 1 }]);
+    expect(audited.filter((a) => a.action === 'upload.append')).toEqual([{ action: 'upload.append', outcome: 'success', count: 2 }]);
+    expect(audited.map((a) => a.action)).toContain('upload.read');
+  });
+
+  it('ends a file with its last chunk when asked, audited as a completion, and refuses a wrong SHA-256 there too', async () => {
+    const bytes = fileBytes(3000, 9);
+    const file = await newFile(await newBatch(), bytes, { sha256: sha256(bytes) });
+    const answer = await call(steward, 'PATCH', `/api/upload-files/${file}?offset=0&complete=true`, bytes);
+    expect(answer.body).toMatchObject({ received: 3000, file: { id: file, state: 'waiting', stateWords: 'waiting for the gate' } });
+    // Completing again is harmless: the complete route answers the state it has.
+    expect((await call(steward, 'POST', `/api/upload-files/${file}/complete`)).body.state).toBe('waiting');
+    await h.server.app.accessRuntime.tiles.flush();
+    const audited = await countsOf(file);
+    expect(audited.filter((a) => a.action === 'upload.write').map((a) => a.outcome)).toEqual(['success', 'success']);
+    expect(audited.filter((a) => a.action === 'upload.append')).toEqual([{ action: 'upload.append', outcome: 'success', count: 1 }]);
+
+    const other = fileBytes(1000, 10);
+    const wrong = await newFile(await newBatch(), other, { sha256: sha256(bytes) });
+    expect(await call(steward, 'PATCH', `/api/upload-files/${wrong}?offset=0&complete=true`, other)).toMatchObject({ status: 422, body: { code: 'DLN_UPLOAD_HASH_MISMATCH' } });
+    expect(await staged(wrong)).toHaveLength(0);
+    expect((await call(steward, 'GET', `/api/upload-files/${wrong}`)).body.state).toBe('rejected');
+    expect((await countsOf(wrong)).filter((a) => a.action === 'upload.write').map((a) => a.outcome)).toEqual(['error']);
   });
 
   it('refuses a chunk at the wrong offset, keeping nothing of it', async () => {
@@ -143,20 +169,24 @@ describe('browser upload routes', () => {
     }
   });
 
-  it('refuses NIfTI and video in plain words, by name and by content, and takes a slide for the slide gate', async () => {
+  it('refuses video in plain words, by name and by content, and stages a slide and a NIfTI file for the gate', async () => {
     const batch = await newBatch();
-    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'brain.nii.gz', size: 100 })).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'NIfTI volumes are not accepted by this server yet' });
-    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'scope.mp4', size: 100 })).body.message).toBe('Videos are not accepted by this server yet');
+    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'scope.mp4', size: 100 })).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' });
     // A slide, by name and by its TIFF header, is staged like any file: the gate job sends it through the slide gate.
     const tiff = new Uint8Array(512);
     tiff.set([0x49, 0x49, 0x2a, 0x00]);
     const slide = await newFile(batch, tiff, { name: 'case/small.svs' });
     expect((await call(steward, 'PATCH', `/api/upload-files/${slide}?offset=0`, tiff)).status).toBeLessThan(300);
     expect(await staged(slide)).toHaveLength(1);
+    // A NIfTI label map is staged too: the gate job matches it to a series of the batch.
     const nifti = new Uint8Array(512);
     nifti.set(new TextEncoder().encode('n+1\0'), 344);
-    const renamed = await newFile(batch, nifti, { name: 'renamed.dcm' });
-    expect((await call(steward, 'PATCH', `/api/upload-files/${renamed}?offset=0`, nifti)).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'NIfTI volumes are not accepted by this server yet' });
+    const labels = await newFile(batch, nifti, { name: 'labels.nii' });
+    expect((await call(steward, 'PATCH', `/api/upload-files/${labels}?offset=0`, nifti)).status).toBeLessThan(300);
+    const video = new Uint8Array(512);
+    video.set(new TextEncoder().encode('ftypisom'), 4);
+    const renamed = await newFile(batch, video, { name: 'renamed.dcm' });
+    expect((await call(steward, 'PATCH', `/api/upload-files/${renamed}?offset=0`, video)).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' });
     expect(await staged(renamed)).toHaveLength(0);
     expect((await call(steward, 'GET', `/api/upload-batches/${batch}`)).body.files).toContainEqual(expect.objectContaining({ id: renamed, state: 'rejected', code: 'DLN_UPLOAD_KIND_UNSUPPORTED' }));
   });
@@ -170,7 +200,8 @@ describe('browser upload routes', () => {
     expect((await call(annotator, 'PATCH', `/api/upload-files/${file}?offset=0`, bytes)).status).toBe(403);
     expect((await call(annotator, 'GET', `/api/upload-batches/${batch}`)).status).toBe(403);
     expect(await staged(file)).toHaveLength(0);
+    await h.server.app.accessRuntime.tiles.flush();
     const refused = await auditOf(file);
-    expect(refused).toContainEqual({ action: 'upload.write', outcome: 'denied' });
+    expect(refused).toContainEqual({ action: 'upload.append', outcome: 'denied' });
   });
 });

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   DelineateError,
@@ -10,6 +10,7 @@ import {
   type UploadGateJobPayload,
 } from '@delineate/schema';
 import { JobQueue, ProjectRepository, UploadStaging, type BlobKey, type UploadBatch, type UploadFile } from '@delineate/store';
+import { appendRouteAudit, requestAccess } from '../access';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
@@ -87,6 +88,20 @@ export function registerUploadRoutes(app: FastifyInstance, registry: RouteRegist
     return new UploadStaging(db, { key, clock: ctx.clock, maxFileBytes: UPLOAD_MAX_FILE_BYTES });
   };
   const session = (file: UploadFile) => ({ id: file.id, received: file.received, size: file.size, state: file.state, chunkBytes });
+  /** Completes a file from its last chunk's request, audited as the complete route is (who, which file, when, how it ended). */
+  const completeFile = async (stage: UploadStaging, fileId: string, request: FastifyRequest): Promise<UploadFileStatus> => {
+    const access = requestAccess(request);
+    const projectId = access.resource.kind === 'object' ? access.resource.projectId : null;
+    const event = { action: 'upload.write', objectType: 'upload_file', objectId: fileId, projectId, purpose: 'annotation_project' } as const;
+    try {
+      const file = fileStatus(await stage.complete(fileId));
+      await appendRouteAudit(request, { ...event, outcome: 'success' });
+      return file;
+    } catch (error) {
+      await appendRouteAudit(request, { ...event, outcome: 'error' });
+      throw error;
+    }
+  };
 
   defineRoute(app, registry, {
     method: 'POST',
@@ -141,18 +156,24 @@ export function registerUploadRoutes(app: FastifyInstance, registry: RouteRegist
     method: 'PATCH',
     url: '/api/upload-files/:id',
     operationId: 'appendUploadChunk',
-    summary: 'Send the bytes of a file from `offset`, which must be what the server has',
+    summary: 'Send the bytes of a file from `offset`, which must be what the server has; `complete=true` on the last chunk also ends the file’s upload',
     tags: ['ingest'],
-    action: 'upload.write',
+    // Audited per file and session (a count of chunks), not per chunk: opening and completing the file are audited each.
+    action: 'upload.append',
     resource: 'upload_file',
     params: idParams,
-    query: z.object({ offset: z.coerce.number().int().min(0) }),
+    query: z.object({ offset: z.coerce.number().int().min(0), complete: z.enum(['true', 'false']).optional() }),
     body: binaryBody,
-    responses: { 200: { description: 'The new offset', schema: z.object({ received: z.number().int() }) } },
-    handler: async ({ params, query, body }, _request, reply) => {
+    responses: { 200: { description: 'The new offset, and the file’s state once completed', schema: z.object({ received: z.number().int(), file: UploadFileStatus.optional() }) } },
+    handler: async ({ params, query, body }, request, reply) => {
       if (body.length > chunkBytes) throw new DelineateError('DLN_REQUEST_TOO_LARGE', `A chunk is at most ${chunkBytes} bytes`, { limit: chunkBytes });
-      const received = await staging().appendChunk(params.id, query.offset, body);
-      return reply.header('upload-offset', String(received)).send({ received });
+      const stage = staging();
+      const received = await stage.appendChunk(params.id, query.offset, body);
+      reply.header('upload-offset', String(received));
+      // One request less per file: most DICOM slices are one chunk, so a file costs two requests, not three.
+      if (query.complete !== 'true') return { received };
+      const file = await completeFile(stage, params.id, request);
+      return { received, file };
     },
   });
 

@@ -45,6 +45,9 @@ function refusalOf(error: unknown): { code: string; text: string } {
   return error instanceof ApiError ? { code: error.code, text: error.message } : { code: 'DLN_NETWORK', text: 'The server could not be reached' };
 }
 
+/** Files uploaded at once by one page. */
+export const UPLOADS_AT_ONCE = 4;
+
 /**
  * Uploads what was dropped into a project: one batch, one resumable session per file, chunks
  * sent from the offset the server reports. The batch and the sessions are remembered in this
@@ -101,10 +104,22 @@ export class UploadRun {
     const files = picked.map((p) => ({ key: fileKey({ path: p.path, size: p.file.size, lastModified: p.file.lastModified }), path: p.path, size: p.file.size, sent: 0, resumedFrom: 0, uploadId: null, refusal: null, done: false }));
     this.#set({ phase: 'uploading', batchId: batch, files, error: null });
     try {
-      for (const [i, p] of picked.entries()) {
-        if (this.#stopped) return;
-        await this.#uploadOne(batch, p, files[i]!.key, record);
-      }
+      // A few files in flight at once: each request waits on the network and the server's
+      // database in turn, so one file at a time leaves both idle most of the time.
+      let next = 0;
+      const lane = async () => {
+        while (!this.#stopped && next < picked.length) {
+          const i = next++;
+          try {
+            await this.#uploadOne(batch, picked[i]!, files[i]!.key, record);
+          } catch (error) {
+            // The other files stop after their chunk in flight: the upload is resumed as a whole.
+            this.#stopped = true;
+            throw error;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, picked.length) }, lane));
       if (this.#stopped) return;
       this.#set({ phase: 'closing' });
       await post(`/api/upload-batches/${batch}/close`);
@@ -146,19 +161,24 @@ export class UploadRun {
     try {
       session = await this.#session(batch, p, key, record);
     } catch (error) {
-      // A file the server refuses up front (a NIfTI volume, a video) does not stop the others.
+      // A file the server refuses up front (a video) does not stop the others.
       this.#setFile(key, { refusal: refusalOf(error), done: true });
       return;
     }
     let offset = session.received;
     this.#setFile(key, { uploadId: session.id, sent: offset, resumedFrom: offset });
     try {
+      let completed = false;
       while (session.state === 'uploading' && offset < p.file.size) {
         if (this.#stopped) return;
-        const chunk = p.file.slice(offset, Math.min(p.file.size, offset + session.chunkBytes));
+        const end = Math.min(p.file.size, offset + session.chunkBytes);
+        const chunk = p.file.slice(offset, end);
         try {
-          const answer = await json<{ received: number }>(`/api/upload-files/${session.id}?offset=${offset}`, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: chunk });
+          // The last chunk also ends the file's upload: one request less per file.
+          const last = end === p.file.size ? '&complete=true' : '';
+          const answer = await json<{ received: number; file?: unknown }>(`/api/upload-files/${session.id}?offset=${offset}${last}`, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: chunk });
           offset = answer.received;
+          completed = answer.file !== undefined;
         } catch (error) {
           // The server has more or less than this page thought (a retried chunk): go on from its offset.
           if (error instanceof ApiError && error.code === 'DLN_UPLOAD_OFFSET' && typeof error.details?.received === 'number') offset = error.details.received;
@@ -166,7 +186,7 @@ export class UploadRun {
         }
         this.#setFile(key, { sent: offset });
       }
-      if (session.state === 'uploading') await post(`/api/upload-files/${session.id}/complete`);
+      if (session.state === 'uploading' && !completed) await post(`/api/upload-files/${session.id}/complete`);
       this.#setFile(key, { sent: p.file.size, done: true });
     } catch (error) {
       this.#setFile(key, { refusal: refusalOf(error), done: true });

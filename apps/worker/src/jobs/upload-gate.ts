@@ -7,6 +7,7 @@ import { ingestBatch } from '../ingest-batch';
 import { projectDeidSettings } from '../project-deid';
 import type { JobHandler } from '../worker';
 import { quarantineWords } from './quarantine-words';
+import { importUploadedNifti, isNiftiUpload } from './upload-nifti';
 
 export { UPLOAD_GATE_JOB_KIND };
 
@@ -61,16 +62,23 @@ function settleFrom(reports: readonly IngestFileReport[]): { state: 'passed' | '
  * The gate job of a closed upload batch: every waiting file of the batch (an archive expanded
  * into its files, a DICOMDIR followed through the files of its folder) goes through the ingest
  * gate in one run (`ingestBatch`, as `delineate ingest`), so a series' slices become one volume
- * and a slide goes through the slide gate. Each uploaded file then gets its answer and its
- * staged bytes are deleted.
+ * and a slide goes through the slide gate. A NIfTI label map is then imported onto the item of
+ * the series it was made on (`importUploadedNifti`). Each uploaded file then gets its answer and
+ * its staged bytes are deleted.
  */
 export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: UploadGateJobPayload, tools: UploadGateTools): Promise<void> {
   const staging = new UploadStaging(deps.database.db, { key, clock: deps.clock, maxFileBytes: Number.MAX_SAFE_INTEGER });
   const files = await staging.takeWaiting(payload.batchId);
   const inputs: Uint8Array[] = [];
   const owners: Array<{ file: UploadFile; from: number; count: number; refusal?: DelineateError; dicomdir?: boolean }> = [];
+  // Label maps wait for the series of the batch: they are matched to the items the gate makes.
+  const labelMaps: Array<{ file: UploadFile; bytes: Uint8Array }> = [];
   for (const file of files) {
     const bytes = await staging.content(file.id);
+    if (isNiftiUpload(file.name, bytes)) {
+      labelMaps.push({ file, bytes });
+      continue;
+    }
     try {
       const own = gateInputs(file, bytes);
       owners.push({ file, from: inputs.length, count: own.length, dicomdir: own.length === 0 && !isZipArchive(bytes) });
@@ -94,6 +102,13 @@ export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: U
       const answer = settleFrom(report.files.slice(owner.from, owner.from + owner.count));
       await staging.settle(owner.file.id, answer.state, answer);
     }
+  }
+  if (labelMaps.length === 0) return;
+  const uploadedBy = (await staging.batch(payload.batchId)).createdBy;
+  const items = 'items' in report ? report.items : [];
+  for (const { file, bytes } of labelMaps) {
+    const answer = await importUploadedNifti(deps, { projectId: payload.projectId, uploadedBy, bytes, items });
+    await staging.settle(file.id, answer.state, answer);
   }
 }
 

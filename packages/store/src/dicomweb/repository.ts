@@ -145,6 +145,28 @@ export class DicomwebRepository {
     return toRetrieval(row);
   }
 
+  /** The keyed hashes of the instances this retrieval has put through the gate (to skip on resume). */
+  async gatedInstances(id: string): Promise<Set<string>> {
+    const rows = await this.#db.selectFrom('dicomweb_retrieval_instances').select('instance_hash').where('retrieval_id', '=', id).execute();
+    return new Set(rows.map((r) => r.instance_hash));
+  }
+
+  async recordGated(id: string, instanceHashes: readonly string[]): Promise<void> {
+    if (instanceHashes.length === 0) return;
+    await this.#db
+      .insertInto('dicomweb_retrieval_instances')
+      .values(instanceHashes.map((instance_hash) => ({ retrieval_id: id, instance_hash })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  /** A retrieval by id alone, for the runner resuming it. */
+  async retrievalById(id: string): Promise<DicomwebRetrieval> {
+    const row = await this.#db.selectFrom('dicomweb_retrievals').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new DelineateError('DLN_DICOMWEB_RETRIEVAL_NOT_FOUND', 'No retrieval with that id');
+    return toRetrieval(row);
+  }
+
   async retrieval(projectId: string, id: string): Promise<DicomwebRetrieval> {
     const row = await this.#db.selectFrom('dicomweb_retrievals').selectAll().where('id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
     if (!row) throw new DelineateError('DLN_DICOMWEB_RETRIEVAL_NOT_FOUND', 'This project has no retrieval with that id');

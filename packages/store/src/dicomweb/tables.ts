@@ -3,7 +3,7 @@ import type { DB, NullableTimestamptz, RequiredTimestamptz } from '../sql/tables
 
 type Json<T> = ColumnType<T, string, string>;
 
-/** Row types of migration 0720_dicomweb. */
+/** Row types of migrations 0720_dicomweb and 0810_dicomweb_resume. */
 export type DicomwebTables = {
   dicomweb_connections: {
     project_id: string;
@@ -42,6 +42,10 @@ export type DicomwebTables = {
     error: string | null;
     created_at: RequiredTimestamptz;
     finished_at: NullableTimestamptz;
+  };
+  dicomweb_retrieval_instances: {
+    retrieval_id: string;
+    instance_hash: string;
   };
   dicomweb_sends: {
     id: Generated<string>;

@@ -72,6 +72,21 @@ describeStore('database and migrations', (getDb) => {
     await expect(migrate(db, [...rest, first!])).rejects.toMatchObject({ code: 'DLN_INTERNAL' });
   });
 
+  it('passes bytea both ways byte for byte, on either driver', async () => {
+    const { db } = getDb();
+    const every = Uint8Array.from({ length: 256 * 3 }, (_, i) => i & 0xff);
+    // A view into a larger buffer: only the viewed bytes go to the database.
+    const framed = new Uint8Array(every.length + 10);
+    framed.set(every, 5);
+    const view = framed.subarray(5, 5 + every.length);
+    const row = await sql<{ echoed: Uint8Array; empty: Uint8Array; length: number }>`select ${view}::bytea as echoed, ${new Uint8Array(0)}::bytea as empty, length(${view}::bytea) as length`.execute(db);
+    const answer = row.rows[0]!;
+    expect(answer.length).toBe(every.length);
+    expect(Buffer.from(answer.echoed).equals(Buffer.from(every))).toBe(true);
+    expect(answer.empty.length).toBe(0);
+    expect(answer.echoed).toBeInstanceOf(Uint8Array);
+  });
+
   it('commits and rolls back transactions, and serialises concurrent ones', async () => {
     const { db } = getDb();
     await sql`create table counter (id integer primary key, n integer not null)`.execute(db);

@@ -43,6 +43,30 @@ export class PGliteDialect implements Dialect {
   }
 }
 
+const BYTEA_OID = 17;
+
+/*
+ * bytea as hex through Buffer's native codec: PGlite's own converts byte by byte in JavaScript
+ * (Array.from(...).map(...).join), which cost about 0.3 s per 0.5 MiB staged upload chunk.
+ */
+const QUERY_OPTIONS = {
+  rowMode: 'object',
+  serializers: {
+    [BYTEA_OID]: (value: unknown): string => {
+      if (!(value instanceof Uint8Array)) throw new Error('Invalid input for bytea type');
+      return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+    },
+  },
+  parsers: {
+    [BYTEA_OID]: (text: string): Uint8Array => {
+      // Its own buffer, as PGlite's parser gives: never a view into Node's shared pool.
+      const bytes = new Uint8Array((text.length - 2) / 2);
+      Buffer.from(bytes.buffer).write(text.slice(2), 'hex');
+      return bytes;
+    },
+  },
+} as const;
+
 class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
 
@@ -51,7 +75,7 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], { rowMode: 'object' });
+    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], QUERY_OPTIONS);
     const command = result.command;
     const changed = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
     return changed && result.affectedRows !== undefined

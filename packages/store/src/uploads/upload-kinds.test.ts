@@ -8,15 +8,14 @@ const ascii = (text: string, at = 0, size = 512) => {
 };
 
 describe('what an upload accepts', () => {
-  it('refuses NIfTI and video by name, in words, and takes slides for the slide gate', () => {
-    expect(() => checkUploadName('t1.nii.gz')).toThrow('NIfTI volumes are not accepted by this server yet');
+  it('refuses video by name, in words, and takes slides for the slide gate and NIfTI label maps for their series', () => {
     expect(() => checkUploadName('colonoscopy.mov')).toThrow('Videos are not accepted by this server yet');
-    for (const name of ['IM0001', 'DICOMDIR', 'study.zip', 'ct/slice.dcm', 'case 12/slide.SVS', 'he.ndpi', 'scan.mrxs', 'boxes.tiff']) expect(() => checkUploadName(name)).not.toThrow();
+    for (const name of ['t1.nii.gz', 'labels.nii', 'IM0001', 'DICOMDIR', 'study.zip', 'ct/slice.dcm', 'case 12/slide.SVS', 'he.ndpi', 'scan.mrxs', 'boxes.tiff']) expect(() => checkUploadName(name)).not.toThrow();
   });
 
-  it('refuses them by content too, whatever the name, and takes a TIFF or BigTIFF slide', () => {
-    expect(() => checkUploadContent(ascii('n+1\0', 344))).toThrow(expect.objectContaining({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'NIfTI volumes are not accepted by this server yet' }));
-    expect(() => checkUploadContent(ascii('ftypisom', 4))).toThrow('Videos are not accepted by this server yet');
+  it('refuses video by content too, whatever the name, and takes a NIfTI header and a TIFF or BigTIFF slide', () => {
+    expect(() => checkUploadContent(ascii('ftypisom', 4))).toThrow(expect.objectContaining({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' }));
+    expect(() => checkUploadContent(ascii('n+1\0', 344))).not.toThrow();
     expect(() => checkUploadContent(Uint8Array.of(0x49, 0x49, 0x2a, 0, 8, 0, 0, 0))).not.toThrow();
     expect(() => checkUploadContent(Uint8Array.of(0x4d, 0x4d, 0, 0x2b, 0, 8, 0, 0))).not.toThrow();
   });

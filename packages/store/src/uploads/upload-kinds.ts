@@ -2,21 +2,18 @@ import { DelineateError } from '@delineate/schema';
 
 /**
  * What the upload accepts: what the ingest gate reads (DICOM files, DICOMDIR folders, zip
- * archives of them, and whole-slide images, which go through the slide gate). NIfTI and video
- * are refused in plain words until the gate takes them; the rest is left to the gate, which
- * rejects what it cannot read with its own reason.
+ * archives of them, whole-slide images, which go through the slide gate, and NIfTI label maps
+ * sent with the series they were made on, imported onto it). Video is refused in plain words
+ * until the gate takes it; the rest is left to the gate, which rejects what it cannot read with
+ * its own reason.
  */
-export type RefusedKind = 'nifti' | 'video';
+export type RefusedKind = 'video';
 
 const refusals: Readonly<Record<RefusedKind, string>> = {
-  nifti: 'NIfTI volumes are not accepted by this server yet',
   video: 'Videos are not accepted by this server yet',
 };
 
-const byExtension: ReadonlyArray<readonly [RegExp, RefusedKind]> = [
-  [/\.nii(\.gz)?$/i, 'nifti'],
-  [/\.(mp4|m4v|mov|avi|mkv|webm|mpg|mpeg)$/i, 'video'],
-];
+const byExtension: ReadonlyArray<readonly [RegExp, RefusedKind]> = [[/\.(mp4|m4v|mov|avi|mkv|webm|mpg|mpeg)$/i, 'video']];
 
 function refuse(kind: RefusedKind): never {
   throw new DelineateError('DLN_UPLOAD_KIND_UNSUPPORTED', refusals[kind], { kind });
@@ -29,11 +26,10 @@ export function checkUploadName(name: string): void {
 
 const startsWith = (bytes: Uint8Array, at: number, ascii: string) => bytes.length >= at + ascii.length && [...ascii].every((c, i) => bytes[at + i] === c.charCodeAt(0));
 
-/** The same refusal from the content (a renamed file): NIfTI-1/2 and common video containers. */
+/** The same refusal from the content (a renamed file): common video containers. */
 export function checkUploadContent(head: Uint8Array): void {
   // A DICOM file's 128-byte preamble is free bytes (it may hold another format's header): DICM decides.
   if (startsWith(head, 128, 'DICM')) return;
-  if (startsWith(head, 344, 'n+1\0') || startsWith(head, 344, 'ni1\0') || startsWith(head, 4, 'n+2\0')) refuse('nifti');
   if (startsWith(head, 4, 'ftyp') || (startsWith(head, 0, 'RIFF') && startsWith(head, 8, 'AVI ')) || (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3)) refuse('video');
 }
 

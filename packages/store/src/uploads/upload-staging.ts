@@ -66,6 +66,8 @@ export interface UploadFile {
 export interface UploadBatch {
   readonly id: string;
   readonly projectId: string;
+  /** Who started the batch: the author of a label map it brings. */
+  readonly createdBy: string | null;
   readonly createdAt: Date;
   readonly closedAt: Date | null;
   readonly jobId: string | null;
@@ -149,35 +151,61 @@ export class UploadStaging {
     return rows.map((row) => this.#toFile(row));
   }
 
-  /** Takes the bytes at `offset`, which must be exactly what was received so far. Returns the new offset. */
+  /**
+   * Takes the bytes at `offset`, which must be exactly what was received so far. Returns the new
+   * offset. The checks, the sealed chunk and the new offset are one statement: a chunk is either
+   * wholly received or not at all, and a chunk costs one round trip to the database.
+   */
   async appendChunk(fileId: string, offset: number, bytes: Uint8Array): Promise<number> {
     if (bytes.length === 0) throw new DelineateError('DLN_REQUEST_INVALID', 'A chunk holds at least one byte');
+    if (offset === 0) await this.#checkContent(fileId, bytes);
     const hash = blobAddress(bytes);
     const sealed = sealBlob(this.#options.key, hash, bytes);
-    const answer = await this.#db.transaction().execute(async (tx): Promise<number | DelineateError> => {
-      const file = await tx.selectFrom('upload_files').select(['state', 'received', 'size']).where('id', '=', fileId).forUpdate().executeTakeFirst();
-      if (!file) throw new DelineateError('DLN_NOT_FOUND', 'Upload not found');
-      if (file.state !== 'uploading') throw new DelineateError('DLN_UPLOAD_CLOSED', 'This upload is complete; it takes no more bytes');
-      const received = Number(file.received);
-      if (offset !== received) throw new DelineateError('DLN_UPLOAD_OFFSET', `The chunk starts at ${offset} but the server has ${received} bytes; resume from there`, { received });
-      if (offset + bytes.length > Number(file.size)) throw new DelineateError('DLN_UPLOAD_PAST_END', 'The chunk ends past the size declared for the file', { size: Number(file.size) });
-      if (offset === 0) {
-        try {
-          checkUploadContent(bytes);
-        } catch (error) {
-          // Refused for good: the file is answered (rejected, its reason kept), not left uploading.
-          const refusal = error as DelineateError;
-          await tx.updateTable('upload_files').set({ state: 'rejected', code: refusal.code, reason: refusal.message, updated_at: this.#options.clock() }).where('id', '=', fileId).execute();
-          return refusal;
-        }
-      }
-      await tx.insertInto('upload_chunks').values({ file_id: fileId, start_offset: offset, length: bytes.length, sha256: hash, sealed }).execute();
-      const next = offset + bytes.length;
-      await tx.updateTable('upload_files').set({ received: next, updated_at: this.#options.clock() }).where('id', '=', fileId).execute();
-      return next;
-    });
-    if (typeof answer !== 'number') throw answer;
-    return answer;
+    const next = offset + bytes.length;
+    const taken = await sql<{ file_id: string }>`
+      with advanced as (
+        update upload_files set received = ${next}, updated_at = ${this.#options.clock()}
+        where id = ${fileId} and state = 'uploading' and received = ${offset} and size >= ${next}
+        returning id
+      )
+      insert into upload_chunks (file_id, start_offset, length, sha256, sealed)
+      select id, ${offset}, ${bytes.length}, ${hash}, ${sealed} from advanced
+      returning file_id`.execute(this.#db);
+    if (taken.rows.length === 1) return next;
+    throw await this.#refusal(fileId, offset, next);
+  }
+
+  /** Why a chunk was not taken: the file is gone, closed, elsewhere, or the chunk runs past its end. */
+  async #refusal(fileId: string, offset: number, end: number): Promise<DelineateError> {
+    const file = await this.#db.selectFrom('upload_files').select(['state', 'received', 'size']).where('id', '=', fileId).executeTakeFirst();
+    if (!file) return new DelineateError('DLN_NOT_FOUND', 'Upload not found');
+    if (file.state !== 'uploading') return new DelineateError('DLN_UPLOAD_CLOSED', 'This upload is complete; it takes no more bytes');
+    const received = Number(file.received);
+    if (offset !== received) return new DelineateError('DLN_UPLOAD_OFFSET', `The chunk starts at ${offset} but the server has ${received} bytes; resume from there`, { received });
+    if (end > Number(file.size)) return new DelineateError('DLN_UPLOAD_PAST_END', 'The chunk ends past the size declared for the file', { size: Number(file.size) });
+    return new DelineateError('DLN_UPLOAD_OFFSET', 'Another chunk of this file arrived at the same time; ask where to resume', { received });
+  }
+
+  /**
+   * The first chunk shows what the file is: a kind the gate does not take is refused for good,
+   * and the file is answered (rejected, its reason kept), not left uploading.
+   */
+  async #checkContent(fileId: string, head: Uint8Array): Promise<void> {
+    try {
+      checkUploadContent(head);
+    } catch (error) {
+      const refusal = error as DelineateError;
+      const rejected = await this.#db
+        .updateTable('upload_files')
+        .set({ state: 'rejected', code: refusal.code, reason: refusal.message, updated_at: this.#options.clock() })
+        .where('id', '=', fileId)
+        .where('state', '=', 'uploading')
+        .where('received', '=', 0)
+        .returning('id')
+        .executeTakeFirst();
+      // A file already past its first chunk (or closed) is answered by the usual checks instead.
+      if (rejected) throw refusal;
+    }
   }
 
   /**
@@ -186,27 +214,29 @@ export class UploadStaging {
    * A refused file keeps nothing: its chunks are deleted with the refusal.
    */
   async complete(fileId: string): Promise<UploadFile> {
-    const file = await this.file(fileId);
+    const row = await this.#db.selectFrom('upload_files').selectAll().where('id', '=', fileId).executeTakeFirst();
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Upload not found');
+    const file = this.#toFile(row);
     if (file.state !== 'uploading') return file;
     if (file.received < file.size) throw new DelineateError('DLN_UPLOAD_INCOMPLETE', `The server has ${file.received} of ${file.size} bytes; send the rest first`, { received: file.received });
     const sha256 = await this.#digest(fileId);
-    const declared = (await this.#db.selectFrom('upload_files').select('declared_sha256').where('id', '=', fileId).executeTakeFirstOrThrow()).declared_sha256;
-    if (declared && declared !== sha256) {
+    if (row.declared_sha256 && row.declared_sha256 !== sha256) {
       await this.settle(fileId, 'rejected', { code: 'DLN_UPLOAD_HASH_MISMATCH', reason: 'The received bytes do not match the SHA-256 given for the file' });
       throw new DelineateError('DLN_UPLOAD_HASH_MISMATCH', 'The received bytes do not match the SHA-256 given for the file; upload it again');
     }
-    await this.#db.transaction().execute(async (tx) => {
+    const done = await this.#db.transaction().execute(async (tx) => {
       // Serialises completions in the project, so two copies completing together are still one.
       await sql`select pg_advisory_xact_lock(hashtext(${`upload:${file.projectId}`}))`.execute(tx);
       const duplicate = await this.#hasContent(tx, file.projectId, sha256, fileId);
-      await tx
+      if (duplicate) await tx.deleteFrom('upload_chunks').where('file_id', '=', fileId).execute();
+      return tx
         .updateTable('upload_files')
         .set({ content_sha256: sha256, state: duplicate ? 'duplicate' : 'waiting', code: duplicate ? 'DLN_INGEST_DUPLICATE' : null, reason: duplicate ? DUPLICATE_REASON : null, updated_at: this.#options.clock() })
         .where('id', '=', fileId)
-        .execute();
-      if (duplicate) await tx.deleteFrom('upload_chunks').where('file_id', '=', fileId).execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
     });
-    return this.file(fileId);
+    return this.#toFile(done);
   }
 
   /** Closes the batch to new files and names the gate job that takes its waiting files. */
@@ -243,11 +273,16 @@ export class UploadStaging {
     return out;
   }
 
-  /** The file's SHA-256, one chunk unsealed at a time (a file may be far larger than a chunk). */
+  /**
+   * The file's SHA-256, one chunk unsealed at a time (a file may be far larger than a chunk). A
+   * file sent in one chunk (most DICOM slices) has its chunk's address, already checked when the
+   * chunk is opened for the gate: nothing is read back.
+   */
   async #digest(fileId: string): Promise<string> {
+    const chunks = await this.#db.selectFrom('upload_chunks').select(['start_offset', 'sha256']).where('file_id', '=', fileId).orderBy('start_offset').execute();
+    if (chunks.length === 1) return chunks[0]!.sha256;
     const hash = createHash('sha256');
-    const offsets = await this.#db.selectFrom('upload_chunks').select('start_offset').where('file_id', '=', fileId).orderBy('start_offset').execute();
-    for (const { start_offset } of offsets) {
+    for (const { start_offset } of chunks) {
       const row = await this.#db.selectFrom('upload_chunks').select(['sha256', 'sealed']).where('file_id', '=', fileId).where('start_offset', '=', start_offset).executeTakeFirstOrThrow();
       hash.update(openBlob(this.#options.key, row.sha256, row.sealed));
     }
@@ -302,6 +337,6 @@ export class UploadStaging {
   }
 }
 
-function toBatch(row: { id: string; project_id: string; created_at: Date; closed_at: Date | null; job_id: string | null }): UploadBatch {
-  return { id: row.id, projectId: row.project_id, createdAt: row.created_at, closedAt: row.closed_at, jobId: row.job_id };
+function toBatch(row: { id: string; project_id: string; created_by: string | null; created_at: Date; closed_at: Date | null; job_id: string | null }): UploadBatch {
+  return { id: row.id, projectId: row.project_id, createdBy: row.created_by, createdAt: row.created_at, closedAt: row.closed_at, jobId: row.job_id };
 }

@@ -25,6 +25,7 @@ import { slideTileIndex } from './0770_slide_tile_index';
 import { pathology } from './0820_pathology';
 import { schemaTemplates } from './0840_schema_templates';
 import { derivedStructures } from './0841_derived_structures';
+import { dicomwebResume } from './0810_dicomweb_resume';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -57,4 +58,5 @@ export const migrations: readonly Migration[] = [
   pathology,
   schemaTemplates,
   derivedStructures,
+  dicomwebResume,
 ];
