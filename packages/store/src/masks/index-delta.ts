@@ -51,8 +51,8 @@ export function applyTileIndexDelta(index: TileIndex, delta: TileIndexDelta): Ti
  * removed u32 ordinal, in ordinal order. Little-endian.
  */
 export function encodeTileIndexDelta(delta: TileIndexDelta): Uint8Array {
-  const out = new Uint8Array(DELTA_HEADER_BYTES + delta.set.length * ENTRY_BYTES + delta.removed.length * 4);
-  const view = new DataView(out.buffer);
+  const out = Buffer.alloc(DELTA_HEADER_BYTES + delta.set.length * ENTRY_BYTES + delta.removed.length * 4);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, DELTA_MAGIC, true);
   out[4] = DELTA_VERSION;
   view.setUint32(5, delta.set.length, true);
