@@ -16,7 +16,7 @@ import { tileGridOf, type Tile, type TileGrid, type TilePosition } from '@deline
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { resolveTileIndexChain, storedIndexForm, type ResolvedTileIndex, type StoredIndexForm } from '../masks/index-delta';
 import { TileIndexCache } from '../masks/index-cache';
-import { encodeTileIndex, sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
+import { sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
 import { gridOfItemRow, itemGrid } from '../workflow/grid';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
@@ -196,7 +196,7 @@ export class AnnotationRepository {
     const parentIndex = stored.kind === 'index' ? stored.resolved : undefined;
     const parent: TiledParent =
       stored.kind === 'index'
-        ? { kind: 'index', index: stored.resolved.index }
+        ? { kind: 'index', index: stored.resolved.index, bytes: stored.resolved.bytes }
         : stored.kind === 'whole' && !input.whole
           ? // A revision kept whole (before tiling): its tiles are cut now and stored by this save.
             { kind: 'tiles', grid: input.grid, tiles: tilesOfWholeMask(input.grid, await this.#wholeBlob(stored.maskHash)) }
@@ -213,7 +213,7 @@ export class AnnotationRepository {
         maskEncoding: 'rle' as const,
       }),
     );
-    const form = storedIndexForm(parentIndex, prepared.index, prepared.indexBytes);
+    const form = storedIndexForm(parentIndex, prepared.index, prepared.indexBytes, prepared.delta);
     const result = await this.#save(
       rev,
       async () => {
@@ -225,7 +225,7 @@ export class AnnotationRepository {
       // A known key is found when the compare-and-set fails (the head moved past it): no lookup first.
       { writeFacts: checked.writeFacts, keyLookedUpOnConflict: true },
     );
-    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, prepared.index, prepared.indexHash, form);
+    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, prepared.index, prepared.indexBytes, prepared.indexHash, form);
     return result;
   }
 
@@ -286,7 +286,7 @@ export class AnnotationRepository {
   async storedTileIndex(annotationId: string, version: number): Promise<{ bytes: Uint8Array; hash: string } | undefined> {
     const stored = await this.#maskStorage(annotationId, version);
     if (stored.kind === 'missing') throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
-    return stored.kind === 'index' ? { bytes: encodeTileIndex(stored.resolved.index), hash: stored.resolved.hash } : undefined;
+    return stored.kind === 'index' ? { bytes: stored.resolved.bytes, hash: stored.resolved.hash } : undefined;
   }
 
   /** A revision's tile grid and its non-empty tiles among `positions` (all when omitted). */
@@ -369,8 +369,8 @@ export class AnnotationRepository {
     return { kind: 'index', resolved };
   }
 
-  #remember(annotationId: string, version: number, index: ResolvedTileIndex['index'], hash: string, form: StoredIndexForm): void {
-    this.#indexes.set(annotationId, version, { index, hash, base: form.base ?? version, chainBytes: form.chainBytes });
+  #remember(annotationId: string, version: number, index: ResolvedTileIndex['index'], bytes: Uint8Array, hash: string, form: StoredIndexForm): void {
+    this.#indexes.set(annotationId, version, { index, bytes, hash, base: form.base ?? version, chainBytes: form.chainBytes });
   }
 
 
@@ -430,10 +430,10 @@ export class AnnotationRepository {
     // History is an index operation: the new revision points at the target's tiles, stored as a
     // delta on the head's index when that is cheaper.
     const head = await this.#maskStorage(input.annotationId, input.expectedVersion);
-    const { index, hash } = stored.resolved;
-    const form = storedIndexForm(head.kind === 'index' ? head.resolved : undefined, index, encodeTileIndex(index));
+    const { index, hash, bytes } = stored.resolved;
+    const form = storedIndexForm(head.kind === 'index' ? head.resolved : undefined, index, bytes);
     const result = await this.#save(rev, async () => ({ form, hash }));
-    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, index, hash, form);
+    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, index, bytes, hash, form);
     return result;
   }
 
