@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { encodeRle8, encodeTileSet } from '@delineate/core';
 import { configFromEnv, createServer } from '@delineate/server';
@@ -78,7 +79,24 @@ async function folderBytes(dir: string): Promise<number> {
 
 type Mode = 'whole' | 'tiles';
 
-async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies: Uint8Array[][]): Promise<Record<string, string | number>> {
+/** Garbage-collection pauses while `run` runs: how many, their total and the longest (ms). */
+async function withGcPauses<T>(run: () => Promise<T>): Promise<{ result: T; pauses: number; totalMs: number; maxMs: number }> {
+  const durations: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) durations.push(entry.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    const result = await run();
+    // Entries are delivered asynchronously: let the last ones arrive.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { result, pauses: durations.length, totalMs: durations.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...durations) };
+  } finally {
+    observer.disconnect();
+  }
+}
+
+async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies: Uint8Array[][], clientCount = CLIENTS): Promise<Record<string, string | number>> {
   const dir = await mkdtemp(join(tmpdir(), `dln-bench-rev-${kind}-`));
   const { database, drop } = await openBenchDatabase(kind, dir);
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
@@ -89,7 +107,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
     const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
     const latencies: number[] = [];
     const clients: Array<{ headers: Record<string, string>; annotationId: string }> = [];
-    for (let c = 0; c < CLIENTS; c++) {
+    for (let c = 0; c < clientCount; c++) {
       clients.push(
         await (async () => {
         const { headers } = await openTestSession(server.app.accessRuntime, seeded.userId, { grant: { projectId: seeded.projectId, roles: ['annotator'] } });
@@ -113,7 +131,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
     const blobBytesBefore = await folderBytes(join(dir, 'blobs'));
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
-    await Promise.all(
+    const gc = await withGcPauses(() => Promise.all(
       clients.map(async (client, c) => {
         for (let s = 0; s < SAVES_PER_CLIENT; s++) {
           const t0 = performance.now();
@@ -132,7 +150,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
           latencies.push(performance.now() - t0);
         }
       }),
-    );
+    ));
     const wall = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const blobBytes = (await folderBytes(join(dir, 'blobs'))) - blobBytesBefore;
@@ -146,7 +164,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
     return {
       database: kind,
       save: mode === 'tiles' ? 'tile delta' : 'whole volume',
-      clients: CLIENTS,
+      clients: clientCount,
       saves: latencies.length,
       'request bytes (mean)': Math.round(meanBody),
       'blob bytes written per save': Math.round(blobBytes / latencies.length),
@@ -157,6 +175,10 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
       'p50 (ms)': Number(percentile(latencies, 50).toFixed(1)),
       'p99 (ms)': Number(percentile(latencies, 99).toFixed(1)),
       'max (ms)': Number(latencies[latencies.length - 1]!.toFixed(1)),
+      'mean (ms)': Number((latencies.reduce((a, b) => a + b, 0) / latencies.length).toFixed(1)),
+      'GC pauses': gc.pauses,
+      'GC total (ms)': Number(gc.totalMs.toFixed(1)),
+      'GC max (ms)': Number(gc.maxMs.toFixed(1)),
     };
   } finally {
     await server.app.close();
@@ -190,8 +212,18 @@ export async function run(): Promise<BenchResult> {
   // DELINEATE_BENCH_DATABASES=pglite runs the embedded database only (no PostgreSQL server started).
   const kinds = (process.env.DELINEATE_BENCH_DATABASES ?? 'pglite,postgres').split(',') as DatabaseKind[];
   const rows: Record<string, string | number>[] = [];
-  for (const kind of kinds) for (const mode of ['whole', 'tiles'] as const) rows.push(await measure(kind, mode, baseBody, mode === 'whole' ? whole : tiles));
-  const p99 = (db: string, save: string) => Number(rows.find((r) => r.database === db && r.save === save)!['p99 (ms)']);
+  for (const kind of kinds) {
+    for (const mode of ['whole', 'tiles'] as const) rows.push(await measure(kind, mode, baseBody, mode === 'whole' ? whole : tiles));
+    // Service time: the same tile saves from one client, so nothing waits behind another save.
+    rows.push(await measure(kind, 'tiles', baseBody, tiles, 1));
+  }
+  const row = (db: string, save: string, clients = CLIENTS) => rows.find((r) => r.database === db && r.save === save && r.clients === clients);
+  const p99 = (db: string, save: string) => Number(row(db, save)!['p99 (ms)']);
+  const queueing = kinds.map((kind) => {
+    const loaded = Number(row(kind, 'tile delta')!['mean (ms)']);
+    const service = Number(row(kind, 'tile delta', 1)!['mean (ms)']);
+    return `${kind}: mean ${loaded} ms with ${CLIENTS} clients = ${service} ms of service (one client alone) + ${(loaded - service).toFixed(1)} ms waiting (${((100 * (loaded - service)) / loaded).toFixed(0)} %)`;
+  });
   return {
     name: 'revisions',
     description: `Revision saves of a ${GRID.columns}×${GRID.rows}×${GRID.slices} label volume with one edited slice per save, ${CLIENTS} concurrent HTTP clients × ${SAVES_PER_CLIENT} saves, one server process with authentication, policy check and audit log; whole-volume uploads (cut into 512² tiles by the server) beside tile deltas (the one edited tile), on embedded PGlite and PostgreSQL 15 (loopback), in the same run.`,
@@ -203,6 +235,8 @@ export async function run(): Promise<BenchResult> {
       'PGlite is single-connection: its saves are serialised by the driver; PostgreSQL uses a pool of 10 connections.',
       `Load average (1 min) when the run started: ${loadBefore}; latencies scale with it. Databases in this run: ${kinds.join(', ')} (DELINEATE_BENCH_DATABASES).`,
       'Blob bytes written per save: the growth of the blob folder (encrypted pack blobs) over the timed saves, divided by the saves; both modes write only the changed tile.',
+      `Queueing against service time (tile deltas): ${queueing.join('; ')}. With ${CLIENTS} clients saving back to back a save waits for about ${CLIENTS - 1} others (Little's law: mean latency ≈ clients ÷ throughput), so the p99 target needs a service time near 100 ÷ ${CLIENTS} ms.`,
+      'GC pauses: garbage-collection pauses (PerformanceObserver) in the process during the timed saves, their total and the longest.',
       'Index bytes per revision: the tile index stored in the revision row (a delta on the parent\'s index while the chain is lighter than a full index; see docs/ARCHITECTURE.md).',
     ],
   };

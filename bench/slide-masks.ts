@@ -7,6 +7,7 @@
 // written by the export, read with zarrita).
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
+import { constants as perf, PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import FileSystemStore from '@zarrita/storage/fs';
 import * as zarr from 'zarrita';
@@ -174,6 +175,13 @@ export async function run(): Promise<BenchResult> {
     // Brush strokes: each the 2 × 2 tiles around a corner inside tissue, painted on the head's tiles.
     const inTissue = tiles.filter((t) => tiles.some((u) => u.position.tileRow === t.position.tileRow + 1 && u.position.tileColumn === t.position.tileColumn + 1));
     const strokeMs: number[] = [];
+    // Garbage-collection pauses during the strokes, to tell which slow saves waited on one.
+    const gcPauses: { start: number; end: number; major: boolean }[] = [];
+    const strokeSpans: { start: number; end: number }[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, end: e.startTime + e.duration, major: (e.detail as { kind?: number } | undefined)?.kind === perf.NODE_PERFORMANCE_GC_MAJOR });
+    });
+    observer.observe({ entryTypes: ['gc'] });
     let version = 1;
     for (let k = 0; k < STROKES; k++) {
       const corner = inTissue[(k * 37) % inTissue.length]!.position;
@@ -188,8 +196,14 @@ export async function run(): Promise<BenchResult> {
       if (!checked.ok) throw new Error(checked.reason);
       await writer.saveTiledRevision({ annotationId: annotation.id, expectedVersion: version, idempotencyKey: `stroke-${k}`, author, source: 'human', grid, tiles: edited, whole: false });
       strokeMs.push(performance.now() - t0);
+      strokeSpans.push({ start: t0, end: performance.now() });
       version++;
     }
+    await new Promise((resolve) => setImmediate(resolve));
+    observer.disconnect();
+    const slow = strokeSpans.filter((span) => span.end - span.start > 50);
+    const slowWithGc = slow.filter((span) => gcPauses.some((g) => g.end > span.start && g.start < span.end));
+    const gcInStrokes = gcPauses.filter((g) => strokeSpans.some((span) => g.end > span.start && g.start < span.end));
     strokeMs.sort((a, b) => a - b);
     const storedAfterStrokes = await folderBytes(join(dir, 'blobs'));
     const headIndex = await writer.storedTileIndex(annotation.id, version);
@@ -313,6 +327,7 @@ export async function run(): Promise<BenchResult> {
         `Load average (1 min) when the run started: ${loadBefore}, on a machine shared with other work; latencies scale with it.`,
         `After the ${STROKES} strokes: pack blobs ${mb(storedAfterStrokes)} MB; the head's index ${mb(headIndex?.bytes.length ?? 0)} MB, every revision's index together ${mb(Number(indexRows.bytes))} MB (each revision stores its full index).`,
         'Stroke save time is the repository call after the tiles were checked: the stroke\'s tiles deflated and hashed, one pack fsynced, the index (a delta on the parent\'s) committed. The other tiles are not read: a tiled revision\'s mask_hash is its tile index hash, not a hash of the joined whole mask.',
+        `Strokes over 50 ms: ${slow.length} of ${STROKES}, ${slowWithGc.length} of them with a garbage-collection pause inside; pauses during strokes: ${gcInStrokes.length} (${gcInStrokes.filter((g) => g.major).length} major), ${ms(gcInStrokes.reduce((n, g) => n + g.end - g.start, 0))} ms in all, longest ${ms(Math.max(0, ...gcInStrokes.map((g) => g.end - g.start)))} ms.`,
         `First ${warmup.sorted.length} viewport reads after the write phase (other viewports, untimed above): p50 ${ms(percentile(warmup.sorted, 50))} ms, max ${ms(warmup.sorted[warmup.sorted.length - 1]!)} ms.`,
         'Viewport reads keep the revision\'s decoded index (one reader panning one slide); a cold read also fetches the index from its revision row (“cold”). ' +
           'Ranged tile reads decrypt only the requested tiles (bytes decrypted: the tiles\' payloads; parts closer than 16 KiB are read in one span) (AES-CTR from the GCM counter), each checked by its SHA-256 from the index; whole-pack reads decrypt every pack a viewport touches.',

@@ -27,6 +27,7 @@ export {
   type SaveRevisionInput,
   type SaveRevisionResult,
   type SaveTiledRevisionInput,
+  type AnnotationSaveContext,
 } from './repositories/annotations';
 export { TiledMasks, decodeTileIndex, encodeTileIndex, type PreparedTiledSave, type TileIndex, type TileIndexEntry } from './masks/tiled-masks';
 export { RevisionTileReader, type RevisionTileSource } from './masks/revision-tiles';
@@ -82,7 +83,7 @@ export { auditEventBySequence, auditEventsForExport, searchAuditEvents, type Aud
 export { auditEventToDicomXml, auditEventToFhir, auditEventsToDicomXml, auditEventsToFhirBundle, classifyAuditAction, type AuditExportSource } from './audit/export';
 
 // Repositories and the job queue (src/repositories/, src/jobs/).
-export { assertLabelValuesDefined, LabelSchemaRepository } from './repositories/label-schemas';
+export { assertLabelsDefinedIn, assertLabelValuesDefined, LabelSchemaRepository } from './repositories/label-schemas';
 export { ReviewProtocolRepository } from './repositories/review-protocols';
 export { ProjectRepository, type CreateProjectInput } from './repositories/projects';
 export { ItemRepository, type AddInstanceInput, type CreateItemInput, type CreateSeriesInput, type CreateSubjectInput, type RecordedInstance } from './repositories/items';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RLE8, checkTiles, cutRle8, decodeTileSet, encodeTileSet, isOnGrid, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
 import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
-import { assertLabelValuesDefined, assertRegionEdit, blobAddress, SlideRegionRepository } from '@delineate/store';
+import { assertLabelsDefinedIn, assertRegionEdit, blobAddress, SlideRegionRepository } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry, type RouteSpec } from '../http/route';
@@ -92,29 +92,28 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     annotationId: string,
     source: RevisionSource,
     whole: boolean,
-    tilesOf: (grid: TileGrid, projectId: string) => Promise<readonly Tile[]>,
+    tilesOf: (grid: TileGrid, labels: unknown) => readonly Tile[],
     magnification?: number,
   ) {
     const author = { kind: 'user' as const, userId: requestUserId(request) };
     const expected = expectedVersion(request);
     const key = idempotencyKey(request);
-    await assertWorkflowAllowsWrite(ctx, request, annotationId, source);
-    const annotation = await ctx.annotations.get(annotationId);
-    const grid = await ctx.annotations.tileGrid(annotation);
-    const tiles = await tilesOf(grid, annotation.projectId);
-    const region = await slideRegions.ofItem(annotation.itemId);
-    if (region) assertRegionEdit(region, magnification, grid, tiles);
+    // One query: the annotation, its grid, the project's labels and the write rule (403 before decoding).
+    const context = await ctx.annotations.saveContext(annotationId, author, source);
+    const tiles = tilesOf(context.grid, context.labels);
+    // A slide region's task paints only inside its region and zoom band (one query for the region).
+    const region = await slideRegions.ofItem(context.annotation.itemId);
+    if (region) assertRegionEdit(region, magnification, context.grid, tiles);
     const result = await ctx.annotations.saveTiledRevision({
       annotationId,
       expectedVersion: expected,
       idempotencyKey: key,
       author,
       source,
-      grid,
+      grid: context.grid,
       tiles,
       whole,
-      writeRuleChecked: true,
-      headVersion: annotation.headVersion,
+      checked: { writeFacts: context.writeFacts, headVersion: context.annotation.headVersion },
     });
     return sendSaved(reply, result);
   }
@@ -224,11 +223,11 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     summary: 'Save a new revision (compare-and-set on If-Match; idempotent with Idempotency-Key)',
     ...saveRoute,
     handler: ({ params, query, body }, request, reply) =>
-      saveTiles(request, reply, params.annotationId, query.source as RevisionSource, true, async (grid, projectId) => {
+      saveTiles(request, reply, params.annotationId, query.source as RevisionSource, true, (grid, labels) => {
         // The server cuts the whole mask into tiles; only tiles not already stored are written.
         const cut = cutRle8(grid, body);
         if (!cut.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `The mask is not a valid ${RLE8} volume of this item's grid (${cut.reason})`);
-        await assertLabelValuesDefined(ctx.database.db, projectId, cut.labels);
+        assertLabelsDefinedIn(labels, cut.labels);
         return cut.tiles;
       }, query.magnification),
   });
@@ -269,14 +268,14 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     ...saveRoute,
     binaryMediaType: TILE_SET_TYPE,
     handler: ({ params, query, body }, request, reply) =>
-      saveTiles(request, reply, params.annotationId, query.source as RevisionSource, false, async (grid, projectId) => {
+      saveTiles(request, reply, params.annotationId, query.source as RevisionSource, false, (grid, labels) => {
         const decoded = decodeTileSet(body);
         if (!decoded.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `The body is not a tile set (${decoded.reason})`);
         if (decoded.tiles.length === 0) throw new DelineateError('DLN_REVISION_MASK_INVALID', 'A tile save carries at least one tile');
         // Every tile is decoded against its place on the item's grid before anything is stored.
         const checked = checkTiles(grid, decoded.tiles);
         if (!checked.ok) throw new DelineateError('DLN_REVISION_MASK_INVALID', `A tile is not a valid ${RLE8} tile of this item's grid (${checked.reason})`);
-        await assertLabelValuesDefined(ctx.database.db, projectId, checked.labels);
+        assertLabelsDefinedIn(labels, checked.labels);
         return decoded.tiles;
       }, query.magnification),
   });

@@ -205,17 +205,24 @@ export class AuditLog {
     const sealed = await this.#db.transaction().execute(async (trx) => {
       const entries = take();
       if (entries.length === 0) return [];
+      // The chain head, locked, with the hash now stored in the last row written here (one query).
       const head = await trx
-        .selectFrom('audit_chain_head')
-        .select(['sequence', 'hash'])
-        .where('id', '=', 1)
-        .forUpdate()
+        .selectFrom('audit_chain_head as h')
+        .select(['h.sequence', 'h.hash'])
+        .select((eb) =>
+          eb
+            .selectFrom('audit_events as e')
+            .select('e.hash')
+            .where('e.sequence', '=', sql<string>`${mine?.sequence ?? 0}`)
+            .as('mine_hash'),
+        )
+        .where('h.id', '=', 1)
+        .forUpdate('h')
         .executeTakeFirstOrThrow();
       if (mine) {
         // The last row written here must still be what was written: rows changed and re-chained
         // behind the writer (after the last checkpoint) would otherwise be chained onto and signed.
-        const stored = await trx.selectFrom('audit_events').select('hash').where('sequence', '=', sql<string>`${mine.sequence}`).executeTakeFirst();
-        if (stored?.hash !== mine.hash || Number(head.sequence) < mine.sequence) {
+        if (head.mine_hash !== mine.hash || Number(head.sequence) < mine.sequence) {
           rewritten = true;
           throw new DelineateError('DLN_AUDIT_CHAIN_BROKEN', `Audit row ${mine.sequence} changed after this process wrote it; no further events are chained onto it`);
         }
@@ -230,8 +237,13 @@ export class AuditLog {
         rows.push(row);
         previous = row.hash;
       }
-      await trx.insertInto('audit_events').values(rows.map(toColumns)).execute();
-      await trx.updateTable('audit_chain_head').set({ sequence, hash: previous }).where('id', '=', 1).execute();
+      // The rows and the new head in one statement.
+      await trx
+        .with('sealed', (db) => db.insertInto('audit_events').values(rows.map(toColumns)))
+        .updateTable('audit_chain_head')
+        .set({ sequence, hash: previous })
+        .where('id', '=', 1)
+        .execute();
       return rows;
     }).catch(async (error: unknown) => {
       // Evidence first: sign and anchor what this process wrote, then fail closed.

@@ -10,7 +10,7 @@ import {
   type ResolvedTileIndex,
   type StoredIndexRow,
 } from './index-delta';
-import { encodeTileIndex, sha256Hex, type TileIndex, type TileIndexEntry } from './tiled-masks';
+import { encodeTileIndex, patchTileIndexBytes, sha256Hex, type TileIndex, type TileIndexEntry } from './tiled-masks';
 
 const grid = tileGridOf(1024, 1024, 40);
 const hex = (n: number) => sha256Hex(Uint8Array.of(n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24));
@@ -43,8 +43,11 @@ describe('tile index deltas', () => {
         if (rnd.next() < 0.25) entries.delete(ordinal);
         else entries.set(ordinal, entry(ordinal, seed++));
       }
+      const previous = current;
       current = { grid, entries };
       const full = encodeTileIndex(current);
+      // Patching the previous encoding where the delta changed it gives the same bytes.
+      expect(patchTileIndexBytes(encodeTileIndex(previous), diffTileIndex(previous, current))).toEqual(full);
       const form = storedIndexForm(parent, current, full);
       const hash = sha256Hex(full);
       rows.push({ version, tileIndex: form.bytes, base: form.base, hash });

@@ -51,8 +51,8 @@ export function applyTileIndexDelta(index: TileIndex, delta: TileIndexDelta): Ti
  * removed u32 ordinal, in ordinal order. Little-endian.
  */
 export function encodeTileIndexDelta(delta: TileIndexDelta): Uint8Array {
-  const out = new Uint8Array(DELTA_HEADER_BYTES + delta.set.length * ENTRY_BYTES + delta.removed.length * 4);
-  const view = new DataView(out.buffer);
+  const out = Buffer.alloc(DELTA_HEADER_BYTES + delta.set.length * ENTRY_BYTES + delta.removed.length * 4);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   view.setUint32(0, DELTA_MAGIC, true);
   out[4] = DELTA_VERSION;
   view.setUint32(5, delta.set.length, true);
@@ -93,6 +93,8 @@ export interface ResolvedTileIndex {
   readonly index: TileIndex;
   /** SHA-256 of the full index encoding (`revisions.tile_index_hash`). */
   readonly hash: string;
+  /** The full index encoding (what `hash` is the hash of): the next save patches it instead of encoding every entry again. */
+  readonly bytes: Uint8Array;
   /** The version holding the full index the chain starts from. */
   readonly base: number;
   /** Bytes of the deltas after `base` up to this revision. */
@@ -121,9 +123,10 @@ export function resolveTileIndexChain(rows: readonly StoredIndexRow[], expectedH
     index = applyTileIndexDelta(index, decodeTileIndexDelta(row.tileIndex, index.grid));
     chainBytes += row.tileIndex.length;
   }
-  const hash = sha256Hex(encodeTileIndex(index));
+  const bytes = encodeTileIndex(index);
+  const hash = sha256Hex(bytes);
   if (hash !== expectedHash) throw corrupt();
-  return { index, hash, base: first.version, chainBytes };
+  return { index, hash, bytes, base: first.version, chainBytes };
 }
 
 /** How a new revision's index is stored: as a delta on its parent's chain while that is cheaper. */
@@ -134,9 +137,10 @@ export interface StoredIndexForm {
   readonly chainBytes: number;
 }
 
-export function storedIndexForm(parent: ResolvedTileIndex | undefined, next: TileIndex, fullBytes: Uint8Array): StoredIndexForm {
+/** `known`: the delta from the parent when the caller made it (a save knows the tiles it changed). */
+export function storedIndexForm(parent: ResolvedTileIndex | undefined, next: TileIndex, fullBytes: Uint8Array, known?: TileIndexDelta): StoredIndexForm {
   if (parent) {
-    const delta = encodeTileIndexDelta(diffTileIndex(parent.index, next));
+    const delta = encodeTileIndexDelta(known ?? diffTileIndex(parent.index, next));
     // A full index once the chain would outweigh one: reads stay one bounded range query.
     if (parent.chainBytes + delta.length < fullBytes.length) return { bytes: delta, base: parent.base, chainBytes: parent.chainBytes + delta.length };
   }

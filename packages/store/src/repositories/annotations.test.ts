@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeRle8 } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
@@ -167,6 +168,55 @@ describeStore('revisions', (getDb) => {
     expect((await repo.get(annotation.id)).headVersion).toBe(0);
     expect(await repo.history(annotation.id)).toEqual([]);
     expect(seed.userId).toBe(author.userId);
+  });
+
+  it('commits a checked save only while the write facts it was checked on hold (a reassignment between check and commit)', async () => {
+    const { db, seed, repo, author } = await setup();
+    const dir = await mkdtemp(join(tmpdir(), 'dln-facts-'));
+    try {
+      const tiled = new AnnotationRepository(db, { blobs: new LocalBlobStore({ dir, key: BlobKey.generate() }) });
+      const item = await db.selectFrom('items').select('series_id').where('id', '=', seed.itemId).executeTakeFirstOrThrow();
+      await db.updateTable('series').set({ rows: 4, columns: 4, slices: 1 }).where('id', '=', item.series_id!).execute();
+      const task = await db
+        .insertInto('tasks')
+        .values({ project_id: seed.projectId, kind: 'annotate', item_id: seed.itemId, assignee_id: seed.userId, status: 'assigned' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const annotation = await repo.create({ projectId: seed.projectId, itemId: seed.itemId, taskId: task.id, labelSchema: { id: seed.labelSchemaId, version: 1 }, createdBy: seed.userId });
+      await expectCode(tiled.saveContext(annotation.id, { kind: 'user', userId: seed.otherUserId }, 'human'), 'DLN_AUTH_FORBIDDEN');
+      const save = (checked: Awaited<ReturnType<AnnotationRepository['saveContext']>>, value: number) =>
+        tiled.saveTiledRevision({
+          annotationId: annotation.id,
+          expectedVersion: checked.annotation.headVersion,
+          author,
+          source: 'human',
+          grid: checked.grid,
+          tiles: [{ position: { slice: 0, tileRow: 0, tileColumn: 0 }, runs: encodeRle8(new Uint8Array(16).fill(value)) }],
+          whole: true,
+          checked: { writeFacts: checked.writeFacts, headVersion: checked.annotation.headVersion },
+        });
+
+      // Checked while the task was the author's; reassigned before the commit: refused, nothing written.
+      const before = await tiled.saveContext(annotation.id, author, 'human');
+      await db.updateTable('tasks').set({ assignee_id: seed.otherUserId }).where('id', '=', task.id).execute();
+      await expectCode(save(before, 1), 'DLN_AUTH_FORBIDDEN');
+      expect(await repo.history(annotation.id)).toEqual([]);
+      expect((await repo.get(annotation.id)).headVersion).toBe(0);
+
+      // The facts change without changing the answer (started, still the author's): decided again, committed.
+      await db.updateTable('tasks').set({ assignee_id: seed.userId }).where('id', '=', task.id).execute();
+      const checked = await tiled.saveContext(annotation.id, author, 'human');
+      await db.updateTable('tasks').set({ status: 'in_progress' }).where('id', '=', task.id).execute();
+      expect((await save(checked, 1)).revision.version).toBe(1);
+
+      // Checked at a head another save has since moved: stale, with the head now.
+      const atOne = await tiled.saveContext(annotation.id, author, 'human');
+      expect((await save(await tiled.saveContext(annotation.id, author, 'human'), 2)).revision.version).toBe(2);
+      const stale = await expectCode(save(atOne, 3), 'DLN_REVISION_STALE');
+      expect(stale.details).toEqual({ currentVersion: 2 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing annotation as not found', async () => {

@@ -16,12 +16,11 @@ import { tileGridOf, type Tile, type TileGrid, type TilePosition } from '@deline
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { resolveTileIndexChain, storedIndexForm, type ResolvedTileIndex, type StoredIndexForm } from '../masks/index-delta';
 import { TileIndexCache } from '../masks/index-cache';
-import { encodeTileIndex, sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
-import { itemGrid } from '../workflow/grid';
+import { sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledParent } from '../masks/tiled-masks';
+import { gridOfItemRow, itemGrid } from '../workflow/grid';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
-import { withTransaction } from '../sql/transaction';
-import { assertAnnotationWritable, assertMayStartAnnotation } from '../workflow/access';
+import { annotationWriteFacts, annotationWriteFactsSql, assertMayStartAnnotation, writeRefusalOf, type AnnotationWriteFacts } from '../workflow/access';
 
 export type Clock = () => Date;
 
@@ -49,13 +48,20 @@ export interface SaveTiledRevisionInput {
   tiles: readonly Tile[];
   whole: boolean;
   /**
-   * The caller has just checked the write rule (`assertAnnotationWritable`, as the save route does
-   * before it reads the body): not checked again before the pack is written. The commit's
-   * transaction checks it either way.
+   * The write facts the caller has just checked the write rule on (from {@link AnnotationRepository.saveContext},
+   * as the save route does before it decodes the body), with the head version read with them:
+   * not read again. The commit lands only while the facts are still these.
    */
-  writeRuleChecked?: boolean | undefined;
-  /** The head version as the caller just read it (with the annotation); read again when not given. */
-  headVersion?: number | undefined;
+  checked?: { readonly writeFacts: AnnotationWriteFacts; readonly headVersion: number } | undefined;
+}
+
+/** What a save of an annotation needs, read in one query (see {@link AnnotationRepository.saveContext}). */
+export interface AnnotationSaveContext {
+  readonly annotation: Annotation;
+  readonly grid: TileGrid;
+  /** The labels of the project's pinned label-schema version as stored (for `assertLabelsDefinedIn`); null when missing. */
+  readonly labels: unknown;
+  readonly writeFacts: AnnotationWriteFacts;
 }
 
 /** A tile index as committed with its revision: full or a delta on its parent's chain. */
@@ -182,15 +188,15 @@ export class AnnotationRepository {
    */
   async saveTiledRevision(input: SaveTiledRevisionInput): Promise<SaveRevisionResult> {
     const masks = this.#tiledMasks();
-    if (!input.writeRuleChecked) await translated(() => assertAnnotationWritable(this.#db, input.author, input.annotationId, input.source));
-    const headVersion = input.headVersion ?? (await this.#headVersion(input.annotationId));
+    const checked = input.checked ?? (await this.#checkWriteRule(input.author, input.annotationId, input.source));
+    const headVersion = checked.headVersion;
     // No such parent: the head is behind what the writer saw; the compare-and-set refuses it.
-    if (input.expectedVersion > headVersion) throw await this.#staleError(input.annotationId);
+    if (input.expectedVersion > headVersion) throw staleAt(headVersion);
     const stored = input.expectedVersion === 0 ? ({ kind: 'missing' } as const) : await this.#maskStorage(input.annotationId, input.expectedVersion);
     const parentIndex = stored.kind === 'index' ? stored.resolved : undefined;
     const parent: TiledParent =
       stored.kind === 'index'
-        ? { kind: 'index', index: stored.resolved.index }
+        ? { kind: 'index', index: stored.resolved.index, bytes: stored.resolved.bytes }
         : stored.kind === 'whole' && !input.whole
           ? // A revision kept whole (before tiling): its tiles are cut now and stored by this save.
             { kind: 'tiles', grid: input.grid, tiles: tilesOfWholeMask(input.grid, await this.#wholeBlob(stored.maskHash)) }
@@ -207,19 +213,19 @@ export class AnnotationRepository {
         maskEncoding: 'rle' as const,
       }),
     );
-    const form = storedIndexForm(parentIndex, prepared.index, prepared.indexBytes);
+    const form = storedIndexForm(parentIndex, prepared.index, prepared.indexBytes, prepared.delta);
     const result = await this.#save(
       rev,
       async () => {
         // A save that would lose the compare-and-set writes no pack (a race can still leave one unreferenced).
-        if (headVersion !== input.expectedVersion) throw await this.#staleError(input.annotationId);
+        if (headVersion !== input.expectedVersion) throw staleAt(headVersion);
         await masks.writePack(prepared);
         return { form, hash: prepared.indexHash };
       },
       // A known key is found when the compare-and-set fails (the head moved past it): no lookup first.
-      { writableChecked: true, keyLookedUpOnConflict: true },
+      { writeFacts: checked.writeFacts, keyLookedUpOnConflict: true },
     );
-    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, prepared.index, prepared.indexHash, form);
+    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, prepared.index, prepared.indexBytes, prepared.indexHash, form);
     return result;
   }
 
@@ -227,10 +233,10 @@ export class AnnotationRepository {
   async #save(
     rev: NewRevision,
     write: () => Promise<StoredTileIndex | undefined>,
-    options: { writableChecked?: boolean; keyLookedUpOnConflict?: boolean } = {},
+    options: { writeFacts?: AnnotationWriteFacts; keyLookedUpOnConflict?: boolean } = {},
   ): Promise<SaveRevisionResult> {
-    // Checked again inside the commit's transaction either way.
-    if (!options.writableChecked) await translated(() => assertAnnotationWritable(this.#db, rev.author, rev.annotationId, rev.source));
+    // The commit lands only while the facts checked here are unchanged.
+    const writeFacts = options.writeFacts ?? (await this.#checkWriteRule(rev.author, rev.annotationId, rev.source)).writeFacts;
     if (rev.idempotencyKey !== undefined && !options.keyLookedUpOnConflict) {
       const earlier = await this.#findByKey(rev.annotationId, rev.idempotencyKey);
       if (earlier) return replay(earlier, rev);
@@ -238,7 +244,7 @@ export class AnnotationRepository {
     try {
       // Inside the try: a stale refusal before the write may be a same-key save that just won.
       const tiled = await write();
-      return { revision: await this.#append(rev, tiled), replayed: false };
+      return { revision: await this.#append(rev, tiled, writeFacts), replayed: false };
     } catch (e) {
       // A concurrent save with the same key may have won the race: answer as a replay.
       if (rev.idempotencyKey !== undefined && (isStale(e) || isDuplicate(e))) {
@@ -280,7 +286,7 @@ export class AnnotationRepository {
   async storedTileIndex(annotationId: string, version: number): Promise<{ bytes: Uint8Array; hash: string } | undefined> {
     const stored = await this.#maskStorage(annotationId, version);
     if (stored.kind === 'missing') throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
-    return stored.kind === 'index' ? { bytes: encodeTileIndex(stored.resolved.index), hash: stored.resolved.hash } : undefined;
+    return stored.kind === 'index' ? { bytes: stored.resolved.bytes, hash: stored.resolved.hash } : undefined;
   }
 
   /** A revision's tile grid and its non-empty tiles among `positions` (all when omitted). */
@@ -303,6 +309,33 @@ export class AnnotationRepository {
     const itemId = typeof annotation === 'string' ? (await this.get(annotation)).itemId : annotation.itemId;
     const grid = await translated(() => itemGrid(this.#db, itemId));
     return tileGridOf(grid.dims[0], grid.dims[1], grid.dims[2]);
+  }
+
+  /**
+   * What a save needs, in one query: the annotation, its item's tile grid, the project's pinned
+   * labels, and the write rule decided for `author` (DLN_AUTH_FORBIDDEN when refused, before the
+   * caller decodes anything). Pass `writeFacts` and `annotation.headVersion` on to
+   * {@link saveTiledRevision} as `checked`.
+   */
+  async saveContext(annotationId: string, author: RevisionAuthor, source: RevisionSource): Promise<AnnotationSaveContext> {
+    const row = await translated(() =>
+      this.#db
+        .selectFrom('annotations as a')
+        .innerJoin('items as i', 'i.id', 'a.item_id')
+        .leftJoin('series as s', 's.id', 'i.series_id')
+        .leftJoin('projects as p', 'p.id', 'a.project_id')
+        .leftJoin('label_schema_versions as v', (join) => join.onRef('v.schema_id', '=', 'p.label_schema_id').onRef('v.version', '=', 'p.label_schema_version'))
+        .selectAll('a')
+        .select(['i.kind', 's.rows', 's.columns', 's.slices', 's.spacing', 'i.region_width', 'i.region_height', 'v.labels'])
+        .select(annotationWriteFactsSql('a', author.kind === 'user' ? author.userId : null).as('write_facts'))
+        .where('a.id', '=', annotationId)
+        .executeTakeFirst(),
+    );
+    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
+    const refusal = writeRefusalOf(row.write_facts, author, source);
+    if (refusal) throw new DelineateError('DLN_AUTH_FORBIDDEN', refusal);
+    const grid = gridOfItemRow(row);
+    return { annotation: toAnnotation(row), grid: tileGridOf(grid.dims[0], grid.dims[1], grid.dims[2]), labels: row.labels, writeFacts: row.write_facts };
   }
 
   /**
@@ -336,15 +369,10 @@ export class AnnotationRepository {
     return { kind: 'index', resolved };
   }
 
-  #remember(annotationId: string, version: number, index: ResolvedTileIndex['index'], hash: string, form: StoredIndexForm): void {
-    this.#indexes.set(annotationId, version, { index, hash, base: form.base ?? version, chainBytes: form.chainBytes });
+  #remember(annotationId: string, version: number, index: ResolvedTileIndex['index'], bytes: Uint8Array, hash: string, form: StoredIndexForm): void {
+    this.#indexes.set(annotationId, version, { index, bytes, hash, base: form.base ?? version, chainBytes: form.chainBytes });
   }
 
-  async #headVersion(annotationId: string): Promise<number> {
-    const row = await translated(() => this.#db.selectFrom('annotations').select('head_version').where('id', '=', annotationId).executeTakeFirst());
-    if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
-    return row.head_version;
-  }
 
   async #wholeBlob(maskHash: string): Promise<Uint8Array> {
     if (!this.#blobs) throw new DelineateError('DLN_CONFIG_INVALID', 'No blob store configured for mask bytes');
@@ -402,10 +430,10 @@ export class AnnotationRepository {
     // History is an index operation: the new revision points at the target's tiles, stored as a
     // delta on the head's index when that is cheaper.
     const head = await this.#maskStorage(input.annotationId, input.expectedVersion);
-    const { index, hash } = stored.resolved;
-    const form = storedIndexForm(head.kind === 'index' ? head.resolved : undefined, index, encodeTileIndex(index));
+    const { index, hash, bytes } = stored.resolved;
+    const form = storedIndexForm(head.kind === 'index' ? head.resolved : undefined, index, bytes);
     const result = await this.#save(rev, async () => ({ form, hash }));
-    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, index, hash, form);
+    if (!result.replayed) this.#remember(input.annotationId, result.revision.version, index, bytes, hash, form);
     return result;
   }
 
@@ -416,46 +444,84 @@ export class AnnotationRepository {
     await this.#blobs.put(bytes, { expectedHash: maskHash });
   }
 
-  async #append(rev: NewRevision, tiles: StoredTileIndex | undefined): Promise<Revision> {
+  /**
+   * Appends the revision in one statement: the head moves by compare-and-set on the version the
+   * writer saw and on the write facts the rule was checked on, and the row is inserted only if it
+   * moved. When the compare-and-set misses, the rule and the head are decided again on what is
+   * stored now (refused, stale, or the facts changed without changing the answer: try again).
+   */
+  async #append(rev: NewRevision, tiles: StoredTileIndex | undefined, checkedFacts: AnnotationWriteFacts): Promise<Revision> {
+    let writeFacts = checkedFacts;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const row = await translated(() => this.#commit(rev, tiles, writeFacts));
+      if (row) return toRevision(row);
+      const now = await this.#checkWriteRule(rev.author, rev.annotationId, rev.source);
+      if (now.headVersion !== rev.expectedVersion) throw staleAt(now.headVersion);
+      writeFacts = now.writeFacts;
+    }
+    throw await this.#staleError(rev.annotationId);
+  }
+
+  #commit(rev: NewRevision, tiles: StoredTileIndex | undefined, writeFacts: AnnotationWriteFacts) {
     const version = rev.expectedVersion + 1;
-    return withTransaction(this.#db, async (tx) => {
-      // Again inside the transaction: a reassignment or a first claim may have landed meanwhile.
-      await translated(() => assertAnnotationWritable(tx, rev.author, rev.annotationId, rev.source));
-      const writer = rev.author.kind === 'user' ? rev.author.userId : null;
-      const moved = await translated(() =>
-        tx
-          .updateTable('annotations')
-          .set((eb) => ({ head_version: version, created_by: eb.fn.coalesce('created_by', eb.val(writer)) }))
-          .where('id', '=', rev.annotationId)
-          .where('head_version', '=', rev.expectedVersion)
-          .returning('id')
-          .executeTakeFirst(),
-      );
-      if (!moved) throw await this.#staleError(rev.annotationId, tx);
-      const row = await translated(() =>
-        tx
-          .insertInto('revisions')
-          .values({
-            annotation_id: rev.annotationId,
-            version,
-            parent_version: version === 1 ? null : version - 1,
-            author_user_id: rev.author.kind === 'user' ? rev.author.userId : null,
-            author_model_name: rev.author.kind === 'model' ? rev.author.name : null,
-            author_model_version: rev.author.kind === 'model' ? rev.author.version : null,
-            source: rev.source,
-            mask_hash: rev.maskHash,
-            mask_encoding: rev.maskEncoding,
-            idempotency_key: rev.idempotencyKey ?? null,
-            created_at: this.#clock(),
-            tile_index: tiles?.form.bytes ?? null,
-            tile_index_hash: tiles?.hash ?? null,
-            tile_index_base: tiles?.form.base ?? null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-      );
-      return toRevision(row);
-    });
+    const writer = rev.author.kind === 'user' ? rev.author.userId : null;
+    return this.#db
+      .with('moved', (db) =>
+        db
+          .updateTable('annotations as a')
+          .set((eb) => ({ head_version: version, created_by: eb.fn.coalesce('a.created_by', eb.val(writer)) }))
+          .where('a.id', '=', rev.annotationId)
+          .where('a.head_version', '=', rev.expectedVersion)
+          .where(sql<boolean>`${annotationWriteFactsSql('a', writer)} = ${JSON.stringify(writeFacts)}::jsonb`)
+          .returning('a.id'),
+      )
+      .insertInto('revisions')
+      .columns([
+        'annotation_id',
+        'version',
+        'parent_version',
+        'author_user_id',
+        'author_model_name',
+        'author_model_version',
+        'source',
+        'mask_hash',
+        'mask_encoding',
+        'idempotency_key',
+        'created_at',
+        'tile_index',
+        'tile_index_hash',
+        'tile_index_base',
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom('moved')
+          .select([
+            'moved.id',
+            sql<number>`${version}::integer`.as('version'),
+            sql<number | null>`${version === 1 ? null : version - 1}::integer`.as('parent_version'),
+            sql<string | null>`${writer}::uuid`.as('author_user_id'),
+            sql<string | null>`${rev.author.kind === 'model' ? rev.author.name : null}::text`.as('author_model_name'),
+            sql<string | null>`${rev.author.kind === 'model' ? rev.author.version : null}::text`.as('author_model_version'),
+            sql<string>`${rev.source}::text`.as('source'),
+            sql<string>`${rev.maskHash}::text`.as('mask_hash'),
+            sql<string>`${rev.maskEncoding}::text`.as('mask_encoding'),
+            sql<string | null>`${rev.idempotencyKey ?? null}::text`.as('idempotency_key'),
+            sql<Date>`${this.#clock()}::timestamptz`.as('created_at'),
+            sql<Uint8Array | null>`${tiles?.form.bytes ?? null}::bytea`.as('tile_index'),
+            sql<string | null>`${tiles?.hash ?? null}::text`.as('tile_index_hash'),
+            sql<number | null>`${tiles?.form.base ?? null}::integer`.as('tile_index_base'),
+          ]),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** The write rule on the annotation's facts now (403 when refused), with the head read in the same query. */
+  async #checkWriteRule(author: RevisionAuthor, annotationId: string, source: string): Promise<{ writeFacts: AnnotationWriteFacts; headVersion: number }> {
+    const { headVersion, ...writeFacts } = await translated(() => annotationWriteFacts(this.#db, author, annotationId));
+    const refusal = writeRefusalOf(writeFacts, author, source);
+    if (refusal) throw new DelineateError('DLN_AUTH_FORBIDDEN', refusal);
+    return { writeFacts, headVersion };
   }
 
   async #findByKey(annotationId: string, key: string): Promise<Revision | undefined> {
@@ -470,13 +536,15 @@ export class AnnotationRepository {
     return row ? toRevision(row) : undefined;
   }
 
-  async #staleError(annotationId: string, db: Kysely<DB> = this.#db): Promise<DelineateError> {
-    const current = await db.selectFrom('annotations').select('head_version').where('id', '=', annotationId).executeTakeFirst();
+  async #staleError(annotationId: string): Promise<DelineateError> {
+    const current = await this.#db.selectFrom('annotations').select('head_version').where('id', '=', annotationId).executeTakeFirst();
     if (!current) return new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
-    return new DelineateError('DLN_REVISION_STALE', 'The annotation has changed since the version given', {
-      currentVersion: current.head_version,
-    });
+    return staleAt(current.head_version);
   }
+}
+
+function staleAt(currentVersion: number): DelineateError {
+  return new DelineateError('DLN_REVISION_STALE', 'The annotation has changed since the version given', { currentVersion });
 }
 
 function isStale(e: unknown): boolean {

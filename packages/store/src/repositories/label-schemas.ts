@@ -142,8 +142,16 @@ export async function assertLabelValuesDefined(db: Kysely<DB>, projectId: string
     .where('p.id', '=', projectId)
     .executeTakeFirst();
   if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Project not found');
-  if (!row.labels) throw new DelineateError('DLN_NOT_FOUND', 'Label schema version not found');
-  const defined = new Set((row.labels as { value: number }[]).map((l) => l.value));
+  assertLabelsDefinedIn(row.labels, values);
+}
+
+/**
+ * Refuses a label value the project's schema version's labels (`labels`, as stored; null when
+ * the version is missing) do not define; 0 (background) is always allowed.
+ */
+export function assertLabelsDefinedIn(labels: unknown, values: Iterable<number>): void {
+  if (!labels) throw new DelineateError('DLN_NOT_FOUND', 'Label schema version not found');
+  const defined = new Set((labels as { value: number }[]).map((l) => l.value));
   for (const value of values) {
     if (value !== 0 && !defined.has(value)) {
       throw new DelineateError('DLN_REVISION_LABEL_UNDEFINED', `The mask holds label value ${value}, which the project's label schema does not define`, { labelValue: value });

@@ -1,5 +1,5 @@
 import { DelineateError, type RevisionAuthor } from '@delineate/schema';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../sql/tables';
 import { workflowDb } from './tables';
 
@@ -129,40 +129,80 @@ export async function maskReadableBy(db: Kysely<DB>, userId: string, annotationI
 }
 
 /**
- * Why `author` may not append a `source` revision to the annotation, or null when they may.
- * A free annotation takes revisions only from its owner (an unowned older one from anyone, who
- * then owns it); a plain task's only from its assignee; a workflow task's from its annotator while
- * the task is open to them, and `correction` revisions from the assignee of an open review of it.
+ * What the write rule decides on, as one JSON object read in one query: the annotation's task,
+ * its owner (for a free annotation), the task's assignee and status, its workflow stage, and
+ * whether the writer holds an open review of the task. A save compares this object again in its
+ * commit statement, so the revision lands only if the rule's inputs are what the rule saw.
  */
-export async function annotationWriteRefusal(db: Kysely<DB>, author: RevisionAuthor, annotationId: string, source: string): Promise<string | null> {
-  const annotation = await db.selectFrom('annotations').select(['id', 'task_id', 'created_by']).where('id', '=', annotationId).executeTakeFirst();
-  if (!annotation) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
+export interface AnnotationWriteFacts {
+  readonly taskId: string | null;
+  /** Who started a free annotation, else the author of its first revision. */
+  readonly owner: string | null;
+  readonly taskFound: boolean;
+  readonly assignee: string | null;
+  readonly status: string | null;
+  /** The workflow stage of the annotation's task; null for a task outside the workflow. */
+  readonly stage: string | null;
+  /** The writer is the assignee of an open review of the annotation's task. */
+  readonly reviewing: boolean;
+}
+
+/**
+ * The facts of the annotation row aliased `alias` for `userId`, as a jsonb expression: usable in
+ * a select list and in the WHERE of the save's compare-and-set on that row.
+ */
+export function annotationWriteFactsSql(alias: string, userId: string | null): RawBuilder<AnnotationWriteFacts> {
+  const a = sql.raw(alias);
+  return sql<AnnotationWriteFacts>`jsonb_build_object(
+    'taskId', ${a}.task_id,
+    'owner', case when ${a}.task_id is null then coalesce(${a}.created_by,
+      (select r.author_user_id from revisions r where r.annotation_id = ${a}.id and r.version = 1)) end,
+    'taskFound', exists (select 1 from tasks t where t.id = ${a}.task_id),
+    'assignee', (select t.assignee_id from tasks t where t.id = ${a}.task_id),
+    'status', (select t.status from tasks t where t.id = ${a}.task_id),
+    'stage', (select w.stage from workflow_tasks w where w.task_id = ${a}.task_id),
+    'reviewing', ${userId === null ? sql`false` : sql`exists (
+      select 1 from workflow_tasks wt join tasks rt on rt.id = wt.task_id
+      where wt.reviews_task_id = ${a}.task_id and rt.assignee_id = ${userId}::uuid and rt.status in (${sql.join(openStatuses)})
+    )`})`;
+}
+
+/**
+ * Why `author` may not append a `source` revision, given the annotation's write facts, or null
+ * when they may. A free annotation takes revisions only from its owner (an unowned older one from
+ * anyone, who then owns it); a plain task's only from its assignee; a workflow task's from its
+ * annotator while the task is open to them, and `correction` revisions from the assignee of an
+ * open review of it.
+ */
+export function writeRefusalOf(facts: AnnotationWriteFacts, author: RevisionAuthor, source: string): string | null {
   const userId = author.kind === 'user' ? author.userId : null;
-  if (!annotation.task_id) {
-    const owner = await ownerOf(db, annotation);
-    if (owner === null || owner === userId) return null;
+  if (!facts.taskId) {
+    if (facts.owner === null || facts.owner === userId) return null;
     return 'Only the user who started this annotation saves to it';
   }
-  const task = await db.selectFrom('tasks').select(['assignee_id', 'status']).where('id', '=', annotation.task_id).executeTakeFirst();
-  if (!task || userId === null) return "Only the task's assignee saves to this annotation";
-  const w = workflowDb(db);
-  const work = await w.selectFrom('workflow_tasks').select('stage').where('task_id', '=', annotation.task_id).executeTakeFirst();
-  if (!work) return task.assignee_id === userId && source !== 'correction' ? null : "Only the task's assignee saves to this annotation";
-  if (task.assignee_id === userId && source !== 'correction') {
-    return openStatuses.includes(task.status) ? null : 'The task is submitted: its annotation takes no more revisions from its annotator';
+  if (!facts.taskFound || userId === null) return "Only the task's assignee saves to this annotation";
+  if (facts.stage === null) return facts.assignee === userId && source !== 'correction' ? null : "Only the task's assignee saves to this annotation";
+  if (facts.assignee === userId && source !== 'correction') {
+    return openStatuses.includes(facts.status ?? '') ? null : 'The task is submitted: its annotation takes no more revisions from its annotator';
   }
-  if (source === 'correction') {
-    const reviewing = await w
-      .selectFrom('workflow_tasks as wt')
-      .innerJoin('tasks as t', 't.id', 'wt.task_id')
-      .select('wt.task_id')
-      .where('wt.reviews_task_id', '=', annotation.task_id)
-      .where('t.assignee_id', '=', userId)
-      .where('t.status', 'in', [...openStatuses])
-      .executeTakeFirst();
-    if (reviewing) return null;
-  }
+  if (source === 'correction' && facts.reviewing) return null;
   return "Only the task's annotator while it is open, or its assigned reviewer with a correction, saves to this annotation";
+}
+
+/** The write facts of an annotation for `author`; DLN_NOT_FOUND when there is no such annotation. */
+export async function annotationWriteFacts(db: Kysely<DB>, author: RevisionAuthor, annotationId: string): Promise<AnnotationWriteFacts & { readonly headVersion: number }> {
+  const row = await db
+    .selectFrom('annotations as a')
+    .select(['a.head_version', annotationWriteFactsSql('a', author.kind === 'user' ? author.userId : null).as('facts')])
+    .where('a.id', '=', annotationId)
+    .executeTakeFirst();
+  if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
+  return { ...row.facts, headVersion: row.head_version };
+}
+
+/** Why `author` may not append a `source` revision to the annotation, or null when they may (see {@link writeRefusalOf}). */
+export async function annotationWriteRefusal(db: Kysely<DB>, author: RevisionAuthor, annotationId: string, source: string): Promise<string | null> {
+  return writeRefusalOf(await annotationWriteFacts(db, author, annotationId), author, source);
 }
 
 /** Throws DLN_AUTH_FORBIDDEN unless `author` may append a `source` revision to the annotation. */

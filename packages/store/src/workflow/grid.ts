@@ -12,6 +12,22 @@ export async function itemGrid(db: Kysely<DB>, itemId: string): Promise<Grid> {
     .where('items.id', '=', itemId)
     .executeTakeFirst();
   if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Item not found');
+  return gridOfItemRow(row);
+}
+
+/** The columns of an item (and its series) a grid is made from. */
+export interface ItemGridRow {
+  readonly kind: string;
+  readonly rows: number | null;
+  readonly columns: number | null;
+  readonly slices: number | null;
+  readonly spacing: readonly number[] | null;
+  readonly region_width: number | null;
+  readonly region_height: number | null;
+}
+
+/** An item's grid from its row (for callers that read the item with other things in one query). */
+export function gridOfItemRow(row: ItemGridRow): Grid {
   if (row.kind === 'series_volume' && row.rows && row.columns && row.slices) {
     const spacing = row.spacing ?? [1, 1, 1];
     return gridOf([row.columns, row.rows, row.slices], [spacing[0] ?? 1, spacing[1] ?? 1, spacing[2] ?? 1]);
