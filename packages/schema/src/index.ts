@@ -239,3 +239,18 @@ export {
   uploadFileStates,
   uploadFileStateWords,
 } from './uploads';
+export {
+  organisationKinds,
+  OrganisationKind,
+  agreementKinds,
+  AgreementKind,
+  identifiableUses,
+  IdentifiableUse,
+  platformOrganisationId,
+  CreateOrganisationRequest,
+  RecordAgreementRequest,
+  RenewAgreementRequest,
+  AdmitOrganisationRequest,
+  ProjectGovernanceUpdate,
+  defaultRequiredAgreements,
+} from './governance';

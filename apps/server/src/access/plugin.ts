@@ -21,6 +21,7 @@ import type { Modality } from '@delineate/schema';
 import { AuthService } from './auth-service';
 import { CredentialCipher } from './secret-box';
 import type { PasswordHasher } from './password';
+import { agreementError } from './agreement-policy';
 import { authorize, policyTable, type ActionPolicy, type Decision, type PolicyResource, type PolicyTable, type Principal } from './policy';
 import { accessSettingsFromEnv, type AccessSettings } from './settings';
 import { DatabaseThrottleState, LoginThrottle } from './throttle';
@@ -176,6 +177,7 @@ export function clearSessionCookie(reply: FastifyReply, settings: AccessSettings
 const WEB_ASSET_ACTION = 'web.asset';
 
 function denial(decision: Extract<Decision, { allowed: false }>): DelineateError {
+  if (decision.agreement) return agreementError(decision.agreement);
   switch (decision.status) {
     case 401:
       return new DelineateError('DLN_AUTH_REQUIRED', 'Sign in to do this');
@@ -404,5 +406,5 @@ async function resolveResource(database: Database, resource: string, params: Rec
   if (type === undefined || id === undefined) return { kind: 'none' };
   const owner = await resolveObjectOwner(database.db, type, id);
   if (!owner) return { kind: 'missing', type };
-  return { kind: 'object', type, id, projectId: owner.projectId, modality: owner.modality as Modality, subjectPseudonym: owner.subjectPseudonym };
+  return { kind: 'object', type, id, projectId: owner.projectId, modality: owner.modality as Modality, subjectPseudonym: owner.subjectPseudonym, governance: owner.governance };
 }

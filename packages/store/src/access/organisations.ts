@@ -1,0 +1,164 @@
+import type { Kysely } from 'kysely';
+import { DelineateError, type AgreementKind, type OrganisationKind, type Role } from '@delineate/schema';
+import type { DB } from '../sql/tables';
+import type { OrganisationTables } from './organisations-tables';
+
+export interface Organisation {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: OrganisationKind;
+  readonly createdAt: string;
+  /** Accounts that belong to it. */
+  readonly members: number;
+}
+
+export interface ProjectAdmission {
+  readonly organisationId: string;
+  readonly name: string;
+  readonly kind: OrganisationKind;
+  readonly roles: readonly Role[];
+  readonly admittedAt: string;
+}
+
+/** Who owns a project, what agreements it asks of other organisations and whom it admits. */
+export interface ProjectGovernance {
+  readonly projectId: string;
+  readonly region: string;
+  readonly ownerOrganisationId: string;
+  /** Null: the defaults by region. */
+  readonly requiredAgreements: readonly AgreementKind[] | null;
+  readonly admitted: readonly ProjectAdmission[];
+}
+
+/** What the policy function needs of a person's organisation, for the projects they are in. */
+export interface OrganisationStanding {
+  readonly organisationId: string;
+  readonly admissions: readonly { readonly projectId: string; readonly roles: readonly string[] }[];
+  readonly agreements: readonly StandingAgreement[];
+}
+
+export interface StandingAgreement {
+  readonly projectId: string;
+  readonly kind: string;
+  readonly signedAt: Date;
+  readonly expiresAt: Date | null;
+  readonly identifiableUses: readonly string[];
+  readonly regions: readonly string[];
+}
+
+/** Organisations, the organisation of each account, and which organisations a project admits. */
+export class OrganisationRepository {
+  readonly #db: Kysely<OrganisationTables>;
+
+  constructor(db: Kysely<DB>) {
+    this.#db = db as unknown as Kysely<OrganisationTables>;
+  }
+
+  async create(input: { name: string; kind: OrganisationKind; now: Date }): Promise<Organisation> {
+    const taken = await this.#db.selectFrom('organisations').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', input.name.toLowerCase())).executeTakeFirst();
+    if (taken) throw new DelineateError('DLN_ORGANISATION_NAME_TAKEN', 'An organisation of that name exists already');
+    const row = await this.#db.insertInto('organisations').values({ name: input.name, kind: input.kind, created_at: input.now }).returningAll().executeTakeFirstOrThrow();
+    return { id: row.id, name: row.name, kind: row.kind as OrganisationKind, createdAt: row.created_at.toISOString(), members: 0 };
+  }
+
+  async list(): Promise<Organisation[]> {
+    const rows = await this.#db
+      .selectFrom('organisations as o')
+      .select(['o.id', 'o.name', 'o.kind', 'o.created_at'])
+      .select((eb) => eb.selectFrom('users as u').whereRef('u.organisation_id', '=', 'o.id').select(eb.fn.countAll<string>().as('n')).as('members'))
+      .orderBy('o.name')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind as OrganisationKind, createdAt: r.created_at.toISOString(), members: Number(r.members ?? 0) }));
+  }
+
+  async get(id: string): Promise<Organisation | undefined> {
+    return (await this.list()).find((o) => o.id === id);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    return (await this.#db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  }
+
+  /** Every account's organisation (id → organisation id), for lists of people. */
+  async organisationsOfUsers(): Promise<Map<string, string>> {
+    const rows = await this.#db.selectFrom('users').select(['id', 'organisation_id']).execute();
+    return new Map(rows.map((r) => [r.id, r.organisation_id]));
+  }
+
+  async setUserOrganisation(userId: string, organisationId: string): Promise<boolean> {
+    if (!(await this.exists(organisationId))) throw new DelineateError('DLN_NOT_FOUND', 'No such organisation');
+    const result = await this.#db.updateTable('users').set({ organisation_id: organisationId }).where('id', '=', userId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async projectGovernance(projectId: string): Promise<ProjectGovernance | undefined> {
+    if (!UUID.test(projectId)) return undefined;
+    const project = await this.#db.selectFrom('projects').select(['id', 'region', 'owner_organisation_id', 'required_agreements']).where('id', '=', projectId).executeTakeFirst();
+    if (!project) return undefined;
+    const admitted = await this.#db
+      .selectFrom('project_organisations as po')
+      .innerJoin('organisations as o', 'o.id', 'po.organisation_id')
+      .select(['po.organisation_id', 'o.name', 'o.kind', 'po.roles', 'po.admitted_at'])
+      .where('po.project_id', '=', projectId)
+      .orderBy('o.name')
+      .execute();
+    return {
+      projectId,
+      region: project.region,
+      ownerOrganisationId: project.owner_organisation_id,
+      requiredAgreements: (project.required_agreements as AgreementKind[] | null) ?? null,
+      admitted: admitted.map((a) => ({ organisationId: a.organisation_id, name: a.name, kind: a.kind as OrganisationKind, roles: a.roles as Role[], admittedAt: a.admitted_at.toISOString() })),
+    };
+  }
+
+  async updateProjectGovernance(projectId: string, update: { ownerOrganisationId?: string | undefined; requiredAgreements?: readonly AgreementKind[] | null | undefined }): Promise<void> {
+    if (update.ownerOrganisationId !== undefined && !(await this.exists(update.ownerOrganisationId))) throw new DelineateError('DLN_NOT_FOUND', 'No such organisation');
+    const set: { owner_organisation_id?: string; required_agreements?: string | null } = {};
+    if (update.ownerOrganisationId !== undefined) set.owner_organisation_id = update.ownerOrganisationId;
+    if (update.requiredAgreements !== undefined) set.required_agreements = update.requiredAgreements === null ? null : JSON.stringify(update.requiredAgreements);
+    if (Object.keys(set).length > 0) await this.#db.updateTable('projects').set(set).where('id', '=', projectId).execute();
+  }
+
+  /** Admits an organisation to a project in the given roles (replacing the roles it had). */
+  async admit(input: { projectId: string; organisationId: string; roles: readonly Role[]; admittedBy: string | null; now: Date }): Promise<void> {
+    if (!(await this.exists(input.organisationId))) throw new DelineateError('DLN_NOT_FOUND', 'No such organisation');
+    const roles = JSON.stringify(input.roles);
+    await this.#db
+      .insertInto('project_organisations')
+      .values({ project_id: input.projectId, organisation_id: input.organisationId, roles, admitted_by: input.admittedBy, admitted_at: input.now })
+      .onConflict((oc) => oc.columns(['project_id', 'organisation_id']).doUpdateSet({ roles, admitted_by: input.admittedBy, admitted_at: input.now }))
+      .execute();
+  }
+
+  async withdraw(projectId: string, organisationId: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('project_organisations').where('project_id', '=', projectId).where('organisation_id', '=', organisationId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /**
+   * A person's organisation with its admissions and agreements in the projects they are a member
+   * of (API tokens; a browser session reads the same in its one query, findSessionHolder).
+   */
+  async standingOf(userId: string): Promise<OrganisationStanding | undefined> {
+    const user = await this.#db.selectFrom('users').select('organisation_id').where('id', '=', userId).executeTakeFirst();
+    if (!user) return undefined;
+    const projects = this.#db.selectFrom('memberships').select('project_id').where('user_id', '=', userId);
+    const [admissions, agreements] = await Promise.all([
+      this.#db.selectFrom('project_organisations').select(['project_id', 'roles']).where('organisation_id', '=', user.organisation_id).where('project_id', 'in', projects).execute(),
+      this.#db
+        .selectFrom('data_agreements')
+        .select(['project_id', 'kind', 'signed_at', 'expires_at', 'identifiable_uses', 'regions'])
+        .where('organisation_id', '=', user.organisation_id)
+        .where('project_id', 'in', projects)
+        .execute(),
+    ]);
+    return {
+      organisationId: user.organisation_id,
+      admissions: admissions.map((a) => ({ projectId: a.project_id, roles: a.roles })),
+      agreements: agreements.map((a) => ({ projectId: a.project_id, kind: a.kind, signedAt: a.signed_at, expiresAt: a.expires_at, identifiableUses: a.identifiable_uses, regions: a.regions })),
+    };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
