@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DelineateError, Region, Role, Timestamp } from '@delineate/schema';
 import { transferBases } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
+import { agreementError, agreementRefusal } from './agreement-policy';
 import { requestAccess, type AccessRuntime } from './plugin';
 
 const projectParams = z.object({ projectId: z.uuid() });
@@ -114,6 +115,10 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
       // Even where the policy relaxes MFA (demo), emergency access needs a proved second factor.
       if (me.mfa !== 'verified') throw new DelineateError('DLN_AUTH_MFA_REQUIRED', 'Emergency access needs a verified second factor: enrol one and sign in with it');
       const now = runtime.now();
+      // Emergency access shows identifiable data: another organisation's agreements must allow it.
+      const governance = (await runtime.organisations.projectGovernance(params.projectId))!;
+      const refusal = agreementRefusal(me.organisation, governance, body.role, 'break_glass', now);
+      if (refusal) throw agreementError(refusal);
       const minutes = Math.min(body.minutes, runtime.settings.breakGlassMaxMs / 60_000);
       const grant = await runtime.repo.createBreakGlass({
         userId: me.userId,

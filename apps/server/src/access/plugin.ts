@@ -10,6 +10,7 @@ import {
   checkpointTickMs,
   type AuditAnchor,
   LoginFailureRepository,
+  OrganisationRepository,
   resolveObjectOwner,
   TransferRepository,
   type AuditEntry,
@@ -95,6 +96,7 @@ export interface AccessRuntime {
   readonly repo: AccessRepository;
   readonly reviews: AccessReviewRepository;
   readonly transfers: TransferRepository;
+  readonly organisations: OrganisationRepository;
   readonly audit: AuditLog;
   readonly auditKey: AuditSigningKey;
   /** The append-only copy of the checkpoints, when configured. */
@@ -377,6 +379,7 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     repo,
     reviews: new AccessReviewRepository(deps.database.db),
     transfers: new TransferRepository(deps.database.db),
+    organisations: new OrganisationRepository(deps.database.db),
     audit,
     auditKey,
     auditAnchor,
