@@ -5,6 +5,7 @@ import { transferBases } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import { agreementError, agreementRefusal } from './agreement-policy';
 import { requestAccess, type AccessRuntime } from './plugin';
+import { withOrganisations } from './review-organisations';
 
 const projectParams = z.object({ projectId: z.uuid() });
 const reviewQuery = z.object({ periodDays: z.coerce.number().int().min(1).max(3650).default(90) });
@@ -37,7 +38,7 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
     method: 'GET',
     url: '/api/projects/:projectId/access-review',
     operationId: 'getAccessReview',
-    summary: 'Every member with roles, qualifications, last access and accesses in the period; whether a review is overdue',
+    summary: 'Every member with roles, qualifications, organisation and agreement status, last access and accesses in the period; whether a review is overdue',
     tags: ['access'],
     action: 'access_review.read',
     resource: 'project',
@@ -52,7 +53,7 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
       const canSignOff =
         principal.kind === 'user' &&
         ((principal.platformAdmin && attest.platformAdmin) || principal.roles.some((r) => r.projectId === params.projectId && attest.roles.includes(r.role)));
-      return { ...review, canSignOff };
+      return { ...(await withOrganisations(review, runtime.organisations, runtime.now())), canSignOff };
     },
   });
 

@@ -136,6 +136,37 @@ export class OrganisationRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
+  /** The organisation of each member of a project, and every organisation's agreements for it (the access review). */
+  async membersStanding(projectId: string): Promise<{
+    organisations: Map<string, { id: string; name: string; kind: OrganisationKind }>;
+    agreements: Array<StandingAgreement & { organisationId: string }>;
+  }> {
+    const members = await this.#db
+      .selectFrom('memberships as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+      .select(['m.user_id', 'o.id', 'o.name', 'o.kind'])
+      .where('m.project_id', '=', projectId)
+      .execute();
+    const agreements = await this.#db
+      .selectFrom('data_agreements')
+      .select(['organisation_id', 'project_id', 'kind', 'signed_at', 'expires_at', 'identifiable_uses', 'regions'])
+      .where('project_id', '=', projectId)
+      .execute();
+    return {
+      organisations: new Map(members.map((m) => [m.user_id, { id: m.id, name: m.name, kind: m.kind as OrganisationKind }])),
+      agreements: agreements.map((a) => ({
+        organisationId: a.organisation_id,
+        projectId: a.project_id,
+        kind: a.kind,
+        signedAt: a.signed_at,
+        expiresAt: a.expires_at,
+        identifiableUses: a.identifiable_uses,
+        regions: a.regions,
+      })),
+    };
+  }
+
   /**
    * A person's organisation with its admissions and agreements in the projects they are a member
    * of (API tokens; a browser session reads the same in its one query, findSessionHolder).
