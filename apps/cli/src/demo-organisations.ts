@@ -7,7 +7,7 @@ export const demoAnnotationServiceName = 'Demo Annotation Services';
 
 /**
  * Puts the demo's people in organisations: the annotators (technologists) work for an annotation
- * service admitted to the demo projects as annotators, under a data use agreement of one year
+ * service admitted to the demo projects as annotators, under a data use agreement of six months (it ends before the demo's one-year qualifications)
  * that allows no identifiable data; everyone else with a role works for the hospital that owns the
  * projects. The platform administrator stays in the platform's own organisation.
  */
@@ -30,7 +30,7 @@ export async function seedDemoOrganisations(
       kind: 'dua',
       parties: [demoHospitalName, demoAnnotationServiceName],
       signedAt: input.now,
-      expiresAt: new Date(input.now.getTime() + 365 * 86_400_000),
+      expiresAt: new Date(input.now.getTime() + 180 * 86_400_000),
       identifiableUses: [],
       regions: [project.region],
       recordedBy: input.recordedBy,
