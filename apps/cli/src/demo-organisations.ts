@@ -1,4 +1,4 @@
-import type { Region } from '@delineate/schema';
+import { platformOrganisationId, type Region } from '@delineate/schema';
 import { AgreementRepository, OrganisationRepository, type Database } from '@delineate/store';
 
 /** The demo's hospital (owner of its projects) and the annotation service its technologists work for. */
@@ -6,23 +6,24 @@ export const demoHospitalName = 'Demo University Hospital';
 export const demoAnnotationServiceName = 'Demo Annotation Services';
 
 /**
- * Puts the demo's people in organisations: the annotators (technologists) work for an annotation
- * service admitted to the demo projects as annotators, under a data use agreement of six months (it ends before the demo's one-year qualifications)
- * that allows no identifiable data; everyone else with a role works for the hospital that owns the
- * projects. The platform administrator stays in the platform's own organisation.
+ * Puts the demo's people in organisations. The hospital runs the installation: the platform's own
+ * organisation (which every account and project belongs to unless moved) becomes the hospital, so
+ * it owns the projects and people added later work for it. The annotators (technologists) work
+ * for an annotation service admitted to the demo projects as annotators, under a data use
+ * agreement of six months (ending before the demo's one-year qualifications) that allows no
+ * identifiable data.
  */
 export async function seedDemoOrganisations(
   database: Database,
-  input: { projects: readonly { id: string; region: Region }[]; serviceUserIds: readonly string[]; hospitalUserIds: readonly string[]; recordedBy: string | null; now: Date },
+  input: { projects: readonly { id: string; region: Region }[]; serviceUserIds: readonly string[]; recordedBy: string | null; now: Date },
 ): Promise<{ hospitalId: string; serviceId: string }> {
   const organisations = new OrganisationRepository(database.db);
   const agreements = new AgreementRepository(database.db);
-  const hospital = await organisations.create({ name: demoHospitalName, kind: 'hospital', now: input.now });
+  await organisations.update(platformOrganisationId, { name: demoHospitalName, kind: 'hospital' });
   const service = await organisations.create({ name: demoAnnotationServiceName, kind: 'annotation_service', now: input.now });
-  for (const userId of input.hospitalUserIds) await organisations.setUserOrganisation(userId, hospital.id);
   for (const userId of input.serviceUserIds) await organisations.setUserOrganisation(userId, service.id);
   for (const project of input.projects) {
-    await organisations.updateProjectGovernance(project.id, { ownerOrganisationId: hospital.id });
+    await organisations.updateProjectGovernance(project.id, { ownerOrganisationId: platformOrganisationId });
     await organisations.admit({ projectId: project.id, organisationId: service.id, roles: ['annotator'], admittedBy: input.recordedBy, now: input.now });
     await agreements.record({
       projectId: project.id,
@@ -37,5 +38,5 @@ export async function seedDemoOrganisations(
       now: input.now,
     });
   }
-  return { hospitalId: hospital.id, serviceId: service.id };
+  return { hospitalId: platformOrganisationId, serviceId: service.id };
 }

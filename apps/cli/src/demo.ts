@@ -192,7 +192,6 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
   await seedDemoOrganisations(deps.database, {
     projects: demoProjects,
     serviceUserIds: accounts.filter((a) => service.has(a.username)).map((a) => a.id),
-    hospitalUserIds: accounts.filter((a) => !service.has(a.username) && a.role !== 'platform_admin').map((a) => a.id),
     recordedBy: admin,
     now,
   });

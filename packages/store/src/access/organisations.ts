@@ -61,6 +61,13 @@ export class OrganisationRepository {
     return { id: row.id, name: row.name, kind: row.kind as OrganisationKind, createdAt: row.created_at.toISOString(), members: 0 };
   }
 
+  /** Renames an organisation or changes its kind (e.g. the installation's operator is a hospital). */
+  async update(id: string, input: { name: string; kind: OrganisationKind }): Promise<void> {
+    const taken = await this.#db.selectFrom('organisations').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', input.name.toLowerCase())).where('id', '!=', id).executeTakeFirst();
+    if (taken) throw new DelineateError('DLN_ORGANISATION_NAME_TAKEN', 'An organisation of that name exists already');
+    await this.#db.updateTable('organisations').set({ name: input.name, kind: input.kind }).where('id', '=', id).execute();
+  }
+
   async list(): Promise<Organisation[]> {
     const rows = await this.#db
       .selectFrom('organisations as o')
