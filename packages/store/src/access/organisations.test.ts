@@ -19,7 +19,7 @@ describeStore('organisations and agreements', (getDb) => {
     expect(await organisations.projectGovernance(seed.projectId)).toMatchObject({ ownerOrganisationId: platformOrganisationId, requiredAgreements: null, admitted: [] });
   });
 
-  it('gives a session the standing of its organisation in the user’s projects only, in the one session query', async () => {
+  it('gives a session the standing of its organisation, in the one session query', async () => {
     const { db } = getDb();
     const seed = await seedProject(db);
     const other = await seedProject(db, '-b');
@@ -38,11 +38,18 @@ describeStore('organisations and agreements', (getDb) => {
     await access.createSession({ userId: seed.userId, tokenHash: 'h'.repeat(64), address: null, now, expiresAt: new Date(now.getTime() + day), mfaVerified: true });
     const holder = (await findSessionHolder(db, 'h'.repeat(64), now))!;
     expect(holder.organisation.organisationId).toBe(service.id);
-    expect(holder.organisation.admissions).toEqual([{ projectId: seed.projectId, roles: ['annotator'] }]);
-    expect(holder.organisation.agreements).toEqual([
-      { projectId: seed.projectId, kind: 'dua', signedAt: now, expiresAt: new Date(now.getTime() + 30 * day), identifiableUses: [], regions: ['local'] },
-    ]);
-    expect(await organisations.standingOf(seed.userId)).toEqual(holder.organisation);
+    const byProject = <T extends { projectId: string }>(list: readonly T[]) => [...list].sort((a, b) => a.projectId.localeCompare(b.projectId));
+    const projects = [seed.projectId, other.projectId].sort();
+    expect(byProject(holder.organisation.admissions)).toEqual(projects.map((projectId) => ({ projectId, roles: ['annotator'] })));
+    expect(byProject(holder.organisation.agreements)).toEqual(
+      projects.map((projectId) => ({ projectId, kind: 'dua', signedAt: now, expiresAt: new Date(now.getTime() + 30 * day), identifiableUses: [], regions: ['local'] })),
+    );
+    const standing = (await organisations.standingOf(seed.userId))!;
+    expect({ ...standing, admissions: byProject(standing.admissions), agreements: byProject(standing.agreements) }).toEqual({
+      ...holder.organisation,
+      admissions: byProject(holder.organisation.admissions),
+      agreements: byProject(holder.organisation.agreements),
+    });
   });
 
   it('lists agreements ending within the window until they are renewed; a renewal keeps the old record', async () => {

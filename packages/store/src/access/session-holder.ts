@@ -16,7 +16,7 @@ export interface SessionHolder {
   /** Break-glass grants active at `now`. */
   readonly breakGlass: readonly { readonly projectId: string; readonly role: string }[];
   readonly totpConfirmed: boolean;
-  /** The user's organisation with its admissions and agreements in the user's projects (issue 24). */
+  /** The user's organisation with its admissions and agreements (issue 24). */
   readonly organisation: OrganisationStanding;
 }
 
@@ -50,15 +50,13 @@ export async function findSessionHolder(db: Kysely<DB>, tokenHash: string, now: 
         eb
           .selectFrom('project_organisations as po')
           .select(['po.project_id', 'po.roles'])
-          .whereRef('po.organisation_id', '=', 'u.organisation_id')
-          .where('po.project_id', 'in', eb.selectFrom('memberships as pm').select('pm.project_id').whereRef('pm.user_id', '=', 's.user_id')),
+          .whereRef('po.organisation_id', '=', 'u.organisation_id'),
       ).as('admissions'),
       jsonArrayFrom(
         eb
           .selectFrom('data_agreements as da')
           .select(['da.project_id', 'da.kind', 'da.signed_at', 'da.expires_at', 'da.identifiable_uses', 'da.regions'])
-          .whereRef('da.organisation_id', '=', 'u.organisation_id')
-          .where('da.project_id', 'in', eb.selectFrom('memberships as am').select('am.project_id').whereRef('am.user_id', '=', 's.user_id')),
+          .whereRef('da.organisation_id', '=', 'u.organisation_id'),
       ).as('agreements'),
       eb
         .exists(eb.selectFrom('credentials as c').select('c.id').whereRef('c.user_id', '=', 's.user_id').where('c.kind', '=', 'totp').where('c.confirmed_at', 'is not', null))
