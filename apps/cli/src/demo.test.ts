@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher, policyTable } from '@delineate/server';
-import { AccessRepository, agreementReport, BlobKey, LocalBlobStore, testing, WorkflowRepository, type Database } from '@delineate/store';
+import { AccessRepository, AgreementRepository, agreementReport, BlobKey, LocalBlobStore, OrganisationRepository, testing, WorkflowRepository, type Database } from '@delineate/store';
 import { seedDemo, type DemoResult } from './demo';
 import { lessCarefulReading } from './demo-work';
 
@@ -86,6 +86,19 @@ describe('the minimal demo (the browser tests\' starting point)', () => {
       expect(others).toEqual([]);
       const annotator = await new AccessRepository(database.db).findUserByUsername('demo.annotator');
       expect(task!.assigneeId).toBe(annotator!.id);
+      // The hospital owns the project; the annotator works for the annotation service, admitted as annotators under a DUA in force.
+      const organisations = new OrganisationRepository(database.db);
+      const byName = new Map((await organisations.list()).map((o) => [o.name, o]));
+      const hospital = byName.get('Demo University Hospital')!;
+      const service = byName.get('Demo Annotation Services')!;
+      expect([hospital.kind, service.kind]).toEqual(['hospital', 'annotation_service']);
+      const governance = (await organisations.projectGovernance(demo.projectId))!;
+      expect(governance.ownerOrganisationId).toBe(hospital.id);
+      expect(governance.admitted).toMatchObject([{ organisationId: service.id, roles: ['annotator'] }]);
+      expect((await organisations.standingOf(annotator!.id))!.organisationId).toBe(service.id);
+      const [dua, ...more] = await new AgreementRepository(database.db).list({ now: clock(), projectIds: [demo.projectId] });
+      expect(more).toEqual([]);
+      expect(dua).toMatchObject({ organisationId: service.id, kind: 'dua', status: 'in_force', identifiableUses: [] });
     } finally {
       await blobs.close();
       await database.close();

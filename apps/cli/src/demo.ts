@@ -24,6 +24,7 @@ import { passwordProblem, policyTable, type PasswordHasher } from '@delineate/se
 import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
 import { seedAgreementWork } from './demo-work';
 import { seedPathologyDemo } from './demo-slide';
+import { seedDemoOrganisations } from './demo-organisations';
 
 export interface DemoDeps {
   database: Database;
@@ -175,14 +176,24 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     await seedAgreementWork(deps, workflow, { projectId: project.id, itemId: seeded.itemId, ...truths.get(seeded.itemId)! });
     options.onProgress?.('seed the readers of one sampled item and their agreement', 1, 1);
   }
+  const demoProjects = [{ id: project.id, region: project.region }];
   if (options.slideCacheDir && !options.minimal) {
-    await seedPathologyDemo(deps, {
+    const pathology = await seedPathologyDemo(deps, {
       cacheDir: options.slideCacheDir,
       ...(options.slideSize ? { size: options.slideSize } : {}),
       members,
       grantedBy: admin,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
+    demoProjects.push({ id: pathology.projectId, region: project.region });
   }
+  const service = new Set(users.filter((u) => u.role === 'annotator').map((u) => u.username));
+  const accounts = await Promise.all(credentials.map(async (c) => ({ ...c, id: (await access.findUserByUsername(c.username))!.id })));
+  await seedDemoOrganisations(deps.database, {
+    projects: demoProjects,
+    serviceUserIds: accounts.filter((a) => service.has(a.username)).map((a) => a.id),
+    recordedBy: admin,
+    now,
+  });
   return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items };
 }

@@ -4,6 +4,7 @@ export { buildOpenApiDocument } from './http/openapi';
 export { RouteRegistry, defineRoute, type RouteSpec } from './http/route';
 export { createServer, openPlatform, serverVersion, type DelineateServer, type ServerDeps } from './server';
 export { PasswordHasher, passwordProblem, type Argon2Params } from './access/password';
+export { createTestClock, testClockEnabled, type TestClock } from './access/test-clock';
 export {
   accessSettingsFromEnv,
   authorize,

@@ -7,6 +7,9 @@ import { AnnotationRepository, loadBlobKey, migrate, openBlobStore, openDatabase
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { registerAccess } from './access';
+import { registerAgreementRoutes } from './access/agreement-routes';
+import { registerOrganisationRoutes } from './access/organisation-routes';
+import { registerTestClockRoute, type TestClock } from './access/test-clock';
 import { installBodyRules } from './http/body';
 import { installErrorHandling } from './http/errors';
 import { installSecurityHeaders } from './http/headers';
@@ -47,6 +50,8 @@ export interface ServerDeps {
   operatorKey?: string;
   /** The blob key, which seals browser uploads until the gate has run; without it the upload routes answer 503. */
   uploadKey?: BlobKey;
+  /** Test servers only (DELINEATE_TEST_CLOCK): the movable clock `clock` reads, with its route. */
+  testClock?: TestClock;
 }
 
 export interface DelineateServer {
@@ -109,6 +114,9 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   });
   // Access layer (issue 3): authentication, the policy check and the audit log for every route registered below.
   const access = await registerAccess(app, { database: deps.database, now: deps.clock, dataDir: deps.config.dataDir, registry, ...(deps.operatorKey ? { operatorKey: deps.operatorKey } : {}) });
+  registerOrganisationRoutes(app, registry, access, deps.database);
+  registerAgreementRoutes(app, registry, access, deps.database, deps.blobs);
+  if (deps.testClock) registerTestClockRoute(app, registry, deps.testClock);
   registerSystemRoutes(app, registry, context);
   registerRevisionRoutes(app, registry, context);
   registerMaskImportRoutes(app, registry, context);

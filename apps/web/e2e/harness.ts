@@ -52,9 +52,11 @@ export async function startDemoServer(options: {
   beforeStart?: (dataDir: string) => Promise<void>;
   /** The whole demo (three phantoms, the agreement sample, seeded readings) instead of the one-item starting point most scenarios build on. */
   full?: boolean;
+  /** More environment for the demo and the server (e.g. DELINEATE_TEST_CLOCK=1, which only a test server honours). */
+  env?: Readonly<Record<string, string>>;
 }): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dln-web-e2e-'));
-  const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '' };
+  const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '', ...options.env };
   // The benchmark's 128 × 512² demo takes minutes through de-identification on a busy 2-core machine.
   const demoArgs = ['demo', '--slices', String(options.slices), '--size', String(options.size), ...(options.full ? [] : ['--minimal'])];
   const seeded = spawnSync(process.execPath, [cli, ...demoArgs], { env, encoding: 'utf8', timeout: 900_000 });

@@ -274,3 +274,18 @@ export { RtRoiInterpretedType, rtRoiInterpretedTypes } from './vocabularies';
 export { TemplateRef } from './label-schema';
 export { LabelSchemaTemplate, labelSchemaTemplate, labelSchemaTemplates, schemaFromTemplate } from './templates/templates';
 export { DerivationRecipe, DerivedStructure, DeriveStructureRequest, MarginMm } from './derived-structure';
+export {
+  organisationKinds,
+  OrganisationKind,
+  agreementKinds,
+  AgreementKind,
+  identifiableUses,
+  IdentifiableUse,
+  platformOrganisationId,
+  CreateOrganisationRequest,
+  RecordAgreementRequest,
+  RenewAgreementRequest,
+  AdmitOrganisationRequest,
+  ProjectGovernanceUpdate,
+  defaultRequiredAgreements,
+} from './governance';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { configFromEnv, createServer, newOperatorKey, openPlatform, PasswordHasher } from '@delineate/server';
+import { configFromEnv, createServer, createTestClock, newOperatorKey, openPlatform, PasswordHasher, testClockEnabled } from '@delineate/server';
 import { createWorker } from '@delineate/worker';
 import { seedDemo } from '../demo';
 import { jobHandlers } from '../jobs';
@@ -23,7 +23,9 @@ export function register(program: Command): void {
         ...(opts.host !== undefined ? { host: opts.host } : {}),
       });
       await refuseBesideServer('one server per data folder');
-      const clock = () => new Date();
+      // Browser tests move the server's time (an agreement expiring); never on a real server.
+      const testClock = testClockEnabled(process.env) ? createTestClock() : undefined;
+      const clock = testClock?.now ?? (() => new Date());
       const { database, blobs, key } = await openPlatform(config, process.env);
       if (opts.demo) {
         const progress = progressReporter();
@@ -34,7 +36,7 @@ export function register(program: Command): void {
       // The CLI beside this server: ingest through it, and the key that lets it manage API tokens.
       const ingest = serverIngest({ database, blobs, clock });
       const operatorKey = newOperatorKey();
-      const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, operatorKey, uploadKey: key });
+      const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, operatorKey, uploadKey: key, ...(testClock ? { testClock } : {}) });
       const worker = createWorker({
         database,
         blobs,

@@ -168,7 +168,11 @@ export class ApiTokenAuthenticator {
     if (!opened.includes(action)) return refuse(new DelineateError('DLN_TOKEN_SCOPE', `The API token's scopes (${row.scopes.join(', ')}) do not cover this request`), row.userId);
     const user = await this.#access.getUser(row.userId);
     if (!user || user.disabled) return refuse(new DelineateError('DLN_TOKEN_REVOKED', 'The API token’s user is disabled'), row.userId);
-    const [memberships, qualifications] = await Promise.all([this.#access.membershipsOfUser(user.id), this.#access.qualificationsOfUser(user.id)]);
+    const [memberships, qualifications, organisation] = await Promise.all([
+      this.#access.membershipsOfUser(user.id),
+      this.#access.qualificationsOfUser(user.id),
+      this.#access.organisationStanding(user.id),
+    ]);
     // Last use is kept to the minute: enough to find unused tokens without a write per request.
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= 60_000) await this.#tokens.touch(row.id, now);
     return {
@@ -187,6 +191,7 @@ export class ApiTokenAuthenticator {
         // Memberships only: an emergency (break-glass) grant belongs to a person's session.
         roles: memberships.map((m) => ({ projectId: m.project_id, role: m.role as Role, viaBreakGlass: false })),
         qualifications: qualifications.map((q) => ({ kind: q.kind as QualificationKind, modality: q.modality as Modality | null, validUntil: q.valid_until })),
+        organisation,
       },
     };
   }

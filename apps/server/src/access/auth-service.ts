@@ -352,21 +352,23 @@ export class AuthService {
   }
 
   async #principalFor(user: AccountRow, session: SessionRow, now: Date): Promise<UserPrincipal> {
-    const [memberships, qualifications, grants, totp] = await Promise.all([
+    const [memberships, qualifications, grants, totp, organisation] = await Promise.all([
       this.#repo.membershipsOfUser(user.id),
       this.#repo.qualificationsOfUser(user.id),
       this.#repo.activeBreakGlass(user.id, now),
       this.#repo.getTotp(user.id),
+      this.#repo.organisationStanding(user.id),
     ]);
     return this.#principalOf(user, session, {
       memberships: memberships.map((m) => ({ projectId: m.project_id, role: m.role })),
       qualifications: qualifications.map((q) => ({ kind: q.kind, modality: q.modality, validUntil: q.valid_until })),
       breakGlass: grants.map((g) => ({ projectId: g.project_id, role: g.role })),
       totpConfirmed: Boolean(totp?.confirmedAt),
+      organisation,
     });
   }
 
-  #principalOf(user: AccountRow, session: SessionRow, held: Pick<SessionHolder, 'memberships' | 'qualifications' | 'breakGlass' | 'totpConfirmed'>): UserPrincipal {
+  #principalOf(user: AccountRow, session: SessionRow, held: Pick<SessionHolder, 'memberships' | 'qualifications' | 'breakGlass' | 'totpConfirmed' | 'organisation'>): UserPrincipal {
     const roles = [
       ...held.memberships.map((m) => ({ projectId: m.projectId, role: m.role as Role, viaBreakGlass: false })),
       ...held.breakGlass.map((g) => ({ projectId: g.projectId, role: g.role as Role, viaBreakGlass: true })),
@@ -388,6 +390,7 @@ export class AuthService {
         modality: q.modality as Modality | null,
         validUntil: q.validUntil,
       })),
+      organisation: held.organisation,
     };
   }
 }

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { DelineateError, Region, Role, Timestamp } from '@delineate/schema';
 import { transferBases } from '@delineate/store';
 import { defineRoute, type RouteRegistry } from '../http/route';
+import { agreementError, agreementRefusal } from './agreement-policy';
 import { requestAccess, type AccessRuntime } from './plugin';
+import { withOrganisations } from './review-organisations';
 
 const projectParams = z.object({ projectId: z.uuid() });
 const reviewQuery = z.object({ periodDays: z.coerce.number().int().min(1).max(3650).default(90) });
@@ -36,7 +38,7 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
     method: 'GET',
     url: '/api/projects/:projectId/access-review',
     operationId: 'getAccessReview',
-    summary: 'Every member with roles, qualifications, last access and accesses in the period; whether a review is overdue',
+    summary: 'Every member with roles, qualifications, organisation and agreement status, last access and accesses in the period; whether a review is overdue',
     tags: ['access'],
     action: 'access_review.read',
     resource: 'project',
@@ -51,7 +53,7 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
       const canSignOff =
         principal.kind === 'user' &&
         ((principal.platformAdmin && attest.platformAdmin) || principal.roles.some((r) => r.projectId === params.projectId && attest.roles.includes(r.role)));
-      return { ...review, canSignOff };
+      return { ...(await withOrganisations(review, runtime.organisations, runtime.now())), canSignOff };
     },
   });
 
@@ -114,6 +116,10 @@ export function registerGovernanceRoutes(app: FastifyInstance, registry: RouteRe
       // Even where the policy relaxes MFA (demo), emergency access needs a proved second factor.
       if (me.mfa !== 'verified') throw new DelineateError('DLN_AUTH_MFA_REQUIRED', 'Emergency access needs a verified second factor: enrol one and sign in with it');
       const now = runtime.now();
+      // Emergency access shows identifiable data: another organisation's agreements must allow it.
+      const governance = (await runtime.organisations.projectGovernance(params.projectId))!;
+      const refusal = agreementRefusal(me.organisation, governance, body.role, 'break_glass', now);
+      if (refusal) throw agreementError(refusal);
       const minutes = Math.min(body.minutes, runtime.settings.breakGlassMaxMs / 60_000);
       const grant = await runtime.repo.createBreakGlass({
         userId: me.userId,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roles, type Role } from '@delineate/schema';
-import { testing } from '@delineate/store';
+import { AgreementRepository, OrganisationRepository, testing } from '@delineate/store';
 import { seedProject, startHarness, type Harness } from '../test/harness';
 import type { ActionPolicy } from './policy';
 import { openTestSession } from './testing';
@@ -13,7 +13,20 @@ import { openTestSession } from './testing';
  * every request except the unaudited public ones leaves exactly one audit event.
  */
 
-type PrincipalName = Role | 'platform_admin' | 'anonymous' | 'disabled_user' | 'expired_qualification' | 'mfa_not_enrolled' | 'no_role';
+type PrincipalName =
+  | Role
+  | 'platform_admin'
+  | 'anonymous'
+  | 'disabled_user'
+  | 'expired_qualification'
+  | 'mfa_not_enrolled'
+  | 'no_role'
+  | 'vendor_no_agreement'
+  | 'vendor_expired_agreement'
+  | 'vendor_agreement_without_identifiable_scope'
+  | 'vendor_agreement_in_force';
+/** Where a member of an annotation service (not the project's owner) stands with its agreements (issue 24). */
+type AgreementStanding = 'none' | 'expired' | 'no_identifiable_scope' | 'in_force';
 type Scope = 'own' | 'other_project' | 'nonexistent' | 'other_type' | 'none';
 
 interface PrincipalSpec {
@@ -23,6 +36,8 @@ interface PrincipalSpec {
   readonly platformAdmin: boolean;
   readonly mfaVerified: boolean;
   readonly qualificationValid: boolean;
+  /** Set for members of another organisation than the project's owner. */
+  readonly agreement?: AgreementStanding;
 }
 
 const paramTypes: Record<string, string> = {
@@ -51,7 +66,23 @@ function expected(entry: ActionPolicy, who: PrincipalSpec, scope: Scope): 'allow
   const permitted = held.filter((r) => entry.roles.includes(r));
   if (permitted.length === 0) return 403;
   if (entry.qualified && !who.qualificationValid) return 403;
+  if (agreementCode(entry, who)) return 403;
   return 'allowed';
+}
+
+/** The coded refusal a vendor's member must get where the role alone would allow the request. */
+function agreementCode(entry: ActionPolicy, who: PrincipalSpec): string | undefined {
+  switch (who.agreement) {
+    case undefined:
+    case 'in_force':
+      return undefined;
+    case 'none':
+      return 'DLN_ACCESS_AGREEMENT_MISSING';
+    case 'expired':
+      return 'DLN_ACCESS_AGREEMENT_EXPIRED';
+    case 'no_identifiable_scope':
+      return entry.identifiable ? 'DLN_ACCESS_AGREEMENT_SCOPE' : undefined;
+  }
 }
 
 const kinds = testing.testDatabaseKinds();
@@ -118,6 +149,13 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
 
     const future = new Date(now.getTime() + 365 * 86_400_000);
     const past = new Date(now.getTime() - 86_400_000);
+    const organisations = new OrganisationRepository(db);
+    const agreements = new AgreementRepository(db);
+    const partner = await organisations.create({ name: `Partner ${randomUUID()}`, kind: 'partner', now });
+    const fixtureAgreement = async (projectId: string) =>
+      (await agreements.record({ projectId, organisationId: partner.id, kind: 'dua', parties: ['A', 'B'], signedAt: past, expiresAt: future, identifiableUses: [], regions: ['local'], recordedBy: null, now })).id;
+    ids.agreement = { own: await fixtureAgreement(own.projectId), other_project: await fixtureAgreement(other.projectId) };
+    ids.organisation = { own: partner.id, other_project: partner.id };
     const make = async (name: PrincipalName, spec: Omit<PrincipalSpec, 'name' | 'userId'>, validUntil: Date | null = future) => {
       if (name === 'anonymous') return principals.push({ name, ...spec });
       const user = await repo.createUser({ username: `${name}-${randomUUID()}`.toLowerCase().replace(/_/g, '-'), displayName: name, platformAdmin: spec.platformAdmin, now });
@@ -134,6 +172,36 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
     await make('disabled_user', { roles: ['annotator'], platformAdmin: false, mfaVerified: true, qualificationValid: true });
     const disabled = principals.find((p) => p.name === 'disabled_user')!;
     await repo.setDisabled(disabled.userId!, true, now);
+
+    // Members of annotation services admitted to the project as annotators and stewards, each
+    // service with its own agreement standing (the demo-like project is in region local: a DUA).
+    const vendorRoles: Role[] = ['annotator', 'data_steward'];
+    const vendors: Array<[PrincipalName, AgreementStanding]> = [
+      ['vendor_no_agreement', 'none'],
+      ['vendor_expired_agreement', 'expired'],
+      ['vendor_agreement_without_identifiable_scope', 'no_identifiable_scope'],
+      ['vendor_agreement_in_force', 'in_force'],
+    ];
+    for (const [name, standing] of vendors) {
+      const service = await organisations.create({ name: `Service ${randomUUID()}`, kind: 'annotation_service', now });
+      await organisations.admit({ projectId: own.projectId, organisationId: service.id, roles: vendorRoles, admittedBy: null, now });
+      if (standing !== 'none') {
+        await agreements.record({
+          projectId: own.projectId,
+          organisationId: service.id,
+          kind: 'dua',
+          parties: ['Hospital', 'Service'],
+          signedAt: new Date(now.getTime() - 400 * 86_400_000),
+          expiresAt: standing === 'expired' ? past : future,
+          identifiableUses: standing === 'in_force' ? ['quarantine_pixels', 'dicomweb_search', 'break_glass'] : [],
+          regions: ['local'],
+          recordedBy: null,
+          now,
+        });
+      }
+      await make(name, { roles: vendorRoles, platformAdmin: false, mfaVerified: true, qualificationValid: true, agreement: standing });
+      await organisations.setUserOrganisation(principals.at(-1)!.userId!, service.id);
+    }
   }, 120_000);
   afterAll(async () => h?.close());
 
@@ -155,6 +223,7 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
     const startSequence = (await runtime.audit.head()).sequence;
 
     const withoutFixtures = new Set<string>();
+    const agreementRefusals = new Set<string>();
     for (const route of inventory) {
       const entry = policy.actions[route.action]!;
       const params = [...route.url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
@@ -184,6 +253,10 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
             if (res.statusCode !== want) mismatches.push(label);
             const body = safeJson(res.body);
             if (!body || Object.keys(body).sort().join(',') !== 'code,message') mismatches.push(`${label}: denied body carries more than code and message`);
+            // An agreement refusal only where the role alone would be allowed.
+            const code = want === 403 && expected(entry, { ...who, agreement: 'in_force' }, scope) === 'allowed' ? agreementCode(entry, who) : undefined;
+            if (code && body?.code !== code) mismatches.push(`${label}: code ${String(body?.code)}, expected ${code}`);
+            if (code) agreementRefusals.add(code);
           }
           // Tile reads of a signed-in user are counted by the aggregator (written later); a caller without a session (401) is logged at once.
           if (entry.audit === 'every' || (entry.audit === 'aggregate' && res.statusCode === 401)) {
@@ -199,9 +272,11 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
     );
     if (withoutFixtures.size > 0) console.log(`access matrix: no own/other-project fixture for ${[...withoutFixtures].join(', ')} (add one in matrix.test.ts)`);
     expect(mismatches).toEqual([]);
+    // Every kind of agreement refusal was met on some route (and checked above as coded and audited as a denial).
+    expect([...agreementRefusals].sort()).toEqual(['DLN_ACCESS_AGREEMENT_EXPIRED', 'DLN_ACCESS_AGREEMENT_MISSING', 'DLN_ACCESS_AGREEMENT_SCOPE']);
     expect(events.map((e) => ({ action: e.action, outcome: e.outcome }))).toEqual(audited);
     expect((await runtime.audit.verify(h.server.context.config.dataDir, runtime.auditKey)).ok).toBe(true);
-  }, 300_000);
+  }, 900_000);
 
   function resourceOf(template: string): string | undefined {
     return h.server.app.accessRuntime.routes.find((r) => r.url === template)?.resource;

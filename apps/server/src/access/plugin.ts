@@ -10,6 +10,7 @@ import {
   checkpointTickMs,
   type AuditAnchor,
   LoginFailureRepository,
+  OrganisationRepository,
   resolveObjectOwner,
   TransferRepository,
   type AuditEntry,
@@ -21,6 +22,7 @@ import type { Modality } from '@delineate/schema';
 import { AuthService } from './auth-service';
 import { CredentialCipher } from './secret-box';
 import type { PasswordHasher } from './password';
+import { agreementError } from './agreement-policy';
 import { authorize, policyTable, type ActionPolicy, type Decision, type PolicyResource, type PolicyTable, type Principal } from './policy';
 import { accessSettingsFromEnv, type AccessSettings } from './settings';
 import { DatabaseThrottleState, LoginThrottle } from './throttle';
@@ -97,6 +99,7 @@ export interface AccessRuntime {
   readonly repo: AccessRepository;
   readonly reviews: AccessReviewRepository;
   readonly transfers: TransferRepository;
+  readonly organisations: OrganisationRepository;
   readonly audit: AuditLog;
   readonly auditKey: AuditSigningKey;
   /** The append-only copy of the checkpoints, when configured. */
@@ -181,6 +184,7 @@ export function clearSessionCookie(reply: FastifyReply, settings: AccessSettings
 const WEB_ASSET_ACTION = 'web.asset';
 
 function denial(decision: Extract<Decision, { allowed: false }>): DelineateError {
+  if (decision.agreement) return agreementError(decision.agreement);
   switch (decision.status) {
     case 401:
       return new DelineateError('DLN_AUTH_REQUIRED', 'Sign in to do this');
@@ -391,6 +395,7 @@ export async function installAccess(app: FastifyInstance, deps: AccessDeps): Pro
     repo,
     reviews: new AccessReviewRepository(deps.database.db),
     transfers: new TransferRepository(deps.database.db),
+    organisations: new OrganisationRepository(deps.database.db),
     audit,
     auditKey,
     auditAnchor,
@@ -421,5 +426,5 @@ async function resolveResource(database: Database, resource: string, params: Rec
   if (type === undefined || id === undefined) return { kind: 'none' };
   const owner = await resolveObjectOwner(database.db, type, id);
   if (!owner) return { kind: 'missing', type };
-  return { kind: 'object', type, id, projectId: owner.projectId, modality: owner.modality as Modality, subjectPseudonym: owner.subjectPseudonym };
+  return { kind: 'object', type, id, projectId: owner.projectId, modality: owner.modality as Modality, subjectPseudonym: owner.subjectPseudonym, governance: owner.governance };
 }

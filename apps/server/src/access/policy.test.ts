@@ -4,11 +4,14 @@ import { authorize, mfaRequired, parsePolicyTable, policyTable, type Principal, 
 const now = new Date('2026-06-01T12:00:00Z');
 const P1 = '11111111-1111-4111-8111-111111111111';
 const P2 = '22222222-2222-4222-8222-222222222222';
-const item: PolicyResource = { kind: 'object', type: 'item', id: 'i', projectId: P1, modality: 'CT' };
-const otherItem: PolicyResource = { kind: 'object', type: 'item', id: 'j', projectId: P2, modality: 'CT' };
+const HOSPITAL = '33333333-3333-4333-8333-333333333333';
+const governance = { region: 'eu', ownerOrganisationId: HOSPITAL, requiredAgreements: null };
+const item: Extract<PolicyResource, { kind: 'object' }> = { kind: 'object', type: 'item', id: 'i', projectId: P1, modality: 'CT', governance };
+const otherItem: PolicyResource = { kind: 'object', type: 'item', id: 'j', projectId: P2, modality: 'CT', governance };
 
 function user(overrides: Partial<Extract<Principal, { kind: 'user' }>> = {}): Principal {
-  return { kind: 'user', userId: 'u', sessionId: 's', platformAdmin: false, mfa: 'verified', roles: [], qualifications: [], ...overrides };
+  const organisation = { organisationId: HOSPITAL, admissions: [], agreements: [] };
+  return { kind: 'user', userId: 'u', sessionId: 's', platformAdmin: false, mfa: 'verified', roles: [], qualifications: [], organisation, ...overrides };
 }
 
 describe('authorize', () => {
@@ -54,6 +57,29 @@ describe('authorize', () => {
     expect(authorize(user(), 'user.create', { kind: 'none' }, now)).toMatchObject({ allowed: false, status: 403 });
     expect(authorize(admin, 'project.read', item, now).allowed).toBe(true);
     expect(authorize(admin, 'image.read', item, now)).toMatchObject({ allowed: false, status: 403 });
+  });
+
+  it('refuses a member of another organisation without its agreements in force, naming what is missing, until the expiry instant', () => {
+    const VENDOR = '44444444-4444-4444-8444-444444444444';
+    const q = { kind: 'radiographer' as const, modality: null, validUntil: null };
+    const dpa = { projectId: P1, kind: 'dpa', signedAt: new Date('2026-01-01T00:00:00Z'), expiresAt: new Date('2026-06-01T12:00:01Z'), identifiableUses: [], regions: ['eu'] };
+    const vendor = (agreements: (typeof dpa)[]) =>
+      user({
+        roles: [{ projectId: P1, role: 'annotator', viaBreakGlass: false }],
+        qualifications: [q],
+        organisation: { organisationId: VENDOR, admissions: [{ projectId: P1, roles: ['annotator'] }], agreements },
+      });
+    // EU project: a DPA and a DUA by default.
+    expect(authorize(vendor([]), 'image.read', item, now)).toMatchObject({ allowed: false, status: 403, reason: 'agreement', agreement: { problem: 'missing', kind: 'dpa' } });
+    expect(authorize(vendor([dpa]), 'image.read', item, now)).toMatchObject({ agreement: { problem: 'missing', kind: 'dua' } });
+    const dua = { ...dpa, kind: 'dua' };
+    expect(authorize(vendor([dpa, dua]), 'image.read', item, now)).toMatchObject({ allowed: true, role: 'annotator' });
+    // The instant of expiry ends access.
+    expect(authorize(vendor([dpa, dua]), 'image.read', item, new Date('2026-06-01T12:00:01Z'))).toMatchObject({ agreement: { problem: 'expired', kind: 'dpa' } });
+    // The project's own setting replaces the defaults.
+    expect(authorize(vendor([dua]), 'image.read', { ...item, governance: { ...governance, requiredAgreements: ['dua'] } }, now).allowed).toBe(true);
+    // Owning organisation: no agreement needed.
+    expect(authorize(user({ roles: [{ projectId: P1, role: 'annotator', viaBreakGlass: false }], qualifications: [q] }), 'image.read', item, now).allowed).toBe(true);
   });
 
   it('marks roles held through break-glass', () => {

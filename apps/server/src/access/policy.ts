@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { roles, type Modality, type QualificationKind, type Role } from '@delineate/schema';
+import { identifiableUses, roles, type IdentifiableUse, type Modality, type QualificationKind, type Role } from '@delineate/schema';
+import { agreementRefusal, type AgreementRefusal, type PrincipalOrganisation, type ProjectGovernanceView } from './agreement-policy';
 
 /**
  * The one policy function. Every request is decided by {@link authorize} against the policy
@@ -15,6 +16,8 @@ export interface ActionPolicy {
   readonly platformAdmin: boolean;
   readonly qualified: boolean;
   readonly audit: AuditMode;
+  /** The action shows identifiable data: another organisation's agreements must allow this use. */
+  readonly identifiable: IdentifiableUse | null;
 }
 
 export interface RoleQualification {
@@ -61,6 +64,8 @@ export type Principal =
       readonly mfa: MfaState;
       readonly roles: readonly PrincipalRole[];
       readonly qualifications: readonly PrincipalQualification[];
+      /** The organisation the user works for, with its admissions and agreements (issue 24). */
+      readonly organisation: PrincipalOrganisation;
     };
 
 /** The object a request acts on, as the plugin resolved it from the route's parameters. */
@@ -74,6 +79,7 @@ export type PolicyResource =
       readonly projectId: string;
       readonly modality: Modality | null;
       readonly subjectPseudonym?: string | null;
+      readonly governance: ProjectGovernanceView;
     };
 
 export type DenyReason =
@@ -83,11 +89,12 @@ export type DenyReason =
   | 'not_found'
   | 'role'
   | 'qualification'
+  | 'agreement'
   | 'unknown_action';
 
 export type Decision =
   | { readonly allowed: true; readonly role: Role | 'platform_admin' | null; readonly viaBreakGlass: boolean }
-  | { readonly allowed: false; readonly status: 401 | 403 | 404 | 500; readonly reason: DenyReason };
+  | { readonly allowed: false; readonly status: 401 | 403 | 404 | 500; readonly reason: DenyReason; readonly agreement?: AgreementRefusal };
 
 const scopes: readonly PolicyScope[] = ['public', 'session', 'user', 'platform', 'project', 'any_project'];
 const auditModes: readonly AuditMode[] = ['every', 'aggregate', 'none'];
@@ -121,12 +128,15 @@ export function parsePolicyTable(raw: unknown): PolicyTable {
     const audit = (entry.audit ?? 'every') as AuditMode;
     if (!auditModes.includes(audit)) fail(`${name}: unknown audit mode`);
     if (audit === 'none' && scope !== 'public') fail(`${name}: only public actions may go unaudited`);
+    const identifiable = (entry.identifiable ?? null) as IdentifiableUse | null;
+    if (identifiable !== null && !identifiableUses.includes(identifiable)) fail(`${name}: unknown identifiable use`);
     actions[name] = {
       scope,
       roles: entryRoles as Role[],
       platformAdmin: entry.platformAdmin === true,
       qualified: entry.qualified === true,
       audit,
+      identifiable,
     };
   }
   return { mfaRoles: mfaRoles as Role[], breakGlass: { memberRoles: memberRoles as Role[] }, roleQualifications, actions };
@@ -199,5 +209,7 @@ export function authorize(
     : permitted;
   const chosen = qualified.find((r) => !r.viaBreakGlass) ?? qualified[0];
   if (!chosen) return { allowed: false, status: 403, reason: 'qualification' };
+  const refusal = agreementRefusal(principal.organisation, { ...resource.governance, projectId: resource.projectId }, chosen.role, entry.identifiable, now);
+  if (refusal) return { allowed: false, status: 403, reason: 'agreement', agreement: refusal };
   return { allowed: true, role: chosen.role, viaBreakGlass: chosen.viaBreakGlass };
 }

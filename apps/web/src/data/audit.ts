@@ -106,6 +106,9 @@ export interface AccessReviewView {
     qualifications: { kind: string; modality: string | null; validUntil: string | null; expired: boolean }[];
     lastAccess: string | null;
     accessesInPeriod: number;
+    organisation: { id: string; name: string; kind: string } | null;
+    agreementStatus: string;
+    agreementKind: string | null;
   }[];
 }
 

@@ -5,6 +5,7 @@ import { useProjects } from '../data/projects';
 import { ErrorBox } from '../ui/ErrorBox';
 import { describeRole } from './audit-words';
 import { qualificationWords } from './admin-words';
+import { agreementKindWords, memberAgreementWords } from './organisation-words';
 import '../ui/project-styles.css';
 
 const route = getRouteApi('/projects/$projectId/access-review');
@@ -23,7 +24,7 @@ export function AccessReviewPage() {
   return (
     <div className="page config" data-testid="access-review-page">
       <h2>Access review{project ? `: ${project.name}` : ''}</h2>
-      <p className="muted"><Link to="/audit">Audit log</Link></p>
+      <p className="muted"><Link to="/audit">Audit log</Link> · <Link to="/projects/$projectId/processing-record" params={{ projectId }}>Record of processing activities</Link></p>
       <ErrorBox error={review.error} />
       {review.data && <ReviewTable key={review.dataUpdatedAt} projectId={projectId} review={review.data} />}
     </div>
@@ -46,12 +47,14 @@ function ReviewTable({ projectId, review }: { projectId: string; review: AccessR
       {!review.canSignOff && <div className="notice" data-testid="read-only">You can read this review; a data steward of the project keeps or revokes each grant and signs it off.</div>}
       <table className="tasks" data-testid="review-grants" aria-label="Grants under review">
         <thead>
-          <tr><th>Person</th><th>Role</th><th>Granted</th><th>Qualifications</th><th>Last access</th><th>Accesses in the period</th><th>Last decision</th><th>Decision</th></tr>
+          <tr><th>Person</th><th>Organisation</th><th>Agreement</th><th>Role</th><th>Granted</th><th>Qualifications</th><th>Last access</th><th>Accesses in the period</th><th>Last decision</th><th>Decision</th></tr>
         </thead>
         <tbody>
           {grants.map(({ member, grant }) => (
             <tr key={grant.membershipId} data-testid="review-grant">
               <td>{member.displayName} ({member.username}){member.disabled ? ', disabled' : ''}</td>
+              <td>{member.organisation?.name ?? '—'}</td>
+              <td data-testid="member-agreement">{memberAgreementWords[member.agreementStatus] ?? member.agreementStatus}{member.agreementKind ? ` (${agreementKindWords[member.agreementKind] ?? member.agreementKind})` : ''}</td>
               <td>{describeRole(grant.role)}</td>
               <td>{day(grant.grantedAt)}</td>
               <td>{member.qualifications.length ? member.qualifications.map((q) => `${qualificationWords[q.kind] ?? q.kind}${q.modality ? ` (${q.modality})` : ''}${q.expired ? ', expired' : ''}`).join('; ') : 'none'}</td>

@@ -6,6 +6,7 @@ import { useSignedInSession } from '../data/session';
 import { ErrorBox } from '../ui/ErrorBox';
 import { legalBasisWords, regionWords } from './admin-words';
 import { AdminUsers } from './AdminUsers';
+import { ExpiringAgreementsBanner } from './OrganisationsBanner';
 import { describeRole } from './audit-words';
 import { oversightText } from './project-words';
 import '../ui/project-styles.css';
@@ -28,6 +29,7 @@ export function AdminPage() {
   return (
     <div className="page" data-testid="admin-page">
       <h2>Administration</h2>
+      <ExpiringAgreementsBanner />
       <div role="tablist" aria-label="Administration sections" style={{ display: 'flex', gap: 8, marginBottom: 12 }}>
         {(Object.keys(tabWords) as Tab[]).map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)} data-testid={`tab-${t}`} style={{ fontWeight: tab === t ? 'bold' : undefined }}>

@@ -7,6 +7,7 @@ import { ConfigForm } from './ConfigForm';
 import { isProjectAdmin } from './project-words';
 import { WorkflowTasks } from './WorkflowTasks';
 import '../ui/project-styles.css';
+import { ExpiringAgreementsBanner } from './OrganisationsBanner';
 
 const route = getRouteApi('/projects/$projectId/settings');
 
@@ -45,6 +46,7 @@ export function ProjectSettingsPage() {
       <h2>
         Project configuration: <span data-testid="project-name">{s.name}</span>
       </h2>
+      <ExpiringAgreementsBanner projectId={projectId} />
       <p className="muted">
         {s.modality} · {s.tasks.annotate} annotation, {s.tasks.review} review and {s.tasks.expert_review} expert-review tasks ·{' '}
         <Link to="/projects/$projectId/quality" params={{ projectId }}>

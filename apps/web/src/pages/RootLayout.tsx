@@ -72,6 +72,11 @@ function TopBar({ session }: { session: Session }) {
           Administration
         </Link>
       )}
+      {(session.platformAdmin || session.roles.some((r) => r.role === 'auditor')) && (
+        <Link to="/organisations" style={{ color: '#9cc3f0' }} data-testid="nav-organisations">
+          Organisations
+        </Link>
+      )}
       {session.roles.some((r) => r.role === 'data_steward') && (
         <Link to="/steward" style={{ color: '#9cc3f0' }} data-testid="nav-quarantine">
           Quarantine

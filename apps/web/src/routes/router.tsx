@@ -5,6 +5,8 @@ import { AdminPage } from '../pages/AdminPage';
 import { AuditPage } from '../pages/AuditPage';
 import { ItemPage } from '../pages/ItemPage';
 import { NotFoundPage, RouteErrorPage } from '../pages/NotFoundPage';
+import { OrganisationsPage } from '../pages/OrganisationsPage';
+import { ProcessingRecordPage } from '../pages/OrganisationsProcessingRecord';
 import { PacsRoutePage } from '../pages/PacsPage';
 import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
 import { ProjectsPage } from '../pages/ProjectsPage';
@@ -107,6 +109,15 @@ const projectUploadRoute = createRoute({
   component: UploadRoutePage,
 });
 
+const organisationsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/organisations', component: OrganisationsPage });
+
+const processingRecordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/processing-record',
+  params: { parse: idParam('projectId') },
+  component: ProcessingRecordPage,
+});
+
 export const routeTree = rootRoute.addChildren([
   workListRoute,
   itemRoute,
@@ -121,6 +132,8 @@ export const routeTree = rootRoute.addChildren([
   projectQuarantineRoute,
   projectPacsRoute,
   projectUploadRoute,
+  organisationsRoute,
+  processingRecordRoute,
 ]);
 
 /** The router over a history: the browser's hash (`/#/items/…`, so the server needs no page fallback) or a test's memory. */

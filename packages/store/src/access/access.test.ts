@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { DelineateError } from '@delineate/schema';
+import { DelineateError, platformOrganisationId } from '@delineate/schema';
 import { AuditLog } from '../audit/log';
 import { describeStore } from '../test/describe-store';
 import { seedProject } from '../test/fixtures';
@@ -97,8 +97,10 @@ describeStore('access repositories', (getDb) => {
   it('resolves the project that owns an object, and nothing for ids of another type', async () => {
     const { db } = getDb();
     const seed = await seedProject(db);
-    expect(await resolveObjectOwner(db, 'item', seed.itemId)).toEqual({ projectId: seed.projectId, modality: 'CT', subjectPseudonym: expect.any(String) });
-    expect(await resolveObjectOwner(db, 'project', seed.projectId)).toEqual({ projectId: seed.projectId, modality: 'CT', subjectPseudonym: null });
+    // With the project's governance for the policy's agreement check (issue 24).
+    const governance = { region: expect.any(String), ownerOrganisationId: platformOrganisationId, requiredAgreements: null };
+    expect(await resolveObjectOwner(db, 'item', seed.itemId)).toEqual({ projectId: seed.projectId, modality: 'CT', subjectPseudonym: expect.any(String), governance });
+    expect(await resolveObjectOwner(db, 'project', seed.projectId)).toEqual({ projectId: seed.projectId, modality: 'CT', subjectPseudonym: null, governance });
     expect(await resolveObjectOwner(db, 'annotation', seed.itemId)).toBeUndefined();
     expect(await resolveObjectOwner(db, 'item', 'not-a-uuid')).toBeUndefined();
     expect(await resolveObjectOwner(db, 'unknown', seed.itemId)).toBeUndefined();

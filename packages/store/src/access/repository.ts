@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../sql/tables';
+import { OrganisationRepository, type OrganisationStanding } from './organisations';
 import { findSessionHolder, type SessionHolder } from './session-holder';
 import type { AccessTables, BreakGlassGrantsTable, MembershipsTable, QualificationsTable, SessionsTable } from './tables';
 
@@ -266,6 +267,11 @@ export class AccessRepository {
   /** A session with what its principal is built from, in one query (see {@link findSessionHolder}). */
   async findSessionHolder(tokenHash: string, now: Date): Promise<SessionHolder | undefined> {
     return findSessionHolder(this.#db as unknown as Kysely<DB>, tokenHash, now);
+  }
+
+  /** The user's organisation with its admissions and agreements (for principals built outside findSessionHolder). */
+  async organisationStanding(userId: string): Promise<OrganisationStanding> {
+    return (await new OrganisationRepository(this.#db as unknown as Kysely<DB>).standingOf(userId)) ?? { organisationId: '', admissions: [], agreements: [] };
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRow | undefined> {

@@ -6,7 +6,7 @@ import type { DB } from '../sql/tables';
  * how its rows reach `projects`; a type not listed here owns no project. Ids that are not
  * UUIDs are answered as missing without a query.
  */
-const P = 'p.id as project_id, p.modality';
+const P = 'p.id as project_id, p.modality, p.region, p.owner_organisation_id, p.required_agreements';
 const ownerQueries: Readonly<Record<string, string>> = {
   project: `select ${P}, null as pseudonym from projects p where p.id = $1`,
   subject: `select ${P}, o.pseudonym from subjects o join projects p on p.id = o.project_id where o.id = $1`,
@@ -21,6 +21,7 @@ const ownerQueries: Readonly<Record<string, string>> = {
   break_glass: `select ${P}, null as pseudonym from break_glass_grants o join projects p on p.id = o.project_id where o.id = $1`,
   upload_batch: `select ${P}, null as pseudonym from upload_batches o join projects p on p.id = o.project_id where o.id = $1`,
   upload_file: `select ${P}, null as pseudonym from upload_files o join projects p on p.id = o.project_id where o.id = $1`,
+  agreement: `select ${P}, null as pseudonym from data_agreements o join projects p on p.id = o.project_id where o.id = $1`,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,6 +31,15 @@ export interface ObjectOwner {
   readonly modality: string;
   /** The subject pseudonym when the object holds one subject's data (for the audit event). */
   readonly subjectPseudonym: string | null;
+  /** What the policy's agreement check needs of the project (issue 24). */
+  readonly governance: ObjectGovernance;
+}
+
+export interface ObjectGovernance {
+  readonly region: string;
+  readonly ownerOrganisationId: string;
+  /** Null: the defaults by region. */
+  readonly requiredAgreements: readonly string[] | null;
 }
 
 export function ownedResourceTypes(): string[] {
@@ -41,7 +51,13 @@ export async function resolveObjectOwner(db: Kysely<DB>, type: string, id: strin
   const query = ownerQueries[type];
   if (!query || !UUID.test(id)) return undefined;
   const [before, after] = query.split('$1') as [string, string];
-  const result = await sql<{ project_id: string; modality: string; pseudonym: string | null }>`${sql.raw(before)}${id}::uuid${sql.raw(after)}`.execute(db);
+  const result = await sql<{ project_id: string; modality: string; pseudonym: string | null; region: string; owner_organisation_id: string; required_agreements: string[] | null }>`${sql.raw(before)}${id}::uuid${sql.raw(after)}`.execute(db);
   const row = result.rows[0];
-  return row ? { projectId: row.project_id, modality: row.modality, subjectPseudonym: row.pseudonym } : undefined;
+  if (!row) return undefined;
+  return {
+    projectId: row.project_id,
+    modality: row.modality,
+    subjectPseudonym: row.pseudonym,
+    governance: { region: row.region, ownerOrganisationId: row.owner_organisation_id, requiredAgreements: row.required_agreements },
+  };
 }

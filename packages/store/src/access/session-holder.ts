@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB } from '../sql/tables';
+import type { OrganisationStanding } from './organisations';
+import type { OrganisationTables } from './organisations-tables';
 import type { AccountRow, SessionRow } from './repository';
 import type { AccessTables } from './tables';
 
@@ -14,6 +16,8 @@ export interface SessionHolder {
   /** Break-glass grants active at `now`. */
   readonly breakGlass: readonly { readonly projectId: string; readonly role: string }[];
   readonly totpConfirmed: boolean;
+  /** The user's organisation with its admissions and agreements (issue 24). */
+  readonly organisation: OrganisationStanding;
 }
 
 /**
@@ -22,12 +26,12 @@ export interface SessionHolder {
  * trip instead of six. Nothing is cached: a revoked session or membership is refused at once.
  */
 export async function findSessionHolder(db: Kysely<DB>, tokenHash: string, now: Date): Promise<SessionHolder | undefined> {
-  const a = db as unknown as Kysely<AccessTables>;
+  const a = db as unknown as Kysely<AccessTables & OrganisationTables>;
   const row = await a
     .selectFrom('sessions as s')
     .leftJoin('users as u', 'u.id', 's.user_id')
     .selectAll('s')
-    .select(['u.id as u_id', 'u.username as u_username', 'u.display_name as u_display_name', 'u.disabled as u_disabled', 'u.platform_admin as u_platform_admin', 'u.created_at as u_created_at'])
+    .select(['u.organisation_id as u_organisation_id', 'u.id as u_id', 'u.username as u_username', 'u.display_name as u_display_name', 'u.disabled as u_disabled', 'u.platform_admin as u_platform_admin', 'u.created_at as u_created_at'])
     .select((eb) => [
       jsonArrayFrom(eb.selectFrom('memberships as m').select(['m.project_id', 'm.role']).whereRef('m.user_id', '=', 's.user_id')).as('memberships'),
       jsonArrayFrom(
@@ -42,6 +46,18 @@ export async function findSessionHolder(db: Kysely<DB>, tokenHash: string, now: 
           .where('g.granted_at', '<=', now)
           .where('g.expires_at', '>', now),
       ).as('grants'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('project_organisations as po')
+          .select(['po.project_id', 'po.roles'])
+          .whereRef('po.organisation_id', '=', 'u.organisation_id'),
+      ).as('admissions'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('data_agreements as da')
+          .select(['da.project_id', 'da.kind', 'da.signed_at', 'da.expires_at', 'da.identifiable_uses', 'da.regions'])
+          .whereRef('da.organisation_id', '=', 'u.organisation_id'),
+      ).as('agreements'),
       eb
         .exists(eb.selectFrom('credentials as c').select('c.id').whereRef('c.user_id', '=', 's.user_id').where('c.kind', '=', 'totp').where('c.confirmed_at', 'is not', null))
         .as('totp_confirmed'),
@@ -49,7 +65,7 @@ export async function findSessionHolder(db: Kysely<DB>, tokenHash: string, now: 
     .where('s.token_hash', '=', tokenHash)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { u_id, u_username, u_display_name, u_disabled, u_platform_admin, u_created_at, memberships, qualifications, grants, totp_confirmed, ...session } = row;
+  const { u_organisation_id, admissions, agreements, u_id, u_username, u_display_name, u_disabled, u_platform_admin, u_created_at, memberships, qualifications, grants, totp_confirmed, ...session } = row;
   return {
     session,
     user:
@@ -61,5 +77,17 @@ export async function findSessionHolder(db: Kysely<DB>, tokenHash: string, now: 
     qualifications: qualifications.map((q) => ({ kind: q.kind, modality: q.modality, validUntil: q.valid_until === null ? null : new Date(q.valid_until) })),
     breakGlass: grants.map((g) => ({ projectId: g.project_id, role: g.role })),
     totpConfirmed: Boolean(totp_confirmed),
+    organisation: {
+      organisationId: u_organisation_id ?? '',
+      admissions: admissions.map((m) => ({ projectId: m.project_id, roles: m.roles })),
+      agreements: agreements.map((g) => ({
+        projectId: g.project_id,
+        kind: g.kind,
+        signedAt: new Date(g.signed_at),
+        expiresAt: g.expires_at === null ? null : new Date(g.expires_at),
+        identifiableUses: g.identifiable_uses,
+        regions: g.regions,
+      })),
+    },
   };
 }

@@ -26,6 +26,7 @@ import { pathology } from './0820_pathology';
 import { schemaTemplates } from './0840_schema_templates';
 import { derivedStructures } from './0841_derived_structures';
 import { dicomwebResume } from './0810_dicomweb_resume';
+import { organisations } from './0850_organisations';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -59,4 +60,5 @@ export const migrations: readonly Migration[] = [
   schemaTemplates,
   derivedStructures,
   dicomwebResume,
+  organisations,
 ];
