@@ -96,3 +96,15 @@ export {
 } from './agreement/soft';
 export { type Summary, summarize } from './agreement/summary';
 export { hashSeed, seededRandom, type SeededRandom } from './random';
+export {
+  type IntensityWindow,
+  type Intensities,
+  type RunComponents,
+  type VolumeDims,
+  componentMask,
+  largestComponent,
+  windowComponents,
+} from './components/components';
+export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion } from './components/region-grow';
+export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
+export { type PathLengths, pathLengths } from './metrics/path-length';
