@@ -239,3 +239,20 @@ export {
   uploadFileStates,
   uploadFileStateWords,
 } from './uploads';
+export {
+  builtinPreannotators,
+  BuiltinPreannotator,
+  CorrectionEffort,
+  EditingActivity,
+  IntensityNormalisation,
+  LabelCorrectionEffort,
+  ModelInputSpec,
+  ModelManifest,
+  ModelOutput,
+  ModelRuntimeSpec,
+  PreannotateJobPayload,
+  PreannotationPrompt,
+  PreannotationSettings,
+  PreannotationProvenance,
+  PreannotationRun,
+} from './models';

@@ -94,7 +94,7 @@ export { ReviewRepository, type RecordReviewInput } from './repositories/reviews
 export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';
 export { withTransaction } from './sql/transaction';
 export { ReleaseRepository, releaseManifestHash, type CreateReleaseInput } from './repositories/releases';
-export { ModelRepository, type RegisterModelInput } from './repositories/models';
+export { mapOutputs, ModelRepository, type MappedOutput, type RegisterManifestInput, type RegisterModelInput } from './repositories/models';
 
 // The clinical workflow (issue 7, src/workflow/).
 export {
@@ -214,3 +214,17 @@ export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids
 // Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
 export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
 export { checkUploadContent, checkUploadName, isZipArchive, type RefusedKind } from './uploads/upload-kinds';
+// AI pre-annotation (issue 18): drafts as `ai` revisions with provenance, settings, correction effort.
+export { DraftRepository, drawnLabels, mergeDraft, type DraftContext, type DraftRegion, type DraftTarget, type SaveDraftInput } from './models/drafts';
+export {
+  computeCorrectionEffort,
+  correctionEffortOf,
+  CORRECTION_EFFORT_JOB_KIND,
+  DEFAULT_SURFACE_TOLERANCE_MM,
+  enqueueEffortIfDrafted,
+  labelEffort,
+  recordEditingActivity,
+} from './models/effort';
+export { effortByModel, type LabelEffortSummary, type MeanOf, type ModelEffortSummary } from './models/effort-summary';
+export { enqueueDraftsForNewTasks, PREANNOTATE_JOB_KIND, readPreannotationSettings, updatePreannotationSettings } from './models/settings';
+export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfield } from './imaging/hounsfield';

@@ -137,6 +137,7 @@ export async function maskReadableBy(db: Kysely<DB>, userId: string, annotationI
 export async function annotationWriteRefusal(db: Kysely<DB>, author: RevisionAuthor, annotationId: string, source: string): Promise<string | null> {
   const annotation = await db.selectFrom('annotations').select(['id', 'task_id', 'created_by']).where('id', '=', annotationId).executeTakeFirst();
   if (!annotation) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
+  if (author.kind === 'model') return modelWriteRefusal(db, annotation.task_id, source);
   const userId = author.kind === 'user' ? author.userId : null;
   if (!annotation.task_id) {
     const owner = await ownerOf(db, annotation);
@@ -163,6 +164,20 @@ export async function annotationWriteRefusal(db: Kysely<DB>, author: RevisionAut
     if (reviewing) return null;
   }
   return "Only the task's annotator while it is open, or its assigned reviewer with a correction, saves to this annotation";
+}
+
+/**
+ * A model's draft (issue 18) goes only where its annotator would write: a free annotation, or a
+ * task's annotation while the task is open and is annotation work. Who asked for the run is
+ * checked by the route or job that runs the model.
+ */
+async function modelWriteRefusal(db: Kysely<DB>, taskId: string | null, source: string): Promise<string | null> {
+  if (source !== 'ai') return 'A model writes only AI revisions';
+  if (!taskId) return null;
+  const task = await db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
+  if (!task || !openStatuses.includes(task.status)) return 'The task is not open: a model draft is not added to it';
+  const work = await workflowDb(db).selectFrom('workflow_tasks').select('stage').where('task_id', '=', taskId).executeTakeFirst();
+  return !work || work.stage === 'annotate' ? null : 'A model draft goes only to annotation work';
 }
 
 /** Throws DLN_AUTH_FORBIDDEN unless `author` may append a `source` revision to the annotation. */

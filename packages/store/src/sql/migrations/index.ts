@@ -22,6 +22,7 @@ import { quarantineReview } from './0730_quarantine_review';
 import { auditSearch } from './0740_audit_search';
 import { slidePyramids } from './0760_slide_pyramids';
 import { slideTileIndex } from './0770_slide_tile_index';
+import { modelRegistry } from './0830_model_registry';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -51,4 +52,5 @@ export const migrations: readonly Migration[] = [
   auditSearch,
   slidePyramids,
   slideTileIndex,
+  modelRegistry,
 ];
