@@ -30,6 +30,7 @@ import { registerDicomwebRoutes } from './routes/dicomweb';
 import type { RetrievalRunner } from './dicomweb/retrievals';
 import { registerSlideRoutes } from './routes/slides';
 import { registerUploadRoutes } from './routes/uploads';
+import { registerModelRoutes } from './routes/models';
 
 export const serverVersion = '0.1.0';
 
@@ -124,6 +125,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerSlideRoutes(app, registry, context);
   registerItemNameRoutes(app, registry, context);
   registerUploadRoutes(app, registry, context, deps.uploadKey);
+  registerModelRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit, retrievals };
 }

@@ -1,4 +1,4 @@
-import { DelineateError, Model, ModelManifest, parseOrThrow, type Label, type ModelRuntime, type Region } from '@delineate/schema';
+import { DelineateError, isDelineateError, Model, ModelManifest, parseOrThrow, type Label, type ModelRuntime, type Region } from '@delineate/schema';
 import type { Kysely, Selectable } from 'kysely';
 import type { BlobStore } from '../blob/types';
 import { sha256Hex } from '../masks/tiled-masks';
@@ -85,9 +85,13 @@ export class ModelRepository {
     const schema = await new LabelSchemaRepository(this.#db).get(project.label_schema_id, project.label_schema_version);
     const mapped = mapOutputs(manifest, schema.labels);
     if (manifest.runtime.kind === 'onnx') {
-      if (!input.weights) throw new DelineateError('DLN_MODEL_WEIGHTS_MISSING', 'An ONNX model is registered with its weights');
-      if (sha256Hex(input.weights) !== manifest.weightsSha256) throw new DelineateError('DLN_MODEL_WEIGHTS_MISMATCH', "The weights' SHA-256 differs from the manifest's");
-      await this.#weightStore().put(input.weights, { expectedHash: manifest.weightsSha256 });
+      if (input.weights) {
+        if (sha256Hex(input.weights) !== manifest.weightsSha256) throw new DelineateError('DLN_MODEL_WEIGHTS_MISMATCH', "The weights' SHA-256 differs from the manifest's");
+        await this.#weightStore().put(input.weights, { expectedHash: manifest.weightsSha256 });
+      } else {
+        // Uploaded before (`uploadWeights`): read back and checked, so a model never pins bytes the store lacks.
+        await this.weights({ manifest });
+      }
     } else if (input.weights) {
       throw new DelineateError('DLN_MODEL_MANIFEST_INVALID', 'Only ONNX models carry weights');
     }
@@ -115,11 +119,23 @@ export class ModelRepository {
     }
   }
 
+  /** Stores weights uploaded ahead of their manifest; refused unless their SHA-256 is `expectedSha256`. */
+  async uploadWeights(bytes: Uint8Array, expectedSha256: string): Promise<{ sha256: string; bytes: number }> {
+    if (sha256Hex(bytes) !== expectedSha256) throw new DelineateError('DLN_MODEL_WEIGHTS_MISMATCH', "The weights' SHA-256 differs from the one named");
+    await this.#weightStore().put(bytes, { expectedHash: expectedSha256 });
+    return { sha256: expectedSha256, bytes: bytes.length };
+  }
+
   /** A model's ONNX weights, read back and checked against the hash it is pinned by. */
-  async weights(model: Model): Promise<Uint8Array> {
+  async weights(model: Pick<Model, 'manifest'>): Promise<Uint8Array> {
     const hash = model.manifest?.weightsSha256;
     if (!hash) throw new DelineateError('DLN_MODEL_WEIGHTS_MISSING', 'This model has no weights');
-    const bytes = await this.#weightStore().get(hash);
+    const bytes = await this.#weightStore()
+      .get(hash)
+      .catch((e: unknown) => {
+        if (isDelineateError(e) && e.code === 'DLN_BLOB_NOT_FOUND') throw new DelineateError('DLN_MODEL_WEIGHTS_MISSING', 'The weights have not been uploaded');
+        throw e;
+      });
     if (sha256Hex(bytes) !== hash) throw new DelineateError('DLN_MODEL_WEIGHTS_MISMATCH', "The stored weights' SHA-256 differs from the model's");
     return bytes;
   }
