@@ -87,7 +87,7 @@ describe.each(testing.testDatabaseKinds().run)('model registry and pre-annotatio
   it("the task's assignee asks for a draft: queued as a job whose state is readable; bad prompts and others are refused", async () => {
     const run = await call(annotator, 'POST', `/api/tasks/${taskId}/preannotations`, { modelId: ids.grow, prompt: { kind: 'click', plane: 'axial', point: [3, 4, 1], toleranceHu: 20 } });
     expect(run.statusCode).toBe(202);
-    const job = await call(annotator, 'GET', `/api/projects/${h.seeded.projectId}/preannotation-jobs/${run.json().jobId}`);
+    const job = await call(annotator, 'GET', `/api/tasks/${taskId}/preannotations/${run.json().jobId}`);
     expect(job.json()).toMatchObject({ status: 'queued', error: null, annotationId: null });
     const stored = await h.database.db.selectFrom('jobs').select(['kind', 'payload', 'max_attempts']).where('id', '=', run.json().jobId).executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ kind: 'preannotation.run', max_attempts: 1, payload: { target: { kind: 'task', taskId }, requestedBy: h.seeded.userId } });

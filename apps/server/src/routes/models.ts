@@ -19,7 +19,7 @@ import { binaryBody, defineRoute, type RouteRegistry } from '../http/route';
 
 const projectParams = z.object({ projectId: z.uuid() });
 const weightsParams = z.object({ projectId: z.uuid(), sha256: Sha256Hex });
-const jobParams = z.object({ projectId: z.uuid(), jobId: z.uuid() });
+const jobParams = z.object({ taskId: z.uuid(), jobId: z.uuid() });
 const taskParams = z.object({ taskId: z.uuid() });
 const annotationParams = z.object({ annotationId: z.uuid() });
 const runBody = z.object({ modelId: z.uuid(), prompt: PreannotationPrompt });
@@ -153,26 +153,21 @@ export function registerModelRoutes(app: FastifyInstance, registry: RouteRegistr
 
   defineRoute(app, registry, {
     method: 'GET',
-    url: '/api/projects/:projectId/preannotation-jobs/:jobId',
+    url: '/api/tasks/:taskId/preannotations/:jobId',
     operationId: 'getPreannotationJob',
     summary: 'Where a requested draft stands: queued, running, succeeded (its annotation) or failed (its coded reason)',
     tags: ['models'],
     action: 'preannotation.read',
-    resource: 'project',
+    resource: 'task',
     params: jobParams,
     responses: { 200: { description: 'The job', schema: JobState } },
     handler: async ({ params }) => {
       const job = await jobs.get(params.jobId);
       const payload = PreannotateJobPayload.safeParse(job.payload);
-      if (job.kind !== PREANNOTATE_JOB_KIND || !payload.success || payload.data.projectId !== params.projectId) throw new DelineateError('DLN_NOT_FOUND', 'Job not found');
-      const target = payload.data.target;
-      const annotation =
-        job.status === 'succeeded' && target.kind === 'task'
-          ? ((await ctx.database.db.selectFrom('annotations').select('id').where('task_id', '=', target.taskId).executeTakeFirst())?.id ?? null)
-          : target.kind === 'annotation'
-            ? target.annotationId
-            : null;
-      return { id: job.id, status: job.status, error: job.lastError, annotationId: annotation };
+      const target = payload.success ? payload.data.target : undefined;
+      if (job.kind !== PREANNOTATE_JOB_KIND || target?.kind !== 'task' || target.taskId !== params.taskId) throw new DelineateError('DLN_NOT_FOUND', 'Job not found');
+      const annotation = job.status === 'succeeded' ? await ctx.database.db.selectFrom('annotations').select('id').where('task_id', '=', params.taskId).executeTakeFirst() : undefined;
+      return { id: job.id, status: job.status, error: job.lastError, annotationId: annotation?.id ?? null };
     },
   });
 

@@ -4,6 +4,7 @@ import type { ModelManifest } from '@delineate/schema';
 import { seededRandom } from '@delineate/core';
 import { windowModelSlice, windowOnnxModel } from '@delineate/testkit';
 import { onnxRuntime, windowStarts } from './onnx';
+import { preannotationOptionsFromEnv } from './preannotate-job';
 
 const window = { low: -20, high: 80 };
 const weights = windowOnnxModel(window);
@@ -70,5 +71,15 @@ describe('ONNX runtime (onnxruntime-node, CPU)', () => {
 
   it('refuses weights that are not a model', async () => {
     await expect(runtime.run({ manifest: { ...manifest(null, 0), weightsSha256: 'f'.repeat(64) }, geometry, hu, prompt: { kind: 'volume' }, weights: Uint8Array.from([1, 2, 3]) })).rejects.toMatchObject({ code: 'DLN_MODEL_RUNTIME_FAILED' });
+  });
+});
+
+describe('preannotationOptionsFromEnv', () => {
+  it('reads the runtime settings and refuses values out of range', () => {
+    expect(preannotationOptionsFromEnv({ DELINEATE_ONNX_THREADS: '2', DELINEATE_MODEL_ENDPOINT_TIMEOUT_MS: '5000' })).toEqual({
+      onnx: { threads: 2 },
+      monaiLabel: { timeoutMs: 5000, retries: undefined, maxResponseBytes: undefined },
+    });
+    expect(() => preannotationOptionsFromEnv({ DELINEATE_ONNX_THREADS: '0' })).toThrow(/DELINEATE_ONNX_THREADS/);
   });
 });

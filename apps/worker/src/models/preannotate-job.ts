@@ -89,3 +89,26 @@ export function preannotationJobs(options: PreannotationOptions = {}): { handler
   };
   return { handlers: { [PREANNOTATE_JOB_KIND]: handler, [CORRECTION_EFFORT_JOB_KIND]: effort }, close: () => onnx.close() };
 }
+
+/**
+ * Runtime settings from the environment: `DELINEATE_ONNX_THREADS` (threads per ONNX inference,
+ * default 1), `DELINEATE_MODEL_ENDPOINT_TIMEOUT_MS` (default 30000), `DELINEATE_MODEL_ENDPOINT_RETRIES`
+ * (default 2) and `DELINEATE_MODEL_ENDPOINT_MAX_BYTES` (default 256 MiB) for external endpoints.
+ */
+export function preannotationOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): PreannotationOptions {
+  const integer = (name: string, min: number, max: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) throw new DelineateError('DLN_CONFIG_INVALID', `${name} must be a whole number from ${min} to ${max}`);
+    return value;
+  };
+  return {
+    onnx: { threads: integer('DELINEATE_ONNX_THREADS', 1, 256) },
+    monaiLabel: {
+      timeoutMs: integer('DELINEATE_MODEL_ENDPOINT_TIMEOUT_MS', 100, 3_600_000),
+      retries: integer('DELINEATE_MODEL_ENDPOINT_RETRIES', 0, 10),
+      maxResponseBytes: integer('DELINEATE_MODEL_ENDPOINT_MAX_BYTES', 1024, 4 * 1024 ** 3),
+    },
+  };
+}
