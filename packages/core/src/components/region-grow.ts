@@ -32,34 +32,43 @@ export function growRegion(values: Intensities, dims: VolumeDims, seed: Voxel, o
   const centre = values[sx + nx * (sy + ny * sz)]!;
   const low = centre - options.tolerance, high = centre + options.tolerance;
   const limit = options.maxVoxels ?? Infinity;
-  const accepts = (i: number): boolean => {
-    if (mask[i] !== 0) return false;
-    const v = values[i]!;
-    return v >= low && v <= high;
-  };
-  const stack: number[] = [sx + nx * (sy + ny * sz)];
+  const planeSize = nx * ny;
+  // Seeds are voxel indices on a typed stack that grows by doubling (no per-voxel allocation).
+  let stack = new Int32Array(1024);
+  let top = 0;
+  stack[top++] = sx + nx * (sy + ny * sz);
   let voxels = 0;
-  while (stack.length > 0) {
-    const i = stack.pop()!;
-    if (!accepts(i)) continue;
-    const row = Math.floor(i / nx);
-    const rowBase = row * nx;
+  while (top > 0) {
+    const i = stack[--top]!;
+    if (mask[i] !== 0) continue;
+    const v = values[i]!;
+    if (v < low || v > high) continue;
+    const row = (i / nx) | 0;
+    const rowBase = row * nx, rowEnd = rowBase + nx - 1;
     let left = i, right = i;
-    while (left > rowBase && accepts(left - 1)) left--;
-    while (right < rowBase + nx - 1 && accepts(right + 1)) right++;
+    while (left > rowBase && mask[left - 1] === 0 && values[left - 1]! >= low && values[left - 1]! <= high) left--;
+    while (right < rowEnd && mask[right + 1] === 0 && values[right + 1]! >= low && values[right + 1]! <= high) right++;
     mask.fill(1, left, right + 1);
     voxels += right - left + 1;
     if (voxels >= limit) return { mask, voxels, truncated: true };
     const y = row % ny, z = (row - y) / ny;
-    const neighbours = [y > 0 ? -nx : 0, y < ny - 1 ? nx : 0, z > 0 ? -nx * ny : 0, z < nz - 1 ? nx * ny : 0];
-    for (const offset of neighbours) {
+    for (let n = 0; n < 4; n++) {
+      const offset = n === 0 ? (y > 0 ? -nx : 0) : n === 1 ? (y < ny - 1 ? nx : 0) : n === 2 ? (z > 0 ? -planeSize : 0) : z < nz - 1 ? planeSize : 0;
       if (offset === 0) continue;
       // One seed per segment of acceptable voxels along the span in the neighbouring row.
       let inSegment = false;
-      for (let j = left + offset; j <= right + offset; j++) {
-        if (accepts(j)) {
-          if (!inSegment) stack.push(j);
-          inSegment = true;
+      for (let j = left + offset, last = right + offset; j <= last; j++) {
+        const w = values[j]!;
+        if (mask[j] === 0 && w >= low && w <= high) {
+          if (!inSegment) {
+            if (top === stack.length) {
+              const grown = new Int32Array(stack.length * 2);
+              grown.set(stack);
+              stack = grown;
+            }
+            stack[top++] = j;
+            inSegment = true;
+          }
         } else inSegment = false;
       }
     }
