@@ -105,6 +105,6 @@ export {
   largestComponent,
   windowComponents,
 } from './components/components';
-export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion } from './components/region-grow';
+export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion, regionMask } from './components/region-grow';
 export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
 export { type PathLengths, pathLengths } from './metrics/path-length';

@@ -1,4 +1,4 @@
-import { ctBody, ctBone, ctLung, growRegion, thresholdInBox, type VolumeDims } from '@delineate/core';
+import { ctBody, ctBone, ctLung, growRegion, regionMask, thresholdInBox, type VolumeDims } from '@delineate/core';
 import { DelineateError, exhaustiveSwitchError } from '@delineate/schema';
 import { promptRegion, type PreannotationRuntime, type RuntimeInput, type RuntimeOutput } from './runtime';
 
@@ -29,7 +29,7 @@ export const builtinRuntime: PreannotationRuntime = {
         break;
       case 'region_grow':
         if (prompt.kind !== 'click') throw new DelineateError('DLN_MODEL_PROMPT_INVALID', 'Region growing starts from a click');
-        mask = growRegion(hu, dims, prompt.point, { tolerance: prompt.toleranceHu }).mask;
+        mask = regionMask(growRegion(hu, dims, prompt.point, { tolerance: prompt.toleranceHu }), hu.length);
         break;
       case 'box_threshold':
         if (prompt.kind !== 'box' || !prompt.window) throw new DelineateError('DLN_MODEL_PROMPT_INVALID', 'Threshold in a box needs a box and an HU window');

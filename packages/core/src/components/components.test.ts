@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../random';
 import { componentMask, largestComponent, windowComponents, type VolumeDims } from './components';
 import { ctBody, ctBone, ctLung, thresholdInBox } from './classical';
-import { growRegion } from './region-grow';
+import { growRegion, regionMask } from './region-grow';
 
 /** Reference labelling: breadth-first flood fill voxel by voxel (6-connected). */
 function floodComponents(mask: Uint8Array, dims: VolumeDims): { labels: Int32Array; count: number } {
@@ -112,7 +112,7 @@ describe('classical pre-annotators', () => {
     const grown = growRegion(hu, dims, [2, 2, 0], { tolerance: 50 });
     // The body's soft tissue (40 HU) in 3 slices; not the table (0 HU, not connected) nor bone or lung.
     expect(grown.voxels).toBe(3 * (36 - 4 - 1));
-    expect(grown.mask[at(5, 10, 0)]).toBe(0);
+    expect(regionMask(grown, hu.length)[at(5, 10, 0)]).toBe(0);
     expect(growRegion(hu, dims, [2, 2, 0], { tolerance: 50, maxVoxels: 10 }).truncated).toBe(true);
     expect(growRegion(hu, dims, [20, 2, 0], { tolerance: 50 }).voxels).toBe(0);
   });
@@ -130,7 +130,7 @@ describe('classical pre-annotators', () => {
       const inWindow = Uint8Array.from(v, (x) => (Math.abs(x - centre) <= 30 ? 1 : 0));
       const flood = floodComponents(inWindow, d);
       const label = flood.labels[4 + 9 * (4 + 8 * 2)]!;
-      expect(Array.from(grown.mask)).toEqual(Array.from(flood.labels, (l) => (l === label ? 1 : 0)));
+      expect(Array.from(regionMask(grown, v.length))).toEqual(Array.from(flood.labels, (l) => (l === label ? 1 : 0)));
     }
   });
 });
