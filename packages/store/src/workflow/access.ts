@@ -137,7 +137,7 @@ export async function maskReadableBy(db: Kysely<DB>, userId: string, annotationI
 export async function annotationWriteRefusal(db: Kysely<DB>, author: RevisionAuthor, annotationId: string, source: string): Promise<string | null> {
   const annotation = await db.selectFrom('annotations').select(['id', 'task_id', 'created_by']).where('id', '=', annotationId).executeTakeFirst();
   if (!annotation) throw new DelineateError('DLN_NOT_FOUND', 'Annotation not found');
-  if (author.kind === 'model') return modelWriteRefusal(db, annotation.task_id, source);
+  if (author.kind === 'model') return modelWriteRefusal(db, annotation, source);
   const userId = author.kind === 'user' ? author.userId : null;
   if (!annotation.task_id) {
     const owner = await ownerOf(db, annotation);
@@ -167,13 +167,15 @@ export async function annotationWriteRefusal(db: Kysely<DB>, author: RevisionAut
 }
 
 /**
- * A model's draft (issue 18) goes only where its annotator would write: a free annotation, or a
- * task's annotation while the task is open and is annotation work. Who asked for the run is
+ * A model's draft (issue 18) goes only where its annotator would write: a task's annotation while
+ * the task is open and is annotation work (or a free annotation nobody owns yet). Who asked for the run is
  * checked by the route or job that runs the model.
  */
-async function modelWriteRefusal(db: Kysely<DB>, taskId: string | null, source: string): Promise<string | null> {
+async function modelWriteRefusal(db: Kysely<DB>, annotation: { id: string; task_id: string | null; created_by: string | null }, source: string): Promise<string | null> {
   if (source !== 'ai') return 'A model writes only AI revisions';
-  if (!taskId) return null;
+  const taskId = annotation.task_id;
+  // A free annotation someone owns is theirs alone, as for people.
+  if (!taskId) return (await ownerOf(db, annotation)) === null ? null : 'Only the user who started this annotation saves to it';
   const task = await db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
   if (!task || !openStatuses.includes(task.status)) return 'The task is not open: a model draft is not added to it';
   const work = await workflowDb(db).selectFrom('workflow_tasks').select('stage').where('task_id', '=', taskId).executeTakeFirst();
