@@ -3,6 +3,8 @@ import type { BlobKey } from '@delineate/store';
 import {
   GATE_CHECK_JOB,
   gateCheckJobHandler,
+  preannotationJobs,
+  preannotationOptionsFromEnv,
   REDACT_JOB,
   redactJobHandler,
   releaseJobHandlers,
@@ -36,6 +38,8 @@ export function jobHandlers(uploadKey?: BlobKey): Record<string, JobHandler> {
     [REDACT_JOB]: redactJobHandler(ocrStage, iodCheck, isolatedGate()),
     [GATE_CHECK_JOB]: gateCheckJobHandler(ocrStage, iodCheck, isolatedGate()),
     [SLIDE_INGEST_JOB]: slideIngestJobHandler(),
+    // AI pre-annotation (issue 18): model runs and the correction effort measured at submission.
+    ...preannotationJobs(preannotationOptionsFromEnv(process.env)).handlers,
   };
   if (uploadKey) handlers[UPLOAD_GATE_JOB_KIND] = uploadGateJobHandler(uploadKey, { pixelStage: ocrStage, validator: iodCheck, gate: isolatedGate() });
   return handlers;

@@ -36,6 +36,7 @@ import { registerUploadRoutes } from './routes/uploads';
 import { registerPathologyRoutes } from './routes/pathology';
 import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
 import { registerDerivedStructureRoutes } from './routes/derived-structures';
+import { registerModelRoutes } from './routes/models';
 
 export const serverVersion = '0.1.0';
 
@@ -138,6 +139,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerPathologyRoutes(app, registry, context);
   registerLabelSchemaTemplateRoutes(app, registry, context);
   registerDerivedStructureRoutes(app, registry, context);
+  registerModelRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
   return { app, registry, context, audit: access.audit, retrievals };
 }

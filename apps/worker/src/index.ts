@@ -13,3 +13,8 @@ export { checkQuarantinedGate, gateCheckJobHandler, GATE_CHECK_JOB, type GateChe
 export { SLIDE_INGEST_JOB, slideIngestJobHandler } from './slides/slide-job';
 export { ingestSlideFiles, slidesInBatch, type SlideInBatch } from './slides/slide-batch';
 export { gateUploadBatch, uploadGateJobHandler, UPLOAD_GATE_JOB_KIND, type UploadGateTools } from './jobs/upload-gate';
+export { CORRECTION_EFFORT_JOB_KIND, labelsOfIndices, PREANNOTATE_JOB_KIND, preannotationJobs, preannotationOptionsFromEnv, type PreannotationOptions } from './models/preannotate-job';
+export { builtinRuntime } from './models/builtin';
+export { onnxRuntime, windowStarts, type OnnxRuntimeOptions } from './models/onnx';
+export { monaiLabelRuntime, type MonaiLabelOptions } from './models/monai-label';
+export { promptRegion, type PreannotationRuntime, type RuntimeInput, type RuntimeOutput, type RuntimeRegion } from './models/runtime';

@@ -120,3 +120,15 @@ export {
   writeDerived,
 } from './rt/derive';
 export { type TargetAgreement, addedPathLength, targetAgreement } from './rt/target-agreement';
+export {
+  type IntensityWindow,
+  type Intensities,
+  type RunComponents,
+  type VolumeDims,
+  componentMask,
+  largestComponent,
+  windowComponents,
+} from './components/components';
+export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion, regionMask } from './components/region-grow';
+export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
+export { type PathLengths, pathLengths } from './metrics/path-length';

@@ -289,3 +289,20 @@ export {
   ProjectGovernanceUpdate,
   defaultRequiredAgreements,
 } from './governance';
+export {
+  builtinPreannotators,
+  BuiltinPreannotator,
+  CorrectionEffort,
+  EditingActivity,
+  IntensityNormalisation,
+  LabelCorrectionEffort,
+  ModelInputSpec,
+  ModelManifest,
+  ModelOutput,
+  ModelRuntimeSpec,
+  PreannotateJobPayload,
+  PreannotationPrompt,
+  PreannotationSettings,
+  PreannotationProvenance,
+  PreannotationRun,
+} from './models';

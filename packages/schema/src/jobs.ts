@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { Id, Slug, Timestamp } from './common';
+import { ModelManifest } from './models';
 import { JobStatus, ModelRuntime, Region } from './vocabularies';
 
-/** A registered pre-annotation model; revisions it produces carry its name and version. */
+/**
+ * A registered pre-annotation model; revisions it produces carry its name and version. Models
+ * registered through a project carry its id and their full manifest (issue 18); older rows
+ * have neither.
+ */
 export const Model = z.object({
   id: Id,
+  projectId: Id.nullable(),
+  manifest: ModelManifest.nullable(),
   name: z.string().min(1).max(128),
   version: z.string().min(1).max(64),
   labelKeys: z.array(Slug).min(1),

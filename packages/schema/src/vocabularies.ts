@@ -128,7 +128,7 @@ export const deidActions = ['remove', 'empty', 'dummy', 'clean', 'uid_map', 'dat
 export const DeidAction = z.enum(deidActions);
 export type DeidAction = z.infer<typeof DeidAction>;
 
-export const modelRuntimes = ['onnx'] as const;
+export const modelRuntimes = ['onnx', 'monai_label', 'builtin'] as const;
 export const ModelRuntime = z.enum(modelRuntimes);
 export type ModelRuntime = z.infer<typeof ModelRuntime>;
 

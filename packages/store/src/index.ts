@@ -97,7 +97,7 @@ export { ReviewRepository, type RecordReviewInput } from './repositories/reviews
 export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';
 export { withTransaction } from './sql/transaction';
 export { ReleaseRepository, releaseManifestHash, type CreateReleaseInput } from './repositories/releases';
-export { ModelRepository, type RegisterModelInput } from './repositories/models';
+export { mapOutputs, ModelRepository, type MappedOutput, type RegisterManifestInput, type RegisterModelInput } from './repositories/models';
 
 // The clinical workflow (issue 7, src/workflow/).
 export {
@@ -258,3 +258,17 @@ export {
   type RegionAgreement,
 } from './pathology';
 export { deriveStructureRevision, listDerivedStructures, refreshDerivedStructures, type DeriveStructureInput, type DerivedState } from './masks/derived-structures';
+// AI pre-annotation (issue 18): drafts as `ai` revisions with provenance, settings, correction effort.
+export { DraftRepository, drawnLabels, mergeDraft, type DraftContext, type DraftRegion, type DraftTarget, type SaveDraftInput } from './models/drafts';
+export {
+  computeCorrectionEffort,
+  correctionEffortOf,
+  CORRECTION_EFFORT_JOB_KIND,
+  DEFAULT_SURFACE_TOLERANCE_MM,
+  enqueueEffortIfDrafted,
+  labelEffort,
+  recordEditingActivity,
+} from './models/effort';
+export { effortByModel, type LabelEffortSummary, type MeanOf, type ModelEffortSummary } from './models/effort-summary';
+export { enqueueDraftsForNewTasks, PREANNOTATE_JOB_KIND, readPreannotationSettings, updatePreannotationSettings } from './models/settings';
+export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfield } from './imaging/hounsfield';

@@ -18,3 +18,5 @@ export { declaredSegmentation, readSharedSegmentation, sharedSegmentationFiles, 
 export { orthancAvailable, startOrthanc, type OrthancServer } from './dicom/orthanc';
 export { synthesizeNdpiSlide, type SyntheticNdpi } from './slides/synthetic-ndpi';
 export { sparseDicomSlide, type SparseDicomSlide } from './slides/sparse-dicom-slide';
+export { windowModelSlice, windowOnnxModel, type WindowModelOptions } from './onnx-model';
+export { startMonaiLabelService, type MonaiLabelBehaviour, type MonaiLabelService } from './monai-label-service';

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enhancedMrPhantomValue, generateCtPhantom, generateEnhancedMrPhantom } from '@delineate/formats';
-import { AccessRepository, ItemRepository, TaskRepository, testing } from '@delineate/store';
+import { AccessRepository, ItemRepository, sliceHounsfield, TaskRepository, testing } from '@delineate/store';
 import { startHarness, type Harness } from '../test/harness';
 import { asUser } from '../test/auth';
 import { openTestSession } from '../access';
-import { sliceHounsfield } from './imaging';
 
 const kinds = testing.testDatabaseKinds();
 const grid = { rows: 16, columns: 16, slices: 4 };

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { decodePixels, elementString, frameFunctionalGroup, getNumber, readDicomFile, readPixelSource, type PixelSource } from '@delineate/formats';
 import { DelineateError, LabelSchema } from '@delineate/schema';
-import { ItemRepository, LabelSchemaRepository } from '@delineate/store';
+import { framesHounsfield, ItemRepository, LabelSchemaRepository, sliceHounsfield } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { defineRoute, type RouteRegistry } from '../http/route';
@@ -75,58 +74,6 @@ async function seriesOfItem(ctx: ServerContext, itemId: string): Promise<SeriesG
     grid: { rows: row.rows, columns: row.columns, slices: row.slices, spacing: row.spacing, origin: row.origin, direction: row.direction },
     frameOrder: row.frame_order,
   };
-}
-
-function pixelSourceOf(bytes: Uint8Array, rows: number, columns: number): PixelSource {
-  const source = readPixelSource(bytes);
-  if (!source) throw new DelineateError('DLN_DICOM_INVALID', 'A slice has no pixel data');
-  const d = source.description;
-  if (d.rows !== rows || d.columns !== columns || d.samplesPerPixel !== 1 || (d.bitsAllocated !== 16 && d.bitsAllocated !== 8)) {
-    throw new DelineateError('DLN_DICOM_INVALID', 'A slice does not match the volume grid or is not 8- or 16-bit greyscale');
-  }
-  return source;
-}
-
-/** Stored values of one decoded frame, rescaled (slope, intercept) and clamped to int16. */
-function rescaled(frame: Uint8Array, source: PixelSource, slope: number, intercept: number): Int16Array {
-  const d = source.description;
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  const out = new Int16Array(d.rows * d.columns);
-  const signed = d.pixelRepresentation === 1;
-  const read =
-    d.bitsAllocated === 8
-      ? (i: number) => (signed ? view.getInt8(i) : view.getUint8(i))
-      : (i: number) => (signed ? view.getInt16(i * 2, true) : view.getUint16(i * 2, true));
-  for (let i = 0; i < out.length; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(read(i) * slope + intercept)));
-  return out;
-}
-
-/** HU voxels of one slice from its de-identified Part 10 bytes (rescale applied), row-major. */
-export function sliceHounsfield(bytes: Uint8Array, rows: number, columns: number): Int16Array {
-  const source = pixelSourceOf(bytes, rows, columns);
-  const frame = decodePixels(source, [0]).frames[0];
-  if (!frame) throw new DelineateError('DLN_DICOM_INVALID', 'A slice has no pixel data');
-  const slope = Number(elementString(source.walked, 0x00281053) ?? '1') || 1;
-  const intercept = Number(elementString(source.walked, 0x00281052) ?? '0') || 0;
-  return rescaled(frame, source, slope, intercept);
-}
-
-/**
- * Voxels of some frames of one multi-frame instance (Enhanced MR/CT), each rescaled by its own
- * Pixel Value Transformation (per-frame, else shared functional group, else the top level).
- */
-export function framesHounsfield(bytes: Uint8Array, rows: number, columns: number, frames: readonly number[]): Int16Array[] {
-  const source = pixelSourceOf(bytes, rows, columns);
-  const decoded = decodePixels(source, frames).frames;
-  const dataset = readDicomFile(bytes).dataset;
-  return frames.map((frame, k) => {
-    const transform = frameFunctionalGroup(dataset, frame, 0x00289145) ?? dataset;
-    const slope = getNumber(transform, 0x00281053) || 1;
-    const intercept = getNumber(transform, 0x00281052) ?? 0;
-    const pixels = decoded[k];
-    if (!pixels) throw new DelineateError('DLN_DICOM_INVALID', 'A frame has no pixel data');
-    return rescaled(pixels, source, slope, intercept);
-  });
 }
 
 /**

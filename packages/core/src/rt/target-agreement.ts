@@ -1,6 +1,6 @@
 import { sameShape } from '../mask/grid';
 import type { BinaryMask } from '../mask/mask';
-import { squaredDistanceField } from '../metrics/edt';
+import { pathLengths } from '../metrics/path-length';
 
 /**
  * Agreement among readers of one target volume as radiation-oncology papers report it, beside
@@ -77,31 +77,8 @@ export function targetAgreement(readers: readonly BinaryMask[], toleranceMm = 0)
  */
 export function addedPathLength(reference: BinaryMask, test: BinaryMask, toleranceMm = 0): number {
   if (!sameShape(reference.grid, test.grid)) throw new RangeError('structures must share one grid');
-  const [nx, ny, nz] = reference.grid.dims;
-  const [sx, sy] = reference.grid.spacing;
-  const plane = nx * ny;
-  const limit = toleranceMm * toleranceMm * (1 + 1e-9);
-  let missing = 0;
-  for (let z = 0; z < nz; z++) {
-    const refBorder = borderOf(reference.data, z * plane, nx, ny);
-    if (!refBorder.some((v) => v === 1)) continue;
-    const testBorder = borderOf(test.data, z * plane, nx, ny);
-    const sq = squaredDistanceField(testBorder, [nx, ny, 1], [sx, sy, 1]);
-    for (let i = 0; i < plane; i++) if (refBorder[i] && !((sq[i] ?? Infinity) <= limit)) missing++;
-  }
-  return missing * ((sx + sy) / 2);
-}
-
-function borderOf(data: Uint8Array, offset: number, nx: number, ny: number): Uint8Array {
-  const out = new Uint8Array(nx * ny);
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++) {
-      const i = y * nx + x;
-      if (!data[offset + i]) continue;
-      const edge = x === 0 || y === 0 || x === nx - 1 || y === ny - 1;
-      if (edge || !data[offset + i - 1] || !data[offset + i + 1] || !data[offset + i - nx] || !data[offset + i + nx]) out[i] = 1;
-    }
-  return out;
+  // The reference is the contour that is kept: the correction-effort measure with the test reader as the draft.
+  return pathLengths(test, reference, toleranceMm).addedPathLengthMm;
 }
 
 function count(d: Uint8Array): number {

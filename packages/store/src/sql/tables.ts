@@ -299,6 +299,11 @@ export interface ModelsTable {
   runtime: string;
   region: string;
   created_at: Timestamptz;
+  /** Migration 0830: the registering project, manifest, pinned weights and who registered it (null on older rows). */
+  project_id: ColumnType<string | null, string | null | undefined, string | null>;
+  manifest: ColumnType<unknown | null, string | null | undefined, string | null>;
+  weights_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface JobsTable {

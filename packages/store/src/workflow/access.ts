@@ -175,6 +175,7 @@ export function annotationWriteFactsSql(alias: string, userId: string | null): R
  * open review of it.
  */
 export function writeRefusalOf(facts: AnnotationWriteFacts, author: RevisionAuthor, source: string): string | null {
+  if (author.kind === 'model') return modelWriteRefusalOf(facts, source);
   const userId = author.kind === 'user' ? author.userId : null;
   if (!facts.taskId) {
     if (facts.owner === null || facts.owner === userId) return null;
@@ -203,6 +204,19 @@ export async function annotationWriteFacts(db: Kysely<DB>, author: RevisionAutho
 /** Why `author` may not append a `source` revision to the annotation, or null when they may (see {@link writeRefusalOf}). */
 export async function annotationWriteRefusal(db: Kysely<DB>, author: RevisionAuthor, annotationId: string, source: string): Promise<string | null> {
   return writeRefusalOf(await annotationWriteFacts(db, author, annotationId), author, source);
+}
+
+/**
+ * A model's draft (issue 18) goes only where its annotator would write: a task's annotation while
+ * the task is open and is annotation work (or a free annotation nobody owns yet). Who asked for the
+ * run is checked by the route or job that runs the model.
+ */
+function modelWriteRefusalOf(facts: AnnotationWriteFacts, source: string): string | null {
+  if (source !== 'ai') return 'A model writes only AI revisions';
+  // A free annotation someone owns is theirs alone, as for people.
+  if (!facts.taskId) return facts.owner === null ? null : 'Only the user who started this annotation saves to it';
+  if (!facts.taskFound || facts.status === null || !openStatuses.includes(facts.status)) return 'The task is not open: a model draft is not added to it';
+  return facts.stage === null || facts.stage === 'annotate' ? null : 'A model draft goes only to annotation work';
 }
 
 /** Throws DLN_AUTH_FORBIDDEN unless `author` may append a `source` revision to the annotation. */

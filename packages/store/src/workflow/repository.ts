@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { enqueueEffortIfDrafted } from '../models/effort';
+import { enqueueDraftsForNewTasks } from '../models/settings';
 import { decodeRle8, mapAlignedTiles, voxelCount } from '@delineate/core';
 import {
   DelineateError,
@@ -284,6 +286,7 @@ export class WorkflowRepository {
           );
         }
       }
+      await enqueueDraftsForNewTasks(tx, projectId, created, this.#clock);
       return { sample, created };
     }));
   }
@@ -369,6 +372,7 @@ export class WorkflowRepository {
         else await tasks.transition(row.task_id, 'submitted', 'done');
       }
       const agreementJobId = row.sampled ? await this.#agreementIfComplete(tx, row.item_id, project.region) : null;
+      await enqueueEffortIfDrafted(tx, { taskId: row.task_id, annotationId: annotation.id, projectId: row.project_id, region: project.region }, this.#clock);
       return { task: toWorkflowTask(await this.#joined(tx, row.task_id)), created, agreementJobId };
     }));
   }

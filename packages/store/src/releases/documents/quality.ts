@@ -1,4 +1,5 @@
 import type { ErrorType } from '@delineate/schema';
+import { effortByModel, type MeanOf, type ModelEffortSummary } from '../../models/effort-summary';
 import { itemGrid } from '../../workflow/grid';
 import { readLabelVolume } from '../../workflow/metrics';
 import { qualityReport, summaryOf, type SummaryJson } from '../../workflow/quality';
@@ -23,6 +24,8 @@ export interface QaResultsJson {
   readonly preAnnotation: {
     readonly used: boolean;
     readonly models: ReadonlyArray<{ name: string; version: string; annotations: number; voxelsAdded: number; voxelsRemoved: number; changedShare: SummaryJson }>;
+    /** Correction effort measured at submission (issue 18), per model version and label, over the released annotations. */
+    readonly correctionEffort: readonly ModelEffortSummary[];
   };
 }
 
@@ -105,12 +108,18 @@ async function preAnnotationEffort(records: ReleaseRecords): Promise<QaResultsJs
       models.set(key, m);
     }
   }
+  const annotationIds = [...new Set(input.items.flatMap((i) => i.revisions.map((r) => r.annotationId)))];
   return {
     used: models.size > 0,
+    correctionEffort: await effortByModel(db, input.projectId, annotationIds),
     models: [...models.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([, m]) => ({ name: m.name, version: m.version, annotations: m.annotations, voxelsAdded: m.voxelsAdded, voxelsRemoved: m.voxelsRemoved, changedShare: summaryOf(m.shares) })),
   };
+}
+
+function meanText(m: MeanOf, digits: number): string {
+  return m.mean === null ? '—' : num(m.mean, digits);
 }
 
 function summaryText(s: SummaryJson, digits: number): string {
@@ -167,6 +176,29 @@ export function layoutQaResults(doc: QaResultsJson): DocumentLayout {
             ]
           : [{ kind: 'paragraph', text: 'No released annotation started from an AI pre-annotation.' }],
       },
+      ...(doc.preAnnotation.correctionEffort.length > 0
+        ? [
+            {
+              heading: 'Correction effort per model version',
+              blocks: [
+                {
+                  kind: 'table' as const,
+                  caption: 'Means over the submitted tasks that started from a model’s draft (added and false-negative path lengths after Kiser et al. 2021)',
+                  columns: ['Model', 'Version', 'Label', 'Tasks', 'Accepted as is', 'Dice', 'HD95 (mm)', 'Surface Dice', 'Added path (mm)', 'False-negative path (mm)', 'Voxels added', 'Voxels removed'],
+                  rows: doc.preAnnotation.correctionEffort.flatMap((m) =>
+                    m.labels.map((l) => [m.name, m.version, word(l.labelKey), String(l.tasks), String(l.acceptedAsIs), meanText(l.dice, 3), meanText(l.hd95Mm, 2), meanText(l.surfaceDice, 3), meanText(l.addedPathLengthMm, 1), meanText(l.falseNegativePathLengthMm, 1), String(l.voxelsAdded), String(l.voxelsRemoved)]),
+                  ),
+                },
+                {
+                  kind: 'table' as const,
+                  caption: 'What the workspace recorded while the drafts were corrected (means per task)',
+                  columns: ['Model', 'Version', 'Tasks', 'Active editing (s)', 'Strokes', 'Clicks', 'Undos'],
+                  rows: doc.preAnnotation.correctionEffort.map((m) => [m.name, m.version, String(m.editing.tasks), meanText({ n: m.editing.activeEditingMs.n, mean: m.editing.activeEditingMs.mean === null ? null : m.editing.activeEditingMs.mean / 1000 }, 1), meanText(m.editing.strokes, 1), meanText(m.editing.clicks, 1), meanText(m.editing.undos, 1)]),
+                },
+              ],
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -26,7 +26,7 @@ const qa: QaResultsJson = {
   perErrorType: [{ errorType: 'wrong_side', count: 1, share: 1 }],
   corrections: { count: 0, voxelsChanged: empty, dice: empty, hd95Mm: empty },
   expertReview: { reviews: 0, accepted: 0, corrected: 0, rejected: 0 },
-  preAnnotation: { used: false, models: [] },
+  preAnnotation: { used: false, models: [], correctionEffort: [] },
 };
 
 describe('release document rendering', () => {

@@ -22,10 +22,11 @@ import { quarantineReview } from './0730_quarantine_review';
 import { auditSearch } from './0740_audit_search';
 import { slidePyramids } from './0760_slide_pyramids';
 import { slideTileIndex } from './0770_slide_tile_index';
+import { dicomwebResume } from './0810_dicomweb_resume';
 import { pathology } from './0820_pathology';
+import { modelRegistry } from './0830_model_registry';
 import { schemaTemplates } from './0840_schema_templates';
 import { derivedStructures } from './0841_derived_structures';
-import { dicomwebResume } from './0810_dicomweb_resume';
 import { organisations } from './0850_organisations';
 
 /**
@@ -56,9 +57,10 @@ export const migrations: readonly Migration[] = [
   auditSearch,
   slidePyramids,
   slideTileIndex,
+  dicomwebResume,
   pathology,
+  modelRegistry,
   schemaTemplates,
   derivedStructures,
-  dicomwebResume,
   organisations,
 ];

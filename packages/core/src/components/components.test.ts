@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../random';
+import { componentMask, largestComponent, windowComponents, type VolumeDims } from './components';
+import { ctBody, ctBone, ctLung, thresholdInBox } from './classical';
+import { growRegion, regionMask } from './region-grow';
+
+/** Reference labelling: breadth-first flood fill voxel by voxel (6-connected). */
+function floodComponents(mask: Uint8Array, dims: VolumeDims): { labels: Int32Array; count: number } {
+  const [nx, ny, nz] = dims;
+  const labels = new Int32Array(mask.length).fill(-1);
+  let count = 0;
+  const queue = new Int32Array(mask.length);
+  for (let s = 0; s < mask.length; s++) {
+    if (mask[s] === 0 || labels[s]! >= 0) continue;
+    let head = 0, tail = 0;
+    queue[tail++] = s;
+    labels[s] = count;
+    while (head < tail) {
+      const i = queue[head++]!;
+      const x = i % nx, y = Math.floor(i / nx) % ny, z = Math.floor(i / (nx * ny));
+      const next = [x > 0 ? i - 1 : -1, x < nx - 1 ? i + 1 : -1, y > 0 ? i - nx : -1, y < ny - 1 ? i + nx : -1, z > 0 ? i - nx * ny : -1, z < nz - 1 ? i + nx * ny : -1];
+      for (const j of next) {
+        if (j >= 0 && mask[j] === 1 && labels[j]! < 0) {
+          labels[j] = count;
+          queue[tail++] = j;
+        }
+      }
+    }
+    count++;
+  }
+  return { labels, count };
+}
+
+describe('windowComponents', () => {
+  it('finds the same partition as a voxel flood fill on random volumes', () => {
+    const rng = seededRandom(7);
+    const random = () => rng.next();
+    for (let trial = 0; trial < 20; trial++) {
+      const dims: VolumeDims = [3 + Math.floor(random() * 9), 3 + Math.floor(random() * 9), 1 + Math.floor(random() * 6)];
+      const mask = new Uint8Array(dims[0] * dims[1] * dims[2]);
+      for (let i = 0; i < mask.length; i++) mask[i] = random() < 0.45 ? 1 : 0;
+      const runs = windowComponents(mask, dims, { low: 1, high: 1 });
+      const flood = floodComponents(mask, dims);
+      expect(runs.count).toBe(flood.count);
+      // Same partition: each component's mask is one flood label's voxels.
+      for (let c = 0; c < runs.count; c++) {
+        const m = componentMask(runs, (k) => k === c);
+        const labels = new Set<number>();
+        let n = 0;
+        m.forEach((v, i) => {
+          if (v === 1) {
+            labels.add(flood.labels[i]!);
+            n++;
+          }
+        });
+        expect(labels.size).toBe(1);
+        const label = [...labels][0]!;
+        expect(n).toBe(flood.labels.filter((l) => l === label).length);
+        expect(runs.sizes[c]).toBe(n);
+      }
+    }
+  });
+
+  it('joins across slices only through shared faces and reports the in-plane edge', () => {
+    const dims: VolumeDims = [4, 4, 2];
+    const v = new Int16Array(32).fill(-1000);
+    v[1 + 4 * 1] = 40; // z=0, (1,1)
+    v[2 + 4 * 2 + 16] = 40; // z=1, (2,2): diagonal only, not joined
+    v[1 + 4 * 1 + 16] = 40; // z=1, (1,1): joined to the first
+    v[0 + 4 * 3] = 40; // on the edge
+    const c = windowComponents(v, dims, { low: 0, high: 100 });
+    expect(c.count).toBe(3);
+    expect([...c.sizes].sort()).toEqual([1, 1, 2]);
+    expect(c.sizes[largestComponent(c)]).toBe(2);
+    expect([...c.touchesInPlaneEdge].filter((e) => e === 1)).toHaveLength(1);
+  });
+});
+
+describe('classical pre-annotators', () => {
+  // A 12×12×3 scan: air around, a 6×6 body (40 HU) with a 2×2 lung (−800 HU), a bone voxel (700 HU), and a table strip (0 HU).
+  const dims: VolumeDims = [12, 12, 3];
+  const hu = new Int16Array(12 * 12 * 3).fill(-1000);
+  const at = (x: number, y: number, z: number) => x + 12 * (y + 12 * z);
+  for (let z = 0; z < 3; z++) {
+    for (let y = 2; y < 8; y++) for (let x = 2; x < 8; x++) hu[at(x, y, z)] = 40;
+    for (let y = 4; y < 6; y++) for (let x = 4; x < 6; x++) hu[at(x, y, z)] = -800;
+    hu[at(3, 3, z)] = 700;
+    for (let x = 1; x < 11; x++) hu[at(x, 10, z)] = 0;
+  }
+
+  it('CT body keeps the largest component above −300 HU and drops the table', () => {
+    const body = ctBody(hu, dims);
+    expect(body.reduce((s, v) => s + v, 0)).toBe(3 * (36 - 4));
+    expect(body[at(5, 10, 1)]).toBe(0);
+    expect(body[at(4, 4, 1)]).toBe(0);
+  });
+
+  it('lung keeps −1000…−400 HU components that do not touch the in-plane edge', () => {
+    const lung = ctLung(hu, dims);
+    expect(lung.reduce((s, v) => s + v, 0)).toBe(3 * 4);
+    expect(lung[at(0, 0, 0)]).toBe(0);
+  });
+
+  it('bone is every voxel above 150 HU; threshold in a box stays in the box', () => {
+    expect(ctBone(hu, dims).reduce((s, v) => s + v, 0)).toBe(3);
+    const boxed = thresholdInBox(hu, dims, { min: [2, 2, 1], max: [4, 4, 1] }, { low: 0, high: 100 });
+    // 3×3 at z=1 holds 9 voxels: one bone (700 HU) and one lung (−800 HU) are outside the window.
+    expect(boxed.reduce((s, v) => s + v, 0)).toBe(7);
+  });
+
+  it('region growing from a click fills the connected voxels within the tolerance', () => {
+    const grown = growRegion(hu, dims, [2, 2, 0], { tolerance: 50 });
+    // The body's soft tissue (40 HU) in 3 slices; not the table (0 HU, not connected) nor bone or lung.
+    expect(grown.voxels).toBe(3 * (36 - 4 - 1));
+    expect(regionMask(grown, hu.length)[at(5, 10, 0)]).toBe(0);
+    expect(growRegion(hu, dims, [2, 2, 0], { tolerance: 50, maxVoxels: 10 }).truncated).toBe(true);
+    expect(growRegion(hu, dims, [20, 2, 0], { tolerance: 50 }).voxels).toBe(0);
+  });
+
+  it('region growing equals a flood fill of the window on random volumes', () => {
+    const rng = seededRandom(11);
+    const random = () => rng.next();
+    for (let trial = 0; trial < 10; trial++) {
+      const d: VolumeDims = [9, 8, 5];
+      const v = new Int16Array(9 * 8 * 5);
+      for (let i = 0; i < v.length; i++) v[i] = Math.floor(random() * 100);
+      const seed = [4, 4, 2] as const;
+      const centre = v[4 + 9 * (4 + 8 * 2)]!;
+      const grown = growRegion(v, d, seed, { tolerance: 30 });
+      const inWindow = Uint8Array.from(v, (x) => (Math.abs(x - centre) <= 30 ? 1 : 0));
+      const flood = floodComponents(inWindow, d);
+      const label = flood.labels[4 + 9 * (4 + 8 * 2)]!;
+      expect(Array.from(regionMask(grown, v.length))).toEqual(Array.from(flood.labels, (l) => (l === label ? 1 : 0)));
+    }
+  });
+});
