@@ -1,0 +1,135 @@
+/**
+ * Painting on a slide's sparse labels, in full-resolution pixel coordinates: brush discs and
+ * strokes, polygons (rectangle, polygon and freehand regions), a fill bounded to the view, and
+ * which tiles a view covers. Pixel (x, y) is the square [x, x+1) × [y, y+1); shapes cover the
+ * pixels whose centre (x + ½, y + ½) lies inside them, so a test can compute the same pixels.
+ */
+import { tilesAcross, tilesDown, type TileGrid } from '@delineate/core';
+import type { TileLabelmap } from './tile-labelmap';
+
+export type Point = readonly [number, number];
+
+/** A rectangle of slide pixels: columns x … x + width − 1, rows y … y + height − 1. */
+export interface PixelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Which pixels an eraser may clear: any label (0) or this one. */
+export interface PaintValue {
+  value: number;
+  /** Erasing only this label (0 or absent: any). */
+  eraseOnly?: number;
+}
+
+function only(p: PaintValue): ((old: number) => boolean) | undefined {
+  return p.value === 0 && p.eraseOnly ? (old) => old === p.eraseOnly : undefined;
+}
+
+/** The pixels whose centre lies within `radius` of (cx, cy). */
+export function paintDisc(map: TileLabelmap, cx: number, cy: number, radius: number, p: PaintValue): void {
+  const y0 = Math.ceil(cy - radius - 0.5);
+  const y1 = Math.floor(cy + radius - 0.5);
+  const filter = only(p);
+  for (let y = y0; y <= y1; y++) {
+    const dy = y + 0.5 - cy;
+    const half = Math.sqrt(Math.max(0, radius * radius - dy * dy));
+    const x0 = Math.ceil(cx - half - 0.5);
+    const x1 = Math.floor(cx + half - 0.5);
+    if (x1 >= x0) map.setSpan(y, x0, x1, p.value, filter);
+  }
+}
+
+/** Discs along a segment, close enough that a fast drag leaves no gaps. */
+export function paintLine(map: TileLabelmap, from: Point, to: Point, radius: number, p: PaintValue): void {
+  const step = Math.max(0.5, radius / 2);
+  const steps = Math.max(1, Math.ceil(Math.hypot(to[0] - from[0], to[1] - from[1]) / step));
+  for (let i = 0; i <= steps; i++) {
+    const t = i / steps;
+    paintDisc(map, from[0] + (to[0] - from[0]) * t, from[1] + (to[1] - from[1]) * t, radius, p);
+  }
+}
+
+/** The pixels whose centre lies inside the polygon (even-odd rule); the rectangle, polygon and freehand tools. */
+export function fillPolygon(map: TileLabelmap, points: readonly Point[], p: PaintValue): void {
+  if (points.length < 3) return;
+  const ys = points.map((q) => q[1]);
+  const y0 = Math.max(0, Math.ceil(Math.min(...ys) - 0.5));
+  const y1 = Math.min(map.height - 1, Math.floor(Math.max(...ys) - 0.5));
+  const filter = only(p);
+  const crossings: number[] = [];
+  for (let y = y0; y <= y1; y++) {
+    const yc = y + 0.5;
+    crossings.length = 0;
+    for (let i = 0; i < points.length; i++) {
+      const a = points[i]!;
+      const b = points[(i + 1) % points.length]!;
+      // Half-open on y so a vertex on the scan line is counted once.
+      if ((a[1] <= yc && b[1] > yc) || (b[1] <= yc && a[1] > yc)) crossings.push(a[0] + ((yc - a[1]) / (b[1] - a[1])) * (b[0] - a[0]));
+    }
+    crossings.sort((m, n) => m - n);
+    for (let k = 0; k + 1 < crossings.length; k += 2) {
+      const x0 = Math.ceil(crossings[k]! - 0.5);
+      const x1 = Math.ceil(crossings[k + 1]! - 0.5) - 1;
+      if (x1 >= x0) map.setSpan(y, x0, x1, p.value, filter);
+    }
+  }
+}
+
+/** The rectangle between two corners as a polygon. */
+export function rectangle(a: Point, b: Point): Point[] {
+  return [a, [b[0], a[1]], b, [a[0], b[1]]];
+}
+
+/**
+ * Paint fill: the 4-connected pixels sharing the seed's label, within `bounds` (the view: a fill
+ * never runs over a whole slide). Returns the pixels filled.
+ */
+export function fillRegion(map: TileLabelmap, seed: Point, bounds: PixelRect, value: number): number {
+  const bx0 = Math.max(0, bounds.x);
+  const by0 = Math.max(0, bounds.y);
+  const bx1 = Math.min(map.width, bounds.x + bounds.width);
+  const by1 = Math.min(map.height, bounds.y + bounds.height);
+  const w = bx1 - bx0;
+  const h = by1 - by0;
+  const sx = Math.floor(seed[0]);
+  const sy = Math.floor(seed[1]);
+  if (w <= 0 || h <= 0 || sx < bx0 || sy < by0 || sx >= bx1 || sy >= by1) return 0;
+  if (!map.isLoaded(map.ordinalAt(sx, sy))) return 0;
+  const target = map.get(sx, sy);
+  if (target === value) return 0;
+  const seen = new Uint8Array(w * h);
+  const stack = [(sy - by0) * w + (sx - bx0)];
+  seen[stack[0]!] = 1;
+  let filled = 0;
+  while (stack.length) {
+    const k = stack.pop()!;
+    const x = k % w;
+    const y = (k - x) / w;
+    if (!map.isLoaded(map.ordinalAt(x + bx0, y + by0))) continue;
+    map.set(x + bx0, y + by0, value);
+    filled++;
+    const next = [x > 0 ? k - 1 : -1, x < w - 1 ? k + 1 : -1, y > 0 ? k - w : -1, y < h - 1 ? k + w : -1];
+    for (const n of next) {
+      if (n < 0 || seen[n]) continue;
+      seen[n] = 1;
+      const nx = n % w;
+      if (map.get(nx + bx0, (n - nx) / w + by0) === target) stack.push(n);
+    }
+  }
+  return filled;
+}
+
+/** The ordinals of the tiles a rectangle of slide pixels touches, row by row. */
+export function tilesInView(grid: TileGrid, view: PixelRect): number[] {
+  const ts = grid.tileSize;
+  const c0 = Math.max(0, Math.floor(view.x / ts));
+  const r0 = Math.max(0, Math.floor(view.y / ts));
+  const c1 = Math.min(tilesAcross(grid) - 1, Math.floor((view.x + view.width - 1) / ts));
+  const r1 = Math.min(tilesDown(grid) - 1, Math.floor((view.y + view.height - 1) / ts));
+  const out: number[] = [];
+  for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) out.push(r * tilesAcross(grid) + c);
+  return out;
+}
