@@ -5,7 +5,7 @@
  * pixels whose centre (x + ½, y + ½) lies inside them, so a test can compute the same pixels.
  */
 import { tilesAcross, tilesDown, type TileGrid } from '@delineate/core';
-import type { TileLabelmap } from './tile-labelmap';
+import type { TileLabelmap } from '../../viewer/tile-labelmap';
 
 export type Point = readonly [number, number];
 

@@ -3,7 +3,7 @@ import { decodeRle8, decodeTileSet, encodeRle8, tileGridOf } from '@delineate/co
 import type { Draft } from '../../drafts';
 import { SaveController } from '../../workspace/save-controller';
 import { fillPolygon, fillRegion, paintDisc, paintLine, rectangle, tilesInView } from './paint';
-import { draftTiles, TileLabelmap } from './tile-labelmap';
+import { draftTiles, TileLabelmap } from '../../viewer/tile-labelmap';
 
 /** 1,300 × 1,100 pixels: 3 × 3 tiles of 512² (the last column and row narrower). */
 const W = 1300;

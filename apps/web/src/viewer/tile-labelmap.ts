@@ -6,8 +6,8 @@
  * redo and the save controller's changed tiles work as on a radiology volume.
  */
 import { decodeTileSet, decodeRle8, encodeRle8, encodeTileSet, isOnGrid, tileAtOrdinal, tileExtent, tileGridOf, tileOrdinal, tilesAcross, tilesDown, type Tile, type TileGrid } from '@delineate/core';
-import type { Draft } from '../../drafts';
-import type { SavedLabels } from '../../workspace/save-controller';
+import type { Draft } from '../drafts';
+import type { SavedLabels } from '../workspace/save-controller';
 
 /** One tile's part of a stroke: the offsets (y · width + x in the tile) it changed, before and after. */
 export interface TileEdit {
