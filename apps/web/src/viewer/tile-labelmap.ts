@@ -34,7 +34,8 @@ export class TileLabelmap implements SavedLabels<TileStroke> {
   readonly #tiles = new Map<number, Uint8Array>();
   /** Tiles whose stored labels are in (empty or not): only these may be painted. */
   readonly #loaded = new Set<number>();
-  #pending: Map<number, Map<number, number>> | null = null;
+  /** The open stroke: each touched tile as it was before (null: it held no labels). */
+  #pending: Map<number, Uint8Array | null> | null = null;
   #pendingName = '';
   /** Pixels a stroke could not paint because their tile was still loading. */
   skipped = 0;
@@ -78,6 +79,33 @@ export class TileLabelmap implements SavedLabels<TileStroke> {
     if (!tile) return 0;
     const ts = this.grid.tileSize;
     return tile[(y % ts) * this.#extent(this.ordinalAt(x, y)).width + (x % ts)]!;
+  }
+
+  /**
+   * The labels of a rectangle (row-major, clipped to the slide by the caller), with `unknown` where
+   * a tile's stored labels are not in yet.
+   */
+  readRect(x0: number, y0: number, width: number, height: number, unknown: number): Uint8Array {
+    const out = new Uint8Array(width * height);
+    const ts = this.grid.tileSize;
+    for (let ty = Math.floor(y0 / ts); ty * ts < y0 + height; ty++) {
+      for (let tx = Math.floor(x0 / ts); tx * ts < x0 + width; tx++) {
+        const ordinal = ty * tilesAcross(this.grid) + tx;
+        const tile = this.#tiles.get(ordinal);
+        const loaded = this.#loaded.has(ordinal);
+        const tw = this.#extent(ordinal).width;
+        const ya = Math.max(y0, ty * ts);
+        const yb = Math.min(y0 + height, (ty + 1) * ts, this.height);
+        const xa = Math.max(x0, tx * ts);
+        const xb = Math.min(x0 + width, (tx + 1) * ts, this.width);
+        for (let y = ya; y < yb; y++) {
+          const at = (y - y0) * width + (xa - x0);
+          if (!loaded) out.fill(unknown, at, at + xb - xa);
+          else if (tile) out.set(tile.subarray((y - ty * ts) * tw + (xa - tx * ts), (y - ty * ts) * tw + (xb - tx * ts)), at);
+        }
+      }
+    }
+    return out;
   }
 
   /** Stored tiles arriving: written in, unless the tile is already loaded (edits there win). */
@@ -141,20 +169,14 @@ export class TileLabelmap implements SavedLabels<TileStroke> {
       }
       const { width, height } = this.#extent(ordinal);
       let tile = this.#tiles.get(ordinal);
-      const row = (y % ts) * width;
-      for (let xx = x; xx <= stop; xx++) {
-        const at = row + (xx % ts);
-        const old = tile ? tile[at]! : 0;
-        if (old === value || (only && !only(old))) continue;
-        if (!tile) {
-          tile = new Uint8Array(width * height);
-          this.#tiles.set(ordinal, tile);
-        }
-        let edits = pending.get(ordinal);
-        if (!edits) pending.set(ordinal, (edits = new Map()));
-        if (!edits.has(at)) edits.set(at, old);
-        tile[at] = value;
+      if (!pending.has(ordinal)) pending.set(ordinal, tile ? tile.slice() : null);
+      if (!tile) {
+        tile = new Uint8Array(width * height);
+        this.#tiles.set(ordinal, tile);
       }
+      const row = (y % ts) * width;
+      if (!only) tile.fill(value, row + (x % ts), row + (stop % ts) + 1);
+      else for (let at = row + (x % ts); at <= row + (stop % ts); at++) if (tile[at] !== value && only(tile[at]!)) tile[at] = value;
       x = stop + 1;
     }
     this.revision++;
@@ -170,13 +192,18 @@ export class TileLabelmap implements SavedLabels<TileStroke> {
     this.#pending = null;
     if (!pending) return null;
     const tiles = new Map<number, TileEdit>();
-    for (const [ordinal, edits] of pending) {
-      if (edits.size === 0) continue;
+    for (const [ordinal, was] of pending) {
       const tile = this.#tiles.get(ordinal)!;
-      const offsets = Uint32Array.from(edits.keys());
-      const before = Uint8Array.from(edits.values());
+      const changed: number[] = [];
+      for (let at = 0; at < tile.length; at++) if (tile[at] !== (was ? was[at] : 0)) changed.push(at);
+      if (!changed.length) continue;
+      const offsets = Uint32Array.from(changed);
+      const before = new Uint8Array(offsets.length);
       const after = new Uint8Array(offsets.length);
-      for (let k = 0; k < offsets.length; k++) after[k] = tile[offsets[k]!]!;
+      for (let k = 0; k < offsets.length; k++) {
+        before[k] = was ? was[offsets[k]!]! : 0;
+        after[k] = tile[offsets[k]!]!;
+      }
       tiles.set(ordinal, { offsets, before, after });
     }
     if (tiles.size === 0) return null;
@@ -193,9 +220,9 @@ export class TileLabelmap implements SavedLabels<TileStroke> {
     const pending = this.#pending;
     this.#pending = null;
     if (!pending) return;
-    for (const [ordinal, edits] of pending) {
-      const tile = this.#tiles.get(ordinal);
-      if (tile) for (const [at, old] of edits) tile[at] = old;
+    for (const [ordinal, was] of pending) {
+      if (was) this.#tiles.get(ordinal)!.set(was);
+      else this.#tiles.delete(ordinal);
     }
     this.revision++;
     this.onDraw?.(pending.keys());

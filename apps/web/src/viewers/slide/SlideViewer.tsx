@@ -189,6 +189,8 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
         const p = view.current!.toElement([x + origin[0], y + origin[1]]);
         return { x: rect.left + p[0], y: rect.top + p[1] };
       }) as (...args: never[]) => unknown,
+      /** Page pixel → label pixel, as a pointer event there is read. */
+      pageToLabel: ((x: number, y: number) => at({ clientX: x, clientY: y })) as (...args: never[]) => unknown,
       labelAt: ((x: number, y: number) => map.get(x, y)) as (...args: never[]) => unknown,
       heldTiles: () => map.tileOrdinals().sort((a, b) => a - b),
       labelsInViewLoaded: () => {

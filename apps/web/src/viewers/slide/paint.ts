@@ -83,43 +83,59 @@ export function rectangle(a: Point, b: Point): Point[] {
   return [a, [b[0], a[1]], b, [a[0], b[1]]];
 }
 
+/** Marks pixels of tiles still loading in a fill's copy of the labels: never reached. */
+const LOADING = 255;
+
 /**
  * Paint fill: the 4-connected pixels sharing the seed's label, within `bounds` (the view: a fill
- * never runs over a whole slide). Returns the pixels filled.
+ * never runs over a whole slide), on a copy of the labels there, written back as row spans.
+ * Returns the pixels filled.
  */
 export function fillRegion(map: TileLabelmap, seed: Point, bounds: PixelRect, value: number): number {
-  const bx0 = Math.max(0, bounds.x);
-  const by0 = Math.max(0, bounds.y);
-  const bx1 = Math.min(map.width, bounds.x + bounds.width);
-  const by1 = Math.min(map.height, bounds.y + bounds.height);
-  const w = bx1 - bx0;
-  const h = by1 - by0;
-  const sx = Math.floor(seed[0]);
-  const sy = Math.floor(seed[1]);
-  if (w <= 0 || h <= 0 || sx < bx0 || sy < by0 || sx >= bx1 || sy >= by1) return 0;
-  if (!map.isLoaded(map.ordinalAt(sx, sy))) return 0;
-  const target = map.get(sx, sy);
-  if (target === value) return 0;
-  const seen = new Uint8Array(w * h);
-  const stack = [(sy - by0) * w + (sx - bx0)];
-  seen[stack[0]!] = 1;
-  let filled = 0;
-  while (stack.length) {
-    const k = stack.pop()!;
+  const bx = Math.max(0, bounds.x);
+  const by = Math.max(0, bounds.y);
+  const w = Math.min(map.width, bounds.x + bounds.width) - bx;
+  const h = Math.min(map.height, bounds.y + bounds.height) - by;
+  const sx = Math.floor(seed[0]) - bx;
+  const sy = Math.floor(seed[1]) - by;
+  if (w <= 0 || h <= 0 || sx < 0 || sy < 0 || sx >= w || sy >= h) return 0;
+  const labels = map.readRect(bx, by, w, h, LOADING);
+  const target = labels[sy * w + sx]!;
+  if (target === value || target === LOADING) return 0;
+  const filled = new Uint8Array(w * h);
+  const stack = new Int32Array(w * h);
+  let top = 0;
+  stack[top++] = sy * w + sx;
+  filled[sy * w + sx] = 1;
+  let count = 0;
+  while (top) {
+    const k = stack[--top]!;
+    count++;
     const x = k % w;
-    const y = (k - x) / w;
-    if (!map.isLoaded(map.ordinalAt(x + bx0, y + by0))) continue;
-    map.set(x + bx0, y + by0, value);
-    filled++;
-    const next = [x > 0 ? k - 1 : -1, x < w - 1 ? k + 1 : -1, y > 0 ? k - w : -1, y < h - 1 ? k + w : -1];
-    for (const n of next) {
-      if (n < 0 || seen[n]) continue;
-      seen[n] = 1;
-      const nx = n % w;
-      if (map.get(nx + bx0, (n - nx) / w + by0) === target) stack.push(n);
+    const push = (n: number) => {
+      if (!filled[n] && labels[n] === target) {
+        filled[n] = 1;
+        stack[top++] = n;
+      }
+    };
+    if (x > 0) push(k - 1);
+    if (x < w - 1) push(k + 1);
+    if (k >= w) push(k - w);
+    if (k < w * (h - 1)) push(k + w);
+  }
+  for (let y = 0; y < h; y++) {
+    let x = 0;
+    while (x < w) {
+      if (!filled[y * w + x]) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < w && filled[y * w + x]) x++;
+      map.setSpan(by + y, bx + start, bx + x - 1, value);
     }
   }
-  return filled;
+  return count;
 }
 
 /** The ordinals of the tiles a rectangle of slide pixels touches, row by row. */
