@@ -2,6 +2,7 @@
 // `delineate start` with the demo's 20,480² synthetic H&E slide (issue 16): time to open the slide
 // (the first full view drawn) and to show the adjacent field of view, with the browser cache off so
 // every tile comes from the server, against the medians pathologists accept (Schüffler et al. 2022).
+import { loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { ensureWebBuilt, launchBrowser, newContext, signIn, startDemoServer } from '../apps/web/e2e/harness';
 import type { BenchResult } from './types';
@@ -47,6 +48,7 @@ async function adjacentField(page: Page, dx: number, dy: number): Promise<number
 }
 
 export async function run(): Promise<BenchResult> {
+  const loadAtStart = loadavg()[0]!;
   await ensureWebBuilt();
   const server = await startDemoServer({ slices: 8, size: 64, slideSize: SLIDE_SIZE });
   const { browser } = await launchBrowser();
@@ -89,7 +91,7 @@ export async function run(): Promise<BenchResult> {
         { target: 'adjacent field of view in under 0.25 s (median)', measured: `${(fieldMedian / 1000).toFixed(3)} s`, met: fieldMedian < 250 },
       ],
       notes: [
-        'Recorded on the shared 2-core machine while other work ran; the server, the browser and its software renderer share the two cores.',
+        `Load average at start: ${loadAtStart.toFixed(2)}, at the end: ${loadavg()[0]!.toFixed(2)} (the server, the browser and its software renderer share the machine's cores with whatever else runs).`,
         'An adjacent field is one field of view panned at once (no animation), timed in the page until OpenSeadragon reports every tile of the view drawn.',
       ],
     };
