@@ -35,8 +35,8 @@ const slideHooks = <T,>(page: Page, fn: (d: SlideHooks, arg: unknown) => T, arg?
   }, [fn.toString(), arg] as const);
 
 const TILE = 512;
-/** The area the test paints in, around the middle of the 4,096² slide (mask tiles meet at 2,048). */
-const BOX = { x: 1700, y: 1700, size: 700 };
+/** The area the test paints in, around the middle of the 2,048² slide (mask tiles meet at 1,024). */
+const BOX = { x: 676, y: 676, size: 700 };
 
 /** Opens the slide and waits until its view and the labels in it are in. */
 async function openSlide(page: Page, url: string): Promise<void> {
@@ -123,7 +123,7 @@ run('slide workspace in chromium', () => {
     slideUrl = page.url();
     annotationId = await slideHooks(page, (d) => d.annotationId());
     const slide = (await slideHooks(page, (d) => d.slide()))!;
-    expect(slide).toMatchObject({ width: 4096, height: 4096, mpp: 0.25 });
+    expect(slide).toMatchObject({ width: 2048, height: 2048, mpp: 0.25 });
     expect(await page.textContent('[data-testid=scale-bar]')).toMatch(/\d+ (µm|mm)/);
 
     await zoomTo40(page);
@@ -131,24 +131,24 @@ run('slide workspace in chromium', () => {
     expect(await slideHooks(page, (d) => d.magnification())).toBeCloseTo(40, 1);
     expect(await page.textContent('[data-testid=scale-bar]')).toMatch(/^\d+ µm$/);
 
-    // Tumour across the vertical tile border at x = 2,048; stroma across both borders.
+    // Tumour across the vertical tile border at x = 1,024; stroma across both borders.
     await page.click('[data-testid=label-tumour]');
     await page.click('[data-testid=slide-tool-rectangle]');
-    const tumour = await dragRectangle(page, [1950, 1880], [2150, 1990]);
+    const tumour = await dragRectangle(page, [926, 856], [1126, 966]);
     expected.rectangle(...tumour, 1);
     await page.click('[data-testid=label-stroma]');
-    const stroma = await dragRectangle(page, [1990, 2010], [2120, 2200]);
+    const stroma = await dragRectangle(page, [966, 986], [1096, 1176]);
     expected.rectangle(...stroma, 2);
     // One eraser dab over both, at the default 50 µm diameter: a 100-pixel radius at 0.25 µm per pixel.
     await page.click('[data-testid=slide-tool-eraser]');
-    const dab = await pointAt(page, 2060, 2000);
+    const dab = await pointAt(page, 1036, 976);
     await page.mouse.move(dab.page.x, dab.page.y);
     await page.mouse.down();
     await page.mouse.up();
     expected.disc(dab.label, 50 / 2 / slide.mpp!, 0);
 
     // The page holds the painted tiles only: those around the crossing of the borders.
-    expect(await slideHooks(page, (d) => d.heldTiles())).toEqual([3 * 8 + 3, 3 * 8 + 4, 4 * 8 + 3, 4 * 8 + 4]);
+    expect(await slideHooks(page, (d) => d.heldTiles())).toEqual([1 * 4 + 1, 1 * 4 + 2, 2 * 4 + 1, 2 * 4 + 2]);
     await expect(page.locator('[data-testid=save-state]').textContent()).resolves.toMatch(/Unsaved|Draft/);
     await page.click('[data-testid=save]');
     await page.waitForSelector('[data-testid=save-state]:has-text("version 1")');
@@ -158,7 +158,7 @@ run('slide workspace in chromium', () => {
     const bytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), `/api/annotations/${annotationId}/revisions/1/tiles`);
     const set = decodeTileSet(Uint8Array.from(bytes));
     if (!set.ok) throw new Error('the stored tiles do not decode');
-    expect(set.tiles.map((t) => t.position.tileRow * 8 + t.position.tileColumn).sort((a, b) => a - b)).toEqual([27, 28, 35, 36]);
+    expect(set.tiles.map((t) => t.position.tileRow * 4 + t.position.tileColumn).sort((a, b) => a - b)).toEqual([5, 6, 9, 10]);
     const stored = new Uint8Array(BOX.size * BOX.size);
     for (const tile of set.tiles) {
       const decoded = decodeRle8(tile.runs, TILE * TILE);
@@ -181,12 +181,12 @@ run('slide workspace in chromium', () => {
     const counts = [0, 1, 2].map((v) => expected.values.filter((x) => x === v).length);
     expect(counts[1]).toBeGreaterThan(5_000);
     expect(counts[2]).toBeGreaterThan(5_000);
-    expect(stored[(2000 - BOX.y) * BOX.size + (2060 - BOX.x)]).toBe(0);
+    expect(stored[(976 - BOX.y) * BOX.size + (1036 - BOX.x)]).toBe(0);
 
     await page.reload();
     await openSlide(page, slideUrl);
     await zoomTo40(page);
-    for (const [x, y] of [[1960, 1885], [2140, 1985], [2000, 2190], [2110, 2195], [2060, 2000]] as const) {
+    for (const [x, y] of [[936, 861], [1116, 961], [976, 1166], [1086, 1171], [1036, 976]] as const) {
       expect(await slideHooks(page, (d, a) => d.labelAt((a as number[])[0]!, (a as number[])[1]!), [x, y])).toBe(expected.values[(y - BOX.y) * BOX.size + (x - BOX.x)]);
     }
   }, 120_000);
@@ -197,13 +197,13 @@ run('slide workspace in chromium', () => {
     await zoomTo40(second);
     await second.click('[data-testid=label-necrosis]');
     await second.click('[data-testid=slide-tool-rectangle]');
-    await dragRectangle(second, [1800, 1800], [1900, 1850]);
+    await dragRectangle(second, [776, 776], [876, 826]);
     await second.click('[data-testid=save]');
     await second.waitForSelector('[data-testid=save-state]:has-text("version 2")');
 
     await page.click('[data-testid=label-normal_epithelium]');
     await page.click('[data-testid=slide-tool-rectangle]');
-    await dragRectangle(page, [2200, 2250], [2300, 2300]);
+    await dragRectangle(page, [1176, 1226], [1276, 1276]);
     await page.click('[data-testid=save]');
     await page.waitForSelector('[data-testid=conflict]');
     expect(await page.textContent('[data-testid=conflict]')).toMatch(/Version 2/);
@@ -211,7 +211,7 @@ run('slide workspace in chromium', () => {
     await page.click('[data-testid=conflict-redo]');
     await page.waitForFunction(() => (window as unknown as { __delineate: SlideHooks }).__delineate.baseVersion() === 2);
     await page.waitForFunction(() => (window as unknown as { __delineate: SlideHooks }).__delineate.labelsInViewLoaded());
-    expect(await slideHooks(page, (d) => [d.labelAt(1850, 1820), d.labelAt(2250, 2270)])).toEqual([3, 4]);
+    expect(await slideHooks(page, (d) => [d.labelAt(826, 796), d.labelAt(1226, 1246)])).toEqual([3, 4]);
     await page.click('[data-testid=save]');
     await page.waitForSelector('[data-testid=save-state]:has-text("version 3")');
   }, 120_000);
