@@ -45,9 +45,12 @@ export interface DemoOptions {
   minimal?: boolean;
   /** Where the synthetic H&E slide is cached; without it the pathology demo is not seeded. */
   slideCacheDir?: string;
-  /** Base size of the synthetic slide (default 20,480²). */
+  /** Base size of the synthetic slide (default 20,480², or {@link MINIMAL_DEMO_SLIDE_SIZE} in the minimal demo). */
   slideSize?: number;
 }
+
+/** The minimal demo's slide: 4 × 4 mask tiles, small enough that every browser test's seeding stays quick. */
+export const MINIMAL_DEMO_SLIDE_SIZE = 2048;
 
 /** The demo's phantoms: the same anatomy with different lesions (each its own synthetic patient). */
 export const demoPhantoms: readonly { patientId: string; seed: number; lesions: readonly PhantomLesionPlacement[] | undefined; description: string }[] = [
@@ -93,7 +96,7 @@ function generatePassword(context: { username: string; displayName: string }): s
  * password (returned once, stored only as argon2id hashes), three synthetic CT phantoms differing
  * in their lesions that go through the same de-identification gate as real data, the tasks with
  * an agreement sample, and one sampled item read by both technologists with its agreement; with a
- * slide cache folder (and not minimal), also the pathology demo (seedPathologyDemo: a synthetic H&E slide).
+ * slide cache folder, also the pathology demo (seedPathologyDemo: a synthetic H&E slide, small in the minimal demo).
  */
 export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promise<DemoResult> {
   const db = deps.database.db;
@@ -177,10 +180,12 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     options.onProgress?.('seed the readers of one sampled item and their agreement', 1, 1);
   }
   const demoProjects = [{ id: project.id, region: project.region }];
-  if (options.slideCacheDir && !options.minimal) {
+  if (options.slideCacheDir) {
+    // The browser tests open a slide too (apps/web/e2e/slide-workspace.test.ts): the minimal demo has a small one.
+    const size = options.slideSize ?? (options.minimal ? MINIMAL_DEMO_SLIDE_SIZE : undefined);
     const pathology = await seedPathologyDemo(deps, {
       cacheDir: options.slideCacheDir,
-      ...(options.slideSize ? { size: options.slideSize } : {}),
+      ...(size ? { size } : {}),
       members,
       grantedBy: admin,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

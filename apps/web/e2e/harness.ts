@@ -54,11 +54,13 @@ export async function startDemoServer(options: {
   full?: boolean;
   /** More environment for the demo and the server (e.g. DELINEATE_TEST_CLOCK=1, which only a test server honours). */
   env?: Readonly<Record<string, string>>;
+  /** Side of the demo's synthetic slide (default: the demo's own, small in the minimal demo). */
+  slideSize?: number;
 }): Promise<RunningServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dln-web-e2e-'));
   const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '', ...options.env };
   // The benchmark's 128 × 512² demo takes minutes through de-identification on a busy 2-core machine.
-  const demoArgs = ['demo', '--slices', String(options.slices), '--size', String(options.size), ...(options.full ? [] : ['--minimal'])];
+  const demoArgs = ['demo', '--slices', String(options.slices), '--size', String(options.size), ...(options.full ? [] : ['--minimal']), ...(options.slideSize ? ['--slide-size', String(options.slideSize)] : [])];
   const seeded = spawnSync(process.execPath, [cli, ...demoArgs], { env, encoding: 'utf8', timeout: 900_000 });
   if (seeded.status !== 0) throw new Error(`delineate demo failed (${seeded.status}): ${seeded.stderr.slice(-2000)}`);
   const passwords = new Map<string, string>();

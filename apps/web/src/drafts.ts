@@ -1,13 +1,16 @@
 /**
- * Unsent edits kept in IndexedDB, one per annotation: the label volume (rle-encoded) and the
- * revision it was based on. Written shortly after every edit and removed after a save, so a
+ * Unsent edits kept in IndexedDB, one per annotation: the label volume (rle-encoded) or the edited
+ * tiles of a slide's labels, and the revision it was based on. Written shortly after every edit and removed after a save, so a
  * closed tab or a lost connection loses nothing; offered back when the annotation reopens.
  */
 export interface Draft {
   annotationId: string;
   /** The head version the edits were made on. */
   baseVersion: number;
-  rle: Uint8Array;
+  /** A whole label volume's edits: the volume as `rle`. */
+  rle?: Uint8Array;
+  /** Sparse labels' edits (slides): the tiles edited since the last save, as a tile set. */
+  tiles?: Uint8Array;
   savedAt: string;
 }
 

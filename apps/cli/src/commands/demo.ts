@@ -21,9 +21,9 @@ export function register(program: Command): void {
     .description('Seed the demo projects (three synthetic CT phantoms with the liver label schema, an agreement sample with seeded readings; a synthetic H&E slide with the tissue-class schema; users for every role) into the configured store')
     .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
     .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
-    .option('--slide-size <n>', 'side of the synthetic H&E slide in pixels (generated once, kept in <data>/demo-slides)', (v) => Number.parseInt(v, 10), 20_480)
-    .option('--minimal', 'one phantom, no agreement sample, no seeded work and no slide (a plain starting point for tests)')
-    .action(async (opts: { slices: number; size: number; slideSize: number; minimal?: boolean }) => {
+    .option('--slide-size <n>', 'side of the synthetic H&E slide in pixels (generated once, kept in <data>/demo-slides; default 20,480, 2,048 with --minimal)', (v) => Number.parseInt(v, 10))
+    .option('--minimal', 'one phantom, no agreement sample, no seeded work and a small slide (a plain starting point for tests)')
+    .action(async (opts: { slices: number; size: number; slideSize?: number; minimal?: boolean }) => {
       await refuseBesideServer('it seeds the demo project at its first start; stop it to seed again');
       const config = configFromEnv(process.env);
       const { database, blobs } = await openPlatform(config, process.env);
@@ -31,7 +31,7 @@ export function register(program: Command): void {
       try {
         const result = await seedDemo(
           { database, blobs, clock: () => new Date(), hasher: new PasswordHasher() },
-          { slices: opts.slices, size: opts.size, minimal: opts.minimal === true, onProgress: progress.update, slideCacheDir: join(config.dataDir, 'demo-slides'), slideSize: opts.slideSize },
+          { slices: opts.slices, size: opts.size, minimal: opts.minimal === true, onProgress: progress.update, slideCacheDir: join(config.dataDir, 'demo-slides'), ...(opts.slideSize ? { slideSize: opts.slideSize } : {}) },
         );
         progress.stop();
         printCredentials(result);

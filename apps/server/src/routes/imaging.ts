@@ -77,6 +77,29 @@ async function seriesOfItem(ctx: ServerContext, itemId: string): Promise<SeriesG
 }
 
 /**
+ * What the workspace opens: a series volume, or a slide region as one slice of its pixels (spacing
+ * in mm from the slide's µm per pixel; 1 when the scanner recorded none).
+ */
+async function viewedGeometryOfItem(ctx: ServerContext, itemId: string): Promise<Omit<SeriesGeometry, 'seriesId' | 'frameOrder'> & { seriesId: string | null }> {
+  const slide = await ctx.database.db
+    .selectFrom('items')
+    .leftJoin('slides', 'slides.id', 'items.slide_id')
+    .select(['items.kind', 'items.project_id', 'items.region_width', 'items.region_height', 'slides.mpp', 'slides.mpp_y'])
+    .where('items.id', '=', itemId)
+    .where('items.kind', '=', 'slide_region')
+    .executeTakeFirst();
+  if (!slide?.region_width || !slide.region_height) return seriesOfItem(ctx, itemId);
+  const x = slide.mpp ? slide.mpp / 1000 : 1;
+  const y = slide.mpp_y ? slide.mpp_y / 1000 : x;
+  return {
+    seriesId: null,
+    projectId: slide.project_id,
+    kind: slide.kind,
+    grid: { rows: slide.region_height, columns: slide.region_width, slices: 1, spacing: [x, y, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+  };
+}
+
+/**
  * Decoded slices, kept for the most recently read series only (a 512×512×128 CT is 64 MiB):
  * an annotator's viewer reads the volume in slabs right after opening it.
  */
@@ -116,7 +139,7 @@ export function registerImagingRoutes(app: FastifyInstance, registry: RouteRegis
     params: itemParams,
     responses: { 200: { description: 'The item', schema: ItemView } },
     handler: async ({ params }, request) => {
-      const geometry = await seriesOfItem(ctx, params.itemId);
+      const geometry = await viewedGeometryOfItem(ctx, params.itemId);
       const project = await ctx.database.db
         .selectFrom('projects')
         .select(['modality', 'label_schema_id', 'label_schema_version', 'agreement_blinded'])
@@ -125,7 +148,7 @@ export function registerImagingRoutes(app: FastifyInstance, registry: RouteRegis
       const labelSchema = await labelSchemas.get(project.label_schema_id, project.label_schema_version);
       const annotations = await visibleAnnotations(ctx, request, params.itemId, project.agreement_blinded);
       // The item's own modality (its series'), which a project accepting several may differ from: the viewer's presets and units follow it.
-      const series = await ctx.database.db.selectFrom('series').select('modality').where('id', '=', geometry.seriesId).executeTakeFirst();
+      const series = geometry.seriesId ? await ctx.database.db.selectFrom('series').select('modality').where('id', '=', geometry.seriesId).executeTakeFirst() : undefined;
       return { id: params.itemId, projectId: geometry.projectId, kind: geometry.kind, modality: series?.modality ?? project.modality, grid: geometry.grid, labelSchema, annotations };
     },
   });

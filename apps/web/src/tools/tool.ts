@@ -6,6 +6,7 @@
  */
 import type { Orientation } from '../viewer/geometry';
 import type { Labelmap, Stroke } from '../viewer/labelmap';
+import type { TileStroke } from '../viewer/tile-labelmap';
 import type { Measurement } from './measure';
 
 /** A pointer over a view, in that view's plane pixels (u, v) on slice s. */
@@ -53,7 +54,7 @@ export type ToolEffect =
   /** Voxels changed inside a stroke still open: redraw. */
   | { kind: 'painting' }
   /** An undoable edit is finished. */
-  | { kind: 'edited'; stroke: Stroke; notice?: string }
+  | { kind: 'edited'; stroke: Stroke | TileStroke; notice?: string }
   /** The cursor (every view's slice) moves to this voxel. */
   | { kind: 'cursor'; voxel: [number, number, number] }
   /** A box is being dragged (`final` once released). */

@@ -1,11 +1,14 @@
 /**
  * The viewers, by the kind of item they open. The workspace shell puts the matching one in its
- * viewer slot; slides, OCT, fundus, cine and video register here as they are built.
+ * viewer slot; OCT, fundus, cine and video register here as they are built.
  */
 import type { ViewerRegistration } from '../workspace/viewer-contract';
 import { RadiologyViewer } from './radiology/RadiologyViewer';
 import { prefetchFirstSlice } from './radiology/volume-loader';
+import { SlideViewer } from './slide/SlideViewer';
+import { slideInfo } from './slide/slide-view';
 
 export const viewers: readonly ViewerRegistration[] = [
   { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
+  { kinds: ['slide_region'], name: 'Whole-slide image', labels: 'tiles', component: SlideViewer, prefetch: (item) => void slideInfo(item.id).catch(() => undefined) },
 ];

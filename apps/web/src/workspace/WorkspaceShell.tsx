@@ -7,6 +7,7 @@ import { modalityDisplay } from '../viewer/modality-presets';
 import { AnnotatePanel, checklistWords, MarkDialog, type PendingBox } from '../ui/AnnotatePanel';
 import { ReviewPanel } from '../ui/ReviewPanel';
 import type { SceneBox } from '../viewer/overlay';
+import { draftTiles } from '../viewer/tile-labelmap';
 import { ConflictDialog, DraftOffer, ErrorOverlay, HelpOverlay, NoticeToast } from './dialogs';
 import { saveStateText, WorkspaceHeader } from './header';
 import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
@@ -19,7 +20,7 @@ import { useLabelVolume, type LabelVolume } from './use-label-volume';
 import { useLabelVolumes } from './use-label-volumes';
 import { useRevisionViews } from './use-revision-views';
 import { useWorkflow } from './use-workflow';
-import type { LabelLayers, ViewerProps, ViewerRegistration } from './viewer-contract';
+import type { LabelLayers, TileLayers, ViewerProps, ViewerRegistration } from './viewer-contract';
 
 const markColours = { stored: '#ff9f1a', mine: '#33d6ff', drawing: '#ffffff' };
 const nothingSaved: SaveState = { kind: 'saved', version: 0 };
@@ -37,7 +38,9 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const opened = useOpenedWork(props.itemId, props.taskId, props.annotationId);
   const work = opened.data;
   const [error, setError] = useState<unknown>(null);
-  const { volume, complete } = useLabelVolume(work, setError);
+  const kind = work?.item.kind ?? item?.kind;
+  const registration = props.viewers.find((v) => kind !== undefined && v.kinds.includes(kind));
+  const { volume, complete } = useLabelVolume(work, registration?.labels ?? 'volume', setError);
   const saves = volume?.saves ?? null;
   const saveState = useSyncExternalStore(saves ? (l) => saves.subscribe(l) : noSubscription, () => saves?.state ?? nothingSaved);
   const tools = useMemo(createToolSet, []);
@@ -111,7 +114,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     if (saveState.kind !== 'saving') refreshLocalCorrection();
   }, [saveState, refreshLocalCorrection]);
 
-  const toolContext = useCallback(() => (volume ? { map: volume.map, label: labelValue, image: null, options } : null), [volume, labelValue, options]);
+  const toolContext = useCallback(() => (volume?.kind === 'volume' ? { map: volume.map, label: labelValue, image: null, options } : null), [volume, labelValue, options]);
   const onToolEffect = useCallback(
     (effect: ToolEffect) => {
       if (effect.kind === 'edited') {
@@ -152,6 +155,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         save: () => void save(),
         toggleMark: wf && !readOnly ? toggleMarkTool : null,
         toggleHelp: () => setHelp((h) => !h),
+        volumeTools: registration?.labels !== 'tiles',
         escape: () => {
           setHelp(false);
           const ctx = toolContext();
@@ -208,7 +212,9 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const { correction, showCorrection } = workflow;
   const layers = useMemo<LabelLayers | null>(
     () =>
-      volume && {
+      volume?.kind !== 'volume'
+        ? null
+        : {
         map: volume.map,
         shown: viewing?.data ?? volume.map.data,
         compare: compare?.data ?? null,
@@ -218,6 +224,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
       },
     [volume, viewing, compare, correction, showCorrection, boxes, labelsVersion],
   );
+  const tileLayers = useMemo<TileLayers | null>(() => (volume?.kind === 'tiles' ? { map: volume.map, load: volume.load, version: labelsVersion } : null), [volume, labelsVersion]);
 
   const volumes = useLabelVolumes(layers?.shown ?? null, labelsVersion, volume?.dims.spacing ?? null);
 
@@ -230,20 +237,17 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
       </div>
     );
   }
-  if (!work || !volume || !layers) return <div className="page">Opening the image…</div>;
-  const registration = props.viewers.find((v) => v.kinds.includes(work.item.kind));
-  if (!registration) return <div className="page">This kind of item ({work.item.kind.replace(/_/g, ' ')}) cannot be opened here yet.</div>;
-  const Viewer = registration.component;
+  if (work && !registration) return <div className="page">This kind of item ({work.item.kind.replace(/_/g, ' ')}) cannot be opened here yet.</div>;
+  if (!work || !volume || !registration || !(layers ?? tileLayers)) return <div className="page">Opening the image…</div>;
   const { dims } = volume;
   const others = work.item.annotations.filter((a) => !a.mine && a.headVersion > 0 && a.id !== work.annotation.id);
-  const viewerProps: ViewerProps = {
+  const common: Omit<ViewerProps, 'layers'> = {
     item: work.item,
     dims,
     labels,
     visible,
     opacity,
     outline,
-    layers,
     tool: readOnly ? null : tools[toolId],
     label: labelValue,
     options,
@@ -256,7 +260,11 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     onError: setError,
     exposeForTests: (hooks) => void (viewerHooks.current = hooks),
   };
-  const loading = image.loaded < dims.slices ? `loading ${image.loaded}/${dims.slices}` : !complete ? 'loading labels' : null;
+  const viewer =
+    registration.labels === 'tiles' ? tileLayers && <registration.component {...common} layers={tileLayers} /> : layers && <registration.component {...common} layers={layers} />;
+  // A slide loads tiles, not slices: its viewer reports them.
+  const imageTotal = volume.kind === 'tiles' ? image.total : dims.slices;
+  const loading = image.loaded < imageTotal ? `loading ${image.loaded}/${imageTotal}` : !complete ? 'loading labels' : null;
 
   return (
     <>
@@ -272,7 +280,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
       />
       <div className={`workspace${reviewStage ? ' with-review' : ''}`}>
         <div className="panel">
-          <ToolBar valueLabel={modalityDisplay(work.item.modality).valueLabel} tools={tools} active={toolId} readOnly={readOnly} options={options} onTool={setToolId} onOptions={(c) => setOptions((o) => ({ ...o, ...c }))} onInterpolate={interpolate} onUndo={undo} onRedo={redo} />
+          <ToolBar valueLabel={modalityDisplay(work.item.modality).valueLabel} tools={tools} active={toolId} readOnly={readOnly} options={options} onTool={setToolId} onOptions={(c) => setOptions((o) => ({ ...o, ...c }))} onInterpolate={interpolate} onUndo={undo} onRedo={redo} volumeTools={volume.kind === 'volume'} />
           <div ref={setControls} />
           <RevisionsPanel
             revisions={revisions.data ?? []}
@@ -284,7 +292,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
             onEndCompare={() => setCompare(null)}
           />
         </div>
-        <Viewer {...viewerProps} />
+        {viewer}
         <div className="panel right">
           {/* The reviewer's checklist shares the labels' column, so the image views keep their width. */}
           {wf && reviewStage && wf.context && (
@@ -368,8 +376,10 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
           draft={offeredDraft}
           headVersion={work.annotation.headVersion}
           onRestore={() => {
-            if (volume.saves.restoreDraft(offeredDraft)) bump();
             setOfferedDraft(null);
+            // Sparse labels: the draft's tiles' stored labels come in first, then the draft goes over them.
+            const ready = volume.kind === 'tiles' ? volume.load(draftTiles(volume.map.grid, offeredDraft)) : Promise.resolve();
+            void ready.then(() => volume.saves.restoreDraft(offeredDraft) && bump(), setError);
           }}
           onDiscard={() => {
             void volume.saves.discardDraft();

@@ -16,8 +16,11 @@ export function ToolBar(props: {
   onRedo: () => void;
   /** What the item's values are called ("HU" for CT only; see viewer/modality-presets.ts). */
   valueLabel: string;
+  /** False when the viewer brings its own tools (slides): undo and redo only. */
+  volumeTools?: boolean;
 }) {
   const { options, readOnly } = props;
+  if (props.volumeTools === false) return <UndoRedo {...props} />;
   return (
     <>
       <h3>Tools</h3>
@@ -72,15 +75,21 @@ export function ToolBar(props: {
           Interpolate slices
         </button>
       </div>
+      <UndoRedo {...props} />
+    </>
+  );
+}
+
+function UndoRedo(props: { readOnly: boolean; onUndo: () => void; onRedo: () => void }) {
+  return (
       <div className="row">
-        <button onClick={props.onUndo} disabled={readOnly} data-testid="undo" title="Ctrl+Z">
+        <button onClick={props.onUndo} disabled={props.readOnly} data-testid="undo" title="Ctrl+Z">
           Undo
         </button>
-        <button onClick={props.onRedo} disabled={readOnly} data-testid="redo" title="Ctrl+Y">
+        <button onClick={props.onRedo} disabled={props.readOnly} data-testid="redo" title="Ctrl+Y">
           Redo
         </button>
       </div>
-    </>
   );
 }
 

@@ -6,11 +6,72 @@
  * (`PUT …/tiles`); someone else's newer save becomes the `conflict` state, in words, with the
  * edits kept as a draft. Viewers only edit the {@link Labelmap}; React subscribes to the state.
  */
-import { encodeRle8, encodeTileSet, decodeRle8, type TileGrid } from '@delineate/core';
+import { encodeRle8, encodeTileSet, decodeRle8, type Tile, type TileGrid } from '@delineate/core';
 import { ApiError, errorOf, TILE_SET_TYPE, type RevisionInfo } from '../api';
 import type { Draft } from '../drafts';
-import type { Labelmap, Stroke } from '../viewer/labelmap';
+import { Labelmap, type Stroke } from '../viewer/labelmap';
 import { maskTileGrid, readTileAt, tilesOfVoxels } from '../viewer/mask-tiles';
+
+/**
+ * What a save controller saves: a whole label volume (radiology, {@link wholeVolumeLabels}) or
+ * sparse tiles that are never whole (slides). `S` is its kind of undoable stroke.
+ */
+export interface SavedLabels<S> {
+  readonly grid: TileGrid;
+  /** Bumped on every change. */
+  readonly revision: number;
+  readonly undoStack: readonly S[];
+  /** Set by the save controller: told the tiles (ordinals) of every finished stroke, undo and redo. */
+  onTilesChanged: ((ordinals: Iterable<number>) => void) | null;
+  /** A tile's labels as canonical `rle` runs (all background for an erased tile). */
+  readTile(ordinal: number): Tile;
+  /** The whole mask as `rle` (a save with no known change), or null when the labels are never whole. */
+  wholeRle(): Uint8Array | null;
+  /** What a draft keeps of the edits (`changed`: the tiles edited since the last save). */
+  draftOf(changed: readonly number[]): Pick<Draft, 'rle' | 'tiles'>;
+  /** Applies a draft's labels as one undoable edit; false when it does not fit. */
+  applyDraft(draft: Draft): boolean;
+}
+
+/** A whole label volume as saved labels: the draft is the whole volume, a save without known change posts it. */
+export function wholeVolumeLabels(map: Labelmap): SavedLabels<Stroke> {
+  const grid = maskTileGrid(map.dims);
+  let listener: ((ordinals: Iterable<number>) => void) | null = null;
+  return {
+    grid,
+    get revision() {
+      return map.revision;
+    },
+    get undoStack() {
+      return map.undoStack;
+    },
+    get onTilesChanged() {
+      return listener;
+    },
+    set onTilesChanged(l) {
+      listener = l;
+      map.onChange = l
+        ? (indices) => {
+            const touched = new Set<number>();
+            tilesOfVoxels(grid, indices, touched);
+            l(touched);
+          }
+        : null;
+    },
+    readTile: (ordinal) => readTileAt(map.data, grid, ordinal),
+    wholeRle: () => encodeRle8(map.data),
+    draftOf: () => ({ rle: encodeRle8(map.data) }),
+    applyDraft(draft) {
+      if (!draft.rle) return false;
+      const decoded = decodeRle8(draft.rle, map.data.length);
+      if (!decoded.ok) return false;
+      map.begin('restore draft');
+      for (let i = 0; i < decoded.voxels.length; i++) if (decoded.voxels[i] !== map.data[i]) map.set(i, decoded.voxels[i]!);
+      map.end();
+      return true;
+    },
+  };
+}
 
 export type SaveState =
   | { kind: 'saved'; version: number }
@@ -27,9 +88,10 @@ export interface DraftStore {
   remove(annotationId: string): Promise<unknown>;
 }
 
-export interface SaveControllerOptions {
+export interface SaveControllerOptions<S> {
   annotationId: string;
-  map: Labelmap;
+  /** The labels edited: a {@link Labelmap} is saved as a whole volume. */
+  map: Labelmap | SavedLabels<S>;
   /** The version the volume was loaded at (0: nothing saved yet). */
   baseVersion: number;
   /** A reviewer's edits of work under review are saved as a correction. */
@@ -62,9 +124,9 @@ interface Attempt {
 
 const defaultKey = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
 
-export class SaveController {
+export class SaveController<S = Stroke> {
   readonly annotationId: string;
-  readonly #map: Labelmap;
+  readonly #map: SavedLabels<S>;
   readonly #grid: TileGrid;
   readonly #drafts: DraftStore;
   readonly #fetch: typeof fetch;
@@ -89,10 +151,10 @@ export class SaveController {
   #draftTimer: ReturnType<typeof setTimeout> | undefined;
   lastReport: SaveReport | null = null;
 
-  constructor(options: SaveControllerOptions) {
+  constructor(options: SaveControllerOptions<S>) {
     this.annotationId = options.annotationId;
-    this.#map = options.map;
-    this.#grid = maskTileGrid(options.map.dims);
+    this.#map = options.map instanceof Labelmap ? (wholeVolumeLabels(options.map) as unknown as SavedLabels<S>) : options.map;
+    this.#grid = this.#map.grid;
     this.#drafts = options.drafts;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#newKey = options.newKey ?? defaultKey;
@@ -102,9 +164,9 @@ export class SaveController {
     this.#retryDelayMs = options.retryDelayMs ?? 500;
     this.source = options.source;
     this.#base = options.baseVersion;
-    this.#savedRevision = options.map.revision;
+    this.#savedRevision = this.#map.revision;
     this.#state = { kind: 'saved', version: options.baseVersion };
-    this.#map.onChange = (indices) => this.#edited(indices);
+    this.#map.onTilesChanged = (ordinals) => this.#edited(ordinals);
   }
 
   get state(): SaveState {
@@ -126,7 +188,7 @@ export class SaveController {
   }
 
   /** The strokes not yet sent (to redo on a newer version after a conflict). */
-  unsentStrokes(): Stroke[] {
+  unsentStrokes(): S[] {
     return this.#map.undoStack.slice(this.#savedDepth);
   }
 
@@ -140,11 +202,9 @@ export class SaveController {
     for (const l of this.#listeners) l();
   }
 
-  #edited(indices: Uint32Array): void {
+  #edited(ordinals: Iterable<number>): void {
     this.#generation++;
-    const touched = new Set<number>();
-    tilesOfVoxels(this.#grid, indices, touched);
-    for (const ordinal of touched) this.#changed.set(ordinal, this.#generation);
+    for (const ordinal of ordinals) this.#changed.set(ordinal, this.#generation);
     if (this.#state.kind !== 'saving') this.#set({ kind: 'unsaved' });
     clearTimeout(this.#draftTimer);
     this.#draftTimer = setTimeout(() => void this.#writeDraft(true), this.#draftDelayMs);
@@ -154,7 +214,7 @@ export class SaveController {
     if (!this.dirty) return;
     const at = this.#now().toISOString();
     try {
-      await this.#drafts.put({ annotationId: this.annotationId, baseVersion: this.#base, rle: encodeRle8(this.#map.data), savedAt: at });
+      await this.#drafts.put({ annotationId: this.annotationId, baseVersion: this.#base, ...this.#map.draftOf(this.changedTiles()), savedAt: at });
       if (announce && this.#state.kind === 'unsaved') this.#set({ kind: 'draft', at });
     } catch {
       // A draft is a safety net: the edits are still in the page and can be saved.
@@ -182,9 +242,12 @@ export class SaveController {
     }
     const attempt = this.#attempt;
     const ordinals = this.changedTiles();
-    // No known change (nothing edited, or a save asked for anyway) sends the whole mask, as before tiles.
+    // No known change (nothing edited, or a save asked for anyway) sends the whole mask, as before
+    // tiles; labels that are never whole have nothing to send then.
     const mode: SaveReport['mode'] = ordinals.length ? 'tiles' : 'whole';
-    const body = mode === 'tiles' ? encodeTileSet(ordinals.map((o) => readTileAt(map.data, this.#grid, o))) : encodeRle8(map.data);
+    const whole = mode === 'whole' ? map.wholeRle() : null;
+    if (mode === 'whole' && !whole) return null;
+    const body = whole ?? encodeTileSet(ordinals.map((o) => map.readTile(o)));
     this.#set({ kind: 'saving' });
     let attempts = 0;
     try {
@@ -266,14 +329,11 @@ export class SaveController {
 
   /** Applies a draft's volume as one undoable edit on the version it was made on; false when it does not fit. */
   restoreDraft(draft: Draft): boolean {
-    const map = this.#map;
-    const decoded = decodeRle8(draft.rle, map.data.length);
-    if (!decoded.ok) return false;
+    const base = this.#base;
     this.#base = draft.baseVersion;
-    map.begin('restore draft');
-    for (let i = 0; i < decoded.voxels.length; i++) if (decoded.voxels[i] !== map.data[i]) map.set(i, decoded.voxels[i]!);
-    map.end();
-    return true;
+    if (this.#map.applyDraft(draft)) return true;
+    this.#base = base;
+    return false;
   }
 
   discardDraft(): Promise<unknown> {
@@ -282,7 +342,7 @@ export class SaveController {
 
   dispose(): void {
     clearTimeout(this.#draftTimer);
-    if (this.#map.onChange) this.#map.onChange = null;
+    this.#map.onTilesChanged = null;
     this.#listeners.clear();
   }
 }

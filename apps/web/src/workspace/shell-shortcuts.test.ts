@@ -54,4 +54,15 @@ describe('the shell shortcuts', () => {
   it('goes to the centre of a marked box', () => {
     expect(centreOf({ min: [2, 4, 6], max: [4, 9, 6] })).toEqual([3, 7, 6]);
   });
+
+  it('leave the tool keys to a viewer that brings its own tools (slides)', () => {
+    const { registry } = recording(false);
+    const actions = { setTool: () => undefined, toggleSphere: () => undefined, resize: () => undefined, selectLabel: () => undefined, toggleSelectedVisible: () => undefined, interpolate: () => undefined, undo: () => undefined, redo: () => undefined, save: () => undefined, toggleMark: null, toggleHelp: () => undefined, escape: () => undefined };
+    const slide = new ShortcutRegistry();
+    slide.set('shell', shellShortcuts({ ...actions, volumeTools: false }));
+    for (const k of ['b', 'e', 'r', 'f', 'i', '[', ']', 's']) expect(slide.handle(key(k))).toBe(false);
+    expect(slide.handle(key('z', { ctrlKey: true }))).toBe(true);
+    expect(slide.handle(key('2'))).toBe(true);
+    expect(registry.handle(key('b'))).toBe(true);
+  });
 });

@@ -16,6 +16,8 @@ export interface ShellActions {
   toggleMark: (() => void) | null;
   toggleHelp: () => void;
   escape: () => void;
+  /** False when the viewer brings its own tools (slides): the volume tools' keys are left to it. */
+  volumeTools?: boolean;
 }
 
 const toolKeys: Record<string, ToolId> = { b: 'brush', e: 'eraser', t: 'threshold', r: 'rect', c: 'circle', f: 'fill', g: 'region', x: 'crosshair', u: 'ruler', o: 'ellipse' };
@@ -23,7 +25,9 @@ const toolKeys: Record<string, ToolId> = { b: 'brush', e: 'eraser', t: 'threshol
 /** The shell's shortcuts, in the order the help lists them. */
 export function shellShortcuts(a: ShellActions): Shortcut[] {
   const tool = (key: string) => a.setTool(toolKeys[key.toLowerCase()]!);
-  return [
+  const volumeTools = a.volumeTools !== false;
+  const volumeOnly = new Set(['b', 'r', 'f', 'g', 'x', 'u', 's', '[', 'i']);
+  const all: Shortcut[] = [
     { keys: ['b', 'e', 't'], display: 'B / E / T', description: 'brush, eraser, threshold brush', run: tool },
     { keys: ['r', 'c'], display: 'R / C', description: 'rectangle, circle scissors (Shift: erase)', run: tool },
     { keys: ['f'], display: 'F', description: 'paint fill', run: tool },
@@ -42,6 +46,7 @@ export function shellShortcuts(a: ShellActions): Shortcut[] {
     { keys: ['?'], display: '?', description: 'this help', run: a.toggleHelp },
     { keys: ['escape'], display: 'Esc', description: 'close the help; abandon the stroke in progress', run: a.escape },
   ];
+  return volumeTools ? all : all.filter((s) => !volumeOnly.has(s.keys[0]!));
 }
 
 /** The voxel at the centre of a box (going to a marked region). */

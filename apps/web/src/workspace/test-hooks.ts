@@ -11,7 +11,7 @@ export function exposeWorkspace(
   viewer: Record<string, (...args: never[]) => unknown>,
   state: { ready: boolean; volume: LabelVolume | null; annotationId: string | undefined; stage: string | null; readOnly: boolean; correction: CorrectionView | null },
 ): void {
-  const map = state.volume?.map;
+  const map = state.volume?.kind === 'volume' ? state.volume.map : undefined;
   const saves = state.volume?.saves;
   (window as unknown as { __delineate?: unknown }).__delineate = {
     ...viewer,
@@ -20,7 +20,7 @@ export function exposeWorkspace(
     dims: () => state.volume?.dims,
     annotationId: () => state.annotationId,
     baseVersion: () => saves?.baseVersion ?? 0,
-    labelCount: (value: number) => map?.count(value) ?? 0,
+    labelCount: (value: number) => state.volume?.map.count(value) ?? 0,
     labelsOnSlice: (z: number, value: number) => {
       if (!map) return 0;
       const plane = map.dims.columns * map.dims.rows;

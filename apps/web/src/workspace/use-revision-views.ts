@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import { TileLabelmap } from '../viewer/tile-labelmap';
 import { fetchRevisionVolume } from './mask-loader';
 import type { OpenedWork } from './queries';
 import type { LabelVolume } from './use-label-volume';
@@ -19,6 +20,10 @@ export function useRevisionViews(
   const lookAt = useCallback(
     async (annotationId: string | null, version: number, title: string, as: 'viewing' | 'compare') => {
       if (!volume || !work) return;
+      if (volume.kind === 'tiles') {
+        notice('Other versions of a slide cannot be opened beside it yet; open them from the revision list on their own.');
+        return;
+      }
       try {
         const data = await fetchRevisionVolume(annotationId ?? work.annotation.id, version, volume.dims);
         (as === 'viewing' ? setViewing : setCompare)({ title, data });
@@ -34,13 +39,27 @@ export function useRevisionViews(
     async (version: number, redoMine: boolean) => {
       if (!volume || !work) return;
       try {
-        const mine = volume.saves.unsentStrokes();
-        volume.map.replace(await fetchRevisionVolume(work.annotation.id, version, volume.dims));
-        volume.saves.rebase(version);
+        let redo: (() => void) | null = null;
+        let count = 0;
+        if (volume.kind === 'tiles') {
+          // Sparse labels: forget every tile; the viewer loads the newer version's as they show.
+          const mine = volume.saves.unsentStrokes();
+          volume.map.reset();
+          volume.saves.rebase(version);
+          if (redoMine && mine.length) await volume.load(TileLabelmap.tilesOf(mine));
+          redo = () => volume.map.replay(mine);
+          count = mine.length;
+        } else {
+          const mine = volume.saves.unsentStrokes();
+          volume.map.replace(await fetchRevisionVolume(work.annotation.id, version, volume.dims));
+          volume.saves.rebase(version);
+          redo = () => volume.map.replay(mine);
+          count = mine.length;
+        }
         setCompare(null);
-        if (redoMine && mine.length) {
-          volume.map.replay(mine);
-          notice(`Loaded version ${version} and redid your ${mine.length} edits on it: check them, then save.`);
+        if (redoMine && count) {
+          redo();
+          notice(`Loaded version ${version} and redid your ${count} edits on it: check them, then save.`);
         } else {
           await volume.saves.discardDraft();
           notice(`Loaded version ${version}.`);

@@ -12,6 +12,7 @@ import type { Tool, ToolEffect, ToolOptions } from '../tools';
 import type { Dims } from '../viewer/geometry';
 import type { Labelmap } from '../viewer/labelmap';
 import type { SceneBox } from '../viewer/overlay';
+import type { TileLabelmap } from '../viewer/tile-labelmap';
 import type { ShortcutRegistry } from './shortcuts';
 
 /** What the viewer shows of the labels, besides the volume being edited. */
@@ -30,7 +31,21 @@ export interface LabelLayers {
   version: number;
 }
 
-export interface ViewerProps {
+/**
+ * The labels of an image too large to hold whole (a slide): sparse tiles, loaded as they come into
+ * view. Looking at other revisions, comparisons and correction overlays are whole-volume features
+ * the shell offers only with {@link LabelLayers}.
+ */
+export interface TileLayers {
+  /** The sparse labels being edited (tools write here). */
+  map: TileLabelmap;
+  /** Loads the stored labels of these tiles (those in view) unless they are in already. */
+  load(ordinals: readonly number[]): Promise<void>;
+  /** Changes whenever labels changed outside the viewer (undo, load, restore). */
+  version: number;
+}
+
+export interface ViewerProps<L = LabelLayers> {
   item: ItemView;
   dims: Dims;
   labels: readonly Label[];
@@ -39,7 +54,7 @@ export interface ViewerProps {
   opacity: ReadonlyMap<number, number>;
   /** Labels drawn as outlines instead of filled. */
   outline: boolean;
-  layers: LabelLayers;
+  layers: L;
   /** The active tool, or null when nothing may be edited (read-only). */
   tool: Tool | null;
   /** The selected label's value. */
@@ -61,12 +76,25 @@ export interface ViewerProps {
   exposeForTests(hooks: Record<string, (...args: never[]) => unknown>): void;
 }
 
-export interface ViewerRegistration {
+interface RegistrationBase {
   /** Item kinds this viewer opens (`ItemView.kind`). */
   kinds: readonly string[];
   /** In words, for the header. */
   name: string;
-  component: ComponentType<ViewerProps>;
   /** Starts fetching the first image as soon as the item is known (the rest of the opening runs meanwhile). */
   prefetch?: (item: ItemView) => void;
 }
+
+/** A viewer of whole label volumes, edited with the shell's tools (radiology). */
+export interface VolumeViewerRegistration extends RegistrationBase {
+  labels?: 'volume';
+  component: ComponentType<ViewerProps>;
+}
+
+/** A viewer of sparse tiled labels (slides): it offers its own tools in its controls slot. */
+export interface TileViewerRegistration extends RegistrationBase {
+  labels: 'tiles';
+  component: ComponentType<ViewerProps<TileLayers>>;
+}
+
+export type ViewerRegistration = VolumeViewerRegistration | TileViewerRegistration;
