@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { AnnotationRepository, loadBlobKey, migrate, openBlobStore, openDatabase, type AuditLog, type BlobKey, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { platformVersion } from '@delineate/schema';
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { registerAccess } from './access';
@@ -31,7 +32,7 @@ import type { RetrievalRunner } from './dicomweb/retrievals';
 import { registerSlideRoutes } from './routes/slides';
 import { registerUploadRoutes } from './routes/uploads';
 
-export const serverVersion = '0.1.0';
+export const serverVersion = platformVersion;
 
 export interface ServerDeps {
   config: ServerConfig;

@@ -239,3 +239,4 @@ export {
   uploadFileStates,
   uploadFileStateWords,
 } from './uploads';
+export * from './version';

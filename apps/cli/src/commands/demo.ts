@@ -4,6 +4,7 @@ import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
 import { refuseBesideServer } from '../store-access';
 import { seedDemo, type DemoResult } from '../demo';
 import { progressReporter } from '../progress';
+import { commandSummary } from '../catalog';
 
 export function printCredentials(result: DemoResult): void {
   if (!result.created) {
@@ -18,7 +19,7 @@ export function printCredentials(result: DemoResult): void {
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Seed the demo projects (three synthetic CT phantoms with the liver label schema, an agreement sample with seeded readings; a synthetic H&E slide with the tissue-class schema; users for every role) into the configured store')
+    .description(commandSummary('demo'))
     .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
     .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
     .option('--slide-size <n>', 'side of the synthetic H&E slide in pixels (generated once, kept in <data>/demo-slides)', (v) => Number.parseInt(v, 10), 20_480)

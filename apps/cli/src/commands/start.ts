@@ -9,11 +9,12 @@ import { printCredentials } from './demo';
 import { serverIngest } from '../ingest-gate';
 import { removeServerFile, writeServerFile } from '../running-server';
 import { refuseBesideServer } from '../store-access';
+import { commandSummary } from '../catalog';
 
 export function register(program: Command): void {
   program
     .command('start')
-    .description('Start the API server and job worker in one process (embedded defaults; seeds the demo project on first start)')
+    .description(commandSummary('start'))
     .option('--port <n>', 'port to listen on (default PORT or 8080)', (v) => Number.parseInt(v, 10))
     .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
     .option('--no-demo', 'do not seed the demo project')

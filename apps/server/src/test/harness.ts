@@ -59,7 +59,7 @@ export async function seedProject(database: Database, grid = { rows: 16, columns
 }
 
 /** A server on a fresh template database of `kind`, a temporary encrypted blob folder, a seeded project. */
-export async function startHarness(kind: DatabaseKind, overrides: Parameters<typeof configFromEnv>[1] = {}, deps: Pick<ServerDeps, 'uploadKey' | 'clock'> = {}): Promise<Harness> {
+export async function startHarness(kind: DatabaseKind, overrides: Parameters<typeof configFromEnv>[1] = {}, deps: Partial<Pick<ServerDeps, 'uploadKey' | 'clock'>> = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'dln-server-'));
   const database = await testing.createTestDatabase(kind);
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
