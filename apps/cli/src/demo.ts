@@ -46,6 +46,11 @@ export interface DemoOptions {
   slideCacheDir?: string;
   /** Base size of the synthetic slide (default 20,480²). */
   slideSize?: number;
+  /**
+   * Called once the users exist, before the images are generated and ingested (minutes): a
+   * server that seeds while it serves prints the passwords here, so people can sign in at once.
+   */
+  onUsersCreated?: (credentials: readonly DemoCredential[]) => void;
 }
 
 /** The demo's phantoms: the same anatomy with different lesions (each its own synthetic patient). */
@@ -132,6 +137,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     credentials.push({ username: user.username, role: user.role ?? 'platform_admin', password });
     options.onProgress?.('users', index + 1, users.length);
   }
+  options.onUsersCreated?.(credentials);
 
   const settings = await projectDeidSettings(deps, project.id);
   const phantoms = options.minimal ? demoPhantoms.slice(0, 1) : demoPhantoms;

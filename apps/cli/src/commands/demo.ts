@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
 import { refuseBesideServer } from '../store-access';
-import { seedDemo, type DemoResult } from '../demo';
+import { seedDemo, type DemoCredential, type DemoResult } from '../demo';
 import { progressReporter } from '../progress';
 import { commandSummary } from '../catalog';
 
@@ -11,8 +11,12 @@ export function printCredentials(result: DemoResult): void {
     console.log(`Demo project already present (${result.projectId}); its passwords were printed when it was created.`);
     return;
   }
+  printPasswords(result.credentials);
+}
+
+export function printPasswords(credentials: readonly DemoCredential[]): void {
   console.log('\nDemo users (passwords are shown this once; only their argon2id hashes are stored):');
-  for (const c of result.credentials) console.log(`  ${c.username.padEnd(18)} ${c.role.padEnd(20)} ${c.password}`);
+  for (const c of credentials) console.log(`  ${c.username.padEnd(18)} ${c.role.padEnd(20)} ${c.password}`);
   console.log('');
 }
 
