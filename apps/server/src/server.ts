@@ -129,9 +129,20 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   return { app, registry, context, audit: access.audit, retrievals };
 }
 
+/** What every page address answers when the web app has not been built: how to build it. */
+export const WEB_APP_NOT_BUILT =
+  'The Delineate web app has not been built, so there is no page to show yet. Build it with `npm run build:web` in the Delineate folder (`npm install` and `npm start` do this), then reload this page. The API answers under /api.';
+
 /** Serves the built web app, with client-side routes falling back to index.html. */
 async function serveWebBuild(app: FastifyInstance, root: string): Promise<void> {
-  if (!existsSync(join(root, 'index.html'))) return;
+  if (!existsSync(join(root, 'index.html'))) {
+    // Without a build, say how to get one instead of a bare 404 at every page address.
+    app.get('/*', { config: { action: 'web.app', resource: 'system', authenticated: false } }, (request, reply) => {
+      if (request.url.startsWith('/api/')) return reply.callNotFound();
+      return reply.code(503).header('retry-after', '60').type('text/plain; charset=utf-8').send(WEB_APP_NOT_BUILT);
+    });
+    return;
+  }
   await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: 'index.html' });
   app.get('/*', { config: { action: 'web.app', resource: 'system', authenticated: false } }, (request, reply) => {
     if (request.url.startsWith('/api/')) {
