@@ -20,6 +20,8 @@ export const commandCatalog = {
   release: 'Frozen releases: verify them against their manifests, export them, regenerate their documents',
   trace: 'Who drew one voxel of a released item: label, revision, author, parent chain, review, STAPLE figures, DeidRecord',
   token: 'API tokens: scoped, expiring, revocable credentials of a user for the CLI and other clients',
+  backup: 'Write a consistent, encrypted backup of the database, blobs, keys and audit checkpoints into a new folder (sealed with the platform key, which is not in it)',
+  restore: 'Restore a backup into a new data folder (and an empty PostgreSQL database when DATABASE_URL is set), checking every file against the manifest',
 } as const satisfies Record<string, string>;
 
 export type CommandName = keyof typeof commandCatalog;

@@ -25,6 +25,8 @@ const commandModules: Readonly<Record<CommandName, () => Promise<CommandModule>>
   release: () => import('./commands/release'),
   token: () => import('./commands/token'),
   trace: () => import('./commands/release'),
+  backup: () => import('./commands/backup'),
+  restore: () => import('./commands/backup'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);

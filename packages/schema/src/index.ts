@@ -240,3 +240,4 @@ export {
   uploadFileStateWords,
 } from './uploads';
 export * from './version';
+export * from './backup';

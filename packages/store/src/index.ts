@@ -214,3 +214,6 @@ export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids
 // Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
 export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
 export { checkUploadContent, checkUploadName, isZipArchive, type RefusedKind } from './uploads/upload-kinds';
+export { createBackup, type BackupSource } from './backup/backup';
+export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/restore';
+export { parseBackupManifest } from './backup/manifest';

@@ -21,6 +21,8 @@ export interface Database {
   readonly db: Kysely<DB>;
   readonly kind: DatabaseKind;
   close(): Promise<void>;
+  /** Embedded PGlite only: a consistent gzip-compressed dump of its data folder (backups). */
+  dumpDataDir?(): Promise<Uint8Array>;
 }
 
 /** Reads `DATABASE_URL` and `DELINEATE_DATA` (default `./.delineate`). */
@@ -43,8 +45,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   try {
     const database = await openPGlite({ dataDir: dir });
     return {
-      db: database.db,
-      kind: 'pglite',
+      ...database,
       async close() {
         try {
           await database.close();
@@ -113,7 +114,12 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
 /** Wraps an open PGlite instance; closing the Database closes the instance. */
 export function pgliteDatabase(pglite: PGlite): Database {
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    close: () => db.destroy(),
+    dumpDataDir: async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer()),
+  };
 }
 
 /** int8 (count(*), sums) as a number when it fits, as PGlite does, so both drivers agree. */
