@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRle8, RLE8 } from '@delineate/core';
-import { AnnotationRepository, AuditLog, blobAddress, blobKeyPath, loadOrCreateAuditKey, type AuditEntry } from '@delineate/store';
+import { AnnotationRepository, AuditLog, blobAddress, blobKeyPath, loadOrCreateAuditKey, testing, type AuditEntry, type DatabaseKind } from '@delineate/store';
 import { configFromEnv, createServer, openPlatform, openTestSession, PasswordHasher } from '@delineate/server';
 import { seedDemo } from '../demo';
-import { runCli } from '../test/run-cli';
+import { runCli as runCliRaw } from '../test/run-cli';
+
+/** The CLI's output without its one-line runtime note (the AWS SDK's Node.js 20 warning, on S3). */
+const runCli = async (args: string[], env: NodeJS.ProcessEnv) => {
+  const run = await runCliRaw(args, env);
+  return { ...run, stderr: run.stderr.split('\n').filter((line) => !line.startsWith('delineate: note: ')).join('\n') };
+};
 
 const entry = (i: number): AuditEntry => ({
   actorId: null,
@@ -22,19 +28,53 @@ const entry = (i: number): AuditEntry => ({
   outcome: 'success',
 });
 
+const BUCKETS = ['original', 'restored', 'other', 'elsewhere'];
+
+/** Where one installation keeps its data: the embedded defaults, or PostgreSQL and an S3 bucket. */
+interface Installation {
+  databaseUrl: string;
+  blobUrl: string;
+}
+
 /**
  * The restore drill: a platform with items, revisions and a signed audit chain is backed up,
- * its data folder destroyed, and restored into a new one from the backup and the key kept apart.
+ * its data folder (and its database and bucket) destroyed, and restored into new ones from the
+ * backup and the key kept apart. On PGlite with local blobs, and on PostgreSQL with s3rver.
  */
-describe('delineate backup and restore', () => {
+describe.each(testing.testDatabaseKinds().run)('delineate backup and restore on %s', (kind: DatabaseKind) => {
   let work: string;
   let original: string;
   let backupDir: string;
   const saved: Array<{ annotationId: string; version: number; maskHash: string; bytes: Uint8Array }> = [];
-  const envFor = (dataDir: string): NodeJS.ProcessEnv => ({ ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'silent', DATABASE_URL: '', DELINEATE_BLOB_URL: '', DELINEATE_KEY: '' });
+  const installations = new Map<string, Installation>();
+  const cleanups: Array<() => Promise<unknown>> = [];
+  let s3: Awaited<ReturnType<typeof testing.startTestS3Server>> | undefined;
+  /** A new installation's stores: an empty database and bucket on PostgreSQL, nothing to make on PGlite. */
+  const install = async (dataDir: string): Promise<void> => {
+    if (kind === 'pglite') {
+      installations.set(dataDir, { databaseUrl: '', blobUrl: '' });
+      return;
+    }
+    const database = await testing.createEmptyPostgresDatabase();
+    cleanups.push(database.drop);
+    const bucket = BUCKETS[installations.size]!;
+    installations.set(dataDir, { databaseUrl: database.url, blobUrl: s3!.blobUrl(bucket) });
+  };
+  const envFor = (dataDir: string): NodeJS.ProcessEnv => ({
+    ...process.env,
+    DELINEATE_DATA: dataDir,
+    DELINEATE_LOG_LEVEL: 'silent',
+    DATABASE_URL: installations.get(dataDir)?.databaseUrl ?? '',
+    DELINEATE_BLOB_URL: installations.get(dataDir)?.blobUrl ?? '',
+    DELINEATE_KEY: '',
+  });
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'dln-backup-'));
+    if (kind === 'postgres') {
+      s3 = await testing.startTestS3Server({ directory: join(work, 's3rver'), buckets: BUCKETS });
+    }
+    for (const name of ['original', 'restored', 'other', 'elsewhere']) await install(join(work, name));
     original = join(work, 'original');
     backupDir = join(work, 'backup');
     const config = configFromEnv(envFor(original));
@@ -64,6 +104,8 @@ describe('delineate backup and restore', () => {
   }, 300_000);
 
   afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+    await s3?.close();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -72,7 +114,7 @@ describe('delineate backup and restore', () => {
     expect(backup.stderr).toMatch(/Sealed with platform key [0-9a-f]{16}/);
     expect(backup.code).toBe(0);
     const summary = JSON.parse(backup.stdout.trim()) as { blobs: number; files: number; database: string };
-    expect(summary.database).toBe('pglite');
+    expect(summary.database).toBe(kind);
     expect(summary.blobs).toBeGreaterThan(3);
 
     // Nothing in the backup is readable without the key: no file holds the pseudonym or a PEM.
@@ -85,6 +127,7 @@ describe('delineate backup and restore', () => {
     const keyFile = join(work, 'platform.key');
     await copyFile(blobKeyPath(original), keyFile);
     await rm(original, { recursive: true, force: true });
+    if (kind === 'postgres') await cleanups[0]!(); // the original database is dropped too
 
     const restored = join(work, 'restored');
     const withoutKey = await runCli(['restore', backupDir], envFor(restored));
