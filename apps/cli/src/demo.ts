@@ -47,6 +47,11 @@ export interface DemoOptions {
   slideCacheDir?: string;
   /** Base size of the synthetic slide (default 20,480², or {@link MINIMAL_DEMO_SLIDE_SIZE} in the minimal demo). */
   slideSize?: number;
+  /**
+   * Called once the users exist, before the images are generated and ingested (minutes): a
+   * server that seeds while it serves prints the passwords here, so people can sign in at once.
+   */
+  onUsersCreated?: (credentials: readonly DemoCredential[]) => void;
 }
 
 /** The minimal demo's slide: 4 × 4 mask tiles, small enough that every browser test's seeding stays quick. */
@@ -136,6 +141,7 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     credentials.push({ username: user.username, role: user.role ?? 'platform_admin', password });
     options.onProgress?.('users', index + 1, users.length);
   }
+  options.onUsersCreated?.(credentials);
 
   const settings = await projectDeidSettings(deps, project.id);
   const phantoms = options.minimal ? demoPhantoms.slice(0, 1) : demoPhantoms;

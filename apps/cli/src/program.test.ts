@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { commandCatalog } from './catalog';
 import { buildProgram, commandNames } from './program';
 
 describe('delineate program', () => {
@@ -12,8 +13,17 @@ describe('delineate program', () => {
     expect((await buildProgram(['redact'])).commands.map((c) => c.name()).sort()).toEqual(['ingest', 'redact']);
   });
 
-  it('loads every command for the overall help or an unknown name', async () => {
-    expect((await buildProgram(['--help'])).commands).toHaveLength(commandNames.length);
-    expect((await buildProgram(['no-such-command'])).commands).toHaveLength(commandNames.length);
+  it('lists every command from the catalog for the overall help or an unknown name, loading no module', async () => {
+    for (const argv of [['--help'], ['no-such-command'], []]) {
+      const listed = (await buildProgram(argv)).commands;
+      expect(listed.map((c) => [c.name(), c.description()])).toEqual(Object.entries(commandCatalog));
+      expect(listed.every((c) => c.commands.length === 0 && c.options.length === 0)).toBe(true);
+    }
+  });
+
+  it('describes each command in its module with the catalog\'s words, so the overall help says what the command says', async () => {
+    const full = await buildProgram();
+    for (const [name, summary] of Object.entries(commandCatalog)) expect(full.commands.find((c) => c.name() === name)?.description()).toBe(summary);
+    expect(Object.keys(commandCatalog).sort()).toEqual([...commandNames].sort());
   });
 });

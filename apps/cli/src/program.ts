@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { commandCatalog, type CommandName } from './catalog';
 
 type CommandModule = { register(program: Command): void };
 
@@ -7,7 +8,7 @@ type CommandModule = { register(program: Command): void };
  * exports `register(program)`. A module is loaded only when its command runs (or for the
  * overall help), so `delineate metrics` does not load the store, the server or the AWS SDK.
  */
-const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
+const commandModules: Readonly<Record<CommandName, () => Promise<CommandModule>>> = {
   start: () => import('./commands/start'),
   demo: () => import('./commands/demo'),
   migrate: () => import('./commands/migrate'),
@@ -25,13 +26,17 @@ const commandModules: Readonly<Record<string, () => Promise<CommandModule>>> = {
   token: () => import('./commands/token'),
   trace: () => import('./commands/release'),
   templates: () => import('./commands/templates'),
+  backup: () => import('./commands/backup'),
+  restore: () => import('./commands/backup'),
 };
 
 export const commandNames: readonly string[] = Object.keys(commandModules);
 
 /**
- * The `delineate` program. With `argv`, only the module of the command named first is loaded
- * (every module when it names none, e.g. `--help`); without it, every command.
+ * The `delineate` program. With `argv`, only the module of the command named first is loaded;
+ * when it names none (`--help`, an unknown command) no module is: the commands are listed from
+ * the catalog, which is all the overall help and Commander's "unknown command" need. Without
+ * `argv`, every command's module.
  */
 export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('delineate')
@@ -40,7 +45,11 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     // Parse errors are thrown and printed once, as one line, by main (describeFailure).
     .configureOutput({ outputError: () => undefined });
   const first = argv?.[0];
-  const loaders = first !== undefined && Object.hasOwn(commandModules, first) ? [commandModules[first]!] : Object.values(commandModules);
+  if (argv !== undefined && !isCommandName(first)) {
+    for (const [name, summary] of Object.entries(commandCatalog)) program.command(name).description(summary);
+    return program;
+  }
+  const loaders = isCommandName(first) ? [commandModules[first]] : Object.values(commandModules);
   const registered = new Set<CommandModule>();
   for (const load of loaders) {
     const module = await load();
@@ -49,4 +58,8 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     module.register(program);
   }
   return program;
+}
+
+function isCommandName(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(commandModules, name);
 }

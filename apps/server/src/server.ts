@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { AnnotationRepository, loadBlobKey, migrate, openBlobStore, openDatabase, type AuditLog, type BlobKey, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { platformVersion } from '@delineate/schema';
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { registerAccess } from './access';
@@ -38,7 +39,7 @@ import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templat
 import { registerDerivedStructureRoutes } from './routes/derived-structures';
 import { registerModelRoutes } from './routes/models';
 
-export const serverVersion = '0.1.0';
+export const serverVersion = platformVersion;
 
 export interface ServerDeps {
   config: ServerConfig;
@@ -144,9 +145,20 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   return { app, registry, context, audit: access.audit, retrievals };
 }
 
+/** What every page address answers when the web app has not been built: how to build it. */
+export const WEB_APP_NOT_BUILT =
+  'The Delineate web app has not been built, so there is no page to show yet. Build it with `npm run build:web` in the Delineate folder (`npm install` and `npm start` do this), then reload this page. The API answers under /api.';
+
 /** Serves the built web app, with client-side routes falling back to index.html. */
 async function serveWebBuild(app: FastifyInstance, root: string): Promise<void> {
-  if (!existsSync(join(root, 'index.html'))) return;
+  if (!existsSync(join(root, 'index.html'))) {
+    // Without a build, say how to get one instead of a bare 404 at every page address.
+    app.get('/*', { config: { action: 'web.app', resource: 'system', authenticated: false } }, (request, reply) => {
+      if (request.url.startsWith('/api/')) return reply.callNotFound();
+      return reply.code(503).header('retry-after', '60').type('text/plain; charset=utf-8').send(WEB_APP_NOT_BUILT);
+    });
+    return;
+  }
   await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: 'index.html' });
   app.get('/*', { config: { action: 'web.app', resource: 'system', authenticated: false } }, (request, reply) => {
     if (request.url.startsWith('/api/')) {

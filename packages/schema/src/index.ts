@@ -306,3 +306,5 @@ export {
   PreannotationProvenance,
   PreannotationRun,
 } from './models';
+export * from './version';
+export * from './backup';

@@ -272,3 +272,6 @@ export {
 export { effortByModel, type LabelEffortSummary, type MeanOf, type ModelEffortSummary } from './models/effort-summary';
 export { enqueueDraftsForNewTasks, PREANNOTATE_JOB_KIND, readPreannotationSettings, updatePreannotationSettings } from './models/settings';
 export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfield } from './imaging/hounsfield';
+export { createBackup, type BackupSource } from './backup/backup';
+export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/restore';
+export { parseBackupManifest } from './backup/manifest';

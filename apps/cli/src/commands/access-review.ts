@@ -4,6 +4,7 @@ import { usageError } from '../failure';
 import { serverForCommand } from '../store-access';
 import { accessSettingsFromEnv, configFromEnv } from '@delineate/server';
 import { AccessReviewRepository, migrate, openDatabase, type AccessReview, type Database } from '@delineate/store';
+import { commandSummary } from '../catalog';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,7 +53,7 @@ export function renderAccessReview(review: AccessReview): string {
 export function register(program: Command): void {
   program
     .command('access-review')
-    .description('Every member of a project with roles, qualifications, last access and accesses in the period; flags an overdue review')
+    .description(commandSummary('access-review'))
     .argument('<project>', 'project id or name')
     .option('--period-days <days>', 'the period counted', '90')
     .option('--json', 'print JSON')

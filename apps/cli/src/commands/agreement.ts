@@ -16,6 +16,7 @@ import {
   toJson,
   usage,
 } from './metrics';
+import { commandSummary } from '../catalog';
 
 interface AgreementFlags {
   readonly labels?: string;
@@ -60,7 +61,7 @@ function parseRegion(kind: string, margin: string): AgreementRegion {
 export function register(program: Command): void {
   program
     .command('agreement')
-    .description('Inter-rater agreement: all pairwise metrics with summaries, Fleiss kappa and Krippendorff alpha per label')
+    .description(commandSummary('agreement'))
     .argument('<raters...>', 'two or more label images of the same grid (.nii or .nii.gz)')
     .option('--labels <list>', 'labels to compare (default: all present)')
     .option('--convention <name>', 'surface convention: surfel or voxel', 'surfel')

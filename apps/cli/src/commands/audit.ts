@@ -8,6 +8,7 @@ import { configFromEnv } from '@delineate/server';
 import { AuditLog, auditEventsToDicomXml, auditEventsToFhirBundle, migrate, openDatabase, type Database } from '@delineate/store';
 
 import { verifyAudit, type AuditVerifyReport } from '@delineate/server';
+import { commandSummary } from '../catalog';
 
 export { verifyAudit, type AuditVerifyReport };
 
@@ -64,7 +65,7 @@ function parseInstant(value: string, name: string): Date {
 }
 
 export function register(program: Command): void {
-  const audit = program.command('audit').description('The tamper-evident audit log');
+  const audit = program.command('audit').description(commandSummary('audit'));
   audit
     .command('verify')
     .description('Recompute the hash chain from the first row, check it against the signed checkpoints, the anchor and the checkpoint policy, and name the first bad sequence number')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { majorityVote, multiLabelStaple, staple } from '@delineate/core';
 import { writeNiftiFile } from '@delineate/formats';
 import { loadLabelMap, reportErrors, requireSameGrid, toJson, usage } from './metrics';
+import { commandSummary } from '../catalog';
 
 interface ConsensusFlags {
   readonly out: string;
@@ -15,7 +16,7 @@ type Method = (typeof METHODS)[number];
 export function register(program: Command): void {
   program
     .command('consensus')
-    .description('Combine raters: binary STAPLE (probability map), multi-label STAPLE or majority vote (ITK semantics)')
+    .description(commandSummary('consensus'))
     .argument('<method>', 'staple | multistaple | vote')
     .argument('<raters...>', 'two or more label images of the same grid (.nii or .nii.gz)')
     .requiredOption('--out <file>', 'output NIfTI (.nii or .nii.gz)')

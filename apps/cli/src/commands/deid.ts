@@ -19,6 +19,7 @@ import {
   type PixelRegion,
   type PseudonymMap,
 } from '@delineate/deid';
+import { commandSummary } from '../catalog';
 
 export const EXIT_ALL_PASSED = 0;
 export const EXIT_USAGE = 2;
@@ -174,7 +175,7 @@ export async function runDeid(input: string, output: string, flags: DeidCommandO
 export function register(program: Command): void {
   program
     .command('deid')
-    .description('De-identify DICOM files (PS3.15 Annex E basic profile + options), verify and quarantine')
+    .description(commandSummary('deid'))
     .argument('<input>', 'a DICOM file or a folder (searched recursively)')
     .argument('<output>', 'output folder (passed files; quarantine/ holds the rest)')
     .option('--options <list>', 'comma-separated options, e.g. retain-uids,modified-dates,clean-descriptors')

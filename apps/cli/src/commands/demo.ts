@@ -2,23 +2,28 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, openPlatform, PasswordHasher } from '@delineate/server';
 import { refuseBesideServer } from '../store-access';
-import { seedDemo, type DemoResult } from '../demo';
+import { seedDemo, type DemoCredential, type DemoResult } from '../demo';
 import { progressReporter } from '../progress';
+import { commandSummary } from '../catalog';
 
 export function printCredentials(result: DemoResult): void {
   if (!result.created) {
     console.log(`Demo project already present (${result.projectId}); its passwords were printed when it was created.`);
     return;
   }
+  printPasswords(result.credentials);
+}
+
+export function printPasswords(credentials: readonly DemoCredential[]): void {
   console.log('\nDemo users (passwords are shown this once; only their argon2id hashes are stored):');
-  for (const c of result.credentials) console.log(`  ${c.username.padEnd(18)} ${c.role.padEnd(20)} ${c.password}`);
+  for (const c of credentials) console.log(`  ${c.username.padEnd(18)} ${c.role.padEnd(20)} ${c.password}`);
   console.log('');
 }
 
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('Seed the demo projects (three synthetic CT phantoms with the liver label schema, an agreement sample with seeded readings; a synthetic H&E slide with the tissue-class schema; users for every role) into the configured store')
+    .description(commandSummary('demo'))
     .option('--slices <n>', 'phantom slices', (v) => Number.parseInt(v, 10), 128)
     .option('--size <n>', 'phantom rows and columns', (v) => Number.parseInt(v, 10), 512)
     .option('--slide-size <n>', 'side of the synthetic H&E slide in pixels (generated once, kept in <data>/demo-slides; default 20,480, 2,048 with --minimal)', (v) => Number.parseInt(v, 10))

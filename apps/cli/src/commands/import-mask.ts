@@ -13,6 +13,7 @@ import {
   type ImportMaskResult,
 } from '@delineate/store';
 import { usageError } from '../failure';
+import { commandSummary } from '../catalog';
 
 interface ImportMaskFlags {
   readonly item: string;
@@ -35,7 +36,7 @@ export function importSummary(result: ImportMaskResult, annotationId: string): s
 export function register(program: Command): void {
   program
     .command('import-mask')
-    .description("Import a DICOM SEG, NIfTI label map or RT Structure Set on an item's grid as a new revision (source import), audited")
+    .description(commandSummary('import-mask'))
     .argument('<file>', 'a DICOM Segmentation or RT Structure Set (.dcm), or a NIfTI-1 label map (.nii, .nii.gz)')
     .requiredOption('--item <id>', 'the item the mask lies on')
     .requiredOption('--user <username>', 'the person importing: the revision is theirs')

@@ -10,6 +10,7 @@ import { EXIT_NOT_ALL_PASSED, usageError } from '../failure';
 import { gateTools, runIngest } from '../ingest-gate';
 import { mergeIngestReports, planRemoteBatches } from '../remote-ingest';
 import { refuseBesideServer, serverForCommand } from '../store-access';
+import { commandSummary } from '../catalog';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,7 +47,7 @@ export function ingestSummary(report: IngestReport): string {
 export function register(program: Command): void {
   program
     .command('ingest')
-    .description('Ingest DICOM files and slides (SVS, NDPI, tiled TIFF, DICOM whole-slide series) into a project through the de-identification gate (OCR pixel check included; slides converted to a tiled pyramid); only passed files become items. Through the running server when one holds the data folder (DELINEATE_API_TOKEN, scope ingest)')
+    .description(commandSummary('ingest'))
     .argument('<path>', 'a DICOM or slide file, or a folder of them')
     .requiredOption('--project <id>', 'the project id')
     .option('--json', 'print the report as JSON')
@@ -93,7 +94,7 @@ export function register(program: Command): void {
 
   program
     .command('redact')
-    .description('Blank rectangles on a quarantined file (data steward) and run it through the gate again')
+    .description(commandSummary('redact'))
     .argument('<record-id>', 'the quarantined DeidRecord id (see GET /api/projects/<id>/quarantine)')
     .requiredOption('--project <id>', 'the project id')
     .requiredOption('--region <x,y,width,height[,frame]>', 'a rectangle in pixels; repeat for several', parseRegion)

@@ -26,6 +26,7 @@ import {
 import { niftiLabels, readNiftiFile, readNiftiLabelRuns } from '@delineate/formats';
 import { DelineateError, isDelineateError } from '@delineate/schema';
 import { type SurfaceRunner, createSurfaceRunner, defaultThreads } from '../workers/surface-pool';
+import { commandSummary } from '../catalog';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILED = 1;
@@ -230,7 +231,7 @@ export function threadsOf(value: string | undefined): number | undefined {
 export function register(program: Command): void {
   program
     .command('metrics')
-    .description('Overlap and surface-distance metrics of a test segmentation against a reference (NIfTI)')
+    .description(commandSummary('metrics'))
     .argument('<reference>', 'reference label image (.nii or .nii.gz)')
     .argument('<test>', 'test label image on the same grid')
     .option('--labels <list>', 'labels to compare, e.g. 1,2 (default: all present)')

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { migrate, openDatabase } from '@delineate/store';
 import { configFromEnv } from '@delineate/server';
 import { refuseBesideServer } from '../store-access';
+import { commandSummary } from '../catalog';
 
 export function register(program: Command): void {
   program
     .command('migrate')
-    .description('Apply the database migrations to the configured database (DATABASE_URL, or the embedded one in DELINEATE_DATA)')
+    .description(commandSummary('migrate'))
     .action(async () => {
       await refuseBesideServer('it migrated the database when it started');
       const config = configFromEnv(process.env);

@@ -21,6 +21,7 @@ import {
 } from '@delineate/store';
 import { createWorker, releaseJobHandlers } from '@delineate/worker';
 import { usageError } from '../failure';
+import { commandSummary } from '../catalog';
 
 /** The platform of the environment (DELINEATE_DATA, DELINEATE_DATABASE_URL, ...) and its audit log. */
 async function withPlatform<T>(run: (p: ReleasePlatform) => Promise<T>): Promise<T> {
@@ -139,7 +140,7 @@ export function formatTrace(t: ReleaseTrace): string {
 export function register(program: Command): void {
   program
     .command('trace')
-    .description('Who drew one voxel of a released item: label, revision, author, parent chain, review, STAPLE figures, DeidRecord')
+    .description(commandSummary('trace'))
     .requiredOption('--release <id>', 'release id')
     .requiredOption('--item <id>', 'item id')
     .requiredOption('--voxel <x,y,z>', 'voxel column,row,slice from 0')
@@ -151,7 +152,7 @@ export function register(program: Command): void {
       });
     });
 
-  const release = program.command('release').description('Frozen releases: verify them against their manifests, export them, regenerate their documents');
+  const release = program.command('release').description(commandSummary('release'));
 
   release
     .command('verify')

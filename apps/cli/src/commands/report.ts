@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { accessSettingsFromEnv, configFromEnv, storageRegionsFromEnv, type AccessSettings } from '@delineate/server';
 import { refuseBesideServer } from '../store-access';
 import { migrate, openDatabase, TransferRepository, type Database, type StorageRegions } from '@delineate/store';
+import { commandSummary } from '../catalog';
 
 /** GDPR Art. 30(1) record of processing activities, built from the configuration and the projects. */
 export interface ProcessingRecord {
@@ -168,7 +169,7 @@ export function renderProcessingRecordMarkdown(record: ProcessingRecord): string
 }
 
 export function register(program: Command): void {
-  const report = program.command('report').description('Compliance reports generated from the configuration and the records');
+  const report = program.command('report').description(commandSummary('report'));
   report
     .command('processing-record')
     .description('Write the GDPR Art. 30 record of processing activities as Markdown and JSON')

@@ -2,18 +2,43 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, createServer, createTestClock, newOperatorKey, openPlatform, PasswordHasher, testClockEnabled } from '@delineate/server';
 import { createWorker } from '@delineate/worker';
-import { seedDemo } from '../demo';
+import { seedDemo, type DemoDeps } from '../demo';
 import { jobHandlers } from '../jobs';
 import { progressReporter } from '../progress';
-import { printCredentials } from './demo';
+import { printCredentials, printPasswords } from './demo';
 import { serverIngest } from '../ingest-gate';
 import { removeServerFile, writeServerFile } from '../running-server';
 import { refuseBesideServer } from '../store-access';
+import { commandSummary } from '../catalog';
+
+async function seedWhileServing(deps: DemoDeps, slideCacheDir: string, stopping: () => boolean): Promise<void> {
+  const progress = progressReporter();
+  try {
+    const result = await seedDemo(deps, {
+      slideCacheDir,
+      onProgress: (stage, done, total) => {
+        if (stopping()) throw new Error('stopping'); // a shutdown ends the seeding between steps
+        progress.update(stage, done, total);
+      },
+      onUsersCreated: (credentials) => {
+        progress.stop();
+        printPasswords(credentials);
+        console.log('The demo images are being prepared; they appear in the work lists as each one is ready.');
+      },
+    });
+    progress.stop();
+    if (result.created) console.log('The demo data is ready.');
+    else printCredentials(result);
+  } catch (error) {
+    progress.stop();
+    if (!stopping()) console.error(`delineate: the demo could not be seeded: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 export function register(program: Command): void {
   program
     .command('start')
-    .description('Start the API server and job worker in one process (embedded defaults; seeds the demo project on first start)')
+    .description(commandSummary('start'))
     .option('--port <n>', 'port to listen on (default PORT or 8080)', (v) => Number.parseInt(v, 10))
     .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
     .option('--no-demo', 'do not seed the demo project')
@@ -27,12 +52,6 @@ export function register(program: Command): void {
       const testClock = testClockEnabled(process.env) ? createTestClock() : undefined;
       const clock = testClock?.now ?? (() => new Date());
       const { database, blobs, key } = await openPlatform(config, process.env);
-      if (opts.demo) {
-        const progress = progressReporter();
-        const result = await seedDemo({ database, blobs, clock, hasher: new PasswordHasher() }, { onProgress: progress.update, slideCacheDir: join(config.dataDir, 'demo-slides') });
-        progress.stop();
-        if (result.created) printCredentials(result);
-      }
       // The CLI beside this server: ingest through it, and the key that lets it manage API tokens.
       const ingest = serverIngest({ database, blobs, clock });
       const operatorKey = newOperatorKey();
@@ -46,8 +65,13 @@ export function register(program: Command): void {
         audit: server.audit,
         onError: (job, summary) => server.app.log.warn({ jobId: job.id, kind: job.kind, summary }, 'job failed'),
       });
+      let seeding: Promise<void> | undefined;
+      let stopping = false;
       const shutdown = async (signal: string) => {
         server.app.log.info({ signal }, 'shutting down');
+        stopping = true;
+        // Seeding stops at its next step; a slide conversion in progress is not waited for long.
+        if (seeding) await Promise.race([seeding, new Promise((r) => setTimeout(r, 5000).unref())]);
         await removeServerFile(config.dataDir);
         await worker.stop();
         await server.app.close();
@@ -62,5 +86,8 @@ export function register(program: Command): void {
       worker.start();
       await writeServerFile(config.dataDir, { url: address, pid: process.pid, startedAt: clock().toISOString(), operatorKey });
       console.log(`Delineate is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.kind}, data: ${config.dataDir})`);
+      // The demo is seeded while the server already serves: its users first (their passwords are
+      // printed at once), then the images, which appear in the work lists as they are ingested.
+      if (opts.demo) seeding = seedWhileServing({ database, blobs, clock, hasher: new PasswordHasher() }, join(config.dataDir, 'demo-slides'), () => stopping);
     });
 }

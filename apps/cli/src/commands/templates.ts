@@ -4,6 +4,7 @@ import { LabelSchemaRepository, migrate, openDatabase } from '@delineate/store';
 import { configFromEnv } from '@delineate/server';
 import { usageError } from '../failure';
 import { refuseBesideServer } from '../store-access';
+import { commandSummary } from '../catalog';
 
 /** One line per template version: id@version, label count and name. */
 export function templateListing(templates: readonly LabelSchemaTemplate[]): string {
@@ -16,7 +17,7 @@ interface CreateFlags {
 }
 
 export function register(program: Command): void {
-  const templates = program.command('templates').description('The label-schema library: radiotherapy targets and organs at risk, BraTS, the demo liver schema');
+  const templates = program.command('templates').description(commandSummary('templates'));
   templates
     .command('list')
     .description('List the shipped templates and their versions')

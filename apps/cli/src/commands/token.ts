@@ -4,6 +4,7 @@ import { ApiTokens, apiTokenScopeNames, configFromEnv, parseApiTokenScopes, pars
 import { migrate, openDatabase, type Database } from '@delineate/store';
 import { usageError } from '../failure';
 import { serverAsOperator } from '../store-access';
+import { commandSummary } from '../catalog';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,7 +40,7 @@ function describeToken(token: ApiTokenView): string {
  * database directly; either way the token is printed once and stored only as its hash.
  */
 export function register(program: Command): void {
-  const token = program.command('token').description('API tokens: scoped, expiring, revocable credentials of a user for the CLI and other clients');
+  const token = program.command('token').description(commandSummary('token'));
   token
     .command('create')
     .description('Create a token for a user and print it once (it is stored only as a hash)')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 
 /**
  * Password hashing with argon2id (OWASP ASVS 2.4). The parameters of a stored hash are read
@@ -103,12 +103,18 @@ const serviceWords = ['delineate'];
 
 let commonPasswords: ReadonlySet<string> | undefined;
 
+function commonPasswordList(): readonly string[] {
+  const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> };
+  return dictionary['passwords-common'] ?? [];
+}
+
 /**
  * The 49,233 most common passwords of public breach corpora (the list shipped by
  * @zxcvbn-ts/language-common, checked offline), lower-cased, built once on first use.
  */
 function isCommonPassword(lowered: string): boolean {
-  commonPasswords ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  // Loaded on the first password checked: the list is large, and most commands never check one.
+  commonPasswords ??= new Set(commonPasswordList().map((p) => p.toLowerCase()));
   return commonPasswords.has(lowered);
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import policyTableJson from './policy-table.json' with { type: 'json' };
 import { identifiableUses, roles, type IdentifiableUse, type Modality, type QualificationKind, type Role } from '@delineate/schema';
 import { agreementRefusal, type AgreementRefusal, type PrincipalOrganisation, type ProjectGovernanceView } from './agreement-policy';
 
@@ -142,9 +142,8 @@ export function parsePolicyTable(raw: unknown): PolicyTable {
   return { mfaRoles: mfaRoles as Role[], breakGlass: { memberRoles: memberRoles as Role[] }, roleQualifications, actions };
 }
 
-/** The committed table, read beside this file. */
-export const policyTableUrl = new URL('./policy-table.json', import.meta.url);
-export const policyTable: PolicyTable = parsePolicyTable(JSON.parse(readFileSync(policyTableUrl, 'utf8')));
+/** The committed table, imported (not read from disk) so the bundled CLI carries it. */
+export const policyTable: PolicyTable = parsePolicyTable(policyTableJson);
 
 /** Whether this user must use a second factor (any role that can see images, or platform admin). */
 export function mfaRequired(policy: PolicyTable, platformAdmin: boolean, heldRoles: readonly Role[]): boolean {

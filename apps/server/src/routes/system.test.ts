@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser } from '../test/auth';
 import { startHarness, type Harness } from '../test/harness';
+import { WEB_APP_NOT_BUILT } from '../server';
 
 describe('system routes and error shape', () => {
   let h: Harness;
@@ -13,6 +14,17 @@ describe('system routes and error shape', () => {
     const res = await h.server.app.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', database: { kind: 'pglite', ok: true }, blobs: { kind: 'local', ok: true } });
+  });
+
+  it('says how to build the web app at every page address when it is not built; the API still answers 404 as JSON', async () => {
+    for (const url of ['/', '/projects', '/work']) {
+      const page = await h.server.app.inject({ method: 'GET', url });
+      expect(page.statusCode).toBe(503);
+      expect(page.headers['content-type']).toMatch(/^text\/plain/);
+      expect(page.body).toBe(WEB_APP_NOT_BUILT);
+    }
+    const api = await h.server.app.inject({ method: 'GET', url: '/api/no-such-route' });
+    expect([api.statusCode, api.json().code]).toEqual([404, 'DLN_ROUTE_NOT_FOUND']);
   });
 
   it('describes every registered route in the OpenAPI document, with its policy', async () => {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import Tesseract from 'tesseract.js';
+import type Tesseract from 'tesseract.js';
 import { encodePng, type GreyImage } from './grey-image';
 
 /** A box in pixel coordinates of one frame (x, y of the top-left corner). */
@@ -38,12 +38,11 @@ export function englishLanguagePath(): string {
  */
 export function createOcrEngine(): OcrEngine {
   let worker: Promise<Tesseract.Worker> | undefined;
-  const start = (): Promise<Tesseract.Worker> =>
-    Tesseract.createWorker('eng', Tesseract.OEM.LSTM_ONLY, {
-      langPath: englishLanguagePath(),
-      gzip: true,
-      cacheMethod: 'none',
-    });
+  // tesseract.js is imported with the first frame to read, not when the gate's module loads.
+  const start = async (): Promise<Tesseract.Worker> => {
+    const { default: tesseract } = await import('tesseract.js');
+    return tesseract.createWorker('eng', tesseract.OEM.LSTM_ONLY, { langPath: englishLanguagePath(), gzip: true, cacheMethod: 'none' });
+  };
   return {
     async findText(image) {
       worker ??= start().catch((error: unknown) => {

@@ -1,5 +1,3 @@
-import openJpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
-import charlsFactory from '@cornerstonejs/codec-charls/decodewasmjs';
 import { DelineateError } from '@delineate/schema';
 
 /**
@@ -41,6 +39,11 @@ export function loadWasmCodecs(): Promise<void> {
   loading ??= (async () => {
     // Embind registers classes process-wide: each build can be instantiated once per process, and
     // the decode-only builds are the ones that coexist.
+    // Imported here, not at the top: most commands never decode JPEG 2000 or JPEG-LS.
+    const [{ default: openJpegFactory }, { default: charlsFactory }] = await Promise.all([
+      import('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+      import('@cornerstonejs/codec-charls/decodewasmjs'),
+    ]);
     const [openjpeg, charls] = await Promise.all([openJpegFactory(quiet), charlsFactory(quiet)]);
     jpeg2000 = (bits) => {
       const decoder = new openjpeg.J2KDecoder();

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../blob/s3-sdk';
 import { DelineateError } from '@delineate/schema';
 import { parseS3Url } from '../blob/config';
 import type { S3Credentials } from '../blob/s3';
@@ -101,7 +102,7 @@ export class S3AuditAnchor implements AuditAnchor {
     this.#retentionMs = (options.retentionDays ?? 2192) * 86_400_000;
     this.#now = options.now ?? (() => new Date());
     this.location = `s3://${options.bucket}/${this.#prefix}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
-    this.client = new S3Client({
+    this.client = new (s3Sdk().S3Client)({
       region: options.awsRegion ?? 'us-east-1',
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -119,7 +120,7 @@ export class S3AuditAnchor implements AuditAnchor {
     const body = Buffer.from(JSON.stringify(checkpoint));
     try {
       await this.client.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: this.#bucket,
           Key: this.objectKey(checkpoint),
           Body: body,
@@ -133,7 +134,7 @@ export class S3AuditAnchor implements AuditAnchor {
       );
     } catch (error) {
       // 412: this very checkpoint was written before (a retry after a lost answer).
-      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return;
+      if (error instanceof s3Sdk().S3ServiceException && error.$metadata.httpStatusCode === 412) return;
       throw anchorUnavailable('append', error);
     }
   }
@@ -142,11 +143,11 @@ export class S3AuditAnchor implements AuditAnchor {
     const checkpoints: AuditCheckpoint[] = [];
     let malformed = 0;
     try {
-      const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.#bucket, Prefix: this.#prefix });
+      const pages = s3Sdk().paginateListObjectsV2({ client: this.client }, { Bucket: this.#bucket, Prefix: this.#prefix });
       for await (const page of pages) {
         for (const object of page.Contents ?? []) {
           if (!object.Key?.endsWith('.json')) continue;
-          const response = await this.client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: object.Key }));
+          const response = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.#bucket, Key: object.Key }));
           const text = (await response.Body?.transformToString('utf8')) ?? '';
           const parsed = parseCheckpointLines(text);
           if (parsed.checkpoints.length !== 1 || parsed.malformedLines.length > 0) malformed++;
@@ -167,7 +168,7 @@ export class S3AuditAnchor implements AuditAnchor {
 function anchorUnavailable(operation: 'append' | 'read', error: unknown): DelineateError {
   if (error instanceof DelineateError) return error;
   const name = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.name) : 'unknown error';
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  const status = error instanceof s3Sdk().S3ServiceException ? error.$metadata.httpStatusCode : undefined;
   return new DelineateError(
     'DLN_AUDIT_ANCHOR_UNAVAILABLE',
     `The audit anchor could not be ${operation === 'append' ? 'written' : 'read'}: ${name}${status ? ` (HTTP ${status})` : ''}`,

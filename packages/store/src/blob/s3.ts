@@ -1,11 +1,5 @@
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-  paginateListObjectsV2,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from './s3-sdk';
 import { DelineateError } from '@delineate/schema';
 import { assertBlobAddress, blobAddress, blobRelativePath, isBlobAddress } from './address';
 import { envelopeOverhead, openBlob, sealBlob } from './envelope';
@@ -60,7 +54,7 @@ export class S3BlobStore implements BlobStore {
     this.#key = options.key;
     this.region = options.region ?? 'local';
     this.location = `s3://${options.bucket}/${this.#prefix}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
-    this.#client = new S3Client({
+    this.#client = new (s3Sdk().S3Client)({
       region: options.awsRegion ?? 'us-east-1',
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
       // Integrity comes from the envelope's GCM tag and the address check; SDK checksums
@@ -89,7 +83,7 @@ export class S3BlobStore implements BlobStore {
     const body = sealBlob(this.#key, hash, bytes);
     try {
       await this.#client.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: this.#bucket,
           Key: this.#objectKey(hash),
           Body: body,
@@ -111,7 +105,7 @@ export class S3BlobStore implements BlobStore {
     assertBlobAddress(hash);
     let stored: Uint8Array;
     try {
-      const response = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(hash) }));
+      const response = await this.#client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.#bucket, Key: this.#objectKey(hash) }));
       if (!response.Body) throw blobNotFound(hash);
       stored = await response.Body.transformToByteArray();
     } catch (error) {
@@ -128,7 +122,7 @@ export class S3BlobStore implements BlobStore {
     return openBlobParts(this.#key, hash, parts, async (start, end) => {
       try {
         const response = await this.#client.send(
-          new GetObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(hash), Range: `bytes=${start}-${end - 1}` }),
+          new (s3Sdk().GetObjectCommand)({ Bucket: this.#bucket, Key: this.#objectKey(hash), Range: `bytes=${start}-${end - 1}` }),
         );
         if (!response.Body) throw blobNotFound(hash);
         return await response.Body.transformToByteArray();
@@ -156,7 +150,7 @@ export class S3BlobStore implements BlobStore {
   async #head(hash: string): Promise<number | undefined> {
     assertBlobAddress(hash);
     try {
-      const response = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#objectKey(hash) }));
+      const response = await this.#client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.#bucket, Key: this.#objectKey(hash) }));
       return response.ContentLength ?? 0;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -165,7 +159,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async *list(): AsyncIterable<string> {
-    const pages = paginateListObjectsV2({ client: this.#client }, { Bucket: this.#bucket, Prefix: this.#prefix });
+    const pages = s3Sdk().paginateListObjectsV2({ client: this.#client }, { Bucket: this.#bucket, Prefix: this.#prefix });
     try {
       for await (const page of pages) {
         for (const object of page.Contents ?? []) {
@@ -191,11 +185,11 @@ function normalisePrefix(prefix: string | undefined): string {
 }
 
 function statusOf(error: unknown): number | undefined {
-  return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  return error instanceof s3Sdk().S3ServiceException ? error.$metadata.httpStatusCode : undefined;
 }
 
 function isNotFound(error: unknown): boolean {
-  if (!(error instanceof S3ServiceException)) return false;
+  if (!(error instanceof s3Sdk().S3ServiceException)) return false;
   return error.name === 'NotFound' || error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404;
 }
 

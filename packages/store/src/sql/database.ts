@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { DelineateError } from '@delineate/schema';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { PGliteDialect } from './pglite-dialect';
 import type { DB } from './tables';
 
@@ -20,6 +21,8 @@ export interface Database {
   readonly db: Kysely<DB>;
   readonly kind: DatabaseKind;
   close(): Promise<void>;
+  /** Embedded PGlite only: a consistent gzip-compressed dump of its data folder (backups). */
+  dumpDataDir?(): Promise<Uint8Array>;
 }
 
 /** Reads `DATABASE_URL` and `DELINEATE_DATA` (default `./.delineate`). */
@@ -42,8 +45,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   try {
     const database = await openPGlite({ dataDir: dir });
     return {
-      db: database.db,
-      kind: 'pglite',
+      ...database,
       async close() {
         try {
           await database.close();
@@ -112,11 +114,21 @@ export async function openPGlite(options: PGliteOptions): Promise<Database> {
 /** Wraps an open PGlite instance; closing the Database closes the instance. */
 export function pgliteDatabase(pglite: PGlite): Database {
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    close: () => db.destroy(),
+    dumpDataDir: async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer()),
+  };
 }
 
 /** int8 (count(*), sums) as a number when it fits, as PGlite does, so both drivers agree. */
 const INT8_OID = 20;
+/** node-postgres, loaded when a PostgreSQL database is opened (the embedded default never needs it). */
+function loadPg(): typeof pg {
+  return createRequire(import.meta.url)('pg') as typeof pg;
+}
+
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID && format !== 'binary') {
@@ -126,12 +138,12 @@ const types = {
       };
     }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (pg.types.getTypeParser as any)(oid, format);
+    return (loadPg().types.getTypeParser as any)(oid, format);
   },
 } as pg.CustomTypesConfig;
 
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  const pool = new (loadPg().Pool)({ connectionString: url, max: options.max ?? 10, types });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   try {

@@ -31,11 +31,20 @@ export interface TestDatabaseKinds {
   required: boolean;
 }
 
+/**
+ * Restricts a run to some kinds (`pglite`, `postgres`, comma-separated), as CI's second pass on
+ * another Node version does: a kind left out on purpose is neither run nor missing.
+ */
+export const TEST_DATABASES_ENV = 'DELINEATE_TEST_DATABASES';
+
 export function testDatabaseKinds(env: Readonly<Record<string, string | undefined>> = process.env): TestDatabaseKinds {
   const url = env[TEST_DATABASE_URL_ENV];
+  const chosen = env[TEST_DATABASES_ENV]?.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  if (chosen && chosen.some((k) => k !== 'pglite' && k !== 'postgres')) throw new Error(`${TEST_DATABASES_ENV} names pglite and postgres only`);
+  const wanted = (['pglite', 'postgres'] as const).filter((k) => !chosen || chosen.includes(k));
   return {
-    run: url ? ['pglite', 'postgres'] : ['pglite'],
-    missing: url ? [] : ['postgres'],
+    run: wanted.filter((k) => k === 'pglite' || url),
+    missing: wanted.filter((k) => k === 'postgres' && !url),
     required: env.CI === 'true',
   };
 }

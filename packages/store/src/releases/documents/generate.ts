@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { releaseDocumentFormats, type ReleaseDocument, type ReleaseDocumentInput, type ReleaseDocumentKind } from '@delineate/schema';
+import { platformVersion, releaseDocumentFormats, type ReleaseDocument, type ReleaseDocumentInput, type ReleaseDocumentKind } from '@delineate/schema';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../blob/types';
 import type { DB } from '../../sql/tables';
@@ -24,10 +23,10 @@ export interface GeneratedReleaseDocument {
   readonly files: { readonly json: RenderedDocument; readonly html: RenderedDocument; readonly pdf: RenderedDocument };
 }
 
-/** The platform's name and version as the protocol states it: the version of this workspace's package. */
+/** The platform's name and version as the protocol states it. */
 export const DELINEATE_TOOL: { readonly name: string; readonly version: string } = {
   name: 'Delineate',
-  version: (createRequire(import.meta.url)('../../../package.json') as { version: string }).version,
+  version: platformVersion,
 };
 
 /**

@@ -1,0 +1,119 @@
+// Start-up: how long a CLI command takes to answer, from the bundle against the TypeScript
+// sources through tsx (what every command did before) and bare Node as the floor, in the same
+// run; then the first `delineate start` on an empty data folder and a restart, each timed to the
+// first answer of /api/health and of the web app at /.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchResult } from './types';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'delineate.mjs');
+const RUNS = 9;
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function timeCommand(args: string[], env: Record<string, string> = {}): { median: number; p90: number } {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { median: quantile(times, 0.5), p90: quantile(times, 0.9) };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+async function answered(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Seconds from spawning `delineate start` to 200 from /api/health and from /; then stops it. */
+async function timeStart(dataDir: string): Promise<{ health: number; app: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [cliBin, 'start', '--port', String(port)], { env: { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  try {
+    let health = 0;
+    let app = 0;
+    while (!(health && app)) {
+      if (child.exitCode !== null) throw new Error(`delineate start exited ${child.exitCode}`);
+      if (performance.now() - started > 600_000) throw new Error('delineate start did not answer in 10 minutes');
+      if (!health && (await answered(`http://127.0.0.1:${port}/api/health`))) health = (performance.now() - started) / 1000;
+      if (!app && (await answered(`http://127.0.0.1:${port}/`))) app = (performance.now() - started) / 1000;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { health, app };
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export async function run(): Promise<BenchResult> {
+  // The bundle as `npm install` leaves it (built now if a source changed since).
+  spawnSync(process.execPath, [join(repoRoot, 'apps', 'cli', 'bin', 'bundle.mjs')], { stdio: 'ignore' });
+  const load = loadavg()[0]!;
+  const node = timeCommand(['-e', '0']);
+  const rows: BenchResult['rows'] = [{ what: 'node -e 0 (the floor)', 'median ms': Math.round(node.median), 'p90 ms': Math.round(node.p90) }];
+  const commands: Array<[string, string[]]> = [
+    ['delineate --help', ['--help']],
+    ['delineate metrics --help', ['metrics', '--help']],
+    ['delineate audit --help', ['audit', '--help']],
+  ];
+  let slowestBundled = 0;
+  for (const [label, args] of commands) {
+    const bundled = timeCommand([cliBin, ...args]);
+    const source = timeCommand([cliBin, ...args], { DELINEATE_CLI_FROM_SOURCE: '1' });
+    slowestBundled = Math.max(slowestBundled, bundled.median);
+    rows.push({ what: `${label}, bundle`, 'median ms': Math.round(bundled.median), 'p90 ms': Math.round(bundled.p90) });
+    rows.push({ what: `${label}, sources through tsx`, 'median ms': Math.round(source.median), 'p90 ms': Math.round(source.p90) });
+  }
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'dln-bench-start-'));
+  try {
+    const first = await timeStart(dataDir);
+    const restart = await timeStart(dataDir);
+    rows.push({ what: 'first delineate start (empty data folder): /api/health 200', 'median ms': Math.round(first.health * 1000), 'p90 ms': null });
+    rows.push({ what: 'first delineate start: web app at / 200', 'median ms': Math.round(first.app * 1000), 'p90 ms': null });
+    rows.push({ what: 'restart: /api/health 200', 'median ms': Math.round(restart.health * 1000), 'p90 ms': null });
+    rows.push({ what: 'restart: web app at / 200', 'median ms': Math.round(restart.app * 1000), 'p90 ms': null });
+    return {
+      name: 'startup',
+      description: `CLI commands from the esbuild bundle against the sources through tsx and bare Node, ${RUNS} runs each (median, p90); then the first \`delineate start\` on an empty data folder (database created, migrations, demo users; the demo images are seeded after the server answers) and a restart, timed to the first 200. Load average at start ${load.toFixed(1)}.`,
+      rows,
+      targets: [
+        { target: 'any CLI command starts in under 0.3 s', measured: `slowest median ${Math.round(slowestBundled)} ms (bundle)`, met: slowestBundled < 300 },
+        { target: 'the first start answers in under 30 s', measured: `${first.app.toFixed(1)} s to the web app`, met: first.app < 30 },
+        { target: 'a restart answers in under 5 s', measured: `${restart.app.toFixed(1)} s to the web app`, met: restart.app < 5 },
+      ],
+      notes: [
+        'The web app is built by `npm install` (prepare) or, when a source changed since, by `npm start` before the server starts; this bench starts the server directly, so it times the server alone.',
+      ],
+    };
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
