@@ -8,7 +8,7 @@
 // never runs yesterday's code. Builds go to their own folder named by fingerprint and are
 // published by rename, so CLI processes started together (tests do) never see half a bundle.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -92,8 +92,14 @@ export async function buildBundle() {
       },
     ],
   });
-  const inputs = Object.keys(result.metafile.inputs)
-    .map((p) => relative(repoRoot, resolve(process.cwd(), p)))
+  // Besides the sources: what shapes the build without being one of them (package manifests:
+  // exports, sideEffects; this builder).
+  const manifests = ['package.json', relative(repoRoot, fileURLToPath(import.meta.url))];
+  for (const group of ['apps', 'packages']) {
+    for (const name of readdirSync(join(repoRoot, group))) manifests.push(join(group, name, 'package.json'));
+  }
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs).map((p) => relative(repoRoot, resolve(process.cwd(), p))), ...manifests])]
+    .filter((p) => existsSync(join(repoRoot, p)))
     .sort();
   const fingerprint = fingerprintOf(inputs);
   const changedWhileBuilding = fingerprint === undefined || inputs.some((p) => statSync(join(repoRoot, p)).mtimeMs >= started);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -66,7 +66,20 @@ export interface DelineateServer {
   retrievals: RetrievalRunner;
 }
 
-const defaultWebRoot = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+/**
+ * The web app's build, apps/web/dist of the repository this server runs from: found by walking up
+ * from this module, which is apps/server/src when run from the sources and a folder of the CLI's
+ * bundle (apps/cli/dist/<build>/) otherwise.
+ */
+function defaultWebRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'apps', 'web', 'package.json'))) return join(dir, 'apps', 'web', 'dist');
+    const up = dirname(dir);
+    if (up === dir) return resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+    dir = up;
+  }
+}
 
 /** Assembles the HTTP API from explicit dependencies; the caller listens and closes. */
 export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
@@ -141,7 +154,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerLabelSchemaTemplateRoutes(app, registry, context);
   registerDerivedStructureRoutes(app, registry, context);
   registerModelRoutes(app, registry, context);
-  await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot);
+  await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot());
   return { app, registry, context, audit: access.audit, retrievals };
 }
 
