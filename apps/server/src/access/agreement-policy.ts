@@ -1,3 +1,4 @@
+import type { OrganisationStanding, StandingAgreement } from '@delineate/store';
 import { DelineateError, defaultRequiredAgreements, exhaustiveSwitchError, type AgreementKind, type IdentifiableUse } from '@delineate/schema';
 
 /**
@@ -9,20 +10,9 @@ import { DelineateError, defaultRequiredAgreements, exhaustiveSwitchError, type 
  * keeps processing there); identifiable data needs each of those agreements to allow that use.
  */
 
-export interface PrincipalAgreement {
-  readonly projectId: string;
-  readonly kind: string;
-  readonly signedAt: Date;
-  readonly expiresAt: Date | null;
-  readonly identifiableUses: readonly string[];
-  readonly regions: readonly string[];
-}
-
-export interface PrincipalOrganisation {
-  readonly organisationId: string;
-  readonly admissions: readonly { readonly projectId: string; readonly roles: readonly string[] }[];
-  readonly agreements: readonly PrincipalAgreement[];
-}
+/** What the policy function sees of a person's organisation: its admissions and its agreements, as the store reads them with the session. */
+export type PrincipalAgreement = StandingAgreement;
+export type PrincipalOrganisation = OrganisationStanding;
 
 export interface ProjectGovernanceView {
   readonly region: string;

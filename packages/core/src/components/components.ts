@@ -34,8 +34,8 @@ export interface RunComponents {
   readonly touchesInPlaneEdge: Uint8Array;
 }
 
-/** Growable int32 column (runs are not known in advance). */
-class IntColumn {
+/** Growable int32 column (runs and spans are not known in advance). */
+export class IntColumn {
   data = new Int32Array(1024);
   length = 0;
   push(v: number): void {

@@ -1,4 +1,4 @@
-import type { Intensities, VolumeDims } from './components';
+import { IntColumn, type Intensities, type VolumeDims } from './components';
 
 /** A click's voxel (x, y, z) on the volume's grid. */
 export type Voxel = readonly [number, number, number];
@@ -19,19 +19,6 @@ export interface GrownRegion {
   readonly truncated: boolean;
 }
 
-/** Growable int32 column. */
-class Column {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-}
 
 /**
  * Click-seeded 3-D region growing (6-connected) by scanline spans: each popped seed fills its
@@ -43,7 +30,7 @@ class Column {
 export function growRegion(values: Intensities, dims: VolumeDims, seed: Voxel, options: RegionGrowOptions): GrownRegion {
   const [nx, ny, nz] = dims;
   if (values.length !== nx * ny * nz) throw new RangeError('values do not match the dimensions');
-  const starts = new Column(), ends = new Column();
+  const starts = new IntColumn(), ends = new IntColumn();
   const result = (truncated: boolean): GrownRegion => {
     let voxels = 0;
     for (let k = 0; k < starts.length; k++) voxels += ends.data[k]! - starts.data[k]!;

@@ -1,7 +1,7 @@
 import { DelineateError } from '@delineate/schema';
 import { DicomDataset, transferSyntaxes } from '../dicom/dataset';
 import { writeDicomFile } from '../dicom/write';
-import { code, item, put } from '../seg/elements';
+import { code, derivedObjectModules, item, put } from '../seg/elements';
 import { uidFromName } from '../synthetic/uids';
 import { sliceContours } from './contours';
 import { rtStructureSetStorage, type RtStructWriteInput } from './types';
@@ -20,7 +20,6 @@ export function writeRtStruct(input: RtStructWriteInput): Uint8Array {
   const { rows, columns, slices } = source;
   if (input.labels.length !== rows * columns * slices.length) throw new DelineateError('DLN_RTSTRUCT_INVALID', 'The label volume does not match the series grid');
   if (input.rois.length === 0) throw new DelineateError('DLN_RTSTRUCT_INVALID', 'A structure set needs at least one ROI');
-  const ps = source.patientStudy;
   const o = source.orientation;
   const [rowSpacing, columnSpacing] = source.pixelSpacing;
   const sliceSize = rows * columns;
@@ -65,28 +64,9 @@ export function writeRtStruct(input: RtStructWriteInput): Uint8Array {
     InstanceCreationTime: series.contentTime,
     SOPClassUID: rtStructureSetStorage,
     SOPInstanceUID: series.sopInstanceUid,
-    StudyDate: ps.studyDate ?? '',
-    StudyTime: ps.studyTime ?? '',
-    AccessionNumber: ps.accessionNumber ?? '',
+    ...derivedObjectModules(source, series),
     Modality: 'RTSTRUCT',
-    Manufacturer: series.manufacturer,
-    ReferringPhysicianName: ps.referringPhysicianName ?? '',
-    SeriesDescription: series.seriesDescription,
     OperatorsName: '',
-    ManufacturerModelName: series.manufacturerModelName,
-    PatientName: ps.patientName,
-    PatientID: ps.patientId,
-    PatientBirthDate: ps.patientBirthDate ?? '',
-    PatientSex: ps.patientSex ?? '',
-    DeviceSerialNumber: series.deviceSerialNumber,
-    SoftwareVersions: series.softwareVersions,
-    StudyInstanceUID: source.studyInstanceUid,
-    SeriesInstanceUID: series.seriesInstanceUid,
-    StudyID: ps.studyId ?? '',
-    SeriesNumber: series.seriesNumber,
-    InstanceNumber: series.instanceNumber,
-    FrameOfReferenceUID: source.frameOfReferenceUid,
-    PositionReferenceIndicator: '',
     StructureSetLabel: series.structureSetLabel ?? 'DELINEATE',
     StructureSetDate: series.contentDate,
     StructureSetTime: series.contentTime,

@@ -2,7 +2,7 @@ import { DelineateError } from '@delineate/schema';
 import { DicomDataset } from '../dicom/dataset';
 import { dictionaryVr, tagForKeyword } from '../dicom/dictionary';
 import { encodeString } from '../dicom/values';
-import type { CodedConcept } from './types';
+import type { CodedConcept, SegSeries, SegSource } from './types';
 
 /** A value to put into a data set by keyword; the VR comes from the data dictionary. */
 export type ElementValue = string | number | readonly number[] | readonly DicomDataset[] | Uint8Array;
@@ -72,3 +72,34 @@ export function code(concept: CodedConcept): DicomDataset {
 }
 
 export { tagOf };
+
+/**
+ * The Patient, General Study, General Series, Frame of Reference and General Equipment values a
+ * derived object (SEG, RT Structure Set) carries: copied from its de-identified source series,
+ * with its own series and instance.
+ */
+export function derivedObjectModules(source: SegSource, series: SegSeries): Record<string, ElementValue | undefined> {
+  const ps = source.patientStudy;
+  return {
+    StudyDate: ps.studyDate ?? '',
+    StudyTime: ps.studyTime ?? '',
+    AccessionNumber: ps.accessionNumber ?? '',
+    Manufacturer: series.manufacturer,
+    ReferringPhysicianName: ps.referringPhysicianName ?? '',
+    SeriesDescription: series.seriesDescription,
+    ManufacturerModelName: series.manufacturerModelName,
+    PatientName: ps.patientName,
+    PatientID: ps.patientId,
+    PatientBirthDate: ps.patientBirthDate ?? '',
+    PatientSex: ps.patientSex ?? '',
+    DeviceSerialNumber: series.deviceSerialNumber,
+    SoftwareVersions: series.softwareVersions,
+    StudyInstanceUID: source.studyInstanceUid,
+    SeriesInstanceUID: series.seriesInstanceUid,
+    StudyID: ps.studyId ?? '',
+    SeriesNumber: series.seriesNumber,
+    InstanceNumber: series.instanceNumber,
+    FrameOfReferenceUID: source.frameOfReferenceUid,
+    PositionReferenceIndicator: '',
+  };
+}

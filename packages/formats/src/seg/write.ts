@@ -2,7 +2,7 @@ import { DelineateError } from '@delineate/schema';
 import { DicomDataset, transferSyntaxes } from '../dicom/dataset';
 import { writeDicomFile } from '../dicom/write';
 import { uidFromName } from '../synthetic/uids';
-import { code, item, put } from './elements';
+import { code, derivedObjectModules, item, put } from './elements';
 import { labelsPerSlice, packSegmentBits, sliceHoldsAny, wordsOf, type PlannedFrame } from './frames';
 import type { SegmentDescription, SegWriteInput } from './types';
 import { validateWriteInput } from './validate';
@@ -124,7 +124,6 @@ function dimensions(input: SegWriteInput): { organization: DicomDataset[]; index
 
 function buildDataset(input: SegWriteInput, frames: readonly PlannedFrame[], pixels: Uint8Array): DicomDataset {
   const { source, series } = input;
-  const ps = source.patientStudy;
   const spacing = sliceSpacing(input);
   const bits = input.segmentationType === 'BINARY' ? 1 : 8;
   const dims = dimensions(input);
@@ -134,30 +133,11 @@ function buildDataset(input: SegWriteInput, frames: readonly PlannedFrame[], pix
     ImageType: 'DERIVED\\PRIMARY',
     SOPClassUID: input.segmentationType === 'LABELMAP' ? labelMapSegmentationStorage : segmentationStorage,
     SOPInstanceUID: series.sopInstanceUid,
-    StudyDate: ps.studyDate ?? '',
+    ...derivedObjectModules(source, series),
     ContentDate: series.contentDate,
-    StudyTime: ps.studyTime ?? '',
     ContentTime: series.contentTime,
-    AccessionNumber: ps.accessionNumber ?? '',
     Modality: 'SEG',
-    Manufacturer: series.manufacturer,
-    ReferringPhysicianName: ps.referringPhysicianName ?? '',
-    SeriesDescription: series.seriesDescription,
-    ManufacturerModelName: series.manufacturerModelName,
     ReferencedSeriesSequence: [item({ ReferencedInstanceSequence: referenced, SeriesInstanceUID: source.seriesInstanceUid })],
-    PatientName: ps.patientName,
-    PatientID: ps.patientId,
-    PatientBirthDate: ps.patientBirthDate ?? '',
-    PatientSex: ps.patientSex ?? '',
-    DeviceSerialNumber: series.deviceSerialNumber,
-    SoftwareVersions: series.softwareVersions,
-    StudyInstanceUID: source.studyInstanceUid,
-    SeriesInstanceUID: series.seriesInstanceUid,
-    StudyID: ps.studyId ?? '',
-    SeriesNumber: series.seriesNumber,
-    InstanceNumber: series.instanceNumber,
-    FrameOfReferenceUID: source.frameOfReferenceUid,
-    PositionReferenceIndicator: '',
     DimensionOrganizationSequence: dims.organization,
     DimensionIndexSequence: dims.index,
     SamplesPerPixel: 1,
