@@ -21,6 +21,9 @@ run('agreements enforced in chromium', () => {
   let annotator: Page;
   let workLink = '';
   let expiresAt = 0;
+  // The service's agreement for the CT project (the demo has a pathology project with its own).
+  const project = 'Liver CT demo (synthetic phantom)';
+  const serviceRow = `[data-testid=agreement-row][data-organisation="Demo Annotation Services"][data-project="${project}"]`;
 
   beforeAll(async () => {
     await ensureWebBuilt();
@@ -55,12 +58,12 @@ run('agreements enforced in chromium', () => {
 
     await signIn(admin, server.url, 'demo.admin', server.passwords.get('demo.admin')!);
     await admin.click('[data-testid=nav-organisations]');
-    const row = admin.locator('[data-testid=agreement-row][data-organisation="Demo Annotation Services"]');
+    const row = admin.locator(serviceRow);
     await row.waitFor();
     expect(await row.textContent()).toContain('Data use agreement');
     expect(await row.locator('[data-testid=agreement-status]').textContent()).toBe('In force');
-    const listed = (await (await admin.request.get(`${server.url}/api/agreements`)).json()) as { agreements: { organisationName: string; expiresAt: string }[] };
-    expiresAt = Date.parse(listed.agreements.find((a) => a.organisationName === 'Demo Annotation Services')!.expiresAt);
+    const listed = (await (await admin.request.get(`${server.url}/api/agreements`)).json()) as { agreements: { organisationName: string; projectName: string; expiresAt: string }[] };
+    expiresAt = Date.parse(listed.agreements.find((a) => a.organisationName === 'Demo Annotation Services' && a.projectName === project)!.expiresAt);
 
     await moveClock(expiresAt - 30 * day);
     await admin.reload();
@@ -84,15 +87,15 @@ run('agreements enforced in chromium', () => {
 
   it('lets the annotator back once the administrator records a renewal', async () => {
     await admin.reload();
-    const row = admin.locator('[data-testid=agreement-row][data-organisation="Demo Annotation Services"]');
+    const row = admin.locator(serviceRow);
     await row.waitFor();
     expect(await row.locator('[data-testid=agreement-status]').textContent()).toBe('Expired');
     const now = await moveClock(expiresAt + 60_000);
     await row.locator('[data-testid=renew-signed]').fill(dateOf(now));
     await row.locator('[data-testid=renew-expires]').fill(dateOf(now + 365 * day));
     await row.locator('[data-testid=renew-agreement]').click();
-    await admin.waitForSelector('[data-testid=agreement-row][data-organisation="Demo Annotation Services"][data-status=in_force]');
-    expect(await admin.textContent('[data-testid=agreement-row][data-status=expired]')).toContain('Expired, renewed');
+    await admin.waitForSelector(`${serviceRow}[data-status=in_force]`);
+    expect(await admin.textContent(`${serviceRow}[data-status=expired]`)).toContain('Expired, renewed');
     await admin.screenshot({ path: screenshotPath('governance-renewed'), fullPage: true });
 
     await annotator.goto(workLink);

@@ -33,7 +33,7 @@ function AgreementRow({ agreement: a, canEdit }: { agreement: Agreement; canEdit
   const renew = useRenewAgreement();
   const [dates, setDates] = useState({ signedAt: '', expiresAt: '' });
   return (
-    <tr data-testid="agreement-row" data-organisation={a.organisationName} data-status={a.status}>
+    <tr data-testid="agreement-row" data-organisation={a.organisationName} data-project={a.projectName} data-status={a.status}>
       <td>{agreementKindWords[a.kind] ?? a.kind}</td>
       <td>{a.organisationName}</td>
       <td>{a.projectName}</td>
