@@ -36,7 +36,7 @@ function fingerprintOf(inputs) {
     } catch {
       return undefined;
     }
-    hash.update(`${input}\0${s.size}\0${s.mtimeMs}\n`);
+    hash.update(`${input}\0${s.size}\0${Math.floor(s.mtimeMs)}\n`); // whole milliseconds: what a Date (and utimes with one) keeps
   }
   return hash.digest('hex').slice(0, 24);
 }

@@ -7,7 +7,7 @@ import { brushRadiusPixels, magnificationAt, magnificationSteps, magnificationTe
 import { tilesInView, type PixelRect, type Point } from './paint';
 import { SlideControls } from './SlideControls';
 import { createSlideTool, slideTools, type SlideTool, type SlideToolContext, type SlideToolId, type SlideToolResult } from './slide-tools';
-import { slideInfo, SlideView, type SlideInfo } from './slide-view';
+import { loadOpenSeadragon, slideInfo, SlideView, type SlideInfo } from './slide-view';
 
 /** Above this many label tiles in view the labels are not fetched (a whole 100,000² slide is 38,000). */
 const MAX_LABEL_TILES_IN_VIEW = 2048;
@@ -94,23 +94,34 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
     if (!slide || !host.current) return;
     openTimes.mountedAt = performance.now();
     openTimes.firstFullView = null;
-    const v = new SlideView(host.current, slide, {
-      redraw: () => {
-        setZoom(v.zoom());
-        setRotation(v.rotation());
-        draw();
+    const element = host.current;
+    let v: SlideView | null = null;
+    let cancelled = false;
+    loadOpenSeadragon().then(
+      (osd) => {
+        if (cancelled) return;
+        const opened: SlideView = new SlideView(osd, element, slide, {
+          redraw: () => {
+            setZoom(opened.zoom());
+            setRotation(opened.rotation());
+            draw();
+          },
+          settled: () => loadLabelsInView(),
+          fullyLoaded: (loaded) => {
+            if (loaded && openTimes.firstFullView === null) openTimes.firstFullView = performance.now() - openTimes.mountedAt;
+            setFullyLoaded(loaded);
+            if (loaded) propsRef.current.onImageProgress(1, 1);
+          },
+        });
+        v = opened;
+        view.current = opened;
       },
-      settled: () => loadLabelsInView(),
-      fullyLoaded: (loaded) => {
-        if (loaded && openTimes.firstFullView === null) openTimes.firstFullView = performance.now() - openTimes.mountedAt;
-        setFullyLoaded(loaded);
-        if (loaded) propsRef.current.onImageProgress(1, 1);
-      },
-    });
-    view.current = v;
+      (e: unknown) => !cancelled && propsRef.current.onError(e),
+    );
     return () => {
+      cancelled = true;
       view.current = null;
-      v.destroy();
+      v?.destroy();
     };
   }, [slide, draw, loadLabelsInView]);
 

@@ -4,7 +4,17 @@
  * overlay canvas drawn in the same transform. React-free, so the viewer component stays about
  * controls; it reports the zoom, what is in view and when the view is fully drawn.
  */
-import OpenSeadragon from 'openseadragon';
+import type OpenSeadragonModule from 'openseadragon';
+
+type OpenSeadragonApi = typeof OpenSeadragonModule;
+
+/**
+ * OpenSeadragon, loaded when the first slide opens: it is a large part of the app that only slide
+ * items use, and it touches the DOM when its module loads.
+ */
+export function loadOpenSeadragon(): Promise<OpenSeadragonApi> {
+  return import('openseadragon').then((m) => m.default);
+}
 import { json } from '../../api';
 import type { Affine } from './label-overlay';
 import type { PixelRect, Point } from './paint';
@@ -44,14 +54,17 @@ export interface SlideViewEvents {
 }
 
 export class SlideView {
-  readonly viewer: OpenSeadragon.Viewer;
+  readonly viewer: OpenSeadragonModule.Viewer;
+  readonly #osd: OpenSeadragonApi;
 
   constructor(
+    osd: OpenSeadragonApi,
     readonly element: HTMLElement,
     readonly slide: SlideInfo,
     on: SlideViewEvents,
   ) {
-    this.viewer = OpenSeadragon({
+    this.#osd = osd;
+    this.viewer = osd({
       element,
       tileSources: slide.deepZoomUrl,
       prefixUrl: '',
@@ -91,7 +104,7 @@ export class SlideView {
 
   zoomBy(factor: number, at?: Point): void {
     const vp = this.viewer.viewport;
-    vp.zoomBy(factor, at ? vp.pointFromPixel(new OpenSeadragon.Point(at[0], at[1])) : undefined);
+    vp.zoomBy(factor, at ? vp.pointFromPixel(new this.#osd.Point(at[0], at[1])) : undefined);
     vp.applyConstraints();
   }
 
@@ -99,7 +112,7 @@ export class SlideView {
   panFields(dx: number, dy: number, immediately = false): void {
     const vp = this.viewer.viewport;
     const bounds = vp.getBoundsNoRotate();
-    vp.panBy(new OpenSeadragon.Point(bounds.width * dx, bounds.height * dy), immediately);
+    vp.panBy(new this.#osd.Point(bounds.width * dx, bounds.height * dy), immediately);
     vp.applyConstraints();
   }
 
@@ -117,13 +130,13 @@ export class SlideView {
 
   /** Slide pixel → element pixel. */
   toElement(p: Point): Point {
-    const q = this.viewer.viewport.imageToViewerElementCoordinates(new OpenSeadragon.Point(p[0], p[1]));
+    const q = this.viewer.viewport.imageToViewerElementCoordinates(new this.#osd.Point(p[0], p[1]));
     return [q.x, q.y];
   }
 
   /** Element pixel → slide pixel. */
   toSlide(p: Point): Point {
-    const q = this.viewer.viewport.viewerElementToImageCoordinates(new OpenSeadragon.Point(p[0], p[1]));
+    const q = this.viewer.viewport.viewerElementToImageCoordinates(new this.#osd.Point(p[0], p[1]));
     return [q.x, q.y];
   }
 
