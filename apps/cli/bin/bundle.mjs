@@ -27,12 +27,12 @@ const entryPoints = {
 };
 
 /** Hash of every input's path, size and modification time; undefined when one is gone. */
-function fingerprintOf(inputs) {
+export function fingerprintOf(inputs) {
   const hash = createHash('sha256');
   for (const input of inputs) {
     let s;
     try {
-      s = statSync(join(repoRoot, input));
+      s = statSync(resolve(repoRoot, input));
     } catch {
       return undefined;
     }

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { statSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JavaScript run before any TypeScript tooling (bin/bundle.mjs)
-import { buildBundle, freshBundle } from '../bin/bundle.mjs';
+import { buildBundle, fingerprintOf, freshBundle } from '../bin/bundle.mjs';
 
 const cliBin = fileURLToPath(new URL('../bin/delineate.mjs', import.meta.url));
-const catalogSource = fileURLToPath(new URL('./catalog.ts', import.meta.url));
 
 describe('the CLI bundle', () => {
   it('is used while its sources are unchanged, goes stale when one changes, and runs the same commands', async () => {
@@ -15,13 +15,27 @@ describe('the CLI bundle', () => {
     expect(statSync(join(dir, 'delineate.mjs')).isFile()).toBe(true);
     expect(freshBundle()).toBe(dir);
 
-    // Any input newer than the build makes it stale (its time is put back afterwards).
-    const before = statSync(catalogSource);
-    utimesSync(catalogSource, before.atime, new Date(before.mtimeMs + 5_000));
+    // Any input newer than the build makes it stale. Shown on a file of its own: touching a real
+    // source would make the bundle stale for the CLI processes other tests start meanwhile.
+    const dirOfInput = mkdtempSync(join(tmpdir(), 'dln-bundle-input-'));
     try {
-      expect(freshBundle()).toBeUndefined();
+      const input = join(dirOfInput, 'source.ts');
+      writeFileSync(input, 'export {};\n');
+      const at = new Date(Date.parse('2026-12-01T10:00:00.250Z'));
+      utimesSync(input, at, at);
+      const fingerprint = fingerprintOf([input]) as string;
+      expect(fingerprint).toMatch(/^[0-9a-f]{24}$/);
+      utimesSync(input, at, new Date(at.getTime() + 5_000));
+      expect(fingerprintOf([input])).not.toBe(fingerprint);
+      utimesSync(input, at, at);
+      expect(fingerprintOf([input])).toBe(fingerprint);
+      writeFileSync(input, 'export const changed = 1;\n');
+      utimesSync(input, at, at);
+      expect(fingerprintOf([input])).not.toBe(fingerprint); // same time, another size
+      rmSync(input);
+      expect(fingerprintOf([input])).toBeUndefined();
     } finally {
-      utimesSync(catalogSource, before.atime, before.mtime);
+      rmSync(dirOfInput, { recursive: true, force: true });
     }
     expect(freshBundle()).toBe(dir);
 
