@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,5 +178,19 @@ describe.each(testing.testDatabaseKinds().run)('delineate backup and restore on 
     const occupied = await runCli(['backup', notBackup], envFor(join(work, 'restored')));
     expect(occupied.stderr).toMatch(/DLN_BACKUP_TARGET_NOT_EMPTY/);
     expect(await readdir(notBackup)).toEqual(['notes.txt']);
+
+    // A damaged database dump fails the restore and leaves no keys or database behind, so the
+    // same restore can be run again once the backup is whole.
+    const damaged = join(work, 'damaged-backup');
+    await cp(backupDir, damaged, { recursive: true });
+    const dump = await readFile(join(damaged, 'database.sealed'));
+    dump[dump.length - 1]! ^= 0xff;
+    await writeFile(join(damaged, 'database.sealed'), dump);
+    const target = join(work, 'elsewhere');
+    const failed = await runCli(['restore', damaged, '--key-file', join(work, 'platform.key')], envFor(target));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/DLN_BLOB_CORRUPT/);
+    expect((await readdir(join(target, 'keys'))).sort()).toEqual(['blob.key']);
+    await expect(readdir(join(target, 'db'))).rejects.toThrow();
   }, 120_000);
 });

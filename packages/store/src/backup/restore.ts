@@ -114,13 +114,23 @@ export async function restoreBackup(from: string, target: RestoreTarget): Promis
   if (blobsRestored !== manifest.blobs.count) {
     throw new DelineateError('DLN_BACKUP_INVALID', `The backup holds ${blobsRestored} blobs, its manifest ${manifest.blobs.count}`);
   }
-  for (const file of manifest.files) {
-    const bytes = await readSealed(from, file, target.key);
-    const path = join(target.dataDir, file.path);
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFile(path, bytes, { mode: file.mode, flag: 'wx' });
-    await chmod(path, file.mode);
+  // Keys, checkpoints and the embedded database make a data folder look restored: when any of
+  // them fails, those written are removed again, so the restore can simply be run again.
+  const written: string[] = [];
+  try {
+    for (const file of manifest.files) {
+      const bytes = await readSealed(from, file, target.key);
+      const path = join(target.dataDir, file.path);
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await writeFile(path, bytes, { mode: file.mode, flag: 'wx' });
+      written.push(path);
+      await chmod(path, file.mode);
+    }
+    await restoreDatabase(from, manifest, target);
+  } catch (error) {
+    for (const path of written) await rm(path, { force: true });
+    if (manifest.database.format === 'pglite-datadir-tar-gz') await rm(join(target.dataDir, 'db'), { recursive: true, force: true });
+    throw error;
   }
-  await restoreDatabase(from, manifest, target);
   return { manifest, blobsRestored, filesRestored: manifest.files.length };
 }
