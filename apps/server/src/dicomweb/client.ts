@@ -1,4 +1,5 @@
 import { DelineateError } from '@delineate/schema';
+import { streamGet, type StreamedAnswer } from './http-stream';
 import { contentTypeParameters, readMultipart, writeMultipart, type ReadMeter } from './multipart';
 import { qidoRequestPath, readQidoMatches, type QidoMatch, type QidoSearch } from './qido';
 
@@ -67,31 +68,36 @@ export class DicomwebClient {
       clearTimeout(timer);
       timer = setTimeout(() => stall.abort(), this.#endpoint.timeoutMs);
     };
+    // Set once the answer was read to its end: a consumer that stops early (a runner stopped
+    // midway) closes the connection rather than leaving it to the PACS.
+    let readToEnd = false;
+    let answer: StreamedAnswer | undefined;
     try {
-      const res = await this.#request(path, { headers: { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } }, stall.signal);
-      const { mediaType, parameters } = contentTypeParameters(res.headers.get('content-type') ?? '');
+      answer = await this.#stream(path, { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' }, stall.signal);
+      const { mediaType, parameters } = contentTypeParameters(answer.header('content-type') ?? '');
       if (mediaType !== 'multipart/related' || !parameters.boundary) {
         throw new DelineateError('DLN_DICOMWEB_NOT_DICOM', 'The PACS answered the retrieval with something other than multipart/related');
       }
-      if (!res.body) return;
-      const chunks = async function* (body: ReadableStream<Uint8Array>) {
+      const chunks = async function* (body: AsyncIterable<Uint8Array>) {
         for await (const chunk of body) {
           rearm();
           yield chunk;
         }
       };
-      for await (const part of readMultipart(chunks(res.body), parameters.boundary, { maxPartBytes: this.#endpoint.maxInstanceBytes, ...(options.meter ? { meter: options.meter } : {}) })) {
+      for await (const part of readMultipart(chunks(answer.body), parameters.boundary, { maxPartBytes: this.#endpoint.maxInstanceBytes, ...(options.meter ? { meter: options.meter } : {}) })) {
         const type = contentTypeParameters(part.headers['content-type'] ?? parameters.type ?? '').mediaType;
         if (type !== 'application/dicom' || !hasDicomPreamble(part.body)) {
           throw new DelineateError('DLN_DICOMWEB_NOT_DICOM', 'A part of the PACS answer is not a DICOM instance');
         }
         yield part.body;
       }
+      readToEnd = true;
     } catch (error) {
       if (stall.signal.aborted) throw new DelineateError('DLN_DICOMWEB_UNREACHABLE', 'The PACS stopped sending the retrieval', { timeoutMs: this.#endpoint.timeoutMs });
       throw error;
     } finally {
       clearTimeout(timer);
+      if (!readToEnd) answer?.discard();
     }
   }
 
@@ -121,35 +127,65 @@ export class DicomwebClient {
   }
 
   async #request(path: string, init: RequestInit, signal: AbortSignal, alsoAccepted: readonly number[] = []): Promise<Response> {
-    const { username, password } = this.#endpoint;
-    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
-    if (username !== null) headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
     let res: Response;
     try {
       // Redirects are refused: they would carry the credentials to another server.
-      res = await fetch(`${this.#endpoint.baseUrl}${path}`, { ...init, headers, signal, redirect: 'error' });
+      res = await fetch(`${this.#endpoint.baseUrl}${path}`, { ...init, headers: this.#headers(init.headers as Record<string, string>), signal, redirect: 'error' });
     } catch (error) {
-      const timedOut = signal.aborted;
-      throw new DelineateError('DLN_DICOMWEB_UNREACHABLE', timedOut ? 'The PACS did not answer in time' : 'The PACS cannot be reached', {
-        ...(timedOut ? { timeoutMs: this.#endpoint.timeoutMs } : { cause: errorCause(error) }),
-      });
+      throw this.#unreachable(error, signal);
     }
-    if (res.status === 401 || res.status === 403) {
+    const refusal = this.#refusal(res.status, alsoAccepted);
+    if (refusal) {
       await res.body?.cancel();
-      throw new DelineateError('DLN_DICOMWEB_UNAUTHORIZED', 'The PACS refused the connection’s credentials', { httpStatus: res.status });
-    }
-    if (!res.ok && !alsoAccepted.includes(res.status)) {
-      await res.body?.cancel();
-      throw new DelineateError('DLN_DICOMWEB_ANSWER', 'The PACS answered with an error', { httpStatus: res.status });
+      throw refusal;
     }
     return res;
+  }
+
+  /** A GET read as it arrives (retrievals): see {@link streamGet} for why not `fetch`. */
+  async #stream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<StreamedAnswer> {
+    let answer: StreamedAnswer;
+    try {
+      answer = await streamGet(`${this.#endpoint.baseUrl}${path}`, this.#headers(headers), signal);
+    } catch (error) {
+      throw this.#unreachable(error, signal);
+    }
+    // A redirect is not followed, so it is refused as an error answer.
+    const refusal = this.#refusal(answer.status, []);
+    if (refusal) {
+      answer.discard();
+      throw refusal;
+    }
+    return answer;
+  }
+
+  #headers(given: Record<string, string> | undefined): Record<string, string> {
+    const { username, password } = this.#endpoint;
+    const headers: Record<string, string> = { ...given };
+    if (username !== null) headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
+    return headers;
+  }
+
+  #unreachable(error: unknown, signal: AbortSignal): DelineateError {
+    const timedOut = signal.aborted;
+    return new DelineateError('DLN_DICOMWEB_UNREACHABLE', timedOut ? 'The PACS did not answer in time' : 'The PACS cannot be reached', {
+      ...(timedOut ? { timeoutMs: this.#endpoint.timeoutMs } : { cause: errorCause(error) }),
+    });
+  }
+
+  #refusal(status: number, alsoAccepted: readonly number[]): DelineateError | null {
+    if (status === 401 || status === 403) return new DelineateError('DLN_DICOMWEB_UNAUTHORIZED', 'The PACS refused the connection’s credentials', { httpStatus: status });
+    if ((status < 200 || status > 299) && !alsoAccepted.includes(status)) return new DelineateError('DLN_DICOMWEB_ANSWER', 'The PACS answered with an error', { httpStatus: status });
+    return null;
   }
 }
 
 /** A network error's code (ECONNREFUSED, ENOTFOUND…): says what failed without any value. */
 function errorCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : 'network error';
+  // fetch wraps the socket's error as its cause; node:http gives it directly.
+  const { cause, code } = error as { cause?: { code?: unknown }; code?: unknown };
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : 'network error';
 }
 
 /** A DICOM Part 10 file: 128-byte preamble then `DICM`. */

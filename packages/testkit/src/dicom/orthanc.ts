@@ -90,7 +90,9 @@ export async function startOrthanc(): Promise<OrthancServer> {
       await rm(dir, { recursive: true, force: true });
       throw new Error(`Orthanc exited during start-up:\n${log.slice(-2000)}`);
     }
-    const ok = await fetch(`${restUrl}/system`, { headers: { authorization } }).then((r) => r.ok, () => false);
+    // The answer is read to its end: an unread one left to Orthanc's closing is an uncatchable
+    // assertion in Node 24's HTTP client (undici issue 5360).
+    const ok = await fetch(`${restUrl}/system`, { headers: { authorization } }).then(async (r) => (await r.arrayBuffer(), r.ok), () => false);
     if (ok) break;
     if (Date.now() > deadline) {
       await stop();
