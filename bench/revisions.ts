@@ -55,9 +55,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
-async function openBenchDatabase(kind: DatabaseKind, dir: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+async function openBenchDatabase(kind: DatabaseKind, dir: string, prepared: boolean): Promise<{ database: Database; drop: () => Promise<void> }> {
   if (kind === 'pglite') {
-    const database = await openDatabase({ dataDir: dir });
+    const database = await openDatabase({ dataDir: dir, pglitePreparedStatements: prepared });
     await migrate(database.db);
     return { database, drop: async () => undefined };
   }
@@ -96,9 +96,12 @@ async function withGcPauses<T>(run: () => Promise<T>): Promise<{ result: T; paus
   }
 }
 
-async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies: Uint8Array[][], clientCount = CLIENTS): Promise<Record<string, string | number>> {
+/** PGlite with every statement through `PGlite.query` (parsed and planned each time): the reference for prepared statements. */
+const UNPREPARED = 'pglite, unprepared (PGlite.query)';
+
+async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies: Uint8Array[][], clientCount = CLIENTS, prepared = true): Promise<Record<string, string | number>> {
   const dir = await mkdtemp(join(tmpdir(), `dln-bench-rev-${kind}-`));
-  const { database, drop } = await openBenchDatabase(kind, dir);
+  const { database, drop } = await openBenchDatabase(kind, dir, prepared);
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
   const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') });
   const server = await createServer({ config, database, blobs, clock: () => new Date() });
@@ -162,7 +165,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
     latencies.sort((a, b) => a - b);
     const meanBody = bodies.flat().reduce((n, b) => n + b.length, 0) / bodies.flat().length;
     return {
-      database: kind,
+      database: prepared ? kind : UNPREPARED,
       save: mode === 'tiles' ? 'tile delta' : 'whole volume',
       clients: clientCount,
       saves: latencies.length,
@@ -216,6 +219,7 @@ export async function run(): Promise<BenchResult> {
     for (const mode of ['whole', 'tiles'] as const) rows.push(await measure(kind, mode, baseBody, mode === 'whole' ? whole : tiles));
     // Service time: the same tile saves from one client, so nothing waits behind another save.
     rows.push(await measure(kind, 'tiles', baseBody, tiles, 1));
+    if (kind === 'pglite') for (const clients of [CLIENTS, 1]) rows.push(await measure(kind, 'tiles', baseBody, tiles, clients, false));
   }
   const row = (db: string, save: string, clients = CLIENTS) => rows.find((r) => r.database === db && r.save === save && r.clients === clients);
   const p99 = (db: string, save: string) => Number(row(db, save)!['p99 (ms)']);

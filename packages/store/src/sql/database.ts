@@ -15,6 +15,8 @@ export interface DatabaseConfig {
   url?: string | undefined;
   /** The data folder (`DELINEATE_DATA`); PGlite keeps its database under `<dataDir>/db`. */
   dataDir: string;
+  /** PGlite only: `false` runs statements through `PGlite.query` unprepared (the benchmarks' reference). */
+  pglitePreparedStatements?: boolean;
 }
 
 export interface Database {
@@ -43,7 +45,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const releaseLock = await lockDataDir(join(config.dataDir, 'db.lock'));
   try {
-    const database = await openPGlite({ dataDir: dir });
+    const database = await openPGlite({ dataDir: dir }, { prepared: config.pglitePreparedStatements ?? true });
     return {
       ...database,
       async close() {
@@ -101,19 +103,19 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Embedded PGlite; `options` as PGlite takes them (e.g. `loadDataDir` to start from a dump). */
-export async function openPGlite(options: PGliteOptions): Promise<Database> {
+export async function openPGlite(options: PGliteOptions, dialect: { prepared?: boolean } = {}): Promise<Database> {
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(options);
   } catch (cause) {
     throw new DelineateError('DLN_STORE_UNAVAILABLE', `Cannot open the embedded database: ${errorMessage(cause)}`);
   }
-  return pgliteDatabase(pglite);
+  return pgliteDatabase(pglite, dialect);
 }
 
 /** Wraps an open PGlite instance; closing the Database closes the instance. */
-export function pgliteDatabase(pglite: PGlite): Database {
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+export function pgliteDatabase(pglite: PGlite, dialect: { prepared?: boolean } = {}): Database {
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite, dialect) });
   return {
     db,
     kind: 'pglite',

@@ -15,21 +15,26 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { Mutex } from './mutex';
+import { PreparedStatements } from './pglite-statements';
 
 /**
- * Kysely dialect over one embedded PGlite instance. PGlite is a single connection, so
+ * Kysely dialect over one embedded PGlite instance, running statements as named prepared
+ * statements (pglite-statements.ts). PGlite is a single connection, so
  * acquiring a connection takes a FIFO lock that is held until Kysely releases it: a
  * transaction keeps the lock from BEGIN to COMMIT/ROLLBACK and nothing else interleaves.
  */
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
+  readonly #prepared: boolean;
 
-  constructor(pglite: PGlite) {
+  /** `prepared: false` runs every statement through `PGlite.query` (parsed and planned each time): the benchmarks' reference. */
+  constructor(pglite: PGlite, options: { prepared?: boolean } = {}) {
     this.#pglite = pglite;
+    this.#prepared = options.prepared ?? true;
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.#pglite);
+    return new PGliteDriver(this.#pglite, this.#prepared);
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
@@ -69,18 +74,32 @@ const QUERY_OPTIONS = {
 
 class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
+  readonly #prepared: boolean;
+  #statements: PreparedStatements | undefined;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: PGlite, prepared: boolean) {
     this.#pglite = pglite;
+    this.#prepared = prepared;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], QUERY_OPTIONS);
+    const parameters = [...compiledQuery.parameters];
+    const result = this.#prepared
+      ? await this.#preparedStatements().run(compiledQuery.sql, parameters)
+      : await this.#pglite.query<R>(compiledQuery.sql, parameters, QUERY_OPTIONS);
     const command = result.command;
     const changed = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
-    return changed && result.affectedRows !== undefined
-      ? { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) }
-      : { rows: result.rows };
+    const rows = result.rows as R[];
+    return changed && result.affectedRows !== undefined ? { rows, numAffectedRows: BigInt(result.affectedRows) } : { rows };
+  }
+
+  /** Made at the first query: PGlite's parsers for array types exist once it is ready. */
+  #preparedStatements(): PreparedStatements {
+    this.#statements ??= new PreparedStatements(this.#pglite, {
+      parsers: { ...(this.#pglite.parsers as Record<number, (text: string, typeId: number) => unknown>), ...QUERY_OPTIONS.parsers },
+      serializers: { ...(this.#pglite.serializers as Record<number, (value: unknown) => string>), ...QUERY_OPTIONS.serializers },
+    });
+    return this.#statements;
   }
 
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
@@ -94,9 +113,9 @@ class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
   #release: (() => void) | undefined;
 
-  constructor(pglite: PGlite) {
+  constructor(pglite: PGlite, prepared: boolean) {
     this.#pglite = pglite;
-    this.#connection = new PGliteConnection(pglite);
+    this.#connection = new PGliteConnection(pglite, prepared);
   }
 
   async init(): Promise<void> {
