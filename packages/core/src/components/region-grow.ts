@@ -57,7 +57,7 @@ export function growRegion(values: Intensities, dims: VolumeDims, seed: Voxel, o
     }
   };
   seedSlice(sz, sx + nx * sy);
-  let stack = new Int32Array(2048);
+  let stack: Int32Array = new Int32Array(2048);
   // The voxels a slice gained (in-plane offsets): at most the whole plane.
   const gained = new Int32Array(plane);
   let voxels = 0;
