@@ -182,7 +182,7 @@ run('AI pre-annotation in the workspace', () => {
     expect(added).toBeGreaterThan(0);
     const dice = (2 * both) / (2 * both + added + removed);
 
-    await admin.goto(`${server.url}/projects/${projectId}/quality`);
+    await admin.goto(`${server.url}/#/projects/${projectId}/quality`);
     const row = admin.locator('[data-testid=correction-effort] tr[data-model="liver-window 1.0.0"][data-label=liver]');
     await admin.waitForSelector('[data-testid=correction-effort]');
     await row.waitFor({ timeout: 5000 }).catch(async (e: unknown) => {

@@ -72,12 +72,12 @@ export function PreannotatePanel(props: { p: Preannotation; labels: readonly Lab
           )}
           {kinds.click && (
             <button disabled={disabled} className={p.armed === 'click' ? 'active' : ''} onClick={() => props.onArm(p.armed === 'click' ? null : 'click')} data-testid="preannotate-click">
-              Grow from a click
+              {kinds.tolerance ? 'Grow from a click' : 'Click to prompt'}
             </button>
           )}
         </div>
       )}
-      {kinds?.click && (
+      {kinds?.tolerance && (
         <div className="row">
           <label>
             Tolerance ± {p.toleranceHu} HU
@@ -85,7 +85,7 @@ export function PreannotatePanel(props: { p: Preannotation; labels: readonly Lab
           </label>
         </div>
       )}
-      {p.armed === 'click' && <p className="hint">Click on the image where the region starts.</p>}
+      {p.armed === 'click' && <p className="hint">{kinds?.tolerance ? 'Click on the image where the region starts.' : 'Click on the structure for the model to outline.'}</p>}
       {p.armed === 'box' && <p className="hint">Drag a box on the image.</p>}
       {p.job && (
         <p data-testid="preannotate-status" data-status={p.job.status}>

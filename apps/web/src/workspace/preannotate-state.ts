@@ -10,14 +10,16 @@ import { clearDraftLabel, draftLayer, withoutLabel, type DraftLayer } from './pr
 import type { OpenedWork } from './queries';
 import type { LabelVolume } from './use-label-volume';
 
-/** What a model accepts as a prompt, from its runtime. */
-export type PromptKinds = { slice: boolean; box: boolean; volume: boolean; click: boolean };
+/** What a model accepts as a prompt, from its runtime; `tolerance`: a click grows within an HU tolerance. */
+export type PromptKinds = { slice: boolean; box: boolean; volume: boolean; click: boolean; tolerance: boolean };
 
 export function promptKindsOf(model: Model): PromptKinds {
   const runtime = model.manifest?.runtime;
-  if (runtime?.kind === 'builtin' && runtime.preannotator === 'region_grow') return { slice: false, box: false, volume: false, click: true };
-  if (runtime?.kind === 'builtin' && runtime.preannotator === 'box_threshold') return { slice: false, box: true, volume: false, click: false };
-  return { slice: true, box: true, volume: true, click: false };
+  if (runtime?.kind === 'builtin' && runtime.preannotator === 'region_grow') return { slice: false, box: false, volume: false, click: true, tolerance: true };
+  if (runtime?.kind === 'builtin' && runtime.preannotator === 'box_threshold') return { slice: false, box: true, volume: false, click: false, tolerance: false };
+  // Promptable (SAM-style) models answer clicks and boxes through their decoder.
+  if (runtime?.kind === 'onnx' && runtime.promptDecoder) return { slice: false, box: true, volume: false, click: true, tolerance: false };
+  return { slice: true, box: true, volume: true, click: false, tolerance: false };
 }
 
 export interface ShownDraft {
