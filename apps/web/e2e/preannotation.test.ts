@@ -158,9 +158,10 @@ run('AI pre-annotation in the workspace', () => {
 
   it('shows on the QA page the correction effort of the ONNX model version, as worked out from the two revisions', async () => {
     // The effort is measured by a job after submission.
-    let effort: { aiVersion: number; submittedVersion: number; editing: { strokes: number; clicks: number; undos: number; activeEditingMs: number } | null } | null = null;
+    type Effort = { aiVersion: number; submittedVersion: number; editing: { strokes: number; clicks: number; undos: number; activeEditingMs: number } | null };
+    let effort: Effort | null = null;
     for (let i = 0; i < 120 && !effort; i++) {
-      const res = await call<typeof effort>(admin, 'GET', `/api/tasks/${taskId}/correction-effort`);
+      const res: { status: number; body: Effort } = await call<Effort>(admin, 'GET', `/api/tasks/${taskId}/correction-effort`);
       if (res.status === 200) effort = res.body;
       else await new Promise((r) => setTimeout(r, 500));
     }
