@@ -15,7 +15,7 @@ describe('pre-annotation panel words and prompts', () => {
     expect(jobStatusWords('queued')).toBe('Waiting for a worker…');
     expect(jobStatusWords('succeeded')).toBe('Draft ready.');
     expect(jobFailure('DLN_MODEL_OUTPUT_OFF_GRID: The model output is off the grid')).toEqual({ code: 'DLN_MODEL_OUTPUT_OFF_GRID', text: 'The model output is off the grid' });
-    expect(jobFailure(null).code).toBe('DLN_MODEL_RUN_FAILED');
+    expect(jobFailure(null).code).toBe('DLN_MODEL_RUNTIME_FAILED');
     expect(runtimeWords('monai_label')).toBe('external MONAI Label endpoint');
   });
 

@@ -38,7 +38,7 @@ export function jobStatusWords(status: string): string {
 /** A failed job's reason without its code (the code is shown beside it). */
 export function jobFailure(error: string | null): { code: string; text: string } {
   const m = /^(DLN_[A-Z0-9_]+):?\s*(.*)$/.exec(error ?? '');
-  return m ? { code: m[1]!, text: m[2] || 'The model could not draw a draft.' } : { code: 'DLN_MODEL_RUN_FAILED', text: error ?? 'The model could not draw a draft.' };
+  return m ? { code: m[1]!, text: m[2] || 'The model could not draw a draft.' } : { code: 'DLN_MODEL_RUNTIME_FAILED', text: error ?? 'The model could not draw a draft.' };
 }
 
 /** The runtime in words. */
