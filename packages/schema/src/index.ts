@@ -300,6 +300,7 @@ export {
   ModelManifest,
   ModelOutput,
   ModelRuntimeSpec,
+  PromptDecoderSpec,
   PreannotateJobPayload,
   PreannotationPrompt,
   PreannotationSettings,

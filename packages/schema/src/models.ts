@@ -42,8 +42,26 @@ export const ModelOutput = z.object({
 });
 export type ModelOutput = z.infer<typeof ModelOutput>;
 
+const TensorName = z.string().regex(/^[A-Za-z0-9_.:/-]{1,128}$/);
+
+/**
+ * A promptable (SAM-style) model: the manifest's weights are the image encoder, run once per
+ * slice (its embedding is cached), and this decoder runs per click or box. Inputs as SAM's ONNX
+ * export names them: the embedding, `point_coords` [1, N, 2] (x, y in voxels of the slice) and
+ * `point_labels` [1, N] (1 a foreground click, 2 and 3 a box's corners); its output is mask
+ * logits [1, 1, H, W] on the slice's grid, drawn where > 0.
+ */
+export const PromptDecoderSpec = z.object({
+  decoderSha256: Sha256Hex,
+  embedding: TensorName,
+  pointCoords: TensorName,
+  pointLabels: TensorName,
+  masks: TensorName,
+});
+export type PromptDecoderSpec = z.infer<typeof PromptDecoderSpec>;
+
 export const ModelRuntimeSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('onnx') }),
+  z.object({ kind: z.literal('onnx'), promptDecoder: PromptDecoderSpec.optional() }),
   z.object({
     kind: z.literal('monai_label'),
     endpoint: z.url({ protocol: /^https?$/ }).max(512),

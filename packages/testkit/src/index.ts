@@ -19,4 +19,5 @@ export { orthancAvailable, startOrthanc, type OrthancServer } from './dicom/orth
 export { synthesizeNdpiSlide, type SyntheticNdpi } from './slides/synthetic-ndpi';
 export { sparseDicomSlide, type SparseDicomSlide } from './slides/sparse-dicom-slide';
 export { windowModelSlice, windowOnnxModel, type WindowModelOptions } from './onnx-model';
+export { promptableDecoderSlice, promptableOnnxModels, type PromptableModelOptions } from './onnx-promptable';
 export { startMonaiLabelService, type MonaiLabelBehaviour, type MonaiLabelService } from './monai-label-service';

@@ -14,9 +14,11 @@ export interface WindowModelOptions {
   readonly high: number;
   /** Sigmoid steepness per HU (default 0.5). */
   readonly steepness?: number;
+  /** The output's name (default `probability`; a promptable model's encoder names it its embedding). */
+  readonly outputName?: string;
 }
 
-class Writer {
+export class Writer {
   readonly #parts: number[] = [];
   varint(value: number | bigint): this {
     let v = BigInt(value);
@@ -59,19 +61,20 @@ class Writer {
   }
 }
 
-const FLOAT = 1;
+const FLOAT = 1, INT64 = 7;
 const ATTR_FLOAT = 1, ATTR_INTS = 7;
 
-function tensor(w: Writer, name: string, dims: readonly number[], values: readonly number[]): void {
+/** An initializer: float32, or int64 (shapes, axes) when `int64` is set. */
+export function tensor(w: Writer, name: string, dims: readonly number[], values: readonly number[], int64 = false): void {
   w.message(5, (t) => {
     for (const d of dims) t.int(1, d);
-    t.int(2, FLOAT);
+    t.int(2, int64 ? INT64 : FLOAT);
     t.string(8, name);
-    t.bytes(9, new Uint8Array(new Float32Array(values).buffer));
+    t.bytes(9, new Uint8Array(int64 ? new BigInt64Array(values.map((v) => BigInt(v))).buffer : new Float32Array(values).buffer));
   });
 }
 
-function node(w: Writer, op: string, inputs: readonly string[], outputs: readonly string[], attributes: ReadonlyArray<{ name: string; ints?: readonly number[]; f?: number }> = []): void {
+export function node(w: Writer, op: string, inputs: readonly string[], outputs: readonly string[], attributes: ReadonlyArray<{ name: string; ints?: readonly number[]; f?: number }> = []): void {
   w.message(1, (n) => {
     for (const i of inputs) n.string(1, i);
     for (const o of outputs) n.string(2, o);
@@ -90,17 +93,15 @@ function node(w: Writer, op: string, inputs: readonly string[], outputs: readonl
   });
 }
 
-function valueInfo(w: Writer, field: number, name: string): void {
+/** A graph input (field 11) or output (12), float32, its dimensions fixed or named. */
+export function valueInfo(w: Writer, field: number, name: string, dims: readonly (number | string)[] = [1, 1, 'H', 'W']): void {
   w.message(field, (v) => {
     v.string(1, name);
     v.message(2, (type) =>
       type.message(1, (t) => {
         t.int(1, FLOAT);
         t.message(2, (shape) => {
-          shape.message(1, (d) => d.int(1, 1));
-          shape.message(1, (d) => d.int(1, 1));
-          shape.message(1, (d) => d.string(2, 'H'));
-          shape.message(1, (d) => d.string(2, 'W'));
+          for (const d of dims) shape.message(1, (m) => (typeof d === 'number' ? m.int(1, d) : m.string(2, d)));
         });
       }),
     );
@@ -118,7 +119,7 @@ export function windowOnnxModel(options: WindowModelOptions): Uint8Array {
       node(g, 'Conv', ['smoothed', 'edges_w', 'edges_b'], ['edges'], [{ name: 'kernel_shape', ints: [1, 1] }]);
       node(g, 'Sigmoid', ['edges'], ['inside']);
       node(g, 'Conv', ['inside', 'sum_w', 'sum_b'], ['band'], [{ name: 'kernel_shape', ints: [1, 1] }]);
-      node(g, 'Clip', ['band', 'zero', 'one'], ['probability']);
+      node(g, 'Clip', ['band', 'zero', 'one'], [options.outputName ?? 'probability']);
       g.string(2, 'hu-window');
       tensor(g, 'smooth_w', [1, 1, 3, 3], Array.from({ length: 9 }, () => 1 / 9));
       tensor(g, 'smooth_b', [1], [0]);
@@ -129,7 +130,7 @@ export function windowOnnxModel(options: WindowModelOptions): Uint8Array {
       tensor(g, 'zero', [], [0]);
       tensor(g, 'one', [], [1]);
       valueInfo(g, 11, 'image');
-      valueInfo(g, 12, 'probability');
+      valueInfo(g, 12, options.outputName ?? 'probability');
     })
     .message(8, (o) => o.string(1, '').int(2, 13))
     .finish();

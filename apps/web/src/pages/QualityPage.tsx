@@ -2,6 +2,7 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { useAgreementReport, useDocumentChoices, useProjectSummary, useQualityReport } from '../data/projects';
 import { BarChart, BoxPlot, fmt, Histogram } from '../ui/charts';
 import { QueryError } from '../ui/ErrorBox';
+import { CorrectionEffortTable } from './CorrectionEffortTable';
 import '../ui/project-styles.css';
 
 const route = getRouteApi('/projects/$projectId/quality');
@@ -191,6 +192,7 @@ export function QualityPage() {
           unit=" mm"
         />
       </div>
+      <CorrectionEffortTable projectId={projectId} labelName={labelName} />
     </div>
   );
 }

@@ -15,6 +15,8 @@ import { useInvalidateAfterSave, useItem, useOpenedWork, useRevisions } from './
 import type { SaveState } from './save-controller';
 import { centreOf, shellShortcuts } from './shell-shortcuts';
 import { ShortcutRegistry, stopsDefault, typingTarget } from './shortcuts';
+import { PreannotatePanel } from './preannotate-panel';
+import { usePreannotation } from './preannotate-state';
 import { exposeWorkspace } from './test-hooks';
 import { useLabelVolume, type LabelVolume } from './use-label-volume';
 import { useLabelVolumes } from './use-label-volumes';
@@ -106,6 +108,10 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   }, [saves, viewing, complete, invalidate]);
   const savedVersion = useCallback(async () => (saves?.dirty ? save() : (saves?.baseVersion ?? null)), [saves, save]);
   const workflow = useWorkflow(work, volume, savedVersion);
+  const showDraft = useCallback((drawn: Uint8Array | null) => setCompare(drawn ? { title: 'model draft', data: drawn } : null), [setCompare]);
+  const loadDraftVersion = useCallback((version: number) => loadNewer(version, true), [loadNewer]);
+  const preannotation = usePreannotation(work, props.taskId, volume, { save: savedVersion, loadVersion: loadDraftVersion, showDraft, changed: bump, error: setError });
+  const { recorder, onClick: promptClick, onBox: promptBox } = preannotation;
   const { wf, reviewStage, locked } = workflow;
   lockedRef.current = locked;
   const readOnly = viewing !== null || locked || !complete;
@@ -119,24 +125,34 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     (effect: ToolEffect) => {
       if (effect.kind === 'edited') {
         bump();
+        recorder.stroke();
         if (effect.notice) setNotice(effect.notice);
-      } else if (effect.kind === 'cursor') setCursor(effect.voxel);
+      } else if (effect.kind === 'cursor') {
+        setCursor(effect.voxel);
+        promptClick(effect.voxel);
+      }
       else if (effect.kind === 'notice') setNotice(effect.text);
       else if (effect.kind === 'box') {
         if (!effect.final) setDrawingBox({ ...effect.box, colour: markColours.drawing });
         else {
           setDrawingBox(null);
-          setPendingMark({ box: effect.box, labelValue });
+          if (!promptBox(effect.box, { low: options.threshold.lower, high: options.threshold.upper })) setPendingMark({ box: effect.box, labelValue });
         }
       }
     },
-    [bump, labelValue],
+    [bump, labelValue, recorder, promptClick, promptBox, options.threshold],
   );
   const interpolate = useCallback(() => {
     const ctx = toolContext();
     if (ctx && !readOnly) onToolEffect(tools.interpolate.key(ctx, 'i'));
   }, [toolContext, readOnly, onToolEffect, tools]);
-  const undo = useCallback(() => void (!readOnly && volume?.map.undo() && bump()), [readOnly, volume, bump]);
+  const undo = useCallback(() => void (!readOnly && volume?.map.undo() && (recorder.undo(), bump())), [readOnly, volume, bump, recorder]);
+  // Presses on the image count as clicks of the correction effort (strokes are counted as edits).
+  useEffect(() => {
+    const onDown = (e: PointerEvent) => void (e.target instanceof HTMLCanvasElement && recorder.click());
+    document.addEventListener('pointerdown', onDown, true);
+    return () => document.removeEventListener('pointerdown', onDown, true);
+  }, [recorder]);
   const redo = useCallback(() => void (!readOnly && volume?.map.redo() && bump()), [readOnly, volume, bump]);
   const toggleMarkTool = useCallback(() => setToolId((t) => (t === 'mark' ? 'brush' : 'mark')), []);
 
@@ -281,6 +297,18 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
       <div className={`workspace${reviewStage ? ' with-review' : ''}`}>
         <div className="panel">
           <ToolBar valueLabel={modalityDisplay(work.item.modality).valueLabel} tools={tools} active={toolId} readOnly={readOnly} options={options} onTool={setToolId} onOptions={(c) => setOptions((o) => ({ ...o, ...c }))} onInterpolate={interpolate} onUndo={undo} onRedo={redo} volumeTools={volume.kind === 'volume'} />
+          {props.taskId && volume.kind === 'volume' && (
+            <PreannotatePanel
+              p={preannotation}
+              labels={labels}
+              slice={cursor[2]}
+              readOnly={readOnly}
+              onArm={(mode) => {
+                preannotation.setArmed(mode);
+                if (mode) setToolId(mode === 'click' ? 'crosshair' : 'mark');
+              }}
+            />
+          )}
           <div ref={setControls} />
           <RevisionsPanel
             revisions={revisions.data ?? []}
@@ -330,11 +358,20 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
               onGoTo={(box) => setCursor(centreOf(box))}
               words={checklistWords(wf.context?.checklist, labels)}
               onSubmit={() =>
-                void workflow.submitForReview().then((done) => {
-                  if (!done) return;
-                  setToolId('crosshair');
-                  setNotice('Submitted for review. The annotation is now read-only.');
-                })
+                void preannotation
+                  .sendActivity()
+                  .then(
+                    () => workflow.submitForReview(),
+                    (e: unknown) => {
+                      setError(e);
+                      return false;
+                    },
+                  )
+                  .then((done) => {
+                    if (!done) return;
+                    setToolId('crosshair');
+                    setNotice('Submitted for review. The annotation is now read-only.');
+                  })
               }
             />
           )}

@@ -39,7 +39,7 @@ function patchesOf(region: RuntimeRegion, manifest: ModelManifest): Patch[] {
   return patches;
 }
 
-function normaliser(n: IntensityNormalisation): (hu: number) => number {
+export function normaliser(n: IntensityNormalisation): (hu: number) => number {
   switch (n.kind) {
     case 'window':
       return (hu) => Math.min(1, Math.max(0, (hu - n.low) / (n.high - n.low)));

@@ -5,6 +5,7 @@ import type { JobHandler, WorkerContext } from '../worker';
 import { builtinRuntime } from './builtin';
 import { monaiLabelRuntime, type MonaiLabelOptions } from './monai-label';
 import { onnxRuntime, type OnnxRuntimeOptions } from './onnx';
+import { promptableOnnxRuntime } from './onnx-promptable';
 import type { PreannotationRuntime, RuntimeOutput } from './runtime';
 
 export { CORRECTION_EFFORT_JOB_KIND, PREANNOTATE_JOB_KIND };
@@ -38,6 +39,7 @@ export function labelsOfIndices(output: RuntimeOutput, context: DraftContext): U
  */
 export function preannotationJobs(options: PreannotationOptions = {}): { handlers: Record<string, JobHandler>; close(): Promise<void> } {
   const onnx = onnxRuntime(options.onnx);
+  const promptable = promptableOnnxRuntime({ threads: options.onnx?.threads });
   const runtimes: Record<ModelManifest['runtime']['kind'], PreannotationRuntime> = {
     onnx,
     monai_label: monaiLabelRuntime(options.monaiLabel),
@@ -54,10 +56,14 @@ export function preannotationJobs(options: PreannotationOptions = {}): { handler
     const manifest = draft.model.manifest!;
     const t0 = now();
     const { hu } = await readItemHounsfield(db, context.blobs, draft.itemId);
-    const weights = manifest.runtime.kind === 'onnx' ? await new ModelRepository(db, { blobs: context.blobs }).weights(draft.model) : undefined;
+    const models = new ModelRepository(db, { blobs: context.blobs });
+    const weights = manifest.runtime.kind === 'onnx' ? await models.weights(draft.model) : undefined;
+    const promptDecoder = manifest.runtime.kind === 'onnx' ? manifest.runtime.promptDecoder : undefined;
+    const decoderWeights = promptDecoder ? await models.weights(draft.model, 'decoder') : undefined;
     const inputSha256 = createHash('sha256').update(new Uint8Array(hu.buffer, hu.byteOffset, hu.byteLength)).digest('hex');
     const t1 = now();
-    const output = await runtimes[manifest.runtime.kind].run({ manifest, geometry: draft.geometry, hu, prompt: payload.prompt, weights });
+    const runtime = promptDecoder ? promptable : runtimes[manifest.runtime.kind];
+    const output = await runtime.run({ manifest, geometry: draft.geometry, hu, prompt: payload.prompt, weights, decoderWeights });
     const t2 = now();
     const labels = labelsOfIndices(output, draft);
     const t3 = now();
@@ -87,7 +93,13 @@ export function preannotationJobs(options: PreannotationOptions = {}): { handler
     await computeCorrectionEffort(context.database.db, context.blobs, taskId, context.clock);
     return { objectType: 'task', objectId: taskId };
   };
-  return { handlers: { [PREANNOTATE_JOB_KIND]: handler, [CORRECTION_EFFORT_JOB_KIND]: effort }, close: () => onnx.close() };
+  return {
+    handlers: { [PREANNOTATE_JOB_KIND]: handler, [CORRECTION_EFFORT_JOB_KIND]: effort },
+    close: async () => {
+      await onnx.close();
+      await promptable.close();
+    },
+  };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface RuntimeInput {
   readonly prompt: PreannotationPrompt;
   /** ONNX weights, read back and checked against the manifest's hash. */
   readonly weights?: Uint8Array | undefined;
+  /** A promptable model's decoder weights, read back and checked like the weights. */
+  readonly decoderWeights?: Uint8Array | undefined;
 }
 
 /** The voxels a run covers (inclusive corners) and how its output lays into the head. */

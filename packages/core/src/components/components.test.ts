@@ -133,4 +133,21 @@ describe('classical pre-annotators', () => {
       expect(Array.from(regionMask(grown, v.length))).toEqual(Array.from(flood.labels, (l) => (l === label ? 1 : 0)));
     }
   });
+
+  it('region growing keeps long rows whole across bit words and honours a fractional tolerance', () => {
+    // Rows of 70 voxels span three 32-bit words; a few outliers cut them.
+    const d: VolumeDims = [70, 6, 4];
+    const v = new Float32Array(70 * 6 * 4).fill(100);
+    const rng = seededRandom(5);
+    for (let i = 0; i < v.length; i++) if (rng.next() < 0.05) v[i] = 100.6;
+    const grown = growRegion(v, d, [0, 0, 0], { tolerance: 0.5 });
+    const inWindow = Uint8Array.from(v, (x) => (x === 100 ? 1 : 0));
+    const flood = floodComponents(inWindow, d);
+    const label = flood.labels[0]!;
+    const expected = Array.from(flood.labels, (l) => (l === label ? 1 : 0));
+    expect(Array.from(regionMask(grown, v.length))).toEqual(expected);
+    expect(grown.voxels).toBe(expected.filter((x) => x === 1).length);
+    // Spans never cross a row's end.
+    for (let k = 0; k < grown.spanStart.length; k++) expect(Math.floor(grown.spanStart[k]! / 70)).toBe(Math.floor((grown.spanEnd[k]! - 1) / 70));
+  });
 });

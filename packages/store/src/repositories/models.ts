@@ -92,6 +92,8 @@ export class ModelRepository {
         // Uploaded before (`uploadWeights`): read back and checked, so a model never pins bytes the store lacks.
         await this.weights({ manifest });
       }
+      // A promptable model's decoder is uploaded ahead the same way.
+      if (manifest.runtime.promptDecoder) await this.weights({ manifest }, 'decoder');
     } else if (input.weights) {
       throw new DelineateError('DLN_MODEL_MANIFEST_INVALID', 'Only ONNX models carry weights');
     }
@@ -126,9 +128,10 @@ export class ModelRepository {
     return { sha256: expectedSha256, bytes: bytes.length };
   }
 
-  /** A model's ONNX weights, read back and checked against the hash it is pinned by. */
-  async weights(model: Pick<Model, 'manifest'>): Promise<Uint8Array> {
-    const hash = model.manifest?.weightsSha256;
+  /** A model's ONNX weights (or a promptable model's decoder), read back and checked against the hash it is pinned by. */
+  async weights(model: Pick<Model, 'manifest'>, part: 'model' | 'decoder' = 'model'): Promise<Uint8Array> {
+    const runtime = model.manifest?.runtime;
+    const hash = part === 'model' ? model.manifest?.weightsSha256 : runtime?.kind === 'onnx' ? runtime.promptDecoder?.decoderSha256 : undefined;
     if (!hash) throw new DelineateError('DLN_MODEL_WEIGHTS_MISSING', 'This model has no weights');
     const bytes = await this.#weightStore()
       .get(hash)
