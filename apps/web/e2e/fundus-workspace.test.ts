@@ -15,6 +15,7 @@ const run = browserAvailable() ? describe : describe.skip;
 
 interface FundusHooks {
   ready(): boolean;
+  photoReady(): boolean;
   photoToPage(x: number, y: number): { x: number; y: number };
   measures(): unknown;
   savedVersion(): number | null;
@@ -64,7 +65,10 @@ run('fundus workspace in chromium', () => {
   it('draws disc and cup on the photograph, saves, and shows the vCDR of the stored mask', async () => {
     await signIn(page, server.url, 'demo.annotator', server.passwords.get('demo.annotator')!);
     await page.goto(`${server.url}/#/items/${seeded.itemId}`);
-    await page.waitForFunction(() => (window as unknown as { __delineate?: FundusHooks }).__delineate?.ready?.() === true, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => {
+      const d = (window as unknown as { __delineate?: FundusHooks }).__delineate;
+      return d?.ready?.() === true && d.photoReady?.() === true;
+    }, undefined, { timeout: 60_000 });
     expect(await page.textContent('[data-testid=fundus-laterality]')).toBe('Right eye (OD)');
     await page.selectOption('[data-testid=fundus-view]', 'green');
     await page.selectOption('[data-testid=fundus-view]', 'contrast');

@@ -277,4 +277,5 @@ export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/
 export { parseBackupManifest } from './backup/manifest';
 // Fundus photographs (issue 20, src/fundus/): the eye and pixel size per photo, disc/cup revisions and their measures.
 export { FundusPhotoRepository, type FundusPhoto } from './fundus/photos';
+export { fundusAgreement, type FundusAgreementReport, type FundusReaderPair } from './fundus/agreement';
 export { discCupLabelsOf, fundusMaskOf, fundusMeasuresView, FundusRevisionRepository, readFundusMask, type SaveFundusInput } from './fundus/revisions';

@@ -18,6 +18,8 @@ export interface FundusPairAgreement {
   readonly cup: StructureAgreement;
   /** |vCDR of reader A − vCDR of reader B| under each named convention. */
   readonly absoluteVcdrDifference: ReadonlyArray<{ readonly convention: CdrConvention; readonly value: number }>;
+  /** Each reader's vCDR under each convention, in the same order. */
+  readonly vcdr: ReadonlyArray<{ readonly convention: CdrConvention; readonly a: number; readonly b: number }>;
 }
 
 function structure(a: Uint8Array, b: Uint8Array, width: number, height: number, spacing: readonly [number, number] | null): StructureAgreement {
@@ -40,6 +42,7 @@ export function fundusPairAgreement(a: FundusMask, b: FundusMask, labels: DiscCu
     disc: structure(sa.disc, sb.disc, a.width, a.height, spacing),
     cup: structure(sa.cup, sb.cup, a.width, a.height, spacing),
     absoluteVcdrDifference: ma.cdr.map((c) => ({ convention: c.convention, value: Math.abs(c.vertical - verticalCdr(mb, c.convention)) })),
+    vcdr: ma.cdr.map((c) => ({ convention: c.convention, a: c.vertical, b: verticalCdr(mb, c.convention) })),
   };
 }
 

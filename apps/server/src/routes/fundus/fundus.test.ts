@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRle8, ellipseContour, fundusMeasures, verticalCdr } from '@delineate/core';
+import { decodeRle8, ellipseContour, fundusMeasures, fundusPairAgreement, verticalCdr } from '@delineate/core';
 import { decodePng } from '@delineate/formats';
 import { testing } from '@delineate/store';
+import { openTestSession } from '../../access';
 import { asUser } from '../../test/auth';
 import { startHarness, type Harness } from '../../test/harness';
 import { seedFundusProject, type FundusBed } from './fundus-bed';
@@ -98,5 +99,38 @@ describe.each(kinds.run)('fundus routes on %s', (kind) => {
     const res = await h.server.app.inject({ method: 'GET', url: `/api/items/${h.seeded.itemId}/photo`, headers });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'DLN_FUNDUS_NOT_A_PHOTO', message: 'This item is not a fundus photograph' });
+  });
+
+  it('reports two readers’ disc and cup agreement and the vCDR Bland–Altman, equal to core on the stored masks', async () => {
+    const { disc, cup } = bed.fundus;
+    const first = await newAnnotation();
+    const second = await newAnnotation();
+    const save = (id: string, cupRadii: readonly [number, number]) =>
+      inject('POST', `/api/annotations/${id}/fundus`, { disc: { tool: 'ellipse', points: ellipseContour(disc.centre, disc.radii) }, cup: { tool: 'ellipse', points: ellipseContour(cup.centre, cupRadii) }, fovea: null }, { 'if-match': '0' });
+    expect((await save(first, cup.radii)).statusCode).toBe(201);
+    expect((await save(second, [cup.radii[0], cup.radii[1] - 3])).statusCode).toBe(201);
+    const reviewer = await openTestSession(h.server.app.accessRuntime, h.seeded.userId, { grant: { projectId: bed.projectId, roles: ['reviewer'] } });
+    const res = await h.server.app.inject({ method: 'GET', url: `/api/projects/${bed.projectId}/fundus/agreement`, headers: reviewer.headers });
+    expect(res.statusCode).toBe(200);
+    const report = res.json();
+    const pair = report.pairs.find((p: { a: { annotationId: string }; b: { annotationId: string } }) => p.a.annotationId === first && p.b.annotationId === second);
+    expect(pair).toBeDefined();
+    const read = async (id: string) => {
+      const mask = await inject('GET', `/api/annotations/${id}/revisions/1/mask`);
+      const decoded = decodeRle8(new Uint8Array(mask.rawPayload), 200 * 160);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return { width: 200, height: 160, data: decoded.voxels };
+    };
+    const expected = fundusPairAgreement(await read(first), await read(second), { disc: 1, cup: 2 }, [0.01, 0.01]);
+    expect(pair.disc.dice).toBe(1);
+    expect(pair.cup.dice).toBeCloseTo(expected.cup.dice, 12);
+    expect(pair.cup.hd95Px).toBeCloseTo(expected.cup.hd95Px, 12);
+    expect(pair.cup.hd95Mm).toBeCloseTo(expected.cup.hd95Mm!, 12);
+    const refuge = pair.vcdr.find((v: { convention: string }) => v.convention === 'refuge');
+    expect(refuge.absoluteDifference).toBeGreaterThan(0);
+    expect(refuge.absoluteDifference).toBeCloseTo(expected.absoluteVcdrDifference.find((d) => d.convention === 'refuge')!.value, 12);
+    const ba = report.blandAltman.find((b: { convention: string }) => b.convention === 'refuge');
+    expect(ba.n).toBe(report.pairs.length);
+    expect(ba.upperLimit).toBeGreaterThanOrEqual(ba.bias);
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DelineateError, FundusPhotoView, FundusRevisionView, SaveFundusAnnotation } from '@delineate/schema';
-import { FundusPhotoRepository, FundusRevisionRepository, ItemRepository } from '@delineate/store';
+import { fundusAgreement, FundusPhotoRepository, FundusRevisionRepository, ItemRepository } from '@delineate/store';
 import type { ServerContext } from '../../context';
 import { requestUserId } from '../../http/actor';
 import { defineRoute, type RouteRegistry } from '../../http/route';
@@ -12,6 +12,7 @@ import { levelCount, PhotoLevelCache } from './photo-levels';
 const itemParams = z.object({ itemId: z.uuid() });
 const annotationParams = z.object({ annotationId: z.uuid() });
 const revisionParams = z.object({ annotationId: z.uuid(), version: z.coerce.number().int().min(1) });
+const projectParams = z.object({ projectId: z.uuid() });
 const levelQuery = z.object({ level: z.coerce.number().int().min(0).max(16).default(0) });
 
 /** Fundus photographs (issue 20): the photo and its levels, disc/cup saves and their measures. */
@@ -120,6 +121,27 @@ export function registerFundusRoutes(app: FastifyInstance, registry: RouteRegist
     handler: async ({ params }, request) => {
       await assertBlindingAllows(ctx, request, params.annotationId);
       return fundus.get(params.annotationId, params.version, await projectLabels(params.annotationId));
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/projects/:projectId/fundus/agreement',
+    operationId: 'fundusAgreement',
+    summary: 'Per pair of readers of each fundus photograph: disc and cup Dice and HD95 (px, mm when known), |ΔvCDR| per convention; Bland–Altman of the vCDR over all pairs',
+    tags: ['fundus'],
+    action: 'quality.read',
+    resource: 'project',
+    params: projectParams,
+    responses: { 200: { description: 'Fundus agreement' } },
+    handler: async ({ params }) => {
+      const row = await ctx.database.db
+        .selectFrom('projects as p')
+        .innerJoin('label_schema_versions as v', (join) => join.onRef('v.schema_id', '=', 'p.label_schema_id').onRef('v.version', '=', 'p.label_schema_version'))
+        .select('v.labels')
+        .where('p.id', '=', params.projectId)
+        .executeTakeFirst();
+      return fundusAgreement(ctx.database.db, ctx.annotations, params.projectId, row?.labels ?? null);
     },
   });
 }

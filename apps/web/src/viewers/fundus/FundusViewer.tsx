@@ -48,8 +48,8 @@ export function FundusViewer(props: ViewerProps) {
   const panFrom = useRef<{ x: number; y: number; t: PhotoTransform } | null>(null);
   const frame = useRef(0);
   const editable = props.tool !== null && annotation !== undefined;
-  const state = useRef({ shapes, view, photo });
-  state.current = { shapes, view, photo };
+  const state = useRef({ shapes, view, photo, saved });
+  state.current = { shapes, view, photo, saved };
   const colourOf = (key: string) => props.labels.find((l) => l.key === key)?.colour ?? '#ffffff';
   const colours = useRef({ disc: '#2ca02c', cup: '#ff7f0e' });
   colours.current = { disc: colourOf('optic_disc'), cup: colourOf('optic_cup') };
@@ -184,16 +184,17 @@ export function FundusViewer(props: ViewerProps) {
     );
   }, [props.shortcuts]);
 
+  // The hooks read refs: the shell re-exposes them only when it renders itself, not on the viewer's renders.
   props.exposeForTests({
-    ready: () => photo !== null && bitmaps.current.size > 0,
-    photo: () => photo,
+    photoReady: () => state.current.photo !== null && transform.current !== null && bitmaps.current.size > 0,
+    photo: () => state.current.photo,
     photoToPage: (x: number, y: number) => {
       const r = canvas.current!.getBoundingClientRect();
       const [sx, sy] = toScreen(transform.current!, x, y);
       return { x: r.left + sx, y: r.top + sy };
     },
-    measures: () => saved?.measures ?? null,
-    savedVersion: () => saved?.version ?? null,
+    measures: () => state.current.saved?.measures ?? null,
+    savedVersion: () => state.current.saved?.version ?? null,
     annotationId: () => annotation?.id ?? null,
   });
 
