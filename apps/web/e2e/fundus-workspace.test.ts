@@ -95,7 +95,7 @@ run('fundus workspace in chromium', () => {
     expect(refuge).toBeLessThan(0.7);
     expect(await page.textContent('[data-testid=fundus-vcdr-refuge]')).toBe(refuge.toFixed(3));
     expect(await page.textContent('[data-testid=fundus-vcdr-extent]')).toBe(verticalCdr(expected, 'extent').toFixed(3));
-  });
+  }, 180_000);
 
   it('refuses a cup outside the disc in words, and keeps the saved version', async () => {
     const { disc } = seeded.fundus;
@@ -110,5 +110,5 @@ run('fundus workspace in chromium', () => {
     const annotationId = (await hooks(page, (d) => d.annotationId()))!;
     const revisions = await getJson<unknown[]>(page, `/api/annotations/${annotationId}/revisions`);
     expect(revisions.body).toHaveLength(1);
-  });
+  }, 120_000);
 });
