@@ -18,3 +18,5 @@ export { builtinRuntime } from './models/builtin';
 export { onnxRuntime, windowStarts, type OnnxRuntimeOptions } from './models/onnx';
 export { monaiLabelRuntime, type MonaiLabelOptions } from './models/monai-label';
 export { promptRegion, type PreannotationRuntime, type RuntimeInput, type RuntimeOutput, type RuntimeRegion } from './models/runtime';
+export { photoFacts, wrapUploadedPhotograph, type PhotoFacts, type UploadedPhotograph } from './fundus-ingest';
+export { ingestPhotographs } from './fundus-upload';

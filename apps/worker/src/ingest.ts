@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { batchReport, deidentifyDicom, isTiff, type DeidGate, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
 import { getNumber, getString, readDicomFile, type DicomDataset } from '@delineate/formats';
-import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Modality, type Sex } from '@delineate/schema';
-import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Laterality, type Modality, type Sex } from '@delineate/schema';
+import { FundusPhotoRepository, ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
 import { imageGeometry, seriesVolume, type ImageGeometry } from './image-geometry';
+import { photoFacts } from './fundus-ingest';
 import { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 
 export interface IngestDeps {
@@ -36,6 +37,8 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Takes each file through the gate: in this thread by default, or isolated (a worker thread with its own memory limits). */
   gate?: DeidGate;
+  /** The eye the upload form names, for fundus photographs whose header records none. */
+  photoLaterality?: Laterality;
 }
 
 export interface IngestedItem {
@@ -235,7 +238,7 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   }
   for (const group of bySeries.values()) {
     try {
-      const item = await recordSeries(deps, options.projectId, batchId, group, limits);
+      const item = await recordSeries(deps, options, batchId, group, limits);
       items.push(item);
       for (const file of group) if (file.record.subjectPseudonym) kept.add(file.record.subjectPseudonym);
     } catch (error) {
@@ -411,8 +414,11 @@ async function recordStudyObject(deps: IngestDeps, projectId: string, batchId: s
 }
 
 /** The passed images of one series as a volume item: blobs first, then records, series, instances and item in one transaction. */
-async function recordSeries(deps: IngestDeps, projectId: string, batchId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
+async function recordSeries(deps: IngestDeps, options: IngestOptions, batchId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
+  const projectId = options.projectId;
   const first = group[0]!;
+  // A fundus photograph (one still) is a `photo` item over its one-image series (see fundus-ingest.ts).
+  const photo = group.length === 1 ? photoFacts(first.dataset, first.image!, options.acceptedModalities.includes('OP'), options.photoLaterality) : undefined;
   const volume = seriesVolume(group.map((file) => file.image!));
   checkGridLimits(volume, limits);
   for (const file of group) await deps.blobs.put(file.output);
@@ -460,7 +466,8 @@ async function recordSeries(deps: IngestDeps, projectId: string, batchId: string
         return { seriesId: series.id, sopInstanceUid: file.sopInstanceUid, instanceNumber: sliceIndex + 1, blobHash: file.outputHash, sopClassUid: file.sopClassUid };
       }),
     );
-    const item = await repo.createItem({ projectId, subjectId, target: { kind: 'series_volume', seriesId: series.id } });
+    const item = await repo.createItem({ projectId, subjectId, target: { kind: photo ? 'photo' : 'series_volume', seriesId: series.id } });
+    if (photo) await new FundusPhotoRepository(tx).record({ itemId: item.id, ...photo, width: volume.columns, height: volume.rows });
     return { item: { itemId: item.id, seriesId: series.id, subjectPseudonym: pseudonym, slices: volume.slices }, recordIds };
   });
   group.forEach((file, i) => Object.assign(file.report, { status: 'passed', recordId: recordIds[i], kept: 'volume', itemId: item.itemId }));

@@ -132,3 +132,9 @@ export {
 export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion, regionMask } from './components/region-grow';
 export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
 export { type PathLengths, pathLengths } from './metrics/path-length';
+export { discAndCup, extent, largestLineCount, type DiscCupLabels, type FundusMask } from './fundus/cup-disc';
+export { fitEllipse, outerContourPoints, type EllipseFit } from './fundus/ellipse-fit';
+export { isntSectors, rimWidthsByIsntSector, type IsntSector, type Laterality, type SectorRim } from './fundus/rim';
+export { cdrConventions, cdrConventionWords, fundusMeasures, verticalCdr, type CdrByConvention, type CdrConvention, type FundusMeasures, type SectorRimMeasure } from './fundus/measures';
+export { blandAltman, fundusPairAgreement, type BlandAltman, type FundusPairAgreement, type StructureAgreement } from './fundus/agreement';
+export { ellipseContour, rasteriseContour, rasteriseDiscAndCup, type Contour, type DiscCupRaster } from './fundus/contours';

@@ -91,13 +91,15 @@ export const PixelRegion = z.object({
 });
 export type PixelRegion = z.infer<typeof PixelRegion>;
 
-/** What an item points at: a series volume, a slide region or a frame range. */
+/** What an item points at: a series volume, a slide region, a frame range or a photograph. */
 export const ItemTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('series_volume'), seriesId: Id }),
   z.object({ kind: z.literal('slide_region'), slideId: Id, region: PixelRegion }),
   z
     .object({ kind: z.literal('frame_range'), videoId: Id, firstFrame: z.number().int().min(0), lastFrame: z.number().int().min(0) })
     .refine((t) => t.lastFrame >= t.firstFrame, { message: 'lastFrame before firstFrame', path: ['lastFrame'] }),
+  // A photograph (a fundus photo): one image of a series, annotated in 2D (issue 20).
+  z.object({ kind: z.literal('photo'), seriesId: Id }),
 ]);
 export type ItemTarget = z.infer<typeof ItemTarget>;
 

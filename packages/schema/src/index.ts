@@ -309,3 +309,20 @@ export {
 } from './models';
 export * from './version';
 export * from './backup';
+// Ophthalmology, fundus photographs (issue 20).
+export {
+  CdrView,
+  FUNDUS_CUP_LABEL,
+  FUNDUS_DISC_LABEL,
+  FundusContour,
+  FundusMeasuresView,
+  FundusPhotoView,
+  FundusPoint,
+  FundusRevisionView,
+  fundusLabelSchema,
+  fundusReviewProtocol,
+  lateralities,
+  Laterality,
+  lateralityWords,
+  SaveFundusAnnotation,
+} from './fundus';

@@ -13,7 +13,7 @@ export const storageLocationKinds = ['local', 's3'] as const;
 export const StorageLocationKind = z.enum(storageLocationKinds);
 export type StorageLocationKind = z.infer<typeof StorageLocationKind>;
 
-export const modalities = ['CT', 'MR', 'PT', 'US', 'XA', 'CR', 'DX', 'MG', 'SM', 'ES', 'OT'] as const;
+export const modalities = ['CT', 'MR', 'PT', 'US', 'XA', 'CR', 'DX', 'MG', 'SM', 'ES', 'OT', 'OP'] as const;
 export const Modality = z.enum(modalities);
 export type Modality = z.infer<typeof Modality>;
 
@@ -61,7 +61,7 @@ export const credentialKinds = ['password', 'totp'] as const;
 export const CredentialKind = z.enum(credentialKinds);
 export type CredentialKind = z.infer<typeof CredentialKind>;
 
-export const itemKinds = ['series_volume', 'slide_region', 'frame_range'] as const;
+export const itemKinds = ['series_volume', 'slide_region', 'frame_range', 'photo'] as const;
 export const ItemKind = z.enum(itemKinds);
 export type ItemKind = z.infer<typeof ItemKind>;
 

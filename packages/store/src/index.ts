@@ -275,3 +275,7 @@ export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfi
 export { createBackup, type BackupSource } from './backup/backup';
 export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/restore';
 export { parseBackupManifest } from './backup/manifest';
+// Fundus photographs (issue 20, src/fundus/): the eye and pixel size per photo, disc/cup revisions and their measures.
+export { FundusPhotoRepository, type FundusPhoto } from './fundus/photos';
+export { fundusAgreement, type FundusAgreementReport, type FundusReaderPair } from './fundus/agreement';
+export { discCupLabelsOf, fundusMaskOf, fundusMeasuresView, FundusRevisionRepository, readFundusMask, type SaveFundusInput } from './fundus/revisions';

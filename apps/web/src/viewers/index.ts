@@ -5,10 +5,12 @@
 import type { ViewerRegistration } from '../workspace/viewer-contract';
 import { RadiologyViewer } from './radiology/RadiologyViewer';
 import { prefetchFirstSlice } from './radiology/volume-loader';
+import { FundusViewer } from './fundus/FundusViewer';
 import { SlideViewer } from './slide/SlideViewer';
 import { slideInfo } from './slide/slide-view';
 
 export const viewers: readonly ViewerRegistration[] = [
   { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
   { kinds: ['slide_region'], name: 'Whole-slide image', labels: 'tiles', component: SlideViewer, prefetch: (item) => void slideInfo(item.id).catch(() => undefined) },
+  { kinds: ['photo'], name: 'Fundus photograph', component: FundusViewer },
 ];

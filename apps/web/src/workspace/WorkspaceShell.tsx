@@ -275,6 +275,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     onImageProgress: (loaded, total) => setImage({ loaded, total }),
     onError: setError,
     exposeForTests: (hooks) => void (viewerHooks.current = hooks),
+    annotation: { id: work.annotation.id, headVersion: work.annotation.headVersion },
   };
   const viewer =
     registration.labels === 'tiles' ? tileLayers && <registration.component {...common} layers={tileLayers} /> : layers && <registration.component {...common} layers={layers} />;

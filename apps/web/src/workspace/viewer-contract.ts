@@ -74,6 +74,8 @@ export interface ViewerProps<L = LabelLayers> {
   onError(error: unknown): void;
   /** Read-only state the e2e tests and the benchmark read through `window.__delineate`. */
   exposeForTests(hooks: Record<string, (...args: never[]) => unknown>): void;
+  /** The annotation being edited and its head when opened: viewers that save their own shapes (fundus contours) use it. */
+  annotation?: { readonly id: string; readonly headVersion: number };
 }
 
 interface RegistrationBase {

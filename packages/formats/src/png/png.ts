@@ -72,3 +72,27 @@ export function encodeGreyPng(image: GreyImage): Uint8Array {
   }
   return out;
 }
+
+/** Encodes an 8-bit RGB PNG (colour type 2, pixels interleaved R, G, B), with no ancillary chunks. */
+export function encodeRgbPng(image: { readonly width: number; readonly height: number; readonly data: Uint8Array }): Uint8Array {
+  const { width, height, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 3) {
+    throw new RangeError('PNG image size does not match its data');
+  }
+  const rowBytes = 1 + width * 3;
+  const raw = new Uint8Array(rowBytes * height);
+  for (let y = 0; y < height; y++) raw.set(data.subarray(y * width * 3, (y + 1) * width * 3), y * rowBytes + 1);
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([8, 2, 0, 0, 0], 8);
+  const parts = [new Uint8Array(SIGNATURE), chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

@@ -79,7 +79,8 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
     const statuses = annotateTasks.filter((t) => t.item_id === item.id).map((t) => t.status);
     if (filter.taskStatus && (statuses.length === 0 || statuses.some((s) => s !== filter.taskStatus))) { exclude('task_status'); continue; }
     // Slide regions and videos are released through their own formats (OME-Zarr), not as volumes.
-    if (item.kind !== 'series_volume' || !item.series_id) { exclude('not_a_volume'); continue; }
+    // A fundus photo is one image of its series: released as a one-slice grid like a volume.
+    if ((item.kind !== 'series_volume' && item.kind !== 'photo') || !item.series_id) { exclude('not_a_volume'); continue; }
     if (!item.rows || !item.columns || !item.slices) { exclude('not_gated'); continue; }
     const instances = await gatedInstances(db, projectId, item.series_id);
     if (instances.length === 0) { exclude('not_gated'); continue; }

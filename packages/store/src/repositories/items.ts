@@ -228,7 +228,7 @@ export class ItemRepository {
           project_id: input.projectId,
           subject_id: input.subjectId,
           kind: target.kind,
-          series_id: target.kind === 'series_volume' ? target.seriesId : null,
+          series_id: target.kind === 'series_volume' || target.kind === 'photo' ? target.seriesId : null,
           slide_id: target.kind === 'slide_region' ? target.slideId : null,
           video_id: target.kind === 'frame_range' ? target.videoId : null,
           region_x: target.kind === 'slide_region' ? target.region.x : null,
@@ -294,6 +294,8 @@ function itemTarget(row: Selectable<ItemsTable>): ItemTarget {
         slideId: row.slide_id ?? '',
         region: { x: row.region_x ?? 0, y: row.region_y ?? 0, width: row.region_width ?? 0, height: row.region_height ?? 0 },
       };
+    case 'photo':
+      return { kind: 'photo', seriesId: row.series_id ?? '' };
     default:
       return { kind: 'frame_range', videoId: row.video_id ?? '', firstFrame: row.first_frame ?? 0, lastFrame: row.last_frame ?? 0 };
   }

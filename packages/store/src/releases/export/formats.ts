@@ -3,6 +3,7 @@ import { encodeNifti, niftiAffineFromGeometry } from '@delineate/formats';
 import type { LabelSchema, ManifestItem, Release, ReleaseManifestV2 } from '@delineate/schema';
 import { msdLayout } from './layouts/msd';
 import { nnunetLayout } from './layouts/nnunet';
+import { fundusExportFormat } from '../../fundus/export-format';
 import { rtstructExportFormat } from './rtstruct-format';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
 import type { ArchiveFile } from './tar';
@@ -87,5 +88,5 @@ export const niftiExportFormat: ReleaseExportFormat = {
 
 /** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat].map((f) => [f.key, f]),
 );
