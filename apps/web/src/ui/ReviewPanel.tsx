@@ -43,7 +43,9 @@ function CorrectionSizes({ sizes, words }: { sizes: readonly CorrectionSize[]; w
             <td>{s.voxelsAdded}</td>
             <td>{s.voxelsRemoved}</td>
             <td>{s.dice === null ? '—' : s.dice.toFixed(3)}</td>
-            <td>{s.hd95Mm === null ? '—' : `${s.hd95Mm.toFixed(1)} mm`}</td>
+            <td data-testid="correction-hd95" data-computing={s.hd95Computing ? 'true' : 'false'}>
+              {s.hd95Computing ? 'computing…' : s.hd95Mm === null ? '—' : `${s.hd95Mm.toFixed(1)} mm`}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -34,6 +34,7 @@ import { translated } from '../repositories/db-errors';
 import { withTransaction } from '../sql/transaction';
 import { itemGrid } from './grid';
 import { correctionSizesFromTiles, labelPairMetrics, valuesPresent, workflowTileReader } from './metrics';
+import { enqueueCorrectionMetrics } from './correction-metrics';
 import { drawAgreementSample } from './sampling';
 import { workflowDb, type WorkflowDb, type WorkflowTasksTable } from './tables';
 import { assertTaskVisibleTo, maskReadableBy, tasksVisibleTo } from './access';
@@ -423,6 +424,10 @@ export class WorkflowRepository {
         })
         .execute();
       await this.#mark(tx, annotationId, finalVersion, input.reviewerId, await this.#marksToRecord(tx, row.task_id, input.reviewerId, input.significantRegions));
+      if (correctionSizes.some((size) => size.hd95Computing)) {
+        const { region } = await this.#project(row.project_id, tx);
+        await enqueueCorrectionMetrics(tx, { projectId: row.project_id, reviewId: review.id, region }, this.#clock);
+      }
 
       const tasks = new TaskRepository(tx, { clock: this.#clock });
       if (row.status === 'assigned') await tasks.transition(row.task_id, 'assigned', 'in_progress');
@@ -457,10 +462,11 @@ export class WorkflowRepository {
 
   /** Validates a review without recording it (the route checks before it asks for the signature). */
   async checkReview(input: Omit<RecordWorkflowReviewInput, 'signedAt'>): Promise<void> {
-    await translated(() => this.#prepareReview(this.#db, input));
+    await translated(() => this.#prepareReview(this.#db, input, false));
   }
 
-  async #prepareReview(db: Kysely<DB>, input: Omit<RecordWorkflowReviewInput, 'signedAt'>) {
+  /** Validates a review and, when `measure`, sizes its correction (the HD95 is left to a job). */
+  async #prepareReview(db: Kysely<DB>, input: Omit<RecordWorkflowReviewInput, 'signedAt'>, measure = true) {
     const row = await this.#joined(db, input.taskId);
     if (row.stage !== input.stage) throw new DelineateError('DLN_CONFLICT', `This is not a${input.stage === 'review' ? ' review' : 'n expert-review'} task`);
     if (row.assignee_id !== input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Only the assignee reviews this task');
@@ -519,9 +525,11 @@ export class WorkflowRepository {
         throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
       }
       finalVersion = corrected.version;
-      const measured = await correctionSizesFromTiles(db, this.#options.blobs, schema.labels, grid, original, corrected);
-      correctionSizes = measured.sizes;
-      finalLabels = measured.correctedLabels;
+      if (measure) {
+        const measured = await correctionSizesFromTiles(db, this.#options.blobs, schema.labels, grid, original, corrected, 'by job');
+        correctionSizes = measured.sizes;
+        finalLabels = measured.correctedLabels;
+      }
     } else if (input.correctedVersion !== undefined) {
       throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
     }
