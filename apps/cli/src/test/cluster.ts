@@ -96,8 +96,8 @@ export async function startBalancer(backends: readonly string[]): Promise<Balanc
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => forward(req, res, Buffer.concat(chunks), 0));
   });
-  // Many simulated users at once: keep-alive sockets are the balancer's and the servers' concern alone.
-  server.keepAliveTimeout = 1_000;
+  // Longer than clients keep idle sockets (undici: 4 s), so a client never reuses one the balancer just closed.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

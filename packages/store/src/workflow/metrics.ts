@@ -103,7 +103,7 @@ export async function correctionSizesFromTiles(
   original: RevisionRef,
   corrected: RevisionRef,
   hd95: 'now' | 'by job' = 'now',
-): Promise<{ sizes: CorrectionSize[]; correctedLabels: Set<number> }> {
+): Promise<{ sizes: CorrectionSize[]; correctedLabels: Set<number>; originalLabels: Set<number> }> {
   const aligned = await workflowTileReader(db, blobs).aligned([original, corrected]);
   const counts = await countTiledLabelPatterns(aligned.grid, 2, aligned.tiles(), labels.map((l) => l.value));
   const sizes: CorrectionSize[] = [];
@@ -118,5 +118,5 @@ export async function correctionSizesFromTiles(
     volumes ??= [await readLabelVolume(db, blobs, original, grid), await readLabelVolume(db, blobs, corrected, grid)];
     sizes.push({ labelKey: label.key, voxelsAdded: m.added, voxelsRemoved: m.removed, dice: m.dice, hd95Mm: labelHd95(grid, volumes[0], volumes[1], label.value) });
   }
-  return { sizes, correctedLabels: new Set(counts.present[1]) };
+  return { sizes, correctedLabels: new Set(counts.present[1]), originalLabels: new Set(counts.present[0]) };
 }

@@ -14,6 +14,7 @@ import {
   type Review,
   type ReviewAnswerInput,
   type ReviewDecision,
+  type RevisionRef,
   type Role,
   type SignificantRegionMark,
   type TaskStatus,
@@ -487,7 +488,10 @@ export class WorkflowRepository {
     const grid = await itemGrid(db, row.item_id);
     const annotations = new AnnotationRepository(db);
     const original = { annotationId, version: reviewed };
-    const originalLabels = await workflowTileReader(db, this.#options.blobs).labelsPresent(original);
+    // A correction being recorded reads both revisions' tiles once, for its sizes and the labels present.
+    const correction = measure && input.decision === 'correct' ? await this.#correctionOf(db, input, annotationId, reviewed) : undefined;
+    const measured = correction && (await correctionSizesFromTiles(db, this.#options.blobs, schema.labels, grid, original, correction, 'by job'));
+    const originalLabels = measured?.originalLabels ?? (await workflowTileReader(db, this.#options.blobs).labelsPresent(original));
     const present = labelsIn(schema.labels, originalLabels);
     const checklist = new Map(protocol.checklist.map((item) => [item.key, item]));
 
@@ -525,8 +529,7 @@ export class WorkflowRepository {
         throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
       }
       finalVersion = corrected.version;
-      if (measure) {
-        const measured = await correctionSizesFromTiles(db, this.#options.blobs, schema.labels, grid, original, corrected, 'by job');
+      if (measured) {
         correctionSizes = measured.sizes;
         finalLabels = measured.correctedLabels;
       }
@@ -534,6 +537,14 @@ export class WorkflowRepository {
       throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
     }
     return { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalLabels };
+  }
+
+  /** The correction revision a review names, when it is one the reviewer saved after the reviewed version (checked again where errors are raised). */
+  async #correctionOf(db: Kysely<DB>, input: Omit<RecordWorkflowReviewInput, 'signedAt'>, annotationId: string, reviewed: number): Promise<RevisionRef | undefined> {
+    if (input.correctedVersion === undefined) return undefined;
+    const corrected = await new AnnotationRepository(db).getRevision(annotationId, input.correctedVersion).catch(() => undefined);
+    const valid = corrected && corrected.version > reviewed && corrected.source === 'correction' && corrected.author.kind === 'user' && corrected.author.userId === input.reviewerId;
+    return valid ? { annotationId, version: corrected.version } : undefined;
   }
 
   /** A project admin moves an open task to another qualified person (never onto their own work). */
