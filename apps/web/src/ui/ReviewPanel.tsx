@@ -15,7 +15,7 @@ import {
   type WorkflowTask,
 } from '../workflow-api';
 import { correctionColours } from '../viewer/overlay';
-import { answersToInput, reviewProblems, type Answer } from '../review-rules';
+import { answersToInput, hd95Text, reviewProblems, type Answer } from '../review-rules';
 import { ErrorBox } from './ErrorBox';
 import { checklistWords, FailedList, MarksList, MarkToolButton, rgb, time, type ChecklistWords } from './AnnotatePanel';
 import './review-styles.css';
@@ -44,7 +44,7 @@ function CorrectionSizes({ sizes, words }: { sizes: readonly CorrectionSize[]; w
             <td>{s.voxelsRemoved}</td>
             <td>{s.dice === null ? '—' : s.dice.toFixed(3)}</td>
             <td data-testid="correction-hd95" data-computing={s.hd95Computing ? 'true' : 'false'}>
-              {s.hd95Computing ? 'computing…' : s.hd95Mm === null ? '—' : `${s.hd95Mm.toFixed(1)} mm`}
+              {hd95Text(s)}
             </td>
           </tr>
         ))}
