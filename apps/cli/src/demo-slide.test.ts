@@ -36,12 +36,12 @@ describe('the pathology demo', () => {
 
   it('seeds a slide project with the tissue-class schema and the synthetic slide through the gate, with no planted value in the pyramid', { timeout: 300_000 }, async () => {
     const demo = await seedPathologyDemo({ database, blobs, clock }, { cacheDir: join(dir, 'cache'), size: 2048, members: [], grantedBy: null });
-    expect(demo.report.files[0]).toMatchObject({ status: 'passed', kept: 'slide' });
+    expect(demo.report!.files[0]).toMatchObject({ status: 'passed', kept: 'slide' });
     const project = await database.db.selectFrom('projects').selectAll().where('id', '=', demo.projectId).executeTakeFirstOrThrow();
     expect(project.modality).toBe('SM');
     const schema = await database.db.selectFrom('label_schemas').select('name').where('id', '=', project.label_schema_id).executeTakeFirstOrThrow();
     expect(schema.name).toBe('H&E tissue classes');
-    const slide = await database.db.selectFrom('slides').selectAll().where('id', '=', demo.report.slides![0]!.slideId).executeTakeFirstOrThrow();
+    const slide = await database.db.selectFrom('slides').selectAll().where('id', '=', demo.report!.slides![0]!.slideId).executeTakeFirstOrThrow();
     expect([slide.width, slide.height, slide.mpp, slide.magnification]).toEqual([2048, 2048, 0.25, 40]);
     const pyramid = Buffer.from(await blobs.get(slide.pyramid_hash));
     for (const value of Object.values(syntheticSlidePhi)) expect(pyramid.indexOf(Buffer.from(value, 'latin1'))).toBe(-1);

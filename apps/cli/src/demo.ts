@@ -8,6 +8,7 @@ import {
   demoUsers,
   liverCtLabelSchema,
   liverCtReviewProtocol,
+  type Project,
   type Role,
 } from '@delineate/schema';
 import {
@@ -15,6 +16,7 @@ import {
   LabelSchemaRepository,
   ProjectRepository,
   ReviewProtocolRepository,
+  SeedingSteps,
   WorkflowRepository,
   type BlobStore,
   type Clock,
@@ -102,52 +104,39 @@ function generatePassword(context: { username: string; displayName: string }): s
  * in their lesions that go through the same de-identification gate as real data, the tasks with
  * an agreement sample, and one sampled item read by both technologists with its agreement; with a
  * slide cache folder, also the pathology demo (seedPathologyDemo: a synthetic H&E slide, small in the minimal demo).
+ *
+ * Resumable (`npm start` stopped while it seeds): each step's completion is recorded with its
+ * writes (SeedingSteps), and the next run does the steps not recorded. Ingests cannot share a
+ * transaction with their record, so they are idempotent instead: phantom n is ingested only while
+ * the project holds fewer than n + 1 items, the slide only while its project holds none. A demo
+ * project without any recorded step was seeded whole before steps were recorded.
  */
 export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promise<DemoResult> {
   const db = deps.database.db;
-  const projects = new ProjectRepository(db);
-  const existing = await projects.findByName(demoProjectSettings.name);
-  if (existing) return { created: false, projectId: existing.id };
+  const steps = new SeedingSteps(db, DEMO_SEED);
+  const existing = await new ProjectRepository(db).findByName(demoProjectSettings.name);
+  const done = await steps.completed();
+  if (existing && (done.size === 0 || done.has('complete'))) return { created: false, projectId: existing.id };
 
   const now = deps.clock();
-  const labelSchema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
-  const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
+  const project = existing ?? (await createDemoProject(deps, steps, now, options));
+  const labelSchema = project.labelSchema;
   const agreementSampling = options.minimal ? demoProjectSettings.agreementSampling : demoAgreementSampling;
-  const project = await projects.create({
-    ...demoProjectSettings,
-    agreementSampling,
-    labelSchema: { id: labelSchema.id, version: labelSchema.version },
-    reviewProtocol: { id: protocol.id, version: protocol.version },
-  });
 
-
-  const access = new AccessRepository(db);
-  const credentials: DemoCredential[] = [];
-  const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
-  let admin: string | null = null;
-  const members: { userId: string; role: Role }[] = [];
   // The minimal demo has one reader, so its one task is the first annotator's.
   const users = options.minimal ? demoUsers.filter((u) => u.username !== demoSecondReader) : demoUsers;
-  for (const [index, user] of users.entries()) {
-    const password = generatePassword(user);
-    const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
-    await access.setPasswordHash(account.id, await deps.hasher.hash(password), now);
-    if (user.platformAdmin) admin ??= account.id;
-    if (user.role) await access.addMembership({ userId: account.id, projectId: project.id, role: user.role, grantedBy: admin, now });
-    if (user.role) members.push({ userId: account.id, role: user.role });
-    if (user.qualification) {
-      await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
-    }
-    credentials.push({ username: user.username, role: user.role ?? 'platform_admin', password });
-    options.onProgress?.('users', index + 1, users.length);
-  }
-  options.onUsersCreated?.(credentials);
+  const credentials = await seedDemoUsers(deps, steps, project.id, users, now, options);
+  const access = new AccessRepository(db);
+  const accounts = await Promise.all(users.map(async (u) => ({ ...u, id: (await access.findUserByUsername(u.username))!.id })));
+  const admin = accounts.find((a) => a.platformAdmin)?.id ?? null;
+  const members = accounts.flatMap((a) => (a.role ? [{ userId: a.id, role: a.role }] : []));
 
   const settings = await projectDeidSettings(deps, project.id);
   const phantoms = options.minimal ? demoPhantoms.slice(0, 1) : demoPhantoms;
-  const items: IngestedItem[] = [];
   const truths = new Map<string, { truth: Uint8Array; dims: readonly [number, number, number] }>();
   for (const [n, spec] of phantoms.entries()) {
+    // One item per phantom, in order: the items held say which phantoms are in.
+    if ((await demoItems(deps.database, project.id)).length > n) continue;
     const phantom = generateCtPhantom({ slices: options.slices ?? 128, rows: options.size ?? 512, columns: options.size ?? 512, seed: spec.seed, patientId: spec.patientId, lesions: spec.lesions });
     const report = await ingestDicom(
       deps,
@@ -162,28 +151,27 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
       },
     );
     for (const item of report.items) truths.set(item.itemId, { truth: phantom.labels, dims: phantom.dims });
-    items.push(...report.items);
   }
+  const items = await demoItems(deps.database, project.id);
   // Tasks come from the workflow module, as in any project: the demo runs the supervised-
   // technologist model (the technologist annotates, the reviewer reviews every item) and
   // sends items with a liver lesion to the expert reviewer after the standard review.
-  const workflow = new WorkflowRepository(db, { blobs: deps.blobs, clock: deps.clock, requirements: policyTable.roleQualifications });
-  await workflow.updateConfig(
-    project.id,
-    {
-      ...demoWorkflowSettings,
-      agreementSampling,
-      labelSchema: { id: labelSchema.id, version: labelSchema.version },
-      reviewProtocol: { id: protocol.id, version: protocol.version },
-    },
-    admin,
-  );
-  const { sample } = await workflow.generateTasks(project.id);
-  const seeded = options.minimal ? undefined : sample.find((s) => s.sampled);
-  if (seeded) {
-    options.onProgress?.('seed the readers of one sampled item and their agreement', 0, 1);
-    await seedAgreementWork(deps, workflow, { projectId: project.id, itemId: seeded.itemId, ...truths.get(seeded.itemId)! });
-    options.onProgress?.('seed the readers of one sampled item and their agreement', 1, 1);
+  const workflowOn = (tx: Database['db']) => new WorkflowRepository(tx, { blobs: deps.blobs, clock: deps.clock, requirements: policyTable.roleQualifications });
+  await steps.run('workflow', now, async (tx) => {
+    const workflow = workflowOn(tx);
+    await workflow.updateConfig(project.id, { ...demoWorkflowSettings, agreementSampling, labelSchema, reviewProtocol: project.reviewProtocol }, admin);
+    await workflow.generateTasks(project.id);
+  });
+  if (!options.minimal) {
+    await steps.run('agreement work', now, async (tx) => {
+      const workflow = workflowOn(tx);
+      const seeded = (await workflow.sample(project.id)).find((s) => s.sampled);
+      if (!seeded) return;
+      options.onProgress?.('seed the readers of one sampled item and their agreement', 0, 1);
+      const truth = truths.get(seeded.itemId) ?? regeneratedTruth(items, seeded.itemId, options);
+      await seedAgreementWork({ ...deps, database: { ...deps.database, db: tx } }, workflow, { projectId: project.id, itemId: seeded.itemId, ...truth });
+      options.onProgress?.('seed the readers of one sampled item and their agreement', 1, 1);
+    });
   }
   const demoProjects = [{ id: project.id, region: project.region }];
   if (options.slideCacheDir) {
@@ -199,12 +187,96 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     demoProjects.push({ id: pathology.projectId, region: project.region });
   }
   const service = new Set(users.filter((u) => u.role === 'annotator').map((u) => u.username));
-  const accounts = await Promise.all(credentials.map(async (c) => ({ ...c, id: (await access.findUserByUsername(c.username))!.id })));
-  await seedDemoOrganisations(deps.database, {
-    projects: demoProjects,
-    serviceUserIds: accounts.filter((a) => service.has(a.username)).map((a) => a.id),
-    recordedBy: admin,
-    now,
-  });
+  await steps.run('organisations', now, (tx) =>
+    seedDemoOrganisations({ ...deps.database, db: tx }, {
+      projects: demoProjects,
+      serviceUserIds: accounts.filter((a) => service.has(a.username)).map((a) => a.id),
+      recordedBy: admin,
+      now,
+    }).then(() => undefined),
+  );
+  await steps.record('complete', deps.clock());
   return { created: true, projectId: project.id, labelSchema: { id: labelSchema.id, version: labelSchema.version }, credentials, items };
+}
+
+/** The seed's name in the seeding steps table. */
+const DEMO_SEED = 'demo';
+
+/** The label schema, review protocol and project, made together. */
+async function createDemoProject(deps: DemoDeps, steps: SeedingSteps, now: Date, options: DemoOptions): Promise<Project> {
+  let project: Project | undefined;
+  await steps.run('project', now, async (tx) => {
+    const labelSchema = await new LabelSchemaRepository(tx).create(liverCtLabelSchema);
+    const protocol = await new ReviewProtocolRepository(tx).create(liverCtReviewProtocol);
+    project = await new ProjectRepository(tx).create({
+      ...demoProjectSettings,
+      agreementSampling: options.minimal ? demoProjectSettings.agreementSampling : demoAgreementSampling,
+      labelSchema: { id: labelSchema.id, version: labelSchema.version },
+      reviewProtocol: { id: protocol.id, version: protocol.version },
+    });
+  });
+  // Another seeder of the same store made it first.
+  return project ?? (await new ProjectRepository(deps.database.db).findByName(demoProjectSettings.name))!;
+}
+
+/**
+ * The demo's users, memberships and qualifications, made in one transaction with new passwords
+ * (hashed before it opens), and announced once made. Empty when an earlier run made them: their
+ * passwords were printed then and are stored only as hashes.
+ */
+async function seedDemoUsers(
+  deps: DemoDeps,
+  steps: SeedingSteps,
+  projectId: string,
+  users: typeof demoUsers,
+  now: Date,
+  options: DemoOptions,
+): Promise<DemoCredential[]> {
+  if ((await steps.completed()).has('users')) return [];
+  const credentials: DemoCredential[] = [];
+  const hashes: string[] = [];
+  for (const [index, user] of users.entries()) {
+    const password = generatePassword(user);
+    hashes.push(await deps.hasher.hash(password));
+    credentials.push({ username: user.username, role: user.role ?? 'platform_admin', password });
+    options.onProgress?.('users', index + 1, users.length);
+  }
+  const validUntil = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
+  const made = await steps.run('users', now, async (tx) => {
+    const access = new AccessRepository(tx);
+    let admin: string | null = null;
+    for (const [index, user] of users.entries()) {
+      const account = await access.createUser({ username: user.username, displayName: user.displayName, platformAdmin: user.platformAdmin, now });
+      await access.setPasswordHash(account.id, hashes[index]!, now);
+      if (user.platformAdmin) admin ??= account.id;
+      if (user.role) await access.addMembership({ userId: account.id, projectId, role: user.role, grantedBy: admin, now });
+      if (user.qualification) {
+        await access.addQualification({ userId: account.id, kind: user.qualification.kind, modality: user.qualification.modality, verifiedBy: admin, validUntil, now });
+      }
+    }
+  });
+  if (!made) return [];
+  options.onUsersCreated?.(credentials);
+  return credentials;
+}
+
+/** The demo project's CT items in ingest order, as the ingest reported them. */
+async function demoItems(database: Database, projectId: string): Promise<IngestedItem[]> {
+  const rows = await database.db
+    .selectFrom('items as i')
+    .innerJoin('series as s', 's.id', 'i.series_id')
+    .innerJoin('subjects as p', 'p.id', 'i.subject_id')
+    .select(['i.id', 'i.series_id', 'p.pseudonym', 's.slices'])
+    .where('i.project_id', '=', projectId)
+    .orderBy('i.created_at')
+    .orderBy('i.id')
+    .execute();
+  return rows.map((r) => ({ itemId: r.id, seriesId: r.series_id!, subjectPseudonym: r.pseudonym, slices: r.slices ?? 0 }));
+}
+
+/** The ground truth of an item's phantom when an earlier run ingested it (phantoms are deterministic). */
+function regeneratedTruth(items: readonly IngestedItem[], itemId: string, options: DemoOptions): { truth: Uint8Array; dims: readonly [number, number, number] } {
+  const spec = demoPhantoms[items.findIndex((i) => i.itemId === itemId)]!;
+  const phantom = generateCtPhantom({ slices: options.slices ?? 128, rows: options.size ?? 512, columns: options.size ?? 512, seed: spec.seed, patientId: spec.patientId, lesions: spec.lesions });
+  return { truth: phantom.labels, dims: phantom.dims };
 }

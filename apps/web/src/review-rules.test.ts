@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liverCtReviewProtocol, ReviewAnswerInput } from '@delineate/schema';
-import { answersToInput, reviewProblems, type Answer } from './review-rules';
+import { answersToInput, hd95Text, reviewProblems, type Answer } from './review-rules';
 import { boxOnPlane } from './viewer/overlay';
 import { countOverlay, diffOverlay } from './workflow-api';
 
@@ -58,5 +58,13 @@ describe('correction overlay', () => {
     expect(boxOnPlane(dims, 'coronal', 4, box)).toEqual([2, 3, 4, 4]);
     expect(boxOnPlane(dims, 'sagittal', 3, box)).toEqual([3, 3, 5, 4]);
     expect(boxOnPlane(dims, 'sagittal', 5, box)).toBeNull();
+  });
+});
+
+describe("a correction's HD95 in the review panel", () => {
+  it('says computing until the job has measured it, then the distance, or a dash when there is none', () => {
+    expect(hd95Text({ hd95Mm: null, hd95Computing: true })).toBe('computing…');
+    expect(hd95Text({ hd95Mm: 2.345 })).toBe('2.3 mm');
+    expect(hd95Text({ hd95Mm: null })).toBe('—');
   });
 });

@@ -1,5 +1,5 @@
 import type { ErrorType } from '@delineate/schema';
-import type { ChecklistItem, Decision, ReviewSubmission } from './workflow-api';
+import type { ChecklistItem, CorrectionSize, Decision, ReviewSubmission } from './workflow-api';
 
 // The rules a review must meet before it is signed, checked in the page (the server checks the
 // same, and more, when it is submitted).
@@ -39,3 +39,9 @@ export function answersToInput(checklist: readonly ChecklistItem[], answers: Rea
   });
 }
 
+
+/** A correction's HD95 in words: "computing…" while the job that measures it after the signature runs. */
+export function hd95Text(size: Pick<CorrectionSize, 'hd95Mm' | 'hd95Computing'>): string {
+  if (size.hd95Computing) return 'computing…';
+  return size.hd95Mm === null ? '—' : `${size.hd95Mm.toFixed(1)} mm`;
+}

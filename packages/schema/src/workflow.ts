@@ -86,6 +86,8 @@ export const CorrectionSize = z.object({
   voxelsRemoved: z.number().int().min(0),
   dice: z.number().min(0).max(1).nullable(),
   hd95Mm: z.number().min(0).nullable(),
+  /** True while a job computes the HD95 after the review was signed (hd95Mm is null until then). */
+  hd95Computing: z.boolean().optional(),
 });
 export type CorrectionSize = z.infer<typeof CorrectionSize>;
 

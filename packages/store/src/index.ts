@@ -96,6 +96,8 @@ export { TaskRepository, type CreateTaskInput } from './repositories/tasks';
 export { ReviewRepository, type RecordReviewInput } from './repositories/reviews';
 export { DeidRecordRepository, type RecordDeidInput } from './repositories/deid-records';
 export { withTransaction } from './sql/transaction';
+export { SeedingSteps } from './seeding/steps';
+export { CORRECTION_METRICS_JOB_KIND, completeCorrectionMetrics } from './workflow/correction-metrics';
 export { ReleaseRepository, releaseManifestHash, type CreateReleaseInput } from './repositories/releases';
 export { mapOutputs, ModelRepository, type MappedOutput, type RegisterManifestInput, type RegisterModelInput } from './repositories/models';
 

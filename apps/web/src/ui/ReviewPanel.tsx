@@ -15,7 +15,7 @@ import {
   type WorkflowTask,
 } from '../workflow-api';
 import { correctionColours } from '../viewer/overlay';
-import { answersToInput, reviewProblems, type Answer } from '../review-rules';
+import { answersToInput, hd95Text, reviewProblems, type Answer } from '../review-rules';
 import { ErrorBox } from './ErrorBox';
 import { checklistWords, FailedList, MarksList, MarkToolButton, rgb, time, type ChecklistWords } from './AnnotatePanel';
 import './review-styles.css';
@@ -43,7 +43,9 @@ function CorrectionSizes({ sizes, words }: { sizes: readonly CorrectionSize[]; w
             <td>{s.voxelsAdded}</td>
             <td>{s.voxelsRemoved}</td>
             <td>{s.dice === null ? '—' : s.dice.toFixed(3)}</td>
-            <td>{s.hd95Mm === null ? '—' : `${s.hd95Mm.toFixed(1)} mm`}</td>
+            <td data-testid="correction-hd95" data-computing={s.hd95Computing ? 'true' : 'false'}>
+              {hd95Text(s)}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -10,7 +10,7 @@ export interface WorkflowView {
   task: WorkflowTask;
   context: ReviewContext | null;
   /** Set once this screen signed the review. */
-  signed: { at: string; decision: string; correctionSizes: CorrectionSize[] } | null;
+  signed: { reviewId: string; at: string; decision: string; correctionSizes: CorrectionSize[] } | null;
 }
 
 /**
@@ -33,6 +33,24 @@ export function useWorkflow(work: OpenedWork | undefined, volume: LabelVolume | 
   useEffect(() => {
     setWf(work?.task ? { task: work.task, context: work.context, signed: null } : null);
   }, [work]);
+  // A signed correction's HD95 is computed by a job after the signature: ask again until it is there.
+  const computingReview = wf?.signed?.correctionSizes.some((s) => s.hd95Computing) ? wf.signed.reviewId : null;
+  const signedTaskId = wf?.task.id;
+  useEffect(() => {
+    if (!computingReview || !signedTaskId) return;
+    let stopped = false;
+    const timer = setInterval(() => {
+      void workflowApi.reviewContext(signedTaskId).then((context) => {
+        const sizes = context.history.find((h) => h.reviewId === computingReview)?.correctionSizes;
+        if (stopped || !sizes || sizes.some((s) => s.hd95Computing)) return;
+        setWf((current) => (current?.signed?.reviewId === computingReview ? { ...current, context, signed: { ...current.signed, correctionSizes: sizes } } : current));
+      }, () => undefined);
+    }, 2000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [computingReview, signedTaskId]);
   useEffect(() => {
     if (!work?.task || isLocked(work.task)) return;
     if (kept.data === undefined) return;
@@ -101,7 +119,7 @@ export function useWorkflow(work: OpenedWork | undefined, volume: LabelVolume | 
       }
       const result = await workflowApi.review(wf.task.id, reviewStage, { ...body, ...(correctedVersion !== undefined ? { correctedVersion } : {}), significantRegions: marks });
       const [task, context] = await Promise.all([workflowApi.task(wf.task.id), workflowApi.reviewContext(wf.task.id)]);
-      setWf({ task: task ?? wf.task, context, signed: { at: result.signedAt, decision: result.review.decision, correctionSizes: result.correctionSizes } });
+      setWf({ task: task ?? wf.task, context, signed: { reviewId: result.review.id, at: result.signedAt, decision: result.review.decision, correctionSizes: result.correctionSizes } });
       setMarks([]);
       if (correctedVersion !== undefined) {
         const d = volume.dims;

@@ -93,7 +93,7 @@ export function workflowTileReader(db: Kysely<DB>, blobs: Pick<BlobStore, 'get'>
 /**
  * Voxels added and removed, Dice and HD95 per label a correction changed, and the labels the
  * corrected mask holds. Counts come from the two revisions' tiles; HD95 decodes the two volumes,
- * and only when some label changed.
+ * and only when some label changed; `by job` leaves it to the correction metrics job (correction-metrics.ts).
  */
 export async function correctionSizesFromTiles(
   db: Kysely<DB>,
@@ -102,7 +102,8 @@ export async function correctionSizesFromTiles(
   grid: Grid,
   original: RevisionRef,
   corrected: RevisionRef,
-): Promise<{ sizes: CorrectionSize[]; correctedLabels: Set<number> }> {
+  hd95: 'now' | 'by job' = 'now',
+): Promise<{ sizes: CorrectionSize[]; correctedLabels: Set<number>; originalLabels: Set<number> }> {
   const aligned = await workflowTileReader(db, blobs).aligned([original, corrected]);
   const counts = await countTiledLabelPatterns(aligned.grid, 2, aligned.tiles(), labels.map((l) => l.value));
   const sizes: CorrectionSize[] = [];
@@ -110,8 +111,12 @@ export async function correctionSizesFromTiles(
   for (const label of labels) {
     const m = tiledPairOverlap(counts, label.value, 0, 1);
     if (m.added === 0 && m.removed === 0) continue;
+    if (hd95 === 'by job') {
+      sizes.push({ labelKey: label.key, voxelsAdded: m.added, voxelsRemoved: m.removed, dice: m.dice, hd95Mm: null, hd95Computing: true });
+      continue;
+    }
     volumes ??= [await readLabelVolume(db, blobs, original, grid), await readLabelVolume(db, blobs, corrected, grid)];
     sizes.push({ labelKey: label.key, voxelsAdded: m.added, voxelsRemoved: m.removed, dice: m.dice, hd95Mm: labelHd95(grid, volumes[0], volumes[1], label.value) });
   }
-  return { sizes, correctedLabels: new Set(counts.present[1]) };
+  return { sizes, correctedLabels: new Set(counts.present[1]), originalLabels: new Set(counts.present[0]) };
 }

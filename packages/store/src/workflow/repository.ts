@@ -14,6 +14,7 @@ import {
   type Review,
   type ReviewAnswerInput,
   type ReviewDecision,
+  type RevisionRef,
   type Role,
   type SignificantRegionMark,
   type TaskStatus,
@@ -34,6 +35,7 @@ import { translated } from '../repositories/db-errors';
 import { withTransaction } from '../sql/transaction';
 import { itemGrid } from './grid';
 import { correctionSizesFromTiles, labelPairMetrics, valuesPresent, workflowTileReader } from './metrics';
+import { enqueueCorrectionMetrics } from './correction-metrics';
 import { drawAgreementSample } from './sampling';
 import { workflowDb, type WorkflowDb, type WorkflowTasksTable } from './tables';
 import { assertTaskVisibleTo, maskReadableBy, tasksVisibleTo } from './access';
@@ -423,6 +425,10 @@ export class WorkflowRepository {
         })
         .execute();
       await this.#mark(tx, annotationId, finalVersion, input.reviewerId, await this.#marksToRecord(tx, row.task_id, input.reviewerId, input.significantRegions));
+      if (correctionSizes.some((size) => size.hd95Computing)) {
+        const { region } = await this.#project(row.project_id, tx);
+        await enqueueCorrectionMetrics(tx, { projectId: row.project_id, reviewId: review.id, region }, this.#clock);
+      }
 
       const tasks = new TaskRepository(tx, { clock: this.#clock });
       if (row.status === 'assigned') await tasks.transition(row.task_id, 'assigned', 'in_progress');
@@ -457,10 +463,11 @@ export class WorkflowRepository {
 
   /** Validates a review without recording it (the route checks before it asks for the signature). */
   async checkReview(input: Omit<RecordWorkflowReviewInput, 'signedAt'>): Promise<void> {
-    await translated(() => this.#prepareReview(this.#db, input));
+    await translated(() => this.#prepareReview(this.#db, input, false));
   }
 
-  async #prepareReview(db: Kysely<DB>, input: Omit<RecordWorkflowReviewInput, 'signedAt'>) {
+  /** Validates a review and, when `measure`, sizes its correction (the HD95 is left to a job). */
+  async #prepareReview(db: Kysely<DB>, input: Omit<RecordWorkflowReviewInput, 'signedAt'>, measure = true) {
     const row = await this.#joined(db, input.taskId);
     if (row.stage !== input.stage) throw new DelineateError('DLN_CONFLICT', `This is not a${input.stage === 'review' ? ' review' : 'n expert-review'} task`);
     if (row.assignee_id !== input.reviewerId) throw new DelineateError('DLN_AUTH_FORBIDDEN', 'Only the assignee reviews this task');
@@ -481,7 +488,10 @@ export class WorkflowRepository {
     const grid = await itemGrid(db, row.item_id);
     const annotations = new AnnotationRepository(db);
     const original = { annotationId, version: reviewed };
-    const originalLabels = await workflowTileReader(db, this.#options.blobs).labelsPresent(original);
+    // A correction being recorded reads both revisions' tiles once, for its sizes and the labels present.
+    const correction = measure && input.decision === 'correct' ? await this.#correctionOf(db, input, annotationId, reviewed) : undefined;
+    const measured = correction && (await correctionSizesFromTiles(db, this.#options.blobs, schema.labels, grid, original, correction, 'by job'));
+    const originalLabels = measured?.originalLabels ?? (await workflowTileReader(db, this.#options.blobs).labelsPresent(original));
     const present = labelsIn(schema.labels, originalLabels);
     const checklist = new Map(protocol.checklist.map((item) => [item.key, item]));
 
@@ -519,13 +529,22 @@ export class WorkflowRepository {
         throw new DelineateError('DLN_REQUEST_INVALID', 'The correction must be a later correction revision you saved on this annotation');
       }
       finalVersion = corrected.version;
-      const measured = await correctionSizesFromTiles(db, this.#options.blobs, schema.labels, grid, original, corrected);
-      correctionSizes = measured.sizes;
-      finalLabels = measured.correctedLabels;
+      if (measured) {
+        correctionSizes = measured.sizes;
+        finalLabels = measured.correctedLabels;
+      }
     } else if (input.correctedVersion !== undefined) {
       throw new DelineateError('DLN_REQUEST_INVALID', 'Only a correct decision names a correction revision');
     }
     return { row, annotateTaskId, annotationId, reviewed, annotateTask, config, schema, present, required, failedItems, correctionSizes, finalVersion, finalLabels };
+  }
+
+  /** The correction revision a review names, when it is one the reviewer saved after the reviewed version (checked again where errors are raised). */
+  async #correctionOf(db: Kysely<DB>, input: Omit<RecordWorkflowReviewInput, 'signedAt'>, annotationId: string, reviewed: number): Promise<RevisionRef | undefined> {
+    if (input.correctedVersion === undefined) return undefined;
+    const corrected = await new AnnotationRepository(db).getRevision(annotationId, input.correctedVersion).catch(() => undefined);
+    const valid = corrected && corrected.version > reviewed && corrected.source === 'correction' && corrected.author.kind === 'user' && corrected.author.userId === input.reviewerId;
+    return valid ? { annotationId, version: corrected.version } : undefined;
   }
 
   /** A project admin moves an open task to another qualified person (never onto their own work). */

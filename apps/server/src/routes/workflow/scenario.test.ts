@@ -7,6 +7,8 @@ import { liverCtLabelSchema, liverCtReviewProtocol, type QualificationKind, type
 import {
   AGREEMENT_JOB_KIND,
   BlobKey,
+  completeCorrectionMetrics,
+  CORRECTION_METRICS_JOB_KIND,
   DeidRecordRepository,
   ItemRepository,
   JobQueue,
@@ -430,7 +432,8 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
         const r = await ok('expert', 'POST', url, { decision: 'correct', correctedVersion: version, answers, signature: totpSignature() });
         const rotated = await server.app.inject({ method: 'GET', url: '/api/auth/session', headers: { authorization: `Bearer ${r.sessionToken}` } });
         expect(rotated.statusCode).toBe(200);
-        expect(r.correctionSizes).toEqual([{ labelKey: 'liver', voxelsAdded: 0, voxelsRemoved: 256, dice: 2560 / 2816, hd95Mm: hd95(mask(), mask({ z1: 6 }), LIVER) }]);
+        // The signature is answered before the HD95, which the correction metrics job adds (below, in (6)).
+        expect(r.correctionSizes).toEqual([{ labelKey: 'liver', voxelsAdded: 0, voxelsRemoved: 256, dice: 2560 / 2816, hd95Mm: null, hd95Computing: true }]);
       } else if (expertTasks.indexOf(e) % 2 === 0) {
         expect((await call('expert', 'POST', url, { decision: 'accept', answers: passAll(labels), signature: { totpCode: '000000' } })).status).toBe(401);
         await ok('expert', 'POST', url, { decision: 'accept', answers: passAll(labels), signature: totpSignature() });
@@ -483,6 +486,16 @@ describe.each(kinds.run)('clinical workflow scenario on %s', (kind: DatabaseKind
     ]);
 
     // ---- (6) QA statistics by hand ------------------------------------------------------------------
+    // The correction metrics jobs (one per signed correction), as the worker runs them.
+    const corrections: string[] = [];
+    for (;;) {
+      const job = await queue.claim({ workerId: 'scenario', region: 'local', kinds: [CORRECTION_METRICS_JOB_KIND] });
+      if (!job) break;
+      corrections.push(String(job.payload.reviewId));
+      await completeCorrectionMetrics(database.db, blobs, String(job.payload.reviewId));
+      await queue.complete(job.id, 'scenario');
+    }
+    expect(corrections).toHaveLength(3);
     const stats = await ok('admin', 'GET', `/api/projects/${projectId}/workflow/quality`);
     // 17 standard reviews: 16 submissions + the resubmission. n1 and reader 3 of the first sampled item corrected, n2 rejected once.
     const withErrors = new Map<string, { reviews: number; accepted: number; corrected: number; rejected: number }>();

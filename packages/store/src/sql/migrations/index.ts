@@ -29,6 +29,7 @@ import { schemaTemplates } from './0840_schema_templates';
 import { derivedStructures } from './0841_derived_structures';
 import { organisations } from './0850_organisations';
 import { fundus } from './0870_fundus';
+import { seedingSteps } from './0930_seeding_steps';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -65,4 +66,5 @@ export const migrations: readonly Migration[] = [
   derivedStructures,
   organisations,
   fundus,
+  seedingSteps,
 ];
