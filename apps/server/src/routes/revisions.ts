@@ -60,7 +60,7 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
   return parsed.data;
 }
 
-function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: boolean }) {
+function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: boolean; derived?: z.infer<typeof saveResult>['derived'] }) {
   return reply
     .status(result.replayed ? 200 : 201)
     .header('ETag', reply.getHeader('ETag') ?? `"${result.revision.version}"`)
