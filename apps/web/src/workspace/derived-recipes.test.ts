@@ -6,9 +6,9 @@ const labels = labelSchemaTemplate('rt-head-neck').labels;
 const label = (key: string) => labels.find((l) => l.key === key);
 
 describe('derived-structure recipes in the workspace', () => {
-  it('grows a CTV from the GTVs and a PTV from the CTVs of the schema by default', () => {
-    expect(defaultSources(label('ctv'), labels)).toEqual(labels.filter((l) => l.rtRoiInterpretedType === 'GTV').map((l) => l.key));
-    expect(defaultSources(label('ptv'), labels)).toEqual(labels.filter((l) => l.rtRoiInterpretedType === 'CTV').map((l) => l.key));
+  it('grows a CTV from the GTVs and a PTV from every target inside it by default', () => {
+    expect(defaultSources(label('ctv'), labels)).toEqual(['gtv_primary', 'gtv_nodal']);
+    expect(defaultSources(label('ptv'), labels)).toEqual(['gtv_primary', 'gtv_nodal', 'ctv', 'itv']);
     expect(defaultSources(label('brainstem'), labels)).toEqual([]);
   });
 

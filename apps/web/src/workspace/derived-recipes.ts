@@ -2,16 +2,17 @@ import type { DerivationRecipe, DerivedStructure, Label, MarginMm } from '@delin
 
 /** The pure part of the derived-structures panel (issue 23): the recipe a form makes, its defaults, and which labels are locked. */
 
-/** Which structures a target of each RT kind is usually grown from (ICRU 50/62/83: GTV → CTV → ITV → PTV). */
-const grownFrom: Record<string, readonly string[]> = { CTV: ['GTV'], ITV: ['CTV'], PTV: ['CTV', 'ITV'] };
+/**
+ * Target kinds by rank (ICRU 50/62/83: GTV ⊂ CTV ⊂ ITV ⊂ PTV). One label per voxel makes a CTV a
+ * ring around its GTV, so a target grows from every target of lower rank, not only the one below.
+ */
+const targetRank: Record<string, number> = { GTV: 0, CTV: 1, ITV: 2, PTV: 3 };
 
-/** Default sources for a target: the labels of the kind it grows from (the nearest kind the schema has). */
+/** Default sources for a target: the schema's targets of lower rank (a CTV grows from the GTVs, a PTV from GTVs, CTVs and ITVs). */
 export function defaultSources(target: Label | undefined, labels: readonly Label[]): string[] {
-  for (const kind of grownFrom[target?.rtRoiInterpretedType ?? ''] ?? []) {
-    const found = labels.filter((l) => l.rtRoiInterpretedType === kind && l.key !== target?.key).map((l) => l.key);
-    if (found.length) return found;
-  }
-  return [];
+  const rank = targetRank[target?.rtRoiInterpretedType ?? ''];
+  if (rank === undefined) return [];
+  return labels.filter((l) => l.key !== target?.key && (targetRank[l.rtRoiInterpretedType ?? ''] ?? Infinity) < rank).map((l) => l.key);
 }
 
 export interface RecipeForm {
