@@ -78,6 +78,7 @@ run('radiotherapy workflow in chromium', () => {
     expect(await page.locator('[data-testid=template-structure]').count()).toBe(template.labels.length);
     await expect(page.locator('[data-testid=template-preview]').textContent()).resolves.toMatch(/Brouwer/);
     await expect(page.locator('[data-testid=template-code]').first().textContent()).resolves.toBe('DICOM 130052 (GTV Primary)');
+    await expect(page.locator('[data-testid=template-structure]', { hasText: 'Brainstem' }).textContent()).resolves.toContain('FMA 79876 (Brainstem)');
     await page.click('[data-testid=create-from-template]');
     await page.waitForSelector('[data-testid=template-schema-created]');
     await page.screenshot({ path: screenshotPath('rt-01-template'), fullPage: true });
@@ -87,7 +88,7 @@ run('radiotherapy workflow in chromium', () => {
     const created = projects.find((p) => p.name === 'Oropharynx radiotherapy')!;
     await page.goto(`${server.url}/#/projects/${created.id}/label-schema`);
     await page.waitForSelector('[data-testid=schema-origin]');
-    await expect(page.textContent('[data-testid=schema-origin]')).resolves.toBe(`Created from the library template “${template.name}”, version 1.`);
+    await expect(page.textContent('[data-testid=schema-origin]')).resolves.toBe(`Created from the library template “${template.name}”, version ${template.version}.`);
     expect(await page.locator('[data-testid=schema-structure]').count()).toBe(template.labels.length);
     await expect(page.locator('[data-testid=structure-origin]').nth(5).textContent()).resolves.toMatch(/Brouwer/);
   }, 180_000);

@@ -75,6 +75,7 @@ export {
   Project,
 } from './project';
 export {
+  FmaConcept,
   Label,
   LabelList,
   LabelSchema,

@@ -3,7 +3,7 @@ import { getRouteApi, Link } from '@tanstack/react-router';
 import { keys } from '../../data/keys';
 import { QueryError } from '../../ui/ErrorBox';
 import { rtApi } from './rt-api';
-import { codingSchemeWords, conceptWords, rtTypeWords } from './rt-words';
+import { codingSchemeWords, conceptWords, fmaWords, rtTypeWords } from './rt-words';
 import '../../ui/project-styles.css';
 
 const route = getRouteApi('/projects/$projectId/label-schema');
@@ -62,6 +62,7 @@ export function LabelSchemaPage() {
                   <td>{l.rtRoiInterpretedType ? (rtTypeWords[l.rtRoiInterpretedType] ?? l.rtRoiInterpretedType) : '—'}</td>
                   <td>
                     {conceptWords(l.concept)}
+                    {l.fma && <div data-testid="structure-fma">{fmaWords(l)}</div>}
                     <div className="muted">
                       category: {codingSchemeWords[l.category.scheme] ?? l.category.scheme} {l.category.meaning}
                     </div>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { keys } from '../../data/keys';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { rtApi, type LabelSchemaTemplateView } from './rt-api';
-import { conceptWords, rtTypeWords } from './rt-words';
+import { conceptWords, fmaWords, rtTypeWords } from './rt-words';
 
 /**
  * Starting a project's label schema from the shipped library (issue 23): choose a template (name,
@@ -93,7 +93,10 @@ export function TemplatePreview({ template }: { template: LabelSchemaTemplateVie
               </td>
               <td>{l.name}</td>
               <td>{l.rtRoiInterpretedType ? (rtTypeWords[l.rtRoiInterpretedType] ?? l.rtRoiInterpretedType) : '—'}</td>
-              <td data-testid="template-code">{conceptWords(l.concept)}</td>
+              <td data-testid="template-code">
+                {conceptWords(l.concept)}
+                {l.fma && <div className="muted">{fmaWords(l)}</div>}
+              </td>
             </tr>
           ))}
         </tbody>

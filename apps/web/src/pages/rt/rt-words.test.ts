@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { derivedStateWords, marginWords, recipeWords } from './rt-words';
+import { derivedStateWords, fmaWords, marginWords, recipeWords } from './rt-words';
 
 const names: Record<string, string> = { gtv_primary: 'GTV primary', ctv: 'CTV', ptv: 'PTV', mandible: 'Mandible', spinal_cord: 'Spinal cord' };
 const nameOf = (k: string) => names[k] ?? k;
@@ -28,5 +28,10 @@ describe('radiotherapy words', () => {
       detail: 'You edited it in version 4, and its sources changed in version 6. It was left as you drew it: check it, derive it again or detach it.',
     });
     expect(derivedStateWords({ ...structure, detachedVersion: 7 }).title).toBe('Detached');
+  });
+
+  it('says an FMA identifier beside the code when there is one', () => {
+    expect(fmaWords({ fma: { id: 'FMA:7088', name: 'Heart' } })).toBe('FMA 7088 (Heart)');
+    expect(fmaWords({})).toBeNull();
   });
 });

@@ -30,6 +30,11 @@ export function conceptWords(concept: Label['concept']): string {
   return `${codingSchemeWords[concept.scheme] ?? concept.scheme} ${concept.value} (${concept.meaning})`;
 }
 
+/** "FMA 7088 (Heart)", or null when the structure has no FMA identifier. */
+export function fmaWords(label: Pick<Label, 'fma'>): string | null {
+  return label.fma ? `FMA ${label.fma.id.slice('FMA:'.length)} (${label.fma.name})` : null;
+}
+
 const mm = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(1)} mm`;
 
 /** A margin in words: one figure when all six directions agree, else each direction named (patient axes of the grid). */
