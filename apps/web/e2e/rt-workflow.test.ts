@@ -138,7 +138,7 @@ run('radiotherapy workflow in chromium', () => {
     await page.waitForSelector('[data-testid=derived-structure][data-target=ptv]');
     await page.waitForSelector('[data-testid=save-state]:has-text("version 3")');
     await expect(page.textContent('[data-testid=derived-structure][data-target=ptv] [data-testid=derived-recipe]')).resolves.toBe(
-      `GTV primary, GTV nodal and CTV grown by ${PTV_MM} mm in every direction (recipe version 1)`,
+      `GTV primary, GTV nodal, CTV and ITV grown by ${PTV_MM} mm in every direction (recipe version 1)`,
     );
 
     const { head, expected, stored } = await headAndExpectedPtv();
@@ -169,14 +169,20 @@ run('radiotherapy workflow in chromium', () => {
   }, 120_000);
 
   it('exports the accepted work of a release as an RTSTRUCT that passes dciodvfy', async () => {
-    const annotator = await apiUser(server.url, 'demo.annotator', server.passwords.get('demo.annotator')!);
+    // The annotator signed in with a second factor in the browser: submit from the page's session.
+    const task = await page.evaluate(async () => ((await (await fetch('/api/tasks/mine')).json()) as { tasks: { id: string; kind: string }[] }).tasks.find((t) => t.kind === 'annotate')!);
+    const submitted = await page.evaluate(
+      async ([taskId, id]) => {
+        const res = await fetch(`/api/workflow/tasks/${taskId}/submit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ annotationId: id }) });
+        return (await res.json()) as { created: { id: string }[] };
+      },
+      [task.id, annotationId] as const,
+    );
     const reviewerPassword = server.passwords.get('demo.reviewer')!;
     const reviewer = await apiUser(server.url, 'demo.reviewer', reviewerPassword);
     const admin = await apiUser(server.url, 'demo.projectadmin', server.passwords.get('demo.projectadmin')!);
-    const task = (await annotator.ok('GET', '/api/tasks/mine')).tasks.find((t: { kind: string }) => t.kind === 'annotate');
-    const submitted = await annotator.ok('POST', `/api/workflow/tasks/${task.id}/submit`, { annotationId });
     const answers = liverCtReviewProtocol.checklist.map((c) => ({ itemKey: c.key, passed: true }));
-    await reviewer.ok('POST', `/api/workflow/tasks/${submitted.created[0].id}/review`, { decision: 'accept', answers, signature: { password: reviewerPassword } });
+    await reviewer.ok('POST', `/api/workflow/tasks/${submitted.created[0]!.id}/review`, { decision: 'accept', answers, signature: { password: reviewerPassword } });
     const release = await admin.ok('POST', `/api/projects/${projectId}/releases`, { name: 'RT release', defaultSplit: 'test' });
     await admin.ok('POST', `/api/projects/${projectId}/releases/${release.id}/freeze`);
     const queued = await admin.ok('POST', `/api/projects/${projectId}/releases/${release.id}/exports`, { format: 'rtstruct' });

@@ -117,6 +117,12 @@ function Memberships({ projectId }: { projectId: string }) {
   );
 }
 
+/** A chosen `id:version` (a schema just made from a template may not be in the loaded list yet). */
+function chosenRef(value: string): { id: string; version: number } | undefined {
+  const m = /^([0-9a-f-]{36}):(\d+)$/.exec(value);
+  return m ? { id: m[1]!, version: Number(m[2]) } : undefined;
+}
+
 function CreateProjectForm({ onCreated }: { onCreated: (id: string) => void }) {
   const create = useCreateProject();
   const documents = useDocumentVersions();
@@ -126,7 +132,7 @@ function CreateProjectForm({ onCreated }: { onCreated: (id: string) => void }) {
   const set = (name: keyof typeof fields) => (e: { target: { value: string } }) => setFields({ ...fields, [name]: e.target.value });
   const schemas = documents.data?.labelSchemas ?? [];
   const protocols = documents.data?.reviewProtocols ?? [];
-  const pick = (list: { id: string; version: number }[], value: string) => list.find((d) => `${d.id}:${d.version}` === value) ?? list[list.length - 1];
+  const pick = (list: { id: string; version: number }[], value: string) => list.find((d) => `${d.id}:${d.version}` === value) ?? chosenRef(value) ?? list[list.length - 1];
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const schema = pick(schemas, fields.labelSchema);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { keys } from '../../data/keys';
 import { ErrorBox } from '../../ui/ErrorBox';
 import { rtApi, type LabelSchemaTemplateView } from './rt-api';
@@ -19,11 +19,16 @@ export function TemplatePicker({ onCreated }: { onCreated: (schema: { id: string
   const template = list.find((t) => `${t.id}:${t.version}` === chosen) ?? null;
   const create = useMutation({
     mutationFn: (t: LabelSchemaTemplateView) => rtApi.createFromTemplate(t.id, t.version, name.trim() || undefined),
-    onSuccess: async (schema) => {
-      await Promise.all([client.invalidateQueries({ queryKey: keys.admin.documents }), client.invalidateQueries({ queryKey: ['project'] })]);
-      onCreated(schema);
-    },
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.admin.documents }),
   });
+  // Told once per created schema, after the mutation settled (the version list is fresh by then).
+  const created = create.data;
+  const told = useRef<unknown>(null);
+  useEffect(() => {
+    if (!created || told.current === created) return;
+    told.current = created;
+    onCreated(created);
+  }, [created, onCreated]);
   return (
     <fieldset className="chart" data-testid="template-picker" style={{ display: 'grid', gap: 6 }}>
       <legend>Start the label schema from the library</legend>
