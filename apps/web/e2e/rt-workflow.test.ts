@@ -187,11 +187,11 @@ run('radiotherapy workflow in chromium', () => {
     await admin.ok('POST', `/api/projects/${projectId}/releases/${release.id}/freeze`);
     const queued = await admin.ok('POST', `/api/projects/${projectId}/releases/${release.id}/exports`, { format: 'rtstruct' });
     let state = queued;
-    for (let i = 0; i < 120 && state.status !== 'ready' && state.status !== 'failed'; i++) {
+    for (let i = 0; i < 120 && state.status !== 'succeeded' && state.status !== 'failed'; i++) {
       await new Promise((r) => setTimeout(r, 1000));
       state = await admin.ok('GET', `/api/releases/${release.id}/exports/${queued.id}`);
     }
-    expect(state.status).toBe('ready');
+    expect(state.status).toBe('succeeded');
     const archive = await admin.bytes(`/api/releases/${release.id}/exports/${queued.id}/download`);
     const dir = await mkdtemp(join(tmpdir(), 'dln-rt-e2e-'));
     try {
