@@ -22,6 +22,7 @@ export const keys = {
     agreement: ['project', projectId, 'agreement'] as const,
     itemNames: ['project', projectId, 'item-names'] as const,
     labelSchema: ['project', projectId, 'label-schema'] as const,
+    targetAgreement: ['project', projectId, 'agreement', 'targets'] as const,
   }),
   /** Radiotherapy (issue 23): the shipped schema library; an annotation's derived structures. */
   labelSchemaTemplates: () => ['label-schema-templates'] as const,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { derivedStateWords, fmaWords, marginWords, recipeWords } from './rt-words';
+import { agreementNumber, derivedStateWords, fmaWords, marginWords, recipeWords } from './rt-words';
 
 const names: Record<string, string> = { gtv_primary: 'GTV primary', ctv: 'CTV', ptv: 'PTV', mandible: 'Mandible', spinal_cord: 'Spinal cord' };
 const nameOf = (k: string) => names[k] ?? k;
@@ -33,5 +33,10 @@ describe('radiotherapy words', () => {
   it('says an FMA identifier beside the code when there is one', () => {
     expect(fmaWords({ fma: { id: 'FMA:7088', name: 'Heart' } })).toBe('FMA 7088 (Heart)');
     expect(fmaWords({})).toBeNull();
+  });
+
+  it('says an agreement measure with its digits, or that it is not defined', () => {
+    expect(agreementNumber(1.25, 2)).toBe('1.25');
+    expect(agreementNumber(null, 2)).toBe('not defined');
   });
 });

@@ -88,3 +88,8 @@ export const refreshStateWords: Record<DerivedRefreshState, string> = {
   edited: 'left as you drew it',
   stale: 'left as you drew it, but its sources changed: check it',
 };
+
+/** A measure for the agreement tables: fixed digits, or "not defined" (both readers drew nothing). */
+export function agreementNumber(value: number | null, digits: number): string {
+  return value === null ? 'not defined' : value.toFixed(digits);
+}
