@@ -257,6 +257,7 @@ export {
   type CreatedRegion,
   type RegionAgreement,
 } from './pathology';
+export { rtStructRoiMatches, type RoiMatch } from './masks/import-rtstruct';
 export { targetAgreementOf, targetAgreementReport, type ItemTargetAgreement, type TargetReaderPair } from './masks/target-agreement-report';
 export { deriveStructureRevision, detachDerivedStructure, listDerivedStructures, refreshAfterSave, refreshDerivedStructures, type DeriveStructureInput, type DerivedState } from './masks/derived-structures';
 // AI pre-annotation (issue 18): drafts as `ai` revisions with provenance, settings, correction effort.
