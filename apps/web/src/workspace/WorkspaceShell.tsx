@@ -8,6 +8,7 @@ import { AnnotatePanel, checklistWords, MarkDialog, type PendingBox } from '../u
 import { ReviewPanel } from '../ui/ReviewPanel';
 import type { SceneBox } from '../viewer/overlay';
 import { draftTiles } from '../viewer/tile-labelmap';
+import { RtStructImport } from '../pages/rt/RtStructImport';
 import { DerivedPanel, useDerivedAfterSave, useDerivedStructures } from './derived-panel';
 import { lockedLabelValues } from './derived-recipes';
 import { ConflictDialog, DraftOffer, ErrorOverlay, HelpOverlay, NoticeToast } from './dialogs';
@@ -347,6 +348,9 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
           )}
           {volume.kind === 'volume' && labels.some((l) => l.rtRoiInterpretedType) && (
             <DerivedPanel annotationId={work.annotation.id} labels={labels} readOnly={readOnly} savedVersion={savedVersion} onHead={(version, text) => loadNewer(version, false).then(() => setNotice(text))} />
+          )}
+          {volume.kind === 'volume' && !readOnly && labels.some((l) => l.rtRoiInterpretedType) && (
+            <RtStructImport annotationId={work.annotation.id} labels={labels} savedVersion={savedVersion} onHead={(version, text) => loadNewer(version, false).then(() => setNotice(text))} />
           )}
           {paintLocked && !readOnly && <div className="notice" data-testid="derived-locked">This structure is derived: it follows its sources. Detach it to draw it by hand.</div>}
           <LabelsPanel
