@@ -29,9 +29,11 @@ describe('label-schema templates', () => {
       payload: { templateId: 'rt-head-neck', name: 'Oropharynx study' },
     });
     expect(created.statusCode, created.body).toBe(201);
-    expect(created.json()).toMatchObject({ name: 'Oropharynx study', version: 1, template: { id: 'rt-head-neck', version: 1 } });
+    // Without a version the latest (2, with FMA identifiers) is used.
+    expect(created.json()).toMatchObject({ name: 'Oropharynx study', version: 1, template: { id: 'rt-head-neck', version: 2 } });
     const stored = await new LabelSchemaRepository(h.database.db).get(created.json().id);
-    expect(stored.template).toEqual({ id: 'rt-head-neck', version: 1 });
+    expect(stored.template).toEqual({ id: 'rt-head-neck', version: 2 });
+    expect(stored.labels.find((l) => l.key === 'brainstem')?.fma).toEqual({ id: 'FMA:79876', name: 'Brainstem' });
     expect(stored.labels.map((l) => l.key)).toContain('brainstem');
 
     const unknown = await h.server.app.inject({
@@ -50,7 +52,7 @@ describe('label-schema templates', () => {
     await h.database.db.updateTable('projects').set({ label_schema_id: created.json().id, label_schema_version: 1 }).where('id', '=', h.seeded.projectId).execute();
     const pinned = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/label-schema`, headers: session.headers });
     expect(pinned.statusCode, pinned.body).toBe(200);
-    expect(pinned.json()).toMatchObject({ name: 'Oropharynx study', version: 1, template: { id: 'rt-head-neck', version: 1, name: headNeck?.labels ? expect.stringContaining('Brouwer') : '' } });
+    expect(pinned.json()).toMatchObject({ name: 'Oropharynx study', version: 1, template: { id: 'rt-head-neck', version: 2, name: headNeck?.labels ? expect.stringContaining('Brouwer') : '' } });
 
     const other = await repo.createUser({ username: `annotator-${crypto.randomUUID()}`, displayName: 'Annotator', now: new Date() });
     const annotator = await openTestSession(h.server.app.accessRuntime, other.id, { grant: { projectId: h.seeded.projectId, roles: ['annotator'] } });
