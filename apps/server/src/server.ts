@@ -37,6 +37,7 @@ import { registerUploadRoutes } from './routes/uploads';
 import { registerPathologyRoutes } from './routes/pathology';
 import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
 import { registerDerivedStructureRoutes } from './routes/derived-structures';
+import { registerTargetAgreementRoutes } from './routes/target-agreement';
 import { registerModelRoutes } from './routes/models';
 import { registerFundusRoutes } from './routes/fundus';
 
@@ -154,6 +155,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerPathologyRoutes(app, registry, context);
   registerLabelSchemaTemplateRoutes(app, registry, context);
   registerDerivedStructureRoutes(app, registry, context);
+  registerTargetAgreementRoutes(app, registry, context);
   registerModelRoutes(app, registry, context);
   registerFundusRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot());

@@ -6,6 +6,8 @@ export interface ApiUser {
   readonly login: { mfa: string; notices: { kind: string }[] };
   raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   ok(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** A GET whose answer is bytes (a download); throws unless 2xx. */
+  bytes(path: string): Promise<Uint8Array>;
 }
 
 /**
@@ -37,5 +39,10 @@ export async function apiUser(base: string, username: string, password: string):
     const { secret } = await ok('POST', '/api/auth/mfa/totp');
     token = (await ok('POST', '/api/auth/mfa/verify', { code: totp(secret) })).token;
   }
-  return { raw, ok, userId: login.body.userId, login: login.body };
+  const bytes = async (path: string) => {
+    const res = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status >= 300) throw new Error(`${username} GET ${path} → ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  return { raw, ok, bytes, userId: login.body.userId, login: login.body };
 }

@@ -30,9 +30,19 @@ export type DeriveStructureRequest = z.infer<typeof DeriveStructureRequest>;
 export const DerivedStructure = z.object({
   target: Slug,
   recipe: DerivationRecipe,
+  /** 1 for the first recipe; one more each time the structure is derived again with another recipe. */
+  recipeVersion: VersionNumber,
   computedVersion: VersionNumber,
   /** The revision in which the annotator's own edit of the structure was found: it is no longer recomputed. */
   editedVersion: VersionNumber.nullable(),
+  /** An edited structure whose sources changed after the edit: flagged, never overwritten (the revision where it was found). */
+  staleVersion: VersionNumber.nullable(),
+  /** The revision at which the annotator detached it: an ordinary structure from then on, drawn by hand. */
+  detachedVersion: VersionNumber.nullable(),
   updatedAt: Timestamp,
 });
 export type DerivedStructure = z.infer<typeof DerivedStructure>;
+
+/** What a refresh did with one derived structure: recomputed, already current, left as the annotator drew it, or left and flagged because its sources changed after the edit. */
+export const DerivedRefreshState = z.enum(['recomputed', 'current', 'edited', 'stale']);
+export type DerivedRefreshState = z.infer<typeof DerivedRefreshState>;

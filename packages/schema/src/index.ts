@@ -75,6 +75,7 @@ export {
   Project,
 } from './project';
 export {
+  FmaConcept,
   Label,
   LabelList,
   LabelSchema,
@@ -273,7 +274,7 @@ export {
 export { RtRoiInterpretedType, rtRoiInterpretedTypes } from './vocabularies';
 export { TemplateRef } from './label-schema';
 export { LabelSchemaTemplate, labelSchemaTemplate, labelSchemaTemplates, schemaFromTemplate } from './templates/templates';
-export { DerivationRecipe, DerivedStructure, DeriveStructureRequest, MarginMm } from './derived-structure';
+export { DerivationRecipe, DerivedRefreshState, DerivedStructure, DeriveStructureRequest, MarginMm } from './derived-structure';
 export {
   organisationKinds,
   OrganisationKind,

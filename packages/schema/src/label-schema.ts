@@ -2,6 +2,17 @@ import { z } from 'zod';
 import { CodedConcept, Colour, Id, Magnification, ReferenceStandard, Slug, Timestamp, VersionNumber } from './common';
 import { RtRoiInterpretedType } from './vocabularies';
 
+/**
+ * A Foundational Model of Anatomy identifier shown beside a label's concept (issue 23): the
+ * guidelines' anatomy is often cited by FMA, and RT exchange uses SNOMED CT, so both are kept.
+ */
+export const FmaConcept = z.object({
+  id: z.string().regex(/^FMA:[1-9][0-9]{0,6}$/, 'expected an FMA identifier such as FMA:7088'),
+  /** The FMA's preferred name. */
+  name: z.string().min(1).max(256),
+});
+export type FmaConcept = z.infer<typeof FmaConcept>;
+
 export const Label = z.object({
   /** Stable key within the schema (e.g. `liver`); also the key of review checklist items. */
   key: Slug,
@@ -20,6 +31,8 @@ export const Label = z.object({
   magnification: Magnification.optional(),
   /** Radiotherapy: what an RT Structure Set calls this structure (GTV, CTV, PTV, ORGAN, …). */
   rtRoiInterpretedType: RtRoiInterpretedType.optional(),
+  /** The anatomy's FMA identifier, where one is known for certain. */
+  fma: FmaConcept.optional(),
 });
 export type Label = z.infer<typeof Label>;
 

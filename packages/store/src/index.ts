@@ -259,7 +259,9 @@ export {
   type CreatedRegion,
   type RegionAgreement,
 } from './pathology';
-export { deriveStructureRevision, listDerivedStructures, refreshDerivedStructures, type DeriveStructureInput, type DerivedState } from './masks/derived-structures';
+export { rtStructRoiMatches, type RoiMatch } from './masks/import-rtstruct';
+export { targetAgreementOf, targetAgreementReport, type ItemTargetAgreement, type TargetReaderPair } from './masks/target-agreement-report';
+export { deriveStructureRevision, detachDerivedStructure, listDerivedStructures, refreshAfterSave, refreshDerivedStructures, type DeriveStructureInput, type DerivedState } from './masks/derived-structures';
 // AI pre-annotation (issue 18): drafts as `ai` revisions with provenance, settings, correction effort.
 export { DraftRepository, drawnLabels, mergeDraft, type DraftContext, type DraftRegion, type DraftTarget, type SaveDraftInput } from './models/drafts';
 export {

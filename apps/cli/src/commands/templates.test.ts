@@ -33,13 +33,13 @@ describe('delineate templates', () => {
     try {
       expect(await main(['templates', 'create', 'rt-thorax', '--name', 'Lung SBRT'])).toBe(0);
       const printed = JSON.parse(String(out.mock.calls.at(-1)?.[0])) as { id: string; template: unknown };
-      expect(printed.template).toEqual({ id: 'rt-thorax', version: 1 });
+      expect(printed.template).toEqual({ id: 'rt-thorax', version: 2 });
       expect(await main(['templates', 'create', 'rt-nowhere'])).not.toBe(0);
       expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/template/i);
       const database = await openDatabase({ dataDir });
       try {
         const schema = await new LabelSchemaRepository(database.db).get(printed.id);
-        expect([schema.name, schema.template]).toEqual(['Lung SBRT', { id: 'rt-thorax', version: 1 }]);
+        expect([schema.name, schema.template]).toEqual(['Lung SBRT', { id: 'rt-thorax', version: 2 }]);
       } finally {
         await database.close();
       }

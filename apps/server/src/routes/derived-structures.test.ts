@@ -55,4 +55,41 @@ describe('derived structures API', () => {
     const stale = await derive('1', { target: 'liver', recipe });
     expect(stale.statusCode).toBe(412);
   });
+
+  it('recomputes derived structures in the save request, and leaves a detached one alone', async () => {
+    const head = (await h.server.app.inject({ method: 'GET', url: `/api/annotations/${annotationId}`, headers })).json().headVersion as number;
+    const save = (version: number, mask: Uint8Array) =>
+      h.server.app.inject({
+        method: 'POST',
+        url: `/api/annotations/${annotationId}/revisions`,
+        headers: { ...headers, 'content-type': 'application/octet-stream', 'if-match': `"${version}"` },
+        payload: Buffer.from(encodeRle8(mask)),
+      });
+    // The lesion moves two voxels to the left over its liver ring: the ring follows in the next revision.
+    const stored = decodeRle8(new Uint8Array((await h.server.app.inject({ method: 'GET', url: `/api/annotations/${annotationId}/revisions/${head}/mask`, headers })).rawPayload), voxels);
+    if (!stored.ok) throw new Error(stored.reason);
+    const mask = stored.voxels.slice();
+    mask[16 * 16 + 8 * 16 + 8] = 0;
+    mask[16 * 16 + 8 * 16 + 6] = 2;
+    const saved = await save(head, mask);
+    expect(saved.statusCode, saved.body).toBe(201);
+    expect(saved.json().revision.version).toBe(head + 1);
+    expect(saved.json().derived).toMatchObject({ revision: { version: head + 2, source: 'human' }, structures: [{ target: 'liver', state: 'recomputed' }] });
+    expect(saved.headers.etag).toBe(`"${head + 2}"`);
+    const read = await h.server.app.inject({ method: 'GET', url: `/api/annotations/${annotationId}/revisions/${head + 2}/mask`, headers });
+    const decoded = decodeRle8(new Uint8Array(read.rawPayload), voxels);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(Array.from(decoded.voxels.subarray(16 * 16 + 8 * 16, 16 * 16 + 9 * 16))).toEqual([0, 0, 0, 0, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+
+    const detached = await h.server.app.inject({ method: 'POST', url: `/api/annotations/${annotationId}/derived-structures/liver/detach`, headers });
+    expect(detached.statusCode, detached.body).toBe(200);
+    expect(detached.json().structure).toMatchObject({ target: 'liver', detachedVersion: head + 2, recipeVersion: 1 });
+    mask.set(decoded.voxels);
+    mask[16 * 16 + 8 * 16 + 12] = 2;
+    const after = await save(head + 2, mask);
+    expect(after.statusCode, after.body).toBe(201);
+    expect(after.json().derived).toBeUndefined();
+    const unknown = await h.server.app.inject({ method: 'POST', url: `/api/annotations/${annotationId}/derived-structures/ptv/detach`, headers });
+    expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'DLN_RT_DERIVED_NOT_FOUND']);
+  });
 });

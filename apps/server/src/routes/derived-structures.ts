@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DerivedStructure, DeriveStructureRequest, Revision } from '@delineate/schema';
-import { deriveStructureRevision, listDerivedStructures, refreshDerivedStructures } from '@delineate/store';
+import { DerivedRefreshState, DerivedStructure, DeriveStructureRequest, Revision, Slug } from '@delineate/schema';
+import { deriveStructureRevision, detachDerivedStructure, listDerivedStructures, refreshDerivedStructures } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { defineRoute, type RouteRegistry } from '../http/route';
@@ -61,7 +61,7 @@ export function registerDerivedStructureRoutes(app: FastifyInstance, registry: R
     method: 'POST',
     url: '/api/annotations/:annotationId/derived-structures/refresh',
     operationId: 'refreshDerivedStructures',
-    summary: 'Recompute the derived structures from the head after their sources changed; ones the annotator edited are left as drawn and marked edited',
+    summary: 'Recompute the derived structures from the head after their sources changed (a save does this itself); ones the annotator edited are left as drawn and marked edited, or stale once their sources change after the edit',
     tags: ['annotations'],
     action: 'annotation.derive',
     resource: 'annotation',
@@ -70,7 +70,7 @@ export function registerDerivedStructureRoutes(app: FastifyInstance, registry: R
     responses: {
       200: {
         description: 'Recomputed (revision null when nothing changed)',
-        schema: z.object({ revision: Revision.nullable(), structures: z.array(z.object({ target: z.string(), state: z.enum(['recomputed', 'current', 'edited']) })) }),
+        schema: z.object({ revision: Revision.nullable(), structures: z.array(z.object({ target: z.string(), state: DerivedRefreshState })) }),
       },
       412: { description: 'Someone saved first' },
     },
@@ -78,6 +78,22 @@ export function registerDerivedStructureRoutes(app: FastifyInstance, registry: R
       const expected = expectedVersion(request);
       await assertWorkflowAllowsWrite(ctx, request, params.annotationId, 'human');
       return refreshDerivedStructures(ctx.database.db, ctx.annotations, { annotationId: params.annotationId, expectedVersion: expected, author: { kind: 'user', userId: requestUserId(request) } });
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: '/api/annotations/:annotationId/derived-structures/:target/detach',
+    operationId: 'detachDerivedStructure',
+    summary: 'Detach a derived structure: from the head on it is drawn by hand and never recomputed (recorded with the head version)',
+    tags: ['annotations'],
+    action: 'annotation.derive',
+    resource: 'annotation',
+    params: annotationParams.extend({ target: Slug }),
+    responses: { 200: { description: 'Detached', schema: z.object({ structure: DerivedStructure }) }, 404: { description: 'DLN_RT_DERIVED_NOT_FOUND' } },
+    handler: async ({ params }, request) => {
+      await assertWorkflowAllowsWrite(ctx, request, params.annotationId, 'human');
+      return { structure: await detachDerivedStructure(ctx.database.db, ctx.annotations, { annotationId: params.annotationId, target: params.target }) };
     },
   });
 }

@@ -29,9 +29,11 @@ describe('label-schema templates', () => {
       payload: { templateId: 'rt-head-neck', name: 'Oropharynx study' },
     });
     expect(created.statusCode, created.body).toBe(201);
-    expect(created.json()).toMatchObject({ name: 'Oropharynx study', version: 1, template: { id: 'rt-head-neck', version: 1 } });
+    // Without a version the latest (2, with FMA identifiers) is used.
+    expect(created.json()).toMatchObject({ name: 'Oropharynx study', version: 1, template: { id: 'rt-head-neck', version: 2 } });
     const stored = await new LabelSchemaRepository(h.database.db).get(created.json().id);
-    expect(stored.template).toEqual({ id: 'rt-head-neck', version: 1 });
+    expect(stored.template).toEqual({ id: 'rt-head-neck', version: 2 });
+    expect(stored.labels.find((l) => l.key === 'brainstem')?.fma).toEqual({ id: 'FMA:79876', name: 'Brainstem' });
     expect(stored.labels.map((l) => l.key)).toContain('brainstem');
 
     const unknown = await h.server.app.inject({
@@ -41,6 +43,16 @@ describe('label-schema templates', () => {
       payload: { templateId: 'rt-head-neck', version: 7 },
     });
     expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'DLN_TEMPLATE_NOT_FOUND']);
+    const parotid = (headNeck as unknown as { guidelines: string[]; labels: { key: string; concept: { scheme: string }; colour: string; referenceStandard: { title: string } }[] } | undefined)?.labels.find((l) => l.key === 'parotid_left');
+    expect(parotid?.concept.scheme).toBe('SCT');
+    expect(parotid?.colour).toMatch(/^#[0-9a-f]{6}$/i);
+    expect((headNeck as unknown as { guidelines: string[] }).guidelines).toContain(parotid?.referenceStandard.title);
+
+    // The project pinned to the new schema shows where its structures came from.
+    await h.database.db.updateTable('projects').set({ label_schema_id: created.json().id, label_schema_version: 1 }).where('id', '=', h.seeded.projectId).execute();
+    const pinned = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/label-schema`, headers: session.headers });
+    expect(pinned.statusCode, pinned.body).toBe(200);
+    expect(pinned.json()).toMatchObject({ name: 'Oropharynx study', version: 1, template: { id: 'rt-head-neck', version: 2, name: headNeck?.labels ? expect.stringContaining('Brouwer') : '' } });
 
     const other = await repo.createUser({ username: `annotator-${crypto.randomUUID()}`, displayName: 'Annotator', now: new Date() });
     const annotator = await openTestSession(h.server.app.accessRuntime, other.id, { grant: { projectId: h.seeded.projectId, roles: ['annotator'] } });

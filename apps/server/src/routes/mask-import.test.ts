@@ -93,4 +93,20 @@ describe.each(kinds.run)('mask import API on %s', (kind) => {
     const head = await h.server.app.inject({ method: 'GET', url: `/api/annotations/${annotationId}`, headers });
     expect(head.json().headVersion).toBe(2);
   });
+
+  it('reviews an RT Structure Set before import and checks the chosen ROI labels, writing nothing', async () => {
+    // A SEG is no structure set: the review refuses it in words.
+    const review = await h.server.app.inject({ method: 'POST', url: `/api/annotations/${annotationId}/import/rtstruct-review`, headers: { ...headers, 'content-type': 'application/dicom' }, payload: Buffer.from(segOnItem()) });
+    expect(review.statusCode).toBe(422);
+    expect(review.json().code).toMatch(/^DLN_RTSTRUCT_/);
+    const badChoice = await h.server.app.inject({
+      method: 'POST',
+      url: `/api/annotations/${annotationId}/import?roiLabels=three:liver`,
+      headers: { ...headers, 'content-type': 'application/dicom', 'if-match': '"2"' },
+      payload: Buffer.from(segOnItem()),
+    });
+    expect(badChoice.statusCode).toBe(400);
+    const head = await h.server.app.inject({ method: 'GET', url: `/api/annotations/${annotationId}`, headers });
+    expect(head.json().headVersion).toBe(2);
+  });
 });

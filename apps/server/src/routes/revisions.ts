@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RLE8, checkTiles, cutRle8, decodeTileSet, encodeTileSet, isOnGrid, type Tile, type TileGrid, type TilePosition } from '@delineate/core';
-import { Annotation, DelineateError, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
-import { assertLabelsDefinedIn, assertRegionEdit, blobAddress, SlideRegionRepository } from '@delineate/store';
+import { Annotation, DelineateError, DerivedRefreshState, IdempotencyKey, Revision, VersionRef, type RevisionSource } from '@delineate/schema';
+import { assertLabelsDefinedIn, assertRegionEdit, blobAddress, refreshAfterSave, SlideRegionRepository } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry, type RouteSpec } from '../http/route';
@@ -31,7 +31,12 @@ export const TILE_SET_TYPE = 'application/vnd.delineate.tiles';
 const revertBody = z.object({ toVersion: z.number().int().min(1) });
 
 const annotationWithHead = Annotation.extend({ head: Revision.nullable() });
-const saveResult = z.object({ revision: Revision, replayed: z.boolean() });
+const saveResult = z.object({
+  revision: Revision,
+  replayed: z.boolean(),
+  /** Derived structures recomputed after the save (issue 23): their revision follows the save's and is the new head. */
+  derived: z.object({ revision: Revision.nullable(), structures: z.array(z.object({ target: z.string(), state: DerivedRefreshState })) }).optional(),
+});
 
 const ifMatchHeader = { name: 'If-Match', description: 'The head version the client saw ("0" before the first revision)', required: true };
 const idempotencyHeader = { name: 'Idempotency-Key', description: 'Makes a retried save return the same revision' };
@@ -55,10 +60,10 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
   return parsed.data;
 }
 
-function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: boolean }) {
+function sendSaved(reply: FastifyReply, result: { revision: Revision; replayed: boolean; derived?: z.infer<typeof saveResult>['derived'] }) {
   return reply
     .status(result.replayed ? 200 : 201)
-    .header('ETag', `"${result.revision.version}"`)
+    .header('ETag', reply.getHeader('ETag') ?? `"${result.revision.version}"`)
     .header('Idempotent-Replayed', String(result.replayed))
     .send(result);
 }
@@ -115,7 +120,11 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
       whole,
       checked: { writeFacts: context.writeFacts, headVersion: context.annotation.headVersion },
     });
-    return sendSaved(reply, result);
+    // Derived structures follow their sources in the same request, so the answer names the head the annotator continues from.
+    const refreshes = !result.replayed && (source === 'human' || source === 'correction');
+    const derived = refreshes ? await refreshAfterSave(ctx.database.db, ctx.annotations, { annotationId, savedVersion: result.revision.version, author, source }) : null;
+    if (derived?.revision) reply.header('ETag', `"${derived.revision.version}"`);
+    return sendSaved(reply, derived ? { ...result, derived } : result);
   }
 
   defineRoute(app, registry, {

@@ -16,8 +16,8 @@ async function staled(change: Change, cached: readonly (readonly string[])[]): P
 describe('query keys', () => {
   it('nest every resource of a project under the project', () => {
     const p = keys.project(projectId);
-    for (const key of [p.summary, p.config, p.documents, p.members, p.tasks, p.sample, p.quality, p.agreement, p.itemNames]) expect(key.slice(0, 2)).toEqual(p.all);
-    expect(new Set(Object.values(p).map((k) => k.join('/'))).size).toBe(10);
+    for (const key of [p.summary, p.config, p.documents, p.members, p.tasks, p.sample, p.quality, p.agreement, p.itemNames, p.labelSchema, p.targetAgreement]) expect(key.slice(0, 2)).toEqual(p.all);
+    expect(new Set(Object.values(p).map((k) => k.join('/'))).size).toBe(12);
   });
 });
 

@@ -21,7 +21,12 @@ export const keys = {
     quality: ['project', projectId, 'quality'] as const,
     agreement: ['project', projectId, 'agreement'] as const,
     itemNames: ['project', projectId, 'item-names'] as const,
+    labelSchema: ['project', projectId, 'label-schema'] as const,
+    targetAgreement: ['project', projectId, 'agreement', 'targets'] as const,
   }),
+  /** Radiotherapy (issue 23): the shipped schema library; an annotation's derived structures. */
+  labelSchemaTemplates: () => ['label-schema-templates'] as const,
+  derivedStructures: (annotationId: string) => ['derived-structures', annotationId] as const,
   /** Under the project, so a project-wide refresh reaches it. */
   accessReview: (projectId: string) => ['project', projectId, 'access-review'] as const,
   audit: {

@@ -9,6 +9,7 @@ import { AdminUsers } from './AdminUsers';
 import { ExpiringAgreementsBanner } from './OrganisationsBanner';
 import { describeRole } from './audit-words';
 import { oversightText } from './project-words';
+import { TemplatePicker } from './rt/TemplatePicker';
 import '../ui/project-styles.css';
 
 type Tab = 'users' | 'projects' | 'regions';
@@ -116,6 +117,12 @@ function Memberships({ projectId }: { projectId: string }) {
   );
 }
 
+/** A chosen `id:version` (a schema just made from a template may not be in the loaded list yet). */
+function chosenRef(value: string): { id: string; version: number } | undefined {
+  const m = /^([0-9a-f-]{36}):(\d+)$/.exec(value);
+  return m ? { id: m[1]!, version: Number(m[2]) } : undefined;
+}
+
 function CreateProjectForm({ onCreated }: { onCreated: (id: string) => void }) {
   const create = useCreateProject();
   const documents = useDocumentVersions();
@@ -125,7 +132,7 @@ function CreateProjectForm({ onCreated }: { onCreated: (id: string) => void }) {
   const set = (name: keyof typeof fields) => (e: { target: { value: string } }) => setFields({ ...fields, [name]: e.target.value });
   const schemas = documents.data?.labelSchemas ?? [];
   const protocols = documents.data?.reviewProtocols ?? [];
-  const pick = (list: { id: string; version: number }[], value: string) => list.find((d) => `${d.id}:${d.version}` === value) ?? list[list.length - 1];
+  const pick = (list: { id: string; version: number }[], value: string) => list.find((d) => `${d.id}:${d.version}` === value) ?? chosenRef(value) ?? list[list.length - 1];
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const schema = pick(schemas, fields.labelSchema);
@@ -161,7 +168,8 @@ function CreateProjectForm({ onCreated }: { onCreated: (id: string) => void }) {
       </label>
       <label>Purpose <input value={fields.purpose} onChange={set('purpose')} data-testid="project-purpose" required /></label>
       <label>Legal basis <select value={fields.legalBasis} onChange={set('legalBasis')}>{legalBases.map((b) => <option key={b} value={b}>{legalBasisWords[b]}</option>)}</select></label>
-      <label>Label schema <select value={fields.labelSchema} onChange={set('labelSchema')}>{schemas.map((s) => <option key={`${s.id}:${s.version}`} value={`${s.id}:${s.version}`}>{s.name}, version {s.version}</option>)}</select></label>
+      <TemplatePicker onCreated={(schema) => setFields((f) => ({ ...f, labelSchema: `${schema.id}:${schema.version}` }))} />
+      <label>Label schema <select value={fields.labelSchema} onChange={set('labelSchema')} data-testid="project-label-schema">{schemas.map((s) => <option key={`${s.id}:${s.version}`} value={`${s.id}:${s.version}`}>{s.name}, version {s.version}</option>)}</select></label>
       <label>Review protocol <select value={fields.reviewProtocol} onChange={set('reviewProtocol')}>{protocols.map((p) => <option key={`${p.id}:${p.version}`} value={`${p.id}:${p.version}`}>{p.name}, version {p.version}</option>)}</select></label>
       <div><button type="submit" disabled={create.isPending || schemas.length === 0} data-testid="create-project">Create project</button></div>
       <ErrorBox error={create.error} />

@@ -60,6 +60,10 @@ export function ProjectSettingsPage() {
         <Link to="/projects/$projectId/pacs" params={{ projectId }} data-testid="open-pacs">
           PACS
         </Link>{' '}
+        ·{' '}
+        <Link to="/projects/$projectId/label-schema" params={{ projectId }} data-testid="open-label-schema">
+          Label schema
+        </Link>{' '}
         · <Link to="/projects">All projects</Link>
       </p>
       {!canEdit && (

@@ -1,4 +1,5 @@
 import { getRouteApi, Link } from '@tanstack/react-router';
+import { TargetAgreementSection } from './rt/TargetAgreement';
 import { useAgreementReport, useDocumentChoices, useProjectSummary, useQualityReport } from '../data/projects';
 import { BarChart, BoxPlot, fmt, Histogram } from '../ui/charts';
 import { QueryError } from '../ui/ErrorBox';
@@ -193,6 +194,7 @@ export function QualityPage() {
         />
       </div>
       <CorrectionEffortTable projectId={projectId} labelName={labelName} />
+      <TargetAgreementSection projectId={projectId} />
     </div>
   );
 }

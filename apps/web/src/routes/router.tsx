@@ -12,6 +12,7 @@ import { ProjectSettingsPage } from '../pages/ProjectSettingsPage';
 import { ProjectsPage } from '../pages/ProjectsPage';
 import { ProjectQuarantinePage, StewardPage } from '../pages/QuarantinePages';
 import { QualityPage } from '../pages/QualityPage';
+import { LabelSchemaPage } from '../pages/rt/LabelSchemaPage';
 import { ReleasesRoutePage } from '../pages/ReleasesPage';
 import { RootLayout } from '../pages/RootLayout';
 import { UploadRoutePage } from '../pages/UploadPage';
@@ -65,6 +66,13 @@ const projectQualityRoute = createRoute({
   path: '/projects/$projectId/quality',
   params: { parse: idParam('projectId') },
   component: QualityPage,
+});
+
+const projectLabelSchemaRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/projects/$projectId/label-schema',
+  params: { parse: idParam('projectId') },
+  component: LabelSchemaPage,
 });
 
 const projectReleasesRoute = createRoute({
@@ -125,6 +133,7 @@ export const routeTree = rootRoute.addChildren([
   projectSettingsRoute,
   projectQualityRoute,
   projectReleasesRoute,
+  projectLabelSchemaRoute,
   auditRoute,
   accessReviewRoute,
   adminRoute,

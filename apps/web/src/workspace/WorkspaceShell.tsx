@@ -8,6 +8,9 @@ import { AnnotatePanel, checklistWords, MarkDialog, type PendingBox } from '../u
 import { ReviewPanel } from '../ui/ReviewPanel';
 import type { SceneBox } from '../viewer/overlay';
 import { draftTiles } from '../viewer/tile-labelmap';
+import { RtStructImport } from '../pages/rt/RtStructImport';
+import { DerivedPanel, useDerivedAfterSave, useDerivedStructures } from './derived-panel';
+import { lockedLabelValues } from './derived-recipes';
 import { ConflictDialog, DraftOffer, ErrorOverlay, HelpOverlay, NoticeToast } from './dialogs';
 import { saveStateText, WorkspaceHeader } from './header';
 import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
@@ -77,6 +80,10 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     if (item) props.viewers.find((v) => v.kinds.includes(item.kind))?.prefetch?.(item);
   }, [item, props.viewers]);
   const { viewing, setViewing, compare, setCompare, lookAt, loadNewer } = useRevisionViews(work, volume, { changed: bump, saved: invalidate, notice: setNotice, error: setError });
+  // Radiotherapy (issue 23): derived structures follow their sources on save and are not painted unless detached.
+  const derived = useDerivedStructures(work?.annotation.id ?? null);
+  const afterDerived = useDerivedAfterSave(work?.annotation.id ?? null, labels, { loadNewer, notice: setNotice });
+  const paintLocked = lockedLabelValues(derived.data ?? [], labels).has(labelValue);
 
   // A newly opened volume: every label shown at half opacity, the last label selected, the cursor
   // in the middle, set while rendering so the viewer's first render already has them.
@@ -104,8 +111,9 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     if (!saves || viewing || !complete || lockedRef.current) return null;
     const revision = await saves.save();
     if (revision) invalidate();
-    return revision && !saves.dirty ? revision.version : null;
-  }, [saves, viewing, complete, invalidate]);
+    await afterDerived(saves.takeDerived());
+    return revision && !saves.dirty ? saves.baseVersion : null;
+  }, [saves, viewing, complete, invalidate, afterDerived]);
   const savedVersion = useCallback(async () => (saves?.dirty ? save() : (saves?.baseVersion ?? null)), [saves, save]);
   const workflow = useWorkflow(work, volume, savedVersion);
   const showDraft = useCallback((drawn: Uint8Array | null) => setCompare(drawn ? { title: 'model draft', data: drawn } : null), [setCompare]);
@@ -264,7 +272,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     visible,
     opacity,
     outline,
-    tool: readOnly ? null : tools[toolId],
+    tool: readOnly || (paintLocked && toolId !== 'crosshair') ? null : tools[toolId],
     label: labelValue,
     options,
     cursor,
@@ -376,6 +384,13 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
               }
             />
           )}
+          {volume.kind === 'volume' && labels.some((l) => l.rtRoiInterpretedType) && (
+            <DerivedPanel annotationId={work.annotation.id} labels={labels} readOnly={readOnly} savedVersion={savedVersion} onHead={(version, text) => loadNewer(version, false).then(() => setNotice(text))} />
+          )}
+          {volume.kind === 'volume' && !readOnly && labels.some((l) => l.rtRoiInterpretedType) && (
+            <RtStructImport annotationId={work.annotation.id} labels={labels} savedVersion={savedVersion} onHead={(version, text) => loadNewer(version, false).then(() => setNotice(text))} />
+          )}
+          {paintLocked && !readOnly && <div className="notice" data-testid="derived-locked">This structure is derived: it follows its sources. Detach it to draw it by hand.</div>}
           <LabelsPanel
             schema={work.item.labelSchema}
             selected={labelValue}

@@ -210,4 +210,17 @@ describe('save controller', () => {
     expect(saves.changedTiles()).toEqual([tileOrdinal(grid, { slice: 3, tileRow: 0, tileColumn: 0 })]);
     saves.dispose();
   });
+
+  it('hands over once what the server recomputed after a save (derived structures)', async () => {
+    const map = new Labelmap(dims);
+    const derived = { revision: { annotationId: 'a1', version: 2, parentVersion: 1, source: 'human', maskHash: 'y', createdAt: '2026-01-01T00:00:01Z' }, structures: [{ target: 'ptv', state: 'recomputed' }] };
+    const fetch = vi.fn(async () =>
+      Response.json({ revision: { annotationId: 'a1', version: 1, parentVersion: 0, source: 'human', maskHash: 'x', createdAt: '2026-01-01T00:00:00Z' }, replayed: false, derived }, { status: 201 }),
+    );
+    const saves = controllerOf(map, fetch as unknown as typeof globalThis.fetch);
+    paint(map, 3, 3, 0);
+    expect((await saves.save())?.version).toBe(1);
+    expect(saves.takeDerived()).toEqual(derived);
+    expect(saves.takeDerived()).toBeNull();
+  });
 });

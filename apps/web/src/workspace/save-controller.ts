@@ -73,6 +73,12 @@ export function wholeVolumeLabels(map: Labelmap): SavedLabels<Stroke> {
   };
 }
 
+/** Derived structures the server recomputed after a save: their revision (the new head) or null, and what it did with each. */
+export interface DerivedAfterSave {
+  revision: RevisionInfo | null;
+  structures: { target: string; state: 'recomputed' | 'current' | 'edited' | 'stale' }[];
+}
+
 export type SaveState =
   | { kind: 'saved'; version: number }
   | { kind: 'unsaved' }
@@ -150,6 +156,7 @@ export class SaveController<S = Stroke> {
   #inFlight: Promise<RevisionInfo | null> | null = null;
   #draftTimer: ReturnType<typeof setTimeout> | undefined;
   lastReport: SaveReport | null = null;
+  #derived: DerivedAfterSave | null = null;
 
   constructor(options: SaveControllerOptions<S>) {
     this.annotationId = options.annotationId;
@@ -304,7 +311,19 @@ export class SaveController<S = Stroke> {
       throw new ApiError('DLN_NETWORK', 'The server could not be reached', 0);
     }
     if (!res.ok) throw await errorOf(res);
-    return ((await res.json()) as { revision: RevisionInfo }).revision;
+    const answer = (await res.json()) as { revision: RevisionInfo; derived?: DerivedAfterSave };
+    this.#derived = answer.derived ?? null;
+    return answer.revision;
+  }
+
+  /**
+   * What the server recomputed right after the last save (derived structures, issue 23), once:
+   * when it holds a revision, that is the head now and the caller loads it.
+   */
+  takeDerived(): DerivedAfterSave | null {
+    const derived = this.#derived;
+    this.#derived = null;
+    return derived;
   }
 
   /** After the caller loaded `version` into the map (`Labelmap.replace`): that is the new base. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabelSchemaInput } from '../label-schema';
+import { Label, LabelSchemaInput } from '../label-schema';
 import { labelSchemaTemplate, labelSchemaTemplates, schemaFromTemplate } from './templates';
 
 /** Verhoeff check digit (SNOMED CT identifiers end in one). */
@@ -45,9 +45,13 @@ describe('label-schema templates', () => {
     expect(templates.map((t) => `${t.id}@${t.version}`)).toEqual([
       'rt-target-volumes@1',
       'rt-head-neck@1',
+      'rt-head-neck@2',
       'rt-thorax@1',
+      'rt-thorax@2',
       'rt-pelvis-male@1',
+      'rt-pelvis-male@2',
       'rt-pelvis-female@1',
+      'rt-pelvis-female@2',
       'brats-subregions@1',
       'liver-ct@1',
     ]);
@@ -90,9 +94,53 @@ describe('label-schema templates', () => {
   });
 
   it('records the template and version in the schema it creates, and refuses unknown templates', () => {
-    const input = schemaFromTemplate(labelSchemaTemplate('rt-head-neck'), 'H&N study');
+    const input = schemaFromTemplate(labelSchemaTemplate('rt-head-neck', 1), 'H&N study');
     expect(input.template).toEqual({ id: 'rt-head-neck', version: 1 });
+    expect(labelSchemaTemplate('rt-head-neck').version).toBe(2);
     expect(input.name).toBe('H&N study');
     expect(() => labelSchemaTemplate('rt-head-neck', 9)).toThrow(expect.objectContaining({ code: 'DLN_TEMPLATE_NOT_FOUND' }));
+  });
+
+  it('gives organs at risk in version 2 the FMA identifier beside their SNOMED CT code, only where known for certain', () => {
+    const fmaOf = (id: string) => Object.fromEntries(labelSchemaTemplate(id, 2).labels.filter((l) => l.fma).map((l) => [l.key, l.fma!.id]));
+    expect(fmaOf('rt-thorax')).toEqual({
+      lung_left: 'FMA:7310',
+      lung_right: 'FMA:7309',
+      heart: 'FMA:7088',
+      esophagus: 'FMA:7131',
+      spinal_cord: 'FMA:7647',
+      trachea: 'FMA:7394',
+      brachial_plexus: 'FMA:5906',
+    });
+    expect(fmaOf('rt-head-neck')).toMatchObject({ brainstem: 'FMA:79876', mandible: 'FMA:52748', parotid_left: 'FMA:59790', optic_chiasm: 'FMA:62045', cochlea_right: 'FMA:60201' });
+    expect(fmaOf('rt-pelvis-male')).toMatchObject({ bladder: 'FMA:15900', rectum: 'FMA:14544', prostate: 'FMA:9600', seminal_vesicles: 'FMA:19386' });
+    // Organs left without one (no identifier we could verify): listed, so a reviewer can add them in a later version.
+    const without = ['rt-head-neck', 'rt-thorax', 'rt-pelvis-male', 'rt-pelvis-female'].flatMap((id) =>
+      labelSchemaTemplate(id, 2).labels.filter((l) => l.rtRoiInterpretedType === 'ORGAN' && !l.fma).map((l) => `${id}:${l.key}`),
+    );
+    expect(without).toEqual([
+      'rt-head-neck:eye_left',
+      'rt-head-neck:eye_right',
+      'rt-head-neck:pharyngeal_constrictors',
+      'rt-thorax:proximal_bronchial_tree',
+      'rt-pelvis-male:bowel_bag',
+      'rt-pelvis-male:femoral_head_left',
+      'rt-pelvis-male:femoral_head_right',
+      'rt-pelvis-male:penile_bulb',
+      'rt-pelvis-female:bowel_bag',
+      'rt-pelvis-female:femoral_head_left',
+      'rt-pelvis-female:femoral_head_right',
+    ]);
+    // Version 2 changes nothing else: the same structures, codes and colours as version 1.
+    for (const id of ['rt-head-neck', 'rt-thorax', 'rt-pelvis-male', 'rt-pelvis-female']) {
+      const strip = (v: number) => labelSchemaTemplate(id, v).labels.map(({ fma: _fma, ...rest }) => rest);
+      expect(strip(2), id).toEqual(strip(1));
+    }
+  });
+
+  it('refuses a malformed FMA identifier', () => {
+    const label = labelSchemaTemplate('rt-thorax', 2).labels.find((l) => l.key === 'heart')!;
+    expect(Label.safeParse({ ...label, fma: { id: 'FMA:7088', name: 'Heart' } }).success).toBe(true);
+    for (const id of ['7088', 'FMA:', 'FMA:07088', 'fma:7088', 'FMA:12345678']) expect(Label.safeParse({ ...label, fma: { id, name: 'Heart' } }).success, id).toBe(false);
   });
 });

@@ -4,10 +4,14 @@ import { DelineateError } from '../errors';
 import { LabelList, type Label, type LabelSchemaInput, TemplateRef } from '../label-schema';
 import bratsSubregions from './brats-subregions.v1.json';
 import rtHeadNeck from './rt-head-neck.v1.json';
+import rtHeadNeck2 from './rt-head-neck.v2.json';
 import rtPelvisFemale from './rt-pelvis-female.v1.json';
+import rtPelvisFemale2 from './rt-pelvis-female.v2.json';
 import rtPelvisMale from './rt-pelvis-male.v1.json';
+import rtPelvisMale2 from './rt-pelvis-male.v2.json';
 import rtTargetVolumes from './rt-target-volumes.v1.json';
 import rtThorax from './rt-thorax.v1.json';
+import rtThorax2 from './rt-thorax.v2.json';
 
 /**
  * The label-schema library: versioned templates shipped with the product as JSON data files
@@ -30,7 +34,8 @@ const liverCt: LabelSchemaTemplate = {
   labels: liverCtLabelSchema.labels.map((label): Label => ({ ...label, rtRoiInterpretedType: label.key === 'liver' ? 'ORGAN' : 'GTV' })),
 };
 
-const shipped: readonly unknown[] = [rtTargetVolumes, rtHeadNeck, rtThorax, rtPelvisMale, rtPelvisFemale, bratsSubregions, liverCt];
+// Version 2 of the organ-at-risk templates adds FMA identifiers (issue 23); version 1 stays as shipped.
+const shipped: readonly unknown[] = [rtTargetVolumes, rtHeadNeck, rtHeadNeck2, rtThorax, rtThorax2, rtPelvisMale, rtPelvisMale2, rtPelvisFemale, rtPelvisFemale2, bratsSubregions, liverCt];
 
 let loaded: readonly LabelSchemaTemplate[] | undefined;
 

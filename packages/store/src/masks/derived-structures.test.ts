@@ -9,7 +9,7 @@ import { LocalBlobStore } from '../blob/local';
 import { AnnotationRepository } from '../repositories/annotations';
 import { describeStore } from '../test/describe-store';
 import { seedProject } from '../test/fixtures';
-import { deriveStructureRevision, listDerivedStructures, refreshDerivedStructures } from './derived-structures';
+import { deriveStructureRevision, detachDerivedStructure, listDerivedStructures, refreshAfterSave, refreshDerivedStructures } from './derived-structures';
 
 const labels = labelSchemaTemplate('rt-target-volumes').labels;
 const value = (key: string) => labels.find((l) => l.key === key)!.value;
@@ -115,5 +115,53 @@ describeStore('derived structures', (getDb) => {
     expect(await code(deriveStructureRevision(db, repo, { annotationId: annotation.id, target: 'ctv', recipe: { ...ctvRecipe, sources: ['ctv'] }, expectedVersion: v1, author }))).toBe('DLN_RT_RECIPE_INVALID');
     expect((await repo.get(annotation.id)).headVersion).toBe(v1);
     expect(await listDerivedStructures(db, annotation.id)).toEqual([]);
+  });
+
+  it('flags an edited structure stale when its source changes after the edit, never overwriting it', async () => {
+    const { db, repo, annotation, author, draw, read } = await setup();
+    const v1 = await draw(new Uint8Array(N).fill(GTV, 18, 23), 0);
+    const ctv = await deriveStructureRevision(db, repo, { annotationId: annotation.id, target: 'ctv', recipe: ctvRecipe, expectedVersion: v1, author });
+    const edited = await read(ctv.revision.version);
+    edited[30] = CTV;
+    const v3 = await draw(edited, ctv.revision.version);
+    expect((await refreshAfterSave(db, repo, { annotationId: annotation.id, savedVersion: v3, author, source: 'human' }))?.structures).toEqual([{ target: 'ctv', state: 'edited' }]);
+    // The GTV grows after the edit: the CTV is flagged stale and kept as drawn.
+    const grown = await read(v3);
+    grown.fill(GTV, 23, 25);
+    const v4 = await draw(grown, v3);
+    const after = await refreshAfterSave(db, repo, { annotationId: annotation.id, savedVersion: v4, author, source: 'human' });
+    expect(after).toEqual({ revision: null, structures: [{ target: 'ctv', state: 'stale' }] });
+    expect((await listDerivedStructures(db, annotation.id)).map((s) => [s.editedVersion, s.staleVersion])).toEqual([[v3, v4]]);
+    expect(runs(await read((await repo.get(annotation.id)).headVersion))).toBe(runs(grown));
+    // Deriving again with the same recipe clears the flags and keeps the recipe version; another recipe is version 2.
+    const again = await deriveStructureRevision(db, repo, { annotationId: annotation.id, target: 'ctv', recipe: ctvRecipe, expectedVersion: v4, author });
+    expect([again.structure.recipeVersion, again.structure.editedVersion, again.structure.staleVersion]).toEqual([1, null, null]);
+    const wider = await deriveStructureRevision(db, repo, { annotationId: annotation.id, target: 'ctv', recipe: { ...ctvRecipe, margin: margin(4) }, expectedVersion: again.revision.version, author });
+    expect(wider.structure.recipeVersion).toBe(2);
+  });
+
+  it('refreshes after a save only while derived structures are attached; a detached one is drawn by hand', async () => {
+    const { db, repo, annotation, author, draw, read } = await setup();
+    const v1 = await draw(new Uint8Array(N).fill(GTV, 18, 23), 0);
+    expect(await refreshAfterSave(db, repo, { annotationId: annotation.id, savedVersion: v1, author, source: 'human' })).toBeNull();
+    const ctv = await deriveStructureRevision(db, repo, { annotationId: annotation.id, target: 'ctv', recipe: ctvRecipe, expectedVersion: v1, author });
+    const grown = await read(ctv.revision.version);
+    grown.fill(GTV, 10, 18);
+    const v3 = await draw(grown, ctv.revision.version);
+    const refreshed = await refreshAfterSave(db, repo, { annotationId: annotation.id, savedVersion: v3, author, source: 'human' });
+    expect(refreshed?.revision?.version).toBe(v3 + 1);
+    expect(runs(await read(v3 + 1))).toBe(`0×7 ${CTV}×3 ${GTV}×13 ${CTV}×3 0×15`);
+    // A stale If-Match (someone saved after) is not the save's failure: nothing is written.
+    expect(await refreshAfterSave(db, repo, { annotationId: annotation.id, savedVersion: v3, author, source: 'human' })).toBeNull();
+
+    const detached = await detachDerivedStructure(db, repo, { annotationId: annotation.id, target: 'ctv' });
+    expect(detached.detachedVersion).toBe(v3 + 1);
+    const more = await read(v3 + 1);
+    more.fill(GTV, 5, 7);
+    const v5 = await draw(more, v3 + 1);
+    expect(await refreshAfterSave(db, repo, { annotationId: annotation.id, savedVersion: v5, author, source: 'human' })).toBeNull();
+    expect((await repo.get(annotation.id)).headVersion).toBe(v5);
+    const code = await detachDerivedStructure(db, repo, { annotationId: annotation.id, target: 'ptv' }).then(() => 'ok', (e: unknown) => (e instanceof DelineateError ? e.code : String(e)));
+    expect(code).toBe('DLN_RT_DERIVED_NOT_FOUND');
   });
 });

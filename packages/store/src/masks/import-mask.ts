@@ -188,10 +188,10 @@ function importNifti(bytes: Uint8Array, g: ItemVolumeGeometry, schemaLabels: rea
  * annotation's label schema. Off-grid files (DLN_IMPORT_OFF_GRID), segments whose code no label
  * has (DLN_IMPORT_CODE_UNKNOWN) and empty files (DLN_IMPORT_EMPTY) are refused whole.
  */
-export function importedMask(bytes: Uint8Array, geometry: ItemVolumeGeometry, schemaLabels: readonly Label[]): ImportedMask {
+export function importedMask(bytes: Uint8Array, geometry: ItemVolumeGeometry, schemaLabels: readonly Label[], roiLabels?: ReadonlyMap<number, string>): ImportedMask {
   const format = sniffMaskFormat(bytes);
   const mask =
-    format === 'nifti' ? importNifti(bytes, geometry, schemaLabels) : isRtStruct(bytes) ? importRtStruct(bytes, geometry, schemaLabels) : importSegmentation(bytes, geometry, schemaLabels);
+    format === 'nifti' ? importNifti(bytes, geometry, schemaLabels) : isRtStruct(bytes) ? importRtStruct(bytes, geometry, schemaLabels, roiLabels) : importSegmentation(bytes, geometry, schemaLabels);
   if (mask.segments.every((s) => s.voxels === 0)) throw new DelineateError('DLN_IMPORT_EMPTY', 'The imported file labels no voxel of the item');
   return mask;
 }
@@ -201,8 +201,8 @@ function isRtStruct(bytes: Uint8Array): boolean {
 }
 
 /** An RT Structure Set's ROIs rasterised on the item's grid (even-odd per slice, holes kept), as schema labels. */
-function importRtStruct(bytes: Uint8Array, geometry: ItemVolumeGeometry, schemaLabels: readonly Label[]): ImportedMask {
-  const rois = rtStructRois(bytes, segGrid(geometry), schemaLabels, geometry.seriesInstanceUid);
+function importRtStruct(bytes: Uint8Array, geometry: ItemVolumeGeometry, schemaLabels: readonly Label[], roiLabels?: ReadonlyMap<number, string>): ImportedMask {
+  const rois = rtStructRois(bytes, segGrid(geometry), schemaLabels, geometry.seriesInstanceUid, roiLabels);
   const labels = paintRois(rois, geometry.columns * geometry.rows * geometry.slices);
   const counts = countValues(labels);
   return { format: 'rtstruct', labels, segments: rois.map(({ roiNumber, label }) => ({ fileSegment: roiNumber, labelKey: label.key, labelValue: label.value, voxels: counts[label.value]! })) };
@@ -232,6 +232,8 @@ export interface ImportMaskInput {
   readonly idempotencyKey?: string | undefined;
   readonly author: { readonly kind: 'user'; readonly userId: string };
   readonly bytes: Uint8Array;
+  /** RT Structure Sets: the labels the person chose for ROIs (ROI number → label key) in the review step. */
+  readonly roiLabels?: ReadonlyMap<number, string> | undefined;
 }
 
 export interface ImportMaskResult extends SaveRevisionResult {
@@ -248,7 +250,7 @@ export async function importMaskRevision(db: Kysely<DB>, annotations: Annotation
   const annotation = await annotations.get(input.annotationId);
   const geometry = await itemVolumeGeometry(db, annotation.itemId);
   const schema = await new LabelSchemaRepository(db).get(annotation.labelSchema.id, annotation.labelSchema.version);
-  const mask = importedMask(input.bytes, geometry, schema.labels);
+  const mask = importedMask(input.bytes, geometry, schema.labels, input.roiLabels);
   const grid = await annotations.tileGrid(annotation.id);
   const cut = cutRle8(grid, encodeRle8(mask.labels));
   if (!cut.ok) throw new DelineateError('DLN_INTERNAL', 'An imported mask did not fit its own grid');

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExportItemInput } from '../releases/export/formats';
 import { rtstructExportFormat } from '../releases/export/rtstruct-format';
 import { importedMask, type ItemVolumeGeometry } from './import-mask';
+import { rtStructRoiMatches } from './import-rtstruct';
 
 const phantom = generateCtPhantom({ rows: 80, columns: 80, slices: 14, spacing: [4, 4, 5], noiseSigmaHu: 0, seed: 5 });
 const template = labelSchemaTemplate('rt-target-volumes');
@@ -104,5 +105,23 @@ describe('RT Structure Set in a release and back through mask import', () => {
     expect(() => importedMask(bytes, { ...geometry, seriesInstanceUid: '2.25.999' }, template.labels)).toThrow(expect.objectContaining({ code: 'DLN_RTSTRUCT_SERIES_MISMATCH' }));
     const organsOnly = labelSchemaTemplate('rt-thorax').labels.filter((l) => l.rtRoiInterpretedType === 'ORGAN');
     expect(() => importedMask(bytes, geometry, organsOnly)).toThrow(expect.objectContaining({ code: 'DLN_RTSTRUCT_ROI_UNMATCHED' }));
+  });
+
+  it('proposes a label per ROI for review and imports with the labels the person chose for unmatched ones', async () => {
+    const bytes = await exported(targets());
+    // A schema whose target has another name, code and no RT type: the PTV ROI matches nothing until chosen.
+    const renamed = template.labels.map((l) =>
+      l.key === 'ptv' ? { ...l, key: 'ptv_setup', name: 'Set-up volume', concept: { scheme: 'LOCAL' as const, value: 'PTV-SETUP', meaning: 'Set-up volume' }, rtRoiInterpretedType: undefined } : l,
+    );
+    const matches = rtStructRoiMatches(bytes, renamed);
+    expect(matches.map((m) => m.labelKey)).toEqual(['gtv_primary', 'ctv', null]);
+    expect(() => importedMask(bytes, geometry, renamed)).toThrow(expect.objectContaining({ code: 'DLN_RTSTRUCT_ROI_UNMATCHED' }));
+    const ptvRoi = matches.find((m) => m.labelKey === null)!.roiNumber;
+    const chosen = importedMask(bytes, geometry, renamed, new Map([[ptvRoi, 'ptv_setup']]));
+    expect(chosen.segments.map((s) => s.labelKey).sort()).toEqual(['ctv', 'gtv_primary', 'ptv_setup']);
+    const original = importedMask(bytes, geometry, template.labels);
+    expect(chosen.labels).toEqual(original.labels);
+    // A chosen key the schema does not have is refused like an unmatched ROI.
+    expect(() => importedMask(bytes, geometry, renamed, new Map([[ptvRoi, 'nothing_like_it']]))).toThrow(expect.objectContaining({ code: 'DLN_RTSTRUCT_ROI_UNMATCHED' }));
   });
 });

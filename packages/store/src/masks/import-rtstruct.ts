@@ -32,14 +32,30 @@ export interface ImportedRoi {
  * set must reference the item's de-identified series (DLN_RTSTRUCT_SERIES_MISMATCH); an ROI no
  * label matches is refused (DLN_RTSTRUCT_ROI_UNMATCHED), naming its number only.
  */
-export function rtStructRois(bytes: Uint8Array, grid: SegTargetGrid, labels: readonly Label[], seriesInstanceUid: string | undefined): ImportedRoi[] {
+/** An ROI with area of a structure set and the label it matches by code, name or type (null: the person must choose). */
+export interface RoiMatch {
+  readonly roiNumber: number;
+  readonly name: string;
+  readonly labelKey: string | null;
+}
+
+/** The review step before an import: every ROI with area and its proposed label; nothing is rasterised or written. */
+export function rtStructRoiMatches(bytes: Uint8Array, labels: readonly Label[]): RoiMatch[] {
+  return readRtStruct(bytes)
+    .rois.filter((roi) => roi.contours.some((c) => c.geometricType === 'CLOSED_PLANAR'))
+    .map((roi) => ({ roiNumber: roi.number, name: roi.name, labelKey: labelForRoi(roi, labels)?.key ?? null }));
+}
+
+/** `chosen` maps ROI numbers to label keys the person chose in the review step; it overrides the automatic match. */
+export function rtStructRois(bytes: Uint8Array, grid: SegTargetGrid, labels: readonly Label[], seriesInstanceUid: string | undefined, chosen?: ReadonlyMap<number, string>): ImportedRoi[] {
   const read = readRtStruct(bytes);
   if (seriesInstanceUid !== undefined && !read.referencedSeriesUids.includes(seriesInstanceUid)) {
     throw new DelineateError('DLN_RTSTRUCT_SERIES_MISMATCH', 'The structure set does not reference the series of this item');
   }
   const withArea = read.rois.filter((roi) => roi.contours.some((c) => c.geometricType === 'CLOSED_PLANAR'));
   const matched = withArea.map((roi) => {
-    const label = labelForRoi(roi, labels);
+    const key = chosen?.get(roi.number);
+    const label = key !== undefined ? labels.find((l) => l.key === key) : labelForRoi(roi, labels);
     if (!label) throw new DelineateError('DLN_RTSTRUCT_ROI_UNMATCHED', "An ROI matches no label of the annotation's label schema by code, name or RT ROI type", { roi: roi.number });
     return { roi, label };
   });

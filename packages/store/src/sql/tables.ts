@@ -38,6 +38,9 @@ export interface DerivedStructuresTable {
   recipe: unknown;
   computed_version: number;
   edited_version: number | null;
+  recipe_version: Generated<number>;
+  stale_version: number | null;
+  detached_version: number | null;
   created_at: Timestamptz;
   updated_at: Timestamptz;
 }

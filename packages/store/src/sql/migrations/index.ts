@@ -30,6 +30,7 @@ import { derivedStructures } from './0841_derived_structures';
 import { organisations } from './0850_organisations';
 import { fundus } from './0870_fundus';
 import { seedingSteps } from './0930_seeding_steps';
+import { derivedStructureStates } from './0920_derived_structure_states';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -67,4 +68,5 @@ export const migrations: readonly Migration[] = [
   organisations,
   fundus,
   seedingSteps,
+  derivedStructureStates,
 ];
