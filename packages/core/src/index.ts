@@ -132,3 +132,41 @@ export {
 export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion, regionMask } from './components/region-grow';
 export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
 export { type PathLengths, pathLengths } from './metrics/path-length';
+export {
+  AScanState,
+  type BoundaryOrderViolation,
+  type BoundarySet,
+  type BoundarySetCheck,
+  boundaryIndex,
+  cellOf,
+  checkBoundarySet,
+  emptyBoundarySet,
+  findBoundaryOrderViolation,
+  heightAt,
+  octBoundaries,
+  octBoundaryConcepts,
+  type OctBoundary,
+  setAbsent,
+  setHeight,
+} from './oct/boundaries';
+export { type DecodedBoundarySet, decodeBoundarySet, encodeBoundarySet } from './oct/boundary-codec';
+export {
+  type EnFacePoint,
+  type EtdrsGrid,
+  type EtdrsSector,
+  type OctGeometry,
+  etdrsGrid,
+  etdrsSectorOf,
+  etdrsSectors,
+  labelVolumesMm3,
+  thicknessMap,
+  thinnestCentralPoint,
+} from './oct/thickness';
+export {
+  type BoundaryAgreement,
+  type FluidAgreement,
+  boundaryAgreement,
+  consensusBoundarySet,
+  fluidAgreement,
+  percentileOfSorted,
+} from './agreement/boundary';
