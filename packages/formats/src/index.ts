@@ -70,6 +70,7 @@ export { readRtStruct } from './rtstruct/read';
 export { rasteriseRoi } from './rtstruct/grid';
 export { fillContours, sliceContours, type PixelContour } from './rtstruct/contours';
 export { rtStructureSetStorage, type ReadRtStruct, type RtStructContour, type RtStructRoi, type RtStructRoiInput, type RtStructWriteInput } from './rtstruct/types';
-export { generateOctPhantom, ophthalmicPhotography8BitImageStorage, type OctPhantom } from './synthetic/oct-opt';
+export { generateOctPhantom, type OctPhantom } from './synthetic/oct-opt';
+export { OPHTHALMIC_PHOTOGRAPHY_8BIT_IMAGE_STORAGE, writeOctInstances, type OctInstanceInput, type OctInstances, type OctSourceIdentity } from './oct/opt-write';
 export { octRetinaBoundaries, octRetinaEzLoss, octRetinaFoveaUm, octRetinaGeometry, octRetinaHasEzLoss, octRetinaSlabsUm, octRetinaThicknessUm } from './synthetic/oct-retina';
 export { OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE, octGeometryOfOpt } from './oct/opt-geometry';
