@@ -156,6 +156,7 @@ export {
   type EtdrsSector,
   type OctGeometry,
   etdrsGrid,
+  etdrsSectorIndex,
   etdrsSectorOf,
   etdrsSectors,
   labelVolumesMm3,
@@ -170,3 +171,5 @@ export {
   fluidAgreement,
   percentileOfSorted,
 } from './agreement/boundary';
+export { consecutiveSlabs, type OctMeasures, octMeasures, type OctSlab, retinaSlab, type SlabMeasures } from './oct/measures';
+export { boundaryHeightsCsv, boundaryHeightsJson } from './oct/boundary-table';

@@ -275,3 +275,7 @@ export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfi
 export { createBackup, type BackupSource } from './backup/backup';
 export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/restore';
 export { parseBackupManifest } from './backup/manifest';
+
+// OCT (issue 20, src/oct/).
+export { geometryOf, OctRepository, type SaveBoundariesInput, type SavedBoundaries } from './oct/boundaries';
+export { octDb, type OctTables } from './oct/tables';

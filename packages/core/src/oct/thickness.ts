@@ -87,25 +87,34 @@ export interface EtdrsGrid {
   centralSubfieldUm: number;
 }
 
-/** The ETDRS grid of a thickness map, centred on the fovea: A-scans are assigned by their centres. */
-export function etdrsGrid(map: Float32Array, geometry: OctGeometry, fovea: EnFacePoint): EtdrsGrid {
-  const sums = new Map<EtdrsSector, { sum: number; n: number }>(etdrsSectors.map((s) => [s, { sum: 0, n: 0 }]));
+/** The ETDRS sector index (into `etdrsSectors`, −1 outside the grid) of every A-scan's centre. */
+export function etdrsSectorIndex(geometry: OctGeometry, fovea: EnFacePoint): Int8Array {
+  const index = new Int8Array(geometry.bscans * geometry.ascans);
   for (let s = 0; s < geometry.bscans; s++) {
     for (let a = 0; a < geometry.ascans; a++) {
-      const value = map[s * geometry.ascans + a]!;
-      if (Number.isNaN(value)) continue;
       const sector = etdrsSectorOf((a - fovea.ascan) * geometry.ascanSpacingUm, (s - fovea.bscan) * geometry.bscanSpacingUm, geometry.laterality);
-      if (!sector) continue;
-      const entry = sums.get(sector)!;
-      entry.sum += value;
-      entry.n += 1;
+      index[s * geometry.ascans + a] = sector ? etdrsSectors.indexOf(sector) : -1;
     }
   }
-  const sectors = Object.fromEntries(etdrsSectors.map((s) => {
-    const { sum, n } = sums.get(s)!;
-    return [s, { meanUm: n === 0 ? Number.NaN : sum / n, ascans: n }];
-  })) as EtdrsGrid['sectors'];
-  return { fovea, sectors, centralSubfieldUm: sectors.central.meanUm };
+  return index;
+}
+
+/**
+ * The ETDRS grid of a thickness map, centred on the fovea: A-scans are assigned by their centres
+ * (pass `sectors` from {@link etdrsSectorIndex} to reuse one assignment over several maps).
+ */
+export function etdrsGrid(map: Float32Array, geometry: OctGeometry, fovea: EnFacePoint, sectors = etdrsSectorIndex(geometry, fovea)): EtdrsGrid {
+  const sums = new Float64Array(etdrsSectors.length);
+  const counts = new Uint32Array(etdrsSectors.length);
+  for (let i = 0; i < map.length; i++) {
+    const sector = sectors[i]!;
+    const value = map[i]!;
+    if (sector < 0 || Number.isNaN(value)) continue;
+    sums[sector] += value;
+    counts[sector] += 1;
+  }
+  const result = Object.fromEntries(etdrsSectors.map((name, k) => [name, { meanUm: counts[k] === 0 ? Number.NaN : sums[k]! / counts[k]!, ascans: counts[k]! }])) as EtdrsGrid['sectors'];
+  return { fovea, sectors: result, centralSubfieldUm: result.central.meanUm };
 }
 
 /**
