@@ -38,6 +38,7 @@ import { registerPathologyRoutes } from './routes/pathology';
 import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
 import { registerDerivedStructureRoutes } from './routes/derived-structures';
 import { registerModelRoutes } from './routes/models';
+import { registerOctRoutes } from './routes/oct';
 
 export const serverVersion = platformVersion;
 
@@ -154,6 +155,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerLabelSchemaTemplateRoutes(app, registry, context);
   registerDerivedStructureRoutes(app, registry, context);
   registerModelRoutes(app, registry, context);
+  registerOctRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot());
   return { app, registry, context, audit: access.audit, retrievals };
 }

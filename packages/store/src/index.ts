@@ -279,3 +279,4 @@ export { parseBackupManifest } from './backup/manifest';
 // OCT (issue 20, src/oct/).
 export { geometryOf, OctRepository, type SaveBoundariesInput, type SavedBoundaries } from './oct/boundaries';
 export { octDb, type OctTables } from './oct/tables';
+export { octAgreementOfProject, type OctItemAgreement, type OctReaderPair } from './oct/agreement';

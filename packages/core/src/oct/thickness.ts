@@ -110,8 +110,8 @@ export function etdrsGrid(map: Float32Array, geometry: OctGeometry, fovea: EnFac
     const sector = sectors[i]!;
     const value = map[i]!;
     if (sector < 0 || Number.isNaN(value)) continue;
-    sums[sector] += value;
-    counts[sector] += 1;
+    sums[sector] = sums[sector]! + value;
+    counts[sector] = counts[sector]! + 1;
   }
   const result = Object.fromEntries(etdrsSectors.map((name, k) => [name, { meanUm: counts[k] === 0 ? Number.NaN : sums[k]! / counts[k]!, ascans: counts[k]! }])) as EtdrsGrid['sectors'];
   return { fovea, sectors: result, centralSubfieldUm: result.central.meanUm };
