@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { batchReport, deidentifyDicom, isTiff, type DeidGate, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
-import { getNumber, getString, readDicomFile, type DicomDataset } from '@delineate/formats';
-import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Modality, type Sex } from '@delineate/schema';
-import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { getNumber, getString, OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE, octGeometryOfOpt, readDicomFile, type DicomDataset } from '@delineate/formats';
+import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Modality, type OctSource, type Sex } from '@delineate/schema';
+import { ItemRepository, keepSubjectIdentities, OctRepository, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
 import { imageGeometry, seriesVolume, type ImageGeometry } from './image-geometry';
 import { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 
@@ -36,6 +36,8 @@ export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
   /** Takes each file through the gate: in this thread by default, or isolated (a worker thread with its own memory limits). */
   gate?: DeidGate;
+  /** Where Ophthalmic Tomography instances of this call came from (default `dicom`; the Heyex import says which export). */
+  octSource?: OctSource;
 }
 
 export interface IngestedItem {
@@ -235,7 +237,7 @@ export async function ingestDicom(deps: IngestDeps, files: readonly Uint8Array[]
   }
   for (const group of bySeries.values()) {
     try {
-      const item = await recordSeries(deps, options.projectId, batchId, group, limits);
+      const item = await recordSeries(deps, options.projectId, batchId, group, limits, options.octSource ?? 'dicom');
       items.push(item);
       for (const file of group) if (file.record.subjectPseudonym) kept.add(file.record.subjectPseudonym);
     } catch (error) {
@@ -411,8 +413,10 @@ async function recordStudyObject(deps: IngestDeps, projectId: string, batchId: s
 }
 
 /** The passed images of one series as a volume item: blobs first, then records, series, instances and item in one transaction. */
-async function recordSeries(deps: IngestDeps, projectId: string, batchId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
+async function recordSeries(deps: IngestDeps, projectId: string, batchId: string, group: PassedFile[], limits: IngestLimits, octSource: OctSource): Promise<IngestedItem> {
   const first = group[0]!;
+  // An OCT volume keeps its sampling in µm beside the series; a malformed one is refused whole.
+  const oct = first.sopClassUid === OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE ? octGeometryOfOpt(first.dataset) : undefined;
   const volume = seriesVolume(group.map((file) => file.image!));
   checkGridLimits(volume, limits);
   for (const file of group) await deps.blobs.put(file.output);
@@ -460,6 +464,7 @@ async function recordSeries(deps: IngestDeps, projectId: string, batchId: string
         return { seriesId: series.id, sopInstanceUid: file.sopInstanceUid, instanceNumber: sliceIndex + 1, blobHash: file.outputHash, sopClassUid: file.sopClassUid };
       }),
     );
+    if (oct) await new OctRepository(tx, deps.blobs, deps.clock).registerVolume(series.id, oct, octSource);
     const item = await repo.createItem({ projectId, subjectId, target: { kind: 'series_volume', seriesId: series.id } });
     return { item: { itemId: item.id, seriesId: series.id, subjectPseudonym: pseudonym, slices: volume.slices }, recordIds };
   });

@@ -1,4 +1,5 @@
-import { runStatements, type Migration } from '../migration';
+import { modalities } from '@delineate/schema';
+import { runStatements, sqlList, type Migration } from '../migration';
 
 /**
  * OCT (issue 20): the sampling of an OCT series in µm and its eye, and per annotation an
@@ -9,6 +10,15 @@ export const oct: Migration = {
   id: '0860_oct',
   async up(db) {
     await runStatements(db, [
+      // Ophthalmic tomography (OPT) and photography (OP) join the modality vocabulary: the checks
+      // made from it in 0001 and 0600 are made again from the current list.
+      'alter table series drop constraint if exists series_modality_check',
+      `alter table series add constraint series_modality_check check (modality in (${sqlList(modalities)}))`,
+      'alter table qualifications drop constraint if exists qualifications_modality_check',
+      `alter table qualifications add constraint qualifications_modality_check check (modality in (${sqlList(modalities)}))`,
+      'alter table projects drop constraint if exists projects_accepted_modalities_known',
+      `alter table projects add constraint projects_accepted_modalities_known
+         check (accepted_modalities is null or accepted_modalities <@ '[${modalities.map((m) => `"${m}"`).join(', ')}]'::jsonb)`,
       `create table oct_volumes (
         series_id uuid primary key references series(id),
         bscans integer not null check (bscans >= 1),
