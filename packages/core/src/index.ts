@@ -173,3 +173,4 @@ export {
 } from './agreement/boundary';
 export { consecutiveSlabs, type OctMeasures, octMeasures, type OctSlab, retinaSlab, type SlabMeasures } from './oct/measures';
 export { boundaryHeightsCsv, boundaryHeightsJson } from './oct/boundary-table';
+export { type BScanPoint, type EdgePolarity, flattenShifts, propagateToBScan, snapAlongEdge } from './oct/snap';
