@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { boundaryHeightsCsv, boundaryHeightsJson, decodeBoundarySet } from '@delineate/core';
+import { boundaryHeightsCsv, boundaryHeightsJson, decodeBoundarySet, decodeRle8, fluidAgreement, labelVolumesMm3, type FluidAgreement } from '@delineate/core';
 import { DelineateError, OctBoundaryRevision, OctVolume } from '@delineate/schema';
 import { geometryOf, octAgreementOfProject, OctRepository } from '@delineate/store';
 import type { ServerContext } from '../../context';
@@ -22,6 +22,35 @@ export const BOUNDARY_SET_TYPE = 'application/vnd.delineate.oct-boundaries';
 /** OCT items (issue 20): geometry, boundary revisions with their derived measures, exports and agreement. */
 export function registerOctRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
   const oct = new OctRepository(ctx.database.db, ctx.blobs, ctx.clock);
+
+  /** The label volume of an annotation's head mask (fluid, PED, drusen per B-scan), undefined before its first save. */
+  async function headLabels(annotationId: string): Promise<Uint8Array | undefined> {
+    const annotation = await ctx.annotations.get(annotationId);
+    if (annotation.headVersion === 0) return undefined;
+    const volume = await oct.volumeOfItem(annotation.itemId);
+    const decoded = decodeRle8(await ctx.annotations.readMask(annotationId, annotation.headVersion), volume.bscans * volume.rows * volume.ascans);
+    if (!decoded.ok) throw new DelineateError('DLN_INTERNAL', 'A stored mask does not decode');
+    return decoded.voxels;
+  }
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/annotations/:annotationId/oct/fluid',
+    operationId: 'getOctFluidVolumes',
+    summary: "Volume in mm³ of each label of the annotation's head mask (fluid, PED, drusen), from the volume's µm sampling",
+    tags: ['oct'],
+    action: 'annotation.read',
+    resource: 'annotation',
+    params: annotationParams,
+    responses: { 200: { description: 'Volumes per label value' } },
+    handler: async ({ params }, request) => {
+      await assertBlindingAllows(ctx, request, params.annotationId);
+      const labels = await headLabels(params.annotationId);
+      const geometry = geometryOf(await oct.volumeOfAnnotation(params.annotationId));
+      const volumes = labels ? [...labelVolumesMm3(labels, geometry)].sort((a, b) => a[0] - b[0]) : [];
+      return { volumes: volumes.map(([label, mm3]) => ({ label, mm3 })) };
+    },
+  });
 
   defineRoute(app, registry, {
     method: 'GET',
@@ -154,6 +183,29 @@ export function registerOctRoutes(app: FastifyInstance, registry: RouteRegistry,
     resource: 'project',
     params: projectParams,
     responses: { 200: { description: 'Agreement per item' } },
-    handler: async ({ params }) => ({ items: await octAgreementOfProject(ctx.database.db, ctx.blobs, params.projectId) }),
+    handler: async ({ params }) => {
+      const items = await octAgreementOfProject(ctx.database.db, ctx.blobs, params.projectId);
+      // Fluid, PED and drusen: Dice and volume difference of each label either reader drew.
+      return {
+        items: await Promise.all(
+          items.map(async (item) => {
+            const volume = await oct.volumeOfItem(item.itemId);
+            const voxelMm3 = (volume.ascanSpacingUm * volume.axialUmPerPixel * volume.bscanSpacingUm) / 1e9;
+            const pairs = await Promise.all(
+              item.pairs.map(async (pair) => {
+                const [a, b] = await Promise.all([headLabels(pair.a.annotationId), headLabels(pair.b.annotationId)]);
+                const fluid: FluidAgreement[] = [];
+                if (a && b) {
+                  const labels = new Set([...a, ...b].filter((v) => v !== 0));
+                  for (const label of [...labels].sort((x, y) => x - y)) fluid.push(fluidAgreement(a, b, label, voxelMm3));
+                }
+                return { ...pair, fluid };
+              }),
+            );
+            return { ...item, pairs };
+          }),
+        ),
+      };
+    },
   });
 }

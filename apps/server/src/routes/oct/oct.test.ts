@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AScanState, boundaryIndex, decodeBoundarySet, emptyBoundarySet, encodeBoundarySet, octBoundaries, setAbsent, setHeight, type BoundarySet } from '@delineate/core';
+import { AScanState, boundaryIndex, decodeBoundarySet, emptyBoundarySet, encodeBoundarySet, encodeRle8, octBoundaries, setAbsent, setHeight, type BoundarySet } from '@delineate/core';
 import { AccessRepository, OctRepository } from '@delineate/store';
 import { startHarness, type Harness } from '../../test/harness';
 import { asUser } from '../../test/auth';
@@ -117,5 +117,30 @@ describe('OCT API', () => {
     expect(oneAbsent).toBe(2);
     expect(ezPair.absentDisagreement).toBeCloseTo(oneAbsent / graded, 12);
     expect(pair.boundaries.find((r: { boundary: string }) => r.boundary === 'GCL_IPL').comparedAScans).toBe(0);
+  });
+
+  it('gives fluid volumes in mm³ and fluid Dice and volume difference between readers', async () => {
+    const a = await start(first);
+    const b = await start(second);
+    await save(first, a, reader(0, 99));
+    await save(second, b, reader(0, 99));
+    const voxels = geometry.bscans * geometry.rows * geometry.ascans;
+    const maskA = new Uint8Array(voxels);
+    const maskB = new Uint8Array(voxels);
+    maskA.fill(1, 100, 110); // 10 voxels of label 1
+    maskB.fill(1, 105, 111); // 6 voxels, 5 shared
+    const saveMask = (headers: Record<string, string>, id: string, mask: Uint8Array) =>
+      h.server.app.inject({ method: 'POST', url: `/api/annotations/${id}/revisions`, headers: { ...headers, 'content-type': 'application/octet-stream', 'if-match': '"0"' }, payload: Buffer.from(encodeRle8(mask)) });
+    expect((await saveMask(first, a, maskA)).statusCode).toBe(201);
+    expect((await saveMask(second, b, maskB)).statusCode).toBe(201);
+    const voxelMm3 = (12 * 3.9 * 120) / 1e9;
+    const fluid = await h.server.app.inject({ method: 'GET', url: `/api/annotations/${a}/oct/fluid`, headers: first });
+    expect(fluid.statusCode, fluid.body).toBe(200);
+    expect(fluid.json().volumes).toHaveLength(1);
+    expect(fluid.json().volumes[0].mm3).toBeCloseTo(10 * voxelMm3, 15);
+    const agreement = await h.server.app.inject({ method: 'GET', url: `/api/projects/${h.seeded.projectId}/oct/agreement`, headers: first });
+    const item = agreement.json().items.find((i: { itemId: string }) => i.itemId === h.seeded.itemId);
+    const pair = item.pairs.find((p: { a: { annotationId: string }; b: { annotationId: string } }) => p.a.annotationId === a && p.b.annotationId === b);
+    expect(pair.fluid).toEqual([{ label: 1, dice: (2 * 5) / 16, volumeDifferenceMm3: expect.closeTo(4 * voxelMm3, 15) }]);
   });
 });
