@@ -11,9 +11,12 @@ export const oct: Migration = {
   async up(db) {
     await runStatements(db, [
       // Ophthalmic tomography (OPT) and photography (OP) join the modality vocabulary: the checks
-      // made from it in 0001 and 0600 are made again from the current list.
+      // made from it in 0001 and 0600 are made again from the current list (0001 reads the list at run
+      // time, so an existing database needs this to take the new values).
       'alter table series drop constraint if exists series_modality_check',
       `alter table series add constraint series_modality_check check (modality in (${sqlList(modalities)}))`,
+      'alter table projects drop constraint if exists projects_modality_check',
+      `alter table projects add constraint projects_modality_check check (modality in (${sqlList(modalities)}))`,
       'alter table qualifications drop constraint if exists qualifications_modality_check',
       `alter table qualifications add constraint qualifications_modality_check check (modality in (${sqlList(modalities)}))`,
       'alter table projects drop constraint if exists projects_accepted_modalities_known',
