@@ -40,6 +40,7 @@ import { registerDerivedStructureRoutes } from './routes/derived-structures';
 import { registerTargetAgreementRoutes } from './routes/target-agreement';
 import { registerModelRoutes } from './routes/models';
 import { registerFundusRoutes } from './routes/fundus';
+import { registerOctRoutes } from './routes/oct';
 
 export const serverVersion = platformVersion;
 
@@ -158,6 +159,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerTargetAgreementRoutes(app, registry, context);
   registerModelRoutes(app, registry, context);
   registerFundusRoutes(app, registry, context);
+  registerOctRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot());
   return { app, registry, context, audit: access.audit, retrievals };
 }

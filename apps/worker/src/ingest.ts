@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { batchReport, deidentifyDicom, isTiff, type DeidGate, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
-import { getNumber, getString, readDicomFile, type DicomDataset } from '@delineate/formats';
-import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Laterality, type Modality, type Sex } from '@delineate/schema';
-import { FundusPhotoRepository, ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { getNumber, getString, OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE, octGeometryOfOpt, readDicomFile, type DicomDataset } from '@delineate/formats';
+import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Laterality, type Modality, type OctSource, type Sex } from '@delineate/schema';
+import { FundusPhotoRepository, ItemRepository, keepSubjectIdentities, OctRepository, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
 import { imageGeometry, seriesVolume, type ImageGeometry } from './image-geometry';
 import { photoFacts } from './fundus-ingest';
 import { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
@@ -39,6 +39,8 @@ export interface IngestOptions {
   gate?: DeidGate;
   /** The eye the upload form names, for fundus photographs whose header records none. */
   photoLaterality?: Laterality;
+  /** Where Ophthalmic Tomography instances of this call came from (default `dicom`; the Heyex import says which export). */
+  octSource?: OctSource;
 }
 
 export interface IngestedItem {
@@ -417,8 +419,10 @@ async function recordStudyObject(deps: IngestDeps, projectId: string, batchId: s
 async function recordSeries(deps: IngestDeps, options: IngestOptions, batchId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
   const projectId = options.projectId;
   const first = group[0]!;
+  // An OCT volume keeps its sampling in µm beside the series; a malformed one is refused whole.
+  const oct = first.sopClassUid === OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE ? octGeometryOfOpt(first.dataset) : undefined;
   // A fundus photograph (one still) is a `photo` item over its one-image series (see fundus-ingest.ts).
-  const photo = group.length === 1 ? photoFacts(first.dataset, first.image!, options.acceptedModalities.includes('OP'), options.photoLaterality) : undefined;
+  const photo = !oct && group.length === 1 ? photoFacts(first.dataset, first.image!, options.acceptedModalities.includes('OP'), options.photoLaterality) : undefined;
   const volume = seriesVolume(group.map((file) => file.image!));
   checkGridLimits(volume, limits);
   for (const file of group) await deps.blobs.put(file.output);
@@ -466,6 +470,7 @@ async function recordSeries(deps: IngestDeps, options: IngestOptions, batchId: s
         return { seriesId: series.id, sopInstanceUid: file.sopInstanceUid, instanceNumber: sliceIndex + 1, blobHash: file.outputHash, sopClassUid: file.sopClassUid };
       }),
     );
+    if (oct) await new OctRepository(tx, deps.blobs, deps.clock).registerVolume(series.id, oct, options.octSource ?? 'dicom');
     const item = await repo.createItem({ projectId, subjectId, target: { kind: photo ? 'photo' : 'series_volume', seriesId: series.id } });
     if (photo) await new FundusPhotoRepository(tx).record({ itemId: item.id, ...photo, width: volume.columns, height: volume.rows });
     return { item: { itemId: item.id, seriesId: series.id, subjectPseudonym: pseudonym, slices: volume.slices }, recordIds };

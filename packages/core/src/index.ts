@@ -138,3 +138,45 @@ export { isntSectors, rimWidthsByIsntSector, type IsntSector, type Laterality, t
 export { cdrConventions, cdrConventionWords, fundusMeasures, verticalCdr, type CdrByConvention, type CdrConvention, type FundusMeasures, type SectorRimMeasure } from './fundus/measures';
 export { blandAltman, fundusPairAgreement, type BlandAltman, type FundusPairAgreement, type StructureAgreement } from './fundus/agreement';
 export { ellipseContour, rasteriseContour, rasteriseDiscAndCup, type Contour, type DiscCupRaster } from './fundus/contours';
+export {
+  AScanState,
+  type BoundaryOrderViolation,
+  type BoundarySet,
+  type BoundarySetCheck,
+  boundaryIndex,
+  cellOf,
+  checkBoundarySet,
+  emptyBoundarySet,
+  findBoundaryOrderViolation,
+  heightAt,
+  octBoundaries,
+  octBoundaryConcepts,
+  type OctBoundary,
+  setAbsent,
+  setHeight,
+} from './oct/boundaries';
+export { type DecodedBoundarySet, decodeBoundarySet, encodeBoundarySet } from './oct/boundary-codec';
+export {
+  type EnFacePoint,
+  type EtdrsGrid,
+  type EtdrsSector,
+  type OctGeometry,
+  etdrsGrid,
+  etdrsSectorIndex,
+  etdrsSectorOf,
+  etdrsSectors,
+  labelVolumesMm3,
+  thicknessMap,
+  thinnestCentralPoint,
+} from './oct/thickness';
+export {
+  type BoundaryAgreement,
+  type FluidAgreement,
+  boundaryAgreement,
+  consensusBoundarySet,
+  fluidAgreement,
+  percentileOfSorted,
+} from './agreement/boundary';
+export { consecutiveSlabs, type OctMeasures, octMeasures, type OctSlab, retinaSlab, type SlabMeasures } from './oct/measures';
+export { boundaryHeightsCsv, boundaryHeightsJson } from './oct/boundary-table';
+export { type BScanPoint, type EdgePolarity, flattenShifts, propagateToBScan, snapAlongEdge } from './oct/snap';

@@ -76,3 +76,10 @@ export type { EyeLaterality, OphthalmicPhotoInput, PhotoPixels } from './ophthal
 export { decodeJpegPhoto, decodePng, decodeRasterPhoto, isRasterPhoto } from './ophthalmic-photo/raster';
 export { generateSyntheticFundus } from './ophthalmic-photo/synthetic-fundus';
 export type { Ellipse, SyntheticFundus, SyntheticFundusOptions } from './ophthalmic-photo/synthetic-fundus';
+export { generateOctPhantom, type OctPhantom } from './synthetic/oct-opt';
+export { OPHTHALMIC_PHOTOGRAPHY_8BIT_IMAGE_STORAGE, writeOctInstances, type OctInstanceInput, type OctInstances, type OctSourceIdentity } from './oct/opt-write';
+export { octRetinaBoundaries, octRetinaEzLoss, octRetinaFoveaUm, octRetinaGeometry, octRetinaHasEzLoss, octRetinaSlabsUm, octRetinaThicknessUm } from './synthetic/oct-retina';
+export { OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE, octGeometryOfOpt } from './oct/opt-geometry';
+export { heyexLineBoundary, type HeyexExport } from './heyex/heyex-export';
+export { readHeyexVol } from './heyex/vol';
+export { readHeyexXml } from './heyex/xml';

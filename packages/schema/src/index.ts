@@ -327,3 +327,4 @@ export {
   lateralityWords,
   SaveFundusAnnotation,
 } from './fundus';
+export { OctBoundaryRevision, OctBoundarySource, OctSource, OctVolume, octSources } from './oct';

@@ -13,7 +13,7 @@ export const storageLocationKinds = ['local', 's3'] as const;
 export const StorageLocationKind = z.enum(storageLocationKinds);
 export type StorageLocationKind = z.infer<typeof StorageLocationKind>;
 
-export const modalities = ['CT', 'MR', 'PT', 'US', 'XA', 'CR', 'DX', 'MG', 'SM', 'ES', 'OT', 'OP'] as const;
+export const modalities = ['CT', 'MR', 'PT', 'US', 'XA', 'CR', 'DX', 'MG', 'SM', 'ES', 'OT', 'OPT', 'OP'] as const;
 export const Modality = z.enum(modalities);
 export type Modality = z.infer<typeof Modality>;
 

@@ -283,3 +283,8 @@ export { parseBackupManifest } from './backup/manifest';
 export { FundusPhotoRepository, type FundusPhoto } from './fundus/photos';
 export { fundusAgreement, type FundusAgreementReport, type FundusReaderPair } from './fundus/agreement';
 export { discCupLabelsOf, fundusMaskOf, fundusMeasuresView, FundusRevisionRepository, readFundusMask, type SaveFundusInput } from './fundus/revisions';
+
+// OCT (issue 20, src/oct/).
+export { geometryOf, OctRepository, type SaveBoundariesInput, type SavedBoundaries } from './oct/boundaries';
+export { octDb, type OctTables } from './oct/tables';
+export { octAgreementOfProject, type OctItemAgreement, type OctReaderPair } from './oct/agreement';

@@ -100,6 +100,7 @@ const modalityWords: Record<string, string> = {
   SC: 'Screen capture',
   ES: 'Endoscopy image',
   OP: 'Eye photograph',
+  OPT: 'Retinal OCT volume',
   SM: 'Slide',
   XC: 'Photograph',
 };

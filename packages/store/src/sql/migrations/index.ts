@@ -31,6 +31,7 @@ import { organisations } from './0850_organisations';
 import { fundus } from './0870_fundus';
 import { seedingSteps } from './0930_seeding_steps';
 import { derivedStructureStates } from './0920_derived_structure_states';
+import { oct } from './0860_oct';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -69,4 +70,5 @@ export const migrations: readonly Migration[] = [
   fundus,
   seedingSteps,
   derivedStructureStates,
+  oct,
 ];
