@@ -70,3 +70,6 @@ export { readRtStruct } from './rtstruct/read';
 export { rasteriseRoi } from './rtstruct/grid';
 export { fillContours, sliceContours, type PixelContour } from './rtstruct/contours';
 export { rtStructureSetStorage, type ReadRtStruct, type RtStructContour, type RtStructRoi, type RtStructRoiInput, type RtStructWriteInput } from './rtstruct/types';
+export { cineLabelValues, endSystolicPhase, type CineEllipse, type CineSliceShapes } from './synthetic/cine-anatomy';
+export { cinePhantom, type CineKnownValues, type CinePhantom, type CinePhantomOptions, type CineVentricleValues } from './synthetic/cine-phantom';
+export { cineClassicInstances, cineEnhancedInstance, mrImageStorage, type CineInstanceFile } from './synthetic/cine-dicom';
