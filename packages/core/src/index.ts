@@ -132,3 +132,40 @@ export {
 export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion, regionMask } from './components/region-grow';
 export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
 export { type PathLengths, pathLengths } from './metrics/path-length';
+export { fillContours } from './mask/contour-fill';
+export {
+  type CardiacLabelMapName,
+  type CardiacLabelValues,
+  type CardiacStructure,
+  type RelabelResult,
+  cardiacLabelMapName,
+  cardiacLabelMapNames,
+  cardiacLabelMaps,
+  cardiacStructures,
+  relabelCardiac,
+} from './cardiac/label-maps';
+export {
+  type CardiacContourKind,
+  type CardiacSliceContours,
+  type CineLabelStack,
+  cardiacContourKinds,
+  contourStructure,
+  emptyCineStack,
+  planeOffset,
+  rasteriseCardiacSlice,
+} from './cardiac/cine-stack';
+export {
+  type BasalSliceRule,
+  type CardiacConventions,
+  type CardiacMeasures,
+  type PapillaryMusclePolicy,
+  type VentricleMeasures,
+  type VolumeCurves,
+  basalSliceRules,
+  cardiacMeasures,
+  designateEdEs,
+  myocardialDensity,
+  papillaryMusclePolicies,
+  volumeCurves,
+} from './cardiac/measures';
+export { type IndexAgreement, type PhaseStructureAgreement, frameDisagreement, indexAgreement, structureAgreement } from './cardiac/agreement';

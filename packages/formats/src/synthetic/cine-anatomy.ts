@@ -49,7 +49,8 @@ const heart = {
   lvLength: { ed: 88, es: 76 },
   wall: { ed: 8, es: 12 },
   rvCentre: [-39, 4] as const,
-  rvRadius: { ed: [20, 32], es: [12, 24] },
+  rvRadiusX: { ed: 20, es: 12 },
+  rvRadiusY: { ed: 32, es: 24 },
   rvLength: { ed: 70, es: 58 },
 };
 
@@ -69,8 +70,8 @@ export function cineShapesAt(depth: number, phase: number, phases: number): Cine
   const length = between(heart.lvLength, f);
   const wall = between(heart.wall, 1 - f);
   const rvLength = between(heart.rvLength, f);
-  const rvX = heart.rvRadius.es[0] + (heart.rvRadius.ed[0] - heart.rvRadius.es[0]) * f;
-  const rvY = heart.rvRadius.es[1] + (heart.rvRadius.ed[1] - heart.rvRadius.es[1]) * f;
+  const rvX = between(heart.rvRadiusX, f);
+  const rvY = between(heart.rvRadiusY, f);
   return {
     lvEndocardium: section(heart.lvCentre, endo, endo * heart.lvAspect, length, depth),
     lvEpicardium: section(heart.lvCentre, endo + wall, (endo + wall) * heart.lvAspect, length + wall, depth),
