@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { batchReport, deidentifyDicom, isTiff, type DeidGate, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
 import { getNumber, getString, readDicomFile, type DicomDataset } from '@delineate/formats';
 import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Modality, type Sex } from '@delineate/schema';
-import { ItemRepository, keepSubjectIdentities, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { ItemRepository, keepSubjectIdentities, recordCineSeries, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { cineVolume } from './cine-geometry';
 import { imageGeometry, seriesVolume, type ImageGeometry } from './image-geometry';
 import { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
 
@@ -413,7 +414,9 @@ async function recordStudyObject(deps: IngestDeps, projectId: string, batchId: s
 /** The passed images of one series as a volume item: blobs first, then records, series, instances and item in one transaction. */
 async function recordSeries(deps: IngestDeps, projectId: string, batchId: string, group: PassedFile[], limits: IngestLimits): Promise<IngestedItem> {
   const first = group[0]!;
-  const volume = seriesVolume(group.map((file) => file.image!));
+  // A cine (several planes at one position, timed) is one 4-D item: its planes stacked phase by phase.
+  const cine = cineVolume(group.map((file) => ({ image: file.image!, dataset: file.dataset })));
+  const volume = cine?.volume ?? seriesVolume(group.map((file) => file.image!));
   checkGridLimits(volume, limits);
   for (const file of group) await deps.blobs.put(file.output);
   const composition = first.record.composition ?? {};
@@ -460,7 +463,8 @@ async function recordSeries(deps: IngestDeps, projectId: string, batchId: string
         return { seriesId: series.id, sopInstanceUid: file.sopInstanceUid, instanceNumber: sliceIndex + 1, blobHash: file.outputHash, sopClassUid: file.sopClassUid };
       }),
     );
-    const item = await repo.createItem({ projectId, subjectId, target: { kind: 'series_volume', seriesId: series.id } });
+    if (cine) await recordCineSeries(tx, series.id, cine.cine);
+    const item = await repo.createItem({ projectId, subjectId, target: { kind: cine ? 'cine_volume' : 'series_volume', seriesId: series.id } });
     return { item: { itemId: item.id, seriesId: series.id, subjectPseudonym: pseudonym, slices: volume.slices }, recordIds };
   });
   group.forEach((file, i) => Object.assign(file.report, { status: 'passed', recordId: recordIds[i], kept: 'volume', itemId: item.itemId }));

@@ -98,6 +98,8 @@ export const ItemTarget = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('frame_range'), videoId: Id, firstFrame: z.number().int().min(0), lastFrame: z.number().int().min(0) })
     .refine((t) => t.lastFrame >= t.firstFrame, { message: 'lastFrame before firstFrame', path: ['lastFrame'] }),
+  /** A cardiac cine: a series of slices × phases (schema/cardiac.ts has its 4-D shape). */
+  z.object({ kind: z.literal('cine_volume'), seriesId: Id }),
 ]);
 export type ItemTarget = z.infer<typeof ItemTarget>;
 

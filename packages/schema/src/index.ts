@@ -308,3 +308,4 @@ export {
 } from './models';
 export * from './version';
 export * from './backup';
+export * from './cardiac';

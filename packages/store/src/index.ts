@@ -275,3 +275,7 @@ export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfi
 export { createBackup, type BackupSource } from './backup/backup';
 export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/restore';
 export { parseBackupManifest } from './backup/manifest';
+// Cardiac cine (issue 21): 4-D shape, label conventions, contours, ED/ES and measures.
+export { cardiacDb, type CardiacDb, type CardiacTables } from './cardiac/tables';
+export { cineOfItem, cineStackAt, labelConventionsOf, labelValuesOf, recordCineSeries, setLabelConventions, type CineItem } from './cardiac/cine';
+export { cardiacReading, currentDesignation, designatePhases, saveCardiacContours, type CardiacReading, type SaveCardiacContoursInput } from './cardiac/readings';
