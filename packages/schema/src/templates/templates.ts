@@ -3,6 +3,8 @@ import { liverCtLabelSchema, liverCtLabelSchemaVersion } from '../demo/liver-ct-
 import { DelineateError } from '../errors';
 import { LabelList, type Label, type LabelSchemaInput, TemplateRef } from '../label-schema';
 import bratsSubregions from './brats-subregions.v1.json';
+import cardiacCineAcdc from './cardiac-cine-acdc.v1.json';
+import cardiacCineMnms from './cardiac-cine-mnms.v1.json';
 import rtHeadNeck from './rt-head-neck.v1.json';
 import rtPelvisFemale from './rt-pelvis-female.v1.json';
 import rtPelvisMale from './rt-pelvis-male.v1.json';
@@ -30,7 +32,7 @@ const liverCt: LabelSchemaTemplate = {
   labels: liverCtLabelSchema.labels.map((label): Label => ({ ...label, rtRoiInterpretedType: label.key === 'liver' ? 'ORGAN' : 'GTV' })),
 };
 
-const shipped: readonly unknown[] = [rtTargetVolumes, rtHeadNeck, rtThorax, rtPelvisMale, rtPelvisFemale, bratsSubregions, liverCt];
+const shipped: readonly unknown[] = [rtTargetVolumes, rtHeadNeck, rtThorax, rtPelvisMale, rtPelvisFemale, bratsSubregions, liverCt, cardiacCineAcdc, cardiacCineMnms];
 
 let loaded: readonly LabelSchemaTemplate[] | undefined;
 
