@@ -73,3 +73,4 @@ export { rtStructureSetStorage, type ReadRtStruct, type RtStructContour, type Rt
 export { cineLabelValues, endSystolicPhase, type CineEllipse, type CineSliceShapes } from './synthetic/cine-anatomy';
 export { cinePhantom, type CineKnownValues, type CinePhantom, type CinePhantomOptions, type CineVentricleValues } from './synthetic/cine-phantom';
 export { cineClassicInstances, cineEnhancedInstance, mrImageStorage, type CineInstanceFile } from './synthetic/cine-dicom';
+export { decodeCineNifti, encodeCineNifti, type CineNiftiInput, type DecodedCineNifti } from './nifti/cine-nifti';
