@@ -37,6 +37,7 @@ import { registerUploadRoutes } from './routes/uploads';
 import { registerPathologyRoutes } from './routes/pathology';
 import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
 import { registerDerivedStructureRoutes } from './routes/derived-structures';
+import { registerCardiacRoutes } from './routes/cardiac';
 import { registerModelRoutes } from './routes/models';
 
 export const serverVersion = platformVersion;
@@ -153,6 +154,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerPathologyRoutes(app, registry, context);
   registerLabelSchemaTemplateRoutes(app, registry, context);
   registerDerivedStructureRoutes(app, registry, context);
+  registerCardiacRoutes(app, registry, context);
   registerModelRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot());
   return { app, registry, context, audit: access.audit, retrievals };
