@@ -279,3 +279,4 @@ export { parseBackupManifest } from './backup/manifest';
 export { cardiacDb, type CardiacDb, type CardiacTables } from './cardiac/tables';
 export { cineOfItem, cineStackAt, labelConventionsOf, labelValuesOf, recordCineSeries, setLabelConventions, type CineItem } from './cardiac/cine';
 export { cardiacReading, currentDesignation, designatePhases, saveCardiacContours, type CardiacReading, type SaveCardiacContoursInput } from './cardiac/readings';
+export { cardiacItemAgreement, clinicalIndexAgreement, clinicalIndices, type CardiacPairAgreement, type ClinicalIndex } from './cardiac/agreement';

@@ -9,6 +9,7 @@ import { LocalBlobStore } from '../blob/local';
 import { AnnotationRepository } from '../repositories/annotations';
 import { describeStore } from '../test/describe-store';
 import { seedProject } from '../test/fixtures';
+import { cardiacItemAgreement, clinicalIndexAgreement } from './agreement';
 import { recordCineSeries, setLabelConventions } from './cine';
 import { cardiacReading, currentDesignation, designatePhases, saveCardiacContours } from './readings';
 
@@ -92,5 +93,26 @@ describeStore('cardiac readings', (getDb) => {
     await expect(
       saveCardiacContours(named.db, named.annotations, { annotationId: named.annotationId, expectedVersion: 0, author: named.author, contours: [{ slice: 12, phase: 0 }] }, new Date()),
     ).rejects.toMatchObject({ code: 'DLN_CARDIAC_PHASE_INVALID' });
+  });
+
+  it('compares two readers: Dice and HD95 per structure at ED and ES, frame disagreement, and Bland–Altman of the indices', { timeout: 120_000 }, async () => {
+    const { db, annotations, annotationId, author, seed } = await setup();
+    await saveCardiacContours(db, annotations, { annotationId, expectedVersion: 0, author, contours: generatorContours([0, 7]) }, new Date());
+    const second = await annotations.create({ projectId: seed.projectId, itemId: seed.itemId, labelSchema: { id: seed.labelSchemaId, version: 2 } });
+    // The second reader calls phase 8 end-systole and draws the same ED.
+    await saveCardiacContours(db, annotations, { annotationId: second.id, expectedVersion: 0, author: { kind: 'user', userId: seed.otherUserId }, contours: generatorContours([0, 8]) }, new Date());
+    const { readings, pairs } = await cardiacItemAgreement(db, annotations, seed.itemId);
+    expect(readings).toHaveLength(2);
+    expect(pairs).toHaveLength(1);
+    const pair = pairs[0]!;
+    expect(pair).toMatchObject({ edFrames: 0, esFrames: 1 });
+    const at = (phase: number, structure: string) => pair.structures.find((s) => s.phase === phase && s.structure === structure)!;
+    expect(at(0, 'lv_blood_pool')).toMatchObject({ dice: 1, hd95: 0 });
+    expect(at(7, 'lv_blood_pool').dice).toBe(0); // the second reader drew nothing at phase 7
+    expect(Number.isFinite(at(8, 'lv_blood_pool').hd95)).toBe(false);
+    const indices = clinicalIndexAgreement([[readings[0]!, readings[1]!]]);
+    expect(indices.lv_edv).toMatchObject({ n: 1, bias: 0 });
+    expect(indices.lv_esv.bias).toBeCloseTo(readings[1]!.measures!.lv.esv - readings[0]!.measures!.lv.esv, 9);
+    expect(indices.lv_esv.bias).toBeGreaterThan(0); // phase 8 holds more blood than end-systole
   });
 });

@@ -67,6 +67,12 @@ describe('cardiac API', () => {
     expect(unnamed.statusCode).toBe(400);
   });
 
+  it('compares readers of the cine (one reader: no pairs yet)', async () => {
+    const answer = await h.server.app.inject({ method: 'GET', url: `/api/items/${h.seeded.itemId}/cardiac/agreement`, headers });
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json()).toEqual({ pairs: [] });
+  });
+
   it('refuses cardiac reads of an item that is not a cine', async () => {
     await h.database.db.updateTable('items').set({ kind: 'series_volume' }).where('id', '=', h.seeded.itemId).execute();
     const answer = await h.server.app.inject({ method: 'GET', url: `/api/items/${h.seeded.itemId}/cine`, headers });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { encodeCineNifti, niftiAffineFromGeometry } from '@delineate/formats';
 import { CardiacLabelMap, CardiacPhaseDesignation, CardiacSliceContoursInput, CineShape, Revision } from '@delineate/schema';
-import { cardiacReading, cineOfItem, cineStackAt, designatePhases, saveCardiacContours } from '@delineate/store';
+import { cardiacItemAgreement, cardiacReading, cineOfItem, cineStackAt, designatePhases, saveCardiacContours } from '@delineate/store';
 import type { ServerContext } from '../../context';
 import { requestUserId } from '../../http/actor';
 import { defineRoute, type RouteRegistry } from '../../http/route';
@@ -130,6 +130,24 @@ export function registerCardiacRoutes(app: FastifyInstance, registry: RouteRegis
         .type('application/gzip')
         .header('Content-Disposition', `attachment; filename="cine-${query.map}-v${reading.version}.nii.gz"`)
         .send(Buffer.from(bytes));
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/items/:itemId/cardiac/agreement',
+    operationId: 'getCardiacAgreement',
+    summary: 'Readers of a cine compared: Dice and HD95 (surfel convention, mm) per structure at the ED and ES phases either chose, and their ED/ES frame disagreement',
+    tags: ['cardiac'],
+    action: 'quality.read',
+    resource: 'item',
+    params: itemParams,
+    responses: { 200: { description: 'Pairs of readers', schema: z.object({ pairs: z.array(z.record(z.string(), z.unknown())) }) } },
+    handler: async ({ params }) => {
+      const { pairs } = await cardiacItemAgreement(ctx.database.db, ctx.annotations, params.itemId);
+      // JSON has no Infinity or NaN: an empty structure on one side is reported as null.
+      const finite = (v: number) => (Number.isFinite(v) ? v : null);
+      return { pairs: pairs.map((p) => ({ ...p, structures: p.structures.map((s) => ({ ...s, dice: finite(s.dice), hd95: finite(s.hd95) })) })) };
     },
   });
 }
