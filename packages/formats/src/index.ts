@@ -74,3 +74,4 @@ export { cineLabelValues, endSystolicPhase, type CineEllipse, type CineSliceShap
 export { cinePhantom, type CineKnownValues, type CinePhantom, type CinePhantomOptions, type CineVentricleValues } from './synthetic/cine-phantom';
 export { cineClassicInstances, cineEnhancedInstance, mrImageStorage, type CineInstanceFile } from './synthetic/cine-dicom';
 export { decodeCineNifti, encodeCineNifti, type CineNiftiInput, type DecodedCineNifti } from './nifti/cine-nifti';
+export { cineSegmentationInput, type CineSegmentationInput } from './seg/cine-seg';
