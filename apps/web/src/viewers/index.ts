@@ -3,6 +3,7 @@
  * viewer slot; OCT, fundus, cine and video register here as they are built.
  */
 import type { ViewerRegistration } from '../workspace/viewer-contract';
+import { CineViewer } from './cine/CineViewer';
 import { RadiologyViewer } from './radiology/RadiologyViewer';
 import { prefetchFirstSlice } from './radiology/volume-loader';
 import { SlideViewer } from './slide/SlideViewer';
@@ -11,4 +12,5 @@ import { slideInfo } from './slide/slide-view';
 export const viewers: readonly ViewerRegistration[] = [
   { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
   { kinds: ['slide_region'], name: 'Whole-slide image', labels: 'tiles', component: SlideViewer, prefetch: (item) => void slideInfo(item.id).catch(() => undefined) },
+  { kinds: ['cine_volume'], name: 'Cardiac cine', component: CineViewer },
 ];
