@@ -96,7 +96,10 @@ async function goTo(page: Page, slice: number, phase: number): Promise<void> {
   await page.waitForFunction(([s, p]) => {
     const pos = (window as unknown as { __delineate: CineHooks }).__delineate.cinePosition();
     return pos.slice === s && pos.phase === p;
-  }, [slice, phase] as const);
+  }, [slice, phase] as const, { timeout: 5000 }).catch(async (e: unknown) => {
+    await page.screenshot({ path: screenshotPath('cine-goto-failed'), fullPage: true });
+    throw new Error(`at ${JSON.stringify(await cine(page, (d) => ({ pos: d.cinePosition(), drawn: d.drawnContours() })))} wanting ${slice}:${phase}: ${String(e)}`);
+  });
 }
 
 run('cardiac cine workspace in chromium', () => {
@@ -196,9 +199,9 @@ run('cardiac cine workspace in chromium', () => {
         headers: { 'content-type': 'application/json', 'If-Match': '"1"' },
         body: JSON.stringify({ contours: [{ slice: 3, phase: 0, lvEndocardium: [10, 10, 20, 10, 20, 20] }] }),
       });
-      return res.status;
+      return { status: res.status, body: await res.text() };
     }, annotationId);
-    expect(other).toBe(201);
+    expect(other.status, other.body).toBe(201);
     await page.click('[data-testid=cine-save]');
     const refusal = (await page.waitForSelector('[data-testid=cine-message][role=alert]'))!;
     expect(await refusal.textContent()).toBe('Not saved: Someone else saved this annotation after you opened it. (DLN_REVISION_STALE)');

@@ -36,7 +36,10 @@ export function CineViewer(props: ViewerProps) {
   const readOnly = props.tool === null;
   const annotationId = props.annotationId;
   const scale = Math.max(1, Math.floor(VIEW_SIZE / Math.max(dims.columns, dims.rows)));
-  const { onError, onImageProgress } = props;
+  const { onError } = props;
+  // The shell passes a new progress callback on each render; the image loads once per item.
+  const progress = useRef(props.onImageProgress);
+  progress.current = props.onImageProgress;
 
   useEffect(() => {
     let cancelled = false;
@@ -50,7 +53,7 @@ export function CineViewer(props: ViewerProps) {
         if (cancelled) return;
         setValues(slab.voxels);
         setWl(modalityDisplay(item.modality, valueRange(slab.voxels)).initial);
-        onImageProgress(dims.slices, dims.slices);
+        progress.current(dims.slices, dims.slices);
       } catch (error) {
         if (!cancelled) onError(error);
       }
@@ -58,7 +61,7 @@ export function CineViewer(props: ViewerProps) {
     return () => {
       cancelled = true;
     };
-  }, [item.id, item.modality, dims.slices, onError, onImageProgress]);
+  }, [item.id, item.modality, dims.slices, onError]);
 
   const loadReading = useCallback(() => cineApi.reading(annotationId).then(setReading, onError), [annotationId, onError]);
   useEffect(() => void loadReading(), [loadReading]);
@@ -173,18 +176,23 @@ export function CineViewer(props: ViewerProps) {
     } else setPending((p) => [...p, s.points[0]!, s.points[1]!]);
   };
 
+  // The shell copies these hooks when it renders, not when the viewer does: they read the latest state.
+  const latest = useRef({ values, reading, slice, phase, slices, phases, book });
+  latest.current = { values, reading, slice, phase, slices, phases, book };
   const { exposeForTests } = props;
-  useEffect(() =>
-    exposeForTests({
-      cineReady: () => values !== null && reading !== null,
-      cinePosition: () => ({ slice, phase, slices, phases }),
-      imageToPage: ((x: number, y: number) => {
-        const box = canvas.current!.getBoundingClientRect();
-        return { x: box.left + (x + 0.5) * scale, y: box.top + (y + 0.5) * scale };
-      }) as (...args: never[]) => unknown,
-      cineReading: () => reading,
-      drawnContours: () => contoursToSave(book),
-    }),
+  useEffect(
+    () =>
+      exposeForTests({
+        cineReady: () => latest.current.values !== null && latest.current.reading !== null,
+        cinePosition: () => ({ slice: latest.current.slice, phase: latest.current.phase, slices: latest.current.slices, phases: latest.current.phases }),
+        imageToPage: ((x: number, y: number) => {
+          const box = canvas.current!.getBoundingClientRect();
+          return { x: box.left + (x + 0.5) * scale, y: box.top + (y + 0.5) * scale };
+        }) as (...args: never[]) => unknown,
+        cineReading: () => latest.current.reading,
+        drawnContours: () => contoursToSave(latest.current.book),
+      }),
+    [exposeForTests, scale],
   );
 
   const d = reading?.designation;
