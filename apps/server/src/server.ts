@@ -38,6 +38,7 @@ import { registerPathologyRoutes } from './routes/pathology';
 import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
 import { registerDerivedStructureRoutes } from './routes/derived-structures';
 import { registerTargetAgreementRoutes } from './routes/target-agreement';
+import { registerCardiacRoutes } from './routes/cardiac';
 import { registerModelRoutes } from './routes/models';
 import { registerFundusRoutes } from './routes/fundus';
 import { registerOctRoutes } from './routes/oct';
@@ -157,6 +158,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerLabelSchemaTemplateRoutes(app, registry, context);
   registerDerivedStructureRoutes(app, registry, context);
   registerTargetAgreementRoutes(app, registry, context);
+  registerCardiacRoutes(app, registry, context);
   registerModelRoutes(app, registry, context);
   registerFundusRoutes(app, registry, context);
   registerOctRoutes(app, registry, context);

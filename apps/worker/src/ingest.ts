@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { batchReport, deidentifyDicom, isTiff, type DeidGate, type DeidOption, type DeidRecord, type IodValidator, type PixelRegion, type PixelStage, type PseudonymMap } from '@delineate/deid';
 import { getNumber, getString, OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE, octGeometryOfOpt, readDicomFile, type DicomDataset } from '@delineate/formats';
 import { ageBands, DelineateError, errorCodes, isDelineateError, modalities, type ErrorCode, type AgeBand, type Laterality, type Modality, type OctSource, type Sex } from '@delineate/schema';
-import { FundusPhotoRepository, ItemRepository, keepSubjectIdentities, OctRepository, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { FundusPhotoRepository, ItemRepository, keepSubjectIdentities, OctRepository, recordCineSeries, RecordingPseudonymMap, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { cineVolume } from './cine-geometry';
 import { imageGeometry, seriesVolume, type ImageGeometry } from './image-geometry';
 import { photoFacts } from './fundus-ingest';
 import { checkGridLimits, checkModality, checkStoredPixels, defaultIngestLimits, type IngestLimits } from './ingest-checks';
@@ -421,9 +422,11 @@ async function recordSeries(deps: IngestDeps, options: IngestOptions, batchId: s
   const first = group[0]!;
   // An OCT volume keeps its sampling in µm beside the series; a malformed one is refused whole.
   const oct = first.sopClassUid === OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE ? octGeometryOfOpt(first.dataset) : undefined;
+  // A cine (several planes at one position, timed) is one 4-D item: its planes stacked phase by phase.
+  const cine = oct ? undefined : cineVolume(group.map((file) => ({ image: file.image!, dataset: file.dataset })));
   // A fundus photograph (one still) is a `photo` item over its one-image series (see fundus-ingest.ts).
-  const photo = !oct && group.length === 1 ? photoFacts(first.dataset, first.image!, options.acceptedModalities.includes('OP'), options.photoLaterality) : undefined;
-  const volume = seriesVolume(group.map((file) => file.image!));
+  const photo = !oct && !cine && group.length === 1 ? photoFacts(first.dataset, first.image!, options.acceptedModalities.includes('OP'), options.photoLaterality) : undefined;
+  const volume = cine?.volume ?? seriesVolume(group.map((file) => file.image!));
   checkGridLimits(volume, limits);
   for (const file of group) await deps.blobs.put(file.output);
   const composition = first.record.composition ?? {};
@@ -471,7 +474,8 @@ async function recordSeries(deps: IngestDeps, options: IngestOptions, batchId: s
       }),
     );
     if (oct) await new OctRepository(tx, deps.blobs, deps.clock).registerVolume(series.id, oct, options.octSource ?? 'dicom');
-    const item = await repo.createItem({ projectId, subjectId, target: { kind: photo ? 'photo' : 'series_volume', seriesId: series.id } });
+    if (cine) await recordCineSeries(tx, series.id, cine.cine);
+    const item = await repo.createItem({ projectId, subjectId, target: { kind: photo ? 'photo' : cine ? 'cine_volume' : 'series_volume', seriesId: series.id } });
     if (photo) await new FundusPhotoRepository(tx).record({ itemId: item.id, ...photo, width: volume.columns, height: volume.rows });
     return { item: { itemId: item.id, seriesId: series.id, subjectPseudonym: pseudonym, slices: volume.slices }, recordIds };
   });

@@ -180,3 +180,40 @@ export {
 export { consecutiveSlabs, type OctMeasures, octMeasures, type OctSlab, retinaSlab, type SlabMeasures } from './oct/measures';
 export { boundaryHeightsCsv, boundaryHeightsJson } from './oct/boundary-table';
 export { type BScanPoint, type EdgePolarity, flattenShifts, propagateToBScan, snapAlongEdge } from './oct/snap';
+export { fillContours } from './mask/contour-fill';
+export {
+  type CardiacLabelMapName,
+  type CardiacLabelValues,
+  type CardiacStructure,
+  type RelabelResult,
+  cardiacLabelMapName,
+  cardiacLabelMapNames,
+  cardiacLabelMaps,
+  cardiacStructures,
+  relabelCardiac,
+} from './cardiac/label-maps';
+export {
+  type CardiacContourKind,
+  type CardiacSliceContours,
+  type CineLabelStack,
+  cardiacContourKinds,
+  contourStructure,
+  emptyCineStack,
+  planeOffset,
+  rasteriseCardiacSlice,
+} from './cardiac/cine-stack';
+export {
+  type BasalSliceRule,
+  type CardiacConventions,
+  type CardiacMeasures,
+  type PapillaryMusclePolicy,
+  type VentricleMeasures,
+  type VolumeCurves,
+  basalSliceRules,
+  cardiacMeasures,
+  designateEdEs,
+  myocardialDensity,
+  papillaryMusclePolicies,
+  volumeCurves,
+} from './cardiac/measures';
+export { type IndexAgreement, type PhaseStructureAgreement, frameDisagreement, indexAgreement, structureAgreement } from './cardiac/agreement';

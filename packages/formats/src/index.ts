@@ -83,3 +83,8 @@ export { OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE, octGeometryOfOpt } from './oct/opt
 export { heyexLineBoundary, type HeyexExport } from './heyex/heyex-export';
 export { readHeyexVol } from './heyex/vol';
 export { readHeyexXml } from './heyex/xml';
+export { cineLabelValues, endSystolicPhase, type CineEllipse, type CineSliceShapes } from './synthetic/cine-anatomy';
+export { cinePhantom, type CineKnownValues, type CinePhantom, type CinePhantomOptions, type CineVentricleValues } from './synthetic/cine-phantom';
+export { cineClassicInstances, cineEnhancedInstance, mrImageStorage, type CineInstanceFile } from './synthetic/cine-dicom';
+export { decodeCineNifti, encodeCineNifti, type CineNiftiInput, type DecodedCineNifti } from './nifti/cine-nifti';
+export { cineSegmentationInput, type CineSegmentationInput } from './seg/cine-seg';

@@ -195,6 +195,12 @@ export const errorCodes = {
   DLN_OCT_BOUNDARIES_INVALID: 422,
   DLN_OCT_BOUNDARY_ORDER: 422,
   DLN_OCT_NOT_OCT_ITEM: 409,
+  /** Cardiac cine (issue 21). */
+  DLN_CARDIAC_NOT_CINE: 409,
+  DLN_CARDIAC_PHASE_INVALID: 422,
+  DLN_CARDIAC_CONTOUR_INVALID: 422,
+  DLN_CARDIAC_LABEL_MAP_REQUIRED: 422,
+  DLN_CARDIAC_LABEL_MAP_MISMATCH: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -100,6 +100,8 @@ export const ItemTarget = z.discriminatedUnion('kind', [
     .refine((t) => t.lastFrame >= t.firstFrame, { message: 'lastFrame before firstFrame', path: ['lastFrame'] }),
   // A photograph (a fundus photo): one image of a series, annotated in 2D (issue 20).
   z.object({ kind: z.literal('photo'), seriesId: Id }),
+  /** A cardiac cine: a series of slices × phases (schema/cardiac.ts has its 4-D shape). */
+  z.object({ kind: z.literal('cine_volume'), seriesId: Id }),
 ]);
 export type ItemTarget = z.infer<typeof ItemTarget>;
 

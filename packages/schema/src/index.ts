@@ -328,3 +328,4 @@ export {
   SaveFundusAnnotation,
 } from './fundus';
 export { OctBoundaryRevision, OctBoundarySource, OctSource, OctVolume, octSources } from './oct';
+export * from './cardiac';

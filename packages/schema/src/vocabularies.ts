@@ -61,7 +61,7 @@ export const credentialKinds = ['password', 'totp'] as const;
 export const CredentialKind = z.enum(credentialKinds);
 export type CredentialKind = z.infer<typeof CredentialKind>;
 
-export const itemKinds = ['series_volume', 'slide_region', 'frame_range', 'photo'] as const;
+export const itemKinds = ['series_volume', 'slide_region', 'frame_range', 'photo', 'cine_volume'] as const;
 export const ItemKind = z.enum(itemKinds);
 export type ItemKind = z.infer<typeof ItemKind>;
 

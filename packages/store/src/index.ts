@@ -288,3 +288,8 @@ export { discCupLabelsOf, fundusMaskOf, fundusMeasuresView, FundusRevisionReposi
 export { geometryOf, OctRepository, type SaveBoundariesInput, type SavedBoundaries } from './oct/boundaries';
 export { octDb, type OctTables } from './oct/tables';
 export { octAgreementOfProject, type OctItemAgreement, type OctReaderPair } from './oct/agreement';
+// Cardiac cine (issue 21): 4-D shape, label conventions, contours, ED/ES and measures.
+export { cardiacDb, type CardiacDb, type CardiacTables } from './cardiac/tables';
+export { cineOfItem, cineStackAt, labelConventionsOf, labelValuesOf, recordCineSeries, setLabelConventions, type CineItem } from './cardiac/cine';
+export { cardiacReading, currentDesignation, designatePhases, saveCardiacContours, type CardiacReading, type SaveCardiacContoursInput } from './cardiac/readings';
+export { cardiacItemAgreement, clinicalIndexAgreement, clinicalIndices, type CardiacPairAgreement, type ClinicalIndex } from './cardiac/agreement';

@@ -64,7 +64,7 @@ async function seriesOfItem(ctx: ServerContext, itemId: string): Promise<SeriesG
     .where('items.id', '=', itemId)
     .executeTakeFirst();
   if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Item not found');
-  if ((row.kind !== 'series_volume' && row.kind !== 'photo') || !row.series_id || !row.rows || !row.columns || !row.slices || !row.spacing || !row.origin || !row.direction) {
+  if ((row.kind !== 'series_volume' && row.kind !== 'photo' && row.kind !== 'cine_volume') || !row.series_id || !row.rows || !row.columns || !row.slices || !row.spacing || !row.origin || !row.direction) {
     throw new DelineateError('DLN_CONFLICT', 'This item is not an ingested image volume');
   }
   return {

@@ -11,7 +11,7 @@ export interface ItemFacts {
   subjectPseudonym: string;
 }
 
-const kindWords: Readonly<Record<string, string>> = { series_volume: 'series', slide_region: 'slide region', frame_range: 'video frames', photo: 'photograph' };
+const kindWords: Readonly<Record<string, string>> = { series_volume: 'series', slide_region: 'slide region', frame_range: 'video frames', photo: 'photograph', cine_volume: 'cardiac cine' };
 
 export function itemWords(item: ItemFacts): string {
   const what = [item.modality ?? kindWords[item.kind] ?? item.kind.replace(/_/g, ' ')];

@@ -3,6 +3,7 @@
  * viewer slot; OCT, fundus, cine and video register here as they are built.
  */
 import type { ViewerRegistration } from '../workspace/viewer-contract';
+import { CineViewer } from './cine/CineViewer';
 import { RadiologyViewer } from './radiology/RadiologyViewer';
 import { prefetchFirstSlice } from './radiology/volume-loader';
 import { FundusViewer } from './fundus/FundusViewer';
@@ -13,4 +14,5 @@ export const viewers: readonly ViewerRegistration[] = [
   { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
   { kinds: ['slide_region'], name: 'Whole-slide image', labels: 'tiles', component: SlideViewer, prefetch: (item) => void slideInfo(item.id).catch(() => undefined) },
   { kinds: ['photo'], name: 'Fundus photograph', component: FundusViewer },
+  { kinds: ['cine_volume'], name: 'Cardiac cine', component: CineViewer },
 ];

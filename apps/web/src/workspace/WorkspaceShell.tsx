@@ -267,6 +267,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const others = work.item.annotations.filter((a) => !a.mine && a.headVersion > 0 && a.id !== work.annotation.id);
   const common: Omit<ViewerProps, 'layers'> = {
     item: work.item,
+    annotationId: work.annotation.id,
     dims,
     labels,
     visible,

@@ -47,6 +47,8 @@ export interface TileLayers {
 
 export interface ViewerProps<L = LabelLayers> {
   item: ItemView;
+  /** The annotation being edited (viewers that save through their own route, e.g. cine contours). */
+  annotationId: string;
   dims: Dims;
   labels: readonly Label[];
   /** Labels shown, and their opacity (0 … 1). */

@@ -54,6 +54,8 @@ describe('label-schema templates', () => {
       'rt-pelvis-female@2',
       'brats-subregions@1',
       'liver-ct@1',
+      'cardiac-cine-acdc@1',
+      'cardiac-cine-mnms@1',
     ]);
     for (const t of templates) expect(LabelSchemaInput.safeParse(schemaFromTemplate(t)).success).toBe(true);
   });

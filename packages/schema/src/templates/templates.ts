@@ -3,6 +3,8 @@ import { liverCtLabelSchema, liverCtLabelSchemaVersion } from '../demo/liver-ct-
 import { DelineateError } from '../errors';
 import { LabelList, type Label, type LabelSchemaInput, TemplateRef } from '../label-schema';
 import bratsSubregions from './brats-subregions.v1.json';
+import cardiacCineAcdc from './cardiac-cine-acdc.v1.json';
+import cardiacCineMnms from './cardiac-cine-mnms.v1.json';
 import rtHeadNeck from './rt-head-neck.v1.json';
 import rtHeadNeck2 from './rt-head-neck.v2.json';
 import rtPelvisFemale from './rt-pelvis-female.v1.json';
@@ -35,7 +37,7 @@ const liverCt: LabelSchemaTemplate = {
 };
 
 // Version 2 of the organ-at-risk templates adds FMA identifiers (issue 23); version 1 stays as shipped.
-const shipped: readonly unknown[] = [rtTargetVolumes, rtHeadNeck, rtHeadNeck2, rtThorax, rtThorax2, rtPelvisMale, rtPelvisMale2, rtPelvisFemale, rtPelvisFemale2, bratsSubregions, liverCt];
+const shipped: readonly unknown[] = [rtTargetVolumes, rtHeadNeck, rtHeadNeck2, rtThorax, rtThorax2, rtPelvisMale, rtPelvisMale2, rtPelvisFemale, rtPelvisFemale2, bratsSubregions, liverCt, cardiacCineAcdc, cardiacCineMnms];
 
 let loaded: readonly LabelSchemaTemplate[] | undefined;
 

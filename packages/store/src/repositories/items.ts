@@ -228,7 +228,7 @@ export class ItemRepository {
           project_id: input.projectId,
           subject_id: input.subjectId,
           kind: target.kind,
-          series_id: target.kind === 'series_volume' || target.kind === 'photo' ? target.seriesId : null,
+          series_id: target.kind === 'series_volume' || target.kind === 'photo' || target.kind === 'cine_volume' ? target.seriesId : null,
           slide_id: target.kind === 'slide_region' ? target.slideId : null,
           video_id: target.kind === 'frame_range' ? target.videoId : null,
           region_x: target.kind === 'slide_region' ? target.region.x : null,
@@ -288,6 +288,8 @@ function itemTarget(row: Selectable<ItemsTable>): ItemTarget {
   switch (row.kind) {
     case 'series_volume':
       return { kind: 'series_volume', seriesId: row.series_id ?? '' };
+    case 'cine_volume':
+      return { kind: 'cine_volume', seriesId: row.series_id ?? '' };
     case 'slide_region':
       return {
         kind: 'slide_region',

@@ -29,7 +29,7 @@ export interface ItemGridRow {
 /** An item's grid from its row (for callers that read the item with other things in one query). */
 export function gridOfItemRow(row: ItemGridRow): Grid {
   // A photo is one image of its series: the same grid, one slice deep.
-  if ((row.kind === 'series_volume' || row.kind === 'photo') && row.rows && row.columns && row.slices) {
+  if ((row.kind === 'series_volume' || row.kind === 'photo' || row.kind === 'cine_volume') && row.rows && row.columns && row.slices) {
     const spacing = row.spacing ?? [1, 1, 1];
     return gridOf([row.columns, row.rows, row.slices], [spacing[0] ?? 1, spacing[1] ?? 1, spacing[2] ?? 1]);
   }

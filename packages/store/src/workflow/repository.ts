@@ -235,7 +235,7 @@ export class WorkflowRepository {
          where i.project_id = ${projectId}
            and not exists (select 1 from workflow_samples s where s.item_id = i.id)
            and (
-             (i.kind in ('series_volume', 'photo') and exists (select 1 from instances x where x.series_id = i.series_id))
+             (i.kind in ('series_volume', 'photo', 'cine_volume') and exists (select 1 from instances x where x.series_id = i.series_id))
              or (i.kind = 'slide_region' and exists (
                   select 1 from slides sl join deid_records d on d.output_hash = sl.pyramid_hash
                    where sl.id = i.slide_id and d.status = 'passed' and d.project_id = i.project_id))

@@ -32,6 +32,7 @@ import { fundus } from './0870_fundus';
 import { seedingSteps } from './0930_seeding_steps';
 import { derivedStructureStates } from './0920_derived_structure_states';
 import { oct } from './0860_oct';
+import { cardiacCine } from './0880_cardiac_cine';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -67,8 +68,9 @@ export const migrations: readonly Migration[] = [
   schemaTemplates,
   derivedStructures,
   organisations,
-  fundus,
-  seedingSteps,
-  derivedStructureStates,
   oct,
+  fundus,
+  cardiacCine,
+  derivedStructureStates,
+  seedingSteps,
 ];
