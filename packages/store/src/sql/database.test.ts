@@ -159,7 +159,8 @@ describeStore('database and migrations', (getDb) => {
 });
 
 describe('openDatabase', () => {
-  it('keeps embedded data under <dataDir>/db across reopen', async () => {
+  // Every migration from an empty folder on disk: seconds on a quiet machine, far more on a loaded one.
+  it('keeps embedded data under <dataDir>/db across reopen', { timeout: 180_000 }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'dln-db-'));
     try {
       const first = await openDatabase({ dataDir });
