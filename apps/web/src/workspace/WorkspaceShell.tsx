@@ -118,6 +118,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const onToolEffect = useCallback(
     (effect: ToolEffect) => {
       if (effect.kind === 'edited') {
+        if (effect.magnification !== undefined && saves) saves.magnification = effect.magnification;
         bump();
         if (effect.notice) setNotice(effect.notice);
       } else if (effect.kind === 'cursor') setCursor(effect.voxel);
@@ -130,7 +131,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         }
       }
     },
-    [bump, labelValue],
+    [bump, labelValue, saves],
   );
   const interpolate = useCallback(() => {
     const ctx = toolContext();
@@ -243,6 +244,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const others = work.item.annotations.filter((a) => !a.mine && a.headVersion > 0 && a.id !== work.annotation.id);
   const common: Omit<ViewerProps, 'layers'> = {
     item: work.item,
+    taskId: props.taskId,
     dims,
     labels,
     visible,

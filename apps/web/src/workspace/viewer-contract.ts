@@ -47,6 +47,8 @@ export interface TileLayers {
 
 export interface ViewerProps<L = LabelLayers> {
   item: ItemView;
+  /** The task the item was opened for, or null (a slide-region task brings its zoom band and fields). */
+  taskId?: string | null;
   dims: Dims;
   labels: readonly Label[];
   /** Labels shown, and their opacity (0 … 1). */

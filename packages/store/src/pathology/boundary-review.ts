@@ -107,6 +107,12 @@ export class BoundaryReviewRepository {
     return toReview(row, fields);
   }
 
+  /** The reviews started on a task, oldest first (the workspace lists them). */
+  async listForTask(taskId: string): Promise<BoundaryReview[]> {
+    const rows = await pathologyDb(this.#db).selectFrom('pathology_boundary_reviews').select('id').where('task_id', '=', taskId).orderBy('created_at').orderBy('id').execute();
+    return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+
   /** The project a review belongs to (for the access check of routes named by review id). */
   async taskOf(reviewId: string): Promise<string> {
     const row = await pathologyDb(this.#db).selectFrom('pathology_boundary_reviews').select('task_id').where('id', '=', reviewId).executeTakeFirst();

@@ -235,6 +235,8 @@ describe.each(kinds.run)('pathology workflow on %s', (kind: DatabaseKind) => {
     expect(review.fields.map((f: any) => [f.box, f.bandPixels])).toEqual( // eslint-disable-line @typescript-eslint/no-explicit-any
       [0, 1, 2, 3].map((r) => [{ x: 1800, y: 1000 + 400 * r, width: 400, height: 400 }, 82 * 400]),
     );
+    const listed = await ok('expert', 'GET', `/api/workflow/tasks/${task1}/pathology/boundary-reviews`);
+    expect(listed.reviews.map((r: any) => r.id)).toEqual([review.id]); // eslint-disable-line @typescript-eslint/no-explicit-any
     const sign = () => call('expert', 'POST', `/api/workflow/tasks/${task1}/pathology/boundary-reviews/${review.id}/sign`, { signature: { password: PASSWORD } });
     await ok('expert', 'PUT', `/api/workflow/tasks/${task1}/pathology/boundary-reviews/${review.id}/fields/0`, { state: 'accepted' });
     await ok('expert', 'PUT', `/api/workflow/tasks/${task1}/pathology/boundary-reviews/${review.id}/fields/1`, { state: 'seen' });
