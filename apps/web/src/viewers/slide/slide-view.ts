@@ -116,6 +116,19 @@ export class SlideView {
     vp.applyConstraints();
   }
 
+  /** Puts a slide pixel in the middle of the view. */
+  centreOn(p: Point, immediately = false): void {
+    const vp = this.viewer.viewport;
+    vp.panTo(vp.imageToViewportCoordinates(new this.#osd.Point(p[0], p[1])), immediately);
+  }
+
+  /** Moves the image with a drag of (dx, dy) screen pixels. */
+  dragBy(dx: number, dy: number): void {
+    const vp = this.viewer.viewport;
+    vp.panBy(vp.deltaPointsFromPixels(new this.#osd.Point(-dx, -dy)), true);
+    vp.applyConstraints();
+  }
+
   rotation(): number {
     return this.viewer.viewport.getRotation();
   }
