@@ -3,6 +3,7 @@ import { useAgreementReport, useDocumentChoices, useProjectSummary, useQualityRe
 import { BarChart, BoxPlot, fmt, Histogram } from '../ui/charts';
 import { QueryError } from '../ui/ErrorBox';
 import '../ui/project-styles.css';
+import { PathologyAgreement } from './pathology/PathologyAgreement';
 
 const route = getRouteApi('/projects/$projectId/quality');
 
@@ -191,6 +192,7 @@ export function QualityPage() {
           unit=" mm"
         />
       </div>
+      <PathologyAgreement projectId={projectId} />
     </div>
   );
 }

@@ -77,6 +77,8 @@ export class SlideView {
       // Up to 4 screen pixels per slide pixel (160× on a 40× scan): the pixels a brush edits.
       maxZoomPixelRatio: 4,
       visibilityRatio: 0.2,
+      // Out to a tenth of the fitted view, so 2× and 5× are reachable on a small slide (regions are drawn there).
+      minZoomImageRatio: 0.1,
       animationTime: 0.4,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: false },
       crossOriginPolicy: false,
