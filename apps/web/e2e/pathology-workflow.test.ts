@@ -96,6 +96,8 @@ run('pathology workflow in chromium', () => {
   const readers: { username: string; password: string; taskId?: string }[] = [];
   /** A second project administrator for the API calls (the demo's signs in through the browser). */
   let admin: ApiUser;
+  let lead = { username: '', password: '' };
+  let leadPage: Page;
 
   beforeAll(async () => {
     await ensureWebBuilt();
@@ -110,15 +112,17 @@ run('pathology workflow in chromium', () => {
     const id = (name: string) => users.find((u) => u.username === name)!.id;
     await platform.ok('POST', `/api/users/${id('demo.annotator')}/qualifications`, { kind: 'pathologist', modality: 'SM' });
     await platform.ok('POST', `/api/users/${id('demo.expert')}/qualifications`, { kind: 'pathologist', modality: 'SM' });
-    const person = async (username: string, role: string, kind: string | null) => {
+    const person = async (username: string, roles: string[], kind: string | null) => {
       const password = `e2e-${crypto.randomUUID()}`;
       const user = await platform.ok('POST', '/api/users', { username, displayName: username, password });
       if (kind) await platform.ok('POST', `/api/users/${user.id}/qualifications`, { kind, modality: 'SM' });
-      await platform.ok('POST', `/api/projects/${projectId}/memberships`, { userId: user.id, role });
+      for (const role of roles) await platform.ok('POST', `/api/projects/${projectId}/memberships`, { userId: user.id, role });
       return password;
     };
-    readers.push({ username: 'demo.annotator', password: server.passwords.get('demo.annotator')! }, { username: 'e2e.pathologist', password: await person('e2e.pathologist', 'annotator', 'pathologist') });
-    admin = await apiUser(server.url, 'e2e.pathadmin', await person('e2e.pathadmin', 'project_admin', null));
+    // The lead pathologist sees slides (a clinician annotator) and makes tasks (the project's administrator).
+    lead = { username: 'e2e.pathlead', password: await person('e2e.pathlead', ['clinician_annotator', 'project_admin'], 'pathologist') };
+    readers.push({ username: 'demo.annotator', password: server.passwords.get('demo.annotator')! }, { username: 'e2e.pathologist', password: await person('e2e.pathologist', ['annotator'], 'pathologist') });
+    admin = await apiUser(server.url, 'e2e.pathadmin', await person('e2e.pathadmin', ['project_admin'], null));
     // Every region is read by both, blinded.
     const config = await admin.ok('GET', `/api/projects/${projectId}/workflow/config`);
     await admin.ok('PUT', `/api/projects/${projectId}/workflow/config`, { ...config, agreementSampling: { fraction: 1, readersPerItem: 2, blinded: true } });
@@ -132,9 +136,9 @@ run('pathology workflow in chromium', () => {
   });
 
   it('a region drawn at 2× becomes two 40× reader tasks with their fields', async () => {
-    const page = await (await newContext(browser)).newPage();
+    const page = (leadPage = await (await newContext(browser)).newPage());
     await page.setViewportSize({ width: 1600, height: 1000 });
-    await signIn(page, server.url, 'demo.projectadmin', server.passwords.get('demo.projectadmin')!);
+    await signIn(page, server.url, lead.username, lead.password);
     await page.goto(`${server.url}/#/items/${slideItemId}`);
     await waitOpen(page);
     await settleAt(page, 2);
@@ -242,15 +246,13 @@ run('pathology workflow in chromium', () => {
     expect(points.map((p) => p.length)).toEqual([3, 3]);
     const expected = handF1(points[0]!, points[1]!, 4 / 0.25);
     expect(expected).toBeCloseTo(1 / 3, 9);
-    const page = await (await newContext(browser)).newPage();
-    await signIn(page, server.url, 'demo.projectadmin', server.passwords.get('demo.projectadmin')!);
+    const page = leadPage;
     await page.goto(`${server.url}/#/projects/${projectId}/quality`);
     const pair = page.locator('[data-testid=pathology-pair][data-class=mitotic_figure]');
     await pair.waitFor();
     expect(Number(await pair.getAttribute('data-f1'))).toBeCloseTo(expected, 9);
     expect(await pair.locator('[data-testid=pathology-f1]').textContent()).toBe(expected.toFixed(3));
     await page.screenshot({ path: screenshotPath('pathology-agreement') });
-    await page.context().close();
   }, 300_000);
 
   it("splits the expert's boundary band into the fields computed here and refuses the signature until all are seen", async () => {

@@ -182,6 +182,7 @@ export const errorCodes = {
   DLN_MODEL_ENDPOINT_INVALID: 502,
   DLN_MODEL_ENDPOINT_TOO_LARGE: 502,
   DLN_MODEL_TASK_NOT_OPEN: 409,
+  DLN_PATHOLOGY_BOUNDARY_NOT_NAMED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -79,6 +79,7 @@ export {
   LabelList,
   LabelSchema,
   LabelSchemaInput,
+  namedBoundaries,
 } from './label-schema';
 export {
   ChecklistItem,

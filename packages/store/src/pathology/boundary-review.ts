@@ -1,5 +1,6 @@
 import {
   DelineateError,
+  namedBoundaries,
   parseOrThrow,
   StartBoundaryReviewRequest,
   type BoundaryFieldState,
@@ -49,6 +50,11 @@ export class BoundaryReviewRepository {
     if (version > task.head_version) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
     const config = await readConfig(this.#db, task.project_id);
     const schema = await new LabelSchemaRepository(this.#db).get(config.labelSchema.id, config.labelSchema.version);
+    // A schema that names its significant boundaries is reviewed along those only.
+    const named = namedBoundaries(schema.labels);
+    if (named.length > 0 && !named.some(([x, y]) => (x === request.between[0] && y === request.between[1]) || (x === request.between[1] && y === request.between[0]))) {
+      throw new DelineateError('DLN_PATHOLOGY_BOUNDARY_NOT_NAMED', `The label schema names the boundaries to review: ${named.map((p) => p.join('–')).join(', ')}`);
+    }
     const [a, b] = request.between.map((key) => {
       const label = schema.labels.find((l) => l.key === key);
       if (!label) throw new DelineateError('DLN_PATHOLOGY_REGION_INVALID', "The boundary names a label the project's label schema does not have");

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { BoundaryField, Label, SlideBox } from '@delineate/schema';
+import { namedBoundaries, type BoundaryField, type Label, type SlideBox } from '@delineate/schema';
 import { describeError } from '../../api';
 import { pathologyApi, type BoundaryReview } from './pathology-api';
 
@@ -18,7 +18,8 @@ export function BoundaryReviewPanel(props: {
   onFields(fields: readonly BoundaryField[], current: number | null): void;
 }) {
   const [reviews, setReviews] = useState<BoundaryReview[]>([]);
-  const [between, setBetween] = useState<[string, string]>([props.labels[0]?.key ?? '', props.labels[1]?.key ?? '']);
+  // The schema's named boundary first (tumour–stroma), else the first two labels.
+  const [between, setBetween] = useState<[string, string]>(() => namedBoundaries(props.labels)[0] ?? [props.labels[0]?.key ?? '', props.labels[1]?.key ?? '']);
   const [bandUm, setBandUm] = useState(50);
   const [fieldSizeUm, setFieldSizeUm] = useState(250);
   const [current, setCurrent] = useState<number | null>(null);

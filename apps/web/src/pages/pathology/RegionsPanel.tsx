@@ -19,6 +19,8 @@ export function RegionsPanel(props: {
   labels: readonly Label[];
   /** The closed outline waiting for its template, in slide pixels, or null. */
   polygon: readonly SlidePoint[] | null;
+  /** The caller may turn regions into tasks (a project administrator); others see the list only. */
+  makesTasks: boolean;
   drawing: boolean;
   onDraw(): void;
   onCancel(): void;
@@ -62,7 +64,7 @@ export function RegionsPanel(props: {
   return (
     <div data-testid="regions-panel">
       <h3>Regions of interest</h3>
-      {!props.drawing && !props.polygon && (
+      {props.makesTasks && !props.drawing && !props.polygon && (
         <button onClick={props.onDraw} data-testid="region-draw" title="Click the corners of the region; double click or Enter closes it">
           Draw a region
         </button>

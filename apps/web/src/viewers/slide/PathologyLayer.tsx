@@ -49,7 +49,10 @@ export function PathologyLayer(props: {
   onError(e: unknown): void;
   hooks: React.MutableRefObject<Record<string, (...args: never[]) => unknown>>;
 }) {
-  const userId = useSession().data?.userId ?? null;
+  const session = useSession().data;
+  const userId = session?.userId ?? null;
+  // Regions become tasks: only the project's administrators make them (the server decides; this spares the others the form).
+  const makesTasks = session?.roles.some((r) => r.projectId === props.projectId && r.role === 'project_admin') ?? false;
   const cellCanvas = useRef<HTMLCanvasElement>(null);
   const sceneCanvas = useRef<HTMLCanvasElement>(null);
   const [regions, setRegions] = useState<readonly SlideRegion[]>([]);
@@ -222,6 +225,7 @@ export function PathologyLayer(props: {
               projectId={props.projectId}
               labels={props.labels}
               polygon={closed}
+              makesTasks={makesTasks}
               drawing={props.mode === 'region'}
               onDraw={() => {
                 setDrawing([]);
