@@ -173,6 +173,8 @@ run('pathology workflow in chromium', () => {
   const read = async (reader: (typeof readers)[number], offsets: readonly [number, number][], paint: boolean) => {
     const page = await (await newContext(browser)).newPage();
     await page.setViewportSize({ width: 1600, height: 1000 });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
     await signIn(page, server.url, reader.username, reader.password);
     const row = page.locator('[data-testid=task-row]', { has: page.locator('[data-testid=task-fields]') });
     await row.waitFor();
@@ -194,6 +196,8 @@ run('pathology workflow in chromium', () => {
     expect(await page.locator('[data-testid=band-reason]').count()).toBe(0);
 
     if (paint) {
+      // The stored labels of the view first: a stroke where they are still loading is not kept.
+      await page.waitForFunction(() => !!(window as unknown as { __delineate: Hooks }).__delineate.labelsInViewLoaded!());
       // A tumour–stroma boundary down the middle of the region.
       const mid = bounds.x + 200;
       await page.click('[data-testid=label-tumour]');
@@ -217,7 +221,11 @@ run('pathology workflow in chromium', () => {
       const box = fields[field]!.box;
       await clickSlide(page, box.x + dx, box.y + dy);
     }
-    await page.waitForFunction((n) => (window as unknown as { __delineate: Hooks }).__delineate.cellCount?.() === n, offsets.length);
+    await page
+      .waitForFunction((n) => (window as unknown as { __delineate: Hooks }).__delineate.cellCount?.() === n, offsets.length, { timeout: 10_000 })
+      .catch(async (e: unknown) => {
+        throw new Error(`cells: ${await call(page, 'cellCount')}, says "${await page.textContent('[data-testid=cells-status]')}"; page errors: ${errors.join(' | ')}; ${String(e)}`);
+      });
     await page.click('[data-testid=cells-save]');
     await page.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.cellsPending?.() === 0);
     expect(await call<number>(page, 'cellDraws')).toBeGreaterThan(0);

@@ -229,8 +229,10 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
   );
 
   useEffect(() => {
+    // Read through the ref when called: the pathology layer re-renders without the viewer.
+    const pathology = Object.fromEntries(['slideTaskFields', 'currentField', 'cellCount', 'cellsPending', 'cellsVersion', 'cellDraws'].map((name) => [name, (...args: never[]) => pathologyHooks.current[name]?.(...args)]));
     props.exposeForTests({
-      ...pathologyHooks.current,
+      ...pathology,
       slide: () => view.current?.slide ?? null,
       /** Full-resolution slide pixel → page pixel (regions, fields and cells are in slide pixels). */
       slideToPage: ((x: number, y: number) => {
