@@ -204,9 +204,20 @@ run('pathology workflow in chromium', () => {
       await page.click('[data-testid=slide-tool-rectangle]');
       await dragSlide(page, [bounds.x + 40, bounds.y + 40], [mid, bounds.y + bounds.height - 40]);
       await page.click('[data-testid=label-stroma]');
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: screenshotPath('pathology-before-second-stroke') });
+      const under = await call<{ x: number; y: number }>(page, 'slideToPage', mid, bounds.y + 40);
+      const hit = await page.evaluate(([x, y]) => {
+        const e = document.elementFromPoint(x!, y!);
+        return e ? `${e.tagName}.${e.className}[${e.getAttribute('data-testid') ?? ''}] ${getComputedStyle(e).pointerEvents}` : 'nothing';
+      }, [Math.round(under.x), Math.round(under.y)]);
+      expect(hit).toBe('CANVAS.slide-labels[] auto');
       await dragSlide(page, [mid, bounds.y + 40], [bounds.x + bounds.width - 40, bounds.y + bounds.height - 40]);
+      // Label pixels (the region's own): tumour left of the boundary, stroma right of it.
+      expect([await call(page, 'labelAt', 200 - 10, 100), await call(page, 'labelAt', 200 + 10, 100)]).toEqual([1, 2]);
       await page.click('[data-testid=save]');
       await page.waitForSelector('[data-testid=save-state]:has-text("version 1")');
+      await page.click('[data-testid=slide-tool-navigate]');
     }
 
     const { fields } = (await page.evaluate(async (t) => (await fetch(`/api/workflow/tasks/${t}/pathology`)).json(), reader.taskId)) as { fields: { box: Box }[] };
@@ -224,6 +235,7 @@ run('pathology workflow in chromium', () => {
     await page
       .waitForFunction((n) => (window as unknown as { __delineate: Hooks }).__delineate.cellCount?.() === n, offsets.length, { timeout: 10_000 })
       .catch(async (e: unknown) => {
+        await page.screenshot({ path: screenshotPath(`pathology-cells-failed-${reader.username}`) });
         throw new Error(`cells: ${await call(page, 'cellCount')}, says "${await page.textContent('[data-testid=cells-status]')}"; page errors: ${errors.join(' | ')}; ${String(e)}`);
       });
     await page.click('[data-testid=cells-save]');
@@ -270,8 +282,12 @@ run('pathology workflow in chromium', () => {
     await signIn(page, server.url, 'demo.expert', expertPassword);
     const item = (await page.evaluate(async (u) => (await fetch(u)).json(), `/api/items/${regionItemId}`)) as { annotations: { id: string; taskId: string }[] };
     const annotation = item.annotations.find((a) => a.taskId === readers[0]!.taskId)!;
-    const bytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), `/api/annotations/${annotation.id}/revisions/1/tiles`);
-    const tiles = decodeTileSet(Uint8Array.from(bytes));
+    const answer = await page.evaluate(async (u) => {
+      const res = await fetch(u);
+      return { status: res.status, bytes: Array.from(new Uint8Array(await res.arrayBuffer())) };
+    }, `/api/annotations/${annotation.id}/revisions/1/tiles`);
+    expect(answer.status, new TextDecoder().decode(Uint8Array.from(answer.bytes)).slice(0, 300)).toBe(200);
+    const tiles = decodeTileSet(Uint8Array.from(answer.bytes));
     if (!tiles.ok) throw new Error('the stored tiles do not decode');
     const mask = new Uint8Array(bounds.width * bounds.height);
     for (const tile of tiles.tiles) {

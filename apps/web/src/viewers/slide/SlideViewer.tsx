@@ -111,6 +111,9 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
     };
   }, [item.id]);
 
+  // The view lives as long as the slide: labels changing (every edit) must not re-open it at home.
+  const loadLabelsRef = useRef(loadLabelsInView);
+  loadLabelsRef.current = loadLabelsInView;
   useEffect(() => {
     if (!slide || !host.current) return;
     openTimes.mountedAt = performance.now();
@@ -130,7 +133,7 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
           },
           settled: () => {
             setViewOpen(true);
-            loadLabelsInView();
+            loadLabelsRef.current();
             for (const l of viewListeners) l.settled();
           },
           fullyLoaded: (loaded) => {
@@ -150,7 +153,7 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
       setViewOpen(false);
       v?.destroy();
     };
-  }, [slide, draw, loadLabelsInView, viewListeners]);
+  }, [slide, draw, viewListeners]);
 
   // Labels changed in the map (strokes, undo, loads): those tiles are drawn again.
   useEffect(() => {
