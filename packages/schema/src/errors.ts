@@ -201,6 +201,7 @@ export const errorCodes = {
   DLN_CARDIAC_CONTOUR_INVALID: 422,
   DLN_CARDIAC_LABEL_MAP_REQUIRED: 422,
   DLN_CARDIAC_LABEL_MAP_MISMATCH: 422,
+  DLN_PATHOLOGY_BOUNDARY_NOT_NAMED: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -80,6 +80,7 @@ export {
   LabelList,
   LabelSchema,
   LabelSchemaInput,
+  namedBoundaries,
 } from './label-schema';
 export {
   ChecklistItem,

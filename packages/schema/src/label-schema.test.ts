@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabelSchemaInput } from './label-schema';
+import { LabelSchemaInput, namedBoundaries } from './label-schema';
 import { errorTypes, ErrorType } from './vocabularies';
 import { ChecklistItem } from './review-protocol';
 
@@ -29,6 +29,23 @@ describe('LabelSchemaInput', () => {
     expect(LabelSchemaInput.safeParse({ name: 'x', labels: [{ ...liverLabel, concept: { ...liverLabel.concept, scheme: 'snomed' } }] }).success).toBe(false);
     expect(LabelSchemaInput.safeParse({ name: 'x', labels: [{ ...liverLabel, colour: 'brown' }] }).success).toBe(false);
     expect(LabelSchemaInput.safeParse({ name: 'x', labels: [] }).success).toBe(false);
+  });
+});
+
+describe('named boundaries', () => {
+  const tumour = { ...liverLabel, key: 'tumour', value: 1, boundaryWith: ['stroma'] };
+  const stroma = { ...liverLabel, key: 'stroma', value: 2, boundaryWith: ['tumour'] };
+
+  it('lists each pair whose boundary gets an expert review once', () => {
+    const schema = LabelSchemaInput.parse({ name: 'H&E', labels: [tumour, stroma, { ...liverLabel, key: 'necrosis', value: 3 }] });
+    expect(namedBoundaries(schema.labels)).toEqual([['tumour', 'stroma']]);
+  });
+
+  it('refuses a boundary with an unknown label or with the label itself', () => {
+    const unknown = LabelSchemaInput.safeParse({ name: 'x', labels: [{ ...tumour, boundaryWith: ['fat'] }] });
+    expect(unknown.error?.issues[0]).toMatchObject({ message: 'the boundary names a label the schema does not have (fat)', path: ['labels', 0, 'boundaryWith', 0] });
+    const self = LabelSchemaInput.safeParse({ name: 'x', labels: [{ ...tumour, boundaryWith: ['tumour'] }] });
+    expect(self.error?.issues[0]?.message).toBe('a label has no boundary with itself');
   });
 });
 

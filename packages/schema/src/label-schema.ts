@@ -33,6 +33,11 @@ export const Label = z.object({
   rtRoiInterpretedType: RtRoiInterpretedType.optional(),
   /** The anatomy's FMA identifier, where one is known for certain. */
   fma: FmaConcept.optional(),
+  /**
+   * Slides: labels whose boundary with this one is diagnostically significant (tumour with
+   * stroma) and gets an expert boundary review. Named on either label of the pair.
+   */
+  boundaryWith: z.array(Slug).max(16).optional(),
 });
 export type Label = z.infer<typeof Label>;
 
@@ -45,6 +50,27 @@ function uniqueLabels(labels: readonly Label[], ctx: z.RefinementCtx): void {
     keys.add(label.key);
     values.add(label.value);
   }
+  for (const [i, label] of labels.entries()) {
+    for (const [j, other] of (label.boundaryWith ?? []).entries()) {
+      if (other === label.key) ctx.addIssue({ code: 'custom', message: 'a label has no boundary with itself', path: [i, 'boundaryWith', j] });
+      else if (!keys.has(other)) ctx.addIssue({ code: 'custom', message: `the boundary names a label the schema does not have (${other})`, path: [i, 'boundaryWith', j] });
+    }
+  }
+}
+
+/** The label pairs whose boundary gets an expert review, each once, in schema order. */
+export function namedBoundaries(labels: readonly Label[]): [string, string][] {
+  const seen = new Set<string>();
+  const out: [string, string][] = [];
+  for (const label of labels) {
+    for (const other of label.boundaryWith ?? []) {
+      const key = [label.key, other].sort().join('|');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push([label.key, other]);
+    }
+  }
+  return out;
 }
 
 export const LabelList = z.array(Label).min(1).superRefine(uniqueLabels);

@@ -5,6 +5,7 @@ import { BarChart, BoxPlot, fmt, Histogram } from '../ui/charts';
 import { QueryError } from '../ui/ErrorBox';
 import { CorrectionEffortTable } from './CorrectionEffortTable';
 import '../ui/project-styles.css';
+import { PathologyAgreement } from './pathology/PathologyAgreement';
 
 const route = getRouteApi('/projects/$projectId/quality');
 
@@ -195,6 +196,7 @@ export function QualityPage() {
       </div>
       <CorrectionEffortTable projectId={projectId} labelName={labelName} />
       <TargetAgreementSection projectId={projectId} />
+      <PathologyAgreement projectId={projectId} />
     </div>
   );
 }

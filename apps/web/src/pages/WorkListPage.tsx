@@ -1,15 +1,19 @@
 import { Link } from '@tanstack/react-router';
+import type { FieldProgress } from '@delineate/schema';
 import type { MyTask } from '../api';
 import { itemWords } from '../data/item-words';
 import { useMyTasks, useWorkflowTasks } from '../data/tasks';
 import { QueryError } from '../ui/ErrorBox';
+import { progressWords } from '../viewers/slide/region-task';
 import { stageNames, type WorkflowTask } from '../workflow-api';
+import { useFieldProgress } from './pathology/field-progress';
 
 /** "My work": the caller's tasks with their workflow stage; review tasks open the review screen. */
 export function WorkListPage() {
   const tasks = useMyTasks();
   // Each task's place in the clinical workflow (stage, returned items); tasks outside it have none.
   const workflow = useWorkflowTasks(tasks.data?.map((t) => t.id) ?? []);
+  const fields = useFieldProgress(tasks.data ?? []);
   return (
     <div className="page">
       <h2>My work</h2>
@@ -30,7 +34,7 @@ export function WorkListPage() {
           </thead>
           <tbody>
             {tasks.data.map((t, i) => (
-              <TaskRow key={t.id} task={t} workflow={workflow[i] ?? null} />
+              <TaskRow key={t.id} task={t} workflow={workflow[i] ?? null} fields={fields.get(t.id) ?? null} />
             ))}
           </tbody>
         </table>
@@ -39,7 +43,7 @@ export function WorkListPage() {
   );
 }
 
-function TaskRow({ task: t, workflow: w }: { task: MyTask; workflow: WorkflowTask | null }) {
+function TaskRow({ task: t, workflow: w, fields }: { task: MyTask; workflow: WorkflowTask | null; fields: FieldProgress | null }) {
   const stage = w?.stage ?? t.kind;
   const review = stage === 'review' || stage === 'expert_review';
   return (
@@ -55,6 +59,7 @@ function TaskRow({ task: t, workflow: w }: { task: MyTask; workflow: WorkflowTas
             · returned: {w.returnedItems.length} failed item{w.returnedItems.length === 1 ? '' : 's'}
           </span>
         )}
+        {fields && <span data-testid="task-fields"> · {progressWords(fields)}</span>}
       </td>
       <td>{review ? (w?.revisionVersion ? `reviewing version ${w.revisionVersion}` : '—') : t.annotation?.headVersion ? `version ${t.annotation.headVersion}` : '—'}</td>
       <td>

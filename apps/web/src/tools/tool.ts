@@ -54,7 +54,7 @@ export type ToolEffect =
   /** Voxels changed inside a stroke still open: redraw. */
   | { kind: 'painting' }
   /** An undoable edit is finished. */
-  | { kind: 'edited'; stroke: Stroke | TileStroke; notice?: string }
+  | { kind: 'edited'; stroke: Stroke | TileStroke; notice?: string; /** A slide task's edits: the magnification they were made at (its saves say it). */ magnification?: number }
   /** The cursor (every view's slice) moves to this voxel. */
   | { kind: 'cursor'; voxel: [number, number, number] }
   /** A box is being dragged (`final` once released). */

@@ -132,6 +132,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const onToolEffect = useCallback(
     (effect: ToolEffect) => {
       if (effect.kind === 'edited') {
+        if (effect.magnification !== undefined && saves) saves.magnification = effect.magnification;
         bump();
         recorder.stroke();
         if (effect.notice) setNotice(effect.notice);
@@ -148,7 +149,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         }
       }
     },
-    [bump, labelValue, recorder, promptClick, promptBox, options.threshold],
+    [bump, labelValue, recorder, promptClick, promptBox, options.threshold, saves],
   );
   const interpolate = useCallback(() => {
     const ctx = toolContext();
@@ -268,6 +269,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const common: Omit<ViewerProps, 'layers'> = {
     item: work.item,
     annotationId: work.annotation.id,
+    taskId: props.taskId,
     dims,
     labels,
     visible,

@@ -82,6 +82,18 @@ describe('save controller', () => {
     saves.dispose();
   });
 
+  it("says a slide task's edit magnification in the save's query, beside a correction's source", async () => {
+    const map = new Labelmap(dims);
+    const server = fakeServer();
+    const saves = controllerOf(map, server.fetch);
+    saves.magnification = 38.5;
+    saves.source = 'correction';
+    paint(map, 10, 10, 1);
+    await saves.save();
+    expect(server.sent[0]!.url).toBe('/api/annotations/a1/tiles?source=correction&magnification=38.5');
+    saves.dispose();
+  });
+
   it('sends only the changed tiles, with If-Match on the base version', async () => {
     const map = new Labelmap(dims);
     const server = fakeServer();

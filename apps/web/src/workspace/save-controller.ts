@@ -143,6 +143,8 @@ export class SaveController<S = Stroke> {
   readonly #retryDelayMs: number;
   readonly #listeners = new Set<() => void>();
   source: 'human' | 'correction';
+  /** A slide task's saves say the magnification of the edits (the server checks the zoom band); null elsewhere. */
+  magnification: number | null = null;
   #state: SaveState;
   #base: number;
   /** The map's revision at the last save (or load): anything else is unsent. */
@@ -297,7 +299,10 @@ export class SaveController<S = Stroke> {
   }
 
   async #send(mode: SaveReport['mode'], body: Uint8Array, attempt: Attempt): Promise<RevisionInfo> {
-    const query = this.source === 'correction' ? '?source=correction' : '';
+    const params = new URLSearchParams();
+    if (this.source === 'correction') params.set('source', 'correction');
+    if (this.magnification !== null) params.set('magnification', String(this.magnification));
+    const query = params.size ? `?${params}` : '';
     const url = mode === 'tiles' ? `/api/annotations/${this.annotationId}/tiles${query}` : `/api/annotations/${this.annotationId}/revisions${query}`;
     let res: Response;
     try {

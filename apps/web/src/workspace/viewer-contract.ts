@@ -49,6 +49,8 @@ export interface ViewerProps<L = LabelLayers> {
   item: ItemView;
   /** The annotation being edited (viewers that save through their own route, e.g. cine contours). */
   annotationId: string;
+  /** The task the item was opened for, or null (a slide-region task brings its zoom band and fields). */
+  taskId?: string | null;
   dims: Dims;
   labels: readonly Label[];
   /** Labels shown, and their opacity (0 … 1). */

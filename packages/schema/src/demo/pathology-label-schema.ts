@@ -43,6 +43,8 @@ export const pathologyLabelSchema: LabelSchemaInput = {
       referenceStandard: who,
       requiresExpertReview: true,
       magnification: 40,
+      // The invasive front against the stroma: scored (tumour–stroma ratio, budding) and reviewed by an expert.
+      boundaryWith: ['stroma'],
     },
     {
       key: 'stroma',

@@ -1,5 +1,6 @@
 import {
   DelineateError,
+  namedBoundaries,
   parseOrThrow,
   StartBoundaryReviewRequest,
   type BoundaryFieldState,
@@ -49,6 +50,11 @@ export class BoundaryReviewRepository {
     if (version > task.head_version) throw new DelineateError('DLN_NOT_FOUND', 'Revision not found');
     const config = await readConfig(this.#db, task.project_id);
     const schema = await new LabelSchemaRepository(this.#db).get(config.labelSchema.id, config.labelSchema.version);
+    // A schema that names its significant boundaries is reviewed along those only.
+    const named = namedBoundaries(schema.labels);
+    if (named.length > 0 && !named.some(([x, y]) => (x === request.between[0] && y === request.between[1]) || (x === request.between[1] && y === request.between[0]))) {
+      throw new DelineateError('DLN_PATHOLOGY_BOUNDARY_NOT_NAMED', `The label schema names the boundaries to review: ${named.map((p) => p.join('–')).join(', ')}`);
+    }
     const [a, b] = request.between.map((key) => {
       const label = schema.labels.find((l) => l.key === key);
       if (!label) throw new DelineateError('DLN_PATHOLOGY_REGION_INVALID', "The boundary names a label the project's label schema does not have");
@@ -105,6 +111,12 @@ export class BoundaryReviewRepository {
     if (!row) throw new DelineateError('DLN_NOT_FOUND', 'Boundary review not found');
     const fields = await p.selectFrom('pathology_boundary_fields').selectAll().where('review_id', '=', reviewId).orderBy('field_index').execute();
     return toReview(row, fields);
+  }
+
+  /** The reviews started on a task, oldest first (the workspace lists them). */
+  async listForTask(taskId: string): Promise<BoundaryReview[]> {
+    const rows = await pathologyDb(this.#db).selectFrom('pathology_boundary_reviews').select('id').where('task_id', '=', taskId).orderBy('created_at').orderBy('id').execute();
+    return Promise.all(rows.map((r) => this.get(r.id)));
   }
 
   /** The project a review belongs to (for the access check of routes named by review id). */

@@ -304,6 +304,22 @@ export function registerPathologyRoutes(app: FastifyInstance, registry: RouteReg
     },
   });
 
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/workflow/tasks/:taskId/pathology/boundary-reviews',
+    operationId: 'listBoundaryReviews',
+    summary: "The boundary reviews started on a task's mask, oldest first",
+    tags: ['pathology'],
+    action: 'task.read',
+    resource: 'task',
+    params: taskParams,
+    responses: { 200: { description: 'The reviews', schema: z.object({ reviews: z.array(BoundaryReview) }) } },
+    handler: async ({ params }, request) => {
+      await regionOfTask(request, params.taskId);
+      return { reviews: await boundaries.listForTask(params.taskId) };
+    },
+  });
+
   const reviewOf = async (request: FastifyRequest, taskId: string, reviewId: string) => {
     const { task } = await regionOfTask(request, taskId);
     if ((await boundaries.taskOf(reviewId)) !== taskId) throw new DelineateError('DLN_NOT_FOUND', 'Boundary review not found');

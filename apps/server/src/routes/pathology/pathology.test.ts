@@ -231,10 +231,16 @@ describe.each(kinds.run)('pathology workflow on %s', (kind: DatabaseKind) => {
     // ±10 µm = ±40 px covers columns 959–1040 (82 columns); fields of 100 µm = 400 px: only the field
     // column 800–1199 holds band pixels, over 4 field rows of 400 → 4 fields of 82 × 400 band pixels.
     expect((await call('path1', 'POST', `/api/workflow/tasks/${task1}/pathology/boundary-reviews`, { between: ['tumour', 'stroma'], bandUm: 10, fieldSizeUm: 100 })).status).toBe(403);
+    // The demo schema names tumour–stroma as its reviewed boundary: another pair is refused.
+    const unnamed = await call('expert', 'POST', `/api/workflow/tasks/${task1}/pathology/boundary-reviews`, { between: ['tumour', 'necrosis'], bandUm: 10, fieldSizeUm: 100 });
+    expect(unnamed.body).toMatchObject({ code: 'DLN_PATHOLOGY_BOUNDARY_NOT_NAMED', message: 'The label schema names the boundaries to review: tumour–stroma' });
+    expect(unnamed.status).toBe(422);
     const review = await ok('expert', 'POST', `/api/workflow/tasks/${task1}/pathology/boundary-reviews`, { between: ['tumour', 'stroma'], bandUm: 10, fieldSizeUm: 100 });
     expect(review.fields.map((f: any) => [f.box, f.bandPixels])).toEqual( // eslint-disable-line @typescript-eslint/no-explicit-any
       [0, 1, 2, 3].map((r) => [{ x: 1800, y: 1000 + 400 * r, width: 400, height: 400 }, 82 * 400]),
     );
+    const listed = await ok('expert', 'GET', `/api/workflow/tasks/${task1}/pathology/boundary-reviews`);
+    expect(listed.reviews.map((r: any) => r.id)).toEqual([review.id]); // eslint-disable-line @typescript-eslint/no-explicit-any
     const sign = () => call('expert', 'POST', `/api/workflow/tasks/${task1}/pathology/boundary-reviews/${review.id}/sign`, { signature: { password: PASSWORD } });
     await ok('expert', 'PUT', `/api/workflow/tasks/${task1}/pathology/boundary-reviews/${review.id}/fields/0`, { state: 'accepted' });
     await ok('expert', 'PUT', `/api/workflow/tasks/${task1}/pathology/boundary-reviews/${review.id}/fields/1`, { state: 'seen' });

@@ -4,6 +4,8 @@ import { slideTools, type SlideToolId } from './slide-tools';
 /** The slide viewer's side panel: its tools and brush size, magnification steps and rotation. */
 export function SlideControls(props: {
   editable: boolean;
+  /** Why the tools are off although the item may be edited (a slide task's zoom band), in words. */
+  offReason?: string | null;
   tool: SlideToolId;
   onTool: (id: SlideToolId) => void;
   diameterMicrons: number;
@@ -35,6 +37,11 @@ export function SlideControls(props: {
           </button>
         ))}
       </div>
+      {props.offReason && (
+        <p className="notice" role="status" data-testid="band-reason">
+          {props.offReason}
+        </p>
+      )}
       <div className="row">
         <label>
           Brush diameter {props.diameterMicrons} {unit}

@@ -5,6 +5,8 @@ import type { TileLayers, ViewerProps } from '../../workspace/viewer-contract';
 import { LabelOverlay } from './label-overlay';
 import { brushRadiusPixels, magnificationAt, magnificationSteps, magnificationText, scaleBar, zoomForMagnification } from './magnification';
 import { tilesInView, type PixelRect, type Point } from './paint';
+import { PathologyLayer, type PathologyMode, type TaskRules } from './PathologyLayer';
+import { zoomBandRefusal } from './region-task';
 import { SlideControls } from './SlideControls';
 import { createSlideTool, slideTools, type SlideTool, type SlideToolContext, type SlideToolId, type SlideToolResult } from './slide-tools';
 import { loadOpenSeadragon, slideInfo, SlideView, type SlideInfo } from './slide-view';
@@ -33,6 +35,20 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
   const [toolId, setToolId] = useState<SlideToolId>('navigate');
   const [diameterMicrons, setDiameterMicrons] = useState(50);
   const [fullyLoaded, setFullyLoaded] = useState(false);
+  const [viewOpen, setViewOpen] = useState(false);
+  const [rules, setRules] = useState<TaskRules | null>(null);
+  const [pathologyMode, setPathologyMode] = useState<PathologyMode>(null);
+  const pathologyHooks = useRef<Record<string, (...args: never[]) => unknown>>({});
+  const viewListeners = useMemo(() => new Set<{ redraw(): void; settled(): void }>(), []);
+  const subscribe = useCallback(
+    (on: { redraw(): void; settled(): void }) => {
+      viewListeners.add(on);
+      return () => void viewListeners.delete(on);
+    },
+    [viewListeners],
+  );
+  const currentView = useCallback(() => view.current, []);
+  const onError = useCallback((e: unknown) => propsRef.current.onError(e), []);
   const tools = useMemo(() => new Map(slideTools.filter((t) => t.id !== 'navigate').map((t) => [t.id, createSlideTool(t.id as Exclude<SlideToolId, 'navigate'>)])), []);
   const overlay = useMemo(() => new LabelOverlay(map), [map]);
   const outline = useRef<readonly Point[]>([]);
@@ -40,9 +56,14 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
   const frame = useRef(0);
   const propsRef = useRef(props);
   propsRef.current = props;
-  const editable = props.tool !== null;
-  const activeTool: SlideTool | null = editable && toolId !== 'navigate' ? tools.get(toolId)! : null;
   const mpp = slide?.mpp ?? null;
+  const magnification = mpp && zoom ? magnificationAt(mpp, zoom) : null;
+  // A slide-region task's tools work only inside its zoom band.
+  const bandReason = rules && magnification !== null ? zoomBandRefusal(rules.band, rules.target, magnification) : null;
+  const editable = props.tool !== null && bandReason === null;
+  const activeTool: SlideTool | null = editable && toolId !== 'navigate' && pathologyMode === null ? tools.get(toolId)! : null;
+  const magnificationRef = useRef(magnification);
+  magnificationRef.current = magnification;
   const origin: Point = slide ? [slide.region.x, slide.region.y] : [0, 0];
   const radius = mpp ? brushRadiusPixels(diameterMicrons, mpp) : diameterMicrons / 2;
 
@@ -90,6 +111,9 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
     };
   }, [item.id]);
 
+  // The view lives as long as the slide: labels changing (every edit) must not re-open it at home.
+  const loadLabelsRef = useRef(loadLabelsInView);
+  loadLabelsRef.current = loadLabelsInView;
   useEffect(() => {
     if (!slide || !host.current) return;
     openTimes.mountedAt = performance.now();
@@ -105,8 +129,13 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
             setZoom(opened.zoom());
             setRotation(opened.rotation());
             draw();
+            for (const l of viewListeners) l.redraw();
           },
-          settled: () => loadLabelsInView(),
+          settled: () => {
+            setViewOpen(true);
+            loadLabelsRef.current();
+            for (const l of viewListeners) l.settled();
+          },
           fullyLoaded: (loaded) => {
             if (loaded && openTimes.firstFullView === null) openTimes.firstFullView = performance.now() - openTimes.mountedAt;
             setFullyLoaded(loaded);
@@ -121,9 +150,10 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
     return () => {
       cancelled = true;
       view.current = null;
+      setViewOpen(false);
       v?.destroy();
     };
-  }, [slide, draw, loadLabelsInView]);
+  }, [slide, draw, viewListeners]);
 
   // Labels changed in the map (strokes, undo, loads): those tiles are drawn again.
   useEffect(() => {
@@ -150,7 +180,13 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
       if (result.kind === 'outline') outline.current = result.points;
       if (result.kind === 'edited') {
         outline.current = [];
-        propsRef.current.onToolEffect({ kind: 'edited', stroke: result.stroke, ...(result.skipped ? { notice: 'Part of the stroke fell where the labels were still loading: paint there again.' } : {}) });
+        const at = magnificationRef.current;
+        propsRef.current.onToolEffect({
+          kind: 'edited',
+          stroke: result.stroke,
+          ...(at !== null ? { magnification: at } : {}),
+          ...(result.skipped ? { notice: 'Part of the stroke fell where the labels were still loading: paint there again.' } : {}),
+        });
       }
       draw();
     },
@@ -184,15 +220,29 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
         { keys: ['+', '=', '-'], display: '+ / −, wheel', description: 'zoom in / out', run: (k) => view.current?.zoomBy(k === '-' ? 1 / 1.5 : 1.5) },
         { keys: ['0'], display: '0', description: 'the whole slide', run: () => view.current?.home() },
         { keys: [',', '.'], display: ', / .', description: 'rotate 90° left / right', run: (k) => view.current?.rotate(k === ',' ? -90 : 90) },
-        { keys: ['enter'], display: 'Enter, double click', description: 'close the polygon', run: () => activeTool && context() && apply(activeTool.finish(context()!)) },
+        {
+          keys: ['enter'],
+          display: 'Enter, double click',
+          description: 'close the polygon (a region or a nucleus outline too)',
+          run: () => (pathologyMode ? pathologyHooks.current.finishOutline?.() : activeTool && context() && apply(activeTool.finish(context()!))),
+        },
         { keys: [], display: 'drag (Move tool), navigator', description: 'pan' },
       ]),
-    [props.shortcuts, activeTool, context, apply],
+    [props.shortcuts, activeTool, context, apply, pathologyMode],
   );
 
   useEffect(() => {
+    // Read through the ref when called: the pathology layer re-renders without the viewer.
+    const pathology = Object.fromEntries(['slideTaskFields', 'currentField', 'cellCount', 'cellsPending', 'cellsVersion', 'cellDraws'].map((name) => [name, (...args: never[]) => pathologyHooks.current[name]?.(...args)]));
     props.exposeForTests({
+      ...pathology,
       slide: () => view.current?.slide ?? null,
+      /** Full-resolution slide pixel → page pixel (regions, fields and cells are in slide pixels). */
+      slideToPage: ((x: number, y: number) => {
+        const rect = host.current!.getBoundingClientRect();
+        const p = view.current!.toElement([x, y]);
+        return { x: rect.left + p[0], y: rect.top + p[1] };
+      }) as (...args: never[]) => unknown,
       magnification: () => (mpp && view.current?.isOpen ? magnificationAt(mpp, view.current.zoom()) : null),
       /** Label pixel → page pixel (the e2e tests drive the mouse with it). */
       labelToPage: ((x: number, y: number) => {
@@ -215,7 +265,6 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
     });
   });
 
-  const magnification = mpp && zoom ? magnificationAt(mpp, zoom) : null;
   const bar = mpp && zoom ? scaleBar(mpp, zoom, 160) : null;
   return (
     <>
@@ -223,8 +272,12 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
         createPortal(
           <SlideControls
             editable={editable}
-            tool={toolId}
-            onTool={setToolId}
+            offReason={props.tool !== null ? bandReason : null}
+            tool={pathologyMode ? 'navigate' : toolId}
+            onTool={(id) => {
+              setToolId(id);
+              setPathologyMode(null);
+            }}
             diameterMicrons={diameterMicrons}
             onDiameter={setDiameterMicrons}
             hasPixelSize={mpp !== null}
@@ -271,6 +324,26 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
             const rect = host.current!.getBoundingClientRect();
             view.current?.zoomBy(e.deltaY < 0 ? 1.25 : 0.8, [e.clientX - rect.left, e.clientY - rect.top]);
           }}
+        />
+        <PathologyLayer
+          itemId={item.id}
+          projectId={item.projectId}
+          taskId={props.taskId ?? null}
+          labels={props.labels}
+          view={currentView}
+          viewOpen={viewOpen}
+          mpp={mpp}
+          bandReason={bandReason}
+          editable={props.tool !== null}
+          mode={pathologyMode}
+          onMode={setPathologyMode}
+          onRules={setRules}
+          subscribe={subscribe}
+          controls={props.controls}
+          shortcuts={props.shortcuts}
+          host={() => host.current}
+          onError={onError}
+          hooks={pathologyHooks}
         />
         <div className="slide-readout">
           <span data-testid="magnification">{magnification !== null ? magnificationText(magnification) : 'magnification unknown (no pixel size)'}</span>

@@ -77,6 +77,8 @@ export class SlideView {
       // Up to 4 screen pixels per slide pixel (160× on a 40× scan): the pixels a brush edits.
       maxZoomPixelRatio: 4,
       visibilityRatio: 0.2,
+      // Out to a tenth of the fitted view, so 2× and 5× are reachable on a small slide (regions are drawn there).
+      minZoomImageRatio: 0.1,
       animationTime: 0.4,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: false },
       crossOriginPolicy: false,
@@ -113,6 +115,19 @@ export class SlideView {
     const vp = this.viewer.viewport;
     const bounds = vp.getBoundsNoRotate();
     vp.panBy(new this.#osd.Point(bounds.width * dx, bounds.height * dy), immediately);
+    vp.applyConstraints();
+  }
+
+  /** Puts a slide pixel in the middle of the view. */
+  centreOn(p: Point, immediately = false): void {
+    const vp = this.viewer.viewport;
+    vp.panTo(vp.imageToViewportCoordinates(new this.#osd.Point(p[0], p[1])), immediately);
+  }
+
+  /** Moves the image with a drag of (dx, dy) screen pixels. */
+  dragBy(dx: number, dy: number): void {
+    const vp = this.viewer.viewport;
+    vp.panBy(vp.deltaPointsFromPixels(new this.#osd.Point(-dx, -dy)), true);
     vp.applyConstraints();
   }
 
