@@ -132,3 +132,21 @@ export {
 export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion, regionMask } from './components/region-grow';
 export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
 export { type PathLengths, pathLengths } from './metrics/path-length';
+export {
+  interpolateMask,
+  lesionDetectionF1,
+  maskArea,
+  maskOfRuns,
+  presenceIntervalIou,
+  presentFrames,
+  runsOfMask,
+  sampledFrameDice,
+  signedDistance,
+  temporalConsistency,
+  tubeIou,
+  type ConsecutiveFrame,
+  type DetectionF1,
+  type RunsResult,
+  type TemporalConsistency,
+  type TrackMasks,
+} from './video';

@@ -308,3 +308,19 @@ export {
 } from './models';
 export * from './version';
 export * from './backup';
+export {
+  FrameFlag,
+  FrameFlagsRequest,
+  FrameRuns,
+  TrackFrame,
+  TrackFrameState,
+  TrackSaveRequest,
+  VideoFrame,
+  VideoSummary,
+  VideoTrack,
+  frameFlagWords,
+  frameFlags,
+  propagationMethods,
+  trackFrameStateWords,
+  trackFrameStates,
+} from './video';

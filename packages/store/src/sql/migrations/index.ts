@@ -28,6 +28,7 @@ import { modelRegistry } from './0830_model_registry';
 import { schemaTemplates } from './0840_schema_templates';
 import { derivedStructures } from './0841_derived_structures';
 import { organisations } from './0850_organisations';
+import { videoFrames } from './0890_video_frames';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -63,4 +64,5 @@ export const migrations: readonly Migration[] = [
   schemaTemplates,
   derivedStructures,
   organisations,
+  videoFrames,
 ];
