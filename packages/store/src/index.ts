@@ -275,3 +275,4 @@ export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfi
 export { createBackup, type BackupSource } from './backup/backup';
 export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/restore';
 export { parseBackupManifest } from './backup/manifest';
+export { recordVideo, recordQuarantinedVideo, quarantinedVideo, videoForItem, videoFrameTable, VideoTrackStore, videoDb, type IngestedVideo, type VideoDb, type VideoTables } from './video';
