@@ -275,4 +275,21 @@ export { framesHounsfield, readItemHounsfield, sliceHounsfield, type ItemHounsfi
 export { createBackup, type BackupSource } from './backup/backup';
 export { restoreBackup, type RestoreTarget, type RestoreReport } from './backup/restore';
 export { parseBackupManifest } from './backup/manifest';
-export { recordVideo, recordQuarantinedVideo, quarantinedVideo, videoForItem, videoFrameTable, VideoTrackStore, videoDb, type IngestedVideo, type VideoDb, type VideoTables } from './video';
+export {
+  exportVideoAnnotations,
+  recordQuarantinedVideo,
+  recordVideo,
+  quarantinedVideo,
+  sampledFrameIndices,
+  trackMasksOf,
+  videoAgreement,
+  videoDb,
+  videoForItem,
+  videoFrameTable,
+  VideoTrackStore,
+  type IngestedVideo,
+  type VideoAgreement,
+  type VideoCocoExport,
+  type VideoDb,
+  type VideoTables,
+} from './video';
