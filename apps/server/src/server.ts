@@ -33,6 +33,7 @@ import { registerProjectModalityRoutes } from './routes/project-modalities';
 import { registerDicomwebRoutes } from './routes/dicomweb';
 import type { RetrievalRunner } from './dicomweb/retrievals';
 import { registerSlideRoutes } from './routes/slides';
+import { registerVideoRoutes } from './routes/video/video-routes';
 import { registerUploadRoutes } from './routes/uploads';
 import { registerPathologyRoutes } from './routes/pathology';
 import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
@@ -154,6 +155,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerLabelSchemaTemplateRoutes(app, registry, context);
   registerDerivedStructureRoutes(app, registry, context);
   registerModelRoutes(app, registry, context);
+  registerVideoRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot());
   return { app, registry, context, audit: access.audit, retrievals };
 }

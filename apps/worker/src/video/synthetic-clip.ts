@@ -52,7 +52,7 @@ export async function writeSyntheticClip(options: SyntheticClipOptions): Promise
   const r = `(${a.radius}+(${b.radius - a.radius})*${f})`;
   const inside = `lte(hypot(X-${cx},Y-${cy}),${r})`;
   const gradients = options.content === 'gradients';
-  const filters = gradients ? ['noise=alls=8:allf=t'] : [
+  const filters = gradients ? ['format=yuv420p'] : [
     // The texture: reddish mucosa with temporal noise; the polyp a paler disc on it.
     `geq=r='if(${inside},235,170+20*sin(X/9)*sin(Y/7))':g='if(${inside},190,80+15*sin(X/5))':b='if(${inside},160,70)'`,
     'noise=alls=12:allf=t',
