@@ -7,6 +7,7 @@ import { BlobKey, LocalBlobStore, ProjectRepository, testing, videoForItem, vide
 import { projectDeidSettings } from '../project-deid';
 import { ffprobeDecodedFrames, runTool } from './ffmpeg';
 import { ingestVideo } from './ingest-video';
+import { ingestUploadedVideo } from './upload-video';
 import { writeSyntheticClip } from './synthetic-clip';
 
 describe('video ingest', { timeout: 600_000 }, () => {
@@ -105,5 +106,13 @@ describe('video ingest', { timeout: 600_000 }, () => {
     await writeFile(text, 'not a video at all');
     expect((await ingest(text)).files[0]).toMatchObject({ status: 'rejected' });
     expect(await counts()).toEqual(before);
+  });
+
+  it('takes an uploaded clip through the same gate and answers the uploader in words', async () => {
+    const source = join(dir, 'upload.mp4');
+    await writeSyntheticClip({ path: source, seconds: 1 });
+    const answer = await ingestUploadedVideo({ database, blobs, clock }, projectId, new Uint8Array(await readFile(source)));
+    expect(answer).toMatchObject({ state: 'passed', code: null, outcome: { passed: 1 } });
+    expect(answer.reason).toBe(`Passed the video gate: ${await ffprobeDecodedFrames(source)} decoded frames`);
   });
 });
