@@ -47,7 +47,7 @@ export async function run(): Promise<BenchResult> {
   const ocr = timedOcr(createOcrEngine());
   try {
     const source = join(dir, 'clip.mp4');
-    await writeSyntheticClip({ path: source, width: 1920, height: 1080, seconds: SECONDS, framesPerSecond: 30, keyFrameInterval: 30, content: 'gradients' });
+    await writeSyntheticClip({ path: source, width: 1920, height: 1080, seconds: SECONDS, framesPerSecond: 30, keyFrameInterval: 30, content: 'flat' });
     const projectId = await testing.createDemoProject(database);
     await new ProjectRepository(database.db).setAcceptedModalities(projectId, ['ES']);
     const loadBefore = loadavg()[0]!;

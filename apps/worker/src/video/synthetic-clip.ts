@@ -14,10 +14,11 @@ export interface SyntheticClipOptions {
   /** Frames between key frames (default 12, so that seeking has to decode from a key frame). */
   readonly keyFrameInterval?: number;
   /**
-   * `scene` (default): the polyp drawn per pixel by `geq`, exact but slow; `gradients`: moving
-   * colour gradients with noise, fast enough for a 30 s 1080p benchmark clip, with no polyp.
+   * `scene` (default): the polyp drawn per pixel by `geq`, exact but slow; `flat`: a flat mucosa
+   * colour with no polyp, fast enough for a 30 s 1080p benchmark clip (noise and gradients at that
+   * size make the OCR stage read words that are not there).
    */
-  readonly content?: 'scene' | 'gradients';
+  readonly content?: 'scene' | 'flat';
 }
 
 /** Where the polyp is at a time: its centre moves linearly and its radius grows linearly over the clip. */
@@ -51,8 +52,8 @@ export async function writeSyntheticClip(options: SyntheticClipOptions): Promise
   const cy = `(${a.y}+(${b.y - a.y})*${f})`;
   const r = `(${a.radius}+(${b.radius - a.radius})*${f})`;
   const inside = `lte(hypot(X-${cx},Y-${cy}),${r})`;
-  const gradients = options.content === 'gradients';
-  const filters = gradients ? ['format=yuv420p'] : [
+  const flat = options.content === 'flat';
+  const filters = flat ? ['format=yuv420p'] : [
     // The texture: reddish mucosa with temporal noise; the polyp a paler disc on it.
     `geq=r='if(${inside},235,170+20*sin(X/9)*sin(Y/7))':g='if(${inside},190,80+15*sin(X/5))':b='if(${inside},160,70)'`,
     'noise=alls=12:allf=t',
@@ -63,7 +64,7 @@ export async function writeSyntheticClip(options: SyntheticClipOptions): Promise
   }
   await runTool('ffmpeg', [
     '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', gradients ? `gradients=s=${width}x${height}:r=${fps}:d=${seconds}:speed=0.02` : `color=c=black:s=${width}x${height}:r=${fps}:d=${seconds}`,
+    '-f', 'lavfi', '-i', `color=c=${flat ? '0xaa5046' : 'black'}:s=${width}x${height}:r=${fps}:d=${seconds}`,
     '-vf', filters.join(','),
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', String(options.keyFrameInterval ?? 12), '-bf', '2',
     '-metadata', 'title=synthetic endoscopy', '-metadata', 'comment=patient 4711',
