@@ -52,6 +52,10 @@ describe.each(testing.testDatabaseKinds().run)('video routes on %s', (kind) => {
     expect(video.statusCode, video.body).toBe(200);
     expect(video.json()).toMatchObject({ itemId, width: W, height: H, frameCount: 10, framesPerSecond: 10 });
     expect(video.json()).not.toHaveProperty('blobHash');
+    // The workspace opens a video as its frames stacked: one slice per decoded frame.
+    const opened = await call('GET', `/api/items/${itemId}`);
+    expect(opened.statusCode, opened.body).toBe(200);
+    expect(opened.json()).toMatchObject({ kind: 'frame_range', grid: { rows: H, columns: W, slices: 10 } });
     const frames = await call('GET', `/api/videos/${itemId}/frames`);
     expect(frames.json().map((f: { index: number }) => f.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const whole = await call('GET', `/api/videos/${itemId}/proxy.mp4`);
@@ -81,5 +85,35 @@ describe.each(testing.testDatabaseKinds().run)('video routes on %s', (kind) => {
     const exported = (await call('GET', `/api/videos/${itemId}/export/coco.json`)).json();
     expect(exported.coco.annotations.map((a: { image_id: number; timestamp: number }) => [a.image_id, a.timestamp])).toEqual([[3, 0.2], [4, 0.3]]);
     expect(exported.tracks.tracks[0].frames[0]).toMatchObject({ frame: 2, state: 'keyframe', timestamp: 0.2 });
+  });
+
+  it('interpolates between two keyframes: the middle frame lies between them; refuses without a later keyframe', async () => {
+    const centroidX = (runs: number[]) => {
+      let sx = 0;
+      let n = 0;
+      let at = 0;
+      runs.forEach((len, i) => {
+        if (i % 2 === 1)
+          for (let p = at; p < at + len; p++) {
+            sx += p % W;
+            n++;
+          }
+        at += len;
+      });
+      return sx / n;
+    };
+    const body = { labelValue: 1, name: 'Polyp 2', parentVersion: 0, frames: [{ frame: 1, status: { state: 'keyframe' }, runs: disc(12, 24, 5) }, { frame: 5, status: { state: 'keyframe' }, runs: disc(44, 24, 7) }] };
+    const track = (await call('POST', `/api/videos/${itemId}/tracks`, body)).json();
+    const filled = await call('POST', `/api/videos/${itemId}/tracks/${track.id}/interpolate`, { fromFrame: 1, parentVersion: 1 });
+    expect(filled.statusCode, filled.body).toBe(200);
+    const frames = filled.json().frames as { frame: number; status: { state: string }; runs: number[] }[];
+    expect(frames.map((f) => [f.frame, f.status.state])).toEqual([[1, 'keyframe'], [2, 'interpolated'], [3, 'interpolated'], [4, 'interpolated'], [5, 'keyframe']]);
+    const middle = centroidX(frames[2]!.runs);
+    expect(middle).toBeGreaterThan(12 + 8);
+    expect(middle).toBeLessThan(44 - 8);
+    const refused = await call('POST', `/api/videos/${itemId}/tracks/${track.id}/interpolate`, { fromFrame: 5, parentVersion: 2 });
+    expect(refused.json().code).toBe('DLN_VIDEO_TRACK_INVALID');
+    const stale = await call('POST', `/api/videos/${itemId}/tracks/${track.id}/interpolate`, { fromFrame: 1, parentVersion: 1 });
+    expect(stale.json().code).toBe('DLN_REVISION_STALE');
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DelineateError, FrameFlag, FrameFlagsRequest, TrackSaveRequest, VideoFrame, VideoSummary, VideoTrack } from '@delineate/schema';
+import { interpolateMask, maskOfRuns, runsOfMask } from '@delineate/core';
 import { exportVideoAnnotations, videoForItem, videoFrameTable, VideoTrackStore } from '@delineate/store';
 import { requestUserId } from '../../http/actor';
 import type { ServerContext } from '../../context';
@@ -8,6 +9,7 @@ import { defineRoute, type RouteRegistry } from '../../http/route';
 
 const itemParams = z.object({ itemId: z.uuid() });
 const trackParams = itemParams.extend({ trackId: z.uuid() });
+const InterpolateRequest = z.object({ fromFrame: z.number().int().min(0), parentVersion: z.number().int().min(1) });
 const thumbParams = itemParams.extend({ frame: z.coerce.number().int().min(0) });
 
 /** Parses `bytes=a-b` (one range) against a length; undefined for a missing or unusable header. */
@@ -137,6 +139,42 @@ export function registerVideoRoutes(app: FastifyInstance, registry: RouteRegistr
     body: TrackSaveRequest,
     responses: { 200: { description: 'The saved track', schema: VideoTrack } },
     handler: async ({ params, body }, request) => tracks().save(params.itemId, params.trackId, body, requestUserId(request)),
+  });
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: '/api/videos/:itemId/tracks/:trackId/interpolate',
+    operationId: 'interpolateVideoTrack',
+    summary: 'Fills the frames between a keyframe and the next keyframe by shape interpolation (a new version, compare-and-set)',
+    tags: ['video'],
+    action: 'revision.save',
+    resource: 'item',
+    params: trackParams,
+    body: InterpolateRequest,
+    responses: { 200: { description: 'The saved track', schema: VideoTrack } },
+    handler: async ({ params, body }, request) => {
+      const video = await videoForItem(ctx.database.db, params.itemId);
+      const track = (await tracks().list(params.itemId)).find((t) => t.id === params.trackId);
+      if (!track) throw new DelineateError('DLN_NOT_FOUND', 'Track not found');
+      const keyframes = track.frames.filter((f) => f.status.state === 'keyframe').map((f) => f.frame);
+      const next = keyframes.filter((f) => f > body.fromFrame).sort((a, b) => a - b)[0];
+      const from = track.frames.find((f) => f.frame === body.fromFrame && f.status.state === 'keyframe');
+      const to = track.frames.find((f) => f.frame === next);
+      if (!from?.runs || !to?.runs) throw new DelineateError('DLN_VIDEO_TRACK_INVALID', 'Interpolation needs a keyframe at this frame and a later keyframe');
+      const pixels = video.width * video.height;
+      const a = maskOfRuns(from.runs, pixels);
+      const b = maskOfRuns(to.runs, pixels);
+      if (!a.ok || !b.ok) throw new DelineateError('DLN_VIDEO_TRACK_INVALID', 'A keyframe mask does not fit the frame');
+      const span = to.frame - from.frame;
+      // Frames strictly between the two keyframes are replaced; every other frame is kept as it was.
+      const kept = track.frames.filter((f) => f.frame <= from.frame || f.frame >= to.frame);
+      const filled = Array.from({ length: span - 1 }, (_, i) => {
+        const frame = from.frame + i + 1;
+        return { frame, status: { state: 'interpolated' as const }, runs: runsOfMask(interpolateMask(a.mask, b.mask, video.width, video.height, (i + 1) / span)) };
+      });
+      const frames = [...kept, ...filled].sort((x, y) => x.frame - y.frame);
+      return tracks().save(params.itemId, params.trackId, { labelValue: track.labelValue, name: track.name, parentVersion: body.parentVersion, frames }, requestUserId(request));
+    },
   });
 
   defineRoute(app, registry, {
