@@ -207,9 +207,9 @@ export function VideoViewer(props: ViewerProps<TileLayers>) {
     </div>
   );
   return (
-    <div className="video-workspace" style={{ display: 'flex', flexDirection: 'column', gap: 8, padding: 8 }}>
+    <div className="video-workspace" style={{ display: 'flex', flexDirection: 'column', gap: 8, padding: 8, width: '100%', boxSizing: 'border-box', overflow: 'auto' }}>
       {props.controls ? createPortal(controls, props.controls) : controls}
-      <div style={{ position: 'relative', maxWidth: '100%', aspectRatio: `${video.width} / ${video.height}` }}>
+      <div style={{ position: 'relative', width: `min(100%, ${Math.max(video.width, 640)}px)`, aspectRatio: `${video.width} / ${video.height}` }}>
         <video ref={videoEl} src={videoApi.proxyUrl(item.id)} preload="auto" muted playsInline style={{ width: '100%', height: '100%', display: 'block' }} onPause={() => setPlaying(false)} onTimeUpdate={(e) => playing && setFrame(frameAtTime(frames, e.currentTarget.currentTime))} />
         <canvas
           ref={canvas}
