@@ -33,6 +33,7 @@ import { registerProjectModalityRoutes } from './routes/project-modalities';
 import { registerDicomwebRoutes } from './routes/dicomweb';
 import type { RetrievalRunner } from './dicomweb/retrievals';
 import { registerSlideRoutes } from './routes/slides';
+import { registerVideoRoutes } from './routes/video/video-routes';
 import { registerUploadRoutes } from './routes/uploads';
 import { registerPathologyRoutes } from './routes/pathology';
 import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templates';
@@ -162,6 +163,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerModelRoutes(app, registry, context);
   registerFundusRoutes(app, registry, context);
   registerOctRoutes(app, registry, context);
+  registerVideoRoutes(app, registry, context);
   await serveWebBuild(app, deps.config.webRoot ?? defaultWebRoot());
   return { app, registry, context, audit: access.audit, retrievals };
 }

@@ -83,6 +83,8 @@ export interface IngestReport {
   items: IngestedItem[];
   /** Slides recorded (slide ingest): each a whole-slide item over its converted pyramid. */
   slides?: IngestedSlide[];
+  /** Videos recorded (video ingest): each a `frame_range` item over its decoded frame table. */
+  videos?: Array<{ itemId: string; videoId: string; frameCount: number }>;
 }
 
 export interface IngestedSlide {

@@ -2,6 +2,7 @@ import type { DeidGate, IodValidator, PixelStage } from '@delineate/deid';
 import { DelineateError, errorCodes, REDACTION_JOB_KIND, RedactionJobPayload, type ErrorCode } from '@delineate/schema';
 import { ingestDicom, type IngestDeps, type IngestReport } from './ingest';
 import { projectDeidSettings } from './project-deid';
+import { isQuarantinedVideo, redactQuarantinedVideo } from './video/redact-video';
 import type { JobHandler } from './worker';
 
 export const REDACT_JOB = REDACTION_JOB_KIND;
@@ -43,7 +44,8 @@ export function redactJobHandler(pixelStage: () => PixelStage, validator: () => 
   return async (job, context) => {
     const parsed = RedactPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
-    const report = await redactQuarantined(context, parsed.data, pixelStage(), validator(), gate);
+    // A video's redaction re-encodes the clip with the rectangles blacked out (issue 21).
+    const report = (await isQuarantinedVideo(context, parsed.data.recordId)) ? await redactQuarantinedVideo(context, parsed.data) : await redactQuarantined(context, parsed.data, pixelStage(), validator(), gate);
     // A rejected file fails the job, with its code: the job's audit event must not read as done.
     const rejected = report.files.find((file) => file.status === 'rejected');
     if (rejected) throw new DelineateError(rejected.code && rejected.code in errorCodes ? (rejected.code as ErrorCode) : 'DLN_DEID_FAILED', rejected.reason ?? 'The redacted file was rejected');

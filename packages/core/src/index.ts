@@ -217,3 +217,21 @@ export {
   volumeCurves,
 } from './cardiac/measures';
 export { type IndexAgreement, type PhaseStructureAgreement, frameDisagreement, indexAgreement, structureAgreement } from './cardiac/agreement';
+export {
+  interpolateMask,
+  lesionDetectionF1,
+  maskArea,
+  maskOfRuns,
+  presenceIntervalIou,
+  presentFrames,
+  runsOfMask,
+  sampledFrameDice,
+  signedDistance,
+  temporalConsistency,
+  tubeIou,
+  type ConsecutiveFrame,
+  type DetectionF1,
+  type RunsResult,
+  type TemporalConsistency,
+  type TrackMasks,
+} from './video';

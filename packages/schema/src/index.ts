@@ -330,3 +330,19 @@ export {
 } from './fundus';
 export { OctBoundaryRevision, OctBoundarySource, OctSource, OctVolume, octSources } from './oct';
 export * from './cardiac';
+export {
+  FrameFlag,
+  FrameFlagsRequest,
+  FrameRuns,
+  TrackFrame,
+  TrackFrameState,
+  TrackSaveRequest,
+  VideoFrame,
+  VideoSummary,
+  VideoTrack,
+  frameFlagWords,
+  frameFlags,
+  propagationMethods,
+  trackFrameStateWords,
+  trackFrameStates,
+} from './video';

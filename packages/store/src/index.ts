@@ -220,7 +220,7 @@ export { registerSlidePyramid, storeSlideTileIndex, BlobPyramidSource } from './
 export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';
 // Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
 export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
-export { checkUploadContent, checkUploadName, isZipArchive, type RefusedKind } from './uploads/upload-kinds';
+export { checkUploadContent, checkUploadName, isVideoContainer, isZipArchive, type RefusedKind } from './uploads/upload-kinds';
 
 // The pathology workflow (issue 17, src/pathology/).
 export {
@@ -293,3 +293,21 @@ export { cardiacDb, type CardiacDb, type CardiacTables } from './cardiac/tables'
 export { cineOfItem, cineStackAt, labelConventionsOf, labelValuesOf, recordCineSeries, setLabelConventions, type CineItem } from './cardiac/cine';
 export { cardiacReading, currentDesignation, designatePhases, saveCardiacContours, type CardiacReading, type SaveCardiacContoursInput } from './cardiac/readings';
 export { cardiacItemAgreement, clinicalIndexAgreement, clinicalIndices, type CardiacPairAgreement, type ClinicalIndex } from './cardiac/agreement';
+export {
+  exportVideoAnnotations,
+  recordQuarantinedVideo,
+  recordVideo,
+  quarantinedVideo,
+  sampledFrameIndices,
+  trackMasksOf,
+  videoAgreement,
+  videoDb,
+  videoForItem,
+  videoFrameTable,
+  VideoTrackStore,
+  type IngestedVideo,
+  type VideoAgreement,
+  type VideoCocoExport,
+  type VideoDb,
+  type VideoTables,
+} from './video';

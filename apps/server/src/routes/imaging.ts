@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DelineateError, LabelSchema } from '@delineate/schema';
-import { framesHounsfield, ItemRepository, LabelSchemaRepository, sliceHounsfield } from '@delineate/store';
+import { framesHounsfield, ItemRepository, LabelSchemaRepository, sliceHounsfield, videoForItem } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { requestUserId } from '../http/actor';
 import { defineRoute, type RouteRegistry } from '../http/route';
@@ -88,7 +88,18 @@ async function viewedGeometryOfItem(ctx: ServerContext, itemId: string): Promise
     .where('items.id', '=', itemId)
     .where('items.kind', '=', 'slide_region')
     .executeTakeFirst();
-  if (!slide?.region_width || !slide.region_height) return seriesOfItem(ctx, itemId);
+  if (!slide?.region_width || !slide.region_height) {
+    const kind = await ctx.database.db.selectFrom('items').select('kind').where('id', '=', itemId).executeTakeFirst();
+    if (kind?.kind !== 'frame_range') return seriesOfItem(ctx, itemId);
+    // A video is viewed as its frames stacked: one slice per decoded frame, in pixels.
+    const video = await videoForItem(ctx.database.db, itemId);
+    return {
+      seriesId: null,
+      projectId: video.projectId,
+      kind: 'frame_range',
+      grid: { rows: video.height, columns: video.width, slices: video.frameCount, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+    };
+  }
   const x = slide.mpp ? slide.mpp / 1000 : 1;
   const y = slide.mpp_y ? slide.mpp_y / 1000 : x;
   return {

@@ -169,9 +169,9 @@ describe('browser upload routes', () => {
     }
   });
 
-  it('refuses video in plain words, by name and by content, and stages a slide and a NIfTI file for the gate', async () => {
+  it('refuses video other than MP4 and MOV in plain words, by name and by content, and stages a slide and a NIfTI file for the gate', async () => {
     const batch = await newBatch();
-    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'scope.mp4', size: 100 })).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' });
+    expect((await call(steward, 'POST', `/api/upload-batches/${batch}/files`, { name: 'scope.avi', size: 100 })).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Only MP4 and MOV videos are accepted' });
     // A slide, by name and by its TIFF header, is staged like any file: the gate job sends it through the slide gate.
     const tiff = new Uint8Array(512);
     tiff.set([0x49, 0x49, 0x2a, 0x00]);
@@ -184,9 +184,10 @@ describe('browser upload routes', () => {
     const labels = await newFile(batch, nifti, { name: 'labels.nii' });
     expect((await call(steward, 'PATCH', `/api/upload-files/${labels}?offset=0`, nifti)).status).toBeLessThan(300);
     const video = new Uint8Array(512);
-    video.set(new TextEncoder().encode('ftypisom'), 4);
+    video.set(new TextEncoder().encode('RIFF'), 0);
+    video.set(new TextEncoder().encode('AVI '), 8);
     const renamed = await newFile(batch, video, { name: 'renamed.dcm' });
-    expect((await call(steward, 'PATCH', `/api/upload-files/${renamed}?offset=0`, video)).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' });
+    expect((await call(steward, 'PATCH', `/api/upload-files/${renamed}?offset=0`, video)).body).toMatchObject({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Only MP4 and MOV videos are accepted' });
     expect(await staged(renamed)).toHaveLength(0);
     expect((await call(steward, 'GET', `/api/upload-batches/${batch}`)).body.files).toContainEqual(expect.objectContaining({ id: renamed, state: 'rejected', code: 'DLN_UPLOAD_KIND_UNSUPPORTED' }));
   });

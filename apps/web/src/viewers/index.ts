@@ -9,9 +9,11 @@ import { prefetchFirstSlice } from './radiology/volume-loader';
 import { FundusViewer } from './fundus/FundusViewer';
 import { SlideViewer } from './slide/SlideViewer';
 import { slideInfo } from './slide/slide-view';
+import { VideoViewer } from './video/VideoViewer';
 
 export const viewers: readonly ViewerRegistration[] = [
   { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
+  { kinds: ['frame_range'], name: 'Endoscopy video', labels: 'tiles', component: VideoViewer },
   { kinds: ['slide_region'], name: 'Whole-slide image', labels: 'tiles', component: SlideViewer, prefetch: (item) => void slideInfo(item.id).catch(() => undefined) },
   { kinds: ['photo'], name: 'Fundus photograph', component: FundusViewer },
   { kinds: ['cine_volume'], name: 'Cardiac cine', component: CineViewer },

@@ -1,10 +1,11 @@
 import type { DeidGate, IodValidator, PixelStage } from '@delineate/deid';
 import { expandZip } from '@delineate/formats';
 import { DelineateError, isDelineateError, UPLOAD_GATE_JOB_KIND, UploadGateJobPayload, type UploadOutcome } from '@delineate/schema';
-import { isZipArchive, UploadStaging, type BlobKey, type UploadFile } from '@delineate/store';
+import { isVideoContainer, isZipArchive, UploadStaging, type BlobKey, type UploadFile } from '@delineate/store';
 import { type IngestDeps, type IngestFileReport } from '../ingest';
 import { ingestBatch } from '../ingest-batch';
 import { projectDeidSettings } from '../project-deid';
+import { ingestUploadedVideo } from '../video/upload-video';
 import type { JobHandler } from '../worker';
 import { quarantineWords } from './quarantine-words';
 import { importUploadedNifti, isNiftiUpload } from './upload-nifti';
@@ -75,6 +76,11 @@ export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: U
   const labelMaps: Array<{ file: UploadFile; bytes: Uint8Array }> = [];
   for (const file of files) {
     const bytes = await staging.content(file.id);
+    // An MP4 or MOV clip goes through the video gate on its own (issue 21).
+    if (isVideoContainer(bytes)) {
+      await staging.settle(file.id, ...settleVideo(await ingestUploadedVideo(deps, payload.projectId, bytes)));
+      continue;
+    }
     if (isNiftiUpload(file.name, bytes)) {
       labelMaps.push({ file, bytes });
       continue;
@@ -110,6 +116,10 @@ export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: U
     const answer = await importUploadedNifti(deps, { projectId: payload.projectId, uploadedBy, bytes, items });
     await staging.settle(file.id, answer.state, answer);
   }
+}
+
+function settleVideo(answer: Awaited<ReturnType<typeof ingestUploadedVideo>>) {
+  return [answer.state, { code: answer.code, reason: answer.reason, outcome: answer.outcome }] as const;
 }
 
 export function uploadGateJobHandler(key: BlobKey, tools: UploadGateTools): JobHandler {

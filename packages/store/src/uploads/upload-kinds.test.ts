@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkUploadContent, checkUploadName, isZipArchive } from './upload-kinds';
+import { checkUploadContent, checkUploadName, isVideoContainer, isZipArchive } from './upload-kinds';
 
 const ascii = (text: string, at = 0, size = 512) => {
   const bytes = new Uint8Array(size);
@@ -8,13 +8,18 @@ const ascii = (text: string, at = 0, size = 512) => {
 };
 
 describe('what an upload accepts', () => {
-  it('refuses video by name, in words, and takes slides for the slide gate and NIfTI label maps for their series', () => {
-    expect(() => checkUploadName('colonoscopy.mov')).toThrow('Videos are not accepted by this server yet');
-    for (const name of ['t1.nii.gz', 'labels.nii', 'IM0001', 'DICOMDIR', 'study.zip', 'ct/slice.dcm', 'case 12/slide.SVS', 'he.ndpi', 'scan.mrxs', 'boxes.tiff']) expect(() => checkUploadName(name)).not.toThrow();
+  it('refuses video other than MP4 and MOV by name, in words, and takes slides, NIfTI label maps and MP4/MOV clips', () => {
+    expect(() => checkUploadName('colonoscopy.avi')).toThrow('Only MP4 and MOV videos are accepted');
+    for (const name of ['colonoscopy.mov', 'scope.mp4', 't1.nii.gz', 'labels.nii', 'IM0001', 'DICOMDIR', 'study.zip', 'ct/slice.dcm', 'case 12/slide.SVS', 'he.ndpi', 'scan.mrxs', 'boxes.tiff']) expect(() => checkUploadName(name)).not.toThrow();
   });
 
-  it('refuses video by content too, whatever the name, and takes a NIfTI header and a TIFF or BigTIFF slide', () => {
-    expect(() => checkUploadContent(ascii('ftypisom', 4))).toThrow(expect.objectContaining({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Videos are not accepted by this server yet' }));
+  it('refuses other video by content too, whatever the name, and takes MP4/MOV, a NIfTI header and a TIFF or BigTIFF slide', () => {
+    const avi = ascii('RIFF');
+    avi.set(new TextEncoder().encode('AVI '), 8);
+    expect(() => checkUploadContent(avi)).toThrow(expect.objectContaining({ code: 'DLN_UPLOAD_KIND_UNSUPPORTED', message: 'Only MP4 and MOV videos are accepted' }));
+    expect(() => checkUploadContent(ascii('ftypisom', 4))).not.toThrow();
+    expect(isVideoContainer(ascii('ftypqt  ', 4))).toBe(true);
+    expect(isVideoContainer(ascii('DICM', 128))).toBe(false);
     expect(() => checkUploadContent(ascii('n+1\0', 344))).not.toThrow();
     expect(() => checkUploadContent(Uint8Array.of(0x49, 0x49, 0x2a, 0, 8, 0, 0, 0))).not.toThrow();
     expect(() => checkUploadContent(Uint8Array.of(0x4d, 0x4d, 0, 0x2b, 0, 8, 0, 0))).not.toThrow();

@@ -3,17 +3,17 @@ import { DelineateError } from '@delineate/schema';
 /**
  * What the upload accepts: what the ingest gate reads (DICOM files, DICOMDIR folders, zip
  * archives of them, whole-slide images, which go through the slide gate, and NIfTI label maps
- * sent with the series they were made on, imported onto it). Video is refused in plain words
- * until the gate takes it; the rest is left to the gate, which rejects what it cannot read with
- * its own reason.
+ * sent with the series they were made on, imported onto it), and MP4 or MOV video (the video
+ * gate, issue 21). Other video containers are refused in plain words; the rest is left to the
+ * gate, which rejects what it cannot read with its own reason.
  */
 export type RefusedKind = 'video';
 
 const refusals: Readonly<Record<RefusedKind, string>> = {
-  video: 'Videos are not accepted by this server yet',
+  video: 'Only MP4 and MOV videos are accepted',
 };
 
-const byExtension: ReadonlyArray<readonly [RegExp, RefusedKind]> = [[/\.(mp4|m4v|mov|avi|mkv|webm|mpg|mpeg)$/i, 'video']];
+const byExtension: ReadonlyArray<readonly [RegExp, RefusedKind]> = [[/\.(avi|mkv|webm|mpg|mpeg)$/i, 'video']];
 
 function refuse(kind: RefusedKind): never {
   throw new DelineateError('DLN_UPLOAD_KIND_UNSUPPORTED', refusals[kind], { kind });
@@ -26,14 +26,19 @@ export function checkUploadName(name: string): void {
 
 const startsWith = (bytes: Uint8Array, at: number, ascii: string) => bytes.length >= at + ascii.length && [...ascii].every((c, i) => bytes[at + i] === c.charCodeAt(0));
 
-/** The same refusal from the content (a renamed file): common video containers. */
+/** The same refusal from the content (a renamed file): video containers other than MP4 and MOV. */
 export function checkUploadContent(head: Uint8Array): void {
   // A DICOM file's 128-byte preamble is free bytes (it may hold another format's header): DICM decides.
   if (startsWith(head, 128, 'DICM')) return;
-  if (startsWith(head, 4, 'ftyp') || (startsWith(head, 0, 'RIFF') && startsWith(head, 8, 'AVI ')) || (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3)) refuse('video');
+  if ((startsWith(head, 0, 'RIFF') && startsWith(head, 8, 'AVI ')) || (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3)) refuse('video');
 }
 
 /** A zip archive (local file header), expanded into its files before the gate. */
 export function isZipArchive(bytes: Uint8Array): boolean {
   return startsWith(bytes, 0, 'PK\x03\x04');
+}
+
+/** An MP4 or QuickTime MOV file (an `ftyp`, `moov`, `mdat`, `free` or `wide` box first), for the video gate. */
+export function isVideoContainer(head: Uint8Array): boolean {
+  return ['ftyp', 'moov', 'mdat', 'free', 'wide'].some((box) => startsWith(head, 4, box));
 }

@@ -33,6 +33,7 @@ import { seedingSteps } from './0930_seeding_steps';
 import { derivedStructureStates } from './0920_derived_structure_states';
 import { oct } from './0860_oct';
 import { cardiacCine } from './0880_cardiac_cine';
+import { videoFrames } from './0890_video_frames';
 
 /**
  * Every migration, in order. To add one, write `NNNN_name.ts` exporting a {@link Migration}
@@ -71,6 +72,7 @@ export const migrations: readonly Migration[] = [
   oct,
   fundus,
   cardiacCine,
+  videoFrames,
   derivedStructureStates,
   seedingSteps,
 ];
