@@ -18,7 +18,9 @@ const runs = kinds.run.includes('postgres');
 const SIZE = 24;
 const SLICES = 6;
 
-describe.skipIf(runs || !kinds.required)('several servers without PostgreSQL', () => {
+// Fails under CI when PostgreSQL is wanted but not configured; a run that chose PGlite alone
+// (DELINEATE_TEST_DATABASES=pglite, as CI's Node 24 pass) does not want it.
+describe.skipIf(!(kinds.required && kinds.missing.includes('postgres')))('several servers without PostgreSQL', () => {
   it('needs DELINEATE_TEST_DATABASE_URL under CI', () => {
     throw new Error('The several-servers test runs on PostgreSQL only: set DELINEATE_TEST_DATABASE_URL (scripts/pg-test-server.sh)');
   });
