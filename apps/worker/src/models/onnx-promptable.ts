@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { DelineateError } from '@delineate/schema';
-import { normaliser } from './onnx';
+import { normaliser, onnxSessions } from './onnx';
 import { promptRegion, type PreannotationRuntime, type RuntimeInput, type RuntimeOutput, type RuntimeRegion } from './runtime';
 
 export interface PromptableRuntimeOptions {
@@ -50,21 +50,10 @@ function promptsOf(input: RuntimeInput): { prompts: SlicePrompt[]; region: Runti
  * output index, within the click's slice or the box.
  */
 export function promptableOnnxRuntime(options: PromptableRuntimeOptions = {}): PreannotationRuntime & { close(): Promise<void>; readonly stats: PromptableRuntimeStats } {
-  const sessions = new Map<string, Promise<ort.InferenceSession>>();
+  const { sessions, sessionFor } = onnxSessions(options.threads ?? 1);
   const embeddings = new Map<string, ort.Tensor>();
   const capacity = options.cachedEmbeddings ?? 32;
   const stats: PromptableRuntimeStats = { encoderRuns: 0, decoderRuns: 0, cacheHits: 0 };
-  const sessionFor = (hash: string, weights: Uint8Array) => {
-    let s = sessions.get(hash);
-    if (!s) {
-      s = ort.InferenceSession.create(weights, { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 }).catch((e: unknown) => {
-        sessions.delete(hash);
-        throw new DelineateError('DLN_MODEL_RUNTIME_FAILED', `The ONNX runtime could not load the model (${e instanceof Error ? e.name : 'error'})`);
-      });
-      sessions.set(hash, s);
-    }
-    return s;
-  };
   const infer = async (session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string): Promise<ort.Tensor> => {
     try {
       const result = (await session.run(feeds))[output];

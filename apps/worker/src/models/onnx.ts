@@ -56,12 +56,13 @@ export function normaliser(n: IntensityNormalisation): (hu: number) => number {
  * probabilities averaged where patches overlap. One output channel is thresholded at 0.5 (index
  * 1); several channels take the argmax, channel c being output index c (0 the background).
  */
-export function onnxRuntime(options: OnnxRuntimeOptions = {}): PreannotationRuntime & { close(): Promise<void> } {
+/** ONNX sessions by weights hash, loaded once; a model that fails to load is refused with a code and not kept. */
+export function onnxSessions(threads = 1): { sessions: Map<string, Promise<ort.InferenceSession>>; sessionFor(hash: string, weights: Uint8Array): Promise<ort.InferenceSession> } {
   const sessions = new Map<string, Promise<ort.InferenceSession>>();
   const sessionFor = (hash: string, weights: Uint8Array) => {
     let s = sessions.get(hash);
     if (!s) {
-      s = ort.InferenceSession.create(weights, { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 }).catch((e: unknown) => {
+      s = ort.InferenceSession.create(weights, { intraOpNumThreads: threads, interOpNumThreads: 1 }).catch((e: unknown) => {
         sessions.delete(hash);
         throw new DelineateError('DLN_MODEL_RUNTIME_FAILED', `The ONNX runtime could not load the model (${e instanceof Error ? e.name : 'error'})`);
       });
@@ -69,6 +70,11 @@ export function onnxRuntime(options: OnnxRuntimeOptions = {}): PreannotationRunt
     }
     return s;
   };
+  return { sessions, sessionFor };
+}
+
+export function onnxRuntime(options: OnnxRuntimeOptions = {}): PreannotationRuntime & { close(): Promise<void> } {
+  const { sessions, sessionFor } = onnxSessions(options.threads ?? 1);
   return {
     kind: 'onnx',
     async close() {
