@@ -58,12 +58,17 @@ export function encodeGreyPng(image: GreyImage): Uint8Array {
       }
     }
   }
+  return pngFile(width, height, depth, 0, deflateSync(raw));
+}
+
+/** The PNG container: signature, IHDR (no interlace), one IDAT of filtered rows, IEND. */
+function pngFile(width: number, height: number, depth: number, colourType: number, idat: Uint8Array): Uint8Array {
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
   view.setUint32(0, width);
   view.setUint32(4, height);
-  header.set([depth, 0, 0, 0, 0], 8);
-  const parts = [new Uint8Array(SIGNATURE), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))];
+  header.set([depth, colourType, 0, 0, 0], 8);
+  const parts = [new Uint8Array(SIGNATURE), chunk('IHDR', header), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
@@ -82,17 +87,5 @@ export function encodeRgbPng(image: { readonly width: number; readonly height: n
   const rowBytes = 1 + width * 3;
   const raw = new Uint8Array(rowBytes * height);
   for (let y = 0; y < height; y++) raw.set(data.subarray(y * width * 3, (y + 1) * width * 3), y * rowBytes + 1);
-  const header = new Uint8Array(13);
-  const view = new DataView(header.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  header.set([8, 2, 0, 0, 0], 8);
-  const parts = [new Uint8Array(SIGNATURE), chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return pngFile(width, height, 8, 2, deflateSync(raw, { level: 6 }));
 }
