@@ -191,7 +191,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
           if (ctx) tools[toolId].cancel(ctx);
           bump();
         },
-      }),
+      }).filter((shortcut) => !shortcut.keys.some((key) => registration?.claimsKeys?.includes(key))),
     );
   });
   useEffect(() => {

@@ -14,8 +14,8 @@ import { drawBScan, drawEnFace, type BScanDrawing } from './oct-canvas';
 import { OctControls } from './OctControls';
 import { boundaryOfKey, octTools, orderRefusalWords, type OctToolId } from './oct-words';
 
-const BSCAN_WIDTH = 768;
-const EN_FACE_WIDTH = 256;
+const BSCAN_WIDTH = 640;
+const EN_FACE_WIDTH = 200;
 const noSubscription = () => () => undefined;
 const nothingSaved: SaveState = { kind: 'saved', version: 0 };
 

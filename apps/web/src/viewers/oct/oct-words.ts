@@ -53,3 +53,6 @@ export function boundaryOfKey(key: string): number | null {
   if (key === '-') return 10;
   return null;
 }
+
+/** Every key the OCT workspace binds: the shell leaves them to it (its own 1 … 9 select mask labels, S its sphere brush). */
+export const octClaimedKeys: readonly string[] = ['arrowup', 'arrowdown', '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', ...octTools.map((t) => t.key)];
