@@ -8,9 +8,10 @@ import type { ViewerProps } from '../../workspace/viewer-contract';
 import { boundaryRow, bscanPixels, dragKnot, knotsOf, markAbsent, propagateBoundary, snapBoundary, strokeHeights, writeHeights, type Knot } from './boundary-edit';
 import { BoundaryEdits } from './boundary-edits';
 import { bscanView, toScreen, toStored } from './bscan-view';
-import { bscanAt, enFaceLayout, enFaceProjection } from './en-face';
+import { bscanAt, enFaceProjection, localizerLayout, projectionLayout, type EnFaceLayout } from './en-face';
+import { photoLevel } from '../fundus/fundus-api';
 import { octApi, type OctMeasuresView, type OctVolumeView } from './oct-api';
-import { drawBScan, drawEnFace, type BScanDrawing } from './oct-canvas';
+import { drawBScan, drawEnFace, projectionImage, type BScanDrawing } from './oct-canvas';
 import { OctControls } from './OctControls';
 import { boundaryOfKey, octTools, orderRefusalWords, type OctToolId } from './oct-words';
 
@@ -43,6 +44,8 @@ export function OctViewer(props: ViewerProps) {
   const [measures, setMeasures] = useState<OctMeasuresView | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [drawn, setDrawn] = useState(0);
+  const [localizer, setLocalizer] = useState<{ image: CanvasImageSource; layout: EnFaceLayout } | null>(null);
+  const [localizerChecked, setLocalizerChecked] = useState(false);
   const bscanCanvas = useRef<HTMLCanvasElement>(null);
   const enFaceCanvas = useRef<HTMLCanvasElement>(null);
   const drag = useRef<{ knot: number; knots: Knot[] } | null>(null);
@@ -74,6 +77,13 @@ export function OctViewer(props: ViewerProps) {
       setSaves(controller);
       progress.current(info.bscans, info.bscans);
       await showMeasures(head);
+      // The near-infrared localizer when it came with the volume; else the projection stays.
+      const located = await octApi.localizer(item.id);
+      if (located.localizerItemId && located.width && located.height && located.lines.length === info.bscans) {
+        const image = await photoLevel(located.localizerItemId, 0);
+        if (!cancelled) setLocalizer({ image, layout: localizerLayout({ width: located.width, height: located.height, lines: located.lines }, EN_FACE_WIDTH) });
+      }
+      if (!cancelled) setLocalizerChecked(true);
       // Unsent edits of an earlier visit on this version come back as one undoable edit.
       const draft = await controller.findDraft();
       if (draft && draft.baseVersion === head && !cancelled) controller.restoreDraft(draft);
@@ -88,8 +98,9 @@ export function OctViewer(props: ViewerProps) {
   const bm = useMemo(() => (set && flatten ? boundaryRow(set, boundaryIndex('BM'), bscan).heights : null), [set, flatten, bscan, drawn]);
   const view = useMemo(() => (volume ? bscanView(volume.ascans, BSCAN_WIDTH, stretch, bm) : null), [volume, stretch, bm]);
   const knots = useMemo(() => (set && tool === 'knots' ? knotsOf(boundaryRow(set, boundary, bscan).heights, knotEvery) : []), [set, tool, boundary, bscan, knotEvery, drawn]);
-  const layout = useMemo(() => (volume ? enFaceLayout(volume, EN_FACE_WIDTH) : null), [volume]);
-  const projection = useMemo(() => (volume && pixels ? enFaceProjection(pixels, volume.bscans, volume.rows, volume.ascans) : null), [volume, pixels]);
+  const projection = useMemo(() => (volume && pixels ? projectionImage(enFaceProjection(pixels, volume.bscans, volume.rows, volume.ascans), volume.bscans, volume.ascans) : null), [volume, pixels]);
+  const enFace = useMemo(() => localizer ?? (volume && projection ? { image: projection, layout: projectionLayout(volume, EN_FACE_WIDTH) } : null), [localizer, volume, projection]);
+  const layout = enFace?.layout ?? null;
   const current = volume && pixels ? bscanPixels(pixels, bscan, volume.rows, volume.ascans) : null;
 
   useEffect(() => {
@@ -97,8 +108,8 @@ export function OctViewer(props: ViewerProps) {
     drawBScan(bscanCanvas.current, { pixels: current, rows: volume.rows, ascans: volume.ascans, view, set, bscan, selected: boundary, knots: drag.current?.knots ?? knots, pending });
   }, [volume, current, view, set, bscan, boundary, knots, pending, drawn]);
   useEffect(() => {
-    if (enFaceCanvas.current && volume && projection && layout) drawEnFace(enFaceCanvas.current, projection, volume.bscans, volume.ascans, layout, bscan);
-  }, [volume, projection, layout, bscan]);
+    if (enFaceCanvas.current && enFace) drawEnFace(enFaceCanvas.current, enFace.image, enFace.layout, bscan);
+  }, [enFace, bscan]);
 
   const stepBscan = useCallback((d: number) => setBscan((s) => Math.max(0, Math.min((volume?.bscans ?? 1) - 1, s + d))), [volume]);
   const edit = (what: string, rows: Array<{ boundary: number; bscan: number }>, change: Parameters<BoundaryEdits['edit']>[2]) => {
@@ -199,20 +210,21 @@ export function OctViewer(props: ViewerProps) {
     }
   };
   const onEnFaceClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
-    if (!layout || !volume) return;
+    if (!layout) return;
     const box = e.currentTarget.getBoundingClientRect();
-    const picked = bscanAt(layout, volume.bscans, e.clientY - box.top, 4);
+    const picked = bscanAt(layout, e.clientX - box.left, e.clientY - box.top, 6);
     if (picked !== null) setBscan(picked);
   };
 
   // The shell copies these hooks when it renders: they read the latest state through a ref.
-  const latest = useRef({ volume, set, bscan, boundary, tool, saveState, measures, view, layout, refusal });
-  latest.current = { volume, set, bscan, boundary, tool, saveState, measures, view, layout, refusal };
+  const latest = useRef({ volume, set, bscan, boundary, tool, saveState, measures, view, layout, localizer, localizerChecked });
+  latest.current = { volume, set, bscan, boundary, tool, saveState, measures, view, layout, localizer, localizerChecked };
   const { exposeForTests } = props;
   useEffect(
     () =>
       exposeForTests({
-        octReady: () => latest.current.set !== null && latest.current.view !== null,
+        octReady: () => latest.current.set !== null && latest.current.view !== null && latest.current.localizerChecked,
+        octEnFaceKind: () => (latest.current.localizer ? 'localizer' : 'projection'),
         octPosition: () => ({ bscan: latest.current.bscan, boundary: octBoundaries[latest.current.boundary], tool: latest.current.tool }),
         octSaveState: () => latest.current.saveState,
         octMeasures: () => latest.current.measures,
@@ -227,7 +239,8 @@ export function OctViewer(props: ViewerProps) {
         }) as (...args: never[]) => unknown,
         enFaceToPage: ((s: number) => {
           const box = enFaceCanvas.current!.getBoundingClientRect();
-          return { x: box.left + EN_FACE_WIDTH / 2, y: box.top + latest.current.layout!.lineY(s) };
+          const line = latest.current.layout!.lines[s]!;
+          return { x: box.left + (line.x0 + line.x1) / 2, y: box.top + (line.y0 + line.y1) / 2 };
         }) as (...args: never[]) => unknown,
       }),
     [exposeForTests],
@@ -292,7 +305,7 @@ export function OctViewer(props: ViewerProps) {
             {!pixels && <p>Loading the B-scans…</p>}
           </div>
           <div>
-            <p>En-face view (mean reflectivity per A-scan); click a line to open that B-scan</p>
+            <p data-testid="oct-en-face-kind">{localizer ? 'Near-infrared localizer' : 'En-face projection (mean reflectivity per A-scan)'}; click a line to open that B-scan</p>
             <canvas ref={enFaceCanvas} width={EN_FACE_WIDTH} height={layout?.height ?? 0} style={{ width: EN_FACE_WIDTH, height: layout?.height ?? 0, cursor: 'pointer' }} data-testid="oct-en-face" onClick={onEnFaceClick} />
           </div>
         </div>

@@ -41,7 +41,16 @@ export interface BoundaryRevisionView {
   createdAt: string;
 }
 
+/** Each B-scan's line on the localizer ((row, column) in its pixels) and the localizer's item, when ingested. */
+export interface OctLocalizerView {
+  localizerItemId: string | null;
+  width: number | null;
+  height: number | null;
+  lines: Array<{ start: [number, number]; end: [number, number] }>;
+}
+
 export const octApi = {
+  localizer: (itemId: string) => json<OctLocalizerView>(`/api/items/${itemId}/oct/localizer`),
   volume: (itemId: string) => json<OctVolumeView>(`/api/items/${itemId}/oct`),
   revisions: (annotationId: string) => json<{ revisions: BoundaryRevisionView[] }>(`/api/annotations/${annotationId}/oct/boundaries`),
   measures: (annotationId: string, version: number) => json<{ measures: OctMeasuresView }>(`/api/annotations/${annotationId}/oct/boundaries/${version}/measures`),

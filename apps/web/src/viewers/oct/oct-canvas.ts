@@ -114,23 +114,27 @@ export function drawBScan(canvas: HTMLCanvasElement, d: BScanDrawing): void {
   }
 }
 
-/** The en-face projection with every B-scan's line, the current one highlighted. */
-export function drawEnFace(canvas: HTMLCanvasElement, projection: Uint8ClampedArray, bscans: number, ascans: number, layout: EnFaceLayout, current: number): void {
-  const g = canvas.getContext('2d')!;
+/** The en-face projection as an image (`ascans` × `bscans`), to draw scaled like the localizer. */
+export function projectionImage(projection: Uint8ClampedArray, bscans: number, ascans: number): HTMLCanvasElement {
   const image = new ImageData(ascans, bscans);
   for (let i = 0; i < projection.length; i++) image.data.set([projection[i]!, projection[i]!, projection[i]!, 255], i * 4);
   const c = document.createElement('canvas');
   [c.width, c.height] = [ascans, bscans];
   c.getContext('2d')!.putImageData(image, 0, 0);
+  return c;
+}
+
+/** The en-face image with every B-scan's line, the current one highlighted. */
+export function drawEnFace(canvas: HTMLCanvasElement, image: CanvasImageSource, layout: EnFaceLayout, current: number): void {
+  const g = canvas.getContext('2d')!;
   g.imageSmoothingEnabled = true;
-  g.drawImage(c, 0, 0, layout.width, layout.height);
-  for (let s = 0; s < bscans; s++) {
-    const y = layout.lineY(s);
+  g.drawImage(image, 0, 0, layout.width, layout.height);
+  layout.lines.forEach((line, s) => {
     g.strokeStyle = s === current ? '#00e5ff' : 'rgba(120, 200, 120, 0.55)';
     g.lineWidth = s === current ? 2.5 : 1;
     g.beginPath();
-    g.moveTo(0, y);
-    g.lineTo(layout.width, y);
+    g.moveTo(line.x0, line.y0);
+    g.lineTo(line.x1, line.y1);
     g.stroke();
-  }
+  });
 }

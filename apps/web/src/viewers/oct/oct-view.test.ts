@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bscanView, toScreen, toStored } from './bscan-view';
-import { bscanAt, enFaceLayout, enFaceProjection } from './en-face';
+import { bscanAt, enFaceProjection, localizerLayout, projectionLayout } from './en-face';
 import { boundaryOfKey, octClaimedKeys, orderRefusalWords } from './oct-words';
 
 describe('OCT B-scan view', () => {
@@ -27,10 +27,20 @@ describe('OCT en-face view', () => {
     const ascans = 2;
     const volume = [0, 0, 0, 0, 10, 10, 10, 10, 20, 20, 20, 30];
     expect([...enFaceProjection(volume, bscans, rows, ascans)]).toEqual([0, 0, 102, 102, 204, 255]);
-    const layout = enFaceLayout({ bscans: 49, ascans: 512, ascanSpacingUm: 11.5, bscanSpacingUm: 120 }, 200);
+    const layout = projectionLayout({ bscans: 49, ascans: 512, ascanSpacingUm: 11.5, bscanSpacingUm: 120 }, 200);
     expect(layout.height).toBe(Math.round((49 * 120) / ((512 * 11.5) / 200)));
-    expect(bscanAt(layout, 49, layout.lineY(17) + 1, 4)).toBe(17);
-    expect(bscanAt(layout, 49, layout.height + 50, 4)).toBeNull();
+    expect(bscanAt(layout, 100, layout.lines[17]!.y0 + 1, 4)).toBe(17);
+    expect(bscanAt(layout, 100, layout.height + 50, 4)).toBeNull();
+  });
+
+  it('draws the localizer’s recorded B-scan lines scaled to the canvas and picks the nearest one', () => {
+    const layout = localizerLayout({ width: 128, height: 128, lines: [{ start: [10, 0], end: [10, 127] }, { start: [0, 20], end: [127, 120] }] }, 256);
+    expect(layout.height).toBe(256);
+    expect(layout.lines[0]).toEqual({ x0: 1, y0: 21, x1: 255, y1: 21 });
+    expect(bscanAt(layout, 128, 24, 6)).toBe(0);
+    // On the oblique second line, halfway along it.
+    expect(bscanAt(layout, (41 + 241) / 2, (1 + 255) / 2, 6)).toBe(1);
+    expect(bscanAt(layout, 250, 200, 6)).toBeNull();
   });
 });
 
