@@ -18,6 +18,7 @@ const run = browserAvailable() ? describe : describe.skip;
 interface OctHooks {
   ready(): boolean;
   octReady(): boolean;
+  octEnFaceKind(): 'localizer' | 'projection';
   octPosition(): { bscan: number; boundary: string; tool: string };
   octSaveState(): { kind: string; version?: number };
   octMeasures(): { retina: { centralSubfieldUm: number | null } } | null;
@@ -113,7 +114,8 @@ run('OCT workspace in chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let seeded: SeededOct;
-  const annotations: string[] = [];
+  /** Each reader's head boundary set, read back through the API by the reader (mask.read is theirs, not the project administrator's). */
+  const stored: BoundarySet[] = [];
 
   beforeAll(async () => {
     await ensureWebBuilt();
@@ -138,6 +140,9 @@ run('OCT workspace in chromium', () => {
     await openItem(page, server, seeded.itemId);
     expect(await page.textContent('[data-testid=oct-eye]')).toMatch(/^Right eye \(OD\) · 49 B-scans of 512 A-scans/);
     expect(await page.textContent('[data-testid=oct-legend]')).toContain("BM — Bruch's membrane");
+    // The localizer came through the gate with the volume: its B-scan lines are the ones the OPT records.
+    expect(await hooks(page, (d) => d.octEnFaceKind())).toBe('localizer');
+    expect(await page.textContent('[data-testid=oct-en-face-kind]')).toMatch(/^Near-infrared localizer/);
     const truth = seeded.phantom.boundaries;
 
     await openBScan(page, 10);
@@ -166,7 +171,9 @@ run('OCT workspace in chromium', () => {
 
     expect(await saveAndWait(page)).toBe(1);
     expect(await page.textContent('[data-testid=oct-save-state]')).toBe('Saved as version 1');
-    annotations.push((await hooks(page, (d) => d.annotationId()))!);
+    expect(await page.textContent('[data-testid=oct-cst]')).toMatch(/^\d+ µm$/);
+    await page.screenshot({ path: screenshotPath('oct-workspace-saved') });
+    stored.push(await storedSet(page, (await hooks(page, (d) => d.annotationId()))!));
     await page.close();
   }, 300_000);
 
@@ -211,14 +218,14 @@ run('OCT workspace in chromium', () => {
     await page.click('[data-testid=oct-undo]');
     await page.click('[data-testid=oct-undo]');
     expect(await saveAndWait(page)).toBe(1);
-    annotations.push((await hooks(page, (d) => d.annotationId()))!);
+    stored.push(await storedSet(page, (await hooks(page, (d) => d.annotationId()))!));
     await page.close();
   }, 300_000);
 
   it('the quality page shows each boundary error in µm as computed from the two stored height arrays', async () => {
     const page = await (await newContext(browser)).newPage();
     await signIn(page, server.url, 'demo.projectadmin', server.passwords.get('demo.projectadmin')!);
-    const [a, b] = [await storedSet(page, annotations[0]!), await storedSet(page, annotations[1]!)];
+    const [a, b] = stored as [BoundarySet, BoundarySet];
     const volume = (await getJson<{ axialUmPerPixel: number }>(page, `/api/items/${seeded.itemId}/oct`)).body;
     await page.goto(`${server.url}/#/projects/${seeded.projectId}/quality`);
     await page.waitForSelector('[data-testid=oct-agreement-boundary][data-boundary=ILM]', { timeout: 60_000 });

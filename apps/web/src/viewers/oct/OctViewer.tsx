@@ -278,8 +278,9 @@ export function OctViewer(props: ViewerProps) {
           />,
           props.controls,
         )}
-      <div className="views stack" style={{ overflow: 'auto' }}>
-        <div className="pane row" style={{ padding: 8, alignItems: 'flex-start', gap: 12 }}>
+      {/* Not the shell's .pane: it stretches every canvas over the pane, and these two sit side by side at their own sizes. */}
+      <div style={{ overflow: 'auto', minHeight: 0, background: '#000' }} data-testid="oct-views">
+        <div style={{ display: 'flex', padding: 8, alignItems: 'flex-start', gap: 12 }}>
           <div>
             <div className="row" data-testid="oct-steppers">
               <button onClick={() => stepBscan(-1)} aria-label="Previous B-scan">
