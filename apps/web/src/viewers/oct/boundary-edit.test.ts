@@ -110,4 +110,22 @@ describe('OCT boundary edits', () => {
     writeHeights(set, ILM, 0, 0, [-3, 10, 500, Number.NaN], 100);
     expect([heightAt(set, ILM, 0, 0), heightAt(set, ILM, 0, 1), heightAt(set, ILM, 0, 2), heightAt(set, ILM, 0, 3)]).toEqual([0, 10, 100, undefined]);
   });
+
+  it('a snap keeps to the rows between the boundaries around it, not the stronger edge above', () => {
+    const ascans = 300;
+    const rows = 60;
+    // Vitreous dark, a strong dark-to-bright step at row 10 (ILM), a weaker one at row 45 (RPE-like).
+    const pixels = new Uint8Array(ascans * rows);
+    for (let r = 0; r < rows; r++) for (let a = 0; a < ascans; a++) pixels[r * ascans + a] = r < 10 ? 0 : r < 30 ? 250 : r < 45 ? 120 : 225;
+    const RPE = boundaryIndex('RPE');
+    const free = emptyBoundarySet(1, ascans);
+    snapBoundary(free, RPE, 0, pixels, rows, { ascan: 2, row: 45 }, { ascan: 297, row: 45 });
+    // Unconstrained, the path climbs to the strongest edge in the middle …
+    expect(heightAt(free, RPE, 0, 150)!).toBeLessThan(15);
+    const ordered = emptyBoundarySet(1, ascans);
+    writeHeights(ordered, ILM, 0, 0, new Float32Array(ascans).fill(10), rows);
+    snapBoundary(ordered, RPE, 0, pixels, rows, { ascan: 2, row: 45 }, { ascan: 297, row: 45 });
+    // … with the ILM given above it, it stays on its own edge.
+    for (const a of [20, 150, 280]) expect(Math.abs(heightAt(ordered, RPE, 0, a)! - 45)).toBeLessThanOrEqual(1);
+  });
 });

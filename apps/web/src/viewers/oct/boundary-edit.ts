@@ -4,7 +4,7 @@
  * propagation to a neighbouring B-scan (both the core's). Heights are row coordinates of the
  * stored B-scan (never of the stretched or flattened display).
  */
-import { AScanState, cellOf, octBoundaries, propagateToBScan, snapAlongEdge, type BoundarySet, type EdgePolarity, type OctBoundary } from '@delineate/core';
+import { AScanState, cellOf, heightAt, octBoundaries, propagateToBScan, snapAlongEdge, type BoundarySet, type EdgePolarity, type OctBoundary } from '@delineate/core';
 
 /** A knot of a boundary's spline: an A-scan and its height. */
 export interface Knot {
@@ -140,9 +140,42 @@ export function bscanPixels(volume: ArrayLike<number> & { subarray(a: number, b:
   return volume.subarray(bscan * rows * ascans, (bscan + 1) * rows * ascans);
 }
 
-/** Snaps the boundary between two clicks to the strongest edge of its polarity (the core's shortest path). */
+/**
+ * The B-scan with every column flattened (no edge) outside the rows the boundary may take there:
+ * below the nearest valued boundary above it and above the nearest valued one below, as the
+ * order constraint of graph-based layer segmentation. Without it a snap of the RPE between two
+ * far clicks runs up to the ILM, the strongest edge of the same polarity.
+ */
+export function withinOrder(set: BoundarySet, boundary: number, bscan: number, pixels: ArrayLike<number>, rows: number): Float32Array {
+  const width = set.ascans;
+  const out = Float32Array.from(pixels);
+  for (let a = 0; a < width; a++) {
+    let top = 0;
+    let bottom = rows - 1;
+    for (let b = boundary - 1; b >= 0; b--) {
+      const h = heightAt(set, b, bscan, a);
+      if (h !== undefined) {
+        top = Math.min(rows - 1, Math.floor(h) + 1);
+        break;
+      }
+    }
+    for (let b = boundary + 1; b < octBoundaries.length; b++) {
+      const h = heightAt(set, b, bscan, a);
+      if (h !== undefined) {
+        bottom = Math.max(0, Math.floor(h) - 1);
+        break;
+      }
+    }
+    if (bottom < top) continue;
+    for (let r = 0; r < top; r++) out[r * width + a] = pixels[top * width + a]!;
+    for (let r = bottom + 1; r < rows; r++) out[r * width + a] = pixels[bottom * width + a]!;
+  }
+  return out;
+}
+
+/** Snaps the boundary between two clicks to the strongest edge of its polarity between its neighbours (the core's shortest path). */
 export function snapBoundary(set: BoundarySet, boundary: number, bscan: number, pixels: ArrayLike<number>, rows: number, from: Knot, to: Knot): void {
-  const path = snapAlongEdge(pixels, set.ascans, rows, from, to, { polarity: boundaryPolarity[octBoundaries[boundary]!] });
+  const path = snapAlongEdge(withinOrder(set, boundary, bscan, pixels, rows), set.ascans, rows, from, to, { polarity: boundaryPolarity[octBoundaries[boundary]!] });
   const first = Math.round(Math.max(0, Math.min(set.ascans - 1, Math.min(from.ascan, to.ascan))));
   writeHeights(set, boundary, bscan, first, from.ascan <= to.ascan ? path : path.slice().reverse(), rows);
 }
