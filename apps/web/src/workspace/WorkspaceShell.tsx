@@ -16,7 +16,7 @@ import { saveStateText, WorkspaceHeader } from './header';
 import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
 import { useInvalidateAfterSave, useItem, useOpenedWork, useRevisions } from './queries';
 import type { SaveState } from './save-controller';
-import { centreOf, shellShortcuts } from './shell-shortcuts';
+import { centreOf, shellShortcuts, withoutClaimedKeys } from './shell-shortcuts';
 import { ShortcutRegistry, stopsDefault, typingTarget } from './shortcuts';
 import { PreannotatePanel } from './preannotate-panel';
 import { usePreannotation } from './preannotate-state';
@@ -172,7 +172,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   useEffect(() => {
     registry.set(
       'shell',
-      shellShortcuts({
+      withoutClaimedKeys(shellShortcuts({
         setTool: setToolId,
         toggleSphere: () => setOptions((o) => ({ ...o, sphere: !o.sphere })),
         resize: (d) => setOptions((o) => ({ ...o, radiusMm: Math.max(0.5, Math.min(50, o.radiusMm + d)) })),
@@ -191,7 +191,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
           if (ctx) tools[toolId].cancel(ctx);
           bump();
         },
-      }).filter((shortcut) => !shortcut.keys.some((key) => registration?.claimsKeys?.includes(key))),
+      }), registration?.claimsKeys),
     );
   });
   useEffect(() => {
