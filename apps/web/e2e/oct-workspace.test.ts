@@ -21,7 +21,7 @@ interface OctHooks {
   octEnFaceKind(): 'localizer' | 'projection';
   octPosition(): { bscan: number; boundary: string; tool: string };
   octSaveState(): { kind: string; version?: number };
-  octMeasures(): { retina: { centralSubfieldUm: number | null } } | null;
+  octMeasures(): { retina: { centralSubfieldUm: number | null; meanUm: number | null } } | null;
   octHeights(boundary: string, bscan: number): { heights: Array<number | null>; states: number[] };
   bscanToPage(ascan: number, row: number): { x: number; y: number };
   enFaceToPage(bscan: number): { x: number; y: number };
@@ -153,6 +153,12 @@ run('OCT workspace in chromium', () => {
     await page.keyboard.press('0');
     expect((await hooks(page, (d) => d.octPosition())).boundary).toBe('RPE');
     await snapAndPropagate(page, truth, 'RPE', 10, [4, 507], -1, 2);
+    // Bruch's membrane on B-scan 10 too, for a retinal thickness: its snap keeps below the RPE.
+    await openBScan(page, 10);
+    await page.keyboard.press('-');
+    await snapAndPropagate(page, truth, 'BM', 10, [4, 507], 0, 0);
+    const bm = await hooks(page, (d) => d.octHeights('BM', 10));
+    for (const a of [50, 256, 450]) expect(Math.abs(bm.heights[a]! - heightAt(truth, boundaryIndex('BM'), 10, a)!)).toBeLessThan(2);
     // Snapping follows the edge: the snapped ILM lies within two rows of the true one across the B-scan.
     const ilm = await hooks(page, (d) => d.octHeights('ILM', 11));
     for (const a of [50, 256, 450]) expect(Math.abs(ilm.heights[a]! - heightAt(truth, boundaryIndex('ILM'), 11, a)!)).toBeLessThan(2);
@@ -171,7 +177,12 @@ run('OCT workspace in chromium', () => {
 
     expect(await saveAndWait(page)).toBe(1);
     expect(await page.textContent('[data-testid=oct-save-state]')).toBe('Saved as version 1');
-    expect(await page.textContent('[data-testid=oct-cst]')).toMatch(/^\d+ µm$/);
+    // The mean retinal thickness beside the image is the saved revision's, within a row of the phantom's own (B-scan 10, ILM to BM).
+    const measures = (await hooks(page, (d) => d.octMeasures()))!;
+    expect(await page.textContent('[data-testid=oct-mean-thickness]')).toBe(`${Math.round(measures.retina.meanUm!)} µm`);
+    let truthSum = 0;
+    for (let x = 0; x < 512; x++) truthSum += (heightAt(truth, boundaryIndex('BM'), 10, x)! - heightAt(truth, boundaryIndex('ILM'), 10, x)!) * seeded.phantom.geometry.axialUmPerPixel;
+    expect(Math.abs(measures.retina.meanUm! - truthSum / 512)).toBeLessThan(2 * seeded.phantom.geometry.axialUmPerPixel);
     await page.screenshot({ path: screenshotPath('oct-workspace-saved') });
     stored.push(await storedSet(page, (await hooks(page, (d) => d.annotationId()))!));
     await page.close();
