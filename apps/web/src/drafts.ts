@@ -11,6 +11,8 @@ export interface Draft {
   rle?: Uint8Array;
   /** Sparse labels' edits (slides): the tiles edited since the last save, as a tile set. */
   tiles?: Uint8Array;
+  /** OCT boundary heights' edits: the whole boundary set in the core's binary layout. */
+  boundaries?: Uint8Array;
   savedAt: string;
 }
 

@@ -17,7 +17,7 @@ export interface BodyRules {
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-const BINARY_TYPE = /^application\/(?:octet-stream|vnd\.delineate\.tiles|dicom|gzip)\s*(?:;|$)/i;
+const BINARY_TYPE = /^application\/(?:octet-stream|vnd\.delineate\.tiles|vnd\.delineate\.oct-boundaries|dicom|gzip)\s*(?:;|$)/i;
 
 function bodyKind(request: FastifyRequest): BodyKind {
   return (request.routeOptions.config as { body?: BodyKind } | undefined)?.body ?? 'none';
@@ -47,7 +47,7 @@ function limitOf(kind: BodyKind, rules: BodyRules): number {
  * Install before any route is registered: the limits are set as routes register.
  */
 export function installBodyRules(app: FastifyInstance, rules: BodyRules): void {
-  app.addContentTypeParser(['application/octet-stream', 'application/vnd.delineate.tiles', 'application/dicom', 'application/gzip'], { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser(['application/octet-stream', 'application/vnd.delineate.tiles', 'application/dicom', 'application/gzip', 'application/vnd.delineate.oct-boundaries'], { parseAs: 'buffer' }, (_request, body, done) => {
     done(null, body);
   });
 

@@ -6,6 +6,7 @@ import { QueryError } from '../ui/ErrorBox';
 import { CorrectionEffortTable } from './CorrectionEffortTable';
 import '../ui/project-styles.css';
 import { PathologyAgreement } from './pathology/PathologyAgreement';
+import { OctAgreement } from '../viewers/oct/OctAgreement';
 
 const route = getRouteApi('/projects/$projectId/quality');
 
@@ -197,6 +198,7 @@ export function QualityPage() {
       <CorrectionEffortTable projectId={projectId} labelName={labelName} />
       <TargetAgreementSection projectId={projectId} />
       <PathologyAgreement projectId={projectId} />
+      <OctAgreement projectId={projectId} />
     </div>
   );
 }

@@ -4,6 +4,8 @@
  */
 import type { ViewerRegistration } from '../workspace/viewer-contract';
 import { CineViewer } from './cine/CineViewer';
+import { OctViewer } from './oct/OctViewer';
+import { octClaimedKeys } from './oct/oct-words';
 import { RadiologyViewer } from './radiology/RadiologyViewer';
 import { prefetchFirstSlice } from './radiology/volume-loader';
 import { FundusViewer } from './fundus/FundusViewer';
@@ -12,6 +14,8 @@ import { slideInfo } from './slide/slide-view';
 import { VideoViewer } from './video/VideoViewer';
 
 export const viewers: readonly ViewerRegistration[] = [
+  // Before the radiology volume: an Ophthalmic Tomography series is a volume too, with an `oct_volumes` row.
+  { kinds: ['series_volume'], matches: (item) => item.modality === 'OPT', name: 'OCT volume', component: OctViewer, claimsKeys: octClaimedKeys },
   { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
   { kinds: ['frame_range'], name: 'Endoscopy video', labels: 'tiles', component: VideoViewer },
   { kinds: ['slide_region'], name: 'Whole-slide image', labels: 'tiles', component: SlideViewer, prefetch: (item) => void slideInfo(item.id).catch(() => undefined) },

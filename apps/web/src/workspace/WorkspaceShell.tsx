@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { Session } from '../api';
+import type { ItemView, Session } from '../api';
 import type { Draft } from '../drafts';
 import { createToolSet, defaultToolOptions, type ToolEffect, type ToolId, type ToolOptions } from '../tools';
 import { ErrorBox } from '../ui/ErrorBox';
@@ -16,7 +16,7 @@ import { saveStateText, WorkspaceHeader } from './header';
 import { LabelsPanel, RevisionsPanel, ToolBar } from './panels';
 import { useInvalidateAfterSave, useItem, useOpenedWork, useRevisions } from './queries';
 import type { SaveState } from './save-controller';
-import { centreOf, shellShortcuts } from './shell-shortcuts';
+import { centreOf, shellShortcuts, withoutClaimedKeys } from './shell-shortcuts';
 import { ShortcutRegistry, stopsDefault, typingTarget } from './shortcuts';
 import { PreannotatePanel } from './preannotate-panel';
 import { usePreannotation } from './preannotate-state';
@@ -26,6 +26,9 @@ import { useLabelVolumes } from './use-label-volumes';
 import { useRevisionViews } from './use-revision-views';
 import { useWorkflow } from './use-workflow';
 import type { LabelLayers, TileLayers, ViewerProps, ViewerRegistration } from './viewer-contract';
+
+/** Whether a registration opens this item: its kind, then the registration's own narrowing. */
+const opens = (v: ViewerRegistration, item: Pick<ItemView, 'kind' | 'modality'>) => v.kinds.includes(item.kind) && (v.matches?.(item) ?? true);
 
 const markColours = { stored: '#ff9f1a', mine: '#33d6ff', drawing: '#ffffff' };
 const nothingSaved: SaveState = { kind: 'saved', version: 0 };
@@ -44,7 +47,8 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const work = opened.data;
   const [error, setError] = useState<unknown>(null);
   const kind = work?.item.kind ?? item?.kind;
-  const registration = props.viewers.find((v) => kind !== undefined && v.kinds.includes(kind));
+  const shownItem = work?.item ?? item;
+  const registration = props.viewers.find((v) => kind !== undefined && shownItem !== undefined && opens(v, shownItem));
   const { volume, complete } = useLabelVolume(work, registration?.labels ?? 'volume', setError);
   const saves = volume?.saves ?? null;
   const saveState = useSyncExternalStore(saves ? (l) => saves.subscribe(l) : noSubscription, () => saves?.state ?? nothingSaved);
@@ -77,7 +81,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const labels = useMemo(() => work?.item.labelSchema.labels ?? [], [work]);
   // The image starts loading while the task, the annotation and its labels are fetched.
   useEffect(() => {
-    if (item) props.viewers.find((v) => v.kinds.includes(item.kind))?.prefetch?.(item);
+    if (item) props.viewers.find((v) => opens(v, item))?.prefetch?.(item);
   }, [item, props.viewers]);
   const { viewing, setViewing, compare, setCompare, lookAt, loadNewer } = useRevisionViews(work, volume, { changed: bump, saved: invalidate, notice: setNotice, error: setError });
   // Radiotherapy (issue 23): derived structures follow their sources on save and are not painted unless detached.
@@ -168,7 +172,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   useEffect(() => {
     registry.set(
       'shell',
-      shellShortcuts({
+      withoutClaimedKeys(shellShortcuts({
         setTool: setToolId,
         toggleSphere: () => setOptions((o) => ({ ...o, sphere: !o.sphere })),
         resize: (d) => setOptions((o) => ({ ...o, radiusMm: Math.max(0.5, Math.min(50, o.radiusMm + d)) })),
@@ -187,7 +191,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
           if (ctx) tools[toolId].cancel(ctx);
           bump();
         },
-      }),
+      }), registration?.claimsKeys),
     );
   });
   useEffect(() => {

@@ -28,9 +28,11 @@ export interface SavedLabels<S> {
   /** The whole mask as `rle` (a save with no known change), or null when the labels are never whole. */
   wholeRle(): Uint8Array | null;
   /** What a draft keeps of the edits (`changed`: the tiles edited since the last save). */
-  draftOf(changed: readonly number[]): Pick<Draft, 'rle' | 'tiles'>;
+  draftOf(changed: readonly number[]): Pick<Draft, 'rle' | 'tiles' | 'boundaries'>;
   /** Applies a draft's labels as one undoable edit; false when it does not fit. */
   applyDraft(draft: Draft): boolean;
+  /** Where a whole save goes when it is not a mask revision (OCT boundary heights), and its media type. */
+  readonly wholeTarget?: { path: (annotationId: string) => string; contentType: string };
 }
 
 /** A whole label volume as saved labels: the draft is the whole volume, a save without known change posts it. */
@@ -303,13 +305,15 @@ export class SaveController<S = Stroke> {
     if (this.source === 'correction') params.set('source', 'correction');
     if (this.magnification !== null) params.set('magnification', String(this.magnification));
     const query = params.size ? `?${params}` : '';
-    const url = mode === 'tiles' ? `/api/annotations/${this.annotationId}/tiles${query}` : `/api/annotations/${this.annotationId}/revisions${query}`;
+    const target = this.#map.wholeTarget;
+    const wholePath = target ? target.path(this.annotationId) : `/api/annotations/${this.annotationId}/revisions`;
+    const url = mode === 'tiles' ? `/api/annotations/${this.annotationId}/tiles${query}` : `${wholePath}${query}`;
     let res: Response;
     try {
       res = await this.#fetch(url, {
         method: mode === 'tiles' ? 'PUT' : 'POST',
         credentials: 'same-origin',
-        headers: { 'content-type': mode === 'tiles' ? TILE_SET_TYPE : 'application/octet-stream', 'If-Match': `"${attempt.base}"`, 'Idempotency-Key': attempt.key },
+        headers: { 'content-type': mode === 'tiles' ? TILE_SET_TYPE : (target?.contentType ?? 'application/octet-stream'), 'If-Match': `"${attempt.base}"`, 'Idempotency-Key': attempt.key },
         body: body as unknown as BodyInit,
       });
     } catch {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createToolSet, toolBar, type ToolId } from '../tools';
-import { centreOf, shellShortcuts, type ShellActions } from './shell-shortcuts';
+import { centreOf, shellShortcuts, withoutClaimedKeys, type ShellActions } from './shell-shortcuts';
 import { ShortcutRegistry } from './shortcuts';
 
 function recording(withMark: boolean) {
@@ -64,5 +64,15 @@ describe('the shell shortcuts', () => {
     expect(slide.handle(key('z', { ctrlKey: true }))).toBe(true);
     expect(slide.handle(key('2'))).toBe(true);
     expect(registry.handle(key('b'))).toBe(true);
+  });
+
+  it('leave the keys a viewer claims to it (the OCT workspace’s 1 … 9 and S)', () => {
+    const actions = { setTool: () => undefined, toggleSphere: () => undefined, resize: () => undefined, selectLabel: () => undefined, toggleSelectedVisible: () => undefined, interpolate: () => undefined, undo: () => undefined, redo: () => undefined, save: () => undefined, toggleMark: null, toggleHelp: () => undefined, escape: () => undefined };
+    const oct = new ShortcutRegistry();
+    oct.set('shell', withoutClaimedKeys(shellShortcuts(actions), ['1', 's']));
+    expect(oct.handle(key('2'))).toBe(false);
+    expect(oct.handle(key('s'))).toBe(false);
+    expect(oct.handle(key('b'))).toBe(true);
+    expect(withoutClaimedKeys(shellShortcuts(actions), undefined)).toHaveLength(shellShortcuts(actions).length);
   });
 });

@@ -49,6 +49,11 @@ export function shellShortcuts(a: ShellActions): Shortcut[] {
   return volumeTools ? all : all.filter((s) => !volumeOnly.has(s.keys[0]!));
 }
 
+/** The shell's shortcuts without those bound to a key the viewer claims for its own (a viewer registration's `claimsKeys`). */
+export function withoutClaimedKeys(shortcuts: readonly Shortcut[], claimed: readonly string[] | undefined): Shortcut[] {
+  return claimed ? shortcuts.filter((shortcut) => !shortcut.keys.some((key) => claimed.includes(key))) : [...shortcuts];
+}
+
 /** The voxel at the centre of a box (going to a marked region). */
 export function centreOf(box: { min: readonly number[]; max: readonly number[] }): [number, number, number] {
   return [0, 1, 2].map((i) => Math.round(((box.min[i] ?? 0) + (box.max[i] ?? 0)) / 2)) as [number, number, number];

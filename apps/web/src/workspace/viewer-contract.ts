@@ -87,6 +87,10 @@ interface RegistrationBase {
   kinds: readonly string[];
   /** In words, for the header. */
   name: string;
+  /** Narrows the kinds when one kind has several viewers (an OCT volume is a `series_volume` of modality OPT); the first match wins. */
+  matches?: (item: Pick<ItemView, 'kind' | 'modality'>) => boolean;
+  /** Keys the viewer's own shortcuts take from the shell (the OCT workspace's 1 … 9 select boundaries, not labels). */
+  claimsKeys?: readonly string[];
   /** Starts fetching the first image as soon as the item is known (the rest of the opening runs meanwhile). */
   prefetch?: (item: ItemView) => void;
 }

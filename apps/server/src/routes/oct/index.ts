@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { boundaryHeightsCsv, boundaryHeightsJson, decodeBoundarySet, decodeRle8, fluidAgreement, labelVolumesMm3, type FluidAgreement } from '@delineate/core';
+import { readDicomFile } from '@delineate/formats';
 import { DelineateError, OctBoundaryRevision, OctVolume } from '@delineate/schema';
-import { geometryOf, octAgreementOfProject, OctRepository } from '@delineate/store';
+import { geometryOf, ItemRepository, octAgreementOfProject, OctRepository } from '@delineate/store';
 import type { ServerContext } from '../../context';
 import { requestUserId } from '../../http/actor';
 import { binaryBody, defineRoute, type RouteRegistry } from '../../http/route';
 import { expectedVersion, idempotencyKey } from '../revisions';
 import { assertBlindingAllows } from '../workflow/blinding';
+import { bscanLinesOfOpt } from './localizer';
 
 const itemParams = z.object({ itemId: z.uuid() });
 const projectParams = z.object({ projectId: z.uuid() });
@@ -22,6 +24,7 @@ export const BOUNDARY_SET_TYPE = 'application/vnd.delineate.oct-boundaries';
 /** OCT items (issue 20): geometry, boundary revisions with their derived measures, exports and agreement. */
 export function registerOctRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
   const oct = new OctRepository(ctx.database.db, ctx.blobs, ctx.clock);
+  const items = new ItemRepository(ctx.database.db);
 
   /** The label volume of an annotation's head mask (fluid, PED, drusen per B-scan), undefined before its first save. */
   async function headLabels(annotationId: string): Promise<Uint8Array | undefined> {
@@ -63,6 +66,38 @@ export function registerOctRoutes(app: FastifyInstance, registry: RouteRegistry,
     params: itemParams,
     responses: { 200: { description: 'The OCT volume', schema: OctVolume }, 409: { description: 'DLN_OCT_NOT_OCT_ITEM' } },
     handler: async ({ params }) => oct.volumeOfItem(params.itemId),
+  });
+
+  defineRoute(app, registry, {
+    method: 'GET',
+    url: '/api/items/:itemId/oct/localizer',
+    operationId: 'getOctLocalizer',
+    summary: "Each B-scan's line on the en-face localizer (row, column in localizer pixels) and the localizer's own item in the same project, when it was ingested",
+    tags: ['oct'],
+    action: 'image.header.read',
+    resource: 'item',
+    params: itemParams,
+    responses: { 200: { description: 'The localizer item (or null), its size, and one line per B-scan' }, 409: { description: 'DLN_OCT_NOT_OCT_ITEM' } },
+    handler: async ({ params }) => {
+      const volume = await oct.volumeOfItem(params.itemId);
+      const [instance] = await items.listInstances(volume.seriesId);
+      if (!instance) throw new DelineateError('DLN_NOT_FOUND', 'The OCT volume has no stored instance');
+      const { localizerUid, lines } = bscanLinesOfOpt(readDicomFile(await ctx.blobs.get(instance.blobHash)).dataset);
+      const project = await ctx.database.db.selectFrom('items').select('project_id').where('id', '=', params.itemId).executeTakeFirstOrThrow();
+      const found = localizerUid ? await items.findInstance(localizerUid) : undefined;
+      // Only a localizer of the same project is offered: another project's item is not the caller's to see.
+      const localizer =
+        found && found.projectId === project.project_id
+          ? await ctx.database.db
+              .selectFrom('items')
+              .innerJoin('series', 'series.id', 'items.series_id')
+              .select(['items.id', 'series.rows', 'series.columns'])
+              .where('items.series_id', '=', found.seriesId)
+              .where('items.project_id', '=', project.project_id)
+              .executeTakeFirst()
+          : undefined;
+      return { localizerItemId: localizer?.id ?? null, width: localizer?.columns ?? null, height: localizer?.rows ?? null, lines: lines.length === volume.bscans ? lines : [] };
+    },
   });
 
   defineRoute(app, registry, {

@@ -143,4 +143,16 @@ describe('OCT API', () => {
     const pair = item.pairs.find((p: { a: { annotationId: string }; b: { annotationId: string } }) => p.a.annotationId === a && p.b.annotationId === b);
     expect(pair.fluid).toEqual([{ label: 1, dice: (2 * 5) / 16, volumeDifferenceMm3: expect.closeTo(4 * voxelMm3, 15) }]);
   });
+
+  it('takes a save sent as the boundary media type the route names (the workspace sends it so)', async () => {
+    const annotationId = await start(first);
+    const saved = await h.server.app.inject({
+      method: 'POST',
+      url: `/api/annotations/${annotationId}/oct/boundaries`,
+      headers: { ...first, 'content-type': 'application/vnd.delineate.oct-boundaries', 'if-match': '"0"' },
+      payload: Buffer.from(encodeBoundarySet(reader(0, 99))),
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
+    expect(saved.json().revision.version).toBe(1);
+  });
 });
