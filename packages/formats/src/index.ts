@@ -5,7 +5,7 @@ export { assertDecodable, declaredPixelBytes, DEFAULT_MAX_DECODED_BYTES, maxDeco
 export type { DeclaredGeometry } from './decoded-limit';
 export { writeDicomFile, writeDicomFileChunks } from './dicom/write';
 export type { WriteOptions } from './dicom/write';
-export { decodeString, encodeString, getString, setString, getNumber, encodeUint32, walkDatasets } from './dicom/values';
+export { decodeString, encodeString, getString, setString, getNumber, getNumbers, encodeUint32, walkDatasets } from './dicom/values';
 export { frameFunctionalGroup, hasFunctionalGroups, PER_FRAME_FUNCTIONAL_GROUPS, SHARED_FUNCTIONAL_GROUPS } from './dicom/functional-groups';
 export { dictionaryVr, dictionaryKeyword, tagForKeyword } from './dicom/dictionary';
 export { transferSyntax, canDecode, decodableCodecs, EXPLICIT_VR_LITTLE_ENDIAN } from './pixel/transfer-syntax';

@@ -55,6 +55,32 @@ export function getNumber(dataset: DicomDataset, t: number): number | undefined 
   }
 }
 
+/** Every value of a numeric element, binary (US, SS, UL, SL, FL, FD) or text (IS, DS). */
+export function getNumbers(dataset: DicomDataset, t: number): number[] {
+  const element: DicomElement | undefined = dataset.get(t);
+  const value = element?.value;
+  if (!element || !value || value.length === 0) return [];
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  const little = dataset.littleEndian;
+  const read = (size: number, at: (offset: number) => number) => Array.from({ length: Math.floor(value.length / size) }, (_, i) => at(i * size));
+  switch (element.vr) {
+    case 'US':
+      return read(2, (o) => view.getUint16(o, little));
+    case 'SS':
+      return read(2, (o) => view.getInt16(o, little));
+    case 'UL':
+      return read(4, (o) => view.getUint32(o, little));
+    case 'SL':
+      return read(4, (o) => view.getInt32(o, little));
+    case 'FL':
+      return read(4, (o) => view.getFloat32(o, little));
+    case 'FD':
+      return read(8, (o) => view.getFloat64(o, little));
+    default:
+      return decodeString(value).split('\\').map((v) => Number.parseFloat(v));
+  }
+}
+
 /** A UL value in the data set's byte order. */
 export function encodeUint32(value: number, littleEndian: boolean): Uint8Array {
   const bytes = new Uint8Array(4);

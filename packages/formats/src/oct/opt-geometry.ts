@@ -2,7 +2,7 @@ import type { OctGeometry } from '@delineate/core';
 import { DelineateError } from '@delineate/schema';
 import type { DicomDataset } from '../dicom/dataset';
 import { frameFunctionalGroup } from '../dicom/functional-groups';
-import { getNumber, getString } from '../dicom/values';
+import { getNumber, getNumbers, getString } from '../dicom/values';
 
 export const OPHTHALMIC_TOMOGRAPHY_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.77.1.5.4';
 
@@ -23,9 +23,9 @@ function invalid(message: string): never {
   throw new DelineateError('DLN_OCT_GEOMETRY_INVALID', message);
 }
 
+// Reference Coordinates is FL: read by its VR, not as text.
 function numbers(dataset: DicomDataset | undefined, t: number): number[] {
-  const text = dataset ? getString(dataset, t) : undefined;
-  return text ? text.split('\\').map(Number) : [];
+  return dataset ? getNumbers(dataset, t) : [];
 }
 
 /**

@@ -32,6 +32,9 @@ describe('synthetic OCT (Ophthalmic Tomography) phantom', () => {
     // From the frame lines on the localizer, not the slice thickness: both say 120 µm.
     expect(geometry.bscanSpacingUm).toBeCloseTo(octRetinaGeometry.bscanSpacingUm, 3);
     expect(octGeometryOfOpt(dataset).bscanSpacingUm).toBeCloseTo(120, 6);
+    // The lines decide when a localizer is given: at twice the localizer pixel the spacing doubles
+    // (Reference Coordinates are FL; read as text they were lost and the slice thickness answered).
+    expect(octGeometryOfOpt(dataset, phantom.localizerPixelUm * 2).bscanSpacingUm).toBeCloseTo(2 * octRetinaGeometry.bscanSpacingUm, 3);
   });
 
   it('draws each boundary as an edge in the B-scan at its known height', () => {

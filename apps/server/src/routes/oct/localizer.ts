@@ -1,4 +1,4 @@
-import { frameFunctionalGroup, getNumber, getString, type DicomDataset } from '@delineate/formats';
+import { frameFunctionalGroup, getNumber, getNumbers, getString, type DicomDataset } from '@delineate/formats';
 
 const NUMBER_OF_FRAMES = 0x00280008;
 const OPHTHALMIC_FRAME_LOCATION = 0x00220031;
@@ -12,16 +12,6 @@ export interface BScanLine {
 }
 
 /** All values of a numeric element: FL or FD (Reference Coordinates is FL), else a DS/IS string. */
-function numbersOf(dataset: DicomDataset, t: number): number[] {
-  const element = dataset.get(t);
-  const value = element?.value;
-  if (!element || !value) return [];
-  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
-  if (element.vr === 'FL') return Array.from({ length: value.byteLength >> 2 }, (_, i) => view.getFloat32(i * 4, dataset.littleEndian));
-  if (element.vr === 'FD') return Array.from({ length: value.byteLength >> 3 }, (_, i) => view.getFloat64(i * 8, dataset.littleEndian));
-  return (getString(dataset, t) ?? '').split('\\').map(Number);
-}
-
 /**
  * Each frame's line on the localizer, from its Ophthalmic Frame Location (Reference Coordinates:
  * start row, start column, end row, end column), and the SOP Instance UID of the localizer the
@@ -33,7 +23,7 @@ export function bscanLinesOfOpt(dataset: DicomDataset): { localizerUid: string |
   let localizerUid: string | null = null;
   for (let f = 0; f < frames; f++) {
     const location = frameFunctionalGroup(dataset, f, OPHTHALMIC_FRAME_LOCATION);
-    const numbers = location ? numbersOf(location, REFERENCE_COORDINATES) : [];
+    const numbers = location ? getNumbers(location, REFERENCE_COORDINATES) : [];
     if (numbers.length < 4 || numbers.some((n) => !Number.isFinite(n))) return { localizerUid: null, lines: [] };
     if (f === 0) localizerUid = getString(location!, REFERENCED_SOP_INSTANCE_UID)?.replace(/\0/g, '').trim() || null;
     lines.push({ start: [numbers[0]!, numbers[1]!], end: [numbers[2]!, numbers[3]!] });
