@@ -130,6 +130,9 @@ run('cardiac cine workspace in chromium', () => {
       return d?.ready() && typeof d.cineReady === 'function' && d.cineReady();
     }, undefined, { timeout: 60_000 });
     expect(await page.textContent('[data-testid=cine-slice]')).toBe('Slice 3 of 4');
+    // One set of save controls: the viewer's own (contours), none from the shell.
+    expect(await page.locator('[data-testid=cine-save]').count()).toBe(1);
+    expect(await page.locator('[data-testid=save], [data-testid=save-state]').count()).toBe(0);
     const [columns, rows] = phantom.dims;
     // Around the phantom's LV: the centre of its endocardium on the middle slice at phase 1.
     const lv = phantom.contours(1, 0).lvEndocardium!;
