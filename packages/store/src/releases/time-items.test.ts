@@ -2,6 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cardiacLabelMaps,
+  cardiacMeasures,
+  frameDisagreement,
+  indexAgreement,
+  lesionDetectionF1,
+  presenceIntervalIou,
+  sampledFrameDice,
+  structureAgreement,
+  temporalConsistency,
+  volumeCurves,
+  type CineLabelStack,
+} from '@delineate/core';
 import { decodeCineNifti, readSegmentation } from '@delineate/formats';
 import { isManifestV2, type ReleaseManifestV2 } from '@delineate/schema';
 import { BlobKey } from '../blob/key';
@@ -13,7 +26,9 @@ import { buildTimeReleaseScenario, VIDEO, type TimeReleaseScenario } from '../te
 import { ReleaseBuilder } from './build';
 import { enqueueReleaseExport, releaseExportArchive, runReleaseExport } from './export/exports';
 import { readTarArchive } from './export/tar';
-import { freezeRelease } from './freeze';
+import { projectTimeAgreement } from './documents/time-agreement';
+import type { InterObserverVariabilityJson } from './documents/variability';
+import { freezeRelease, releaseDocumentFile } from './freeze';
 import { verifyRelease } from './verify';
 
 /** A COCO RLE (column-major counts, starting with background) as a row-major 0/1 mask. */
@@ -149,5 +164,79 @@ describe('releases of cine and video items', () => {
     expect(tracks.frameCount).toBe(VIDEO.frames);
     expect(tracks.tracks.map((t: { id: string; label: string; version: number }) => [t.id, t.label, t.version])).toEqual(trackIds.map((id) => [id, 'Polyp', 1]));
     expect(tracks.tracks[0].frames[0]).toMatchObject({ frame: 2, timestamp: 2 / VIDEO.fps, state: 'keyframe' });
+  });
+
+  /** The figures the core computes from the scenario's own labels and masks, without the store. */
+  function coreFigures() {
+    const { phantom } = scenario;
+    const [columns, rows, slices] = phantom.dims;
+    const stack = (data: Uint8Array): CineLabelStack => ({ columns, rows, slices, phases: phantom.phases, spacing: phantom.spacing, data });
+    const [a, b] = scenario.cineLabels.map(stack) as [CineLabelStack, CineLabelStack];
+    const { edPhase, esPhase } = phantom.known;
+    const esB = (esPhase + 1) % phantom.phases;
+    const structures = structureAgreement(a, b, cardiacLabelMaps.mnms, 'surfel', [...new Set([edPhase, esPhase, esB])].sort((x, y) => x - y));
+    const conventions = { sliceSpacing: phantom.spacing[2], papillaryMuscles: 'included_in_cavity', basalSliceRule: 'half_circumference_myocardium' } as const;
+    const ma = cardiacMeasures(volumeCurves(a, cardiacLabelMaps.mnms), { edPhase, esPhase, source: 'reader' }, conventions);
+    const mb = cardiacMeasures(volumeCurves(b, cardiacLabelMaps.mnms), { edPhase, esPhase: esB, source: 'reader' }, conventions);
+    const tracks = scenario.videoMasks.map((frames) => ({ frames }));
+    const sampled = Array.from({ length: Math.ceil(VIDEO.frames / VIDEO.fps) }, (_, k) => k * VIDEO.fps);
+    return {
+      structures,
+      esFrames: frameDisagreement(esPhase, esB, phantom.phases),
+      lvEdv: indexAgreement([[ma.lv.edv, mb.lv.edv]]),
+      lvEf: indexAgreement([[ma.lv.ef, mb.lv.ef]]),
+      dice: sampledFrameDice(tracks[0]!, tracks[1]!, sampled, VIDEO.width * VIDEO.height).mean,
+      presenceIou: presenceIntervalIou(tracks[0]!, tracks[1]!),
+      temporal: temporalConsistency(tracks[0]!),
+      detection: lesionDetectionF1([tracks[0]!], [tracks[1]!]),
+    };
+  }
+
+  it('the variability document carries the cardiac and video agreement the core computes from the two readers', async () => {
+    const { db } = getDb();
+    const doc = JSON.parse(new TextDecoder().decode((await releaseDocumentFile(db, blobs, releaseId, 'inter_observer_variability', 'json')).bytes)) as InterObserverVariabilityJson;
+    const want = coreFigures();
+    const cardiac = doc.cardiac!;
+    expect(cardiac.items).toHaveLength(1);
+    expect(cardiac.items[0]!.readers).toEqual(['Reader A', 'Reader B']);
+    expect(cardiac.items[0]!.edFrames).toBe(0);
+    expect(cardiac.items[0]!.esFrames).toBe(want.esFrames);
+    expect(cardiac.items[0]!.structures).toHaveLength(want.structures.length);
+    for (const [k, s] of want.structures.entries()) {
+      const got = cardiac.items[0]!.structures[k]!;
+      expect([got.phase, got.structure]).toEqual([s.phase, s.structure]);
+      expect(got.dice).toBeCloseTo(s.dice, 12);
+      expect(got.hd95Mm).toBeCloseTo(s.hd95, 12);
+    }
+    // Reader B's wider LV at ED: a Dice below 1 there, 1 where they agree.
+    expect(want.structures.find((s) => s.phase === scenario.phantom.known.edPhase && s.structure === 'lv_blood_pool')!.dice).toBeLessThan(1);
+    const lvEdv = cardiac.indices.find((i) => i.index === 'lv_edv')!;
+    expect(lvEdv.n).toBe(1);
+    expect(lvEdv.bias).toBeCloseTo(want.lvEdv.bias, 9);
+    expect(lvEdv.bias).toBeGreaterThan(0);
+    expect(cardiac.indices.find((i) => i.index === 'lv_ef')!.bias).toBeCloseTo(want.lvEf.bias, 9);
+    const video = doc.video!;
+    expect(video.items).toHaveLength(1);
+    const v = video.items[0]!;
+    expect(v.readers).toEqual(['Reader A', 'Reader B']);
+    expect(v.tracks[0]!.dice).toBeCloseTo(want.dice, 12);
+    expect(v.tracks[0]!.presenceIou).toBeCloseTo(want.presenceIou, 12);
+    expect(v.temporal[0]!.meanIou).toBeCloseTo(want.temporal.meanIou, 12);
+    expect(v.detection).toMatchObject({ f1: want.detection.f1, truePositives: want.detection.truePositives });
+    const html = new TextDecoder().decode((await releaseDocumentFile(db, blobs, releaseId, 'inter_observer_variability', 'html')).bytes);
+    expect(html).toContain('Cardiac cine: contours, phases and clinical indices');
+    expect(html).toContain('LV ejection fraction (%)');
+    expect(html).toContain('Endoscopy video: tracks across frames');
+  });
+
+  it('the QA dashboard’s figures over the project’s current work are the same', async () => {
+    const { db } = getDb();
+    const want = coreFigures();
+    const qa = await projectTimeAgreement(db, blobs, scenario.projectId);
+    expect(qa.cardiac!.items[0]!.esFrames).toBe(want.esFrames);
+    expect(qa.cardiac!.items[0]!.structures.map((s) => s.dice)).toEqual(want.structures.map((s) => s.dice));
+    expect(qa.cardiac!.indices.find((i) => i.index === 'lv_edv')!.bias).toBeCloseTo(want.lvEdv.bias, 9);
+    expect(qa.video!.items[0]!.tracks[0]!.dice).toBeCloseTo(want.dice, 12);
+    expect(qa.video!.items[0]!.readers).toEqual(['Reader A', 'Reader B']);
   });
 });

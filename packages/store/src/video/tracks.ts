@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { cutRle8, decodeRle8, encodeRle8, joinTilesRle8, maskOfRuns, runsOfMask, tileGridOf, tilesAcross, type Tile, type TileGrid } from '@delineate/core';
 import { DelineateError, FrameFlag, TrackFrameState, type TrackFrame, type TrackSaveRequest, type VideoTrack } from '@delineate/schema';
-import type { BlobStore } from '../blob/types';
-import { TiledMasks } from '../masks/tiled-masks';
+import { TiledMasks, type MaskBlobs } from '../masks/tiled-masks';
 import type { DB } from '../sql/tables';
 import { videoDb } from './tables';
 import { videoForItem } from './videos';
@@ -53,7 +52,8 @@ export class VideoTrackStore {
   readonly #masks: TiledMasks;
   readonly #clock: () => Date;
 
-  constructor(db: Kysely<DB>, blobs: BlobStore, clock: () => Date = () => new Date()) {
+  /** Reading needs only `get`; saving needs a store that can `put`. */
+  constructor(db: Kysely<DB>, blobs: MaskBlobs, clock: () => Date = () => new Date()) {
     this.#db = db;
     this.#masks = new TiledMasks(blobs);
     this.#clock = clock;
