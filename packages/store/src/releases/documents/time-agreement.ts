@@ -9,6 +9,7 @@ import type { DB } from '../../sql/tables';
 import { videoAgreementOf, type VideoAgreement } from '../../video/agreement';
 import { VideoTrackStore } from '../../video/tracks';
 import { videoForItem } from '../../video/videos';
+import { trackHeads } from '../video-selection';
 import { num, type Section } from './layout';
 
 /** What the variability document and the QA dashboard say the cardiac measures are (issue 21). */
@@ -105,7 +106,6 @@ export async function projectTimeAgreement(db: Kysely<DB>, blobs: BlobStore, pro
   const rows = await db.selectFrom('items').select(['id', 'kind']).where('project_id', '=', projectId).where('kind', 'in', ['cine_volume', 'frame_range']).orderBy('created_at').orderBy('id').execute();
   const items: TimeAgreementItem[] = [];
   const annotations = new AnnotationRepository(db, { blobs });
-  const tracks = new VideoTrackStore(db, blobs);
   const authorOf = new Map<string, string | null>();
   for (const row of rows) {
     if (row.kind === 'cine_volume') {
@@ -114,7 +114,8 @@ export async function projectTimeAgreement(db: Kysely<DB>, blobs: BlobStore, pro
       for (const o of owners) authorOf.set(o.id, o.created_by);
       items.push({ itemId: row.id, cineReaders: readers.map((a) => ({ annotationId: a.id, version: a.headVersion })) });
     } else {
-      items.push({ itemId: row.id, videoTracks: (await tracks.list(row.id)).map((t) => ({ trackId: t.id, version: t.version, authorId: t.authorId })) });
+      // The heads without their masks: masks are read only for videos two readers drew.
+      items.push({ itemId: row.id, videoTracks: await trackHeads(db, row.id) });
     }
   }
   const users = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...new Set([...authorOf.values(), ...items.flatMap((i) => (i.videoTracks ?? []).map((t) => t.authorId))].filter((id): id is string => id !== null)), '00000000-0000-0000-0000-000000000000']).execute();
