@@ -14,6 +14,7 @@ interface Picture {
   labelColours: readonly Label[];
 }
 
+/** Static: the workspace pane stretches its canvases over the view (styles.css), not these. */
 function Thumbnail({ cell, size, picture }: { cell: MontageCell; size: number; picture: Picture }) {
   const canvas = useRef<HTMLCanvasElement | null>(null);
   const { columns, rows, values, window, labels, labelColours } = picture;
@@ -30,7 +31,7 @@ function Thumbnail({ cell, size, picture }: { cell: MontageCell; size: number; p
       labelColours,
     });
   }, [cell.plane, cell.outlined, size, columns, rows, values, window, labels, labelColours]);
-  return <canvas ref={canvas} width={size} height={size} style={{ width: size, height: size, display: 'block' }} />;
+  return <canvas ref={canvas} width={size} height={size} style={{ position: 'static', width: size, height: size, display: 'block' }} />;
 }
 
 /**

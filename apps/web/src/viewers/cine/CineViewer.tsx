@@ -249,7 +249,8 @@ export function CineViewer(props: ViewerProps) {
           props.controls,
         )}
       <div className="views stack">
-        <div className="pane" style={{ padding: 8 }}>
+        {/* The cine flows (steppers, plane, montage) and scrolls, instead of stretching one canvas over the pane. */}
+        <div className="pane" style={{ padding: 8, overflow: 'auto' }}>
           <div className="row" data-testid="cine-steppers">
             <button onClick={() => stepSlice(-1)} aria-label="Previous slice">◀</button>
             <span data-testid="cine-slice">Slice {slice + 1} of {slices}</span>
@@ -265,7 +266,7 @@ export function CineViewer(props: ViewerProps) {
             ref={canvas}
             width={dims.columns * scale}
             height={dims.rows * scale}
-            style={{ width: dims.columns * scale, height: dims.rows * scale, cursor: readOnly ? 'default' : 'crosshair', touchAction: 'none' }}
+            style={{ position: 'relative', display: 'block', width: dims.columns * scale, height: dims.rows * scale, cursor: readOnly ? 'default' : 'crosshair', touchAction: 'none' }}
             data-testid="cine-canvas"
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}

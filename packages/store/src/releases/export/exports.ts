@@ -94,7 +94,9 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
       }
       const kind = releaseItemKind(item);
       const video = item.video;
-      const written = !(format.itemKinds ?? ['volume']).includes(kind) ? [] : await format.itemFiles({
+      // A format writes the kinds of item it knows (volumes unless it says); the others get their provenance only.
+      const takes = (format.itemKinds ?? ['volume']).includes(kind);
+      const written = !takes ? [] : await format.itemFiles({
         releaseId: release.id,
         manifest,
         labelSchema,
