@@ -6,6 +6,7 @@ import { demoProjectSettings } from '@delineate/schema';
 import { PasswordHasher, policyTable } from '@delineate/server';
 import { AccessRepository, BlobKey, LocalBlobStore, OrganisationRepository, SeedingSteps, testing, WorkflowRepository, type Database } from '@delineate/store';
 import { seedDemo, type DemoCredential, type DemoOptions } from './demo';
+import { CINE_DEMO_NAME } from './demo-cine';
 import { PATHOLOGY_DEMO_NAME } from './demo-slide';
 
 /** Thrown from the progress callback, as `delineate start` does when it is stopped while seeding. */
@@ -14,7 +15,7 @@ class Stopped extends Error {}
 /**
  * `npm start` stopped while the demo is being seeded: each run below is stopped at a later
  * point (while the passwords are hashed, halfway through the CT phantom's ingest, halfway
- * through the slide's), and the next run completes what is missing, once.
+ * through the slide's, halfway through the cine's), and the next run completes what is missing, once.
  */
 describe('a demo seeding stopped halfway', () => {
   let dir = '';
@@ -67,6 +68,11 @@ describe('a demo seeding stopped halfway', () => {
     expect(await database.db.selectFrom('items').select('id').execute()).toHaveLength(1);
     expect(await database.db.selectFrom('projects').select('name').where('name', '=', PATHOLOGY_DEMO_NAME).execute()).toHaveLength(1);
 
+    // 3b. Stopped halfway through the cine phantom's ingest: its project is in, its item is not.
+    await expect(seedUntil((stage, done) => stage === 'de-identify and store the cine phantom' && done === 5)).rejects.toThrow(Stopped);
+    const cineProject = await database.db.selectFrom('projects').select('id').where('name', '=', CINE_DEMO_NAME).executeTakeFirstOrThrow();
+    expect(await database.db.selectFrom('items').select('id').where('project_id', '=', cineProject.id).execute()).toEqual([]);
+
     // 4. Completes: no second project, user, item or organisation; passwords announced once only.
     const completed = await seedUntil(undefined);
     if (!completed.created) throw new Error('the resumed seeding should report what it completed');
@@ -74,9 +80,10 @@ describe('a demo seeding stopped halfway', () => {
     expect(completed.items).toHaveLength(1);
     expect(announced).toHaveLength(1);
     const projects = await database.db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute();
-    expect(projects.map((p) => p.name).sort()).toEqual([demoProjectSettings.name, PATHOLOGY_DEMO_NAME].sort());
+    expect(projects.map((p) => p.name).sort()).toEqual([demoProjectSettings.name, PATHOLOGY_DEMO_NAME, CINE_DEMO_NAME].sort());
     const pathology = projects.find((p) => p.name === PATHOLOGY_DEMO_NAME)!;
     expect(await database.db.selectFrom('items').select('id').where('project_id', '=', pathology.id).execute()).toHaveLength(1);
+    expect(await database.db.selectFrom('items').select('kind').where('project_id', '=', cineProject.id).execute()).toEqual([{ kind: 'cine_volume' }]);
     expect((await database.db.selectFrom('users').select('username').execute()).map((u) => u.username).sort()).toEqual(announced[0]!.map((c) => c.username).sort());
     const annotator = (await new AccessRepository(database.db).findUserByUsername('demo.annotator'))!;
     const memberships = await database.db.selectFrom('memberships').select('project_id').where('user_id', '=', annotator.id).execute();

@@ -3,8 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher, policyTable } from '@delineate/server';
-import { AccessRepository, AgreementRepository, agreementReport, BlobKey, LocalBlobStore, OrganisationRepository, testing, WorkflowRepository, type Database } from '@delineate/store';
+import {
+  AccessRepository,
+  AgreementRepository,
+  agreementReport,
+  BlobKey,
+  cineOfItem,
+  labelConventionsOf,
+  LocalBlobStore,
+  OrganisationRepository,
+  ProjectRepository,
+  testing,
+  WorkflowRepository,
+  type Database,
+} from '@delineate/store';
 import { seedDemo, type DemoResult } from './demo';
+import { CINE_DEMO_NAME } from './demo-cine';
 import { lessCarefulReading } from './demo-work';
 
 /** The demo that shows everything, seeded small (16 slices of 48²) into an embedded store. */
@@ -99,6 +113,16 @@ describe('the minimal demo (the browser tests\' starting point)', () => {
       const [dua, ...more] = await new AgreementRepository(database.db).list({ now: clock(), projectIds: [demo.projectId] });
       expect(more).toEqual([]);
       expect(dua).toMatchObject({ organisationId: service.id, kind: 'dua', status: 'in_force', identifiableUses: [] });
+      // The cardiac cine demo: one cine item of the small phantom through the gate, its map named, the annotator a member.
+      const cineProject = (await new ProjectRepository(database.db).findByName(CINE_DEMO_NAME))!;
+      const [cineItem, ...moreCines] = await database.db.selectFrom('items').select(['id', 'kind']).where('project_id', '=', cineProject.id).execute();
+      expect(moreCines).toEqual([]);
+      expect(cineItem!.kind).toBe('cine_volume');
+      const cine = await cineOfItem(database.db, cineItem!.id);
+      expect([cine.shape.slices, cine.shape.phases, cine.columns, cine.rows]).toEqual([4, 8, 64, 64]);
+      expect((await labelConventionsOf(database.db, cineProject.labelSchema.id, cineProject.labelSchema.version)).labelMap).toBe('mnms');
+      expect(await database.db.selectFrom('memberships').select('role').where('project_id', '=', cineProject.id).where('user_id', '=', annotator!.id).execute()).toEqual([{ role: 'annotator' }]);
+      expect((await organisations.projectGovernance(cineProject.id))!.admitted).toMatchObject([{ organisationId: service.id, roles: ['annotator'] }]);
     } finally {
       await blobs.close();
       await database.close();

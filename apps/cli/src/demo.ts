@@ -26,6 +26,7 @@ import { passwordProblem, policyTable, type PasswordHasher } from '@delineate/se
 import { ingestDicom, projectDeidSettings, type IngestedItem } from '@delineate/worker';
 import { seedAgreementWork } from './demo-work';
 import { seedPathologyDemo } from './demo-slide';
+import { seedCineDemo } from './demo-cine';
 import { seedDemoOrganisations } from './demo-organisations';
 
 export interface DemoDeps {
@@ -186,6 +187,9 @@ export async function seedDemo(deps: DemoDeps, options: DemoOptions = {}): Promi
     });
     demoProjects.push({ id: pathology.projectId, region: project.region });
   }
+  // The cardiac cine demo (issue 21): a cine item of the synthetic phantom, small in the minimal demo.
+  const cine = await seedCineDemo(deps, { minimal: options.minimal ?? false, members, grantedBy: admin, reviewProtocol: project.reviewProtocol, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  demoProjects.push({ id: cine.projectId, region: project.region });
   const service = new Set(users.filter((u) => u.role === 'annotator').map((u) => u.username));
   await steps.run('organisations', now, (tx) =>
     seedDemoOrganisations({ ...deps.database, db: tx }, {

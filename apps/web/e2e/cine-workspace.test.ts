@@ -130,6 +130,9 @@ run('cardiac cine workspace in chromium', () => {
       return d?.ready() && typeof d.cineReady === 'function' && d.cineReady();
     }, undefined, { timeout: 60_000 });
     expect(await page.textContent('[data-testid=cine-slice]')).toBe('Slice 3 of 4');
+    // One set of save controls: the viewer's own (contours), none from the shell.
+    expect(await page.locator('[data-testid=cine-save]').count()).toBe(1);
+    expect(await page.locator('[data-testid=save], [data-testid=save-state]').count()).toBe(0);
     const [columns, rows] = phantom.dims;
     // Around the phantom's LV: the centre of its endocardium on the middle slice at phase 1.
     const lv = phantom.contours(1, 0).lvEndocardium!;
@@ -181,6 +184,17 @@ run('cardiac cine workspace in chromium', () => {
     expect(panel).toContain('Volumes by summation of slices');
     expect(panel).toContain('× 1.05 g/mL');
     expect(panel).not.toMatch(/_|DLN_/);
+    // The slice × phase montage: the six outlined planes, the ED and ES columns marked; a click opens a plane.
+    const montage = page.locator('[data-testid=cine-montage]');
+    expect(await montage.locator('[data-outlined=true]').count()).toBe(6);
+    for (const [slice, phase] of [[0, 0], [1, 0], [2, 0], [0, 2], [1, 2], [2, 2]]) expect(await page.getAttribute(`[data-testid=cine-montage-cell-${slice}-${phase}]`, 'data-outlined')).toBe('true');
+    expect(await montage.locator('th[data-mark]').allTextContents()).toEqual(['ED', 'ES']);
+    await page.click('[data-testid=cine-montage-cell-3-1]');
+    await page.waitForFunction(() => {
+      const pos = (window as unknown as { __delineate: CineHooks }).__delineate.cinePosition();
+      return pos.slice === 3 && pos.phase === 1;
+    });
+    expect(await page.textContent('[data-testid=cine-slice]')).toBe('Slice 4 of 4');
     await page.screenshot({ path: screenshotPath('cine-measures'), fullPage: true });
   }, 180_000);
 

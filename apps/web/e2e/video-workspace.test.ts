@@ -120,6 +120,9 @@ run('endoscopy video workspace in chromium', () => {
     await page.goto(`${server.url}/#/items/${itemId}`);
     await page.getByText(`Frame 1 of ${decodedFrames}`).waitFor({ timeout: 60_000 });
     await page.getByText('Not in view').waitFor();
+    // One set of save controls: the viewer's keyframe saving, none from the shell.
+    expect(await page.getByRole('button', { name: 'Mark keyframe' }).count()).toBe(1);
+    expect(await page.locator('[data-testid=save], [data-testid=save-state]').count()).toBe(0);
 
     await step('ArrowRight', 2, 2);
     await paintPolyp(2);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RevisionRef } from './annotation';
 import { Id, Sha256Hex, VersionRef } from './common';
-import { ReleaseSplit } from './release';
+import { ManifestTrack, ReleaseSplit } from './release';
 import { ConsensusMethod } from './vocabularies';
 
 /**
@@ -26,6 +26,8 @@ export const ReleaseDocumentInput = z.object({
       deidRecordIds: z.array(Id),
       revisions: z.array(RevisionRef.extend({ maskHash: Sha256Hex })),
       consensus: z.object({ method: ConsensusMethod, readers: z.array(RevisionRef).min(2) }).nullable(),
+      /** A video item's released tracks (its readings); absent on other items. */
+      videoTracks: z.array(ManifestTrack).optional(),
     }),
   ),
   excluded: z.array(z.object({ itemId: Id, reason: z.string().min(1).max(500) })),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RevisionRef } from './annotation';
+import { CardiacLabelMap } from './cardiac';
 import { Id, Sha256Hex, Slug, Timestamp, VersionNumber, VersionRef } from './common';
 import { ConsensusMethod, ErrorType, Modality, ReleaseStatus, ReviewDecision, RevisionSource, TaskStatus } from './vocabularies';
 
@@ -98,6 +99,50 @@ export const ManifestConsensus = z.object({
 });
 export type ManifestConsensus = z.infer<typeof ManifestConsensus>;
 
+/**
+ * A cardiac cine (issue 21): its planes are slices × phases stacked phase by phase (geometry.dims[2]
+ * = slices · phases), and its labels are in the cardiac map the label schema names, which the
+ * cine exports write and name.
+ */
+export const ManifestCine = z.object({
+  slices: z.number().int().min(1),
+  phases: z.number().int().min(1),
+  /** Ms after the R wave per phase; null where the source did not record it. */
+  triggerTimes: z.array(z.number().nullable()),
+  labelMap: CardiacLabelMap,
+});
+export type ManifestCine = z.infer<typeof ManifestCine>;
+
+/** One reader's track of a video item at the version released. */
+export const ManifestTrack = z.object({
+  trackId: Id,
+  version: VersionNumber,
+  authorId: Id.nullable(),
+  labelValue: z.number().int().min(1).max(255),
+  name: z.string(),
+  /** The tiled mask index of that version (null: a track with no mask on any frame). */
+  maskIndexHash: Sha256Hex.nullable(),
+});
+export type ManifestTrack = z.infer<typeof ManifestTrack>;
+
+/**
+ * An endoscopy video (issue 21): frames are addressed by their index in the frame table decoded at
+ * ingest (`decodedFrames` rows, never the container's claim), whose rows hash to `frameTableHash`.
+ */
+export const ManifestVideo = z.object({
+  videoId: Id,
+  width: z.number().int().min(1),
+  height: z.number().int().min(1),
+  framesPerSecond: z.number(),
+  decodedFrames: z.number().int().min(1),
+  frameTableHash: Sha256Hex,
+  /** The browser proxy the gate passed, and the DeidRecord that passed it. */
+  proxyHash: Sha256Hex,
+  deidRecordId: Id.nullable(),
+  tracks: z.array(ManifestTrack),
+});
+export type ManifestVideo = z.infer<typeof ManifestVideo>;
+
 export const ManifestItem = z.object({
   itemId: Id,
   /** The revisions the released mask comes from (one, or every reader's). */
@@ -118,6 +163,10 @@ export const ManifestItem = z.object({
   labelKeys: z.array(Slug),
   readings: z.array(ManifestReading),
   consensus: ManifestConsensus.nullable(),
+  /** Set on a cardiac cine item (absent on volumes, so their manifests and hashes are unchanged). */
+  cine: ManifestCine.optional(),
+  /** Set on a video item: its readings are tracks, and `maskHash` is the canonical JSON of those tracks. */
+  video: ManifestVideo.optional(),
 });
 export type ManifestItem = z.infer<typeof ManifestItem>;
 

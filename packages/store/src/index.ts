@@ -292,7 +292,8 @@ export { octAgreementOfProject, type OctItemAgreement, type OctReaderPair } from
 export { cardiacDb, type CardiacDb, type CardiacTables } from './cardiac/tables';
 export { cineOfItem, cineStackAt, labelConventionsOf, labelValuesOf, recordCineSeries, setLabelConventions, type CineItem } from './cardiac/cine';
 export { cardiacReading, currentDesignation, designatePhases, saveCardiacContours, type CardiacReading, type SaveCardiacContoursInput } from './cardiac/readings';
-export { cardiacItemAgreement, clinicalIndexAgreement, clinicalIndices, type CardiacPairAgreement, type ClinicalIndex } from './cardiac/agreement';
+export { cardiacAgreementAt, cardiacItemAgreement, clinicalIndexAgreement, clinicalIndices, type CardiacPairAgreement, type ClinicalIndex } from './cardiac/agreement';
+export { projectTimeAgreement, timeAgreement, type CardiacAgreementJson, type VideoAgreementJson } from './releases/documents/time-agreement';
 export {
   exportVideoAnnotations,
   recordQuarantinedVideo,

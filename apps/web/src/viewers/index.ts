@@ -17,8 +17,8 @@ export const viewers: readonly ViewerRegistration[] = [
   // Before the radiology volume: an Ophthalmic Tomography series is a volume too, with an `oct_volumes` row.
   { kinds: ['series_volume'], matches: (item) => item.modality === 'OPT', name: 'OCT volume', component: OctViewer, claimsKeys: octClaimedKeys },
   { kinds: ['series_volume'], name: 'Radiology volume', component: RadiologyViewer, prefetch: (item) => prefetchFirstSlice(item.id, item.grid.slices) },
-  { kinds: ['frame_range'], name: 'Endoscopy video', labels: 'tiles', component: VideoViewer },
+  { kinds: ['frame_range'], name: 'Endoscopy video', labels: 'tiles', saves: 'viewer', component: VideoViewer },
   { kinds: ['slide_region'], name: 'Whole-slide image', labels: 'tiles', component: SlideViewer, prefetch: (item) => void slideInfo(item.id).catch(() => undefined) },
   { kinds: ['photo'], name: 'Fundus photograph', component: FundusViewer },
-  { kinds: ['cine_volume'], name: 'Cardiac cine', component: CineViewer },
+  { kinds: ['cine_volume'], name: 'Cardiac cine', saves: 'viewer', component: CineViewer },
 ];

@@ -181,7 +181,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         interpolate,
         undo,
         redo,
-        save: () => void save(),
+        save: registration?.saves === 'viewer' ? null : () => void save(),
         toggleMark: wf && !readOnly ? toggleMarkTool : null,
         toggleHelp: () => setHelp((h) => !h),
         volumeTools: registration?.labels !== 'tiles',
@@ -307,7 +307,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         stage={wf?.task.stage ?? null}
         correction={reviewStage !== null}
         canSave={!readOnly && saveState.kind !== 'saving'}
-        onSave={() => void save()}
+        onSave={registration.saves === 'viewer' ? null : () => void save()}
         onHelp={() => setHelp(true)}
       />
       <div className={`workspace${reviewStage ? ' with-review' : ''}`}>

@@ -33,7 +33,8 @@ export function WorkspaceHeader(props: {
   stage: WorkflowTask['stage'] | null;
   correction: boolean;
   canSave: boolean;
-  onSave: () => void;
+  /** Null when the viewer saves through its own controls: the shell then shows no save state or button. */
+  onSave: (() => void) | null;
   onHelp: () => void;
 }) {
   const slot = document.getElementById('topbar-slot');
@@ -42,17 +43,21 @@ export function WorkspaceHeader(props: {
     <span style={{ display: 'flex', gap: 10, alignItems: 'center' }}>
       <span>{props.what}</span>
       {props.loading && <span data-testid="loading">{props.loading}</span>}
-      <span className={`save-state ${props.state.cls}`} data-testid="save-state">
-        {props.state.text}
-      </span>
+      {props.onSave && (
+        <span className={`save-state ${props.state.cls}`} data-testid="save-state">
+          {props.state.text}
+        </span>
+      )}
       {props.stage && (
         <span className="stage" data-testid="stage-badge">
           {stageNames[props.stage]}
         </span>
       )}
-      <button onClick={props.onSave} disabled={!props.canSave} data-testid="save" title={props.correction ? 'Saves your edits as a correction revision' : undefined}>
-        {props.correction ? 'Save correction' : 'Save'}
-      </button>
+      {props.onSave && (
+        <button onClick={props.onSave} disabled={!props.canSave} data-testid="save" title={props.correction ? 'Saves your edits as a correction revision' : undefined}>
+          {props.correction ? 'Save correction' : 'Save'}
+        </button>
+      )}
       <button onClick={props.onHelp} title="Keyboard shortcuts (?)">
         ?
       </button>

@@ -3,7 +3,7 @@ import { createToolSet, toolBar, type ToolId } from '../tools';
 import { centreOf, shellShortcuts, withoutClaimedKeys, type ShellActions } from './shell-shortcuts';
 import { ShortcutRegistry } from './shortcuts';
 
-function recording(withMark: boolean) {
+function recording(withMark: boolean, shellSaves = true) {
   const calls: string[] = [];
   const actions: ShellActions = {
     setTool: (id: ToolId) => calls.push(`tool ${id}`),
@@ -14,7 +14,7 @@ function recording(withMark: boolean) {
     interpolate: () => calls.push('interpolate'),
     undo: () => calls.push('undo'),
     redo: () => calls.push('redo'),
-    save: () => calls.push('save'),
+    save: shellSaves ? () => calls.push('save') : null,
     toggleMark: withMark ? () => calls.push('mark') : null,
     toggleHelp: () => calls.push('help'),
     escape: () => calls.push('escape'),
@@ -49,6 +49,13 @@ describe('the shell shortcuts', () => {
     marking.registry.handle(key('m'));
     expect(marking.calls).toEqual(['mark']);
     expect(marking.registry.entries().some((s) => /significant region/.test(s.description))).toBe(true);
+  });
+
+  it('leave Ctrl+S to a viewer that saves through its own controls (cine, video)', () => {
+    const { calls, registry } = recording(false, false);
+    expect(registry.handle(key('s', { ctrlKey: true }))).toBe(false);
+    expect(calls).toEqual([]);
+    expect(registry.entries().some((s) => s.description === 'save')).toBe(false);
   });
 
   it('goes to the centre of a marked box', () => {

@@ -11,7 +11,8 @@ export interface ShellActions {
   interpolate: () => void;
   undo: () => void;
   redo: () => void;
-  save: () => void;
+  /** Null when the viewer saves through its own controls (cine, video): Ctrl+S is then the viewer's. */
+  save: (() => void) | null;
   /** Null when marking is not offered (no workflow task, or read-only). */
   toggleMark: (() => void) | null;
   toggleHelp: () => void;
@@ -41,7 +42,7 @@ export function shellShortcuts(a: ShellActions): Shortcut[] {
     { keys: ['i'], display: 'I', description: 'interpolate the selected label between slices', run: a.interpolate },
     { keys: ['ctrl+z'], display: 'Ctrl+Z', description: 'undo', run: a.undo },
     { keys: ['ctrl+y', 'ctrl+shift+z'], display: 'Ctrl+Y, Ctrl+Shift+Z', description: 'redo', run: a.redo },
-    { keys: ['ctrl+s'], display: 'Ctrl+S', description: 'save', run: a.save },
+    ...(a.save ? [{ keys: ['ctrl+s'], display: 'Ctrl+S', description: 'save', run: a.save }] : []),
     ...(a.toggleMark ? [{ keys: ['m'], display: 'M', description: 'mark a significant region (workflow tasks): drag a box on the axial view', run: a.toggleMark }] : []),
     { keys: ['?'], display: '?', description: 'this help', run: a.toggleHelp },
     { keys: ['escape'], display: 'Esc', description: 'close the help; abandon the stroke in progress', run: a.escape },

@@ -93,6 +93,12 @@ interface RegistrationBase {
   claimsKeys?: readonly string[];
   /** Starts fetching the first image as soon as the item is known (the rest of the opening runs meanwhile). */
   prefetch?: (item: ItemView) => void;
+  /**
+   * Who saves the work: the shell's save controller (default), or the viewer through its own
+   * controls and routes (cine contours, video tracks). A viewer that saves itself gets no shell
+   * Save button, save state or save shortcut, so one set of save controls is shown.
+   */
+  saves?: 'shell' | 'viewer';
 }
 
 /** A viewer of whole label volumes, edited with the shell's tools (radiology). */

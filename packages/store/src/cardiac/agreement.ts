@@ -1,4 +1,5 @@
 import { frameDisagreement, indexAgreement, structureAgreement, type IndexAgreement, type PhaseStructureAgreement } from '@delineate/core';
+import type { RevisionRef } from '@delineate/schema';
 import type { Kysely } from 'kysely';
 import type { AnnotationRepository } from '../repositories/annotations';
 import type { DB } from '../sql/tables';
@@ -19,9 +20,15 @@ export interface CardiacPairAgreement {
  * phases either reader designated ED or ES, and their ED/ES frame disagreement.
  */
 export async function cardiacItemAgreement(db: Kysely<DB>, annotations: AnnotationRepository, itemId: string): Promise<{ readings: CardiacReading[]; pairs: CardiacPairAgreement[] }> {
-  const cine = await cineOfItem(db, itemId);
   const readers = (await annotations.listForItem(itemId)).filter((a) => a.headVersion > 0);
-  const readings = await Promise.all(readers.map((a) => cardiacReading(db, annotations, a.id)));
+  return cardiacAgreementAt(db, annotations, itemId, readers.map((a) => ({ annotationId: a.id, version: a.headVersion })));
+}
+
+/** The same on given revisions of the readers (a release's), in the order given. */
+export async function cardiacAgreementAt(db: Kysely<DB>, annotations: AnnotationRepository, itemId: string, refs: readonly RevisionRef[]): Promise<{ readings: CardiacReading[]; pairs: CardiacPairAgreement[] }> {
+  const cine = await cineOfItem(db, itemId);
+  const readers = refs.map((r) => ({ id: r.annotationId, headVersion: r.version }));
+  const readings = await Promise.all(readers.map((a) => cardiacReading(db, annotations, a.id, a.headVersion)));
   const stacks = await Promise.all(readers.map((a) => cineStackAt(annotations, cine, a.id, a.headVersion)));
   const pairs: CardiacPairAgreement[] = [];
   for (let i = 0; i < readers.length; i++) {

@@ -11,8 +11,10 @@ import {
   type ReleaseSplit,
 } from '@delineate/schema';
 import type { Kysely } from 'kysely';
+import { canonicalJson } from '../audit/canonical-json';
 import { blobAddress } from '../blob/address';
 import type { BlobStore } from '../blob/types';
+import { labelConventionsOf } from '../cardiac/cine';
 import type { Clock } from '../repositories/annotations';
 import { LabelSchemaRepository } from '../repositories/label-schemas';
 import { ReleaseRepository } from '../repositories/releases';
@@ -68,7 +70,7 @@ export class ReleaseBuilder {
   async preview(projectId: string, request: ReleaseBuildRequest): Promise<ReleasePreview> {
     const a = await this.#assemble(projectId, parseOrThrow(ReleaseBuildRequest, request), hashOnly);
     return {
-      items: a.items.map((i) => ({ itemId: i.itemId, subjectPseudonym: i.subjectPseudonym, modality: i.modality, split: i.split, readers: i.readings.length, labelKeys: i.labelKeys })),
+      items: a.items.map((i) => ({ itemId: i.itemId, subjectPseudonym: i.subjectPseudonym, modality: i.modality, split: i.split, readers: readersOf(i), labelKeys: i.labelKeys })),
       excluded: a.excluded,
       unreviewed: a.unreviewed,
       sharedSubjects: a.sharedSubjects,
@@ -111,7 +113,20 @@ export class ReleaseBuilder {
     const excluded = [...selection.excluded];
     const splitOf = new Map(request.splits.map((s) => [s.itemId, s.split]));
     const items: Assembled['items'] = [];
-    for (const c of selection.candidates) {
+    // A cine is measured and exported in the cardiac map its schema version names; without one it cannot be released.
+    const cineMap = selection.candidates.some((c) => c.cine) ? (await labelConventionsOf(this.#db, config.labelSchema.id, config.labelSchema.version)).labelMap : undefined;
+    for (const { cine: shape, ...c } of selection.candidates) {
+      if (c.video) {
+        const labelKeys = labels.filter((l) => c.video!.tracks.some((t) => t.maskIndexHash !== null && t.labelValue === l.value)).map((l) => l.key);
+        if (request.filter.labelKeys?.some((k) => !labelKeys.includes(k))) {
+          excluded.push({ itemId: c.itemId, reason: 'label_absent' });
+          continue;
+        }
+        // A video's released "mask" is its tracks at their versions: the masks stay on the tiled path they were saved to.
+        const maskHash = (await blobs.put(new TextEncoder().encode(canonicalJson({ videoId: c.video.videoId, frameTableHash: c.video.frameTableHash, tracks: c.video.tracks })))).hash;
+        items.push({ ...c, revisions: [], split: splitOf.get(c.itemId) ?? request.defaultSplit ?? null, maskHash, labelKeys, consensus: null });
+        continue;
+      }
       const grid = gridOf(c.geometry.dims, c.geometry.spacing);
       const refs = c.readings.map((r) => ({ annotationId: r.annotationId, version: r.released }));
       const volumes: Uint8Array[] = [];
@@ -125,7 +140,8 @@ export class ReleaseBuilder {
         continue;
       }
       const maskHash = (await blobs.put(encodeRle8(mask))).hash;
-      items.push({ ...c, revisions: refs, split: splitOf.get(c.itemId) ?? request.defaultSplit ?? null, maskHash, labelKeys, consensus });
+      const cine = shape && cineMap ? { cine: { ...shape, labelMap: cineMap } } : {};
+      items.push({ ...c, ...cine, revisions: refs, split: splitOf.get(c.itemId) ?? request.defaultSplit ?? null, maskHash, labelKeys, consensus });
     }
     const splitsBySubject = new Map<string, Set<ReleaseSplit>>();
     for (const i of items) if (i.split) splitsBySubject.set(i.subjectPseudonym, (splitsBySubject.get(i.subjectPseudonym) ?? new Set()).add(i.split));
@@ -140,4 +156,9 @@ export class ReleaseBuilder {
       manifest: { format: 2, projectId, labelSchema: config.labelSchema, reviewProtocol: config.reviewProtocol, labels, filter: request.filter, consensusMethod, ...trainingOptions(request) },
     };
   }
+}
+
+/** Readers of an item: its readings, or for a video the distinct authors of its tracks. */
+function readersOf(item: Pick<ManifestItem, 'readings' | 'video'>): number {
+  return item.video ? new Set(item.video.tracks.map((t) => t.authorId)).size : item.readings.length;
 }

@@ -24,13 +24,14 @@ export function documentInputOf(release: Pick<Release, 'id' | 'projectId' | 'nam
         subjectPseudonym: item.subjectPseudonym,
         split: item.split,
         modality: item.modality,
-        deidRecordIds: [...new Set(item.instances.flatMap((i) => (i.deidRecordId ? [i.deidRecordId] : [])))],
+        deidRecordIds: [...new Set([...item.instances.flatMap((i) => (i.deidRecordId ? [i.deidRecordId] : [])), ...(item.video?.deidRecordId ? [item.video.deidRecordId] : [])])],
         revisions: item.revisions.map((r) => {
           const maskHash = maskOf.get(`${r.annotationId}@${r.version}`);
           if (!maskHash) throw new DelineateError('DLN_DOCUMENT_INPUT_INVALID', 'The manifest names a released revision without its mask hash');
           return { ...r, maskHash };
         }),
         consensus: item.consensus ? { method: item.consensus.method, readers: item.consensus.inputs } : null,
+        ...(item.video ? { videoTracks: item.video.tracks } : {}),
       };
     }),
     excluded: manifest.excluded.map((e) => ({ itemId: e.itemId, reason: e.reason })),

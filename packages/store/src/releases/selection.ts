@@ -1,16 +1,20 @@
 import {
   ErrorType,
+  type ManifestCine,
   type ManifestReading,
   type ManifestReview,
   type ManifestRevision,
+  type ManifestVideo,
   type Modality,
   type ReleaseExclusionReason,
   type ReleaseFilter,
   type UnreviewedWork,
 } from '@delineate/schema';
 import type { Kysely } from 'kysely';
+import { cineOfItem } from '../cardiac/cine';
 import type { DB } from '../sql/tables';
 import { workflowDb } from '../workflow/tables';
+import { selectVideoItem } from './video-selection';
 
 /** A project item as a release sees it before its masks are read. */
 export interface ReleaseCandidate {
@@ -20,6 +24,10 @@ export interface ReleaseCandidate {
   readonly geometry: { dims: [number, number, number]; spacing: [number, number, number]; origin: [number, number, number]; direction: number[] };
   readonly instances: Array<{ sopInstanceUid: string; deidRecordId: string | null }>;
   readonly readings: ManifestReading[];
+  /** A cardiac cine: its 4-D shape (the label map is the schema's, added by the build). */
+  readonly cine?: Omit<ManifestCine, 'labelMap'>;
+  /** A video: its frame table and tracks, which are its readings. */
+  readonly video?: ManifestVideo;
 }
 
 export interface Selection {
@@ -78,9 +86,20 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
     if (filter.agreementSample && (samples.get(item.id) === true) !== (filter.agreementSample === 'sampled')) { exclude('agreement_sample'); continue; }
     const statuses = annotateTasks.filter((t) => t.item_id === item.id).map((t) => t.status);
     if (filter.taskStatus && (statuses.length === 0 || statuses.some((s) => s !== filter.taskStatus))) { exclude('task_status'); continue; }
-    // Slide regions and videos are released through their own formats (OME-Zarr), not as volumes.
-    // A fundus photo is one image of its series: released as a one-slice grid like a volume.
-    if ((item.kind !== 'series_volume' && item.kind !== 'photo') || !item.series_id) { exclude('not_a_volume'); continue; }
+    if (item.kind === 'frame_range') {
+      if (filter.modality && filter.modality !== 'ES') { exclude('modality'); continue; }
+      const video = await selectVideoItem(db, projectId, item.id, statuses);
+      if ('excluded' in video) { exclude(video.excluded); continue; }
+      if ('unreviewed' in video) { unreviewed.push(...video.unreviewed); exclude('unreviewed'); continue; }
+      const { width, height, decodedFrames } = video.video;
+      const geometry = { dims: [width, height, decodedFrames] as [number, number, number], spacing: [1, 1, 1] as [number, number, number], origin: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+      candidates.push({ itemId: item.id, subjectPseudonym: item.pseudonym, modality: 'ES', geometry, instances: [], readings: [], video: video.video });
+      continue;
+    }
+    // Slide regions are released through their own formats (OME-Zarr), not as volumes. A fundus
+    // photo is one image of its series: released as a one-slice grid like a volume; a cine as the
+    // volume of its slices × phases planes, with its 4-D shape beside it.
+    if ((item.kind !== 'series_volume' && item.kind !== 'photo' && item.kind !== 'cine_volume') || !item.series_id) { exclude('not_a_volume'); continue; }
     if (!item.rows || !item.columns || !item.slices) { exclude('not_gated'); continue; }
     const instances = await gatedInstances(db, projectId, item.series_id);
     if (instances.length === 0) { exclude('not_gated'); continue; }
@@ -96,6 +115,7 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
     if (pending.length > 0) { unreviewed.push(...pending); exclude('unreviewed'); continue; }
     const spacing = item.spacing ?? [1, 1, 1];
     const origin = item.origin ?? [0, 0, 0];
+    const cine = item.kind === 'cine_volume' ? (await cineOfItem(db, item.id)).shape : undefined;
     candidates.push({
       itemId: item.id,
       subjectPseudonym: item.pseudonym,
@@ -108,6 +128,7 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
       },
       instances,
       readings,
+      ...(cine ? { cine: { slices: cine.slices, phases: cine.phases, triggerTimes: cine.triggerTimes } } : {}),
     });
   }
   return { candidates, excluded, unreviewed };

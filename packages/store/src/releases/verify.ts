@@ -5,6 +5,9 @@ import type { BlobStore } from '../blob/types';
 import { AnnotationRepository } from '../repositories/annotations';
 import { releaseManifestHash, ReleaseRepository } from '../repositories/releases';
 import type { DB } from '../sql/tables';
+import { videoDb } from '../video/tables';
+import { videoFrameTable } from '../video/videos';
+import { frameTableHash } from './video-selection';
 
 type Problem = ReleaseVerification['problems'][number];
 
@@ -36,6 +39,19 @@ export async function verifyRelease(db: Kysely<DB>, blobs: BlobStore, releaseId:
     for (const reading of item.readings) {
       for (const r of reading.revisions) {
         await checkHash(`item ${item.itemId} revision ${reading.annotationId}@${r.version}`, r.maskHash, () => annotations.recomputeMaskHash(reading.annotationId, r.version));
+      }
+    }
+    if (item.video) {
+      const video = item.video;
+      await checkHash(`item ${item.itemId} frame table`, video.frameTableHash, async () => frameTableHash(await videoFrameTable(db, video.videoId)));
+      for (const t of video.tracks) {
+        if (!t.maskIndexHash) continue;
+        const indexHash = t.maskIndexHash;
+        // The version row must still name the index, and the index blob must still hash to it.
+        await checkHash(`item ${item.itemId} track ${t.trackId}@${t.version}`, indexHash, async () => {
+          const row = await videoDb(db).selectFrom('video_track_versions').select('mask_index_hash').where('track_id', '=', t.trackId).where('version', '=', t.version).executeTakeFirst();
+          return row?.mask_index_hash === indexHash ? blobAddress(await blobs.get(indexHash)) : (row?.mask_index_hash ?? 'missing');
+        });
       }
     }
     for (const l of item.consensus?.labels ?? []) {

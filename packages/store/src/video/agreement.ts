@@ -33,8 +33,11 @@ export async function videoAgreement(db: Kysely<DB>, blobs: BlobStore, itemId: s
   const video = await videoForItem(db, itemId);
   const all = await new VideoTrackStore(db, blobs).list(itemId);
   const of = (reader: string) => all.filter((t) => t.authorId === reader);
-  const a = of(readerA);
-  const b = of(readerB);
+  return videoAgreementOf(video, of(readerA), of(readerB));
+}
+
+/** The same, on given tracks of each reader (a release's versions, or the heads). */
+export function videoAgreementOf(video: { readonly width: number; readonly height: number; readonly frameCount: number; readonly framesPerSecond: number }, a: readonly VideoTrack[], b: readonly VideoTrack[]): VideoAgreement {
   const masks = (t: VideoTrack) => trackMasksOf(t, video.width, video.height);
   const sampled = sampledFrameIndices(video.frameCount, video.framesPerSecond);
   const tracks = a.flatMap((ta) => {

@@ -24,6 +24,17 @@ export async function exportVideoAnnotations(db: Kysely<DB>, blobs: BlobStore, i
   const video = await videoForItem(db, itemId);
   const frames = await videoFrameTable(db, video.id);
   const tracks = await new VideoTrackStore(db, blobs).list(itemId);
+  return videoAnnotationsOf(video, frames, tracks, labelNames);
+}
+
+/** The COCO and tracks JSON of given tracks (the heads, or a release's versions) over the decoded frame table. */
+export function videoAnnotationsOf(
+  video: { readonly itemId: string; readonly width: number; readonly height: number; readonly framesPerSecond: number; readonly frameCount: number },
+  frames: readonly VideoFrame[],
+  tracks: readonly VideoTrack[],
+  labelNames: ReadonlyMap<number, string>,
+): { coco: VideoCocoExport; tracks: unknown } {
+  const { itemId } = video;
   const annotations: VideoCocoExport['annotations'][number][] = [];
   for (const track of tracks) {
     for (const f of track.frames) {
@@ -48,7 +59,7 @@ export async function exportVideoAnnotations(db: Kysely<DB>, blobs: BlobStore, i
   }
   const coco: VideoCocoExport = {
     info: { description: 'Delineate video annotations: per-frame masks with their presentation time', videoItemId: itemId, framesPerSecond: video.framesPerSecond },
-    images: frames.map((fr: VideoFrame) => ({ id: fr.index + 1, frame_index: fr.index, width: video.width, height: video.height, timestamp: fr.timeSeconds, pts: fr.pts, key_frame: fr.keyFrame, frame_sha256: fr.sha256 })),
+    images: frames.map((fr) => ({ id: fr.index + 1, frame_index: fr.index, width: video.width, height: video.height, timestamp: fr.timeSeconds, pts: fr.pts, key_frame: fr.keyFrame, frame_sha256: fr.sha256 })),
     categories: [...new Set(tracks.map((t) => t.labelValue))].sort((a, b) => a - b).map((id) => ({ id, name: labelNames.get(id) ?? `label ${id}` })),
     annotations,
   };

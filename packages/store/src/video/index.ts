@@ -1,5 +1,5 @@
 export { recordVideo, recordQuarantinedVideo, quarantinedVideo, videoForItem, videoFrameTable, type IngestedVideo } from './videos';
 export { VideoTrackStore } from './tracks';
-export { exportVideoAnnotations, trackMasksOf, type VideoCocoExport } from './exports';
-export { sampledFrameIndices, videoAgreement, type VideoAgreement } from './agreement';
+export { exportVideoAnnotations, trackMasksOf, videoAnnotationsOf, type VideoCocoExport } from './exports';
+export { sampledFrameIndices, videoAgreement, videoAgreementOf, type VideoAgreement } from './agreement';
 export { videoDb, type VideoDb, type VideoTables } from './tables';

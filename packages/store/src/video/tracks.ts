@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { cutRle8, decodeRle8, encodeRle8, joinTilesRle8, maskOfRuns, runsOfMask, tileGridOf, tilesAcross, type Tile, type TileGrid } from '@delineate/core';
 import { DelineateError, FrameFlag, TrackFrameState, type TrackFrame, type TrackSaveRequest, type VideoTrack } from '@delineate/schema';
-import type { BlobStore } from '../blob/types';
-import { TiledMasks } from '../masks/tiled-masks';
+import { TiledMasks, type MaskBlobs } from '../masks/tiled-masks';
 import type { DB } from '../sql/tables';
 import { videoDb } from './tables';
 import { videoForItem } from './videos';
@@ -53,7 +52,8 @@ export class VideoTrackStore {
   readonly #masks: TiledMasks;
   readonly #clock: () => Date;
 
-  constructor(db: Kysely<DB>, blobs: BlobStore, clock: () => Date = () => new Date()) {
+  /** Reading needs only `get`; saving needs a store that can `put`. */
+  constructor(db: Kysely<DB>, blobs: MaskBlobs, clock: () => Date = () => new Date()) {
     this.#db = db;
     this.#masks = new TiledMasks(blobs);
     this.#clock = clock;
@@ -102,7 +102,6 @@ export class VideoTrackStore {
 
   /** The head version of every track of an item, with its masks as frame runs. */
   async list(itemId: string): Promise<VideoTrack[]> {
-    const video = await videoForItem(this.#db, itemId);
     const rows = await videoDb(this.#db)
       .selectFrom('video_tracks as t')
       .innerJoin('video_track_versions as v', (j) => j.onRef('v.track_id', '=', 't.id').onRef('v.version', '=', 't.version'))
@@ -111,6 +110,32 @@ export class VideoTrackStore {
       .orderBy('t.created_at')
       .orderBy('t.id')
       .execute();
+    return this.#tracksOf(itemId, rows);
+  }
+
+  /** Tracks of an item at the versions named (a release's), in the order named; a version not stored is refused. */
+  async atVersions(itemId: string, refs: readonly { trackId: string; version: number }[]): Promise<VideoTrack[]> {
+    if (refs.length === 0) return [];
+    const rows = await videoDb(this.#db)
+      .selectFrom('video_tracks as t')
+      .innerJoin('video_track_versions as v', 'v.track_id', 't.id')
+      .select(['t.id', 'v.version', 'v.label_value', 'v.name', 'v.author_id', 'v.created_at', 'v.states', 'v.mask_index_hash'])
+      .where('t.item_id', '=', itemId)
+      .where('t.id', 'in', refs.map((r) => r.trackId))
+      .execute();
+    const ordered = refs.map((r) => {
+      const row = rows.find((x) => x.id === r.trackId && x.version === r.version);
+      if (!row) throw new DelineateError('DLN_NOT_FOUND', 'A released track version is missing');
+      return row;
+    });
+    return this.#tracksOf(itemId, ordered);
+  }
+
+  async #tracksOf(
+    itemId: string,
+    rows: readonly { id: string; version: number; label_value: number; name: string; author_id: string | null; created_at: Date | string; states: unknown[]; mask_index_hash: string | null }[],
+  ): Promise<VideoTrack[]> {
+    const video = await videoForItem(this.#db, itemId);
     const tracks: VideoTrack[] = [];
     for (const row of rows) {
       const masks = row.mask_index_hash ? await this.masksOf(video, row.mask_index_hash) : new Map<number, Uint8Array>();

@@ -16,7 +16,7 @@ import {
   WorkflowTask,
 } from '@delineate/schema';
 import { RLE8 } from '@delineate/core';
-import { agreementReport, qualityReport, readsBlindedIn, WorkflowRepository, type AuditEntry } from '@delineate/store';
+import { agreementReport, projectTimeAgreement, qualityReport, readsBlindedIn, WorkflowRepository, type AuditEntry } from '@delineate/store';
 import { requestAccess } from '../../access';
 import { setSessionCookie } from '../../access/plugin';
 import type { ServerContext } from '../../context';
@@ -120,6 +120,10 @@ const QualityReport = z.object({
   rework: z.object({ total: z.number(), distribution: z.array(z.object({ reworks: z.number(), tasks: z.number() })) }),
   timePerTask: z.array(z.object({ stage: WorkflowStage, seconds: z.array(z.number()), summary })),
   agreementPerLabel: z.array(z.object({ labelKey: z.string(), dice: z.array(z.number()), hd95Mm: z.array(z.number()), diceSummary: summary, hd95Summary: summary })),
+  /** Cines read by two or more readers (issue 21): per pair Dice/HD95 at ED/ES and frame disagreement; clinical indices' bias, limits and CoV. */
+  cardiac: z.object({ conventions: z.string(), items: z.array(z.record(z.string(), z.unknown())), indices: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  /** Videos whose tracks two readers drew (issue 21): sampled-frame Dice, temporal consistency, presence IoU, lesion F1. */
+  video: z.object({ items: z.array(z.record(z.string(), z.unknown())) }).optional(),
 });
 
 function signedIn(request: FastifyRequest) {
@@ -434,7 +438,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, registry: RouteRegi
       if (await readsBlindedIn(ctx.database.db, signedIn(request).userId, params.projectId)) {
         throw new DelineateError('DLN_AUTH_FORBIDDEN', "Blinded reading: the QA statistics stay hidden until every reader of your items has submitted");
       }
-      return qualityReport(ctx.database.db, params.projectId);
+      return { ...(await qualityReport(ctx.database.db, params.projectId)), ...(await projectTimeAgreement(ctx.database.db, ctx.blobs, params.projectId)) };
     },
   });
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { api, describeError } from '../../api';
 import { modalityDisplay, valueRange } from '../../viewer/modality-presets';
@@ -7,6 +7,8 @@ import type { ViewerProps } from '../../workspace/viewer-contract';
 import { cineApi, type CardiacReadingView, type CineShapeView, type ContourKind } from './cine-api';
 import { drawPlane } from './cine-canvas';
 import { canvasToImage, contourKinds, contoursToSave, copyContours, planeKey, planeOf, thinStroke, withContour, type ContourBook } from './cine-contours';
+import { CineMontage } from './CineMontage';
+import { montageModel } from './cine-montage';
 import { MeasuresPanel, PhasesPanel, VolumeCurve } from './CinePanels';
 
 const VIEW_SIZE = 512;
@@ -196,6 +198,12 @@ export function CineViewer(props: ViewerProps) {
   );
 
   const d = reading?.designation;
+  const shown = props.layers.shown;
+  const montage = useMemo(
+    () => montageModel({ slices, phases, designation: d, book, labels: shown, planeSize, current: { slice, phase } }),
+    // The shown labels change in place; the layers' version says when.
+    [slices, phases, d, book, shown, props.layers.version, planeSize, slice, phase],
+  );
   const phaseName = (p: number) => `Phase ${p + 1} of ${phases}${d?.edPhase === p ? ' (end-diastole)' : d?.esPhase === p ? ' (end-systole)' : ''}`;
   return (
     <>
@@ -241,7 +249,8 @@ export function CineViewer(props: ViewerProps) {
           props.controls,
         )}
       <div className="views stack">
-        <div className="pane" style={{ padding: 8 }}>
+        {/* The cine flows (steppers, plane, montage) and scrolls, instead of stretching one canvas over the pane. */}
+        <div className="pane" style={{ padding: 8, overflow: 'auto' }}>
           <div className="row" data-testid="cine-steppers">
             <button onClick={() => stepSlice(-1)} aria-label="Previous slice">◀</button>
             <span data-testid="cine-slice">Slice {slice + 1} of {slices}</span>
@@ -257,13 +266,27 @@ export function CineViewer(props: ViewerProps) {
             ref={canvas}
             width={dims.columns * scale}
             height={dims.rows * scale}
-            style={{ width: dims.columns * scale, height: dims.rows * scale, cursor: readOnly ? 'default' : 'crosshair', touchAction: 'none' }}
+            style={{ position: 'relative', display: 'block', width: dims.columns * scale, height: dims.rows * scale, cursor: readOnly ? 'default' : 'crosshair', touchAction: 'none' }}
             data-testid="cine-canvas"
             onPointerDown={onPointerDown}
             onPointerMove={onPointerMove}
             onPointerUp={onPointerUp}
           />
           {!values && <p>Loading the cine…</p>}
+          {shape && wl && (
+            <>
+              <h3>Slices × phases</h3>
+              <CineMontage
+                montage={montage}
+                picture={{ columns: dims.columns, rows: dims.rows, values, window: wl, labels: shown, labelColours: props.labels }}
+                width={VIEW_SIZE}
+                onOpen={(s, p) => {
+                  setSlice(s);
+                  setPhase(p);
+                }}
+              />
+            </>
+          )}
         </div>
       </div>
     </>

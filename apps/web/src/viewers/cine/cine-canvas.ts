@@ -60,3 +60,22 @@ export function drawPlane(canvas: HTMLCanvasElement, p: PlanePicture): void {
   }
   path(p.pending, false, p.pendingColour);
 }
+
+/** A montage thumbnail: the plane's grey values sampled onto `size`², with its label outline in the labels' colours. */
+export function drawThumbnail(canvas: HTMLCanvasElement, p: { columns: number; rows: number; size: number; values: Int16Array | null; window: WindowLevel; outline: Uint8Array | null; labelColours: readonly Label[] }): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const image = new ImageData(p.size, p.size);
+  const low = p.window.centre - p.window.width / 2;
+  const colours = new Map(p.labelColours.map((l) => [l.value, rgb(l.colour)]));
+  for (let y = 0; y < p.size; y++) {
+    for (let x = 0; x < p.size; x++) {
+      const i = y * p.size + x;
+      const source = Math.floor((y * p.rows) / p.size) * p.columns + Math.floor((x * p.columns) / p.size);
+      const g = p.values ? Math.max(0, Math.min(255, ((p.values[source]! - low) / p.window.width) * 255)) : 0;
+      const c = p.outline && p.outline[i] ? colours.get(p.outline[i]!) : undefined;
+      image.data.set(c ? [c[0], c[1], c[2], 255] : [g, g, g, 255], i * 4);
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}

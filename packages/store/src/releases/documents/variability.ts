@@ -10,6 +10,7 @@ import { num, withCi, word, yesNo, type Block, type DocumentLayout, type StripRo
 import { userNames, type ReleaseRecords } from './records';
 import { BOOTSTRAP, cohenKappa, meanWithCi, type MeanWithCi } from './statistics';
 import { targetMeasurement, targetSection, targetStatistics, TARGET_AGREEMENT_CONVENTIONS, type TargetMeasurement, type TargetStatistics } from './target-agreement';
+import { timeAgreement, timeAgreementSections, type CardiacAgreementJson, type VideoAgreementJson } from './time-agreement';
 
 /** Surface Dice tolerance: one millimetre, the core's default, stated in the document. */
 export const SURFACE_DICE_TOLERANCE_MM = 1;
@@ -51,13 +52,18 @@ export interface InterObserverVariabilityJson {
   };
   /** Slide regions among the released items (issue 17): detections, counts and tissue per reader pair. Absent when none. */
   readonly pathology?: readonly RegionAgreement[];
+  /** Cardiac cines read twice (issue 21): contours at ED/ES, frame disagreement, clinical indices. Absent when none. */
+  readonly cardiac?: CardiacAgreementJson;
+  /** Videos whose tracks two readers drew (issue 21). Absent when none. */
+  readonly video?: VideoAgreementJson;
 }
 
 export async function interObserverVariability(records: ReleaseRecords): Promise<InterObserverVariabilityJson> {
   const { db, blobs, input, config, labelSchema } = records;
   const readItems = input.items.filter((i) => i.consensus !== null);
   const readerOf = await readerIds(records, readItems.flatMap((i) => i.consensus?.readers ?? []));
-  const names = distinctNames(await userNames(db, readerOf.values()));
+  const trackAuthors = input.items.flatMap((i) => (i.videoTracks ?? []).flatMap((t) => (t.authorId ? [t.authorId] : [])));
+  const names = distinctNames(await userNames(db, [...readerOf.values(), ...trackAuthors]));
   const nameOf = (ref: RevisionRef): string => names.get(readerOf.get(key(ref)) ?? '') ?? 'Unknown reader';
 
   const measurements: PairMeasurement[] = [];
@@ -120,6 +126,13 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
         .execute()
     : [];
   const pathology = await regionAgreementsOf(db, blobs, input.items.map((i) => i.itemId));
+  const cines = new Set(readIds.length ? (await db.selectFrom('items').select('id').where('id', 'in', readIds).where('kind', '=', 'cine_volume').execute()).map((r) => r.id) : []);
+  const time = await timeAgreement(
+    db,
+    blobs,
+    input.items.map((i) => ({ itemId: i.itemId, ...(cines.has(i.itemId) && i.consensus ? { cineReaders: i.consensus.readers } : {}), ...(i.videoTracks ? { videoTracks: i.videoTracks } : {}) })),
+    { ofRevision: nameOf, ofUser: (id) => names.get(id ?? '') ?? 'Unknown reader' },
+  );
   const methods = new Map<ConsensusMethod, number>();
   for (const item of readItems) if (item.consensus) methods.set(item.consensus.method, (methods.get(item.consensus.method) ?? 0) + 1);
 
@@ -147,6 +160,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
       staple: await stapleEstimates(records, nameOf),
     },
     ...(pathology.length > 0 ? { pathology } : {}),
+    ...time,
   };
 }
 
@@ -322,6 +336,7 @@ export function layoutVariability(doc: InterObserverVariabilityJson): DocumentLa
       ...(doc.targets ? [targetSection(doc.targets.labels)] : []),
       { heading: 'Per label: agreement category and distributions', blocks: perLabel.length ? perLabel : [{ kind: 'paragraph', text: 'No multiply-read items are in this release.' }] },
       ...(doc.pathology ? [pathologySection(doc.pathology)] : []),
+      ...timeAgreementSections(doc),
       {
         heading: 'How disagreements were resolved',
         blocks: [

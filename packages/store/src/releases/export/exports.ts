@@ -12,7 +12,9 @@ import { DELINEATE_TOOL } from '../documents/generate';
 import type { DB } from '../../sql/tables';
 import { withTransaction } from '../../sql/transaction';
 import { releaseDb, type ReleaseExportsTable } from '../tables';
-import { itemGridOf, releaseExportFormats, type SoftLabelVolumes } from './formats';
+import { VideoTrackStore } from '../../video/tracks';
+import { videoFrameTable } from '../../video/videos';
+import { itemGridOf, releaseExportFormats, releaseItemKind, type SoftLabelVolumes } from './formats';
 import { tarArchive, type ArchiveFile } from './tar';
 
 export const RELEASE_EXPORT_JOB_KIND = 'release.export';
@@ -90,7 +92,11 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
       for (const l of item.consensus?.labels ?? []) {
         soft.push({ labelKey: l.labelKey, labelValue: l.labelValue, readers: item.readings.length, votes: await volume(blobs, l.votesHash, grid), staple: await volume(blobs, l.stapleHash, grid) });
       }
-      const written = await format.itemFiles({
+      const kind = releaseItemKind(item);
+      const video = item.video;
+      // A format writes the kinds of item it knows (volumes unless it says); the others get their provenance only.
+      const takes = (format.itemKinds ?? ['volume']).includes(kind);
+      const written = !takes ? [] : await format.itemFiles({
         releaseId: release.id,
         manifest,
         labelSchema,
@@ -98,11 +104,14 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
         tool: DELINEATE_TOOL,
         item,
         grid,
-        mask: await volume(blobs, item.maskHash, grid),
+        mask: kind === 'video' ? new Uint8Array(0) : await volume(blobs, item.maskHash, grid),
         soft,
         folder,
         sourceInstances: () => sourceInstances(db, blobs, item.instances.map((i) => i.sopInstanceUid)),
         readerMasks: () => Promise.all(item.readings.map((r) => readerVolume(annotations, r, grid))),
+        ...(video
+          ? { video: async () => ({ frames: await videoFrameTable(db, video.videoId), tracks: await new VideoTrackStore(db, blobs).atVersions(item.itemId, video.tracks) }) }
+          : {}),
       });
       const provenance = { path: `${folder}/provenance.json`, bytes: json({ releaseId: release.id, manifestHash: release.manifestHash, labelSchema: manifest.labelSchema, reviewProtocol: manifest.reviewProtocol, consensusMethod: manifest.consensusMethod, item }) };
       files.push(...written, provenance);

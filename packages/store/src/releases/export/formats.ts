@@ -1,12 +1,14 @@
 import { gridOf, type Grid } from '@delineate/core';
 import { encodeNifti, niftiAffineFromGeometry } from '@delineate/formats';
-import type { LabelSchema, ManifestItem, Release, ReleaseManifestV2 } from '@delineate/schema';
+import type { LabelSchema, ManifestItem, Release, ReleaseManifestV2, VideoFrame, VideoTrack } from '@delineate/schema';
 import { msdLayout } from './layouts/msd';
 import { nnunetLayout } from './layouts/nnunet';
 import { fundusExportFormat } from '../../fundus/export-format';
+import { cineNiftiFormat, cineSegFormat } from './cine-formats';
 import { rtstructExportFormat } from './rtstruct-format';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
 import type { ArchiveFile } from './tar';
+import { videoCocoFormat, videoTracksFormat } from './video-formats';
 
 /** One label's soft labels of a multi-reader item, decoded on the item's grid. */
 export interface SoftLabelVolumes {
@@ -31,6 +33,7 @@ export interface ExportItemInput {
   readonly tool: { readonly name: string; readonly version: string };
   readonly item: ManifestItem;
   readonly grid: Grid;
+  /** The released label map on `grid` (empty for a video: its masks are its tracks', read through `video`). */
   readonly mask: Uint8Array;
   readonly soft: readonly SoftLabelVolumes[];
   readonly folder: string;
@@ -38,6 +41,15 @@ export interface ExportItemInput {
   readonly sourceInstances: () => Promise<Uint8Array[]>;
   /** Each reader's released label map, in the manifest's reading order. */
   readonly readerMasks: () => Promise<Uint8Array[]>;
+  /** A video item's decoded frame table and its tracks at the released versions. */
+  readonly video?: () => Promise<{ frames: VideoFrame[]; tracks: VideoTrack[] }>;
+}
+
+/** What a release item is, as formats take them: a volume (series, photo), a cardiac cine, a video. */
+export type ReleaseItemKind = 'volume' | 'cine' | 'video';
+
+export function releaseItemKind(item: Pick<ManifestItem, 'cine' | 'video'>): ReleaseItemKind {
+  return item.video ? 'video' : item.cine ? 'cine' : 'volume';
 }
 
 /** What a layout gets to write its dataset-level files; `listing` is the default dataset.json's content. */
@@ -54,6 +66,8 @@ export interface ExportDatasetInput {
 export interface ReleaseExportFormat {
   readonly key: string;
   readonly title: string;
+  /** The kinds of item it writes files for (default volumes); other items get their provenance JSON only. */
+  readonly itemKinds?: readonly ReleaseItemKind[];
   itemFiles(input: ExportItemInput): Promise<ArchiveFile[]>;
   /** Where an item's provenance JSON goes (default `{split}/{itemId}`); training layouts keep their roots clean. */
   itemFolder?(item: ManifestItem): string;
@@ -88,5 +102,5 @@ export const niftiExportFormat: ReleaseExportFormat = {
 
 /** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, cineNiftiFormat, cineSegFormat, videoCocoFormat, videoTracksFormat].map((f) => [f.key, f]),
 );
