@@ -305,6 +305,7 @@ export {
   videoForItem,
   videoFrameTable,
   VideoTrackStore,
+  type HeldVideo,
   type IngestedVideo,
   type VideoAgreement,
   type VideoCocoExport,

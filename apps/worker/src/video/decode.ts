@@ -4,13 +4,25 @@ import { DelineateError, type VideoFrame } from '@delineate/schema';
 import { runTool } from './ffmpeg';
 import { keyFrameFlags, type VideoProbe } from './probe';
 
-/** A rectangle blacked out before anything else sees the frames; without `frame`, over the whole clip. */
+/** A rectangle blacked out before anything else sees the frames; without `frame`, over the whole clip; with `lastFrame`, from `frame` to it. */
 export interface BlackedRegion {
   readonly x: number;
   readonly y: number;
   readonly width: number;
   readonly height: number;
   readonly frame?: number | undefined;
+  readonly lastFrame?: number | undefined;
+}
+
+/** Whether a rectangle blacks out the frame at a table index. */
+export function blacksOut(region: BlackedRegion, index: number): boolean {
+  if (region.frame === undefined) return true;
+  return index >= region.frame && index <= (region.lastFrame ?? region.frame);
+}
+
+function enableOn(region: BlackedRegion): string {
+  if (region.frame === undefined) return '';
+  return region.lastFrame === undefined ? `:enable='eq(n\\,${region.frame})'` : `:enable='between(n\\,${region.frame}\\,${region.lastFrame})'`;
 }
 
 export interface DecodedVideo {
@@ -35,7 +47,7 @@ export function sampleStride(framesPerSecond: number): number {
 
 function drawboxes(regions: readonly BlackedRegion[]): string {
   return regions
-    .map((r) => `drawbox=x=${r.x}:y=${r.y}:w=${r.width}:h=${r.height}:color=black:t=fill${r.frame === undefined ? '' : `:enable='eq(n\\,${r.frame})'`}`)
+    .map((r) => `drawbox=x=${r.x}:y=${r.y}:w=${r.width}:h=${r.height}:color=black:t=fill${enableOn(r)}`)
     .map((f) => `${f},`)
     .join('');
 }
@@ -82,7 +94,7 @@ async function lastFrameGrey(source: string, work: string, probe: VideoProbe, re
   // Only the final second is decoded again (from its key frame), not the clip; a bare stream
   // cannot seek from its end, so it is decoded again keeping only the last frame.
   const out = join(work, 'last.gray');
-  const boxes = drawboxes(regions.filter((r) => r.frame === undefined || r.frame === lastIndex)).replace(/:enable='[^']*'/g, '');
+  const boxes = drawboxes(regions.filter((r) => blacksOut(r, lastIndex)).map(({ frame: _f, lastFrame: _l, ...r }) => r));
   const seek = probe.input.length > 0 ? [...probe.input, '-i', source, '-vf', `select='eq(n\\,${lastIndex})',${boxes}format=gray`] : ['-sseof', '-1', '-i', source, '-vf', `${boxes}format=gray`];
   await runTool('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...seek, '-fps_mode', 'passthrough', '-update', '1', '-f', 'image2', '-c:v', 'rawvideo', out]);
   const bytes = new Uint8Array(await readFile(out));

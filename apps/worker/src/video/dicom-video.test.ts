@@ -96,7 +96,7 @@ describe('DICOM Video Endoscopic', { timeout: 600_000 }, () => {
     // The record carries the attribute gate's actions (names and actions, never values).
     const record = await database.db.selectFrom('deid_records').selectAll().where('id', '=', report.files[0]!.recordId!).executeTakeFirstOrThrow();
     const actions = record.actions as { path: string; action: string }[];
-    expect(actions.find((a) => a.path === '00100020')?.action).toBe('Z');
+    expect(actions.find((a) => a.path === '00100020')?.action).toBe('pseudonym');
     expect(actions.find((a) => a.path === '0020000d')?.action).toBe('U');
     expect(actions.find((a) => a.path === '00080020')?.action).toBe('Z');
     expect(actions.at(-1)).toEqual({ path: 'video', action: `decoded ${made.decodedFrames} frames; re-encoded as H.264 proxy` });
@@ -120,7 +120,7 @@ describe('DICOM Video Endoscopic', { timeout: 600_000 }, () => {
   it('holds an instance whose overlay carries a patient ID, and releases it only once a steward blacks the overlay out', async () => {
     const made = await syntheticVideoEndoscopic({ overlay: 'ID 83746251 2024-03-01', seed: 'overlay' });
     const held = await ingest(made.bytes);
-    expect(held.files[0]).toMatchObject({ status: 'quarantined', code: 'DLN_DEID_QUARANTINED' });
+    expect(held.files[0], JSON.stringify(held.files[0])).toMatchObject({ status: 'quarantined', code: 'DLN_DEID_QUARANTINED' });
     const recordId = held.files[0]!.recordId!;
     const record = await database.db.selectFrom('deid_records').selectAll().where('id', '=', recordId).executeTakeFirstOrThrow();
     const findings = record.findings as { kind: string; frame?: number }[];

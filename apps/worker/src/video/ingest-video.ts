@@ -100,7 +100,7 @@ export async function ingestVideo(deps: IngestDeps, sourcePath: string, options:
       await deps.blobs.put(origin?.keptSource ?? new Uint8Array(await readFile(sourcePath)), { expectedHash: report.sourceSha256 });
       const recordId = await deps.database.db.transaction().execute(async (tx) => {
         const id = await insertRecord(tx, options.projectId, batchId, record, hash, 'quarantined', deps.clock());
-        await recordQuarantinedVideo(tx, id, { format: origin?.format ?? probe.container, width: probe.width, height: probe.height });
+        await recordQuarantinedVideo(tx, id, { format: origin?.format ?? probe.container, width: probe.width, height: probe.height, frameTimes: decoded.frames.map((f) => f.timeSeconds), framesPerSecond: probe.framesPerSecond });
         return id;
       });
       Object.assign(report, { status: 'quarantined', recordId, code: 'DLN_DEID_QUARANTINED', reason: batchReport([record], record.options).files[0]?.reasons.join('; ') ?? '' });
