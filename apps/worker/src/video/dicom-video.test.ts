@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDciodvfyValidator, createOcrEngine, defaultPixelPolicy, type OcrEngine } from '@delineate/deid';
 import { getNumber, getString, readDicomFile } from '@delineate/formats';
-import { BlobKey, LocalBlobStore, ProjectRepository, testing, videoForItem, videoFrameTable, type Database } from '@delineate/store';
+import { AccessRepository, BlobKey, LocalBlobStore, ProjectRepository, QuarantineReviewRepository, testing, videoForItem, videoFrameTable, type Database } from '@delineate/store';
+import type { RedactionRegion } from '@delineate/schema';
 import { ingestBatch } from '../ingest-batch';
 import { projectDeidSettings } from '../project-deid';
 import { isDicomVideo, videoStreamOf } from './dicom-video';
 import { ffprobeDecodedFrames, runTool } from './ffmpeg';
 import { redactQuarantinedVideo } from './redact-video';
 import { syntheticVideoEndoscopic } from './synthetic-endoscopic';
+import { checkQuarantinedVideoGate } from './video-gate-check';
 
 describe('DICOM Video Endoscopic', { timeout: 600_000 }, () => {
   let database: Database;
@@ -128,6 +130,22 @@ describe('DICOM Video Endoscopic', { timeout: 600_000 }, () => {
     expect(JSON.stringify(findings)).not.toContain('83746251');
     // The kept source is the DICOM file itself, so the redaction starts again from it.
     expect(isDicomVideo(await blobs.get(record.source_hash))).toBe(true);
+
+    // The steward's trials: the band over frames 1 to 31 only leaves the text on the last sampled
+    // frame; over the whole clip the gate passes. A trial records nothing but its outcome.
+    const videosBefore = (await database.db.selectFrom('videos').selectAll().execute()).length;
+    const steward = (await new AccessRepository(database.db).createUser({ username: 'steward', displayName: 'S', now: new Date() })).id;
+    const reviews = new QuarantineReviewRepository(database.db);
+    const trial = async (regions: RedactionRegion[]) => {
+      const checkId = await reviews.createCheck({ recordId, regions, requestedBy: steward, now: new Date() });
+      return checkQuarantinedVideoGate(deps(), { projectId, recordId, checkId, regions }, ocr);
+    };
+    const partial = await trial([{ x: 0, y: 0, width: 320, height: 34, frame: 0, lastFrame: 30 }]);
+    expect(partial.outcome).toBe('fails');
+    expect(new Set(partial.findings.map((f) => f.frame ?? f.region?.frame))).toEqual(new Set([made.decodedFrames - 1]));
+    expect((await trial([{ x: 0, y: 0, width: 320, height: 34 }])).outcome).toBe('passes');
+    expect(await database.db.selectFrom('videos').selectAll().execute()).toHaveLength(videosBefore);
+
     const released = await redactQuarantinedVideo(deps(), { projectId, recordId, regions: [{ x: 0, y: 0, width: 320, height: 34 }] }, ocr);
     expect(released.files[0]).toMatchObject({ status: 'passed' });
     const video = await videoForItem(database.db, released.files[0]!.itemId!);
