@@ -118,10 +118,12 @@ run('a held endoscopy video for the data steward in chromium', () => {
     // The released item is the video: frames by the decoded table, and OCR reads nothing on its frames.
     const href = (await page.getAttribute('[data-testid=released-item]', 'href'))!;
     const itemId = /items\/([0-9a-f-]{36})/.exec(href)![1]!;
-    const video = await admin.ok('GET', `/api/videos/${itemId}`);
+    // Read as an annotator of the project: images are theirs to read, not the administrator's.
+    const annotator = await apiUser(server.url, 'demo.annotator', server.passwords.get('demo.annotator')!);
+    const video = await annotator.ok('GET', `/api/videos/${itemId}`);
     expect(video.frameCount).toBe(decodedFrames);
     const released = join(dir, 'released.mp4');
-    await writeFile(released, await admin.bytes(`/api/videos/${itemId}/proxy.mp4`));
+    await writeFile(released, await annotator.bytes(`/api/videos/${itemId}/proxy.mp4`));
     const ocr = createOcrEngine();
     try {
       let words = 0;

@@ -58,7 +58,9 @@ async function fileSha256(path: string): Promise<string> {
  * that the proxy carries no metadata beyond the allowed names. Text found → quarantined (proxy
  * and source kept encrypted for a steward, whose rectangles are blacked out on the next run);
  * otherwise the video, its frame table and its item are recorded with a passed record in one
- * transaction. A refused clip leaves nothing: no blob, no record.
+ * transaction. A refused clip leaves nothing: no blob, no record. A DICOM video comes here with
+ * its `origin` (`ingestDicomVideo`): the stream taken out of its Pixel Data, the attribute gate's
+ * actions and findings, and the DICOM file kept in place of the stream while it is held.
  */
 export async function ingestVideo(deps: IngestDeps, sourcePath: string, options: VideoIngestOptions): Promise<IngestReport> {
   const report: IngestFileReport = { index: 0, sourceSha256: '', status: 'rejected' };
