@@ -3,6 +3,8 @@ import { DelineateError, GATE_CHECK_JOB_KIND, GateCheckJobPayload } from '@delin
 import { QuarantineReviewRepository, type GateCheckOutcome } from '@delineate/store';
 import type { IngestDeps } from './ingest';
 import { projectDeidSettings } from './project-deid';
+import { isQuarantinedVideo } from './video/redact-video';
+import { checkQuarantinedVideoGate } from './video/video-gate-check';
 import type { JobHandler } from './worker';
 
 export const GATE_CHECK_JOB = GATE_CHECK_JOB_KIND;
@@ -41,6 +43,8 @@ export function gateCheckJobHandler(pixelStage: () => PixelStage, validator: () 
   return async (job, context) => {
     const parsed = GateCheckJobPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed gate check job');
-    await checkQuarantinedGate(context, parsed.data, pixelStage(), validator(), gate);
+    // A video's trial decodes the clip again with the rectangles blacked out (issue 21).
+    if (await isQuarantinedVideo(context, parsed.data.recordId)) await checkQuarantinedVideoGate(context, parsed.data);
+    else await checkQuarantinedGate(context, parsed.data, pixelStage(), validator(), gate);
   };
 }

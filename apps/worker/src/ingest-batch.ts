@@ -1,6 +1,8 @@
+import { createOcrEngine } from '@delineate/deid';
 import { ingestDicom, type IngestDeps, type IngestOptions, type IngestReport } from './ingest';
 import type { SlideIngestStage } from './slides/ingest-slide';
 import { ingestSlideFiles, slidesInBatch } from './slides/slide-batch';
+import { ingestDicomVideo, isDicomVideo } from './video/dicom-video';
 
 export interface BatchIngestOptions extends IngestOptions {
   /** Where the slide being converted is (slides go one at a time). */
@@ -20,6 +22,7 @@ export function mergeIngestReports(parts: ReadonlyArray<{ readonly indices: read
     records: [...new Map(files.flatMap((f) => (f.recordId && (f.status === 'passed' || f.status === 'quarantined') ? [[f.recordId, { recordId: f.recordId, status: f.status }] as const] : []))).values()],
     items: parts.flatMap((p) => p.report.items),
     slides: parts.flatMap((p) => p.report.slides ?? []),
+    videos: parts.flatMap((p) => p.report.videos ?? []),
   };
 }
 
@@ -32,10 +35,24 @@ export function mergeIngestReports(parts: ReadonlyArray<{ readonly indices: read
  */
 export async function ingestBatch(deps: IngestDeps, files: readonly Uint8Array[], options: BatchIngestOptions): Promise<IngestReport> {
   const { onSlideProgress, ...dicomOptions } = options;
-  const { slides, others } = slidesInBatch(files);
+  const { slides, others: notSlides } = slidesInBatch(files);
+  // DICOM video (endoscopic, photographic, microscopic) goes through the video gate, one by one (issue 21).
+  const videos = notSlides.filter((i) => isDicomVideo(files[i]!));
+  const others = notSlides.filter((i) => !videos.includes(i));
   const parts: { indices: readonly number[]; report: IngestReport }[] = [];
-  if (others.length > 0 || slides.length === 0) {
+  if (others.length > 0 || (slides.length === 0 && videos.length === 0)) {
     parts.push({ indices: others, report: await ingestDicom(deps, others.map((i) => files[i]!), dicomOptions) });
+  }
+  if (videos.length > 0) {
+    const ocr = createOcrEngine();
+    try {
+      for (const i of videos) {
+        const report = await ingestDicomVideo(deps, files[i]!, { ...options, ocr });
+        parts.push({ indices: [i], report });
+      }
+    } finally {
+      await ocr.close();
+    }
   }
   for (const slide of slides) {
     const report = await ingestSlideFiles(deps, slide, files, {
@@ -50,5 +67,5 @@ export async function ingestBatch(deps: IngestDeps, files: readonly Uint8Array[]
     const count = (status: string) => lines.filter((line) => line.status === status).length;
     parts.push({ indices: slide.indices, report: { ...report, files: lines, passed: count('passed'), quarantined: count('quarantined'), rejected: count('rejected'), duplicates: count('duplicate') } });
   }
-  return slides.length === 0 ? parts[0]!.report : mergeIngestReports(parts);
+  return slides.length === 0 && videos.length === 0 ? parts[0]!.report : mergeIngestReports(parts);
 }

@@ -45,7 +45,7 @@ export function redactJobHandler(pixelStage: () => PixelStage, validator: () => 
     const parsed = RedactPayload.safeParse(job.payload);
     if (!parsed.success) throw new DelineateError('DLN_REQUEST_INVALID', 'Malformed redaction job');
     // A video's redaction re-encodes the clip with the rectangles blacked out (issue 21).
-    const report = (await isQuarantinedVideo(context, parsed.data.recordId)) ? await redactQuarantinedVideo(context, parsed.data) : await redactQuarantined(context, parsed.data, pixelStage(), validator(), gate);
+    const report = (await isQuarantinedVideo(context, parsed.data.recordId)) ? await redactQuarantinedVideo(context, parsed.data, undefined, validator()) : await redactQuarantined(context, parsed.data, pixelStage(), validator(), gate);
     // A rejected file fails the job, with its code: the job's audit event must not read as done.
     const rejected = report.files.find((file) => file.status === 'rejected');
     if (rejected) throw new DelineateError(rejected.code && rejected.code in errorCodes ? (rejected.code as ErrorCode) : 'DLN_DEID_FAILED', rejected.reason ?? 'The redacted file was rejected');

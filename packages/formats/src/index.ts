@@ -88,3 +88,13 @@ export { cinePhantom, type CineKnownValues, type CinePhantom, type CinePhantomOp
 export { cineClassicInstances, cineEnhancedInstance, mrImageStorage, type CineInstanceFile } from './synthetic/cine-dicom';
 export { decodeCineNifti, encodeCineNifti, type CineNiftiInput, type DecodedCineNifti } from './nifti/cine-nifti';
 export { cineSegmentationInput, type CineSegmentationInput } from './seg/cine-seg';
+export {
+  dicomVideoSopClasses,
+  h264HighProfileLevel41,
+  h264TransferSyntaxes,
+  videoEndoscopicImageStorage,
+  videoMicroscopicImageStorage,
+  videoPhotographicImageStorage,
+  writeVideoEndoscopic,
+  type VideoEndoscopicOptions,
+} from './synthetic/video-endoscopic';

@@ -9,6 +9,8 @@ export const RedactionRegion = z.object({
   height: z.number().int().positive(),
   /** 0-based frame; absent means every frame. */
   frame: z.number().int().min(0).optional(),
+  /** A video's frame range: the last frame (inclusive) blanked from `frame` on; videos only. */
+  lastFrame: z.number().int().min(0).optional(),
 });
 export type RedactionRegion = z.infer<typeof RedactionRegion>;
 

@@ -306,6 +306,7 @@ export {
   videoForItem,
   videoFrameTable,
   VideoTrackStore,
+  type HeldVideo,
   type IngestedVideo,
   type VideoAgreement,
   type VideoCocoExport,

@@ -18,6 +18,7 @@ import { requestAccess } from '../access';
 import type { ServerContext } from '../context';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import { QuarantinedFile, quarantineQueue } from './quarantine-queue';
+import { assertInsideVideo, heldVideoView, HeldVideoView, registerHeldVideoRoute, releasedVideoItem } from './quarantine-video';
 
 const recordParams = z.object({ id: z.uuid() });
 const frameParams = z.object({ id: z.uuid(), frame: z.coerce.number().int().min(0) });
@@ -40,6 +41,8 @@ const QuarantineRecordView = z.object({
   findings: z.array(z.unknown()),
   createdAt: z.string(),
   image: z.object({ rows: z.number().int(), columns: z.number().int(), frames: z.number().int(), modality: z.string().nullable() }).nullable(),
+  /** A held video (issue 21): its decoded frames, played from its playable copy; null for a DICOM image. */
+  video: HeldVideoView.nullable(),
   latestCheck: GateCheckView.nullable(),
   decision: z.object({ decision: z.enum(['released', 'rejected']), note: z.string(), decidedAt: z.string(), itemId: z.uuid().nullable() }).nullable(),
 });
@@ -60,6 +63,7 @@ export function registerQuarantineReviewRoutes(app: FastifyInstance, registry: R
   const db = ctx.database.db;
   const reviews = new QuarantineReviewRepository(db);
   const jobs = new JobQueue(db, { clock: ctx.clock });
+  registerHeldVideoRoute(app, registry, ctx);
 
   async function heldRecord(id: string) {
     const row = await db.selectFrom('deid_records').select(['id', 'project_id', 'status', 'output_hash', 'source_hash', 'findings', 'created_at']).where('id', '=', id).executeTakeFirst();
@@ -118,7 +122,8 @@ export function registerQuarantineReviewRoutes(app: FastifyInstance, registry: R
     responses: { 200: { description: 'The record', schema: QuarantineRecordView } },
     handler: async ({ params }) => {
       const row = await heldRecord(params.id);
-      const source = await pixelsOf(row.output_hash);
+      const video = await heldVideoView(ctx.database, row.id);
+      const source = video ? undefined : await pixelsOf(row.output_hash);
       const check = await reviews.latestCheck(row.id);
       const decision = await reviews.decision(row.id);
       let status: z.infer<typeof QuarantineRecordView>['status'] = 'held';
@@ -126,7 +131,7 @@ export function registerQuarantineReviewRoutes(app: FastifyInstance, registry: R
       if (decision?.decision === 'rejected') status = 'rejected';
       else if (decision?.decision === 'released' && decision.releaseJobId) {
         const job = await jobs.get(decision.releaseJobId);
-        itemId = await releasedItem(row.project_id, row.source_hash);
+        itemId = video ? await releasedVideoItem(ctx.database, row.project_id, row.source_hash) : await releasedItem(row.project_id, row.source_hash);
         status = itemId ? 'released' : job.status === 'failed' ? 'release-failed' : 'releasing';
       }
       const [file = null] = await quarantineQueue(ctx.database, [row.project_id], row.id);
@@ -137,7 +142,12 @@ export function registerQuarantineReviewRoutes(app: FastifyInstance, registry: R
         status,
         findings: (row.findings as unknown[]).map(stewardFinding),
         createdAt: new Date(row.created_at).toISOString(),
-        image: source ? { rows: source.description.rows, columns: source.description.columns, frames: source.description.numberOfFrames, modality: source.signature.modality?.trim() || null } : null,
+        image: video
+          ? { rows: video.height, columns: video.width, frames: video.frames, modality: null }
+          : source
+            ? { rows: source.description.rows, columns: source.description.columns, frames: source.description.numberOfFrames, modality: source.signature.modality?.trim() || null }
+            : null,
+        video,
         latestCheck: check ? await checkView(check) : null,
         decision: decision ? { decision: decision.decision, note: decision.note, decidedAt: decision.decidedAt.toISOString(), itemId } : null,
       };
@@ -172,6 +182,7 @@ export function registerQuarantineReviewRoutes(app: FastifyInstance, registry: R
     handler: async ({ params }, _request, reply) => {
       const row = await heldRecord(params.id);
       if (row.status !== 'quarantined') throw new DelineateError('DLN_DEID_NOT_QUARANTINED', 'Only a quarantined file can be viewed here');
+      if (await heldVideoView(ctx.database, row.id)) throw new DelineateError('DLN_REQUEST_INVALID', 'A held video is played from its playable copy (video.mp4), not read as frames here');
       const source = await pixelsOf(row.output_hash);
       if (!source) throw new DelineateError('DLN_NOT_FOUND', 'This file has no pixels to show');
       if (params.frame >= source.description.numberOfFrames) throw new DelineateError('DLN_NOT_FOUND', 'The file has no such frame');
@@ -196,9 +207,13 @@ export function registerQuarantineReviewRoutes(app: FastifyInstance, registry: R
     handler: async ({ params, body }, request, reply) => {
       const row = await heldRecord(params.id);
       await assertHeld(row);
-      const source = await pixelsOf(row.output_hash);
-      if (!source) throw new DelineateError('DLN_REQUEST_INVALID', 'The file has no pixels to redact');
-      assertInside(body.regions, source);
+      const video = await heldVideoView(ctx.database, row.id);
+      if (video) assertInsideVideo(body.regions, video);
+      else {
+        const source = await pixelsOf(row.output_hash);
+        if (!source) throw new DelineateError('DLN_REQUEST_INVALID', 'The file has no pixels to redact');
+        assertInside(body.regions, source);
+      }
       const latest = await reviews.latestCheck(row.id);
       if (latest && !latest.outcome && latest.jobId && ['queued', 'running'].includes((await jobs.get(latest.jobId)).status)) {
         throw new DelineateError('DLN_DEID_GATE_CHECK_RUNNING', 'The gate is still running on this file; wait for its result');
@@ -263,6 +278,9 @@ function assertInside(regions: readonly RedactionRegion[], source: PixelSource):
   regions.forEach((r, index) => {
     if (r.x + r.width > columns || r.y + r.height > rows) {
       throw new DelineateError('DLN_DEID_REGION_OUTSIDE', `Rectangle ${index + 1} reaches outside the ${columns} × ${rows} image`, { rectangle: index + 1 });
+    }
+    if (r.lastFrame !== undefined) {
+      throw new DelineateError('DLN_DEID_REGION_OUTSIDE', `Rectangle ${index + 1} names a frame range; only a video's rectangles may`, { rectangle: index + 1 });
     }
     if (r.frame !== undefined && r.frame >= numberOfFrames) {
       throw new DelineateError('DLN_DEID_REGION_OUTSIDE', `Rectangle ${index + 1} names frame ${r.frame + 1}; the image has ${numberOfFrames}`, { rectangle: index + 1 });

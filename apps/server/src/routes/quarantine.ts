@@ -5,6 +5,7 @@ import { JobQueue, ProjectRepository } from '@delineate/store';
 import type { ServerContext } from '../context';
 import { defineRoute, type RouteRegistry } from '../http/route';
 import { QuarantinedFile, quarantineQueue } from './quarantine-queue';
+import { assertInsideVideo, heldVideoView } from './quarantine-video';
 
 const projectParams = z.object({ projectId: z.uuid() });
 const recordParams = z.object({ id: z.uuid() });
@@ -62,6 +63,10 @@ export function registerQuarantineRoutes(app: FastifyInstance, registry: RouteRe
       const row = await ctx.database.db.selectFrom('deid_records').select(['status', 'project_id']).where('id', '=', params.id).executeTakeFirst();
       if (!row) throw new DelineateError('DLN_NOT_FOUND', 'De-identification record not found');
       if (row.status !== 'quarantined') throw new DelineateError('DLN_CONFLICT', 'Only a quarantined file can be redacted');
+      // A frame range is a video's (issue 21); a DICOM image's rectangles name single frames.
+      const video = await heldVideoView(ctx.database, params.id);
+      if (video) assertInsideVideo(body.regions, video);
+      else if (body.regions.some((r) => r.lastFrame !== undefined)) throw new DelineateError('DLN_DEID_REGION_OUTSIDE', 'Only a video’s rectangles may name a frame range');
       const project = await new ProjectRepository(ctx.database.db).get(row.project_id);
       const payload: RedactionJobPayload = { projectId: row.project_id, recordId: params.id, regions: body.regions };
       // The job runs in the project's region only (data residency).

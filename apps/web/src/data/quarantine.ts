@@ -27,9 +27,23 @@ export interface QuarantineRecord {
   findings: StewardFinding[];
   createdAt: string;
   image: { rows: number; columns: number; frames: number; modality: string | null } | null;
+  /** A held video: decoded frames and their times, played from its playable copy. */
+  video: HeldVideo | null;
   latestCheck: { id: string; regions: RedactionRegion[]; state: GateCheckState; findings: StewardFinding[]; createdAt: string; finishedAt: string | null } | null;
   decision: { decision: 'released' | 'rejected'; note: string; decidedAt: string; itemId: string | null } | null;
 }
+
+export interface HeldVideo {
+  width: number;
+  height: number;
+  frames: number;
+  frameTimes: number[];
+  framesPerSecond: number | null;
+  source: 'file' | 'dicom';
+}
+
+/** Where the browser plays a held video (its playable copy; burned-in text shows). */
+export const heldVideoUrl = (recordId: string) => `/api/deid-records/${recordId}/video.mp4`;
 
 /** Where the browser reads one frame of a held file (a PNG; the only place burned-in text shows). */
 export const frameUrl = (recordId: string, frame: number) => `/api/deid-records/${recordId}/frames/${frame}`;

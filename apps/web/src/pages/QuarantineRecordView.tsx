@@ -1,10 +1,13 @@
 import { Link } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
+import type { RedactionRegion } from '@delineate/schema';
 import { useQuarantineRecord, useRejectFile, useReleaseFile, useRunGate, type QuarantineRecord } from '../data/quarantine';
 import { ErrorBox, QueryError } from '../ui/ErrorBox';
+import { HeldVideoCanvas, HeldVideoScope } from './HeldVideoView';
 import { RedactionCanvas } from './RedactionCanvas';
 import { toRedactionRegions, type DrawnRectangle } from './redaction-drawing';
 import { describeImage, framesInWords, reasonsOf, type StewardFinding } from './quarantine-words';
+import { describeHeldVideo, toVideoRedactionRegions } from './video-redaction';
 
 const statusWords: Record<QuarantineRecord['status'], string> = {
   held: 'Held in quarantine',
@@ -58,7 +61,7 @@ function RecordBody({ record: r }: { record: QuarantineRecord }) {
   return (
     <div>
       <p>
-        <strong data-testid="held-file-kind">{describeImage(image)}</strong> · received {new Date(r.createdAt).toLocaleString()}
+        <strong data-testid="held-file-kind">{r.video ? describeHeldVideo(r.video) : describeImage(image)}</strong> · received {new Date(r.createdAt).toLocaleString()}
       </p>
       <p className="notice" data-testid="record-status">
         {statusWords[r.status]}
@@ -85,22 +88,27 @@ function RecordBody({ record: r }: { record: QuarantineRecord }) {
       )}
       {image && held && (
         <>
-          {image.frames > 1 && (
-            <FramePicker frame={frame} frames={image.frames} onChange={setFrame} />
+          {r.video ? (
+            <HeldVideoCanvas recordId={r.id} video={r.video} frame={frame} onFrame={setFrame} detected={detected} rectangles={rectangles} onDraw={add} />
+          ) : (
+            <>
+              {image.frames > 1 && <FramePicker frame={frame} frames={image.frames} onChange={setFrame} />}
+              <RedactionCanvas recordId={r.id} frame={frame} size={image} detected={detected} rectangles={rectangles} onDraw={add} />
+            </>
           )}
-          <RedactionCanvas recordId={r.id} frame={frame} size={image} detected={detected} rectangles={rectangles} onDraw={add} />
           <Rectangles
+            scopePicker={r.video ? <HeldVideoScope frames={image.frames} scope={scope} onScope={setScope} frame={frame} /> : undefined}
             rectangles={rectangles}
             frames={image.frames}
             scope={scope}
             onScope={setScope}
             onRemove={(i) => setRectangles((list) => list.filter((_, j) => j !== i))}
             onAdd={add}
-            onAddDetected={() => setRectangles((list) => [...list, ...detected.map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, frames: image.frames > 1 ? [frame] : null }))])}
+            onAddDetected={() => setRectangles((list) => [...list, ...detected.map((d) => ({ x: d.x, y: d.y, width: d.width, height: d.height, frames: r.video ? scope : image.frames > 1 ? [frame] : null }))])}
             detectedCount={detected.length}
             size={image}
           />
-          <GateTrial record={r} rectangles={rectangles} />
+          <GateTrial record={r} rectangles={rectangles} regions={r.video ? toVideoRedactionRegions(rectangles) : toRedactionRegions(rectangles)} />
           <Decision record={r} />
         </>
       )}
@@ -132,6 +140,8 @@ function FramePicker({ frame, frames, onChange }: { frame: number; frames: numbe
 }
 
 function Rectangles(props: {
+  /** Replaces the per-frame checkboxes (a held video chooses a frame range). */
+  scopePicker?: ReactNode;
   rectangles: readonly DrawnRectangle[];
   frames: number;
   scope: number[] | null;
@@ -154,7 +164,8 @@ function Rectangles(props: {
     <fieldset>
       <legend>Rectangles to blank</legend>
       <p className="muted">Drag on the image to draw a rectangle, or add one by its numbers (image pixels).</p>
-      {frames > 1 && (
+      {props.scopePicker}
+      {frames > 1 && !props.scopePicker && (
         <p role="radiogroup" aria-label="New rectangles apply to">
           <label>
             <input type="radio" checked={scope === null} onChange={() => onScope(null)} /> every frame
@@ -200,7 +211,7 @@ function Rectangles(props: {
   );
 }
 
-function GateTrial({ record: r, rectangles }: { record: QuarantineRecord; rectangles: readonly DrawnRectangle[] }) {
+function GateTrial({ record: r, rectangles, regions }: { record: QuarantineRecord; rectangles: readonly DrawnRectangle[]; regions: RedactionRegion[] }) {
   const run = useRunGate(r.id);
   const check = r.latestCheck;
   const running = check?.state === 'queued' || check?.state === 'running';
@@ -208,7 +219,7 @@ function GateTrial({ record: r, rectangles }: { record: QuarantineRecord; rectan
   return (
     <fieldset>
       <legend>Redact and run the gate again</legend>
-      <button onClick={() => run.mutate(toRedactionRegions(rectangles))} disabled={empty || running || run.isPending} data-testid="run-gate">
+      <button onClick={() => run.mutate(regions)} disabled={empty || running || run.isPending} data-testid="run-gate">
         Redact and run the gate again
       </button>
       <ErrorBox error={run.error} />

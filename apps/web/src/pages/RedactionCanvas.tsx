@@ -1,4 +1,4 @@
-import { useRef, useState, type PointerEvent } from 'react';
+import { useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { frameUrl } from '../data/quarantine';
 import { appliesTo, rectangleBetween, toImagePoint, type DrawnRectangle, type ImageSize } from './redaction-drawing';
 
@@ -16,6 +16,8 @@ export function RedactionCanvas(props: {
   detected: readonly Box[];
   rectangles: readonly DrawnRectangle[];
   onDraw: (box: Box) => void;
+  /** What is drawn on instead of the frame's PNG (a held video's player, stepped to the frame). */
+  picture?: ReactNode;
 }) {
   const { recordId, frame, size, detected, rectangles, onDraw } = props;
   const svg = useRef<SVGSVGElement>(null);
@@ -25,13 +27,15 @@ export function RedactionCanvas(props: {
 
   return (
     <div className="redaction-canvas" style={{ position: 'relative', width: '100%', maxWidth: 900, aspectRatio: `${size.columns} / ${size.rows}` }}>
-      <img
-        src={frameUrl(recordId, frame)}
-        alt={`Frame ${frame + 1} of the held image, as stored; burned-in text may be visible`}
-        data-testid="held-image"
-        style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', imageRendering: 'pixelated' }}
-        draggable={false}
-      />
+      {props.picture ?? (
+        <img
+          src={frameUrl(recordId, frame)}
+          alt={`Frame ${frame + 1} of the held image, as stored; burned-in text may be visible`}
+          data-testid="held-image"
+          style={{ position: 'absolute', inset: 0, width: '100%', height: '100%', imageRendering: 'pixelated' }}
+          draggable={false}
+        />
+      )}
       <svg
         ref={svg}
         data-testid="redaction-overlay"

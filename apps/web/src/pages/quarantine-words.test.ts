@@ -33,5 +33,6 @@ describe('quarantine reasons in words', () => {
     expect(describeImage(null)).toBe('A file without an image');
     expect(framesInWords(null)).toBe('every frame');
     expect(framesInWords([0, 2])).toBe('frames 1, 3');
+    expect(framesInWords([0, 1, 4, 5, 6, 7, 9])).toBe('frames 1, 2, 5 to 8, 10');
   });
 });

@@ -112,8 +112,15 @@ export function describeImage(image: { rows: number; columns: number; frames: nu
   return `${kind}, ${image.columns} × ${image.rows}, ${image.frames} frame${image.frames === 1 ? '' : 's'}`;
 }
 
-/** Frames of a rectangle in words (1-based): "every frame", "frame 2", "frames 1, 3". */
+/** Frames of a rectangle in words (1-based): "every frame", "frame 2", "frames 1, 3", "frames 3 to 9" for a run. */
 export function framesInWords(frames: readonly number[] | null): string {
   if (frames === null) return 'every frame';
-  return `${frames.length === 1 ? 'frame' : 'frames'} ${frames.map((f) => f + 1).join(', ')}`;
+  const parts: string[] = [];
+  for (let i = 0; i < frames.length; ) {
+    let j = i;
+    while (j + 1 < frames.length && frames[j + 1] === frames[j]! + 1) j++;
+    parts.push(j - i >= 2 ? `${frames[i]! + 1} to ${frames[j]! + 1}` : frames.slice(i, j + 1).map((f) => String(f + 1)).join(', '));
+    i = j + 1;
+  }
+  return `${frames.length === 1 ? 'frame' : 'frames'} ${parts.join(', ')}`;
 }

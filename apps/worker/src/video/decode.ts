@@ -2,15 +2,27 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DelineateError, type VideoFrame } from '@delineate/schema';
 import { runTool } from './ffmpeg';
-import { keyFramePts, type VideoProbe } from './probe';
+import { keyFrameFlags, type VideoProbe } from './probe';
 
-/** A rectangle blacked out before anything else sees the frames; without `frame`, over the whole clip. */
+/** A rectangle blacked out before anything else sees the frames; without `frame`, over the whole clip; with `lastFrame`, from `frame` to it. */
 export interface BlackedRegion {
   readonly x: number;
   readonly y: number;
   readonly width: number;
   readonly height: number;
   readonly frame?: number | undefined;
+  readonly lastFrame?: number | undefined;
+}
+
+/** Whether a rectangle blacks out the frame at a table index. */
+export function blacksOut(region: BlackedRegion, index: number): boolean {
+  if (region.frame === undefined) return true;
+  return index >= region.frame && index <= (region.lastFrame ?? region.frame);
+}
+
+function enableOn(region: BlackedRegion): string {
+  if (region.frame === undefined) return '';
+  return region.lastFrame === undefined ? `:enable='eq(n\\,${region.frame})'` : `:enable='between(n\\,${region.frame}\\,${region.lastFrame})'`;
 }
 
 export interface DecodedVideo {
@@ -35,7 +47,7 @@ export function sampleStride(framesPerSecond: number): number {
 
 function drawboxes(regions: readonly BlackedRegion[]): string {
   return regions
-    .map((r) => `drawbox=x=${r.x}:y=${r.y}:w=${r.width}:h=${r.height}:color=black:t=fill${r.frame === undefined ? '' : `:enable='eq(n\\,${r.frame})'`}`)
+    .map((r) => `drawbox=x=${r.x}:y=${r.y}:w=${r.width}:h=${r.height}:color=black:t=fill${enableOn(r)}`)
     .map((f) => `${f},`)
     .join('');
 }
@@ -55,7 +67,7 @@ export function decodeArguments(source: string, work: string, probe: VideoProbe,
     `[proxy]scale=w='min(iw,${PROXY_MAX_WIDTH})':h='min(ih,${PROXY_MAX_HEIGHT})':force_original_aspect_ratio=decrease:force_divisible_by=2,format=yuv420p[playable]`,
   ].join(';');
   return [
-    '-v', 'error', '-nostdin', '-y', '-i', source, '-filter_complex', graph,
+    '-v', 'error', '-nostdin', '-y', ...probe.input, '-i', source, '-filter_complex', graph,
     '-map', '[hash]', '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'framehash', '-hash', 'sha256', join(work, 'frames.txt'),
     '-map', '[thumbs]', '-fps_mode', 'passthrough', '-q:v', '5', join(work, 'thumb-%06d.jpg'),
     '-map', '[samples]', '-fps_mode', 'passthrough', '-f', 'rawvideo', join(work, 'samples.gray'),
@@ -79,10 +91,12 @@ export function parseFrameHashes(text: string): { pts: number; sha256: string }[
 }
 
 async function lastFrameGrey(source: string, work: string, probe: VideoProbe, regions: readonly BlackedRegion[], lastIndex: number): Promise<Uint8Array> {
-  // Only the final second is decoded again (from its key frame), not the clip.
+  // Only the final second is decoded again (from its key frame), not the clip; a bare stream
+  // cannot seek from its end, so it is decoded again keeping only the last frame.
   const out = join(work, 'last.gray');
-  const boxes = drawboxes(regions.filter((r) => r.frame === undefined || r.frame === lastIndex));
-  await runTool('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-sseof', '-1', '-i', source, '-vf', `${boxes.replace(/:enable='[^']*'/g, '')}format=gray`, '-fps_mode', 'passthrough', '-update', '1', '-f', 'image2', '-c:v', 'rawvideo', out]);
+  const boxes = drawboxes(regions.filter((r) => blacksOut(r, lastIndex)).map(({ frame: _f, lastFrame: _l, ...r }) => r));
+  const seek = probe.input.length > 0 ? [...probe.input, '-i', source, '-vf', `select='eq(n\\,${lastIndex})',${boxes}format=gray`] : ['-sseof', '-1', '-i', source, '-vf', `${boxes}format=gray`];
+  await runTool('ffmpeg', ['-v', 'error', '-nostdin', '-y', ...seek, '-fps_mode', 'passthrough', '-update', '1', '-f', 'image2', '-c:v', 'rawvideo', out]);
   const bytes = new Uint8Array(await readFile(out));
   if (bytes.length !== probe.width * probe.height) throw new DelineateError('DLN_VIDEO_UNREADABLE', 'The last frame could not be decoded');
   return bytes;
@@ -103,7 +117,7 @@ async function proxySize(path: string): Promise<[number, number]> {
 export async function decodeVideo(source: string, work: string, probe: VideoProbe, regions: readonly BlackedRegion[] = []): Promise<DecodedVideo> {
   const errors: string[] = [];
   const [keys] = await Promise.all([
-    keyFramePts(source),
+    keyFrameFlags(source, probe.input),
     runTool('ffmpeg', decodeArguments(source, work, probe, regions), { onStderrLine: (line) => line.trim() && errors.push(line) }),
   ]);
   // A decoder complaint means frames were lost or damaged; the message itself is not passed on.
@@ -111,7 +125,7 @@ export async function decodeVideo(source: string, work: string, probe: VideoProb
   const hashes = parseFrameHashes(await readFile(join(work, 'frames.txt'), 'utf8'));
   if (hashes.length === 0) throw new DelineateError('DLN_VIDEO_UNREADABLE', 'No frame of the video could be decoded');
   const [num, den] = probe.timeBase;
-  const frames: VideoFrame[] = hashes.map((h, index) => ({ index, pts: h.pts, timeSeconds: (h.pts * num) / den, keyFrame: keys.has(h.pts), sha256: h.sha256 }));
+  const frames: VideoFrame[] = hashes.map((h, index) => ({ index, pts: h.pts, timeSeconds: (h.pts * num) / den, keyFrame: keys(h.pts, index), sha256: h.sha256 }));
   for (let i = 1; i < frames.length; i++) {
     if (frames[i]!.pts <= frames[i - 1]!.pts) throw new DelineateError('DLN_VIDEO_UNSUPPORTED', 'The video has frames without increasing presentation timestamps');
   }

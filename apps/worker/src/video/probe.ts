@@ -34,6 +34,17 @@ export interface VideoProbe {
   /** Names (never values) of the container's and streams' metadata tags. */
   readonly tagNames: readonly string[];
   readonly otherStreams: number;
+  /**
+   * ffmpeg input options the source needs before `-i`: empty for a container; for a bare H.264
+   * elementary stream (a DICOM video's Pixel Data), its format and frame rate, since it carries no
+   * timestamps of its own.
+   */
+  readonly input: readonly string[];
+}
+
+/** Input options for a bare H.264 elementary stream at a frame rate (a rational such as `25/1` or `30000/1001`). */
+export function elementaryStreamInput(frameRate: string): string[] {
+  return ['-f', 'h264', '-framerate', frameRate];
 }
 
 function parseRatio(value: string | undefined): [number, number] | undefined {
@@ -44,8 +55,8 @@ function parseRatio(value: string | undefined): [number, number] | undefined {
 
 const MAX_DIMENSION = 8192;
 
-export async function probeVideo(path: string): Promise<VideoProbe> {
-  const { stdout } = await runTool('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', path], { timeoutMs: 60_000 });
+export async function probeVideo(path: string, input: readonly string[] = []): Promise<VideoProbe> {
+  const { stdout } = await runTool('ffprobe', ['-v', 'error', ...input, '-show_streams', '-show_format', '-of', 'json', path], { timeoutMs: 60_000 });
   let json: z.infer<typeof ProbeJson>;
   try {
     json = ProbeJson.parse(JSON.parse(stdout));
@@ -72,10 +83,29 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
     claimedFrames: Number.isFinite(claimed) && claimed > 0 ? claimed : null,
     tagNames: [...tagNames].sort(),
     otherStreams: json.streams.length - 1,
+    input,
   };
 }
 
-/** Key-frame flags by presentation timestamp, from the packets (read without decoding). */
+/** Whether the frame at a table index (with its pts) is a key frame. */
+export type KeyFrameFlags = (pts: number, index: number) => boolean;
+
+/**
+ * Key-frame flags: for a container by presentation timestamp, from the packets (read without
+ * decoding). A bare elementary stream has no packet timestamps, so its decoded frames' flags are
+ * read in presentation order instead (a second decode, paid only by DICOM video).
+ */
+export async function keyFrameFlags(path: string, input: readonly string[] = []): Promise<KeyFrameFlags> {
+  if (input.length > 0) {
+    const { stdout } = await runTool('ffprobe', ['-v', 'error', ...input, '-select_streams', 'v:0', '-show_entries', 'frame=key_frame', '-of', 'csv=p=0', path], { timeoutMs: 10 * 60_000 });
+    const flags = stdout.split('\n').filter((l) => l.trim()).map((l) => l.startsWith('1'));
+    return (_pts, index) => flags[index] === true;
+  }
+  const keys = await keyFramePts(path);
+  return (pts) => keys.has(pts);
+}
+
+/** Key-frame presentation timestamps of a container, from its packets. */
 export async function keyFramePts(path: string): Promise<Set<number>> {
   const { stdout } = await runTool('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts,flags', '-of', 'csv=p=0', path], { timeoutMs: 10 * 60_000 });
   const keys = new Set<number>();

@@ -12,7 +12,7 @@ interface DcmjsElement {
 type DenaturalizedDataset = Record<string, DcmjsElement>;
 interface DcmjsData {
   DicomMetaDictionary: { denaturalizeDataset(dataset: Record<string, unknown>): DenaturalizedDataset };
-  DicomDict: new (meta: DenaturalizedDataset) => { dict: DenaturalizedDataset; write(): ArrayBuffer };
+  DicomDict: new (meta: DenaturalizedDataset) => { dict: DenaturalizedDataset; write(options?: { fragmentMultiframe?: boolean }): ArrayBuffer };
 }
 
 const dcmjs = createRequire(import.meta.url)('dcmjs') as { data: DcmjsData };
@@ -20,12 +20,13 @@ const dcmjs = createRequire(import.meta.url)('dcmjs') as { data: DcmjsData };
 export const explicitVrLittleEndian = '1.2.840.10008.1.2.1';
 
 /**
- * Writes one DICOM Part 10 file (explicit VR little endian) from naturalised attributes
- * (keyword → value, as dcmjs names them) and its file meta information.
+ * Writes one DICOM Part 10 file (in the meta's transfer syntax) from naturalised attributes
+ * (keyword → value, as dcmjs names them) and its file meta information. Encapsulated Pixel Data
+ * is cut by dcmjs into 20 KiB fragments unless `fragmentMultiframe` is false (one fragment per frame).
  */
-export function writePart10(meta: Record<string, unknown>, dataset: Record<string, unknown>): Uint8Array {
+export function writePart10(meta: Record<string, unknown>, dataset: Record<string, unknown>, options: { fragmentMultiframe?: boolean } = {}): Uint8Array {
   const { DicomDict, DicomMetaDictionary } = dcmjs.data;
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  return new Uint8Array(dict.write());
+  return new Uint8Array(options.fragmentMultiframe === undefined ? dict.write() : dict.write({ fragmentMultiframe: options.fragmentMultiframe }));
 }

@@ -1,4 +1,4 @@
-export { recordVideo, recordQuarantinedVideo, quarantinedVideo, videoForItem, videoFrameTable, type IngestedVideo } from './videos';
+export { recordVideo, recordQuarantinedVideo, quarantinedVideo, videoForItem, videoFrameTable, type HeldVideo, type IngestedVideo } from './videos';
 export { VideoTrackStore } from './tracks';
 export { exportVideoAnnotations, trackMasksOf, videoAnnotationsOf, type VideoCocoExport } from './exports';
 export { sampledFrameIndices, videoAgreement, videoAgreementOf, type VideoAgreement } from './agreement';

@@ -15,7 +15,7 @@ export type VideoColumns = {
 };
 
 export type VideoFramesTable = { video_id: string; frame_index: number; pts: string | number; time_seconds: number; key_frame: boolean; sha256: string };
-export type VideoRecordsTable = { record_id: string; source_format: string; width: number; height: number };
+export type VideoRecordsTable = { record_id: string; source_format: string; width: number; height: number; frame_times: Json<number[]> | null; frames_per_second: number | null };
 export type VideoTracksTable = { id: Generated<string>; item_id: string; label_value: number; name: string; version: number; created_by: string | null; created_at: RequiredTimestamptz };
 export type VideoTrackVersionsTable = {
   track_id: string;

@@ -87,12 +87,25 @@ export async function videoFrameTable(db: Kysely<DB>, videoId: string): Promise<
   return rows.map((r) => ({ index: r.frame_index, pts: Number(r.pts), timeSeconds: r.time_seconds, keyFrame: r.key_frame, sha256: r.sha256 }));
 }
 
-/** Marks a quarantined record as a video's, so its redaction re-encodes the clip. */
-export async function recordQuarantinedVideo(db: Kysely<DB>, recordId: string, source: { format: string; width: number; height: number }): Promise<void> {
-  await videoDb(db).insertInto('video_records').values({ record_id: recordId, source_format: source.format, width: source.width, height: source.height }).execute();
+/** A held video as its steward's page and its redaction need it. */
+export interface HeldVideo {
+  readonly format: string;
+  readonly width: number;
+  readonly height: number;
+  /** Presentation time in seconds of each decoded frame, by table index (empty for records kept before they were stored). */
+  readonly frameTimes: readonly number[];
+  readonly framesPerSecond: number | null;
 }
 
-export async function quarantinedVideo(db: Kysely<DB>, recordId: string): Promise<{ format: string; width: number; height: number } | undefined> {
+/** Marks a quarantined record as a video's, so its redaction re-encodes the clip; keeps its decoded frame times for the steward. */
+export async function recordQuarantinedVideo(db: Kysely<DB>, recordId: string, source: { format: string; width: number; height: number; frameTimes?: readonly number[]; framesPerSecond?: number }): Promise<void> {
+  await videoDb(db)
+    .insertInto('video_records')
+    .values({ record_id: recordId, source_format: source.format, width: source.width, height: source.height, frame_times: source.frameTimes ? JSON.stringify(source.frameTimes) : null, frames_per_second: source.framesPerSecond ?? null })
+    .execute();
+}
+
+export async function quarantinedVideo(db: Kysely<DB>, recordId: string): Promise<HeldVideo | undefined> {
   const row = await videoDb(db).selectFrom('video_records').selectAll().where('record_id', '=', recordId).executeTakeFirst();
-  return row ? { format: row.source_format, width: row.width, height: row.height } : undefined;
+  return row ? { format: row.source_format, width: row.width, height: row.height, frameTimes: (row.frame_times as number[] | null) ?? [], framesPerSecond: row.frames_per_second } : undefined;
 }

@@ -13,7 +13,7 @@ const InterpolateRequest = z.object({ fromFrame: z.number().int().min(0), parent
 const thumbParams = itemParams.extend({ frame: z.coerce.number().int().min(0) });
 
 /** Parses `bytes=a-b` (one range) against a length; undefined for a missing or unusable header. */
-function byteRange(header: string | undefined, length: number): { start: number; end: number } | undefined {
+export function byteRange(header: string | undefined, length: number): { start: number; end: number } | undefined {
   const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
   if (!m || (!m[1] && !m[2])) return undefined;
   const start = m[1] ? Number(m[1]) : Math.max(0, length - Number(m[2]));
