@@ -4,6 +4,7 @@ import type { LabelSchema, ManifestItem, Release, ReleaseManifestV2 } from '@del
 import { msdLayout } from './layouts/msd';
 import { nnunetLayout } from './layouts/nnunet';
 import { fundusExportFormat } from '../../fundus/export-format';
+import { ophthalmicSegFormat } from './ophthalmic-seg-format';
 import { rtstructExportFormat } from './rtstruct-format';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
 import type { ArchiveFile } from './tar';
@@ -88,5 +89,5 @@ export const niftiExportFormat: ReleaseExportFormat = {
 
 /** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, ophthalmicSegFormat].map((f) => [f.key, f]),
 );
