@@ -6,6 +6,7 @@ import { itemGrid } from '../../workflow/grid';
 import { finiteOrNull, readLabelVolume, valuesPresent, WORKFLOW_SURFACE_CONVENTION } from '../../workflow/metrics';
 import { workflowDb } from '../../workflow/tables';
 import { documentRelease, type DocumentRelease } from './input';
+import { ophthalmicAgreementOf, ophthalmicSection, type OphthalmicAgreement } from './ophthalmic-agreement';
 import { num, withCi, word, yesNo, type Block, type DocumentLayout, type StripRow } from './layout';
 import { userNames, type ReleaseRecords } from './records';
 import { BOOTSTRAP, cohenKappa, meanWithCi, type MeanWithCi } from './statistics';
@@ -51,6 +52,8 @@ export interface InterObserverVariabilityJson {
   };
   /** Slide regions among the released items (issue 17): detections, counts and tissue per reader pair. Absent when none. */
   readonly pathology?: readonly RegionAgreement[];
+  /** OCT boundaries and fundus disc and cup (issue 20), in clinical units. Absent when the release has neither. */
+  readonly ophthalmology?: OphthalmicAgreement;
 }
 
 export async function interObserverVariability(records: ReleaseRecords): Promise<InterObserverVariabilityJson> {
@@ -120,6 +123,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
         .execute()
     : [];
   const pathology = await regionAgreementsOf(db, blobs, input.items.map((i) => i.itemId));
+  const ophthalmology = await ophthalmicAgreementOf(records);
   const methods = new Map<ConsensusMethod, number>();
   for (const item of readItems) if (item.consensus) methods.set(item.consensus.method, (methods.get(item.consensus.method) ?? 0) + 1);
 
@@ -147,6 +151,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
       staple: await stapleEstimates(records, nameOf),
     },
     ...(pathology.length > 0 ? { pathology } : {}),
+    ...(ophthalmology ? { ophthalmology } : {}),
   };
 }
 
@@ -322,6 +327,7 @@ export function layoutVariability(doc: InterObserverVariabilityJson): DocumentLa
       ...(doc.targets ? [targetSection(doc.targets.labels)] : []),
       { heading: 'Per label: agreement category and distributions', blocks: perLabel.length ? perLabel : [{ kind: 'paragraph', text: 'No multiply-read items are in this release.' }] },
       ...(doc.pathology ? [pathologySection(doc.pathology)] : []),
+      ...(doc.ophthalmology ? [ophthalmicSection(doc.ophthalmology)] : []),
       {
         heading: 'How disagreements were resolved',
         blocks: [
