@@ -311,3 +311,4 @@ export {
   type VideoDb,
   type VideoTables,
 } from './video';
+export { FoveaRepository, type FoveaPoint, type ItemFovea } from './fundus/fovea';
