@@ -31,6 +31,7 @@ import { organisations } from './0850_organisations';
 import { fundus } from './0870_fundus';
 import { seedingSteps } from './0930_seeding_steps';
 import { fovea } from './0945_fovea';
+import { uploadLaterality } from './0946_upload_laterality';
 import { derivedStructureStates } from './0920_derived_structure_states';
 import { oct } from './0860_oct';
 import { cardiacCine } from './0880_cardiac_cine';
@@ -77,4 +78,5 @@ export const migrations: readonly Migration[] = [
   derivedStructureStates,
   seedingSteps,
   fovea,
+  uploadLaterality,
 ];
