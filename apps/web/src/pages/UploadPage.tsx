@@ -16,6 +16,19 @@ export const uploadRoles = ['project_admin', 'data_steward'];
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** A plain photograph by its name: wrapped as an Ophthalmic Photography instance, so it needs the eye. */
+export const isPhotographName = (path: string) => /\.(png|jpe?g)$/i.test(path);
+
+/**
+ * The files with the eye chosen for the batch given to every photograph, or the words to show
+ * when photographs are dropped before an eye is chosen (the server would refuse each of them).
+ */
+export function withLaterality(files: readonly PickedFile[], eye: 'OD' | 'OS' | ''): { files: PickedFile[] } | { refusal: string } {
+  const photos = files.filter((f) => isPhotographName(f.path));
+  if (photos.length > 0 && eye === '') return { refusal: 'Choose the eye (right or left) of the photographs before uploading them.' };
+  return { files: files.map((f) => (eye !== '' && isPhotographName(f.path) ? { ...f, laterality: eye } : f)) };
+}
+
 /** The page at `/projects/$projectId/upload`. */
 export function UploadRoutePage() {
   const { projectId } = route.useParams();
@@ -47,6 +60,8 @@ export function UploadPage({ projectId }: { projectId: string }) {
   const state = useSyncExternalStore(run.subscribe, () => run.state);
   const [interrupted] = useState(() => run.saved());
   const [hover, setHover] = useState(false);
+  const [eye, setEye] = useState<'OD' | 'OS' | ''>('');
+  const [eyeRefusal, setEyeRefusal] = useState<string | null>(null);
   const status = useUploadBatch(state.phase === 'closed' ? state.batchId : null);
   useEffect(() => () => run.stop(), [run]);
 
@@ -56,7 +71,11 @@ export function UploadPage({ projectId }: { projectId: string }) {
     input.value = '';
     begin(files);
   };
-  const begin = (files: PickedFile[]) => {
+  const begin = (picked: PickedFile[]) => {
+    const checked = withLaterality(picked, eye);
+    setEyeRefusal('refusal' in checked ? checked.refusal : null);
+    if ('refusal' in checked) return;
+    const { files } = checked;
     if (files.length > 0 && (state.phase === 'idle' || state.phase === 'closed' || state.phase === 'failed')) void run.start(files);
   };
   const onDrop = (event: DragEvent) => {
@@ -72,8 +91,21 @@ export function UploadPage({ projectId }: { projectId: string }) {
       <h2>Upload images</h2>
       <p className="muted">
         DICOM files, folders with a DICOMDIR, zip archives of them, and whole-slide images (SVS, NDPI, MIRAX, tiled TIFF, DICOM). Every file goes through the de-identification gate before anyone can see it; files the gate
-        cannot clear wait for a data steward in the quarantine.
+        cannot clear wait for a data steward in the quarantine. Fundus photographs as PNG or JPEG are taken too: choose the eye they show first.
       </p>
+      <label className="upload-eye">
+        Eye of the photographs (PNG, JPEG){' '}
+        <select value={eye} data-testid="upload-laterality" onChange={(e) => setEye(e.target.value as 'OD' | 'OS' | '')}>
+          <option value="">Choose the eye…</option>
+          <option value="OD">Right eye (OD)</option>
+          <option value="OS">Left eye (OS)</option>
+        </select>
+      </label>
+      {eyeRefusal && (
+        <div className="error" role="alert" data-testid="upload-laterality-refusal">
+          {eyeRefusal}
+        </div>
+      )}
       {interrupted && state.phase === 'idle' && (
         <div className="notice" data-testid="upload-interrupted">
           An upload into this project was interrupted ({Object.keys(interrupted.files).length} files started). Drop or choose the same files again: each goes on from what the server already has.
