@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { encodeRgbPng, generateSyntheticFundus } from '@delineate/formats';
-import { AccessRepository, FundusPhotoRepository, openDatabase } from '@delineate/store';
+import { AccessRepository, openDatabase } from '@delineate/store';
 import { seedFundus } from './fundus-seed';
 import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, screenshotPath, signIn, startDemoServer, type RunningServer } from './harness';
 
@@ -77,16 +77,14 @@ run('fundus upload in the browser', () => {
     expect(await row.getAttribute('data-state')).toBe('passed');
     expect(await page.locator('[data-testid=upload-laterality-refusal]').count()).toBe(0);
 
-    // The new photo item, read through the API the fundus workspace uses, is the left eye.
-    await server.stop();
-    const database = await openDatabase({ dataDir: server.dataDir });
-    try {
-      const items = await database.db.selectFrom('items').select(['id', 'kind']).where('project_id', '=', projectId).where('id', '!=', seededItem).execute();
-      expect(items).toHaveLength(1);
-      expect(items[0]!.kind).toBe('photo');
-      expect(await new FundusPhotoRepository(database.db).get(items[0]!.id)).toMatchObject({ laterality: 'OS', width: 200, height: 160 });
-    } finally {
-      await database.close();
-    }
+    // The new photo item, found and read through the API the pages use, is the left eye.
+    const found = await page.evaluate(async ({ project, seeded }) => {
+      const { items } = (await (await fetch(`/api/projects/${project}/items/names`)).json()) as { items: Array<{ id: string; kind: string }> };
+      const added = items.filter((i) => i.id !== seeded);
+      const photo = added[0] ? await (await fetch(`/api/items/${added[0].id}/photo`)).json() : null;
+      return { added: added.map((i) => i.kind), photo };
+    }, { project: projectId, seeded: seededItem });
+    expect(found.added).toEqual(['photo']);
+    expect(found.photo).toMatchObject({ laterality: 'OS', width: 200, height: 160 });
   });
 });
