@@ -5,6 +5,7 @@ import { useUploadBatch } from '../data/uploads';
 import { useSignedInSession } from '../data/session';
 import { ErrorBox } from '../ui/ErrorBox';
 import { droppedFiles, pickedFiles, type PickedFile } from '../upload/folder-entries';
+import { withLaterality } from '../upload/photo-laterality';
 import { overallProgress, UploadRun, type FileProgress } from '../upload/upload-run';
 import '../ui/project-styles.css';
 import '../ui/upload-styles.css';
@@ -15,19 +16,6 @@ const route = getRouteApi('/projects/$projectId/upload');
 export const uploadRoles = ['project_admin', 'data_steward'];
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-/** A plain photograph by its name: wrapped as an Ophthalmic Photography instance, so it needs the eye. */
-export const isPhotographName = (path: string) => /\.(png|jpe?g)$/i.test(path);
-
-/**
- * The files with the eye chosen for the batch given to every photograph, or the words to show
- * when photographs are dropped before an eye is chosen (the server would refuse each of them).
- */
-export function withLaterality(files: readonly PickedFile[], eye: 'OD' | 'OS' | ''): { files: PickedFile[] } | { refusal: string } {
-  const photos = files.filter((f) => isPhotographName(f.path));
-  if (photos.length > 0 && eye === '') return { refusal: 'Choose the eye (right or left) of the photographs before uploading them.' };
-  return { files: files.map((f) => (eye !== '' && isPhotographName(f.path) ? { ...f, laterality: eye } : f)) };
-}
 
 /** The page at `/projects/$projectId/upload`. */
 export function UploadRoutePage() {
