@@ -211,6 +211,10 @@ export const errorCodes = {
   DLN_VIDEO_FRAME_OUT_OF_RANGE: 400,
   DLN_VIDEO_TRACK_INVALID: 422,
   DLN_VIDEO_KEYFRAMES_MISSING: 422,
+  /** The fovea point (issue 20): only photographs and OCT volumes have one; it must lie on the image. */
+  DLN_FOVEA_NOT_SUPPORTED: 409,
+  DLN_FOVEA_OUTSIDE_IMAGE: 422,
+  DLN_FOVEA_STALE: 412,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

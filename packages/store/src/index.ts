@@ -220,7 +220,7 @@ export { registerSlidePyramid, storeSlideTileIndex, BlobPyramidSource } from './
 export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';
 // Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
 export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
-export { checkUploadContent, checkUploadName, isVideoContainer, isZipArchive, type RefusedKind } from './uploads/upload-kinds';
+export { checkUploadContent, checkUploadName, isRasterPhotograph, isVideoContainer, isZipArchive, type RefusedKind } from './uploads/upload-kinds';
 
 // The pathology workflow (issue 17, src/pathology/).
 export {
@@ -313,3 +313,4 @@ export {
   type VideoDb,
   type VideoTables,
 } from './video';
+export { FoveaRepository, type FoveaPoint, type ItemFovea } from './fundus/fovea';

@@ -29,6 +29,8 @@ const CreateUploadFile = z.object({
   name: z.string().min(1).max(1024),
   size: z.number().int().positive(),
   sha256: Sha256.optional(),
+  /** The eye of a plain photograph (PNG, JPEG) for a fundus project: OD right, OS left. */
+  laterality: z.enum(['OD', 'OS']).optional(),
 });
 
 const uploadSession = z.object({ id: z.uuid(), received: z.number().int(), size: z.number().int(), state: z.string(), chunkBytes: z.number().int() });
@@ -131,7 +133,7 @@ export function registerUploadRoutes(app: FastifyInstance, registry: RouteRegist
     body: CreateUploadFile,
     responses: { 201: { description: 'The session: where to send bytes from, and in what chunks', schema: uploadSession } },
     handler: async ({ params, body }, _request, reply) => {
-      const file = await staging().createFile({ batchId: params.id, name: body.name, size: body.size, sha256: body.sha256 });
+      const file = await staging().createFile({ batchId: params.id, name: body.name, size: body.size, sha256: body.sha256, laterality: body.laterality });
       return reply.status(201).send(session(file));
     },
   });

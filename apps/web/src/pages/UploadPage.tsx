@@ -5,6 +5,7 @@ import { useUploadBatch } from '../data/uploads';
 import { useSignedInSession } from '../data/session';
 import { ErrorBox } from '../ui/ErrorBox';
 import { droppedFiles, pickedFiles, type PickedFile } from '../upload/folder-entries';
+import { withLaterality } from '../upload/photo-laterality';
 import { overallProgress, UploadRun, type FileProgress } from '../upload/upload-run';
 import '../ui/project-styles.css';
 import '../ui/upload-styles.css';
@@ -47,6 +48,8 @@ export function UploadPage({ projectId }: { projectId: string }) {
   const state = useSyncExternalStore(run.subscribe, () => run.state);
   const [interrupted] = useState(() => run.saved());
   const [hover, setHover] = useState(false);
+  const [eye, setEye] = useState<'OD' | 'OS' | ''>('');
+  const [eyeRefusal, setEyeRefusal] = useState<string | null>(null);
   const status = useUploadBatch(state.phase === 'closed' ? state.batchId : null);
   useEffect(() => () => run.stop(), [run]);
 
@@ -56,7 +59,11 @@ export function UploadPage({ projectId }: { projectId: string }) {
     input.value = '';
     begin(files);
   };
-  const begin = (files: PickedFile[]) => {
+  const begin = (picked: PickedFile[]) => {
+    const checked = withLaterality(picked, eye);
+    setEyeRefusal('refusal' in checked ? checked.refusal : null);
+    if ('refusal' in checked) return;
+    const { files } = checked;
     if (files.length > 0 && (state.phase === 'idle' || state.phase === 'closed' || state.phase === 'failed')) void run.start(files);
   };
   const onDrop = (event: DragEvent) => {
@@ -72,8 +79,21 @@ export function UploadPage({ projectId }: { projectId: string }) {
       <h2>Upload images</h2>
       <p className="muted">
         DICOM files, folders with a DICOMDIR, zip archives of them, and whole-slide images (SVS, NDPI, MIRAX, tiled TIFF, DICOM). Every file goes through the de-identification gate before anyone can see it; files the gate
-        cannot clear wait for a data steward in the quarantine.
+        cannot clear wait for a data steward in the quarantine. Fundus photographs as PNG or JPEG are taken too: choose the eye they show first.
       </p>
+      <label className="upload-eye">
+        Eye of the photographs (PNG, JPEG){' '}
+        <select value={eye} data-testid="upload-laterality" onChange={(e) => setEye(e.target.value as 'OD' | 'OS' | '')}>
+          <option value="">Choose the eye…</option>
+          <option value="OD">Right eye (OD)</option>
+          <option value="OS">Left eye (OS)</option>
+        </select>
+      </label>
+      {eyeRefusal && (
+        <div className="error" role="alert" data-testid="upload-laterality-refusal">
+          {eyeRefusal}
+        </div>
+      )}
       {interrupted && state.phase === 'idle' && (
         <div className="notice" data-testid="upload-interrupted">
           An upload into this project was interrupted ({Object.keys(interrupted.files).length} files started). Drop or choose the same files again: each goes on from what the server already has.

@@ -75,6 +75,7 @@ export const actionWords: Record<string, string> = {
   'item.list': 'Listed items',
   'item.read': 'Viewed an item',
   'item.create': 'Added an item',
+  'item.fovea.set': 'Set the fovea point',
   'image.read': 'Viewed an image',
   'image.header.read': 'Viewed an image header',
   'image.tile.read': 'Viewed image tiles',

@@ -2,6 +2,8 @@
 export interface PickedFile {
   readonly file: File;
   readonly path: string;
+  /** The eye of a plain photograph (PNG, JPEG), chosen on the page: it goes into the OP wrapping. */
+  readonly laterality?: 'OD' | 'OS';
 }
 
 /** Reads every entry of a folder: `readEntries` answers in batches until it gives an empty one. */

@@ -150,7 +150,7 @@ export class UploadRun {
       }
     }
     const sha256 = await sha256Of(p.file);
-    const created = await post<Session>(`/api/upload-batches/${batch}/files`, { name: p.path, size: p.file.size, ...(sha256 ? { sha256 } : {}) });
+    const created = await post<Session>(`/api/upload-batches/${batch}/files`, { name: p.path, size: p.file.size, ...(sha256 ? { sha256 } : {}), ...(p.laterality ? { laterality: p.laterality } : {}) });
     record.files[key] = created.id;
     saveUpload(this.storage, this.projectId, record);
     return created;

@@ -1,9 +1,10 @@
 import type { DeidGate, IodValidator, PixelStage } from '@delineate/deid';
 import { expandZip } from '@delineate/formats';
 import { DelineateError, isDelineateError, UPLOAD_GATE_JOB_KIND, UploadGateJobPayload, type UploadOutcome } from '@delineate/schema';
-import { isVideoContainer, isZipArchive, UploadStaging, type BlobKey, type UploadFile } from '@delineate/store';
+import { isRasterPhotograph, isVideoContainer, isZipArchive, UploadStaging, type BlobKey, type UploadFile } from '@delineate/store';
 import { type IngestDeps, type IngestFileReport } from '../ingest';
 import { ingestBatch } from '../ingest-batch';
+import { ingestPhotographs } from '../fundus-upload';
 import { projectDeidSettings } from '../project-deid';
 import { ingestUploadedVideo } from '../video/upload-video';
 import type { JobHandler } from '../worker';
@@ -74,11 +75,17 @@ export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: U
   const owners: Array<{ file: UploadFile; from: number; count: number; refusal?: DelineateError; dicomdir?: boolean }> = [];
   // Label maps wait for the series of the batch: they are matched to the items the gate makes.
   const labelMaps: Array<{ file: UploadFile; bytes: Uint8Array }> = [];
+  const photos: Array<{ file: UploadFile; bytes: Uint8Array }> = [];
   for (const file of files) {
     const bytes = await staging.content(file.id);
     // An MP4 or MOV clip goes through the video gate on its own (issue 21).
     if (isVideoContainer(bytes)) {
       await staging.settle(file.id, ...settleVideo(await ingestUploadedVideo(deps, payload.projectId, bytes)));
+      continue;
+    }
+    // A PNG or JPEG is wrapped as an Ophthalmic Photography instance with the eye named on the form.
+    if (isRasterPhotograph(bytes)) {
+      photos.push({ file, bytes });
       continue;
     }
     if (isNiftiUpload(file.name, bytes)) {
@@ -108,6 +115,18 @@ export async function gateUploadBatch(deps: IngestDeps, key: BlobKey, payload: U
       const answer = settleFrom(report.files.slice(owner.from, owner.from + owner.count));
       await staging.settle(owner.file.id, answer.state, answer);
     }
+  }
+  for (const { file, bytes } of photos) {
+    // Each photograph is its own subject (the upload names none; never the file name, which may name a patient).
+    const photoReport = await ingestPhotographs(deps, [{ bytes, laterality: file.laterality ?? undefined, subjectId: `PHOTO-${file.id.slice(0, 8)}` }], {
+      projectId: payload.projectId,
+      ...settings,
+      ...(tools.pixelStage ? { pixelStage: tools.pixelStage() } : {}),
+      validator: tools.validator(),
+      ...(tools.gate ? { gate: tools.gate } : {}),
+    });
+    const answer = settleFrom(photoReport.files);
+    await staging.settle(file.id, answer.state, answer);
   }
   if (labelMaps.length === 0) return;
   const uploadedBy = (await staging.batch(payload.batchId)).createdBy;

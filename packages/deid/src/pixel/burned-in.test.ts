@@ -126,3 +126,22 @@ describe('recognisable visual features', () => {
     expect(result.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(['recognizable-visual-features', 'secondary-capture-without-rule']));
   });
 });
+
+describe('the real WG-04 fundus photograph (Secondary Capture, JPEG 2000)', () => {
+  const fundus = load('dicom/wg04/VL4_fundus_j2k.dcm');
+
+  it('finds no burned-in text in the retina’s low-contrast texture, and is held only for a steward’s review of a colour capture', { timeout: 120_000 }, async () => {
+    const result = await checkDicomPixels(fundus, { ocr });
+    expect(result.ocrFrames).toBe(1);
+    expect(result.findings.map((f) => f.kind).sort()).toEqual(['recognizable-visual-features', 'secondary-capture-without-rule']);
+  });
+
+  it('passes the gate once a steward has reviewed it (a rectangle over the black field outside the retina), with OCR clean', { timeout: 120_000 }, async () => {
+    const secret = new TextEncoder().encode('pixel-stage-fundus-secret');
+    const config = { secret, options: new Set<never>(), pseudonyms: new DerivedPseudonymMap(secret), pixelStage: createOcrPixelStage({ ocr }) };
+    const corner = { x: 0, y: 1768, width: 100, height: 100, source: 'steward' as const };
+    const reviewed = await deidentifyDicom(fundus, config, [corner]);
+    expect(reviewed.record.findings).toEqual([]);
+    expect(reviewed.record.status).toBe('passed');
+  });
+});

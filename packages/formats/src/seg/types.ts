@@ -39,6 +39,8 @@ export interface SegSourceSlice {
   readonly sopInstanceUid: string;
   /** Image Position (Patient): centre of the first voxel, mm. */
   readonly position: readonly [number, number, number];
+  /** The frame of a multi-frame source instance this slice is (1-based), e.g. one B-scan of an OPT. */
+  readonly referencedFrameNumber?: number;
 }
 
 /** Pseudonymous Patient and General Study module values, copied from the de-identified source. */
@@ -67,6 +69,18 @@ export interface SegSource {
   /** Image Orientation (Patient): row direction then column direction cosines. */
   readonly orientation: readonly [number, number, number, number, number, number];
   readonly slices: readonly SegSourceSlice[];
+  /**
+   * The source has no patient coordinates (an Ophthalmic Photograph, an OPT without plane
+   * positions): the SEG then claims none either (no Frame of Reference, plane position or
+   * orientation, and no pixel spacing unless the source gives one) and each frame is located only
+   * by the source image and frame it references; `orientation`, `frameOfReferenceUid` and the
+   * slices' positions are not written.
+   */
+  readonly withoutPatientGeometry?: {
+    readonly pixelSpacing?: readonly [number, number];
+    /** Patient Orientation as the source gives it (empty when unknown); the General Image module wants it without a plane orientation. */
+    readonly patientOrientation: string;
+  };
 }
 
 /** The new series and instance; dates and times come from the caller (a release's freeze time), never the clock. */

@@ -23,9 +23,11 @@ function checkText(value: string, what: string, max: number): void {
 }
 
 function checkCode(concept: CodedConcept, what: string): void {
-  // SRT (SNOMED RT) was retired from DICOM; segments must say SCT.
-  if (concept.scheme !== 'SCT') refuse(`${what} must be coded in SNOMED CT (SCT)`, { scheme: concept.scheme.slice(0, 16) });
-  if (!/^\d{6,18}$/.test(concept.value)) refuse(`${what} is not a SNOMED CT concept id`);
+  // SRT (SNOMED RT) was retired from DICOM; segments say SCT, or a private scheme ("99…", PS3.16 8.2)
+  // for concepts SNOMED CT has no code for (e.g. the platform's own optic disc and cup).
+  const isPrivate = /^99[A-Z0-9_]{1,14}$/.test(concept.scheme);
+  if (concept.scheme !== 'SCT' && !isPrivate) refuse(`${what} must be coded in SNOMED CT (SCT) or a private scheme (99…)`, { scheme: concept.scheme.slice(0, 16) });
+  if (isPrivate ? !/^[\x21-\x7e]{1,16}$/.test(concept.value) : !/^\d{6,18}$/.test(concept.value)) refuse(`${what} is not a valid code value`);
   checkText(concept.meaning, `${what} meaning`, 64);
   if (concept.meaning.length === 0) refuse(`${what} has no meaning`);
 }
@@ -49,21 +51,21 @@ function checkSegment(segment: SegmentDescription): void {
 
 function checkGeometry(input: SegWriteInput): void {
   const { source } = input;
-  for (const [what, uid] of [
-    ['Study Instance UID', source.studyInstanceUid],
-    ['Source Series Instance UID', source.seriesInstanceUid],
-    ['Frame of Reference UID', source.frameOfReferenceUid],
-  ] as const) {
-    checkUid(uid, what);
-  }
+  const placed = source.withoutPatientGeometry === undefined;
+  checkUid(source.studyInstanceUid, 'Study Instance UID');
+  checkUid(source.seriesInstanceUid, 'Source Series Instance UID');
+  if (placed) checkUid(source.frameOfReferenceUid, 'Frame of Reference UID');
   for (const n of [source.rows, source.columns]) if (!Number.isInteger(n) || n < 1 || n > 65535) refuse('Rows and columns must be 1..65535');
   if (source.slices.length === 0) refuse('The source has no slices');
-  if (!source.pixelSpacing.every((v) => Number.isFinite(v) && v > 0)) refuse('Pixel spacing must be positive');
-  if (source.orientation.length !== 6 || !source.orientation.every(Number.isFinite)) refuse('Image orientation needs six finite numbers');
+  const spacing = placed ? source.pixelSpacing : source.withoutPatientGeometry.pixelSpacing;
+  if (spacing && !spacing.every((v) => Number.isFinite(v) && v > 0)) refuse('Pixel spacing must be positive');
+  if (placed && (source.orientation.length !== 6 || !source.orientation.every(Number.isFinite))) refuse('Image orientation needs six finite numbers');
   for (const slice of source.slices) {
     checkUid(slice.sopInstanceUid, 'Source SOP Instance UID');
     checkUid(slice.sopClassUid, 'Source SOP Class UID');
-    if (slice.position.length !== 3 || !slice.position.every(Number.isFinite)) refuse('Slice positions need three finite numbers');
+    if (placed && (slice.position.length !== 3 || !slice.position.every(Number.isFinite))) refuse('Slice positions need three finite numbers');
+    const frame = slice.referencedFrameNumber;
+    if (frame !== undefined && (!Number.isInteger(frame) || frame < 1)) refuse('A referenced frame number is a whole number from 1');
   }
 }
 

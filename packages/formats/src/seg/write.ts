@@ -91,6 +91,7 @@ function frameItem(input: SegWriteInput, frame: PlannedFrame): DicomDataset {
           item({
             ReferencedSOPClassUID: slice.sopClassUid,
             ReferencedSOPInstanceUID: slice.sopInstanceUid,
+            ReferencedFrameNumber: slice.referencedFrameNumber,
             SpatialLocationsPreserved: 'YES',
             PurposeOfReferenceCodeSequence: [code(sourceImagePurpose)],
           }),
@@ -98,8 +99,15 @@ function frameItem(input: SegWriteInput, frame: PlannedFrame): DicomDataset {
         DerivationCodeSequence: [code(segmentationDerivation)],
       }),
     ],
-    FrameContentSequence: [item({ DimensionIndexValues: labelMap ? [frame.slice + 1] : [frame.segment, frame.slice + 1] })],
-    PlanePositionSequence: [item({ ImagePositionPatient: slice.position })],
+    FrameContentSequence: [
+      item({
+        // Without patient positions a frame's place is its source frame's place in the stack.
+        StackID: input.source.withoutPatientGeometry ? '1' : undefined,
+        InStackPositionNumber: input.source.withoutPatientGeometry ? frame.slice + 1 : undefined,
+        DimensionIndexValues: labelMap ? [frame.slice + 1] : [frame.segment, frame.slice + 1],
+      }),
+    ],
+    PlanePositionSequence: input.source.withoutPatientGeometry ? undefined : [item({ ImagePositionPatient: slice.position })],
     SegmentIdentificationSequence: labelMap ? undefined : [item({ ReferencedSegmentNumber: frame.segment })],
   });
 }
@@ -119,7 +127,15 @@ function dimensions(input: SegWriteInput): { organization: DicomDataset[]; index
     FunctionalGroupPointer: 0x0062000a,
     DimensionDescriptionLabel: 'Segment Number',
   });
-  return { organization: [item({ DimensionOrganizationUID: uid })], index: input.segmentationType === 'LABELMAP' ? [position] : [segment, position] };
+  const stack = item({
+    DimensionOrganizationUID: uid,
+    DimensionIndexPointer: 0x00209057,
+    FunctionalGroupPointer: 0x00209111,
+    DimensionDescriptionLabel: 'In-Stack Position Number',
+  });
+  const place = input.source.withoutPatientGeometry ? stack : position;
+  const index = input.segmentationType === 'LABELMAP' ? [place] : [segment, place];
+  return { organization: [item({ DimensionOrganizationUID: uid })], index };
 }
 
 function buildDataset(input: SegWriteInput, frames: readonly PlannedFrame[], pixels: Uint8Array): DicomDataset {
@@ -127,13 +143,22 @@ function buildDataset(input: SegWriteInput, frames: readonly PlannedFrame[], pix
   const spacing = sliceSpacing(input);
   const bits = input.segmentationType === 'BINARY' ? 1 : 8;
   const dims = dimensions(input);
-  const referenced = source.slices.map((s) => item({ ReferencedSOPClassUID: s.sopClassUid, ReferencedSOPInstanceUID: s.sopInstanceUid }));
+  // A multi-frame source (an OPT) is one instance however many slices reference it: listed once.
+  const instances = new Map(source.slices.map((s) => [s.sopInstanceUid, s.sopClassUid]));
+  const referenced = [...instances].map(([uid, sopClass]) => item({ ReferencedSOPClassUID: sopClass, ReferencedSOPInstanceUID: uid }));
+  const unplaced = source.withoutPatientGeometry;
+  const modules = derivedObjectModules(source, series);
+  if (unplaced) {
+    modules.FrameOfReferenceUID = undefined;
+    modules.PositionReferenceIndicator = undefined;
+  }
   const values: Record<string, Parameters<typeof put>[2] | undefined> = {
     SpecificCharacterSet: 'ISO_IR 100',
     ImageType: 'DERIVED\\PRIMARY',
     SOPClassUID: input.segmentationType === 'LABELMAP' ? labelMapSegmentationStorage : segmentationStorage,
     SOPInstanceUID: series.sopInstanceUid,
-    ...derivedObjectModules(source, series),
+    ...modules,
+    PatientOrientation: unplaced?.patientOrientation,
     ContentDate: series.contentDate,
     ContentTime: series.contentTime,
     Modality: 'SEG',
@@ -159,16 +184,18 @@ function buildDataset(input: SegWriteInput, frames: readonly PlannedFrame[], pix
     ContentDescription: series.contentDescription ?? '',
     ContentCreatorName: '',
     SharedFunctionalGroupsSequence: [
-      item({
-        PlaneOrientationSequence: [item({ ImageOrientationPatient: source.orientation })],
-        PixelMeasuresSequence: [
-          item({
-            SliceThickness: source.sliceThickness ?? spacing ?? 1,
-            SpacingBetweenSlices: spacing,
-            PixelSpacing: source.pixelSpacing,
+      unplaced
+        ? item({ PixelMeasuresSequence: unplaced.pixelSpacing ? [item({ PixelSpacing: unplaced.pixelSpacing })] : undefined })
+        : item({
+            PlaneOrientationSequence: [item({ ImageOrientationPatient: source.orientation })],
+            PixelMeasuresSequence: [
+              item({
+                SliceThickness: source.sliceThickness ?? spacing ?? 1,
+                SpacingBetweenSlices: spacing,
+                PixelSpacing: source.pixelSpacing,
+              }),
+            ],
           }),
-        ],
-      }),
     ],
     PerFrameFunctionalGroupsSequence: frames.map((frame) => frameItem(input, frame)),
     PixelData: pixels,

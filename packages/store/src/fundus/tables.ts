@@ -8,6 +8,9 @@ export type FundusPhotosTable = {
   pixel_spacing: Json<[number, number]> | null;
   width: number;
   height: number;
+  /** Migration 0945: the fovea (x, y in pixels) and its version. */
+  fovea: Json<[number, number]> | null;
+  fovea_version: Generated<number>;
   created_at: Generated<Date>;
 };
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 import type { DB, Json, RequiredTimestamptz } from '../sql/tables';
 
 /** Row types of migration 0860_oct. */
@@ -14,6 +14,8 @@ export type OctVolumesTable = {
   source: 'dicom' | 'heyex_vol' | 'heyex_xml';
   fovea_bscan: number | null;
   fovea_ascan: number | null;
+  /** Migration 0945: bumped by every fovea change (If-Match). */
+  fovea_version: Generated<number>;
   created_at: RequiredTimestamptz;
 };
 

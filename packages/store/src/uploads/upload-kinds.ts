@@ -42,3 +42,8 @@ export function isZipArchive(bytes: Uint8Array): boolean {
 export function isVideoContainer(head: Uint8Array): boolean {
   return ['ftyp', 'moov', 'mdat', 'free', 'wide'].some((box) => startsWith(head, 4, box));
 }
+
+/** A plain photograph (PNG or JPEG signature): wrapped into an Ophthalmic Photography instance before the gate. */
+export function isRasterPhotograph(head: Uint8Array): boolean {
+  return startsWith(head, 0, '\x89PNG\r\n\x1a\n') || (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff);
+}

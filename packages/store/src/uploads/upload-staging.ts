@@ -35,6 +35,8 @@ interface UploadFilesTable {
   code: ColumnType<string | null, string | null | undefined, string | null>;
   reason: ColumnType<string | null, string | null | undefined, string | null>;
   outcome: ColumnType<UploadOutcome | null, string | null | undefined, string | null>;
+  /** Migration 0946: the eye of a plain photograph, from the upload form. */
+  laterality: ColumnType<'OD' | 'OS' | null, 'OD' | 'OS' | null | undefined, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -61,6 +63,8 @@ export interface UploadFile {
   readonly code: string | null;
   readonly reason: string | null;
   readonly outcome: UploadOutcome | null;
+  /** The eye a plain photograph shows (OD right, OS left), as the uploader named it; null otherwise. */
+  readonly laterality: 'OD' | 'OS' | null;
 }
 
 export interface UploadBatch {
@@ -115,7 +119,7 @@ export class UploadStaging {
   }
 
   /** A new upload session in an open batch; refused up front for a kind the gate does not take. */
-  async createFile(input: { batchId: string; name: string; size: number; sha256?: string | undefined }): Promise<UploadFile> {
+  async createFile(input: { batchId: string; name: string; size: number; sha256?: string | undefined; laterality?: 'OD' | 'OS' | undefined }): Promise<UploadFile> {
     checkUploadName(input.name);
     if (input.size > this.#options.maxFileBytes) throw new DelineateError('DLN_UPLOAD_TOO_LARGE', 'The file is larger than this server takes in one upload', { limit: this.#options.maxFileBytes });
     const batch = await this.batch(input.batchId);
@@ -131,6 +135,7 @@ export class UploadStaging {
         sealed_name: sealName(this.#options.key, id, input.name),
         size: input.size,
         declared_sha256: input.sha256 ?? null,
+        laterality: input.laterality ?? null,
         state: 'uploading',
         created_at: now,
         updated_at: now,
@@ -321,7 +326,7 @@ export class UploadStaging {
     return recorded !== undefined;
   }
 
-  #toFile(row: { id: string; batch_id: string; project_id: string; sealed_name: Uint8Array; size: number; received: number; state: UploadFileState; code: string | null; reason: string | null; outcome: UploadOutcome | null }): UploadFile {
+  #toFile(row: { id: string; batch_id: string; project_id: string; sealed_name: Uint8Array; size: number; received: number; state: UploadFileState; code: string | null; reason: string | null; outcome: UploadOutcome | null; laterality?: 'OD' | 'OS' | null }): UploadFile {
     return {
       id: row.id,
       batchId: row.batch_id,
@@ -333,6 +338,7 @@ export class UploadStaging {
       code: row.code,
       reason: row.reason,
       outcome: row.outcome,
+      laterality: row.laterality ?? null,
     };
   }
 }

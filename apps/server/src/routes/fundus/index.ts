@@ -7,6 +7,7 @@ import { requestUserId } from '../../http/actor';
 import { defineRoute, type RouteRegistry } from '../../http/route';
 import { expectedVersion, idempotencyKey } from '../revisions';
 import { assertBlindingAllows } from '../workflow/blinding';
+import { registerFoveaRoutes } from './fovea';
 import { levelCount, PhotoLevelCache } from './photo-levels';
 
 const itemParams = z.object({ itemId: z.uuid() });
@@ -21,6 +22,7 @@ export function registerFundusRoutes(app: FastifyInstance, registry: RouteRegist
   const items = new ItemRepository(ctx.database.db);
   const fundus = new FundusRevisionRepository(ctx.database.db, ctx.annotations);
   const cache = new PhotoLevelCache();
+  registerFoveaRoutes(app, registry, ctx);
 
   const instanceOf = async (itemId: string) => {
     const item = await items.getItem(itemId);

@@ -6,6 +6,7 @@ import { itemGrid } from '../../workflow/grid';
 import { finiteOrNull, readLabelVolume, valuesPresent, WORKFLOW_SURFACE_CONVENTION } from '../../workflow/metrics';
 import { workflowDb } from '../../workflow/tables';
 import { documentRelease, type DocumentRelease } from './input';
+import { ophthalmicAgreementOf, ophthalmicSection, type OphthalmicAgreement } from './ophthalmic-agreement';
 import { num, withCi, word, yesNo, type Block, type DocumentLayout, type StripRow } from './layout';
 import { userNames, type ReleaseRecords } from './records';
 import { BOOTSTRAP, cohenKappa, meanWithCi, type MeanWithCi } from './statistics';
@@ -56,6 +57,8 @@ export interface InterObserverVariabilityJson {
   readonly cardiac?: CardiacAgreementJson;
   /** Videos whose tracks two readers drew (issue 21). Absent when none. */
   readonly video?: VideoAgreementJson;
+  /** OCT boundaries and fundus disc and cup (issue 20), in clinical units. Absent when the release has neither. */
+  readonly ophthalmology?: OphthalmicAgreement;
 }
 
 export async function interObserverVariability(records: ReleaseRecords): Promise<InterObserverVariabilityJson> {
@@ -133,6 +136,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
     input.items.map((i) => ({ itemId: i.itemId, ...(cines.has(i.itemId) && i.consensus ? { cineReaders: i.consensus.readers } : {}), ...(i.videoTracks ? { videoTracks: i.videoTracks } : {}) })),
     { ofRevision: nameOf, ofUser: (id) => names.get(id ?? '') ?? 'Unknown reader' },
   );
+  const ophthalmology = await ophthalmicAgreementOf(records);
   const methods = new Map<ConsensusMethod, number>();
   for (const item of readItems) if (item.consensus) methods.set(item.consensus.method, (methods.get(item.consensus.method) ?? 0) + 1);
 
@@ -161,6 +165,7 @@ export async function interObserverVariability(records: ReleaseRecords): Promise
     },
     ...(pathology.length > 0 ? { pathology } : {}),
     ...time,
+    ...(ophthalmology ? { ophthalmology } : {}),
   };
 }
 
@@ -337,6 +342,7 @@ export function layoutVariability(doc: InterObserverVariabilityJson): DocumentLa
       { heading: 'Per label: agreement category and distributions', blocks: perLabel.length ? perLabel : [{ kind: 'paragraph', text: 'No multiply-read items are in this release.' }] },
       ...(doc.pathology ? [pathologySection(doc.pathology)] : []),
       ...timeAgreementSections(doc),
+      ...(doc.ophthalmology ? [ophthalmicSection(doc.ophthalmology)] : []),
       {
         heading: 'How disagreements were resolved',
         blocks: [

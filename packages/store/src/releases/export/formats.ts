@@ -5,6 +5,7 @@ import { msdLayout } from './layouts/msd';
 import { nnunetLayout } from './layouts/nnunet';
 import { fundusExportFormat } from '../../fundus/export-format';
 import { cineNiftiFormat, cineSegFormat } from './cine-formats';
+import { ophthalmicSegFormat } from './ophthalmic-seg-format';
 import { rtstructExportFormat } from './rtstruct-format';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
 import type { ArchiveFile } from './tar';
@@ -102,5 +103,5 @@ export const niftiExportFormat: ReleaseExportFormat = {
 
 /** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, cineNiftiFormat, cineSegFormat, videoCocoFormat, videoTracksFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, ophthalmicSegFormat, cineNiftiFormat, cineSegFormat, videoCocoFormat, videoTracksFormat].map((f) => [f.key, f]),
 );

@@ -1,4 +1,4 @@
-import { getNumber, getString, readDicomFile, tag, type SegSource } from '@delineate/formats';
+import { getNumber, getString, readDicomFile, tag, type DicomDataset, type SegSource } from '@delineate/formats';
 import { DelineateError, type ManifestItem } from '@delineate/schema';
 
 const T = {
@@ -19,6 +19,28 @@ const T = {
   position: tag(0x0020, 0x0032),
   frameOfReference: tag(0x0020, 0x0052),
 };
+
+/** The UIDs and pseudonymous patient and study values a SEG copies from its de-identified source. */
+export function sourceIdentityOf(ds: DicomDataset): Pick<SegSource, 'studyInstanceUid' | 'seriesInstanceUid' | 'frameOfReferenceUid' | 'patientStudy'> {
+  const text = (t: number) => getString(ds, t) ?? '';
+  const optional = (t: number) => getString(ds, t) || undefined;
+  return {
+    studyInstanceUid: text(T.studyUid),
+    seriesInstanceUid: text(T.seriesUid),
+    frameOfReferenceUid: text(T.frameOfReference),
+    patientStudy: {
+      patientName: text(T.patientName),
+      patientId: text(T.patientId),
+      patientBirthDate: optional(T.birthDate),
+      patientSex: optional(T.sex),
+      studyDate: optional(T.studyDate),
+      studyTime: optional(T.studyTime),
+      studyId: optional(T.studyId),
+      accessionNumber: optional(T.accession),
+      referringPhysicianName: optional(T.referring),
+    },
+  };
+}
 
 /**
  * The SEG source of a released item: UIDs and pseudonymous patient/study values from its
@@ -44,23 +66,8 @@ export function segSourceOf(item: Pick<ManifestItem, 'geometry'>, instances: rea
     bySlice[k] = { sopClassUid: getString(ds, T.sopClass) ?? '', sopInstanceUid: getString(ds, T.sopInstance) ?? '' };
   }
   const ds = first!;
-  const text = (t: number) => getString(ds, t) ?? '';
-  const optional = (t: number) => getString(ds, t) || undefined;
   return {
-    studyInstanceUid: text(T.studyUid),
-    seriesInstanceUid: text(T.seriesUid),
-    frameOfReferenceUid: text(T.frameOfReference),
-    patientStudy: {
-      patientName: text(T.patientName),
-      patientId: text(T.patientId),
-      patientBirthDate: optional(T.birthDate),
-      patientSex: optional(T.sex),
-      studyDate: optional(T.studyDate),
-      studyTime: optional(T.studyTime),
-      studyId: optional(T.studyId),
-      accessionNumber: optional(T.accession),
-      referringPhysicianName: optional(T.referring),
-    },
+    ...sourceIdentityOf(ds),
     rows,
     columns,
     pixelSpacing: [spacing[1], spacing[0]],

@@ -30,6 +30,8 @@ import { derivedStructures } from './0841_derived_structures';
 import { organisations } from './0850_organisations';
 import { fundus } from './0870_fundus';
 import { seedingSteps } from './0930_seeding_steps';
+import { fovea } from './0945_fovea';
+import { uploadLaterality } from './0946_upload_laterality';
 import { heldVideoFrames } from './0950_held_video_frames';
 import { derivedStructureStates } from './0920_derived_structure_states';
 import { oct } from './0860_oct';
@@ -76,5 +78,7 @@ export const migrations: readonly Migration[] = [
   videoFrames,
   derivedStructureStates,
   seedingSteps,
+  fovea,
+  uploadLaterality,
   heldVideoFrames,
 ];
