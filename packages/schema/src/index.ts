@@ -162,6 +162,7 @@ export {
   ManifestReading,
   ManifestConsensus,
   ManifestItem,
+  ManifestSlideRegion,
   ManifestExclusion,
   UnreviewedWork,
   ReleasePreview,

@@ -13,6 +13,7 @@ import type { DB } from '../../sql/tables';
 import { withTransaction } from '../../sql/transaction';
 import { releaseDb, type ReleaseExportsTable } from '../tables';
 import { itemGridOf, releaseExportFormats, type SoftLabelVolumes } from './formats';
+import { slideRegionWork } from './slide-work';
 import { tarArchive, type ArchiveFile } from './tar';
 
 export const RELEASE_EXPORT_JOB_KIND = 'release.export';
@@ -90,7 +91,8 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
       for (const l of item.consensus?.labels ?? []) {
         soft.push({ labelKey: l.labelKey, labelValue: l.labelValue, readers: item.readings.length, votes: await volume(blobs, l.votesHash, grid), staple: await volume(blobs, l.stapleHash, grid) });
       }
-      const written = await format.itemFiles({
+      const skipped = format.skipReason?.(item) ?? null;
+      const written = skipped !== null ? [] : await format.itemFiles({
         releaseId: release.id,
         manifest,
         labelSchema,
@@ -103,10 +105,11 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
         folder,
         sourceInstances: () => sourceInstances(db, blobs, item.instances.map((i) => i.sopInstanceUid)),
         readerMasks: () => Promise.all(item.readings.map((r) => readerVolume(annotations, r, grid))),
+        ...(item.slide ? { slideRegion: () => slideRegionWork(db, blobs, item, clock) } : {}),
       });
       const provenance = { path: `${folder}/provenance.json`, bytes: json({ releaseId: release.id, manifestHash: release.manifestHash, labelSchema: manifest.labelSchema, reviewProtocol: manifest.reviewProtocol, consensusMethod: manifest.consensusMethod, item }) };
       files.push(...written, provenance);
-      entries.push({ itemId: item.itemId, split: item.split, subjectPseudonym: item.subjectPseudonym, files: [...written.map((f) => f.path), provenance.path] });
+      entries.push({ itemId: item.itemId, split: item.split, subjectPseudonym: item.subjectPseudonym, files: [...written.map((f) => f.path), provenance.path], ...(skipped !== null ? { skipped } : {}) });
       await setState({ done: index + 1 });
     }
     const splits = Object.fromEntries((['train', 'validation', 'test'] as const).map((s) => [s, manifest.items.filter((i) => i.split === s).map((i) => i.itemId)]));

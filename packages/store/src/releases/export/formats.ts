@@ -6,6 +6,8 @@ import { nnunetLayout } from './layouts/nnunet';
 import { fundusExportFormat } from '../../fundus/export-format';
 import { rtstructExportFormat } from './rtstruct-format';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
+import { cocoFieldsFormat, omeZarrSlideFormat, qupathGeoJsonFormat } from './slide-formats';
+import type { SlideRegionWork } from './slide-work';
 import type { ArchiveFile } from './tar';
 
 /** One label's soft labels of a multi-reader item, decoded on the item's grid. */
@@ -38,6 +40,8 @@ export interface ExportItemInput {
   readonly sourceInstances: () => Promise<Uint8Array[]>;
   /** Each reader's released label map, in the manifest's reading order. */
   readonly readerMasks: () => Promise<Uint8Array[]>;
+  /** A slide region item's region, fields and each reader's cells (slide region items only). */
+  readonly slideRegion?: () => Promise<SlideRegionWork>;
 }
 
 /** What a layout gets to write its dataset-level files; `listing` is the default dataset.json's content. */
@@ -55,6 +59,8 @@ export interface ReleaseExportFormat {
   readonly key: string;
   readonly title: string;
   itemFiles(input: ExportItemInput): Promise<ArchiveFile[]>;
+  /** Why this format writes nothing for an item, in words (listed in dataset.json), or null when it does. */
+  skipReason?(item: ManifestItem): string | null;
   /** Where an item's provenance JSON goes (default `{split}/{itemId}`); training layouts keep their roots clean. */
   itemFolder?(item: ManifestItem): string;
   /** A layout's own dataset-level files (e.g. nnU-Net's dataset.json); they replace the default dataset.json. */
@@ -86,7 +92,7 @@ export const niftiExportFormat: ReleaseExportFormat = {
   },
 };
 
-/** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25). */
+/** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25; the slide region formats of issue 17). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, omeZarrSlideFormat, qupathGeoJsonFormat, cocoFieldsFormat].map((f) => [f.key, f]),
 );

@@ -92,10 +92,14 @@ export function labelsAsSegments(mask: Uint8Array, numberOf: ReadonlyMap<number,
   return out;
 }
 
+/** Volume SEGs reference the item's image instances, which a slide region has none of. */
+export const notForSlides = (item: ManifestItem): string | null => (item.slide ? 'A slide region has no image instances to reference; its DICOM SEG is the seg-slide format' : null);
+
 function labelVolumeFormat(key: string, title: string, type: 'BINARY' | 'LABELMAP'): ReleaseExportFormat {
   return {
     key,
     title,
+    skipReason: notForSlides,
     async itemFiles(input) {
       if (input.item.labelKeys.length === 0) return [];
       const { segments, numberOf } = segmentsOf(input, input.item.labelKeys);
@@ -115,6 +119,7 @@ function labelVolumeFormat(key: string, title: string, type: 'BINARY' | 'LABELMA
 export const segFractionalFormat: ReleaseExportFormat = {
   key: 'seg-fractional',
   title: 'DICOM SEG FRACTIONAL: soft labels (reader fraction, STAPLE probability) of multi-reader items',
+  skipReason: notForSlides,
   async itemFiles(input) {
     if (input.soft.length === 0) return [];
     const { segments, numberOf } = segmentsOf(input, input.soft.map((s) => s.labelKey));
