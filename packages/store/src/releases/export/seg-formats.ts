@@ -92,8 +92,9 @@ export function labelsAsSegments(mask: Uint8Array, numberOf: ReadonlyMap<number,
   return out;
 }
 
-/** Volume SEGs reference the item's image instances, which a slide region has none of. */
-export const notForSlides = (item: ManifestItem): string | null => (item.slide ? 'A slide region has no image instances to reference; its DICOM SEG is the seg-slide format' : null);
+/** Volume formats read or reference the item's image instances, which a slide region has none of. */
+export const notForSlides = (item: ManifestItem): string | null =>
+  item.slide ? 'A slide region has no image instances; slide regions are exported as ome-zarr, qupath-geojson, coco-fields and seg-slide' : null;
 
 function labelVolumeFormat(key: string, title: string, type: 'BINARY' | 'LABELMAP'): ReleaseExportFormat {
   return {
