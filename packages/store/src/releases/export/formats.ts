@@ -6,7 +6,7 @@ import { nnunetLayout } from './layouts/nnunet';
 import { fundusExportFormat } from '../../fundus/export-format';
 import { rtstructExportFormat } from './rtstruct-format';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
-import { cocoFieldsFormat, omeZarrSlideFormat, qupathGeoJsonFormat } from './slide-formats';
+import { cocoFieldsFormat, omeZarrSlideFormat, qupathGeoJsonFormat, segSlideFormat } from './slide-formats';
 import type { SlideRegionWork } from './slide-work';
 import type { ArchiveFile } from './tar';
 
@@ -94,5 +94,5 @@ export const niftiExportFormat: ReleaseExportFormat = {
 
 /** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25; the slide region formats of issue 17). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, omeZarrSlideFormat, qupathGeoJsonFormat, cocoFieldsFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, omeZarrSlideFormat, qupathGeoJsonFormat, cocoFieldsFormat, segSlideFormat].map((f) => [f.key, f]),
 );

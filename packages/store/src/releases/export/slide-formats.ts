@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gridOf, labelMap } from '@delineate/core';
-import { writeOmeZarrLabelMap, zipFolder } from '@delineate/formats';
-import type { ManifestItem } from '@delineate/schema';
+import { writeOmeZarrLabelMap, writeSlideSegmentation, zipFolder } from '@delineate/formats';
+import { DelineateError, type ManifestItem } from '@delineate/schema';
 import { cocoPerField, regionGeoJson } from '../../pathology/exports';
 import type { ExportItemInput, ReleaseExportFormat } from './formats';
+import { itemProvenance, labelsAsSegments, segmentsForLabels, seriesOf } from './seg-formats';
 import type { ArchiveFile } from './tar';
 
 const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
@@ -73,5 +74,40 @@ export const cocoFieldsFormat: ReleaseExportFormat = {
     const work = await regionWork(input);
     const labels = input.labelSchema.labels.filter((l) => work.region.template.labelKeys.includes(l.key));
     return [{ path: `${input.folder}/fields.coco.json`, bytes: json(cocoPerField(work.region, work.fields, labels, input.mask)) }];
+  },
+};
+
+/** Why a slide region gets no DICOM SEG, in words; null when it does. */
+export function slideSegSkipReason(item: ManifestItem): string | null {
+  if (!item.slide) return SLIDE_ONLY;
+  if (item.slide.sourceFormat !== 'dicom') {
+    const came = item.slide.sourceFormat ? `a ${item.slide.sourceFormat} file` : 'a file of unknown format';
+    return `The slide came as ${came}, not as a DICOM whole-slide image: a DICOM SEG is written only over a DICOM source, which it references`;
+  }
+  return null;
+}
+
+/**
+ * DICOM SEG BINARY of a region's released tissue mask over its DICOM whole-slide image: the
+ * source's Total Pixel Matrix and tiles, frames only where a label lies, referencing the source's
+ * (pseudonymised) series, instance and frames; other slides are skipped with the reason listed.
+ */
+export const segSlideFormat: ReleaseExportFormat = {
+  key: 'seg-slide',
+  title: 'DICOM SEG over a DICOM whole-slide image: tissue masks of slide regions (tiled, Total Pixel Matrix)',
+  skipReason: slideSegSkipReason,
+  async itemFiles(input) {
+    if (input.item.labelKeys.length === 0) return [];
+    const work = await regionWork(input);
+    if (!work.dicomSource) throw new DelineateError('DLN_RELEASE_EXPORT_SOURCE', 'The DICOM slide was ingested before its SEG source facts were kept; ingest it again to export DICOM SEG');
+    const { segments, numberOf } = segmentsForLabels(input.labelSchema.labels.filter((l) => input.item.labelKeys.includes(l.key)), itemProvenance(input.item));
+    const bytes = writeSlideSegmentation({
+      source: work.dicomSource,
+      region: input.item.slide!.bounds,
+      labels: labelsAsSegments(input.mask, numberOf),
+      segments,
+      series: seriesOf(input, 'seg-slide', 9004, 'SEGMENTATION', 'Released tissue segmentation of a slide region'),
+    });
+    return [{ path: `${input.folder}/seg-slide.dcm`, bytes }];
   },
 };

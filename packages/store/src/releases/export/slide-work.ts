@@ -1,3 +1,4 @@
+import type { SlideSegSource } from '@delineate/formats';
 import type { Cell, ManifestItem, SlideRegion, TaskField } from '@delineate/schema';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../blob/types';
@@ -5,6 +6,7 @@ import { CellStore } from '../../pathology/cells';
 import { cellsOf } from '../../pathology/cell-set';
 import { toRegion } from '../../pathology/regions';
 import { pathologyDb } from '../../pathology/tables';
+import { slideDicomSource } from '../../slides/dicom-source';
 import type { DB } from '../../sql/tables';
 
 /** A released region's own records: its polygon and template, its fields and each reader's cells. */
@@ -14,6 +16,8 @@ export interface SlideRegionWork {
   readonly fields: ReadonlyArray<Pick<TaskField, 'index' | 'box'>>;
   /** Per reading, in the manifest's reading order: the task and its head cell set. */
   readonly readings: ReadonlyArray<{ readonly taskId: string; readonly annotationId: string; readonly cells: readonly Cell[] }>;
+  /** The DICOM slide's pseudonymised SEG source facts (null when the slide did not come as DICOM). */
+  readonly dicomSource: SlideSegSource | null;
 }
 
 /**
@@ -34,5 +38,5 @@ export async function slideRegionWork(db: Kysely<DB>, blobs: Pick<BlobStore, 'ge
   const boxes = await p.selectFrom('pathology_task_fields').select(['field_index', 'x', 'y', 'width', 'height']).where('task_id', '=', first).orderBy('field_index').execute();
   // Only the boxes: a field's state and who changed it is the task's progress, not released data.
   const fields = boxes.map((b) => ({ index: b.field_index, box: { x: b.x, y: b.y, width: b.width, height: b.height } }));
-  return { region, fields, readings };
+  return { region, fields, readings, dicomSource: await slideDicomSource(db, item.slide!.slideId) };
 }

@@ -30,6 +30,7 @@ import { derivedStructures } from './0841_derived_structures';
 import { organisations } from './0850_organisations';
 import { fundus } from './0870_fundus';
 import { seedingSteps } from './0930_seeding_steps';
+import { slideDicomSources } from './0960_slide_dicom_sources';
 import { derivedStructureStates } from './0920_derived_structure_states';
 import { oct } from './0860_oct';
 import { cardiacCine } from './0880_cardiac_cine';
@@ -75,4 +76,5 @@ export const migrations: readonly Migration[] = [
   videoFrames,
   derivedStructureStates,
   seedingSteps,
+  slideDicomSources,
 ];
