@@ -215,9 +215,14 @@ describe('slide region exports in a release', () => {
     const geojson = files.filter((f) => f.path.endsWith('.geojson')).map((f) => JSON.parse(new TextDecoder().decode(f.bytes)));
     expect(geojson).toHaveLength(4);
     for (const doc of geojson) {
+      if (!cellsByTask.has(doc.delineateTaskId)) {
+        // The DICOM slide's region: its own pixel size, the region alone (no cells were marked there).
+        expect(doc.properties).toMatchObject({ pixelWidthMicrons: 0.499, pixelHeightMicrons: 0.499 });
+        expect(doc.features).toHaveLength(1);
+        continue;
+      }
       expect(doc.properties).toMatchObject({ pixelWidthMicrons: MPP, pixelHeightMicrons: MPP });
-      const stored = cellsByTask.get(doc.delineateTaskId) ?? [];
-      if (!cellsByTask.has(doc.delineateTaskId)) continue;
+      const stored = cellsByTask.get(doc.delineateTaskId)!;
       const features = doc.features.slice(1);
       expect(doc.features[0].geometry.coordinates[0].slice(0, 4)).toEqual(POLYGON);
       expect(features.map((f: { properties: { delineateCellId: number } }) => f.properties.delineateCellId)).toEqual(stored.map((c) => c.id));
@@ -266,7 +271,7 @@ describe('slide region exports in a release', () => {
     const files = await exported('seg-slide');
     const dataset = JSON.parse(new TextDecoder().decode(files.find((f) => f.path === 'dataset.json')!.bytes));
     const entry = (id: string) => dataset.files.find((f: { itemId: string }) => f.itemId === id);
-    expect(entry(itemId).skipped).toBe('The slide came as a aperio file, not as a DICOM whole-slide image: a DICOM SEG is written only over a DICOM source, which it references');
+    expect(entry(itemId).skipped).toBe('The slide came as an Aperio SVS file, not as a DICOM whole-slide image: a DICOM SEG is written only over a DICOM source, which it references');
     expect(entry(dicomRegionItemId).skipped).toBeUndefined();
     const seg = files.find((f) => f.path === `train/${dicomRegionItemId}/seg-slide.dcm`)!;
     const validator = createDciodvfyValidator({ shells: 1 });

@@ -77,11 +77,14 @@ export const cocoFieldsFormat: ReleaseExportFormat = {
   },
 };
 
+/** Slide formats as OpenSlide names their vendors, in words. */
+const sourceWords: Record<string, string> = { aperio: 'an Aperio SVS file', hamamatsu: 'a Hamamatsu NDPI file', mirax: 'a MIRAX file', tiff: 'a tiled TIFF file', 'generic-tiff': 'a tiled TIFF file' };
+
 /** Why a slide region gets no DICOM SEG, in words; null when it does. */
 export function slideSegSkipReason(item: ManifestItem): string | null {
   if (!item.slide) return SLIDE_ONLY;
   if (item.slide.sourceFormat !== 'dicom') {
-    const came = item.slide.sourceFormat ? `a ${item.slide.sourceFormat} file` : 'a file of unknown format';
+    const came = sourceWords[item.slide.sourceFormat ?? ''] ?? (item.slide.sourceFormat ? `a ${item.slide.sourceFormat} file` : 'a file of unknown format');
     return `The slide came as ${came}, not as a DICOM whole-slide image: a DICOM SEG is written only over a DICOM source, which it references`;
   }
   return null;
