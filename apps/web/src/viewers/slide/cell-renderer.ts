@@ -3,9 +3,10 @@
  * a filled dot for point classes, coloured by class), and nuclei outlines are line segments drawn
  * only once they are large enough on screen to read (level of detail: zoomed out, centroids only).
  * Cells are packed in spatial chunks (CHUNK_PIXELS squares, contiguous in the buffers) and a frame
- * draws only the chunks that meet the view, in draws of at most MAX_DRAW_VERTICES vertices: one
- * draw of 2.4 million outline vertices (100,000 nuclei zoomed in) lost the context under
- * SwiftShader. Positions are relative to an origin near the cells, so float32 keeps sub-pixel
+ * draws only the chunks that meet the view, in draws of at most MAX_DRAW_VERTICES vertices. One
+ * draw of all 2.4 million outline vertices (100,000 nuclei zoomed in) took over half a second a
+ * frame under SwiftShader (bench cell-draw), the likely cause of the stalls and lost contexts seen
+ * before. Positions are relative to an origin near the cells, so float32 keeps sub-pixel
  * precision on a 100,000-pixel slide; panning and zooming change two uniforms.
  */
 import type { Cell } from '@delineate/schema';
@@ -17,8 +18,8 @@ export const MAX_CLASSES = 32;
 /** Screen pixels a nucleus must span before its outline is drawn instead of only its marker. */
 const OUTLINE_FROM_PIXELS = 8;
 
-/** Side of a spatial chunk, in slide pixels: a 40× field of view meets a handful. */
-export const CHUNK_PIXELS = 2048;
+/** Side of a spatial chunk, in slide pixels: a 40× view meets about a dozen, so little outside it is drawn. */
+export const CHUNK_PIXELS = 512;
 /** Vertices per draw call at most (a software rasteriser's command stays bounded). */
 export const MAX_DRAW_VERTICES = 65_536;
 
