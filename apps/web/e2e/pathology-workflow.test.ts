@@ -51,6 +51,40 @@ async function settleAt(page: Page, magnification: number): Promise<void> {
   }, magnification);
 }
 
+/**
+ * Navigation stays inside the region: zoomed in until the view is smaller than the region, keys
+ * and a long drag towards the far corner of the slide leave the view inside the region's box and
+ * its margin; field 0 is then opened again.
+ */
+async function staysInsideRegion(page: Page, bounds: Box): Promise<void> {
+  type Rect = { x: number; y: number; width: number; height: number };
+  const limit = await call<Rect | null>(page, 'navigationLimit');
+  expect(limit).not.toBeNull();
+  expect(limit!.x).toBeLessThanOrEqual(bounds.x);
+  expect(limit!.x + limit!.width).toBeGreaterThanOrEqual(bounds.x + bounds.width);
+  expect(limit!.width - bounds.width).toBeLessThanOrEqual(2 * Math.max(64, Math.max(bounds.width, bounds.height) / 20) + 1);
+  for (let k = 0; k < 3; k++) await page.keyboard.press('+');
+  await page.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.settled!());
+  for (let k = 0; k < 20; k++) await page.keyboard.press('ArrowRight');
+  for (let k = 0; k < 20; k++) await page.keyboard.press('ArrowDown');
+  await page.mouse.move(1200, 800);
+  await page.mouse.down();
+  await page.mouse.move(100, 100, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.settled!());
+  await page.waitForTimeout(600);
+  const view = await call<Rect>(page, 'viewRect');
+  // Smaller than the region at this zoom, so wholly inside the region's box and margin.
+  expect(view.width).toBeLessThan(limit!.width);
+  const slack = 1;
+  expect(view.x).toBeGreaterThanOrEqual(limit!.x - slack);
+  expect(view.y).toBeGreaterThanOrEqual(limit!.y - slack);
+  expect(view.x + view.width).toBeLessThanOrEqual(limit!.x + limit!.width + slack);
+  expect(view.y + view.height).toBeLessThanOrEqual(limit!.y + limit!.height + slack);
+  await page.click('[data-testid=field-0]');
+  await page.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.settled!());
+}
+
 /** The test's own matching: with points this far apart each has at most one partner within the radius. */
 function handF1(a: readonly { x: number; y: number }[], b: readonly { x: number; y: number }[], radius: number): number {
   const used = new Set<number>();
@@ -194,6 +228,7 @@ run('pathology workflow in chromium', () => {
     await page.click('[data-testid=field-0]');
     await page.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.settled!());
     expect(await page.locator('[data-testid=band-reason]').count()).toBe(0);
+    if (paint) await staysInsideRegion(page, bounds);
 
     if (paint) {
       // The stored labels of the view first: a stroke where they are still loading is not kept.

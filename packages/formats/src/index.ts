@@ -45,6 +45,7 @@ export { zipFolder } from './zarr/zip-folder';
 export { expandZip, type ExpandZipOptions, type ZipMember } from './zip/expand-zip';
 export type { OmeZarrChunkCodec, OmeZarrLabel, OmeZarrLabelChunk, OmeZarrLabelImage, OmeZarrSpaceUnit, WrittenOmeZarrLabels } from './zarr/ome-zarr-labels';
 export { writeSegmentation, segmentationStorage, labelMapSegmentationStorage } from './seg/write';
+export { writeSlideSegmentation, slideSegSourceOf, vlWholeSlideMicroscopyStorage, type SlideSegSource, type SlideSegWriteInput, type SlideSegPseudonyms } from './seg/slide-seg';
 export { readSegmentation } from './seg/read';
 export { labelVolumeOnGrid, placeFrames, segmentationOnGrid } from './seg/grid';
 export { toSnomedCt } from './seg/codes';

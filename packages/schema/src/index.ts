@@ -165,6 +165,7 @@ export {
   ManifestCine,
   ManifestTrack,
   ManifestVideo,
+  ManifestSlideRegion,
   ManifestExclusion,
   UnreviewedWork,
   ReleasePreview,

@@ -143,6 +143,24 @@ export const ManifestVideo = z.object({
 });
 export type ManifestVideo = z.infer<typeof ManifestVideo>;
 
+/**
+ * A slide region item's place on its slide (issue 17): the region's bounds in full-resolution
+ * pixels, the slide's µm per pixel and the source format (DICOM SEG is written only over a DICOM
+ * whole-slide image). The region's polygon and fields come from the region record.
+ */
+export const ManifestSlideRegion = z.object({
+  regionId: Id,
+  slideItemId: Id,
+  slideId: Id,
+  bounds: z.object({ x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().min(1), height: z.number().int().min(1) }),
+  mppX: z.number().positive(),
+  mppY: z.number().positive(),
+  sourceFormat: z.string().nullable(),
+  /** The DeidRecord that let the slide's pyramid through the gate. */
+  deidRecordId: Id.nullable(),
+});
+export type ManifestSlideRegion = z.infer<typeof ManifestSlideRegion>;
+
 export const ManifestItem = z.object({
   itemId: Id,
   /** The revisions the released mask comes from (one, or every reader's). */
@@ -167,6 +185,8 @@ export const ManifestItem = z.object({
   cine: ManifestCine.optional(),
   /** Set on a video item: its readings are tracks, and `maskHash` is the canonical JSON of those tracks. */
   video: ManifestVideo.optional(),
+  /** Present on slide region items only (absent on volumes, so older manifests parse unchanged). */
+  slide: ManifestSlideRegion.optional(),
 });
 export type ManifestItem = z.infer<typeof ManifestItem>;
 

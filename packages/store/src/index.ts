@@ -218,6 +218,7 @@ export { releaseSegmentations } from './dicomweb/release-seg';
 export { instanceHash, openRetrievalTargets, RetrievalStaging, sealRetrievalTargets, type RetrievalTarget } from './dicomweb/retrieval-staging';
 export { registerSlidePyramid, storeSlideTileIndex, BlobPyramidSource } from './slides/slide-pyramids';
 export type { RegisteredSlide, SlidePyramidInput } from './slides/slide-pyramids';
+export { recordSlideDicomSource, slideDicomSource } from './slides/dicom-source';
 // Browser uploads staged (sealed) until the gate has run (issue 14, src/uploads/).
 export { UploadStaging, type UploadBatch, type UploadFile, type UploadStagingOptions } from './uploads/upload-staging';
 export { checkUploadContent, checkUploadName, isRasterPhotograph, isVideoContainer, isZipArchive, type RefusedKind } from './uploads/upload-kinds';

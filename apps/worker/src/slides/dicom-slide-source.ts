@@ -167,6 +167,8 @@ export async function prepareDicomSlide(paths: readonly string[], work: string) 
   const composition = slideCompositionFromDicom(base.dataset);
   return {
     convertPath,
+    /** The base level's data set: its SEG source facts are kept (pseudonymised) for DICOM SEG exports. */
+    base: base.dataset,
     openSlide: false,
     sourceValues: identifyingValues(instances),
     properties: properties(base.dataset),

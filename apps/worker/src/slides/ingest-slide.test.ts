@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource, entryNumbers, readTiff, TIFF_TAG, writeTiff } from '@delineate/formats';
-import { BlobKey, LocalBlobStore, slideInfoForItem, testing, type Database } from '@delineate/store';
+import { BlobKey, LocalBlobStore, slideDicomSource, slideInfoForItem, testing, type Database } from '@delineate/store';
 import { requireTestData, sparseDicomSlide, synthesizeNdpiSlide, synthesizeSlide } from '@delineate/testkit';
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -76,6 +76,12 @@ describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', { timeout: 
     expect([slide.width, slide.height, slide.source_format]).toEqual([50, 50, 'dicom']);
     const text = Buffer.from(bytes).toString('latin1');
     for (const value of ['Test^Patient', 'S19-1_A_1_1']) expect(text).not.toContain(value);
+    // The SEG source facts are kept for DICOM SEG exports, with none of the source's identity.
+    const kept = (await slideDicomSource(database.db, slide.id))!;
+    expect(kept).toMatchObject({ totalPixelMatrixColumns: 50, totalPixelMatrixRows: 50, tileRows: 10, tileColumns: 10, tiledFull: true, pixelSpacing: [0.000499, 0.000499] });
+    const keptText = JSON.stringify(kept);
+    for (const value of ['Test^Patient', 'AA01', 'S19-1', '1.2.826.0.1.3680043.9.7433', '2.25.281821656492584880365678271074145532563']) expect(keptText).not.toContain(value);
+    expect(kept.containerIdentifier).toBe(report.slides![0]!.subjectPseudonym);
   });
 
   it('removes label and macro images of a synthetic SVS and a generic TIFF; no planted value is left in any byte', async () => {

@@ -3,9 +3,10 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { batchReport, gateConvertedSlide, type DeidOption, type DeidRecord, type PseudonymMap } from '@delineate/deid';
+import { batchReport, gateConvertedSlide, UidMapper, type DeidOption, type DeidRecord, type PseudonymMap } from '@delineate/deid';
+import { slideSegSourceOf, type DicomDataset, type SlideSegSource } from '@delineate/formats';
 import { DelineateError, isDelineateError } from '@delineate/schema';
-import { ItemRepository, storeSlideTileIndex } from '@delineate/store';
+import { ItemRepository, recordSlideDicomSource, storeSlideTileIndex } from '@delineate/store';
 import { convertToPyramid, readPyramidLayout, readSlideProperties, type SlideSourceProperties } from '@delineate/wsi';
 import { insertRecord, type IngestDeps, type IngestFileReport, type IngestReport } from '../ingest';
 import { prepareDicomSlide } from './dicom-slide-source';
@@ -77,6 +78,22 @@ interface PreparedSource {
   readonly composition: { stain?: string; scanner?: string };
   /** Removed before conversion (DICOM label and overview instances). */
   readonly removed: readonly { path: string; action: string }[];
+  /** A DICOM slide's base level, whose SEG source facts are kept pseudonymised. */
+  readonly base?: DicomDataset;
+}
+
+/**
+ * A DICOM slide's SEG source facts with the project's UID mapping (as the DICOM gate maps UIDs)
+ * and the slide's pseudonym for patient, container and specimens: nothing of the source's identity.
+ */
+function pseudonymousSegSource(base: DicomDataset, secret: Uint8Array, pseudonym: string): SlideSegSource {
+  const uids = new UidMapper(secret);
+  let specimen = 0;
+  return slideSegSourceOf(base, {
+    uid: (uid) => uids.map(uid),
+    identifier: () => (specimen++ === 0 ? pseudonym : `${pseudonym}-${specimen - 1}`),
+    patientStudy: { patientName: pseudonym, patientId: pseudonym },
+  });
 }
 
 async function prepare(source: SlideSource, work: string): Promise<PreparedSource> {
@@ -190,6 +207,7 @@ export async function ingestSlide(deps: IngestDeps, source: SlideSource, options
         })
         .returning('id')
         .executeTakeFirstOrThrow();
+      if (prepared.base) await recordSlideDicomSource(tx, slide.id, pseudonymousSegSource(prepared.base, options.secret, pseudonym));
       const item = await repo.createItem({ projectId: options.projectId, subjectId, target: { kind: 'slide_region', slideId: slide.id, region: { x: 0, y: 0, width: layout.width, height: layout.height } } });
       return { recordId, itemId: item.id, slideId: slide.id };
     });

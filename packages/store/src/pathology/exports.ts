@@ -51,7 +51,7 @@ export interface CocoFieldExport {
 }
 
 /** `mask` is the region item's label image (bounds.width × bounds.height, origin at the bounds' corner). */
-export function cocoPerField(region: SlideRegion, fields: readonly TaskField[], labels: readonly Label[], mask: Uint8Array): CocoFieldExport {
+export function cocoPerField(region: SlideRegion, fields: ReadonlyArray<Pick<TaskField, 'index' | 'box'>>, labels: readonly Label[], mask: Uint8Array): CocoFieldExport {
   const out: CocoFieldExport = {
     info: { description: `Delineate region ${region.id}: one image per field, COCO RLE per label`, pixelWidthMicrons: region.slideMpp },
     images: [],

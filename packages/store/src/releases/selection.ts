@@ -3,6 +3,7 @@ import {
   type ManifestCine,
   type ManifestReading,
   type ManifestReview,
+  type ManifestSlideRegion,
   type ManifestRevision,
   type ManifestVideo,
   type Modality,
@@ -15,6 +16,7 @@ import { cineOfItem } from '../cardiac/cine';
 import type { DB } from '../sql/tables';
 import { workflowDb } from '../workflow/tables';
 import { selectVideoItem } from './video-selection';
+import { slideRegionPlacement } from './slide-selection';
 
 /** A project item as a release sees it before its masks are read. */
 export interface ReleaseCandidate {
@@ -28,6 +30,8 @@ export interface ReleaseCandidate {
   readonly cine?: Omit<ManifestCine, 'labelMap'>;
   /** A video: its frame table and tracks, which are its readings. */
   readonly video?: ManifestVideo;
+  /** A pathology region's place on its slide (slide region items only). */
+  readonly slide?: ManifestSlideRegion;
 }
 
 export interface Selection {
@@ -68,6 +72,7 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
     .orderBy('items.created_at')
     .orderBy('items.id')
     .execute();
+  const projectModality = (await db.selectFrom('projects').select('modality').where('id', '=', projectId).executeTakeFirstOrThrow()).modality as Modality;
   const samples = new Map((await w.selectFrom('workflow_samples').select(['item_id', 'sampled']).where('project_id', '=', projectId).execute()).map((s) => [s.item_id, s.sampled]));
   const annotateTasks = await w
     .selectFrom('workflow_tasks as wt')
@@ -82,7 +87,8 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
   const unreviewed: UnreviewedWork[] = [];
   for (const item of items) {
     const exclude = (reason: ReleaseExclusionReason) => excluded.push({ itemId: item.id, reason });
-    if (filter.modality && item.modality !== filter.modality) { exclude('modality'); continue; }
+    // A slide has no series: its modality is the project's (SM).
+    if (filter.modality && (item.modality ?? (item.kind === 'slide_region' ? projectModality : null)) !== filter.modality) { exclude('modality'); continue; }
     if (filter.agreementSample && (samples.get(item.id) === true) !== (filter.agreementSample === 'sampled')) { exclude('agreement_sample'); continue; }
     const statuses = annotateTasks.filter((t) => t.item_id === item.id).map((t) => t.status);
     if (filter.taskStatus && (statuses.length === 0 || statuses.some((s) => s !== filter.taskStatus))) { exclude('task_status'); continue; }
@@ -96,13 +102,16 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
       candidates.push({ itemId: item.id, subjectPseudonym: item.pseudonym, modality: 'ES', geometry, instances: [], readings: [], video: video.video });
       continue;
     }
-    // Slide regions are released through their own formats (OME-Zarr), not as volumes. A fundus
-    // photo is one image of its series: released as a one-slice grid like a volume; a cine as the
-    // volume of its slices × phases planes, with its 4-D shape beside it.
-    if ((item.kind !== 'series_volume' && item.kind !== 'photo' && item.kind !== 'cine_volume') || !item.series_id) { exclude('not_a_volume'); continue; }
-    if (!item.rows || !item.columns || !item.slices) { exclude('not_gated'); continue; }
-    const instances = await gatedInstances(db, projectId, item.series_id);
-    if (instances.length === 0) { exclude('not_gated'); continue; }
+    // A pathology region is one image of its box (its own formats: OME-Zarr, GeoJSON, COCO, SEG over a
+    // DICOM slide); whole slides are not released as images. A fundus photo is one image of its
+    // series: released as a one-slice grid like a volume; a cine as the volume of its slices × phases
+    // planes, with its 4-D shape beside it.
+    const placement = item.kind === 'slide_region' ? await slideRegionPlacement(db, projectId, item.id) : null;
+    if (!placement && ((item.kind !== 'series_volume' && item.kind !== 'photo' && item.kind !== 'cine_volume') || !item.series_id)) { exclude('not_a_volume'); continue; }
+    if (placement && !placement.slide.deidRecordId) { exclude('not_gated'); continue; }
+    if (!placement && (!item.rows || !item.columns || !item.slices)) { exclude('not_gated'); continue; }
+    const instances = placement ? [] : await gatedInstances(db, projectId, item.series_id!);
+    if (!placement && instances.length === 0) { exclude('not_gated'); continue; }
     const annotations = await db.selectFrom('annotations').selectAll().where('item_id', '=', item.id).where('head_version', '>', 0).orderBy('created_at').orderBy('id').execute();
     if (annotations.length === 0) { exclude('not_annotated'); continue; }
     const readings: ManifestReading[] = [];
@@ -113,6 +122,10 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
       else readings.push(outcome);
     }
     if (pending.length > 0) { unreviewed.push(...pending); exclude('unreviewed'); continue; }
+    if (placement) {
+      candidates.push({ itemId: item.id, subjectPseudonym: item.pseudonym, modality: projectModality, geometry: placement.geometry, instances, readings, slide: placement.slide });
+      continue;
+    }
     const spacing = item.spacing ?? [1, 1, 1];
     const origin = item.origin ?? [0, 0, 0];
     const cine = item.kind === 'cine_volume' ? (await cineOfItem(db, item.id)).shape : undefined;
@@ -121,7 +134,7 @@ export async function selectReleaseItems(db: Kysely<DB>, projectId: string, filt
       subjectPseudonym: item.pseudonym,
       modality: item.modality as Modality,
       geometry: {
-        dims: [item.columns, item.rows, item.slices],
+        dims: [item.columns!, item.rows!, item.slices!],
         spacing: [spacing[0] ?? 1, spacing[1] ?? 1, spacing[2] ?? 1],
         origin: [origin[0] ?? 0, origin[1] ?? 0, origin[2] ?? 0],
         direction: item.direction ?? [1, 0, 0, 0, 1, 0, 0, 0, 1],

@@ -218,7 +218,7 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
         { keys: ['[', ']'], display: '[ / ]', description: 'brush and eraser smaller / larger', run: (k) => setDiameterMicrons((d) => Math.max(5, Math.min(2000, Math.round(k === '[' ? d / 1.25 : d * 1.25)))) },
         { keys: ['arrowleft', 'arrowright', 'arrowup', 'arrowdown'], display: '← → ↑ ↓', description: 'pan by half a field of view', run: (k) => view.current?.panFields(k === 'ArrowLeft' ? -0.5 : k === 'ArrowRight' ? 0.5 : 0, k === 'ArrowUp' ? -0.5 : k === 'ArrowDown' ? 0.5 : 0) },
         { keys: ['+', '=', '-'], display: '+ / −, wheel', description: 'zoom in / out', run: (k) => view.current?.zoomBy(k === '-' ? 1 / 1.5 : 1.5) },
-        { keys: ['0'], display: '0', description: 'the whole slide', run: () => view.current?.home() },
+        { keys: ['0'], display: '0', description: view.current?.limit ? 'the whole region' : 'the whole slide', run: () => view.current?.home() },
         { keys: [',', '.'], display: ', / .', description: 'rotate 90° left / right', run: (k) => view.current?.rotate(k === ',' ? -90 : 90) },
         {
           keys: ['enter'],
@@ -237,6 +237,9 @@ export function SlideViewer(props: ViewerProps<TileLayers>) {
     props.exposeForTests({
       ...pathology,
       slide: () => view.current?.slide ?? null,
+      /** The slide pixels in view and, in a region task, the rectangle the view is kept inside. */
+      viewRect: () => (view.current?.isOpen ? view.current.viewRect() : null),
+      navigationLimit: () => view.current?.limit ?? null,
       /** Full-resolution slide pixel → page pixel (regions, fields and cells are in slide pixels). */
       slideToPage: ((x: number, y: number) => {
         const rect = host.current!.getBoundingClientRect();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '@delineate/schema';
-import { MAX_CLASSES, packCells, rgb } from './cell-renderer';
+import { CHUNK_PIXELS, chunksInView, drawRanges, MAX_CLASSES, MAX_DRAW_VERTICES, packCells, rgb, viewOf } from './cell-renderer';
 
 const cell = (id: number, classKey: string, x: number, y: number, polygon?: [number, number][]): Cell => ({
   id,
@@ -29,5 +29,39 @@ describe('cells packed for the GPU', () => {
     const b = packCells([cell(1, 'a', 99_999, 99_998)], new Map([['a', 0]]), [99_000, 99_000], null);
     expect([b.points[0], b.points[1]]).toEqual([999, 998]);
     expect(rgb('#ff8000')).toEqual([1, 128 / 255, 0]);
+  });
+
+  it('packs 100,000 nuclei in spatial chunks, contiguous in the buffers, and draws only those in view in bounded calls', () => {
+    const hexagon: [number, number][] = [[-4, 0], [-2, -3], [2, -3], [4, 0], [2, 3], [-2, 3]];
+    const cells = Array.from({ length: 100_000 }, (_, i) => {
+      const x = (i % 400) * 50 + 10, y = Math.floor(i / 400) * 50 + 10;
+      return cell(i + 1, 'nucleus', x, y, hexagon.map(([dx, dy]) => [x + dx, y + dy] as [number, number]));
+    });
+    const b = packCells(cells, new Map([['nucleus', 0]]), [0, 0], null);
+    // Centroids up to (19,960, 12,460) px in 512 px chunks: 39 × 25.
+    expect(b.chunks).toHaveLength(39 * 25);
+    expect(b.chunks.reduce((n, c) => n + c.pointCount, 0)).toBe(100_000);
+    expect(b.chunks.reduce((n, c) => n + c.lineCount, 0)).toBe(b.lines.length / 2);
+    for (const [i, c] of b.chunks.entries()) {
+      const next = b.chunks[i + 1];
+      if (next) expect([next.pointStart, next.lineStart]).toEqual([c.pointStart + c.pointCount, c.lineStart + c.lineCount]);
+      let outside = 0;
+      for (let k = c.pointStart; k < c.pointStart + c.pointCount; k++) {
+        const [x, y] = [b.points[4 * k]!, b.points[4 * k + 1]!];
+        if (!(x >= c.x0 && x <= c.x1 && y >= c.y0 && y <= c.y1)) outside++;
+      }
+      expect(outside).toBe(0);
+    }
+    // A 40× view of 1600 × 1000 px meets at most 5 × 3 chunks; its draws stay bounded.
+    const t = { a: 1, b: 0, c: 0, d: 1, e: -5000, f: -3000 };
+    const view = viewOf(t, 1600, 1000);
+    expect(view).toEqual({ x0: 5000, y0: 3000, x1: 6600, y1: 4000 });
+    const visible = chunksInView(b.chunks, view);
+    expect(visible.length).toBeGreaterThan(0);
+    expect(visible.length).toBeLessThanOrEqual(15);
+    for (const c of visible) expect(c.x1 >= 5000 - CHUNK_PIXELS && c.x0 <= 6600).toBe(true);
+    const all = b.chunks.flatMap((c) => drawRanges(c.lineStart, c.lineCount, 2));
+    expect(Math.max(...all.map(([, n]) => n))).toBeLessThanOrEqual(MAX_DRAW_VERTICES);
+    expect(drawRanges(10, 150_000, 2)).toEqual([[10, 65_536], [65_546, 65_536], [131_082, 18_928]]);
   });
 });

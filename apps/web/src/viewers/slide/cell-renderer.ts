@@ -1,10 +1,13 @@
 /**
- * Cells over the slide in WebGL2 (issue 17 §2): every cell is one point sprite of one draw call
- * (a ring for nuclei, a filled dot for point classes, coloured by class), and nuclei outlines are a
- * second draw of line segments once they are large enough on screen to read (level of detail).
- * Positions are sent relative to an origin near the cells, so float32 keeps sub-pixel precision
- * on a 100,000-pixel slide. Buffers are rebuilt only when the cells changed; panning and zooming
- * change two uniforms, which is what keeps 100,000 cells smooth.
+ * Cells over the slide in WebGL2 (issue 17 §2): every cell is one point sprite (a ring for nuclei,
+ * a filled dot for point classes, coloured by class), and nuclei outlines are line segments drawn
+ * only once they are large enough on screen to read (level of detail: zoomed out, centroids only).
+ * Cells are packed in spatial chunks (CHUNK_PIXELS squares, contiguous in the buffers) and a frame
+ * draws only the chunks that meet the view, in draws of at most MAX_DRAW_VERTICES vertices. One
+ * draw of all 2.4 million outline vertices (100,000 nuclei zoomed in) took over half a second a
+ * frame under SwiftShader (bench cell-draw), the likely cause of the stalls and lost contexts seen
+ * before. Positions are relative to an origin near the cells, so float32 keeps sub-pixel
+ * precision on a 100,000-pixel slide; panning and zooming change two uniforms.
  */
 import type { Cell } from '@delineate/schema';
 import type { Affine } from './label-overlay';
@@ -15,6 +18,23 @@ export const MAX_CLASSES = 32;
 /** Screen pixels a nucleus must span before its outline is drawn instead of only its marker. */
 const OUTLINE_FROM_PIXELS = 8;
 
+/** Side of a spatial chunk, in slide pixels: a 40× view meets about a dozen, so little outside it is drawn. */
+export const CHUNK_PIXELS = 512;
+/** Vertices per draw call at most (a software rasteriser's command stays bounded). */
+export const MAX_DRAW_VERTICES = 65_536;
+
+/** One chunk's cells: their box (outlines included, origin-relative) and ranges in the buffers. */
+export interface CellChunk {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  pointStart: number;
+  pointCount: number;
+  lineStart: number;
+  lineCount: number;
+}
+
 export interface CellBuffers {
   /** x, y (relative to the origin), class index, selected flag: 4 floats per cell. */
   points: Float32Array;
@@ -22,23 +42,43 @@ export interface CellBuffers {
   lines: Float32Array;
   lineClasses: Float32Array;
   count: number;
+  /** Spatial chunks in buffer order (row of chunks, then column). */
+  chunks: CellChunk[];
 }
 
-/** Packs cells for the GPU (pure, so it is tested without a browser). */
+/** Packs cells for the GPU chunk by chunk (pure, so it is tested without a browser). */
 export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string, number>, origin: readonly [number, number], selected: number | null): CellBuffers {
-  const list = [...cells];
-  const points = new Float32Array(list.length * 4);
+  const chunkOf = (c: Cell) => [Math.floor((c.y - origin[1]) / CHUNK_PIXELS), Math.floor((c.x - origin[0]) / CHUNK_PIXELS)] as const;
+  const keyed = [...cells].map((c, i) => ({ c, i, k: chunkOf(c) }));
+  // Stable: within a chunk cells keep their order.
+  keyed.sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.i - b.i);
+  const points = new Float32Array(keyed.length * 4);
   let segments = 0;
-  for (const c of list) segments += c.polygon?.length ?? 0;
+  for (const { c } of keyed) segments += c.polygon?.length ?? 0;
   const lines = new Float32Array(segments * 4);
   const lineClasses = new Float32Array(segments * 2);
+  const chunks: CellChunk[] = [];
+  let chunk: CellChunk | null = null;
+  let last = '';
   let p = 0, l = 0, k = 0;
-  for (const c of list) {
+  for (const [n, { c, k: key }] of keyed.entries()) {
+    const id = `${key[0]},${key[1]}`;
+    if (id !== last || !chunk) {
+      chunk = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, pointStart: n, pointCount: 0, lineStart: l / 2, lineCount: 0 };
+      chunks.push(chunk);
+      last = id;
+    }
     const cls = Math.min(classIndex.get(c.classKey) ?? MAX_CLASSES - 1, MAX_CLASSES - 1);
-    points[p++] = c.x - origin[0];
-    points[p++] = c.y - origin[1];
+    const x = c.x - origin[0], y = c.y - origin[1];
+    points[p++] = x;
+    points[p++] = y;
     points[p++] = cls + (c.polygon ? 0.5 : 0);
     points[p++] = c.id === selected ? 1 : 0;
+    chunk.pointCount++;
+    chunk.x0 = Math.min(chunk.x0, x);
+    chunk.y0 = Math.min(chunk.y0, y);
+    chunk.x1 = Math.max(chunk.x1, x);
+    chunk.y1 = Math.max(chunk.y1, y);
     const poly = c.polygon;
     if (!poly) continue;
     for (let i = 0; i < poly.length; i++) {
@@ -49,9 +89,27 @@ export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string,
       lines[l++] = b[1] - origin[1];
       lineClasses[k++] = cls;
       lineClasses[k++] = cls;
+      chunk.x0 = Math.min(chunk.x0, a[0] - origin[0]);
+      chunk.y0 = Math.min(chunk.y0, a[1] - origin[1]);
+      chunk.x1 = Math.max(chunk.x1, a[0] - origin[0]);
+      chunk.y1 = Math.max(chunk.y1, a[1] - origin[1]);
+      chunk.lineCount += 2;
     }
   }
-  return { points, lines, lineClasses, count: list.length };
+  return { points, lines, lineClasses, count: keyed.length, chunks };
+}
+
+/** The chunks meeting `view` (origin-relative slide pixels), widened by `pad` for the markers' size. */
+export function chunksInView(chunks: readonly CellChunk[], view: { x0: number; y0: number; x1: number; y1: number }, pad = 0): CellChunk[] {
+  return chunks.filter((c) => c.x1 >= view.x0 - pad && c.x0 <= view.x1 + pad && c.y1 >= view.y0 - pad && c.y0 <= view.y1 + pad);
+}
+
+/** [first, count] draws covering `count` vertices from `first`, none over MAX_DRAW_VERTICES (multiples of `step`). */
+export function drawRanges(first: number, count: number, step = 1): Array<[number, number]> {
+  const most = MAX_DRAW_VERTICES - (MAX_DRAW_VERTICES % step);
+  const out: Array<[number, number]> = [];
+  for (let at = 0; at < count; at += most) out.push([first + at, Math.min(most, count - at)]);
+  return out;
 }
 
 const pointVertex = `#version 300 es
@@ -137,14 +195,30 @@ export class CellRenderer {
   readonly #lineVao: WebGLVertexArrayObject;
   #count = 0;
   #lineVertices = 0;
+  #chunks: CellChunk[] = [];
+  #lost = false;
   #palette = new Float32Array(MAX_CLASSES * 3);
   /** Draw calls made (the e2e test and the benchmark read it). */
   draws = 0;
 
+  /** Draw calls of the last frame, and chunks drawn (the benchmark reads them). */
+  lastFrame = { drawCalls: 0, chunks: 0 };
+
   /** Null where WebGL2 is not available (the cells are then not drawn, and the panel says so). */
   static create(canvas: HTMLCanvasElement): CellRenderer | null {
     const gl = canvas.getContext('webgl2', { premultipliedAlpha: false, antialias: false, preserveDrawingBuffer: true });
-    return gl ? new CellRenderer(gl) : null;
+    if (!gl) return null;
+    const renderer = new CellRenderer(gl);
+    // A lost context draws nothing rather than throwing on every frame; `lost` tells the caller.
+    canvas.addEventListener('webglcontextlost', (e) => {
+      e.preventDefault();
+      renderer.#lost = true;
+    });
+    return renderer;
+  }
+
+  get lost(): boolean {
+    return this.#lost || this.#gl.isContextLost();
   }
 
   private constructor(gl: WebGL2RenderingContext) {
@@ -188,6 +262,7 @@ export class CellRenderer {
     gl.bufferData(gl.ARRAY_BUFFER, buffers.lineClasses, gl.DYNAMIC_DRAW);
     this.#count = buffers.count;
     this.#lineVertices = buffers.lines.length / 2;
+    this.#chunks = buffers.chunks;
   }
 
   /**
@@ -196,11 +271,13 @@ export class CellRenderer {
    */
   draw(t: Affine, nucleusPixels: number): void {
     const gl = this.#gl;
+    if (this.lost) return;
     const { width, height } = gl.canvas;
     gl.viewport(0, 0, width, height);
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
     this.draws++;
+    this.lastFrame = { drawCalls: 0, chunks: 0 };
     if (this.#count === 0) return;
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
@@ -208,25 +285,44 @@ export class CellRenderer {
     const sx = 2 / width, sy = -2 / height;
     const toClip = new Float32Array([t.a * sx, t.b * sy, 0, t.c * sx, t.d * sy, 0, t.e * sx - 1, t.f * sy + 1, 1]);
     const outlines = nucleusPixels >= OUTLINE_FROM_PIXELS && this.#lineVertices > 0;
+    const size = Math.max(3, Math.min(14, outlines ? 6 : nucleusPixels * 0.8));
+    const visible = chunksInView(this.#chunks, viewOf(t, width, height), (size * 1.6) / Math.max(1e-9, Math.hypot(t.a, t.b)));
+    this.lastFrame.chunks = visible.length;
     gl.useProgram(this.#points);
     gl.uniformMatrix3fv(gl.getUniformLocation(this.#points, 'u_toClip'), false, toClip);
     gl.uniform3fv(gl.getUniformLocation(this.#points, 'u_palette'), this.#palette);
     // Markers shrink with the view down to 3 px so a dense field stays readable, and stay at most 14 px.
-    gl.uniform1f(gl.getUniformLocation(this.#points, 'u_size'), Math.max(3, Math.min(14, outlines ? 6 : nucleusPixels * 0.8)));
+    gl.uniform1f(gl.getUniformLocation(this.#points, 'u_size'), size);
     gl.bindVertexArray(this.#pointVao);
-    gl.drawArrays(gl.POINTS, 0, this.#count);
+    for (const c of visible) for (const [first, count] of drawRanges(c.pointStart, c.pointCount)) this.#drawArrays(gl.POINTS, first, count);
     if (outlines) {
       gl.useProgram(this.#lines);
       gl.uniformMatrix3fv(gl.getUniformLocation(this.#lines, 'u_toClip'), false, toClip);
       gl.uniform3fv(gl.getUniformLocation(this.#lines, 'u_palette'), this.#palette);
       gl.bindVertexArray(this.#lineVao);
-      gl.drawArrays(gl.LINES, 0, this.#lineVertices);
+      for (const c of visible) for (const [first, count] of drawRanges(c.lineStart, c.lineCount, 2)) this.#drawArrays(gl.LINES, first, count);
     }
     gl.bindVertexArray(null);
+  }
+
+  #drawArrays(mode: number, first: number, count: number): void {
+    if (count === 0) return;
+    this.#gl.drawArrays(mode, first, count);
+    this.lastFrame.drawCalls++;
   }
 
   /** Waits for the GPU (the benchmark's frame time includes the drawing, not only its queueing). */
   finish(): void {
     this.#gl.finish();
   }
+}
+
+/** The canvas's rectangle in origin-relative slide pixels (the inverse of the view's affine at its corners). */
+export function viewOf(t: Affine, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } {
+  const det = t.a * t.d - t.b * t.c;
+  if (det === 0) return { x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity };
+  const back = (u: number, v: number): [number, number] => [(t.d * (u - t.e) - t.c * (v - t.f)) / det, (-t.b * (u - t.e) + t.a * (v - t.f)) / det];
+  const corners = [back(0, 0), back(width, 0), back(0, height), back(width, height)];
+  const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
+  return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
 }

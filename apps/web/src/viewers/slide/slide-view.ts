@@ -18,6 +18,7 @@ export function loadOpenSeadragon(): Promise<OpenSeadragonApi> {
 import { json } from '../../api';
 import type { Affine } from './label-overlay';
 import type { PixelRect, Point } from './paint';
+import { constrainView, navigationLimit, type SlideRect } from './region-navigation';
 
 /** `GET /api/slides/:itemId` (apps/server/src/routes/slides.ts). */
 export interface SlideInfo {
@@ -56,6 +57,9 @@ export interface SlideViewEvents {
 export class SlideView {
   readonly viewer: OpenSeadragonModule.Viewer;
   readonly #osd: OpenSeadragonApi;
+  /** Where a region task's view must stay (the region and a margin); null for a whole slide. */
+  readonly limit: SlideRect | null;
+  #keeping = false;
 
   constructor(
     osd: OpenSeadragonApi,
@@ -64,6 +68,7 @@ export class SlideView {
     on: SlideViewEvents,
   ) {
     this.#osd = osd;
+    this.limit = navigationLimit(slide.region, slide);
     this.viewer = osd({
       element,
       tileSources: slide.deepZoomUrl,
@@ -92,8 +97,16 @@ export class SlideView {
       crossOriginPolicy: false,
     });
     this.viewer.addHandler('update-viewport', () => on.redraw());
-    this.viewer.addHandler('animation-finish', () => on.settled());
-    this.viewer.addHandler('open', () => on.settled());
+    // Every movement (drag, wheel, keys, animations) is brought back inside a region task's limit.
+    this.viewer.addHandler('viewport-change', () => this.#keepInside());
+    this.viewer.addHandler('animation-finish', () => {
+      this.#keepInside();
+      on.settled();
+    });
+    this.viewer.addHandler('open', () => {
+      if (this.limit) this.home(true);
+      on.settled();
+    });
     this.viewer.addHandler('fully-loaded-change', (e) => on.fullyLoaded(e.fullyLoaded));
   }
 
@@ -147,8 +160,33 @@ export class SlideView {
     this.viewer.viewport.setRotation(this.rotation() + degrees);
   }
 
-  home(): void {
-    this.viewer.viewport.goHome();
+  /** The whole slide, or in a region task the region itself. */
+  home(immediately = false): void {
+    const vp = this.viewer.viewport;
+    const r = this.slide.region;
+    if (this.limit) vp.fitBounds(vp.imageToViewportRectangle(r.x, r.y, r.width, r.height), immediately);
+    else vp.goHome(immediately);
+  }
+
+  /** The slide pixels in view, ignoring rotation (the rectangle the limit is kept on). */
+  viewRect(): SlideRect {
+    const vp = this.viewer.viewport;
+    const r = vp.viewportToImageRectangle(vp.getBoundsNoRotate(true));
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  }
+
+  #keepInside(): void {
+    if (!this.limit || this.#keeping || !this.isOpen) return;
+    const view = this.viewRect();
+    const kept = constrainView(view, this.limit);
+    if (Math.abs(kept.x - view.x) < 0.5 && Math.abs(kept.y - view.y) < 0.5) return;
+    this.#keeping = true;
+    try {
+      const vp = this.viewer.viewport;
+      vp.panTo(vp.imageToViewportCoordinates(new this.#osd.Point(kept.x + kept.width / 2, kept.y + kept.height / 2)), true);
+    } finally {
+      this.#keeping = false;
+    }
   }
 
   /** Slide pixel → element pixel. */

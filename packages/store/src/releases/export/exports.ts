@@ -15,6 +15,7 @@ import { releaseDb, type ReleaseExportsTable } from '../tables';
 import { VideoTrackStore } from '../../video/tracks';
 import { videoFrameTable } from '../../video/videos';
 import { itemGridOf, releaseExportFormats, releaseItemKind, type SoftLabelVolumes } from './formats';
+import { slideRegionWork } from './slide-work';
 import { tarArchive, type ArchiveFile } from './tar';
 
 export const RELEASE_EXPORT_JOB_KIND = 'release.export';
@@ -94,9 +95,11 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
       }
       const kind = releaseItemKind(item);
       const video = item.video;
-      // A format writes the kinds of item it knows (volumes unless it says); the others get their provenance only.
+      // A format writes the kinds of item it knows (volumes unless it says); the others get their
+      // provenance only. Among those it takes, it may still skip one with a reason in words.
       const takes = (format.itemKinds ?? ['volume']).includes(kind);
-      const written = !takes ? [] : await format.itemFiles({
+      const skipped = takes ? (format.skipReason?.(item) ?? null) : null;
+      const written = !takes || skipped !== null ? [] : await format.itemFiles({
         releaseId: release.id,
         manifest,
         labelSchema,
@@ -112,10 +115,11 @@ export async function runReleaseExport(db: Kysely<DB>, blobs: BlobStore, exportI
         ...(video
           ? { video: async () => ({ frames: await videoFrameTable(db, video.videoId), tracks: await new VideoTrackStore(db, blobs).atVersions(item.itemId, video.tracks) }) }
           : {}),
+        ...(item.slide ? { slideRegion: () => slideRegionWork(db, blobs, item, clock) } : {}),
       });
       const provenance = { path: `${folder}/provenance.json`, bytes: json({ releaseId: release.id, manifestHash: release.manifestHash, labelSchema: manifest.labelSchema, reviewProtocol: manifest.reviewProtocol, consensusMethod: manifest.consensusMethod, item }) };
       files.push(...written, provenance);
-      entries.push({ itemId: item.itemId, split: item.split, subjectPseudonym: item.subjectPseudonym, files: [...written.map((f) => f.path), provenance.path] });
+      entries.push({ itemId: item.itemId, split: item.split, subjectPseudonym: item.subjectPseudonym, files: [...written.map((f) => f.path), provenance.path], ...(skipped !== null ? { skipped } : {}) });
       await setState({ done: index + 1 });
     }
     const splits = Object.fromEntries((['train', 'validation', 'test'] as const).map((s) => [s, manifest.items.filter((i) => i.split === s).map((i) => i.itemId)]));

@@ -8,6 +8,8 @@ import { cineNiftiFormat, cineSegFormat } from './cine-formats';
 import { ophthalmicSegFormat } from './ophthalmic-seg-format';
 import { rtstructExportFormat } from './rtstruct-format';
 import { segBinaryFormat, segFractionalFormat, segLabelmapFormat } from './seg-formats';
+import { cocoFieldsFormat, omeZarrSlideFormat, qupathGeoJsonFormat, segSlideFormat } from './slide-formats';
+import type { SlideRegionWork } from './slide-work';
 import type { ArchiveFile } from './tar';
 import { videoCocoFormat, videoTracksFormat } from './video-formats';
 
@@ -44,9 +46,14 @@ export interface ExportItemInput {
   readonly readerMasks: () => Promise<Uint8Array[]>;
   /** A video item's decoded frame table and its tracks at the released versions. */
   readonly video?: () => Promise<{ frames: VideoFrame[]; tracks: VideoTrack[] }>;
+  /** A slide region item's region, fields and each reader's cells (slide region items only). */
+  readonly slideRegion?: () => Promise<SlideRegionWork>;
 }
 
-/** What a release item is, as formats take them: a volume (series, photo), a cardiac cine, a video. */
+/**
+ * What a release item is, as formats take them: a volume (series, photo, and a slide region as one
+ * image of its box, which volume formats skip by their `skipReason`), a cardiac cine, a video.
+ */
 export type ReleaseItemKind = 'volume' | 'cine' | 'video';
 
 export function releaseItemKind(item: Pick<ManifestItem, 'cine' | 'video'>): ReleaseItemKind {
@@ -70,6 +77,8 @@ export interface ReleaseExportFormat {
   /** The kinds of item it writes files for (default volumes); other items get their provenance JSON only. */
   readonly itemKinds?: readonly ReleaseItemKind[];
   itemFiles(input: ExportItemInput): Promise<ArchiveFile[]>;
+  /** Why this format writes nothing for an item, in words (listed in dataset.json), or null when it does. */
+  skipReason?(item: ManifestItem): string | null;
   /** Where an item's provenance JSON goes (default `{split}/{itemId}`); training layouts keep their roots clean. */
   itemFolder?(item: ManifestItem): string;
   /** A layout's own dataset-level files (e.g. nnU-Net's dataset.json); they replace the default dataset.json. */
@@ -101,7 +110,7 @@ export const niftiExportFormat: ReleaseExportFormat = {
   },
 };
 
-/** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25). */
+/** The export formats by key: each format is one entry (DICOM SEG over `writeSegmentation` of @delineate/formats; the training layouts of issue 25; the slide region formats of issue 17). */
 export const releaseExportFormats: Readonly<Record<string, ReleaseExportFormat>> = Object.fromEntries(
-  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, ophthalmicSegFormat, cineNiftiFormat, cineSegFormat, videoCocoFormat, videoTracksFormat].map((f) => [f.key, f]),
+  [niftiExportFormat, segBinaryFormat, segFractionalFormat, segLabelmapFormat, nnunetLayout, msdLayout, rtstructExportFormat, fundusExportFormat, ophthalmicSegFormat, cineNiftiFormat, cineSegFormat, videoCocoFormat, videoTracksFormat, omeZarrSlideFormat, qupathGeoJsonFormat, cocoFieldsFormat, segSlideFormat].map((f) => [f.key, f]),
 );

@@ -1,6 +1,7 @@
 import { writeRtStruct, type CodedConcept, type RtStructRoiInput } from '@delineate/formats';
 import type { Label } from '@delineate/schema';
 import type { ReleaseExportFormat } from './formats';
+import { notForSlides } from './seg-formats';
 import { seriesOf } from './seg-formats';
 import { segSourceOf } from './seg-source';
 
@@ -49,6 +50,7 @@ export function roisForLabels(labels: readonly Label[]): RtStructRoiInput[] {
 export const rtstructExportFormat: ReleaseExportFormat = {
   key: 'rtstruct',
   title: 'DICOM RT Structure Set: one ROI per label, contours per slice, targets nested (GTV in CTV in PTV)',
+  skipReason: notForSlides,
   async itemFiles(input) {
     if (input.item.labelKeys.length === 0) return [];
     const held = input.labelSchema.labels.filter((l) => input.item.labelKeys.includes(l.key));

@@ -92,10 +92,15 @@ export function labelsAsSegments(mask: Uint8Array, numberOf: ReadonlyMap<number,
   return out;
 }
 
+/** Volume formats read or reference the item's image instances, which a slide region has none of. */
+export const notForSlides = (item: ManifestItem): string | null =>
+  item.slide ? 'A slide region has no image instances; slide regions are exported as ome-zarr, qupath-geojson, coco-fields and seg-slide' : null;
+
 function labelVolumeFormat(key: string, title: string, type: 'BINARY' | 'LABELMAP'): ReleaseExportFormat {
   return {
     key,
     title,
+    skipReason: notForSlides,
     async itemFiles(input) {
       if (input.item.labelKeys.length === 0) return [];
       const { segments, numberOf } = segmentsOf(input, input.item.labelKeys);
@@ -115,6 +120,7 @@ function labelVolumeFormat(key: string, title: string, type: 'BINARY' | 'LABELMA
 export const segFractionalFormat: ReleaseExportFormat = {
   key: 'seg-fractional',
   title: 'DICOM SEG FRACTIONAL: soft labels (reader fraction, STAPLE probability) of multi-reader items',
+  skipReason: notForSlides,
   async itemFiles(input) {
     if (input.soft.length === 0) return [];
     const { segments, numberOf } = segmentsOf(input, input.soft.map((s) => s.labelKey));

@@ -33,6 +33,7 @@ import { seedingSteps } from './0930_seeding_steps';
 import { fovea } from './0945_fovea';
 import { uploadLaterality } from './0946_upload_laterality';
 import { heldVideoFrames } from './0950_held_video_frames';
+import { slideDicomSources } from './0960_slide_dicom_sources';
 import { derivedStructureStates } from './0920_derived_structure_states';
 import { oct } from './0860_oct';
 import { cardiacCine } from './0880_cardiac_cine';
@@ -81,4 +82,5 @@ export const migrations: readonly Migration[] = [
   fovea,
   uploadLaterality,
   heldVideoFrames,
+  slideDicomSources,
 ];

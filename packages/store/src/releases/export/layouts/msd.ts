@@ -1,5 +1,6 @@
 import type { ManifestItem } from '@delineate/schema';
 import type { ReleaseExportFormat } from '../formats';
+import { notForSlides } from '../seg-formats';
 import { datasetDescription, jsonFile, layoutLabels } from './dataset-text';
 import { caseId, channelOf, fileEnding, isTraining, SIBLING_DESCRIPTION, SIBLING_FOLDERS, splitRecord, subjectFolds, trainingCaseFiles } from './training-case';
 
@@ -17,6 +18,8 @@ const paths = (item: Pick<ManifestItem, 'split' | 'subjectPseudonym' | 'itemId'>
  */
 export const msdLayout: ReleaseExportFormat = {
   key: 'msd',
+  // Training cases pair an image with its labels; a slide region has no image instances.
+  skipReason: notForSlides,
   title: 'Medical Segmentation Decathlon / MONAI (imagesTr, labelsTr, datalist.json)',
   itemFolder: (item) => `provenance/${caseId(item)}`,
   itemFiles(input) {

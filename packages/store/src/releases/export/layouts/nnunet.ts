@@ -1,4 +1,5 @@
 import type { ReleaseExportFormat } from '../formats';
+import { notForSlides } from '../seg-formats';
 import { caseId, channelOf, fileEnding, isTraining, SIBLING_DESCRIPTION, SIBLING_FOLDERS, splitRecord, subjectFolds, trainingCaseFiles } from './training-case';
 import { datasetDescription, jsonFile, layoutLabels } from './dataset-text';
 
@@ -11,6 +12,8 @@ import { datasetDescription, jsonFile, layoutLabels } from './dataset-text';
  */
 export const nnunetLayout: ReleaseExportFormat = {
   key: 'nnunet',
+  // Training cases pair an image with its labels; a slide region has no image instances.
+  skipReason: notForSlides,
   title: 'nnU-Net v2 dataset (imagesTr, labelsTr, imagesTs, dataset.json)',
   itemFolder: (item) => `provenance/${caseId(item)}`,
   itemFiles(input) {
