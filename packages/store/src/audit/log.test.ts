@@ -96,9 +96,9 @@ describeStore('audit log', (getDb) => {
     expect(kinds).toEqual(['RawNode', 'SelectQueryNode', 'UpdateQueryNode']);
     expect(fourth).toMatchObject({ sequence: 4, objectId: 'item-4' });
     expect(await a.verify(dataDir, { publicKey: key.publicKey })).toMatchObject({ ok: true, rowsChecked: 4 });
-    const stored = await getDb().db.selectFrom('audit_events').select(['sequence', 'time', 'count', 'hash']).orderBy('sequence').execute();
-    expect(stored.map((r) => Number(r.sequence))).toEqual([1, 2, 3, 4]);
-    expect(stored[1]).toMatchObject({ count: 1, time: new Date((await a.range(new Date(0), new Date(t + 1))).at(1)!.time) });
+    // The one-statement rows hold what the locked path stores: the hash of each stored row verifies above.
+    const stored = await sql<{ sequence: string; count: number }>`select sequence, count from audit_events order by sequence`.execute(getDb().db);
+    expect(stored.rows.map((r) => [Number(r.sequence), r.count])).toEqual([[1, 1], [2, 1], [3, 1], [4, 1]]);
   });
 
   it('fails only the append the database refuses when others were grouped with it', async () => {
