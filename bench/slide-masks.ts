@@ -227,6 +227,7 @@ export async function run(): Promise<BenchResult> {
     // index is fetched and decoded once, as for a viewer panning one slide; otherwise each read is cold.
     const readViewports = async (store: ConstructorParameters<typeof TiledMasks>[0], options: { decode: boolean; panning: boolean }, blocks = viewports) => {
       const times: number[] = [];
+      const spans: { start: number; end: number }[] = [];
       let tilesRead = 0;
       const shared = new AnnotationRepository(database.db, { blobs: store, masks: new TiledMasks(store, { cacheBytes: 0 }) });
       await shared.readTiles(annotation.id, version, []);
@@ -236,15 +237,26 @@ export async function run(): Promise<BenchResult> {
         const { tiles: read } = await reader.readTiles(annotation.id, version, positions);
         if (options.decode) for (const t of read) decodeRle8(t.runs, tileVoxels(grid, t.position));
         times.push(performance.now() - t0);
+        spans.push({ start: t0, end: performance.now() });
         tilesRead += read.length;
       }
-      return { sorted: times.sort((a, b) => a - b), tilesPerViewport: tilesRead / blocks.length };
+      return { sorted: times.sort((a, b) => a - b), spans, tilesPerViewport: tilesRead / blocks.length };
     };
     // The first reads after the write phase are slower (first use of the ranged-read path; no
     // garbage collection ran during them under --trace-gc): a server that has served a viewport
     // is warm, so other viewports are read once first and their times reported apart.
     const warmup = await readViewports(blobs, { decode: false, panning: true }, Array.from({ length: 20 }, (_, k) => full[(k * 71 + 5) % full.length]!));
+    // Garbage-collection pauses during the timed viewport reads, to tell what the slowest wait on.
+    const viewportGc: { start: number; end: number; major: boolean }[] = [];
+    const viewportObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) viewportGc.push({ start: e.startTime, end: e.startTime + e.duration, major: (e.detail as { kind?: number } | undefined)?.kind === perf.NODE_PERFORMANCE_GC_MAJOR });
+    });
+    viewportObserver.observe({ entryTypes: ['gc'] });
     const ranged = await readViewports(blobs, { decode: false, panning: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    viewportObserver.disconnect();
+    const slowViewports = ranged.spans.filter((span) => span.end - span.start > 10);
+    const slowViewportsWithGc = slowViewports.filter((span) => viewportGc.some((g) => g.end > span.start && g.start < span.end));
     const rangedDecoded = await readViewports(blobs, { decode: true, panning: true });
     const rangedCold = await readViewports(blobs, { decode: false, panning: false });
     const wholePacks = await readViewports({ get: (hash) => blobs.get(hash) }, { decode: false, panning: true });
@@ -328,6 +340,7 @@ export async function run(): Promise<BenchResult> {
         `After the ${STROKES} strokes: pack blobs ${mb(storedAfterStrokes)} MB; the head's index ${mb(headIndex?.bytes.length ?? 0)} MB, every revision's index together ${mb(Number(indexRows.bytes))} MB (each revision stores its full index).`,
         'Stroke save time is the repository call after the tiles were checked: the stroke\'s tiles deflated and hashed, one pack fsynced, the index (a delta on the parent\'s) committed. The other tiles are not read: a tiled revision\'s mask_hash is its tile index hash, not a hash of the joined whole mask.',
         `Strokes over 50 ms: ${slow.length} of ${STROKES}, ${slowWithGc.length} of them with a garbage-collection pause inside; pauses during strokes: ${gcInStrokes.length} (${gcInStrokes.filter((g) => g.major).length} major), ${ms(gcInStrokes.reduce((n, g) => n + g.end - g.start, 0))} ms in all, longest ${ms(Math.max(0, ...gcInStrokes.map((g) => g.end - g.start)))} ms.`,
+        `Viewport reads over 10 ms (ranged, timed above): ${slowViewports.length} of ${VIEWPORTS}, ${slowViewportsWithGc.length} of them with a garbage-collection pause inside (pauses during the ${VIEWPORTS} reads: ${viewportGc.length}, ${viewportGc.filter((g) => g.major).length} major, longest ${ms(Math.max(0, ...viewportGc.map((g) => g.end - g.start)))} ms); the tiles of a viewport in several packs are read side by side. With ${VIEWPORTS} reads the p99 is the slowest one.`,
         `First ${warmup.sorted.length} viewport reads after the write phase (other viewports, untimed above): p50 ${ms(percentile(warmup.sorted, 50))} ms, max ${ms(warmup.sorted[warmup.sorted.length - 1]!)} ms.`,
         'Viewport reads keep the revision\'s decoded index (one reader panning one slide); a cold read also fetches the index from its revision row (“cold”). ' +
           'Ranged tile reads decrypt only the requested tiles (bytes decrypted: the tiles\' payloads; parts closer than 16 KiB are read in one span) (AES-CTR from the GCM counter), each checked by its SHA-256 from the index; whole-pack reads decrypt every pack a viewport touches.',

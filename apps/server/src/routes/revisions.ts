@@ -106,10 +106,10 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     // One query: the annotation, its grid, the project's labels and the write rule (403 before decoding).
     const context = await ctx.annotations.saveContext(annotationId, author, source);
     const tiles = tilesOf(context.grid, context.labels);
-    // A slide region's task paints only inside its region and zoom band (one query for the region).
-    const region = await slideRegions.ofItem(context.annotation.itemId);
+    // A slide region's task paints only inside its region and zoom band (one query for the region, only on a region's item).
+    const region = context.inSlideRegion ? await slideRegions.ofItem(context.annotation.itemId) : undefined;
     if (region) assertRegionEdit(region, magnification, context.grid, tiles);
-    const result = await ctx.annotations.saveTiledRevision({
+    const { derivedStructuresActive, ...result } = await ctx.annotations.saveTiledRevision({
       annotationId,
       expectedVersion: expected,
       idempotencyKey: key,
@@ -122,7 +122,7 @@ export function registerRevisionRoutes(app: FastifyInstance, registry: RouteRegi
     });
     // Derived structures follow their sources in the same request, so the answer names the head the annotator continues from.
     const refreshes = !result.replayed && (source === 'human' || source === 'correction');
-    const derived = refreshes ? await refreshAfterSave(ctx.database.db, ctx.annotations, { annotationId, savedVersion: result.revision.version, author, source }) : null;
+    const derived = refreshes ? await refreshAfterSave(ctx.database.db, ctx.annotations, { annotationId, savedVersion: result.revision.version, author, source, active: derivedStructuresActive }) : null;
     if (derived?.revision) reply.header('ETag', `"${derived.revision.version}"`);
     return sendSaved(reply, derived ? { ...result, derived } : result);
   }

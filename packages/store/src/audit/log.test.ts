@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeStore } from '../test/describe-store';
 import type { AuditEntry } from './chain';
@@ -72,6 +72,33 @@ describeStore('audit log', (getDb) => {
     // One transaction per group: the rows of a group share its time, so fewer times than rows.
     expect(new Set(rows.map((r) => r.time)).size).toBeLessThan(rows.length);
     expect(await log.verify(dataDir, { publicKey: key.publicKey, policy: log.policy })).toMatchObject({ ok: true, rowsChecked: 30 });
+  });
+
+  it('chains onto its own last row in one statement, and locks the head when another writer moved it', async () => {
+    const dataDir = await mkdtemp(join(dataRoot, 'run-'));
+    const kinds: string[] = [];
+    const recorder: KyselyPlugin = {
+      transformQuery: ({ node }: { node: RootOperationNode }) => (kinds.push(node.kind), node),
+      transformResult: async ({ result }) => result,
+    };
+    const a = new AuditLog(getDb().db.withPlugin(recorder), { now });
+    const b = new AuditLog(getDb().db, { now });
+    await a.append(entry(1));
+    // The first append knows no row of its own: the head is locked and read (select, then the rows and the head).
+    expect(kinds).toEqual(['SelectQueryNode', 'UpdateQueryNode']);
+    kinds.length = 0;
+    await a.append(entry(2));
+    expect(kinds).toEqual(['RawNode']);
+    kinds.length = 0;
+    await b.append(entry(3));
+    // The head is b's row now: a's one statement moves nothing and the locked path chains onto b's.
+    const fourth = await a.append(entry(4));
+    expect(kinds).toEqual(['RawNode', 'SelectQueryNode', 'UpdateQueryNode']);
+    expect(fourth).toMatchObject({ sequence: 4, objectId: 'item-4' });
+    expect(await a.verify(dataDir, { publicKey: key.publicKey })).toMatchObject({ ok: true, rowsChecked: 4 });
+    // The one-statement rows hold what the locked path stores: the hash of each stored row verifies above.
+    const stored = await sql<{ sequence: string; count: number }>`select sequence, count from audit_events order by sequence`.execute(getDb().db);
+    expect(stored.rows.map((r) => [Number(r.sequence), r.count])).toEqual([[1, 1], [2, 1], [3, 1], [4, 1]]);
   });
 
   it('fails only the append the database refuses when others were grouped with it', async () => {

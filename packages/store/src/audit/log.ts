@@ -198,11 +198,56 @@ export class AuditLog {
     }
   }
 
-  /** Appends `take()`'s events, called once the transaction has begun. */
+  /**
+   * Appends `take()`'s events, taken once the connection is held so that appends made while it
+   * waited join the group. After this writer's first append the group is chained onto the last
+   * row written here in one statement (`#appendOnMine`); when the head has moved (another writer)
+   * or that row changed, the locked transaction decides, as it always did.
+   */
   async #appendBatch(take: () => readonly AuditEntry[]): Promise<AuditRecord[]> {
+    let taken: readonly AuditEntry[] | undefined;
+    const once = () => (taken ??= take());
     const mine = this.#lastRow;
+    const sealed = (mine && (await this.#appendOnMine(mine, once))) || (await this.#appendLocked(mine, once));
+    const last = sealed[sealed.length - 1];
+    if (!last) return sealed;
+    this.#lastRow = { sequence: last.sequence, hash: last.hash };
+    await this.#maybeCheckpoint(last);
+    return sealed;
+  }
+
+  /**
+   * One statement instead of four (begin, lock, insert, commit): the head moves only if it is
+   * still the last row written here and that row still holds the hash written, and the rows are
+   * inserted only if it moved. A concurrent writer's update waits on the head row and then finds
+   * it moved, so two writers never chain onto one hash. Undefined when it did not move.
+   */
+  async #appendOnMine(mine: { sequence: number; hash: string }, take: () => readonly AuditEntry[]): Promise<AuditRecord[] | undefined> {
+    return this.#db.connection().execute(async (connection) => {
+      const rows = this.#seal(take(), mine.sequence, mine.hash);
+      const last = rows[rows.length - 1];
+      if (!last) return rows;
+      const result = await sql<{ written: number }>`
+        with moved as (
+          update audit_chain_head set sequence = ${last.sequence}, hash = ${last.hash}
+          where id = 1 and sequence = ${mine.sequence} and hash = ${mine.hash}
+            and (select e.hash from audit_events e where e.sequence = ${mine.sequence}) = ${mine.hash}
+          returning id
+        ), written as (
+          insert into audit_events (${sql.raw(AUDIT_COLUMNS)})
+          select ${sql.raw(AUDIT_COLUMNS.split(', ').map((c) => `r.${c}`).join(', '))}
+          from moved, jsonb_populate_recordset(null::audit_events, ${JSON.stringify(rows.map(toColumns))}::jsonb) as r
+          returning 1
+        )
+        select count(*)::integer as written from written`.execute(connection);
+      return Number(result.rows[0]?.written) === rows.length ? rows : undefined;
+    });
+  }
+
+  /** The chain head locked in a transaction, with the hash now stored in the last row written here. */
+  async #appendLocked(mine: { sequence: number; hash: string } | undefined, take: () => readonly AuditEntry[]): Promise<AuditRecord[]> {
     let rewritten = false;
-    const sealed = await this.#db.transaction().execute(async (trx) => {
+    return this.#db.transaction().execute(async (trx) => {
       const entries = take();
       if (entries.length === 0) return [];
       // The chain head, locked, with the hash now stored in the last row written here (one query).
@@ -227,21 +272,13 @@ export class AuditLog {
           throw new DelineateError('DLN_AUDIT_CHAIN_BROKEN', `Audit row ${mine.sequence} changed after this process wrote it; no further events are chained onto it`);
         }
       }
-      let sequence = Number(head.sequence);
-      let previous = head.hash;
-      const time = this.#options.now().toISOString();
-      const rows: AuditRecord[] = [];
-      for (const entry of entries) {
-        sequence += 1;
-        const row = sealAuditRow(entry, sequence, time, previous);
-        rows.push(row);
-        previous = row.hash;
-      }
+      const rows = this.#seal(entries, Number(head.sequence), head.hash);
+      const last = rows[rows.length - 1]!;
       // The rows and the new head in one statement.
       await trx
         .with('sealed', (db) => db.insertInto('audit_events').values(rows.map(toColumns)))
         .updateTable('audit_chain_head')
-        .set({ sequence, hash: previous })
+        .set({ sequence: last.sequence, hash: last.hash })
         .where('id', '=', 1)
         .execute();
       return rows;
@@ -250,11 +287,18 @@ export class AuditLog {
       if (rewritten && mine) await this.#writeCheckpoint(mine).catch(() => undefined);
       throw error;
     });
-    const last = sealed[sealed.length - 1];
-    if (!last) return sealed;
-    this.#lastRow = { sequence: last.sequence, hash: last.hash };
-    await this.#maybeCheckpoint(last);
-    return sealed;
+  }
+
+  /** The entries sealed in order after (`sequence`, `previous`), sharing one time. */
+  #seal(entries: readonly AuditEntry[], sequence: number, previous: string | null): AuditRecord[] {
+    const time = this.#options.now().toISOString();
+    const rows: AuditRecord[] = [];
+    for (const entry of entries) {
+      const row = sealAuditRow(entry, ++sequence, time, previous);
+      rows.push(row);
+      previous = row.hash;
+    }
+    return rows;
   }
 
   async #maybeCheckpoint(last: AuditRecord): Promise<void> {
@@ -295,6 +339,9 @@ interface WaitingAppend {
   readonly resolve: (row: AuditRecord) => void;
   readonly reject: (error: unknown) => void;
 }
+
+const AUDIT_COLUMNS =
+  'sequence, time, actor_id, role, session_id, address, action, object_type, object_id, project_id, subject_pseudonym, purpose, outcome, count, previous_hash, hash';
 
 function toColumns(row: AuditRecord) {
   return {

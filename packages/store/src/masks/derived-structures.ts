@@ -214,9 +214,18 @@ export async function refreshDerivedStructures(
 export async function refreshAfterSave(
   db: Kysely<DB>,
   annotations: AnnotationRepository,
-  input: { readonly annotationId: string; readonly savedVersion: number; readonly author: Author; readonly source: Source },
+  input: {
+    readonly annotationId: string;
+    readonly savedVersion: number;
+    readonly author: Author;
+    readonly source: Source;
+    /** What the save's commit read (`SaveRevisionResult.derivedStructuresActive`); asked here when absent. */
+    readonly active?: boolean | undefined;
+  },
 ): Promise<{ revision: Revision | null; structures: { target: string; state: DerivedState }[] } | null> {
-  const active = await db.selectFrom('derived_structures').select('target').where('annotation_id', '=', input.annotationId).where('detached_version', 'is', null).executeTakeFirst();
+  const active =
+    input.active ??
+    (await db.selectFrom('derived_structures').select('target').where('annotation_id', '=', input.annotationId).where('detached_version', 'is', null).executeTakeFirst()) !== undefined;
   if (!active) return null;
   try {
     return await refreshDerivedStructures(db, annotations, { annotationId: input.annotationId, expectedVersion: input.savedVersion, author: input.author, source: input.source });

@@ -284,8 +284,11 @@ export class TiledMasks {
       list.push(e);
       byPack.set(e.pack, list);
     }
-    for (const [pack, list] of byPack) {
-      for (const [e, payload] of await this.#readPayloads(pack, list)) {
+    // The packs are read side by side: a viewport over tiles of several saves waits for the slowest
+    // pack's reads, not for their sum (each pack is an open, reads and a close on the file system).
+    const read = await Promise.all([...byPack].map(([pack, list]) => this.#readPayloads(pack, list)));
+    for (const payloads of read) {
+      for (const [e, payload] of payloads) {
         const r = new Uint8Array(inflateRawSync(payload));
         this.#remember(e.tileHash, r);
         out.set(e.ordinal, r);

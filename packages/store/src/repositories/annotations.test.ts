@@ -198,6 +198,8 @@ describeStore('revisions', (getDb) => {
 
       // Checked while the task was the author's; reassigned before the commit: refused, nothing written.
       const before = await tiled.saveContext(annotation.id, author, 'human');
+      // A series item is no pathology region's: the save reads no region.
+      expect(before.inSlideRegion).toBe(false);
       await db.updateTable('tasks').set({ assignee_id: seed.otherUserId }).where('id', '=', task.id).execute();
       await expectCode(save(before, 1), 'DLN_AUTH_FORBIDDEN');
       expect(await repo.history(annotation.id)).toEqual([]);

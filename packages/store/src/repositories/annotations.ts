@@ -62,6 +62,8 @@ export interface AnnotationSaveContext {
   /** The labels of the project's pinned label-schema version as stored (for `assertLabelsDefinedIn`); null when missing. */
   readonly labels: unknown;
   readonly writeFacts: AnnotationWriteFacts;
+  /** The item is a pathology region's, whose edits its region and zoom band bound (read it only then). */
+  readonly inSlideRegion: boolean;
 }
 
 /** A tile index as committed with its revision: full or a delta on its parent's chain. */
@@ -78,6 +80,11 @@ export interface SaveRevisionResult {
   revision: Revision;
   /** true when the idempotency key matched a revision saved earlier: nothing new was written. */
   replayed: boolean;
+  /**
+   * A new revision only: whether the annotation had derived structures attached when it
+   * committed, read by the commit statement itself so the caller refreshes them without asking again.
+   */
+  derivedStructuresActive?: boolean;
 }
 
 export interface RevertInput {
@@ -244,7 +251,7 @@ export class AnnotationRepository {
     try {
       // Inside the try: a stale refusal before the write may be a same-key save that just won.
       const tiled = await write();
-      return { revision: await this.#append(rev, tiled, writeFacts), replayed: false };
+      return { ...(await this.#append(rev, tiled, writeFacts)), replayed: false };
     } catch (e) {
       // A concurrent save with the same key may have won the race: answer as a replay.
       if (rev.idempotencyKey !== undefined && (isStale(e) || isDuplicate(e))) {
@@ -328,6 +335,8 @@ export class AnnotationRepository {
         .selectAll('a')
         .select(['i.kind', 's.rows', 's.columns', 's.slices', 's.spacing', 'i.region_width', 'i.region_height', 'v.labels'])
         .select(annotationWriteFactsSql('a', author.kind === 'user' ? author.userId : null).as('write_facts'))
+        // A region's item is made with its region, so this cannot change after the annotation exists.
+        .select(sql<boolean>`exists (select 1 from pathology_regions r where r.item_id = a.item_id)`.as('in_slide_region'))
         .where('a.id', '=', annotationId)
         .executeTakeFirst(),
     );
@@ -335,7 +344,7 @@ export class AnnotationRepository {
     const refusal = writeRefusalOf(row.write_facts, author, source);
     if (refusal) throw new DelineateError('DLN_AUTH_FORBIDDEN', refusal);
     const grid = gridOfItemRow(row);
-    return { annotation: toAnnotation(row), grid: tileGridOf(grid.dims[0], grid.dims[1], grid.dims[2]), labels: row.labels, writeFacts: row.write_facts };
+    return { annotation: toAnnotation(row), grid: tileGridOf(grid.dims[0], grid.dims[1], grid.dims[2]), labels: row.labels, writeFacts: row.write_facts, inSlideRegion: row.in_slide_region };
   }
 
   /**
@@ -450,11 +459,11 @@ export class AnnotationRepository {
    * moved. When the compare-and-set misses, the rule and the head are decided again on what is
    * stored now (refused, stale, or the facts changed without changing the answer: try again).
    */
-  async #append(rev: NewRevision, tiles: StoredTileIndex | undefined, checkedFacts: AnnotationWriteFacts): Promise<Revision> {
+  async #append(rev: NewRevision, tiles: StoredTileIndex | undefined, checkedFacts: AnnotationWriteFacts): Promise<{ revision: Revision; derivedStructuresActive: boolean }> {
     let writeFacts = checkedFacts;
     for (let attempt = 0; attempt < 3; attempt++) {
       const row = await translated(() => this.#commit(rev, tiles, writeFacts));
-      if (row) return toRevision(row);
+      if (row) return { revision: toRevision(row), derivedStructuresActive: row.derived_structures_active };
       const now = await this.#checkWriteRule(rev.author, rev.annotationId, rev.source);
       if (now.headVersion !== rev.expectedVersion) throw staleAt(now.headVersion);
       writeFacts = now.writeFacts;
@@ -513,6 +522,9 @@ export class AnnotationRepository {
           ]),
       )
       .returningAll()
+      .returning(
+        sql<boolean>`exists (select 1 from derived_structures d where d.annotation_id = ${rev.annotationId}::uuid and d.detached_version is null)`.as('derived_structures_active'),
+      )
       .executeTakeFirst();
   }
 
