@@ -25,6 +25,7 @@ const entryPoints = {
   delineate: join(cliRoot, 'src', 'main.ts'),
   'gate-thread': join(cliRoot, 'src', 'workers', 'gate-thread.ts'),
   'surface-worker': join(cliRoot, 'src', 'workers', 'surface-worker.ts'),
+  'job-thread': join(cliRoot, 'src', 'workers', 'job-thread.ts'),
 };
 
 /** Hash of every input's path, size and modification time; undefined when one is gone. */
