@@ -7,10 +7,11 @@
 // from. Any edit makes it stale, and the next command rebuilds it (about a second), so a developer
 // never runs yesterday's code. Builds go to their own folder named by fingerprint and are
 // published by rename, so CLI processes started together (tests do) never see half a bundle.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const cliRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const repoRoot = resolve(cliRoot, '..', '..');
@@ -24,6 +25,7 @@ const entryPoints = {
   delineate: join(cliRoot, 'src', 'main.ts'),
   'gate-thread': join(cliRoot, 'src', 'workers', 'gate-thread.ts'),
   'surface-worker': join(cliRoot, 'src', 'workers', 'surface-worker.ts'),
+  'job-thread': join(cliRoot, 'src', 'workers', 'job-thread.ts'),
 };
 
 /** Hash of every input's path, size and modification time; undefined when one is gone. */
@@ -101,6 +103,7 @@ export async function buildBundle() {
   const inputs = [...new Set([...Object.keys(result.metafile.inputs).map((p) => relative(repoRoot, resolve(process.cwd(), p))), ...manifests])]
     .filter((p) => existsSync(join(repoRoot, p)))
     .sort();
+  writeHelpCatalog(tmp);
   const fingerprint = fingerprintOf(inputs);
   const changedWhileBuilding = fingerprint === undefined || inputs.some((p) => statSync(join(repoRoot, p)).mtimeMs >= started);
   const dir = join(distDir, fingerprint ?? `unpublished-${process.pid}`);
@@ -116,6 +119,46 @@ export async function buildBundle() {
     prune(fingerprint);
   }
   return dir;
+}
+
+/**
+ * Writes help.json beside the new bundle: every command's help as Commander prints it, taken
+ * from the bundle itself in a child process (loading every command's module there, not here).
+ * Without it (a module that fails to load) each `--help` is answered by Commander as before.
+ */
+function writeHelpCatalog(dir) {
+  const script = `const { helpCatalog } = await import(${JSON.stringify(pathToFileURL(join(dir, 'delineate.mjs')).href)});
+process.stdout.write(JSON.stringify(await helpCatalog()));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, COLUMNS: '80' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  if (child.status !== 0) return;
+  try {
+    writeFileSync(join(dir, 'help.json'), JSON.stringify({ commands: JSON.parse(child.stdout) }));
+  } catch {
+    // not JSON: leave the help to Commander
+  }
+}
+
+/** Help asked for as `[words…] --help|-h` or `help [words…]`: the command path, else undefined. */
+export function helpRequest(argv) {
+  if (argv[0] === 'help') return argv.slice(1).every(isWord) ? argv.slice(1).join(' ') : undefined;
+  const last = argv.at(-1);
+  if (last !== '--help' && last !== '-h') return undefined;
+  const words = argv.slice(0, -1);
+  return words.every(isWord) ? words.join(' ') : undefined;
+}
+
+function isWord(arg) {
+  return /^[a-z][a-z0-9-]*$/.test(arg);
+}
+
+/** The stored help of a command path in a bundle folder, or undefined (then Commander answers). */
+export function storedHelp(dir, path) {
+  try {
+    const text = JSON.parse(readFileSync(join(dir, 'help.json'), 'utf8')).commands[path];
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function prune(keep) {

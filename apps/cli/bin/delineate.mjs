@@ -18,10 +18,16 @@ process.emitWarning = (warning, ...rest) => {
 
 async function loadMain() {
   if (process.env.DELINEATE_CLI_FROM_SOURCE !== '1') {
-    const { freshBundle, buildBundle } = await import('./bundle.mjs');
+    const { freshBundle, buildBundle, helpRequest, storedHelp } = await import('./bundle.mjs');
     let dir = freshBundle();
     if (!dir) dir = await buildBundle().catch(() => undefined);
-    if (dir) return (await import(pathToFileURL(join(dir, 'delineate.mjs')).href)).main;
+    if (dir) {
+      // A command's help from the bundle's help catalog: no command module (and no store) loaded.
+      const path = helpRequest(process.argv.slice(2));
+      const help = path === undefined ? undefined : storedHelp(dir, path);
+      if (help !== undefined) return async () => (process.stdout.write(help), 0);
+      return (await import(pathToFileURL(join(dir, 'delineate.mjs')).href)).main;
+    }
   }
   const { register } = await import('tsx/esm/api');
   register();

@@ -1,6 +1,8 @@
 import { buildProgram, commandNames } from './program';
 import { describeFailure } from './failure';
 
+export { helpCatalog } from './program';
+
 /**
  * Runs the CLI and resolves to the process exit code. Every command that stops says why in one
  * line on standard error (describeFailure); Commander is told not to print its own.

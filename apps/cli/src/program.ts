@@ -44,6 +44,10 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .exitOverride()
     // Parse errors are thrown and printed once, as one line, by main (describeFailure).
     .configureOutput({ outputError: () => undefined });
+  // For the start-up bench: how long the process took to reach the command's first line of work.
+  if (process.env.DELINEATE_STARTUP_TIMING === '1') {
+    program.hook('preAction', (_, action) => void process.stderr.write(`delineate: ${action.name()} reached its action ${Math.round(performance.now())} ms after the process started\n`));
+  }
   const first = argv?.[0];
   if (argv !== undefined && !isCommandName(first)) {
     for (const [name, summary] of Object.entries(commandCatalog)) program.command(name).description(summary);
@@ -62,4 +66,22 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
 
 function isCommandName(name: string | undefined): name is CommandName {
   return name !== undefined && Object.hasOwn(commandModules, name);
+}
+
+/**
+ * The help text of every command path ('' for the overall help, 'audit', 'audit verify', …),
+ * as Commander prints it. The bundle builder stores it beside the bundle (help.json) so that
+ * `<command> --help` is answered without loading the command's module, which loads the store.
+ */
+export async function helpCatalog(): Promise<Record<string, string>> {
+  const texts: Record<string, string> = { '': (await buildProgram(['--help'])).helpInformation() };
+  const walk = (command: Command, path: readonly string[]) => {
+    for (const sub of command.commands) {
+      const subPath = [...path, sub.name()];
+      texts[subPath.join(' ')] = sub.helpInformation();
+      walk(sub, subPath);
+    }
+  };
+  walk(await buildProgram(), []);
+  return texts;
 }

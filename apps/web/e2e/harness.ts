@@ -2,7 +2,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,16 +24,6 @@ export function browserAvailable(): boolean {
 export async function ensureWebBuilt(): Promise<void> {
   const { ensureWebBuild } = (await import(join(repoRoot, 'apps', 'web', 'ensure-build.mjs'))) as { ensureWebBuild: () => Promise<boolean> };
   await ensureWebBuild();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export interface RunningServer {
@@ -70,16 +59,18 @@ export async function startDemoServer(options: {
   }
   if (!passwords.has('demo.annotator')) throw new Error('The demo printed no annotator password');
   await options.beforeStart?.(dataDir);
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--no-demo', '--port', String(port), '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Port 0: the server takes a free port itself and prints it. A port probed free and then passed
+  // on could be taken meanwhile by another test file's server (CI runs two files at once).
+  const child: ChildProcess = spawn(process.execPath, [cli, 'start', '--no-demo', '--port', '0', '--host', '127.0.0.1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  await new Promise<void>((ready, fail) => {
+  const port = await new Promise<number>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error(`server did not start: ${output.slice(-2000)}`)), 300_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Delineate is running at')) {
+      const running = /Delineate is running at http:\/\/[^\s/]+:(\d+)/.exec(output);
+      if (running) {
         clearTimeout(timer);
-        ready();
+        ready(Number(running[1]));
       }
     };
     child.stdout?.on('data', onData);

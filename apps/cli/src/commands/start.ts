@@ -4,6 +4,8 @@ import { configFromEnv, createServer, createTestClock, newOperatorKey, openPlatf
 import { createWorker } from '@delineate/worker';
 import { seedDemo, type DemoDeps } from '../demo';
 import { jobHandlers } from '../jobs';
+import { threadedJobHandlers } from '../workers/job-threads';
+import { THREAD_JOB_KINDS } from '../workers/thread-jobs';
 import { progressReporter } from '../progress';
 import { printCredentials, printPasswords } from './demo';
 import { serverIngest } from '../ingest-gate';
@@ -61,7 +63,8 @@ export function register(program: Command): void {
         blobs,
         clock,
         region: config.region,
-        handlers: jobHandlers(key),
+        // The CPU-heavy kinds each in a thread of their own, so the API answers while they compute.
+        handlers: { ...jobHandlers(key), ...threadedJobHandlers(THREAD_JOB_KINDS, { database, blobs, clock }) },
         audit: server.audit,
         onError: (job, summary) => server.app.log.warn({ jobId: job.id, kind: job.kind, summary }, 'job failed'),
       });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesSource, entryNumbers, readTiff, TIFF_TAG, writeTiff } from '@delineate/formats';
 import { BlobKey, LocalBlobStore, slideDicomSource, slideInfoForItem, testing, type Database } from '@delineate/store';
 import { requireTestData, sparseDicomSlide, synthesizeNdpiSlide, synthesizeSlide } from '@delineate/testkit';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { writeSyntheticHeSlide } from '@delineate/wsi';
 import { projectDeidSettings } from '../project-deid';
@@ -226,10 +226,20 @@ describe.each(testing.testDatabaseKinds().run)('slide ingest on %s', { timeout: 
     const path = join(dir, 'not-a-slide.svs');
     writeFileSync(path, 'just text, not a slide');
     const before = await database.db.selectFrom('deid_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    const temporary = () => readdirSync(tmpdir()).filter((name) => name.startsWith('delineate-slide-'));
-    const temporaryBefore = temporary();
-    const report = await ingest({ kind: 'file', path });
-    expect(temporary()).toEqual(temporaryBefore);
+    // A temporary folder of this test's own: other test files ingest slides at the same time.
+    const ownTmp = join(dir, 'tmp');
+    mkdirSync(ownTmp);
+    const previousTmp = process.env.TMPDIR;
+    process.env.TMPDIR = ownTmp;
+    let report: Awaited<ReturnType<typeof ingest>>;
+    try {
+      expect(tmpdir()).toBe(ownTmp);
+      report = await ingest({ kind: 'file', path });
+    } finally {
+      if (previousTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previousTmp;
+    }
+    expect(readdirSync(ownTmp)).toEqual([]);
     expect(report.files[0]).toMatchObject({ status: 'rejected', code: 'DLN_SLIDE_UNREADABLE' });
     const after = await database.db.selectFrom('deid_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toEqual(before.n);

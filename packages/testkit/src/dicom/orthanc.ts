@@ -49,6 +49,20 @@ async function freePort(): Promise<number> {
  */
 export async function startOrthanc(): Promise<OrthancServer> {
   if (!orthancAvailable()) throw new Error('Orthanc is not installed (Debian packages orthanc and orthanc-dicomweb)');
+  // Orthanc takes no port 0: a port probed free may be taken before it binds (test files run two
+  // at a time), and it then exits at once. Such a start is tried again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOrthancOnce();
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof OrthancExited)) throw error;
+    }
+  }
+}
+
+class OrthancExited extends Error {}
+
+async function startOrthancOnce(): Promise<OrthancServer> {
   const dir = await mkdtemp(join(tmpdir(), 'dln-orthanc-'));
   const port = await freePort();
   const username = 'delineate-test';
@@ -88,7 +102,7 @@ export async function startOrthanc(): Promise<OrthancServer> {
     if (exited) {
       const log = await readFile(logPath, 'utf8').catch(() => '');
       await rm(dir, { recursive: true, force: true });
-      throw new Error(`Orthanc exited during start-up:\n${log.slice(-2000)}`);
+      throw new OrthancExited(`Orthanc exited during start-up:\n${log.slice(-2000)}`);
     }
     // The answer is read to its end: an unread one left to Orthanc's closing is an uncatchable
     // assertion in Node 24's HTTP client (undici issue 5360).

@@ -1,0 +1,183 @@
+import type { MessagePort } from 'node:worker_threads';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import type { BlobStore, Database, DatabaseKind } from '@delineate/store';
+
+/**
+ * The database and blob store of the serving thread, lent to a job thread over a MessagePort.
+ * The embedded PGlite belongs to one thread, so a job thread cannot open it: its statements are
+ * sent here and run on a connection held for it (a transaction keeps its connection from BEGIN
+ * to COMMIT, as Kysely's own drivers do). Only SQL and blob reads and writes cross; the job's
+ * computing stays in its thread, so this thread keeps answering requests.
+ */
+
+type Request =
+  | { id: number; op: 'acquire' }
+  | { id: number; op: 'query'; session: number; sql: string; parameters: unknown[] }
+  | { id: number; op: 'release'; session: number }
+  | { id: number; op: 'blob'; method: BlobMethod; args: unknown[] };
+
+/** A request before its id is given (distributed over the union's members). */
+type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ThreadError };
+
+/** An error as it crosses: its message, name and own fields (a PostgreSQL code, a DLN_ code). */
+interface ThreadError {
+  readonly message: string;
+  readonly name: string;
+  readonly fields: Record<string, unknown>;
+}
+
+const BLOB_METHODS = ['put', 'get', 'getParts', 'has', 'stat', 'list'] as const;
+type BlobMethod = (typeof BLOB_METHODS)[number];
+
+/** What a job thread needs to build its side: plain data. */
+export interface LentPlatform {
+  readonly kind: DatabaseKind;
+  readonly region: string;
+  readonly location: string;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function toThreadError(error: unknown): ThreadError {
+  if (!(error instanceof Error)) return { message: String(error), name: 'Error', fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (value === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof value)) fields[key] = value;
+  }
+  return { message: error.message, name: error.name, fields };
+}
+
+function fromThreadError(error: ThreadError): Error {
+  const rebuilt = Object.assign(new Error(error.message), error.fields);
+  rebuilt.name = error.name;
+  return rebuilt;
+}
+
+/** Serves `port` from this thread until it closes; returns what the job thread is given. */
+export function lendPlatform(port: MessagePort, database: Database, blobs: BlobStore): LentPlatform {
+  const sessions = new Map<number, { connection: DatabaseConnection; release: () => void }>();
+  let nextSession = 1;
+  const reply = (message: Reply) => port.postMessage(message);
+  const handle = async (request: Request): Promise<unknown> => {
+    switch (request.op) {
+      case 'acquire': {
+        const session = nextSession++;
+        await new Promise<void>((acquired, failed) => {
+          database.db
+            .getExecutor()
+            .provideConnection(
+              (connection) =>
+                new Promise<void>((release) => {
+                  sessions.set(session, { connection, release });
+                  acquired();
+                }),
+            )
+            .catch(failed);
+        });
+        return session;
+      }
+      case 'query': {
+        const held = sessions.get(request.session);
+        if (!held) throw new Error('the job thread used a connection it had released');
+        return held.connection.executeQuery(CompiledQuery.raw(request.sql, request.parameters));
+      }
+      case 'release':
+        sessions.get(request.session)?.release();
+        sessions.delete(request.session);
+        return undefined;
+      case 'blob': {
+        if (!BLOB_METHODS.includes(request.method)) throw new Error('not a blob store method');
+        if (request.method === 'list') {
+          const hashes: string[] = [];
+          for await (const hash of blobs.list()) hashes.push(hash);
+          return hashes;
+        }
+        return (blobs[request.method] as (...args: unknown[]) => Promise<unknown>)(...request.args);
+      }
+    }
+  };
+  port.on('message', (request: Request) => {
+    handle(request).then(
+      (value) => reply({ id: request.id, ok: true, value }),
+      (error: unknown) => reply({ id: request.id, ok: false, error: toThreadError(error) }),
+    );
+  });
+  // A thread that ends mid-transaction must not keep the embedded database's only connection.
+  port.on('close', () => {
+    for (const { connection, release } of sessions.values()) void connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined).finally(release);
+    sessions.clear();
+  });
+  return { kind: database.kind, region: blobs.region, location: blobs.location };
+}
+
+/** The job thread's side: a Database and a BlobStore whose work is done by the lending thread. */
+export function borrowPlatform(port: MessagePort, lent: LentPlatform): { database: Database; blobs: BlobStore } {
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  port.on('message', (message: Reply) => {
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.ok) waiter?.resolve(message.value);
+    else waiter?.reject(fromThreadError(message.error));
+  });
+  const call = <T>(request: Unsent<Request>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      port.postMessage({ ...request, id });
+    });
+
+  class LentConnection implements DatabaseConnection {
+    constructor(readonly session: number) {}
+    executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      return call<QueryResult<R>>({ op: 'query', session: this.session, sql: query.sql, parameters: [...query.parameters] });
+    }
+    async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+      throw new Error('a job thread does not stream queries');
+    }
+  }
+  const raw = (connection: DatabaseConnection, sql: string) => connection.executeQuery(CompiledQuery.raw(sql)).then(() => undefined);
+  const driver: Driver = {
+    init: async () => undefined,
+    acquireConnection: async () => new LentConnection(await call<number>({ op: 'acquire' })),
+    beginTransaction: (connection, settings: TransactionSettings) => {
+      const modes = [...(settings.isolationLevel ? [`isolation level ${settings.isolationLevel}`] : []), ...(settings.accessMode ? [settings.accessMode] : [])];
+      return raw(connection, modes.length > 0 ? `begin ${modes.join(', ')}` : 'begin');
+    },
+    commitTransaction: (connection) => raw(connection, 'commit'),
+    rollbackTransaction: (connection) => raw(connection, 'rollback'),
+    savepoint: (connection, name) => raw(connection, `savepoint ${quoteIdentifier(name)}`),
+    rollbackToSavepoint: (connection, name) => raw(connection, `rollback to savepoint ${quoteIdentifier(name)}`),
+    releaseSavepoint: (connection, name) => raw(connection, `release savepoint ${quoteIdentifier(name)}`),
+    releaseConnection: async (connection) => void (await call({ op: 'release', session: (connection as LentConnection).session })),
+    destroy: async () => undefined,
+  };
+  const dialect: Dialect = {
+    createDriver: () => driver,
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+    createAdapter: () => new PostgresAdapter(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+  };
+  const db = new Kysely({ dialect }) as Database['db'];
+  const blob = <T>(method: BlobMethod, ...args: unknown[]) => call<T>({ op: 'blob', method, args });
+  const blobs: BlobStore = {
+    region: lent.region,
+    location: lent.location,
+    put: (bytes, options) => blob('put', bytes, options),
+    get: (hash) => blob('get', hash),
+    getParts: (hash, parts) => blob('getParts', hash, parts),
+    has: (hash) => blob('has', hash),
+    stat: (hash) => blob('stat', hash),
+    list: () => ({
+      async *[Symbol.asyncIterator]() {
+        yield* await blob<string[]>('list');
+      },
+    }),
+    close: async () => undefined,
+  };
+  return { database: { db, kind: lent.kind, close: () => db.destroy() }, blobs };
+}
