@@ -42,7 +42,7 @@ async function startServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProces
   const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--no-demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output.slice(-2000)}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output.slice(-2000)}`)), 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /running at (http:\/\/[^\s]+)/.exec(output);

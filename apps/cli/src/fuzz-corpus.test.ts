@@ -181,4 +181,4 @@ describe('the DICOM fuzz corpus through the CLI', () => {
       await reopened.database.close();
     }
   });
-}, 240_000);
+}, 400_000);
