@@ -138,7 +138,7 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         if (effect.notice) setNotice(effect.notice);
       } else if (effect.kind === 'cursor') {
         setCursor(effect.voxel);
-        promptClick(effect.voxel);
+        promptClick(effect.voxel, effect.released === true);
       }
       else if (effect.kind === 'notice') setNotice(effect.text);
       else if (effect.kind === 'box') {

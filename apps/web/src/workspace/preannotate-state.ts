@@ -195,15 +195,25 @@ export function usePreannotation(
     [draft, volume, recorder, showDraft, changed],
   );
 
-  /** A click or a finished box while a prompt is armed; true when it was taken as the prompt. */
+  /**
+   * A press, drag step or release while a click prompt is armed; true when it was taken. A
+   * promptable model's outline follows the pressed pointer and the release places the click; other
+   * models take the press.
+   */
   const onClick = useCallback(
-    (voxel: [number, number, number]) => {
+    (voxel: [number, number, number], released: boolean) => {
       if (armedRef.current !== 'click') return false;
+      const prompt: PreannotationPrompt = { kind: 'click', plane: 'axial', point: voxel, toleranceHu };
+      if (previews && !released) {
+        previews.request(prompt);
+        return true;
+      }
       setArmed(null);
-      void run({ kind: 'click', plane: 'axial', point: voxel, toleranceHu });
+      endPreview();
+      void run(prompt);
       return true;
     },
-    [run, toleranceHu, setArmed],
+    [run, toleranceHu, setArmed, previews, endPreview],
   );
   /** A box being dragged while a box prompt is armed: the promptable model's outline follows it. */
   const onBoxDrag = useCallback(
