@@ -178,6 +178,22 @@ describe('classical pre-annotators', () => {
     }
   });
 
+  it('a region reaching more rows than the first pool holds grows the pool and stays exact', () => {
+    // 80 × 60 = 4,800 rows, more than the 4,096 rows a grower starts with.
+    const d: VolumeDims = [33, 80, 60];
+    const rng = seededRandom(31);
+    const v = Int16Array.from({ length: 33 * 80 * 60 }, () => Math.floor(rng.next() * 100));
+    const grower = new RegionGrowing(d);
+    for (const [seed, tolerance] of [[[16, 40, 30], 45], [[0, 0, 0], 30], [[16, 40, 30], 45]] as const) {
+      const at = seed[0] + 33 * (seed[1] + 80 * seed[2]);
+      const flood = floodComponents(Uint8Array.from(v, (x) => (Math.abs(x - v[at]!) <= tolerance ? 1 : 0)), d);
+      const expected = Uint8Array.from(flood.labels, (l) => (l === flood.labels[at] ? 1 : 0));
+      const grown = grower.grow(v, seed, { tolerance });
+      expect(Buffer.from(regionMask(grown, v.length)).equals(Buffer.from(expected))).toBe(true);
+    }
+    expect(grower.grow(v, [16, 40, 30], { tolerance: 45 }).spanStart.length).toBeGreaterThan(4096);
+  });
+
   it('region growing stops at the voxel limit and a negative tolerance keeps the click alone', () => {
     const d: VolumeDims = [40, 40, 3];
     const v = new Int16Array(40 * 40 * 3).fill(50);

@@ -30,9 +30,10 @@ export interface GrownRegion {
  * is swept top to bottom and back until it has nothing left to pass on, so the bits being worked
  * on stay in cache.
  *
- * One instance serves one grid size and keeps its buffers between clicks: a row word is current
- * when its stamp equals the click's generation, so nothing is cleared between clicks and a click
- * touches only the words its region reaches.
+ * One instance serves one grid size and keeps its buffers between clicks. A row gets words in a
+ * pool when the region first reaches it (the pool grows with the region, not with the volume, so a
+ * first click allocates little), and a word is current when its stamp equals the click's
+ * generation: nothing is cleared between clicks and a click touches only the words it reaches.
  */
 export class RegionGrowing {
   private readonly nx: number;
@@ -40,11 +41,15 @@ export class RegionGrowing {
   private readonly nz: number;
   /** Words per row. */
   private readonly nw: number;
-  private readonly window: Uint32Array;
-  private readonly region: Uint32Array;
-  /** Voxels that joined and have not been passed to the neighbour rows yet. */
-  private readonly frontier: Uint32Array;
-  private readonly stamp: Int32Array;
+  /** Pooled row words, `nw` per row slot: the window bits, the region, and the voxels that joined and have not been passed to the neighbour rows yet. */
+  private window: Uint32Array;
+  private region: Uint32Array;
+  private frontier: Uint32Array;
+  private stamp: Int32Array;
+  /** Each row's slot in the pool, valid when its `slotStamp` is this click's generation. */
+  private readonly slotOf: Int32Array;
+  private readonly slotStamp: Int32Array;
+  private slotCount = 0;
   private readonly rowStamp: Int32Array;
   private readonly rowWaiting: Uint8Array;
   /** Per slice, the first and last row (y) waiting; empty when last < first. */
@@ -70,11 +75,13 @@ export class RegionGrowing {
     this.ny = ny;
     this.nz = nz;
     this.nw = (nx + 31) >>> 5;
-    const words = this.nw * ny * nz;
+    const words = this.nw * Math.min(ny * nz, 4096);
     this.window = new Uint32Array(words);
     this.region = new Uint32Array(words);
     this.frontier = new Uint32Array(words);
     this.stamp = new Int32Array(words);
+    this.slotOf = new Int32Array(ny * nz);
+    this.slotStamp = new Int32Array(ny * nz);
     this.rowStamp = new Int32Array(ny * nz);
     this.rowWaiting = new Uint8Array(ny * nz);
     this.waitingFirst = new Int32Array(nz);
@@ -95,6 +102,7 @@ export class RegionGrowing {
     }
     if (this.generation === 0x7fffffff) {
       this.stamp.fill(0);
+      this.slotStamp.fill(0);
       this.rowStamp.fill(0);
       this.generation = 0;
     }
@@ -104,10 +112,12 @@ export class RegionGrowing {
     this.low = centre - options.tolerance;
     this.high = centre + options.tolerance;
     this.rowCount = 0;
+    this.slotCount = 0;
     this.voxels = 0;
     const seedRow = sy + ny * sz, seedWord = sx >>> 5;
-    this.current(seedRow * nw + seedWord, seedRow, seedWord);
-    if ((this.window[seedRow * nw + seedWord]! & (1 << (sx & 31))) === 0) {
+    const seedAt = this.slot(seedRow) * nw + seedWord;
+    this.current(seedAt, seedRow, seedWord);
+    if ((this.window[seedAt]! & (1 << (sx & 31))) === 0) {
       // A negative tolerance or a NaN seed: the click's voxel alone.
       const at = sx + nx * seedRow;
       return { spanStart: Int32Array.of(at), spanEnd: Int32Array.of(at + 1), voxels: 1, truncated: false };
@@ -120,7 +130,7 @@ export class RegionGrowing {
 
   /** Sweeps the waiting slices until no row has voxels left to pass on. */
   private spread(limit: number): void {
-    const { ny, nz, nw, frontier, stamp, rowWaiting, waitingFirst, waitingLast, passing } = this;
+    const { ny, nz, nw, rowWaiting, waitingFirst, waitingLast, passing, slotOf } = this;
     const generation = this.generation;
     let down = true;
     while (this.sliceCount > 0 && this.voxels < limit) {
@@ -134,7 +144,8 @@ export class RegionGrowing {
           if (y === waitingLast[z]) waitingLast[z] = y - 1;
           if (rowWaiting[row] === 0) continue;
           rowWaiting[row] = 0;
-          const base = row * nw;
+          // A waiting row has its slot; the pool may have grown since the last row.
+          const base = slotOf[row]! * nw, frontier = this.frontier, stamp = this.stamp;
           let first = -1, last = -1;
           for (let i = 0; i < nw; i++) {
             const g = stamp[base + i] === generation ? frontier[base + i]! : 0;
@@ -158,9 +169,9 @@ export class RegionGrowing {
 
   /** Row `to` takes the window runs touched by the voxels in `passing` (words first…last) it does not hold yet. */
   private pass(to: number, first: number, last: number): void {
-    const { nw, window, region, stamp, fill, passing } = this;
+    const base = this.slot(to) * this.nw;
+    const { window, region, stamp, fill, passing } = this;
     const generation = this.generation;
-    const base = to * nw;
     let a = -1, b = -1;
     for (let i = first; i <= last; i++) {
       const g = passing[i]!;
@@ -188,7 +199,7 @@ export class RegionGrowing {
   private addRuns(row: number, a: number, b: number): void {
     const { nw, window, region, frontier, stamp, fill } = this;
     const generation = this.generation;
-    const base = row * nw;
+    const base = this.slotOf[row]! * nw;
     let carry = 0, top = b;
     for (let i = a; i < nw; i++) {
       const w = base + i;
@@ -235,6 +246,23 @@ export class RegionGrowing {
     this.wait(row);
   }
 
+  /** The row's slot in the pool, given on its first use this click (its words are not current yet). */
+  private slot(row: number): number {
+    if (this.slotStamp[row] === this.generation) return this.slotOf[row]!;
+    const slot = this.slotCount++;
+    if ((slot + 1) * this.nw > this.stamp.length) {
+      const words = Math.min(this.stamp.length * 2, this.nw * this.ny * this.nz);
+      this.window = widened(this.window, words);
+      this.region = widened(this.region, words);
+      this.frontier = widened(this.frontier, words);
+      this.stamp = widened(this.stamp, words);
+    }
+    // A slot used by an earlier click holds stamps of that click's generation, so its words are stale.
+    this.slotOf[row] = slot;
+    this.slotStamp[row] = this.generation;
+    return slot;
+  }
+
   private wait(row: number): void {
     const { ny } = this;
     if (this.rowStamp[row] !== this.generation) {
@@ -273,12 +301,12 @@ export class RegionGrowing {
 
   /** The region's rows, in order, as spans: runs found a word at a time with count-leading-zeros. */
   private spans(): Pick<GrownRegion, 'spanStart' | 'spanEnd'> {
-    const { nx, nw, region, stamp } = this;
+    const { nx, nw, region, stamp, slotOf } = this;
     const generation = this.generation;
     const rows = this.rows.subarray(0, this.rowCount).sort();
     let starts = new Int32Array(Math.max(1024, this.voxels >>> 1)), ends = new Int32Array(starts.length), count = 0;
     for (const row of rows) {
-      const base = row * nw, first = row * nx;
+      const base = slotOf[row]! * nw, first = row * nx;
       let open = -1;
       for (let i = 0; i < nw; i++) {
         let bits = stamp[base + i] === generation ? region[base + i]! : 0;
@@ -323,6 +351,12 @@ function bitCount(v: number): number {
   v -= (v >>> 1) & 0x55555555;
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
+
+function widened<T extends Uint32Array | Int32Array>(words: T, length: number): T {
+  const next = (words instanceof Uint32Array ? new Uint32Array(length) : new Int32Array(length)) as T;
+  next.set(words);
+  return next;
 }
 
 function grown(column: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
