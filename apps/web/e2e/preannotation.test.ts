@@ -122,6 +122,8 @@ run('AI pre-annotation in the workspace', () => {
     voxels = dims.columns * dims.rows * dims.slices;
     taskId = (await call<{ taskId: string }>(page, 'GET', `/api/annotations/${annotationId}`)).body.taskId;
     await page.waitForSelector('[data-testid=preannotate-panel]');
+    const growId = await page.locator('[data-testid=preannotate-model] option', { hasText: 'liver-grow' }).getAttribute('value');
+    await page.selectOption('[data-testid=preannotate-model]', growId!);
     await expect(page.locator('[data-testid=preannotate-model-use]').textContent()).resolves.toMatch(/built-in pre-annotator\. Drafts of the liver/);
     await goToSlice(page, SLICE);
     await page.click('[data-testid=preannotate-click]');
