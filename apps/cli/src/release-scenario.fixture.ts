@@ -18,7 +18,7 @@ import {
   WorkflowRepository,
   type Database,
 } from '@delineate/store';
-import { ingestDicom, projectDeidSettings } from '@delineate/worker';
+import { ingestDicom, projectDeidSettings, promptPreviews } from '@delineate/worker';
 import { serverIngest } from './ingest-gate';
 
 /**
@@ -53,6 +53,8 @@ export interface ReleaseScenarioOptions {
   readonly patientName?: (patientId: string) => string;
   /** Runs the server with the ingest gate `delineate start` gives it (the ingest and DICOMweb routes need it). */
   readonly ingestGate?: boolean;
+  /** Runs the server with the live model previews `delineate start` gives it. */
+  readonly promptPreviews?: boolean;
 }
 
 export async function openReleaseScenario(options: ReleaseScenarioOptions): Promise<ReleaseScenario> {
@@ -63,7 +65,15 @@ export async function openReleaseScenario(options: ReleaseScenarioOptions): Prom
   const clock = () => new Date();
   const gate = options.ingestGate ? serverIngest({ database, blobs, clock }) : undefined;
   const platformKey = BlobKey.generate();
-  const server = await createServer({ config: configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') }), database, blobs, clock, ...(gate ? { ingest: gate.run, uploadKey: platformKey } : {}) });
+  const previews = options.promptPreviews ? promptPreviews({ database, blobs, clock }) : undefined;
+  const server = await createServer({
+    config: configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') }),
+    database,
+    blobs,
+    clock,
+    ...(gate ? { ingest: gate.run, uploadKey: platformKey } : {}),
+    ...(previews ? { promptPreview: previews.preview } : {}),
+  });
   const db = database.db;
   const schema = await new LabelSchemaRepository(db).create(liverCtLabelSchema);
   const protocol = await new ReviewProtocolRepository(db).create(liverCtReviewProtocol);
@@ -103,6 +113,7 @@ export async function openReleaseScenario(options: ReleaseScenarioOptions): Prom
   const close = async () => {
     await server.app.close();
     await gate?.close();
+    await previews?.close();
     await blobs.close();
     await database.close();
     await rm(dir, { recursive: true, force: true });

@@ -40,7 +40,7 @@ import { registerLabelSchemaTemplateRoutes } from './routes/label-schema-templat
 import { registerDerivedStructureRoutes } from './routes/derived-structures';
 import { registerTargetAgreementRoutes } from './routes/target-agreement';
 import { registerCardiacRoutes } from './routes/cardiac';
-import { registerModelRoutes } from './routes/models';
+import { registerModelRoutes, type PromptPreviewRunner } from './routes/models';
 import { registerFundusRoutes } from './routes/fundus';
 import { registerOctRoutes } from './routes/oct';
 
@@ -57,6 +57,8 @@ export interface ServerDeps {
   operatorKey?: string;
   /** The blob key, which seals browser uploads until the gate has run; without it the upload routes answer 503. */
   uploadKey?: BlobKey;
+  /** Live decoder masks of promptable models while a prompt is dragged; without it the preview route answers 503. */
+  promptPreview?: PromptPreviewRunner;
   /** Test servers only (DELINEATE_TEST_CLOCK): the movable clock `clock` reads, with its route. */
   testClock?: TestClock;
 }
@@ -160,7 +162,7 @@ export async function createServer(deps: ServerDeps): Promise<DelineateServer> {
   registerDerivedStructureRoutes(app, registry, context);
   registerTargetAgreementRoutes(app, registry, context);
   registerCardiacRoutes(app, registry, context);
-  registerModelRoutes(app, registry, context);
+  registerModelRoutes(app, registry, context, deps.promptPreview);
   registerFundusRoutes(app, registry, context);
   registerOctRoutes(app, registry, context);
   registerVideoRoutes(app, registry, context);

@@ -2,17 +2,20 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { generateCtPhantom } from '@delineate/formats';
-import { windowOnnxModel } from '@delineate/testkit';
+import { promptableOnnxModels, startMonaiLabelService, windowOnnxModel, type MonaiLabelService } from '@delineate/testkit';
 import { browserAvailable, ensureWebBuilt, launchBrowser, newContext, screenshotPath, signIn, startDemoServer, waitForVolume, type RunningServer } from './harness';
 import { fetchVolume, goToSlice, hooks, paintBlob, project } from './workspace-driver';
 
 /**
  * AI pre-annotation in the workspace (issue 18), through the real CLI, server, worker jobs,
- * onnxruntime-node and Debian chromium: the project admin registers a built-in region grower and
- * the project's own ONNX test model; the annotator grows a region from a click on the liver, runs
- * the ONNX model on the slice, sees the draft outlined with its provenance, corrects it with the
- * brush and submits; the QA page then shows the correction effort of that model version, equal to
- * the figures worked out here from the two stored revisions.
+ * onnxruntime-node and Debian chromium: the project admin registers a built-in region grower, the
+ * project's own ONNX test model, its promptable (encoder and decoder) test model and the test
+ * MONAI Label service started here on loopback; the annotator grows a region from a click on the
+ * liver, drags a click with the promptable model and watches its live outline before releasing it
+ * into a draft, runs the ONNX model on the slice, then the external endpoint, sees that draft
+ * outlined with the endpoint's provenance in words, corrects it with the brush and submits; the QA
+ * page then shows the correction effort of the endpoint's model version, equal to the figures
+ * worked out here from the two stored revisions.
  */
 const run = browserAvailable() ? describe : describe.skip;
 
@@ -20,6 +23,8 @@ const LIVER = 1;
 const SLICE = 16;
 const weights = windowOnnxModel({ low: 40, high: 80 });
 const weightsSha256 = createHash('sha256').update(weights).digest('hex');
+const promptable = promptableOnnxModels({ low: 40, high: 80, radius: 6 });
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const manifest = (name: string, runtime: Record<string, unknown>, onnx: boolean) => ({
   name,
   version: '1.0.0',
@@ -73,8 +78,10 @@ run('AI pre-annotation in the workspace', () => {
   let annotationId = '';
   let taskId = '';
   let voxels = 0;
+  let service: MonaiLabelService;
 
   beforeAll(async () => {
+    service = await startMonaiLabelService('liver', { low: 40, high: 80 });
     await ensureWebBuilt();
     server = await startDemoServer({ slices: 32, size: 128 });
     ({ browser } = await launchBrowser());
@@ -85,14 +92,22 @@ run('AI pre-annotation in the workspace', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await service?.close();
   });
 
-  it('the project admin registers a built-in region grower and the ONNX test model', async () => {
+  it('the project admin registers a built-in region grower, the ONNX test models and the MONAI Label endpoint', async () => {
     await signIn(admin, server.url, 'demo.projectadmin', server.passwords.get('demo.projectadmin')!);
     const projects = await call<{ projects: { id: string; modality: string }[] }>(admin, 'GET', '/api/projects');
     projectId = projects.body.projects.find((p) => p.modality === 'CT')!.id;
     expect((await call(admin, 'PUT', `/api/projects/${projectId}/model-weights/${weightsSha256}`, weights)).status).toBe(201);
-    for (const m of [manifest('liver-grow', { kind: 'builtin', preannotator: 'region_grow' }, false), manifest('liver-window', { kind: 'onnx' }, true)]) {
+    for (const part of [promptable.encoder, promptable.decoder]) expect((await call(admin, 'PUT', `/api/projects/${projectId}/model-weights/${sha(part)}`, part)).status).toBe(201);
+    const decoder = { decoderSha256: sha(promptable.decoder), embedding: 'image_embeddings', pointCoords: 'point_coords', pointLabels: 'point_labels', masks: 'masks' };
+    for (const m of [
+      manifest('liver-grow', { kind: 'builtin', preannotator: 'region_grow' }, false),
+      manifest('liver-window', { kind: 'onnx' }, true),
+      { ...manifest('liver-click', { kind: 'onnx', promptDecoder: decoder }, true), weightsSha256: sha(promptable.encoder) },
+      manifest('liver-remote', { kind: 'monai_label', endpoint: service.url, model: 'liver' }, false),
+    ]) {
       const registered = await call<{ code?: string }>(admin, 'POST', `/api/projects/${projectId}/models`, { manifest: m });
       expect(registered.status, JSON.stringify(registered.body)).toBe(201);
     }
@@ -107,6 +122,8 @@ run('AI pre-annotation in the workspace', () => {
     voxels = dims.columns * dims.rows * dims.slices;
     taskId = (await call<{ taskId: string }>(page, 'GET', `/api/annotations/${annotationId}`)).body.taskId;
     await page.waitForSelector('[data-testid=preannotate-panel]');
+    const growId = await page.locator('[data-testid=preannotate-model] option', { hasText: 'liver-grow' }).getAttribute('value');
+    await page.selectOption('[data-testid=preannotate-model]', growId!);
     await expect(page.locator('[data-testid=preannotate-model-use]').textContent()).resolves.toMatch(/built-in pre-annotator\. Drafts of the liver/);
     await goToSlice(page, SLICE);
     await page.click('[data-testid=preannotate-click]');
@@ -128,17 +145,68 @@ run('AI pre-annotation in the workspace', () => {
     await page.screenshot({ path: screenshotPath('preannotation-01-grown') });
   }, 120_000);
 
-  it('runs the ONNX model on the slice, corrects its draft with the brush and submits', async () => {
+  it("drags a click with the promptable model: the decoder's outline follows the pointer live, and the release makes it the draft", async () => {
+    const clickId = await page.locator('[data-testid=preannotate-model] option', { hasText: 'liver-click' }).getAttribute('value');
+    await page.selectOption('[data-testid=preannotate-model]', clickId!);
+    await page.click('[data-testid=preannotate-click]');
+    const [x, y] = liverPoint();
+    const from = await project(page, x - 3, y - 2);
+    const to = await project(page, x, y);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let k = 1; k <= 6; k++) await page.mouse.move(from.x + ((to.x - from.x) * k) / 6, from.y + ((to.y - from.y) * k) / 6);
+    // Still pressed: the outline is the model's answer, shown and not saved.
+    const preview = page.locator('[data-testid=preannotate-preview]');
+    await preview.waitFor();
+    expect(Number(await preview.getAttribute('data-voxels'))).toBeGreaterThan(20);
+    await expect(preview.textContent()).resolves.toMatch(/Live outline from the model: [\d,]+ voxels on this slice/);
+    expect(await hooks(page, (d) => d.baseVersion())).toBe(1);
+    await page.screenshot({ path: screenshotPath('preannotation-02-live-outline') });
+    await page.mouse.up();
+    await page.waitForSelector('[data-testid=preannotate-provenance]:has-text("liver-click 1.0.0")');
+    await page.waitForSelector('[data-testid=preannotate-preview]', { state: 'detached' });
+    await expect(page.locator('[data-testid=preannotate-provenance]').textContent()).resolves.toMatch(/ONNX model\) on a click at slice 17/);
+    expect(await hooks(page, (d) => d.baseVersion())).toBe(2);
+    const runs = (await call<{ runs: { version: number; provenance: { prompt: { kind: string; point: number[] } } }[] }>(page, 'GET', `/api/annotations/${annotationId}/preannotations`)).body.runs;
+    // The click was placed where the pointer was released.
+    const released = runs[runs.length - 1]!;
+    expect([released.version, released.provenance.prompt.kind]).toEqual([2, 'click']);
+    expect(Math.abs(released.provenance.prompt.point[0]! - x) + Math.abs(released.provenance.prompt.point[1]! - y)).toBeLessThanOrEqual(2);
+    await page.click('[data-testid=draft-accept-liver]');
+    await page.waitForSelector('[data-testid=draft-label-liver]', { state: 'detached' });
+  }, 120_000);
+
+  it('runs the ONNX model on the slice and sees its draft with its provenance', async () => {
     const onnxId = await page.locator('[data-testid=preannotate-model] option', { hasText: 'liver-window' }).getAttribute('value');
     await page.selectOption('[data-testid=preannotate-model]', onnxId!);
+    // The slice below: the endpoint runs the same computation, so on one slice its draft would change nothing.
+    await goToSlice(page, SLICE - 1);
     await page.click('[data-testid=preannotate-slice]');
     await page.waitForSelector('[data-testid=preannotate-provenance]:has-text("liver-window 1.0.0")');
-    await expect(page.locator('[data-testid=preannotate-provenance]').textContent()).resolves.toMatch(/ONNX model\) on axial slice 17/);
-    expect(await hooks(page, (d) => d.baseVersion())).toBe(2);
+    await expect(page.locator('[data-testid=preannotate-provenance]').textContent()).resolves.toMatch(/ONNX model\) on axial slice 16/);
+    expect(await hooks(page, (d) => d.baseVersion())).toBe(3);
+    expect(await hooks(page, (d, z) => d.labelsOnSlice(z as number, 1), SLICE - 1)).toBeGreaterThan(200);
+    await expect(page.locator('[data-testid=draft-label-liver]').textContent()).resolves.toMatch(/Liver: [\d,]+ voxels/);
+    await page.screenshot({ path: screenshotPath('preannotation-03-onnx-draft') });
+  }, 120_000);
+
+  it('runs the external MONAI Label endpoint on the slice, sees its /info snapshot in words, corrects the draft with the brush and submits', async () => {
+    const remoteId = await page.locator('[data-testid=preannotate-model] option', { hasText: 'liver-remote' }).getAttribute('value');
+    await page.selectOption('[data-testid=preannotate-model]', remoteId!);
+    await goToSlice(page, SLICE);
+    await page.click('[data-testid=preannotate-slice]');
+    await page.waitForSelector('[data-testid=preannotate-provenance]:has-text("liver-remote 1.0.0")');
+    await expect(page.locator('[data-testid=preannotate-provenance]').textContent()).resolves.toMatch(/external MONAI Label endpoint\) on axial slice 17/);
+    const endpoint = await page.locator('[data-testid=preannotate-endpoint]').textContent();
+    expect(endpoint).toContain(`Run at ${service.url}`);
+    expect(endpoint).toContain('which reported itself as delineate-test version 0.1 (model “liver”, segmentation, 2-D, labels: liver)');
+    expect(service.inferCalls).toBe(1);
+    expect(await hooks(page, (d) => d.baseVersion())).toBe(4);
+    const runs = (await call<{ runs: { version: number; provenance: { runtime: string; endpoint: string; infoSnapshot: unknown } }[] }>(page, 'GET', `/api/annotations/${annotationId}/preannotations`)).body.runs;
+    expect(runs[runs.length - 1]).toMatchObject({ version: 4, provenance: { runtime: 'monai_label', endpoint: service.url, infoSnapshot: { name: 'delineate-test', models: { liver: { labels: { liver: 1 } } } } } });
     const drafted = await hooks(page, (d, z) => d.labelsOnSlice(z as number, 1), SLICE);
     expect(drafted).toBeGreaterThan(200);
-    await expect(page.locator('[data-testid=draft-label-liver]').textContent()).resolves.toMatch(/Liver: [\d,]+ voxels/);
-    await page.screenshot({ path: screenshotPath('preannotation-02-onnx-draft') });
+    await page.screenshot({ path: screenshotPath('preannotation-04-endpoint-draft') });
 
     // Correct: accept the draft, paint a missed part with the brush, undo once and paint again.
     await page.click('[data-testid=draft-accept-liver]');
@@ -150,13 +218,13 @@ run('AI pre-annotation in the workspace', () => {
     await paintBlob(page, 100, 100, 3);
     expect(await hooks(page, (d, z) => d.labelsOnSlice(z as number, 1), SLICE)).toBeGreaterThan(drafted);
     await page.click('[data-testid=save]');
-    await page.waitForSelector('[data-testid=save-state]:has-text("version 3")');
+    await page.waitForSelector('[data-testid=save-state]:has-text("version 5")');
     await page.click('[data-testid=submit-for-review]');
     await page.click('[data-testid=confirm-submit-yes]');
     await page.waitForSelector('[data-testid=submitted-notice]');
   }, 120_000);
 
-  it('shows on the QA page the correction effort of the ONNX model version, as worked out from the two revisions', async () => {
+  it("shows on the QA page the correction effort of the endpoint's model version, as worked out from the two revisions", async () => {
     // The effort is measured by a job after submission.
     type Effort = { aiVersion: number; submittedVersion: number; editing: { strokes: number; clicks: number; undos: number; activeEditingMs: number } | null };
     let effort: Effort | null = null;
@@ -166,13 +234,13 @@ run('AI pre-annotation in the workspace', () => {
       else await new Promise((r) => setTimeout(r, 500));
     }
     expect(effort).not.toBeNull();
-    expect([effort!.aiVersion, effort!.submittedVersion]).toEqual([2, 3]);
+    expect([effort!.aiVersion, effort!.submittedVersion]).toEqual([4, 5]);
     expect(effort!.editing).toMatchObject({ strokes: 2, undos: 1 });
     expect(effort!.editing!.clicks).toBeGreaterThanOrEqual(3);
 
     // By hand, from the stored revisions: the model's draft (2) and the submitted labels (3).
-    const ai = await fetchVolume(page, `/api/annotations/${annotationId}/revisions/2/mask`, voxels);
-    const submitted = await fetchVolume(page, `/api/annotations/${annotationId}/revisions/3/mask`, voxels);
+    const ai = await fetchVolume(page, `/api/annotations/${annotationId}/revisions/4/mask`, voxels);
+    const submitted = await fetchVolume(page, `/api/annotations/${annotationId}/revisions/5/mask`, voxels);
     let both = 0, added = 0, removed = 0;
     for (let i = 0; i < voxels; i++) {
       const a = ai[i] === LIVER, b = submitted[i] === LIVER;
@@ -184,10 +252,10 @@ run('AI pre-annotation in the workspace', () => {
     const dice = (2 * both) / (2 * both + added + removed);
 
     await admin.goto(`${server.url}/#/projects/${projectId}/quality`);
-    const row = admin.locator('[data-testid=correction-effort] tr[data-model="liver-window 1.0.0"][data-label=liver]');
+    const row = admin.locator('[data-testid=correction-effort] tr[data-model="liver-remote 1.0.0"][data-label=liver]');
     await admin.waitForSelector('[data-testid=correction-effort]');
     await row.waitFor({ timeout: 5000 }).catch(async (e: unknown) => {
-      await admin.screenshot({ path: screenshotPath('preannotation-03-quality-failed'), fullPage: true });
+      await admin.screenshot({ path: screenshotPath('preannotation-05-quality-failed'), fullPage: true });
       throw new Error(`${String(e)}\n${await admin.locator('[data-testid=correction-effort]').evaluate((t) => t.outerHTML)}`);
     });
     const field = async (name: string) => Number(await row.locator(`[data-field=${name}]`).getAttribute('data-value'));
@@ -199,8 +267,8 @@ run('AI pre-annotation in the workspace', () => {
     expect(await field('strokes')).toBe(2);
     expect(await field('undos')).toBe(1);
     expect(await field('addedPathLengthMm')).toBeGreaterThan(0);
-    // The region grower's draft was replaced by the ONNX run before submission: only the latest draft is measured.
-    expect(await admin.locator('[data-testid=correction-effort] tr[data-model="liver-grow 1.0.0"]').count()).toBe(0);
-    await admin.screenshot({ path: screenshotPath('preannotation-03-quality'), fullPage: true });
+    // The earlier drafts were replaced by the endpoint's before submission: only the latest draft is measured.
+    for (const earlier of ['liver-grow 1.0.0', 'liver-click 1.0.0', 'liver-window 1.0.0']) expect(await admin.locator(`[data-testid=correction-effort] tr[data-model="${earlier}"]`).count()).toBe(0);
+    await admin.screenshot({ path: screenshotPath('preannotation-05-quality'), fullPage: true });
   }, 120_000);
 });

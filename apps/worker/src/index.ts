@@ -17,6 +17,7 @@ export { CORRECTION_EFFORT_JOB_KIND, labelsOfIndices, PREANNOTATE_JOB_KIND, prea
 export { builtinRuntime } from './models/builtin';
 export { onnxRuntime, windowStarts, type OnnxRuntimeOptions } from './models/onnx';
 export { monaiLabelRuntime, type MonaiLabelOptions } from './models/monai-label';
+export { promptPreviews, type PromptPreviewDeps, type PromptPreviewRequest, type SlicePreview } from './models/prompt-preview';
 export { promptRegion, type PreannotationRuntime, type RuntimeInput, type RuntimeOutput, type RuntimeRegion } from './models/runtime';
 export { photoFacts, wrapUploadedPhotograph, type PhotoFacts, type UploadedPhotograph } from './fundus-ingest';
 export { ingestPhotographs } from './fundus-upload';

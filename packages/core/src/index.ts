@@ -129,7 +129,7 @@ export {
   largestComponent,
   windowComponents,
 } from './components/components';
-export { type GrownRegion, type RegionGrowOptions, type Voxel, growRegion, regionMask } from './components/region-grow';
+export { type GrownRegion, type RegionGrowOptions, type Voxel, RegionGrowing, growRegion, regionMask } from './components/region-grow';
 export { CT_WINDOWS, ctBody, ctBone, ctLung, thresholdInBox } from './components/classical';
 export { type PathLengths, pathLengths } from './metrics/path-length';
 export { discAndCup, extent, largestLineCount, type DiscCupLabels, type FundusMask } from './fundus/cup-disc';

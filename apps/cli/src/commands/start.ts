@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, createServer, createTestClock, newOperatorKey, openPlatform, PasswordHasher, testClockEnabled } from '@delineate/server';
-import { createWorker } from '@delineate/worker';
+import { createWorker, preannotationOptionsFromEnv, promptPreviews } from '@delineate/worker';
 import { seedDemo, type DemoDeps } from '../demo';
 import { jobHandlers } from '../jobs';
 import { threadedJobHandlers } from '../workers/job-threads';
@@ -57,7 +57,9 @@ export function register(program: Command): void {
       // The CLI beside this server: ingest through it, and the key that lets it manage API tokens.
       const ingest = serverIngest({ database, blobs, clock });
       const operatorKey = newOperatorKey();
-      const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, operatorKey, uploadKey: key, ...(testClock ? { testClock } : {}) });
+      // Live decoder outlines for promptable models, in this process: a drag cannot wait for a job.
+      const previews = promptPreviews({ database, blobs, clock }, { threads: preannotationOptionsFromEnv(process.env).onnx?.threads });
+      const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, promptPreview: previews.preview, operatorKey, uploadKey: key, ...(testClock ? { testClock } : {}) });
       const worker = createWorker({
         database,
         blobs,
@@ -79,6 +81,7 @@ export function register(program: Command): void {
         await worker.stop();
         await server.app.close();
         await ingest.close();
+        await previews.close();
         await blobs.close();
         await database.close();
         process.exit(0);

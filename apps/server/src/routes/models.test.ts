@@ -96,6 +96,13 @@ describe.each(testing.testDatabaseKinds().run)('model registry and pre-annotatio
     expect((await call(admin, 'POST', `/api/tasks/${taskId}/preannotations`, { modelId: ids.grow, prompt: { kind: 'volume' } })).statusCode).toBe(403);
   });
 
+  it('a live preview is refused with a code where the server runs no previews, and to anyone but the assignee first', async () => {
+    const body = { modelId: ids.onnx, prompt: { kind: 'click', plane: 'axial', point: [3, 4, 1], toleranceHu: 20 } };
+    const unwired = await call(annotator, 'POST', `/api/tasks/${taskId}/preannotations/preview`, body);
+    expect([unwired.statusCode, unwired.json().code]).toEqual([503, 'DLN_MODEL_PREVIEW_UNAVAILABLE']);
+    expect((await call(admin, 'POST', `/api/tasks/${taskId}/preannotations/preview`, body)).statusCode).toBe(403);
+  });
+
   it('records the editing figures of the open task and answers the effort dashboard', async () => {
     const put = await call(annotator, 'PUT', `/api/tasks/${taskId}/editing-activity`, { activeEditingMs: 1200, strokes: 2, clicks: 3, undos: 0 });
     expect([put.statusCode, put.json()]).toEqual([200, { activeEditingMs: 1200, strokes: 2, clicks: 3, undos: 0 }]);

@@ -45,13 +45,31 @@ const EffortSummary = z.object({
   ),
   editing: z.object({ tasks: z.number().int(), activeEditingMs: MeanOf, strokes: MeanOf, clicks: MeanOf, undos: MeanOf }),
 });
+const previewBody = z.object({ modelId: z.uuid(), prompt: PreannotationPrompt });
+const SlicePreview = z.object({
+  slice: z.number().int(),
+  runs: z.array(z.number().int()).describe('Pairs [start, end) of in-plane voxel offsets (x + columns·y), row by row'),
+  voxels: z.number().int(),
+});
+
+/** A promptable model's decoder mask for one prompt on one slice (the worker's `promptPreviews`, wired by `delineate start`). */
+export type PromptPreviewRunner = (request: { readonly taskId: string; readonly modelId: string; readonly prompt: z.infer<typeof PreannotationPrompt> }) => Promise<z.infer<typeof SlicePreview>>;
+
 const JobState = z.object({ id: z.uuid(), status: z.string(), error: z.string().nullable(), annotationId: z.uuid().nullable() });
 
 /** The model registry, pre-annotation runs and their provenance, and correction effort (issue 18). */
-export function registerModelRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext): void {
+export function registerModelRoutes(app: FastifyInstance, registry: RouteRegistry, ctx: ServerContext, preview?: PromptPreviewRunner): void {
   const models = new ModelRepository(ctx.database.db, { blobs: ctx.blobs, clock: ctx.clock });
   const drafts = new DraftRepository(ctx.database.db, { blobs: ctx.blobs, clock: ctx.clock });
   const jobs = new JobQueue(ctx.database.db, { clock: ctx.clock });
+  /** The task, when it is open and `userId` is its assignee: only they ask models about it. */
+  const openTaskOf = async (taskId: string, userId: string) => {
+    const task = await ctx.database.db.selectFrom('tasks').select(['assignee_id', 'status', 'project_id']).where('id', '=', taskId).executeTakeFirst();
+    if (!task) throw new DelineateError('DLN_NOT_FOUND', 'Task not found');
+    if (task.assignee_id !== userId) throw new DelineateError('DLN_AUTH_FORBIDDEN', "Only the task's assignee asks models about it");
+    if (task.status !== 'assigned' && task.status !== 'in_progress') throw new DelineateError('DLN_MODEL_TASK_NOT_OPEN', 'The task is not open');
+    return task;
+  };
 
   defineRoute(app, registry, {
     method: 'GET',
@@ -137,10 +155,7 @@ export function registerModelRoutes(app: FastifyInstance, registry: RouteRegistr
     responses: { 202: { description: 'Queued', schema: z.object({ jobId: z.uuid() }) } },
     handler: async ({ params, body }, request, reply) => {
       const me = requestUserId(request);
-      const task = await ctx.database.db.selectFrom('tasks').select(['assignee_id', 'status', 'project_id']).where('id', '=', params.taskId).executeTakeFirst();
-      if (!task) throw new DelineateError('DLN_NOT_FOUND', 'Task not found');
-      if (task.assignee_id !== me) throw new DelineateError('DLN_AUTH_FORBIDDEN', "Only the task's assignee asks for its draft");
-      if (task.status !== 'assigned' && task.status !== 'in_progress') throw new DelineateError('DLN_MODEL_TASK_NOT_OPEN', 'The task is not open');
+      const task = await openTaskOf(params.taskId, me);
       // Refused now rather than in the job: a model of another project, or one without a manifest.
       await drafts.context(body.modelId, { kind: 'task', taskId: params.taskId });
       const payload: PreannotateJobPayload = { projectId: task.project_id, modelId: body.modelId, target: { kind: 'task', taskId: params.taskId }, prompt: body.prompt, requestedBy: me };
@@ -148,6 +163,24 @@ export function registerModelRoutes(app: FastifyInstance, registry: RouteRegistr
       // One attempt: a refusal is an answer to show the annotator, not a fault to retry.
       const job = await jobs.enqueue({ kind: PREANNOTATE_JOB_KIND, region: parseOrThrow(Region, project.region), payload, maxAttempts: 1 });
       return reply.status(202).send({ jobId: job.id });
+    },
+  });
+
+  defineRoute(app, registry, {
+    method: 'POST',
+    url: '/api/tasks/:taskId/preannotations/preview',
+    operationId: 'previewPreannotation',
+    summary: "A promptable model's mask for a click or a box on one slice, answered at once and never saved: the workspace's live outline while a prompt is dragged",
+    tags: ['models'],
+    action: 'preannotation.preview',
+    resource: 'task',
+    params: taskParams,
+    body: previewBody,
+    responses: { 200: { description: "The decoder's mask on the slice, as runs", schema: SlicePreview } },
+    handler: async ({ params, body }, request) => {
+      await openTaskOf(params.taskId, requestUserId(request));
+      if (!preview) throw new DelineateError('DLN_MODEL_PREVIEW_UNAVAILABLE', 'This server runs no model previews (start it with `delineate start`)');
+      return preview({ taskId: params.taskId, modelId: body.modelId, prompt: body.prompt });
     },
   });
 

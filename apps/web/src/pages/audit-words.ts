@@ -140,6 +140,7 @@ export const actionWords: Record<string, string> = {
   'preannotation.settings.update': 'Changed the pre-annotation settings',
   'preannotation.run': 'Asked a model for a draft',
   'preannotation.read': 'Viewed where a model draft came from',
+  'preannotation.preview': "Previewed a model's outline while placing a prompt",
   'editing_activity.record': 'Recorded their editing activity',
   'correction_effort.read': 'Viewed the correction effort',
   'workflow.agreement.enqueued': 'Queued an agreement computation',

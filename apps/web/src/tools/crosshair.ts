@@ -34,9 +34,12 @@ export function createCrosshair(): Tool {
     move(ctx, p) {
       return state === 'moving' ? at(ctx, p) : none;
     },
-    up() {
+    up(ctx, p) {
+      if (state !== 'moving') return none;
       state = 'idle';
-      return none;
+      // Where the press ended: a prompt placed by dragging is taken on release.
+      const voxel = voxelUnder(ctx, p);
+      return voxel ? { kind: 'cursor', voxel, released: true } : none;
     },
     key: () => none,
     cancel() {

@@ -56,7 +56,7 @@ export type ToolEffect =
   /** An undoable edit is finished. */
   | { kind: 'edited'; stroke: Stroke | TileStroke; notice?: string; /** A slide task's edits: the magnification they were made at (its saves say it). */ magnification?: number }
   /** The cursor (every view's slice) moves to this voxel. */
-  | { kind: 'cursor'; voxel: [number, number, number] }
+  | { kind: 'cursor'; voxel: [number, number, number]; released?: boolean }
   /** A box is being dragged (`final` once released). */
   | { kind: 'box'; box: VoxelBox; final: boolean }
   /** Something to tell the person, in words. */

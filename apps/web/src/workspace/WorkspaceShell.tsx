@@ -122,8 +122,8 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
   const workflow = useWorkflow(work, volume, savedVersion);
   const showDraft = useCallback((drawn: Uint8Array | null) => setCompare(drawn ? { title: 'model draft', data: drawn } : null), [setCompare]);
   const loadDraftVersion = useCallback((version: number) => loadNewer(version, true), [loadNewer]);
-  const preannotation = usePreannotation(work, props.taskId, volume, { save: savedVersion, loadVersion: loadDraftVersion, showDraft, changed: bump, error: setError });
-  const { recorder, onClick: promptClick, onBox: promptBox } = preannotation;
+  const preannotation = usePreannotation(work, props.taskId, volume, { save: savedVersion, loadVersion: loadDraftVersion, showDraft, changed: bump, error: setError, labelValue: (key) => labels.find((l) => l.key === key)?.value });
+  const { recorder, onClick: promptClick, onBox: promptBox, onBoxDrag: promptBoxDrag } = preannotation;
   const { wf, reviewStage, locked } = workflow;
   lockedRef.current = locked;
   const readOnly = viewing !== null || locked || !complete;
@@ -142,18 +142,21 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
         if (effect.notice) setNotice(effect.notice);
       } else if (effect.kind === 'cursor') {
         setCursor(effect.voxel);
-        promptClick(effect.voxel);
+        promptClick(effect.voxel, effect.released === true);
       }
       else if (effect.kind === 'notice') setNotice(effect.text);
       else if (effect.kind === 'box') {
-        if (!effect.final) setDrawingBox({ ...effect.box, colour: markColours.drawing });
+        if (!effect.final) {
+          setDrawingBox({ ...effect.box, colour: markColours.drawing });
+          promptBoxDrag(effect.box);
+        }
         else {
           setDrawingBox(null);
           if (!promptBox(effect.box, { low: options.threshold.lower, high: options.threshold.upper })) setPendingMark({ box: effect.box, labelValue });
         }
       }
     },
-    [bump, labelValue, recorder, promptClick, promptBox, options.threshold, saves],
+    [bump, labelValue, recorder, promptClick, promptBox, promptBoxDrag, options.threshold, saves],
   );
   const interpolate = useCallback(() => {
     const ctx = toolContext();

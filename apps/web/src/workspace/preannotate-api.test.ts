@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Model } from '@delineate/schema';
-import { jobFailure, jobStatusWords, runtimeWords } from './preannotate-api';
+import { endpointWords, jobFailure, jobStatusWords, runtimeWords } from './preannotate-api';
 import { promptKindsOf } from './preannotate-state';
 
 const model = (runtime: NonNullable<Model['manifest']>['runtime']): Model =>
@@ -17,6 +17,15 @@ describe('pre-annotation panel words and prompts', () => {
     expect(jobFailure('DLN_MODEL_OUTPUT_OFF_GRID: The model output is off the grid')).toEqual({ code: 'DLN_MODEL_OUTPUT_OFF_GRID', text: 'The model output is off the grid' });
     expect(jobFailure(null).code).toBe('DLN_MODEL_RUNTIME_FAILED');
     expect(runtimeWords('monai_label')).toBe('external MONAI Label endpoint');
+  });
+
+  it("describes an external endpoint's draft by the endpoint and its /info snapshot, in words", () => {
+    const infoSnapshot = { name: 'delineate-test', version: '0.1', labels: ['liver'], models: { liver: { type: 'segmentation', labels: { liver: 1, liver_lesion: 2 }, dimension: 2 } } };
+    expect(endpointWords({ endpoint: 'http://127.0.0.1:9000/', infoSnapshot }, 'liver')).toBe(
+      'Run at http://127.0.0.1:9000/, which reported itself as delineate-test version 0.1 (model “liver”, segmentation, 2-D, labels: liver, liver lesion).',
+    );
+    expect(endpointWords({ endpoint: 'http://127.0.0.1:9000/', infoSnapshot: null }, 'liver')).toBe('Run at http://127.0.0.1:9000/ (model “liver”).');
+    expect(endpointWords({ endpoint: null, infoSnapshot: null }, null)).toBeNull();
   });
 
   it('offers the prompts each kind of model takes', () => {

@@ -1,8 +1,14 @@
 import type { Label, PreannotationPrompt } from '@delineate/schema';
 import { ErrorBox } from '../ui/ErrorBox';
-import { jobFailure, jobStatusWords, runtimeWords } from './preannotate-api';
+import { endpointWords, jobFailure, jobStatusWords, runtimeWords } from './preannotate-api';
 import { draftCounts } from './preannotate-draft';
 import { promptKindsOf, type Preannotation } from './preannotate-state';
+
+/** The endpoint's model name of a registered MONAI Label model (from its manifest). */
+function endpointModelOf(p: Preannotation, modelId: string): string | null {
+  const runtime = p.models.find((m) => m.id === modelId)?.manifest?.runtime;
+  return runtime?.kind === 'monai_label' ? runtime.model : null;
+}
 
 /** The prompt of a run, in words. */
 export function promptWords(prompt: PreannotationPrompt): string {
@@ -86,7 +92,12 @@ export function PreannotatePanel(props: { p: Preannotation; labels: readonly Lab
         </div>
       )}
       {p.armed === 'click' && <p className="hint">{kinds?.tolerance ? 'Click on the image where the region starts.' : 'Click on the structure for the model to outline.'}</p>}
-      {p.armed === 'box' && <p className="hint">Drag a box on the image.</p>}
+      {p.armed === 'box' && <p className="hint">{p.preview ? 'Release to make this outline the draft.' : 'Drag a box on the image.'}</p>}
+      {p.preview && (
+        <p data-testid="preannotate-preview" data-voxels={p.preview.voxels}>
+          Live outline from the model: {p.preview.voxels.toLocaleString('en')} voxels on this slice.
+        </p>
+      )}
       {p.job && (
         <p data-testid="preannotate-status" data-status={p.job.status}>
           {jobStatusWords(p.job.status)}
@@ -98,6 +109,11 @@ export function PreannotatePanel(props: { p: Preannotation; labels: readonly Lab
           <p data-testid="preannotate-provenance">
             Draft by {p.draft.run.provenance.name} {p.draft.run.provenance.version} ({runtimeWords(p.draft.run.provenance.runtime)}) on {promptWords(p.draft.run.provenance.prompt)}, {new Date(p.draft.run.createdAt).toLocaleString()}. Outlined until you accept or clear it.
           </p>
+          {p.draft.run.provenance.endpoint && (
+            <p className="hint" data-testid="preannotate-endpoint">
+              {endpointWords(p.draft.run.provenance, endpointModelOf(p, p.draft.run.provenance.modelId))}
+            </p>
+          )}
           {[...counts].map(([value, n]) => {
             const label = labels.find((l) => l.value === value);
             const key = label?.key ?? String(value);

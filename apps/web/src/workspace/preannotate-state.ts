@@ -5,7 +5,8 @@ import { ApiError } from '../api';
 import type { VoxelBox } from '../tools';
 import { fetchRevisionVolume } from './mask-loader';
 import { EditingRecorder } from './preannotate-activity';
-import { preannotationApi, type PreannotationJobState } from './preannotate-api';
+import { preannotationApi, type PreannotationJobState, type SlicePreview } from './preannotate-api';
+import { LatestPrompt } from './preview-coalescer';
 import { clearDraftLabel, draftLayer, withoutLabel, type DraftLayer } from './preannotate-draft';
 import type { OpenedWork } from './queries';
 import type { LabelVolume } from './use-label-volume';
@@ -46,6 +47,8 @@ export function usePreannotation(
     showDraft: (drawn: Uint8Array | null) => void;
     changed: () => void;
     error: (e: unknown) => void;
+    /** The label value of a label key (a live preview is outlined in its label's colour). */
+    labelValue: (key: string) => number | undefined;
   },
 ) {
   const projectId = work?.item.projectId ?? null;
@@ -73,9 +76,41 @@ export function usePreannotation(
   const recorder = useMemo(() => new EditingRecorder(() => performance.now()), []);
   const alive = useRef(true);
   useEffect(() => () => void (alive.current = false), []);
-  const { save, loadVersion, showDraft, changed, error } = hooks;
+  const { save, loadVersion, showDraft, changed, error, labelValue } = hooks;
   const annotationId = work?.annotation.id ?? null;
   const dims = volume?.kind === 'volume' ? volume.dims : null;
+
+  // A promptable model's live outline while a box is dragged; it becomes a draft only on release.
+  const [preview, setPreview] = useState<{ voxels: number } | null>(null);
+  const promptable = model?.manifest?.runtime.kind === 'onnx' && model.manifest.runtime.promptDecoder !== undefined;
+  const previewValue = model ? (labelValue(model.labelKeys[0]!) ?? 1) : 1;
+  const previews = useMemo(() => {
+    if (!promptable || !model || !taskId || !dims) return null;
+    const plane = dims.columns * dims.rows;
+    // One volume-sized layer for every drag step; each answer clears the runs of the one before.
+    const layer = new Uint8Array(plane * dims.slices);
+    let shown: SlicePreview | null = null;
+    const draw = (answer: SlicePreview, value: number) => {
+      const base = answer.slice * plane;
+      for (let k = 0; k + 1 < answer.runs.length; k += 2) layer.fill(value, base + answer.runs[k]!, base + answer.runs[k + 1]!);
+    };
+    return new LatestPrompt(
+      (prompt: PreannotationPrompt) => preannotationApi.preview(taskId, model.id, prompt),
+      (answer: SlicePreview) => {
+        if (shown) draw(shown, 0);
+        draw(answer, previewValue);
+        shown = answer;
+        showDraft(layer);
+        setPreview({ voxels: answer.voxels });
+      },
+      error,
+    );
+  }, [promptable, model, taskId, dims, previewValue, showDraft, error]);
+  const endPreview = useCallback(() => {
+    if (!previews) return;
+    previews.cancel();
+    setPreview(null);
+  }, [previews]);
 
   const present = useCallback(
     async (run: PreannotationRun) => {
@@ -160,25 +195,44 @@ export function usePreannotation(
     [draft, volume, recorder, showDraft, changed],
   );
 
-  /** A click or a finished box while a prompt is armed; true when it was taken as the prompt. */
+  /**
+   * A press, drag step or release while a click prompt is armed; true when it was taken. A
+   * promptable model's outline follows the pressed pointer and the release places the click; other
+   * models take the press.
+   */
   const onClick = useCallback(
-    (voxel: [number, number, number]) => {
+    (voxel: [number, number, number], released: boolean) => {
       if (armedRef.current !== 'click') return false;
+      const prompt: PreannotationPrompt = { kind: 'click', plane: 'axial', point: voxel, toleranceHu };
+      if (previews && !released) {
+        previews.request(prompt);
+        return true;
+      }
       setArmed(null);
-      void run({ kind: 'click', plane: 'axial', point: voxel, toleranceHu });
+      endPreview();
+      void run(prompt);
       return true;
     },
-    [run, toleranceHu, setArmed],
+    [run, toleranceHu, setArmed, previews, endPreview],
+  );
+  /** A box being dragged while a box prompt is armed: the promptable model's outline follows it. */
+  const onBoxDrag = useCallback(
+    (box: VoxelBox) => {
+      if (armedRef.current !== 'box' || !previews) return;
+      previews.request({ kind: 'box', plane: 'axial', min: box.min, max: [box.max[0], box.max[1], box.min[2]] });
+    },
+    [previews],
   );
   const onBox = useCallback(
     (box: VoxelBox, window: { low: number; high: number }) => {
       if (armedRef.current !== 'box' || !model) return false;
       setArmed(null);
+      endPreview();
       const threshold = model.manifest?.runtime.kind === 'builtin' && model.manifest.runtime.preannotator === 'box_threshold';
       void run({ kind: 'box', plane: 'axial', min: box.min, max: box.max, ...(threshold ? { window } : {}) });
       return true;
     },
-    [model, run, setArmed],
+    [model, run, setArmed, endPreview],
   );
 
   /** Before submission: what the annotator's correction cost, when a model drafted this task. */
@@ -186,7 +240,7 @@ export function usePreannotation(
     if (hasRuns && taskId) await preannotationApi.recordActivity(taskId, recorder.activity());
   }, [hasRuns, taskId, recorder]);
 
-  return { models: usable, loading: models.isLoading, model, setModelId, job, draft, armed, setArmed, toleranceHu, setToleranceHu, run, accept, clear, onClick, onBox, recorder, sendActivity };
+  return { models: usable, loading: models.isLoading, model, setModelId, job, draft, armed, setArmed, toleranceHu, setToleranceHu, run, accept, clear, onClick, onBox, onBoxDrag, preview, recorder, sendActivity };
 }
 
 export type Preannotation = ReturnType<typeof usePreannotation>;

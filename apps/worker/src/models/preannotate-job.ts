@@ -43,7 +43,7 @@ export function preannotationJobs(options: PreannotationOptions = {}): { handler
   const runtimes: Record<ModelManifest['runtime']['kind'], PreannotationRuntime> = {
     onnx,
     monai_label: monaiLabelRuntime(options.monaiLabel),
-    builtin: builtinRuntime,
+    builtin: builtinRuntime(),
   };
   const now = options.now ?? (() => performance.now());
   const handler: JobHandler = async (job: Job, context: WorkerContext) => {

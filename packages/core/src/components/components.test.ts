@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../random';
 import { componentMask, largestComponent, windowComponents, type VolumeDims } from './components';
 import { ctBody, ctBone, ctLung, thresholdInBox } from './classical';
-import { growRegion, regionMask } from './region-grow';
+import { RegionGrowing, growRegion, regionMask } from './region-grow';
 
 /** Reference labelling: breadth-first flood fill voxel by voxel (6-connected). */
 function floodComponents(mask: Uint8Array, dims: VolumeDims): { labels: Int32Array; count: number } {
@@ -149,5 +149,60 @@ describe('classical pre-annotators', () => {
     expect(grown.voxels).toBe(expected.filter((x) => x === 1).length);
     // Spans never cross a row's end.
     for (let k = 0; k < grown.spanStart.length; k++) expect(Math.floor(grown.spanStart[k]! / 70)).toBe(Math.floor((grown.spanEnd[k]! - 1) / 70));
+  });
+
+  it('one grower answers clicks with different seeds and tolerances exactly as a flood fill of each window', () => {
+    // Widths off and on the 32-voxel word, smooth values (long runs crossing words) and noise (short runs).
+    const rng = seededRandom(23);
+    for (const d of [[37, 9, 6], [64, 5, 4], [70, 7, 5]] as VolumeDims[]) {
+      const [nx, ny, nz] = d;
+      const v = new Int16Array(nx * ny * nz);
+      for (let i = 0; i < v.length; i++) {
+        const x = i % nx, z = Math.floor(i / (nx * ny));
+        v[i] = Math.round(40 * Math.sin(x / 9 + z) + 12 * (rng.next() - 0.5));
+      }
+      const grower = new RegionGrowing(d);
+      for (let click = 0; click < 12; click++) {
+        const seed = [Math.floor(rng.next() * nx), Math.floor(rng.next() * ny), Math.floor(rng.next() * nz)] as const;
+        const tolerance = [0, 3, 10, 25, 60][click % 5]!;
+        const at = seed[0] + nx * (seed[1] + ny * seed[2]);
+        const flood = floodComponents(Uint8Array.from(v, (x) => (Math.abs(x - v[at]!) <= tolerance ? 1 : 0)), d);
+        const expected = Array.from(flood.labels, (l) => (l === flood.labels[at] ? 1 : 0));
+        const grown = grower.grow(v, seed, { tolerance });
+        expect(Array.from(regionMask(grown, v.length))).toEqual(expected);
+        expect(grown.voxels).toBe(expected.filter((x) => x === 1).length);
+        // Spans come row by row in x order, each inside its row.
+        for (let k = 1; k < grown.spanStart.length; k++) expect(grown.spanStart[k]!).toBeGreaterThan(grown.spanEnd[k - 1]! - 1);
+        for (let k = 0; k < grown.spanStart.length; k++) expect(Math.floor(grown.spanStart[k]! / nx)).toBe(Math.floor((grown.spanEnd[k]! - 1) / nx));
+      }
+    }
+  });
+
+  it('a region reaching more rows than the first pool holds grows the pool and stays exact', () => {
+    // 80 × 60 = 4,800 rows, more than the 4,096 rows a grower starts with.
+    const d: VolumeDims = [33, 80, 60];
+    const rng = seededRandom(31);
+    const v = Int16Array.from({ length: 33 * 80 * 60 }, () => Math.floor(rng.next() * 100));
+    const grower = new RegionGrowing(d);
+    for (const [seed, tolerance] of [[[16, 40, 30], 45], [[0, 0, 0], 30], [[16, 40, 30], 45]] as const) {
+      const at = seed[0] + 33 * (seed[1] + 80 * seed[2]);
+      const flood = floodComponents(Uint8Array.from(v, (x) => (Math.abs(x - v[at]!) <= tolerance ? 1 : 0)), d);
+      const expected = Uint8Array.from(flood.labels, (l) => (l === flood.labels[at] ? 1 : 0));
+      const grown = grower.grow(v, seed, { tolerance });
+      expect(Buffer.from(regionMask(grown, v.length)).equals(Buffer.from(expected))).toBe(true);
+    }
+    expect(grower.grow(v, [16, 40, 30], { tolerance: 45 }).spanStart.length).toBeGreaterThan(4096);
+  });
+
+  it('region growing stops at the voxel limit and a negative tolerance keeps the click alone', () => {
+    const d: VolumeDims = [40, 40, 3];
+    const v = new Int16Array(40 * 40 * 3).fill(50);
+    const cut = growRegion(v, d, [5, 5, 1], { tolerance: 1, maxVoxels: 100 });
+    expect(cut.truncated).toBe(true);
+    expect(cut.voxels).toBeGreaterThanOrEqual(100);
+    expect(cut.voxels).toBeLessThan(v.length);
+    const alone = growRegion(v, d, [5, 5, 1], { tolerance: -1 });
+    expect([alone.voxels, Array.from(alone.spanStart), Array.from(alone.spanEnd)]).toEqual([1, [5 + 40 * (5 + 40)], [6 + 40 * (5 + 40)]]);
+    expect(growRegion(v, d, [5, 5, 1], { tolerance: 0 }).voxels).toBe(v.length);
   });
 });
