@@ -58,6 +58,9 @@ run('addresses, back and forward in chromium', () => {
     await page.goBack();
     await waitForVolume(page);
     expect(page.url()).toBe(deepLink);
+    // After signing in the opened work is fetched again under the session (the volume stays): wait
+    // for it rather than read the hooks in between.
+    await page.waitForFunction(() => (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate.ready() && (window as unknown as { __delineate: { annotationId(): string | undefined } }).__delineate.annotationId() !== undefined);
     expect(await hooks(page, (d) => d.annotationId())).toBe(annotationId);
     await page.goBack();
     await page.waitForSelector('[data-testid=task-list]');
@@ -92,6 +95,9 @@ run('addresses, back and forward in chromium', () => {
     await page.click('[data-testid=verify]');
     await waitForVolume(page);
     expect(page.url()).toBe(deepLink);
+    // After signing in the opened work is fetched again under the session (the volume stays): wait
+    // for it rather than read the hooks in between.
+    await page.waitForFunction(() => (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate.ready() && (window as unknown as { __delineate: { annotationId(): string | undefined } }).__delineate.annotationId() !== undefined);
     expect(await hooks(page, (d) => d.annotationId())).toBe(annotationId);
   }, 120_000);
 

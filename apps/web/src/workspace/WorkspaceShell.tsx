@@ -221,7 +221,8 @@ export function WorkspaceShell(props: { session: Session; itemId: string; taskId
     return () => window.removeEventListener('beforeunload', before);
   }, [saveState]);
 
-  const ready = volume !== null && complete && (!work?.task || wf !== null) && workflow.ready;
+  // Ready only with the opened work itself: a label volume kept from before a refetch is not it.
+  const ready = work !== undefined && volume !== null && complete && (!work.task || wf !== null) && workflow.ready;
   useEffect(() =>
     exposeWorkspace(viewerHooks.current, {
       ready,
