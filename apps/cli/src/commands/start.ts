@@ -65,8 +65,10 @@ export function register(program: Command): void {
         blobs,
         clock,
         region: config.region,
-        // The CPU-heavy kinds each in a thread of their own, so the API answers while they compute.
-        handlers: { ...jobHandlers(key), ...threadedJobHandlers(THREAD_JOB_KINDS, { database, blobs, clock }) },
+        // The CPU-heavy kinds each in a thread of their own, so the API answers while they compute:
+        // opt-in (DELINEATE_JOB_THREADS=1) until a correction-metrics job that never ended through a
+        // thread in the QA end-to-end test is understood; by default they run on this thread as before.
+        handlers: { ...jobHandlers(key), ...(process.env.DELINEATE_JOB_THREADS === '1' ? threadedJobHandlers(THREAD_JOB_KINDS, { database, blobs, clock }) : {}) },
         audit: server.audit,
         onError: (job, summary) => server.app.log.warn({ jobId: job.id, kind: job.kind, summary }, 'job failed'),
       });
