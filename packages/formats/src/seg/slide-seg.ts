@@ -5,7 +5,7 @@ import { uidFromName } from '../synthetic/uids';
 import { getNumber, getString } from '../dicom/values';
 import { code, item, put, type ElementValue } from './elements';
 import type { SegmentDescription, SegPatientStudy, SegSeries } from './types';
-import { segmentationStorage } from './write';
+import { segmentationStorage, segmentItem } from './write';
 
 /** VL Whole Slide Microscopy Image Storage. */
 export const vlWholeSlideMicroscopyStorage = '1.2.840.10008.5.1.4.1.1.77.1.6';
@@ -149,20 +149,6 @@ function frameItem(input: SlideSegWriteInput, tile: PlannedTile): DicomDataset {
   });
 }
 
-function segmentItem(segment: SegmentDescription): DicomDataset {
-  const algorithm = segment.algorithm;
-  return item({
-    SegmentedPropertyCategoryCodeSequence: [code(segment.category)],
-    SegmentNumber: segment.number,
-    SegmentLabel: segment.label,
-    SegmentationAlgorithmIdentificationSequence: algorithm
-      ? [item({ AlgorithmFamilyCodeSequence: [code(algorithm.family)], AlgorithmVersion: algorithm.version, AlgorithmName: algorithm.name })]
-      : undefined,
-    SegmentAlgorithmType: segment.algorithmType,
-    SegmentAlgorithmName: segment.algorithmType === 'MANUAL' ? undefined : algorithm?.name,
-    SegmentedPropertyTypeCodeSequence: [code(segment.type)],
-  });
-}
 
 function dimensionIndex(uid: string): DicomDataset[] {
   return [

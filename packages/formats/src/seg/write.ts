@@ -56,7 +56,8 @@ function pixelData(input: SegWriteInput, frames: readonly PlannedFrame[]): Uint8
   return out;
 }
 
-function segmentItem(segment: SegmentDescription): DicomDataset {
+/** One item of the Segment Sequence; shared by the volume and the whole-slide SEG writers. */
+export function segmentItem(segment: SegmentDescription): DicomDataset {
   const algorithm = segment.algorithm;
   return item({
     SegmentedPropertyCategoryCodeSequence: [code(segment.category)],
