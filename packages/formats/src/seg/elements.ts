@@ -78,7 +78,7 @@ export { tagOf };
  * derived object (SEG, RT Structure Set) carries: copied from its de-identified source series,
  * with its own series and instance.
  */
-export function derivedObjectModules(source: SegSource, series: SegSeries): Record<string, ElementValue | undefined> {
+export function derivedObjectModules(source: Pick<SegSource, 'patientStudy' | 'studyInstanceUid' | 'frameOfReferenceUid'>, series: SegSeries): Record<string, ElementValue | undefined> {
   const ps = source.patientStudy;
   return {
     StudyDate: ps.studyDate ?? '',

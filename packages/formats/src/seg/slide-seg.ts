@@ -3,7 +3,7 @@ import { DicomDataset, transferSyntaxes } from '../dicom/dataset';
 import { writeDicomFile } from '../dicom/write';
 import { uidFromName } from '../synthetic/uids';
 import { getNumber, getString } from '../dicom/values';
-import { code, item, put, type ElementValue } from './elements';
+import { code, derivedObjectModules, item, put, type ElementValue } from './elements';
 import type { SegmentDescription, SegPatientStudy, SegSeries } from './types';
 import { segmentationStorage, segmentItem } from './write';
 
@@ -169,7 +169,6 @@ export function writeSlideSegmentation(input: SlideSegWriteInput): Uint8Array {
   const tiles = planTiles(input);
   if (tiles.length === 0) throw new DelineateError('DLN_SEG_INPUT_INVALID', 'No segment holds any pixel: a segmentation needs at least one frame');
   const { source: s, series } = input;
-  const ps = s.patientStudy;
   const uid = uidFromName(`${series.sopInstanceUid}/dimension-organization`);
   const [rowSpacing, columnSpacing] = s.pixelSpacing;
   const values: Record<string, ElementValue | undefined> = {
@@ -177,33 +176,15 @@ export function writeSlideSegmentation(input: SlideSegWriteInput): Uint8Array {
     ImageType: 'DERIVED\\PRIMARY',
     SOPClassUID: segmentationStorage,
     SOPInstanceUID: series.sopInstanceUid,
-    StudyDate: ps.studyDate ?? '',
+    ...derivedObjectModules(s, series),
     ContentDate: series.contentDate,
-    StudyTime: ps.studyTime ?? '',
     ContentTime: series.contentTime,
-    AccessionNumber: ps.accessionNumber ?? '',
     Modality: 'SEG',
-    Manufacturer: series.manufacturer,
-    ReferringPhysicianName: ps.referringPhysicianName ?? '',
-    SeriesDescription: series.seriesDescription,
-    ManufacturerModelName: series.manufacturerModelName,
     ReferencedSeriesSequence: [
       item({ ReferencedInstanceSequence: [item({ ReferencedSOPClassUID: vlWholeSlideMicroscopyStorage, ReferencedSOPInstanceUID: s.sopInstanceUid })], SeriesInstanceUID: s.seriesInstanceUid }),
     ],
-    PatientName: ps.patientName,
-    PatientID: ps.patientId,
-    PatientBirthDate: ps.patientBirthDate ?? '',
-    PatientSex: ps.patientSex ?? '',
-    DeviceSerialNumber: series.deviceSerialNumber,
-    SoftwareVersions: series.softwareVersions,
-    StudyInstanceUID: s.studyInstanceUid,
-    SeriesInstanceUID: series.seriesInstanceUid,
-    StudyID: ps.studyId ?? '',
-    SeriesNumber: series.seriesNumber,
-    InstanceNumber: series.instanceNumber,
     // Type 2C without Image Orientation (Patient): a slide has no patient orientation, so empty.
     PatientOrientation: '',
-    FrameOfReferenceUID: s.frameOfReferenceUid,
     PositionReferenceIndicator: 'SLIDE_CORNER',
     DimensionOrganizationSequence: [item({ DimensionOrganizationUID: uid })],
     DimensionIndexSequence: dimensionIndex(uid),
