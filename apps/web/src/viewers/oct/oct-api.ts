@@ -1,16 +1,10 @@
 /** The OCT routes the workspace reads (apps/server routes/oct). */
-import { decodeBoundarySet, emptyBoundarySet, type BoundarySet } from '@delineate/core';
+import { decodeBoundarySet, emptyBoundarySet, type BoundarySet, type OctGeometry } from '@delineate/core';
 import { json, request } from '../../api';
 
-export interface OctVolumeView {
+/** An OCT item's sampling as the server reports it, with its fovea when one is set. */
+export interface OctVolumeView extends OctGeometry {
   itemId: string;
-  bscans: number;
-  ascans: number;
-  rows: number;
-  ascanSpacingUm: number;
-  bscanSpacingUm: number;
-  axialUmPerPixel: number;
-  laterality: 'OD' | 'OS';
   fovea: { bscan: number; ascan: number } | null;
 }
 
