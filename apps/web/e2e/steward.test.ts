@@ -54,7 +54,7 @@ run('the data steward in chromium', () => {
     await signIn(page, server.url, 'demo.steward', server.passwords.get('demo.steward')!);
     await page.click('[data-testid=nav-quarantine]');
     await page.waitForSelector('[data-testid=quarantine-row]');
-    await expect(page.textContent('[data-testid=quarantine-counts]')).resolves.toContain('1 file held in 2 projects where you are the data steward'); // the CT demo and the pathology demo
+    await expect(page.textContent('[data-testid=quarantine-counts]')).resolves.toContain('1 file held in 3 projects where you are the data steward'); // the CT, pathology and cardiac cine demos
     const reason = (await page.textContent('[data-testid=quarantine-reason]'))!;
     expect(reason).toContain('Text burned into the image');
     expect(reason).not.toMatch(/DLN_|burned-in-text/);
