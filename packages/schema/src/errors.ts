@@ -216,6 +216,8 @@ export const errorCodes = {
   DLN_FOVEA_NOT_SUPPORTED: 409,
   DLN_FOVEA_OUTSIDE_IMAGE: 422,
   DLN_FOVEA_STALE: 412,
+  /** A blob store used after close() (a server shutting down): retry against a running one. */
+  DLN_BLOB_STORE_CLOSED: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -215,8 +215,28 @@ export async function runBlobStoreConformance(name: string, setup: () => Promise
       expect(await codeOf(store.getParts(hash, [{ ...part(10, 20), sha256: sha256(randomBytes(8)) }])), 'wrong hash').toBe('DLN_BLOB_CORRUPT');
       expect(await codeOf(store.getParts(hash, [{ offset: 199_990, length: 20, sha256: sha256(bytes.subarray(199_990)) }])), 'past the end').toBe('DLN_BLOB_CORRUPT');
       expect(await codeOf(store.getParts(hash, [{ offset: 400_000, length: 20, sha256: sha256(new Uint8Array(20)) }])), 'beyond the object').toBe('DLN_BLOB_CORRUPT');
-      expect(await codeOf(harness.open(BlobKey.generate()).getParts(hash, [part(0, 10)])), 'another key').toBe('DLN_BLOB_KEY_INVALID');
+      const foreign = harness.open(BlobKey.generate());
+      expect(await codeOf(foreign.getParts(hash, [part(0, 10)])), 'another key').toBe('DLN_BLOB_KEY_INVALID');
+      await foreign.close();
       expect(await codeOf(store.getParts(sha256(randomBytes(4)), [part(0, 10)])), 'missing').toBe('DLN_BLOB_NOT_FOUND');
+    });
+
+    it('refuses every call once closed with DLN_BLOB_STORE_CLOSED, and the blobs stay for a new store', async () => {
+      const closing = harness.open(key);
+      const bytes = randomBytes(3000);
+      const { hash } = await closing.put(bytes);
+      const part = { offset: 100, length: 50, sha256: sha256(bytes.subarray(100, 150)) };
+      expect(Buffer.from((await closing.getParts(hash, [part]))[0]!).equals(bytes.subarray(100, 150))).toBe(true);
+      await closing.close();
+      expect(await codeOf(closing.get(hash)), 'get').toBe('DLN_BLOB_STORE_CLOSED');
+      expect(await codeOf(closing.getParts(hash, [part])), 'getParts').toBe('DLN_BLOB_STORE_CLOSED');
+      expect(await codeOf(closing.has(hash)), 'has').toBe('DLN_BLOB_STORE_CLOSED');
+      expect(await codeOf(closing.stat(hash)), 'stat').toBe('DLN_BLOB_STORE_CLOSED');
+      expect(await codeOf(closing.put(randomBytes(10))), 'put').toBe('DLN_BLOB_STORE_CLOSED');
+      expect(await codeOf(collect(closing.list())), 'list').toBe('DLN_BLOB_STORE_CLOSED');
+      const reopened = harness.open(key);
+      expect(Buffer.from((await reopened.getParts(hash, [part]))[0]!).equals(bytes.subarray(100, 150))).toBe(true);
+      await reopened.close();
     });
 
     it('reports a missing blob as DLN_BLOB_NOT_FOUND', async () => {

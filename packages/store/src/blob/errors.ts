@@ -11,3 +11,7 @@ export function checkExpectedHash(hash: string, options: BlobPutOptions | undefi
     throw new DelineateError('DLN_REQUEST_INVALID', 'Blob content does not match the expected SHA-256', { hash });
   }
 }
+
+export function blobStoreClosed(): DelineateError {
+  return new DelineateError('DLN_BLOB_STORE_CLOSED', 'The blob store is closed');
+}

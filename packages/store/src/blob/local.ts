@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { isDelineateError } from '@delineate/schema';
 import { assertBlobAddress, blobAddress, blobShard, isBlobAddress } from './address';
 import { envelopeOverhead, openBlob, sealBlob } from './envelope';
 import { fsyncDirectory } from './durable';
 import { PutCoalescer } from './coalesce';
 import { openBlobParts, type BlobPart } from './parts';
-import { blobNotFound, checkExpectedHash } from './errors';
+import { blobNotFound, blobStoreClosed, checkExpectedHash } from './errors';
+import { OpenBlobFiles } from './open-files';
 import type { BlobKey } from './key';
 import type { BlobPutOptions, BlobPutResult, BlobStat, BlobStore } from './types';
 
@@ -17,6 +19,8 @@ export interface LocalBlobStoreOptions {
   key: BlobKey;
   /** Defaults to 'local'. */
   region?: string;
+  /** Blob files kept open for ranged reads (tiles out of packs), least recently used closed first; defaults to 64. */
+  openFiles?: number;
 }
 
 const shardPattern = /^[0-9a-f]{2}$/;
@@ -39,10 +43,13 @@ export class LocalBlobStore implements BlobStore {
   readonly #dir: string;
   readonly #key: BlobKey;
   readonly #puts = new PutCoalescer();
+  readonly #open: OpenBlobFiles;
+  #closed = false;
 
   constructor(options: LocalBlobStoreOptions) {
     this.#dir = resolve(options.dir);
     this.#key = options.key;
+    this.#open = new OpenBlobFiles(options.openFiles ?? 64);
     this.region = options.region ?? 'local';
     this.location = `file://${this.#dir}`;
   }
@@ -52,7 +59,17 @@ export class LocalBlobStore implements BlobStore {
     return join(this.#dir, a, b, hash);
   }
 
+  /** Files held open for ranged reads now (for leak checks). */
+  get openFileCount(): number {
+    return this.#open.openCount;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw blobStoreClosed();
+  }
+
   async put(bytes: Uint8Array, options?: BlobPutOptions): Promise<BlobPutResult> {
+    this.#assertOpen();
     const hash = blobAddress(bytes);
     checkExpectedHash(hash, options);
     return this.#puts.run(hash, () => this.#write(hash, bytes));
@@ -79,8 +96,10 @@ export class LocalBlobStore implements BlobStore {
       if (existing === undefined) {
         created = await this.#publish(temporary, target);
       } else {
-        // The stored object has the wrong size, so it is damaged: replace it atomically.
+        // The stored object has the wrong size, so it is damaged: replace it atomically, and stop
+        // reading it through a handle opened before.
         await rename(temporary, target);
+        this.#open.forget(target);
       }
     } finally {
       await unlink(temporary).catch(() => undefined);
@@ -123,6 +142,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(hash: string): Promise<Uint8Array> {
+    this.#assertOpen();
     assertBlobAddress(hash);
     let stored: Buffer;
     try {
@@ -135,32 +155,41 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async getParts(hash: string, parts: readonly BlobPart[]): Promise<Uint8Array[]> {
+    this.#assertOpen();
     assertBlobAddress(hash);
     if (parts.length === 0) return [];
-    let handle;
+    const path = this.#path(hash);
+    const readParts = (file: FileHandle) =>
+      openBlobParts(this.#key, hash, parts, async (start, end) => {
+        const buffer = Buffer.allocUnsafe(end - start);
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+        return buffer.subarray(0, bytesRead);
+      }, { mergeGap: 16 * 1024 });
     try {
-      handle = await open(this.#path(hash), constants.O_RDONLY);
+      return await this.#open.use(path, async (file, fresh) => {
+        try {
+          return await readParts(file);
+        } catch (error) {
+          // A handle opened before may name an object another process has since replaced (a
+          // damaged one rewritten): read once more from the file now under the name.
+          if (fresh || !isDelineateError(error) || error.code !== 'DLN_BLOB_CORRUPT') throw error;
+          this.#open.forget(path);
+          return this.#open.use(path, (reopened) => readParts(reopened));
+        }
+      });
     } catch (error) {
       if (isMissing(error)) throw blobNotFound(hash);
       throw error;
     }
-    try {
-      const file = handle;
-      return await openBlobParts(this.#key, hash, parts, async (start, end) => {
-        const buffer = Buffer.alloc(end - start);
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
-        return buffer.subarray(0, bytesRead);
-      }, { mergeGap: 16 * 1024 });
-    } finally {
-      await handle.close();
-    }
   }
 
   async has(hash: string): Promise<boolean> {
+    this.#assertOpen();
     return (await this.#storedSize(hash)) !== undefined;
   }
 
   async stat(hash: string): Promise<BlobStat> {
+    this.#assertOpen();
     const storedSize = await this.#storedSize(hash);
     if (storedSize === undefined) throw blobNotFound(hash);
     return { hash, size: Math.max(0, storedSize - envelopeOverhead), storedSize };
@@ -199,11 +228,14 @@ export class LocalBlobStore implements BlobStore {
     return removed;
   }
 
+  /** Closes the files kept open (those in use once their reads finish); later calls fail with DLN_BLOB_STORE_CLOSED. */
   async close(): Promise<void> {
-    // Nothing is held open between calls.
+    this.#closed = true;
+    await this.#open.close();
   }
 
   async *list(): AsyncIterable<string> {
+    this.#assertOpen();
     for (const a of await listNames(this.#dir, (name) => shardPattern.test(name))) {
       for (const b of await listNames(join(this.#dir, a), (name) => shardPattern.test(name))) {
         const prefix = a + b;

@@ -5,7 +5,7 @@ import { assertBlobAddress, blobAddress, blobRelativePath, isBlobAddress } from 
 import { envelopeOverhead, openBlob, sealBlob } from './envelope';
 import { PutCoalescer } from './coalesce';
 import { openBlobParts, type BlobPart } from './parts';
-import { blobNotFound, checkExpectedHash } from './errors';
+import { blobNotFound, blobStoreClosed, checkExpectedHash } from './errors';
 import type { BlobKey } from './key';
 import type { BlobPutOptions, BlobPutResult, BlobStat, BlobStore } from './types';
 
@@ -47,6 +47,7 @@ export class S3BlobStore implements BlobStore {
   readonly #prefix: string;
   readonly #key: BlobKey;
   readonly #puts = new PutCoalescer();
+  #closed = false;
 
   constructor(options: S3BlobStoreOptions) {
     this.#bucket = options.bucket;
@@ -71,6 +72,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(bytes: Uint8Array, options?: BlobPutOptions): Promise<BlobPutResult> {
+    this.#assertOpen();
     const hash = blobAddress(bytes);
     checkExpectedHash(hash, options);
     return this.#puts.run(hash, () => this.#write(hash, bytes));
@@ -102,6 +104,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(hash: string): Promise<Uint8Array> {
+    this.#assertOpen();
     assertBlobAddress(hash);
     let stored: Uint8Array;
     try {
@@ -118,6 +121,7 @@ export class S3BlobStore implements BlobStore {
 
   /** Ranged GETs: a viewport's tiles cost their bytes, not the pack's. */
   async getParts(hash: string, parts: readonly BlobPart[]): Promise<Uint8Array[]> {
+    this.#assertOpen();
     assertBlobAddress(hash);
     return openBlobParts(this.#key, hash, parts, async (start, end) => {
       try {
@@ -137,10 +141,12 @@ export class S3BlobStore implements BlobStore {
   }
 
   async has(hash: string): Promise<boolean> {
+    this.#assertOpen();
     return (await this.#head(hash)) !== undefined;
   }
 
   async stat(hash: string): Promise<BlobStat> {
+    this.#assertOpen();
     const storedSize = await this.#head(hash);
     if (storedSize === undefined) throw blobNotFound(hash);
     return { hash, size: Math.max(0, storedSize - envelopeOverhead), storedSize };
@@ -159,6 +165,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async *list(): AsyncIterable<string> {
+    this.#assertOpen();
     const pages = s3Sdk().paginateListObjectsV2({ client: this.#client }, { Bucket: this.#bucket, Prefix: this.#prefix });
     try {
       for await (const page of pages) {
@@ -174,7 +181,13 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  #assertOpen(): void {
+    if (this.#closed) throw blobStoreClosed();
+  }
+
+  /** Releases the client's connections; later calls fail with DLN_BLOB_STORE_CLOSED. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#client.destroy();
   }
 }
