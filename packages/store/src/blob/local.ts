@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, readSync } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isDelineateError } from '@delineate/schema';
@@ -24,6 +24,14 @@ export interface LocalBlobStoreOptions {
 }
 
 const shardPattern = /^[0-9a-f]{2}$/;
+
+/**
+ * Spans of a ranged read up to this size are read synchronously. Blob files are written once and
+ * read soon after, so such a read is a copy out of the page cache (microseconds, as PGlite's own
+ * file reads on this thread are); larger spans (whole-mask verification, exports) go through the
+ * thread pool so they cannot hold the event loop.
+ */
+const SYNC_READ_BYTES = 256 * 1024;
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -162,7 +170,9 @@ export class LocalBlobStore implements BlobStore {
     const readParts = (file: FileHandle) =>
       openBlobParts(this.#key, hash, parts, async (start, end) => {
         const buffer = Buffer.allocUnsafe(end - start);
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+        // A small span is read on the spot: a trip through libuv's thread pool costs two thread
+        // wake-ups, which on a busy machine made the slow tail of viewport reads (see BENCHMARKS.md).
+        const bytesRead = buffer.length <= SYNC_READ_BYTES ? readSync(file.fd, buffer, 0, buffer.length, start) : (await file.read(buffer, 0, buffer.length, start)).bytesRead;
         return buffer.subarray(0, bytesRead);
       }, { mergeGap: 16 * 1024 });
     try {

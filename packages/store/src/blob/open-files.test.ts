@@ -128,6 +128,17 @@ describe.runIf(process.platform === 'linux')('LocalBlobStore open files for rang
     expect(await descriptorsUnder(folder)).toBe(0);
   });
 
+  it('reads small spans on the spot and large ones through the thread pool, alike', async () => {
+    const folder = join(dir, 'spans');
+    const store = new LocalBlobStore({ dir: folder, key: BlobKey.generate() });
+    const bytes = randomBytes(1_000_000);
+    const { hash } = await store.put(bytes);
+    const ranges = [[3, 40], [500_000, 400_000], [999_000, 1_000]] as const;
+    const read = await store.getParts(hash, ranges.map(([offset, length]) => ({ offset, length, sha256: sha256(bytes.subarray(offset, offset + length)) })));
+    ranges.forEach(([offset, length], i) => expect(Buffer.from(read[i]!).equals(bytes.subarray(offset, offset + length)), `part ${i}`).toBe(true));
+    await store.close();
+  });
+
   it('refuses a limit below one file', () => {
     expect(() => new LocalBlobStore({ dir: join(dir, 'none'), key: BlobKey.generate(), openFiles: 0 })).toThrow(/at least 1/);
   });
