@@ -285,7 +285,7 @@ export class TiledMasks {
       byPack.set(e.pack, list);
     }
     // The packs are read side by side: a viewport over tiles of several saves waits for the slowest
-    // pack's reads, not for their sum (each pack is an open, reads and a close on the file system).
+    // pack's reads, not for their sum (on S3 each pack is its own ranged GETs).
     const read = await Promise.all([...byPack].map(([pack, list]) => this.#readPayloads(pack, list)));
     for (const payloads of read) {
       for (const [e, payload] of payloads) {
