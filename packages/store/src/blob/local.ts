@@ -171,7 +171,7 @@ export class LocalBlobStore implements BlobStore {
       openBlobParts(this.#key, hash, parts, async (start, end) => {
         const buffer = Buffer.allocUnsafe(end - start);
         // A small span is read on the spot: a trip through libuv's thread pool costs two thread
-        // wake-ups, which on a busy machine made the slow tail of viewport reads (see BENCHMARKS.md).
+        // wake-ups, which on a busy machine made the slow tail of viewport reads (docs/ARCHITECTURE.md).
         const bytesRead = buffer.length <= SYNC_READ_BYTES ? readSync(file.fd, buffer, 0, buffer.length, start) : (await file.read(buffer, 0, buffer.length, start)).bytesRead;
         return buffer.subarray(0, bytesRead);
       }, { mergeGap: 16 * 1024 });
