@@ -216,6 +216,9 @@ export const errorCodes = {
   DLN_FOVEA_NOT_SUPPORTED: 409,
   DLN_FOVEA_OUTSIDE_IMAGE: 422,
   DLN_FOVEA_STALE: 412,
+  /** A job run in a job thread (issue 19): the thread failed (ended, out of memory) or ran past its time limit. */
+  DLN_JOB_THREAD_FAILED: 500,
+  DLN_JOB_THREAD_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
