@@ -361,7 +361,14 @@ run('project pages in chromium', () => {
       if (agreement.items?.length) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const quality = await adminGet(`/api/projects/${server.projectId}/workflow/quality`);
+    // …and the correction's HD95 (the correction metrics job, queued when the correction was
+    // signed): the jobs run in threads, so the API answers while one still computes.
+    let quality: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    for (let i = 0; i < 120; i++) {
+      quality = await adminGet(`/api/projects/${server.projectId}/workflow/quality`);
+      if (quality.corrections.sizes.length > 0 && quality.corrections.sizes.every((s: { hd95Computing?: boolean }) => !s.hd95Computing)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
 
     // ---- by hand -------------------------------------------------------------------------------
     const diceAB = (2 * 1536) / (1536 + 1920); // 8/9
@@ -380,7 +387,7 @@ run('project pages in chromium', () => {
       { errorType: 'under_segmentation', count: 1, share: 0.5 },
     ]);
     expect(quality.corrections.sizes).toHaveLength(1);
-    expect(quality.corrections.sizes[0]).toMatchObject({ labelKey: 'liver', voxelsAdded: 0, voxelsRemoved: 384, dice: expect.closeTo(diceAB, 12), stage: 'review' });
+    expect(quality.corrections.sizes[0]).toMatchObject({ labelKey: 'liver', voxelsAdded: 0, voxelsRemoved: 384, dice: expect.closeTo(diceAB, 12), hd95Mm: expect.any(Number), stage: 'review' });
     expect(quality.rework).toEqual({ total: 1, distribution: [{ reworks: 0, tasks: 2 }, { reworks: 1, tasks: 1 }] });
     expect(quality.agreementPerLabel).toHaveLength(1);
     expect(quality.agreementPerLabel[0].dice).toEqual([expect.closeTo(diceAB, 12)]);

@@ -218,6 +218,9 @@ export const errorCodes = {
   DLN_FOVEA_STALE: 412,
   /** A blob store used after close() (a server shutting down): retry against a running one. */
   DLN_BLOB_STORE_CLOSED: 503,
+  /** A job run in a job thread (issue 19): the thread failed (ended, out of memory) or ran past its time limit. */
+  DLN_JOB_THREAD_FAILED: 500,
+  DLN_JOB_THREAD_TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

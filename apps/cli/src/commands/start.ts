@@ -4,7 +4,7 @@ import { configFromEnv, createServer, createTestClock, newOperatorKey, openPlatf
 import { createWorker, preannotationOptionsFromEnv, promptPreviews } from '@delineate/worker';
 import { seedDemo, type DemoDeps } from '../demo';
 import { jobHandlers } from '../jobs';
-import { threadedJobHandlers } from '../workers/job-threads';
+import { createJobThreadPool, jobThreadsFromEnv } from '../workers/job-threads';
 import { THREAD_JOB_KINDS } from '../workers/thread-jobs';
 import { progressReporter } from '../progress';
 import { printCredentials, printPasswords } from './demo';
@@ -60,15 +60,15 @@ export function register(program: Command): void {
       // Live decoder outlines for promptable models, in this process: a drag cannot wait for a job.
       const previews = promptPreviews({ database, blobs, clock }, { threads: preannotationOptionsFromEnv(process.env).onnx?.threads });
       const server = await createServer({ config, database, blobs, clock, ingest: ingest.run, promptPreview: previews.preview, operatorKey, uploadKey: key, ...(testClock ? { testClock } : {}) });
+      // The CPU-heavy kinds in job threads, so the API answers while they compute (off with DELINEATE_JOB_THREADS=0).
+      const threading = jobThreadsFromEnv(process.env);
+      const jobThreads = threading.on ? createJobThreadPool({ database, blobs, clock, ...(threading.timeoutMs ? { timeoutMs: threading.timeoutMs } : {}) }) : undefined;
       const worker = createWorker({
         database,
         blobs,
         clock,
         region: config.region,
-        // The CPU-heavy kinds each in a thread of their own, so the API answers while they compute:
-        // opt-in (DELINEATE_JOB_THREADS=1) until a correction-metrics job that never ended through a
-        // thread in the QA end-to-end test is understood; by default they run on this thread as before.
-        handlers: { ...jobHandlers(key), ...(process.env.DELINEATE_JOB_THREADS === '1' ? threadedJobHandlers(THREAD_JOB_KINDS, { database, blobs, clock }) : {}) },
+        handlers: { ...jobHandlers(key), ...(jobThreads?.handlers(THREAD_JOB_KINDS) ?? {}) },
         audit: server.audit,
         onError: (job, summary) => server.app.log.warn({ jobId: job.id, kind: job.kind, summary }, 'job failed'),
       });
@@ -81,6 +81,7 @@ export function register(program: Command): void {
         if (seeding) await Promise.race([seeding, new Promise((r) => setTimeout(r, 5000).unref())]);
         await removeServerFile(config.dataDir);
         await worker.stop();
+        await jobThreads?.close();
         await server.app.close();
         await ingest.close();
         await previews.close();
@@ -92,6 +93,7 @@ export function register(program: Command): void {
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       const address = await server.app.listen({ port: config.port, host: config.host });
       worker.start();
+      jobThreads?.warm();
       await writeServerFile(config.dataDir, { url: address, pid: process.pid, startedAt: clock().toISOString(), operatorKey });
       console.log(`Delineate is running at ${address.replace('127.0.0.1', 'localhost')} (database: ${database.kind}, data: ${config.dataDir})`);
       // The demo is seeded while the server already serves: its users first (their passwords are

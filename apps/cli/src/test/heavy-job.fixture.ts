@@ -1,6 +1,7 @@
 // Job handlers for the job-thread test (loaded in the job thread by URL): one that computes for
 // a fixed, deterministic amount of work and uses the borrowed database and blob store, one refused.
 import { createHash } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { DelineateError, type Job } from '@delineate/schema';
 import type { JobHandler, WorkerContext } from '@delineate/worker';
 
@@ -22,6 +23,8 @@ export const heavyJob: JobHandler = async (job: Job, context: WorkerContext) => 
 export function threadJobHandlers(): Record<string, JobHandler> {
   return {
     'test.heavy': heavyJob,
+    // Names the thread it ran in: jobs one after another share one thread.
+    'test.where': async () => ({ objectType: 'thread', objectId: String(threadId), projectId: null }),
     'test.refused': async () => {
       throw new DelineateError('DLN_REQUEST_INVALID', 'The test job names nothing');
     },

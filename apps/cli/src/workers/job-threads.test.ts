@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, BlobKey, JobQueue, LocalBlobStore, testing, type Database } from '@delineate/store';
 import { createWorker, type JobHandler } from '@delineate/worker';
 import { chainDigest, heavyJob } from '../test/heavy-job.fixture';
-import { threadedJobHandlers } from './job-threads';
+import { createJobThreadPool, jobThreadsFromEnv, threadedJobHandlers } from './job-threads';
 
 const handlersModule = new URL('../test/heavy-job.fixture.ts', import.meta.url).href;
 /** Rounds of hashing 1 MiB: on the order of a second of one core. */
@@ -28,6 +28,8 @@ describe.each(testing.testDatabaseKinds().run)('job threads on %s', (kind) => {
     database = await testing.createTestDatabase(kind);
     blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
     server = createServer((_, res) => res.end('ok'));
+    // A job run inline holds this loop for seconds: the answers' connection must outlast that, not be reset.
+    server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
@@ -98,5 +100,35 @@ describe.each(testing.testDatabaseKinds().run)('job threads on %s', (kind) => {
     const failed = await queue.get(job.id);
     expect(failed.status).toBe('failed');
     expect(failed.lastError).toBe('DLN_REQUEST_INVALID: The test job names nothing');
+  });
+
+  it('keeps its thread from job to job, and ends it when closed', { timeout: 120_000 }, async () => {
+    const queue = new JobQueue(database.db);
+    const pool = createJobThreadPool({ database, blobs, clock: () => new Date(), handlersModule });
+    const jobs = [];
+    for (let i = 0; i < 3; i++) jobs.push(await queue.enqueue({ kind: 'test.where', region: 'eu', payload: {} }));
+    const { audit } = await runWatched(pool.handlers(['test.where']));
+    const threads: string[] = [];
+    for await (const row of audit.rows()) if (row.action === 'job.test.where.succeeded') threads.push(row.objectId!);
+    expect(threads).toHaveLength(3);
+    expect(new Set(threads).size).toBe(1);
+    expect(threads[0]).not.toBe('0');
+    for (const job of jobs) expect((await queue.get(job.id)).status).toBe('succeeded');
+    await pool.close();
+    const late = await queue.enqueue({ kind: 'test.where', region: 'eu', payload: {}, maxAttempts: 1 });
+    await runWatched(pool.handlers(['test.where']));
+    expect((await queue.get(late.id)).lastError).toBe('DLN_JOB_THREAD_FAILED: The test.where job was not started: its threads are closing');
+  });
+});
+
+describe('the job threads setting', () => {
+  it('is on unless DELINEATE_JOB_THREADS=0, with a time limit in whole seconds', () => {
+    expect(jobThreadsFromEnv({})).toEqual({ on: true });
+    expect(jobThreadsFromEnv({ DELINEATE_JOB_THREADS: '1' })).toEqual({ on: true });
+    expect(jobThreadsFromEnv({ DELINEATE_JOB_THREADS: '0' })).toEqual({ on: false });
+    expect(jobThreadsFromEnv({ DELINEATE_JOB_THREAD_TIMEOUT_S: '60' })).toEqual({ on: true, timeoutMs: 60_000 });
+    for (const env of [{ DELINEATE_JOB_THREADS: 'yes' }, { DELINEATE_JOB_THREAD_TIMEOUT_S: '1.5' }, { DELINEATE_JOB_THREAD_TIMEOUT_S: '0' }]) {
+      expect(() => jobThreadsFromEnv(env)).toThrow(expect.objectContaining({ code: 'DLN_CONFIG_INVALID' }));
+    }
   });
 });

@@ -57,11 +57,30 @@ function fromThreadError(error: ThreadError): Error {
   return rebuilt;
 }
 
-/** Serves `port` from this thread until it closes; returns what the job thread is given. */
-export function lendPlatform(port: MessagePort, database: Database, blobs: BlobStore): LentPlatform {
+/** A platform lent over a port: what the job thread is given, and how to take it back. */
+export interface Lending {
+  readonly platform: LentPlatform;
+  /**
+   * Closes the port, rolls back and gives back every connection the job thread holds, and any it
+   * asked for that is given later; resolves once the held ones are back (a job's end is recorded
+   * after its thread's connections are free: on PGlite they are the only one).
+   */
+  revoke(): Promise<void>;
+}
+
+/** Serves `port` from this thread until it closes or is revoked. */
+export function lendPlatform(port: MessagePort, database: Database, blobs: BlobStore): Lending {
   const sessions = new Map<number, { connection: DatabaseConnection; release: () => void }>();
   let nextSession = 1;
-  const reply = (message: Reply) => port.postMessage(message);
+  let revoked: Promise<void> | undefined;
+  const reply = (message: Reply) => {
+    try {
+      port.postMessage(message);
+    } catch (error) {
+      // A value that cannot cross (structured clone) must still answer, or the job thread waits forever.
+      if (message.ok) port.postMessage({ id: message.id, ok: false, error: toThreadError(error) } satisfies Reply);
+    }
+  };
   const handle = async (request: Request): Promise<unknown> => {
     switch (request.op) {
       case 'acquire': {
@@ -72,6 +91,13 @@ export function lendPlatform(port: MessagePort, database: Database, blobs: BlobS
             .provideConnection(
               (connection) =>
                 new Promise<void>((release) => {
+                  // Given after the thread ended (it waited behind another holder, or for the pool):
+                  // nobody will release it, so it goes straight back.
+                  if (revoked) {
+                    release();
+                    failed(new Error('the job thread ended before its connection was given'));
+                    return;
+                  }
                   sessions.set(session, { connection, release });
                   acquired();
                 }),
@@ -101,17 +127,24 @@ export function lendPlatform(port: MessagePort, database: Database, blobs: BlobS
     }
   };
   port.on('message', (request: Request) => {
+    if (revoked) return;
     handle(request).then(
       (value) => reply({ id: request.id, ok: true, value }),
       (error: unknown) => reply({ id: request.id, ok: false, error: toThreadError(error) }),
     );
   });
-  // A thread that ends mid-transaction must not keep the embedded database's only connection.
-  port.on('close', () => {
-    for (const { connection, release } of sessions.values()) void connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined).finally(release);
-    sessions.clear();
-  });
-  return { kind: database.kind, region: blobs.region, location: blobs.location };
+  const revoke = (): Promise<void> => {
+    revoked ??= (async () => {
+      port.close();
+      const held = [...sessions.values()];
+      sessions.clear();
+      // A thread that ended mid-transaction must not keep a connection (PGlite's only one).
+      await Promise.all(held.map(({ connection, release }) => connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined).finally(release)));
+    })();
+    return revoked;
+  };
+  port.on('close', () => void revoke());
+  return { platform: { kind: database.kind, region: blobs.region, location: blobs.location }, revoke };
 }
 
 /** The job thread's side: a Database and a BlobStore whose work is done by the lending thread. */
@@ -123,6 +156,11 @@ export function borrowPlatform(port: MessagePort, lent: LentPlatform): { databas
     pending.delete(message.id);
     if (message.ok) waiter?.resolve(message.value);
     else waiter?.reject(fromThreadError(message.error));
+  });
+  // Withdrawn (the job ended or timed out): nothing waiting will be answered.
+  port.on('close', () => {
+    for (const waiter of pending.values()) waiter.reject(new Error('the lent platform was withdrawn'));
+    pending.clear();
   });
   const call = <T>(request: Unsent<Request>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
