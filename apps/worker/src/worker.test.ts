@@ -87,4 +87,30 @@ describe.each(testing.testDatabaseKinds().run)('worker on %s', (kind) => {
     await worker.stop();
     expect(seen).toEqual([job.id]);
   });
+
+  it('renews the lease of a job that runs longer than it, so a second worker does not take the job again', async () => {
+    const leaseMs = 3000;
+    const queue = new JobQueue(database.db, { leaseMs });
+    const job = await queue.enqueue({ kind: 'test.long', region: 'ca', payload: {} });
+    const runs: string[] = [];
+    let finish!: () => void;
+    const long = new Promise<void>((resolve) => (finish = resolve));
+    const audit = new AuditLog(database.db, { now: () => new Date() });
+    const first = createWorker({ database, blobs, clock: () => new Date(), region: 'ca', audit, leaseMs, workerId: 'first', handlers: { 'test.long': async () => { runs.push('first'); await long; } } });
+    const second = createWorker({ database, blobs, clock: () => new Date(), region: 'ca', audit, leaseMs, workerId: 'second', handlers: { 'test.long': async () => void runs.push('second') } });
+    const running = first.runOnce();
+    // Two and a half leases: without the heartbeat the job would be stale and claimed again.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await second.runOnce()).toBe(false);
+    }
+    const held = await queue.get(job.id);
+    expect(held.status).toBe('running');
+    finish();
+    expect(await running).toBe(true);
+    expect(runs).toEqual(['first']);
+    expect((await queue.get(job.id)).status).toBe('succeeded');
+    // Once the job has ended nothing renews it: the heartbeat is gone with the handler.
+    expect(await queue.renewLease(job.id, 'first')).toBe(false);
+  }, 20_000);
 });

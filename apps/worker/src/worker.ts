@@ -31,6 +31,8 @@ export interface WorkerOptions extends WorkerContext {
   /** Wait between polls when the queue is empty (default 500 ms). */
   readonly idleMs?: number;
   readonly onError?: (job: Job, summary: string) => void;
+  /** The job queue's lease (default 10 minutes); the worker renews it every third of it while a job runs. */
+  readonly leaseMs?: number;
 }
 
 export interface Worker {
@@ -51,7 +53,7 @@ function failureSummary(error: unknown): string {
 
 export function createWorker(options: WorkerOptions): Worker {
   const id = options.workerId ?? `worker-${randomUUID()}`;
-  const queue = new JobQueue(options.database.db, { clock: options.clock });
+  const queue = new JobQueue(options.database.db, { clock: options.clock, ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}) });
   const kinds = Object.keys(options.handlers);
   const context: WorkerContext = { database: options.database, blobs: options.blobs, clock: options.clock };
   let running = false;
@@ -66,6 +68,10 @@ export function createWorker(options: WorkerOptions): Worker {
     const payloadProject = typeof job.payload.projectId === 'string' ? job.payload.projectId : null;
     let subject: JobAuditSubject = { objectType: 'job', objectId: job.id, projectId: payloadProject };
     let outcome: 'success' | 'error' = 'success';
+    // A heartbeat while the handler runs: a job longer than the lease (a large release export) is
+    // not claimed again by another worker; a worker that dies stops renewing and its job is retaken.
+    const heartbeat = setInterval(() => void queue.renewLease(job.id, id).catch(() => undefined), Math.max(1000, Math.floor(queue.leaseMs / 3)));
+    heartbeat.unref();
     try {
       if (!handler) throw new Error('no handler');
       const named = await handler(job, context);
@@ -76,6 +82,8 @@ export function createWorker(options: WorkerOptions): Worker {
       outcome = 'error';
       options.onError?.(job, summary);
       await queue.fail(job.id, id, summary);
+    } finally {
+      clearInterval(heartbeat);
     }
     // After the queue has the result: a failed audit write is reported, and the job's result stands.
     const event = {

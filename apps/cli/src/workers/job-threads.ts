@@ -13,15 +13,15 @@ export interface JobThreadOptions {
   readonly maxHeapMb?: number;
   /**
    * A job still running after this long fails and its thread is ended, giving back its
-   * connections. Default 9 minutes: under the job queue's 10-minute lease, so a job is never
-   * claimed again while its thread still runs.
+   * connections: the bound on a stuck thread. Default 2 hours; the worker renews the job's lease
+   * while its thread runs, so a long job is not claimed again meanwhile.
    */
   readonly timeoutMs?: number;
   /** A module exporting `threadJobHandlers()` to run instead of thread-jobs.ts (tests). */
   readonly handlersModule?: string;
 }
 
-export const DEFAULT_JOB_THREAD_TIMEOUT_MS = 9 * 60_000;
+export const DEFAULT_JOB_THREAD_TIMEOUT_MS = 2 * 60 * 60_000;
 
 /** Job threads: each runs one job at a time and stays for the next; one that fails is replaced. */
 export interface JobThreadPool {
@@ -145,7 +145,7 @@ export function threadedJobHandlers(kinds: readonly string[], options: JobThread
 
 /**
  * DELINEATE_JOB_THREADS (on unless `0`) and DELINEATE_JOB_THREAD_TIMEOUT_S (seconds a threaded job
- * may run, default 540); anything else is refused, not guessed at.
+ * may run, default 7,200); anything else is refused, not guessed at.
  */
 export function jobThreadsFromEnv(env: Readonly<Record<string, string | undefined>>): { on: boolean; timeoutMs?: number } {
   const switched = env.DELINEATE_JOB_THREADS?.trim();

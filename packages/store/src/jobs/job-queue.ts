@@ -153,6 +153,29 @@ export class JobQueue {
     return Number(updated.numUpdatedRows) > 0;
   }
 
+  /** How long a running job's lock holds without renewal before another worker may take the job. */
+  get leaseMs(): number {
+    return this.#leaseMs;
+  }
+
+  /**
+   * Renews the lock of a job this worker still runs, leaving its progress as it is: the worker's
+   * heartbeat while a handler computes, so a job longer than the lease is not taken for a stalled
+   * one. False when the job is no longer running under this worker.
+   */
+  async renewLease(jobId: string, workerId: string): Promise<boolean> {
+    const updated = await translated(() =>
+      this.#db
+        .updateTable('jobs')
+        .set({ locked_at: this.#clock() })
+        .where('id', '=', jobId)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId)
+        .executeTakeFirst(),
+    );
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
   /** The last progress a job reported, or null. */
   async progressOf(jobId: string): Promise<JobProgress | null> {
     const row = await translated(() => this.#db.selectFrom('jobs').select('progress').where('id', '=', jobId).executeTakeFirst());
