@@ -44,7 +44,7 @@ interface PageResult {
   count: number;
   parseMs: number;
   uploadMs: number;
-  perZoom: Array<{ zoom: number; medianMs: number; p95Ms: number; drawCalls: number; chunks: number }>;
+  perZoom: Array<{ zoom: number; medianMs: number; p95Ms: number; drawCalls: number; chunks: number; detail: string }>;
   pickMs: number;
   found: number;
   lost: boolean;

@@ -1,7 +1,8 @@
 // The page side of bench/cell-draw.ts, bundled for the browser: 100,000 cells decoded from the
 // stored columnar form, packed and drawn by the viewer's own WebGL2 renderer while panning at
 // three zooms (level of detail), and picked through the grid index.
-import { CellRenderer, packCells } from '../../apps/web/src/viewers/slide/cell-renderer';
+import { packCells } from '../../apps/web/src/viewers/slide/cell-pack';
+import { CellRenderer } from '../../apps/web/src/viewers/slide/cell-renderer';
 import { decodeCells } from '../../packages/store/src/pathology/cell-codec';
 import { CellGridIndex } from '../../packages/store/src/pathology/cell-index';
 import { cellsOf } from '../../packages/store/src/pathology/cell-set';
@@ -19,7 +20,7 @@ async function run(base64: string, zooms: number[], framesPerZoom: number, picks
   if (!renderer) throw new Error('no WebGL2');
   renderer.setPalette(['#1f77b4', '#d62728']);
   const origin: [number, number] = [1000, 1000];
-  renderer.setCells(packCells(cells, new Map(columns.classes.map((c, i) => [c, i])), origin, null));
+  renderer.setCells(packCells(cells, new Map(columns.classes.map((c, i) => [c, i])), origin));
   renderer.finish();
   const t2 = performance.now();
   // A one-pixel read waits until the frame is rasterised (finish() alone may return before SwiftShader draws).
@@ -28,7 +29,7 @@ async function run(base64: string, zooms: number[], framesPerZoom: number, picks
   const perZoom = [];
   for (const zoom of zooms) {
     const times: number[] = [];
-    let drawCalls = 0, chunks = 0;
+    let drawCalls = 0, chunks = 0, detail = '';
     for (let f = 0; f < framesPerZoom; f++) {
       // Panning across the cells: 12 screen pixels a frame.
       const t = { a: zoom, b: 0, c: 0, d: zoom, e: -f * 12 + 50, f: -f * 6 + 50 };
@@ -39,9 +40,10 @@ async function run(base64: string, zooms: number[], framesPerZoom: number, picks
       // Optional reads: the bench also runs against the renderer before chunking, which had neither.
       drawCalls = Math.max(drawCalls, renderer.lastFrame?.drawCalls ?? 0);
       chunks = Math.max(chunks, renderer.lastFrame?.chunks ?? 0);
+      detail = renderer.lastFrame?.detail ?? '';
       await new Promise((r) => requestAnimationFrame(r));
     }
-    perZoom.push({ zoom, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), drawCalls, chunks });
+    perZoom.push({ zoom, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), drawCalls, chunks, detail });
   }
   const index = new CellGridIndex(columns);
   let found = 0;
