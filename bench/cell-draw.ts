@@ -73,7 +73,7 @@ export async function run(): Promise<BenchResult> {
     const loadAtEnd = loadavg()[0]!;
     const worst = Math.max(...r.perZoom.slice(0, ZOOMS.length).map((z) => z.medianMs));
     const words = ['whole field', '40×', 'zoomed in', 'outlines from 12 px, beside the target'];
-    const drawnAs: Record<string, string> = { map: 'cell map tiles', markers: 'markers', outlines: 'markers and outlines' };
+    const drawnAs: Record<string, string> = { map: 'cell map tiles', markers: 'markers', 'simplified outlines': 'markers and outlines of at most 8 corners', outlines: 'markers and outlines' };
     const none = { 'median frame (ms)': null, 'p95 frame (ms)': null, 'first frame (ms)': null, fps: null, 'drawn as': null, 'draw calls': null, 'chunks or tiles': null };
     const { before, whileLost, after } = r.recovery;
     return {
@@ -107,7 +107,7 @@ export async function run(): Promise<BenchResult> {
       notes: [
         `Load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end (2 cores shared with other work).`,
         'Frame time is the draw up to a one-pixel readPixels (which waits until the frame is rasterised), measured in the page.',
-        `Level of detail: a nucleus under 5 screen px is painted into map tiles (256² texels, a texel of 1 to 2 screen px, every cell at least one texel, point cells on top), drawn as one quad per tile; from 5 px every cell is a point sprite; from 12 px nuclei outlines are added. Under SwiftShader a frame costs about half a microsecond per primitive whatever its size (100,000 one-pixel points took 45 ms), so the whole field cannot be points. The first frame at a zoom also paints its tiles. The ${BESIDE.join(', ')} zoom is measured beside the target, which keeps the three zooms it had.`,
+        `Level of detail: a nucleus under 5 screen px is painted into map tiles (256² texels, a texel of 1 to 2 screen px, every cell at least one texel, point cells on top), drawn as one quad per tile; from 5 px every cell is a point sprite; from 12 px nuclei outlines are added (through at most 8 corners each until 24 px). Under SwiftShader a frame costs about half a microsecond per primitive whatever its size (100,000 one-pixel points took 45 ms), so the whole field cannot be points. The first frame at a zoom also paints its tiles. The ${BESIDE.join(', ')} zoom is measured beside the target, which keeps the three zooms it had.`,
         'The renderer of 13:55 (all cells as 3-14 px sprites in 512 px chunks, outlines from 8 px) measured 37.6, 70.9 and 16 ms median frames on the quiet machine at the start of this work, and 56, 91 and 20 ms at load 30.',
         'The renderer before that (one draw of all 100,000 markers and one of all 2.4 million outline vertices) measured here at load 30: 55, 381 and 545 ms median frames (p95 up to 2.6 s), so panning stalled; the context was kept in that run, so the earlier crash was not reproduced. Cells are now drawn in 512 px chunks culled to the view, at most 65,536 vertices a draw.',
       ],

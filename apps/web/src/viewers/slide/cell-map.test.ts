@@ -24,13 +24,14 @@ const palette = Uint8Array.from([10, 20, 30, 200, 0, 0]);
 const texelAt = (texels: Uint8Array, i: number, j: number) => [...texels.subarray((j * TILE_TEXELS + i) * 4, (j * TILE_TEXELS + i) * 4 + 4)];
 
 describe('level of detail for cells', () => {
-  it('paints a nucleus under 5 screen pixels into the map, draws markers up to 12 px, then outlines where there are any', () => {
+  it('paints a nucleus under 5 screen pixels into the map, draws markers up to 12 px, then outlines where there are any (simplified up to 24 px)', () => {
     expect([0.5, 3, 4.99].map((px) => cellDetail(px, true))).toEqual(['map', 'map', 'map']);
     expect([5, 10, 11.99].map((px) => cellDetail(px, true))).toEqual(['markers', 'markers', 'markers']);
-    expect([12, 30, 400].map((px) => cellDetail(px, true))).toEqual(['outlines', 'outlines', 'outlines']);
+    expect([12, 23.9].map((px) => cellDetail(px, true))).toEqual(['simplified outlines', 'simplified outlines']);
+    expect([24, 30, 400].map((px) => cellDetail(px, true))).toEqual(['outlines', 'outlines', 'outlines']);
     // Point cells only: markers however far in.
     expect(cellDetail(30, false)).toBe('markers');
-    expect([markerPixels('markers', 5), markerPixels('markers', 10), markerPixels('markers', 11.9), markerPixels('outlines', 40)]).toEqual([5, 10, 11.9, 6]);
+    expect([markerPixels('markers', 5), markerPixels('markers', 10), markerPixels('markers', 11.9), markerPixels('outlines', 40), markerPixels('simplified outlines', 12), markerPixels('map', 1)]).toEqual([5, 10, 11.9, 6, 6, 4]);
   });
 
   it('chooses map texels of one to two screen pixels, so every texel reaches the screen', () => {

@@ -9,24 +9,27 @@
  */
 import { FLOATS_PER_CELL, type Box, type CellBuffers } from './cell-pack';
 
-export type CellDetail = 'map' | 'markers' | 'outlines';
+export type CellDetail = 'map' | 'markers' | 'simplified outlines' | 'outlines';
 
 /** Screen pixels a nucleus must span before cells are drawn as markers rather than painted in the map. */
 export const MARKERS_FROM_PIXELS = 5;
-/** Screen pixels a nucleus must span before its outline is drawn. */
+/** Screen pixels a nucleus must span before its outline is drawn (through at most 8 of its corners at first). */
 export const OUTLINES_FROM_PIXELS = 12;
+/** Screen pixels a nucleus must span before its outline is drawn through every corner. */
+export const FULL_OUTLINES_FROM_PIXELS = 24;
 /** Side of a map tile in texels. */
 export const TILE_TEXELS = 256;
 
 /** Which representation a typical nucleus of `nucleusPixels` screen pixels is drawn as. */
 export function cellDetail(nucleusPixels: number, hasOutlines: boolean): CellDetail {
   if (nucleusPixels < MARKERS_FROM_PIXELS) return 'map';
-  return nucleusPixels >= OUTLINES_FROM_PIXELS && hasOutlines ? 'outlines' : 'markers';
+  if (nucleusPixels < OUTLINES_FROM_PIXELS || !hasOutlines) return 'markers';
+  return nucleusPixels < FULL_OUTLINES_FROM_PIXELS ? 'simplified outlines' : 'outlines';
 }
 
-/** Marker diameter in screen pixels: the nucleus's size within 4–12 px (6 beside outlines). */
+/** Marker diameter in screen pixels: the nucleus's size within 4–12 px (6 beside outlines; the map's size for the selected cell). */
 export function markerPixels(detail: CellDetail, nucleusPixels: number): number {
-  return detail === 'outlines' ? 6 : Math.max(4, Math.min(12, nucleusPixels));
+  return detail === 'map' || detail === 'markers' ? Math.max(4, Math.min(12, nucleusPixels)) : 6;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '@delineate/schema';
-import { CHUNK_PIXELS, chunkDraws, chunksInView, drawRanges, MAX_CLASSES, MAX_DRAW_VERTICES, packCells, rgb, viewOf } from './cell-pack';
+import { CHUNK_PIXELS, chunkDraws, COARSE_OUTLINE_CORNERS, chunksInView, drawRanges, MAX_CLASSES, MAX_DRAW_VERTICES, packCells, rgb, viewOf } from './cell-pack';
 
 const cell = (id: number, classKey: string, x: number, y: number, polygon?: [number, number][]): Cell => ({
   id,
@@ -26,6 +26,20 @@ describe('cells packed for the GPU', () => {
     // One segment per polygon edge, the last closing it.
     expect([...b.lines]).toEqual([0, 0, 10, 0, 10, 0, 10, 10, 10, 10, 0, 0]);
     expect([...b.lineClasses]).toEqual([0, 0, 0, 0, 0, 0]);
+    // A triangle has fewer corners than a simplified outline keeps: the same segments.
+    expect([...b.coarseLines]).toEqual([...b.lines]);
+  });
+
+  it('simplifies an outline of many corners to COARSE_OUTLINE_CORNERS evenly spaced ones, still closed', () => {
+    const sixteen = Array.from({ length: 16 }, (_, v): [number, number] => [100 + Math.round(10 * Math.cos((Math.PI * v) / 8)), 100 + Math.round(10 * Math.sin((Math.PI * v) / 8))]);
+    const b = packCells([cell(1, 'nucleus', 100, 100, sixteen)], new Map([['nucleus', 2]]), [0, 0]);
+    expect(b.lines.length / 4).toBe(16);
+    expect(b.coarseLines.length / 4).toBe(COARSE_OUTLINE_CORNERS);
+    const kept = Array.from({ length: COARSE_OUTLINE_CORNERS }, (_, i) => sixteen[2 * i]!);
+    const segments = kept.flatMap((a, i) => [...a, ...kept[(i + 1) % kept.length]!]);
+    expect([...b.coarseLines]).toEqual(segments);
+    expect([...b.coarseLineClasses]).toEqual(new Array(2 * COARSE_OUTLINE_CORNERS).fill(2));
+    expect(b.chunks[0]).toMatchObject({ lineStart: 0, lineCount: 32, coarseStart: 0, coarseCount: 2 * COARSE_OUTLINE_CORNERS });
   });
 
   it('keeps sub-pixel precision far out on a large slide', () => {
@@ -68,6 +82,7 @@ describe('cells packed for the GPU', () => {
     expect(pointDraws).toHaveLength(rows);
     expect(pointDraws.reduce((n, [, count]) => n + count, 0)).toBe(visible.reduce((n, c) => n + c.pointCount, 0));
     expect(chunkDraws(visible, 'lines').reduce((n, [, count]) => n + count, 0)).toBe(visible.reduce((n, c) => n + c.lineCount, 0));
+    expect(chunkDraws(visible, 'coarse lines').reduce((n, [, count]) => n + count, 0)).toBe(visible.reduce((n, c) => n + c.coarseCount, 0));
     const all = chunkDraws(b.chunks, 'lines');
     // Every chunk is adjacent to the next, so all outlines merge into draws as large as allowed, in whole segments.
     expect(all.slice(0, -1).every(([, n]) => n === MAX_DRAW_VERTICES)).toBe(true);

@@ -18,6 +18,8 @@ export const MAX_CLASSES = 32;
 export const CHUNK_PIXELS = 128;
 /** Vertices per draw call at most (a software rasteriser's command stays bounded). */
 export const MAX_DRAW_VERTICES = 65_536;
+/** Corners of an outline drawn while a nucleus is small on screen (a 12–24 px 8-gon reads as its 16-gon). */
+export const COARSE_OUTLINE_CORNERS = 8;
 
 /** Origin-relative slide pixels. */
 export interface Box {
@@ -33,6 +35,8 @@ export interface CellChunk extends Box {
   pointCount: number;
   lineStart: number;
   lineCount: number;
+  coarseStart: number;
+  coarseCount: number;
 }
 
 export interface CellBuffers {
@@ -45,6 +49,9 @@ export interface CellBuffers {
   /** Outline segments of nuclei: x0, y0, x1, y1 … (2 floats per vertex), class index per vertex in `lineClasses`. */
   lines: Float32Array;
   lineClasses: Float32Array;
+  /** The same outlines with at most COARSE_OUTLINE_CORNERS corners each. */
+  coarseLines: Float32Array;
+  coarseLineClasses: Float32Array;
   count: number;
   /** Spatial chunks in buffer order (row of chunks, then column). */
   chunks: CellChunk[];
@@ -60,14 +67,16 @@ export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string,
   const points = new Float32Array(keyed.length * FLOATS_PER_CELL);
   const radii = new Float32Array(keyed.length);
   const ids = new Int32Array(keyed.length);
-  let segments = 0;
-  for (const { c } of keyed) segments += c.polygon?.length ?? 0;
-  const lines = new Float32Array(segments * 4);
-  const lineClasses = new Float32Array(segments * 2);
+  let segments = 0, coarseSegments = 0;
+  for (const { c } of keyed) {
+    segments += c.polygon?.length ?? 0;
+    coarseSegments += Math.min(c.polygon?.length ?? 0, COARSE_OUTLINE_CORNERS);
+  }
+  const full = { lines: new Float32Array(segments * 4), classes: new Float32Array(segments * 2), at: 0 };
+  const coarse = { lines: new Float32Array(coarseSegments * 4), classes: new Float32Array(coarseSegments * 2), at: 0 };
   const chunks: CellChunk[] = [];
   let chunk: CellChunk | null = null;
   let row = NaN, column = NaN;
-  let l = 0, k = 0;
   const grow = (box: Box, x: number, y: number) => {
     box.x0 = Math.min(box.x0, x);
     box.y0 = Math.min(box.y0, y);
@@ -76,7 +85,7 @@ export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string,
   };
   for (const [n, { c, k: key }] of keyed.entries()) {
     if (key[0] !== row || key[1] !== column || !chunk) {
-      chunk = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, pointStart: n, pointCount: 0, lineStart: l / 2, lineCount: 0 };
+      chunk = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, pointStart: n, pointCount: 0, lineStart: full.at, lineCount: 0, coarseStart: coarse.at, coarseCount: 0 };
       chunks.push(chunk);
       [row, column] = key;
     }
@@ -89,19 +98,28 @@ export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string,
     const poly = c.polygon;
     if (!poly) continue;
     let radius = 0;
-    for (let i = 0; i < poly.length; i++) {
-      const a = poly[i]!, b = poly[(i + 1) % poly.length]!;
-      lines.set([a[0] - origin[0], a[1] - origin[1], b[0] - origin[0], b[1] - origin[1]], l);
-      l += 4;
-      lineClasses[k++] = cls;
-      lineClasses[k++] = cls;
+    for (const a of poly) {
       grow(chunk, a[0] - origin[0], a[1] - origin[1]);
       radius = Math.max(radius, Math.abs(a[0] - c.x), Math.abs(a[1] - c.y));
-      chunk.lineCount += 2;
     }
     radii[n] = radius;
+    chunk.lineCount += addOutline(full, poly, poly.length, cls, origin);
+    chunk.coarseCount += addOutline(coarse, poly, COARSE_OUTLINE_CORNERS, cls, origin);
   }
-  return { points, radii, ids, lines, lineClasses, count: keyed.length, chunks };
+  return { points, radii, ids, lines: full.lines, lineClasses: full.classes, coarseLines: coarse.lines, coarseLineClasses: coarse.classes, count: keyed.length, chunks };
+}
+
+/** Appends the outline through at most `corners` of the polygon's corners (evenly spaced) as segments; returns the vertices added. */
+function addOutline(out: { lines: Float32Array; classes: Float32Array; at: number }, poly: ReadonlyArray<readonly [number, number]>, corners: number, cls: number, origin: readonly [number, number]): number {
+  const k = Math.min(corners, poly.length);
+  const corner = (i: number) => poly[Math.floor(((i % k) * poly.length) / k)]!;
+  for (let i = 0; i < k; i++) {
+    const a = corner(i), b = corner(i + 1);
+    out.lines.set([a[0] - origin[0], a[1] - origin[1], b[0] - origin[0], b[1] - origin[1]], out.at * 2);
+    out.classes[out.at++] = cls;
+    out.classes[out.at++] = cls;
+  }
+  return 2 * k;
 }
 
 /** The chunks meeting `view` (origin-relative slide pixels), widened by `pad` for the markers' size. */
@@ -113,16 +131,16 @@ export function chunksInView(chunks: readonly CellChunk[], view: Box, pad = 0): 
  * [first, count] draws covering the given chunks' points or outline vertices: chunks adjacent in
  * the buffers (neighbours along a row) join one draw, and no draw exceeds MAX_DRAW_VERTICES.
  */
-export function chunkDraws(chunks: readonly CellChunk[], part: 'points' | 'lines'): Array<[number, number]> {
+export function chunkDraws(chunks: readonly CellChunk[], part: 'points' | 'lines' | 'coarse lines'): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   for (const c of chunks) {
-    const [first, count] = part === 'points' ? [c.pointStart, c.pointCount] : [c.lineStart, c.lineCount];
+    const [first, count] = part === 'points' ? [c.pointStart, c.pointCount] : part === 'lines' ? [c.lineStart, c.lineCount] : [c.coarseStart, c.coarseCount];
     if (count === 0) continue;
     const last = spans[spans.length - 1];
     if (last && last[0] + last[1] === first) last[1] += count;
     else spans.push([first, count]);
   }
-  return spans.flatMap(([first, count]) => drawRanges(first, count, part === 'lines' ? 2 : 1));
+  return spans.flatMap(([first, count]) => drawRanges(first, count, part === 'points' ? 1 : 2));
 }
 
 /** [first, count] draws covering `count` vertices from `first`, none over MAX_DRAW_VERTICES (multiples of `step`). */

@@ -2,7 +2,7 @@
  * Cells over the slide in WebGL2 (issue 17 §2), at the level of detail `cellDetail` picks: zoomed
  * out, map tiles (one textured quad per tile, see cell-map.ts); then every cell as a point sprite
  * (a ring for nuclei, a filled dot for point classes, in its class colour); zoomed in, nuclei
- * outlines as thin line segments as well. Buffers are uploaded once per change of the cell set;
+ * outlines as thin line segments as well (through at most 8 corners each until a nucleus is 24 px). Buffers are uploaded once per change of the cell set;
  * panning and zooming change only uniforms, and only the chunks meeting the view are drawn. The
  * selected cell is drawn on top by index, so selecting never repacks. A lost context draws
  * nothing; once the browser restores it, programs and buffers are rebuilt from the last cells.
@@ -102,8 +102,11 @@ interface Gpu {
   pointBuffer: WebGLBuffer;
   lineBuffer: WebGLBuffer;
   lineClassBuffer: WebGLBuffer;
+  coarseBuffer: WebGLBuffer;
+  coarseClassBuffer: WebGLBuffer;
   pointVao: WebGLVertexArrayObject;
   lineVao: WebGLVertexArrayObject;
+  coarseVao: WebGLVertexArrayObject;
   mapVao: WebGLVertexArrayObject;
   /** Map tiles by texel size and position; null for a tile without cells. In least recently drawn order. */
   tiles: Map<string, WebGLTexture | null>;
@@ -124,8 +127,11 @@ function gpuOf(gl: WebGL2RenderingContext): Gpu {
     pointBuffer: gl.createBuffer()!,
     lineBuffer: gl.createBuffer()!,
     lineClassBuffer: gl.createBuffer()!,
+    coarseBuffer: gl.createBuffer()!,
+    coarseClassBuffer: gl.createBuffer()!,
     pointVao: gl.createVertexArray()!,
     lineVao: gl.createVertexArray()!,
+    coarseVao: gl.createVertexArray()!,
     mapVao: gl.createVertexArray()!,
     tiles: new Map(),
   };
@@ -134,6 +140,9 @@ function gpuOf(gl: WebGL2RenderingContext): Gpu {
   gl.bindVertexArray(g.lineVao);
   attribute(gl, g.lines, 'a_at', g.lineBuffer, 2);
   attribute(gl, g.lines, 'a_class', g.lineClassBuffer, 1);
+  gl.bindVertexArray(g.coarseVao);
+  attribute(gl, g.lines, 'a_at', g.coarseBuffer, 2);
+  attribute(gl, g.lines, 'a_class', g.coarseClassBuffer, 1);
   gl.bindVertexArray(null);
   return g;
 }
@@ -193,7 +202,14 @@ export class CellRenderer {
     this.#forgetTiles();
     if (this.lost) return;
     const gl = this.#gl, g = this.#gpu;
-    for (const [buffer, data] of [[g.pointBuffer, buffers.points], [g.lineBuffer, buffers.lines], [g.lineClassBuffer, buffers.lineClasses]] as const) {
+    const uploads = [
+      [g.pointBuffer, buffers.points],
+      [g.lineBuffer, buffers.lines],
+      [g.lineClassBuffer, buffers.lineClasses],
+      [g.coarseBuffer, buffers.coarseLines],
+      [g.coarseClassBuffer, buffers.coarseLineClasses],
+    ] as const;
+    for (const [buffer, data] of uploads) {
       gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
       gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
     }
@@ -235,12 +251,13 @@ export class CellRenderer {
       this.lastFrame.chunks = visible.length;
       this.#usePoints(toClip, size, false);
       for (const [first, count] of chunkDraws(visible, 'points')) this.#drawArrays(gl.POINTS, first, count);
-      if (detail === 'outlines') {
+      if (detail === 'outlines' || detail === 'simplified outlines') {
         gl.useProgram(g.lines);
         gl.uniformMatrix3fv(gl.getUniformLocation(g.lines, 'u_toClip'), false, toClip);
         gl.uniform3fv(gl.getUniformLocation(g.lines, 'u_palette'), this.#palette);
-        gl.bindVertexArray(g.lineVao);
-        for (const [first, count] of chunkDraws(visible, 'lines')) this.#drawArrays(gl.LINES, first, count);
+        const full = detail === 'outlines';
+        gl.bindVertexArray(full ? g.lineVao : g.coarseVao);
+        for (const [first, count] of chunkDraws(visible, full ? 'lines' : 'coarse lines')) this.#drawArrays(gl.LINES, first, count);
       }
     }
     if (this.#selectedIndex >= 0) {
