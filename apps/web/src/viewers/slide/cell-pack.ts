@@ -77,12 +77,6 @@ export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string,
   const chunks: CellChunk[] = [];
   let chunk: CellChunk | null = null;
   let row = NaN, column = NaN;
-  const grow = (box: Box, x: number, y: number) => {
-    box.x0 = Math.min(box.x0, x);
-    box.y0 = Math.min(box.y0, y);
-    box.x1 = Math.max(box.x1, x);
-    box.y1 = Math.max(box.y1, y);
-  };
   for (const [n, { c, k: key }] of keyed.entries()) {
     if (key[0] !== row || key[1] !== column || !chunk) {
       chunk = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, pointStart: n, pointCount: 0, lineStart: full.at, lineCount: 0, coarseStart: coarse.at, coarseCount: 0 };
@@ -91,7 +85,9 @@ export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string,
     }
     const cls = Math.min(classIndex.get(c.classKey) ?? MAX_CLASSES - 1, MAX_CLASSES - 1);
     const x = c.x - origin[0], y = c.y - origin[1];
-    points.set([x, y, cls + (c.polygon ? 0.5 : 0)], n * FLOATS_PER_CELL);
+    points[n * FLOATS_PER_CELL] = x;
+    points[n * FLOATS_PER_CELL + 1] = y;
+    points[n * FLOATS_PER_CELL + 2] = cls + (c.polygon ? 0.5 : 0);
     ids[n] = c.id;
     chunk.pointCount++;
     grow(chunk, x, y);
@@ -112,14 +108,24 @@ export function packCells(cells: Iterable<Cell>, classIndex: ReadonlyMap<string,
 /** Appends the outline through at most `corners` of the polygon's corners (evenly spaced) as segments; returns the vertices added. */
 function addOutline(out: { lines: Float32Array; classes: Float32Array; at: number }, poly: ReadonlyArray<readonly [number, number]>, corners: number, cls: number, origin: readonly [number, number]): number {
   const k = Math.min(corners, poly.length);
-  const corner = (i: number) => poly[Math.floor(((i % k) * poly.length) / k)]!;
   for (let i = 0; i < k; i++) {
-    const a = corner(i), b = corner(i + 1);
-    out.lines.set([a[0] - origin[0], a[1] - origin[1], b[0] - origin[0], b[1] - origin[1]], out.at * 2);
+    const a = poly[Math.floor((i * poly.length) / k)]!, b = poly[Math.floor((((i + 1) % k) * poly.length) / k)]!;
+    const at = out.at * 2;
+    out.lines[at] = a[0] - origin[0];
+    out.lines[at + 1] = a[1] - origin[1];
+    out.lines[at + 2] = b[0] - origin[0];
+    out.lines[at + 3] = b[1] - origin[1];
     out.classes[out.at++] = cls;
     out.classes[out.at++] = cls;
   }
   return 2 * k;
+}
+
+function grow(box: Box, x: number, y: number): void {
+  box.x0 = Math.min(box.x0, x);
+  box.y0 = Math.min(box.y0, y);
+  box.x1 = Math.max(box.x1, x);
+  box.y1 = Math.max(box.y1, y);
 }
 
 /** The chunks meeting `view` (origin-relative slide pixels), widened by `pad` for the markers' size. */
