@@ -48,7 +48,7 @@ interface PageResult {
   uploadMs: number;
   perZoom: Array<{ zoom: number; medianMs: number; p95Ms: number; firstMs: number; drawCalls: number; chunks: number; detail: string }>;
   floorMs: number;
-  recovery: { before: number; whileLost: number; after: number };
+  recovery: { before: number; whileLost: number; after: number; unselected: number; selected: number };
   pickMs: number;
   found: number;
   lost: boolean;
@@ -102,6 +102,11 @@ export async function run(): Promise<BenchResult> {
           target: 'a lost WebGL context draws nothing and the cells come back once it is restored',
           measured: `${before} cell pixels before, ${whileLost} while lost, ${after} once restored`,
           met: before > 0 && whileLost === 0 && after === before,
+        },
+        {
+          target: 'the selected cell drawn highlighted (a white rim), without repacking',
+          measured: `${r.recovery.unselected} white pixels before selecting, ${r.recovery.selected} after`,
+          met: r.recovery.unselected === 0 && r.recovery.selected > 0,
         },
       ],
       notes: [

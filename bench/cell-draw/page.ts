@@ -91,7 +91,20 @@ async function loseAndRestore(canvas: HTMLCanvasElement, gl: WebGL2RenderingCont
   const restored = event('webglcontextrestored');
   ext.restoreContext();
   await restored;
-  return { before, whileLost, after: drawn() };
+  const after = drawn();
+  // The selected cell's white rim (near white after blending; no class colour is): none before selecting, some after, without repacking.
+  const white = () => {
+    const all = new Uint8Array(canvas.width * canvas.height * 4);
+    gl.readPixels(0, 0, canvas.width, canvas.height, gl.RGBA, gl.UNSIGNED_BYTE, all);
+    let n = 0;
+    for (let i = 0; i < all.length; i += 4) if (all[i]! >= 220 && all[i + 1]! >= 220 && all[i + 2]! >= 220 && all[i + 3]! > 0) n++;
+    return n;
+  };
+  const unselected = white();
+  // Cell 10 lies in the first row, on screen at this zoom.
+  renderer.setSelected(10);
+  renderer.draw(t, 30);
+  return { before, whileLost, after, unselected, selected: white() };
 }
 
 (window as unknown as { cellDraw: typeof run }).cellDraw = run;

@@ -284,6 +284,9 @@ export class CellRenderer {
     gl.uniform1i(gl.getUniformLocation(p, 'u_map'), 0);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindVertexArray(this.#gpu.mapVao);
+    // Tiles never overlap and the canvas is clear, so their texels are written as they are: no
+    // blending, which spares the rasteriser reading back every pixel of a full-screen fill.
+    gl.disable(gl.BLEND);
     const box = gl.getUniformLocation(p, 'u_box');
     for (const tile of tilesInView(view, mapTexel(zoom))) {
       const texture = this.#tile(tile);
@@ -295,6 +298,7 @@ export class CellRenderer {
       this.lastFrame.chunks++;
     }
     gl.bindTexture(gl.TEXTURE_2D, null);
+    gl.enable(gl.BLEND);
   }
 
   /** The tile's texture, painted and uploaded the first time it is drawn. */
