@@ -10,7 +10,8 @@ import type { CellClass } from '@delineate/schema';
 import { describeError } from '../../api';
 import { pathologyApi, type SlideTask } from '../../pages/pathology/pathology-api';
 import { CellEdits } from './cell-edits';
-import { CellRenderer, packCells } from './cell-renderer';
+import { packCells } from './cell-pack';
+import { CellRenderer } from './cell-renderer';
 import type { Point } from './paint';
 import type { SlideView } from './slide-view';
 
@@ -77,9 +78,10 @@ export function useCellTool(task: SlideTask | null, userId: string | null, view:
     const origin: Point = [task.region.bounds.x, task.region.bounds.y];
     if (built.current !== edits.generation) {
       r.setPalette(classes.map((c) => c.colour));
-      r.setCells(packCells(edits.cells.values(), new Map(classes.map((c, i) => [c.key, i])), origin, selected));
+      r.setCells(packCells(edits.cells.values(), new Map(classes.map((c, i) => [c.key, i])), origin));
       built.current = edits.generation;
     }
+    r.setSelected(selected);
     const w = Math.round(canvas.clientWidth * scale), h = Math.round(canvas.clientHeight * scale);
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     const t = v.transform(scale);
@@ -89,7 +91,6 @@ export function useCellTool(task: SlideTask | null, userId: string | null, view:
 
   const select = (id: number | null) => {
     setSelected(id);
-    built.current = -1;
     onChanged();
   };
 
