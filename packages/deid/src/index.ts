@@ -40,7 +40,7 @@ export { createOcrPixelStage } from './pixel/stage';
 export type { OcrPixelStage, OcrPixelStageOptions } from './pixel/stage';
 export { checkPixels, defaultPixelPolicy, defaultTextModalities } from './pixel/inspect';
 export type { PixelCheckInput, PixelCheckResult, PixelCheckDeps, PixelPolicy } from './pixel/inspect';
-export { isBurnedInWord, findBurnedInWords, glyphContrast } from './pixel/burned-in-word';
+export { isBurnedInWord, findBurnedInWords, burnedInTextFinding, glyphContrast } from './pixel/burned-in-word';
 export type { BurnedInWordPolicy } from './pixel/burned-in-word';
 export { checkDicomPixels, redactRegions, redactAndVerify } from './pixel/dicom-file';
 export type { DicomPixelCheck, RedactionOutcome } from './pixel/dicom-file';

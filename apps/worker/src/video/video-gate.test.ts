@@ -114,6 +114,8 @@ describe('one burned-in word rule for stills and video frames', { timeout: 300_0
     const texture = words.filter((w) => w.confidence >= defaultPixelPolicy.minConfidence && w.characters >= defaultPixelPolicy.minCharacters && glyphContrast(frame, w.box) < 80);
     expect(texture.length).toBeGreaterThanOrEqual(5);
     for (const w of texture) expect([held(still.findings, w), held(video, w)]).toEqual([false, false]);
+    // And each finding reads the same in both records: frame, box and confidence, never the text.
+    expect(video).toEqual(still.findings.map((f) => ({ stage: 'pixel', ...f })));
     expect(video.length).toBe(name.length);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { glyphContrast, isBurnedInWord } from './burned-in-word';
+import { burnedInTextFinding, glyphContrast, isBurnedInWord } from './burned-in-word';
 import { defaultPixelPolicy } from './inspect';
 import type { GreyImage } from './grey-image';
 import type { TextBox } from './ocr';
@@ -62,5 +62,16 @@ describe('isBurnedInWord', () => {
     expect(isBurnedInWord(image, glyphs, defaultPixelPolicy, [{ x: 5, y: 11, width: 38, height: 14 }])).toBe(false);
     expect(isBurnedInWord(image, glyphs, defaultPixelPolicy, [{ x: 6, y: 10, width: 40, height: 16 }])).toBe(true);
     expect(isBurnedInWord(image, glyphs, defaultPixelPolicy, [{ x: 50, y: 0, width: 50, height: 40 }])).toBe(true);
+  });
+});
+
+describe('burnedInTextFinding', () => {
+  it('names the frame, the box and the rounded confidence of a word, and nothing else', () => {
+    expect(burnedInTextFinding({ ...glyphs, confidence: 61.6 }, 3)).toEqual({
+      kind: 'burned-in-text',
+      frame: 3,
+      region: { x: 4, y: 10, width: 40, height: 16, frame: 3, source: 'ocr' },
+      detail: 'confidence 62',
+    });
   });
 });

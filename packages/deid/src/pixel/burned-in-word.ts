@@ -1,3 +1,4 @@
+import type { PixelFinding } from '../pipeline-types';
 import type { GreyImage } from './grey-image';
 import type { OcrEngine, PixelRect, TextBox } from './ocr';
 import { rectContains } from './rules';
@@ -61,4 +62,9 @@ export function isBurnedInWord(image: GreyImage, word: TextBox, policy: BurnedIn
 export async function findBurnedInWords(ocr: OcrEngine, image: GreyImage, policy: BurnedInWordPolicy, allowedText: readonly PixelRect[] = []): Promise<TextBox[]> {
   const words = await ocr.findText(image);
   return words.filter((word) => isBurnedInWord(image, word, policy, allowedText));
+}
+
+/** The finding for a burned-in word: the frame, the box and the OCR's confidence, never the text. */
+export function burnedInTextFinding(word: TextBox, frame: number): PixelFinding {
+  return { kind: 'burned-in-text', frame, region: { ...word.box, frame, source: 'ocr' }, detail: `confidence ${Math.round(word.confidence)}` };
 }

@@ -3,7 +3,7 @@ import { decodePixels, loadWasmCodecs, type DecodedPixels, type EncodedPixels } 
 import { isDelineateError } from '@delineate/schema';
 import type { PixelFinding, PixelRegion } from '../pipeline-types';
 import { blankFrame } from './blank';
-import { findBurnedInWords, type BurnedInWordPolicy } from './burned-in-word';
+import { burnedInTextFinding, findBurnedInWords, type BurnedInWordPolicy } from './burned-in-word';
 import { defaultPixelRules } from './default-rules';
 import { toGreyImage } from './grey-image';
 import type { OcrEngine, PixelRect } from './ocr';
@@ -137,14 +137,7 @@ export async function checkPixels(input: PixelCheckInput, deps: PixelCheckDeps):
     seen.add(digest);
     ocrFrames++;
     const grey = toGreyImage(decoded, f);
-    for (const word of await findBurnedInWords(deps.ocr, grey, policy, allowed)) {
-      text.push({
-        kind: 'burned-in-text',
-        frame: f,
-        region: { ...word.box, frame: f, source: 'ocr' },
-        detail: `confidence ${Math.round(word.confidence)}`,
-      });
-    }
+    for (const word of await findBurnedInWords(deps.ocr, grey, policy, allowed)) text.push(burnedInTextFinding(word, f));
   }
   const ocrMilliseconds = performance.now() - started;
   const clean = text.length === 0;
