@@ -44,7 +44,7 @@ export { isBurnedInWord, findBurnedInWords, burnedInTextFinding, glyphContrast }
 export type { BurnedInWordPolicy } from './pixel/burned-in-word';
 export { checkDicomPixels, redactRegions, redactAndVerify } from './pixel/dicom-file';
 export type { DicomPixelCheck, RedactionOutcome } from './pixel/dicom-file';
-export { createOcrEngine, englishLanguagePath } from './pixel/ocr';
+export { createOcrEngine, englishLanguagePath, withOcrEngine } from './pixel/ocr';
 export type { OcrEngine, PixelRect, TextBox } from './pixel/ocr';
 export { parsePixelRules, pixelRulesSchema, matchingRules } from './pixel/rules';
 export type { PixelRule, PixelRules, RuleSignature } from './pixel/rules';
