@@ -1,4 +1,4 @@
-import { createOcrEngine } from '@delineate/deid';
+import { withOcrEngine } from '@delineate/deid';
 import { ingestDicom, type IngestDeps, type IngestOptions, type IngestReport } from './ingest';
 import type { SlideIngestStage } from './slides/ingest-slide';
 import { ingestSlideFiles, slidesInBatch } from './slides/slide-batch';
@@ -44,15 +44,13 @@ export async function ingestBatch(deps: IngestDeps, files: readonly Uint8Array[]
     parts.push({ indices: others, report: await ingestDicom(deps, others.map((i) => files[i]!), dicomOptions) });
   }
   if (videos.length > 0) {
-    const ocr = createOcrEngine();
-    try {
+    // One engine for every video of the batch.
+    await withOcrEngine(undefined, async (ocr) => {
       for (const i of videos) {
         const report = await ingestDicomVideo(deps, files[i]!, { ...options, ocr });
         parts.push({ indices: [i], report });
       }
-    } finally {
-      await ocr.close();
-    }
+    });
   }
   for (const slide of slides) {
     const report = await ingestSlideFiles(deps, slide, files, {

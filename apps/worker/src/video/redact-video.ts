@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOcrEngine, type IodValidator, type OcrEngine } from '@delineate/deid';
+import { withOcrEngine, type IodValidator, type OcrEngine } from '@delineate/deid';
 import { DelineateError, type RedactionJobPayload } from '@delineate/schema';
 import { quarantinedVideo } from '@delineate/store';
 import type { IngestDeps, IngestReport } from '../ingest';
@@ -30,17 +30,17 @@ export async function redactQuarantinedVideo(deps: IngestDeps, payload: Redactio
     if (r.x + r.width > source.width || r.y + r.height > source.height) throw new DelineateError('DLN_REQUEST_INVALID', 'A rectangle reaches past the edge of the video');
   }
   const work = await mkdtemp(join(tmpdir(), 'delineate-video-redact-'));
-  const engine = ocr ?? createOcrEngine();
   try {
-    const settings = await projectDeidSettings(deps, payload.projectId);
-    const kept = await deps.blobs.get(record.source_hash);
-    // A DICOM video starts again from the DICOM file: its attributes go through the DICOM gate again too.
-    if (source.format.startsWith('dicom')) return await ingestDicomVideo(deps, kept, { projectId: payload.projectId, ...settings, ocr: engine, regions: payload.regions, validator: validator ?? null });
-    const path = join(work, 'source');
-    await writeFile(path, kept, { mode: 0o600 });
-    return await ingestVideo(deps, path, { projectId: payload.projectId, ...settings, ocr: engine, regions: payload.regions });
+    return await withOcrEngine(ocr, async (engine) => {
+      const settings = await projectDeidSettings(deps, payload.projectId);
+      const kept = await deps.blobs.get(record.source_hash);
+      // A DICOM video starts again from the DICOM file: its attributes go through the DICOM gate again too.
+      if (source.format.startsWith('dicom')) return await ingestDicomVideo(deps, kept, { projectId: payload.projectId, ...settings, ocr: engine, regions: payload.regions, validator: validator ?? null });
+      const path = join(work, 'source');
+      await writeFile(path, kept, { mode: 0o600 });
+      return await ingestVideo(deps, path, { projectId: payload.projectId, ...settings, ocr: engine, regions: payload.regions });
+    });
   } finally {
-    if (!ocr) await engine.close();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -34,7 +34,8 @@ export function polypPathFor(width: number, height: number): PolypPath {
   };
 }
 
-const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf';
+/** The font of burned-in overlays drawn by the project's fixtures (Debian fonts-dejavu-core). */
+export const OVERLAY_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf';
 
 /**
  * Writes the clip with ffmpeg's lavfi sources, so no video file is kept in the repository. The
@@ -60,7 +61,7 @@ export async function writeSyntheticClip(options: SyntheticClipOptions): Promise
   ];
   if (options.overlay) {
     const text = options.overlay.replace(/[\\':]/g, (c) => `\\${c}`);
-    filters.push(`drawtext=fontfile=${FONT}:text='${text}':x=6:y=6:fontsize=${Math.max(14, Math.round(height / 14))}:fontcolor=white:box=1:boxcolor=black:boxborderw=4`);
+    filters.push(`drawtext=fontfile=${OVERLAY_FONT}:text='${text}':x=6:y=6:fontsize=${Math.max(14, Math.round(height / 14))}:fontcolor=white:box=1:boxcolor=black:boxborderw=4`);
   }
   await runTool('ffmpeg', [
     '-v', 'error', '-y',

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOcrEngine } from '@delineate/deid';
+import { withOcrEngine } from '@delineate/deid';
 import type { UploadOutcome } from '@delineate/schema';
 import type { IngestDeps } from '../ingest';
 import { projectDeidSettings } from '../project-deid';
@@ -17,18 +17,16 @@ export interface UploadedVideoAnswer {
 /** An uploaded MP4 or MOV clip through the video gate (written to a private temporary folder for ffmpeg). */
 export async function ingestUploadedVideo(deps: IngestDeps, projectId: string, bytes: Uint8Array, batchId?: string): Promise<UploadedVideoAnswer> {
   const work = await mkdtemp(join(tmpdir(), 'delineate-video-upload-'));
-  const ocr = createOcrEngine();
   try {
     const path = join(work, 'clip');
     await writeFile(path, bytes, { mode: 0o600 });
     const settings = await projectDeidSettings(deps, projectId);
-    const report = await ingestVideo(deps, path, { projectId, ...settings, ocr, ...(batchId ? { batchId } : {}) });
+    const report = await withOcrEngine(undefined, (ocr) => ingestVideo(deps, path, { projectId, ...settings, ocr, ...(batchId ? { batchId } : {}) }));
     const file = report.files[0]!;
     const state = file.status === 'passed' || file.status === 'quarantined' ? file.status : 'rejected';
     const reason = state === 'passed' ? `Passed the video gate: ${report.videos?.[0]?.frameCount ?? 0} decoded frames` : state === 'quarantined' ? 'Held for a data steward: text was found burned into the video' : (file.reason ?? null);
     return { state, code: file.code ?? null, reason, outcome: { passed: report.passed, quarantined: report.quarantined, rejected: report.rejected, duplicates: 0 } };
   } finally {
-    await ocr.close();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOcrEngine, stewardFinding, type DeidFinding, type OcrEngine } from '@delineate/deid';
+import { stewardFinding, withOcrEngine, type DeidFinding, type OcrEngine } from '@delineate/deid';
 import { readDicomFile } from '@delineate/formats';
 import { DelineateError, type GateCheckJobPayload } from '@delineate/schema';
 import { quarantinedVideo, QuarantineReviewRepository, type GateCheckOutcome } from '@delineate/store';
@@ -25,7 +25,6 @@ export async function checkQuarantinedVideoGate(deps: IngestDeps, payload: GateC
   const held = await quarantinedVideo(deps.database.db, payload.recordId);
   if (!held) throw new DelineateError('DLN_NOT_FOUND', 'The record is not a video');
   const work = await mkdtemp(join(tmpdir(), 'delineate-video-check-'));
-  const engine = ocr ?? createOcrEngine();
   try {
     const kept = await deps.blobs.get(record.source_hash);
     const dicom = held.format.startsWith('dicom');
@@ -35,12 +34,12 @@ export async function checkQuarantinedVideoGate(deps: IngestDeps, payload: GateC
     const probe = await probeVideo(path, input);
     const decoded = await decodeVideo(path, work, probe, payload.regions);
     const attributeFindings = dicom ? (record.findings as DeidFinding[]).filter((f) => f.stage !== 'pixel') : [];
-    const findings = [...attributeFindings, ...(await proxyMetadataFindings(decoded.proxyPath)), ...(await burnedInTextFindings(engine, decoded.samples))].map(stewardFinding);
+    const text = await withOcrEngine(ocr, (engine) => burnedInTextFindings(engine, decoded.samples));
+    const findings = [...attributeFindings, ...(await proxyMetadataFindings(decoded.proxyPath)), ...text].map(stewardFinding);
     const outcome: GateCheckOutcome = findings.length === 0 ? 'passes' : 'fails';
     await new QuarantineReviewRepository(deps.database.db).finishCheck(payload.checkId, outcome, findings, deps.clock());
     return { outcome, findings };
   } finally {
-    if (!ocr) await engine.close();
     await rm(work, { recursive: true, force: true });
   }
 }

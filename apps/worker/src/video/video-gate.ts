@@ -1,5 +1,4 @@
-import type { DeidFinding, OcrEngine } from '@delineate/deid';
-import { defaultPixelPolicy } from '@delineate/deid';
+import { burnedInTextFinding, defaultPixelPolicy, findBurnedInWords, type BurnedInWordPolicy, type DeidFinding, type OcrEngine } from '@delineate/deid';
 import { runTool } from './ffmpeg';
 
 /**
@@ -24,17 +23,14 @@ export interface GreyFrame {
 }
 
 /**
- * The OCR stage on sampled frames: a word confident enough and long enough (the DICOM pixel
- * stage's policy) is burned-in text; the finding names the frame and box, never the text.
+ * The OCR stage on sampled frames, deciding each word and writing its finding as the DICOM
+ * pixel stage does (`isBurnedInWord`: confidence, length and glyph contrast; the frame and box,
+ * never the text). A video has no device rules, so no region is allowed text.
  */
-export async function burnedInTextFindings(ocr: OcrEngine, samples: readonly GreyFrame[]): Promise<DeidFinding[]> {
+export async function burnedInTextFindings(ocr: OcrEngine, samples: readonly GreyFrame[], policy: BurnedInWordPolicy = defaultPixelPolicy): Promise<DeidFinding[]> {
   const findings: DeidFinding[] = [];
   for (const sample of samples) {
-    const words = await ocr.findText({ width: sample.width, height: sample.height, data: sample.data });
-    for (const word of words) {
-      if (word.confidence < defaultPixelPolicy.minConfidence || word.characters < defaultPixelPolicy.minCharacters) continue;
-      findings.push({ stage: 'pixel', kind: 'burned-in-text', frame: sample.frameIndex, region: { ...word.box, source: 'ocr' }, detail: `confidence ${Math.round(word.confidence)}` });
-    }
+    for (const word of await findBurnedInWords(ocr, sample, policy)) findings.push({ stage: 'pixel', ...burnedInTextFinding(word, sample.frameIndex) });
   }
   return findings;
 }

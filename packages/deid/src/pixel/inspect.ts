@@ -3,53 +3,17 @@ import { decodePixels, loadWasmCodecs, type DecodedPixels, type EncodedPixels } 
 import { isDelineateError } from '@delineate/schema';
 import type { PixelFinding, PixelRegion } from '../pipeline-types';
 import { blankFrame } from './blank';
+import { burnedInTextFinding, findBurnedInWords, type BurnedInWordPolicy } from './burned-in-word';
 import { defaultPixelRules } from './default-rules';
-import { toGreyImage, type GreyImage } from './grey-image';
+import { toGreyImage } from './grey-image';
 import type { OcrEngine, PixelRect } from './ocr';
-import { matchingRules, rectContains, type PixelRules, type RuleSignature } from './rules';
+import { matchingRules, type PixelRules, type RuleSignature } from './rules';
 
-/** What the pixel check quarantines and how sure OCR must be before a word counts as text. */
-export interface PixelPolicy {
+/** What the pixel check quarantines, and (as its {@link BurnedInWordPolicy}) which OCR words count as text. */
+export interface PixelPolicy extends BurnedInWordPolicy {
   readonly rules: PixelRules;
   /** Modalities whose images carry burned-in text: every frame is read by OCR. */
   readonly textModalities: ReadonlySet<string>;
-  /** OCR word confidence (0–100) at or above which a word counts: low, since a missed name costs more than a second look. */
-  readonly minConfidence: number;
-  /** Letters and digits a word needs to count (single glyphs are usually markers, not text). */
-  readonly minCharacters: number;
-  /**
-   * Grey levels (of 255) between the word box's 2nd and 98th percentile a word needs to count
-   * (default 80). Devices draw burned-in text as saturated glyphs (the shared ultrasound's banner
-   * spans 158 levels, the endoscopy stills' 254); OCR also "reads" words in the low-contrast
-   * texture of a photograph (the WG-04 fundus: 14 to 34 levels in vessels and choroid), which
-   * no reader could read as text.
-   */
-  readonly minGlyphContrast?: number;
-}
-
-const DEFAULT_GLYPH_CONTRAST = 80;
-
-/** The spread of grey levels in a box (98th minus 2nd percentile): glyph against background. */
-export function glyphContrast(image: GreyImage, box: PixelRect): number {
-  const x0 = Math.max(0, Math.floor(box.x));
-  const y0 = Math.max(0, Math.floor(box.y));
-  const x1 = Math.min(image.width, Math.ceil(box.x + box.width));
-  const y1 = Math.min(image.height, Math.ceil(box.y + box.height));
-  const histogram = new Uint32Array(256);
-  let n = 0;
-  for (let y = y0; y < y1; y++) {
-    for (let x = x0; x < x1; x++) {
-      histogram[image.data[y * image.width + x]!]!++;
-      n++;
-    }
-  }
-  if (n === 0) return 0;
-  const level = (fraction: number) => {
-    const rank = Math.min(n - 1, Math.floor(fraction * n));
-    for (let v = 0, seen = 0; v < 256; v++) if ((seen += histogram[v]!) > rank) return v;
-    return 255;
-  };
-  return level(0.98) - level(0.02);
 }
 
 export const defaultTextModalities: ReadonlySet<string> = new Set(['US', 'XA', 'DX', 'CR', 'SC', 'OT', 'RF', 'IO', 'PX', 'ES', 'XC', 'GM', 'MG']);
@@ -173,18 +137,7 @@ export async function checkPixels(input: PixelCheckInput, deps: PixelCheckDeps):
     seen.add(digest);
     ocrFrames++;
     const grey = toGreyImage(decoded, f);
-    const words = await deps.ocr.findText(grey);
-    for (const word of words) {
-      if (word.confidence < policy.minConfidence || word.characters < policy.minCharacters) continue;
-      if (glyphContrast(grey, word.box) < (policy.minGlyphContrast ?? DEFAULT_GLYPH_CONTRAST)) continue;
-      if (allowed.some((a) => rectContains(a, word.box))) continue;
-      text.push({
-        kind: 'burned-in-text',
-        frame: f,
-        region: { ...word.box, frame: f, source: 'ocr' },
-        detail: `confidence ${Math.round(word.confidence)}`,
-      });
-    }
+    for (const word of await findBurnedInWords(deps.ocr, grey, policy, allowed)) text.push(burnedInTextFinding(word, f));
   }
   const ocrMilliseconds = performance.now() - started;
   const clean = text.length === 0;

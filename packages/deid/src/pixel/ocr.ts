@@ -75,3 +75,16 @@ export function createOcrEngine(): OcrEngine {
     },
   };
 }
+
+/**
+ * Runs `use` with the engine a caller lent, or with one of its own that it ends afterwards, even
+ * when `use` throws (a lent engine is left to its owner, who reads many files with it).
+ */
+export async function withOcrEngine<T>(lent: OcrEngine | undefined, use: (engine: OcrEngine) => Promise<T>, create: () => OcrEngine = createOcrEngine): Promise<T> {
+  const engine = lent ?? create();
+  try {
+    return await use(engine);
+  } finally {
+    if (!lent) await engine.close();
+  }
+}
