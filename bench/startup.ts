@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './types';
@@ -190,7 +190,7 @@ export async function run(): Promise<BenchResult> {
     rows.push({ what: 'restart: web app at / 200', 'median ms': Math.round(restart.app * 1000), 'p90 ms': null });
     return {
       name: 'startup',
-      description: `CLI commands from the esbuild bundle against the sources through tsx and bare Node, ${RUNS} runs each (median, p90); then the first \`delineate start\` on an empty data folder (database created, migrations, demo users; the demo images are seeded after the server answers) and a restart, timed to the first 200. Load average at start ${load.toFixed(1)}.`,
+      description: `CLI commands from the esbuild bundle against the sources through tsx and bare Node, ${RUNS} runs each (median, p90); then the first \`delineate start\` on an empty data folder (database created, migrations, demo users; the demo images are seeded after the server answers) and a restart, timed to the first 200. Load average (1 min) ${load.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end, on ${cpus().length} cores.`,
       rows,
       targets: [
         {
@@ -204,6 +204,8 @@ export async function run(): Promise<BenchResult> {
       notes: [
         'Every help is answered from the help catalog stored beside the bundle (help.json, written when the bundle is built): no command module is loaded. The sources-through-tsx rows run Commander itself.',
         'The web app is built by `npm install` (prepare) or, when a source changed since, by `npm start` before the server starts; this bench starts the server directly, so it times the server alone.',
+        'A command runs from a bundle of its own module (command-<module>.mjs): a store command loads the store, zod and kysely bundled in, Commander and PGlite (when it opens the database), not the server, Fastify or the model runtimes (apps/cli/src/command-bundles.test.ts).',
+        'Time to the action ends before the database opens: the whole run adds PGlite (its rows: import, open and close, and how much of the open is compiling its WebAssembly, which Node cannot keep compiled between processes) and the work.',
       ],
     };
   } finally {

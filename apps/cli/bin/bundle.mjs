@@ -1,6 +1,7 @@
-// The CLI (and the server and worker it starts) as one esbuild bundle of the workspace sources,
-// so a command starts in plain Node instead of transpiling hundreds of TypeScript files through
-// tsx at every start. Third-party packages stay external (resolved from node_modules as usual).
+// The CLI (and the server and worker it starts) as esbuild bundles of the workspace sources, so a
+// command starts in plain Node instead of transpiling hundreds of TypeScript files through tsx at
+// every start: a split build of the whole CLI, and one bundle per command module (see below).
+// Third-party packages stay external (resolved from node_modules as usual) but for BUNDLED_PACKAGES.
 //
 // `npm install` builds it (the root `prepare` script); after that the bundle is used only while it
 // is fresh: its inputs' paths, sizes and modification times hash to the fingerprint it was built
