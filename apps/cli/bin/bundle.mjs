@@ -135,7 +135,9 @@ export async function buildBundle() {
   // "sideEffects": false, so an unused module of a package's index is left out with its imports).
   const [result, perCommand] = await Promise.all([
     build({ ...common, entryPoints, splitting: true, plugins: [externalPackages] }),
-    build({ ...common, entryPoints: commandEntryPoints(), splitting: false, plugins: [commandEntryPlugin, externalPackages] }),
+    // No source maps here: they would double the folder (each bundle repeats zod, kysely, the store)
+    // and the CLI never prints a stack; the split build's maps cover the same sources.
+    build({ ...common, entryPoints: commandEntryPoints(), splitting: false, sourcemap: false, plugins: [commandEntryPlugin, externalPackages] }),
   ]);
   writeFileSync(join(tmp, 'commands-meta.json'), JSON.stringify(perCommand.metafile));
   // Besides the sources: what shapes the build without being one of them (package manifests:
