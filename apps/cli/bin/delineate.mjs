@@ -18,7 +18,7 @@ process.emitWarning = (warning, ...rest) => {
 
 async function loadMain() {
   if (process.env.DELINEATE_CLI_FROM_SOURCE !== '1') {
-    const { freshBundle, buildBundle, helpRequest, storedHelp } = await import('./bundle.mjs');
+    const { freshBundle, buildBundle, commandBundle, helpRequest, storedHelp } = await import('./bundle.mjs');
     let dir = freshBundle();
     if (!dir) dir = await buildBundle().catch(() => undefined);
     if (dir) {
@@ -26,6 +26,9 @@ async function loadMain() {
       const path = helpRequest(process.argv.slice(2));
       const help = path === undefined ? undefined : storedHelp(dir, path);
       if (help !== undefined) return async () => (process.stdout.write(help), 0);
+      // The command's own bundle: only the code that command uses (not the server for `audit`).
+      const own = commandBundle(dir, process.argv.slice(2));
+      if (own) return (await import(pathToFileURL(own).href)).main;
       return (await import(pathToFileURL(join(dir, 'delineate.mjs')).href)).main;
     }
   }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { commandCatalog, type CommandName } from './catalog';
 
-type CommandModule = { register(program: Command): void };
+export type CommandModule = { register(program: Command): void };
 
 /**
  * The `delineate` commands by the name typed first, each a module `commands/<file>.ts` that
@@ -30,7 +30,35 @@ const commandModules: Readonly<Record<CommandName, () => Promise<CommandModule>>
   restore: () => import('./commands/backup'),
 };
 
-export const commandNames: readonly string[] = Object.keys(commandModules);
+/**
+ * The module file (`commands/<file>.ts`) of each command, as in commandModules. The bundle
+ * builder makes one self-contained bundle per file (bin/bundle.mjs), and the launcher picks it by
+ * the command typed first: shared chunks would carry what any other command needs (the server).
+ */
+export const commandFiles: Readonly<Record<CommandName, string>> = {
+  start: 'start',
+  demo: 'demo',
+  migrate: 'migrate',
+  ingest: 'ingest',
+  redact: 'ingest',
+  deid: 'deid',
+  metrics: 'metrics',
+  agreement: 'agreement',
+  consensus: 'consensus',
+  audit: 'audit',
+  'access-review': 'access-review',
+  report: 'report',
+  'import-mask': 'import-mask',
+  release: 'release',
+  token: 'token',
+  trace: 'release',
+  templates: 'templates',
+  backup: 'backup',
+  restore: 'backup',
+};
+
+/** From commandFiles, not commandModules: naming the commands must not reach every module. */
+export const commandNames: readonly string[] = Object.keys(commandFiles);
 
 /**
  * The `delineate` program. With `argv`, only the module of the command named first is loaded;
@@ -39,6 +67,27 @@ export const commandNames: readonly string[] = Object.keys(commandModules);
  * `argv`, every command's module.
  */
 export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+  const program = emptyProgram();
+  const first = argv?.[0];
+  if (argv !== undefined && !isCommandName(first)) {
+    for (const [name, summary] of Object.entries(commandCatalog)) program.command(name).description(summary);
+    return program;
+  }
+  const loaders = isCommandName(first) ? [commandModules[first]] : Object.values(commandModules);
+  const modules = new Set<CommandModule>(); // one module may name two commands (ingest, redact)
+  for (const load of loaders) modules.add(await load());
+  for (const module of modules) module.register(program);
+  return program;
+}
+
+/** The program with the commands of one module, already loaded (a per-command bundle's). */
+export function programOf(module: CommandModule): Command {
+  const program = emptyProgram();
+  module.register(program);
+  return program;
+}
+
+function emptyProgram(): Command {
   const program = new Command('delineate')
     .description('Delineate: clinical-grade segmentation annotation of medical images')
     .exitOverride()
@@ -47,19 +96,6 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   // For the start-up bench: how long the process took to reach the command's first line of work.
   if (process.env.DELINEATE_STARTUP_TIMING === '1') {
     program.hook('preAction', (_, action) => void process.stderr.write(`delineate: ${action.name()} reached its action ${Math.round(performance.now())} ms after the process started\n`));
-  }
-  const first = argv?.[0];
-  if (argv !== undefined && !isCommandName(first)) {
-    for (const [name, summary] of Object.entries(commandCatalog)) program.command(name).description(summary);
-    return program;
-  }
-  const loaders = isCommandName(first) ? [commandModules[first]] : Object.values(commandModules);
-  const registered = new Set<CommandModule>();
-  for (const load of loaders) {
-    const module = await load();
-    if (registered.has(module)) continue; // one module may name two commands (ingest, redact)
-    registered.add(module);
-    module.register(program);
   }
   return program;
 }

@@ -2,7 +2,8 @@ export { configFromEnv, type ServerConfig } from './config';
 export type { ServerContext } from './context';
 export { buildOpenApiDocument } from './http/openapi';
 export { RouteRegistry, defineRoute, type RouteSpec } from './http/route';
-export { createServer, openPlatform, serverVersion, type DelineateServer, type ServerDeps } from './server';
+export { createServer, serverVersion, type DelineateServer, type ServerDeps } from './server';
+export { openPlatform } from './platform';
 export { PasswordHasher, passwordProblem, type Argon2Params } from './access/password';
 export { createTestClock, testClockEnabled, type TestClock } from './access/test-clock';
 export {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { AnnotationRepository, loadBlobKey, migrate, openBlobStore, openDatabase, type AuditLog, type BlobKey, type BlobStore, type Clock, type Database } from '@delineate/store';
+import { AnnotationRepository, type AuditLog, type BlobKey, type BlobStore, type Clock, type Database } from '@delineate/store';
 import { platformVersion } from '@delineate/schema';
 import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
@@ -191,19 +191,4 @@ async function serveWebBuild(app: FastifyInstance, root: string): Promise<void> 
     }
     return reply.sendFile('index.html');
   });
-}
-
-/** Opens the configured database (migrated) and blob store. */
-export async function openPlatform(config: ServerConfig, env: NodeJS.ProcessEnv): Promise<{ database: Database; blobs: BlobStore; key: BlobKey }> {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    await migrate(database.db);
-    const blobs = await openBlobStore({ dataDir: config.dataDir, env: { ...env, ...(config.blobUrl ? { DELINEATE_BLOB_URL: config.blobUrl } : {}) } });
-    // The same key the blob store seals with (DELINEATE_KEY or the data folder's key file).
-    const key = await loadBlobKey({ dataDir: config.dataDir, env });
-    return { database, blobs, key };
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
 }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { DelineateError } from '@delineate/schema';
 import { Kysely, PostgresDialect } from 'kysely';
 import { createRequire } from 'node:module';
@@ -104,6 +104,9 @@ export function processAlive(pid: number): boolean {
 
 /** Embedded PGlite; `options` as PGlite takes them (e.g. `loadDataDir` to start from a dump). */
 export async function openPGlite(options: PGliteOptions, dialect: { prepared?: boolean } = {}): Promise<Database> {
+  // Loaded when a database is opened, not when the store is imported: a command reaches its
+  // action first (and one that goes through a running server never loads it).
+  const { PGlite } = await import('@electric-sql/pglite');
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(options);
