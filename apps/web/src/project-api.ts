@@ -88,6 +88,8 @@ export interface CorrectionSizeRecord {
   voxelsRemoved: number;
   dice: number | null;
   hd95Mm: number | null;
+  /** True while the job that measures HD95 after the signature has not finished. */
+  hd95Computing?: boolean;
   reviewId: string;
   stage: 'review' | 'expert_review';
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liverCtReviewProtocol, ReviewAnswerInput } from '@delineate/schema';
-import { answersToInput, hd95Text, reviewProblems, type Answer } from './review-rules';
+import { answersToInput, hd95RefetchMs, hd95Text, reviewProblems, type Answer } from './review-rules';
 import { boxOnPlane } from './viewer/overlay';
 import { countOverlay, diffOverlay } from './workflow-api';
 
@@ -66,5 +66,14 @@ describe("a correction's HD95 in the review panel", () => {
     expect(hd95Text({ hd95Mm: null, hd95Computing: true })).toBe('computing…');
     expect(hd95Text({ hd95Mm: 2.345 })).toBe('2.3 mm');
     expect(hd95Text({ hd95Mm: null })).toBe('—');
+  });
+});
+
+describe('hd95RefetchMs', () => {
+  it('asks again every 2 s while a correction’s HD95 is computing, and stops once all are there', () => {
+    expect(hd95RefetchMs([{ hd95Computing: true }, {}])).toBe(2000);
+    expect(hd95RefetchMs([{ hd95Computing: false }, {}])).toBe(false);
+    expect(hd95RefetchMs([])).toBe(false);
+    expect(hd95RefetchMs(undefined)).toBe(false);
   });
 });

@@ -45,3 +45,11 @@ export function hd95Text(size: Pick<CorrectionSize, 'hd95Mm' | 'hd95Computing'>)
   if (size.hd95Computing) return 'computing…';
   return size.hd95Mm === null ? '—' : `${size.hd95Mm.toFixed(1)} mm`;
 }
+
+/**
+ * How soon a page showing correction sizes asks again: every 2 s while the job that measures a
+ * correction's HD95 after its signature still runs, and no more once every one is there.
+ */
+export function hd95RefetchMs(sizes: ReadonlyArray<Pick<CorrectionSize, 'hd95Computing'>> | undefined): number | false {
+  return sizes?.some((s) => s.hd95Computing) ? 2000 : false;
+}

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WorkflowConfig } from '@delineate/schema';
 import { projectApi } from '../project-api';
+import { hd95RefetchMs } from '../review-rules';
 import { itemWords } from './item-words';
 import { useApplyChange } from './changes';
 import { keys } from './keys';
@@ -34,7 +35,13 @@ export function useItemName(projectId: string): (itemId: string) => string {
   };
 }
 
-export const useQualityReport = (projectId: string) => useQuery({ queryKey: keys.project(projectId).quality, queryFn: () => projectApi.quality(projectId) });
+/** While a correction's HD95 is still computed by its job, the report is asked again every 2 s until it is there. */
+export const useQualityReport = (projectId: string) =>
+  useQuery({
+    queryKey: keys.project(projectId).quality,
+    queryFn: () => projectApi.quality(projectId),
+    refetchInterval: (query) => hd95RefetchMs(query.state.data?.corrections.sizes),
+  });
 
 export const useAgreementReport = (projectId: string) => useQuery({ queryKey: keys.project(projectId).agreement, queryFn: () => projectApi.agreement(projectId) });
 

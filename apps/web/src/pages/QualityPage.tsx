@@ -123,6 +123,11 @@ export function QualityPage() {
         <Histogram testId="chart-voxels-added" title="Voxels added by corrections" values={sizes.map((s) => s.voxelsAdded)} digits={0} />
         <Histogram testId="chart-voxels-removed" title="Voxels removed by corrections" values={sizes.map((s) => s.voxelsRemoved)} digits={0} />
         <Histogram testId="chart-correction-dice" title="Dice between original and corrected" values={sizes.flatMap((s) => (s.dice === null ? [] : [s.dice]))} domain={[0, 1]} bins={10} digits={3} />
+        {sizes.some((s) => s.hd95Computing) && (
+          <p className="muted" data-testid="correction-hd95-computing">
+            HD95 of {sizes.filter((s) => s.hd95Computing).length} corrected label(s) is still being computed; this page updates when it is ready.
+          </p>
+        )}
         <Histogram testId="chart-correction-hd95" title="HD95 between original and corrected (mm)" values={sizes.flatMap((s) => (s.hd95Mm === null ? [] : [s.hd95Mm]))} digits={2} unit=" mm" />
       </div>
 
