@@ -48,7 +48,11 @@ function shifted(labels: Uint8Array, shift: number): Uint8Array {
 }
 
 let dirs: string[] = [];
+// Stores are closed before their folders go: their open pack files are closed with them.
+let stores: LocalBlobStore[] = [];
 afterEach(async () => {
+  for (const s of stores) await s.close();
+  stores = [];
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   dirs = [];
 });
@@ -62,6 +66,7 @@ describeStore('revision tiles', (getDb) => {
     const dir = await mkdtemp(join(tmpdir(), 'dln-revision-tiles-'));
     dirs.push(dir);
     const blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    stores.push(blobs);
     const repo = new AnnotationRepository(db, { blobs });
     const author = { kind: 'user' as const, userId: seed.userId };
     const newAnnotation = () => repo.create({ projectId: seed.projectId, itemId: seed.itemId, labelSchema: { id: seed.labelSchemaId, version: 1 } });

@@ -35,7 +35,11 @@ function tileOf(grid: TileGrid, v: Uint8Array, slice: number, tileRow: number, t
 }
 
 let dirs: string[] = [];
+// Stores are closed before their folders go: their open pack files are closed with them.
+let stores: LocalBlobStore[] = [];
 afterEach(async () => {
+  for (const s of stores) await s.close();
+  stores = [];
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   dirs = [];
 });
@@ -49,6 +53,7 @@ describeStore('tiled revisions', (getDb) => {
     const dir = await mkdtemp(join(tmpdir(), 'dln-tiles-'));
     dirs.push(dir);
     const blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    stores.push(blobs);
     const repo = new AnnotationRepository(db, { blobs });
     const annotation = await repo.create({ projectId: seed.projectId, itemId: seed.itemId, labelSchema: { id: seed.labelSchemaId, version: 1 } });
     const author = { kind: 'user' as const, userId: seed.userId };
@@ -194,6 +199,7 @@ describeStore('tiled revisions: stored index deltas', (getDb) => {
     const dir = await mkdtemp(join(tmpdir(), 'dln-tiles-'));
     dirs.push(dir);
     const blobs = new LocalBlobStore({ dir, key: BlobKey.generate() });
+    stores.push(blobs);
     const repo = new AnnotationRepository(db, { blobs });
     const annotation = await repo.create({ projectId: seed.projectId, itemId: seed.itemId, labelSchema: { id: seed.labelSchemaId, version: 1 } });
     const grid = await repo.tileGrid(annotation.id);
