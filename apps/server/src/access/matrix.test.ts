@@ -222,6 +222,18 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
     let requests = 0;
     const startSequence = (await runtime.audit.head()).sequence;
 
+    // One session per principal, opened once: the request's answer depends on who holds it, not
+    // on its age. The auth routes act on the caller's own session or credentials (logout, MFA,
+    // password), so each of their requests gets a fresh one, as before. A session spoilt by
+    // reuse would show as a 401 where the table expects another answer, never as a pass.
+    const sessions = new Map<string, Record<string, string>>();
+    const sessionHeaders = async (who: PrincipalSpec, action: string): Promise<Record<string, string>> => {
+      const fresh = async () => (await openTestSession(runtime, who.userId!, { mfaVerified: who.mfaVerified })).headers;
+      if (action.startsWith('auth.')) return fresh();
+      let headers = sessions.get(who.name);
+      if (!headers) sessions.set(who.name, (headers = await fresh()));
+      return headers;
+    };
     const withoutFixtures = new Set<string>();
     const agreementRefusals = new Set<string>();
     for (const route of inventory) {
@@ -239,7 +251,7 @@ describe.each(kinds.run)('access matrix on %s', (kind) => {
         for (const scope of scopes) {
           const url = await buildUrl(route.url, objectParam, scope);
           const headers: Record<string, string> = {};
-          if (who.userId) Object.assign(headers, (await openTestSession(runtime, who.userId, { mfaVerified: who.mfaVerified })).headers);
+          if (who.userId) Object.assign(headers, await sessionHeaders(who, route.action));
           const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
           const res = await h.server.app.inject({ method: route.method as 'GET', url, headers: hasBody ? { ...headers, 'content-type': 'application/json' } : headers, ...(hasBody ? { payload: '{}' } : {}) });
           await runtime.auditSettled();

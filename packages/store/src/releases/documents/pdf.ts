@@ -10,8 +10,17 @@ import { stripFigure, type Figure } from './plot';
 
 // pdf-lib and fontkit ship CommonJS (UMD) builds; require keeps one loading path under tsx and vitest.
 const require = createRequire(import.meta.url);
-const pdfLib = require('pdf-lib') as typeof import('pdf-lib');
-const fontkit = require('@pdf-lib/fontkit') as Fontkit;
+
+let pdfModules: { pdfLib: typeof import('pdf-lib'); fontkit: Fontkit } | undefined;
+/**
+ * Loaded on the first document rendered, not when the store is imported: fontkit alone took
+ * about 0.9 s of every process that opens the store (`delineate start`, each CLI command, each
+ * test file), although only a release's documents draw a PDF.
+ */
+function pdfModulesLoaded(): { pdfLib: typeof import('pdf-lib'); fontkit: Fontkit } {
+  pdfModules ??= { pdfLib: require('pdf-lib') as typeof import('pdf-lib'), fontkit: require('@pdf-lib/fontkit') as Fontkit };
+  return pdfModules;
+}
 
 const PAGE: [number, number] = [595.28, 841.89]; // A4
 const MARGIN = 56;
@@ -45,10 +54,10 @@ interface Pen {
 }
 
 const width = PAGE[0] - 2 * MARGIN;
-const grey = (v: number) => pdfLib.rgb(v, v, v);
+const grey = (v: number) => pdfModulesLoaded().pdfLib.rgb(v, v, v);
 function colour(hex: string) {
   const n = Number.parseInt(hex.slice(1), 16);
-  return pdfLib.rgb(((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255);
+  return pdfModulesLoaded().pdfLib.rgb(((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255);
 }
 
 function newPage(pen: Pen): void {
@@ -217,6 +226,7 @@ function block(pen: Pen, b: Block): void {
  */
 export async function renderPdf(layout: DocumentLayout, sourceJson: string): Promise<Uint8Array> {
   const files = fontFiles();
+  const { pdfLib, fontkit } = pdfModulesLoaded();
   const doc = await pdfLib.PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(fontkit);
   const regular = await doc.embedFont(files.regular, { subset: true });
