@@ -21,7 +21,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     ...(workers === undefined ? {} : { maxWorkers: workers, minWorkers: workers }),
-    globalSetup: ['packages/store/src/test/global-setup.ts'],
+    globalSetup: ['packages/store/src/test/global-setup.ts', 'apps/web/e2e/global-setup.ts'],
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import jsQR from 'jsqr';
+import { DEMO_CACHE_ENV } from './global-setup';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 /** Screenshots and other kept outputs: DELINEATE_TEST_ARTIFACTS when set (CI collects it), else test-artifacts/web (gitignored). */
@@ -50,10 +51,9 @@ export async function startDemoServer(options: {
   const env = { ...process.env, DELINEATE_DATA: dataDir, DELINEATE_LOG_LEVEL: 'warn', DATABASE_URL: '', DELINEATE_BLOB_URL: '', ...options.env };
   // The benchmark's 128 × 512² demo takes minutes through de-identification on a busy 2-core machine.
   const demoArgs = ['demo', '--slices', String(options.slices), '--size', String(options.size), ...(options.full ? [] : ['--minimal']), ...(options.slideSize ? ['--slide-size', String(options.slideSize)] : [])];
-  const seeded = spawnSync(process.execPath, [cli, ...demoArgs], { env, encoding: 'utf8', timeout: 900_000 });
-  if (seeded.status !== 0) throw new Error(`delineate demo failed (${seeded.status}): ${seeded.stderr.slice(-2000)}`);
+  const demoOutput = await seedDemo(dataDir, demoArgs, env, options.env ?? {});
   const passwords = new Map<string, string>();
-  for (const line of seeded.stdout.split('\n')) {
+  for (const line of demoOutput.split('\n')) {
     const m = /^\s+(demo\.[a-z_.]+)\s+\S+\s+(\S+)\s*$/.exec(line);
     if (m) passwords.set(m[1]!, m[2]!);
   }
@@ -94,6 +94,33 @@ export async function startDemoServer(options: {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs `delineate demo` into `dataDir`, or copies the data folder an earlier test of this run
+ * seeded with the same arguments and environment (global-setup.ts), and returns what the demo
+ * printed. The folder holds no path of its own, so a copy serves as the original; each test gets
+ * its own copy to change.
+ */
+async function seedDemo(dataDir: string, demoArgs: readonly string[], env: NodeJS.ProcessEnv, extraEnv: Readonly<Record<string, string>>): Promise<string> {
+  const cacheRoot = process.env[DEMO_CACHE_ENV];
+  const key = createHash('sha256').update(JSON.stringify([demoArgs, Object.entries(extraEnv).sort()])).digest('hex').slice(0, 16);
+  const cached = cacheRoot ? join(cacheRoot, key) : undefined;
+  if (cached && existsSync(join(cached, 'output.txt'))) {
+    await cp(join(cached, 'data'), dataDir, { recursive: true });
+    return readFile(join(cached, 'output.txt'), 'utf8');
+  }
+  const seeded = spawnSync(process.execPath, [cli, ...demoArgs], { env, encoding: 'utf8', timeout: 900_000 });
+  if (seeded.status !== 0) throw new Error(`delineate demo failed (${seeded.status}): ${seeded.stderr.slice(-2000)}`);
+  if (cached) {
+    // Written aside and renamed into place: a test reading the cache sees a whole copy or none
+    // (two files seeding the same demo at once both seed; the second rename finds the first's).
+    const staging = await mkdtemp(join(cacheRoot!, 'staging-'));
+    await cp(dataDir, join(staging, 'data'), { recursive: true });
+    await writeFile(join(staging, 'output.txt'), seeded.stdout);
+    await rename(staging, cached).catch(() => rm(staging, { recursive: true, force: true }));
+  }
+  return seeded.stdout;
 }
 
 export async function launchBrowser(): Promise<{ browser: Browser; userDataDirs: string[] }> {
