@@ -1,6 +1,7 @@
 import type { NewRevision } from '@delineate/schema';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, RevisionsTable } from '../sql/tables';
+import { StatementGroups } from '../sql/statement-groups';
 import { annotationWriteFactsSql, type AnnotationWriteFacts } from '../workflow/access';
 
 /** One save's compare-and-set: append `revision` if the head is its parent and the write facts are those checked. */
@@ -13,88 +14,35 @@ export interface RevisionCommit {
 /** The appended row, with whether derived structures were attached when it committed; undefined when the compare-and-set missed. */
 export type CommittedRevision = Selectable<RevisionsTable> & { readonly derived_structures_active: boolean };
 
-interface Waiting {
-  readonly commit: RevisionCommit;
-  readonly resolve: (row: CommittedRevision | undefined) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /** Saves per statement at most: bounds the statement's parameter and the work one failure repeats. */
 const MAX_GROUP = 64;
 
 /**
- * Group commit of revision saves. PGlite is one connection, so with many writers each save's
- * commit waits behind the others' statements; here the saves that reach their commit while a
- * group is being written wait, and are committed together in the next statement, taken once that
- * statement holds the connection (so saves arriving while it waited join it). Each save is still
- * its own compare-and-set on its own annotation (one per annotation in a group, in arrival order),
- * so one that misses gets its own answer and the others commit: the statement appends exactly the
- * rows whose head and write facts were as checked. A statement that fails as a whole (a unique
- * key, a deadlock between servers) is retried one save at a time, so each save gets its own error.
- * The statement is atomic: after a crash a group is either all present or all absent, and none of
- * its saves was acknowledged before it committed.
+ * Group commit of revision saves (`StatementGroups`). PGlite is one connection, so with many
+ * writers each save's commit waits behind the others' statements; here the saves that reach
+ * their commit while a group is being written are committed together by the next statement.
+ * Each save is still its own compare-and-set on its own annotation (one per annotation in a
+ * group, in arrival order), so one that misses gets its own answer and the others commit: the
+ * statement appends exactly the rows whose head and write facts were as checked. A statement
+ * refused as a whole (a unique key, a deadlock between servers) is retried save by save. The
+ * statement is atomic: after a crash a group is all present or all absent, and none of its saves
+ * was acknowledged before it committed.
  */
 export class RevisionCommitQueue {
-  readonly #db: Kysely<DB>;
   readonly #now: () => Date;
-  #waiting: Waiting[] = [];
-  #writing = false;
+  readonly #groups: StatementGroups<DB, RevisionCommit, CommittedRevision | undefined>;
 
   constructor(db: Kysely<DB>, now: () => Date) {
-    this.#db = db;
     this.#now = now;
+    this.#groups = new StatementGroups(db, (connection, commits) => this.#write(connection, commits), {
+      maxGroup: MAX_GROUP,
+      keyOf: (c) => c.revision.annotationId,
+    });
   }
 
   /** Commits one save, grouped with the saves waiting beside it; undefined when its compare-and-set missed. */
   commit(commit: RevisionCommit): Promise<CommittedRevision | undefined> {
-    // Inside a caller's transaction there is no one to group with, and its connection is its own.
-    if (this.#db.isTransaction) return this.#write(this.#db, [commit]).then((rows) => rows[0]);
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ commit, resolve, reject });
-      this.#next();
-    });
-  }
-
-  #next(): void {
-    if (this.#writing || this.#waiting.length === 0) return;
-    this.#writing = true;
-    void this.#writeGroup().finally(() => {
-      this.#writing = false;
-      this.#next();
-    });
-  }
-
-  async #writeGroup(): Promise<void> {
-    let group: Waiting[] = [];
-    try {
-      const rows = await this.#db.connection().execute((connection) => {
-        group = this.#take();
-        return this.#write(connection, group.map((w) => w.commit));
-      });
-      group.forEach((w, i) => w.resolve(rows[i]));
-    } catch (error) {
-      // The connection may have failed before the group was taken.
-      if (group.length === 0) group = this.#take();
-      if (group.length === 1) return group[0]!.reject(error);
-      for (const w of group) await this.#write(this.#db, [w.commit]).then((rows) => w.resolve(rows[0]), w.reject);
-    }
-  }
-
-  /** The waiting saves in arrival order, one per annotation: a later save of the same annotation waits for the next group. */
-  #take(): Waiting[] {
-    const group: Waiting[] = [];
-    const rest: Waiting[] = [];
-    const annotations = new Set<string>();
-    for (const w of this.#waiting) {
-      const id = w.commit.revision.annotationId;
-      if (group.length >= MAX_GROUP || annotations.has(id)) rest.push(w);
-      else {
-        annotations.add(id);
-        group.push(w);
-      }
-    }
-    this.#waiting = rest;
-    return group;
+    return this.#groups.submit(commit);
   }
 
   /** One statement for the group; the result lists each save's row (or undefined) in the group's order. */
