@@ -241,6 +241,7 @@ export async function run(): Promise<BenchResult> {
       'Blob bytes written per save: the growth of the blob folder (encrypted pack blobs) over the timed saves, divided by the saves; both modes write only the changed tile.',
       `Queueing against service time (tile deltas): ${queueing.join('; ')}. With ${CLIENTS} clients saving back to back a save waits for about ${CLIENTS - 1} others (Little's law: mean latency ≈ clients ÷ throughput), so the p99 target needs a service time near 100 ÷ ${CLIENTS} ms.`,
       'GC pauses: garbage-collection pauses (PerformanceObserver) in the process during the timed saves, their total and the longest.',
+      'Group commit: saves that reach their commit while another group is being written commit together in one statement (RevisionCommitQueue), and concurrent requests\' session lookups share one query (StatementGroups); each save keeps its own compare-and-set, answer and audit event. Groups form only when statements wait for the connection, so on a machine where the saves wait elsewhere (a starved process, slow fsyncs) they commit one by one as before.',
       'Index bytes per revision: the tile index stored in the revision row (a delta on the parent\'s index while the chain is lighter than a full index; see docs/ARCHITECTURE.md).',
     ],
   };

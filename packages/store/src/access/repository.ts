@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../sql/tables';
 import { OrganisationRepository, type OrganisationStanding } from './organisations';
-import { findSessionHolder, type SessionHolder } from './session-holder';
+import { StatementGroups } from '../sql/statement-groups';
+import { findSessionHolders, type SessionHolder, type SessionLookup } from './session-holder';
 import type { AccessTables, BreakGlassGrantsTable, MembershipsTable, QualificationsTable, SessionsTable } from './tables';
 
 export interface AccountRow {
@@ -43,9 +44,12 @@ export interface NewSession {
  */
 export class AccessRepository {
   readonly #db: Kysely<AccessTables>;
+  /** Concurrent requests' lookups share one query (group lookups): each still reads what is stored after it came. */
+  readonly #holders: StatementGroups<DB, SessionLookup, SessionHolder | undefined>;
 
   constructor(db: Kysely<DB>) {
     this.#db = db as unknown as Kysely<AccessTables>;
+    this.#holders = new StatementGroups(db, findSessionHolders, { maxGroup: 64 });
   }
 
   // ---- accounts ----
@@ -264,9 +268,13 @@ export class AccessRepository {
       .executeTakeFirstOrThrow();
   }
 
-  /** A session with what its principal is built from, in one query (see {@link findSessionHolder}). */
+  /**
+   * A session with what its principal is built from, in one query (see `findSessionHolders`),
+   * shared with the lookups of requests that wait beside it. Nothing is cached: the query runs
+   * after the request came, so a revocation committed before it is seen.
+   */
   async findSessionHolder(tokenHash: string, now: Date): Promise<SessionHolder | undefined> {
-    return findSessionHolder(this.#db as unknown as Kysely<DB>, tokenHash, now);
+    return this.#holders.submit({ tokenHash, now });
   }
 
   /** The user's organisation with its admissions and agreements (for principals built outside findSessionHolder). */

@@ -41,4 +41,54 @@ describeStore('session holder (one query per authenticated request)', (getDb) =>
     expect(after!.memberships).toEqual([]);
     expect(after!.session.revoked_at).not.toBeNull();
   });
+
+  it('answers lookups that wait together from one query, each as stored when it ran and at its own time', async () => {
+    const { db } = getDb();
+    const seed = await seedProject(db);
+    let queries = 0;
+    const repo = new AccessRepository(
+      db.withPlugin({
+        transformQuery: (args) => {
+          queries++;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      }),
+    );
+    const admin = new AccessRepository(db);
+    const now = new Date('2026-06-01T12:00:00Z');
+    const expiresAt = new Date(now.getTime() + 60 * minute);
+    const kept = await admin.createSession({ userId: seed.userId, tokenHash: 'c'.repeat(64), address: null, now, expiresAt, mfaVerified: false });
+    const revoked = await admin.createSession({ userId: seed.userId, tokenHash: 'd'.repeat(64), address: null, now, expiresAt, mfaVerified: false });
+    // A break-glass grant ending between two requests' times: the earlier one has it, the later one not.
+    await admin.createBreakGlass({ userId: seed.userId, projectId: seed.projectId, role: 'reviewer', reason: 'Urgent clinical question on case', grantedAt: new Date(now.getTime() - minute), expiresAt: new Date(now.getTime() + minute) });
+
+    // Another statement holds the one connection while a revocation and then the lookups arrive, as under load.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const holder = db.connection().execute(async () => {
+      held();
+      await gate;
+    });
+    await holding;
+    const revoke = admin.revokeSession(revoked.id, 'logout', now);
+    const lookups = Promise.all([
+      repo.findSessionHolder('c'.repeat(64), now),
+      repo.findSessionHolder('d'.repeat(64), now),
+      repo.findSessionHolder('e'.repeat(64), now),
+      repo.findSessionHolder('c'.repeat(64), new Date(now.getTime() + 2 * minute)),
+    ]);
+    release();
+    await Promise.all([holder, revoke]);
+    const [first, second, missing, later] = await lookups;
+    expect(queries).toBe(1);
+    expect(first).toMatchObject({ session: { id: kept.id, revoked_at: null }, breakGlass: [{ projectId: seed.projectId, role: 'reviewer' }] });
+    // The revocation came before the lookups: grouped, they still see it.
+    expect(second!.session.id).toBe(revoked.id);
+    expect(second!.session.revoked_at).not.toBeNull();
+    expect(missing).toBeUndefined();
+    expect(later).toMatchObject({ session: { id: kept.id }, breakGlass: [] });
+  });
 });

@@ -20,6 +20,7 @@ import { sha256Hex, TiledMasks, tilesOfWholeMask, type MaskBlobs, type TiledPare
 import { gridOfItemRow, itemGrid } from '../workflow/grid';
 import type { AnnotationsTable, DB, RevisionsTable } from '../sql/tables';
 import { isUniqueViolation, translated } from './db-errors';
+import { RevisionCommitQueue } from './revision-commits';
 import { annotationWriteFacts, annotationWriteFactsSql, assertMayStartAnnotation, writeRefusalOf, type AnnotationWriteFacts } from '../workflow/access';
 
 export type Clock = () => Date;
@@ -126,6 +127,7 @@ export class AnnotationRepository {
   readonly #masks: TiledMasks | undefined;
   readonly #indexes: TileIndexCache;
   readonly #clock: Clock;
+  readonly #commits: RevisionCommitQueue;
 
   constructor(db: Kysely<DB>, options: AnnotationRepositoryOptions = {}) {
     this.#db = db;
@@ -133,6 +135,7 @@ export class AnnotationRepository {
     this.#masks = options.masks ?? (options.blobs ? new TiledMasks(options.blobs) : undefined);
     this.#indexes = options.indexes ?? new TileIndexCache();
     this.#clock = options.clock ?? (() => new Date());
+    this.#commits = new RevisionCommitQueue(db, this.#clock);
   }
 
   async create(input: CreateAnnotationInput): Promise<Annotation> {
@@ -462,70 +465,15 @@ export class AnnotationRepository {
   async #append(rev: NewRevision, tiles: StoredTileIndex | undefined, checkedFacts: AnnotationWriteFacts): Promise<{ revision: Revision; derivedStructuresActive: boolean }> {
     let writeFacts = checkedFacts;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const row = await translated(() => this.#commit(rev, tiles, writeFacts));
+      const row = await translated(() =>
+        this.#commits.commit({ revision: rev, writeFacts, tileIndex: tiles && { bytes: tiles.form.bytes, hash: tiles.hash, base: tiles.form.base } }),
+      );
       if (row) return { revision: toRevision(row), derivedStructuresActive: row.derived_structures_active };
       const now = await this.#checkWriteRule(rev.author, rev.annotationId, rev.source);
       if (now.headVersion !== rev.expectedVersion) throw staleAt(now.headVersion);
       writeFacts = now.writeFacts;
     }
     throw await this.#staleError(rev.annotationId);
-  }
-
-  #commit(rev: NewRevision, tiles: StoredTileIndex | undefined, writeFacts: AnnotationWriteFacts) {
-    const version = rev.expectedVersion + 1;
-    const writer = rev.author.kind === 'user' ? rev.author.userId : null;
-    return this.#db
-      .with('moved', (db) =>
-        db
-          .updateTable('annotations as a')
-          .set((eb) => ({ head_version: version, created_by: eb.fn.coalesce('a.created_by', eb.val(writer)) }))
-          .where('a.id', '=', rev.annotationId)
-          .where('a.head_version', '=', rev.expectedVersion)
-          .where(sql<boolean>`${annotationWriteFactsSql('a', writer)} = ${JSON.stringify(writeFacts)}::jsonb`)
-          .returning('a.id'),
-      )
-      .insertInto('revisions')
-      .columns([
-        'annotation_id',
-        'version',
-        'parent_version',
-        'author_user_id',
-        'author_model_name',
-        'author_model_version',
-        'source',
-        'mask_hash',
-        'mask_encoding',
-        'idempotency_key',
-        'created_at',
-        'tile_index',
-        'tile_index_hash',
-        'tile_index_base',
-      ])
-      .expression((eb) =>
-        eb
-          .selectFrom('moved')
-          .select([
-            'moved.id',
-            sql<number>`${version}::integer`.as('version'),
-            sql<number | null>`${version === 1 ? null : version - 1}::integer`.as('parent_version'),
-            sql<string | null>`${writer}::uuid`.as('author_user_id'),
-            sql<string | null>`${rev.author.kind === 'model' ? rev.author.name : null}::text`.as('author_model_name'),
-            sql<string | null>`${rev.author.kind === 'model' ? rev.author.version : null}::text`.as('author_model_version'),
-            sql<string>`${rev.source}::text`.as('source'),
-            sql<string>`${rev.maskHash}::text`.as('mask_hash'),
-            sql<string>`${rev.maskEncoding}::text`.as('mask_encoding'),
-            sql<string | null>`${rev.idempotencyKey ?? null}::text`.as('idempotency_key'),
-            sql<Date>`${this.#clock()}::timestamptz`.as('created_at'),
-            sql<Uint8Array | null>`${tiles?.form.bytes ?? null}::bytea`.as('tile_index'),
-            sql<string | null>`${tiles?.hash ?? null}::text`.as('tile_index_hash'),
-            sql<number | null>`${tiles?.form.base ?? null}::integer`.as('tile_index_base'),
-          ]),
-      )
-      .returningAll()
-      .returning(
-        sql<boolean>`exists (select 1 from derived_structures d where d.annotation_id = ${rev.annotationId}::uuid and d.detached_version is null)`.as('derived_structures_active'),
-      )
-      .executeTakeFirst();
   }
 
   /** The write rule on the annotation's facts now (403 when refused), with the head read in the same query. */

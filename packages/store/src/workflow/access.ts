@@ -151,8 +151,10 @@ export interface AnnotationWriteFacts {
  * The facts of the annotation row aliased `alias` for `userId`, as a jsonb expression: usable in
  * a select list and in the WHERE of the save's compare-and-set on that row.
  */
-export function annotationWriteFactsSql(alias: string, userId: string | null): RawBuilder<AnnotationWriteFacts> {
+export function annotationWriteFactsSql(alias: string, userId: string | null | RawBuilder<string | null>): RawBuilder<AnnotationWriteFacts> {
   const a = sql.raw(alias);
+  // A column (a group commit's writer per row) or a value; a null writer reviews nothing either way.
+  const writer = userId === null || typeof userId === 'string' ? sql`${userId}::uuid` : userId;
   return sql<AnnotationWriteFacts>`jsonb_build_object(
     'taskId', ${a}.task_id,
     'owner', case when ${a}.task_id is null then coalesce(${a}.created_by,
@@ -163,7 +165,7 @@ export function annotationWriteFactsSql(alias: string, userId: string | null): R
     'stage', (select w.stage from workflow_tasks w where w.task_id = ${a}.task_id),
     'reviewing', ${userId === null ? sql`false` : sql`exists (
       select 1 from workflow_tasks wt join tasks rt on rt.id = wt.task_id
-      where wt.reviews_task_id = ${a}.task_id and rt.assignee_id = ${userId}::uuid and rt.status in (${sql.join(openStatuses)})
+      where wt.reviews_task_id = ${a}.task_id and rt.assignee_id = ${writer} and rt.status in (${sql.join(openStatuses)})
     )`})`;
 }
 
