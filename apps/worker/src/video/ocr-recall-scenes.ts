@@ -50,7 +50,8 @@ export async function loadBackgrounds(testData: (path: string) => string): Promi
     { name: 'fundus (macula)', image: crop(fundus, { x: 500, y: 800, width: 640, height: 400 }) },
     // The still's own burned-in text runs down its left side: the crop keeps to the scope's view.
     { name: 'endoscopy', image: crop(endoscopy, { x: 260, y: 60, width: 460, height: 380 }) },
-    { name: 'ultrasound', image: crop(ultrasound, { x: 80, y: 80, width: 480, height: 360 }) },
+    // Its caption ("LYMPH NODE", real burned-in text) sits below the scan: the crop stops above it.
+    { name: 'ultrasound', image: crop(ultrasound, { x: 80, y: 80, width: 480, height: 260 }) },
     { name: 'CT slice', image: enlarge(ct, 3) },
   ];
 }
