@@ -67,13 +67,13 @@ describe('recall of the OCR stage on names burned into real images', { timeout: 
     const describe = (s: BurnedInScene) => `${s.background} ${s.fontSize}px ink ${s.ink}${s.onBanner ? ' banner' : ''}${belowRule(s) ? ' (below the glyph rule)' : ''}`;
     console.info(`OCR recall: ${scenes.length - missed.length}/${scenes.length} held; missed: ${missed.map(describe).join('; ') || 'none'}; text-free images held: ${heldClean.join(', ') || 'none'}; words held off the name: ${strayWords}`);
 
-    // The gate before the glyph-stroke pass held 18 of these 30 (with it: 23).
-    expect(scenes.length - missed.length).toBeGreaterThanOrEqual(23);
-    // Names of 10 px and more the glyph rule can see: at most three still missed (yellow over the
-    // disc's rim, yellow over the macula, black on the ultrasound's dark field; the old gate missed seven names of 10 px and more).
-    expect(missed.filter((s) => !belowRule(s) && s.fontSize >= 10).length).toBeLessThanOrEqual(3);
+    // The gate before the glyph-stroke pass held 18 of these 30 (with it: 21).
+    expect(scenes.length - missed.length).toBeGreaterThanOrEqual(21);
+    // Names of 10 px and more the glyph rule can see: at most five still missed (the old gate missed seven of 10 px and more).
+    expect(missed.filter((s) => !belowRule(s) && s.fontSize >= 10).length).toBeLessThanOrEqual(5);
     // Only the ultrasound, whose colour-Doppler speckle OCR reads as words on the plain pass already, is held without text.
     expect(heldClean.filter((name) => name !== 'ultrasound')).toEqual([]);
-    expect(strayWords).toBeLessThanOrEqual(20);
+    // And no more words held off the names than the plain pass alone held (10).
+    expect(strayWords).toBeLessThanOrEqual(10);
   });
 });

@@ -62,7 +62,7 @@ export function isBurnedInWord(image: GreyImage, word: TextBox, policy: BurnedIn
 }
 
 /** Letters and digits a word read on a stroke picture needs, on top of {@link isBurnedInWord}. */
-const STROKE_MIN_CHARACTERS = 3;
+const STROKE_MIN_CHARACTERS = 4;
 
 /**
  * The OCR stage on one grey frame: the words that count as burned-in text (boxes and confidences,
@@ -80,7 +80,7 @@ export async function findBurnedInWords(ocr: OcrEngine, image: GreyImage, policy
       const scale = pass.endsWith('-enlarged') ? 2 : 1;
       const strokes = glyphStrokes(image, pass.startsWith('bright') ? 1 : pass.startsWith('dark') ? -1 : 0, (policy.minGlyphContrast ?? DEFAULT_GLYPH_CONTRAST) / 2, scale);
       words = strokes ? (await ocr.findText(strokes)).map((w) => scaledBack(w, scale)) : [];
-      // Flattened, the rim of a fundus field and Doppler speckle break into two-glyph "words"; a name's words are longer.
+      // Flattened, a fundus field's rim, Doppler speckle and a clip's disc edge break into two- and three-glyph "words".
       minCharacters = Math.max(minCharacters, STROKE_MIN_CHARACTERS);
     }
     for (const word of words) {
