@@ -42,6 +42,8 @@ export { checkPixels, defaultPixelPolicy, defaultTextModalities } from './pixel/
 export type { PixelCheckInput, PixelCheckResult, PixelCheckDeps, PixelPolicy } from './pixel/inspect';
 export { isBurnedInWord, findBurnedInWords, burnedInTextFinding, glyphContrast } from './pixel/burned-in-word';
 export type { BurnedInWordPolicy } from './pixel/burned-in-word';
+export { defaultOcrPasses, glyphStrokes } from './pixel/ocr-passes';
+export type { OcrPass } from './pixel/ocr-passes';
 export { checkDicomPixels, redactRegions, redactAndVerify } from './pixel/dicom-file';
 export type { DicomPixelCheck, RedactionOutcome } from './pixel/dicom-file';
 export { createOcrEngine, englishLanguagePath, withOcrEngine } from './pixel/ocr';

@@ -1,6 +1,7 @@
 import type { PixelFinding } from '../pipeline-types';
 import type { GreyImage } from './grey-image';
 import type { OcrEngine, PixelRect, TextBox } from './ocr';
+import { defaultOcrPasses, glyphStrokes, sameWord, scaledBack, type OcrPass } from './ocr-passes';
 import { rectContains } from './rules';
 
 /**
@@ -20,6 +21,8 @@ export interface BurnedInWordPolicy {
    * no reader could read as text.
    */
   readonly minGlyphContrast?: number;
+  /** The pictures of each frame OCR reads (default: the frame, then its glyph strokes enlarged). */
+  readonly ocrPasses?: readonly OcrPass[];
 }
 
 const DEFAULT_GLYPH_CONTRAST = 80;
@@ -58,10 +61,33 @@ export function isBurnedInWord(image: GreyImage, word: TextBox, policy: BurnedIn
   return !allowedText.some((a) => rectContains(a, word.box));
 }
 
-/** The OCR stage on one grey frame: the words that count as burned-in text (boxes and confidences, never text). */
+/** Letters and digits a word read on a stroke picture needs, on top of {@link isBurnedInWord}. */
+const STROKE_MIN_CHARACTERS = 4;
+
+/**
+ * The OCR stage on one grey frame: the words that count as burned-in text (boxes and confidences,
+ * never text). Every pass's words are judged by {@link isBurnedInWord} on the frame itself, so a
+ * pass can find more words but never loosen the rule; a word two passes find is kept once.
+ */
 export async function findBurnedInWords(ocr: OcrEngine, image: GreyImage, policy: BurnedInWordPolicy, allowedText: readonly PixelRect[] = []): Promise<TextBox[]> {
-  const words = await ocr.findText(image);
-  return words.filter((word) => isBurnedInWord(image, word, policy, allowedText));
+  const found: TextBox[] = [];
+  for (const pass of policy.ocrPasses ?? defaultOcrPasses) {
+    let words: TextBox[];
+    let minCharacters = policy.minCharacters;
+    if (pass === 'plain') words = await ocr.findText(image);
+    else {
+      // Strokes at half the glyph contrast: a glyph's pixels are measured against a neighbourhood that holds some of its own ink.
+      const scale = pass.endsWith('-enlarged') ? 2 : 1;
+      const strokes = glyphStrokes(image, pass.startsWith('bright') ? 1 : pass.startsWith('dark') ? -1 : 0, (policy.minGlyphContrast ?? DEFAULT_GLYPH_CONTRAST) / 2, scale);
+      words = strokes ? (await ocr.findText(strokes)).map((w) => scaledBack(w, scale)) : [];
+      // Flattened, a fundus field's rim, Doppler speckle and a clip's disc edge break into two- and three-glyph "words".
+      minCharacters = Math.max(minCharacters, STROKE_MIN_CHARACTERS);
+    }
+    for (const word of words) {
+      if (word.characters >= minCharacters && isBurnedInWord(image, word, policy, allowedText) && !found.some((f) => sameWord(f.box, word.box))) found.push(word);
+    }
+  }
+  return found;
 }
 
 /** The finding for a burned-in word: the frame, the box and the OCR's confidence, never the text. */
