@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { seededRandom } from '@delineate/core';
 import { toGreyImage, type GreyImage, type PixelRect } from '@delineate/deid';
 import { decodePixels, loadWasmCodecs, readPixelSource } from '@delineate/formats';
 import { runTool } from './ffmpeg';
@@ -56,16 +57,10 @@ export async function loadBackgrounds(testData: (path: string) => string): Promi
   ];
 }
 
-/** mulberry32: a small seeded generator, so every run draws the same scenes. */
+/** The core's seeded generator (mulberry32), so every run draws the same scenes. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
+  return () => random.next();
 }
 
 const FIRST = ['JANE', 'John', 'MARIA', 'Peter', 'AHMED', 'Li', 'Olga', 'SAMUEL'];

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, deflateRawSync } from 'node:zlib';
+import { seededRandom } from '@delineate/core';
 import { DicomDataset, encodeString, setString, transferSyntaxes, walkDicom, writeDicomFile, type DicomFile } from '@delineate/formats';
 
 /**
@@ -160,16 +161,10 @@ function replaceMetaSyntax(bytes: Uint8Array, from: string, to: string): Uint8Ar
   return out;
 }
 
-/** A seeded generator (mulberry32): the corpus is the same on every run. */
+/** The core's seeded generator (mulberry32): the corpus is the same on every run. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = seededRandom(seed);
+  return () => generator.next();
 }
 
 /**
