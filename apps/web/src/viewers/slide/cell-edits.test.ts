@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Cell, CellEdit } from '@delineate/schema';
 import { CellEdits } from './cell-edits';
+import { personCell } from './test-cells';
 
-const stored = (id: number, x: number, y: number, classKey = 'mitotic_figure', polygon?: [number, number][]): Cell => ({
-  id,
-  classKey,
-  x,
-  y,
-  ...(polygon ? { polygon } : {}),
-  authorId: null,
-  source: { kind: 'person' },
-  reviewStatus: 'unreviewed',
-});
+const stored = (id: number, x: number, y: number, classKey = 'mitotic_figure', polygon?: [number, number][]): Cell => personCell(id, classKey, x, y, polygon);
 
 describe('cell edits in the viewer', () => {
   it('queues one batch: edits of saved cells as edits, edits of unsaved cells folded into their add', async () => {

@@ -2,17 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Cell } from '@delineate/schema';
 import { cellDetail, mapTexel, markerPixels, paintTile, tileBox, tilesInView, TILE_TEXELS } from './cell-map';
 import { packCells } from './cell-pack';
+import { personCell } from './test-cells';
 
-const cell = (id: number, classKey: string, x: number, y: number, polygon?: [number, number][]): Cell => ({
-  id,
-  classKey,
-  x,
-  y,
-  ...(polygon ? { polygon } : {}),
-  authorId: null,
-  source: { kind: 'person' },
-  reviewStatus: 'unreviewed',
-});
+const cell = personCell;
 
 /** A nucleus of radius 5 (a 12-gon) at (x, y). */
 const nucleus = (id: number, x: number, y: number) =>

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '@delineate/schema';
 import { CHUNK_PIXELS, chunkDraws, COARSE_OUTLINE_CORNERS, chunksInView, drawRanges, MAX_CLASSES, MAX_DRAW_VERTICES, packCells, rgb, viewOf } from './cell-pack';
+import { personCell } from './test-cells';
 
-const cell = (id: number, classKey: string, x: number, y: number, polygon?: [number, number][]): Cell => ({
-  id,
-  classKey,
-  x,
-  y,
-  ...(polygon ? { polygon } : {}),
-  authorId: null,
-  source: { kind: 'person' },
-  reviewStatus: 'unreviewed',
-});
+const cell = personCell;
 
 describe('cells packed for the GPU', () => {
   it('puts each cell relative to the origin with its class (nuclei marked as rings), its id and its outline radius', () => {
