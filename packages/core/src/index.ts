@@ -96,6 +96,7 @@ export {
 } from './agreement/soft';
 export { type Summary, summarize } from './agreement/summary';
 export { hashSeed, seededRandom, type SeededRandom } from './random';
+export { boxMeans } from './box-means';
 export {
   type ConsensusPoint,
   type DetectionAgreement,

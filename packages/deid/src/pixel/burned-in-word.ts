@@ -21,7 +21,7 @@ export interface BurnedInWordPolicy {
    * no reader could read as text.
    */
   readonly minGlyphContrast?: number;
-  /** The pictures of each frame OCR reads (default: the frame, then its glyph strokes enlarged). */
+  /** The pictures of each frame OCR reads (default: the frame, then its glyph strokes; see ocr-passes.ts). */
   readonly ocrPasses?: readonly OcrPass[];
 }
 

@@ -1,3 +1,4 @@
+import { boxMeans } from '@delineate/core';
 import type { GreyImage } from './grey-image';
 import type { PixelRect, TextBox } from './ocr';
 
@@ -22,20 +23,6 @@ export const defaultOcrPasses: readonly OcrPass[] = ['plain', 'glyph-strokes'];
 /** Half-width of the neighbourhood a stroke is compared with: wider than a 22 px glyph's stroke, narrow enough to follow texture. */
 const RADIUS = 7;
 
-/** Summed-area table of an image, one row and column larger, for box means in constant time. */
-function integral(image: GreyImage): Float64Array {
-  const w = image.width + 1;
-  const table = new Float64Array(w * (image.height + 1));
-  for (let y = 0; y < image.height; y++) {
-    let row = 0;
-    for (let x = 0; x < image.width; x++) {
-      row += image.data[y * image.width + x]!;
-      table[(y + 1) * w + x + 1] = table[y * w + x + 1]! + row;
-    }
-  }
-  return table;
-}
-
 /**
  * The glyph-stroke picture: black where a pixel is brighter (`polarity` 1), darker (-1) or either (0) than
  * the mean of its neighbourhood by at least `contrast` grey levels, white elsewhere, enlarged by
@@ -43,21 +30,14 @@ function integral(image: GreyImage): Float64Array {
  */
 export function glyphStrokes(image: GreyImage, polarity: 1 | -1 | 0, contrast: number, scale = 1): GreyImage | undefined {
   const { width, height } = image;
-  const table = integral(image);
-  const w = width + 1;
+  const means = boxMeans(width, height, RADIUS, (i) => image.data[i]!);
   const strokes = new Uint8Array(width * height).fill(255);
   let any = false;
-  for (let y = 0; y < height; y++) {
-    const y0 = Math.max(0, y - RADIUS), y1 = Math.min(height, y + RADIUS + 1);
-    for (let x = 0; x < width; x++) {
-      const x0 = Math.max(0, x - RADIUS), x1 = Math.min(width, x + RADIUS + 1);
-      const sum = table[y1 * w + x1]! - table[y0 * w + x1]! - table[y1 * w + x0]! + table[y0 * w + x0]!;
-      const mean = sum / ((y1 - y0) * (x1 - x0));
-      const d = image.data[y * width + x]! - mean;
-      if ((polarity === 0 ? Math.abs(d) : d * polarity) >= contrast) {
-        strokes[y * width + x] = 0;
-        any = true;
-      }
+  for (let i = 0; i < width * height; i++) {
+    const d = image.data[i]! - means[i]!;
+    if ((polarity === 0 ? Math.abs(d) : d * polarity) >= contrast) {
+      strokes[i] = 0;
+      any = true;
     }
   }
   if (!any) return undefined;

@@ -1,3 +1,4 @@
+import { boxMeans } from '@delineate/core';
 /** RGBA pixels as a canvas holds them (row by row, four bytes a pixel). */
 export interface Rgba {
   readonly width: number;
@@ -31,29 +32,13 @@ export function greenChannel(image: Rgba): Uint8ClampedArray<ArrayBuffer> {
  */
 export function localContrast(image: Rgba, gain = 3): Uint8ClampedArray<ArrayBuffer> {
   const { width, height, data } = image;
-  const sums = new Float64Array((width + 1) * (height + 1));
-  for (let y = 0; y < height; y++) {
-    let row = 0;
-    for (let x = 0; x < width; x++) {
-      row += data[4 * (x + width * y) + 1]!;
-      sums[x + 1 + (width + 1) * (y + 1)] = sums[x + 1 + (width + 1) * y]! + row;
-    }
-  }
   const half = Math.max(2, Math.round(Math.max(width, height) / 40));
+  const means = boxMeans(width, height, half, (i) => data[4 * i + 1]!);
   const out = new Uint8ClampedArray(data.length);
-  for (let y = 0; y < height; y++) {
-    const y0 = Math.max(0, y - half);
-    const y1 = Math.min(height, y + half + 1);
-    for (let x = 0; x < width; x++) {
-      const x0 = Math.max(0, x - half);
-      const x1 = Math.min(width, x + half + 1);
-      const total = sums[x1 + (width + 1) * y1]! - sums[x0 + (width + 1) * y1]! - sums[x1 + (width + 1) * y0]! + sums[x0 + (width + 1) * y0]!;
-      const mean = total / ((x1 - x0) * (y1 - y0));
-      const i = 4 * (x + width * y);
-      const v = 128 + gain * (data[i + 1]! - mean);
-      out[i] = out[i + 1] = out[i + 2] = v;
-      out[i + 3] = 255;
-    }
+  for (let i = 0; i < width * height; i++) {
+    const v = 128 + gain * (data[4 * i + 1]! - means[i]!);
+    out[4 * i] = out[4 * i + 1] = out[4 * i + 2] = v;
+    out[4 * i + 3] = 255;
   }
   return out;
 }
