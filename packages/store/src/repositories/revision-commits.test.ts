@@ -73,12 +73,14 @@ describeStore('revision group commit', (getDb) => {
       });
       await holding;
       const started = saves();
+      // Observed at once: a save refused while the test still waits on the holder is not an unhandled rejection.
+      const settled = Promise.allSettled(started);
       // Each save writes its own pack, then joins the commit queue in the same turn.
       while (blobs.puts < before + started.length) await new Promise((resolve) => setTimeout(resolve, 5));
       await new Promise((resolve) => setTimeout(resolve, 20));
       release();
       await holder;
-      return Promise.allSettled(started);
+      return settled;
     }
     return { db, repo, author, grid, annotations, whileConnectionHeld };
   }
