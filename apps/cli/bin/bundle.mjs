@@ -27,6 +27,8 @@ const entryPoints = {
   'gate-thread': join(cliRoot, 'src', 'workers', 'gate-thread.ts'),
   'surface-worker': join(cliRoot, 'src', 'workers', 'surface-worker.ts'),
   'job-thread': join(cliRoot, 'src', 'workers', 'job-thread.ts'),
+  // The embedded database's own thread (packages/store/src/sql/pglite-thread.ts).
+  'pglite-thread-worker': join(repoRoot, 'packages', 'store', 'src', 'sql', 'pglite-thread-entry.ts'),
 };
 
 /**

@@ -12,7 +12,8 @@ export { blobStoreConfigFromEnv, createBlobStore, openBlobStore, type BlobEnviro
 export { runBlobStoreConformance, type BlobStoreHarness } from './blob/conformance';
 
 // SQL: database, migrations, repositories (see src/sql/, src/repositories/).
-export { databaseConfigFromEnv, openDatabase, openPGlite, openPostgres, pgliteDatabase, type Database, type DatabaseConfig, type DatabaseKind } from './sql/database';
+export { fromThreadError, toThreadError, type ThreadError } from './sql/thread-errors';
+export { databaseConfigFromEnv, openDatabase, openPGlite, pgliteThreadFromEnv, openPostgres, pgliteDatabase, type Database, type DatabaseConfig, type DatabaseKind } from './sql/database';
 export { migrate, type MigrateResult } from './sql/migrate';
 export { migrations } from './sql/migrations';
 export { runStatements, sqlList, type Migration } from './sql/migration';

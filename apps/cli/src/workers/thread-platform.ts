@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { CompiledQuery, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
-import type { BlobStore, Database, DatabaseKind } from '@delineate/store';
+import { fromThreadError, toThreadError, type BlobStore, type Database, type DatabaseKind, type ThreadError } from '@delineate/store';
 
 /**
  * The database and blob store of the serving thread, lent to a job thread over a MessagePort.
@@ -21,13 +21,6 @@ type Unsent<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ThreadError };
 
-/** An error as it crosses: its message, name and own fields (a PostgreSQL code, a DLN_ code). */
-interface ThreadError {
-  readonly message: string;
-  readonly name: string;
-  readonly fields: Record<string, unknown>;
-}
-
 const BLOB_METHODS = ['put', 'get', 'getParts', 'has', 'stat', 'list'] as const;
 type BlobMethod = (typeof BLOB_METHODS)[number];
 
@@ -40,21 +33,6 @@ export interface LentPlatform {
 
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
-}
-
-function toThreadError(error: unknown): ThreadError {
-  if (!(error instanceof Error)) return { message: String(error), name: 'Error', fields: {} };
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(error)) {
-    if (value === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof value)) fields[key] = value;
-  }
-  return { message: error.message, name: error.name, fields };
-}
-
-function fromThreadError(error: ThreadError): Error {
-  const rebuilt = Object.assign(new Error(error.message), error.fields);
-  rebuilt.name = error.name;
-  return rebuilt;
 }
 
 /** A platform lent over a port: what the job thread is given, and how to take it back. */

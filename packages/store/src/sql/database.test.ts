@@ -191,7 +191,8 @@ describe('openDatabase', () => {
 
   it('refuses a DATABASE_URL that is not postgres:// and reads the environment', async () => {
     await expect(openDatabase({ url: 'mysql://x', dataDir: '/tmp' })).rejects.toBeInstanceOf(DelineateError);
-    expect(databaseConfigFromEnv({ DATABASE_URL: ' ', DELINEATE_DATA: '/data/x' })).toEqual({ url: undefined, dataDir: '/data/x' });
+    expect(databaseConfigFromEnv({ DATABASE_URL: ' ', DELINEATE_DATA: '/data/x' })).toEqual({ url: undefined, dataDir: '/data/x', pgliteThread: true });
+    expect(databaseConfigFromEnv({ DELINEATE_PGLITE_THREAD: '0' }).pgliteThread).toBe(false);
     expect(databaseConfigFromEnv({ DATABASE_URL: 'postgres://h/db' }).url).toBe('postgres://h/db');
     expect(databaseConfigFromEnv({}).dataDir.endsWith('.delineate')).toBe(true);
   });

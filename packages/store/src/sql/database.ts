@@ -6,6 +6,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
 import { PGliteDialect } from './pglite-dialect';
+import { localEngine, type PGliteEngine } from './pglite-engine';
+import { openPGliteThread } from './pglite-thread';
 import type { DB } from './tables';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -17,6 +19,11 @@ export interface DatabaseConfig {
   dataDir: string;
   /** PGlite only: `false` runs statements through `PGlite.query` unprepared (the benchmarks' reference). */
   pglitePreparedStatements?: boolean;
+  /**
+   * PGlite only: run it in a thread of its own (the default), so statements never stop the
+   * thread that serves requests; `false` (`DELINEATE_PGLITE_THREAD=0`) runs it in the caller's thread.
+   */
+  pgliteThread?: boolean;
 }
 
 export interface Database {
@@ -30,7 +37,16 @@ export interface Database {
 /** Reads `DATABASE_URL` and `DELINEATE_DATA` (default `./.delineate`). */
 export function databaseConfigFromEnv(env: Readonly<Record<string, string | undefined>>): DatabaseConfig {
   const url = env.DATABASE_URL?.trim();
-  return { url: url ? url : undefined, dataDir: resolve(env.DELINEATE_DATA?.trim() || './.delineate') };
+  return { url: url ? url : undefined, dataDir: resolve(env.DELINEATE_DATA?.trim() || './.delineate'), pgliteThread: pgliteThreadFromEnv(env) };
+}
+
+/** `DELINEATE_PGLITE_THREAD`: the embedded database in its own thread unless `0`. */
+export function pgliteThreadFromEnv(env: Readonly<Record<string, string | undefined>>): boolean {
+  const thread = env.DELINEATE_PGLITE_THREAD?.trim();
+  if (thread !== undefined && thread !== '' && thread !== '0' && thread !== '1') {
+    throw new DelineateError('DLN_CONFIG_INVALID', 'DELINEATE_PGLITE_THREAD must be 1 (the embedded database in its own thread, the default) or 0 (in the serving thread)');
+  }
+  return thread !== '0';
 }
 
 /** Opens the database; does not migrate (call {@link migrate}). */
@@ -45,7 +61,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const releaseLock = await lockDataDir(join(config.dataDir, 'db.lock'));
   try {
-    const database = await openPGlite({ dataDir: dir }, { prepared: config.pglitePreparedStatements ?? true });
+    const prepared = config.pglitePreparedStatements ?? true;
+    const database = (config.pgliteThread ?? pgliteThreadFromEnv(process.env)) ? engineDatabase(await openPGliteThread({ dataDir: dir, prepared })) : await openPGlite({ dataDir: dir }, { prepared });
     return {
       ...database,
       async close() {
@@ -118,12 +135,21 @@ export async function openPGlite(options: PGliteOptions, dialect: { prepared?: b
 
 /** Wraps an open PGlite instance; closing the Database closes the instance. */
 export function pgliteDatabase(pglite: PGlite, dialect: { prepared?: boolean } = {}): Database {
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite, dialect) });
+  return engineDatabase(localEngine(pglite, dialect));
+}
+
+/** An embedded database over its engine (this thread's PGlite or its own thread's). */
+function engineDatabase(engine: PGliteEngine): Database {
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(engine) });
   return {
     db,
     kind: 'pglite',
-    close: () => db.destroy(),
-    dumpDataDir: async () => new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer()),
+    async close() {
+      // Kysely destroys its driver only once a statement has made it: the engine is closed either way.
+      await db.destroy();
+      await engine.close();
+    },
+    dumpDataDir: () => engine.dumpDataDir('gzip'),
   };
 }
 

@@ -15,26 +15,24 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { Mutex } from './mutex';
-import { PreparedStatements } from './pglite-statements';
+import { localEngine, type PGliteEngine } from './pglite-engine';
 
 /**
- * Kysely dialect over one embedded PGlite instance, running statements as named prepared
- * statements (pglite-statements.ts). PGlite is a single connection, so
+ * Kysely dialect over one embedded PGlite database, whose statements run on an engine: PGlite in
+ * this thread or in its own (pglite-engine.ts). PGlite is a single connection, so
  * acquiring a connection takes a FIFO lock that is held until Kysely releases it: a
  * transaction keeps the lock from BEGIN to COMMIT/ROLLBACK and nothing else interleaves.
  */
 export class PGliteDialect implements Dialect {
-  readonly #pglite: PGlite;
-  readonly #prepared: boolean;
+  readonly #engine: PGliteEngine;
 
-  /** `prepared: false` runs every statement through `PGlite.query` (parsed and planned each time): the benchmarks' reference. */
-  constructor(pglite: PGlite, options: { prepared?: boolean } = {}) {
-    this.#pglite = pglite;
-    this.#prepared = options.prepared ?? true;
+  /** A PGlite instance runs here as named prepared statements (`prepared: false`: through `PGlite.query`, the benchmarks' reference). */
+  constructor(database: PGlite | PGliteEngine, options: { prepared?: boolean } = {}) {
+    this.#engine = 'run' in database ? database : localEngine(database, options);
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.#pglite, this.#prepared);
+    return new PGliteDriver(this.#engine);
   }
   createQueryCompiler(): QueryCompiler {
     return new PostgresQueryCompiler();
@@ -48,58 +46,19 @@ export class PGliteDialect implements Dialect {
   }
 }
 
-const BYTEA_OID = 17;
-
-/*
- * bytea as hex through Buffer's native codec: PGlite's own converts byte by byte in JavaScript
- * (Array.from(...).map(...).join), which cost about 0.3 s per 0.5 MiB staged upload chunk.
- */
-const QUERY_OPTIONS = {
-  rowMode: 'object',
-  serializers: {
-    [BYTEA_OID]: (value: unknown): string => {
-      if (!(value instanceof Uint8Array)) throw new Error('Invalid input for bytea type');
-      return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
-    },
-  },
-  parsers: {
-    [BYTEA_OID]: (text: string): Uint8Array => {
-      // Its own buffer, as PGlite's parser gives: never a view into Node's shared pool.
-      const bytes = new Uint8Array((text.length - 2) / 2);
-      Buffer.from(bytes.buffer).write(text.slice(2), 'hex');
-      return bytes;
-    },
-  },
-} as const;
-
 class PGliteConnection implements DatabaseConnection {
-  readonly #pglite: PGlite;
-  readonly #prepared: boolean;
-  #statements: PreparedStatements | undefined;
+  readonly #engine: PGliteEngine;
 
-  constructor(pglite: PGlite, prepared: boolean) {
-    this.#pglite = pglite;
-    this.#prepared = prepared;
+  constructor(engine: PGliteEngine) {
+    this.#engine = engine;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const parameters = [...compiledQuery.parameters];
-    const result = this.#prepared
-      ? await this.#preparedStatements().run(compiledQuery.sql, parameters)
-      : await this.#pglite.query<R>(compiledQuery.sql, parameters, QUERY_OPTIONS);
+    const result = await this.#engine.run(compiledQuery.sql, compiledQuery.parameters);
     const command = result.command;
     const changed = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
     const rows = result.rows as R[];
     return changed && result.affectedRows !== undefined ? { rows, numAffectedRows: BigInt(result.affectedRows) } : { rows };
-  }
-
-  /** Made at the first query: PGlite's parsers for array types exist once it is ready. */
-  #preparedStatements(): PreparedStatements {
-    this.#statements ??= new PreparedStatements(this.#pglite, {
-      parsers: { ...(this.#pglite.parsers as Record<number, (text: string, typeId: number) => unknown>), ...QUERY_OPTIONS.parsers },
-      serializers: { ...(this.#pglite.serializers as Record<number, (value: unknown) => string>), ...QUERY_OPTIONS.serializers },
-    });
-    return this.#statements;
   }
 
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
@@ -108,18 +67,18 @@ class PGliteConnection implements DatabaseConnection {
 }
 
 class PGliteDriver implements Driver {
-  readonly #pglite: PGlite;
+  readonly #engine: PGliteEngine;
   readonly #mutex = new Mutex();
   readonly #connection: PGliteConnection;
   #release: (() => void) | undefined;
 
-  constructor(pglite: PGlite, prepared: boolean) {
-    this.#pglite = pglite;
-    this.#connection = new PGliteConnection(pglite, prepared);
+  constructor(engine: PGliteEngine) {
+    this.#engine = engine;
+    this.#connection = new PGliteConnection(engine);
   }
 
   async init(): Promise<void> {
-    await this.#pglite.waitReady;
+    await this.#engine.ready();
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -162,7 +121,7 @@ class PGliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    if (!this.#pglite.closed) await this.#pglite.close();
+    await this.#engine.close();
   }
 }
 
