@@ -55,9 +55,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
-async function openBenchDatabase(kind: DatabaseKind, dir: string, prepared: boolean): Promise<{ database: Database; drop: () => Promise<void> }> {
+async function openBenchDatabase(kind: DatabaseKind, dir: string, prepared: boolean, thread: boolean): Promise<{ database: Database; drop: () => Promise<void> }> {
   if (kind === 'pglite') {
-    const database = await openDatabase({ dataDir: dir, pglitePreparedStatements: prepared });
+    const database = await openDatabase({ dataDir: dir, pglitePreparedStatements: prepared, pgliteThread: thread });
     await migrate(database.db);
     return { database, drop: async () => undefined };
   }
@@ -98,10 +98,12 @@ async function withGcPauses<T>(run: () => Promise<T>): Promise<{ result: T; paus
 
 /** PGlite with every statement through `PGlite.query` (parsed and planned each time): the reference for prepared statements. */
 const UNPREPARED = 'pglite, unprepared (PGlite.query)';
+/** PGlite in the serving thread, as before it had a thread of its own: the reference for the thread. */
+const SERVING_THREAD = 'pglite, in the serving thread';
 
-async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies: Uint8Array[][], clientCount = CLIENTS, prepared = true): Promise<Record<string, string | number>> {
+async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies: Uint8Array[][], clientCount = CLIENTS, prepared = true, thread = true): Promise<Record<string, string | number>> {
   const dir = await mkdtemp(join(tmpdir(), `dln-bench-rev-${kind}-`));
-  const { database, drop } = await openBenchDatabase(kind, dir, prepared);
+  const { database, drop } = await openBenchDatabase(kind, dir, prepared, thread);
   const blobs = new LocalBlobStore({ dir: join(dir, 'blobs'), key: BlobKey.generate() });
   const config = configFromEnv({ DELINEATE_DATA: dir, DELINEATE_LOG_LEVEL: 'silent' }, { port: 0, webRoot: join(dir, 'no-web') });
   const server = await createServer({ config, database, blobs, clock: () => new Date() });
@@ -134,6 +136,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
     const blobBytesBefore = await folderBytes(join(dir, 'blobs'));
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    const eluBefore = performance.eventLoopUtilization();
     const gc = await withGcPauses(() => Promise.all(
       clients.map(async (client, c) => {
         for (let s = 0; s < SAVES_PER_CLIENT; s++) {
@@ -156,6 +159,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
     ));
     const wall = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const elu = performance.eventLoopUtilization(eluBefore);
     const blobBytes = (await folderBytes(join(dir, 'blobs'))) - blobBytesBefore;
     const index = await database.db
       .selectFrom('revisions')
@@ -165,7 +169,7 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
     latencies.sort((a, b) => a - b);
     const meanBody = bodies.flat().reduce((n, b) => n + b.length, 0) / bodies.flat().length;
     return {
-      database: prepared ? kind : UNPREPARED,
+      database: !prepared ? UNPREPARED : kind === 'pglite' && !thread ? SERVING_THREAD : kind,
       save: mode === 'tiles' ? 'tile delta' : 'whole volume',
       clients: clientCount,
       saves: latencies.length,
@@ -175,6 +179,8 @@ async function measure(kind: DatabaseKind, mode: Mode, base: Uint8Array, bodies:
       'throughput (saves/s)': Number((latencies.length / wall).toFixed(1)),
       // Less sensitive to a busy machine than latency: the process's CPU time (server and clients) per save.
       'CPU per save (ms)': Number(((cpu.user + cpu.system) / 1000 / latencies.length).toFixed(1)),
+      // The serving thread's event loop busy share over the timed saves (the clients run on it too).
+      'serving thread busy (%)': Number((100 * elu.utilization).toFixed(0)),
       'p50 (ms)': Number(percentile(latencies, 50).toFixed(1)),
       'p99 (ms)': Number(percentile(latencies, 99).toFixed(1)),
       'max (ms)': Number(latencies[latencies.length - 1]!.toFixed(1)),
@@ -219,7 +225,10 @@ export async function run(): Promise<BenchResult> {
     for (const mode of ['whole', 'tiles'] as const) rows.push(await measure(kind, mode, baseBody, mode === 'whole' ? whole : tiles));
     // Service time: the same tile saves from one client, so nothing waits behind another save.
     rows.push(await measure(kind, 'tiles', baseBody, tiles, 1));
-    if (kind === 'pglite') for (const clients of [CLIENTS, 1]) rows.push(await measure(kind, 'tiles', baseBody, tiles, clients, false));
+    if (kind === 'pglite') {
+      for (const clients of [CLIENTS, 1]) rows.push(await measure(kind, 'tiles', baseBody, tiles, clients, true, false));
+      for (const clients of [CLIENTS, 1]) rows.push(await measure(kind, 'tiles', baseBody, tiles, clients, false));
+    }
   }
   const row = (db: string, save: string, clients = CLIENTS) => rows.find((r) => r.database === db && r.save === save && r.clients === clients);
   const p99 = (db: string, save: string) => Number(row(db, save)!['p99 (ms)']);

@@ -226,6 +226,8 @@ run('pathology workflow in chromium', () => {
     expect(await page.textContent('[data-testid=band-reason]')).toBe('Painting works from 26.67× to 60× for this 40× task; zoom in from 5×');
     expect(await page.isDisabled('[data-testid=slide-tool-brush]')).toBe(true);
     await page.click('[data-testid=field-0]');
+    // Back at the field's 40×: the viewer may still read as settled from 5× for a frame after the click.
+    await page.waitForFunction(() => document.querySelector('[data-testid=magnification]')?.textContent === '40×');
     await page.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.settled!());
     expect(await page.locator('[data-testid=band-reason]').count()).toBe(0);
     if (paint) await staysInsideRegion(page, bounds);
