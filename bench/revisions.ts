@@ -245,7 +245,7 @@ export async function run(): Promise<BenchResult> {
     notes: [
       'Clients run in the same Node process as the server (2 cores shared), so latencies include client-side scheduling.',
       'CPU per save: user + system CPU time of the process (server, its PGlite and the 20 clients) over the timed saves, divided by the saves; on a busy machine it moves far less than latency. Fsync waits and PostgreSQL\'s own processes are not in it.',
-      'PGlite is single-connection: its saves are serialised by the driver; PostgreSQL uses a pool of 10 connections.',
+      'PGlite is single-connection: its saves are serialised by the driver; PostgreSQL uses a pool of 10 connections. PGlite runs in a thread of its own (the default, DELINEATE_PGLITE_THREAD); the rows “pglite, in the serving thread” are the same saves with PGlite on the thread that serves the requests and runs the clients, as before it had one (serving thread busy: that thread\'s event-loop busy share over the timed saves).',
       `Load average (1 min) when the run started: ${loadBefore}; latencies scale with it. Databases in this run: ${kinds.join(', ')} (DELINEATE_BENCH_DATABASES).`,
       'Blob bytes written per save: the growth of the blob folder (encrypted pack blobs) over the timed saves, divided by the saves; both modes write only the changed tile.',
       `Queueing against service time (tile deltas): ${queueing.join('; ')}. With ${CLIENTS} clients saving back to back a save waits for about ${CLIENTS - 1} others (Little's law: mean latency ≈ clients ÷ throughput), so the p99 target needs a service time near 100 ÷ ${CLIENTS} ms.`,
