@@ -1,6 +1,7 @@
 export { repoRoot, requireTestData, testDataPath } from './testdata';
 export { dciodvfyAvailable, runDciodvfy, type DciodvfyReport } from './dicom/dciodvfy';
 export { deflatedBomb, FUZZ_MARKER, fuzzCorpus, fuzzMarkers, writeFuzzCorpus, type FuzzCase, type FuzzClass } from './dicom/fuzz-corpus';
+export { stepMemory, type StepMemory } from './peak-memory';
 export { phantomLabelMap, tinyCtPhantom, tinyPhantomOptions, writeTinyCtPhantom } from './phantom';
 export {
   countPair,
