@@ -115,10 +115,12 @@ describeStore('revision group commit', (getDb) => {
     expect(refusal.status).toBe(412);
     expect(refusal.details).toEqual({ currentVersion: 2 });
 
-    // One statement: the three winners share the one time the group was committed at.
+    // One statement: the three winners share the one time the group was committed at. Only PGlite's
+    // one connection makes the saves wait for each other here; PostgreSQL's pool lets the first
+    // save take a free connection and commit alone, so there they may form two groups.
     const revisions = [ra, rb, won[0]].map((r) => (r as PromiseFulfilledResult<SaveRevisionResult>).value.revision);
     expect(revisions.map((r) => r.version)).toEqual([2, 2, 2]);
-    expect(new Set(revisions.map((r) => r.createdAt)).size).toBe(1);
+    if (getDb().kind === 'pglite') expect(new Set(revisions.map((r) => r.createdAt)).size).toBe(1);
 
     // Nothing of the refused save: annotation c has the winner's revision 2 only, with the winner's mask.
     const history = await repo.history(c);
