@@ -58,10 +58,17 @@ run('addresses, back and forward in chromium', () => {
     await page.goBack();
     await waitForVolume(page);
     expect(page.url()).toBe(deepLink);
-    // After signing in the opened work is fetched again under the session (the volume stays): wait
-    // for it rather than read the hooks in between.
-    await page.waitForFunction(() => (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate.ready() && (window as unknown as { __delineate: { annotationId(): string | undefined } }).__delineate.annotationId() !== undefined);
-    expect(await hooks(page, (d) => d.annotationId())).toBe(annotationId);
+    // After signing in the opened work is fetched again under the session (the volume stays), and
+    // may be fetched more than once: wait for the linked annotation itself rather than read the
+    // hooks between two fetches (the wait fails the test if it never shows).
+    await page.waitForFunction(
+      (expected) => {
+        const d = (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate;
+        return d.ready() && d.annotationId() === expected;
+      },
+      annotationId,
+      { timeout: 30_000 },
+    );
     await page.goBack();
     await page.waitForSelector('[data-testid=task-list]');
     // Where sign-in started: the bare address of the server.
@@ -95,10 +102,17 @@ run('addresses, back and forward in chromium', () => {
     await page.click('[data-testid=verify]');
     await waitForVolume(page);
     expect(page.url()).toBe(deepLink);
-    // After signing in the opened work is fetched again under the session (the volume stays): wait
-    // for it rather than read the hooks in between.
-    await page.waitForFunction(() => (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate.ready() && (window as unknown as { __delineate: { annotationId(): string | undefined } }).__delineate.annotationId() !== undefined);
-    expect(await hooks(page, (d) => d.annotationId())).toBe(annotationId);
+    // After signing in the opened work is fetched again under the session (the volume stays), and
+    // may be fetched more than once: wait for the linked annotation itself rather than read the
+    // hooks between two fetches (the wait fails the test if it never shows).
+    await page.waitForFunction(
+      (expected) => {
+        const d = (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate;
+        return d.ready() && d.annotationId() === expected;
+      },
+      annotationId,
+      { timeout: 30_000 },
+    );
   }, 120_000);
 
   it('says in words when an address leads nowhere or a link is malformed', async () => {
