@@ -82,6 +82,8 @@ async function staysInsideRegion(page: Page, bounds: Box): Promise<void> {
   expect(view.x + view.width).toBeLessThanOrEqual(limit!.x + limit!.width + slack);
   expect(view.y + view.height).toBeLessThanOrEqual(limit!.y + limit!.height + slack);
   await page.click('[data-testid=field-0]');
+  // Two frames first, so the view the click starts is under way before "settled" is read.
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
   await page.waitForFunction(() => (window as unknown as { __delineate: Hooks }).__delineate.settled!());
 }
 
