@@ -12,6 +12,22 @@ const run = browserAvailable() ? describe : describe.skip;
 
 const hashOf = (page: Page) => new URL(page.url()).hash;
 
+/**
+ * Waits until the page shows the linked annotation. After signing in, the opened work is fetched
+ * again under the session (the volume stays) and may be fetched more than once, so the hooks are
+ * not read between two fetches; the wait fails the test if the annotation never shows.
+ */
+async function waitForLinkedAnnotation(page: Page, annotationId: string): Promise<void> {
+  await page.waitForFunction(
+    (expected) => {
+      const d = (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate;
+      return d.ready() && d.annotationId() === expected;
+    },
+    annotationId,
+    { timeout: 30_000 },
+  );
+}
+
 run('addresses, back and forward in chromium', () => {
   let server: RunningServer;
   let browser: Browser;
@@ -58,17 +74,7 @@ run('addresses, back and forward in chromium', () => {
     await page.goBack();
     await waitForVolume(page);
     expect(page.url()).toBe(deepLink);
-    // After signing in the opened work is fetched again under the session (the volume stays), and
-    // may be fetched more than once: wait for the linked annotation itself rather than read the
-    // hooks between two fetches (the wait fails the test if it never shows).
-    await page.waitForFunction(
-      (expected) => {
-        const d = (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate;
-        return d.ready() && d.annotationId() === expected;
-      },
-      annotationId,
-      { timeout: 30_000 },
-    );
+    await waitForLinkedAnnotation(page, annotationId);
     await page.goBack();
     await page.waitForSelector('[data-testid=task-list]');
     // Where sign-in started: the bare address of the server.
@@ -102,17 +108,7 @@ run('addresses, back and forward in chromium', () => {
     await page.click('[data-testid=verify]');
     await waitForVolume(page);
     expect(page.url()).toBe(deepLink);
-    // After signing in the opened work is fetched again under the session (the volume stays), and
-    // may be fetched more than once: wait for the linked annotation itself rather than read the
-    // hooks between two fetches (the wait fails the test if it never shows).
-    await page.waitForFunction(
-      (expected) => {
-        const d = (window as unknown as { __delineate: { ready(): boolean; annotationId(): string | undefined } }).__delineate;
-        return d.ready() && d.annotationId() === expected;
-      },
-      annotationId,
-      { timeout: 30_000 },
-    );
+    await waitForLinkedAnnotation(page, annotationId);
   }, 120_000);
 
   it('says in words when an address leads nowhere or a link is malformed', async () => {
