@@ -28,13 +28,16 @@ describe.each(testing.testDatabaseKinds().run)('the steward review of held files
         pixel_regions: '[]',
         findings: JSON.stringify(findings),
         status: 'quarantined',
-        created_at: new Date(),
+        // One millisecond apart at least: the queue lists by time, then by id, so files held in
+        // the same millisecond would come in the order of their random ids.
+        created_at: new Date(Date.now() + ++heldTick),
         ingest_batch_id: batchId,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
   }
+  let heldTick = 0;
   const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown) =>
     h.server.app.inject({ method, url, headers: payload === undefined ? headers : { ...headers, ...json }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
